@@ -1,0 +1,1 @@
+"""Shared building blocks: errors, enums, mixins, base views, validators."""

@@ -1,0 +1,91 @@
+"""Locale glue: ``<html lang>``, date filters, and Ukrainian error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
+from sqlalchemy.exc import OperationalError
+
+
+def init_i18n(app: Flask) -> None:
+    @app.context_processor
+    def _locale_context():
+        return {"current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])}
+
+    app.jinja_env.filters["ua_date"] = lambda v: format_date(v, "dd.MM.yyyy") if v else ""
+    app.jinja_env.filters["ua_datetime"] = (
+        lambda v: format_datetime(v, "dd.MM.yyyy HH:mm") if v else ""
+    )
+    _register_error_pages(app)
+
+
+_MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Check the form and try again."),
+    403: ("Access denied", "Your role does not allow this page or action."),
+    404: ("Not found", "There is no such page or record, or it is outside your scope."),
+    405: ("Method not allowed", "This address does not accept this kind of request."),
+    409: ("Conflict", "The record was changed by someone else. Reload and try again."),
+    413: ("File too large", "The uploaded file is larger than allowed."),
+    429: ("Too many attempts", "Too many attempts. Wait a minute and try again."),
+    500: ("Internal error", "Something went wrong on our side. The error has been logged."),
+    503: ("Service temporarily unavailable",
+          "The database is not reachable right now. Try again in a few minutes."),
+}
+
+
+def _msg(code: int) -> tuple[str, str]:
+    # Literal msgids below keep the catalogue extractor aware of these strings.
+    titles = {
+        400: _("Bad request"), 403: _("Access denied"), 404: _("Not found"),
+        405: _("Method not allowed"), 409: _("Conflict"), 413: _("File too large"),
+        429: _("Too many attempts"), 500: _("Internal error"),
+        503: _("Service temporarily unavailable"),
+    }
+    texts = {
+        400: _("The request could not be understood. Check the form and try again."),
+        403: _("Your role does not allow this page or action."),
+        404: _("There is no such page or record, or it is outside your scope."),
+        405: _("This address does not accept this kind of request."),
+        409: _("The record was changed by someone else. Reload and try again."),
+        413: _("The uploaded file is larger than allowed."),
+        429: _("Too many attempts. Wait a minute and try again."),
+        500: _("Something went wrong on our side. The error has been logged."),
+        503: _("The database is not reachable right now. Try again in a few minutes."),
+    }
+    return titles[code], texts[code]
+
+
+def _register_error_pages(app: Flask) -> None:
+    def render(code: int):
+        title, text = _msg(code)
+        if request.path.startswith("/api/"):
+            return jsonify(message=text), code
+        try:
+            return render_template("error.html", code=code, title=title, text=text,
+                                   appbuilder=app.appbuilder, base_template=app.appbuilder.base_template), code
+        except Exception:  # the page itself may need the database
+            return f"<!DOCTYPE html><html lang='uk'><meta charset='utf-8'><title>{title}</title><h1>{title}</h1><p>{text}</p></html>", code
+
+    for code in _MESSAGES:
+        if code in (500, 503):
+            continue
+        app.register_error_handler(code, lambda e, c=code: render(c))
+
+    @app.errorhandler(OperationalError)
+    def _db_down(exc):
+        from .. import extensions
+
+        try:
+            extensions.db.session.rollback()
+        except Exception:
+            pass
+        app.logger.error("Database unavailable: %s", exc.__class__.__name__)
+        return render(503)
+
+    @app.errorhandler(500)
+    def _internal(exc):
+        original = getattr(exc, "original_exception", None)
+        if isinstance(original, OperationalError):
+            return _db_down(original)
+        return render(500)

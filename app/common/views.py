@@ -1,0 +1,259 @@
+"""Base classes for every domain view and API.
+
+:class:`PortalModelView` is FAB's ModelView with what a real register needs:
+
+* row scope on every path, including FAB actions (which skip base_filters);
+* a refused save (out of scope, workflow rule, conflict, unique value) keeps
+  the form and what the user typed, with a Ukrainian message; FAB 5.3 would
+  redirect and lose the input, or print the raw database error;
+* optimistic locking: models with a ``version`` column get a hidden field and
+  an edit made on a stale copy is refused with a conflict message;
+* dates shown and typed as ``dd.mm.yyyy``;
+* ``can_read`` / ``can_write`` / ``can_export`` permissions per resource.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import abort, flash, request
+from flask_appbuilder import ModelRestApi, ModelView
+from flask_appbuilder.baseviews import expose
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import format_date, format_datetime
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Date, DateTime
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import HiddenField
+from wtforms.validators import DataRequired, Optional
+
+from ..security import roles
+from ..security.scope import SCOPE_FILTER, ensure_in_scope, in_scope
+from .errors import ConflictError, UserError
+from .fields import UkDateField
+
+log = logging.getLogger(__name__)
+
+INTEGRITY_MESSAGE = _l(
+    "The record was not saved: it duplicates an existing record or refers to a "
+    "missing one. Check the unique fields (codes, numbers)."
+)
+DATABASE_MESSAGE = _l("The record was not saved because of a database error. Try again.")
+
+
+def _date_formatters(model) -> dict:
+    formatters = {}
+    for column in model.__table__.columns:
+        if isinstance(column.type, DateTime):
+            formatters[column.key] = lambda v: format_datetime(v, "dd.MM.yyyy HH:mm") if v else ""
+        elif isinstance(column.type, Date):
+            formatters[column.key] = lambda v: format_date(v, "dd.MM.yyyy") if v else ""
+    return formatters
+
+
+class PortalModelView(ModelView):
+    """Scoped, Ukrainian-first ModelView (see module docstring)."""
+
+    method_permission_name = roles.METHOD_PERMISSIONS
+    base_filters = [SCOPE_FILTER]
+    page_size = 25
+    #: Defaults the audit/export layers may extend.
+    add_row_message = _l("Record added")
+    edit_row_message = _l("Changes saved")
+    delete_row_message = _l("Record deleted")
+
+    def __init__(self, **kwargs):
+        model = self.datamodel.obj
+        self.formatters_columns = {**_date_formatters(model), **(self.formatters_columns or {})}
+        self._install_date_fields(model)
+        if "version" in model.__table__.columns:
+            self.edit_form_extra_fields = {
+                "version": HiddenField(), **(self.edit_form_extra_fields or {})
+            }
+            if self.edit_columns and "version" not in self.edit_columns:
+                self.edit_columns = [*self.edit_columns, "version"]
+        super().__init__(**kwargs)
+
+    def _install_date_fields(self, model) -> None:
+        for attr in ("add_form_extra_fields", "edit_form_extra_fields"):
+            extra = dict(getattr(self, attr) or {})
+            for column in model.__table__.columns:
+                if type(column.type) is Date and column.key not in extra:
+                    label = (self.label_columns or {}).get(column.key, column.key)
+                    required = not column.nullable and column.default is None
+                    extra[column.key] = UkDateField(
+                        label,
+                        description=(self.description_columns or {}).get(column.key, ""),
+                        validators=[DataRequired() if required else Optional()],
+                    )
+            setattr(self, attr, extra)
+
+    # --- scope on actions ---------------------------------------------------------
+    def scoped_get(self, pk):
+        """Load one row through the scope filter; 404 when out of scope or missing."""
+        item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
+        if item is None:
+            abort(404)
+        return item
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name, pk):
+        """FAB's single-row action, loading the row through the scope."""
+        if not self.is_get_mutation_allowed() or name not in self.actions:
+            abort(400)
+        if not self.appbuilder.sm.has_access(
+            self.get_action_permission_name(name), self.class_permission_name
+        ):
+            abort(403)
+        return self._run_action(name, self.scoped_get(pk))
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        """FAB's bulk action; every selected row must be in scope."""
+        name = request.form.get("action", "")
+        if name not in self.actions:
+            abort(400)
+        if not self.appbuilder.sm.has_access(
+            self.get_action_permission_name(name), self.class_permission_name
+        ):
+            abort(403)
+        items = [self.scoped_get(pk) for pk in request.form.getlist("rowid")]
+        return self._run_action(name, items)
+
+    def _run_action(self, name, items):
+        try:
+            return self.actions[name].func(items)
+        except UserError as exc:
+            self.datamodel.session.rollback()
+            flash(str(exc), "danger")
+            return self._action_redirect()
+
+    def _action_redirect(self):
+        from flask import redirect
+
+        return redirect(self.get_redirect())
+
+    # --- saving: keep the form on refusal ----------------------------------------
+    def pre_add(self, item):
+        ensure_in_scope(item)
+
+    def pre_update(self, item):
+        ensure_in_scope(item)
+
+    def pre_delete(self, item):
+        if not in_scope(item):
+            abort(404)
+
+    def _save_refused(self, exc: Exception) -> None:
+        self.datamodel.session.rollback()
+        if isinstance(exc, UserError):
+            flash(str(exc), "danger")
+        elif isinstance(exc, (StaleDataError,)):
+            flash(str(ConflictError()), "danger")
+        elif isinstance(exc, IntegrityError):
+            flash(str(INTEGRITY_MESSAGE), "danger")
+        else:
+            log.exception("Save failed")
+            flash(str(DATABASE_MESSAGE), "danger")
+
+    def _add(self):
+        if request.method != "POST":
+            return super()._add()
+        form = self.add_form.refresh()
+        if not form.validate():
+            return self._get_add_widget(form=form)
+        self.process_form(form, True)
+        item = self.datamodel.obj()
+        try:
+            form.populate_obj(item)
+            self.pre_add(item)
+            self.datamodel.add(item)
+            self.post_add(item)
+        except (UserError, SQLAlchemyError) as exc:
+            self._save_refused(exc)
+            return self._get_add_widget(form=form)
+        flash(str(self.add_row_message), "success")
+        return None
+
+    def _edit(self, pk):
+        if request.method != "POST":
+            return super()._edit(pk)
+        item = self.scoped_get(pk)
+        pk = self.datamodel.get_pk_value(item)
+        form = self.edit_form.refresh(request.form)
+        form._id = pk
+        if not form.validate():
+            return self._edit_widgets(form, item)
+        self.process_form(form, False)
+        try:
+            self._check_version(form, item)
+            form.populate_obj(item)
+            self.pre_update(item)
+            self.datamodel.session.flush()
+            self.datamodel.edit(item)
+            self.post_update(item)
+        except (UserError, SQLAlchemyError) as exc:
+            self._save_refused(exc)
+            return self._edit_widgets(form, item)
+        flash(str(self.edit_row_message), "success")
+        return None
+
+    def _edit_widgets(self, form, item):
+        widgets = self._get_edit_widget(form=form)
+        return self._get_related_views_widgets(item, filters={}, orders={}, pages={},
+                                               page_sizes={}, widgets=widgets)
+
+    @staticmethod
+    def _check_version(form, item) -> None:
+        """Refuse an edit made on a copy older than the stored record."""
+        if "version" not in form:
+            return
+        seen = form["version"].data
+        del form["version"]  # never written from the form
+        if str(seen) != str(item.version):
+            raise ConflictError()
+
+
+class PortalRestApi(ModelRestApi):
+    """Scoped ModelRestApi: same permissions and scope as the views."""
+
+    method_permission_name = roles.METHOD_PERMISSIONS
+    base_filters = [SCOPE_FILTER]
+    allow_browser_login = False
+    page_size = 25
+
+    def pre_add(self, item):
+        ensure_in_scope(item)
+
+    def pre_update(self, item):
+        ensure_in_scope(item)
+
+    def post_headless(self):
+        try:
+            return super().post_headless()
+        except UserError as exc:
+            self.datamodel.session.rollback()
+            return self.response(exc.status_code, message=str(exc))
+
+    def put_headless(self, pk):
+        try:
+            return super().put_headless(pk)
+        except UserError as exc:
+            self.datamodel.session.rollback()
+            return self.response(exc.status_code, message=str(exc))
+
+    def response_422(self, message=None):
+        # FAB puts the raw database exception in the message; keep it in the log only.
+        if isinstance(message, str) and message.startswith("Database exception"):
+            log.warning("API write refused: %s", message)
+            message = str(INTEGRITY_MESSAGE)
+        return super().response_422(message=message)
+
+
+def datamodel(model) -> SQLAInterface:
+    return SQLAInterface(model)
+
+
+__all__ = ["PortalModelView", "PortalRestApi", "datamodel", "has_access"]

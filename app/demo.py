@@ -1,0 +1,83 @@
+"""Deterministic demo data: users of every role and records of every domain.
+
+``seed_demo`` creates the demo users, then calls ``demo_seed(ctx)`` of each
+domain package (in ``DOMAINS`` order) so every domain owns its demo data.
+Running it twice adds nothing the second time.
+"""
+
+from __future__ import annotations
+
+import importlib
+import random
+import secrets
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from flask import current_app
+from sqlalchemy import select
+
+from .extensions import db
+from .security import roles
+
+#: Oblasts used for scoped demo users (KATOTTG codes): Lviv and Ivano-Frankivsk.
+LVIV = "UA46000000000026241"
+IVANO_FRANKIVSK = "UA26000000000069363"
+KYIV_CITY = "UA80000000000093317"
+
+
+@dataclass
+class DemoContext:
+    session: object
+    rng: random.Random
+    cases: int
+    echo: Callable[[str], None]
+    users: dict = field(default_factory=dict)
+
+
+DEMO_USERS = (
+    ("admin", roles.ADMIN, None),
+    ("ministry", roles.MINISTRY, None),
+    ("lviv", roles.REGIONAL_ADMIN, LVIV),
+    ("frankivsk", roles.REGIONAL_ADMIN, IVANO_FRANKIVSK),
+    ("trainer", roles.TRAINER, None),
+    ("caseworker", roles.CASE_WORKER, None),
+    ("auditor", roles.AUDITOR, None),
+)
+
+
+def seed_demo(cases: int = 200, password: str | None = None,
+              echo: Callable[[str], None] = print) -> Iterator[str]:
+    """Seed everything; yields the lines to print (credentials included)."""
+    from . import DOMAINS
+    from .cli import create_user
+
+    password = password or "Demo-" + secrets.token_urlsafe(9)
+    sm = current_app.appbuilder.sm
+    ctx = DemoContext(session=db.session, rng=random.Random(20251123), cases=cases, echo=echo)
+    created = []
+    for username, role, oblast in DEMO_USERS:
+        user = sm.find_user(username=username)
+        if user is None:
+            user = create_user(username, password, role, first_name=username.capitalize(),
+                               last_name="Демо", oblast_code=oblast)
+            created.append((username, role))
+        ctx.users[username] = user
+
+    for name in DOMAINS:
+        hook = getattr(importlib.import_module(name), "demo_seed", None)
+        if hook:
+            hook(ctx)
+    db.session.commit()
+
+    if created:
+        yield "Demo users (password for all: %s):" % password
+        for username, role in created:
+            yield f"  {username:<12} {role}"
+    else:
+        yield "Demo users already exist; their passwords are unchanged."
+
+
+def oblast_id(session, code: str) -> int:
+    from .geography.models import Oblast
+
+    return session.scalar(select(Oblast.id).where(Oblast.code == code))

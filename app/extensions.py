@@ -1,0 +1,28 @@
+"""Extension singletons, bound to an app in ``create_app``.
+
+``db`` is built on FAB's declarative ``Model`` so that ``db.metadata`` holds
+FAB's ``ab_*`` tables as well as ours: Alembic autogenerate then sees the whole
+schema (with a plain ``SQLAlchemy()`` it would try to drop the ``ab_*`` tables).
+The AppBuilder itself is NOT a singleton: one is created per app in the factory,
+because a re-used instance registers no blueprints on a second app.
+"""
+
+from flask_appbuilder import Model
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+db = SQLAlchemy(model_class=Model)
+
+# Deterministic constraint names for our tables (FAB's own were attached
+# before this line and keep theirs): Alembic batch mode on SQLite and
+# downgrades need names to find constraints again.
+Model.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+migrate = Migrate(compare_type=True, render_as_batch=True)
+csrf = CSRFProtect()

@@ -1,0 +1,14 @@
+"""Providers of social services: registry, approval, specialists."""
+
+from flask_babel import lazy_gettext as _l
+
+from . import permissions  # noqa: F401  (grants are collected from here)
+
+
+def register(appbuilder) -> None:
+    from .views import ProviderApi, ProviderView
+
+    appbuilder.add_view(ProviderView, "Provider", label=_l("Providers"), icon="fa-building",
+                        category="Registries", category_label=_l("Registries"),
+                        category_icon="fa-folder-open")
+    appbuilder.add_api(ProviderApi)

@@ -1,0 +1,67 @@
+"""Providers of social services (надавачі соціальних послуг)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_appbuilder import Model
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..common.enums import LabeledEnum, N_, enum_column
+from ..common.mixins import AuditColumnsMixin, VersionedMixin
+
+
+class ProviderKind(LabeledEnum):
+    ngo = N_("Civil society organisation")
+    charity = N_("Charitable foundation")
+    communal = N_("Communal non-profit enterprise")
+    other = N_("Other")
+
+
+class ProviderStatus(LabeledEnum):
+    draft = N_("Draft")
+    submitted = N_("Submitted for approval")
+    approved = N_("Approved")
+    rejected = N_("Rejected")
+    suspended = N_("Suspended")
+
+
+class Provider(AuditColumnsMixin, VersionedMixin, Model):
+    """A provider of social services; approved by ministry staff."""
+
+    __tablename__ = "provider"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), nullable=False, index=True)
+    short_name: Mapped[str | None] = mapped_column(String(120))
+    kind: Mapped[ProviderKind] = mapped_column(enum_column(ProviderKind), nullable=False)
+    edrpou: Mapped[str] = mapped_column(String(8), nullable=False, unique=True)
+    address: Mapped[str | None] = mapped_column(String(300))
+    oblast_id: Mapped[int] = mapped_column(ForeignKey("geo_oblast.id"), nullable=False, index=True)
+    hromada_id: Mapped[int | None] = mapped_column(ForeignKey("geo_hromada.id"), index=True)
+    head_name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(13))
+    email: Mapped[str | None] = mapped_column(String(254))
+    status: Mapped[ProviderStatus] = mapped_column(
+        enum_column(ProviderStatus), nullable=False, default=ProviderStatus.draft,
+        server_default=ProviderStatus.draft.name, index=True,
+    )
+    status_changed_on: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    status_changed_by_fk: Mapped[int | None] = mapped_column(
+        ForeignKey("ab_user.id", ondelete="SET NULL"))
+    status_reason: Mapped[str | None] = mapped_column(Text)
+
+    oblast = relationship("Oblast", lazy="joined", innerjoin=True)
+    hromada = relationship("Hromada", lazy="joined")
+
+    def __repr__(self) -> str:
+        return self.short_name or self.name
+
+    @classmethod
+    def scope_clause(cls, scope):
+        if scope.provider_id:
+            return cls.id == scope.provider_id
+        if scope.oblast_id:
+            return cls.oblast_id == scope.oblast_id
+        return None

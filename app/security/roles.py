@@ -1,0 +1,122 @@
+"""Built-in roles as code.
+
+Roles are FAB *builtin* roles (``FAB_ROLES``): their permissions live here, in
+review-able code, not in database rows an administrator could drift. Each
+domain package states what each role may do with its resources in
+``<domain>/permissions.py``::
+
+    GRANTS = {MINISTRY: {"Provider": {READ, WRITE, "can_approve"}}}
+    MENU_CATEGORIES = {"Provider": "Registries"}
+
+Views and APIs of a resource share one ``class_permission_name`` and map FAB's
+methods onto ``can_read`` / ``can_write`` (:data:`METHOD_PERMISSIONS`), so a
+grant names what a person may *do*, not FAB's method names. Menu access is
+derived: a role that can read a resource sees its menu item and category.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Iterable
+
+from flask_babel import lazy_gettext as _l
+
+ADMIN = "Адміністратор"
+MINISTRY = "Працівник міністерства"
+REGIONAL_ADMIN = "Регіональний адміністратор"
+TRAINER = "Тренер"
+CASE_WORKER = "Фахівець надавача"
+AUDITOR = "Аудитор"
+
+#: Every built-in role except the administrator, in the order of DESIGN.md §3.
+PORTAL_ROLES = (MINISTRY, REGIONAL_ADMIN, TRAINER, CASE_WORKER, AUDITOR)
+ALL_ROLES = (ADMIN, *PORTAL_ROLES)
+
+#: Roles whose reach is national; other roles are confined to their scope.
+NATIONAL_ROLES = frozenset({ADMIN, MINISTRY, TRAINER, AUDITOR})
+
+READ = "can_read"
+WRITE = "can_write"
+EXPORT = "can_export"
+MENU = "menu_access"
+
+#: FAB method name -> permission suffix (``can_`` is prepended by FAB).
+METHOD_PERMISSIONS = {
+    # ModelView
+    "list": "read",
+    "show": "read",
+    "add": "write",
+    "edit": "write",
+    "delete": "write",
+    "download": "read",
+    # ModelRestApi
+    "get_list": "read",
+    "get": "read",
+    "info": "read",
+    "post": "write",
+    "put": "write",
+    # exports (actions and routes) are a permission of their own
+    "export_csv": "export",
+    "export_xlsx": "export",
+}
+
+ROLE_DESCRIPTIONS = {
+    ADMIN: _l("Everything, including user management"),
+    MINISTRY: _l("Approves providers, runs selections, reads all centres and trainings"),
+    REGIONAL_ADMIN: _l("Registers centres and submits providers of own oblast"),
+    TRAINER: _l("Courses, workshops and attendance"),
+    CASE_WORKER: _l("Case register of own provider"),
+    AUDITOR: _l("Reads everything non-personal and the audit log"),
+}
+
+
+def merge_grants(modules: Iterable) -> dict[str, dict[str, set[str]]]:
+    """Union the ``GRANTS`` of the given domain modules' ``permissions``."""
+    merged: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for module in modules:
+        perms = getattr(module, "permissions", None)
+        for role, resources in getattr(perms, "GRANTS", {}).items():
+            if role not in ALL_ROLES:
+                raise ValueError(f"unknown role {role!r} in {module.__name__}")
+            for resource, names in resources.items():
+                merged[role][resource] |= set(names)
+    return merged
+
+
+def menu_categories(modules: Iterable) -> dict[str, str]:
+    """Resource (menu item name) -> menu category name, from all domains."""
+    result: dict[str, str] = {}
+    for module in modules:
+        perms = getattr(module, "permissions", None)
+        result.update(getattr(perms, "MENU_CATEGORIES", {}))
+    return result
+
+
+def _exact(names: Iterable[str]) -> str:
+    return "^(?:" + "|".join(re.escape(n) for n in sorted(names)) + ")$"
+
+
+def build_fab_roles(modules: Iterable) -> dict[str, list[list[str]]]:
+    """Build the ``FAB_ROLES`` config from the domain grants.
+
+    Regexes are anchored at both ends: FAB matches with ``re.match``, which
+    anchors only the start, so "Case" would otherwise also grant "CaseNote".
+    """
+    modules = list(modules)
+    grants = merge_grants(modules)
+    categories = menu_categories(modules)
+    roles: dict[str, list[list[str]]] = {ADMIN: [[".*", ".*"]]}
+    for role in PORTAL_ROLES:
+        entries: list[list[str]] = []
+        menus: set[str] = set()
+        for resource, names in sorted(grants.get(role, {}).items()):
+            entries.append([_exact([resource]), _exact(names)])
+            if READ in names:
+                menus.add(resource)
+                if resource in categories:
+                    menus.add(categories[resource])
+        if menus:
+            entries.append([_exact(menus), _exact([MENU])])
+        roles[role] = entries
+    return roles

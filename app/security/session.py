@@ -1,0 +1,50 @@
+"""Session lifetime: absolute limit and idle timeout (OWASP ASVS 7.3).
+
+FAB logs users in with a non-permanent session, so Flask's
+``PERMANENT_SESSION_LIFETIME`` would never apply; we mark sessions permanent
+and enforce both limits on every request. Pages with personal data are sent
+with ``Cache-Control: no-store``.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+
+def init_session_policy(app: Flask) -> None:
+    lifetime = app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    idle = app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
+
+    @app.before_request
+    def _enforce_session_limits():
+        if request.endpoint == "static" or request.path.startswith("/static/"):
+            return None
+        session.permanent = True
+        if not current_user.is_authenticated or request.path.startswith("/api/"):
+            return None
+        now = time.time()
+        started = session.setdefault("_started", now)
+        last_seen = session.get("_last_seen", now)
+        if now - started > lifetime or now - last_seen > idle:
+            logout_user()
+            session.clear()
+            flash(_("Your session has expired. Please sign in again."), "warning")
+            return redirect(url_for(app.appbuilder.sm.auth_view.__class__.__name__ + ".login"))
+        session["_last_seen"] = now
+        return None
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if current_user.is_authenticated and response.mimetype == "text/html":
+            response.headers["Cache-Control"] = "no-store"
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response

@@ -1,0 +1,102 @@
+"""Portal settings.
+
+Every secret and every URL comes from the environment, so one code base runs
+the developer's laptop (SQLite, no setup), CI and production (PostgreSQL).
+``PORTAL_ENV`` picks the profile: ``development`` (default), ``testing`` or
+``production``. In production the app refuses to start without a real
+``SECRET_KEY`` (see ``app.create_app``).
+"""
+
+import os
+from datetime import timedelta
+
+from flask_appbuilder.const import AUTH_DB
+
+BASEDIR = os.path.abspath(os.path.dirname(__file__))
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+PORTAL_ENV = os.environ.get("PORTAL_ENV", "development")
+IS_PRODUCTION = PORTAL_ENV == "production"
+
+# Development key is well known on purpose: production refuses to start with it.
+DEV_SECRET_KEY = "dev-only-insecure-key"
+SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+
+APP_NAME = "Опора"
+APP_ICON = None
+
+# --- Database -----------------------------------------------------------------
+SQLALCHEMY_DATABASE_URI = os.environ.get(
+    "DATABASE_URL", "sqlite:///" + os.path.join(BASEDIR, "instance", "opora.db")
+)
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+# The schema belongs to Alembic. FAB's own create_all runs only when its
+# tables are missing; the `flask portal init-db` command runs the migrations
+# first, so FAB never creates tables behind Alembic's back.
+FAB_CREATE_DB = _env_bool("FAB_CREATE_DB", True)
+FAB_UPDATE_PERMS = _env_bool("FAB_UPDATE_PERMS", True)
+
+# --- Language and time --------------------------------------------------------
+BABEL_DEFAULT_LOCALE = "uk"
+BABEL_DEFAULT_TIMEZONE = "Europe/Kyiv"
+BABEL_TRANSLATION_DIRECTORIES = os.path.join(BASEDIR, "translations")
+LANGUAGES = {
+    "uk": {"flag": "ua", "name": "Українська"},
+    "en": {"flag": "gb", "name": "English"},
+}
+
+# --- Authentication and sessions ----------------------------------------------
+AUTH_TYPE = AUTH_DB
+AUTH_ROLE_ADMIN = "Адміністратор"
+AUTH_ROLE_PUBLIC = "Публічний доступ"
+AUTH_USER_REGISTRATION = False
+FAB_SECURITY_MANAGER_CLASS = "app.security.manager.PortalSecurityManager"
+FAB_ADD_SECURITY_API = False
+FAB_API_SWAGGER_UI = True
+FAB_API_MAX_PAGE_SIZE = 100
+
+# Absolute lifetime of a login and the idle limit (enforced in app.security.session).
+PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "30")))
+SESSION_PROTECTION = "strong"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", IS_PRODUCTION)
+REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Account lockout: after this many failed logins the account is locked for the
+# given time, even for the right password (FAB only counts failures).
+AUTH_LOCKOUT_THRESHOLD = int(os.environ.get("AUTH_LOCKOUT_THRESHOLD", "5"))
+AUTH_LOCKOUT_MINUTES = int(os.environ.get("AUTH_LOCKOUT_MINUTES", "15"))
+
+# Login rate limit on the auth views (Flask-Limiter). FAB set-defaults
+# RATELIMIT_ENABLED to False, so it must be switched on explicitly.
+AUTH_RATE_LIMITED = _env_bool("AUTH_RATE_LIMITED", True)
+RATELIMIT_ENABLED = AUTH_RATE_LIMITED
+AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
+RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+
+# Password policy (OWASP ASVS 6.2): length over composition, no common passwords.
+FAB_PASSWORD_COMPLEXITY_ENABLED = True
+PASSWORD_MIN_LENGTH = 12
+
+# --- Forms, uploads -------------------------------------------------------------
+WTF_CSRF_ENABLED = True
+WTF_CSRF_TIME_LIMIT = None  # bound to the session instead, which expires itself
+WTF_I18N_ENABLED = True
+MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", os.path.join(BASEDIR, "instance", "uploads"))
+
+# --- UI ---------------------------------------------------------------------------
+FAB_INDEX_VIEW = "app.home.HomeView"
+DATE_FORMAT = "dd.MM.yyyy"
+DATETIME_FORMAT = "dd.MM.yyyy HH:mm"
