@@ -26,7 +26,7 @@ PORTAL_ENV = os.environ.get("PORTAL_ENV", "development")
 IS_PRODUCTION = PORTAL_ENV == "production"
 
 # Development key is well known on purpose: production refuses to start with it.
-DEV_SECRET_KEY = "dev-only-insecure-key"
+DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
 
 APP_NAME = "Опора"

@@ -20,6 +20,11 @@ DOMAINS = (
     "app.security",
     "app.geography",
     "app.providers",
+    "app.selection",
+    "app.centers",
+    "app.training",
+    "app.cases",
+    "app.audit",
 )
 
 

@@ -42,4 +42,7 @@ class HomeView(IndexView):
 
 
 def register(appbuilder) -> None:
-    """The index view is passed to AppBuilder; nothing else to add."""
+    """Shared endpoints that are not a domain's: relation lookups."""
+    from .common.lookup import LookupView
+
+    appbuilder.add_view_no_menu(LookupView)

@@ -112,4 +112,8 @@ def load(session, path: str = DATA_FILE) -> dict[str, int]:
             upsert(hromadas, Hromada, "hromada", u.code, name=u.name,
                    title=oblast_title(u), oblast_id=oblasts[u.code].id, raion_id=None)
     session.commit()
+    if any(created.values()):
+        from ..audit.services import record_event
+
+        record_event("import_", "KATOTTG", details=created)
     return created

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..common.enums import LabeledEnum, N_, enum_column
@@ -64,4 +64,34 @@ class Provider(AuditColumnsMixin, VersionedMixin, Model):
             return cls.id == scope.provider_id
         if scope.oblast_id:
             return cls.oblast_id == scope.oblast_id
+        return None
+
+
+class Specialist(AuditColumnsMixin, Model):
+    """A person working for a provider (psychologist, social worker, case manager)."""
+
+    __tablename__ = "specialist"
+    __personal__ = ("phone", "email")
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="CASCADE"),
+                                             nullable=False, index=True)
+    full_name: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
+    position: Mapped[str | None] = mapped_column(String(200))
+    qualification: Mapped[str | None] = mapped_column(String(300))
+    phone: Mapped[str | None] = mapped_column(String(13))
+    email: Mapped[str | None] = mapped_column(String(254))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true(), nullable=False)
+
+    provider: Mapped[Provider] = relationship(lazy="joined", innerjoin=True)
+
+    def __repr__(self) -> str:
+        return self.full_name
+
+    @classmethod
+    def scope_clause(cls, scope):
+        if scope.provider_id:
+            return cls.provider_id == scope.provider_id
+        if scope.oblast_id:
+            return cls.provider.has(Provider.oblast_id == scope.oblast_id)
         return None

@@ -3,6 +3,9 @@
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
+from ..common.export import ExportMixin
+from ..common.lookup import AjaxSelectField
+from ..common.validators import Edrpou, UkrainianPhone
 from ..common.views import PortalModelView, PortalRestApi
 from .models import Provider
 
@@ -15,6 +18,7 @@ LABELS = {
     "oblast": _l("Oblast"),
     "oblast.title": _l("Oblast"),
     "hromada": _l("Territorial community"),
+    "hromada.title": _l("Territorial community"),
     "head_name": _l("Head"),
     "phone": _l("Phone"),
     "email": _l("E-mail"),
@@ -26,7 +30,7 @@ LABELS = {
 }
 
 
-class ProviderView(PortalModelView):
+class ProviderView(ExportMixin, PortalModelView):
     datamodel = SQLAInterface(Provider)
     class_permission_name = "Provider"
     list_title = _l("Providers of social services")
@@ -46,6 +50,12 @@ class ProviderView(PortalModelView):
         (_l("Record"), {"fields": ["created_on", "changed_on"], "expanded": False}),
     ]
     search_columns = ["name", "edrpou", "status", "kind"]
+    validators_columns = {"edrpou": [Edrpou()], "phone": [UkrainianPhone()]}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "hromada": AjaxSelectField(_l("Territorial community"), lookup="hromada"),
+    }
+    export_columns = ["name", "short_name", "edrpou", "kind", "oblast.title", "hromada.title",
+                      "address", "head_name", "phone", "email", "status"]
     order_columns = ["name", "edrpou", "status"]
     base_order = ("name", "asc")
 

@@ -73,6 +73,10 @@ class PortalSecurityManager(SecurityManager):
             self.update_user(user)
 
         result = super().auth_user_db(username, password)
+        if result is None and user is None:
+            from ..audit.services import record_event
+
+            record_event("login_failed", details={"username": (username or "")[:100]})
         if result is None and user is not None and user.is_active:
             threshold = current_app.config.get("AUTH_LOCKOUT_THRESHOLD", 5)
             if (user.fail_login_count or 0) >= threshold:
@@ -81,6 +85,23 @@ class PortalSecurityManager(SecurityManager):
                 self.update_user(user)
                 log.warning("Account %s locked for %s minutes", user.username, minutes)
         return result
+
+    # --- audit hooks (FAB 5.2.1+) ------------------------------------------------
+    def on_user_login(self, user) -> None:
+        from ..audit.services import record_event
+
+        record_event("login", user=user)
+
+    def on_user_login_failed(self, user) -> None:
+        from ..audit.services import record_event
+
+        record_event("login_failed", user=user)
+
+    def on_user_logout(self, user) -> None:
+        from ..audit.services import record_event
+
+        if user is not None and getattr(user, "is_authenticated", False):
+            record_event("logout", user=user)
 
     # --- user creation -------------------------------------------------------
     def add_user(self, username, first_name, last_name, email, role=None,

@@ -56,9 +56,8 @@ METHOD_PERMISSIONS = {
     "info": "read",
     "post": "write",
     "put": "write",
-    # exports (actions and routes) are a permission of their own
-    "export_csv": "export",
-    "export_xlsx": "export",
+    # exports are a permission of their own (app.common.export)
+    "export": "export",
 }
 
 ROLE_DESCRIPTIONS = {

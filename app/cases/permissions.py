@@ -1,0 +1,4 @@
+"""Grants of the cases domain."""
+
+GRANTS: dict = {}
+MENU_CATEGORIES: dict = {}

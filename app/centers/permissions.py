@@ -1,0 +1,4 @@
+"""Grants of the centers domain."""
+
+GRANTS: dict = {}
+MENU_CATEGORIES: dict = {}

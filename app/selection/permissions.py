@@ -1,0 +1,4 @@
+"""Grants of the selection domain."""
+
+GRANTS: dict = {}
+MENU_CATEGORIES: dict = {}

@@ -1,0 +1,4 @@
+"""Grants of the training domain."""
+
+GRANTS: dict = {}
+MENU_CATEGORIES: dict = {}
