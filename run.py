@@ -1,11 +1,102 @@
-"""Entry point: ``python run.py`` (development server) or ``gunicorn 'run:app'``."""
+"""Entry point.
+
+* ``python3 run.py``        set up everything on a fresh machine (virtualenv,
+  dependencies, Ukrainian catalogue, SQLite database, demo data) and serve the
+  portal on http://127.0.0.1:5000 with the demo credentials printed;
+* ``python3 run.py test``   set up the same way and run the test suite
+  (on SQLite, then on PostgreSQL too when ``TEST_DATABASE_URL`` is set);
+* ``gunicorn 'run:app'``    production (configure with environment variables).
+
+Only the standard library is used until the virtualenv exists, so the first
+command works on a machine that has nothing but Python 3.11 and pip.
+"""
+
+from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
-from app import create_app
+ROOT = os.path.dirname(os.path.abspath(__file__))
+VENV = os.path.join(ROOT, ".venv")
+VENV_PYTHON = os.path.join(VENV, "bin", "python")
 
-app = create_app()
+
+def _in_venv() -> bool:
+    return os.path.realpath(sys.prefix) == os.path.realpath(VENV)
+
+
+def _bootstrap(requirements: str) -> None:
+    """Create .venv and install requirements, then re-run this script inside it."""
+    if not os.path.exists(VENV_PYTHON):
+        print("Creating virtualenv .venv ...", flush=True)
+        subprocess.check_call([sys.executable, "-m", "venv", VENV])
+    stamp = os.path.join(VENV, f".installed-{requirements}")
+    req_path = os.path.join(ROOT, requirements)
+    if not os.path.exists(stamp) or os.path.getmtime(stamp) < os.path.getmtime(req_path):
+        print(f"Installing {requirements} ...", flush=True)
+        subprocess.check_call([VENV_PYTHON, "-m", "pip", "install", "-q",
+                               "--disable-pip-version-check", "-r", req_path])
+        open(stamp, "w").close()
+    if not _in_venv():
+        os.execv(VENV_PYTHON, [VENV_PYTHON, os.path.abspath(__file__), *sys.argv[1:]])
+
+
+def _serve() -> None:
+    os.makedirs(os.path.join(ROOT, "instance"), exist_ok=True)
+    os.environ.setdefault("FLASK_APP", "run.py")
+    from app.common.catalogue import compile_catalogue
+
+    compile_catalogue()
+    from app import create_app
+
+    application = create_app()
+    with application.app_context():
+        from app.cli import init_database
+        from app.demo import seed_demo
+
+        init_database(use_migrations=True)
+        lines = list(seed_demo(cases=int(os.environ.get("DEMO_CASES", "300")),
+                               password=os.environ.get("PORTAL_DEMO_PASSWORD")))
+    application = create_app()  # a fresh app: permissions synced, caches clean
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "5000"))
+    print("\n" + "\n".join(lines))
+    print(f"\nОпора is running on http://{host}:{port}/  (Ctrl+C to stop)\n", flush=True)
+    application.run(host=host, port=port, debug=False)
+
+
+def _test(extra_args: list[str]) -> int:
+    from app.common.catalogue import compile_catalogue
+
+    compile_catalogue()
+    base = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *extra_args]
+    env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
+    print("== Test suite on SQLite ==", flush=True)
+    code = subprocess.call(base, env=env, cwd=ROOT)
+    pg_url = os.environ.get("TEST_DATABASE_URL")
+    if pg_url and code == 0:
+        print(f"== Test suite on PostgreSQL ({pg_url.split('@')[-1]}) ==", flush=True)
+        code = subprocess.call(base, env=os.environ, cwd=ROOT)
+    return code
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "serve"
+    if command == "test":
+        _bootstrap("requirements-dev.txt")
+        return _test(argv[1:])
+    if command == "serve":
+        _bootstrap("requirements.txt")
+        _serve()
+        return 0
+    print(__doc__)
+    return 2
+
 
 if __name__ == "__main__":
-    app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "5000")),
-            debug=os.environ.get("FLASK_DEBUG") == "1")
+    sys.exit(main(sys.argv[1:]))
+else:
+    from app import create_app
+
+    app = create_app()

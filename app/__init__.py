@@ -91,6 +91,21 @@ def _import_models() -> None:
 
     for name in DOMAINS:
         importlib.import_module(f"{name}.models")
+    _api_enums_by_name()
+
+
+def _api_enums_by_name() -> None:
+    """REST clients send and receive enum *names* ("approved"), not labels.
+
+    FAB serialises enums by value unless the column says otherwise; our values
+    are translated labels, which no client should have to send.
+    """
+    import sqlalchemy as sa
+
+    for table in db.metadata.tables.values():
+        for column in table.columns:
+            if isinstance(column.type, sa.Enum) and column.type.enum_class is not None:
+                column.info["marshmallow_by_value"] = False
 
 
 def _schema_ready() -> bool:

@@ -40,6 +40,9 @@ STANDARD_USERS = {
 def pytest_configure(config):
     # Tests must see the current catalogue, not a stale compiled one.
     compile_catalogue()
+    # FAB 5.3 passes choices as tuples; WTForms 3.3 warns on every form render.
+    config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:wtforms.*")
+    config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:flask_appbuilder.*")
 
 
 def _database_url(tmp_path_factory) -> str:

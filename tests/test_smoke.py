@@ -50,3 +50,10 @@ def test_language_can_be_switched_to_english(app):
     response = client.get("/oblastview/list/")
     assert '<html lang="en">' in response.text
     assert "Oblasts" in visible_text(response.text)
+
+
+def test_every_role_can_open_own_profile(client_as):
+    for username in ("ministry", "lviv", "trainer", "caseworker", "auditor"):
+        response = client_as(username).get("/users/userinfo/")
+        assert response.status_code == 200, username
+        assert "Ваша інформація" in visible_text(response.text) or username in response.text

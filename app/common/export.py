@@ -94,14 +94,13 @@ class ExportMixin:
             if len(items) < BATCH:
                 break
             page += 1
-        self.after_export(sent)
 
-    def after_export(self, row_count: int) -> None:
-        """Hook: the audit layer records who exported what."""
+    def record_export(self, fmt: str) -> None:
+        """Audit who exported which list with which filters (before any byte is sent)."""
         from ..audit.services import record_event
 
         record_event("export", self.class_permission_name,
-                     details={"rows": row_count, "query": request.query_string.decode()[:500]})
+                     details={"format": fmt, "query": request.query_string.decode()[:500]})
 
     def _filename(self, ext: str) -> str:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
@@ -110,6 +109,9 @@ class ExportMixin:
     @expose("/export/<string:fmt>")
     @has_access
     def export(self, fmt):
+        if fmt not in ("csv", "xlsx"):
+            abort(404)
+        self.record_export(fmt)
         if fmt == "csv":
             return self._export_csv()
         if fmt == "xlsx":

@@ -76,13 +76,13 @@ class LookupView(BaseView):
 
     @expose("/<string:name>")
     def search(self, name):
-        lookup = LOOKUPS.get(name)
-        if lookup is None:
-            abort(404)
         sm = self.appbuilder.sm
         user = sm.current_user
         if user is None or not user.is_authenticated:
             abort(401)
+        lookup = LOOKUPS.get(name)
+        if lookup is None:
+            abort(404)
         if not sm.has_access("can_read", lookup.resource):
             abort(403)
         term = (request.args.get("q") or "").strip()[:100]

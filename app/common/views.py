@@ -24,6 +24,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, DateTime
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
@@ -32,7 +33,7 @@ from wtforms.validators import DataRequired, Optional
 from ..security import roles
 from ..security.scope import SCOPE_FILTER, ensure_in_scope, in_scope
 from .errors import ConflictError, UserError
-from .fields import UkDateField
+from .fields import EnumSelectField, UkDateField
 
 log = logging.getLogger(__name__)
 
@@ -53,44 +54,15 @@ def _date_formatters(model) -> dict:
     return formatters
 
 
-class PortalModelView(ModelView):
-    """Scoped, Ukrainian-first ModelView (see module docstring)."""
+class SafeActionsMixin:
+    """FAB's action routes, fixed.
 
-    method_permission_name = roles.METHOD_PERMISSIONS
-    base_filters = [SCOPE_FILTER]
-    page_size = 25
-    #: Defaults the audit/export layers may extend.
-    add_row_message = _l("Record added")
-    edit_row_message = _l("Changes saved")
-    delete_row_message = _l("Record deleted")
+    FAB 5.3 loads action rows with ``datamodel.get(pk)`` (no base filters: a
+    user could act on rows outside their scope) and crashes with a 500 on an
+    unknown action name, even for anonymous users. Here an unknown action is a
+    400, a missing permission a 403, and every row goes through the scope.
+    """
 
-    def __init__(self, **kwargs):
-        model = self.datamodel.obj
-        self.formatters_columns = {**_date_formatters(model), **(self.formatters_columns or {})}
-        self._install_date_fields(model)
-        if "version" in model.__table__.columns:
-            self.edit_form_extra_fields = {
-                "version": HiddenField(), **(self.edit_form_extra_fields or {})
-            }
-            if self.edit_columns and "version" not in self.edit_columns:
-                self.edit_columns = [*self.edit_columns, "version"]
-        super().__init__(**kwargs)
-
-    def _install_date_fields(self, model) -> None:
-        for attr in ("add_form_extra_fields", "edit_form_extra_fields"):
-            extra = dict(getattr(self, attr) or {})
-            for column in model.__table__.columns:
-                if type(column.type) is Date and column.key not in extra:
-                    label = (self.label_columns or {}).get(column.key, column.key)
-                    required = not column.nullable and column.default is None
-                    extra[column.key] = UkDateField(
-                        label,
-                        description=(self.description_columns or {}).get(column.key, ""),
-                        validators=[DataRequired() if required else Optional()],
-                    )
-            setattr(self, attr, extra)
-
-    # --- scope on actions ---------------------------------------------------------
     def scoped_get(self, pk):
         """Load one row through the scope filter; 404 when out of scope or missing."""
         item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
@@ -134,6 +106,49 @@ class PortalModelView(ModelView):
         from flask import redirect
 
         return redirect(self.get_redirect())
+
+
+class PortalModelView(SafeActionsMixin, ModelView):
+    """Scoped, Ukrainian-first ModelView (see module docstring)."""
+
+    method_permission_name = roles.METHOD_PERMISSIONS
+    base_filters = [SCOPE_FILTER]
+    page_size = 25
+    #: Defaults the audit/export layers may extend.
+    add_row_message = _l("Record added")
+    edit_row_message = _l("Changes saved")
+    delete_row_message = _l("Record deleted")
+
+    def __init__(self, **kwargs):
+        model = self.datamodel.obj
+        self.formatters_columns = {**_date_formatters(model), **(self.formatters_columns or {})}
+        self._install_date_fields(model)
+        if "version" in model.__table__.columns:
+            self.edit_form_extra_fields = {
+                "version": HiddenField(), **(self.edit_form_extra_fields or {})
+            }
+            if self.edit_columns and "version" not in self.edit_columns:
+                self.edit_columns = [*self.edit_columns, "version"]
+        super().__init__(**kwargs)
+
+    def _install_date_fields(self, model) -> None:
+        for attr in ("add_form_extra_fields", "edit_form_extra_fields"):
+            extra = dict(getattr(self, attr) or {})
+            for column in model.__table__.columns:
+                if column.key in extra:
+                    continue
+                label = (self.label_columns or {}).get(column.key, column.key)
+                required = not column.nullable and column.default is None
+                options = dict(
+                    description=(self.description_columns or {}).get(column.key, ""),
+                    validators=[DataRequired() if required else Optional()],
+                )
+                if type(column.type) is Date:
+                    extra[column.key] = UkDateField(label, **options)
+                elif isinstance(column.type, SAEnum) and column.type.enum_class is not None:
+                    extra[column.key] = EnumSelectField(
+                        label, enum_class=column.type.enum_class, **options)
+            setattr(self, attr, extra)
 
     # --- saving: keep the form on refusal ----------------------------------------
     def pre_add(self, item):
@@ -189,7 +204,12 @@ class PortalModelView(ModelView):
         self.process_form(form, False)
         try:
             self._check_version(form, item)
-            form.populate_obj(item)
+            version_field = form._fields.pop("version", None)  # never written from the form
+            try:
+                form.populate_obj(item)
+            finally:
+                if version_field is not None:
+                    form._fields["version"] = version_field
             self.pre_update(item)
             self.datamodel.session.flush()
             self.datamodel.edit(item)
@@ -210,9 +230,7 @@ class PortalModelView(ModelView):
         """Refuse an edit made on a copy older than the stored record."""
         if "version" not in form:
             return
-        seen = form["version"].data
-        del form["version"]  # never written from the form
-        if str(seen) != str(item.version):
+        if str(form["version"].data) != str(item.version):
             raise ConflictError()
 
 

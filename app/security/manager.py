@@ -31,9 +31,22 @@ def _now() -> dt.datetime:
     return dt.datetime.now()
 
 
+def _with_safe_actions(view_class):
+    """Same class name (so permission names stay FAB's), fixed action routes."""
+    from ..common.views import SafeActionsMixin
+
+    return type(view_class.__name__, (SafeActionsMixin, view_class), {})
+
+
 class PortalSecurityManager(SecurityManager):
     user_model = PortalUser
-    userdbmodelview = PortalUserDBModelView
+    userdbmodelview = _with_safe_actions(PortalUserDBModelView)
+    rolemodelview = _with_safe_actions(SecurityManager.rolemodelview)
+    groupmodelview = _with_safe_actions(SecurityManager.groupmodelview)
+    permissionmodelview = _with_safe_actions(SecurityManager.permissionmodelview)
+    viewmenumodelview = _with_safe_actions(SecurityManager.viewmenumodelview)
+    permissionviewmodelview = _with_safe_actions(SecurityManager.permissionviewmodelview)
+    registerusermodelview = _with_safe_actions(SecurityManager.registerusermodelview)
 
     # --- schema ----------------------------------------------------------------
     def _create_db(self) -> None:

@@ -3,6 +3,8 @@
 from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import lazy_gettext as _l
 
+from ..common.lookup import AjaxSelectField
+
 _SCOPE_LABELS = {
     "oblast": _l("Oblast (scope)"),
     "provider": _l("Provider (scope)"),
@@ -15,6 +17,8 @@ _SCOPE_DESCRIPTIONS = {
 
 
 class PortalUserDBModelView(UserDBModelView):
+    # Keep FAB's permission name: grants and FAB's own menus refer to it.
+    class_permission_name = "UserDBModelView"
     label_columns = {**UserDBModelView.label_columns, **_SCOPE_LABELS}
     description_columns = {**UserDBModelView.description_columns, **_SCOPE_DESCRIPTIONS}
     list_columns = [*UserDBModelView.list_columns, "oblast", "provider"]
@@ -26,3 +30,14 @@ class PortalUserDBModelView(UserDBModelView):
         (_l("Scope"), {"fields": ["oblast", "provider", "locked_until"], "expanded": True}),
         *UserDBModelView.show_fieldsets[2:],
     ]
+
+    # Thousands of providers: searched on the server, never a whole-table dropdown.
+    add_form_extra_fields = {
+        **UserDBModelView.add_form_extra_fields,
+        "provider": AjaxSelectField(_SCOPE_LABELS["provider"], lookup="provider",
+                                    description=_SCOPE_DESCRIPTIONS["provider"]),
+    }
+    edit_form_extra_fields = {
+        "provider": AjaxSelectField(_SCOPE_LABELS["provider"], lookup="provider",
+                                    description=_SCOPE_DESCRIPTIONS["provider"]),
+    }
