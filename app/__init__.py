@@ -54,6 +54,7 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
 
         from . import home
         from .common.i18n import init_i18n
+        from .security.headers import init_security_headers
         from .security.session import init_session_policy
 
         if not _schema_ready():
@@ -66,6 +67,7 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
         appbuilder.init_app(app, db.session)
         init_i18n(app)
         init_session_policy(app)
+        init_security_headers(app)
         for module in _domain_modules():
             module.register(appbuilder)
         home.register(appbuilder)

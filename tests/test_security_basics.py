@@ -113,6 +113,15 @@ def test_security_headers_and_no_store_for_signed_in_pages(client_as):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "script-src 'self' 'nonce-" in csp
+    assert "http" not in csp, "no external origins"
+    nonce = csp.split("'nonce-")[1].split("'")[0]
+    scripts = response.text.count("<script")
+    assert scripts and response.text.count(f'nonce="{nonce}"') == scripts, \
+        "every script tag carries the request's nonce"
 
 
 def test_production_refuses_default_secret_key(tmp_path):

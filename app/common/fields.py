@@ -53,6 +53,9 @@ class EnumSelectField(fields.SelectField):
     """
 
     def __init__(self, label=None, validators=None, enum_class=None, **kwargs):
+        from flask_appbuilder.fieldwidgets import Select2Widget
+
+        kwargs.setdefault("widget", Select2Widget())
         self.enum_class = enum_class
         super().__init__(label, validators, coerce=self._coerce, **kwargs)
         self.choices = [("", "—")] + [(m.name, m.label) for m in enum_class]

@@ -123,6 +123,7 @@ class PortalModelView(SafeActionsMixin, ModelView):
         model = self.datamodel.obj
         self.formatters_columns = {**_date_formatters(model), **(self.formatters_columns or {})}
         self._install_date_fields(model)
+        self._scope_relation_choices(model)
         if "version" in model.__table__.columns:
             self.edit_form_extra_fields = {
                 "version": HiddenField(), **(self.edit_form_extra_fields or {})
@@ -130,6 +131,20 @@ class PortalModelView(SafeActionsMixin, ModelView):
             if self.edit_columns and "version" not in self.edit_columns:
                 self.edit_columns = [*self.edit_columns, "version"]
         super().__init__(**kwargs)
+
+    def _scope_relation_choices(self, model) -> None:
+        """Relation dropdowns offer only rows inside the user's scope.
+
+        (A regional administrator picks from their own oblast, not all 27.)
+        Saving is re-checked anyway (``ensure_in_scope``); this is for the eye.
+        """
+        for attr in ("add_form_query_rel_fields", "edit_form_query_rel_fields"):
+            rel_fields = dict(getattr(self, attr) or {})
+            for rel in model.__mapper__.relationships:
+                target = rel.mapper.class_
+                if rel.key not in rel_fields and hasattr(target, "scope_clause"):
+                    rel_fields[rel.key] = [SCOPE_FILTER]
+            setattr(self, attr, rel_fields)
 
     def _install_date_fields(self, model) -> None:
         for attr in ("add_form_extra_fields", "edit_form_extra_fields"):

@@ -38,13 +38,9 @@ def init_session_policy(app: Flask) -> None:
         return None
 
     @app.after_request
-    def _security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if current_user.is_authenticated and response.mimetype == "text/html":
+    def _no_store_for_signed_in_pages(response):
+        # Pages and data seen by a signed-in user may hold personal data:
+        # never let a browser or proxy cache them (ASVS 14.3.2).
+        if current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault(
-                "Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
