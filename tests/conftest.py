@@ -63,6 +63,8 @@ TEST_CONFIG = dict(
     AUTH_RATE_LIMITED=False,
     RATELIMIT_ENABLED=False,
     SERVER_NAME=None,
+    # scrypt is deliberately slow; tests log in hundreds of times.
+    FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
 )
 
 
