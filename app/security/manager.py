@@ -141,7 +141,11 @@ class PortalSecurityManager(SecurityManager):
         if not has_request_context():
             return super().has_access(permission_name, view_name)
         cache = g.setdefault("_portal_access_cache", {})
-        key = (permission_name, view_name)
+        # The user can change within one request (FAB's API decorator asks
+        # as the anonymous browser user first, then verifies the JWT).
+        user = getattr(g, "user", None)
+        who = user.id if user is not None and getattr(user, "is_authenticated", False) else None
+        key = (who, permission_name, view_name)
         if key not in cache:
             cache[key] = super().has_access(permission_name, view_name)
         return cache[key]
