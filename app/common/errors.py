@@ -51,3 +51,13 @@ class NotPermitted(UserError):
 
     status_code = 403
     default_message = _l("Your role does not allow this operation.")
+
+
+class InvalidData(UserError):
+    """The database refused the values (missing reference, duplicate, out of range)."""
+
+    status_code = 422
+    default_message = _l(
+        "The record was not saved: it duplicates an existing record or refers to a "
+        "missing one. Check the unique fields (codes, numbers)."
+    )

@@ -376,3 +376,36 @@ class KatottgCode:
             return
         if not katottg_is_valid(value):
             raise ValidationError(str(self.message))
+
+
+# ---------------------------------------------------------------------------
+# The same rules for the REST API (marshmallow validators)
+# ---------------------------------------------------------------------------
+
+def api_validator(check, message):
+    """Wrap a pure check as a marshmallow validator with a Ukrainian message.
+
+    Use in ``ModelRestApi.validators_columns``: the API must refuse what the
+    form refuses.
+    """
+    from marshmallow import ValidationError as MarshmallowValidationError
+
+    def validate(value):
+        if value in (None, ""):
+            return
+        if not check(value):
+            raise MarshmallowValidationError(str(message))
+
+    return validate
+
+
+def api_edrpou():
+    return api_validator(edrpou_is_valid, EDRPOU_CHECKSUM_MESSAGE)
+
+
+def api_rnokpp():
+    return api_validator(rnokpp_is_valid, RNOKPP_CHECKSUM_MESSAGE)
+
+
+def api_phone():
+    return api_validator(lambda v: normalize_phone(v) is not None, PHONE_MESSAGE)

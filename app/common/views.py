@@ -41,6 +41,8 @@ INTEGRITY_MESSAGE = _l(
     "The record was not saved: it duplicates an existing record or refers to a "
     "missing one. Check the unique fields (codes, numbers)."
 )
+RELATION_ID_MESSAGE = _l("Give the identifier (a whole number) of an existing record.")
+PAGE_MESSAGE = _l("Page number and page size must be whole numbers below 10,000,000.")
 DATABASE_MESSAGE = _l("The record was not saved because of a database error. Try again.")
 
 
@@ -263,19 +265,76 @@ class PortalRestApi(ModelRestApi):
     def pre_update(self, item):
         ensure_in_scope(item)
 
+    def _relations_not_ids(self, columns) -> str | None:
+        """Relations are referenced by id only; marshmallow-sqlalchemy would
+        otherwise build a new related row from a nested object."""
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            return None
+        for column in columns or []:
+            if column not in data or not self.datamodel.is_relation(column):
+                continue
+            value = data[column]
+            if self.datamodel.is_relation_many_to_many(column) or \
+                    self.datamodel.is_relation_one_to_many(column):
+                ok = isinstance(value, list) and all(
+                    isinstance(v, int) and not isinstance(v, bool) for v in value)
+            else:
+                ok = value is None or (isinstance(value, int) and not isinstance(value, bool))
+            if not ok:
+                return column
+        return None
+
     def post_headless(self):
+        bad = self._relations_not_ids(self.add_columns)
+        if bad:
+            return self.response_422(message={bad: [str(RELATION_ID_MESSAGE)]})
         try:
             return super().post_headless()
         except UserError as exc:
             self.datamodel.session.rollback()
             return self.response(exc.status_code, message=str(exc))
+        except SQLAlchemyError as exc:
+            # e.g. a reference to a missing row: marshmallow-sqlalchemy builds a
+            # new related object for an unknown id and the flush fails.
+            self.datamodel.session.rollback()
+            log.warning("API create refused by the database: %s", exc.__class__.__name__)
+            return self.response_422(message=str(INTEGRITY_MESSAGE))
+
+    def get_list_headless(self, **kwargs):
+        rison = kwargs.get("rison") or {}
+        page, size = rison.get("page", 0), rison.get("page_size", 0)
+        if not all(isinstance(v, int) and 0 <= v < 10**7 for v in (page, size)):
+            return self.response_400(message=str(PAGE_MESSAGE))
+        return super().get_list_headless(**kwargs)
+
+    # Primary keys beyond a 64-bit integer cannot exist; FAB would hand them
+    # to the database driver and answer 500 (found by fuzzing the API).
+    def get_headless(self, pk, **kwargs):
+        if not _valid_pk(pk):
+            return self.response_404()
+        return super().get_headless(pk, **kwargs)
 
     def put_headless(self, pk):
+        if not _valid_pk(pk):
+            return self.response_404()
+        bad = self._relations_not_ids(self.edit_columns)
+        if bad:
+            return self.response_422(message={bad: [str(RELATION_ID_MESSAGE)]})
         try:
             return super().put_headless(pk)
         except UserError as exc:
             self.datamodel.session.rollback()
             return self.response(exc.status_code, message=str(exc))
+        except SQLAlchemyError as exc:
+            self.datamodel.session.rollback()
+            log.warning("API update refused by the database: %s", exc.__class__.__name__)
+            return self.response_422(message=str(INTEGRITY_MESSAGE))
+
+    def delete_headless(self, pk):
+        if not _valid_pk(pk):
+            return self.response_404()
+        return super().delete_headless(pk)
 
     def response_422(self, message=None):
         # FAB puts the raw database exception in the message; keep it in the log only.
@@ -283,6 +342,13 @@ class PortalRestApi(ModelRestApi):
             log.warning("API write refused: %s", message)
             message = str(INTEGRITY_MESSAGE)
         return super().response_422(message=message)
+
+
+def _valid_pk(pk) -> bool:
+    try:
+        return 0 < int(pk) < 2**63
+    except (TypeError, ValueError):
+        return True  # not an integer key: let the model decide
 
 
 def datamodel(model) -> SQLAInterface:

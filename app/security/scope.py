@@ -36,7 +36,9 @@ from sqlalchemy import false, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.sql import ColumnElement, Select
 
-from ..common.errors import OutOfScope
+from sqlalchemy.exc import DataError, IntegrityError
+
+from ..common.errors import InvalidData, OutOfScope
 from . import roles
 
 
@@ -135,7 +137,17 @@ SCOPE_FILTER = ["id", ScopeFilter, None]
 
 
 def ensure_in_scope(item) -> None:
-    """Refuse to save ``item`` if it would fall outside the user's scope."""
-    if not in_scope(item):
-        current_app.appbuilder.session.rollback()
+    """Refuse to save ``item`` if it would fall outside the user's scope.
+
+    The check flushes the row; a flush refused by the database (a reference
+    to a missing row, a duplicate) is reported as invalid data, not a 500.
+    """
+    session = current_app.appbuilder.session
+    try:
+        allowed = in_scope(item)
+    except (IntegrityError, DataError):
+        session.rollback()
+        raise InvalidData()
+    if not allowed:
+        session.rollback()
         raise OutOfScope()
