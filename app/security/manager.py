@@ -62,6 +62,20 @@ class PortalSecurityManager(SecurityManager):
             return
         BaseSecurityManager.create_db(self)
 
+    # --- permission sync ------------------------------------------------------
+    def add_permissions_view(self, base_permissions, view_menu):
+        """FAB's sync, but a resource keeps the permissions of all its views.
+
+        A ModelView and a ModelRestApi share one ``class_permission_name``;
+        FAB replaces the resource's permissions with those of whichever
+        registers last (so the API's sync deleted the view's ``can_export``).
+        """
+        union = set(base_permissions or [])
+        for view in self.appbuilder.baseviews:
+            if getattr(view, "class_permission_name", None) == view_menu:
+                union |= set(view.base_permissions or [])
+        super().add_permissions_view(sorted(union), view_menu)
+
     # --- authentication ------------------------------------------------------
     def auth_user_db(self, username, password):
         """FAB's DB login, refused while the account is locked.

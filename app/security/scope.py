@@ -8,8 +8,11 @@ A scoped model states what its scope means as SQL, once::
 
     class Centre(Model):
         @classmethod
-        def scope_clause(cls, scope):          # -> SQL boolean or None
+        def scope_clause(cls, scope):          # -> SQL boolean, or None = nothing
             return cls.oblast_id == scope.oblast_id if scope.oblast_id else None
+
+``scope_clause`` is only asked for confined users (national roles are never
+restricted by scope, only by permissions); returning None gives them nothing.
 
 and everything else reuses it:
 
