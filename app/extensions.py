@@ -7,7 +7,11 @@ The AppBuilder itself is NOT a singleton: one is created per app in the factory,
 because a re-used instance registers no blueprints on a second app.
 """
 
+import sqlite3
+
 from flask_appbuilder import Model
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -26,3 +30,13 @@ Model.metadata.naming_convention = {
 }
 migrate = Migrate(compare_type=True, render_as_batch=True)
 csrf = CSRFProtect()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_unicode_lower(dbapi_connection, _record):
+    """SQLite's lower() (and so ILIKE) folds ASCII only: «Жовк» would not
+    find «жовківська». Replace it with Python's Unicode lower() on SQLite
+    connections; PostgreSQL folds Cyrillic itself."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_function(
+            "lower", 1, lambda v: v.lower() if isinstance(v, str) else v, deterministic=True)

@@ -132,6 +132,12 @@ class PortalModelView(SafeActionsMixin, ModelView):
             }
             if self.edit_columns and "version" not in self.edit_columns:
                 self.edit_columns = [*self.edit_columns, "version"]
+            if self.edit_fieldsets and not any(
+                    "version" in fs[1].get("fields", []) for fs in self.edit_fieldsets):
+                # FAB builds the edit form from the fieldsets when there are any.
+                *head, (title, spec) = self.edit_fieldsets
+                self.edit_fieldsets = [*head, (title, {**spec, "fields": [
+                    *spec.get("fields", []), "version"]})]
         super().__init__(**kwargs)
 
     def _scope_relation_choices(self, model) -> None:

@@ -23,9 +23,9 @@ def init_session_policy(app: Flask) -> None:
     def _enforce_session_limits():
         if request.endpoint == "static" or request.path.startswith("/static/"):
             return None
-        session.permanent = True
         if not current_user.is_authenticated or request.path.startswith("/api/"):
-            return None
+            return None  # anonymous pages (public directory) stay cookie-free
+        session.permanent = True
         now = time.time()
         started = session.setdefault("_started", now)
         last_seen = session.get("_last_seen", now)
