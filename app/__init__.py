@@ -24,6 +24,7 @@ DOMAINS = (
     "app.centers",
     "app.training",
     "app.cases",
+    "app.reports",
     "app.audit",
 )
 
@@ -35,6 +36,7 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
     ``WTF_CSRF_ENABLED`` and the like this way).
     """
     app = Flask(__name__, instance_relative_config=False)
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(config_object)
     app.config.update(overrides)
     _refuse_insecure_production(app)
@@ -76,6 +78,17 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
 
     register_cli(app)
     return app
+
+
+from werkzeug.routing import IntegerConverter  # noqa: E402
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:pk>`` that stops at the largest 64-bit key: a bigger number is a
+    404 from routing instead of an overflow in the database driver (500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _domain_modules():

@@ -97,4 +97,5 @@ def test_passwords_are_masked_in_the_log(app):
                                                         AuditLog.action == "create")
                                  .order_by(AuditLog.id.desc())).first()
         assert row.changes["password"] == [None, "***"]
+        assert row.entity_id == str(sm.find_user(username="masked").id), "creates carry their key"
         assert "Secret-Phrase-4-Audit" not in str(row.changes)

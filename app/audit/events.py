@@ -120,9 +120,12 @@ def _after_flush(session: Session, flush_context) -> None:
             changes = _changes(obj, kind)
             if kind == "update" and not changes:
                 continue
-            pk = inspect(obj).identity
+            state = inspect(obj)
+            # New rows have their key by now, but not yet an identity.
+            pk = state.identity or state.mapper.primary_key_from_instance(obj)
             rows.append(dict(ts=now, action=kind, entity=type(obj).__name__,
-                             entity_id=str(pk[0]) if pk else None, changes=changes,
+                             entity_id=str(pk[0]) if pk and pk[0] is not None else None,
+                             changes=changes,
                              details=None, **who))
     if rows:
         session.connection().execute(insert(AuditLog.__table__), rows)

@@ -72,6 +72,11 @@ def _register_error_pages(app: Flask) -> None:
             continue
         app.register_error_handler(code, lambda e, c=code: render(c))
 
+    @app.errorhandler(OverflowError)
+    def _key_out_of_range(exc):
+        # A record key beyond 64 bits cannot exist (SQLite raises on it).
+        return render(404)
+
     @app.errorhandler(OperationalError)
     def _db_down(exc):
         from .. import extensions

@@ -164,7 +164,9 @@ class PortalModelView(SafeActionsMixin, ModelView):
                 required = not column.nullable and column.default is None
                 options = dict(
                     description=(self.description_columns or {}).get(column.key, ""),
-                    validators=[DataRequired() if required else Optional()],
+                    # FAB skips validators_columns for replaced fields: keep them.
+                    validators=[DataRequired() if required else Optional(),
+                                *(self.validators_columns or {}).get(column.key, [])],
                 )
                 if type(column.type) is Date:
                     extra[column.key] = UkDateField(label, **options)

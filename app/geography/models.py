@@ -42,7 +42,9 @@ class Raion(Model):
     title: Mapped[str] = mapped_column(String(150), nullable=False, index=True)
     oblast_id: Mapped[int] = mapped_column(ForeignKey("geo_oblast.id"), nullable=False, index=True)
 
-    oblast: Mapped[Oblast] = relationship(lazy="joined", innerjoin=True)
+    # No innerjoin: reached through optional relations (provider.hromada),
+    # an inner join would drop the parent rows that have none.
+    oblast: Mapped[Oblast] = relationship(lazy="joined")
 
     def __repr__(self) -> str:
         return self.title
@@ -66,7 +68,7 @@ class Hromada(Model):
     oblast_id: Mapped[int] = mapped_column(ForeignKey("geo_oblast.id"), nullable=False, index=True)
     raion_id: Mapped[int | None] = mapped_column(ForeignKey("geo_raion.id"), index=True)
 
-    oblast: Mapped[Oblast] = relationship(lazy="joined", innerjoin=True)
+    oblast: Mapped[Oblast] = relationship(lazy="joined")
     raion: Mapped[Raion | None] = relationship(lazy="joined")
 
     def __repr__(self) -> str:

@@ -54,6 +54,8 @@ class Provider(AuditColumnsMixin, VersionedMixin, Model):
 
     oblast = relationship("Oblast", lazy="joined", innerjoin=True)
     hromada = relationship("Hromada", lazy="joined")
+    status_changed_by = relationship("PortalUser", foreign_keys=[status_changed_by_fk],
+                                     lazy="select")
 
     def __repr__(self) -> str:
         return self.short_name or self.name
@@ -71,7 +73,7 @@ class Specialist(AuditColumnsMixin, Model):
     """A person working for a provider (psychologist, social worker, case manager)."""
 
     __tablename__ = "specialist"
-    __personal__ = ("phone", "email")
+    __personal__ = ("full_name", "phone", "email")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="CASCADE"),
@@ -87,6 +89,39 @@ class Specialist(AuditColumnsMixin, Model):
 
     def __repr__(self) -> str:
         return self.full_name
+
+    @classmethod
+    def scope_clause(cls, scope):
+        if scope.provider_id:
+            return cls.provider_id == scope.provider_id
+        if scope.oblast_id:
+            return cls.provider.has(Provider.oblast_id == scope.oblast_id)
+        return None
+
+
+class ProviderStatusChange(Model):
+    """Domain history of a provider's approval workflow: who, when, from -> to, why."""
+
+    __tablename__ = "provider_status_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="CASCADE"),
+                                             nullable=False, index=True)
+    from_status: Mapped[ProviderStatus] = mapped_column(
+        enum_column(ProviderStatus, name="providerstatus_from"), nullable=False)
+    to_status: Mapped[ProviderStatus] = mapped_column(
+        enum_column(ProviderStatus, name="providerstatus_to"), nullable=False)
+    changed_by_fk: Mapped[int | None] = mapped_column(
+        ForeignKey("ab_user.id", ondelete="SET NULL"), index=True)
+    changed_on: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False,
+                                                    default=dt.datetime.utcnow, index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    provider: Mapped[Provider] = relationship(lazy="joined", innerjoin=True)
+    changed_by = relationship("PortalUser", foreign_keys=[changed_by_fk], lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
 
     @classmethod
     def scope_clause(cls, scope):

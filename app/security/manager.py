@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 from flask import current_app, g, has_request_context
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
@@ -115,8 +116,14 @@ class PortalSecurityManager(SecurityManager):
 
     # --- audit hooks (FAB 5.2.1+) ------------------------------------------------
     def on_user_login(self, user) -> None:
+        from flask import has_request_context, session
+
         from ..audit.services import record_event
 
+        if has_request_context():
+            # The lifetime clock starts now (app.security.session enforces it).
+            session.permanent = True
+            session["_started"] = session["_last_seen"] = time.time()
         record_event("login", user=user)
 
     def on_user_login_failed(self, user) -> None:

@@ -1,7 +1,62 @@
-"""selection domain (being built)."""
+"""Competitive selection of providers: rounds, applications, scoring, results."""
 
-from . import permissions  # noqa: F401
+from flask_babel import lazy_gettext as _l
+
+from . import permissions  # noqa: F401  (grants are collected from here)
+from .demo import demo_seed  # noqa: F401  (called by app.demo)
 
 
 def register(appbuilder) -> None:
-    """Views are added as the domain lands."""
+    from flask import g
+    from sqlalchemy import false
+
+    from ..common.lookup import register_lookup
+    from ..providers.models import Provider, ProviderStatus
+    from ..security.models import PortalUser
+    from . import services
+    from .models import RoundStatus, SelectionRound
+    from .views import ApplicationApi, ApplicationView, SelectionRoundApi, SelectionRoundView
+
+    register_lookup("open_round", SelectionRound, resource="SelectionRound",
+                    search=[SelectionRound.title], order_by=SelectionRound.title,
+                    where=lambda: SelectionRound.status == RoundStatus.accepting)
+    register_lookup("approved_provider", Provider, resource="Provider",
+                    search=[Provider.name, Provider.short_name, Provider.edrpou],
+                    order_by=Provider.name, label=lambda p: f"{p} ({p.edrpou})",
+                    where=lambda: Provider.status == ProviderStatus.approved)
+
+    def organisers_only():
+        organiser = services.role_names(getattr(g, "user", None)) & services.ORGANISERS
+        return PortalUser.active.is_(True) if organiser else false()
+
+    register_lookup("commission_user", PortalUser, resource="SelectionRound",
+                    search=[PortalUser.first_name, PortalUser.last_name, PortalUser.username],
+                    order_by=PortalUser.last_name, label=lambda u: u.get_full_name(),
+                    where=organisers_only)
+
+    # APIs first: FAB drops a resource's permissions that the *last* registered
+    # view/API of that resource lacks, and the views have more (export, actions).
+    appbuilder.add_api(SelectionRoundApi)
+    appbuilder.add_api(ApplicationApi)
+    category = dict(category="Selection", category_label=_l("Competitive selection"),
+                    category_icon="fa-trophy")
+    appbuilder.add_view(SelectionRoundView, "SelectionRound", label=_l("Selection rounds"),
+                        icon="fa-flag-checkered", **category)
+    appbuilder.add_view(ApplicationView, "Application", label=_l("Applications"),
+                        icon="fa-file-text-o", **category)
+
+
+def home_cards(scope) -> list[dict]:
+    from flask import current_app, url_for
+    from sqlalchemy import func, select
+
+    from ..security.scope import scoped
+    from .models import RoundStatus, SelectionRound
+
+    if not current_app.appbuilder.sm.has_access("can_read", "SelectionRound"):
+        return []
+    stmt = scoped(select(func.count()).select_from(SelectionRound), SelectionRound, scope)
+    value = current_app.appbuilder.session.scalar(stmt.where(SelectionRound.status.in_(
+        [RoundStatus.announced, RoundStatus.accepting, RoundStatus.evaluating]))) or 0
+    return [{"label": _l("Selection rounds in progress"), "value": value,
+             "url": url_for("SelectionRoundView.list")}]

@@ -47,7 +47,7 @@ def upgrade():
     sa.Column('qualification', sa.String(length=300), nullable=True),
     sa.Column('phone', sa.String(length=13), nullable=True),
     sa.Column('email', sa.String(length=254), nullable=True),
-    sa.Column('active', sa.Boolean(), server_default=sa.text('1'), nullable=False),
+    sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False),
     sa.Column('created_on', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('changed_on', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('created_by_fk', sa.Integer(), nullable=True),

@@ -1,0 +1,701 @@
+"""Views of the case register.
+
+* ``CaseView`` (resource ``Case``): the full register for case workers of the
+  owning provider (the scope keeps them there) and the administrator. Every
+  show of a case and every list page with names is written to the audit log
+  (``view``); exports are logged by the export mixin.
+* ``MyOverdueCaseView`` / ``DueSoonCaseView``: the same resource, restricted
+  to the user's own active cases whose contact is overdue / due within 7 days.
+* ``CaseDeidentifiedView`` (resource ``CaseDeidentified``): ministry staff and
+  auditors; built on :class:`CaseSummary`, which has no path to personal data.
+* Child views (beneficiary, household, needs, plan, contacts, referrals,
+  reviews, transfers) are shown on the case page; they are scoped through
+  the case and have no menu items.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import flash, g, redirect, request, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.actions import action
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from ..audit.services import record_event
+from ..common.errors import UserError
+from ..common.export import ExportMixin
+from ..common.fields import UkDateField
+from ..common.lookup import AjaxSelectField
+from ..common.validators import Rnokpp, UkrainianPhone
+from ..common.views import PortalModelView
+from ..security import roles
+from ..security.scope import SCOPE_FILTER
+from . import services
+from .models import (Beneficiary, BeneficiaryCategory, Case, CaseStatus, CaseSummary,
+                     CaseTransfer, ClosureReason, Contact, HouseholdMember, NeedsAssessment,
+                     PlanItem, Referral, Review)
+
+CASE_LABELS = {
+    "number": _l("Case number"),
+    "programme": _l("Programme"),
+    "provider": _l("Provider"),
+    "provider.name": _l("Provider"),
+    "centre": _l("Resilience centre"),
+    "centre.name": _l("Resilience centre"),
+    "assigned_worker": _l("Case worker"),
+    "status": _l("Status"),
+    "opened_on": _l("Opened on"),
+    "assessment_on": _l("Assessment started on"),
+    "plan_on": _l("Plan drawn up on"),
+    "active_on": _l("Accompaniment started on"),
+    "review_on": _l("Review started on"),
+    "closed_on": _l("Closed on"),
+    "reopened_on": _l("Reopened on"),
+    "reopen_count": _l("Times reopened"),
+    "closure_reason": _l("Closure reason"),
+    "last_contact_on": _l("Last contact"),
+    "next_contact_due": _l("Next contact due"),
+    "contact_count": _l("Contacts"),
+    "status_changed_on": _l("Status changed on"),
+    "beneficiary": _l("Beneficiary"),
+    "beneficiary.full_name": _l("Beneficiary"),
+    "beneficiary.category": _l("Category"),
+    "created_on": _l("Created on"),
+    "changed_on": _l("Changed on"),
+}
+
+PERSON_LABELS = {
+    "case": _l("Case"),
+    "full_name": _l("Full name"),
+    "birth_date": _l("Date of birth"),
+    "rnokpp": _l("RNOKPP (taxpayer number)"),
+    "phone": _l("Phone"),
+    "address": _l("Address"),
+    "category": _l("Category"),
+    "military_unit": _l("Military unit"),
+    "relation": _l("Relation to the beneficiary"),
+    "notes": _l("Notes"),
+}
+
+PERSON_VALIDATORS = {"rnokpp": [Optional(), Rnokpp()], "phone": [Optional(), UkrainianPhone()]}
+
+#: Beneficiary fields of the "new case" form (prefixed, not columns of Case).
+BENEFICIARY_FIELDS = {
+    "b_full_name": StringField(_l("Beneficiary: full name"),
+                               validators=[DataRequired(), Length(max=200)]),
+    "b_birth_date": UkDateField(_l("Date of birth"), validators=[Optional()]),
+    "b_rnokpp": StringField(_l("RNOKPP (taxpayer number)"),
+                            description=_l("Optional; 10 digits, the check digit is verified."),
+                            validators=[Optional(), Rnokpp()]),
+    "b_phone": StringField(_l("Phone"), validators=[Optional(), UkrainianPhone()]),
+    "b_address": StringField(_l("Address"), validators=[Optional(), Length(max=300)]),
+    "b_category": SelectField(_l("Category"), choices=BeneficiaryCategory.choices,
+                              validators=[DataRequired()]),
+    "b_military_unit": StringField(_l("Military unit"),
+                                   description=_l("For servicemen only."),
+                                   validators=[Optional(), Length(max=100)]),
+}
+
+
+#: Case ids written into one export event (the query string is kept as well).
+EXPORT_IDS_LOGGED = 50_000
+
+ONLY_INTAKE_DELETED = _l("Only a case still at intake can be deleted (a record made by "
+                         "mistake); close the case instead.")
+WORKER_NOT_OF_PROVIDER = _l("The case worker must work for the case's provider.")
+
+
+def _session():
+    from ..extensions import db
+
+    return db.session
+
+
+def log_personal_view(case_id, what: str = "case") -> None:
+    """Who looked at which case's personal data, when (readable by auditors)."""
+    record_event("view", "Case", case_id, details={"what": what})
+
+
+# --------------------------------------------------------------------------- filters
+class MyOverdueFilter(BaseFilter):
+    name = _l("My overdue contacts")
+    arg_name = None
+
+    def apply(self, query, value):
+        today = services.kyiv_today()
+        return query.filter(services.overdue_clause(today),
+                            Case.assigned_worker_id == g.user.id)
+
+
+class MyDueSoonFilter(BaseFilter):
+    name = _l("My contacts due within 7 days")
+    arg_name = None
+
+    def apply(self, query, value):
+        today = services.kyiv_today()
+        return query.filter(services.due_soon_clause(today),
+                            Case.assigned_worker_id == g.user.id)
+
+
+# --------------------------------------------------------------------------- forms
+class CloseForm(FlaskForm):
+    reason = SelectField(_l("Closure reason"), choices=ClosureReason.choices,
+                         validators=[DataRequired()])
+
+
+class TransferForm(FlaskForm):
+    to_provider = AjaxSelectField(_l("Receiving provider"), lookup="case_transfer_provider",
+                                  validators=[InputRequired()])
+    reason = TextAreaField(_l("Reason for the transfer"), validators=[Optional(),
+                                                                      Length(max=2000)])
+
+
+class DecisionForm(FlaskForm):
+    note = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+
+
+# --------------------------------------------------------------------------- child base
+class CaseChildView(PortalModelView):
+    """A record of a case: scoped through the case, refused on closed cases,
+    and its add form pre-selects the case when opened from the case page."""
+
+    label_columns = PERSON_LABELS
+    exclude_route_methods = {"download"}
+    add_form_extra_fields = {"case": AjaxSelectField(_l("Case"), lookup="case",
+                                                     validators=[InputRequired()])}
+    #: A show or an edit form of this resource reveals personal data.
+    personal = True
+
+    def _add(self):
+        if request.method == "GET":
+            form = self.add_form.refresh()
+            case_pk = request.args.get("case") or next(
+                (v for k, v in request.args.items() if re.fullmatch(r"_flt_\d+_case", k)), None)
+            if case_pk and "case" in form:
+                form.case.process_formdata([case_pk])
+            return self._get_add_widget(form=form)
+        return super()._add()
+
+    def _case_of(self, item):
+        return item.case if item.case is not None else _session().get(Case, item.case_id)
+
+    def check(self, item, case) -> None:
+        """Domain rules of the child (override); the case must be open."""
+        services.ensure_open(case)
+
+    def pre_add(self, item):
+        super().pre_add(item)
+        self.check(item, self._case_of(item))
+
+    def pre_update(self, item):
+        super().pre_update(item)
+        self.check(item, self._case_of(item))
+
+    def pre_delete(self, item):
+        super().pre_delete(item)
+        services.ensure_open(self._case_of(item))
+
+    def _list(self, **kwargs):
+        widgets = super()._list(**kwargs)
+        if self.personal:
+            pks = list(getattr(widgets.get("list"), "template_args", {}).get("pks") or [])
+            record_event("view", type(self).datamodel.obj.__name__, None,
+                         details={"what": "list", "ids": pks})
+        return widgets
+
+    def _show(self, pk):
+        widgets = super()._show(pk)
+        if self.personal:
+            item = self.datamodel.get(pk, self._base_filters)
+            log_personal_view(item.case_id, type(item).__name__)
+        return widgets
+
+    def prefill_form(self, form, pk):
+        # An edit form shows the stored personal data: that is a view too.
+        if self.personal and request.method == "GET":
+            item = self.datamodel.get(pk, self._base_filters)
+            if item is not None:
+                log_personal_view(item.case_id, type(item).__name__)
+
+
+class BeneficiaryView(CaseChildView):
+    datamodel = SQLAInterface(Beneficiary)
+    class_permission_name = "Beneficiary"
+    exclude_route_methods = {"add", "delete", "download"}  # created and deleted with the case
+    list_title = _l("Beneficiary")
+    show_title = _l("Beneficiary")
+    edit_title = _l("Edit beneficiary")
+    list_columns = ["full_name", "birth_date", "category", "phone"]
+    show_columns = ["case", "full_name", "birth_date", "rnokpp", "phone", "address", "category",
+                    "military_unit", "notes"]
+    edit_columns = ["full_name", "birth_date", "rnokpp", "phone", "address", "category",
+                    "military_unit", "notes"]
+    search_columns = ["category"]
+    validators_columns = PERSON_VALIDATORS
+
+
+class HouseholdMemberView(CaseChildView):
+    datamodel = SQLAInterface(HouseholdMember)
+    class_permission_name = "HouseholdMember"
+    list_title = _l("Household members")
+    show_title = _l("Household member")
+    add_title = _l("Add household member")
+    edit_title = _l("Edit household member")
+    list_columns = ["full_name", "relation", "birth_date", "category"]
+    show_columns = ["case", "full_name", "relation", "birth_date", "rnokpp", "phone",
+                    "category", "notes"]
+    add_columns = ["case", "full_name", "relation", "birth_date", "rnokpp", "phone", "category",
+                   "notes"]
+    edit_columns = add_columns[1:]
+    search_columns = ["category"]
+    validators_columns = PERSON_VALIDATORS
+
+
+class NeedsAssessmentView(CaseChildView):
+    datamodel = SQLAInterface(NeedsAssessment)
+    class_permission_name = "NeedsAssessment"
+    label_columns = {**PERSON_LABELS, "domain": _l("Domain of need"),
+                     "priority": _l("Priority"), "description": _l("Description"),
+                     "assessed_on": _l("Assessed on")}
+    list_title = _l("Needs assessment")
+    show_title = _l("Assessed need")
+    add_title = _l("Add assessed need")
+    edit_title = _l("Edit assessed need")
+    list_columns = ["domain", "priority", "assessed_on"]
+    show_columns = ["case", "domain", "priority", "assessed_on", "description"]
+    add_columns = ["case", "domain", "priority", "assessed_on", "description"]
+    edit_columns = add_columns[1:]
+    search_columns = ["domain", "priority"]
+    base_order = ("domain", "asc")
+
+
+class PlanItemView(CaseChildView):
+    datamodel = SQLAInterface(PlanItem)
+    class_permission_name = "PlanItem"
+    label_columns = {**PERSON_LABELS, "measure": _l("Measure"),
+                     "responsible": _l("Responsible person"), "due_on": _l("Due date"),
+                     "status": _l("Status"), "done_on": _l("Done on"), "note": _l("Notes")}
+    list_title = _l("Individual plan")
+    show_title = _l("Plan item")
+    add_title = _l("Add plan item")
+    edit_title = _l("Edit plan item")
+    list_columns = ["measure", "responsible", "due_on", "status"]
+    show_columns = ["case", "measure", "responsible", "due_on", "status", "done_on", "note"]
+    add_columns = ["case", "measure", "responsible", "due_on", "status", "note"]
+    edit_columns = ["measure", "responsible", "due_on", "status", "done_on", "note"]
+    search_columns = ["status", "due_on"]
+    base_order = ("due_on", "asc")
+
+    def check(self, item, case):
+        services.check_plan_item(item, case)
+
+
+class ContactView(CaseChildView):
+    datamodel = SQLAInterface(Contact)
+    class_permission_name = "Contact"
+    label_columns = {**PERSON_LABELS, "contact_on": _l("Date"), "form": _l("Form of contact"),
+                     "summary": _l("Summary")}
+    list_title = _l("Contacts and meetings")
+    show_title = _l("Contact")
+    add_title = _l("Add contact")
+    edit_title = _l("Edit contact")
+    list_columns = ["contact_on", "form"]
+    show_columns = ["case", "contact_on", "form", "summary"]
+    add_columns = ["case", "contact_on", "form", "summary"]
+    edit_columns = add_columns[1:]
+    search_columns = ["contact_on", "form"]
+    base_order = ("contact_on", "desc")
+
+    def check(self, item, case):
+        services.check_contact(item, case)
+
+    def _refresh(self, case_id):
+        session = self.datamodel.session
+        case = session.get(Case, case_id)
+        services.refresh_contacts(session, case)
+        session.commit()
+
+    def post_add(self, item):
+        self._refresh(item.case_id)
+
+    def post_update(self, item):
+        self._refresh(item.case_id)
+
+    def post_delete(self, item):
+        self._refresh(item.case_id)
+
+
+class ReferralView(CaseChildView):
+    datamodel = SQLAInterface(Referral)
+    class_permission_name = "Referral"
+    label_columns = {**PERSON_LABELS, "service": _l("Service"),
+                     "organisation": _l("Organisation"), "referred_on": _l("Referred on"),
+                     "status": _l("Status"), "note": _l("Notes")}
+    list_title = _l("Referrals")
+    show_title = _l("Referral")
+    add_title = _l("Add referral")
+    edit_title = _l("Edit referral")
+    list_columns = ["service", "organisation", "referred_on", "status"]
+    show_columns = ["case", "service", "organisation", "referred_on", "status", "note"]
+    add_columns = ["case", "service", "organisation", "referred_on", "status", "note"]
+    edit_columns = add_columns[1:]
+    search_columns = ["service", "status", "referred_on"]
+    base_order = ("referred_on", "desc")
+
+
+class ReviewView(CaseChildView):
+    datamodel = SQLAInterface(Review)
+    class_permission_name = "Review"
+    label_columns = {**PERSON_LABELS, "reviewed_on": _l("Reviewed on"),
+                     "progress": _l("Progress"), "decision": _l("Decision"),
+                     "summary": _l("Summary")}
+    list_title = _l("Reviews")
+    show_title = _l("Review")
+    add_title = _l("Add review")
+    edit_title = _l("Edit review")
+    list_columns = ["reviewed_on", "progress", "decision"]
+    show_columns = ["case", "reviewed_on", "progress", "decision", "summary"]
+    add_columns = ["case", "reviewed_on", "progress", "decision", "summary"]
+    edit_columns = add_columns[1:]
+    search_columns = ["reviewed_on", "progress", "decision"]
+    base_order = ("reviewed_on", "desc")
+
+
+# --------------------------------------------------------------------------- transfers
+TRANSFER_LABELS = {
+    "case": _l("Case"),
+    "case.number": _l("Case number"),
+    "from_provider": _l("From provider"),
+    "to_provider": _l("To provider"),
+    "status": _l("Status"),
+    "reason": _l("Reason"),
+    "requested_on": _l("Requested on"),
+    "decided_on": _l("Decided on"),
+    "decision_note": _l("Comment"),
+}
+
+
+class CaseTransferView(PortalModelView):
+    """Transfers sent by or addressed to the user's provider (numbers only)."""
+
+    datamodel = SQLAInterface(CaseTransfer)
+    class_permission_name = "CaseTransfer"
+    method_permission_name = {**roles.METHOD_PERMISSIONS, "accept": "write", "reject": "write",
+                              "cancel": "write"}
+    exclude_route_methods = {"add", "edit", "delete", "download"}  # via services only
+    list_title = _l("Case transfers")
+    show_title = _l("Case transfer")
+    label_columns = TRANSFER_LABELS
+    list_columns = ["case.number", "from_provider", "to_provider", "status", "requested_on"]
+    show_columns = ["case", "from_provider", "to_provider", "status", "reason",
+                    "requested_on", "decided_on", "decision_note"]
+    search_columns = ["status", "requested_on"]
+    base_order = ("requested_on", "desc")
+
+    def _decide(self, items, fn, message):
+        items = items if isinstance(items, list) else [items]
+        session = self.datamodel.session
+        for item in items:
+            fn(session, item, g.user)
+        session.commit()
+        flash(str(message), "success")
+        return redirect(self.get_redirect())
+
+    @action("accept", _l("Accept the case"), _l("Take this case over? Your provider becomes "
+                                               "responsible for it."), "fa-check")
+    def accept(self, items):
+        return self._decide(items, services.accept_transfer, _l("The case has been taken over."))
+
+    @action("reject", _l("Reject the transfer"), _l("Reject this transfer?"), "fa-times")
+    def reject(self, items):
+        return self._decide(items, services.reject_transfer, _l("The transfer was rejected."))
+
+    @action("cancel", _l("Withdraw the transfer"), _l("Withdraw this transfer request?"),
+            "fa-undo")
+    def cancel(self, items):
+        return self._decide(items, services.cancel_transfer, _l("The transfer was withdrawn."))
+
+
+# --------------------------------------------------------------------------- cases
+class CaseView(ExportMixin, PortalModelView):
+    datamodel = SQLAInterface(Case)
+    class_permission_name = "Case"
+    method_permission_name = {
+        **roles.METHOD_PERMISSIONS,
+        **{name: "write" for name in services.TRANSITIONS},
+        "close_form": "write",
+        "transfer_form": "write",
+    }
+    list_title = _l("Case register")
+    show_title = _l("Case")
+    add_title = _l("Open a case")
+    edit_title = _l("Edit case")
+    label_columns = CASE_LABELS
+    list_columns = ["number", "beneficiary.full_name", "programme", "status",
+                    "assigned_worker", "opened_on", "next_contact_due"]
+    add_columns = ["programme", "provider", "centre", "assigned_worker", "opened_on",
+                   *BENEFICIARY_FIELDS]
+    edit_columns = ["centre", "assigned_worker"]
+    show_fieldsets = [
+        (_l("Case"), {"fields": ["number", "programme", "status", "closure_reason", "provider",
+                                 "centre", "assigned_worker"]}),
+        (_l("Contacts"), {"fields": ["last_contact_on", "next_contact_due",
+                                     "contact_count"]}),
+        (_l("Dates of the stages"), {"fields": ["opened_on", "assessment_on", "plan_on",
+                                                "active_on", "review_on", "closed_on",
+                                                "reopened_on", "reopen_count"]}),
+    ]
+    search_columns = ["number", "programme", "status", "opened_on", "next_contact_due",
+                      "closed_on"]
+    order_columns = ["number", "programme", "status", "opened_on", "next_contact_due"]
+    base_order = ("opened_on", "desc")
+    export_columns = ["number", "beneficiary.full_name", "beneficiary.category", "programme",
+                      "status", "provider.name", "centre.name", "assigned_worker", "opened_on",
+                      "last_contact_on", "next_contact_due", "closed_on", "closure_reason"]
+    formatters_columns = {"closure_reason": lambda v: v or "", "centre": lambda v: v or "",
+                          "assigned_worker": lambda v: v or ""}
+    add_form_extra_fields = {
+        "opened_on": UkDateField(_l("Opened on"), validators=[DataRequired()],
+                                 default=services.kyiv_today),
+        "provider": AjaxSelectField(_l("Provider"), lookup="case_provider",
+                                    description=_l("Case workers always open cases of their "
+                                                   "own provider.")),
+        "centre": AjaxSelectField(_l("Resilience centre"), lookup="case_centre"),
+        "assigned_worker": AjaxSelectField(_l("Case worker"), lookup="case_worker"),
+        **BENEFICIARY_FIELDS,
+    }
+    edit_form_extra_fields = {
+        "centre": AjaxSelectField(_l("Resilience centre"), lookup="case_centre"),
+        "assigned_worker": AjaxSelectField(_l("Case worker"), lookup="case_worker"),
+    }
+    exclude_route_methods = {"download"}
+    related_views = [BeneficiaryView, HouseholdMemberView, NeedsAssessmentView, PlanItemView,
+                     ContactView, ReferralView, ReviewView, CaseTransferView]
+    show_template = "cases/show.html"
+
+    # --- audit of personal-data views -------------------------------------------
+    def _list(self, **kwargs):
+        widgets = super()._list(**kwargs)
+        pks = list(getattr(widgets.get("list"), "template_args", {}).get("pks") or [])
+        record_event("view", "Case", None, details={
+            "what": "list", "case_ids": pks, "query": request.query_string.decode()[:300]})
+        return widgets
+
+    def _export_csv(self):
+        response = super()._export_csv()
+        response.headers["Cache-Control"] = "no-store"  # personal data: never cached
+        return response
+
+    def _export_xlsx(self):
+        response = super()._export_xlsx()
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def record_export(self, fmt: str) -> None:
+        """Before any byte is sent: who exports which cases (ids), with which filters."""
+        from flask_appbuilder.urltools import get_filter_args
+
+        from ..common.export import MAX_ROWS
+
+        get_filter_args(self._filters)
+        filters = self._filters.get_joined_filters(self._base_filters)
+        query = filters.apply_all(self.datamodel.session.query(Case.id)).limit(MAX_ROWS)
+        ids = [row[0] for row in query]
+        record_event("export", self.class_permission_name, None, details={
+            "format": fmt, "rows": len(ids), "case_ids": ids[:EXPORT_IDS_LOGGED],
+            "truncated": len(ids) > EXPORT_IDS_LOGGED,
+            "query": request.query_string.decode()[:500]})
+
+    def _show(self, pk):
+        widgets = super()._show(pk)
+        log_personal_view(pk)
+        return widgets
+
+    def prefill_form(self, form, pk):
+        # the edit page lists the case's records (beneficiary included)
+        if request.method == "GET":
+            log_personal_view(pk, "edit")
+
+    def render_template(self, template, **kwargs):
+        kwargs.setdefault("modelview_name", self.__class__.__name__)
+        if template == self.show_template and "pk" in kwargs:
+            item = self.datamodel.get(kwargs["pk"], self._base_filters)
+            kwargs["case_transitions"] = services.allowed_transitions(item) if item else []
+            kwargs["transition_labels"] = services.TRANSITION_LABELS
+            kwargs["case_item"] = item
+            kwargs["can_work_on_case"] = item is not None and services.works_for(
+                g.user, item.provider_id)
+        return super().render_template(template, **kwargs)
+
+    # --- saving -------------------------------------------------------------------
+    def process_form(self, form, is_created):
+        # The beneficiary's fields are not columns of Case: keep them aside for
+        # pre_add and out of populate_obj (the form itself keeps them, so a
+        # refused save shows what was typed).
+        if is_created:
+            g._case_beneficiary = {name[2:]: form[name].data for name in BENEFICIARY_FIELDS}
+            form._case_hidden = {name: form._fields.pop(name) for name in BENEFICIARY_FIELDS}
+
+    def _get_add_widget(self, form, exclude_cols=None, widgets=None):
+        hidden = getattr(form, "_case_hidden", None)
+        if hidden:
+            form._fields.update(hidden)
+            form._case_hidden = None
+        return super()._get_add_widget(form, exclude_cols=exclude_cols, widgets=widgets)
+
+    def pre_add(self, item):
+        data = dict(getattr(g, "_case_beneficiary", None) or {})
+        data["category"] = BeneficiaryCategory[data["category"]]
+        beneficiary = Beneficiary(**{k: (v or None) if isinstance(v, str) else v
+                                     for k, v in data.items()})
+        services.open_case(self.datamodel.session, item, beneficiary, g.user)
+        self._check_relations(item)
+        super().pre_add(item)
+
+    def pre_update(self, item):
+        services.ensure_works_on(g.user, item)
+        services.ensure_open(item)
+        self._check_relations(item)
+        super().pre_update(item)
+
+    def pre_delete(self, item):
+        super().pre_delete(item)
+        services.ensure_works_on(g.user, item)
+        if item.status != CaseStatus.intake:
+            raise UserError(ONLY_INTAKE_DELETED)
+
+    @staticmethod
+    def _check_relations(item):
+        provider_id = item.provider.id if item.provider is not None else item.provider_id
+        if item.centre is not None and item.centre.provider_id != provider_id:
+            raise UserError(_l("The resilience centre must belong to the case's provider."))
+        if item.assigned_worker is not None and item.assigned_worker.provider_id != provider_id:
+            raise UserError(WORKER_NOT_OF_PROVIDER)
+
+    # --- lifecycle ----------------------------------------------------------------
+    def _transition(self, items, name):
+        items = items if isinstance(items, list) else [items]
+        session = self.datamodel.session
+        for item in items:
+            services.transition(session, item, name, g.user)
+        session.commit()
+        flash(_("Status changed: %(count)d case(s).", count=len(items)), "success")
+        return redirect(self.get_redirect())
+
+    @action("start_assessment", _l("Start needs assessment"), None, "fa-search", single=False)
+    def start_assessment(self, items):
+        return self._transition(items, "start_assessment")
+
+    @action("approve_plan", _l("Draw up the plan"), None, "fa-list-ol", single=False)
+    def approve_plan(self, items):
+        return self._transition(items, "approve_plan")
+
+    @action("activate", _l("Start accompaniment"), None, "fa-play", single=False)
+    def activate(self, items):
+        return self._transition(items, "activate")
+
+    @action("start_review", _l("Start review"), None, "fa-balance-scale", single=False)
+    def start_review(self, items):
+        return self._transition(items, "start_review")
+
+    @action("resume", _l("Continue accompaniment"), None, "fa-play-circle", single=False)
+    def resume(self, items):
+        return self._transition(items, "resume")
+
+    @action("revise_plan", _l("Revise the plan"), None, "fa-pencil", single=False)
+    def revise_plan(self, items):
+        return self._transition(items, "revise_plan")
+
+    @action("reopen", _l("Reopen the case"), _l("Reopen the selected cases?"), "fa-undo",
+            single=False)
+    def reopen(self, items):
+        return self._transition(items, "reopen")
+
+    @expose("/close/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def close_form(self, pk):
+        item = self.scoped_get(pk)
+        form = CloseForm()
+        if request.method == "POST" and form.validate_on_submit():
+            try:
+                services.transition(self.datamodel.session, item, "close", g.user,
+                                    reason=ClosureReason[form.reason.data])
+                self.datamodel.session.commit()
+            except UserError as exc:
+                self.datamodel.session.rollback()
+                flash(str(exc), "danger")
+            else:
+                flash(_("The case has been closed."), "success")
+                return redirect(url_for(".show", pk=pk))
+        return self.render_template("cases/form.html", form=form, item=item,
+                                    title=_("Close case %(number)s", number=item.number))
+
+    @expose("/transfer/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def transfer_form(self, pk):
+        item = self.scoped_get(pk)
+        form = TransferForm()
+        if request.method == "POST" and form.validate_on_submit():
+            try:
+                services.request_transfer(self.datamodel.session, item, form.to_provider.data,
+                                          g.user, reason=form.reason.data or None)
+                self.datamodel.session.commit()
+            except UserError as exc:
+                self.datamodel.session.rollback()
+                flash(str(exc), "danger")
+            else:
+                flash(_("Transfer requested; the receiving provider will decide."), "success")
+                return redirect(url_for(".show", pk=pk))
+        return self.render_template("cases/form.html", form=form, item=item,
+                                    title=_("Transfer case %(number)s", number=item.number))
+
+
+class MyOverdueCaseView(CaseView):
+    route_base = "/cases/overdue"
+    include_route_methods = {"list", "show", "export"}
+    list_title = _l("My cases with an overdue contact")
+    base_filters = [SCOPE_FILTER, ["id", MyOverdueFilter, None]]
+    base_order = ("next_contact_due", "asc")
+    related_views = []
+
+
+class DueSoonCaseView(CaseView):
+    route_base = "/cases/due-soon"
+    include_route_methods = {"list", "show", "export"}
+    list_title = _l("My cases with a contact due within 7 days")
+    base_filters = [SCOPE_FILTER, ["id", MyDueSoonFilter, None]]
+    base_order = ("next_contact_due", "asc")
+    related_views = []
+
+
+# --------------------------------------------------------------------------- de-identified
+DEIDENTIFIED_COLUMNS = ["number", "programme", "status", "provider.name", "centre.name",
+                        "opened_on", "closed_on", "closure_reason", "contact_count",
+                        "last_contact_on", "next_contact_due"]
+
+
+class CaseDeidentifiedView(ExportMixin, PortalModelView):
+    """Cases without personal data, for ministry staff and auditors."""
+
+    datamodel = SQLAInterface(CaseSummary)
+    class_permission_name = "CaseDeidentified"
+    exclude_route_methods = {"add", "edit", "delete", "action", "action_post", "download"}
+    list_title = _l("Case register (de-identified)")
+    show_title = _l("Case (de-identified)")
+    label_columns = CASE_LABELS
+    list_columns = ["number", "programme", "status", "provider.name", "centre.name",
+                    "opened_on", "closed_on"]
+    show_columns = DEIDENTIFIED_COLUMNS + ["assessment_on", "plan_on", "active_on",
+                                           "review_on", "reopened_on", "reopen_count"]
+    export_columns = DEIDENTIFIED_COLUMNS
+    search_columns = ["number", "programme", "status", "opened_on", "closed_on"]
+    order_columns = ["number", "programme", "status", "opened_on", "closed_on"]
+    base_order = ("opened_on", "desc")

@@ -1,0 +1,579 @@
+"""Import of centres from XLSX/CSV: validate every row, then write all or nothing.
+
+A region migrating from spreadsheets downloads the template, fills one row per
+centre and uploads it. Every row is checked first (community by KATOTTG code or
+name, provider by EDRPOU, statuses and yes/no values in Ukrainian, numbers);
+if any row is wrong nothing is written and the user gets a list of errors
+«Рядок 5: …». Otherwise all rows are written in one transaction.
+
+Re-importing the same file creates no duplicates: a row matches an existing
+centre by its external code, or else by provider + address.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..common.validators import edrpou_is_valid, katottg_is_valid, normalize_phone
+from ..geography.models import Hromada
+from ..providers.models import Provider, ProviderStatus
+from ..security.scope import scope_clause, scoped
+from . import services
+from .models import (ACCESSIBILITY, DIRECTIONS, EXTRA_SERVICES, CentreStatus,
+                     ResilienceCentre)
+
+MAX_ROWS = 5000
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ERRORS_SHOWN = 200
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # Ukrainian header in the template (what people see in Excel)
+    required: bool = False
+
+
+#: Template columns in order. Headers are Ukrainian: the file is for Ukrainian users and
+#: matching is on these exact headers (case/space-insensitive).
+COLUMNS = [
+    Column("external_code", "Зовнішній код"),
+    Column("name", "Назва центру", True),
+    Column("hromada", "Громада (код КАТОТТГ або назва)", True),
+    Column("address", "Адреса", True),
+    Column("latitude", "Широта"),
+    Column("longitude", "Довгота"),
+    Column("provider_edrpou", "ЄДРПОУ надавача", True),
+    Column("status", "Статус"),
+    Column("opened_on", "Дата відкриття"),
+    Column("working_hours", "Графік роботи"),
+    Column("phone", "Телефон"),
+    Column("email", "Електронна пошта"),
+    Column("website", "Вебсайт"),
+    Column("psychologists", "Кількість психологів"),
+    Column("social_workers", "Кількість соціальних працівників"),
+    *[Column(attr, f"Напрям: {label}") for attr, label in
+      (("dir_psychoeducation", "інформування та психоедукація"),
+       ("dir_counselling", "психологічне консультування"),
+       ("dir_support_groups", "групи взаємопідтримки"),
+       ("dir_skills", "навички життєстійкості"))],
+    *[Column(attr, f"Послуга: {label}") for attr, label in
+      (("svc_legal_aid", "правова допомога"),
+       ("svc_social_protection", "соціальний захист"),
+       ("svc_employment", "центр зайнятості"),
+       ("svc_idp", "ВПО"),
+       ("svc_veterans", "ветерани та родини"),
+       ("svc_children", "діти та підлітки"))],
+    Column("other_services", "Інші послуги"),
+    *[Column(attr, f"Безбар'єрність: {label}") for attr, label in
+      (("acc_entrance", "пандус або вхід на рівні"),
+       ("acc_toilet", "доступний туалет"),
+       ("acc_parking", "паркування"),
+       ("acc_tactile", "тактильні позначки"),
+       ("acc_visual", "візуальні позначки"),
+       ("acc_hearing_loop", "індукційна петля"))],
+]
+FLAG_KEYS = [*DIRECTIONS, *EXTRA_SERVICES, *ACCESSIBILITY]
+TRUE_WORDS = {"так", "+", "1", "є", "true", "yes", "x", "х", "v"}
+FALSE_WORDS = {"ні", "-", "0", "немає", "нема", "false", "no", ""}
+#: Status labels accepted in the file (Ukrainian, case-insensitive) -> member.
+STATUS_WORDS = {
+    "запланований": CentreStatus.planned, "планується": CentreStatus.planned,
+    "готується до відкриття": CentreStatus.preparing, "готується": CentreStatus.preparing,
+    "підготовка": CentreStatus.preparing,
+    "працює": CentreStatus.operating, "діючий": CentreStatus.operating,
+    "призупинено": CentreStatus.suspended, "призупинений": CentreStatus.suspended,
+    "закрито": CentreStatus.closed, "закритий": CentreStatus.closed,
+}
+STATUS_FILE_LABEL = {CentreStatus.planned: "запланований",
+                     CentreStatus.preparing: "готується до відкриття",
+                     CentreStatus.operating: "працює", CentreStatus.suspended: "призупинено",
+                     CentreStatus.closed: "закрито"}
+
+
+def _norm(text) -> str:
+    return re.sub(r"\s+", " ", str(text or "")).strip().lower().replace("’", "'")
+
+
+def _norm_address(text) -> str:
+    return re.sub(r"[\s,.]+", " ", str(text or "")).strip().lower()
+
+
+# --- template ---------------------------------------------------------------------------
+EXAMPLE = {
+    "external_code": "LV-001", "name": "Центр життєстійкості Жовківської громади",
+    "hromada": "UA46060130000020187", "address": "м. Жовква, вул. Львівська, 12",
+    "latitude": "50.0586", "longitude": "23.9708", "provider_edrpou": "12345678",
+    "status": "працює", "opened_on": "01.03.2025", "working_hours": "Пн–Пт 09:00–18:00",
+    "phone": "+380671234567", "email": "centre@example.org", "website": "",
+    "psychologists": "2", "social_workers": "3",
+    **{k: "так" for k in FLAG_KEYS}, "acc_hearing_loop": "ні", "other_services": "",
+}
+
+
+def template_rows() -> list[list[str]]:
+    return [[c.header for c in COLUMNS], [EXAMPLE.get(c.key, "") for c in COLUMNS]]
+
+
+def template_csv() -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    for row in template_rows():
+        writer.writerow(row)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def template_xlsx() -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Центри"
+    for row in template_rows():
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    help_sheet = workbook.create_sheet("Довідка")
+    help_sheet.append(["Статус: " + ", ".join(STATUS_FILE_LABEL.values())])
+    help_sheet.append(["Так/ні поля: «так» або «ні» (порожньо = ні)"])
+    help_sheet.append(["Дата: дд.мм.рррр"])
+    help_sheet.append([f"Не більше {MAX_ROWS} рядків в одному файлі"])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+# --- reading -----------------------------------------------------------------------------
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (format, headers, size)."""
+
+
+def read_rows(filename: str, data: bytes) -> list[tuple[int, dict]]:
+    """(row number as in the spreadsheet, {key: raw value}) for every non-empty row."""
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(_("The file is larger than 10 MB."))
+    name = (filename or "").lower()
+    if name.endswith(".xlsx"):
+        raw_rows = _xlsx_rows(data)
+    elif name.endswith(".csv"):
+        raw_rows = _csv_rows(data)
+    else:
+        raise ImportFileError(_("Upload an .xlsx or .csv file."))
+    try:
+        header = next(raw_rows)
+    except StopIteration:
+        raise ImportFileError(_("The file is empty.")) from None
+    by_header = {_norm(c.header): c.key for c in COLUMNS}
+    keys = [by_header.get(_norm(h)) for h in header]
+    missing = [c.header for c in COLUMNS if c.required and c.key not in keys]
+    if missing:
+        raise ImportFileError(_("The file has no column(s): %(columns)s. Use the template.",
+                                columns=", ".join(missing)))
+    rows = []
+    for number, raw in enumerate(raw_rows, start=2):
+        values = {k: ("" if v is None else v) for k, v in zip(keys, raw) if k}
+        if not any(str(v).strip() for v in values.values()):
+            continue
+        rows.append((number, values))
+        if len(rows) > MAX_ROWS:
+            raise ImportFileError(_("The file has more than %(max)d rows. Split it into "
+                                    "several files.", max=MAX_ROWS))
+    if not rows:
+        raise ImportFileError(_("The file has no data rows."))
+    return rows
+
+
+def _xlsx_rows(data: bytes):
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise ImportFileError(_("The file is not a valid XLSX workbook.")) from None
+    sheet = workbook.worksheets[0]
+    yield from sheet.iter_rows(values_only=True)
+
+
+def _csv_rows(data: bytes):
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1251")
+        except UnicodeDecodeError:
+            raise ImportFileError(_("The CSV file must be in UTF-8.")) from None
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") >= sample.count(",") else ","
+    yield from csv.reader(io.StringIO(text), delimiter=delimiter)
+
+
+# --- validation ----------------------------------------------------------------------------
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _text(value, limit: int) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text[:limit] if text else None
+
+
+def _flag(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    word = _norm(value)
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    return None
+
+
+def _number(value, kind=float):
+    if value is None or str(value).strip() == "":
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = value
+    else:
+        number = float(str(value).strip().replace(",", ".").replace(" ", ""))
+    if kind is int:
+        if float(number) != int(float(number)):
+            raise ValueError
+        return int(float(number))
+    return float(number)
+
+
+def _date(value):
+    if value is None or str(value).strip() == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    raise ValueError
+
+
+class _Reference:
+    """Hromadas and providers the rows refer to, loaded in a few queries."""
+
+    def __init__(self, session, rows, scope):
+        self.session = session
+        self.scope = scope
+        codes, names, edrpous = set(), set(), set()
+        for _n, values in rows:
+            h = _text(values.get("hromada"), 150) or ""
+            (codes if katottg_is_valid(h) else names).add(h if katottg_is_valid(h)
+                                                          else _norm(h))
+            edrpous.add(_text(values.get("provider_edrpou"), 20) or "")
+        self.by_code = {}
+        for chunk in _chunks(sorted(codes)):
+            for h in session.scalars(select(Hromada).where(Hromada.code.in_(chunk))):
+                self.by_code[h.code] = h
+        self.by_name: dict[str, list] = {}
+        if names:
+            # Matched in Python: SQLite's lower() folds ASCII only, not Cyrillic; the
+            # codifier has fewer than 2,000 communities, read as plain tuples.
+            wanted: dict[str, set[int]] = {}
+            for hid, name, title in session.execute(
+                    select(Hromada.id, Hromada.name, Hromada.title)):
+                for key in {_norm(name), _norm(title)} & names:
+                    wanted.setdefault(key, set()).add(hid)
+            ids = sorted({i for group in wanted.values() for i in group})
+            loaded = {}
+            for chunk in _chunks(ids):
+                for h in session.scalars(select(Hromada).where(Hromada.id.in_(chunk))):
+                    loaded[h.id] = h
+            self.by_name = {k: [loaded[i] for i in sorted(v)] for k, v in wanted.items()}
+        self.providers = {}
+        for chunk in _chunks(sorted(e for e in edrpous if e)):
+            for p in session.scalars(select(Provider).where(Provider.edrpou.in_(chunk))):
+                self.providers[p.edrpou] = p
+        clause = scope_clause(Hromada, scope)
+        self.hromada_in_scope = (lambda h: True) if clause is None else \
+            (lambda h: h.oblast_id == scope.oblast_id)
+
+
+def _chunks(items, size=500):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def validate(rows, scope, session) -> tuple[list[tuple[int, dict]], list[str]]:
+    """Turn raw rows into clean values; every problem becomes «Рядок N: …»."""
+    ref = _Reference(session, rows, scope)
+    clean_rows, errors = [], []
+    seen_codes: dict[str, int] = {}
+    seen_keys: dict[tuple, int] = {}
+    for number, raw in rows:
+        problems: list[str] = []
+        v: dict = {}
+        v["external_code"] = _text(raw.get("external_code"), 50)
+        v["name"] = _text(raw.get("name"), 300)
+        if not v["name"]:
+            problems.append(_("the name of the centre is empty"))
+        v["address"] = _text(raw.get("address"), 300)
+        if not v["address"]:
+            problems.append(_("the address is empty"))
+
+        hromada_raw = _text(raw.get("hromada"), 150) or ""
+        hromada = None
+        if not hromada_raw:
+            problems.append(_("the territorial community is empty"))
+        elif katottg_is_valid(hromada_raw):
+            hromada = ref.by_code.get(hromada_raw)
+            if hromada is None:
+                problems.append(_("unknown community code %(code)s", code=hromada_raw))
+        else:
+            found = [h for h in ref.by_name.get(_norm(hromada_raw), [])
+                     if ref.hromada_in_scope(h)] or ref.by_name.get(_norm(hromada_raw), [])
+            if not found:
+                problems.append(_("unknown community «%(name)s»", name=hromada_raw))
+            elif len({h.id for h in found}) > 1:
+                problems.append(_("the community name «%(name)s» is ambiguous: give its "
+                                  "KATOTTG code", name=hromada_raw))
+            else:
+                hromada = found[0]
+        if hromada is not None and not ref.hromada_in_scope(hromada):
+            problems.append(_("the community %(name)s is not in your oblast",
+                              name=hromada.title))
+            hromada = None
+        v["hromada"] = hromada
+
+        edrpou = _text(raw.get("provider_edrpou"), 20) or ""
+        provider = None
+        if not edrpou:
+            problems.append(_("the provider's EDRPOU code is empty"))
+        elif not edrpou_is_valid(edrpou.zfill(8) if edrpou.isdigit() else edrpou):
+            problems.append(_("invalid EDRPOU code %(code)s", code=edrpou))
+        else:
+            provider = ref.providers.get(edrpou.zfill(8))
+            if provider is None:
+                problems.append(_("no provider with EDRPOU code %(code)s in the registry",
+                                  code=edrpou))
+            elif provider.status != ProviderStatus.approved:
+                problems.append(_("the provider %(code)s is not approved", code=edrpou))
+                provider = None
+        v["provider"] = provider
+
+        status_raw = _norm(raw.get("status"))
+        if status_raw:
+            status = STATUS_WORDS.get(status_raw) or next(
+                (m for m in CentreStatus if _norm(m.label) == status_raw), None)
+            if status is None:
+                problems.append(_("unknown status «%(value)s» (allowed: %(allowed)s)",
+                                  value=raw.get("status"),
+                                  allowed=", ".join(STATUS_FILE_LABEL.values())))
+        else:
+            status = CentreStatus.planned
+        v["status"] = status
+
+        for key, label, kind in (("latitude", _("latitude"), float),
+                                 ("longitude", _("longitude"), float),
+                                 ("psychologists", _("number of psychologists"), int),
+                                 ("social_workers", _("number of social workers"), int)):
+            try:
+                v[key] = _number(raw.get(key), kind)
+            except (TypeError, ValueError):
+                problems.append(_("%(field)s is not a number: «%(value)s»", field=label,
+                                  value=raw.get(key)))
+                v[key] = None
+        if v["latitude"] is not None and not 44 <= v["latitude"] <= 53:
+            problems.append(_("the latitude is outside Ukraine"))
+        if v["longitude"] is not None and not 22 <= v["longitude"] <= 41:
+            problems.append(_("the longitude is outside Ukraine"))
+        for key in ("psychologists", "social_workers"):
+            if v[key] is not None and not 0 <= v[key] <= 500:
+                problems.append(_("staff counts must be from 0 to 500"))
+            v[key] = v[key] or 0
+        try:
+            v["opened_on"] = _date(raw.get("opened_on"))
+        except (TypeError, ValueError):
+            problems.append(_("the date «%(value)s» is not in the format dd.mm.yyyy",
+                              value=raw.get("opened_on")))
+            v["opened_on"] = None
+
+        phone = _text(raw.get("phone"), 40)
+        v["phone"] = None
+        if phone:
+            v["phone"] = normalize_phone(phone)
+            if v["phone"] is None:
+                problems.append(_("the phone number «%(value)s» is not a Ukrainian number",
+                                  value=phone))
+        v["email"] = _text(raw.get("email"), 254)
+        if v["email"] and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", v["email"]):
+            problems.append(_("invalid e-mail «%(value)s»", value=v["email"]))
+        v["website"] = _text(raw.get("website"), 300)
+        v["working_hours"] = _text(raw.get("working_hours"), 300)
+        v["other_services"] = _text(raw.get("other_services"), 2000)
+        headers = {c.key: c.header for c in COLUMNS}
+        for key in FLAG_KEYS:
+            flag = _flag(raw.get(key))
+            if flag is None:
+                problems.append(_("«%(column)s»: write «так» or «ні», not «%(value)s»",
+                                  column=headers[key], value=raw.get(key)))
+            v[key] = bool(flag)
+
+        if v["external_code"]:
+            if v["external_code"] in seen_codes:
+                problems.append(_("the external code %(code)s repeats row %(row)d",
+                                  code=v["external_code"], row=seen_codes[v["external_code"]]))
+            seen_codes.setdefault(v["external_code"], number)
+        if provider is not None and v["address"]:
+            key = (provider.id, _norm_address(v["address"]))
+            if key in seen_keys:
+                problems.append(_("the same provider and address as row %(row)d",
+                                  row=seen_keys[key]))
+            seen_keys.setdefault(key, number)
+
+        if problems:
+            errors.extend(_("Row %(row)d: %(problem)s", row=number, problem=p)
+                          for p in problems)
+        else:
+            clean_rows.append((number, v))
+    return clean_rows, errors
+
+
+# --- writing ---------------------------------------------------------------------------------
+def _existing(session, clean_rows):
+    """Existing centres matching the rows: by external code and by provider + address."""
+    by_code, by_key = {}, {}
+    codes = [v["external_code"] for _n, v in clean_rows if v["external_code"]]
+    for chunk in _chunks(codes):
+        for c in session.scalars(select(ResilienceCentre)
+                                 .where(ResilienceCentre.external_code.in_(chunk))):
+            by_code[c.external_code] = c
+    provider_ids = sorted({v["provider"].id for _n, v in clean_rows})
+    for chunk in _chunks(provider_ids):
+        for c in session.scalars(select(ResilienceCentre)
+                                 .where(ResilienceCentre.provider_id.in_(chunk))):
+            by_key[(c.provider_id, _norm_address(c.address))] = c
+    return by_code, by_key
+
+
+FIELDS = ["name", "address", "latitude", "longitude", "opened_on", "working_hours", "phone",
+          "email", "website", "psychologists", "social_workers", "other_services", *FLAG_KEYS]
+
+
+def run_import(filename: str, data: bytes, scope, user=None) -> ImportResult:
+    """Validate and, only if every row is right, write them all in one transaction."""
+    session = current_app.appbuilder.session
+    result = ImportResult()
+    try:
+        rows = read_rows(filename, data)
+    except ImportFileError as exc:
+        result.errors.append(str(exc))
+        return result
+    result.rows = len(rows)
+    clean_rows, errors = validate(rows, scope, session)
+    by_code, by_key = _existing(session, clean_rows) if not errors else ({}, {})
+    matched = []
+    for number, v in clean_rows:
+        centre = by_code.get(v["external_code"]) if v["external_code"] else None
+        if centre is None:
+            centre = by_key.get((v["provider"].id, _norm_address(v["address"])))
+        matched.append((number, v, centre))
+    visible = _visible_ids(session, [c.id for _n, _v, c in matched if c is not None], scope)
+    plan = []
+    for number, v, centre in matched:
+        if centre is not None:
+            if centre.id not in visible:
+                errors.append(_("Row %(row)d: %(problem)s", row=number, problem=_(
+                    "the centre belongs to another oblast")))
+                continue
+            if centre.status != v["status"]:
+                errors.append(_("Row %(row)d: %(problem)s", row=number, problem=_(
+                    "the centre «%(name)s» already exists with the status «%(status)s»; "
+                    "change the status with the actions on the centre's page",
+                    name=centre.name, status=str(centre.status))))
+                continue
+        plan.append((centre, v))
+    if errors:
+        session.rollback()
+        result.errors = errors
+        return result
+    try:
+        for centre, v in plan:
+            if centre is None:
+                centre = ResilienceCentre(status=v["status"], external_code=v["external_code"])
+                _assign(centre, v)
+                services.prepare_for_save(centre)
+                session.add(centre)
+                services.record_initial_status(centre, user=user,
+                                               reason=_("Imported from %(file)s",
+                                                        file=filename[:100]))
+                result.created += 1
+            else:
+                if _assign(centre, v):
+                    services.prepare_for_save(centre)
+                    result.updated += 1
+                else:
+                    result.unchanged += 1
+        session.flush()
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return result
+
+
+def _visible_ids(session, ids, scope) -> set[int]:
+    """Which of the matched centres the user may change (the list's scope, in SQL)."""
+    found: set[int] = set()
+    for chunk in _chunks(sorted(set(ids))):
+        stmt = scoped(select(ResilienceCentre.id).where(ResilienceCentre.id.in_(chunk)),
+                      ResilienceCentre, scope)
+        found.update(session.scalars(stmt))
+    return found
+
+
+def _assign(centre: ResilienceCentre, v: dict) -> bool:
+    """Copy clean values onto the centre; True when anything changed."""
+    changed = False
+    if v["external_code"] and centre.external_code != v["external_code"]:
+        centre.external_code = v["external_code"]
+        changed = True
+    for key in FIELDS:
+        if getattr(centre, key) != v[key]:
+            setattr(centre, key, v[key])
+            changed = True
+    if centre.hromada_id != v["hromada"].id:
+        centre.hromada = v["hromada"]
+        changed = True
+    if centre.provider_id != v["provider"].id:
+        centre.provider = v["provider"]
+        changed = True
+    return changed
+
+
+__all__ = ["COLUMNS", "ImportResult", "MAX_ROWS", "run_import", "template_csv",
+           "template_xlsx"]

@@ -1,0 +1,359 @@
+"""Centre registry: list/show/add/edit with status actions, export and REST API."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request
+from flask_appbuilder import expose
+from flask_appbuilder.actions import action
+from flask_appbuilder.api import permission_name, protect, safe
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from wtforms import BooleanField
+from wtforms.validators import NumberRange, Optional
+
+from ..common.errors import UserError
+from ..common.export import ExportMixin
+from ..common.lookup import AjaxSelectField
+from ..common.validators import UkrainianPhone
+from ..common.views import PortalModelView, PortalRestApi
+from ..security import roles
+from . import permissions, services
+from .models import ACCESSIBILITY, DIRECTIONS, EXTRA_SERVICES, CentreStatusChange, ResilienceCentre
+
+LABELS = {
+    "name": _l("Name of the centre"),
+    "external_code": _l("External code"),
+    "provider": _l("Provider"),
+    "provider.name": _l("Provider"),
+    "provider_edrpou": _l("Provider EDRPOU code"),
+    "oblast": _l("Oblast"),
+    "oblast.title": _l("Oblast"),
+    "hromada": _l("Territorial community"),
+    "hromada.title": _l("Territorial community"),
+    "hromada.code": _l("KATOTTG code of the community"),
+    "address": _l("Address"),
+    "latitude": _l("Latitude"),
+    "longitude": _l("Longitude"),
+    "status": _l("Status"),
+    "status_changed_on": _l("Status changed on"),
+    "status_changed_by": _l("Status changed by"),
+    "status_reason": _l("Reason"),
+    "opened_on": _l("Opened on"),
+    "working_hours": _l("Working hours"),
+    "phone": _l("Phone"),
+    "email": _l("E-mail"),
+    "website": _l("Website"),
+    "psychologists": _l("Psychologists"),
+    "social_workers": _l("Social workers"),
+    "other_services": _l("Other local services"),
+    "barrier_free": _l("Fully barrier-free"),
+    "directions_text": _l("Service directions"),
+    "extra_services_text": _l("Extra local services"),
+    "accessibility_text": _l("Accessibility features present"),
+    "selection_round": _l("Selection round"),
+    "created_on": _l("Created on"),
+    "changed_on": _l("Changed on"),
+    **{k: v for k, v in {**DIRECTIONS, **EXTRA_SERVICES, **ACCESSIBILITY}.items()},
+}
+
+FORM_COLUMNS = ["name", "external_code", "hromada", "address", "latitude", "longitude",
+                "provider", "opened_on", "working_hours", "phone", "email", "website",
+                "psychologists", "social_workers", *DIRECTIONS, *EXTRA_SERVICES,
+                "other_services", *ACCESSIBILITY]
+
+FORM_FIELDSETS = [
+    (_l("Centre"), {"fields": ["name", "external_code", "provider", "opened_on"]}),
+    (_l("Location"), {"fields": ["hromada", "address", "latitude", "longitude"]}),
+    (_l("Contacts and staff"), {"fields": ["working_hours", "phone", "email", "website",
+                                           "psychologists", "social_workers"]}),
+    (_l("Service directions"), {"fields": list(DIRECTIONS)}),
+    (_l("Extra local services"), {"fields": [*EXTRA_SERVICES, "other_services"]}),
+    (_l("Accessibility"), {"fields": list(ACCESSIBILITY)}),
+]
+
+ACTION_PERMISSIONS = {name: perm.removeprefix("can_")
+                      for name, (_fn, perm) in services.TRANSITIONS.items()}
+
+#: Every permission of the "Centre" resource. The list view, the API and the import
+#: page share the resource, and FAB's permission sync deletes from a resource whatever
+#: the view being synced does not declare, so all three declare the full set.
+CENTRE_PERMISSIONS = ["can_read", "can_write", "can_export", permissions.IMPORT,
+                      *[perm for _fn, perm in services.TRANSITIONS.values()]]
+
+
+def _api_doc(summary: str) -> str:
+    """OpenAPI description of a status-transition endpoint (FAB reads the docstring)."""
+    return f"""{summary}
+        ---
+        post:
+          summary: {summary}
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema:
+              type: integer
+          requestBody:
+            required: false
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    reason:
+                      type: string
+          responses:
+            200:
+              description: The new status of the centre
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id:
+                        type: integer
+                      status:
+                        type: string
+                      status_label:
+                        type: string
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+            404:
+              $ref: '#/components/responses/404'
+            409:
+              description: The transition is not allowed in the current status
+        """
+
+
+def _yes_no(value) -> str:
+    return _("Yes") if value else _("No")
+
+
+def _dash(value) -> str:
+    return "—" if value is None or value == "" else str(value)
+
+
+#: Optional values shown as a dash instead of FAB's "None".
+OPTIONAL = ["external_code", "selection_round", "status_changed_by", "status_reason",
+            "latitude", "longitude", "working_hours", "phone", "email", "website",
+            "directions_text", "extra_services_text", "accessibility_text"]
+
+
+def _form_extra_fields() -> dict:
+    fields = {
+        "hromada": AjaxSelectField(_l("Territorial community"), lookup="hromada"),
+        "provider": AjaxSelectField(
+            _l("Provider"), lookup="approved_provider",
+            description=_l("Only approved providers can run a centre.")),
+    }
+    for attr, label in {**DIRECTIONS, **EXTRA_SERVICES, **ACCESSIBILITY}.items():
+        fields[attr] = BooleanField(label)
+    return fields
+
+
+class CentreView(ExportMixin, PortalModelView):
+    datamodel = SQLAInterface(ResilienceCentre)
+    class_permission_name = permissions.RESOURCE
+    base_permissions = CENTRE_PERMISSIONS
+    method_permission_name = {**roles.METHOD_PERMISSIONS, **ACTION_PERMISSIONS}
+    list_template = "centers/list.html"
+    show_template = "centers/show.html"
+    list_title = _l("Resilience centres")
+    show_title = _l("Resilience centre")
+    add_title = _l("Register a resilience centre")
+    edit_title = _l("Edit resilience centre")
+    label_columns = LABELS
+    list_columns = ["name", "hromada.title", "oblast.title", "provider", "status",
+                    "barrier_free"]
+    add_columns = edit_columns = FORM_COLUMNS
+    add_fieldsets = FORM_FIELDSETS
+    # FAB rebuilds edit_columns from edit_fieldsets, dropping the hidden "version" field
+    # that PortalModelView adds for optimistic locking: keep it in a fieldset.
+    edit_fieldsets = [*FORM_FIELDSETS[:-1],
+                      (FORM_FIELDSETS[-1][0], {"fields": [*ACCESSIBILITY, "version"]})]
+    show_fieldsets = [
+        (_l("Centre"), {"fields": ["name", "external_code", "provider", "provider_edrpou",
+                                   "selection_round", "status", "status_changed_on",
+                                   "status_changed_by", "status_reason", "opened_on"]}),
+        (_l("Location"), {"fields": ["oblast", "hromada", "address", "latitude",
+                                     "longitude"]}),
+        (_l("Contacts and staff"), {"fields": ["working_hours", "phone", "email", "website",
+                                               "psychologists", "social_workers"]}),
+        (_l("Services"), {"fields": ["directions_text", "extra_services_text"]}),
+        (_l("Accessibility"), {"fields": ["accessibility_text", "barrier_free"]}),
+        (_l("Record"), {"fields": ["created_on", "changed_on"], "expanded": False}),
+    ]
+    # No relation here: FAB would load the related table on every list render.
+    search_columns = ["name", "status", "barrier_free", "address", "external_code"]
+    order_columns = ["name", "status", "oblast.title", "hromada.title"]
+    base_order = ("name", "asc")
+    formatters_columns = {"barrier_free": _yes_no, **{c: _dash for c in OPTIONAL}}
+    validators_columns = {
+        "phone": [UkrainianPhone()],
+        "psychologists": [Optional(), NumberRange(min=0, max=500)],
+        "social_workers": [Optional(), NumberRange(min=0, max=500)],
+    }
+    add_form_extra_fields = edit_form_extra_fields = _form_extra_fields()
+    export_columns = ["external_code", "name", "oblast.title", "hromada.code", "hromada.title",
+                      "address", "latitude", "longitude", "provider.name", "provider_edrpou",
+                      "status", "status_changed_on", "opened_on", "working_hours", "phone",
+                      "email", "website", "psychologists", "social_workers",
+                      "directions_text", "extra_services_text", "accessibility_text",
+                      "barrier_free"]
+
+    def render_template(self, template, **kwargs):
+        kwargs.setdefault("can_import", self.appbuilder.sm.has_access(
+            permissions.IMPORT, self.class_permission_name))
+        return super().render_template(template, **kwargs)
+
+    # --- saving ------------------------------------------------------------------
+    def pre_add(self, item):
+        services.prepare_for_save(item)
+        super().pre_add(item)
+        services.record_initial_status(item)
+
+    def pre_update(self, item):
+        services.prepare_for_save(item)
+        super().pre_update(item)
+
+    # --- show with status history -----------------------------------------------
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        item = self.scoped_get(pk)
+        widgets = self._show(item.id)
+        history = self.datamodel.session.scalars(
+            select(CentreStatusChange).where(CentreStatusChange.centre_id == item.id)
+            .order_by(CentreStatusChange.changed_on.desc(), CentreStatusChange.id.desc())
+            .limit(50)).all()
+        return self.render_template(self.show_template, pk=item.id, title=self.show_title,
+                                    widgets=widgets, related_views=self._related_views,
+                                    history=history)
+
+    # --- status actions -------------------------------------------------------------
+    def _transition(self, name, items):
+        func = services.TRANSITIONS[name][0]
+        items = items if isinstance(items, list) else [items]
+        for item in items:
+            func(item)
+        self.datamodel.session.commit()
+        flash(_("Status changed: %(count)d centre(s).", count=len(items)), "success")
+        return redirect(self.get_redirect())
+
+    @action("prepare", _l("Start preparing"), _l("Start preparing the selected centres?"),
+            "fa-wrench")
+    def prepare(self, items):
+        return self._transition("prepare", items)
+
+    @action("open", _l("Open the centre"), _l("Mark the selected centres as operating?"),
+            "fa-check")
+    def open(self, items):
+        return self._transition("open", items)
+
+    @action("suspend", _l("Suspend the centre"), _l("Suspend the selected centres?"), "fa-pause")
+    def suspend(self, items):
+        return self._transition("suspend", items)
+
+    @action("resume", _l("Resume the centre"), _l("Resume the work of the selected centres?"), "fa-play")
+    def resume(self, items):
+        return self._transition("resume", items)
+
+    @action("close", _l("Close the centre"), _l("Close the selected centres? This cannot be undone."),
+            "fa-times")
+    def close(self, items):
+        return self._transition("close", items)
+
+
+class CentreApi(PortalRestApi):
+    resource_name = "centre"
+    class_permission_name = permissions.RESOURCE
+    base_permissions = CENTRE_PERMISSIONS
+    method_permission_name = {**roles.METHOD_PERMISSIONS, **ACTION_PERMISSIONS}
+    datamodel = SQLAInterface(ResilienceCentre)
+    label_columns = LABELS
+    list_columns = ["id", "name", "external_code", "status", "oblast.id", "oblast.title",
+                    "hromada.id", "hromada.title", "provider.id", "provider.name",
+                    "barrier_free"]
+    show_columns = [*list_columns, "address", "latitude", "longitude", "opened_on",
+                    "working_hours", "phone", "email", "website", "psychologists",
+                    "social_workers", *DIRECTIONS, *EXTRA_SERVICES, "other_services",
+                    *ACCESSIBILITY, "status_changed_on", "status_reason", "version"]
+    add_columns = edit_columns = [c for c in FORM_COLUMNS]
+    search_columns = ["name", "status", "barrier_free", "oblast", "external_code"]
+    order_columns = ["name", "status", "id"]
+
+    def pre_add(self, item):
+        services.prepare_for_save(item)
+        super().pre_add(item)
+        services.record_initial_status(item)
+
+    def pre_update(self, item):
+        services.prepare_for_save(item)
+        super().pre_update(item)
+
+    def _transition(self, pk, name):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return self.response_404()
+        body = request.get_json(silent=True) or {}
+        reason = body.get("reason") if isinstance(body, dict) else None
+        try:
+            services.TRANSITIONS[name][0](item, reason=str(reason)[:2000] if reason else None)
+            self.datamodel.session.commit()
+        except UserError as exc:
+            self.datamodel.session.rollback()
+            return self.response(exc.status_code, message=str(exc))
+        return self.response(200, id=item.id, status=item.status.name,
+                             status_label=str(item.status))
+
+    @expose("/<int:pk>/prepare", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("prepare")
+    def prepare(self, pk):
+        return self._transition(pk, "prepare")
+
+    prepare.__doc__ = _api_doc("Planned → being prepared.")
+
+    @expose("/<int:pk>/open", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("open")
+    def open(self, pk):
+        return self._transition(pk, "open")
+
+    open.__doc__ = _api_doc("Being prepared → operating.")
+
+    @expose("/<int:pk>/suspend", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("suspend")
+    def suspend(self, pk):
+        return self._transition(pk, "suspend")
+
+    suspend.__doc__ = _api_doc("Operating → suspended.")
+
+    @expose("/<int:pk>/resume", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("resume")
+    def resume(self, pk):
+        return self._transition(pk, "resume")
+
+    resume.__doc__ = _api_doc("Suspended → operating.")
+
+    @expose("/<int:pk>/close", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("close")
+    def close(self, pk):
+        return self._transition(pk, "close")
+
+    close.__doc__ = _api_doc("Any status → closed.")

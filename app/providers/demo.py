@@ -1,0 +1,121 @@
+"""Demo providers and specialists (deterministic, idempotent)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from ..common.validators import edrpou_is_valid
+from ..demo import IVANO_FRANKIVSK, KYIV_CITY, LVIV
+from .models import (Provider, ProviderKind, ProviderStatus, ProviderStatusChange,
+                     Specialist)
+
+ODESA = "UA51000000000030770"
+KHARKIV = "UA63000000000041885"
+
+OBLASTS = (LVIV, LVIV, LVIV, IVANO_FRANKIVSK, IVANO_FRANKIVSK, KYIV_CITY, ODESA, KHARKIV)
+NAMES = (
+    ("Громадська організація «Відновлення»", "ГО «Відновлення»", ProviderKind.ngo),
+    ("Благодійний фонд «Опора громади»", "БФ «Опора громади»", ProviderKind.charity),
+    ("Комунальне некомерційне підприємство «Центр соціальних послуг»", "КНП «ЦСП»",
+     ProviderKind.communal),
+    ("Громадська організація «Родина захисника»", "ГО «Родина захисника»", ProviderKind.ngo),
+    ("Благодійний фонд «Крила надії»", "БФ «Крила надії»", ProviderKind.charity),
+    ("Громадська організація «Ветеранський простір»", "ГО «Ветеранський простір»",
+     ProviderKind.ngo),
+)
+STATUSES = (ProviderStatus.approved, ProviderStatus.approved, ProviderStatus.submitted,
+            ProviderStatus.approved, ProviderStatus.draft, ProviderStatus.rejected,
+            ProviderStatus.approved, ProviderStatus.suspended)
+POSITIONS = (("Психолог", "Магістр психології"), ("Соціальний працівник", "Бакалавр соціальної роботи"),
+             ("Фахівець із супроводу ветеранів", "Сертифікат Мінсоцполітики"),
+             ("Кейс-менеджер", "Магістр соціальної роботи"))
+FIRST = ("Олена", "Андрій", "Марія", "Тарас", "Ірина", "Богдан", "Наталія", "Василь")
+LAST = ("Коваль", "Шевчук", "Бондаренко", "Мельник", "Ткаченко", "Кравчук", "Олійник", "Савчук")
+
+COUNT = 30
+
+
+def demo_edrpou(n: int) -> str:
+    """A valid, deterministic EDRPOU code for demo provider ``n``."""
+    base = f"{4310000 + n * 37:07d}"
+    for digit in range(10):
+        code = base + str(digit)
+        if edrpou_is_valid(code):
+            return code
+    return demo_edrpou(n + 1000)
+
+
+def demo_seed(ctx) -> None:
+    from ..demo import oblast_id
+    from ..geography.models import Hromada
+
+    session = ctx.session
+    ministry = ctx.users.get("ministry")
+    by = ministry.id if ministry is not None else None
+    first_lviv_approved = None
+    for n in range(COUNT):
+        code = demo_edrpou(n)
+        provider = session.scalar(select(Provider).where(Provider.edrpou == code))
+        if provider is None:
+            name, short, kind = NAMES[n % len(NAMES)]
+            oblast_code = OBLASTS[n % len(OBLASTS)]
+            ob_id = oblast_id(session, oblast_code)
+            if ob_id is None:
+                continue
+            hromadas = session.scalars(select(Hromada.id).where(Hromada.oblast_id == ob_id)
+                                       .order_by(Hromada.code).limit(10)).all()
+            status = STATUSES[n % len(STATUSES)]
+            provider = Provider(
+                name=f"{name} № {n + 1}", short_name=f"{short} № {n + 1}", kind=kind,
+                edrpou=code, oblast_id=ob_id,
+                hromada_id=hromadas[ctx.rng.randrange(len(hromadas))] if hromadas else None,
+                address=f"вул. Шевченка, {n + 3}", head_name=f"{FIRST[n % 8]} {LAST[(n * 3) % 8]}",
+                phone=f"+38067{1000000 + n * 7919:07d}"[:13], email=f"office{n + 1}@example.org",
+                status=status)
+            session.add(provider)
+            session.flush()
+            _history(session, provider, status, by)
+            for k in range(1 + n % 3):
+                position, qualification = POSITIONS[(n + k) % len(POSITIONS)]
+                session.add(Specialist(
+                    provider_id=provider.id,
+                    full_name=f"{LAST[(n + k) % 8]} {FIRST[(n * 5 + k) % 8]}",
+                    position=position, qualification=qualification,
+                    phone=f"+38050{2000000 + n * 131 + k:07d}"[:13],
+                    email=f"specialist{n + 1}-{k + 1}@example.org"))
+        if (first_lviv_approved is None and provider.status == ProviderStatus.approved
+                and provider.oblast_id == oblast_id(session, LVIV)):
+            first_lviv_approved = provider
+    session.flush()
+    caseworker = ctx.users.get("caseworker")
+    if caseworker is not None and first_lviv_approved is not None and not caseworker.provider_id:
+        caseworker.provider_id = first_lviv_approved.id
+    session.flush()
+
+
+def _history(session, provider, status, by) -> None:
+    """Plausible workflow history leading to the seeded status."""
+    path = {
+        ProviderStatus.draft: [],
+        ProviderStatus.submitted: [(ProviderStatus.draft, ProviderStatus.submitted, None)],
+        ProviderStatus.approved: [(ProviderStatus.draft, ProviderStatus.submitted, None),
+                                  (ProviderStatus.submitted, ProviderStatus.approved, None)],
+        ProviderStatus.rejected: [(ProviderStatus.draft, ProviderStatus.submitted, None),
+                                  (ProviderStatus.submitted, ProviderStatus.rejected,
+                                   "Неповний пакет документів")],
+        ProviderStatus.suspended: [(ProviderStatus.draft, ProviderStatus.submitted, None),
+                                   (ProviderStatus.submitted, ProviderStatus.approved, None),
+                                   (ProviderStatus.approved, ProviderStatus.suspended,
+                                    "Перевірка скарги отримувачів послуг")],
+    }[status]
+    when = dt.datetime(2025, 9, 1, 10, 0)
+    for i, (src, dst, reason) in enumerate(path):
+        session.add(ProviderStatusChange(provider_id=provider.id, from_status=src, to_status=dst,
+                                         changed_by_fk=by, changed_on=when + dt.timedelta(days=i * 3),
+                                         reason=reason))
+    if path:
+        provider.status_changed_on = when + dt.timedelta(days=(len(path) - 1) * 3)
+        provider.status_changed_by_fk = by
+        provider.status_reason = path[-1][2]

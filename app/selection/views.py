@@ -1,0 +1,680 @@
+"""Selection rounds and applications: views, results page and export, API."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+
+from flask import Response, abort, flash, g, redirect, request, send_file, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.actions import action
+from flask_appbuilder.api import safe
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import has_access, protect
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from wtforms.validators import NumberRange
+
+from ..common.enums import N_
+from ..common.errors import UserError
+from ..common.export import ExportMixin, safe_cell
+from ..common.fields import UA_DATE_FORMAT
+from ..common.lookup import AjaxSelectField
+from ..common.views import PortalModelView, PortalRestApi
+from ..security import roles
+from . import services
+from .models import Application, DocumentType, RoundStatus, SelectionRound
+
+TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
+
+ROUND_LABELS = {
+    "title": _l("Title"),
+    "programme": _l("Programme"),
+    "oblast": _l("Oblast (empty for a national round)"),
+    "oblast.title": _l("Oblast"),
+    "scope_label": _l("Territory"),
+    "announced_on": _l("Announced on"),
+    "deadline": _l("Application deadline"),
+    "description": _l("Description"),
+    "winners_count": _l("Number of winners"),
+    "reserve_count": _l("Number of reserve places"),
+    "status": _l("Status"),
+    "status_reason": _l("Reason"),
+    "protocol_number": _l("Protocol number"),
+    "protocol_date": _l("Protocol date"),
+    "created_on": _l("Created on"),
+    "changed_on": _l("Changed on"),
+}
+
+#: name -> (button text, needs reason, needs protocol)
+ROUND_ACTIONS = {
+    "open_applications": (N_("Open acceptance of applications"), False, False),
+    "start_evaluation": (N_("Start evaluation"), False, False),
+    "complete": (N_("Complete and record the results"), False, True),
+    "cancel": (N_("Cancel the round"), True, False),
+}
+
+
+class RoundNotEditable(UserError):
+    default_message = _l("Criteria can be changed only before the evaluation starts.")
+
+
+def _blank(value):
+    return "" if value is None else value
+
+
+def _round_action(name):
+    text = ROUND_ACTIONS[name][0]
+
+    def run(self, items):
+        return self.run_transition(name, items)
+
+    run.__name__ = name
+    return action(name, text, confirmation=None, icon="fa-flag", single=False,
+                  multiple=False)(run)
+
+
+def _parse_date(value):
+    try:
+        return dt.datetime.strptime((value or "").strip(), UA_DATE_FORMAT).date()
+    except ValueError:
+        try:
+            return dt.date.fromisoformat((value or "").strip())
+        except ValueError:
+            return None
+
+
+def _check_dates(item) -> None:
+    if item.deadline and item.announced_on and item.deadline < item.announced_on:
+        raise UserError(_l("The deadline cannot be earlier than the announcement."))
+
+
+def results_rows(rnd):
+    """Header and rows of a round's results (the applications in the user's scope)."""
+    header = [_("Rank"), _("Provider"), _("EDRPOU code"), _("Oblast"), _("Total score"),
+              _("Decision"), _("Protocol number"), _("Protocol date")]
+    rows = []
+    for a in services.results(rnd):
+        rows.append([a.rank, a.provider.name, a.provider.edrpou, a.provider.oblast.title,
+                     float(a.total_score) if a.total_score is not None else None,
+                     str(a.decision) if a.decision else "", a.protocol_number or "",
+                     a.protocol_date])
+    return header, rows
+
+
+class SelectionRoundView(ExportMixin, PortalModelView):
+    datamodel = SQLAInterface(SelectionRound)
+    class_permission_name = "SelectionRound"
+    method_permission_name = {
+        **roles.METHOD_PERMISSIONS, **{name: "write" for name in ROUND_ACTIONS},
+        "results": "read", "results_export": "export", "add_criterion": "write",
+        "delete_criterion": "write", "add_member": "write", "delete_member": "write",
+        "recalculate": "write",
+    }
+    template_folder = TEMPLATES
+    show_template = "selection/round_show.html"
+    list_title = _l("Selection rounds")
+    show_title = _l("Selection round")
+    add_title = _l("Announce a selection round")
+    edit_title = _l("Edit selection round")
+    label_columns = ROUND_LABELS
+    list_columns = ["title", "programme", "scope_label", "announced_on", "deadline", "status"]
+    add_columns = ["title", "programme", "oblast", "announced_on", "deadline", "winners_count",
+                   "reserve_count", "description"]
+    edit_columns = add_columns
+    show_fieldsets = [
+        (_l("Selection round"), {"fields": ["title", "programme", "oblast", "announced_on",
+                                            "deadline", "winners_count", "reserve_count",
+                                            "description"]}),
+        (_l("Status"), {"fields": ["status", "status_reason", "protocol_number",
+                                   "protocol_date"]}),
+    ]
+    search_columns = ["title", "programme", "status", "announced_on"]
+    validators_columns = {
+        "winners_count": [NumberRange(min=0, max=1000)],
+        "reserve_count": [NumberRange(min=0, max=1000)],
+    }
+    export_columns = ["title", "programme", "scope_label", "announced_on", "deadline",
+                      "status", "protocol_number", "protocol_date"]
+    order_columns = ["title", "announced_on", "deadline", "status"]
+    base_order = ("announced_on", "desc")
+    formatters_columns = {"oblast": lambda v: v if v is not None else _("National"),
+                          **{c: _blank for c in ("description", "status_reason",
+                                                 "protocol_number")}}
+
+    open_applications = _round_action("open_applications")
+    start_evaluation = _round_action("start_evaluation")
+    complete = _round_action("complete")
+    cancel = _round_action("cancel")
+
+    def run_transition(self, name, items):
+        item = items[0] if isinstance(items, list) else items
+        services.transition_round(
+            name, item, g.user, reason=request.form.get("reason"),
+            expected_version=request.form.get("version"),
+            protocol_number=request.form.get("protocol_number"),
+            protocol_date=_parse_date(request.form.get("protocol_date")))
+        self.datamodel.session.commit()
+        flash(_("The status of the selection round has been changed."), "success")
+        return redirect(url_for(".show", pk=item.id))
+
+    def _action_redirect(self):
+        if request.view_args and request.view_args.get("pk"):
+            return redirect(url_for(".show", pk=request.view_args["pk"]))
+        return redirect(url_for(".list"))
+
+    def pre_add(self, item):
+        _check_dates(item)
+        super().pre_add(item)
+
+    def pre_update(self, item):
+        _check_dates(item)
+        super().pre_update(item)
+        if item.status in (RoundStatus.completed, RoundStatus.cancelled):
+            raise UserError(_l("A completed or cancelled round cannot be changed."))
+
+    def pre_delete(self, item):
+        super().pre_delete(item)
+        if item.status != RoundStatus.announced or self.datamodel.session.scalar(
+                select(Application.id)
+                .where(Application.round_id == item.id).limit(1)):
+            raise UserError(_l("Only an announced round without applications can be deleted."))
+
+    def render_template(self, template, **kwargs):
+        if template == self.show_template and "pk" in kwargs:
+            item = self.datamodel.get(kwargs["pk"], self._base_filters)
+            if item is not None:
+                sm = self.appbuilder.sm
+                can_write = sm.has_access("can_write", "SelectionRound")
+                organiser = bool(services.role_names(g.user) & services.ORGANISERS)
+                kwargs.update(
+                    item=item,
+                    transitions=[(n, t, r, p) for n, (t, r, p) in ROUND_ACTIONS.items()
+                                 if can_write and organiser
+                                 and item.status in services.ROUND_TRANSITIONS[n][0]],
+                    can_edit_setup=can_write and organiser and item.status in (
+                        RoundStatus.announced, RoundStatus.accepting),
+                    can_edit_commission=can_write and organiser and item.status not in (
+                        RoundStatus.completed, RoundStatus.cancelled),
+                )
+        return super().render_template(template, **kwargs)
+
+    # --- criteria and commission -----------------------------------------------
+    def _setup_round(self, pk):
+        item = self.scoped_get(pk)
+        if not services.role_names(g.user) & services.ORGANISERS:
+            abort(403)
+        return item
+
+    @expose("/criterion/<int:pk>", methods=["POST"])
+    @has_access
+    def add_criterion(self, pk):
+        from decimal import Decimal, InvalidOperation
+
+        from .models import Criterion
+
+        item = self._setup_round(pk)
+        try:
+            if item.status not in (RoundStatus.announced, RoundStatus.accepting):
+                raise RoundNotEditable()
+            name = (request.form.get("name") or "").strip()[:300]
+            try:
+                weight = Decimal(request.form.get("weight", "").replace(",", "."))
+                max_score = int(request.form.get("max_score") or 10)
+            except (InvalidOperation, ValueError):
+                weight, max_score = Decimal(-1), 0
+            if not name or weight <= 0 or weight > 1000 or not 1 <= max_score <= 100:
+                raise UserError(_l("Enter the criterion name, a positive weight and a maximum "
+                                   "score from 1 to 100."))
+            self.datamodel.session.add(Criterion(round_id=item.id, name=name, weight=weight,
+                                                 max_score=max_score,
+                                                 position=len(item.criteria) + 1))
+            self.datamodel.session.commit()
+            flash(_("Criterion added."), "success")
+        except UserError as exc:
+            self.datamodel.session.rollback()
+            flash(str(exc), "danger")
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/criterion/<int:pk>/<int:cid>/delete", methods=["POST"])
+    @has_access
+    def delete_criterion(self, pk, cid):
+        item = self._setup_round(pk)
+        if item.status not in (RoundStatus.announced, RoundStatus.accepting):
+            flash(str(RoundNotEditable()), "danger")
+            return redirect(url_for(".show", pk=pk))
+        for criterion in item.criteria:
+            if criterion.id == cid:
+                self.datamodel.session.delete(criterion)
+                self.datamodel.session.commit()
+                flash(_("Criterion deleted."), "success")
+                break
+        else:
+            abort(404)
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/member/<int:pk>", methods=["POST"])
+    @has_access
+    def add_member(self, pk):
+        from ..common.lookup import LOOKUPS
+
+        item = self._setup_round(pk)
+        try:
+            raw = request.form.get("user_id", "")
+            member = LOOKUPS["commission_user"].get(int(raw)) if raw.isdigit() else None
+            if member is None:
+                raise UserError(_l("Choose a value from the list."))
+            services.add_commission_member(item, member, g.user,
+                                           role=(request.form.get("role") or "").strip()[:100]
+                                           or None)
+            self.datamodel.session.commit()
+            flash(_("Commission member added."), "success")
+        except UserError as exc:
+            self.datamodel.session.rollback()
+            flash(str(exc), "danger")
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/member/<int:pk>/<int:mid>/delete", methods=["POST"])
+    @has_access
+    def delete_member(self, pk, mid):
+        item = self._setup_round(pk)
+        if item.status in (RoundStatus.completed, RoundStatus.cancelled):
+            flash(_("The commission of a closed round cannot be changed."), "danger")
+            return redirect(url_for(".show", pk=pk))
+        for member in item.commission:
+            if member.id == mid:
+                self.datamodel.session.delete(member)
+                self.datamodel.session.commit()
+                flash(_("Commission member removed."), "success")
+                break
+        else:
+            abort(404)
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/recalculate/<int:pk>", methods=["POST"])
+    @has_access
+    def recalculate(self, pk):
+        item = self._setup_round(pk)
+        services.compute_results(item)
+        self.datamodel.session.commit()
+        flash(_("Totals and ranks recalculated."), "success")
+        return redirect(url_for(".results", pk=pk))
+
+    # --- results --------------------------------------------------------------
+    @expose("/results/<int:pk>")
+    @has_access
+    def results(self, pk):
+        item = self.scoped_get(pk)
+        header, rows = results_rows(item)
+        sm = self.appbuilder.sm
+        return self.render_template(
+            "selection/results.html", item=item, header=header, rows=rows,
+            applications=services.results(item),
+            can_export=sm.has_access("can_export", "SelectionRound"),
+            can_recalculate=sm.has_access("can_write", "SelectionRound")
+            and bool(services.role_names(g.user) & services.ORGANISERS)
+            and item.status == RoundStatus.evaluating,
+            title=_("Results of the selection round"))
+
+    @expose("/results/<int:pk>/<string:fmt>")
+    @has_access
+    def results_export(self, pk, fmt):
+        if fmt not in ("csv", "xlsx"):
+            abort(404)
+        item = self.scoped_get(pk)
+        header, rows = results_rows(item)
+        from ..audit.services import record_event
+
+        record_event("export", "SelectionRound", item.id,
+                     details={"results": True, "rows": len(rows), "format": fmt})
+        name = f"results-round-{item.id}.{fmt}"
+        if fmt == "csv":
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, delimiter=";")
+            writer.writerow(header)
+            for row in rows:
+                writer.writerow([safe_cell(v) for v in row])
+            return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(title=_("Results")[:31])
+        sheet.append([item.title])
+        sheet.append(header)
+        for row in rows:
+            sheet.append([safe_cell(v) for v in row])
+        out = io.BytesIO()
+        workbook.save(out)
+        return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-"
+                        "officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+APPLICATION_LABELS = {
+    "round": _l("Selection round"),
+    "round.title": _l("Selection round"),
+    "provider": _l("Provider"),
+    "provider.name": _l("Provider"),
+    "provider.edrpou": _l("EDRPOU code"),
+    "provider.oblast.title": _l("Oblast"),
+    "submitted_on": _l("Submitted on"),
+    "notes": _l("Notes"),
+    "total_score": _l("Total score"),
+    "rank": _l("Rank"),
+    "decision": _l("Decision"),
+    "protocol_number": _l("Protocol number"),
+    "protocol_date": _l("Protocol date"),
+    "created_on": _l("Created on"),
+    "changed_on": _l("Changed on"),
+}
+
+
+class ApplicationView(ExportMixin, PortalModelView):
+    datamodel = SQLAInterface(Application)
+    class_permission_name = "Application"
+    method_permission_name = {**roles.METHOD_PERMISSIONS, "upload": "write",
+                              "document": "read", "save_scores": "score"}
+    template_folder = TEMPLATES
+    show_template = "selection/application_show.html"
+    list_title = _l("Applications for selection")
+    show_title = _l("Application")
+    add_title = _l("Register an application")
+    edit_title = _l("Edit application")
+    label_columns = APPLICATION_LABELS
+    list_columns = ["round.title", "provider.name", "submitted_on", "total_score", "rank",
+                    "decision"]
+    add_columns = ["round", "provider", "submitted_on", "notes"]
+    edit_columns = ["decision", "protocol_number", "protocol_date", "notes"]
+    show_columns = ["round", "provider", "submitted_on", "total_score", "rank", "decision",
+                    "protocol_number", "protocol_date", "notes"]
+    search_columns = ["decision", "submitted_on", "rank"]
+    add_form_extra_fields = {
+        "round": AjaxSelectField(_l("Selection round"), lookup="open_round"),
+        "provider": AjaxSelectField(_l("Provider"), lookup="approved_provider"),
+    }
+    export_columns = ["round.title", "provider.name", "provider.edrpou",
+                      "provider.oblast.title", "submitted_on", "total_score", "rank",
+                      "decision", "protocol_number", "protocol_date"]
+    order_columns = ["submitted_on", "total_score", "rank"]
+    base_order = ("id", "desc")
+    formatters_columns = {c: _blank for c in ("total_score", "rank", "decision",
+                                              "protocol_number", "notes")}
+
+    def pre_add(self, item):
+        if item.submitted_on is None:
+            item.submitted_on = dt.date.today()
+        services.check_application(item)
+        super().pre_add(item)
+
+    def pre_update(self, item):
+        super().pre_update(item)
+        if item.round.status in (RoundStatus.completed, RoundStatus.cancelled):
+            raise UserError(_l("An application of a completed or cancelled round cannot be "
+                               "changed."))
+
+    def pre_delete(self, item):
+        super().pre_delete(item)
+        if item.round.status != RoundStatus.accepting:
+            raise UserError(_l("An application can be deleted only while the round accepts "
+                               "applications."))
+
+    def render_template(self, template, **kwargs):
+        if template == self.show_template and "pk" in kwargs:
+            item = self.datamodel.get(kwargs["pk"], self._base_filters)
+            if item is not None:
+                sm = self.appbuilder.sm
+                rnd = item.round
+                members = sorted(rnd.commission, key=lambda m: m.id)
+                kwargs.update(
+                    item=item, criteria=rnd.criteria, members=members,
+                    scores=services.scores_of(item),
+                    can_upload=sm.has_access("can_write", "Application")
+                    and bool(services.role_names(g.user) & services.ORGANISERS)
+                    and rnd.status not in (RoundStatus.completed, RoundStatus.cancelled),
+                    can_score=sm.has_access("can_score", "Application")
+                    and rnd.status == RoundStatus.evaluating
+                    and services.is_commission_member(rnd, g.user),
+                    doc_types=DocumentType.choices(),
+                    max_mb=services.MAX_DOCUMENT_BYTES // (1024 * 1024),
+                    allowed=", ".join(sorted(services.ALLOWED_EXTENSIONS)),
+                )
+        return super().render_template(template, **kwargs)
+
+    @expose("/upload/<int:pk>", methods=["POST"])
+    @has_access
+    def upload(self, pk):
+        item = self.scoped_get(pk)
+        try:
+            services.save_document(item, request.files.get("file"), request.form.get("doc_type"),
+                                   g.user)
+            self.datamodel.session.commit()
+            flash(_("Document uploaded."), "success")
+        except UserError as exc:
+            self.datamodel.session.rollback()
+            flash(str(exc), "danger")
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/document/<int:pk>/<int:doc_id>")
+    @has_access
+    def document(self, pk, doc_id):
+        item = self.scoped_get(pk)
+        document = next((d for d in item.documents if d.id == doc_id), None)
+        if document is None:
+            abort(404)
+        path = services.document_path(document)
+        if not os.path.isfile(path):
+            abort(404)
+        from ..audit.services import record_event
+
+        record_event("export", "ApplicationDocument", document.id,
+                     details={"application": item.id})
+        response = send_file(path, as_attachment=True, download_name=document.filename,
+                             mimetype="application/octet-stream", max_age=0)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @expose("/scores/<int:pk>", methods=["POST"])
+    @has_access
+    def save_scores(self, pk):
+        item = self.scoped_get(pk)
+        values = {key[6:]: value for key, value in request.form.items()
+                  if key.startswith("score_") and key[6:].isdigit()}
+        comments = {key[8:]: value for key, value in request.form.items()
+                    if key.startswith("comment_") and key[8:].isdigit()}
+        try:
+            services.record_scores(item, g.user, values, comments)
+            self.datamodel.session.commit()
+            flash(_("Scores saved."), "success")
+        except UserError as exc:
+            self.datamodel.session.rollback()
+            flash(str(exc), "danger")
+        return redirect(url_for(".show", pk=pk))
+
+
+class SelectionRoundApi(PortalRestApi):
+    # Nullable relations (hromada, national round) must not drop rows: outer joins.
+    list_outer_default_load = True
+    show_outer_default_load = True
+    resource_name = "selection_round"
+    class_permission_name = "SelectionRound"
+    method_permission_name = {**roles.METHOD_PERMISSIONS, "transition_endpoint": "write",
+                              "results_endpoint": "read"}
+    datamodel = SQLAInterface(SelectionRound)
+    label_columns = ROUND_LABELS
+    list_columns = ["id", "title", "programme", "oblast.id", "oblast.title", "announced_on",
+                    "deadline", "status"]
+    show_columns = list_columns + ["description", "winners_count", "reserve_count",
+                                   "status_reason", "protocol_number", "protocol_date",
+                                   "version"]
+    add_columns = ["title", "programme", "oblast", "announced_on", "deadline",
+                   "winners_count", "reserve_count", "description"]
+    edit_columns = add_columns
+    search_columns = ["title", "programme", "status"]
+
+    def pre_add(self, item):
+        _check_dates(item)
+        super().pre_add(item)
+
+    def pre_update(self, item):
+        _check_dates(item)
+        super().pre_update(item)
+        if item.status in (RoundStatus.completed, RoundStatus.cancelled):
+            raise UserError(_l("A completed or cancelled round cannot be changed."))
+
+    @expose("/<int:pk>/<string:name>", methods=["POST"])
+    @protect()
+    @safe
+    def transition_endpoint(self, pk, name):
+        """Apply a workflow transition.
+        ---
+        post:
+          summary: Selection round workflow
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema:
+              type: integer
+          - in: path
+            name: name
+            required: true
+            schema:
+              type: string
+              enum: [open_applications, start_evaluation, complete, cancel]
+          requestBody:
+            required: false
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    reason:
+                      type: string
+                    version:
+                      type: integer
+                    protocol_number:
+                      type: string
+                    protocol_date:
+                      type: string
+                      format: date
+          responses:
+            200:
+              description: The new status
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id:
+                        type: integer
+                      status:
+                        type: string
+                      version:
+                        type: integer
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+            404:
+              $ref: '#/components/responses/404'
+            409:
+              description: Stale version or a transition not allowed from the current state
+        """
+        if name not in ROUND_ACTIONS:
+            return self.response_404()
+        item = self.datamodel.get(pk, self._base_filters) if 0 < pk < 2**63 else None
+        if item is None:
+            return self.response_404()
+        body = request.get_json(silent=True) or {}
+        try:
+            services.transition_round(
+                name, item, g.user, reason=body.get("reason"),
+                expected_version=body.get("version"),
+                protocol_number=body.get("protocol_number"),
+                protocol_date=_parse_date(body.get("protocol_date")))
+            self.datamodel.session.commit()
+        except UserError as exc:
+            self.datamodel.session.rollback()
+            return self.response(exc.status_code, message=str(exc))
+        return self.response(200, id=item.id, status=item.status.name, version=item.version)
+
+    @expose("/<int:pk>/results", methods=["GET"])
+    @protect()
+    @safe
+    def results_endpoint(self, pk):
+        """Ranked results of a selection round (applications in scope)
+        ---
+        get:
+          summary: Ranked results of a selection round (applications in scope)
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema:
+              type: integer
+          responses:
+            200:
+              description: Ranked results of a selection round (applications in scope)
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      result:
+                        type: array
+                        items:
+                          type: object
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+            404:
+              $ref: '#/components/responses/404'
+        """
+        item = self.datamodel.get(pk, self._base_filters) if 0 < pk < 2**63 else None
+        if item is None:
+            return self.response_404()
+        return self.response(200, result=[
+            {"application_id": a.id, "rank": a.rank, "provider_id": a.provider_id,
+             "provider": a.provider.name, "edrpou": a.provider.edrpou,
+             "total_score": str(a.total_score) if a.total_score is not None else None,
+             "decision": a.decision.name if a.decision else None,
+             "protocol_number": a.protocol_number,
+             "protocol_date": a.protocol_date.isoformat() if a.protocol_date else None}
+            for a in services.results(item)])
+
+
+class ApplicationApi(PortalRestApi):
+    # Nullable relations (hromada, national round) must not drop rows: outer joins.
+    list_outer_default_load = True
+    show_outer_default_load = True
+    resource_name = "selection_application"
+    class_permission_name = "Application"
+    datamodel = SQLAInterface(Application)
+    label_columns = APPLICATION_LABELS
+    list_columns = ["id", "round.id", "round.title", "provider.id", "provider.name",
+                    "submitted_on", "total_score", "rank", "decision"]
+    show_columns = list_columns + ["protocol_number", "protocol_date", "notes", "version"]
+    add_columns = ["round", "provider", "submitted_on", "notes"]
+    edit_columns = ["decision", "protocol_number", "protocol_date", "notes"]
+    search_columns = ["decision", "rank"]
+
+    def pre_add(self, item):
+        services.check_application(item)
+        super().pre_add(item)
+
+    def pre_update(self, item):
+        super().pre_update(item)
+        if item.round.status in (RoundStatus.completed, RoundStatus.cancelled):
+            raise UserError(_l("An application of a completed or cancelled round cannot be "
+                               "changed."))
+
+
+__all__ = ["SelectionRoundView", "ApplicationView", "SelectionRoundApi", "ApplicationApi"]

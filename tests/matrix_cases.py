@@ -1,0 +1,55 @@
+"""Permissions each built-in role must have on the case-register resources
+(DESIGN.md §3 and the case-register issue), written by hand for the lead's
+route-walk test — deliberately not imported from app/cases/permissions.py.
+
+* Case workers: full work on cases of their own provider (scope), incl.
+  personal data, transfers and exports of their own register.
+* Ministry staff and auditors: the de-identified register only.
+* Regional administrators and trainers: nothing in the case register.
+"""
+
+from app.security.roles import (ADMIN, AUDITOR, CASE_WORKER, MINISTRY, REGIONAL_ADMIN,
+                                TRAINER)
+
+NONE: set = set()
+RW = {"can_read", "can_write"}
+
+
+def _personal():
+    return {ADMIN: RW, MINISTRY: NONE, REGIONAL_ADMIN: NONE, TRAINER: NONE,
+            CASE_WORKER: RW, AUDITOR: NONE}
+
+
+EXPECTED = {
+    "Case": {
+        ADMIN: {"can_read", "can_write", "can_export"},
+        MINISTRY: NONE,
+        REGIONAL_ADMIN: NONE,
+        TRAINER: NONE,
+        CASE_WORKER: {"can_read", "can_write", "can_export"},
+        AUDITOR: NONE,
+    },
+    "CaseDeidentified": {
+        ADMIN: {"can_read", "can_export"},
+        MINISTRY: {"can_read", "can_export"},
+        REGIONAL_ADMIN: NONE,
+        TRAINER: NONE,
+        CASE_WORKER: NONE,
+        AUDITOR: {"can_read", "can_export"},
+    },
+    "CaseTransfer": {
+        ADMIN: RW,
+        MINISTRY: NONE,
+        REGIONAL_ADMIN: NONE,
+        TRAINER: NONE,
+        CASE_WORKER: RW,
+        AUDITOR: NONE,
+    },
+    "Beneficiary": _personal(),
+    "HouseholdMember": _personal(),
+    "NeedsAssessment": _personal(),
+    "PlanItem": _personal(),
+    "Contact": _personal(),
+    "Referral": _personal(),
+    "Review": _personal(),
+}

@@ -1,0 +1,28 @@
+"""Permissions each built-in role must have on the provider resources (DESIGN.md §3),
+written by hand (not imported from app.providers.permissions) for the route-walk test.
+
+can_approve = approve / reject / suspend / reinstate (ministry);
+can_submit = submit a draft for approval (regional admin of the oblast, the provider's staff).
+"""
+
+from app.security.roles import (ADMIN, AUDITOR, CASE_WORKER, MINISTRY, REGIONAL_ADMIN,
+                                TRAINER)
+
+EXPECTED = {
+    "Provider": {
+        ADMIN: {"can_read", "can_write", "can_export", "can_approve", "can_submit"},
+        MINISTRY: {"can_read", "can_write", "can_export", "can_approve"},
+        REGIONAL_ADMIN: {"can_read", "can_write", "can_export", "can_submit"},
+        TRAINER: {"can_read"},
+        CASE_WORKER: {"can_read", "can_submit"},
+        AUDITOR: {"can_read", "can_export"},
+    },
+    "Specialist": {
+        ADMIN: {"can_read", "can_write", "can_export"},
+        MINISTRY: {"can_read", "can_export"},
+        REGIONAL_ADMIN: {"can_read", "can_write", "can_export"},
+        TRAINER: {"can_read"},
+        CASE_WORKER: {"can_read", "can_write"},
+        AUDITOR: set(),  # names and contacts of people: personal data
+    },
+}
