@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, flash, redirect, request, session, url_for
+from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
@@ -41,6 +41,9 @@ def init_session_policy(app: Flask) -> None:
     def _no_store_for_signed_in_pages(response):
         # Pages and data seen by a signed-in user may hold personal data:
         # never let a browser or proxy cache them (ASVS 14.3.2).
-        if current_user.is_authenticated:
+        # Only a user already loaded for this request: never query the
+        # database here (it may be the very thing that failed).
+        user = g.get("_login_user")
+        if user is not None and user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
         return response
