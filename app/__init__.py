@@ -84,10 +84,11 @@ from werkzeug.routing import IntegerConverter  # noqa: E402
 
 
 class BoundedIntConverter(IntegerConverter):
-    """``<int:pk>`` that stops at the largest 64-bit key: a bigger number is a
-    404 from routing instead of an overflow in the database driver (500)."""
+    """``<int:pk>`` that stops at the largest key a column can hold (INTEGER,
+    32-bit on PostgreSQL): a bigger number is a 404 from routing instead of an
+    overflow in the database driver (500)."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

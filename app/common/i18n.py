@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 
 
 def init_i18n(app: Flask) -> None:
@@ -76,6 +76,14 @@ def _register_error_pages(app: Flask) -> None:
     def _key_out_of_range(exc):
         # A record key beyond 64 bits cannot exist (SQLite raises on it).
         return render(404)
+
+    @app.errorhandler(DataError)
+    def _value_out_of_range(exc):
+        # A value the column cannot hold (PostgreSQL): bad input, not a crash.
+        from .. import extensions
+
+        extensions.db.session.rollback()
+        return render(400)
 
     @app.errorhandler(OperationalError)
     def _db_down(exc):

@@ -67,6 +67,8 @@ class SafeActionsMixin:
 
     def scoped_get(self, pk):
         """Load one row through the scope filter; 404 when out of scope or missing."""
+        if not _valid_pk(pk):
+            abort(404)
         item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
         if item is None:
             abort(404)
@@ -316,7 +318,7 @@ class PortalRestApi(ModelRestApi):
             return self.response_400(message=str(PAGE_MESSAGE))
         return super().get_list_headless(**kwargs)
 
-    # Primary keys beyond a 64-bit integer cannot exist; FAB would hand them
+    # Primary keys beyond the INTEGER range cannot exist; FAB would hand them
     # to the database driver and answer 500 (found by fuzzing the API).
     def get_headless(self, pk, **kwargs):
         if not _valid_pk(pk):
@@ -353,8 +355,9 @@ class PortalRestApi(ModelRestApi):
 
 
 def _valid_pk(pk) -> bool:
+    """Keys are INTEGER columns (32-bit on PostgreSQL)."""
     try:
-        return 0 < int(pk) < 2**63
+        return 0 < int(pk) < 2**31
     except (TypeError, ValueError):
         return True  # not an integer key: let the model decide
 

@@ -218,7 +218,7 @@ class ProviderApi(PortalRestApi):
         super().pre_update(item)
 
     def _scoped_item(self, pk):
-        if not 0 < pk < 2**63:  # beyond BIGINT: not a row (SQLite would raise)
+        if not 0 < pk < 2**31:  # beyond INTEGER: not a row (the driver would raise)
             return None
         return self.datamodel.get(pk, self._base_filters)
 
