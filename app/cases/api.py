@@ -81,13 +81,6 @@ class CaseApi(_NoStoreMixin, PortalRestApi):
         if item.status != CaseStatus.intake:
             raise UserError(ONLY_INTAKE_DELETED)
 
-    def delete_headless(self, pk):
-        try:
-            return super().delete_headless(pk)
-        except UserError as exc:
-            self.datamodel.session.rollback()
-            return self.response(exc.status_code, message=str(exc))
-
     def _run(self, pk, fn):
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:

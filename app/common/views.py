@@ -344,7 +344,11 @@ class PortalRestApi(ModelRestApi):
     def delete_headless(self, pk):
         if not _valid_pk(pk):
             return self.response_404()
-        return super().delete_headless(pk)
+        try:
+            return super().delete_headless(pk)
+        except UserError as exc:  # e.g. a workflow rule refusing deletion in pre_delete
+            self.datamodel.session.rollback()
+            return self.response(exc.status_code, message=str(exc))
 
     def response_422(self, message=None):
         # FAB puts the raw database exception in the message; keep it in the log only.

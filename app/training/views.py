@@ -612,13 +612,6 @@ class WorkshopApi(PortalRestApi):
     def pre_delete(self, item):
         services.ensure_can_delete_workshop(item)
 
-    def delete_headless(self, pk):
-        try:
-            return super().delete_headless(pk)
-        except UserError as exc:
-            self.datamodel.session.rollback()
-            return self.response(exc.status_code, message=str(exc))
-
     def _run(self, pk, fn):
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
