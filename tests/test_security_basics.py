@@ -179,3 +179,31 @@ def test_login_rate_limit(tmp_path_factory):
     codes = [login(client, "admin", "wrong-password-1").status_code for _ in range(4)]
     assert codes[:3] == [302, 302, 302]
     assert codes[3] == 429
+
+
+def test_production_sends_hsts(tmp_path):
+    app = create_app(PORTAL_ENV="production", SECRET_KEY="y" * 48, TESTING=True,
+                     SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/hsts.db")
+    response = app.test_client().get("/static/css/portal.css", base_url="https://portal.example")
+    assert "max-age=31536000" in response.headers.get("Strict-Transport-Security", "")
+
+
+def test_state_changes_require_csrf_token(tmp_path_factory):
+    import re
+
+    app = make_app(tmp_path_factory, WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    page = client.get("/login/").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert client.post("/login/", data={"username": "admin", "password": PASSWORD}
+                       ).status_code == 400, "login without a token is refused"
+    assert client.post("/login/", data={"username": "admin", "password": PASSWORD,
+                                        "csrf_token": token}).status_code == 302
+    # Signed in: a delete or an action without a token is refused, nothing changes.
+    assert client.post("/providerview/add", data={"name": "X"}).status_code == 400
+    assert client.post("/users/delete/1").status_code == 400
+    assert client.get("/users/action/resetpasswords/1").status_code in (302, 400)
+    with app.app_context():
+        from app.security.models import PortalUser
+
+        assert db.session.get(PortalUser, 1) is not None
