@@ -14,9 +14,9 @@ SELF_SERVICE = {
 }
 
 EXPECTED = {
-    "Oblast": {role: {"can_read"} for role in EVERYONE},
-    "Raion": {role: {"can_read"} for role in EVERYONE},
-    "Hromada": {role: {"can_read"} for role in EVERYONE},
+    "Oblast": {role: {"can_read", "can_export"} for role in EVERYONE},
+    "Raion": {role: {"can_read", "can_export"} for role in EVERYONE},
+    "Hromada": {role: {"can_read", "can_export"} for role in EVERYONE},
     "AuditLog": {AUDITOR: {"can_read", "can_export"}},
     **{resource: {role: perms for role in EVERYONE} for resource, perms in SELF_SERVICE.items()},
     # FAB's own administration views: administrator only.

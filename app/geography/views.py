@@ -3,6 +3,7 @@
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
+from ..common.export import ExportMixin
 from ..common.views import PortalModelView, PortalRestApi
 from .models import Hromada, Oblast, Raion
 
@@ -18,8 +19,8 @@ _LABELS = {
 }
 
 
-class _ReadOnlyGeoView(PortalModelView):
-    base_permissions = ["can_read"]
+class _ReadOnlyGeoView(ExportMixin, PortalModelView):
+    base_permissions = ["can_read", "can_export"]
     label_columns = _LABELS
     page_size = 50
 
