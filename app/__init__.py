@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from .extensions import csrf, db, migrate
 
@@ -78,9 +79,6 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
 
     register_cli(app)
     return app
-
-
-from werkzeug.routing import IntegerConverter  # noqa: E402
 
 
 class BoundedIntConverter(IntegerConverter):
