@@ -218,8 +218,7 @@ class ProviderApi(PortalRestApi):
         super().pre_update(item)
 
     def _scoped_item(self, pk):
-        if not 0 < pk < 2**31:  # beyond INTEGER: not a row (the driver would raise)
-            return None
+        # ``<int:pk>`` is bounded to the INTEGER range by the app's URL converter.
         return self.datamodel.get(pk, self._base_filters)
 
     @expose("/<int:pk>/<string:name>", methods=["POST"])

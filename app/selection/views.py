@@ -589,7 +589,7 @@ class SelectionRoundApi(PortalRestApi):
         """
         if name not in ROUND_ACTIONS:
             return self.response_404()
-        item = self.datamodel.get(pk, self._base_filters) if 0 < pk < 2**31 else None
+        item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             return self.response_404()
         body = request.get_json(silent=True) or {}
@@ -638,7 +638,7 @@ class SelectionRoundApi(PortalRestApi):
             404:
               $ref: '#/components/responses/404'
         """
-        item = self.datamodel.get(pk, self._base_filters) if 0 < pk < 2**31 else None
+        item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             return self.response_404()
         return self.response(200, result=[

@@ -587,6 +587,31 @@ API_PERMISSIONS = {**roles.METHOD_PERMISSIONS, "start": "write", "finish": "writ
                    "cancel": "write", "reopen": "reopen"}
 
 
+
+def _transition_doc(summary: str) -> str:
+    """OpenAPI description of a workshop status endpoint (FAB reads the docstring)."""
+    return f"""{summary}
+        ---
+        post:
+          summary: {summary}
+          parameters:
+          - in: path
+            schema:
+              type: integer
+            name: pk
+          responses:
+            200:
+              description: New status (and certificates issued, when finishing)
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              description: Not a trainer of this workshop, or the role may not do it
+            404:
+              $ref: '#/components/responses/404'
+            409:
+              description: Not allowed from the current status
+        """
+
 class WorkshopApi(PortalRestApi):
     resource_name = "training-workshop"
     class_permission_name = "Workshop"
@@ -630,106 +655,30 @@ class WorkshopApi(PortalRestApi):
     @protect()
     @safe
     def start(self, pk):
-        """Start a planned workshop.
-        ---
-        post:
-          summary: Start a planned workshop.
-          parameters:
-          - in: path
-            schema:
-              type: integer
-            name: pk
-          responses:
-            200:
-              description: New status (and certificates issued, when finishing)
-            401:
-              $ref: '#/components/responses/401'
-            403:
-              description: Not a trainer of this workshop, or the role may not do it
-            404:
-              $ref: '#/components/responses/404'
-            409:
-              description: Not allowed from the current status
-        """
         return self._run(pk, services.start_workshop)
+
+    start.__doc__ = _transition_doc("Start a planned workshop.")
 
     @api_expose("/<int:pk>/finish", methods=["POST"])
     @protect()
     @safe
     def finish(self, pk):
-        """Finish a running workshop; issues the certificates due.
-        ---
-        post:
-          summary: Finish a running workshop; issues the certificates due.
-          parameters:
-          - in: path
-            schema:
-              type: integer
-            name: pk
-          responses:
-            200:
-              description: New status (and certificates issued, when finishing)
-            401:
-              $ref: '#/components/responses/401'
-            403:
-              description: Not a trainer of this workshop, or the role may not do it
-            404:
-              $ref: '#/components/responses/404'
-            409:
-              description: Not allowed from the current status
-        """
         return self._run(pk, services.finish_workshop)
+
+    finish.__doc__ = _transition_doc("Finish a running workshop; issues the certificates due.")
 
     @api_expose("/<int:pk>/cancel", methods=["POST"])
     @protect()
     @safe
     def cancel(self, pk):
-        """Cancel a planned or running workshop.
-        ---
-        post:
-          summary: Cancel a planned or running workshop.
-          parameters:
-          - in: path
-            schema:
-              type: integer
-            name: pk
-          responses:
-            200:
-              description: New status (and certificates issued, when finishing)
-            401:
-              $ref: '#/components/responses/401'
-            403:
-              description: Not a trainer of this workshop, or the role may not do it
-            404:
-              $ref: '#/components/responses/404'
-            409:
-              description: Not allowed from the current status
-        """
         return self._run(pk, services.cancel_workshop)
+
+    cancel.__doc__ = _transition_doc("Cancel a planned or running workshop.")
 
     @api_expose("/<int:pk>/reopen", methods=["POST"])
     @protect()
     @safe
     def reopen(self, pk):
-        """Reopen a finished workshop (administrators).
-        ---
-        post:
-          summary: Reopen a finished workshop (administrators).
-          parameters:
-          - in: path
-            schema:
-              type: integer
-            name: pk
-          responses:
-            200:
-              description: New status (and certificates issued, when finishing)
-            401:
-              $ref: '#/components/responses/401'
-            403:
-              description: Not a trainer of this workshop, or the role may not do it
-            404:
-              $ref: '#/components/responses/404'
-            409:
-              description: Not allowed from the current status
-        """
         return self._run(pk, services.reopen_workshop)
+
+    reopen.__doc__ = _transition_doc("Reopen a finished workshop (administrators).")
