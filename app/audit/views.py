@@ -1,6 +1,6 @@
 """Read-only audit log for auditors and the administrator."""
 
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from ..common.listing import BoundedCountInterface
 from flask_babel import lazy_gettext as _l
 
 from ..common.export import ExportMixin
@@ -9,7 +9,7 @@ from .models import AuditLog
 
 
 class AuditLogView(ExportMixin, PortalModelView):
-    datamodel = SQLAInterface(AuditLog)
+    datamodel = BoundedCountInterface(AuditLog)
     class_permission_name = "AuditLog"
     base_permissions = ["can_read", "can_export"]
     list_title = _l("Audit log")

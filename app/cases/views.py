@@ -33,6 +33,7 @@ from ..audit.services import record_event
 from ..common.errors import UserError
 from ..common.export import ExportMixin
 from ..common.fields import UkDateField
+from ..common.listing import BoundedCountInterface
 from ..common.lookup import AjaxSelectField
 from ..common.validators import Rnokpp, UkrainianPhone
 from ..common.views import PortalModelView
@@ -227,7 +228,7 @@ class CaseChildView(PortalModelView):
 
 
 class BeneficiaryView(CaseChildView):
-    datamodel = SQLAInterface(Beneficiary)
+    datamodel = BoundedCountInterface(Beneficiary)
     class_permission_name = "Beneficiary"
     exclude_route_methods = {"add", "delete", "download"}  # created and deleted with the case
     list_title = _l("Beneficiary")
@@ -299,7 +300,7 @@ class PlanItemView(CaseChildView):
 
 
 class ContactView(CaseChildView):
-    datamodel = SQLAInterface(Contact)
+    datamodel = BoundedCountInterface(Contact)
     class_permission_name = "Contact"
     label_columns = {**PERSON_LABELS, "contact_on": _l("Date"), "form": _l("Form of contact"),
                      "summary": _l("Summary")}
@@ -426,7 +427,7 @@ class CaseTransferView(PortalModelView):
 
 # --------------------------------------------------------------------------- cases
 class CaseView(ExportMixin, PortalModelView):
-    datamodel = SQLAInterface(Case)
+    datamodel = BoundedCountInterface(Case)
     class_permission_name = "Case"
     method_permission_name = {
         **roles.METHOD_PERMISSIONS,
@@ -685,7 +686,7 @@ DEIDENTIFIED_COLUMNS = ["number", "programme", "status", "provider.name", "centr
 class CaseDeidentifiedView(ExportMixin, PortalModelView):
     """Cases without personal data, for ministry staff and auditors."""
 
-    datamodel = SQLAInterface(CaseSummary)
+    datamodel = BoundedCountInterface(CaseSummary)
     class_permission_name = "CaseDeidentified"
     exclude_route_methods = {"add", "edit", "delete", "action", "action_post", "download"}
     list_title = _l("Case register (de-identified)")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import enum
 
 import sqlalchemy as sa
-from flask_babel import gettext
 
 
 class Label(str):
@@ -22,7 +21,9 @@ class Label(str):
     __slots__ = ()
 
     def __str__(self) -> str:
-        return gettext(str.__str__(self))
+        from .i18n import translate
+
+        return translate(str.__str__(self))
 
     def __html__(self) -> str:
         from markupsafe import escape

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import DataError, OperationalError
 
@@ -25,7 +25,20 @@ def _request_translations():
     return translations
 
 
+def translate(msgid: str) -> str:
+    """``gettext`` without variables, through the request's cached catalogue."""
+    return _request_translations().ugettext(msgid)
+
+
+def short_date(value) -> str:
+    """``dd.mm.yyyy``: the same in every language, and ~20x cheaper than Babel."""
+    return value.strftime("%d.%m.%Y") if value else ""
+
+
 def init_i18n(app: Flask) -> None:
+    from .fragments import init_fragments
+
+    init_fragments(app)
     # Same newstyle callables Flask-Babel installs, minus the per-call lookup.
     app.jinja_env.install_gettext_callables(
         lambda s, **kw: _request_translations().ugettext(s),
@@ -37,7 +50,7 @@ def init_i18n(app: Flask) -> None:
     def _locale_context():
         return {"current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])}
 
-    app.jinja_env.filters["ua_date"] = lambda v: format_date(v, "dd.MM.yyyy") if v else ""
+    app.jinja_env.filters["ua_date"] = short_date
     app.jinja_env.filters["ua_datetime"] = (
         lambda v: format_datetime(v, "dd.MM.yyyy HH:mm") if v else ""
     )

@@ -21,7 +21,7 @@ from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
-from flask_babel import format_date, format_datetime
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, DateTime
 from sqlalchemy import Enum as SAEnum
@@ -34,6 +34,8 @@ from ..security import roles
 from ..security.scope import SCOPE_FILTER, ensure_in_scope, in_scope
 from .errors import ConflictError, UserError
 from .fields import EnumSelectField, UkDateField
+from .i18n import short_date
+from .listing import PortalListWidget
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,10 @@ INTEGRITY_MESSAGE = _l(
 )
 RELATION_ID_MESSAGE = _l("Give the identifier (a whole number) of an existing record.")
 PAGE_MESSAGE = _l("Page number and page size must be whole numbers below 10,000,000.")
+DEEP_PAGE_MESSAGE = _l("Only the first %(number)s records can be paged through: narrow the "
+                       "search or reverse the order to see the others.")
+#: The page-size menu offers 25-100; a bigger ``psize_`` argument is cut to this.
+MAX_PAGE_SIZE = 100
 DATABASE_MESSAGE = _l("The record was not saved because of a database error. Try again.")
 
 
@@ -52,7 +58,7 @@ def _date_formatters(model) -> dict:
         if isinstance(column.type, DateTime):
             formatters[column.key] = lambda v: format_datetime(v, "dd.MM.yyyy HH:mm") if v else ""
         elif isinstance(column.type, Date):
-            formatters[column.key] = lambda v: format_date(v, "dd.MM.yyyy") if v else ""
+            formatters[column.key] = short_date
     return formatters
 
 
@@ -118,6 +124,7 @@ class PortalModelView(SafeActionsMixin, ModelView):
     method_permission_name = roles.METHOD_PERMISSIONS
     base_filters = [SCOPE_FILTER]
     page_size = 25
+    list_widget = PortalListWidget
     #: Defaults the audit/export layers may extend.
     add_row_message = _l("Record added")
     edit_row_message = _l("Changes saved")
@@ -246,6 +253,24 @@ class PortalModelView(SafeActionsMixin, ModelView):
             return self._edit_widgets(form, item)
         flash(str(self.edit_row_message), "success")
         return None
+
+    # --- list: bounded page size, count and depth (app/common/listing.py) -------
+    def _get_list_widget(self, filters, actions=None, order_column="", order_direction="",
+                         page=None, page_size=None, widgets=None, **kwargs):
+        page_size = min(page_size or self.page_size, MAX_PAGE_SIZE)
+        cap = getattr(self.datamodel, "count_cap", None)
+        if cap and page and (page + 1) * page_size > cap:
+            # OFFSET walks every skipped row: past the cap the page would cost
+            # as much as reading the table. Show the last page within it.
+            page = max(0, -(-cap // page_size) - 1)
+            flash(str(DEEP_PAGE_MESSAGE) % {"number": f"{cap:,}".replace(",", "\u00a0")},
+                  "info")
+        widgets = super()._get_list_widget(
+            filters, actions=actions, order_column=order_column,
+            order_direction=order_direction, page=page, page_size=page_size,
+            widgets=widgets, **kwargs)
+        widgets["list"].template_args["count_cap"] = cap
+        return widgets
 
     def _edit_widgets(self, form, item):
         widgets = self._get_edit_widget(form=form)
