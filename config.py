@@ -100,3 +100,17 @@ UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", os.path.join(BASEDIR, "instance"
 FAB_INDEX_VIEW = "app.home.HomeView"
 DATE_FORMAT = "dd.MM.yyyy"
 DATETIME_FORMAT = "dd.MM.yyyy HH:mm"
+
+# --- Background jobs (app.jobs) and large exports ------------------------------------
+# Large exports and imports of centres run in worker threads of the web process,
+# with their state (progress, result) in the database; see app/jobs/services.py.
+JOBS_MAX_WORKERS = int(os.environ.get("JOBS_MAX_WORKERS", "2"))
+JOBS_EAGER = _env_bool("JOBS_EAGER", False)  # run in the request (tests)
+JOBS_FOLDER = os.environ.get("JOBS_FOLDER", os.path.join(BASEDIR, "instance", "jobs"))
+JOBS_RESULT_TTL_HOURS = int(os.environ.get("JOBS_RESULT_TTL_HOURS", "24"))
+JOBS_HEARTBEAT_SECONDS = int(os.environ.get("JOBS_HEARTBEAT_SECONDS", "30"))
+JOBS_STALE_MINUTES = int(os.environ.get("JOBS_STALE_MINUTES", "5"))  # no heartbeat: interrupted
+JOBS_PROGRESS_ROWS = int(os.environ.get("JOBS_PROGRESS_ROWS", "1000"))
+JOBS_MAX_ACTIVE_PER_USER = int(os.environ.get("JOBS_MAX_ACTIVE_PER_USER", "3"))
+# Exports with more rows than this become a background job (a file to download).
+EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "5000"))

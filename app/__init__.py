@@ -27,6 +27,7 @@ DOMAINS = (
     "app.cases",
     "app.reports",
     "app.audit",
+    "app.jobs",
 )
 
 

@@ -1,0 +1,523 @@
+"""Background jobs: long work (large exports, imports of centres) out of the request.
+
+How it works
+------------
+A view calls :func:`submit`: it captures everything the work needs *now*, in
+the request (the user, their row scope, the list's filters and order as the
+query string, the user's language and IP address, an uploaded file saved under
+``JOBS_FOLDER``), writes a ``job`` row and hands the job id to the process's
+:class:`JobRunner`. The user is redirected to the job's page, which polls
+``/jobs/<id>/status`` and shows a progress bar.
+
+The runner is a ``concurrent.futures.ThreadPoolExecutor`` (``JOBS_MAX_WORKERS``
+threads, default 2) inside the web process. A task runs in its own application
+context (so its own database session) and inside a request context rebuilt
+from the captured values, with ``g.user`` and the scope set to the submitter's:
+the very code that serves the list (``base_filters`` with the scope filter,
+``get_filter_args``, the audit log's "who") runs unchanged, so a job sees
+exactly the rows its submitter would have seen, never more. Progress is written
+every ``JOBS_PROGRESS_ROWS`` rows (or every 2 seconds) on a connection of its
+own, so it is visible at once and never part of the task's transaction (an
+import stays all-or-nothing). All state is in the database: any worker process
+can answer a poll.
+
+Liveness: while a job is queued or running, the process that owns it updates
+``heartbeat_on`` every ``JOBS_HEARTBEAT_SECONDS``. A job whose heartbeat is
+older than ``JOBS_STALE_MINUTES`` was lost with its process (a restart, a
+crash, a worker recycled by gunicorn) and is shown as interrupted; the next
+submission marks such jobs failed for good. Jobs are not resumed: the user
+starts them again, which is cheap and leaves no half-done state (exports write
+to a new file, imports commit once at the end).
+
+Why not Celery/RQ/huey: they need a broker (Redis) or a separate consumer
+process, and the portal must run from one command on SQLite. huey with its
+SQLite storage still needs ``huey_consumer`` running next to the web server
+(or an in-process consumer we would have to start and stop ourselves, which is
+this module with more moving parts). The jobs here are few (an export, an
+import), short (seconds to a few minutes) and restartable, so an in-process
+pool with state in the database is enough; if that changes, :func:`submit` is
+the one place to hand jobs to a real queue instead.
+
+``JOBS_EAGER = True`` (tests) runs the job synchronously inside the request,
+through the same code path (own app context, rebuilt request context).
+
+Result files live in ``JOBS_FOLDER`` (default ``instance/jobs``) under random
+names; only the job's owner may download them, and they are deleted
+``JOBS_RESULT_TTL_HOURS`` after the job finished, by the clean-up that runs on
+every new submission.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import re
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+from flask import abort, current_app, g, request
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..common.errors import UserError
+from ..extensions import db
+from ..security import roles
+from ..security.scope import UserScope, current_scope
+from .models import ACTIVE, Job, JobStatus
+
+log = logging.getLogger(__name__)
+
+#: kind -> task function; filled by the modules that define tasks (``@task``).
+TASKS: dict[str, Callable[["JobContext"], None]] = {}
+#: kind -> template showing the job's result summary on its page.
+REPORT_TEMPLATES: dict[str, str] = {}
+
+DEFAULTS = {
+    "JOBS_EAGER": False,
+    "JOBS_MAX_WORKERS": 2,
+    "JOBS_RESULT_TTL_HOURS": 24,
+    "JOBS_STALE_MINUTES": 5,
+    "JOBS_HEARTBEAT_SECONDS": 30,
+    "JOBS_PROGRESS_ROWS": 1000,
+    "JOBS_MAX_ACTIVE_PER_USER": 3,
+}
+_FILE_NAME = re.compile(r"[0-9a-f]{32}(?:\.[a-z0-9]{1,10}){1,2}")
+
+
+def setting(name: str):
+    return current_app.config.get(name, DEFAULTS.get(name))
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.utcnow()
+
+
+def task(kind: str, report_template: str | None = None):
+    """Register ``func(ctx: JobContext)`` as the task of jobs of ``kind``."""
+
+    def decorate(func):
+        TASKS[kind] = func
+        if report_template:
+            REPORT_TEMPLATES[kind] = report_template
+        return func
+
+    return decorate
+
+
+class TooManyJobs(UserError):
+    status_code = 429
+
+    def __init__(self, limit: int):
+        super().__init__(_("You already have %(count)d jobs in progress. Wait until one "
+                           "of them finishes (see “My jobs”), then try again.", count=limit))
+
+
+# --- files ----------------------------------------------------------------------------
+def jobs_folder() -> str:
+    folder = current_app.config.get("JOBS_FOLDER") or os.path.join(
+        current_app.instance_path, "jobs")
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    return folder
+
+
+def file_path(name: str) -> str:
+    """Full path of a job file; only our own random names are accepted."""
+    if not name or not _FILE_NAME.fullmatch(name):
+        raise ValueError(f"not a job file name: {name!r}")
+    return os.path.join(jobs_folder(), name)
+
+
+def new_file_name(ext: str) -> str:
+    return f"{uuid.uuid4().hex}.{ext.lower()}"
+
+
+def save_upload(data: bytes, ext: str) -> str:
+    """Keep an uploaded file for a job; returns its name inside ``JOBS_FOLDER``."""
+    name = new_file_name(f"upload.{ext}")
+    with open(file_path(name), "wb") as out:
+        out.write(data)
+    return name
+
+
+def _remove(name: str | None) -> None:
+    if not name:
+        return
+    try:
+        os.remove(file_path(name))
+    except (FileNotFoundError, ValueError):
+        pass
+    except OSError:
+        log.warning("Could not delete job file %s", name, exc_info=True)
+
+
+# --- the context a task runs with --------------------------------------------------------
+@dataclass
+class JobContext:
+    """What a task gets: its parameters, who it acts for, and how to report."""
+
+    job_id: int
+    kind: str
+    params: dict
+    user: object
+    scope: UserScope
+    #: Summary stored with the job (shown on its page), JSON-serialisable.
+    summary: dict | None = None
+    #: Final message (in the submitter's language); None = a default per status.
+    message: str | None = None
+    failed: bool = False
+    result_name: str | None = None
+    result_mimetype: str | None = None
+    result_file: str | None = None
+    _files: list[str] = field(default_factory=list)
+    _temp: list[str] = field(default_factory=list)
+    _reported: tuple[int, float] = (0, 0.0)
+    _total: int | None = None
+
+    def progress(self, done: int, total: int | None = None, message: str | None = None,
+                 force: bool = False) -> None:
+        """Report progress; written at most every JOBS_PROGRESS_ROWS rows or 2 seconds."""
+        if total is not None:
+            self._total = total
+        last_done, last_time = self._reported
+        now = time.monotonic()
+        every = int(setting("JOBS_PROGRESS_ROWS") or 1)
+        if not (force or message is not None or done - last_done >= every
+                or now - last_time >= 2 or (self._total is not None and done >= self._total)):
+            return
+        self._reported = (done, now)
+        values = {"progress_done": done}
+        if total is not None:
+            values["progress_total"] = total
+        if message is not None:
+            values["message"] = message[:500]
+        _write(self.job_id, **values)
+
+    def new_file(self, ext: str) -> str:
+        """Full path for a file the task writes; removed if the job fails."""
+        name = new_file_name(ext)
+        self._files.append(name)
+        return file_path(name)
+
+    def attach(self, path: str, download_name: str, mimetype: str) -> None:
+        """Offer a file written to ``new_file()`` as the job's result."""
+        name = os.path.basename(path)
+        if name not in self._files:
+            raise ValueError("attach() takes a path from new_file()")
+        self.result_file, self.result_name, self.result_mimetype = name, download_name, mimetype
+
+    def input_file(self, name: str) -> str:
+        """Path of a file saved at submission; deleted when the job ends."""
+        self._temp.append(name)
+        return file_path(name)
+
+    def fail(self, message: str, summary: dict | None = None) -> None:
+        self.failed, self.message = True, message
+        if summary is not None:
+            self.summary = summary
+
+
+def _write(job_id: int, **values) -> None:
+    """Progress/heartbeat on a connection of its own (never the task's transaction)."""
+    values.setdefault("heartbeat_on", utcnow())
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(update(Job.__table__).where(Job.__table__.c.id == job_id)
+                         .values(**values))
+    except SQLAlchemyError:
+        # e.g. SQLite busy while another transaction writes: progress can wait.
+        log.warning("Could not record progress of job %s", job_id, exc_info=True)
+
+
+# --- submission -------------------------------------------------------------------------
+def is_admin(user) -> bool:
+    return roles.ADMIN in {r.name for r in getattr(user, "roles", None) or []}
+
+
+def submit(kind: str, title: str, params: dict | None = None) -> Job:
+    """Create a job for the request's user and start it (or run it, JOBS_EAGER).
+
+    Captures the user, their scope, language, IP address and the request's
+    query string (list filters and order). Raises :class:`TooManyJobs`.
+    """
+    if kind not in TASKS:
+        raise KeyError(kind)
+    user = g.user
+    session = db.session
+    cleanup()
+    now = utcnow()
+    stale_before = now - dt.timedelta(minutes=setting("JOBS_STALE_MINUTES"))
+    limit = int(setting("JOBS_MAX_ACTIVE_PER_USER"))
+    active = session.scalar(select(func.count(Job.id)).where(
+        Job.created_by_fk == user.id, Job.status.in_(ACTIVE),
+        func.coalesce(Job.heartbeat_on, Job.created_on) >= stale_before))
+    if limit and active >= limit:
+        raise TooManyJobs(limit)
+    captured = {
+        **(params or {}),
+        "scope": asdict(current_scope()),
+        "locale": str(get_locale() or current_app.config.get("BABEL_DEFAULT_LOCALE", "uk")),
+        "ip": request.remote_addr,
+        "path": request.path,
+        "query": request.query_string.decode("utf-8", "replace"),
+    }
+    job = Job(kind=kind, title=title[:300], status=JobStatus.queued, params=captured,
+              created_by_fk=user.id, created_on=now, heartbeat_on=now)
+    session.add(job)
+    session.commit()
+    job_id = job.id
+    app = current_app._get_current_object()
+    if setting("JOBS_EAGER"):
+        run_job(app, job_id)
+    else:
+        runner(app).submit(job_id)
+    return session.get(Job, job_id, populate_existing=True)
+
+
+# --- running ----------------------------------------------------------------------------
+@contextlib.contextmanager
+def _acting_for(app, params: dict, user, scope: UserScope):
+    """A request context as the submitter's request had it (args, user, scope, language)."""
+    with app.test_request_context(
+            params.get("path") or "/", query_string=params.get("query") or "",
+            environ_base={"REMOTE_ADDR": params.get("ip") or "127.0.0.1"}):
+        g.user = user
+        g._login_user = user  # Flask-Login's current_user
+        g._portal_scope = scope
+        locale = params.get("locale") or app.config.get("BABEL_DEFAULT_LOCALE", "uk")
+        with force_locale(locale):
+            yield
+
+
+def run_job(app, job_id: int) -> None:
+    """Run one queued job to its end (called in a worker thread, or eagerly)."""
+    from ..security.models import PortalUser
+
+    with app.app_context():
+        session = db.session
+        now = utcnow()
+        claimed = session.execute(
+            update(Job).where(Job.id == job_id, Job.status == JobStatus.queued)
+            .values(status=JobStatus.running, started_on=now, heartbeat_on=now)
+            .execution_options(synchronize_session=False)).rowcount
+        session.commit()
+        if not claimed:
+            return
+        job = session.get(Job, job_id)
+        params = dict(job.params or {})
+        kind = job.kind
+        user = session.get(PortalUser, job.created_by_fk) if job.created_by_fk else None
+        scope = UserScope(**(params.get("scope") or {}))
+        ctx = JobContext(job_id=job_id, kind=kind, params=params, user=user, scope=scope)
+        with _acting_for(app, params, user, scope):
+            try:
+                if user is None or not user.is_active or scope.user_id != user.id:
+                    ctx.fail(_("The account that started the job is no longer active."))
+                else:
+                    TASKS[kind](ctx)
+            except Exception:
+                log.exception("Job %s (%s) failed", job_id, kind)
+                session.rollback()
+                ctx.fail(_("The job stopped because of an internal error. The error has "
+                           "been logged; try again later."))
+            finally:
+                for name in ctx._temp:
+                    _remove(name)
+            _finish(ctx)
+
+
+def _finish(ctx: JobContext) -> None:
+    session = db.session
+    session.rollback()  # nothing of the task's may ride along
+    if ctx.failed:
+        for name in ctx._files:
+            _remove(name)
+        ctx.result_file = ctx.result_name = ctx.result_mimetype = None
+    else:
+        for name in ctx._files:
+            if name != ctx.result_file:
+                _remove(name)
+    now = utcnow()
+    values = {
+        "status": JobStatus.failed if ctx.failed else JobStatus.done,
+        "interrupted": False,
+        "finished_on": now,
+        "heartbeat_on": now,
+        "message": (ctx.message or "")[:500] or None,
+        "result": ctx.summary,
+        "result_path": ctx.result_file,
+        "result_name": (ctx.result_name or "")[:255] or None,
+        "result_mimetype": ctx.result_mimetype,
+    }
+    if not ctx.failed and ctx._total is not None:
+        values["progress_done"] = ctx._total
+    session.execute(update(Job).where(Job.id == ctx.job_id).values(**values)
+                    .execution_options(synchronize_session=False))
+    session.commit()
+
+
+class JobRunner:
+    """The process's worker threads and the heartbeat of the jobs they hold."""
+
+    def __init__(self, app):
+        self.app = app
+        self.pid = os.getpid()
+        self.executor = ThreadPoolExecutor(
+            max_workers=max(1, int(app.config.get("JOBS_MAX_WORKERS")
+                                   or DEFAULTS["JOBS_MAX_WORKERS"])),
+            thread_name_prefix="portal-job")
+        self.active: set[int] = set()
+        self.lock = threading.Lock()
+        self.pulse: threading.Thread | None = None
+
+    def submit(self, job_id: int):
+        with self.lock:
+            self.active.add(job_id)
+            if self.pulse is None or not self.pulse.is_alive():
+                self.pulse = threading.Thread(target=self._pulse, name="portal-job-heartbeat",
+                                              daemon=True)
+                self.pulse.start()
+        return self.executor.submit(self._run, job_id)
+
+    def _run(self, job_id: int) -> None:
+        try:
+            run_job(self.app, job_id)
+        except Exception:  # run_job records failures itself; this is the last resort
+            log.exception("Job %s could not be run", job_id)
+        finally:
+            with self.lock:
+                self.active.discard(job_id)
+
+    def _pulse(self) -> None:
+        interval = float(self.app.config.get("JOBS_HEARTBEAT_SECONDS")
+                         or DEFAULTS["JOBS_HEARTBEAT_SECONDS"])
+        while True:
+            time.sleep(interval)
+            with self.lock:
+                ids = sorted(self.active)
+                if not ids:
+                    self.pulse = None
+                    return
+            try:
+                with self.app.app_context(), db.engine.begin() as conn:
+                    table = Job.__table__
+                    conn.execute(update(table).where(table.c.id.in_(ids),
+                                                     table.c.status.in_(ACTIVE))
+                                 .values(heartbeat_on=utcnow()))
+            except Exception:
+                log.warning("Job heartbeat failed", exc_info=True)
+
+
+_runner_lock = threading.Lock()
+
+
+def runner(app) -> JobRunner:
+    """The runner of this process (a forked worker gets its own)."""
+    with _runner_lock:
+        current = app.extensions.get("portal_jobs")
+        if current is None or current.pid != os.getpid():
+            current = app.extensions["portal_jobs"] = JobRunner(app)
+        return current
+
+
+# --- housekeeping -------------------------------------------------------------------------
+def cleanup(now: dt.datetime | None = None) -> None:
+    """Mark lost jobs as interrupted and delete result files past their TTL."""
+    session = db.session
+    now = now or utcnow()
+    stale_before = now - dt.timedelta(minutes=setting("JOBS_STALE_MINUTES"))
+    lost = session.scalars(select(Job).where(
+        Job.status.in_(ACTIVE),
+        func.coalesce(Job.heartbeat_on, Job.created_on) < stale_before)).all()
+    for job in lost:
+        job.status = JobStatus.failed
+        job.interrupted = True
+        job.finished_on = now
+        _remove((job.params or {}).get("upload"))
+    expire_before = now - dt.timedelta(hours=setting("JOBS_RESULT_TTL_HOURS"))
+    expired = session.scalars(select(Job).where(
+        Job.result_path.is_not(None), Job.finished_on < expire_before)).all()
+    for job in expired:
+        _remove(job.result_path)
+        job.result_path = None
+    if lost or expired:
+        session.commit()
+
+
+# --- reading, for the views ----------------------------------------------------------------
+def visible_job(pk: int) -> Job:
+    """The job if the user may see it (own, or any for the administrator); else 404."""
+    job = db.session.get(Job, pk)
+    user = g.user
+    if job is None or (job.created_by_fk != user.id and not is_admin(user)):
+        abort(404)
+    return job
+
+
+def is_interrupted(job: Job, now: dt.datetime | None = None) -> bool:
+    if job.interrupted:
+        return True
+    stale = dt.timedelta(minutes=setting("JOBS_STALE_MINUTES"))
+    return job.is_stale(now or utcnow(), stale)
+
+
+def has_file(job: Job) -> bool:
+    if job.status != JobStatus.done or not job.result_path:
+        return False
+    try:
+        return os.path.isfile(file_path(job.result_path))
+    except ValueError:
+        return False
+
+
+def status_label(job: Job) -> str:
+    return _("Interrupted") if is_interrupted(job) else str(job.status)
+
+
+def state_name(job: Job) -> str:
+    return "interrupted" if is_interrupted(job) else job.status.name
+
+
+def display_message(job: Job) -> str:
+    """What the page says about the job now (always in the reader's language when generic)."""
+    if is_interrupted(job):
+        return _("The job was interrupted: the server process running it stopped (for "
+                 "example, it was restarted). Nothing more will happen with this job; "
+                 "start it again.")
+    if job.message:
+        return job.message
+    if job.status == JobStatus.queued:
+        return _("Waiting for a free worker…")
+    if job.status == JobStatus.running:
+        return _("In progress…")
+    if job.status == JobStatus.done:
+        return _("Done.")
+    return _("The job failed.")
+
+
+def progress_text(job: Job) -> str:
+    if job.progress_total:
+        return _("%(done)d of %(total)d", done=job.progress_done, total=job.progress_total)
+    return ""
+
+
+def status_payload(job: Job) -> dict:
+    state = state_name(job)
+    return {
+        "id": job.id,
+        "status": state,
+        "status_label": status_label(job),
+        "finished": state in ("done", "failed", "interrupted"),
+        "done": job.progress_done,
+        "total": job.progress_total,
+        "percent": job.percent,
+        "progress_text": progress_text(job),
+        "message": display_message(job),
+    }
