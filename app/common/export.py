@@ -7,6 +7,12 @@ current search filters and order (the same URL arguments), the scope filter
 that a spreadsheet would run as a formula (= + - @, tab, CR) are prefixed with
 an apostrophe (OWASP CSV injection). CSV is UTF-8 with BOM so Excel shows
 Cyrillic. Rows are read in batches, so memory stays flat on big lists.
+
+Small exports (up to ``EXPORT_INLINE_MAX_ROWS`` rows after filters and scope,
+default 5,000) are built in the request, CSV streamed. Bigger ones become a
+background job (:mod:`app.jobs`): the job captures the user, their scope and
+the list's query string, runs the same ``export_rows`` with them and leaves a
+file on the job's page. The audit event is recorded in the request either way.
 """
 
 from __future__ import annotations
@@ -16,15 +22,24 @@ import datetime as dt
 import enum
 import io
 
-from flask import Response, abort, request, stream_with_context
+from flask import (Response, abort, current_app, flash, redirect, request,
+                   stream_with_context, url_for)
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+
+from ..jobs import services as jobs
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 1000
 MAX_ROWS = 200_000
+INLINE_MAX_ROWS = 5000  # default of the EXPORT_INLINE_MAX_ROWS setting
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def safe_cell(value) -> str | int | float | None:
@@ -71,29 +86,66 @@ class ExportMixin:
     def _export_columns(self) -> list[str]:
         return self.export_columns or self.list_columns
 
-    def export_rows(self):
-        """Yield the header, then one list of cells per in-scope, filtered row."""
-        columns = self._export_columns()
-        yield [str(self.label_columns.get(c, c)) for c in columns]
-        get_filter_args(self._filters)
+    def _export_filters(self):
+        """The list's search filters from the request args, joined with the scope.
+
+        A fresh ``Filters`` object every time: the view's own ``_filters`` is
+        shared by every request (and by export jobs running in other threads).
+        """
+        filters = self.datamodel.get_filters(self.search_columns)
+        get_filter_args(filters)
+        return filters.get_joined_filters(self._base_filters)
+
+    def _export_order(self) -> tuple[str, str]:
         orders = get_order_args().get(self.__class__.__name__)
         order_column, order_direction = orders if orders else ("", "")
+        if order_column and order_column not in (self.order_columns or []):
+            order_column, order_direction = "", ""
         if not order_column and self.base_order:
             order_column, order_direction = self.base_order
-        page = 0
+        return order_column, order_direction
+
+    def export_count(self, limit: int | None = None) -> int:
+        """How many rows the export would have (filters and scope applied), counting
+        at most ``limit``: the request only needs to know "more than the inline
+        maximum", not scan a million-row register to the end."""
+        model = self.datamodel.obj
+        query = self.datamodel._apply_inner_all(
+            self.datamodel.session.query(model), self._export_filters(), aliases_mapping={})
+        query = query.with_entities(*model.__mapper__.primary_key)
+        if limit is not None:
+            query = query.limit(limit)
+        return query.count()
+
+    def export_rows(self, progress=None):
+        """Yield the header, then one list of cells per in-scope, filtered row.
+
+        ``progress(rows_sent)`` is called after every batch.
+        """
+        columns = self._export_columns()
+        yield [str(self.label_columns.get(c, c)) for c in columns]
+        filters = self._export_filters()
+        order_column, order_direction = self._export_order()
+        session = self.datamodel.session
+        model = self.datamodel.obj
+        query = self.datamodel.apply_all(session.query(model), filters, order_column,
+                                         order_direction)
+        # The key breaks ties, so that batches neither repeat nor skip rows.
+        query = query.order_by(*model.__mapper__.primary_key)
         sent = 0
         while sent < MAX_ROWS:
-            _, items = self.datamodel.query(
-                self._filters.get_joined_filters(self._base_filters),
-                order_column, order_direction, page=page, page_size=BATCH)
+            items = query.offset(sent).limit(min(BATCH, MAX_ROWS - sent)).all()
             if not items:
                 break
             for item in items:
                 yield [safe_cell(_resolve(item, c)) for c in columns]
             sent += len(items)
+            for item in items:  # keep memory flat on big exports
+                session.expunge(item)
+            if progress is not None:
+                progress(sent)
             if len(items) < BATCH:
                 break
-            page += 1
 
     def record_export(self, fmt: str) -> None:
         """Audit who exported which list with which filters (before any byte is sent)."""
@@ -109,14 +161,31 @@ class ExportMixin:
     @expose("/export/<string:fmt>")
     @has_access
     def export(self, fmt):
-        if fmt not in ("csv", "xlsx"):
+        if fmt not in MIMETYPES:
             abort(404)
+        inline_max = int(current_app.config.get("EXPORT_INLINE_MAX_ROWS", INLINE_MAX_ROWS))
+        big = self.export_count(limit=inline_max + 1) > inline_max
         self.record_export(fmt)
+        if big:
+            return self._export_in_background(fmt, inline_max)
         if fmt == "csv":
             return self._export_csv()
-        if fmt == "xlsx":
-            return self._export_xlsx()
-        abort(404)
+        return self._export_xlsx()
+
+    def _export_in_background(self, fmt: str, inline_max: int):
+        title = _("Export of “%(list)s” to %(format)s", list=str(self.list_title),
+                  format=fmt.upper())
+        try:
+            job = jobs.submit("export", title, {
+                "view": self.__class__.__name__, "fmt": fmt,
+                "filename": self._filename(fmt)})
+        except jobs.TooManyJobs as exc:
+            flash(str(exc), "warning")
+            return redirect(url_for("JobView.list"))
+        flash(_("The list has more than %(rows)d rows: the file is being prepared in the "
+                "background. You can leave this page; the file will wait for you in "
+                "“My jobs”.", rows=inline_max), "info")
+        return redirect(url_for("JobView.show", pk=job.id))
 
     def _export_csv(self):
         def generate():
@@ -129,20 +198,66 @@ class ExportMixin:
                 buffer.seek(0)
                 buffer.truncate(0)
 
-        return Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8",
+        return Response(stream_with_context(generate()), mimetype=MIMETYPES["csv"],
                         headers={"Content-Disposition":
                                  f'attachment; filename="{self._filename("csv")}"'})
 
     def _export_xlsx(self):
+        out = io.BytesIO()
+        self.write_xlsx(out, self.export_rows())
+        return Response(out.getvalue(), mimetype=MIMETYPES["xlsx"],
+                        headers={"Content-Disposition":
+                                 f'attachment; filename="{self._filename("xlsx")}"'})
+
+    def write_xlsx(self, target, rows) -> None:
         from openpyxl import Workbook
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(title=str(self.list_title)[:31] or "Дані")
-        for row in self.export_rows():
+        for row in rows:
             sheet.append(row)
-        out = io.BytesIO()
-        workbook.save(out)
-        return Response(out.getvalue(),
-                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition":
-                                 f'attachment; filename="{self._filename("xlsx")}"'})
+        workbook.save(target)
+
+    def write_export_file(self, fmt: str, path: str, progress=None) -> int:
+        """Write the export to ``path`` (for a job); returns the number of data rows."""
+        written = 0
+
+        def counted(rows):
+            nonlocal written
+            for number, row in enumerate(rows):
+                written = number
+                yield row
+
+        rows = counted(self.export_rows(progress=progress))
+        if fmt == "csv":
+            with open(path, "w", encoding="utf-8-sig", newline="") as out:
+                writer = csv.writer(out, delimiter=";")
+                for row in rows:
+                    writer.writerow(row)
+        else:
+            self.write_xlsx(path, rows)
+        return written
+
+
+def _export_view(name: str):
+    for view in current_app.appbuilder.baseviews:
+        if view.__class__.__name__ == name and isinstance(view, ExportMixin):
+            return view
+    raise LookupError(name)
+
+
+@jobs.task("export")
+def run_export_job(ctx: jobs.JobContext) -> None:
+    """Export job: same view, same query string, same scope as the request that asked."""
+    view = _export_view(ctx.params["view"])
+    fmt = ctx.params["fmt"]
+    if fmt not in MIMETYPES:
+        raise ValueError(fmt)
+    total = view.export_count(limit=MAX_ROWS)
+    ctx.progress(0, total, message=_("Writing rows to the file…"))
+    path = ctx.new_file(fmt)
+    written = view.write_export_file(fmt, path, progress=lambda sent: ctx.progress(sent, total))
+    ctx.attach(path, ctx.params.get("filename") or f"export.{fmt}", MIMETYPES[fmt])
+    ctx.progress(written, written, force=True)
+    ctx.summary = {"rows": written, "format": fmt}
+    ctx.message = _("The file is ready: %(rows)d rows.", rows=written)
