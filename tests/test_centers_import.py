@@ -1,4 +1,9 @@
-"""XLSX/CSV import of centres: all or nothing, per-row Ukrainian errors, idempotent."""
+"""XLSX/CSV import of centres: all or nothing, per-row Ukrainian errors, idempotent.
+
+The import runs as a background job (app.jobs); here jobs run eagerly inside the
+upload request (JOBS_EAGER), so the upload redirects to the finished job's page,
+which carries the report. tests/test_jobs.py runs imports in a real worker thread.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +19,22 @@ from app.centers.models import CentreStatus, ResilienceCentre
 from app.demo import IVANO_FRANKIVSK, LVIV
 from app.extensions import db
 
-from .conftest import visible_text
+from .conftest import make_app, visible_text
 from .test_centers_fixtures import (EDRPOU_DRAFT, EDRPOU_IF, EDRPOU_LVIV, EDRPOU_UNKNOWN,
                                     first_hromada, provider)
 from app.providers.models import ProviderStatus
 
 HEADERS = [c.header for c in COLUMNS]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    app = make_app(tmp_path_factory, JOBS_EAGER=True,
+                   JOBS_FOLDER=str(tmp_path_factory.mktemp("jobs")))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +77,9 @@ def page_text(response) -> str:
 
 
 def upload(client, data, name="centres.xlsx"):
+    """Upload, then follow to the job's page (the job ran eagerly in the request)."""
     return client.post("/centres/import/", data={"file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+                       content_type="multipart/form-data", follow_redirects=True)
 
 
 def count(app, **where):
@@ -110,6 +126,7 @@ def test_good_file_is_imported_then_reimport_is_idempotent(app, client_as, geo):
     client = client_as("lviv")
     before = count(app)
     response = upload(client, xlsx(good_rows(geo)))
+    assert response.request.path.startswith("/jobs/")  # the report is on the job's page
     text = page_text(response)
     assert "Імпорт завершено" in text and "створено: 3" in text, text[-1500:]
     assert count(app) == before + 3
@@ -187,7 +204,10 @@ def test_status_change_by_reimport_is_refused(app, client_as, geo):
 
 def test_file_level_errors(client_as, geo):
     client = client_as("lviv")
-    text = visible_text(upload(client, b"hello", name="centres.txt").text)
+    # type and size are checked in the request, before any job is queued
+    response = upload(client, b"hello", name="centres.txt")
+    assert response.request.path == "/centres/import/"
+    text = visible_text(response.text)
     assert "Завантажте файл у форматі .xlsx або .csv" in text
     text = visible_text(upload(client, b"not a zip", name="centres.xlsx").text)
     assert "не є коректною книгою XLSX" in text

@@ -5,22 +5,29 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from flask import Response, abort, request
+from flask import Response, abort, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..audit.services import record_event
+from ..extensions import db
 from ..geography.models import Oblast
+from ..jobs import services as jobs
+from ..jobs.models import Job
 from ..security.scope import current_scope, scoped
 from . import importer, permissions, services
 from .models import CentreStatus, CentreStatusChange, ResilienceCentre
 
 
 class CentreImportView(BaseView):
-    """Upload of an XLSX/CSV file with centres (all or nothing)."""
+    """Upload of an XLSX/CSV file with centres (all or nothing), imported by a job.
+
+    The upload is checked here for type and size only, then saved and imported
+    in the background (:func:`importer.run_import_job`); the user lands on the
+    job's page, which shows progress and then the import report.
+    """
 
     route_base = "/centres/import"
     default_view = "index"
@@ -39,21 +46,26 @@ class CentreImportView(BaseView):
     @expose("/", methods=["GET", "POST"])
     @has_access
     def index(self):
-        result = None
+        errors = []
         if request.method == "POST":
             upload = request.files.get("file")
             if upload is None or not upload.filename:
-                result = importer.ImportResult(errors=[_("Choose a file to upload.")])
+                errors = [_("Choose a file to upload.")]
             else:
                 data = upload.stream.read(importer.MAX_BYTES + 1)
-                result = importer.run_import(upload.filename, data, current_scope())
-                record_event("import_", permissions.RESOURCE, details={
-                    "file": upload.filename[:200], "rows": result.rows,
-                    "created": result.created, "updated": result.updated,
-                    "unchanged": result.unchanged, "errors": len(result.errors)})
+                try:
+                    job = importer.submit_import(upload.filename, data)
+                except (importer.ImportFileError, jobs.TooManyJobs) as exc:
+                    errors = [str(exc)]
+                else:
+                    return redirect(url_for("JobView.show", pk=job.id))
+        recent = db.session.scalars(
+            select(Job).where(Job.created_by_fk == g.user.id, Job.kind == "centre_import")
+            .order_by(Job.created_on.desc(), Job.id.desc()).limit(5)).all()
         return self.render_template(
-            "centers/import.html", result=result, max_rows=importer.MAX_ROWS,
-            max_errors=importer.MAX_ERRORS_SHOWN, columns=importer.COLUMNS)
+            "centers/import.html", errors=errors, max_rows=importer.MAX_ROWS,
+            columns=importer.COLUMNS, recent=recent,
+            status_label=jobs.status_label)
 
     @expose("/template/<string:fmt>")
     @has_access
