@@ -1,18 +1,196 @@
-"""Home page: a greeting for guests, scoped counters for signed-in users.
+"""Home page: a greeting for guests; counters and charts of their scope for users.
 
-Each domain may contribute counters with ``home_cards(scope)`` in its package
-(a list of ``{"label", "value", "url"}``); numbers must respect the scope.
+Each domain package (``DOMAINS``) may contribute, in its ``__init__``:
+
+* ``home_cards(scope) -> list[dict]``: counters ``{"label", "value", "url"}``;
+* ``home_charts(scope) -> list[Chart]``: bar charts (:class:`Chart`, built
+  with :func:`enum_chart` or :func:`stacked_chart`).
+
+Rules for both: check the permission the domain's list views check (a role
+that cannot read a resource gets neither its cards nor its charts); restrict
+every statement with :func:`~app.security.scope.scoped`; keep the page cheap:
+one grouped statement (GROUP BY) per chart, never one per row. A domain's
+cards and charts share their statements through :func:`per_request`
+(:func:`grouped_counts` does both for the common case; :func:`can_read` is
+the permission check).
+
+Charts are rendered on the server as HTML/CSS bars
+(``templates/portal/charts.html``): no JavaScript library, no external origin
+(the CSP forbids both and the servers may be offline), every chart's numbers
+also as a table.
 """
 
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass, field
+from typing import Callable, Hashable, Iterable
 
-from flask import g
+from flask import current_app, g, has_request_context
 from flask_appbuilder import IndexView, expose
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
-from .security.scope import current_scope
+from sqlalchemy import func, select
+
+from .security.scope import current_scope, scoped
+
+#: Colour-blind-safe colours (Paul Tol's "muted" scheme, a grey and the state blue).
+COLOURS = {
+    "indigo": "#332288", "cyan": "#88ccee", "teal": "#44aa99", "green": "#117733",
+    "olive": "#999933", "sand": "#ddcc77", "rose": "#cc6677", "wine": "#882255",
+    "purple": "#aa4499", "grey": "#767676", "dark": "#444444", "blue": "#0057b8",
+    "pale": "#c9d3df",
+}
+
+
+@dataclass
+class Series:
+    """One colour of a chart (a status of a stacked bar, or the only one)."""
+
+    key: str
+    label: str
+    colour: str = COLOURS["blue"]
+    url: str | None = None  # the list filtered to this series
+
+
+@dataclass
+class Bar:
+    """One bar: its count per series key; links to the filtered list where one exists."""
+
+    key: str
+    label: str
+    values: dict[str, int]
+    url: str | None = None  # the list filtered to this bar
+    urls: dict[str, str] = field(default_factory=dict)  # series key -> filtered list
+    colour: str | None = None  # single-series charts: a colour of its own
+    highlight: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(self.values.values())
+
+    def link(self, series_key: str) -> str | None:
+        return self.urls.get(series_key) or (self.url if len(self.values) == 1 else None)
+
+
+@dataclass
+class Chart:
+    """A horizontal bar chart; stacked when it has more than one series."""
+
+    key: str  # unique on the page: HTML ids and tests use it
+    title: str
+    series: list[Series]
+    bars: list[Bar]
+    category: str = ""  # heading of the bar labels' column in the table
+    note: str | None = None
+    order: int = 50  # position on the page (charts are sorted by it)
+    wide: bool = False
+
+    @property
+    def stacked(self) -> bool:
+        return len(self.series) > 1
+
+    @property
+    def peak(self) -> int:
+        return max([b.total for b in self.bars] or [0]) or 1
+
+    @property
+    def total(self) -> int:
+        return sum(b.total for b in self.bars)
+
+    def series_total(self, key: str) -> int:
+        return sum(b.values.get(key, 0) for b in self.bars)
+
+    @staticmethod
+    def fmt(value) -> str:
+        """A count or a number of hours as the user's locale writes it (1 234,5)."""
+        return format_decimal(value, format="#,##0.#")
+
+    def width(self, value: int) -> str:
+        """Length of a segment in % of the track (the longest bar fills it)."""
+        return f"{100 * value / self.peak:.2f}"
+
+
+def enum_chart(key: str, title: str, members: Iterable, counts: dict, *, series_label: str,
+               colours: dict, category: str = "", url: Callable | None = None,
+               highlight: Iterable = (), **options) -> Chart:
+    """One bar per enum member (zeros included), each in the member's colour."""
+    highlight = set(highlight)
+    bars = [Bar(key=m.name, label=m.label, values={"count": counts.get(m, 0)},
+                url=url(m) if url else None, colour=colours.get(m), highlight=m in highlight)
+            for m in members]
+    return Chart(key=key, title=title, series=[Series("count", series_label)], bars=bars,
+                 category=category, **options)
+
+
+def stacked_chart(key: str, title: str, rows: Iterable[tuple[Hashable, str]], members: Iterable,
+                  counts: dict, *, colours: dict, category: str = "",
+                  series_url: Callable | None = None, bar_url: Callable | None = None,
+                  segment_url: Callable | None = None, **options) -> Chart:
+    """Bars ``rows`` = [(key, label)] stacked by enum ``members``; ``counts[(row key, member)]``.
+
+    The ``*_url`` callables return the filtered list of a member, a row, or
+    both; leave out those the lists cannot filter by.
+    """
+    members = list(members)
+    series = [Series(m.name, m.label, colours[m], series_url(m) if series_url else None)
+              for m in members]
+    bars = []
+    for row_key, label in rows:
+        values = {m.name: counts.get((row_key, m), 0) for m in members}
+        urls = ({m.name: segment_url(row_key, m) for m in members if values[m.name]}
+                if segment_url else {})
+        bars.append(Bar(key=getattr(row_key, "name", str(row_key)), label=label, values=values, urls=urls,
+                        url=bar_url(row_key) if bar_url else None))
+    return Chart(key=key, title=title, series=series, bars=bars, category=category, **options)
+
+
+def per_request(key: Hashable, compute: Callable):
+    """``compute()`` once per request for ``key`` (cards and charts share figures)."""
+    if not has_request_context():
+        return compute()
+    cache = g.setdefault("_portal_home_figures", {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def can_read(resource: str) -> bool:
+    """The permission a resource's list needs: no read, no card and no chart of it."""
+    return current_app.appbuilder.sm.has_access("can_read", resource)
+
+
+def grouped_counts(scope, model, *columns) -> dict:
+    """``{value: count}`` (``{(values...): count}`` for several ``columns``) of the
+    rows of ``model`` in ``scope``: one GROUP BY statement, once per request."""
+
+    def compute():
+        stmt = scoped(select(*columns, func.count()).select_from(model).group_by(*columns),
+                      model, scope)
+        return {(row[0] if len(columns) == 1 else tuple(row[:-1])): row[-1]
+                for row in current_app.appbuilder.session.execute(stmt)}
+
+    key = ("grouped", model.__name__, tuple(c.key for c in columns), scope)
+    return per_request(key, compute)
+
+
+def collect(scope) -> tuple[list[dict], list[Chart]]:
+    """Cards and charts of every domain for ``scope`` (permissions checked by each)."""
+    from . import DOMAINS
+
+    cards: list[dict] = []
+    charts: list[Chart] = []
+    # A confined user without an oblast/provider sees nothing: no chart of zeros.
+    has_scope = scope.national or scope.oblast_id or scope.provider_id
+    for name in DOMAINS:
+        module = importlib.import_module(name)
+        if hasattr(module, "home_cards"):
+            cards.extend(module.home_cards(scope))
+        if has_scope and hasattr(module, "home_charts"):
+            charts.extend(module.home_charts(scope))
+    charts.sort(key=lambda c: c.order)
+    return cards, charts
 
 
 class HomeView(IndexView):
@@ -20,7 +198,7 @@ class HomeView(IndexView):
 
     @expose("/")
     def index(self):
-        cards, roles, scope_label = [], [], ""
+        cards, charts, roles, scope_label = [], [], [], ""
         user = g.user
         if user is not None and user.is_authenticated:
             roles = [r.name for r in user.roles]
@@ -31,14 +209,10 @@ class HomeView(IndexView):
                     else _("Provider: %(name)s", name=user.provider) if scope.provider_id
                     and user.provider else _("No scope assigned: ask the administrator.")
                 )
-            from . import DOMAINS
-
-            for name in DOMAINS:
-                contribute = getattr(importlib.import_module(name), "home_cards", None)
-                if contribute:
-                    cards.extend(contribute(scope))
+            cards, charts = collect(scope)
         return self.render_template(self.index_template, appbuilder=self.appbuilder,
-                                    cards=cards, roles=roles, scope_label=scope_label)
+                                    cards=cards, charts=charts, roles=roles,
+                                    scope_label=scope_label)
 
 
 def register(appbuilder) -> None:
