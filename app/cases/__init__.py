@@ -93,39 +93,121 @@ def register(appbuilder) -> None:
         appbuilder.add_api(api)
 
 
+def _reader() -> str | None:
+    """"full" (the case register), "aggregate" (de-identified only) or None."""
+    from ..home import can_read
+
+    if can_read("Case"):
+        return "full"
+    return "aggregate" if can_read("CaseDeidentified") else None
+
+
+def _programme_status_counts(scope) -> dict:
+    """``{(programme, status): n}`` in the scope."""
+    from ..home import grouped_counts
+    from .models import Case
+
+    return grouped_counts(scope, Case, Case.programme, Case.status)
+
+
+def _deadline_counts(scope, today) -> dict:
+    """Overdue / due-soon contacts, mine or not: one grouped statement per request."""
+    from ..extensions import db
+    from ..home import per_request
+    from . import services
+
+    return per_request(("case_deadlines", scope, today), lambda: services.deadline_counts(
+        db.session, scope, today, scope.user_id))
+
+
 def home_cards(scope, today=None) -> list[dict]:
     """Open cases, my overdue contacts, contacts due within 7 days (scoped)."""
-    from sqlalchemy import func, select
-
-    from ..extensions import db
-    from ..security.scope import scoped
     from . import services
-    from .models import Case, CaseStatus
+    from .models import CaseStatus
 
-    sm = current_app.appbuilder.sm
-    full = sm.has_access("can_read", "Case")
-    if not full and not sm.has_access("can_read", "CaseDeidentified"):
+    reader = _reader()
+    if reader is None:
         return []
     today = today or services.kyiv_today()
-
-    def count(*where):
-        stmt = scoped(select(func.count(Case.id)).where(*where), Case, scope)
-        return db.session.scalar(stmt) or 0
-
-    open_count = count(Case.status != CaseStatus.closed)
-    if not full:
+    open_count = sum(n for (_p, status), n in _programme_status_counts(scope).items()
+                     if status != CaseStatus.closed)
+    if reader != "full":
         return [{"label": _("Open cases"), "value": open_count,
                  "url": url_for("CaseDeidentifiedView.list")}]
-    mine = Case.assigned_worker_id == scope.user_id
+    deadlines = _deadline_counts(scope, today)
+    mine_overdue = sum(n for (bucket, mine), n in deadlines.items()
+                       if mine and bucket != services.DUE_SOON)
     return [
         {"label": _("Open cases"), "value": open_count, "url": url_for("CaseView.list")},
-        {"label": _("My overdue contacts"),
-         "value": count(mine, services.overdue_clause(today)),
+        {"label": _("My overdue contacts"), "value": mine_overdue,
          "url": url_for("MyOverdueCaseView.list")},
         {"label": _("My contacts due within 7 days"),
-         "value": count(mine, services.due_soon_clause(today)),
+         "value": deadlines.get((services.DUE_SOON, True), 0),
          "url": url_for("DueSoonCaseView.list")},
     ]
+
+
+def home_charts(scope, today=None) -> list:
+    """Cases by programme stacked by status; overdue contacts by days late.
+
+    Overdue contacts are a provider case worker's own (assigned to them);
+    wider roles see every overdue contact in their scope. Links go to the case
+    list the reader may open (the de-identified one cannot filter by due date).
+    """
+    import datetime as dt
+
+    from ..home import COLOURS, Bar, Chart, Series, stacked_chart
+    from . import services
+    from .models import CaseStatus, Programme
+
+    reader = _reader()
+    if reader is None:
+        return []
+    today = today or services.kyiv_today()
+    C = COLOURS
+    list_url = url_for("CaseView.list" if reader == "full" else "CaseDeidentifiedView.list")
+    status_colours = {CaseStatus.intake: C["cyan"], CaseStatus.assessment: C["sand"],
+                      CaseStatus.plan: C["teal"], CaseStatus.active: C["indigo"],
+                      CaseStatus.review: C["rose"], CaseStatus.closed: C["grey"]}
+    by_programme = stacked_chart(
+        "cases", _("Cases by programme and status"),
+        [(p, p.label) for p in Programme], CaseStatus, _programme_status_counts(scope),
+        colours=status_colours, category=_("Programme"), order=50,
+        series_url=lambda s: f"{list_url}?_flt_0_status={s.name}",
+        bar_url=lambda p: f"{list_url}?_flt_0_programme={p.name}",
+        segment_url=lambda p, s: f"{list_url}?_flt_0_programme={p.name}&_flt_0_status={s.name}")
+
+    own = bool(scope.provider_id)
+    deadlines = _deadline_counts(scope, today)
+    buckets = [services.bucket_key(low, high) for low, high in services.OVERDUE_BUCKETS]
+    counts = {key: sum(n for (bucket, mine), n in deadlines.items()
+                       if bucket == key and (mine or not own)) for key in buckets}
+
+    def url(low, high):
+        if reader != "full":
+            return None
+        base = (f"{url_for('MyOverdueCaseView.list')}?" if own
+                else f"{list_url}?_flt_0_status={CaseStatus.active.name}&")
+        # next_contact_due filters: 1 = greater than, 2 = smaller than (FAB's date filters)
+        before = f"_flt_2_next_contact_due={today - dt.timedelta(days=low - 1)}"
+        after = (f"&_flt_1_next_contact_due={today - dt.timedelta(days=high + 1)}"
+                 if high else "")
+        return base + before + after
+
+    def label(low, high):
+        return (_("%(low)d–%(high)d days", low=low, high=high) if high
+                else _("More than %(days)d days", days=low - 1))
+
+    severity = [C["sand"], C["rose"], C["wine"], C["dark"]]
+    overdue = Chart(
+        "overdue", _("My overdue contacts") if own else _("Overdue contacts"),
+        [Series("count", _("Cases"))],
+        [Bar(key=key, label=label(low, high), values={"count": counts[key]},
+             url=url(low, high), colour=colour)
+         for key, (low, high), colour in zip(buckets, services.OVERDUE_BUCKETS, severity)],
+        category=_("Days overdue"), order=60,
+        note=_("Total: %(n)d", n=sum(counts.values())))
+    return [by_programme, overdue]
 
 
 def demo_seed(ctx) -> None:

@@ -288,6 +288,38 @@ def due_soon_clause(today: dt.date, model=Case, days: int = DUE_SOON_DAYS):
                 model.next_contact_due <= today + dt.timedelta(days=days))
 
 
+#: Overdue contacts grouped by how many days late: (first day, last day or None).
+OVERDUE_BUCKETS = ((1, 7), (8, 14), (15, 30), (31, None))
+DUE_SOON = "soon"
+
+
+def bucket_key(low: int, high: int | None) -> str:
+    return f"{low}-{high}" if high else f"{low}+"
+
+
+def deadline_counts(session, scope, today: dt.date, worker_id: int | None) -> dict:
+    """Active cases in ``scope`` with a contact overdue or due within 7 days.
+
+    Returns ``{(bucket, mine): count}``: bucket is :data:`DUE_SOON` or a key of
+    :data:`OVERDUE_BUCKETS`; ``mine`` says whether ``worker_id`` is assigned.
+    One grouped statement (the dashboard's cards and chart share it).
+    """
+    from sqlalchemy import case, or_
+
+    from ..security.scope import scoped
+
+    late = [(Case.next_contact_due >= today - dt.timedelta(days=high), bucket_key(low, high))
+            for low, high in OVERDUE_BUCKETS if high]
+    bucket = case((due_soon_clause(today), DUE_SOON), *late,
+                  else_=bucket_key(*OVERDUE_BUCKETS[-1]))
+    mine = case((Case.assigned_worker_id == worker_id, 1), else_=0)
+    rows = scoped(select(bucket.label("bucket"), mine.label("mine"))
+                  .where(or_(overdue_clause(today), due_soon_clause(today))), Case, scope)
+    sub = rows.subquery()  # group by the labels: PostgreSQL cannot match bound CASE params
+    stmt = select(sub.c.bucket, sub.c.mine, func.count()).group_by(sub.c.bucket, sub.c.mine)
+    return {(b, bool(m)): n for b, m, n in session.execute(stmt)}
+
+
 def is_overdue(case: Case, today: dt.date | None = None) -> bool:
     today = today or kyiv_today()
     return (case.status == CaseStatus.active and case.next_contact_due is not None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 from flask import Response, abort, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
@@ -13,7 +12,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
-from ..geography.models import Oblast
 from ..jobs import services as jobs
 from ..jobs.models import Job
 from ..security.scope import current_scope, scoped
@@ -81,23 +79,36 @@ class CentreImportView(BaseView):
         abort(404)
 
 
-STATUS_COLOURS = {
-    CentreStatus.planned: "#9e9e9e", CentreStatus.preparing: "#f0ad4e",
-    CentreStatus.operating: "#5cb85c", CentreStatus.suspended: "#d9534f",
-    CentreStatus.closed: "#555555",
-}
+def _status_colours() -> dict:
+    from ..home import COLOURS
+
+    return {CentreStatus.planned: COLOURS["cyan"], CentreStatus.preparing: COLOURS["sand"],
+            CentreStatus.operating: COLOURS["green"], CentreStatus.suspended: COLOURS["rose"],
+            CentreStatus.closed: COLOURS["dark"]}
+
+
+#: Colours of the centre statuses (colour-blind safe), shared with the home page.
+STATUS_COLOURS = _status_colours()
+
+
+def area_status_counts(scope, by_raion: bool = False):
+    """[(area id, area title, {status: n})] in Ukrainian alphabetical order, scoped;
+    one statement."""
+    from .public import ukrainian_sort_key
+
+    counts: dict = {}
+    for area_id, title, status, number in _session().execute(
+            services.status_counts_query(scope, by_raion)):
+        counts.setdefault((area_id, title), {s: 0 for s in CentreStatus})[status] = number
+    return [(area_id, title, c) for (area_id, title), c in
+            sorted(counts.items(), key=lambda item: (item[0][1] is None,
+                                                     ukrainian_sort_key(item[0][1])))]
 
 
 def oblast_status_table(scope):
     """Rows [{oblast, counts{status: n}, total}] and totals per status, scoped."""
-    session = _session()
-    counts: dict[int, dict] = defaultdict(lambda: {s: 0 for s in CentreStatus})
-    for oblast_id, status, number in session.execute(services.status_counts_query(scope)):
-        counts[oblast_id][status] = number
-    titles = dict(session.execute(select(Oblast.id, Oblast.title)
-                                  .where(Oblast.id.in_(list(counts) or [0]))).all())
-    rows = sorted(({"oblast": titles.get(oid, "?"), "counts": c, "total": sum(c.values())}
-                   for oid, c in counts.items()), key=lambda r: r["oblast"])
+    rows = [{"oblast": title, "counts": c, "total": sum(c.values())}
+            for _id, title, c in area_status_counts(scope)]
     totals = {s: sum(r["counts"][s] for r in rows) for s in CentreStatus}
     return rows, totals
 

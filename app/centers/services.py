@@ -205,13 +205,23 @@ def provider_selection_round(provider_id: int | None, oblast_id: int | None = No
     return str(found) if found is not None else None
 
 
-def status_counts_query(scope):
-    """``select(oblast_id, status, count)`` restricted to the scope."""
+def status_counts_query(scope, by_raion: bool = False):
+    """``select(area id, area title, status, count)`` of the centres in the scope.
+
+    Areas are oblasts, or raions with ``by_raion`` (a centre in a hromada
+    outside any raion counts under area id None). One grouped statement.
+    """
     from sqlalchemy import func
 
+    from ..geography.models import Hromada, Oblast, Raion
     from ..security.scope import scoped
 
-    stmt = select(ResilienceCentre.oblast_id, ResilienceCentre.status,
-                  func.count(ResilienceCentre.id)).group_by(ResilienceCentre.oblast_id,
-                                                            ResilienceCentre.status)
-    return scoped(stmt, ResilienceCentre, scope)
+    area = (Raion.id, Raion.title) if by_raion else (Oblast.id, Oblast.title)
+    stmt = (select(*area, ResilienceCentre.status, func.count(ResilienceCentre.id))
+            .select_from(ResilienceCentre))
+    if by_raion:
+        stmt = (stmt.join(Hromada, Hromada.id == ResilienceCentre.hromada_id)
+                .outerjoin(Raion, Raion.id == Hromada.raion_id))
+    else:
+        stmt = stmt.join(Oblast, Oblast.id == ResilienceCentre.oblast_id)
+    return scoped(stmt.group_by(*area, ResilienceCentre.status), ResilienceCentre, scope)

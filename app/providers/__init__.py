@@ -30,27 +30,47 @@ def register(appbuilder) -> None:
                         icon="fa-user-md", **category)
 
 
+def _status_counts(scope) -> dict:
+    from ..home import grouped_counts
+    from .models import Provider
+
+    return grouped_counts(scope, Provider, Provider.status)
+
+
 def home_cards(scope) -> list[dict]:
     """Counters for the home page, within the user's scope."""
-    from flask import current_app, url_for
-    from sqlalchemy import func, select
+    from flask import url_for
 
-    from ..security.scope import scoped
-    from .models import Provider, ProviderStatus
+    from ..home import can_read
+    from .models import ProviderStatus
 
-    sm = current_app.appbuilder.sm
-    if not sm.has_access("can_read", "Provider"):
+    if not can_read("Provider"):
         return []
-    session = current_app.appbuilder.session
-
-    def count(status):
-        stmt = scoped(select(func.count()).select_from(Provider), Provider, scope)
-        return session.scalar(stmt.where(Provider.status == status)) or 0
-
+    counts = _status_counts(scope)
     url = url_for("ProviderView.list")
     return [
-        {"label": _l("Providers awaiting approval"), "value": count(ProviderStatus.submitted),
+        {"label": _l("Providers awaiting approval"),
+         "value": counts.get(ProviderStatus.submitted, 0),
          "url": f"{url}?_flt_0_status=submitted"},
-        {"label": _l("Approved providers"), "value": count(ProviderStatus.approved),
+        {"label": _l("Approved providers"), "value": counts.get(ProviderStatus.approved, 0),
          "url": f"{url}?_flt_0_status=approved"},
     ]
+
+
+def home_charts(scope) -> list:
+    """Providers by status. Not for a provider's own staff: their scope is one provider."""
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    from ..home import COLOURS, can_read, enum_chart
+    from .models import ProviderStatus as S
+
+    if not can_read("Provider") or scope.provider_id:
+        return []
+    colours = {S.draft: COLOURS["grey"], S.submitted: COLOURS["sand"],
+               S.approved: COLOURS["green"], S.rejected: COLOURS["rose"],
+               S.suspended: COLOURS["wine"]}
+    url = url_for("ProviderView.list")
+    return [enum_chart("providers", _("Providers by status"), S, _status_counts(scope),
+                       series_label=_("Providers"), category=_("Status"), colours=colours,
+                       order=20, url=lambda m: f"{url}?_flt_0_status={m.name}")]

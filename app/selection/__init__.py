@@ -46,17 +46,48 @@ def register(appbuilder) -> None:
                         icon="fa-file-text-o", **category)
 
 
+def _status_counts(scope) -> dict:
+    from ..home import grouped_counts
+    from .models import SelectionRound
+
+    return grouped_counts(scope, SelectionRound, SelectionRound.status)
+
+
+def _in_progress():
+    from .models import RoundStatus
+
+    return (RoundStatus.announced, RoundStatus.accepting, RoundStatus.evaluating)
+
+
 def home_cards(scope) -> list[dict]:
-    from flask import current_app, url_for
-    from sqlalchemy import func, select
+    from flask import url_for
 
-    from ..security.scope import scoped
-    from .models import RoundStatus, SelectionRound
+    from ..home import can_read
 
-    if not current_app.appbuilder.sm.has_access("can_read", "SelectionRound"):
+    if not can_read("SelectionRound"):
         return []
-    stmt = scoped(select(func.count()).select_from(SelectionRound), SelectionRound, scope)
-    value = current_app.appbuilder.session.scalar(stmt.where(SelectionRound.status.in_(
-        [RoundStatus.announced, RoundStatus.accepting, RoundStatus.evaluating]))) or 0
-    return [{"label": _l("Selection rounds in progress"), "value": value,
+    counts = _status_counts(scope)
+    return [{"label": _l("Selection rounds in progress"),
+             "value": sum(counts.get(s, 0) for s in _in_progress()),
              "url": url_for("SelectionRoundView.list")}]
+
+
+def home_charts(scope) -> list:
+    """Rounds by status; the statuses of rounds in progress are highlighted."""
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    from ..home import COLOURS, can_read, enum_chart
+    from .models import RoundStatus
+
+    if not can_read("SelectionRound"):
+        return []
+    counts = _status_counts(scope)
+    running = _in_progress()
+    url = url_for("SelectionRoundView.list")
+    colours = {s: COLOURS["blue"] if s in running else COLOURS["pale"] for s in RoundStatus}
+    return [enum_chart("selection", _("Selection rounds by status"), RoundStatus, counts,
+                       series_label=_("Selection rounds"), category=_("Status"),
+                       colours=colours, highlight=running, order=30,
+                       note=_("In progress: %(n)d", n=sum(counts.get(s, 0) for s in running)),
+                       url=lambda m: f"{url}?_flt_0_status={m.name}")]

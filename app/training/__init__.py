@@ -64,20 +64,63 @@ def register(appbuilder) -> None:
     appbuilder.add_api(WorkshopApi)
 
 
-def home_cards(scope) -> list[dict]:
-    """Workshops this month and this month's attendance rate (for readers of workshops)."""
-    from flask import current_app, url_for
+def _readable() -> bool:
+    from ..home import can_read
 
+    return can_read("Workshop")
+
+
+def _month_figures(scope) -> dict:
+    """This month's figures (two statements per request, shared by cards and charts)."""
+    import datetime as dt
+
+    from ..home import per_request
     from .services import month_figures
 
-    if not current_app.appbuilder.sm.has_access("can_read", "Workshop"):
+    return per_request(("training", scope, dt.date.today()), lambda: month_figures(scope))
+
+
+def home_cards(scope) -> list[dict]:
+    """Workshops this month and this month's attendance rate (for readers of workshops)."""
+    from flask import url_for
+
+    if not _readable():
         return []
-    figures = month_figures(scope)
+    figures = _month_figures(scope)
     return [
         {"label": str(_l("Workshops this month")), "value": figures["workshops"],
          "url": url_for("WorkshopView.list")},
         {"label": str(_l("Attendance this month, %")), "value": figures["attendance_rate"],
          "url": None},
+    ]
+
+
+def home_charts(scope) -> list:
+    """This month's workshops by status, and hours attended against hours scheduled.
+
+    No links per bar: the workshop list cannot filter by "runs this month".
+    """
+    from flask_babel import gettext as _
+
+    from ..home import COLOURS, Bar, Chart, Series, enum_chart
+    from .models import WorkshopStatus as S
+
+    if not _readable():
+        return []
+    figures = _month_figures(scope)
+    colours = {S.planned: COLOURS["cyan"], S.running: COLOURS["blue"],
+               S.finished: COLOURS["green"], S.cancelled: COLOURS["grey"]}
+    hours = [("planned", _("Hours scheduled"), figures["planned_hours"], COLOURS["pale"]),
+             ("attended", _("Hours attended"), figures["attended_hours"], COLOURS["green"])]
+    return [
+        enum_chart("workshops", _("Workshops this month by status"), S, figures["by_status"],
+                   series_label=_("Workshops"), category=_("Status"), colours=colours,
+                   order=40),
+        Chart("attendance", _("Attendance this month"), [Series("hours", _("Hours"))],
+              [Bar(key=key, label=label, values={"hours": value}, colour=colour)
+               for key, label, value, colour in hours],
+              category=_("Participants' hours"), order=41,
+              note=_("Attendance rate: %(rate)d%%", rate=figures["attendance_rate"])),
     ]
 
 

@@ -679,13 +679,17 @@ def month_bounds(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
 
 
 def month_figures(scope, today: dt.date | None = None) -> dict:
-    """Workshops running this month and the attendance rate of this month's sessions."""
+    """This month's workshops (running this month; ``by_status`` includes the
+    cancelled ones, ``workshops`` does not) and the attendance of this month's
+    sessions: hours attended, hours scheduled for the enrolled participants, rate in %.
+    Two statements."""
     first, last = month_bounds(today)
     session = _session()
-    workshops = session.scalar(scoped(
-        select(func.count(Workshop.id)).where(
-            Workshop.start_date <= last, Workshop.end_date >= first,
-            Workshop.status != WorkshopStatus.cancelled), Workshop, scope)) or 0
+    by_status = dict(session.execute(scoped(
+        select(Workshop.status, func.count(Workshop.id))
+        .where(Workshop.start_date <= last, Workshop.end_date >= first)
+        .group_by(Workshop.status), Workshop, scope)).all())
+    workshops = sum(n for status, n in by_status.items() if status != WorkshopStatus.cancelled)
     attended, planned = session.execute(scoped(
         select(func.coalesce(func.sum(Attendance.hours), 0),
                func.coalesce(func.sum(TrainingSession.hours), 0))
@@ -694,4 +698,5 @@ def month_figures(scope, today: dt.date | None = None) -> dict:
         .join(Workshop, Workshop.id == TrainingSession.workshop_id)
         .where(TrainingSession.day.between(first, last)), Workshop, scope)).one()
     rate = int(round(100 * Decimal(attended) / Decimal(planned))) if planned else 0
-    return {"workshops": workshops, "attendance_rate": rate}
+    return {"workshops": workshops, "attendance_rate": rate, "by_status": by_status,
+            "attended_hours": Decimal(attended), "planned_hours": Decimal(planned)}
