@@ -1,0 +1,286 @@
+"""The home-page dashboard: charts per role, numbers equal to direct counts, cheap, offline.
+
+Every chart prints its numbers in a table (``data-chart`` / ``data-bar`` /
+``data-series`` / ``data-value``); the tests read those and compare them with
+counts made here independently: rows loaded and counted in Python, no GROUP BY.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections import Counter
+from decimal import Decimal
+from html import unescape
+
+import pytest
+from sqlalchemy import select
+
+from app.cases import services as case_services
+from app.cases.models import Case, CaseStatus, Programme
+from app.centers.models import CentreStatus, ResilienceCentre
+from app.demo import LVIV, oblast_id, seed_demo
+from app.extensions import db
+from app.geography.models import Hromada
+from app.providers.models import Provider, ProviderStatus
+from app.security.models import PortalUser
+from app.selection.models import RoundStatus, SelectionRound
+from app.training.models import Attendance, TrainingSession, Workshop, WorkshopStatus
+
+from .conftest import PASSWORD, count_queries
+
+ALL_CHARTS = ["centres", "providers", "selection", "workshops", "attendance", "cases", "overdue"]
+EXPECTED_CHARTS = {
+    "admin": ALL_CHARTS,
+    "ministry": ALL_CHARTS,  # cases as aggregates (de-identified register)
+    "auditor": ALL_CHARTS,
+    "lviv": ["centres", "providers", "selection"],
+    "frankivsk": ["centres", "providers", "selection"],
+    "trainer": ["providers", "workshops", "attendance"],
+    "caseworker": ["centres", "cases", "overdue"],
+}
+#: Statements for the whole home page (user, roles, groups + one per chart's figures).
+MAX_HOME_STATEMENTS = 10
+#: Days overdue -> bucket, written out independently of the code's buckets.
+BUCKETS = [(1, 7, "1-7"), (8, 14, "8-14"), (15, 30, "15-30"), (31, 10**6, "31+")]
+
+
+# --------------------------------------------------------------------------- data
+def _user(username) -> PortalUser:
+    return db.session.scalar(select(PortalUser).where(PortalUser.username == username))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def data(app):
+    """Demo data of every domain, plus active cases of the case worker due on each
+    boundary of the overdue buckets (and some of a colleague's and other providers')."""
+    with app.app_context():
+        list(seed_demo(cases=60, password=PASSWORD, echo=lambda s: None))
+        worker = _user("caseworker")
+        today = case_services.kyiv_today()
+        other_provider = db.session.scalar(select(Provider.id).where(
+            Provider.status == ProviderStatus.approved, Provider.id != worker.provider_id))
+        days = [-8, -7, 0, 1, 7, 8, 14, 15, 30, 31, 45]  # days overdue (negative: due ahead)
+        for i, late in enumerate(days):
+            for j, (provider, assignee) in enumerate([(worker.provider_id, worker.id),
+                                                      (worker.provider_id, None),
+                                                      (other_provider, None)]):
+                db.session.add(Case(
+                    number=f"ТЕСТ-{i:02d}-{j}", programme=list(Programme)[i % 3],
+                    provider_id=provider, assigned_worker_id=assignee,
+                    status=CaseStatus.active, opened_on=today - dt.timedelta(days=90),
+                    next_contact_due=today - dt.timedelta(days=late)))
+        db.session.commit()
+
+
+def charts(client) -> dict[str, dict[tuple[str, str], Decimal]]:
+    """{chart key: {(bar, series): value}} from the tables of the home page."""
+    html = client.get("/").text
+    found = {}
+    for key, body in re.findall(r'<table[^>]*data-chart="(\w+)"[^>]*>(.*?)</table>', html, re.S):
+        found[key] = {(bar, series): Decimal(value) for bar, series, value in re.findall(
+            r'data-bar="([^"]*)" data-series="([^"]*)" data-value="([^"]*)"', body)}
+    return found
+
+
+def cells(chart: dict) -> dict:
+    """The chart's cells without its total row and column."""
+    return {k: v for k, v in chart.items() if "total" not in k}
+
+
+# --------------------------------------------------------------------------- expected
+def _centres(oblast=None, provider=None, by_raion=False) -> dict:
+    rows = db.session.execute(select(ResilienceCentre.oblast_id, ResilienceCentre.provider_id,
+                                     ResilienceCentre.status, Hromada.raion_id)
+                              .join(Hromada, Hromada.id == ResilienceCentre.hromada_id)).all()
+    counts = Counter()
+    areas = set()
+    for oblast_id_, provider_id, status, raion_id in rows:
+        if oblast and oblast_id_ != oblast or provider and provider_id != provider:
+            continue
+        area = str(raion_id if by_raion else oblast_id_)
+        areas.add(area)
+        counts[(area, status.name)] += 1
+    return {(a, s.name): counts[(a, s.name)] for a in areas for s in CentreStatus}
+
+
+def _by_status(model, enum, keep=lambda row: True) -> dict:
+    counts = Counter(row.status for row in db.session.scalars(select(model)) if keep(row))
+    return {(s.name, "count"): counts[s] for s in enum}
+
+
+def _cases(provider=None) -> dict:
+    counts = Counter((c.programme.name, c.status.name) for c in db.session.scalars(select(Case))
+                     if provider is None or c.provider_id == provider)
+    return {(p.name, s.name): counts[(p.name, s.name)] for p in Programme for s in CaseStatus}
+
+
+def _overdue(provider=None, worker=None) -> dict:
+    today = case_services.kyiv_today()
+    counts = Counter()
+    for case in db.session.scalars(select(Case)):
+        if provider is not None and case.provider_id != provider:
+            continue
+        if worker is not None and case.assigned_worker_id != worker:
+            continue
+        if case.status != CaseStatus.active or case.next_contact_due is None:
+            continue
+        late = (today - case.next_contact_due).days
+        for low, high, key in BUCKETS:
+            if low <= late <= high:
+                counts[key] += 1
+    return {(key, "count"): counts[key] for _l, _h, key in BUCKETS}
+
+
+def _training() -> tuple[dict, dict]:
+    today = dt.date.today()
+    first = today.replace(day=1)
+    last = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+    workshops = _by_status(Workshop, WorkshopStatus,
+                           lambda w: w.start_date <= last and w.end_date >= first)
+    attended = planned = Decimal(0)
+    for hours, session_hours, day in db.session.execute(
+            select(Attendance.hours, TrainingSession.hours, TrainingSession.day)
+            .join(TrainingSession, TrainingSession.id == Attendance.session_id)):
+        if first <= day <= last:
+            attended += hours or 0
+            planned += session_hours
+    return workshops, {("planned", "hours"): planned, ("attended", "hours"): attended}
+
+
+# --------------------------------------------------------------------------- tests
+@pytest.mark.parametrize("username", sorted(EXPECTED_CHARTS))
+def test_each_role_gets_the_charts_its_permissions_allow(client_as, username):
+    assert sorted(charts(client_as(username))) == sorted(EXPECTED_CHARTS[username])
+
+
+def test_national_numbers_equal_direct_counts(app, client_as):
+    found = charts(client_as("admin"))
+    with app.app_context():
+        assert cells(found["centres"]) == _centres()
+        assert found["providers"] == _by_status(Provider, ProviderStatus)
+        assert found["selection"] == _by_status(SelectionRound, RoundStatus)
+        workshops, attendance = _training()
+        assert found["workshops"] == workshops
+        assert found["attendance"] == attendance
+        assert cells(found["cases"]) == _cases()
+        assert found["overdue"] == _overdue()  # every overdue contact, not only the admin's
+    assert charts(client_as("ministry")) == found
+    assert sum(found["overdue"].values()) > 0 and sum(found["attendance"].values()) > 0
+
+
+def test_regional_admin_numbers_equal_direct_counts(app, client_as):
+    found = charts(client_as("lviv"))
+    with app.app_context():
+        lviv = oblast_id(db.session, LVIV)
+        expected = _centres(oblast=lviv, by_raion=True)
+        assert cells(found["centres"]) == expected and len({a for a, _s in expected}) > 1
+        assert found["providers"] == _by_status(Provider, ProviderStatus,
+                                                lambda p: p.oblast_id == lviv)
+        assert found["selection"] == _by_status(SelectionRound, RoundStatus,
+                                                lambda r: r.oblast_id in (lviv, None))
+        assert sum(found["providers"].values()) < db.session.query(Provider).count()
+
+
+def test_case_worker_numbers_equal_direct_counts(app, client_as):
+    found = charts(client_as("caseworker"))
+    with app.app_context():
+        worker = _user("caseworker")
+        assert cells(found["centres"]) == _centres(provider=worker.provider_id)
+        assert cells(found["cases"]) == _cases(provider=worker.provider_id)
+        # overdue contacts of the worker's own cases only: one per bucket boundary
+        assert found["overdue"] == _overdue(provider=worker.provider_id, worker=worker.id)
+        assert found["overdue"] != _overdue(provider=worker.provider_id)
+    own_cases = {("1-7", "count"), ("8-14", "count"), ("15-30", "count"), ("31+", "count")}
+    assert set(found["overdue"]) == own_cases
+    assert all(found["overdue"][k] >= 2 for k in own_cases)
+
+
+def test_cards_agree_with_charts(client_as):
+    html = client_as("caseworker").get("/").text
+    found = charts(client_as("caseworker"))
+    cards = {label.strip(): int(value) for value, label in re.findall(
+        r'portal-card-number">(\d+)</div>\s*<div class="portal-card-label"><a[^>]*>(.*?)</a>',
+        html, flags=re.S)}
+    assert cards["Мої прострочені контакти"] == sum(found["overdue"].values())
+    assert cards["Відкриті випадки"] == sum(
+        v for (p, s), v in cells(found["cases"]).items() if s != CaseStatus.closed.name)
+    assert cards["Діючі центри життєстійкості"] == found["centres"][("total", "operating")]
+
+
+@pytest.mark.parametrize("username", ["admin", "ministry", "lviv", "caseworker", "trainer"])
+def test_every_chart_link_opens_a_permitted_list(client_as, username):
+    client = client_as(username)
+    html = client.get("/").text
+    links = set()
+    for figure in re.findall(r'<figure class="portal-chart.*?</figure>', html, re.S):
+        links |= {unescape(u) for u in re.findall(r'href="([^"]+)"', figure)}
+    assert links or username == "trainer"
+    for url in sorted(links):
+        assert url.startswith("/"), url
+        assert client.get(url).status_code == 200, url
+
+
+def _record_count(client, url) -> int:
+    text = re.sub(r"<[^>]+>", " ", client.get(url).text)
+    return int(re.search(r"Кількість записів:\s*(\d+)", text).group(1))
+
+
+def test_links_show_the_counted_records(client_as):
+    client = client_as("caseworker")
+    html = unescape(client.get("/").text)
+    found = charts(client)
+    programme, status = "servicemen", "active"
+    url = f"/caseview/list/?_flt_0_programme={programme}&_flt_0_status={status}"
+    assert url in html
+    assert _record_count(client, url) == found["cases"][(programme, status)] > 0
+    overdue = re.search(r'href="(/cases/overdue/list/\?[^"]+)"[^>]*>8–14', html).group(1)
+    assert _record_count(client, overdue) == found["overdue"][("8-14", "count")] > 0
+    lviv = client_as("lviv")
+    assert _record_count(lviv, "/providerview/list/?_flt_0_status=approved") == \
+        charts(lviv)["providers"][("approved", "count")]
+
+
+def test_de_identified_readers_get_no_link_to_personal_lists(client_as):
+    for username in ("ministry", "auditor"):
+        html = client_as(username).get("/").text
+        assert "/caseview/" not in html and "/cases/overdue/" not in html
+        assert "/casedeidentifiedview/list/?_flt_0_programme=family" in html
+
+
+@pytest.mark.parametrize("username,bound", [("admin", MAX_HOME_STATEMENTS), ("lviv", 6),
+                                            ("caseworker", 7), ("trainer", 6)])
+def test_home_page_statements_are_bounded(app, client_as, username, bound):
+    client = client_as(username)
+    client.get("/")
+    with count_queries(app) as statements:
+        assert client.get("/").status_code == 200
+    assert len(statements) <= bound, "\n".join(statements)
+
+
+def test_charts_are_offline_and_accessible(client_as):
+    response = client_as("admin").get("/")
+    html = response.text
+    csp = response.headers["Content-Security-Policy"]
+    assert "http" not in csp and "default-src 'self'" in csp
+    assert not re.search(r'(src|href)="(https?:)?//', html), "no external origin"
+    assert "google" not in html.lower() and "chart.js" not in html.lower()
+    figures = re.findall(r'<figure class="portal-chart.*?</figure>', html, re.S)
+    assert len(figures) == len(ALL_CHARTS)
+    for figure in figures:
+        assert "<figcaption" in figure and "<details" in figure
+        assert re.search(r"<caption[^>]*>[^<]+</caption>", figure)
+        assert "<script" not in figure
+    # Ukrainian labels of the statuses and programmes
+    for label in ("Працює", "Затверджено", "Оцінювання", "Супровід військовослужбовців"):
+        assert label in html
+
+
+def test_user_without_scope_gets_no_charts(app, client_as):
+    from app.cli import create_user
+    from app.security import roles
+
+    with app.app_context():
+        create_user("lost", PASSWORD, roles.REGIONAL_ADMIN, first_name="Lost", last_name="Тест")
+    assert charts(client_as("lost")) == {}
