@@ -19,6 +19,7 @@ import datetime as dt
 import io
 import os
 import re
+import threading
 import time
 
 import pytest
@@ -39,7 +40,7 @@ from app.jobs.models import Job, JobStatus
 from app.security.models import PortalUser
 from app.security.scope import scope_of, scoped
 
-from .conftest import count_queries, make_app, visible_text
+from .conftest import PASSWORD, count_queries, make_app, visible_text
 from .test_centers_fixtures import EDRPOU_IF, EDRPOU_LVIV, centre, first_hromada, provider
 
 INLINE_MAX = 5
@@ -487,3 +488,70 @@ def test_jobs_run_in_a_worker_thread(app, client_as, data, monkeypatch):
     assert body["done"] == body["total"] == 2
     text = visible_text(client.get(f"/jobs/{pk}").text)
     assert "Імпорт завершено" in text and "створено: 2" in text, text[-800:]
+
+
+# --- the job page in a real browser (CSP on, script from a file) -----------------------------
+@pytest.fixture()
+def live_url(app):
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_job_page_updates_itself_in_a_browser(app, data, monkeypatch, live_url):
+    from .e2e.conftest import CHROMIUM
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian chromium is not installed")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    monkeypatch.setitem(app.config, "JOBS_EAGER", False)
+    go, release = threading.Event(), threading.Event()
+
+    @jobs.task("test_slow")
+    def slow(ctx):
+        assert go.wait(30)
+        ctx.progress(5, 10, message="Половину зроблено", force=True)
+        assert release.wait(30)
+        ctx.message = "Готово для тесту"
+
+    try:
+        with playwright_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--no-first-run",
+                      "--disable-dev-shm-usage"])
+            page = browser.new_page()
+            errors = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(f"{live_url}/login/")
+            page.fill("input[name=username]", "lviv")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("input[type=submit], button[type=submit]")
+            page.wait_for_load_state("networkidle")
+            with app.test_request_context("/"):
+                g.user = db.session.scalar(select(PortalUser).where(
+                    PortalUser.username == "lviv"))
+                pk = jobs.submit("test_slow", "Повільне завдання").id
+            page.goto(f"{live_url}/jobs/{pk}")
+            assert page.get_attribute(".progress-bar", "aria-valuenow") == "0"
+            go.set()
+            # the script polls /jobs/<id>/status and moves the bar
+            # (selectors, not wait_for_function: the CSP refuses Playwright's eval)
+            page.wait_for_selector('.progress-bar[aria-valuenow="50"]', timeout=15000)
+            assert "Половину зроблено" in page.inner_text(".portal-job-message")
+            assert "5 з 10" in page.inner_text(".portal-job-progress") or \
+                "5 of 10" in page.inner_text(".portal-job-progress")
+            release.set()
+            # finished: the page reloads itself and shows the outcome
+            page.wait_for_selector(".progress-bar-success", timeout=15000)
+            assert "Готово для тесту" in page.inner_text(".portal-job-message")
+            assert errors == []  # no script error, no CSP violation
+            browser.close()
+    finally:
+        go.set()
+        release.set()
+        jobs.TASKS.pop("test_slow", None)
