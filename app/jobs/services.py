@@ -10,7 +10,10 @@ query string, the user's language and IP address, an uploaded file saved under
 ``/jobs/<id>/status`` and shows a progress bar.
 
 The runner is a ``concurrent.futures.ThreadPoolExecutor`` (``JOBS_MAX_WORKERS``
-threads, default 2) inside the web process. A task runs in its own application
+threads, default 2) inside the web process; under gunicorn each worker process
+has its own pool, created on first use (after the fork), so the number of jobs
+running at once is at most workers x JOBS_MAX_WORKERS, and a user may have at
+most ``JOBS_MAX_ACTIVE_PER_USER`` jobs queued or running. A task runs in its own application
 context (so its own database session) and inside a request context rebuilt
 from the captured values, with ``g.user`` and the scope set to the submitter's:
 the very code that serves the list (``base_filters`` with the scope filter,

@@ -49,7 +49,8 @@ class JobView(BaseView):
         rows = [{"job": job, "state": services.state_name(job),
                  "label": services.status_label(job)} for job in jobs]
         pages = max(1, -(-total // PAGE_SIZE))
-        return self.render_template("jobs/list.html", title=_l("My jobs"), rows=rows,
+        title = _l("Jobs of all users") if show_all else _l("My jobs")
+        return self.render_template("jobs/list.html", title=title, rows=rows,
                                     show_owner=show_all, page=page, pages=pages, total=total)
 
     @expose("/<int:pk>")
