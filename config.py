@@ -100,6 +100,9 @@ UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", os.path.join(BASEDIR, "instance"
 FAB_INDEX_VIEW = "app.home.HomeView"
 DATE_FORMAT = "dd.MM.yyyy"
 DATETIME_FORMAT = "dd.MM.yyyy HH:mm"
+# Dashboard counts over the big registers are shared by the users of a scope
+# for this many seconds (0: computed on every request). See app/home.py.
+DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
 
 # --- Background jobs (app.jobs) and large exports ------------------------------------
 # Large exports and imports of centres run in worker threads of the web process,

@@ -51,6 +51,15 @@ def get_metadata():
     return target_db.metadata
 
 
+def include_name(name, type_, parent_names):
+    """Trigram search indexes (FTS5 tables, pg_trgm indexes) are created by
+    migrations from app.common.textsearch, not declared in the models: leave
+    them out of autogenerate's comparison."""
+    from app.common.textsearch import is_index_object
+
+    return not is_index_object(name)
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -93,6 +102,7 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 

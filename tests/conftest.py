@@ -62,6 +62,8 @@ TEST_CONFIG = dict(
     WTF_CSRF_ENABLED=False,
     AUTH_RATE_LIMITED=False,
     RATELIMIT_ENABLED=False,
+    # Tests change data between requests and compare counts at once.
+    DASHBOARD_CACHE_SECONDS=0,
     SERVER_NAME=None,
     # scrypt is deliberately slow; tests log in hundreds of times.
     FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",

@@ -40,8 +40,9 @@ EXPECTED_CHARTS = {
     "trainer": ["providers", "workshops", "attendance"],
     "caseworker": ["centres", "cases", "overdue"],
 }
-#: Statements for the whole home page (user, roles, groups + one per chart's figures).
-MAX_HOME_STATEMENTS = 10
+#: Statements for the whole home page (user, roles, groups + one per chart's figures,
+#: + the user's own overdue contacts).
+MAX_HOME_STATEMENTS = 11
 #: Days overdue -> bucket, written out independently of the code's buckets.
 BUCKETS = [(1, 7, "1-7"), (8, 14, "8-14"), (15, 30, "15-30"), (31, 10**6, "31+")]
 
@@ -250,7 +251,7 @@ def test_de_identified_readers_get_no_link_to_personal_lists(client_as):
 
 
 @pytest.mark.parametrize("username,bound", [("admin", MAX_HOME_STATEMENTS), ("lviv", 6),
-                                            ("caseworker", 7), ("trainer", 6)])
+                                            ("caseworker", 8), ("trainer", 6)])
 def test_home_page_statements_are_bounded(app, client_as, username, bound):
     client = client_as(username)
     client.get("/")
@@ -284,3 +285,40 @@ def test_user_without_scope_gets_no_charts(app, client_as):
     with app.app_context():
         create_user("lost", PASSWORD, roles.REGIONAL_ADMIN, first_name="Lost", last_name="Тест")
     assert charts(client_as("lost")) == {}
+
+
+def test_shared_figures_are_kept_per_scope_for_the_configured_time(app, client_as):
+    """With DASHBOARD_CACHE_SECONDS on, the scope's counts are computed once and
+    shared; another scope gets its own; per-user figures are not shared."""
+    from app.home import shared_figure
+    from app.security.scope import UserScope
+
+    calls = []
+
+    def compute(value):
+        return lambda: calls.append(value) or value
+
+    national = UserScope(user_id=1, national=True)
+    other_user = UserScope(user_id=2, national=True)
+    lviv = UserScope(user_id=3, oblast_id=13)
+    app.config["DASHBOARD_CACHE_SECONDS"] = 60
+    try:
+        with app.test_request_context("/"):
+            assert shared_figure("probe", national, compute("a")) == "a"
+        with app.test_request_context("/"):
+            # the same reach, another user, another request: served from the cache
+            assert shared_figure("probe", other_user, compute("b")) == "a"
+            assert shared_figure("probe", lviv, compute("c")) == "c"
+        assert calls == ["a", "c"]
+        app.extensions["portal_shared_figures"].clear()
+        with app.test_request_context("/"):
+            assert shared_figure("probe", national, compute("d")) == "d"
+        # A cached dashboard still shows the user's own overdue contacts, fresh.
+        client = client_as("caseworker")
+        client.get("/")
+        with count_queries(app) as statements:
+            assert client.get("/").status_code == 200
+        assert any("assigned_worker_id" in s for s in statements)
+    finally:
+        app.config["DASHBOARD_CACHE_SECONDS"] = 0
+        app.extensions.get("portal_shared_figures", {}).clear()

@@ -111,13 +111,14 @@ def _programme_status_counts(scope) -> dict:
 
 
 def _deadline_counts(scope, today) -> dict:
-    """Overdue / due-soon contacts, mine or not: one grouped statement per request."""
+    """Overdue / due-soon contacts, mine or not (the scope's part shared, see home)."""
     from ..extensions import db
-    from ..home import per_request
+    from ..home import per_request, shared_figure
     from . import services
 
     return per_request(("case_deadlines", scope, today), lambda: services.deadline_counts(
-        db.session, scope, today, scope.user_id))
+        db.session, scope, today, scope.user_id,
+        shared=lambda key, compute: shared_figure(key, scope, compute)))
 
 
 def home_cards(scope, today=None) -> list[dict]:
