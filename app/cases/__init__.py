@@ -52,6 +52,10 @@ def _register_lookups() -> None:
                     search=[Provider.name, Provider.short_name, Provider.edrpou],
                     order_by=Provider.name,
                     where=lambda: Provider.status == ProviderStatus.approved)
+    # The list's provider filter: every provider in scope, suspended ones included.
+    register_lookup("case_filter_provider", Provider, resource="Case",
+                    search=[Provider.name, Provider.short_name, Provider.edrpou],
+                    order_by=Provider.name)
     register_lookup("case_centre", ResilienceCentre, resource="Case",
                     search=[ResilienceCentre.name], order_by=ResilienceCentre.name)
     LOOKUPS["case_worker"] = UnscopedLookup(

@@ -454,8 +454,11 @@ class CaseView(ExportMixin, PortalModelView):
                                                 "active_on", "review_on", "closed_on",
                                                 "reopened_on", "reopen_count"]}),
     ]
-    search_columns = ["number", "programme", "status", "opened_on", "next_contact_due",
-                      "closed_on"]
+    search_columns = ["number", "programme", "status", "provider", "opened_on",
+                      "next_contact_due", "closed_on"]
+    search_form_extra_fields = {
+        "provider": AjaxSelectField(_l("Provider"), lookup="case_filter_provider"),
+    }
     order_columns = ["number", "programme", "status", "opened_on", "next_contact_due"]
     base_order = ("opened_on", "desc")
     export_columns = ["number", "beneficiary.full_name", "beneficiary.category", "programme",

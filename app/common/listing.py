@@ -21,7 +21,8 @@ from flask import url_for
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_appbuilder.models.sqla.filters import FilterRelationOneToManyEqual
+from sqlalchemy import false, select
 from sqlalchemy.orm import joinedload
 
 from .textsearch import IndexedFilterConverter
@@ -30,12 +31,38 @@ from .textsearch import IndexedFilterConverter
 DEFAULT_COUNT_CAP = 10_000
 
 
+class FilterRelationKeyEqual(FilterRelationOneToManyEqual):
+    """FAB's "relation equals", comparing the foreign key with the id given.
+
+    FAB loads the related row first (one more statement per filtered page)
+    and compares objects; an id that is not a number simply matches nothing.
+    """
+
+    def apply(self, query, value):
+        relation = getattr(self.model, self.column_name).property
+        columns = list(relation.local_columns)
+        if len(columns) != 1:
+            return super().apply(query, value)
+        try:
+            key = int(value)
+        except (TypeError, ValueError):
+            return query.filter(false())
+        return query.filter(columns[0] == key)
+
+
+class BigRegisterFilterConverter(IndexedFilterConverter):
+    conversion_table = tuple(
+        (kind, [FilterRelationKeyEqual if f is FilterRelationOneToManyEqual else f
+                for f in filters])
+        for kind, filters in IndexedFilterConverter.conversion_table)
+
+
 class BoundedCountInterface(SQLAInterface):
     """SQLAInterface for big registers: the list count stops at ``count_cap + 1``
-    rows and "contains" uses a trigram index where the column has one
-    (:mod:`app.common.textsearch`)."""
+    rows, "contains" uses a trigram index where the column has one
+    (:mod:`app.common.textsearch`) and relation filters compare keys."""
 
-    filter_converter_class = IndexedFilterConverter
+    filter_converter_class = BigRegisterFilterConverter
 
     def __init__(self, obj, session=None, count_cap: int = DEFAULT_COUNT_CAP):
         super().__init__(obj, session=session)

@@ -36,6 +36,7 @@ from .errors import ConflictError, UserError
 from .fields import EnumSelectField, UkDateField
 from .i18n import short_date
 from .listing import PortalListWidget
+from .lookup import AjaxSelectField
 
 log = logging.getLogger(__name__)
 
@@ -271,6 +272,20 @@ class PortalModelView(SafeActionsMixin, ModelView):
             widgets=widgets, **kwargs)
         widgets["list"].template_args["count_cap"] = cap
         return widgets
+
+    def _get_search_widget(self, form=None, exclude_cols=None, widgets=None):
+        # A relation filter searched on the server (AjaxSelectField) shows the
+        # chosen row: its <select> holds only that option, loaded in scope.
+        for name, field in (form._fields.items() if form is not None else ()):
+            if isinstance(field, AjaxSelectField):
+                prefix, suffix = "_flt_", f"_{name}"
+                raw = next((value for key, value in request.args.items()
+                            if key.startswith(prefix) and key.endswith(suffix)
+                            and key[len(prefix):-len(suffix)].isdigit()), None)
+                if raw:
+                    field.process_formdata([raw])
+        return super()._get_search_widget(form=form, exclude_cols=exclude_cols,
+                                          widgets=widgets)
 
     def _edit_widgets(self, form, item):
         widgets = self._get_edit_widget(form=form)

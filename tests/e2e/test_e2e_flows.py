@@ -433,3 +433,68 @@ def test_case_worker_opens_a_case_and_logs_a_contact(page, live_url, live_app, w
     page.locator("a[data-toggle=tab]", has_text="Контакти та зустрічі").click()
     assert "Телефонна розмова" in page.locator(".tab-pane.active").inner_text()
     assert_clean_console(page)
+
+
+# --------------------------------------------------------------------------- 5. list tools
+def test_case_list_provider_filter_and_row_delete_button(page, live_url, live_app, world):
+    """The provider filter of the case register is a server-searched picker (also
+    when added from "Add filter"), and the list's delete button (one delegated
+    handler, no script per row) asks for confirmation and deletes."""
+    from app.cases.models import Case
+    from app.centers.models import ResilienceCentre
+
+    from ..test_cases_world import new_case
+
+    numbers = []
+    for _ in range(2):
+        case_id = new_case(live_app, "caseworker")
+        with live_app.app_context():
+            numbers.append(db.session.get(Case, case_id).number)
+    with live_app.app_context():
+        hromada = db.session.scalar(select(Hromada).where(
+            Hromada.oblast_id == _oblast(LVIV).id).order_by(Hromada.code))
+        centre = ResilienceCentre(name="Центр для видалення", provider_id=world["approved"],
+                                  hromada_id=hromada.id, oblast_id=hromada.oblast_id,
+                                  address="вул. Тимчасова, 1")
+        db.session.add(centre)
+        db.session.commit()
+        centre_id = centre.id
+
+    sign_in(page, live_url, "admin")
+    page.goto(f"{live_url}/caseview/list/")
+    page.wait_for_load_state("networkidle")
+    page.locator("a[data-toggle=collapse]", has_text="Пошук").first.click()
+    page.locator("#filter_form button.dropdown-toggle").click()
+    page.locator("#filter_form a.filter[name=provider]").click()
+    field = page.locator("#filter_form select.portal-ajax-select")
+    assert field.count() == 1
+    page.click("#filter_form select.portal-ajax-select + .select2 .select2-selection")
+    page.locator(".select2-container--open .select2-search__field").fill("Галичини")
+    option = page.locator(".select2-container--open .select2-results__option",
+                          has_text=PROVIDER_SUBMITTED)
+    option.first.wait_for(timeout=5000)
+    option.first.click()
+    page.locator("#filter_form button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert f"_provider={world['submitted']}" in page.url
+    assert not any(n in body_text(page) for n in numbers)
+    # the active filter shows the chosen provider's name
+    assert PROVIDER_SUBMITTED in page.locator(
+        "#filter_form select.portal-ajax-select + .select2 .select2-selection__rendered") \
+        .inner_text()
+    page.goto(f"{live_url}/caseview/list/?_flt_0_provider={world['approved']}")
+    page.wait_for_load_state("networkidle")
+    assert all(n in body_text(page) for n in numbers)
+    assert_clean_console(page)
+
+    page.goto(f"{live_url}/centreview/list/")
+    page.wait_for_load_state("networkidle")
+    row = page.locator("table tr", has_text="Центр для видалення")
+    row.locator(f"a[data-portal-delete$='/delete/{centre_id}']").click()
+    page.locator("#modal-confirm").wait_for(state="visible")
+    page.locator("#modal-confirm-ok").click()
+    page.wait_for_load_state("networkidle")
+    assert "Запис видалено" in body_text(page)
+    with live_app.app_context():
+        assert db.session.get(ResilienceCentre, centre_id) is None
+    assert_clean_console(page)

@@ -35,8 +35,9 @@
   };
 
   // Relation pickers that search on the server instead of listing a whole table.
-  $("select.portal-ajax-select").each(function () {
+  function initAjaxSelect() {
     var $el = $(this);
+    if ($el.data("select2")) { return; }
     $el.select2({
       theme: "bootstrap",
       allowClear: !$el.prop("required"),
@@ -48,6 +49,12 @@
         data: function (p) { return { q: p.term || "", page: p.page || 1 }; }
       }
     });
+  }
+  $("select.portal-ajax-select").each(initAjaxSelect);
+  // FAB's search form adds a filter's field when the user picks it from "Add
+  // filter": give a relation filter the same server-searched picker.
+  $(document).on("click", "#filter_form a.filter", function () {
+    $("#filter_form select.portal-ajax-select").each(initAjaxSelect);
   });
 
   if (uk && $.fn.select2) {
