@@ -114,7 +114,7 @@ def test_menu_is_cached_per_role_not_per_user(app, client_as):
 def test_menu_of_a_database_role_is_not_cached(app):
     from flask import g
 
-    from app.common.fragments import _roles_key
+    from app.common.fragments import roles_key
 
     class Role:
         def __init__(self, name):
@@ -130,9 +130,9 @@ def test_menu_of_a_database_role_is_not_cached(app):
     with app.test_request_context("/"):
         builtin = next(iter(app.appbuilder.sm.builtin_roles))
         g.user = User(builtin)
-        assert _roles_key() == (builtin,)
+        assert roles_key() == (builtin,)
         g.user = User(builtin, "Роль із бази даних")
-        assert _roles_key() is None
+        assert roles_key() is None
 
 
 # --------------------------------------------------------------------------- provider filter

@@ -20,7 +20,7 @@ from markupsafe import Markup
 MAX_ENTRIES = 512
 
 
-def _roles_key():
+def roles_key():
     user = getattr(g, "user", None)
     if user is None or not getattr(user, "is_authenticated", False):
         return ("anonymous",)
@@ -32,18 +32,35 @@ def _roles_key():
     return tuple(names)
 
 
+class FragmentStore:
+    """A bounded dict of rendered pieces; disabled with PORTAL_FRAGMENT_CACHE=False."""
+
+    def __init__(self, entries: dict, enabled: bool):
+        self.entries, self.enabled = entries, enabled
+
+    def get(self, key):
+        return self.entries.get(key) if self.enabled else None
+
+    def put(self, key, value) -> None:
+        if self.enabled and len(self.entries) < MAX_ENTRIES:
+            self.entries[key] = value
+
+
+def fragment_store() -> FragmentStore:
+    return FragmentStore(current_app.extensions.setdefault("portal_fragments", {}),
+                         current_app.config.get("PORTAL_FRAGMENT_CACHE", True))
+
+
 def cached_fragment(name: str, caller) -> Markup:
     """Jinja ``{% call cached_fragment("menu") %}...{% endcall %}``."""
-    roles = _roles_key()
-    if roles is None or not current_app.config.get("PORTAL_FRAGMENT_CACHE", True):
-        return Markup(caller())
-    store = current_app.extensions.setdefault("portal_fragments", {})
+    roles = roles_key()
+    store = fragment_store()
     key = (name, str(get_locale()), roles)
-    html = store.get(key)
+    html = store.get(key) if roles is not None else None
     if html is None:
         html = Markup(caller())
-        if len(store) < MAX_ENTRIES:
-            store[key] = html
+        if roles is not None:
+            store.put(key, html)
     return html
 
 

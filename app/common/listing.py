@@ -19,7 +19,9 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_appbuilder.widgets import ListWidget
+from flask_appbuilder._compat import as_unicode
+from flask_appbuilder.widgets import ListWidget, RenderTemplateWidget, SearchWidget
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_appbuilder.models.sqla.filters import FilterRelationOneToManyEqual
 from sqlalchemy import false, select
@@ -138,6 +140,46 @@ def row_links(modelview_name: str, filters, can_show: bool, can_edit: bool,
     }
     links["any"] = bool(links["show"] or links["edit"] or links["delete"])
     return links
+
+
+class PortalSearchWidget(SearchWidget):
+    """FAB's search widget, with the filter fields rendered once per
+    (view, language, roles, scope) instead of on every list page.
+
+    The fields (a form with a select per enum, date pickers, relation pickers
+    limited to the scope) are the same for everyone with the same roles and
+    scope; only the active filters change, and those are passed fresh. A
+    relation picker showing a chosen row is rendered, not cached.
+    """
+
+    def __call__(self, **kwargs):
+        from .fragments import fragment_store, roles_key
+        from .lookup import AjaxSelectField
+        from ..security.scope import current_scope
+
+        form = self.template_args["form"]
+        roles = roles_key()
+        chosen = any(isinstance(f, AjaxSelectField) and f.data is not None for f in form)
+        key = None
+        if roles is not None and not chosen:
+            scope = current_scope()
+            key = ("search", self.template_args["route_base"], str(get_locale()), roles,
+                   scope.national, scope.oblast_id, scope.provider_id)
+        store = fragment_store()
+        parts = store.get(key) if key else None
+        if parts is None:
+            filters = self.filters.get_search_filters()
+            columns = self.template_args["include_cols"]
+            parts = {
+                "label_columns": {c: as_unicode(form[c].label.text) for c in columns},
+                "form_fields": {c: form[c]() for c in columns},
+                "search_filters": {c: [as_unicode(f.name) for f in filters[c]] for c in columns},
+            }
+            if key:
+                store.put(key, parts)
+        kwargs.update(parts)
+        kwargs["active_filters"] = self.filters.get_filters_values_tojson()
+        return RenderTemplateWidget.__call__(self, **kwargs)
 
 
 class PortalListWidget(ListWidget):

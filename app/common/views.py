@@ -35,7 +35,7 @@ from ..security.scope import SCOPE_FILTER, ensure_in_scope, in_scope
 from .errors import ConflictError, UserError
 from .fields import EnumSelectField, UkDateField
 from .i18n import short_date
-from .listing import PortalListWidget
+from .listing import PortalListWidget, PortalSearchWidget
 from .lookup import AjaxSelectField
 
 log = logging.getLogger(__name__)
@@ -126,6 +126,7 @@ class PortalModelView(SafeActionsMixin, ModelView):
     base_filters = [SCOPE_FILTER]
     page_size = 25
     list_widget = PortalListWidget
+    search_widget = PortalSearchWidget
     #: Defaults the audit/export layers may extend.
     add_row_message = _l("Record added")
     edit_row_message = _l("Changes saved")
