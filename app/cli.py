@@ -8,6 +8,7 @@ permissions, and (optionally) the first administrator.
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
@@ -108,15 +109,24 @@ def create_user_command(**kwargs):
     click.echo(f"User {user.username} created.")
 
 
-@portal.command("seed-demo")
-@click.option("--cases", default=200, show_default=True, help="Number of demo cases.")
+@click.command("seed-demo")
+@with_appcontext
+@click.option("--cases", default=200, show_default=True,
+              help="Number of demo cases; providers and centres follow the national "
+                   "proportions (2,000 and 5,000 per 1,000,000 cases).")
 @click.option("--password", envvar="PORTAL_DEMO_PASSWORD", default=None)
 def seed_demo_command(cases, password):
-    """Fill the database with demo data and demo users (one per role)."""
+    """Fill the database with demo data and demo users (one per role).
+
+    Deterministic (fixed random seed), batched, with progress; safe to run
+    again (nothing is added twice)."""
     from .demo import seed_demo
 
     for line in seed_demo(cases=cases, password=password, echo=click.echo):
         click.echo(line)
+
+
+portal.add_command(seed_demo_command)
 
 
 @portal.command("i18n-check")
@@ -134,3 +144,4 @@ def i18n_check_command():
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(portal)
+    app.cli.add_command(seed_demo_command)  # also as `flask seed-demo`

@@ -64,6 +64,10 @@ def seed_demo(cases: int = 200, password: str | None = None,
         ctx.users[username] = user
 
     for name in DOMAINS:
+        if name == "app.cases":  # cases go to the providers and centres of the country
+            from .demo_scale import top_up
+
+            top_up(db.session, cases, echo)
         hook = getattr(importlib.import_module(name), "demo_seed", None)
         if hook:
             hook(ctx)

@@ -67,14 +67,14 @@ def build_app(url: str):
                       FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
 
 
-def seed(url: str, cases: int, providers: int, centres: int) -> None:
-    """Migrate, then bulk-load providers and centres at the national proportions,
-    then let the domains' demo seeders add the rest (cases in batches)."""
+def seed(url: str, cases: int) -> None:
+    """Migrate, then ``seed_demo(cases)``: the same seeding as ``flask seed-demo
+    --cases N`` (providers and centres at the national proportions, cases in
+    batches with progress)."""
     from sqlalchemy import func, select
 
     from app.cli import create_user, init_database
     from app.extensions import db
-    from bench.bulk import bulk_centres, bulk_providers
 
     app = build_app(url)
     with app.app_context():
@@ -87,14 +87,11 @@ def seed(url: str, cases: int, providers: int, centres: int) -> None:
         sm = app.appbuilder.sm
         if not sm.find_user(username="bench-admin"):
             create_user("bench-admin", PASSWORD, "Адміністратор")
-        t0 = time.perf_counter()
-        bulk_providers(db.session, providers)
-        bulk_centres(db.session, centres)
-        print(f"  providers and centres: {time.perf_counter() - t0:.1f} s", flush=True)
         from app.demo import seed_demo
 
         t0 = time.perf_counter()
-        for line in seed_demo(cases=cases, password=PASSWORD, echo=lambda m: print("  " + m, flush=True)):
+        for _line in seed_demo(cases=cases, password=PASSWORD,
+                               echo=lambda m: print("  " + m, flush=True)):
             pass
         print(f"  demo seed with {cases} cases: {time.perf_counter() - t0:.1f} s", flush=True)
 
@@ -300,15 +297,9 @@ def table(label: str, cases: int, results: list[Result]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--providers", type=int, default=None,
-                        help="default: 2,000 per 1,000,000 cases (at least 100)")
-    parser.add_argument("--centres", type=int, default=None,
-                        help="default: 5,000 per 1,000,000 cases (at least 200)")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
-    providers = args.providers or max(100, args.cases * 2000 // 1_000_000)
-    centres = args.centres or max(200, args.cases * 5000 // 1_000_000)
     os.makedirs(RESULTS, exist_ok=True)
     targets = []
     if args.db in ("sqlite", "both"):
@@ -325,9 +316,8 @@ def main() -> int:
     report = [f"Machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}; "
               f"{time.strftime('%Y-%m-%d %H:%M')}"]
     for label, url in targets:
-        print(f"== {label}: seeding {args.cases} cases, {providers} providers, {centres} centres",
-              flush=True)
-        seed(url, args.cases, providers, centres)
+        print(f"== {label}: seeding {args.cases} cases", flush=True)
+        seed(url, args.cases)
         print(f"== {label}: timing ({args.repeat} requests per page)", flush=True)
         report.append(table(label, args.cases, run(url, label, args.cases, args.repeat)))
         now, peak = rss_mb()
