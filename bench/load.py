@@ -28,6 +28,8 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PASSWORD = "Load-Test-Password-1!"
+#: Part of every EDRPOU a run creates: a re-used database keeps earlier runs' providers.
+RUN = int(time.time()) % 100
 DB_URL = os.environ.get("LOAD_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/loadtest")
 READS = ["/", "/providerview/list/", "/centreview/list/", "/caseview/list/",
          "/centreview/list/?_flt_0_status=operating", "/hromadaview/list/?_flt_0_title=Л",
@@ -76,15 +78,15 @@ class Client:
         _, html = self.get(path)
         return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
-    def login(self, username):
-        self.post("/login/", {"username": username, "password": PASSWORD,
+    def login(self, username, password=PASSWORD):
+        self.post("/login/", {"username": username, "password": password,
                               "csrf_token": self.token("/login/")})
 
 
-def user_loop(base, username, deadline, results, lock, seed):
+def user_loop(base, username, deadline, results, lock, seed, password=PASSWORD):
     rng = random.Random(seed)
     client = Client(base)
-    client.login(username)
+    client.login(username, password)
     n = 0
     while time.monotonic() < deadline:
         n += 1
@@ -96,7 +98,7 @@ def user_loop(base, username, deadline, results, lock, seed):
         t0 = time.perf_counter()
         try:
             if kind.startswith("write"):
-                code = f"{seed:03d}{n:04d}"[-7:]
+                code = f"{RUN:02d}{seed:02d}{n:03d}"[-7:]  # unique per run, user, request
                 from app.common.validators import edrpou_is_valid
 
                 edrpou = next(code + str(d) for d in range(10) if edrpou_is_valid(code + str(d)))
@@ -128,11 +130,18 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--port", type=int, default=5099)
+    parser.add_argument("--existing", metavar="DATABASE_URL", default=None,
+                        help="use this seeded database as it is (e.g. bench/run.py's "
+                             "1,000,000-case one) instead of seeding LOAD_PG_URL")
+    parser.add_argument("--user", default="load-admin")
+    parser.add_argument("--password", default=PASSWORD)
     args = parser.parse_args()
     sys.path.insert(0, ROOT)
-    print(f"Preparing {DB_URL.rsplit('/', 1)[1]} with {args.cases} cases ...", flush=True)
-    prepare_database(args.cases)
-    env = {**os.environ, "DATABASE_URL": DB_URL, "SECRET_KEY": "l" * 48,
+    database = args.existing or DB_URL
+    if not args.existing:
+        print(f"Preparing {DB_URL.rsplit('/', 1)[1]} with {args.cases} cases ...", flush=True)
+        prepare_database(args.cases)
+    env = {**os.environ, "DATABASE_URL": database, "SECRET_KEY": "l" * 48,
            "AUTH_RATE_LIMITED": "0", "RATELIMIT_ENABLED": "0"}
     server = subprocess.Popen(
         [os.path.join(ROOT, ".venv", "bin", "gunicorn"), "-w", str(args.workers), "-b",
@@ -149,9 +158,10 @@ def main() -> int:
         results: dict = {}
         lock = threading.Lock()
         deadline = time.monotonic() + args.seconds
-        users = ["load-admin"]  # national view: the heaviest pages
-        threads = [threading.Thread(target=user_loop, args=(base, users[0], deadline, results,
-                                                             lock, i), daemon=True)
+        # national view: the heaviest pages
+        threads = [threading.Thread(target=user_loop, args=(base, args.user, deadline, results,
+                                                             lock, i, args.password),
+                                    daemon=True)
                    for i in range(args.users)]
         t0 = time.monotonic()
         for t in threads:
@@ -159,6 +169,7 @@ def main() -> int:
         for t in threads:
             t.join(args.seconds + 60)
         wall = time.monotonic() - t0
+        memory = worker_rss_mb(server.pid)
     finally:
         server.terminate()
         server.wait(10)
@@ -174,7 +185,28 @@ def main() -> int:
         print(f"| {kind} | {len(rows)} | {statistics.median(times):.0f} | "
               f"{percentile(times, 0.95):.0f} | {percentile(times, 0.99):.0f} | "
               f"{len(bad)}{' ' + str(sorted(set(bad))) if bad else ''} |")
+    print(f"\nResident memory per gunicorn worker after the run: "
+          f"{', '.join(f'{m:.0f}' for m in memory)} MB")
     return 0 if errors == 0 else 1
+
+
+def worker_rss_mb(master_pid: int) -> list[float]:
+    """VmRSS of each gunicorn worker (children of the master), in MB (Linux /proc)."""
+    try:
+        with open(f"/proc/{master_pid}/task/{master_pid}/children") as fh:
+            pids = [int(p) for p in fh.read().split()]
+    except OSError:
+        return []
+    sizes = []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        sizes.append(int(line.split()[1]) / 1024)
+        except OSError:
+            continue
+    return sizes
 
 
 if __name__ == "__main__":
