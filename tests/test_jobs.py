@@ -140,6 +140,25 @@ def test_small_export_stays_inline(client_as, data):
     assert [r[0] for r in rows[1:]] == ["LV-00"]
 
 
+def test_a_big_export_starts_only_from_the_confirmation_form(app, client_as, data):
+    """GET (a link, possibly from another site) explains and starts nothing;
+    the form POSTs with the CSRF token."""
+    client = client_as("ministry")
+    with app.app_context():
+        jobs_before = db.session.scalar(select(func.count(Job.id)))
+        exports_before = db.session.scalar(select(func.count(AuditLog.id)).where(
+            AuditLog.action == AuditAction.export))
+    page = client.get("/centreview/export/csv?_flt_0_status=operating")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert "у фоновому режимі" in page.text
+    assert 'method="post" action="/centreview/export/csv?_flt_0_status=operating"' in page.text
+    assert 'name="csrf_token"' in page.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Job.id))) == jobs_before
+        assert db.session.scalar(select(func.count(AuditLog.id)).where(
+            AuditLog.action == AuditAction.export)) == exports_before
+
+
 def test_big_export_is_a_job_with_every_scoped_row(app, client_as, data, monkeypatch):
     # Small batches: the rows cross batch boundaries inside a run of equal names.
     monkeypatch.setattr(export, "BATCH", 4)
@@ -147,7 +166,7 @@ def test_big_export_is_a_job_with_every_scoped_row(app, client_as, data, monkeyp
     with app.app_context():
         exports_before = db.session.scalar(select(func.count(AuditLog.id)).where(
             AuditLog.action == AuditAction.export, AuditLog.username == "ministry"))
-    response = client.get("/centreview/export/xlsx?_oc_CentreView=name&_od_CentreView=asc")
+    response = client.post("/centreview/export/xlsx?_oc_CentreView=name&_od_CentreView=asc")
     pk = job_id(response)
     with app.app_context():
         # the audit event is recorded in the request, as for a small export
@@ -182,7 +201,7 @@ def test_big_export_is_a_job_with_every_scoped_row(app, client_as, data, monkeyp
 
 def test_oblast_scoped_job_holds_only_own_oblast(app, client_as, data):
     client = client_as("lviv")
-    pk = job_id(client.get("/centreview/export/csv"))
+    pk = job_id(client.post("/centreview/export/csv"))
     rows = csv_rows(client.get(f"/jobs/{pk}/download").data)
     codes = {r[0] for r in rows[1:]}
     expected = scoped_centres(app, "lviv")
@@ -198,7 +217,7 @@ def test_oblast_scoped_job_holds_only_own_oblast(app, client_as, data):
 
 def test_job_applies_the_list_filters(app, client_as, data):
     client = client_as("lviv")
-    pk = job_id(client.get("/centreview/export/csv?_flt_0_status=operating"))
+    pk = job_id(client.post("/centreview/export/csv?_flt_0_status=operating"))
     rows = csv_rows(client.get(f"/jobs/{pk}/download").data)
     expected = scoped_centres(app, "lviv", ResilienceCentre.status == CentreStatus.operating)
     assert INLINE_MAX < len(expected) < LVIV_CENTRES
@@ -208,7 +227,7 @@ def test_job_applies_the_list_filters(app, client_as, data):
 
 # --- who may see a job ---------------------------------------------------------------------
 def test_other_users_get_404_and_admin_no_file(app, client_as, data):
-    pk = job_id(client_as("lviv").get("/centreview/export/csv"))
+    pk = job_id(client_as("lviv").post("/centreview/export/csv"))
     for username in ("frankivsk", "auditor", "ministry"):
         client = client_as(username)
         assert client.get(f"/jobs/{pk}").status_code == 404, username
@@ -237,7 +256,7 @@ def test_anonymous_and_roles(app, client_as, data):
         assert client_as(username).get("/jobs/").status_code == 200, username
     # an auditor may export centres, so their big export is a job of their own
     auditor = client_as("auditor")
-    pk = job_id(auditor.get("/centreview/export/xlsx"))
+    pk = job_id(auditor.post("/centreview/export/xlsx"))
     assert auditor.get(f"/jobs/{pk}/download").status_code == 200
     # no export permission: no job either
     assert client_as("caseworker").get("/centreview/export/csv").status_code == 403
@@ -245,7 +264,7 @@ def test_anonymous_and_roles(app, client_as, data):
 
 def test_status_endpoint(app, client_as, data):
     client = client_as("lviv")
-    pk = job_id(client.get("/centreview/export/csv"))
+    pk = job_id(client.post("/centreview/export/csv"))
     with count_queries(app) as statements:
         response = client.get(f"/jobs/{pk}/status")
     assert response.status_code == 200 and response.is_json
@@ -373,7 +392,7 @@ def test_interrupted_job(app, client_as, data):
     assert message in visible_text(client.get(f"/jobs/{pk}").text)
     assert client.get(f"/jobs/{fresh}/status").json["status"] == "running"
     # the next submission marks the lost job failed for good
-    job_id(client.get("/centreview/export/csv"))
+    job_id(client.post("/centreview/export/csv"))
     job = get_job(app, pk)
     assert job.status == JobStatus.failed and job.interrupted and job.finished_on
     assert get_job(app, fresh).status == JobStatus.running
@@ -384,7 +403,7 @@ def test_interrupted_job(app, client_as, data):
 
 def test_result_files_expire(app, client_as, data):
     client = client_as("lviv")
-    pk = job_id(client.get("/centreview/export/csv"))
+    pk = job_id(client.post("/centreview/export/csv"))
     with app.app_context():
         job = db.session.get(Job, pk)
         path = os.path.join(app.config["JOBS_FOLDER"], job.result_path)
@@ -392,7 +411,7 @@ def test_result_files_expire(app, client_as, data):
         job.finished_on = dt.datetime.utcnow() - dt.timedelta(
             hours=app.config["JOBS_RESULT_TTL_HOURS"] + 1)
         db.session.commit()
-    job_id(client.get("/centreview/export/csv"))  # a new job runs the clean-up
+    job_id(client.post("/centreview/export/csv"))  # a new job runs the clean-up
     assert not os.path.exists(path)
     assert get_job(app, pk).result_path is None
     assert client.get(f"/jobs/{pk}/download").status_code == 404
@@ -407,7 +426,7 @@ def test_too_many_active_jobs_are_refused(app, client_as, data):
         with app.app_context():
             before = db.session.scalar(select(func.count(Job.id)))
         # Frankivsk sees 7 centres: above the inline maximum
-        response = client.get("/centreview/export/csv")
+        response = client.post("/centreview/export/csv")
         assert response.status_code == 302 and response.headers["Location"].endswith("/jobs/")
         with app.app_context():
             assert db.session.scalar(select(func.count(Job.id))) == before
@@ -467,7 +486,7 @@ def test_jobs_run_in_a_worker_thread(app, client_as, data, monkeypatch):
     monkeypatch.setitem(app.config, "JOBS_EAGER", False)
     client = client_as("lviv")
     started = time.monotonic()
-    pk = job_id(client.get("/centreview/export/xlsx"))
+    pk = job_id(client.post("/centreview/export/xlsx"))
     assert time.monotonic() - started < 10
     job = get_job(app, pk)
     assert job.status in (JobStatus.queued, JobStatus.running, JobStatus.done)

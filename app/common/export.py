@@ -158,13 +158,22 @@ class ExportMixin:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
         return f"{self.class_permission_name.lower()}-{stamp}.{ext}"
 
-    @expose("/export/<string:fmt>")
+    @expose("/export/<string:fmt>", methods=["GET", "POST"])
     @has_access
     def export(self, fmt):
         if fmt not in MIMETYPES:
             abort(404)
         inline_max = int(current_app.config.get("EXPORT_INLINE_MAX_ROWS", INLINE_MAX_ROWS))
         big = self.export_count(limit=inline_max + 1) > inline_max
+        if big and request.method != "POST":
+            # A background job is a change (a file kept for a day): a link or a
+            # page elsewhere must not start one. The user confirms with a form
+            # that carries the CSRF token.
+            return self.render_template(
+                "portal/export_confirm.html", fmt=fmt.upper(), rows=inline_max,
+                list_title=self.list_title, query=request.query_string.decode(),
+                back=url_for(f"{self.__class__.__name__}.list") + (
+                    "?" + request.query_string.decode() if request.query_string else ""))
         self.record_export(fmt)
         if big:
             return self._export_in_background(fmt, inline_max)
