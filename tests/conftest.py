@@ -81,13 +81,20 @@ def make_app(tmp_path_factory, **overrides):
     return app
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    app = make_app(tmp_path_factory)
+@contextlib.contextmanager
+def running_app(tmp_path_factory, **overrides):
+    """``make_app`` for a module fixture, with the database released afterwards."""
+    app = make_app(tmp_path_factory, **overrides)
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    with running_app(tmp_path_factory) as app:
+        yield app
 
 
 def login(client, username, password=PASSWORD):

@@ -19,7 +19,7 @@ from app.centers.models import CentreStatus, ResilienceCentre
 from app.demo import IVANO_FRANKIVSK, LVIV
 from app.extensions import db
 
-from .conftest import make_app, visible_text
+from .conftest import running_app, visible_text
 from .test_centers_fixtures import (EDRPOU_DRAFT, EDRPOU_IF, EDRPOU_LVIV, EDRPOU_UNKNOWN,
                                     first_hromada, provider)
 from app.providers.models import ProviderStatus
@@ -29,12 +29,9 @@ HEADERS = [c.header for c in COLUMNS]
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    app = make_app(tmp_path_factory, JOBS_EAGER=True,
-                   JOBS_FOLDER=str(tmp_path_factory.mktemp("jobs")))
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with running_app(tmp_path_factory, JOBS_EAGER=True,
+                     JOBS_FOLDER=str(tmp_path_factory.mktemp("jobs"))) as app:
+        yield app
 
 
 @pytest.fixture(scope="module")

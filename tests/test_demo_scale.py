@@ -1,7 +1,6 @@
 """`flask seed-demo --cases N`: national proportions of providers and centres,
 deterministic, and nothing added twice."""
 
-import pytest
 from sqlalchemy import func, select
 
 from app.centers.models import ResilienceCentre
@@ -9,17 +8,6 @@ from app.common.validators import edrpou_is_valid
 from app.demo_scale import top_up
 from app.extensions import db
 from app.providers.models import Provider
-
-from .conftest import make_app
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    app = make_app(tmp_path_factory)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _counts():

@@ -40,7 +40,7 @@ from app.jobs.models import Job, JobStatus
 from app.security.models import PortalUser
 from app.security.scope import scope_of, scoped
 
-from .conftest import PASSWORD, count_queries, make_app, visible_text
+from .conftest import PASSWORD, count_queries, running_app, visible_text
 from .test_centers_fixtures import EDRPOU_IF, EDRPOU_LVIV, centre, first_hromada, provider
 
 INLINE_MAX = 5
@@ -52,12 +52,9 @@ FORMULA = "=HYPERLINK(\"http://evil\")"
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    app = make_app(tmp_path_factory, JOBS_EAGER=True, EXPORT_INLINE_MAX_ROWS=INLINE_MAX,
-                   JOBS_FOLDER=str(tmp_path_factory.mktemp("jobs")))
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with running_app(tmp_path_factory, JOBS_EAGER=True, EXPORT_INLINE_MAX_ROWS=INLINE_MAX,
+                     JOBS_FOLDER=str(tmp_path_factory.mktemp("jobs"))) as app:
+        yield app
 
 
 @pytest.fixture(scope="module")
@@ -512,13 +509,10 @@ def test_jobs_run_in_a_worker_thread(app, client_as, data, monkeypatch):
 # --- the job page in a real browser (CSP on, script from a file) -----------------------------
 @pytest.fixture()
 def live_url(app):
-    from werkzeug.serving import make_server
+    from .e2e.conftest import serve
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serve(app) as url:
+        yield url
 
 
 def test_job_page_updates_itself_in_a_browser(app, data, monkeypatch, live_url):

@@ -7,6 +7,7 @@ HTML in ``test-artifacts/``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 
@@ -28,13 +29,22 @@ def live_app(tmp_path_factory):
     return make_app(tmp_path_factory, WTF_CSRF_ENABLED=True)
 
 
-@pytest.fixture(scope="module")
-def live_url(live_app):
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+@contextlib.contextmanager
+def serve(app):
+    """The app on a free port of 127.0.0.1, in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def live_url(live_app):
+    with serve(live_app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
