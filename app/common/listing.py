@@ -18,6 +18,7 @@ it also runs an exact ``count(*)`` for every page and lets a user ask for page
 from __future__ import annotations
 
 from flask import url_for
+from markupsafe import Markup, escape
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder._compat import as_unicode
 from flask_appbuilder.widgets import ListWidget, RenderTemplateWidget, SearchWidget
@@ -132,14 +133,54 @@ def row_links(modelview_name: str, filters, can_show: bool, can_edit: bool,
         "show": can_show and _prefix(f"{modelview_name}.show"),
         "edit": can_edit and _prefix(f"{modelview_name}.edit"),
         "delete": can_delete and _prefix(f"{modelview_name}.delete"),
-        "suffix": suffix,
-        "show_title": _("Show record"), "show_label": _("Show"),
-        "edit_title": _("Edit record"), "edit_label": _("Edit"),
-        "delete_title": _("Delete record"), "delete_label": _("Delete"),
+        "suffix": escape(suffix),
+        "show_title": escape(_("Show record")), "show_label": escape(_("Show")),
+        "edit_title": escape(_("Edit record")), "edit_label": escape(_("Edit")),
+        "delete_title": escape(_("Delete record")), "delete_label": escape(_("Delete")),
         "delete_confirm": _("Are you sure you want to delete this item?"),
     }
     links["any"] = bool(links["show"] or links["edit"] or links["delete"])
     return links
+
+
+def render_rows(value_columns, pks, include_columns, formatters: dict, links: dict,
+                with_checkbox: bool) -> Markup:
+    """The table's rows, as FAB's template writes them, in one Python loop.
+
+    Jinja spends ~10 µs per cell on context look-ups and attribute access; a
+    25-row page of 7 columns is half of the list widget's time.
+    """
+    def button(kind: str, icon: str, pk) -> str:
+        return (f'<a href="{links[kind]}{pk}{links["suffix"]}" class="btn btn-sm btn-default" '
+                f'data-toggle="tooltip" rel="tooltip" title="{links[kind + "_title"]}">'
+                f'<span class="sr-only">{links[kind + "_label"]}</span>'
+                f'<i class="fa {icon}"></i></a>')
+
+    parts = []
+    for item, pk in zip(value_columns, pks):
+        pk = escape(pk)
+        parts.append("<tr>")
+        if with_checkbox:
+            parts.append(f'<td><input id="{pk}" class="action_check" name="rowid" '
+                         f'value="{pk}" type="checkbox"></td>')
+        if links["any"]:
+            parts.append('<td><center><div class="btn-group btn-group-xs" style="display: flex;">')
+            if links["show"]:
+                parts.append(button("show", "fa-search", pk))
+            if links["edit"]:
+                parts.append(button("edit", "fa-edit", pk))
+            if links["delete"]:
+                parts.append(f'<a href="#" data-portal-delete="{links["delete"]}{pk}" '
+                             f'class="btn btn-sm btn-default confirm" rel="tooltip" '
+                             f'title="{links["delete_title"]}"><span class="sr-only">'
+                             f'{links["delete_label"]}</span><i class="fa fa-trash"></i></a>')
+            parts.append("</div></center></td>")
+        for column in include_columns:
+            formatter = formatters.get(column)
+            value = item[column]
+            parts.append(f"<td>{escape(formatter(value) if formatter else value)}</td>")
+        parts.append("</tr>")
+    return Markup("".join(parts))
 
 
 class PortalSearchWidget(SearchWidget):
@@ -190,4 +231,5 @@ class PortalListWidget(ListWidget):
     def __call__(self, **kwargs):
         self.template_args.setdefault("count_cap", None)
         self.template_args["row_links"] = row_links
+        self.template_args["render_rows"] = render_rows
         return super().__call__(**kwargs)

@@ -113,8 +113,26 @@ class FilterContainsIndexed(FilterContains):
 
 
 class IndexedFilterConverter(SQLAFilterConverter):
-    """FAB's filter converter with "contains" going through :class:`FilterContainsIndexed`."""
+    """FAB's filter converter with "contains" going through :class:`FilterContainsIndexed`.
+
+    It also remembers which filters a column gets: FAB works it out again for
+    every column of the model each time it builds a ``Filters`` (three times
+    per list page, ~3 ms on the case register), though it depends only on the
+    model's column types.
+    """
 
     conversion_table = tuple(
         (kind, [FilterContainsIndexed if f is FilterContains else f for f in filters])
         for kind, filters in SQLAFilterConverter.conversion_table)
+    _classes: dict = {}
+
+    def convert(self, col_name):
+        key = (type(self), type(self.datamodel), self.datamodel.obj, col_name)
+        classes = self._classes.get(key)
+        if classes is None:
+            classes = next((tuple(filters) for kind, filters in self.conversion_table
+                            if getattr(self.datamodel, kind)(col_name)), ())
+            self._classes[key] = classes
+        if not classes:
+            return None
+        return [cls(col_name, self.datamodel) for cls in classes]
