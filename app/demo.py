@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from .extensions import db
 from .security import roles
@@ -71,6 +71,9 @@ def seed_demo(cases: int = 200, password: str | None = None,
         hook = getattr(importlib.import_module(name), "demo_seed", None)
         if hook:
             hook(ctx)
+    db.session.commit()
+    # Fresh planner statistics after a bulk load (SQLite never gathers them itself).
+    db.session.execute(text("ANALYZE"))
     db.session.commit()
 
     if created:

@@ -16,6 +16,7 @@ from wtforms.validators import NumberRange, Optional
 
 from ..common.errors import UserError
 from ..common.export import ExportMixin
+from ..common.listing import BoundedCountInterface
 from ..common.lookup import AjaxSelectField
 from ..common.validators import UkrainianPhone
 from ..common.views import PortalModelView, PortalRestApi
@@ -159,7 +160,7 @@ def _form_extra_fields() -> dict:
 
 
 class CentreView(ExportMixin, PortalModelView):
-    datamodel = SQLAInterface(ResilienceCentre)
+    datamodel = BoundedCountInterface(ResilienceCentre)
     class_permission_name = permissions.RESOURCE
     base_permissions = CENTRE_PERMISSIONS
     method_permission_name = {**roles.METHOD_PERMISSIONS, **ACTION_PERMISSIONS}

@@ -19,6 +19,7 @@ from wtforms.validators import Email, Optional
 from ..common.enums import N_
 from ..common.errors import UserError
 from ..common.export import ExportMixin
+from ..common.listing import BoundedCountInterface
 from ..common.lookup import AjaxSelectField
 from ..common.validators import Edrpou, UkrainianPhone
 from ..common.views import PortalModelView, PortalRestApi
@@ -97,7 +98,7 @@ def _transition_action(name):
 
 
 class ProviderView(ExportMixin, PortalModelView):
-    datamodel = SQLAInterface(Provider)
+    datamodel = BoundedCountInterface(Provider)
     class_permission_name = "Provider"
     method_permission_name = {**roles.METHOD_PERMISSIONS, **TRANSITION_PERMISSIONS}
     template_folder = TEMPLATES

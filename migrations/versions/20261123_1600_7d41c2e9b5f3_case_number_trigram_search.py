@@ -18,6 +18,7 @@ depends_on = None
 NEW_INDEXES = {
     "ix_case_file_provider_status_opened": ["provider_id", "status", "opened_on"],
     "ix_case_file_status_opened": ["status", "opened_on"],
+    "ix_case_file_opened_id": ["opened_on", "id"],
     "ix_case_file_programme_opened": ["programme", "opened_on"],
     "ix_case_file_programme_status": ["programme", "status"],
     "ix_case_file_status_due": ["status", "next_contact_due", "assigned_worker_id"],
@@ -27,6 +28,7 @@ OLD_INDEXES = {
     "ix_case_file_provider_status": ["provider_id", "status"],
     "ix_case_file_status": ["status"],
     "ix_case_file_programme": ["programme"],
+    "ix_case_file_opened_on": ["opened_on"],
 }
 
 
