@@ -158,7 +158,7 @@ class PortalSecurityManager(SecurityManager):
 
     # --- the signed-in user, loaded on every request ----------------------------
     def get_user_by_id(self, pk):
-        """The user with their oblast and provider in one statement, one level deep.
+        """The user with oblast, provider, roles and groups in one statement, one level deep.
 
         The models' default eager loads cascade (user -> provider -> hromada ->
         raion -> oblast: seven joins), which cost more than the rest of a list
@@ -168,7 +168,9 @@ class PortalSecurityManager(SecurityManager):
 
         user = self.user_model
         return self.session.get(user, pk, options=[
-            joinedload(user.oblast).lazyload("*"), joinedload(user.provider).lazyload("*")])
+            joinedload(user.oblast).lazyload("*"), joinedload(user.provider).lazyload("*"),
+            # roles and groups are read by every permission check: same statement
+            joinedload(user.roles).lazyload("*"), joinedload(user.groups).lazyload("*")])
 
     # --- permission checks ----------------------------------------------------
     def has_access(self, permission_name: str, view_name: str) -> bool:
