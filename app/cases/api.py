@@ -18,6 +18,7 @@ from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from ..audit.services import record_event
+from ..common.apidoc import transition_doc
 from ..common.errors import UserError
 from ..common.views import PortalRestApi
 from ..security import roles
@@ -81,80 +82,39 @@ class CaseApi(_NoStoreMixin, PortalRestApi):
         if item.status != CaseStatus.intake:
             raise UserError(ONLY_INTAKE_DELETED)
 
-    def _run(self, pk, fn):
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return self.response_404()
-        try:
-            result = fn(item)
-            self.datamodel.session.commit()
-        except UserError as exc:
-            self.datamodel.session.rollback()
-            return self.response(exc.status_code, message=str(exc))
-        return result
-
     @expose("/<int:pk>/transition/<string:name>", methods=["POST"])
     @protect()
     @safe
     def transition(self, pk, name):
-        """Apply a lifecycle transition to a case.
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            required: true
-            schema:
-              type: integer
-          - in: path
-            name: name
-            required: true
-            schema:
-              type: string
-          responses:
-            200:
-              description: New status
-        """
         body = request.get_json(silent=True) or {}
         reason = body.get("reason")
         if name == "close" and reason not in ClosureReason.__members__:
             return self.response_400(message=str(services.REASON_REQUIRED))
+        return self.change_item(pk, lambda item: services.transition(
+            self.datamodel.session, item, name, g.user,
+            reason=ClosureReason[reason] if reason else None))
 
-        def do(item):
-            services.transition(self.datamodel.session, item, name, g.user,
-                                reason=ClosureReason[reason] if reason else None)
-            return self.response(200, id=item.id, status=item.status.name)
-
-        return self._run(pk, do)
+    transition.__doc__ = transition_doc(
+        "Apply a lifecycle transition to a case.", names=list(services.TRANSITIONS),
+        body={"reason": "string"})
 
     @expose("/<int:pk>/transfer", methods=["POST"])
     @protect()
     @safe
     def transfer(self, pk):
-        """Ask another provider to take the case over.
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            required: true
-            schema:
-              type: integer
-          responses:
-            201:
-              description: Transfer requested
-        """
         from ..providers.models import Provider
 
         body = request.get_json(silent=True) or {}
         to_provider = self.datamodel.session.get(Provider, body.get("to_provider_id") or 0)
+        return self.change_item(
+            pk, lambda item: services.request_transfer(self.datamodel.session, item,
+                                                       to_provider, g.user,
+                                                       reason=body.get("reason")),
+            lambda _item, transfer: self.response(201, id=transfer.id))
 
-        def do(item):
-            transfer = services.request_transfer(self.datamodel.session, item, to_provider,
-                                                 g.user, reason=body.get("reason"))
-            return self.response(201, id=transfer.id)
-
-        return self._run(pk, do)
+    transfer.__doc__ = transition_doc(
+        "Ask another provider to take the case over.",
+        body={"to_provider_id": "integer", "reason": "string"}, ok="Transfer requested")
 
 
 class CaseTransferApi(PortalRestApi):
@@ -171,77 +131,36 @@ class CaseTransferApi(PortalRestApi):
     search_columns = ["status"]
 
     def _decide(self, pk, fn):
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return self.response_404()
         note = (request.get_json(silent=True) or {}).get("note")
-        try:
-            if fn is services.cancel_transfer:
-                fn(self.datamodel.session, item, g.user)
-            else:
-                fn(self.datamodel.session, item, g.user, note)
-            self.datamodel.session.commit()
-        except UserError as exc:
-            self.datamodel.session.rollback()
-            return self.response(exc.status_code, message=str(exc))
-        return self.response(200, id=item.id, status=item.status.name)
+        if fn is services.cancel_transfer:
+            return self.change_item(pk, lambda item: fn(self.datamodel.session, item, g.user))
+        return self.change_item(pk, lambda item: fn(self.datamodel.session, item, g.user, note))
 
     @expose("/<int:pk>/accept", methods=["POST"])
     @protect()
     @safe
     def accept(self, pk):
-        """Accept a transfer (receiving provider).
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            required: true
-            schema:
-              type: integer
-          responses:
-            200:
-              description: Accepted
-        """
         return self._decide(pk, services.accept_transfer)
+
+    accept.__doc__ = transition_doc("Accept a transfer (receiving provider).",
+                                    body={"note": "string"})
 
     @expose("/<int:pk>/reject", methods=["POST"])
     @protect()
     @safe
     def reject(self, pk):
-        """Reject a transfer (receiving provider).
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            required: true
-            schema:
-              type: integer
-          responses:
-            200:
-              description: Rejected
-        """
         return self._decide(pk, services.reject_transfer)
+
+    reject.__doc__ = transition_doc("Reject a transfer (receiving provider).",
+                                    body={"note": "string"})
 
     @expose("/<int:pk>/cancel", methods=["POST"])
     @protect()
     @safe
     def cancel(self, pk):
-        """Withdraw a transfer (sending provider).
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            required: true
-            schema:
-              type: integer
-          responses:
-            200:
-              description: Withdrawn
-        """
         return self._decide(pk, services.cancel_transfer)
+
+    cancel.__doc__ = transition_doc("Withdraw a transfer (sending provider).")
 
 
 API_DEIDENTIFIED = [c for c in DEIDENTIFIED_COLUMNS if c != "centre.name"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import flash, redirect, request
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
@@ -14,7 +16,7 @@ from sqlalchemy import select
 from wtforms import BooleanField
 from wtforms.validators import NumberRange, Optional
 
-from ..common.errors import UserError
+from ..common.apidoc import transition_doc
 from ..common.export import ExportMixin
 from ..common.listing import BoundedCountInterface
 from ..common.lookup import AjaxSelectField
@@ -85,52 +87,10 @@ CENTRE_PERMISSIONS = ["can_read", "can_write", "can_export", permissions.IMPORT,
                       *[perm for _fn, perm in services.TRANSITIONS.values()]]
 
 
-def _api_doc(summary: str) -> str:
-    """OpenAPI description of a status-transition endpoint (FAB reads the docstring)."""
-    return f"""{summary}
-        ---
-        post:
-          summary: {summary}
-          parameters:
-          - in: path
-            name: pk
-            required: true
-            schema:
-              type: integer
-          requestBody:
-            required: false
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    reason:
-                      type: string
-          responses:
-            200:
-              description: The new status of the centre
-              content:
-                application/json:
-                  schema:
-                    type: object
-                    properties:
-                      id:
-                        type: integer
-                      status:
-                        type: string
-                      status_label:
-                        type: string
-            400:
-              $ref: '#/components/responses/400'
-            401:
-              $ref: '#/components/responses/401'
-            403:
-              $ref: '#/components/responses/403'
-            404:
-              $ref: '#/components/responses/404'
-            409:
-              description: The transition is not allowed in the current status
-        """
+#: OpenAPI text of the centre status endpoints.
+_api_doc = functools.partial(transition_doc, body={"reason": "string"},
+                             returns={"status_label": "string"},
+                             ok="The new status of the centre")
 
 
 def _yes_no(value) -> str:
@@ -300,19 +260,13 @@ class CentreApi(PortalRestApi):
         super().pre_update(item)
 
     def _transition(self, pk, name):
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return self.response_404()
         body = request.get_json(silent=True) or {}
         reason = body.get("reason") if isinstance(body, dict) else None
-        try:
-            services.TRANSITIONS[name][0](item, reason=str(reason)[:2000] if reason else None)
-            self.datamodel.session.commit()
-        except UserError as exc:
-            self.datamodel.session.rollback()
-            return self.response(exc.status_code, message=str(exc))
-        return self.response(200, id=item.id, status=item.status.name,
-                             status_label=str(item.status))
+        reason = str(reason)[:2000] if reason else None
+        return self.change_item(
+            pk, lambda item: services.TRANSITIONS[name][0](item, reason=reason),
+            lambda item, _result: self.response(200, id=item.id, status=item.status.name,
+                                                status_label=str(item.status)))
 
     @expose("/<int:pk>/prepare", methods=["POST"])
     @protect()

@@ -310,6 +310,28 @@ class PortalRestApi(ModelRestApi):
     allow_browser_login = False
     page_size = 25
 
+    def change_item(self, pk, change, respond=None):
+        """Change the scoped record ``pk`` with ``change(item)`` in one transaction.
+
+        The one path of every status-change endpoint: 404 when the record is
+        not in the user's scope; a rule's refusal (:class:`UserError`) is
+        rolled back and answered with its status and Ukrainian message;
+        otherwise the change is committed and ``respond(item, result)``
+        answers (default: 200 with the record's id and new status).
+        """
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return self.response_404()
+        try:
+            result = change(item)
+            self.datamodel.session.commit()
+        except UserError as exc:
+            self.datamodel.session.rollback()
+            return self.response(exc.status_code, message=str(exc))
+        if respond is not None:
+            return respond(item, result)
+        return self.response(200, id=item.id, status=item.status.name)
+
     def pre_add(self, item):
         ensure_in_scope(item)
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from wtforms import ValidationError
 from wtforms.validators import Email, Optional
 
+from ..common.apidoc import transition_doc
 from ..common.enums import N_
 from ..common.errors import UserError
 from ..common.export import ExportMixin
@@ -218,84 +219,28 @@ class ProviderApi(PortalRestApi):
         services.validate_contacts(item)
         super().pre_update(item)
 
-    def _scoped_item(self, pk):
-        # ``<int:pk>`` is bounded to the INTEGER range by the app's URL converter.
-        return self.datamodel.get(pk, self._base_filters)
-
     @expose("/<int:pk>/<string:name>", methods=["POST"])
     @protect()
     @safe
     def transition_endpoint(self, pk, name):
-        """Apply a workflow transition.
-        ---
-        post:
-          summary: "Provider approval workflow (submit, approve, reject, suspend, reinstate)"
-          parameters:
-          - in: path
-            name: pk
-            required: true
-            schema:
-              type: integer
-          - in: path
-            name: name
-            required: true
-            schema:
-              type: string
-              enum: [submit, approve, reject, suspend, reinstate]
-          requestBody:
-            required: false
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    reason:
-                      type: string
-                    version:
-                      type: integer
-          responses:
-            200:
-              description: The new status
-              content:
-                application/json:
-                  schema:
-                    type: object
-                    properties:
-                      id:
-                        type: integer
-                      status:
-                        type: string
-                      version:
-                        type: integer
-            400:
-              $ref: '#/components/responses/400'
-            401:
-              $ref: '#/components/responses/401'
-            403:
-              $ref: '#/components/responses/403'
-            404:
-              $ref: '#/components/responses/404'
-            409:
-              description: Stale version or a transition not allowed from the current state
-        """
         if name not in TRANSITION_ACTIONS:
             return self.response_404()
         if not self.appbuilder.sm.has_access("can_" + TRANSITION_PERMISSIONS[name],
                                              self.class_permission_name):
             return self.response_403()
-        item = self._scoped_item(pk)
-        if item is None:
-            return self.response_404()
         body = request.get_json(silent=True) or {}
-        try:
-            services.transition(name, item, g.user, reason=body.get("reason"),
-                                expected_version=body.get("version"))
-            self.datamodel.session.commit()
-        except UserError as exc:
-            self.datamodel.session.rollback()
-            return self.response(exc.status_code, message=str(exc))
-        return self.response(200, id=item.id, status=item.status.name,
-                             status_label=item.status.label, version=item.version)
+        return self.change_item(
+            pk, lambda item: services.transition(name, item, g.user, reason=body.get("reason"),
+                                                 expected_version=body.get("version")),
+            lambda item, _result: self.response(200, id=item.id, status=item.status.name,
+                                                status_label=item.status.label,
+                                                version=item.version))
+
+    transition_endpoint.__doc__ = transition_doc(
+        "Provider approval workflow (submit, approve, reject, suspend, reinstate)",
+        names=list(TRANSITION_ACTIONS), body={"reason": "string", "version": "integer"},
+        returns={"status_label": "string", "version": "integer"},
+        conflict="Stale version or a transition not allowed from the current state")
 
     @expose("/<int:pk>/history", methods=["GET"])
     @protect()
@@ -330,7 +275,7 @@ class ProviderApi(PortalRestApi):
             404:
               $ref: '#/components/responses/404'
         """
-        item = self._scoped_item(pk)
+        item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             return self.response_404()
         return self.response(200, result=[

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.validators import NumberRange
 
+from ..common.apidoc import transition_doc
 from ..common.enums import N_
 from ..common.errors import UserError
 from ..common.export import ExportMixin, safe_cell
@@ -530,80 +531,24 @@ class SelectionRoundApi(PortalRestApi):
     @protect()
     @safe
     def transition_endpoint(self, pk, name):
-        """Apply a workflow transition.
-        ---
-        post:
-          summary: Selection round workflow
-          parameters:
-          - in: path
-            name: pk
-            required: true
-            schema:
-              type: integer
-          - in: path
-            name: name
-            required: true
-            schema:
-              type: string
-              enum: [open_applications, start_evaluation, complete, cancel]
-          requestBody:
-            required: false
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    reason:
-                      type: string
-                    version:
-                      type: integer
-                    protocol_number:
-                      type: string
-                    protocol_date:
-                      type: string
-                      format: date
-          responses:
-            200:
-              description: The new status
-              content:
-                application/json:
-                  schema:
-                    type: object
-                    properties:
-                      id:
-                        type: integer
-                      status:
-                        type: string
-                      version:
-                        type: integer
-            400:
-              $ref: '#/components/responses/400'
-            401:
-              $ref: '#/components/responses/401'
-            403:
-              $ref: '#/components/responses/403'
-            404:
-              $ref: '#/components/responses/404'
-            409:
-              description: Stale version or a transition not allowed from the current state
-        """
         if name not in ROUND_ACTIONS:
             return self.response_404()
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return self.response_404()
         body = request.get_json(silent=True) or {}
-        try:
-            services.transition_round(
+        return self.change_item(
+            pk, lambda item: services.transition_round(
                 name, item, g.user, reason=body.get("reason"),
                 expected_version=body.get("version"),
                 protocol_number=body.get("protocol_number"),
-                protocol_date=_parse_date(body.get("protocol_date")))
-            self.datamodel.session.commit()
-        except UserError as exc:
-            self.datamodel.session.rollback()
-            return self.response(exc.status_code, message=str(exc))
-        return self.response(200, id=item.id, status=item.status.name, version=item.version)
+                protocol_date=_parse_date(body.get("protocol_date"))),
+            lambda item, _result: self.response(200, id=item.id, status=item.status.name,
+                                                version=item.version))
+
+    transition_endpoint.__doc__ = transition_doc(
+        "Selection round workflow", names=list(ROUND_ACTIONS),
+        body={"reason": "string", "version": "integer", "protocol_number": "string",
+              "protocol_date": "date"},
+        returns={"version": "integer"},
+        conflict="Stale version or a transition not allowed from the current state")
 
     @expose("/<int:pk>/results", methods=["GET"])
     @protect()

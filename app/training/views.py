@@ -4,6 +4,7 @@ the attendance sheet), sessions, participants, certificates, reports."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 
 from flask import Response, abort, flash, g, redirect, request, url_for
@@ -18,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import BooleanField
 
+from ..common.apidoc import transition_doc
 from ..common.errors import UserError
 from ..common.export import ExportMixin, safe_cell
 from ..common.lookup import AjaxSelectField
@@ -586,31 +588,11 @@ class CourseApi(PortalRestApi):
 API_PERMISSIONS = {**roles.METHOD_PERMISSIONS, "start": "write", "finish": "write",
                    "cancel": "write", "reopen": "reopen"}
 
+#: OpenAPI text of the workshop status endpoints.
+_transition_doc = functools.partial(
+    transition_doc, returns={"certificates": "strings"},
+    ok="New status (and certificates issued, when finishing)")
 
-
-def _transition_doc(summary: str) -> str:
-    """OpenAPI description of a workshop status endpoint (FAB reads the docstring)."""
-    return f"""{summary}
-        ---
-        post:
-          summary: {summary}
-          parameters:
-          - in: path
-            schema:
-              type: integer
-            name: pk
-          responses:
-            200:
-              description: New status (and certificates issued, when finishing)
-            401:
-              $ref: '#/components/responses/401'
-            403:
-              description: Not a trainer of this workshop, or the role may not do it
-            404:
-              $ref: '#/components/responses/404'
-            409:
-              description: Not allowed from the current status
-        """
 
 class WorkshopApi(PortalRestApi):
     resource_name = "training-workshop"
@@ -638,18 +620,13 @@ class WorkshopApi(PortalRestApi):
         services.ensure_can_delete_workshop(item)
 
     def _run(self, pk, fn):
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return self.response_404()
-        try:
-            result = fn(item)
-        except UserError as exc:
-            self.datamodel.session.rollback()
-            return self.response(exc.status_code, message=str(exc))
-        body = {"id": item.id, "status": item.status.name}
-        if isinstance(result, list):
-            body["certificates"] = [c.number for c in result]
-        return self.response(200, **body)
+        def respond(item, result):
+            body = {"id": item.id, "status": item.status.name}
+            if isinstance(result, list):
+                body["certificates"] = [c.number for c in result]
+            return self.response(200, **body)
+
+        return self.change_item(pk, fn, respond)
 
     @api_expose("/<int:pk>/start", methods=["POST"])
     @protect()
