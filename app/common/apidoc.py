@@ -2,7 +2,8 @@
 
 The status-change endpoints of every register share one shape: a scoped
 record's key in the path, an optional JSON body, the new status back, the same
-error responses. :func:`transition_doc` writes that description once.
+error responses. :func:`transition_doc` writes that description once, and
+:func:`record_rows_doc` that of a GET returning rows that belong to a record.
 """
 
 from __future__ import annotations
@@ -18,6 +19,20 @@ def _schema(kind: str) -> dict:
     return dict(_TYPES.get(kind, {"type": kind}))
 
 
+_PK = {"in": "path", "name": "pk", "required": True, "schema": {"type": "integer"}}
+
+
+def record_rows_doc(summary: str) -> str:
+    """Docstring of a GET ``/<pk>/...`` answering ``{"result": [objects]}``."""
+    operation = {"summary": summary, "parameters": [_PK], "responses": {
+        200: {"description": summary, "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"result": {
+                "type": "array", "items": {"type": "object"}}}}}}},
+        **{code: ref for code, ref in _REF.items() if code != 400}}}
+    return f"{summary}\n---\n" + yaml.safe_dump({"get": operation}, allow_unicode=True,
+                                                 sort_keys=False)
+
+
 def transition_doc(summary: str, *, names: list[str] | None = None,
                    body: dict[str, str] | None = None, returns: dict[str, str] | None = None,
                    ok: str = "The new status",
@@ -28,8 +43,7 @@ def transition_doc(summary: str, *, names: list[str] | None = None,
     JSON properties (name -> type) of the request and of the 200 answer, whose
     ``id`` and ``status`` are always there.
     """
-    parameters = [{"in": "path", "name": "pk", "required": True,
-                   "schema": {"type": "integer"}}]
+    parameters = [_PK]
     if names:
         parameters.append({"in": "path", "name": "name", "required": True,
                            "schema": {"type": "string", "enum": list(names)}})

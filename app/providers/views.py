@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from wtforms import ValidationError
 from wtforms.validators import Email, Optional
 
-from ..common.apidoc import transition_doc
+from ..common.apidoc import record_rows_doc, transition_doc
 from ..common.enums import N_
 from ..common.errors import UserError
 from ..common.export import ExportMixin
@@ -246,35 +246,6 @@ class ProviderApi(PortalRestApi):
     @protect()
     @safe
     def history_endpoint(self, pk):
-        """Status history of a provider
-        ---
-        get:
-          summary: Status history of a provider
-          parameters:
-          - in: path
-            name: pk
-            required: true
-            schema:
-              type: integer
-          responses:
-            200:
-              description: Status history of a provider
-              content:
-                application/json:
-                  schema:
-                    type: object
-                    properties:
-                      result:
-                        type: array
-                        items:
-                          type: object
-            401:
-              $ref: '#/components/responses/401'
-            403:
-              $ref: '#/components/responses/403'
-            404:
-              $ref: '#/components/responses/404'
-        """
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             return self.response_404()
@@ -283,6 +254,8 @@ class ProviderApi(PortalRestApi):
              "by": c.changed_by.username if c.changed_by else None,
              "at": c.changed_on.isoformat(), "reason": c.reason}
             for c in services.history(item.id)])
+
+    history_endpoint.__doc__ = record_rows_doc("Status history of a provider")
 
 
 SPECIALIST_LABELS = {

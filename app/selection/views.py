@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.validators import NumberRange
 
-from ..common.apidoc import transition_doc
+from ..common.apidoc import record_rows_doc, transition_doc
 from ..common.enums import N_
 from ..common.errors import UserError
 from ..common.export import ExportMixin, safe_cell
@@ -554,35 +554,6 @@ class SelectionRoundApi(PortalRestApi):
     @protect()
     @safe
     def results_endpoint(self, pk):
-        """Ranked results of a selection round (applications in scope)
-        ---
-        get:
-          summary: Ranked results of a selection round (applications in scope)
-          parameters:
-          - in: path
-            name: pk
-            required: true
-            schema:
-              type: integer
-          responses:
-            200:
-              description: Ranked results of a selection round (applications in scope)
-              content:
-                application/json:
-                  schema:
-                    type: object
-                    properties:
-                      result:
-                        type: array
-                        items:
-                          type: object
-            401:
-              $ref: '#/components/responses/401'
-            403:
-              $ref: '#/components/responses/403'
-            404:
-              $ref: '#/components/responses/404'
-        """
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             return self.response_404()
@@ -594,6 +565,9 @@ class SelectionRoundApi(PortalRestApi):
              "protocol_number": a.protocol_number,
              "protocol_date": a.protocol_date.isoformat() if a.protocol_date else None}
             for a in services.results(item)])
+
+    results_endpoint.__doc__ = record_rows_doc(
+        "Ranked results of a selection round (applications in scope)")
 
 
 class ApplicationApi(PortalRestApi):
