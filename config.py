@@ -103,6 +103,10 @@ DATETIME_FORMAT = "dd.MM.yyyy HH:mm"
 # Dashboard counts over the big registers are shared by the users of a scope
 # for this many seconds (0: computed on every request). See app/home.py.
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
+# A big register's list that matched "more than 10 000" rows remembers that for
+# the same user and search for this many seconds instead of counting 10 001
+# rows on every page (0: count every time). See app/common/listing.py.
+LIST_COUNT_CACHE_SECONDS = int(os.environ.get("LIST_COUNT_CACHE_SECONDS", "60"))
 
 # --- Background jobs (app.jobs) and large exports ------------------------------------
 # Large exports and imports of centres run in worker threads of the web process,

@@ -64,6 +64,7 @@ TEST_CONFIG = dict(
     RATELIMIT_ENABLED=False,
     # Tests change data between requests and compare counts at once.
     DASHBOARD_CACHE_SECONDS=0,
+    LIST_COUNT_CACHE_SECONDS=0,
     SERVER_NAME=None,
     # scrypt is deliberately slow; tests log in hundreds of times.
     FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",

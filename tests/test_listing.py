@@ -75,6 +75,76 @@ def test_pages_past_the_cap_show_the_last_page_within_it(app, client_as):
     assert "Гортати можна" not in visible_text(last)
 
 
+@contextlib.contextmanager
+def count_memo(app, seconds):
+    previous = app.config["LIST_COUNT_CACHE_SECONDS"]
+    app.config["LIST_COUNT_CACHE_SECONDS"] = seconds
+    try:
+        yield
+    finally:
+        app.config["LIST_COUNT_CACHE_SECONDS"] = previous
+
+
+def _count_statements(statements):
+    return [s for s in statements if "count(" in s.lower()]
+
+
+def test_more_than_the_cap_is_remembered_per_user_and_search(app, client_as):
+    admin, ministry = client_as("admin"), client_as("ministry")
+    with capped(app, 100), count_memo(app, 60):
+        admin.get("/hromadaview/list/?_flt_0_code=UA")  # counted: more than 100
+        with count_queries(app) as statements:
+            pages = [admin.get("/hromadaview/list/?_flt_0_code=UA"),
+                     admin.get("/hromadaview/list/?_flt_0_code=UA&page_HromadaView=2"),
+                     admin.get("/hromadaview/list/?_flt_0_code=UA&_oc_HromadaView=title"
+                               "&_od_HromadaView=asc")]
+        assert not _count_statements(statements), statements
+        assert all("більше 100" in visible_text(p.text) for p in pages)
+        # Another user, another search, an exact count: each counts for itself.
+        for client, url in ((ministry, "/hromadaview/list/?_flt_0_code=UA"),
+                            (admin, "/hromadaview/list/?_flt_0_code=UA4"),
+                            (admin, "/hromadaview/list/?_flt_0_code=UA46"),
+                            (admin, "/hromadaview/list/?_flt_0_code=UA46")):
+            with count_queries(app) as statements:
+                text = visible_text(client.get(url).text)
+            assert len(_count_statements(statements)) == 1, url
+        assert "більше 100" not in text  # UA46: exact, and counted again each time
+
+
+def test_remembered_count_expires(app, client_as):
+    client = client_as("admin")
+    with capped(app, 100), count_memo(app, 0.05):
+        client.get("/hromadaview/list/")
+        import time
+
+        time.sleep(0.1)
+        with count_queries(app) as statements:
+            client.get("/hromadaview/list/")
+    assert len(_count_statements(statements)) == 1
+
+
+def test_page_links_keep_the_search_and_replace_one_argument(app, client_as):
+    client = client_as("admin")
+    html = client.get("/hromadaview/list/?_flt_0_code=UA&page_HromadaView=2"
+                      "&_oc_HromadaView=title&_od_HromadaView=asc").text
+    pager = html[html.index('<ul class="pagination'):]
+    pager = pager[:pager.index("</ul>")]
+    pages = re.findall(r'href="(/hromadaview/list/\?[^"]+)"', pager)
+    assert len(pages) >= 6, pager
+    for link in pages:
+        args = link.split("?", 1)[1].split("&amp;")
+        assert "_flt_0_code=UA" in args and "_oc_HromadaView=title" in args
+        assert sum(a.startswith("page_HromadaView=") for a in args) == 1
+    # The page numbers around page 3 (index 2), FAB's window of seven.
+    assert re.search(r'<li class="active"><a href="#">3</a></li>', html)
+    assert "page_HromadaView=0" in html and "page_HromadaView=3" in html
+    sizes = re.findall(r'psize_HromadaView=(\d+)', html)
+    assert sizes == ["25", "50", "75", "100"]
+    # The sorted column flips to descending; the others link too.
+    title = re.search(r'<th><a href="([^"]+)">[^<]*<i class="fa fa-chevron-up', html)
+    assert title and "_od_HromadaView=desc" in title.group(1)
+
+
 def test_page_size_is_bounded(app, client_as):
     client = client_as("admin")
     html = client.get("/hromadaview/list/?psize_HromadaView=100000").text
@@ -100,6 +170,20 @@ def test_row_links_lead_to_the_records(app, centres, client_as, username, can_de
     assert "<script" not in html.split("<tbody", 1)[-1].split("</table>", 1)[0]
 
 
+def test_cached_layout_scripts_carry_each_pages_own_nonce(app, client_as):
+    client = client_as("admin")
+    seen = set()
+    for _ in range(2):
+        response = client.get("/hromadaview/list/")
+        policy = response.headers["Content-Security-Policy"]
+        nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+        scripts = re.findall(r'<script src="[^"]+" nonce="([^"]*)"', response.text)
+        assert len(scripts) >= 8 and set(scripts) == {nonce}
+        assert "__portal_csp_nonce__" not in response.text
+        seen.add(nonce)
+    assert len(seen) == 2
+
+
 def test_menu_is_cached_per_role_not_per_user(app, client_as):
     admin_menu = client_as("admin").get("/").text
     auditor_menu = client_as("auditor").get("/").text
@@ -108,7 +192,8 @@ def test_menu_is_cached_per_role_not_per_user(app, client_as):
     assert "/users/list/" in admin_menu
     assert "/users/list/" not in auditor_menu
     assert "/users/list/" in client_as("admin").get("/").text
-    assert ("Аудитор",) in {key[2] for key in app.extensions["portal_fragments"]}
+    assert ("Аудитор",) in {key[2] for key in app.extensions["portal_fragments"]
+                            if key[0] == "navbar-menu"}
 
 
 def test_menu_of_a_database_role_is_not_cached(app):

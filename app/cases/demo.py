@@ -194,6 +194,10 @@ def seed(ctx) -> None:
             if rows:
                 session.execute(insert(table), rows)
         done += size
+        # One transaction per batch: a million cases in one transaction spill
+        # every index's pages to SQLite's WAL and read them back (the seed
+        # stalled in I/O); per batch, the WAL is checkpointed as it goes.
+        session.commit()
         if done >= next_report or done == total:
             echo(f"Cases: {done}/{total} ({done * 100 // total}%)")
             next_report = done + max(1, total // 10)

@@ -64,5 +64,25 @@ def cached_fragment(name: str, caller) -> Markup:
     return html
 
 
+#: Stands for the request's CSP nonce inside a cached fragment.
+NONCE_MARK = "__portal_csp_nonce__"
+
+
+def static_fragment(name: str, nonce: str, caller) -> Markup:
+    """Jinja ``{% call static_fragment("tail_js", baselib.get_nonce()) %}``: markup
+    that is the same on every page (the style sheets and scripts of the layout,
+    ~20 ``url_for`` calls), rendered once with ``NONCE_MARK`` where each script's
+    nonce goes; every page gets the cached text with its own nonce."""
+    store = fragment_store()
+    key = ("static", name)
+    html = store.get(key)
+    if html is None:
+        html = str(caller())
+        store.put(key, html)
+    return Markup(html.replace(NONCE_MARK, str(nonce)))
+
+
 def init_fragments(app) -> None:
     app.jinja_env.globals["cached_fragment"] = cached_fragment
+    app.jinja_env.globals["static_fragment"] = static_fragment
+    app.jinja_env.globals["NONCE_MARK"] = NONCE_MARK

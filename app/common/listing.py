@@ -17,7 +17,11 @@ it also runs an exact ``count(*)`` for every page and lets a user ask for page
 
 from __future__ import annotations
 
-from flask import url_for
+import enum
+import threading
+import time
+
+from flask import current_app, g, has_request_context, url_for
 from markupsafe import Markup, escape
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder._compat import as_unicode
@@ -28,6 +32,8 @@ from flask_appbuilder.models.sqla.filters import FilterRelationOneToManyEqual
 from sqlalchemy import false, select
 from sqlalchemy.orm import joinedload
 
+from . import list_header
+from .enums import Label
 from .textsearch import IndexedFilterConverter
 
 #: Rows counted exactly on the big registers; beyond it the page says "more than".
@@ -96,18 +102,75 @@ class BoundedCountInterface(SQLAInterface):
                                    bypass_many_to_many=True, add_pk=True)
         return count, rows.all()
 
-    def _shallow_eager_loads(self) -> list:
-        return [joinedload(rel.class_attribute).lazyload("*")
+    def _shallow_eager_loads(self) -> tuple:
+        # Built once per register: loader options are immutable.
+        options = self.__dict__.get("_portal_shallow_loads")
+        if options is None:
+            options = self._portal_shallow_loads = tuple(
+                joinedload(rel.class_attribute).lazyload("*")
                 for rel in self.obj.__mapper__.relationships
-                if rel.lazy == "joined" and not rel.uselist]
+                if rel.lazy == "joined" and not rel.uselist)
+        return options
 
     def query_count(self, query, filters=None, select_columns=None) -> int:
+        key = _capped_count_key(self.obj, filters) if not select_columns else None
+        now = time.monotonic()
+        if key is not None and _capped_counts.get(key, now):
+            return self.count_cap + 1
         inner = self._apply_inner_all(query, filters, select_columns=select_columns,
                                       aliases_mapping={})
         # Only the key is read, and at most cap + 1 of them: the database stops
         # walking the index there instead of counting the whole table.
         keys = self.obj.__mapper__.primary_key
-        return inner.with_entities(*keys).limit(self.count_cap + 1).count()
+        count = inner.with_entities(*keys).limit(self.count_cap + 1).count()
+        if key is not None and count > self.count_cap:
+            _capped_counts.put(key, now)
+        return count
+
+
+class _CappedCounts:
+    """Searches known to match more than the cap, per user, for a short while.
+
+    Counting up to the cap walks 10,001 index entries on every page of a broad
+    search (the national case list: every page, every sort order). The answer
+    shown is only "more than 10 000", which stays true for a while; an exact
+    count (at or below the cap) is never remembered. The key holds the user,
+    so filters that depend on who asks (scope, "my cases") are safe.
+    """
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self):
+        self.expiry: dict = {}
+        self.lock = threading.Lock()
+
+    def get(self, key, now: float) -> bool:
+        expires = self.expiry.get(key)
+        return expires is not None and expires > now
+
+    def put(self, key, now: float) -> None:
+        ttl = current_app.config.get("LIST_COUNT_CACHE_SECONDS", 60)
+        with self.lock:
+            if len(self.expiry) >= self.MAX_ENTRIES:
+                self.expiry = {k: t for k, t in self.expiry.items() if t > now}
+                if len(self.expiry) >= self.MAX_ENTRIES:
+                    self.expiry.clear()
+            self.expiry[key] = now + ttl
+
+
+_capped_counts = _CappedCounts()
+
+
+def _capped_count_key(model, filters):
+    """(app, table, user, search) for the signed-in user's list, else None."""
+    if not has_request_context() or not current_app.config.get("LIST_COUNT_CACHE_SECONDS", 60):
+        return None
+    user = g.get("user")
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    search = tuple((type(flt).__name__, flt.column_name, repr(value))
+                   for flt, value in (filters.get_filters_values() if filters else ()))
+    return (id(current_app), model.__table__.name, user.id, search)
 
 
 def _prefix(endpoint: str) -> str | None:
@@ -157,6 +220,7 @@ def render_rows(value_columns, pks, include_columns, formatters: dict, links: di
                 f'<i class="fa {icon}"></i></a>')
 
     parts = []
+    labels: dict = {}
     for item, pk in zip(value_columns, pks):
         pk = escape(pk)
         parts.append("<tr>")
@@ -178,7 +242,16 @@ def render_rows(value_columns, pks, include_columns, formatters: dict, links: di
         for column in include_columns:
             formatter = formatters.get(column)
             value = item[column]
-            parts.append(f"<td>{escape(formatter(value) if formatter else value)}</td>")
+            if formatter:
+                parts.append(f"<td>{escape(formatter(value))}</td>")
+            elif isinstance(value, (enum.Enum, Label)):
+                # A status repeats down the page: translate each label once.
+                cell = labels.get(value)
+                if cell is None:
+                    cell = labels[value] = f"<td>{escape(value)}</td>"
+                parts.append(cell)
+            else:
+                parts.append(f"<td>{escape(value)}</td>")
         parts.append("</tr>")
     return Markup("".join(parts))
 
@@ -230,6 +303,9 @@ class PortalListWidget(ListWidget):
 
     def __call__(self, **kwargs):
         self.template_args.setdefault("count_cap", None)
-        self.template_args["row_links"] = row_links
-        self.template_args["render_rows"] = render_rows
+        self.template_args.update(
+            row_links=row_links, render_rows=render_rows, link_maker=list_header.LinkMaker,
+            render_pagination=list_header.render_pagination,
+            render_page_size=list_header.render_page_size,
+            render_column_titles=list_header.render_column_titles)
         return super().__call__(**kwargs)
