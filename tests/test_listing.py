@@ -12,7 +12,9 @@ from app.common.listing import BoundedCountInterface
 from app.extensions import db
 from app.geography.models import Hromada
 
-from .conftest import count_queries, visible_text
+from app.security import roles
+
+from .conftest import count_queries, login, visible_text
 from .test_centers_fixtures import base_data
 
 
@@ -218,6 +220,34 @@ def test_menu_of_a_database_role_is_not_cached(app):
         assert roles_key() == (builtin,)
         g.user = User(builtin, "Роль із бази даних")
         assert roles_key() is None
+
+
+def test_permission_of_a_database_role_is_asked_every_time(app, client_as):
+    """Answers for built-in roles are remembered for the process; a role kept
+    in the database is edited at run time and must take effect at once."""
+    from app.cli import create_user
+
+    sm = app.appbuilder.sm
+    with app.app_context():
+        role = sm.add_role("Роль для перевірки прав")
+        create_user("dbrole", "Db-Role-Password-2025!", role.name, oblast_code=None)
+    client = app.test_client()
+    login(client, "dbrole", "Db-Role-Password-2025!")
+    assert client.get("/hromadaview/list/").status_code != 200
+    with app.app_context():
+        role = sm.find_role("Роль для перевірки прав")
+        grant = sm.add_permission_view_menu("can_read", "Hromada")
+        sm.add_permission_role(role, grant)
+    assert client.get("/hromadaview/list/").status_code == 200
+    with app.app_context():
+        role = sm.find_role("Роль для перевірки прав")
+        sm.del_permission_role(role, sm.find_permission_view_menu("can_read", "Hromada"))
+    assert client.get("/hromadaview/list/").status_code != 200
+    # A built-in role's answers are remembered, never a database role's.
+    client_as("admin").get("/hromadaview/list/")
+    remembered = {names for names, _perm, _view in sm._builtin_access}
+    assert (roles.ADMIN,) in remembered
+    assert not any("Роль для перевірки прав" in names for names in remembered)
 
 
 # --------------------------------------------------------------------------- provider filter

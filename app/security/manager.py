@@ -181,6 +181,29 @@ class PortalSecurityManager(SecurityManager):
         return options
 
     # --- permission checks ----------------------------------------------------
+    def _has_view_access(self, user, permission_name: str, view_name: str) -> bool:
+        """FAB's check, remembered for the life of the process when every role
+        of the user is built in: built-in roles are regular expressions from
+        the configuration (``FAB_ROLES``), fixed at start-up, so the answer
+        depends on the role names alone. A role stored in the database (which
+        an administrator may edit) is asked every time."""
+        names = tuple(sorted({role.name for role in self.get_user_roles(user)}))
+        if not names or any(name not in self.builtin_roles for name in names):
+            return super()._has_view_access(user, permission_name, view_name)
+        key = (names, permission_name, view_name)
+        answer = self._builtin_access.get(key)
+        if answer is None:
+            answer = self._builtin_access[key] = super()._has_view_access(
+                user, permission_name, view_name)
+        return answer
+
+    @property
+    def _builtin_access(self) -> dict:
+        cache = self.__dict__.get("_portal_builtin_access")
+        if cache is None:
+            cache = self.__dict__["_portal_builtin_access"] = {}
+        return cache
+
     def has_access(self, permission_name: str, view_name: str) -> bool:
         """Memoise answers for the length of one request."""
         if not has_request_context():
