@@ -23,7 +23,9 @@ import time
 
 from flask import current_app, g, has_request_context, url_for
 from markupsafe import Markup, escape
+from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.utils.base import get_column_root_relation, is_column_dotted
 from flask_appbuilder._compat import as_unicode
 from flask_appbuilder.widgets import ListWidget, RenderTemplateWidget, SearchWidget
 from flask_babel import get_locale
@@ -66,6 +68,45 @@ class BigRegisterFilterConverter(IndexedFilterConverter):
         for kind, filters in IndexedFilterConverter.conversion_table)
 
 
+class LeanFilters(Filters):
+    """FAB's ``Filters`` without the eager catalogue of every column's filters.
+
+    FAB builds ``_all_filters`` (each column converted to its filter classes,
+    ~150 filter objects for the case table) in every ``Filters()``, and a list
+    page makes three of them (the joined filters and the two inner queries);
+    only the parsing of URL arguments reads it. Here it is built on first use.
+    """
+
+    def __init__(self, filter_converter, datamodel, search_columns=None, search_filters=None):
+        self.search_columns = search_columns or []
+        self.filter_converter = filter_converter
+        self.datamodel = datamodel
+        self.clear_filters()
+        self._search_filters = self._get_filters(self.search_columns) if self.search_columns \
+            else {}
+        for column, extra in (search_filters or {}).items():
+            self._search_filters[column] += extra
+
+    @property
+    def _all_filters(self):
+        catalogue = self.__dict__.get("_all_filters_built")
+        if catalogue is None:
+            catalogue = self.__dict__["_all_filters_built"] = self._get_filters(
+                self.datamodel.get_columns_list())
+        return catalogue
+
+    def _with(self, filters, values) -> "LeanFilters":
+        joined = LeanFilters(self.filter_converter, self.datamodel)
+        joined.filters, joined.values = filters, values
+        return joined
+
+    def get_joined_filters(self, filters) -> "LeanFilters":
+        return self._with(self.filters + filters.filters, self.values + filters.values)
+
+    def copy(self) -> "LeanFilters":
+        return self._with(list(self.filters), list(self.values))
+
+
 class BoundedCountInterface(SQLAInterface):
     """SQLAInterface for big registers: the list count stops at ``count_cap + 1``
     rows, "contains" uses a trigram index where the column has one
@@ -101,6 +142,23 @@ class BoundedCountInterface(SQLAInterface):
         rows = self.apply_order_by(rows, order_column, order_direction, aliases_mapping={},
                                    bypass_many_to_many=True, add_pk=True)
         return count, rows.all()
+
+    def get_filters(self, search_columns=None, search_filters=None) -> LeanFilters:
+        return LeanFilters(self.filter_converter_class, self, search_columns or [],
+                           search_filters)
+
+    def get_inner_filters(self, filters) -> LeanFilters:
+        """FAB's inner filters (plain columns and to-one relations), as LeanFilters."""
+        inner = LeanFilters(self.filter_converter_class, self)
+        if filters:
+            for flt, value in zip(filters.filters, filters.values):
+                name = flt.column_name
+                if not is_column_dotted(name) or self.is_relation_many_to_one(
+                        get_column_root_relation(name)) or self.is_relation_one_to_one(
+                        get_column_root_relation(name)):
+                    inner.filters.append(type(flt)(name, self))
+                    inner.values.append(value)
+        return inner
 
     def _shallow_eager_loads(self) -> tuple:
         # Built once per register: loader options are immutable.
@@ -273,27 +331,46 @@ class PortalSearchWidget(SearchWidget):
 
         form = self.template_args["form"]
         roles = roles_key()
-        chosen = any(isinstance(f, AjaxSelectField) and f.data is not None for f in form)
         key = None
-        if roles is not None and not chosen:
+        if roles is not None:
             scope = current_scope()
             key = ("search", self.template_args["route_base"], str(get_locale()), roles,
                    scope.national, scope.oblast_id, scope.provider_id)
+        # A picker showing a chosen row (loaded in scope) is rendered fresh;
+        # the rest of the form comes from the cache.
+        chosen = [name for name, field in form._fields.items()
+                  if isinstance(field, AjaxSelectField) and field.data is not None]
         store = fragment_store()
         parts = store.get(key) if key else None
         if parts is None:
+            parts = self._render_parts(form, blank=chosen)
+            if key:
+                store.put(key, parts)
+        if chosen:
+            fields = dict(parts["form_fields"])
+            fields.update((name, form[name]()) for name in chosen if name in fields)
+            parts = {**parts, "form_fields": fields}
+        kwargs.update(parts)
+        kwargs["active_filters"] = self.filters.get_filters_values_tojson()
+        return RenderTemplateWidget.__call__(self, **kwargs)
+
+    def _render_parts(self, form, blank) -> dict:
+        """Labels, fields and filter names of the form, the ``blank`` pickers
+        rendered with nothing chosen (that is what the cache may hold)."""
+        saved = {name: form[name].data for name in blank}
+        for name in blank:
+            form[name].data = None
+        try:
             filters = self.filters.get_search_filters()
             columns = self.template_args["include_cols"]
-            parts = {
+            return {
                 "label_columns": {c: as_unicode(form[c].label.text) for c in columns},
                 "form_fields": {c: form[c]() for c in columns},
                 "search_filters": {c: [as_unicode(f.name) for f in filters[c]] for c in columns},
             }
-            if key:
-                store.put(key, parts)
-        kwargs.update(parts)
-        kwargs["active_filters"] = self.filters.get_filters_values_tojson()
-        return RenderTemplateWidget.__call__(self, **kwargs)
+        finally:
+            for name, data in saved.items():
+                form[name].data = data
 
 
 class PortalListWidget(ListWidget):

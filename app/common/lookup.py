@@ -29,6 +29,7 @@ from flask_appbuilder import BaseView, expose
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import or_, select
+from sqlalchemy.orm import lazyload
 from wtforms import Field, ValidationError
 from wtforms.widgets import html_params
 
@@ -55,9 +56,12 @@ class Lookup:
         return stmt
 
     def get(self, pk):
+        """The row ``pk`` if it is in scope. Its relations load only if read: the
+        models' default eager loads cascade (provider -> hromada -> raion ->
+        oblast) and a picker shows one label."""
         pk_col = self.model.__mapper__.primary_key[0]
         return current_app.appbuilder.session.scalars(
-            self.query().where(pk_col == pk)).first()
+            self.query().where(pk_col == pk).options(lazyload("*"))).first()
 
 
 LOOKUPS: dict[str, Lookup] = {}
