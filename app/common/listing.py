@@ -12,7 +12,11 @@ it also runs an exact ``count(*)`` for every page and lets a user ask for page
 * :class:`BoundedCountInterface` counts at most ``count_cap + 1`` rows: the
   page says "more than 10,000" instead of scanning the rest of the table, and
   pages past the cap are not served (the user narrows the search or reverses
-  the order instead, as on any big search engine).
+  the order instead, as on any big search engine). A search known to match
+  more than the cap is remembered per user for ``LIST_COUNT_CACHE_SECONDS``.
+  Its filter sets (:class:`LeanFilters`) skip FAB's per-request catalogue of
+  every column's filters.
+* :class:`PortalSearchWidget` renders the filter form once per role and scope.
 """
 
 from __future__ import annotations

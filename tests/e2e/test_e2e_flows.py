@@ -107,7 +107,8 @@ def open_menu(page, category, item):
     page.locator("a.dropdown-toggle", has_text=category).first.click()
     link = page.locator("ul.dropdown-menu a:visible").filter(
         has_text=re.compile(rf"^\s*{re.escape(item)}\s*$"))
-    link.first.click()
+    with page.expect_navigation():
+        link.first.click()
     page.wait_for_load_state("networkidle")
 
 
@@ -144,8 +145,18 @@ def show_button(row):
     return row.locator("a:has(> span.sr-only:text-is('Переглянути'))")
 
 
+def POSTED(url: str) -> bool:
+    """The page after a confirmed action, not the ``#`` of the dialog's OK link
+    (a same-page navigation that happens first)."""
+    return not url.endswith("#")
+
+
 def submit_form(page, label="Зберегти"):
-    page.locator("form button[type=submit]", has_text=label).first.click()
+    # Every click that loads a page waits for that navigation: "networkidle"
+    # alone is already true on the old page when the server answers fast, and
+    # the test would read the page it just left.
+    with page.expect_navigation():
+        page.locator("form button[type=submit]", has_text=label).first.click()
     page.wait_for_load_state("networkidle")
 
 
@@ -173,7 +184,8 @@ def test_regional_admin_registers_a_centre_seen_only_in_their_oblast(page, live_
     assert "Центри життєстійкості" in body_text(page)
     assert_clean_console(page)
 
-    add_button(page).click()
+    with page.expect_navigation():
+        add_button(page).click()
     page.wait_for_load_state("networkidle")
     assert "Зареєструвати центр життєстійкості" in body_text(page)
     assert_clean_console(page)
@@ -215,7 +227,8 @@ def test_regional_admin_registers_a_centre_seen_only_in_their_oblast(page, live_
         assert len(centre.history) == 1
 
     # Start preparing it from its page, confirming in FAB's dialog.
-    show_button(page.locator("table tr", has_text=CENTRE_NAME)).click()
+    with page.expect_navigation():
+        show_button(page.locator("table tr", has_text=CENTRE_NAME)).click()
     page.wait_for_load_state("networkidle")
     assert CENTRE_NAME in body_text(page)
     assert_clean_console(page)
@@ -224,7 +237,8 @@ def test_regional_admin_registers_a_centre_seen_only_in_their_oblast(page, live_
     dialog.wait_for()
     assert "Потрібне підтвердження" in dialog.inner_text()
     assert "Розпочати підготовку вибраних центрів до відкриття?" in dialog.inner_text()
-    dialog.locator("#modal-confirm-ok", has_text="Гаразд").click()
+    with page.expect_navigation(url=POSTED):
+        dialog.locator("#modal-confirm-ok", has_text="Гаразд").click()
     page.wait_for_load_state("networkidle")
     text = body_text(page)
     assert "Статус змінено: центрів — 1." in text, text[:2000]
@@ -263,14 +277,16 @@ def test_ministry_officer_approves_a_submitted_provider(page, live_url, live_app
     assert "Подано на затвердження" in row.inner_text()
     assert_clean_console(page)
 
-    show_button(row).click()
+    with page.expect_navigation():
+        show_button(row).click()
     page.wait_for_load_state("networkidle")
     workflow = page.locator(".portal-workflow")
     assert "Затвердження надавача" in workflow.inner_text()
     assert workflow.locator(".label").inner_text().strip() == "Подано на затвердження"
     assert_clean_console(page)
 
-    workflow.locator("button[type=submit]", has_text="Затвердити").click()
+    with page.expect_navigation():
+        workflow.locator("button[type=submit]", has_text="Затвердити").click()
     page.wait_for_load_state("networkidle")
 
     text = body_text(page)
@@ -307,10 +323,12 @@ def test_trainer_records_attendance_of_the_whole_group_at_once(page, live_url, l
     assert "Триває" in row.inner_text()
     assert_clean_console(page)
 
-    show_button(row).click()
+    with page.expect_navigation():
+        show_button(row).click()
     page.wait_for_load_state("networkidle")
     assert_clean_console(page)
-    page.locator("a", has_text="Позначити відвідування").click()
+    with page.expect_navigation():
+        page.locator("a", has_text="Позначити відвідування").click()
     page.wait_for_load_state("networkidle")
     assert f"/attendance/{world['workshop']}" in page.url
     text = body_text(page)
@@ -326,7 +344,8 @@ def test_trainer_records_attendance_of_the_whole_group_at_once(page, live_url, l
     for (name, day), label in marks.items():
         page.get_by_label(f"{name}, {day}", exact=True).select_option(label=label)
     page.fill(f"input[name='hours-{world['participants'][c]}-{s1}']", "2,5")
-    page.locator("button[type=submit]", has_text="Зберегти відвідування").click()
+    with page.expect_navigation():
+        page.locator("button[type=submit]", has_text="Зберегти відвідування").click()
     page.wait_for_load_state("networkidle")
 
     text = body_text(page)
@@ -362,7 +381,8 @@ def test_case_worker_opens_a_case_and_logs_a_contact(page, live_url, live_app, w
     assert "/caseview/list" in page.url
     assert_clean_console(page)
 
-    add_button(page).click()
+    with page.expect_navigation():
+        add_button(page).click()
     page.wait_for_load_state("networkidle")
     assert "Відкрити випадок" in body_text(page)
     assert_clean_console(page)
@@ -395,13 +415,15 @@ def test_case_worker_opens_a_case_and_logs_a_contact(page, live_url, live_app, w
     assert_clean_console(page)
 
     # Log a phone call from the case page.
-    show_button(row).click()
+    with page.expect_navigation():
+        show_button(row).click()
     page.wait_for_load_state("networkidle")
     assert number in body_text(page)
     assert_clean_console(page)
     page.locator("a[data-toggle=tab]", has_text="Контакти та зустрічі").click()
     tab = page.locator(".tab-pane.active")
-    add_button(tab).click()
+    with page.expect_navigation():
+        add_button(tab).click()
     page.wait_for_load_state("networkidle")
     assert "Додати контакт" in body_text(page)
     assert number in page.locator("#case + .select2 .select2-selection__rendered").inner_text()
@@ -474,7 +496,8 @@ def test_case_list_provider_filter_and_row_delete_button(page, live_url, live_ap
                           has_text=PROVIDER_SUBMITTED)
     option.first.wait_for(timeout=5000)
     option.first.click()
-    page.locator("#filter_form button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator("#filter_form button[type=submit]").click()
     page.wait_for_load_state("networkidle")
     assert f"_provider={world['submitted']}" in page.url
     assert not any(n in body_text(page) for n in numbers)
@@ -492,7 +515,8 @@ def test_case_list_provider_filter_and_row_delete_button(page, live_url, live_ap
     row = page.locator("table tr", has_text="Центр для видалення")
     row.locator(f"a[data-portal-delete$='/delete/{centre_id}']").click()
     page.locator("#modal-confirm").wait_for(state="visible")
-    page.locator("#modal-confirm-ok").click()
+    with page.expect_navigation(url=POSTED):
+        page.locator("#modal-confirm-ok").click()
     page.wait_for_load_state("networkidle")
     assert "Запис видалено" in body_text(page)
     with live_app.app_context():
