@@ -234,6 +234,16 @@ def _provider_form(app, counter=[int(time.time()) % 100_000 * 10]):
                 "oblast": str(oblast_id)}
 
 
+#: Page variants measured with a cache switched off:
+#: every dashboard figure computed on every request (what the first user of a
+#: scope waits for once a minute), and "more than 10 000" counted on every
+#: request (a user's first page of a broad search).
+CONFIG_VARIANTS = {
+    "no_shared_figures": ("DASHBOARD_CACHE_SECONDS", 0),
+    "no_count_memo": ("LIST_COUNT_CACHE_SECONDS", 0),
+}
+
+
 def run(url: str, label: str, cases: int, repeat: int) -> list[Result]:
     app = build_app(url)
     client = app.test_client()
@@ -266,22 +276,14 @@ def run(url: str, label: str, cases: int, repeat: int) -> list[Result]:
             result = Result(page_url, statistics.median(timings),
                             timings[int(round(0.95 * (len(timings) - 1)))], len(seen),
                             max(statuses), statistics.median(cpu))
-        elif data == "no_shared_figures":
-            # Every figure computed on every request (DASHBOARD_CACHE_SECONDS=0):
-            # what the first user of a scope waits for once a minute.
-            app.config["DASHBOARD_CACHE_SECONDS"] = 0
+        elif data in CONFIG_VARIANTS:
+            # The page with one of the portal's shared answers switched off.
+            key, value = CONFIG_VARIANTS[data]
+            previous, app.config[key] = app.config[key], value
             try:
                 result = _time(client, app, method, page_url, None, repeat)
             finally:
-                app.config["DASHBOARD_CACHE_SECONDS"] = 60
-        elif data == "no_count_memo":
-            # "More than 10 000" counted on every request (LIST_COUNT_CACHE_SECONDS=0):
-            # a user's first page of a broad search.
-            app.config["LIST_COUNT_CACHE_SECONDS"] = 0
-            try:
-                result = _time(client, app, method, page_url, None, repeat)
-            finally:
-                app.config["LIST_COUNT_CACHE_SECONDS"] = 60
+                app.config[key] = previous
         else:
             result = _time(client, app, method, page_url, data, repeat)
         result.name = name
