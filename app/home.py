@@ -39,6 +39,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from .common.fragments import MISSING, expiring_store
 from .security.scope import current_scope, scoped
 
 #: Colour-blind-safe colours (Paul Tol's "muted" scheme, a grey and the state blue).
@@ -180,7 +181,7 @@ def per_request(key: Hashable, compute: Callable):
     return cache[key]
 
 
-#: Bound on cached figures (scopes x figures); past it the cache starts afresh.
+#: Bound on cached figures (scopes x figures).
 SHARED_FIGURES_MAX = 4096
 
 
@@ -194,15 +195,12 @@ def shared_figure(key: Hashable, scope, compute: Callable):
     reach = (scope.national, scope.oblast_id, scope.provider_id)
     if not ttl:
         return per_request((key, reach), compute)
-    store = current_app.extensions.setdefault("portal_shared_figures", {})
+    store = expiring_store("portal_shared_figures", SHARED_FIGURES_MAX)
     now = time.monotonic()
-    hit = store.get((key, reach))
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    value = per_request((key, reach), compute)
-    if len(store) >= SHARED_FIGURES_MAX:
-        store.clear()
-    store[(key, reach)] = (now + ttl, value)
+    value = store.fresh((key, reach), now)
+    if value is MISSING:
+        value = per_request((key, reach), compute)
+        store.put((key, reach), value, ttl, now)
     return value
 
 

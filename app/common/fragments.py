@@ -7,9 +7,14 @@ a list page. Roles are built in (``FAB_ROLES``, fixed at start-up), so the
 rendered menu is kept per (fragment, language, roles) for the life of the
 process. A user with a role edited in the database (not built in) is never
 served from the cache.
+
+:class:`ExpiringStore` holds the other shared answers, those that go stale:
+the dashboard's figures per scope and the list's "more than 10 000" per user.
 """
 
 from __future__ import annotations
+
+import threading
 
 from flask import current_app, g
 from flask_babel import get_locale
@@ -80,6 +85,42 @@ def static_fragment(name: str, nonce: str, caller) -> Markup:
         html = str(caller())
         store.put(key, html)
     return Markup(html.replace(NONCE_MARK, str(nonce)))
+
+
+#: What ``ExpiringStore.fresh`` answers for a missing or expired key.
+MISSING = object()
+
+
+class ExpiringStore(dict):
+    """``key -> (expires, value)`` for answers shared for a few seconds (the
+    dashboard's figures per scope, "more than 10 000" per user and search).
+    Bounded: when full, expired entries go first, then everything."""
+
+    def __init__(self, max_entries: int):
+        super().__init__()
+        self.max_entries = max_entries
+        self.lock = threading.Lock()
+
+    def fresh(self, key, now: float):
+        hit = self.get(key)
+        return hit[1] if hit is not None and hit[0] > now else MISSING
+
+    def put(self, key, value, ttl: float, now: float) -> None:
+        with self.lock:
+            if len(self) >= self.max_entries:
+                for old in [k for k, (expires, _v) in self.items() if expires <= now]:
+                    del self[old]
+                if len(self) >= self.max_entries:
+                    self.clear()
+            self[key] = (now + ttl, value)
+
+
+def expiring_store(name: str, max_entries: int) -> ExpiringStore:
+    """The app's store ``name`` (in ``app.extensions``), created on first use."""
+    store = current_app.extensions.get(name)
+    if store is None:
+        store = current_app.extensions.setdefault(name, ExpiringStore(max_entries))
+    return store
 
 
 def init_fragments(app) -> None:

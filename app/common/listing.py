@@ -22,7 +22,6 @@ it also runs an exact ``count(*)`` for every page and lets a user ask for page
 from __future__ import annotations
 
 import enum
-import threading
 import time
 
 from flask import current_app, g, has_request_context, url_for
@@ -39,6 +38,7 @@ from sqlalchemy import false, select
 from sqlalchemy.orm import joinedload
 
 from . import list_header
+from .fragments import MISSING, expiring_store
 from .enums import Label
 from .textsearch import IndexedFilterConverter
 
@@ -175,9 +175,15 @@ class BoundedCountInterface(SQLAInterface):
         return options
 
     def query_count(self, query, filters=None, select_columns=None) -> int:
+        """At most ``count_cap + 1``. A search known to match more than the cap
+        is remembered per user for ``LIST_COUNT_CACHE_SECONDS``: counting up to
+        the cap walks 10,001 index entries on every page of a broad search, and
+        "more than 10 000" stays true for a while. An exact count is never
+        remembered. The key holds the user, so filters that depend on who asks
+        (scope, "my cases") are safe."""
         key = _capped_count_key(self.obj, filters) if not select_columns else None
         now = time.monotonic()
-        if key is not None and _capped_counts.get(key, now):
+        if key is not None and _capped_counts().fresh(key, now) is not MISSING:
             return self.count_cap + 1
         inner = self._apply_inner_all(query, filters, select_columns=select_columns,
                                       aliases_mapping={})
@@ -186,45 +192,16 @@ class BoundedCountInterface(SQLAInterface):
         keys = self.obj.__mapper__.primary_key
         count = inner.with_entities(*keys).limit(self.count_cap + 1).count()
         if key is not None and count > self.count_cap:
-            _capped_counts.put(key, now)
+            _capped_counts().put(key, True, current_app.config["LIST_COUNT_CACHE_SECONDS"], now)
         return count
 
 
-class _CappedCounts:
-    """Searches known to match more than the cap, per user, for a short while.
-
-    Counting up to the cap walks 10,001 index entries on every page of a broad
-    search (the national case list: every page, every sort order). The answer
-    shown is only "more than 10 000", which stays true for a while; an exact
-    count (at or below the cap) is never remembered. The key holds the user,
-    so filters that depend on who asks (scope, "my cases") are safe.
-    """
-
-    MAX_ENTRIES = 10_000
-
-    def __init__(self):
-        self.expiry: dict = {}
-        self.lock = threading.Lock()
-
-    def get(self, key, now: float) -> bool:
-        expires = self.expiry.get(key)
-        return expires is not None and expires > now
-
-    def put(self, key, now: float) -> None:
-        ttl = current_app.config.get("LIST_COUNT_CACHE_SECONDS", 60)
-        with self.lock:
-            if len(self.expiry) >= self.MAX_ENTRIES:
-                self.expiry = {k: t for k, t in self.expiry.items() if t > now}
-                if len(self.expiry) >= self.MAX_ENTRIES:
-                    self.expiry.clear()
-            self.expiry[key] = now + ttl
-
-
-_capped_counts = _CappedCounts()
+def _capped_counts():
+    return expiring_store("portal_capped_counts", max_entries=10_000)
 
 
 def _capped_count_key(model, filters):
-    """(app, table, user, search) for the signed-in user's list, else None."""
+    """(table, user, search) for the signed-in user's list, else None."""
     if not has_request_context() or not current_app.config.get("LIST_COUNT_CACHE_SECONDS", 60):
         return None
     user = g.get("user")
@@ -232,7 +209,7 @@ def _capped_count_key(model, filters):
         return None
     search = tuple((type(flt).__name__, flt.column_name, repr(value))
                    for flt, value in (filters.get_filters_values() if filters else ()))
-    return (id(current_app), model.__table__.name, user.id, search)
+    return (model.__table__.name, user.id, search)
 
 
 def _prefix(endpoint: str) -> str | None:
