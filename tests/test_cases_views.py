@@ -16,7 +16,7 @@ from app.cases import services
 from app.cases.models import (Beneficiary, BeneficiaryCategory, Case, CaseStatus,
                               CaseTransfer, Contact, HouseholdMember, Referral,
                               ReferralService, Review, ReviewDecision, ReviewProgress,
-                              TransferStatus)
+                              TransferStatus, PlanItem, Measure)
 from app.extensions import db
 
 from .conftest import count_queries, jwt_headers, visible_text
@@ -586,6 +586,35 @@ def test_list_statement_count_does_not_grow_with_page_size(app, world, many_case
         assert response.status_code == 200
         counts[size] = len(statements)
     assert counts[50] <= counts[10], counts
+
+
+#: The case page: user, case, its provider and centre, one statement per tab
+#: whose page is not full (8 tabs), the audit row of the view.
+MAX_CASE_PAGE_STATEMENTS = 13
+
+
+def test_case_page_statements_do_not_grow_with_its_records(app, world, client_as):
+    today = services.kyiv_today()
+    small = new_case(app, status=CaseStatus.active, today=today)
+    big = new_case(app, status=CaseStatus.active, today=today,
+                   contacts=[today - dt.timedelta(days=d) for d in range(12)])
+    with app.app_context():
+        for i in range(12):
+            db.session.add(HouseholdMember(case_id=big, full_name=f"Член родини {i}",
+                                           relation="син", category=BeneficiaryCategory.family_member))
+            db.session.add(PlanItem(case_id=big, measure=Measure.documents_help,
+                                    responsible=f"Фахівець {i}", due_on=today))
+        db.session.commit()
+    client = client_as("caseworker")
+    counts = {}
+    for case_id in (small, big):
+        client.get(f"/caseview/show/{case_id}")  # warm-up
+        with count_queries(app) as statements:
+            response = client.get(f"/caseview/show/{case_id}")
+        assert response.status_code == 200
+        counts[case_id] = len(statements)
+    assert "Член родини 11" in visible_text(response.text)
+    assert counts[big] == counts[small] <= MAX_CASE_PAGE_STATEMENTS, counts
 
 
 def test_admin_opens_a_case_for_any_provider_and_sees_all(app, world, client_as):

@@ -66,6 +66,43 @@ def test_exact_count_below_the_cap(app, client_as):
     assert re.search(rf"Кількість записів:\s*{expected}\b", text), text[:400]
 
 
+def _raion_prefix_with(app, low, high):
+    """A raion code prefix (``UA4606``) with between ``low`` and ``high`` hromadas."""
+    from collections import Counter
+
+    with app.app_context():
+        counts = Counter(code[:6] for code in db.session.scalars(select(Hromada.code)))
+    return next((prefix, n) for prefix, n in sorted(counts.items()) if low <= n <= high)
+
+
+def test_a_page_that_is_not_full_is_counted_from_its_rows(app, client_as):
+    client = client_as("admin")
+    prefix, expected = _raion_prefix_with(app, 3, 24)
+    url = f"/hromadaview/list/?_flt_0_code={prefix}"
+    with capped(app, 10_000):
+        with count_queries(app) as statements:
+            text = visible_text(client.get(url).text)
+        assert not _count_statements(statements), statements
+        assert re.search(rf"Кількість записів:\s*{expected}\b", text), text[:400]
+        # The same search two rows a page: pages are full, so it is counted, and
+        # the last page (not full) counts from its rows again.
+        with count_queries(app) as statements:
+            text = visible_text(client.get(f"{url}&psize_HromadaView=2").text)
+        assert len(_count_statements(statements)) == 1
+        assert re.search(rf"Кількість записів:\s*{expected}\b", text)
+        last = (expected - 1) // 2
+        with count_queries(app) as statements:
+            html = client.get(f"{url}&psize_HromadaView=2&page_HromadaView={last}").text
+        assert len(_row_ids(html)) == expected - 2 * last
+        assert bool(_count_statements(statements)) == (expected % 2 == 0)
+        assert re.search(rf"Кількість записів:\s*{expected}\b", visible_text(html))
+        # A page past the end has no rows to count from: the count is asked.
+        with count_queries(app) as statements:
+            html = client.get(f"{url}&psize_HromadaView=2&page_HromadaView={last + 5}").text
+        assert len(_count_statements(statements)) == 1
+        assert re.search(rf"Кількість записів:\s*{expected}\b", visible_text(html))
+
+
 def test_pages_past_the_cap_show_the_last_page_within_it(app, client_as):
     client = client_as("admin")
     with capped(app, 100):

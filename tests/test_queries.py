@@ -39,8 +39,11 @@ def test_every_list_page_has_bounded_statements(app, client_as):
         if len(counts) < 2:
             continue
         checked += 1
-        assert counts[0] == counts[1], f"{name}: {counts} statements grow with page size (N+1)"
-        assert counts[1] <= MAX_LIST_STATEMENTS, f"{name}: {counts[1]} statements"
+        # The same statements at 10 and 100 rows; one fewer at 100 when that
+        # page holds the whole list (a page that is not full needs no count).
+        assert counts[0] - 1 <= counts[1] <= counts[0], \
+            f"{name}: {counts} statements grow with page size (N+1)"
+        assert counts[0] <= MAX_LIST_STATEMENTS, f"{name}: {counts[0]} statements"
     assert checked >= 4
 
 

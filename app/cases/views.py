@@ -21,7 +21,6 @@ from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -244,7 +243,7 @@ class BeneficiaryView(CaseChildView):
 
 
 class HouseholdMemberView(CaseChildView):
-    datamodel = SQLAInterface(HouseholdMember)
+    datamodel = BoundedCountInterface(HouseholdMember)
     class_permission_name = "HouseholdMember"
     list_title = _l("Household members")
     show_title = _l("Household member")
@@ -261,7 +260,7 @@ class HouseholdMemberView(CaseChildView):
 
 
 class NeedsAssessmentView(CaseChildView):
-    datamodel = SQLAInterface(NeedsAssessment)
+    datamodel = BoundedCountInterface(NeedsAssessment)
     class_permission_name = "NeedsAssessment"
     label_columns = {**PERSON_LABELS, "domain": _l("Domain of need"),
                      "priority": _l("Priority"), "description": _l("Description"),
@@ -279,7 +278,7 @@ class NeedsAssessmentView(CaseChildView):
 
 
 class PlanItemView(CaseChildView):
-    datamodel = SQLAInterface(PlanItem)
+    datamodel = BoundedCountInterface(PlanItem)
     class_permission_name = "PlanItem"
     label_columns = {**PERSON_LABELS, "measure": _l("Measure"),
                      "responsible": _l("Responsible person"), "due_on": _l("Due date"),
@@ -335,7 +334,7 @@ class ContactView(CaseChildView):
 
 
 class ReferralView(CaseChildView):
-    datamodel = SQLAInterface(Referral)
+    datamodel = BoundedCountInterface(Referral)
     class_permission_name = "Referral"
     label_columns = {**PERSON_LABELS, "service": _l("Service"),
                      "organisation": _l("Organisation"), "referred_on": _l("Referred on"),
@@ -353,7 +352,7 @@ class ReferralView(CaseChildView):
 
 
 class ReviewView(CaseChildView):
-    datamodel = SQLAInterface(Review)
+    datamodel = BoundedCountInterface(Review)
     class_permission_name = "Review"
     label_columns = {**PERSON_LABELS, "reviewed_on": _l("Reviewed on"),
                      "progress": _l("Progress"), "decision": _l("Decision"),
@@ -387,7 +386,7 @@ TRANSFER_LABELS = {
 class CaseTransferView(PortalModelView):
     """Transfers sent by or addressed to the user's provider (numbers only)."""
 
-    datamodel = SQLAInterface(CaseTransfer)
+    datamodel = BoundedCountInterface(CaseTransfer)
     class_permission_name = "CaseTransfer"
     method_permission_name = {**roles.METHOD_PERMISSIONS, "accept": "write", "reject": "write",
                               "cancel": "write"}
@@ -523,6 +522,12 @@ class CaseView(ExportMixin, PortalModelView):
         log_personal_view(pk)
         return widgets
 
+    def _get_show_widget(self, pk, item, **kwargs):
+        # The case the page shows, loaded once through the scope (FAB's _show);
+        # render_template below needs it again for the transition buttons.
+        g._portal_shown_case = item
+        return super()._get_show_widget(pk, item, **kwargs)
+
     def prefill_form(self, form, pk):
         # the edit page lists the case's records (beneficiary included)
         if request.method == "GET":
@@ -531,7 +536,9 @@ class CaseView(ExportMixin, PortalModelView):
     def render_template(self, template, **kwargs):
         kwargs.setdefault("modelview_name", self.__class__.__name__)
         if template == self.show_template and "pk" in kwargs:
-            item = self.datamodel.get(kwargs["pk"], self._base_filters)
+            item = g.pop("_portal_shown_case", None)
+            if item is None or str(item.id) != str(kwargs["pk"]):
+                item = self.datamodel.get(kwargs["pk"], self._base_filters)
             kwargs["case_transitions"] = services.allowed_transitions(item) if item else []
             kwargs["transition_labels"] = services.TRANSITION_LABELS
             kwargs["case_item"] = item

@@ -137,15 +137,19 @@ class BoundedCountInterface(SQLAInterface):
             return super().query(filters, order_column, order_direction, page, page_size,
                                  select_columns, outer_default_load)
         keys = self.obj.__mapper__.primary_key
-        count = self.query_count(self.session.query(self.obj), filters)
         page_keys = self._apply_inner_all(
             self.session.query(self.obj), filters, order_column, order_direction, page,
             page_size, aliases_mapping={}).with_entities(*keys).subquery()
         rows = self.session.query(self.obj).options(*self._shallow_eager_loads()).filter(
             keys[0].in_(select(page_keys.c[0])))
         rows = self.apply_order_by(rows, order_column, order_direction, aliases_mapping={},
-                                   bypass_many_to_many=True, add_pk=True)
-        return count, rows.all()
+                                   bypass_many_to_many=True, add_pk=True).all()
+        # A page that is not full is the last one: the count follows from it
+        # (no second statement). Most lists on a case page, every short search
+        # result and every small register end here.
+        if len(rows) < page_size and (rows or not page):
+            return (page or 0) * page_size + len(rows), rows
+        return self.query_count(self.session.query(self.obj), filters), rows
 
     def get_filters(self, search_columns=None, search_filters=None) -> LeanFilters:
         return LeanFilters(self.filter_converter_class, self, search_columns or [],
