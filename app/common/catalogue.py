@@ -26,6 +26,7 @@ MO_PATH = PO_PATH[:-3] + ".mo"
 KEYWORDS = {
     "_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
     "__": None, "N_": None, "lazy_formatter_gettext": (1,),
+    "translate": None,  # app.common.i18n.translate: gettext through the request's catalogue
 }
 METHOD_MAP = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
 OPTIONS = {"**/templates/**.html": {"encoding": "utf-8"}}
