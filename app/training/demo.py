@@ -1,7 +1,10 @@
 """Deterministic, idempotent demo data for trainings.
 
-Courses are found by title, workshops by (course, start date); nothing is
-added on a second run. Participants come from existing specialists (if the
+Courses are found by title, workshops by (course, place); nothing is
+added on a second run. Workshop dates are days from the day of seeding, so a
+demo database always has finished workshops, one running since today (with
+today's attendance: the dashboard's "this month" has figures even on the
+first of a month) and planned ones. Participants come from existing specialists (if the
 providers' demo created any); finished workshops get attendance and
 certificates.
 """
@@ -13,6 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from ..cases.services import kyiv_today
 from ..security.models import PortalUser
 from .models import (Attendance, AttendanceStatus, Course, Participant, TrainingProgramme,
                      TrainingSession, Workshop, WorkshopStatus)
@@ -26,19 +30,18 @@ COURSES = (
      "Сімейне консультування\nПсихосоціальна підтримка родин\nПлан супроводу"),
 )
 
-#: (course index, start, days, online, place, capacity, status)
+#: (course index, start in days from the day of seeding, days, online, place, capacity, status)
 WORKSHOPS = (
-    (0, dt.date(2026, 9, 7), 3, False, "м. Львів, вул. Городоцька, 36", 20, "finished"),
-    (1, dt.date(2026, 9, 21), 2, True, "Zoom", 30, "finished"),
-    (2, dt.date(2026, 10, 5), 2, False, "м. Івано-Франківськ, вул. Незалежності, 9", 15,
-     "finished"),
-    (0, dt.date(2026, 10, 19), 3, False, "м. Київ, вул. Еспланадна, 8/10", 25, "finished"),
-    (1, dt.date(2026, 11, 2), 2, True, "Microsoft Teams", 40, "cancelled"),
-    (2, dt.date(2026, 11, 16), 2, False, "м. Вінниця, вул. Соборна, 70", 12, "finished"),
-    (0, dt.date(2026, 11, 23), 3, False, "м. Житомир, майдан Корольова, 1", 20, "running"),
-    (1, dt.date(2026, 11, 30), 2, True, "Zoom", 30, "planned"),
-    (2, dt.date(2026, 12, 7), 2, False, "м. Полтава, вул. Соборності, 45", 15, "planned"),
-    (0, dt.date(2026, 12, 14), 3, False, "м. Одеса, вул. Канатна, 83", 20, "planned"),
+    (0, -77, 3, False, "м. Львів, вул. Городоцька, 36", 20, "finished"),
+    (1, -63, 2, True, "Zoom", 30, "finished"),
+    (2, -49, 2, False, "м. Івано-Франківськ, вул. Незалежності, 9", 15, "finished"),
+    (0, -35, 3, False, "м. Київ, вул. Еспланадна, 8/10", 25, "finished"),
+    (1, -21, 2, True, "Microsoft Teams", 40, "cancelled"),
+    (2, -7, 2, False, "м. Вінниця, вул. Соборна, 70", 12, "finished"),
+    (0, 0, 3, False, "м. Житомир, майдан Корольова, 1", 20, "running"),
+    (1, 7, 2, True, "Zoom, кімната 2", 30, "planned"),
+    (2, 14, 2, False, "м. Полтава, вул. Соборності, 45", 15, "planned"),
+    (0, 21, 3, False, "м. Одеса, вул. Канатна, 83", 20, "planned"),
 )
 
 
@@ -64,12 +67,13 @@ def seed(ctx) -> None:
         .limit(200)).all()
     rng = ctx.rng
     created = 0
-    for index, (ci, start, days, online, place, capacity, status) in enumerate(WORKSHOPS):
+    today = kyiv_today()
+    for index, (ci, offset, days, online, place, capacity, status) in enumerate(WORKSHOPS):
         course = courses[ci]
-        workshop = session.scalar(select(Workshop).where(
-            Workshop.course_id == course.id, Workshop.start_date == start))
-        if workshop is not None:
+        if session.scalar(select(Workshop.id).where(Workshop.course_id == course.id,
+                                                    Workshop.place == place).limit(1)):
             continue
+        start = today + dt.timedelta(days=offset)
         workshop = Workshop(course=course, start_date=start,
                             end_date=start + dt.timedelta(days=days - 1), online=online,
                             place=place, capacity=capacity, status=WorkshopStatus.planned)
