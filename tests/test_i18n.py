@@ -93,3 +93,23 @@ def test_wtforms_validation_messages_are_ukrainian(client_as):
     response = client_as("admin").post("/providerview/add", data={"name": ""})
     assert "Це поле є обов'язковим" in visible_text(response.text) or \
         "Це поле обов" in visible_text(response.text)
+
+
+def test_catalogue_is_looked_up_once_per_request_and_follows_a_language_switch(app):
+    """RequestCachedDomain: one catalogue per request, yet ``refresh()`` and
+    ``force_locale`` switch the language at once."""
+    from flask import session
+    from flask_babel import force_locale, get_translations, gettext, lazy_gettext, refresh
+
+    from app.common.i18n import translate
+
+    with app.test_request_context("/"):
+        assert gettext("Search") == "Пошук" and str(lazy_gettext("Search")) == "Пошук"
+        assert get_translations() is get_translations()
+        with force_locale("en"):
+            assert gettext("Search") == "Search" and translate("Search") == "Search"
+        assert gettext("Search") == "Пошук"
+        session["locale"] = "en"
+        refresh()
+        assert gettext("Search") == "Search" and str(lazy_gettext("Search")) == "Search"
+        assert translate("Search") == "Search"

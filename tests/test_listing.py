@@ -341,3 +341,61 @@ def test_provider_filter_cannot_reach_outside_the_scope(app, world_cases, client
     assert 'href="/caseview/show/' not in html
     # nor does the picker name another provider's organisation
     assert "Надавач B" not in _search_form_fields(html)["provider"]
+
+
+@contextlib.contextmanager
+def objects_only(app):
+    """Every list read the FAB way (ORM objects + get_values), not as plain rows."""
+    saved = []
+    for view in app.appbuilder.baseviews:
+        plans = getattr(getattr(view, "datamodel", None), "_row_plan", None) and \
+            view.datamodel.__dict__.setdefault("_portal_row_plans", {})
+        if plans is not None and getattr(view, "list_columns", None):
+            key = tuple(view.list_columns)
+            saved.append((plans, key, plans.get(key)))
+            plans[key] = None
+    try:
+        yield
+    finally:
+        for plans, key, plan in saved:
+            plans.pop(key, None)
+            if plan is not None:
+                plans[key] = plan
+
+
+def _tables(html):
+    return re.findall(r"<table class=\"table table-bordered table-hover\">.*?</table>", html,
+                      re.S)
+
+
+@pytest.mark.parametrize("view_name", ["CaseView", "ProviderView", "CentreView", "AuditLogView",
+                                       "CaseDeidentifiedView"])
+def test_plain_rows_show_what_fab_shows_from_objects(app, world_cases, centres, client_as,
+                                                    view_name):
+    view = _view(app, view_name)
+    client = client_as("admin" if view_name != "CaseDeidentifiedView" else "ministry")
+    url = f"{view.route_base}/list/?psize_{view_name}=100"
+    plain = client.get(url).text
+    assert view.datamodel._row_plan(tuple(view.list_columns)) is not None
+    with objects_only(app):
+        fab = client.get(url).text
+    assert _tables(plain) and _tables(plain) == _tables(fab)
+    assert _tables(plain)[0].count("<tr>") > 2
+
+
+def test_case_page_tabs_show_what_fab_shows_from_objects(app, world_cases, client_as):
+    import datetime as dt
+
+    from app.cases.models import CaseStatus
+
+    from .test_cases_world import new_case
+
+    today = dt.date.today()
+    case_id = new_case(app, "caseworker", status=CaseStatus.active,
+                       contacts=[today - dt.timedelta(days=d) for d in (1, 8, 15)])
+    client = client_as("caseworker")
+    plain = client.get(f"/caseview/show/{case_id}").text
+    with objects_only(app):
+        fab = client.get(f"/caseview/show/{case_id}").text
+    # beneficiary, needs, plan, contacts
+    assert len(_tables(plain)) >= 4 and _tables(plain) == _tables(fab)

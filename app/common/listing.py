@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import enum
 import time
+from operator import itemgetter
 
 from flask import current_app, g, has_request_context, url_for
 from jinja2.utils import htmlsafe_json_dumps
@@ -36,7 +37,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_appbuilder.models.sqla.filters import FilterRelationOneToManyEqual
 from sqlalchemy import false, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import ColumnProperty, Load, RelationshipProperty, aliased, joinedload
 
 from . import list_header
 from .fragments import MISSING, expiring_store
@@ -153,6 +154,50 @@ class BoundedCountInterface(SQLAInterface):
             return (page or 0) * page_size + len(rows), rows
         return self.query_count(self.session.query(self.obj), filters), rows
 
+    def list_page(self, filters, order_column, order_direction, page, page_size, columns):
+        """``(count, pks, values)`` of one list page, read as plain rows.
+
+        The page's keys come from the same scoped, filtered, ordered inner
+        query as :meth:`query`; the shown columns are then selected for those
+        keys alone, with the relations they name joined once. No ORM object is
+        built for the listed rows (for 25 cases that was half of the page's
+        database time). None when a column needs the model's Python code (a
+        property, a deeper path) or the order is through a relation: the
+        caller then takes FAB's path.
+        """
+        plan = self._row_plan(tuple(columns))
+        keys = self.obj.__mapper__.primary_key
+        if plan is None or not page_size or is_column_dotted(order_column or ""):
+            return None
+        page_keys = self._apply_inner_all(
+            self.session.query(self.obj), filters, order_column, order_direction, page,
+            page_size, aliases_mapping={}).with_entities(*keys).subquery()
+        rows = self.session.query(keys[0], *plan.expressions).select_from(self.obj)
+        for target, onclause in plan.joins:
+            rows = rows.outerjoin(target, onclause)
+        rows = rows.filter(keys[0].in_(select(page_keys.c[0]))).options(*plan.options)
+        rows = self.apply_order_by(rows, order_column, order_direction, aliases_mapping={},
+                                   bypass_many_to_many=True, add_pk=True).all()
+        pks, values, seen = [], [], set()
+        for row in rows:
+            if row[0] in seen:  # a one-to-one relation holding two rows
+                continue
+            seen.add(row[0])
+            pks.append(row[0])
+            values.append({column: read(row) for column, read in plan.readers})
+        if len(pks) < page_size and (pks or not page):
+            count = (page or 0) * page_size + len(pks)
+        else:
+            count = self.query_count(self.session.query(self.obj), filters)
+        return count, pks, values
+
+    def _row_plan(self, columns: tuple):
+        """How to select ``columns`` as plain rows (cached per column list)."""
+        cache = self.__dict__.setdefault("_portal_row_plans", {})
+        if columns not in cache:
+            cache[columns] = _RowPlan.build(self.obj, columns)
+        return cache[columns]
+
     def get_values(self, lst, list_columns):
         """FAB's ``get_values`` (one dict per row: column -> value to show) with
         each column's reader chosen once per column list, not per cell (FAB
@@ -215,6 +260,67 @@ class BoundedCountInterface(SQLAInterface):
         if key is not None and count > self.count_cap:
             _capped_counts().put(key, True, current_app.config["LIST_COUNT_CACHE_SECONDS"], now)
         return count
+
+
+class _RowPlan:
+    """The SQL of a list's columns: what to select, what to join, how to read
+    each shown value back from a row (``row[0]`` is the key) the way FAB's
+    ``get_values`` reads it from an object."""
+
+    def __init__(self):
+        self.expressions, self.joins, self.options, self.readers = [], [], [], []
+        self._aliases = {}
+
+    def _select(self, expression) -> int:
+        self.expressions.append(expression)
+        return len(self.expressions)  # its index in the row
+
+    def _alias(self, model, relation):
+        if relation.key not in self._aliases:
+            target = aliased(relation.mapper.class_)
+            self._aliases[relation.key] = target
+            self.joins.append((target, getattr(model, relation.key).of_type(target)))
+        return self._aliases[relation.key]
+
+    @classmethod
+    def build(cls, model, columns: tuple) -> "_RowPlan | None":
+        mapper = model.__mapper__
+        if len(mapper.primary_key) != 1:
+            return None
+        plan = cls()
+        for column in columns:
+            head, _dot, leaf = column.partition(".")
+            prop = mapper.attrs.get(head)
+            to_one = isinstance(prop, RelationshipProperty) and not prop.uselist
+            if not leaf and isinstance(prop, ColumnProperty) and len(prop.columns) == 1:
+                index = plan._select(getattr(model, head))
+                plan.readers.append((column, _enum_value_reader(index)))
+            elif not leaf and to_one:
+                # The related object itself (shown by its __repr__), one level:
+                # its own relations load only if its __repr__ asks for them.
+                target = plan._alias(model, prop)
+                index = plan._select(target)
+                plan.options.append(Load(target).lazyload("*"))
+                plan.readers.append((column, itemgetter(index)))
+            elif to_one and "." not in leaf and isinstance(
+                    prop.mapper.attrs.get(leaf), ColumnProperty):
+                target = plan._alias(model, prop)
+                index = plan._select(getattr(target, leaf))
+                key = prop.mapper.get_property_by_column(prop.mapper.primary_key[0]).key
+                present = plan._select(getattr(target, key))
+                # FAB shows "" where the relation is missing, the value otherwise
+                plan.readers.append((column, lambda row, i=index, p=present:
+                                     "" if row[p] is None else row[i]))
+            else:
+                return None  # a property, a method, a deeper path: FAB's way
+        return plan
+
+
+def _enum_value_reader(index: int):
+    def read(row):
+        value = row[index]
+        return value.value if isinstance(value, enum.Enum) else value
+    return read
 
 
 def _value_reader(column: str):

@@ -267,11 +267,39 @@ class PortalModelView(SafeActionsMixin, ModelView):
             page = max(0, -(-cap // page_size) - 1)
             flash(str(DEEP_PAGE_MESSAGE) % {"number": f"{cap:,}".replace(",", "\u00a0")},
                   "info")
-        widgets = super()._get_list_widget(
-            filters, actions=actions, order_column=order_column,
-            order_direction=order_direction, page=page, page_size=page_size,
-            widgets=widgets, **kwargs)
+        widgets = self._plain_rows_list_widget(
+            filters, actions, order_column, order_direction, page, page_size, widgets,
+            **kwargs)
+        if widgets is None:
+            widgets = super()._get_list_widget(
+                filters, actions=actions, order_column=order_column,
+                order_direction=order_direction, page=page, page_size=page_size,
+                widgets=widgets, **kwargs)
         widgets["list"].template_args["count_cap"] = cap
+        return widgets
+
+    def _plain_rows_list_widget(self, filters, actions, order_column, order_direction, page,
+                                page_size, widgets, **kwargs):
+        """FAB's ``_get_list_widget`` on plain rows (``datamodel.list_page``:
+        the same scoped, filtered, ordered page without building an ORM object
+        per row); None where the datamodel or the columns need FAB's way."""
+        list_page = getattr(self.datamodel, "list_page", None)
+        if list_page is None:
+            return None
+        if not order_column and self.base_order:
+            order_column, order_direction = self.base_order
+        result = list_page(filters.get_joined_filters(self._base_filters), order_column,
+                           order_direction, page, page_size, self.list_columns)
+        if result is None:
+            return None
+        count, pks, values = result
+        widgets = widgets or {}
+        widgets["list"] = self.list_widget(
+            label_columns=self.label_columns, include_columns=self.list_columns,
+            value_columns=values, order_columns=self.order_columns,
+            formatters_columns=self.formatters_columns, page=page, page_size=page_size,
+            count=count, pks=pks, actions=actions or self.actions, filters=filters,
+            modelview_name=self.__class__.__name__, **kwargs)
         return widgets
 
     def _get_search_widget(self, form=None, exclude_cols=None, widgets=None):
