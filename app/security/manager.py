@@ -214,6 +214,28 @@ class PortalSecurityManager(SecurityManager):
         user = getattr(g, "user", None)
         who = user.id if user is not None and getattr(user, "is_authenticated", False) else None
         key = (who, permission_name, view_name)
-        if key not in cache:
-            cache[key] = super().has_access(permission_name, view_name)
-        return cache[key]
+        answer = cache.get(key)
+        if answer is None:
+            names = self._builtin_role_names(user) if who is not None else None
+            if names is not None and not getattr(g, "_api_key_user", False):
+                # An active browser user with built-in roles only: FAB's answer
+                # depends on the role names alone (see _has_view_access).
+                answer = self._builtin_access.get((names, permission_name, view_name))
+            if answer is None:
+                answer = super().has_access(permission_name, view_name)
+            cache[key] = answer
+        return answer
+
+    def _builtin_role_names(self, user):
+        """Sorted role names of an active user whose roles are all built in,
+        once per request; None otherwise (FAB's full check applies)."""
+        memo = g.get("_portal_builtin_names")
+        if memo is not None and memo[0] is user:
+            return memo[1]
+        names = None
+        if user.is_active:
+            names = tuple(sorted({role.name for role in self.get_user_roles(user)}))
+            if not names or any(name not in self.builtin_roles for name in names):
+                names = None
+        g._portal_builtin_names = (user, names)
+        return names
