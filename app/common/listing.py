@@ -139,20 +139,29 @@ class BoundedCountInterface(SQLAInterface):
         if select_columns or not page_size:
             return super().query(filters, order_column, order_direction, page, page_size,
                                  select_columns, outer_default_load)
+        rows = self.session.query(self.obj).options(*self._shallow_eager_loads())
+        rows = self._of_page(rows, filters, order_column, order_direction, page, page_size)
+        return self._page_count(len(rows), filters, page, page_size), rows
+
+    def _of_page(self, query, filters, order_column, order_direction, page, page_size):
+        """``query`` (over this model) restricted to the keys of one page, in
+        the page's order: the keys come from the scoped, filtered, ordered and
+        paginated inner query over this table alone."""
         keys = self.obj.__mapper__.primary_key
         page_keys = self._apply_inner_all(
             self.session.query(self.obj), filters, order_column, order_direction, page,
             page_size, aliases_mapping={}).with_entities(*keys).subquery()
-        rows = self.session.query(self.obj).options(*self._shallow_eager_loads()).filter(
-            keys[0].in_(select(page_keys.c[0])))
-        rows = self.apply_order_by(rows, order_column, order_direction, aliases_mapping={},
+        query = query.filter(keys[0].in_(select(page_keys.c[0])))
+        return self.apply_order_by(query, order_column, order_direction, aliases_mapping={},
                                    bypass_many_to_many=True, add_pk=True).all()
-        # A page that is not full is the last one: the count follows from it
-        # (no second statement). Most lists on a case page, every short search
-        # result and every small register end here.
-        if len(rows) < page_size and (rows or not page):
-            return (page or 0) * page_size + len(rows), rows
-        return self.query_count(self.session.query(self.obj), filters), rows
+
+    def _page_count(self, rows: int, filters, page, page_size) -> int:
+        """The list's count. A page that is not full is the last one: the count
+        follows from it, with no statement (most lists on a case page, every
+        short search result, every small register)."""
+        if rows < page_size and (rows or not page):
+            return (page or 0) * page_size + rows
+        return self.query_count(self.session.query(self.obj), filters)
 
     def list_page(self, filters, order_column, order_direction, page, page_size, columns):
         """``(count, pks, values)`` of one list page, read as plain rows.
@@ -166,18 +175,14 @@ class BoundedCountInterface(SQLAInterface):
         caller then takes FAB's path.
         """
         plan = self._row_plan(tuple(columns))
-        keys = self.obj.__mapper__.primary_key
         if plan is None or not page_size or is_column_dotted(order_column or ""):
             return None
-        page_keys = self._apply_inner_all(
-            self.session.query(self.obj), filters, order_column, order_direction, page,
-            page_size, aliases_mapping={}).with_entities(*keys).subquery()
-        rows = self.session.query(keys[0], *plan.expressions).select_from(self.obj)
+        key = self.obj.__mapper__.primary_key[0]
+        rows = self.session.query(key, *plan.expressions).select_from(self.obj)
         for target, onclause in plan.joins:
             rows = rows.outerjoin(target, onclause)
-        rows = rows.filter(keys[0].in_(select(page_keys.c[0]))).options(*plan.options)
-        rows = self.apply_order_by(rows, order_column, order_direction, aliases_mapping={},
-                                   bypass_many_to_many=True, add_pk=True).all()
+        rows = self._of_page(rows.options(*plan.options), filters, order_column,
+                             order_direction, page, page_size)
         pks, values, seen = [], [], set()
         for row in rows:
             if row[0] in seen:  # a one-to-one relation holding two rows
@@ -185,11 +190,7 @@ class BoundedCountInterface(SQLAInterface):
             seen.add(row[0])
             pks.append(row[0])
             values.append({column: read(row) for column, read in plan.readers})
-        if len(pks) < page_size and (pks or not page):
-            count = (page or 0) * page_size + len(pks)
-        else:
-            count = self.query_count(self.session.query(self.obj), filters)
-        return count, pks, values
+        return self._page_count(len(pks), filters, page, page_size), pks, values
 
     def _row_plan(self, columns: tuple):
         """How to select ``columns`` as plain rows (cached per column list)."""
