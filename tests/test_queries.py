@@ -65,3 +65,22 @@ def test_no_select_renders_more_than_100_options(app, client_as, username):
         for select in re.findall(r"<select[^>]*>(.*?)</select>", response.text, re.S):
             options = select.count("<option")
             assert options <= MAX_OPTIONS, f"{url}: a select with {options} options"
+
+
+def test_form_validators_do_not_pile_up_across_forms_and_apps(app, tmp_path_factory):
+    """FAB appends its own validators to the view's ``validators_columns``
+    lists; without a copy per form, every form and every app built in the
+    process ran the EDRPOU uniqueness query (and the length check) once more."""
+    from flask_appbuilder.validators import Unique
+    from wtforms.validators import Length
+
+    from .conftest import running_app
+
+    with running_app(tmp_path_factory) as second:
+        for current in (app, second):
+            view = next(v for v in current.appbuilder.baseviews
+                        if type(v).__name__ == "ProviderView")
+            for form in (view.add_form, view.edit_form):
+                validators = form.edrpou.kwargs["validators"]
+                assert sum(isinstance(v, Unique) for v in validators) == 1, validators
+                assert sum(isinstance(v, Length) for v in validators) == 1, validators

@@ -63,6 +63,22 @@ def _date_formatters(model) -> dict:
     return formatters
 
 
+class FreshLists(dict):
+    """``validators_columns`` handing out a copy of each list.
+
+    FAB's form converter appends its own validators (length, required,
+    unique) to the list it gets from ``validators_columns``: the class's own
+    list. Every form built from it (the add and the edit form, in every app
+    of the process) appended again, and fields hold that same list, so a
+    provider's save ran the EDRPOU uniqueness query twice in production and
+    once more for every app a test run had built.
+    """
+
+    def get(self, key, default=None):
+        value = super().get(key, default)
+        return list(value) if isinstance(value, list) else value
+
+
 class SafeActionsMixin:
     """FAB's action routes, fixed.
 
@@ -134,6 +150,7 @@ class PortalModelView(SafeActionsMixin, ModelView):
 
     def __init__(self, **kwargs):
         model = self.datamodel.obj
+        self.validators_columns = FreshLists(self.validators_columns or {})
         self.formatters_columns = {**_date_formatters(model), **(self.formatters_columns or {})}
         self._install_date_fields(model)
         self._scope_relation_choices(model)
