@@ -187,8 +187,8 @@ class PortalSecurityManager(SecurityManager):
         the configuration (``FAB_ROLES``), fixed at start-up, so the answer
         depends on the role names alone. A role stored in the database (which
         an administrator may edit) is asked every time."""
-        names = tuple(sorted({role.name for role in self.get_user_roles(user)}))
-        if not names or any(name not in self.builtin_roles for name in names):
+        names = self._builtin_role_names(user)
+        if names is None:
             return super()._has_view_access(user, permission_name, view_name)
         key = (names, permission_name, view_name)
         answer = self._builtin_access.get(key)
@@ -216,26 +216,27 @@ class PortalSecurityManager(SecurityManager):
         key = (who, permission_name, view_name)
         answer = cache.get(key)
         if answer is None:
-            names = self._builtin_role_names(user) if who is not None else None
-            if names is not None and not getattr(g, "_api_key_user", False):
-                # An active browser user with built-in roles only: FAB's answer
-                # depends on the role names alone (see _has_view_access).
-                answer = self._builtin_access.get((names, permission_name, view_name))
+            if who is not None and user.is_active and not getattr(g, "_api_key_user", False):
+                # An active user with built-in roles only: FAB's answer depends
+                # on the role names alone (see _has_view_access).
+                names = self._builtin_role_names(user)
+                if names is not None:
+                    answer = self._builtin_access.get((names, permission_name, view_name))
             if answer is None:
                 answer = super().has_access(permission_name, view_name)
             cache[key] = answer
         return answer
 
     def _builtin_role_names(self, user):
-        """Sorted role names of an active user whose roles are all built in,
-        once per request; None otherwise (FAB's full check applies)."""
-        memo = g.get("_portal_builtin_names")
+        """The user's sorted role names when every one is built in, else None
+        (a role kept in the database: FAB's full check applies). Worked out
+        once per request and user."""
+        memo = g.get("_portal_builtin_names") if has_request_context() else None
         if memo is not None and memo[0] is user:
             return memo[1]
-        names = None
-        if user.is_active:
-            names = tuple(sorted({role.name for role in self.get_user_roles(user)}))
-            if not names or any(name not in self.builtin_roles for name in names):
-                names = None
-        g._portal_builtin_names = (user, names)
+        names = tuple(sorted({role.name for role in self.get_user_roles(user)}))
+        if not names or any(name not in self.builtin_roles for name in names):
+            names = None
+        if has_request_context():
+            g._portal_builtin_names = (user, names)
         return names
