@@ -7,15 +7,17 @@ it also runs an exact ``count(*)`` for every page and lets a user ask for page
 40,000 (an ``OFFSET`` that walks 1,000,000 index entries).
 
 * :class:`PortalListWidget` renders the same markup (FAB's JavaScript keeps
-  working) from link prefixes and texts computed once per page; one delegated
-  handler serves every delete button.
+  working) in Python, from link prefixes and texts computed once per page;
+  one delegated handler serves every delete button.
 * :class:`BoundedCountInterface` counts at most ``count_cap + 1`` rows: the
   page says "more than 10,000" instead of scanning the rest of the table, and
   pages past the cap are not served (the user narrows the search or reverses
   the order instead, as on any big search engine). A search known to match
-  more than the cap is remembered per user for ``LIST_COUNT_CACHE_SECONDS``.
-  Its filter sets (:class:`LeanFilters`) skip FAB's per-request catalogue of
-  every column's filters.
+  more than the cap is remembered per user for ``LIST_COUNT_CACHE_SECONDS``;
+  a page that is not full is counted from its rows. Its pages are read as
+  plain rows of the shown columns (:meth:`BoundedCountInterface.list_page`),
+  and its filter sets (:class:`LeanFilters`) skip FAB's per-request catalogue
+  of every column's filters.
 * :class:`PortalSearchWidget` renders the filter form once per role and scope.
 """
 
