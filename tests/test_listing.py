@@ -399,3 +399,22 @@ def test_case_page_tabs_show_what_fab_shows_from_objects(app, world_cases, clien
         fab = client.get(f"/caseview/show/{case_id}").text
     # beneficiary, needs, plan, contacts
     assert len(_tables(plain)) >= 4 and _tables(plain) == _tables(fab)
+
+
+def test_a_filter_through_a_to_many_relation_takes_fabs_path(app):
+    """The deferred join applies the inner filters only; a filter that FAB
+    applies in its outer query (a dotted path through a to-many relation)
+    must not be dropped, so such a search leaves the bounded path."""
+    from flask_appbuilder.models.sqla.filters import FilterEqual
+
+    from app.centers.models import ResilienceCentre
+
+    datamodel = BoundedCountInterface(ResilienceCentre)
+    with app.app_context():
+        inner = datamodel.get_filters(["status"])
+        inner.add_filter("status", FilterEqual, "operating")
+        assert datamodel._inner_only(inner)
+        outer = datamodel.get_filters(["status"])
+        outer.add_filter("history.to_status", FilterEqual, "operating")
+        assert not datamodel._inner_only(outer)
+        assert datamodel.list_page(outer, "", "", 0, 25, ["name", "status"]) is None

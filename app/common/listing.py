@@ -138,12 +138,19 @@ class BoundedCountInterface(SQLAInterface):
         raion -> oblast: nine joins per row). Here the list's relations are
         joined one level deep; anything deeper loads only if a page touches it.
         """
-        if select_columns or not page_size:
+        if select_columns or not page_size or not self._inner_only(filters):
             return super().query(filters, order_column, order_direction, page, page_size,
                                  select_columns, outer_default_load)
         rows = self.session.query(self.obj).options(*self._shallow_eager_loads())
         rows = self._of_page(rows, filters, order_column, order_direction, page, page_size)
         return self._page_count(len(rows), filters, page, page_size), rows
+
+    def _inner_only(self, filters) -> bool:
+        """Whether every filter applies to the inner query (columns, to-one
+        relations). A filter through a to-many relation is applied by FAB's
+        outer query only, so such a search takes FAB's path."""
+        return not filters or len(self.get_inner_filters(filters).filters) == len(
+            filters.filters)
 
     def _of_page(self, query, filters, order_column, order_direction, page, page_size):
         """``query`` (over this model) restricted to the keys of one page, in
@@ -177,7 +184,8 @@ class BoundedCountInterface(SQLAInterface):
         caller then takes FAB's path.
         """
         plan = self._row_plan(tuple(columns))
-        if plan is None or not page_size or is_column_dotted(order_column or ""):
+        if (plan is None or not page_size or is_column_dotted(order_column or "")
+                or not self._inner_only(filters)):
             return None
         key = self.obj.__mapper__.primary_key[0]
         rows = self.session.query(key, *plan.expressions).select_from(self.obj)
