@@ -36,6 +36,7 @@ from typing import Callable, Hashable, Iterable
 from flask import current_app, g, has_request_context
 from flask_appbuilder import IndexView, expose
 from flask_babel import get_locale
+from markupsafe import Markup
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -241,6 +242,32 @@ def collect(scope) -> tuple[list[dict], list[Chart]]:
     return cards, charts
 
 
+#: Bound on remembered chart HTML (scopes x charts x languages).
+CHART_HTML_MAX = 1024
+
+
+def chart_html(chart: Chart) -> Markup:
+    """``portal/charts.html``'s ``bar_chart(chart)``, rendered once per content
+    and language and remembered as long as a shared figure.
+
+    The chart macro was half of the home page's time (a few thousand Jinja
+    calls per page), and its input repeats: the figures are shared per scope
+    for a minute. The key is the chart's whole content (every label, number
+    and link) and the language, so a changed figure is a new key: nothing
+    stale is ever served.
+    """
+    key = (str(get_locale()), repr(chart))
+    store = expiring_store("portal_chart_html", CHART_HTML_MAX)
+    now = time.monotonic()
+    html = store.fresh(key, now)
+    if html is MISSING:
+        macro = current_app.jinja_env.get_template("portal/charts.html").module.bar_chart
+        html = Markup(macro(chart))
+        ttl = current_app.config.get("DASHBOARD_CACHE_SECONDS", 60) or 60
+        store.put(key, html, ttl, now)
+    return html
+
+
 class HomeView(IndexView):
     index_template = "home.html"
 
@@ -264,7 +291,9 @@ class HomeView(IndexView):
 
 
 def register(appbuilder) -> None:
-    """Shared endpoints that are not a domain's: relation lookups."""
+    """Shared endpoints that are not a domain's: relation lookups; the chart
+    helper of the home page's template."""
     from .common.lookup import LookupView
 
     appbuilder.add_view_no_menu(LookupView)
+    current_app.jinja_env.globals["chart_html"] = chart_html

@@ -322,3 +322,29 @@ def test_shared_figures_are_kept_per_scope_for_the_configured_time(app, client_a
     finally:
         app.config["DASHBOARD_CACHE_SECONDS"] = 0
         app.extensions.get("portal_shared_figures", {}).clear()
+
+
+def test_chart_html_is_rendered_once_per_content_and_language(app):
+    """A chart's HTML is remembered by its whole content and the language:
+    the same figures give the same rendering; a changed number or another
+    language renders anew (nothing stale is shown)."""
+    from flask import session
+    from flask_babel import refresh
+
+    from app.home import Bar, Chart, Series, chart_html
+
+    def chart(count):
+        return Chart(key="t", title="Тест", series=[Series("n", "Кількість")],
+                     bars=[Bar("a", "Львівська", {"n": count}, url="/x?a=1")])
+
+    with app.test_request_context("/"):
+        first = chart_html(chart(7))
+        assert chart_html(chart(7)) is first  # the remembered rendering
+        assert 'data-value="7"' in first
+        changed = chart_html(chart(8))
+        assert changed is not first and 'data-value="8"' in changed
+        session["locale"] = "en"
+        refresh()
+        english = chart_html(chart(7))
+        assert english is not first and "Numbers as a table" in english
+        assert "Дані у вигляді таблиці" in first and "Дані у вигляді таблиці" not in english
