@@ -33,7 +33,15 @@ class RequestCachedDomain(Domain):
 
 
 def _request_translations():
-    """The request's catalogue (see :class:`RequestCachedDomain`)."""
+    """The request's catalogue (see :class:`RequestCachedDomain`), read from
+    the request's Babel context directly: ``translate`` runs for every enum
+    label on a page, and Flask-Babel's ``get_translations`` first looks up
+    the domain through the same context."""
+    ctx = _get_current_context()
+    if ctx is not None:
+        cached = getattr(ctx, "portal_translations", None)
+        if cached is not None and cached[0] is getattr(ctx, "babel_locale", None):
+            return cached[1]
     return get_translations()
 
 
