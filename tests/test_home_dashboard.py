@@ -324,6 +324,53 @@ def test_shared_figures_are_kept_per_scope_for_the_configured_time(app, client_a
         app.extensions.get("portal_shared_figures", {}).clear()
 
 
+def test_a_just_expired_figure_is_served_while_the_next_is_computed_in_the_background(app):
+    """The first user after expiry is not kept waiting: the expired figure is
+    served and the next one computed once, on the refresh thread; a figure
+    older than another DASHBOARD_CACHE_SECONDS is computed in the request."""
+    import threading
+    import time
+
+    from app.home import shared_figure
+    from app.security.scope import UserScope
+
+    scope = UserScope(user_id=1, national=True)
+    calls, release = [], threading.Event()
+
+    def compute(value, wait=False):
+        def run():
+            if wait:
+                assert release.wait(5)
+            calls.append((value, threading.current_thread().name))
+            return value
+        return run
+
+    app.config["DASHBOARD_CACHE_SECONDS"] = 1.0
+    try:
+        with app.test_request_context("/"):
+            assert shared_figure("swr", scope, compute("first")) == "first"
+        time.sleep(1.1)  # expired, but less than another second ago
+        with app.test_request_context("/"):
+            assert shared_figure("swr", scope, compute("second", wait=True)) == "first"
+            assert shared_figure("swr", scope, compute("third")) == "first"  # one refresh
+        release.set()
+        deadline = time.monotonic() + 5
+        while len(calls) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.05)
+        assert [value for value, _thread in calls] == ["first", "second"]
+        assert calls[1][1].startswith("portal-figures")
+        with app.test_request_context("/"):
+            assert shared_figure("swr", scope, compute("fourth")) == "second"
+        time.sleep(2.2)  # older than twice the lifetime: computed in the request
+        with app.test_request_context("/"):
+            assert shared_figure("swr", scope, compute("fifth")) == "fifth"
+        assert calls[-1][1] == threading.current_thread().name
+    finally:
+        app.config["DASHBOARD_CACHE_SECONDS"] = 0
+        app.extensions.get("portal_shared_figures", {}).clear()
+
+
 def test_chart_html_is_rendered_once_per_content_and_language(app):
     """A chart's HTML is remembered by its whole content and the language:
     the same figures give the same rendering; a changed number or another
