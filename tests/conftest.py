@@ -141,6 +141,14 @@ def count_queries(app):
         sa.event.remove(engine, "before_cursor_execute", before)
 
 
+def external_urls(html: str) -> list[str]:
+    """Addresses a page would load or link outside this site (``src``/``href``
+    with a scheme or a protocol-relative ``//``). Asserting on the page's raw
+    text instead fails at random: a CSRF token or a CSP nonce may spell "cdn"."""
+    urls = re.findall(r'(?:src|href)\s*=\s*["\']([^"\']*)["\']', html, flags=re.I)
+    return [u for u in urls if "://" in u or u.startswith("//")]
+
+
 def visible_text(html: str) -> str:
     """Page text without tags, scripts and extra whitespace."""
     html = re.sub(r"<script.*?</script>", " ", html, flags=re.S)
