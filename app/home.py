@@ -36,8 +36,8 @@ from typing import Callable, Hashable, Iterable
 from flask import current_app, g, has_request_context
 from flask_appbuilder import IndexView, expose
 from flask_babel import get_locale
-from markupsafe import Markup
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from .common.fragments import MISSING, expiring_store
