@@ -67,6 +67,9 @@ FAB_API_MAX_PAGE_SIZE = 100
 # Absolute lifetime of a login and the idle limit (enforced in app.security.session).
 PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
 SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "30")))
+# The idle clock moves at most once a minute: an unchanged cookie is not re-sent.
+SESSION_TOUCH_SECONDS = 60
+SESSION_REFRESH_EACH_REQUEST = False
 SESSION_PROTECTION = "strong"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

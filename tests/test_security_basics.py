@@ -92,6 +92,22 @@ def test_idle_session_is_ended(app):
     assert not _logged_in(client)
 
 
+def test_session_cookie_is_resent_only_when_the_idle_clock_moves(app):
+    """An active user's cookie is re-signed at most once per SESSION_TOUCH_SECONDS."""
+    client = app.test_client()
+    login(client, "ministry")
+    client.get("/oblastview/list/")
+    fresh = client.get("/oblastview/list/")
+    assert fresh.status_code == 200 and "Set-Cookie" not in fresh.headers
+    touch = app.config["SESSION_TOUCH_SECONDS"]
+    with client.session_transaction() as session:
+        session["_last_seen"] = time.time() - touch - 1
+    moved = client.get("/oblastview/list/")
+    assert moved.status_code == 200 and "session=" in moved.headers.get("Set-Cookie", "")
+    with client.session_transaction() as session:
+        assert time.time() - session["_last_seen"] < 5
+
+
 def test_absolute_session_lifetime(app):
     client = app.test_client()
     login(client, "ministry")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, flash, request
+from flask import abort, flash, request, session
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -167,6 +167,17 @@ class PortalModelView(SafeActionsMixin, ModelView):
                 self.edit_fieldsets = [*head, (title, {**spec, "fields": [
                     *spec.get("fields", []), "version"]})]
         super().__init__(**kwargs)
+
+    def update_redirect(self):
+        """FAB's back-history, written only when the page is a new one.
+
+        FAB writes ``page_history`` into the session on every list and show
+        (twice per list), so even a reload re-signed and re-sent the cookie.
+        """
+        history = session.get("page_history") or []
+        if history and history[-1] == request.url:
+            return
+        super().update_redirect()
 
     def _scope_relation_choices(self, model) -> None:
         """Relation dropdowns offer only rows inside the user's scope.
