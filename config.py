@@ -106,6 +106,11 @@ DATETIME_FORMAT = "dd.MM.yyyy HH:mm"
 # Dashboard counts over the big registers are shared by the users of a scope
 # for this many seconds (0: computed on every request). See app/home.py.
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
+# A shared figure that took at least DASHBOARD_KEEP_WARM_MIN_MS to compute and
+# was read in the last DASHBOARD_KEEP_WARM_SECONDS is recomputed in the
+# background before it expires (app.home.shared_figure).
+DASHBOARD_KEEP_WARM_SECONDS = int(os.environ.get("DASHBOARD_KEEP_WARM_SECONDS", "1800"))
+DASHBOARD_KEEP_WARM_MIN_MS = 20
 # A big register's list that matched "more than 10 000" rows remembers that for
 # the same user and search for this many seconds instead of counting 10 001
 # rows on every page (0: count every time). See app/common/listing.py.

@@ -17,8 +17,9 @@ the permission check).
 Counts over the big registers read up to a million index entries (~50-100 ms
 each on SQLite): :func:`shared_figure` keeps such figures for
 ``DASHBOARD_CACHE_SECONDS`` (default 60; 0 turns it off), per scope, shared
-by every user of that scope in the worker process. Per-user figures ("my
-overdue contacts") are never shared.
+by every user of that scope in the worker process, and recomputes them in the
+background while they are read. Per-user figures ("my overdue contacts") are
+never shared.
 
 Charts are rendered on the server as HTML/CSS bars
 (``templates/portal/charts.html``): no JavaScript library, no external origin
@@ -192,43 +193,78 @@ def shared_figure(key: Hashable, scope, compute: Callable):
     The key holds the scope's reach (national / oblast / provider), never the
     user: only figures that are the same for everyone in the scope belong here.
 
-    When a figure has just expired (less than another DASHBOARD_CACHE_SECONDS
-    ago), the request gets it at once and a background thread computes the
-    next one: the national counts read a million index entries (~100-200 ms),
-    and otherwise the first user of each scope waited for them once a minute.
-    An older figure is computed in the request, as on the first visit.
+    The national counts read a million index entries (~100-200 ms), so the
+    request should not wait for them:
+
+    * a slow figure (its last computation took ``DASHBOARD_KEEP_WARM_MIN_MS``
+      or more) read in the last ``DASHBOARD_KEEP_WARM_SECONDS`` is recomputed
+      by the worker's refresh thread shortly before it expires, so a scope
+      left idle for a few minutes is still served at once (cheap figures, such
+      as one provider's, are not: thousands of scopes would keep the thread
+      busy for figures that take a millisecond in the request);
+    * a figure that expired less than another DASHBOARD_CACHE_SECONDS ago is
+      served while the refresh thread computes the next one.
+
+    Only a scope's first visit in a worker (or after the keep-warm time) is
+    computed in the request.
     """
     ttl = current_app.config.get("DASHBOARD_CACHE_SECONDS", 60)
     reach = (scope.national, scope.oblast_id, scope.provider_id)
     if not ttl:
         return per_request((key, reach), compute)
+    app = current_app._get_current_object()
     store = expiring_store("portal_shared_figures", SHARED_FIGURES_MAX)
+    key = (key, reach)
+    compute = _timed(app, store, key, compute)
     now = time.monotonic()
-    hit = store.get((key, reach))
+    _keep_warm(app, store, key, compute, now)
+    hit = store.get(key)
     if hit is not None:
         expires, value = hit
         if expires > now:
             return value
         if now - expires < ttl:
-            _refresh_in_background(store, (key, reach), compute, ttl)
+            _refresh_in_background(app, store, key, compute, ttl)
             return value
-    value = per_request((key, reach), compute)
-    store.put((key, reach), value, ttl, now)
+    value = per_request(key, compute)
+    store.put(key, value, ttl, now)
     return value
 
 
-def _refresh_in_background(store, key, compute: Callable, ttl: float) -> None:
-    """Compute ``key``'s next figure on the app's one refresh thread, once
-    however many requests see it expired."""
+def _refresh_state(app, store) -> dict:
+    """The app's refresh thread (an executor of one), what it has queued, and
+    the figures kept warm: ``key -> [compute, last read]``."""
     from concurrent.futures import ThreadPoolExecutor
 
-    app = current_app._get_current_object()
     state = app.extensions.get("portal_figure_refresh")
     if state is None:
-        state = app.extensions.setdefault("portal_figure_refresh", {
-            "executor": ThreadPoolExecutor(max_workers=1,
-                                           thread_name_prefix="portal-figures"),
-            "pending": set()})
+        with store.lock:
+            state = app.extensions.setdefault("portal_figure_refresh", {
+                "executor": ThreadPoolExecutor(max_workers=1,
+                                               thread_name_prefix="portal-figures"),
+                "pending": set(), "warm": {}, "ticker": None, "cost": {}})
+    return state
+
+
+def _timed(app, store, key, compute: Callable) -> Callable:
+    """``compute``, noting how long it took (what decides keeping it warm)."""
+    costs = _refresh_state(app, store)["cost"]
+
+    def run():
+        started = time.perf_counter()
+        value = compute()
+        if len(costs) >= SHARED_FIGURES_MAX:
+            costs.clear()
+        costs[key] = (time.perf_counter() - started) * 1000
+        return value
+
+    return run
+
+
+def _refresh_in_background(app, store, key, compute: Callable, ttl: float) -> None:
+    """Compute ``key``'s next figure on the app's one refresh thread, once
+    however many requests (or ticks) ask for it."""
+    state = _refresh_state(app, store)
     with store.lock:
         if key in state["pending"]:
             return
@@ -248,6 +284,45 @@ def _refresh_in_background(store, key, compute: Callable, ttl: float) -> None:
                     state["pending"].discard(key)
 
     state["executor"].submit(refresh)
+
+
+def _keep_warm(app, store, key, compute: Callable, now: float) -> None:
+    """Note that ``key`` was read, if it is slow to compute; start the ticker
+    that refreshes such figures before they expire, if it is not running."""
+    import threading
+
+    state = _refresh_state(app, store)
+    if state["cost"].get(key, 0) < app.config.get("DASHBOARD_KEEP_WARM_MIN_MS", 20):
+        return
+    with store.lock:
+        state["warm"][key] = [compute, now]
+        if state["ticker"] is not None:
+            return
+        state["ticker"] = threading.Thread(target=_tick, args=(app, store, state),
+                                           name="portal-figures-ticker", daemon=True)
+    state["ticker"].start()
+
+
+def _tick(app, store, state) -> None:
+    """Every quarter of the lifetime: queue a refresh of each figure read
+    within the keep-warm time that expires within half a lifetime; forget the
+    others. Stops when nothing is kept warm (or shared figures are off)."""
+    while True:
+        ttl = app.config.get("DASHBOARD_CACHE_SECONDS", 60)
+        keep = app.config.get("DASHBOARD_KEEP_WARM_SECONDS", 1800)
+        with store.lock:
+            now = time.monotonic()
+            for key in [k for k, (_c, read) in state["warm"].items()
+                        if not ttl or now - read > keep]:
+                del state["warm"][key]
+            if not state["warm"]:
+                state["ticker"] = None
+                return
+            due = [(key, compute) for key, (compute, _read) in state["warm"].items()
+                   if store.get(key, (0, None))[0] - now < ttl / 2]
+        for key, compute in due:
+            _refresh_in_background(app, store, key, compute, ttl)
+        time.sleep(ttl / 4)
 
 
 def can_read(resource: str) -> bool:

@@ -371,6 +371,62 @@ def test_a_just_expired_figure_is_served_while_the_next_is_computed_in_the_backg
         app.extensions.get("portal_shared_figures", {}).clear()
 
 
+def test_a_slow_figure_that_is_read_is_kept_warm_and_a_cheap_one_is_not(app):
+    """A slow figure read recently is recomputed by the refresh thread before
+    it expires: a scope idle for longer than twice the lifetime is still
+    served at once, not computed in the request. A cheap figure is not kept
+    warm, and the ticker stops when nothing is read any more."""
+    import itertools
+    import threading
+    import time
+
+    from app.home import shared_figure
+    from app.security.scope import UserScope
+
+    scope = UserScope(user_id=1, national=True)
+    counter, calls = itertools.count(1), []
+
+    def slow():
+        time.sleep(0.03)  # over DASHBOARD_KEEP_WARM_MIN_MS (20 ms)
+        calls.append(("slow", threading.current_thread().name))
+        return next(counter)
+
+    def cheap():
+        calls.append(("cheap", threading.current_thread().name))
+        return "cheap"
+
+    app.config.update(DASHBOARD_CACHE_SECONDS=1.0, DASHBOARD_KEEP_WARM_SECONDS=60)
+    try:
+        with app.test_request_context("/"):
+            assert shared_figure("warm", scope, slow) == 1
+            assert shared_figure("cold", scope, cheap) == "cheap"
+        with app.test_request_context("/"):  # read again: now known to be slow
+            assert shared_figure("warm", scope, slow) == 1
+            assert shared_figure("cold", scope, cheap) == "cheap"
+        time.sleep(2.6)  # idle for more than twice the lifetime
+        me = threading.current_thread().name
+        with app.test_request_context("/"):
+            assert shared_figure("warm", scope, slow) > 1  # a fresh figure...
+            assert ("slow", me) not in calls[1:]  # ...computed off the request
+            assert shared_figure("cold", scope, cheap) == "cheap"
+        assert calls.count(("cheap", me)) == 2  # first visit, then after expiry
+        assert all(name.startswith("portal-figures") for kind, name in calls[1:]
+                   if kind == "slow")
+        state = app.extensions["portal_figure_refresh"]
+        assert [key[0] for key in state["warm"]] == ["warm"]
+        app.config["DASHBOARD_KEEP_WARM_SECONDS"] = 0.1
+        deadline = time.monotonic() + 5
+        while state["ticker"] is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert state["ticker"] is None and not state["warm"]
+        settled = len(calls)
+        time.sleep(1.2)
+        assert len(calls) == settled  # nothing is refreshed any more
+    finally:
+        app.config.update(DASHBOARD_CACHE_SECONDS=0, DASHBOARD_KEEP_WARM_SECONDS=1800)
+        app.extensions.get("portal_shared_figures", {}).clear()
+
+
 def test_chart_html_is_rendered_once_per_content_and_language(app):
     """A chart's HTML is remembered by its whole content and the language:
     the same figures give the same rendering; a changed number or another
