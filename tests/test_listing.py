@@ -418,3 +418,32 @@ def test_a_filter_through_a_to_many_relation_takes_fabs_path(app):
         outer.add_filter("history.to_status", FilterEqual, "operating")
         assert not datamodel._inner_only(outer)
         assert datamodel.list_page(outer, "", "", 0, 25, ["name", "status"]) is None
+
+
+def test_search_form_is_built_only_to_fill_the_cache_or_show_a_chosen_row(app, world_cases,
+                                                                         client_as):
+    """FAB builds the search form on every list page; here it is built when
+    the widget's cached fields are missing or a relation filter is chosen."""
+    ids, _cases = world_cases
+    view = next(v for v in app.appbuilder.baseviews if type(v).__name__ == "CaseView")
+    form_class = view.search_form.form_class
+    builds = []
+    original = form_class.refresh.__func__
+
+    def counting(cls, obj=None):
+        builds.append(cls)
+        return original(cls, obj)
+
+    client = client_as("admin")
+    client.get("/caseview/list/")  # fills the cache (if no earlier test did)
+    form_class.refresh = classmethod(counting)
+    try:
+        assert client.get("/caseview/list/?_flt_0_status=active").status_code == 200
+        assert builds == []
+        html = client.get(f"/caseview/list/?_flt_0_provider={ids['A']}").text
+        assert len(builds) == 1 and "Надавач A" in _search_form_fields(html)["provider"]
+        app.extensions["portal_fragments"].clear()
+        assert client.get("/caseview/list/").status_code == 200
+        assert len(builds) == 2  # the cache was empty: the form filled it
+    finally:
+        del form_class.refresh

@@ -35,7 +35,7 @@ from ..security.scope import SCOPE_FILTER, ensure_in_scope, in_scope
 from .errors import ConflictError, UserError
 from .fields import EnumSelectField, UkDateField
 from .i18n import short_date
-from .listing import PortalListWidget, PortalSearchWidget
+from .listing import LazySearchForm, PortalListWidget, PortalSearchWidget, DeferredForm
 from .lookup import AjaxSelectField
 
 log = logging.getLogger(__name__)
@@ -167,6 +167,8 @@ class PortalModelView(SafeActionsMixin, ModelView):
                 self.edit_fieldsets = [*head, (title, {**spec, "fields": [
                     *spec.get("fields", []), "version"]})]
         super().__init__(**kwargs)
+        if self.search_form is not None:
+            self.search_form = LazySearchForm(self.search_form)
 
     def update_redirect(self):
         """FAB's back-history, written only when the page is a new one.
@@ -333,14 +335,19 @@ class PortalModelView(SafeActionsMixin, ModelView):
     def _get_search_widget(self, form=None, exclude_cols=None, widgets=None):
         # A relation filter searched on the server (AjaxSelectField) shows the
         # chosen row: its <select> holds only that option, loaded in scope.
-        for name, field in (form._fields.items() if form is not None else ()):
-            if isinstance(field, AjaxSelectField):
-                prefix, suffix = "_flt_", f"_{name}"
-                raw = next((value for key, value in request.args.items()
-                            if key.startswith(prefix) and key.endswith(suffix)
-                            and key[len(prefix):-len(suffix)].isdigit()), None)
-                if raw:
-                    field.process_formdata([raw])
+        # (A deferred form is built here only when such a filter is set.)
+        if isinstance(form, DeferredForm):
+            names = form.ajax_fields
+        else:
+            names = [name for name, field in (form._fields.items() if form is not None else ())
+                     if isinstance(field, AjaxSelectField)]
+        for name in names:
+            prefix, suffix = "_flt_", f"_{name}"
+            raw = next((value for key, value in request.args.items()
+                        if key.startswith(prefix) and key.endswith(suffix)
+                        and key[len(prefix):-len(suffix)].isdigit()), None)
+            if raw:
+                form[name].process_formdata([raw])
         return super()._get_search_widget(form=form, exclude_cols=exclude_cols,
                                           widgets=widgets)
 
