@@ -31,6 +31,16 @@ DOMAINS = (
 )
 
 
+def _no_ping_for_sqlite(app: Flask) -> None:
+    """``pool_pre_ping`` finds connections a PostgreSQL restart has closed; a
+    SQLite file cannot go away under a connection, and the ping ran a
+    ``SELECT 1`` at each checkout (two per page: the request and its audit row)."""
+    if str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["pool_pre_ping"] = False
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def create_app(config_object: str | object = "config", **overrides) -> Flask:
     """Build a configured portal application.
 
@@ -46,6 +56,7 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
     from .security.roles import build_fab_roles
 
     app.config["FAB_ROLES"] = build_fab_roles(_domain_modules())
+    _no_ping_for_sqlite(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())

@@ -40,5 +40,5 @@ def test_database_outage_gives_ukrainian_503_and_recovers(sqlite_app):
     finally:
         os.rmdir(path)
         shutil.move(path + ".away", path)
-    # Back again: the next request works without a restart (pool_pre_ping).
+    # Back again: the next request works without a restart (a new connection).
     assert client.get("/providerview/list/").status_code == 200

@@ -41,6 +41,6 @@ def record_event(action: str, entity: str | None = None, entity_id=None, details
                **who)
     if commit:
         with db.engine.begin() as conn:
-            conn.execute(insert(AuditLog.__table__), [row])
+            conn.execute(insert(AuditLog.__table__), row)
     else:
-        db.session.execute(insert(AuditLog.__table__), [row])
+        db.session.execute(insert(AuditLog.__table__), row)
