@@ -447,3 +447,40 @@ def test_search_form_is_built_only_to_fill_the_cache_or_show_a_chosen_row(app, w
         assert len(builds) == 2  # the cache was empty: the form filled it
     finally:
         del form_class.refresh
+
+
+def _search_widget_html(html: str) -> str:
+    start = html.index('<form id="filter_form"')
+    end = html.index("</script>", start) + len("</script>")
+    return html[start:end]
+
+
+def test_cached_search_widget_is_the_fresh_rendering_with_this_pages_filters_and_nonce(
+        app, world_cases, client_as):
+    """The search widget is cached whole, with marks for the CSP nonce and the
+    active filters: each page still gets its own nonce and filters, and the
+    markup is what an uncached rendering writes."""
+    client = client_as("admin")
+    urls = ["/caseview/list/?_flt_0_status=active",
+            "/caseview/list/?_flt_0_status=closed&_flt_2_number=000",
+            "/caseview/list/"]
+    cached = []
+    for url in urls * 2:
+        response = client.get(url)
+        nonce = re.search(r'<script nonce="([^"]+)"', response.text).group(1)
+        widget = _search_widget_html(response.text)
+        assert f'nonce="{nonce}"' in widget and "__portal_" not in widget
+        cached.append(widget.replace(nonce, "NONCE"))
+    # the last argument of AdminFilters(...): [[column, filter name, [values]]]
+    assert cached[0].rstrip().endswith('["active"]]]\n        );\n    })(jQuery);\n\n</script>')
+    assert '["number", ' in cached[1] and '["000"]], ["status", ' in cached[1]
+    assert "[]\n        );" in cached[2]
+    app.config["PORTAL_FRAGMENT_CACHE"] = False
+    try:
+        for url, widget in zip(urls, cached):
+            response = client.get(url)
+            nonce = re.search(r'<script nonce="([^"]+)"', response.text).group(1)
+            assert _search_widget_html(response.text).replace(nonce, "NONCE") == widget
+    finally:
+        app.config["PORTAL_FRAGMENT_CACHE"] = True
+    assert cached[:3] == cached[3:]

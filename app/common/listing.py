@@ -42,7 +42,7 @@ from sqlalchemy import false, select
 from sqlalchemy.orm import ColumnProperty, Load, RelationshipProperty, aliased, joinedload
 
 from . import list_header
-from .fragments import MISSING, expiring_store
+from .fragments import MISSING, NONCE_MARK, expiring_store
 from .enums import Label
 from .i18n import translate
 from .textsearch import IndexedFilterConverter
@@ -461,6 +461,11 @@ def render_rows(value_columns, pks, include_columns, formatters: dict, links: di
     return Markup("".join(parts))
 
 
+#: Stands for the page's active filters inside the cached search widget.
+ACTIVE_FILTERS_MARK = "__portal_active_filters__"
+_ACTIVE_FILTERS_JSON = str(htmlsafe_json_dumps(ACTIVE_FILTERS_MARK))
+
+
 class LazySearchForm:
     """A view's search form class whose ``refresh()`` builds nothing yet.
 
@@ -547,6 +552,26 @@ class PortalSearchWidget(SearchWidget):
             chosen = [name for name, field in form._fields.items()
                       if isinstance(field, AjaxSelectField) and field.data is not None]
         store = fragment_store()
+        active = self.filters.get_filters_values_tojson()
+        if key and not chosen:
+            # The whole widget, rendered once with marks where this page's
+            # CSP nonce and active filters go (search.html is otherwise the same).
+            html = store.get(key + ("html",))
+            nonce = _nonce()
+            if html is None:
+                html = str(self._render(store, key, form, chosen, ACTIVE_FILTERS_MARK, kwargs))
+                if nonce:
+                    html = html.replace(nonce, NONCE_MARK)
+                store.put(key + ("html",), html)
+            # as search.html's ``tojson`` writes them (Jinja's policies, set by Flask)
+            policies = current_app.jinja_env.policies
+            as_json = htmlsafe_json_dumps(active, dumps=policies["json.dumps_function"],
+                                          **policies["json.dumps_kwargs"])
+            return Markup(html.replace(NONCE_MARK, nonce).replace(
+                _ACTIVE_FILTERS_JSON, str(as_json)))
+        return self._render(store, key, form, chosen, active, kwargs)
+
+    def _render(self, store, key, form, chosen, active, kwargs):
         parts = store.get(key) if key else None
         if parts is None:
             parts = self._render_parts(form, blank=chosen)
@@ -557,7 +582,7 @@ class PortalSearchWidget(SearchWidget):
             fields.update((name, form[name]()) for name in chosen if name in fields)
             parts = {**parts, "form_fields": fields}
         kwargs.update(parts)
-        kwargs["active_filters"] = self.filters.get_filters_values_tojson()
+        kwargs["active_filters"] = active
         return RenderTemplateWidget.__call__(self, **kwargs)
 
     def _render_parts(self, form, blank) -> dict:
