@@ -143,10 +143,15 @@ def main() -> int:
         prepare_database(args.cases)
     env = {**os.environ, "DATABASE_URL": database, "SECRET_KEY": "l" * 48,
            "AUTH_RATE_LIMITED": "0", "RATELIMIT_ENABLED": "0"}
+    # The server's own log (errors of requests and of the dashboard's
+    # background refresh threads) is kept and its errors counted below.
+    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
+    log_path = os.path.join(ROOT, "bench", "results", "load-server.log")
+    log = open(log_path, "w")
     server = subprocess.Popen(
         [os.path.join(ROOT, ".venv", "bin", "gunicorn"), "-w", str(args.workers), "-b",
          f"127.0.0.1:{args.port}", "--timeout", "60", "run:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{args.port}"
     try:
         for _ in range(60):
@@ -173,6 +178,10 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(10)
+        log.close()
+    with open(log_path, encoding="utf-8", errors="replace") as fh:
+        server_errors = sum(1 for line in fh if "Traceback" in line or " ERROR " in line
+                            or "[ERROR]" in line)
     total = sum(len(v) for v in results.values())
     errors = sum(1 for v in results.values() for _, ok, _ in v if not ok)
     print(f"\n{args.users} users, {args.workers} gunicorn workers, {wall:.0f} s: "
@@ -187,7 +196,8 @@ def main() -> int:
               f"{len(bad)}{' ' + str(sorted(set(bad))) if bad else ''} |")
     print(f"\nResident memory per gunicorn worker after the run: "
           f"{', '.join(f'{m:.0f}' for m in memory)} MB")
-    return 0 if errors == 0 else 1
+    print(f"Server log: {server_errors} error lines ({os.path.relpath(log_path, ROOT)})")
+    return 0 if errors == 0 and server_errors == 0 else 1
 
 
 def worker_rss_mb(master_pid: int) -> list[float]:

@@ -16,6 +16,7 @@ import re
 
 import pytest
 
+from app.extensions import db
 from app.security import roles
 
 #: Endpoints deliberately open to anonymous users.
@@ -157,3 +158,31 @@ def test_menu_shows_only_permitted_categories(app, client_as, role_name):
     html = client_as(username).get("/").text
     assert "Безпека" not in html, "only the administrator administers users"
     assert ("Журнал аудиту" in html) == (role_name == roles.AUDITOR)
+
+
+def test_menu_permissions_survive_a_restart_unchanged(app, tmp_path_factory):
+    """FAB's menu sync adds ``menu_access`` on a menu item's name, which is the
+    resource's name here; FAB's view sync used to delete it again at every start
+    (so a role kept in the database could not be given a register's menu item,
+    and four gunicorn workers starting at once logged duplicate-key errors).
+    A second app on the same database changes none of the permission rows."""
+    from app import create_app
+
+    from .conftest import TEST_CONFIG
+
+    def snapshot(an_app):
+        with an_app.app_context():
+            sm = an_app.appbuilder.sm
+            return {(pv.permission.name, pv.view_menu.name): pv.id
+                    for pv in an_app.appbuilder.session.query(sm.permissionview_model)}
+
+    before = snapshot(app)
+    for resource in ("Oblast", "Provider", "Centre", "Case"):
+        assert ("menu_access", resource) in before, resource
+    again = create_app(SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                       **TEST_CONFIG)
+    after = snapshot(again)
+    with again.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    assert after == before

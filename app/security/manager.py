@@ -65,16 +65,27 @@ class PortalSecurityManager(SecurityManager):
 
     # --- permission sync ------------------------------------------------------
     def add_permissions_view(self, base_permissions, view_menu):
-        """FAB's sync, but a resource keeps the permissions of all its views.
+        """FAB's sync, adding permissions and never deleting one at start-up.
 
-        A ModelView and a ModelRestApi share one ``class_permission_name``;
-        FAB replaces the resource's permissions with those of whichever
-        registers last (so the API's sync deleted the view's ``can_export``).
+        FAB replaces a resource's permissions with those of the view being
+        registered, and takes each deleted one away from every role. Here a
+        resource is shared: a ModelView and a ModelRestApi have one
+        ``class_permission_name`` (the API's sync deleted the view's
+        ``can_export``), and a register's menu item has the resource's name
+        (FAB's menu sync adds ``menu_access``, the view sync deleted it).
+        Every start deleted and re-created those rows, so a role kept in the
+        database lost them, and four workers starting at once logged
+        duplicate-key errors. A permission no view exposes any more stays
+        until ``flask fab security-cleanup``.
         """
         union = set(base_permissions or [])
         for view in self.appbuilder.baseviews:
             if getattr(view, "class_permission_name", None) == view_menu:
                 union |= set(view.base_permissions or [])
+        existing = self.find_view_menu(view_menu)
+        if existing is not None:
+            union |= {pv.permission.name for pv in self.find_permissions_view_menu(existing)
+                      if pv.permission is not None}
         super().add_permissions_view(sorted(union), view_menu)
 
     # --- authentication ------------------------------------------------------
