@@ -70,6 +70,7 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
         from . import home
         from .common.i18n import init_i18n
         from .security.headers import init_security_headers
+        from .security.redirects import init_safe_redirects
         from .security.session import init_session_policy
 
         if not _schema_ready():
@@ -83,6 +84,7 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
         init_i18n(app)
         init_session_policy(app)
         init_security_headers(app)
+        init_safe_redirects()
         for module in _domain_modules():
             module.register(appbuilder)
         home.register(appbuilder)

@@ -223,3 +223,23 @@ def test_state_changes_require_csrf_token(tmp_path_factory):
         from app.security.models import PortalUser
 
         assert db.session.get(PortalUser, 1) is not None
+
+
+def test_sign_in_logs_a_refused_redirect_and_not_an_ordinary_login(app, caplog):
+    """FAB warned "Invalid redirect detected" on every login without ``next``;
+    only an off-site target is logged now, and it is not followed."""
+    import logging
+
+    caplog.set_level(logging.WARNING)
+    client = app.test_client()
+    response = login(client, "ministry")
+    assert response.status_code == 302
+    assert not [r for r in caplog.records if "redirect" in r.getMessage().lower()]
+    client.get("/logout/")
+    caplog.clear()
+    response = client.post("/login/?next=https://evil.example/steal",
+                           data={"username": "ministry", "password": PASSWORD})
+    assert response.status_code == 302
+    assert "evil.example" not in response.headers["Location"]
+    refused = [r.getMessage() for r in caplog.records if "redirect" in r.getMessage().lower()]
+    assert len(refused) == 1 and "https://evil.example/steal" in refused[0]
