@@ -486,3 +486,32 @@ def test_cached_search_widget_is_the_fresh_rendering_with_this_pages_filters_and
     finally:
         app.config["PORTAL_FRAGMENT_CACHE"] = True
     assert cached[:3] == cached[3:]
+
+
+def test_list_label_sql_is_what_repr_shows(app, world_cases):
+    """A model's ``list_label_sql`` stands for its ``__repr__`` on plain-row
+    list pages: the same text for every row, short name set, empty or absent."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.providers.models import Provider
+    from app.security.models import PortalUser
+
+    with app.app_context():
+        providers = db.session.scalars(select(Provider).order_by(Provider.id)).all()
+        saved = [(p.id, p.short_name) for p in providers[:3]]
+        try:
+            for provider, short in zip(providers[:3], ["Коротка назва", "", None]):
+                provider.short_name = short
+            db.session.flush()
+            for model in (Provider, PortalUser):
+                rows = db.session.execute(
+                    select(model, model.list_label_sql(model)).order_by(model.id)).all()
+                assert len(rows) >= 3
+                assert [repr(obj) for obj, _label in rows] == [label for _obj, label in rows]
+            assert {repr(p) for p in providers[:3]} >= {"Коротка назва"}
+        finally:
+            db.session.rollback()
+            assert [(p.id, p.short_name) for p in db.session.scalars(
+                select(Provider).where(Provider.id.in_([i for i, _s in saved])).order_by(
+                    Provider.id))] == saved

@@ -152,17 +152,28 @@ class BoundedCountInterface(SQLAInterface):
         return not filters or len(self.get_inner_filters(filters).filters) == len(
             filters.filters)
 
-    def _of_page(self, query, filters, order_column, order_direction, page, page_size):
+    def _of_page(self, query, filters, order_column, order_direction, page, page_size,
+                 plain: bool = False):
         """``query`` (over this model) restricted to the keys of one page, in
         the page's order: the keys come from the scoped, filtered, ordered and
-        paginated inner query over this table alone."""
+        paginated inner query over this table alone.
+
+        ``plain``: the query selects columns only (no ORM entity), so its SQL
+        runs on the session's connection and its rows come back as they are,
+        without the ORM's result machinery (a third of a millisecond a page).
+        """
         keys = self.obj.__mapper__.primary_key
         page_keys = self._apply_inner_all(
             self.session.query(self.obj), filters, order_column, order_direction, page,
             page_size, aliases_mapping={}).with_entities(*keys).subquery()
         query = query.filter(keys[0].in_(select(page_keys.c[0])))
-        return self.apply_order_by(query, order_column, order_direction, aliases_mapping={},
-                                   bypass_many_to_many=True, add_pk=True).all()
+        query = self.apply_order_by(query, order_column, order_direction, aliases_mapping={},
+                                    bypass_many_to_many=True, add_pk=True)
+        if plain:
+            connection = self.session.connection(
+                bind_arguments={"mapper": self.obj.__mapper__})
+            return connection.execute(query.statement).all()
+        return query.all()
 
     def _page_count(self, rows: int, filters, page, page_size) -> int:
         """The list's count. A page that is not full is the last one: the count
@@ -192,7 +203,7 @@ class BoundedCountInterface(SQLAInterface):
         for target, onclause in plan.joins:
             rows = rows.outerjoin(target, onclause)
         rows = self._of_page(rows.options(*plan.options), filters, order_column,
-                             order_direction, page, page_size)
+                             order_direction, page, page_size, plain=not plan.options)
         pks, values, seen = [], [], set()
         for row in rows:
             if row[0] in seen:  # a one-to-one relation holding two rows
@@ -307,11 +318,16 @@ class _RowPlan:
                 index = plan._select(getattr(model, head))
                 plan.readers.append((column, _enum_value_reader(index)))
             elif not leaf and to_one:
-                # The related object itself (shown by its __repr__), one level:
-                # its own relations load only if its __repr__ asks for them.
                 target = plan._alias(model, prop)
-                index = plan._select(target)
-                plan.options.append(Load(target).lazyload("*"))
+                label_sql = getattr(prop.mapper.class_, "list_label_sql", None)
+                if label_sql is not None:
+                    # The model's __repr__ as SQL: a column, not an object.
+                    index = plan._select(label_sql(target))
+                else:
+                    # The related object itself (shown by its __repr__), one
+                    # level: its relations load only if __repr__ asks for them.
+                    index = plan._select(target)
+                    plan.options.append(Load(target).lazyload("*"))
                 plan.readers.append((column, itemgetter(index)))
             elif to_one and "." not in leaf and isinstance(
                     prop.mapper.attrs.get(leaf), ColumnProperty):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, true
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, func, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..common.enums import LabeledEnum, N_, enum_column
@@ -59,6 +59,11 @@ class Provider(AuditColumnsMixin, VersionedMixin, Model):
 
     def __repr__(self) -> str:
         return self.short_name or self.name
+
+    @classmethod
+    def list_label_sql(cls, entity):
+        """``repr()`` as SQL, for list pages read as plain rows (app.common.listing)."""
+        return func.coalesce(func.nullif(entity.short_name, ""), entity.name)
 
     @classmethod
     def scope_clause(cls, scope):

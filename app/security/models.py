@@ -30,3 +30,9 @@ class PortalUser(User):
 
     oblast = relationship("Oblast", foreign_keys=[oblast_id], lazy="joined")
     provider = relationship("Provider", foreign_keys=[provider_id], lazy="joined")
+
+    @classmethod
+    def list_label_sql(cls, entity):
+        """``repr()`` (FAB's "first last") as SQL, for list pages read as plain
+        rows (app.common.listing)."""
+        return entity.first_name + " " + entity.last_name
