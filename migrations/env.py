@@ -9,9 +9,11 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Interpret the config file for Python logging. Keep the loggers that exist:
+# migrations also run inside the portal's process (`flask portal init-db`,
+# the test suite), and fileConfig's default disabled every logger of the app
+# (a refused sign-in redirect or a failed dashboard refresh went unlogged).
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

@@ -53,6 +53,29 @@ def test_upgrade_check_downgrade_upgrade(empty_app):
     assert expected <= _tables(empty_app)
 
 
+def test_migrations_in_the_portals_process_leave_its_loggers_on(empty_app):
+    """Alembic's logging setup used to disable every existing logger (``flask
+    portal init-db`` migrates in the portal's own process)."""
+    import logging
+
+    from app.security import redirects
+
+    with empty_app.app_context():
+        upgrade()
+    logger = logging.getLogger(redirects.__name__)
+    assert not logger.disabled and not logging.getLogger("app").disabled
+    seen = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: seen.append(record.getMessage())
+    logger.addHandler(handler)
+    try:
+        with empty_app.test_request_context("/login/"):
+            redirects.safe_redirect("https://elsewhere.example/")
+    finally:
+        logger.removeHandler(handler)
+    assert any("elsewhere.example" in message for message in seen)
+
+
 def test_check_detects_drift(empty_app):
     """The check above could not pass by accident: a model change is detected."""
     with empty_app.app_context():
