@@ -35,7 +35,7 @@ from ..security.scope import SCOPE_FILTER, ensure_in_scope, in_scope
 from .errors import ConflictError, UserError
 from .fields import EnumSelectField, UkDateField
 from .i18n import short_date
-from .listing import LazySearchForm, PortalListWidget, PortalSearchWidget, DeferredForm
+from .listing import DeferredForm, LazySearchForm, PortalListWidget, PortalSearchWidget
 from .lookup import AjaxSelectField
 
 log = logging.getLogger(__name__)
