@@ -34,7 +34,7 @@ csrf = CSRFProtect()
 
 @event.listens_for(Engine, "connect")
 def _sqlite_journal(dbapi_connection, _record):
-    """SQLite as the embedded database of a web server: in WAL mode readers
+    """Foreign keys enforced (below). SQLite as the embedded database of a web server: in WAL mode readers
     do not wait for a writer (a background import no longer stalls the list
     pages), and ``synchronous=NORMAL`` syncs to disk at checkpoints instead of
     at every commit. A power cut can lose the last commits, never corrupt the
@@ -44,6 +44,10 @@ def _sqlite_journal(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # A row may not point at a row that does not exist (SQLite checks
+        # nothing unless told): a delete that would orphan rows is refused
+        # by the database too, not only by the services' dependants check.
+        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
 

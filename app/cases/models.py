@@ -356,7 +356,7 @@ class Beneficiary(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
         return self.full_name
 
 
-class HouseholdMember(_CaseChild, AuditColumnsMixin, Model):
+class HouseholdMember(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
     """A member of the beneficiary's household (personal data)."""
 
     __tablename__ = "case_household_member"
@@ -380,7 +380,7 @@ class HouseholdMember(_CaseChild, AuditColumnsMixin, Model):
         return self.full_name
 
 
-class NeedsAssessment(_CaseChild, AuditColumnsMixin, Model):
+class NeedsAssessment(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
     """One assessed need of a case (one row per domain)."""
 
     __tablename__ = "case_need"
@@ -426,7 +426,7 @@ class PlanItem(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
         return str(self.measure)
 
 
-class Contact(_CaseChild, AuditColumnsMixin, Model):
+class Contact(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
     """A contact or meeting with the beneficiary."""
 
     __tablename__ = "case_contact"
@@ -446,7 +446,7 @@ class Contact(_CaseChild, AuditColumnsMixin, Model):
         return f"{self.contact_on:%d.%m.%Y} {self.form}" if self.contact_on else ""
 
 
-class Referral(_CaseChild, AuditColumnsMixin, Model):
+class Referral(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
     """A referral of the beneficiary to another service."""
 
     __tablename__ = "case_referral"
@@ -470,7 +470,7 @@ class Referral(_CaseChild, AuditColumnsMixin, Model):
         return str(self.service)
 
 
-class Review(_CaseChild, AuditColumnsMixin, Model):
+class Review(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
     """A progress review of the case."""
 
     __tablename__ = "case_review"

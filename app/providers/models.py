@@ -74,7 +74,7 @@ class Provider(AuditColumnsMixin, VersionedMixin, Model):
         return None
 
 
-class Specialist(AuditColumnsMixin, Model):
+class Specialist(AuditColumnsMixin, VersionedMixin, Model):
     """A person working for a provider (psychologist, social worker, case manager)."""
 
     __tablename__ = "specialist"

@@ -146,7 +146,7 @@ def _user_name(user) -> str:
     return name or user.username
 
 
-class TrainingSession(AuditColumnsMixin, Model):
+class TrainingSession(AuditColumnsMixin, VersionedMixin, Model):
     """A day (or half-day) of a workshop; attendance is recorded per session."""
 
     __tablename__ = "training_session"
@@ -167,7 +167,7 @@ class TrainingSession(AuditColumnsMixin, Model):
         return f"{day} — {self.topic}" if self.topic else day
 
 
-class Participant(AuditColumnsMixin, Model):
+class Participant(AuditColumnsMixin, VersionedMixin, Model):
     """A person enrolled in a workshop: a provider's specialist, or a guest
     from another organisation (name and organisation typed in)."""
 

@@ -14,9 +14,20 @@ branch_labels = None
 depends_on = None
 
 
+#: Tables whose rows have an edit form or a writable API and had no version.
+VERSIONED = ("specialist", "case_household_member", "case_need", "case_contact",
+             "case_referral", "case_review", "training_session", "training_participant")
+
+
 def upgrade():
-    pass
+    # Plain ADD COLUMN (no batch copy): SQLite adds a NOT NULL column with a
+    # default in place, and rebuilding a table would drop its triggers.
+    for table in VERSIONED:
+        op.add_column(table, sa.Column("version", sa.Integer(), server_default="1",
+                                       nullable=False))
 
 
 def downgrade():
-    pass
+    for table in reversed(VERSIONED):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("version")
