@@ -3,14 +3,18 @@
 Every secret and every URL comes from the environment, so one code base runs
 the developer's laptop (SQLite, no setup), CI and production (PostgreSQL).
 ``PORTAL_ENV`` picks the profile: ``development`` (default), ``testing`` or
-``production``. In production the app refuses to start without a real
-``SECRET_KEY`` (see ``app.create_app``).
+``production``. No key has a default: every start needs ``SECRET_KEY`` (and
+``JWT_SECRET_KEY``) from the environment, which ``python3 run.py`` fills from
+``instance/keys.env`` (generated once per installation); any other start
+without them refuses to run (``app.security.keys``).
 """
 
 import os
 from datetime import timedelta
 
 from flask_appbuilder.const import AUTH_DB
+
+from app.security.keys import PUBLIC_KEYS
 
 BASEDIR = os.path.abspath(os.path.dirname(__file__))
 
@@ -25,9 +29,13 @@ def _env_bool(name: str, default: bool) -> bool:
 PORTAL_ENV = os.environ.get("PORTAL_ENV", "development")
 IS_PRODUCTION = PORTAL_ENV == "production"
 
-# Development key is well known on purpose: production refuses to start with it.
-DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
-SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+# No default key: app.security.keys.check_keys refuses to start without one.
+# DEV_SECRET_KEY names the former development default, public in this
+# repository's history: it is refused as a key in every environment.
+DEV_SECRET_KEY = PUBLIC_KEYS[0]
+SECRET_KEY = os.environ.get("SECRET_KEY") or None
+# Signs the REST API's tokens (Flask-JWT-Extended); empty: SECRET_KEY signs them.
+JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY") or None
 
 APP_NAME = "Опора"
 APP_ICON = None
@@ -64,9 +72,16 @@ FAB_ADD_SECURITY_API = False
 FAB_API_SWAGGER_UI = True
 FAB_API_MAX_PAGE_SIZE = 100
 
-# Absolute lifetime of a login and the idle limit (enforced in app.security.session).
+# Absolute lifetime of a login and the idle limit (enforced in app.security.session
+# for the cookie and in app.security.services for the session record that every
+# web request and every API token is checked against).
 PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
 SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "30")))
+# API tokens: an access token lives 15 minutes, a refresh token no longer than
+# the login it belongs to (its session record also ends with logout, password
+# change, deactivation and role change).
+JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=15)
+JWT_REFRESH_TOKEN_EXPIRES = PERMANENT_SESSION_LIFETIME
 # The idle clock moves at most once a minute: an unchanged cookie is not re-sent.
 SESSION_TOUCH_SECONDS = 60
 SESSION_REFRESH_EACH_REQUEST = False
@@ -81,12 +96,16 @@ REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 AUTH_LOCKOUT_THRESHOLD = int(os.environ.get("AUTH_LOCKOUT_THRESHOLD", "5"))
 AUTH_LOCKOUT_MINUTES = int(os.environ.get("AUTH_LOCKOUT_MINUTES", "15"))
 
-# Login rate limit on the auth views (Flask-Limiter). FAB set-defaults
-# RATELIMIT_ENABLED to False, so it must be switched on explicitly.
+# Rate limit on every authentication path (web login, API login, token
+# refresh, password change), one Flask-Limiter for all of them (FAB's). FAB
+# set-defaults RATELIMIT_ENABLED to False, so it must be switched on
+# explicitly. With several workers the count must be shared: point
+# RATELIMIT_STORAGE_URI at Redis (redis://host:6379/0).
 AUTH_RATE_LIMITED = _env_bool("AUTH_RATE_LIMITED", True)
 RATELIMIT_ENABLED = AUTH_RATE_LIMITED
 AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "opora")
 
 # Password policy (OWASP ASVS 6.2): length over composition, no common passwords.
 FAB_PASSWORD_COMPLEXITY_ENABLED = True

@@ -5,7 +5,13 @@
   portal on http://127.0.0.1:5000 with the demo credentials printed;
 * ``python3 run.py test``   set up the same way and run the test suite
   (on SQLite, then on PostgreSQL too when ``TEST_DATABASE_URL`` is set);
-* ``gunicorn 'run:app'``    production (configure with environment variables).
+* ``gunicorn 'run:app'``    production (configure with environment variables;
+  ``SECRET_KEY`` and ``JWT_SECRET_KEY`` are required: without them the app
+  refuses to start).
+
+``python3 run.py`` and ``python3 run.py test`` generate the signing keys once
+per installation into ``instance/keys.env`` (mode 0600) and use them unless
+the environment sets its own (``app.security.keys``).
 
 Only the standard library is used until the virtualenv exists, so the first
 command works on a machine that has nothing but Python 3.11 and pip.
@@ -42,8 +48,16 @@ def _bootstrap(requirements: str) -> None:
         os.execv(VENV_PYTHON, [VENV_PYTHON, os.path.abspath(__file__), *sys.argv[1:]])
 
 
+def _use_instance_keys() -> None:
+    """Keys generated once per installation (never a default in the code)."""
+    from app.security.keys import ensure_instance_keys
+
+    ensure_instance_keys(os.path.join(ROOT, "instance"))
+
+
 def _serve() -> None:
     os.makedirs(os.path.join(ROOT, "instance"), exist_ok=True)
+    _use_instance_keys()
     os.environ.setdefault("FLASK_APP", "run.py")
     from app.common.catalogue import compile_catalogue
 
@@ -70,6 +84,7 @@ def _test(extra_args: list[str]) -> int:
     from app.common.catalogue import compile_catalogue
 
     compile_catalogue()
+    _use_instance_keys()
     base = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *extra_args]
     env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
     print("== Test suite on SQLite ==", flush=True)

@@ -59,6 +59,7 @@ def _database_url(tmp_path_factory) -> str:
 
 TEST_CONFIG = dict(
     TESTING=True,
+    SECRET_KEY=os.urandom(32).hex(),  # random per run: no key in the repository
     WTF_CSRF_ENABLED=False,
     AUTH_RATE_LIMITED=False,
     RATELIMIT_ENABLED=False,

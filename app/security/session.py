@@ -21,6 +21,9 @@ from flask_login import current_user, logout_user
 
 
 def init_session_policy(app: Flask) -> None:
+    from .keys import check_keys
+
+    check_keys(app.config)  # no start without proper signing keys
     lifetime = app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
     idle = app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
     touch = app.config.get("SESSION_TOUCH_SECONDS", 60)
