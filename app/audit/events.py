@@ -30,7 +30,8 @@ MASK = "***"
 IGNORED_TABLES = {"geo_oblast", "geo_raion", "geo_hromada",  # reference data: one import event
                   "ab_permission", "ab_view_menu", "ab_permission_view",
                   "ab_permission_view_role", "ab_register_user", "ab_api_key",
-                  "audit_log", "job"}  # job: progress updates, not business data
+                  "audit_log", "job",  # job: progress updates, not business data
+                  "portal_session"}  # logins and logouts are audit events of their own
 IGNORED_COLUMNS = {"ab_user": {"last_login", "login_count", "fail_login_count",
                                "changed_on", "changed_by_fk", "locked_until"},
                    "*": {"changed_on", "changed_by_fk", "created_on", "created_by_fk",

@@ -4,4 +4,9 @@ from . import permissions  # noqa: F401  (grants are collected from here)
 
 
 def register(appbuilder) -> None:
-    """FAB registers its own security views; nothing extra yet."""
+    """Server-side sessions: end them when a user changes, list and end them."""
+    from . import services
+    from .session_views import register_session_views
+
+    services.install()
+    register_session_views(appbuilder)

@@ -5,7 +5,12 @@
 * the password policy on every user-creation path (FAB checks only its forms);
 * a per-request cache of permission answers (FAB asks the database once per
   menu item and button: ~20 queries a page, FAB issue #1807);
-* the user model with scope columns and a user form to edit them.
+* the user model with scope columns and a user form to edit them;
+* server-side sessions (``app.security.services``): a record per login,
+  checked with the user's load on every request and by the JWT blocklist
+  hook on every API call;
+* the one rate limiter (FAB's Flask-Limiter) on every authentication path:
+  web login, API login, token refresh, password change.
 """
 
 from __future__ import annotations
@@ -127,14 +132,20 @@ class PortalSecurityManager(SecurityManager):
 
     # --- audit hooks (FAB 5.2.1+) ------------------------------------------------
     def on_user_login(self, user) -> None:
-        from flask import has_request_context, session
+        from flask import has_request_context, request, session
 
         from ..audit.services import record_event
+        from . import services
 
         if has_request_context():
-            # The lifetime clock starts now (app.security.session enforces it).
-            session.permanent = True
-            session["_started"] = session["_last_seen"] = time.time()
+            if request.path.startswith("/api/"):
+                # The API login's tokens carry this session's id (_token_claims).
+                g._portal_new_sid = services.start_session(user, services.API)
+            else:
+                # The lifetime clock starts now (app.security.session enforces it).
+                session.permanent = True
+                session["_started"] = session["_last_seen"] = time.time()
+                session["_sid"] = services.start_session(user, services.WEB)
         record_event("login", user=user)
 
     def on_user_login_failed(self, user) -> None:
@@ -143,10 +154,94 @@ class PortalSecurityManager(SecurityManager):
         record_event("login_failed", user=user)
 
     def on_user_logout(self, user) -> None:
-        from ..audit.services import record_event
+        from flask import has_request_context, session
 
+        from ..audit.services import record_event
+        from . import services
+
+        # Signing out signs the user out everywhere: every browser session
+        # and every API token of theirs ends (a cookie or token copied
+        # before the logout must not outlive it).
+        if has_request_context():
+            session.pop("_sid", None)
+        if user is not None and getattr(user, "id", None) is not None:
+            services.end_user_sessions(user.id, "logout")
         if user is not None and getattr(user, "is_authenticated", False):
             record_event("logout", user=user)
+
+    # --- sessions and tokens (app.security.services) ----------------------------------
+    def load_user(self, pk):
+        """Flask-Login's loader: the user and the cookie's session record in
+        one statement; a missing, ended, expired or idle session signs out."""
+        if not has_request_context():
+            return super().load_user(pk)
+        from flask import session
+        from sqlalchemy import and_, select
+
+        from . import services
+        from .models import UserSession
+
+        sid = session.get("_sid")
+        user_model = self.user_model
+        statement = (
+            select(user_model, UserSession)
+            .outerjoin(UserSession, and_(UserSession.id == services.session_hash(sid or ""),
+                                         UserSession.user_id == user_model.id))
+            .where(user_model.id == int(pk)).options(*self._user_load_options()))
+        row = self.session.execute(statement).unique().first()
+        if row is None:
+            return None
+        user, record = row
+        reason = services.problem(record if sid else None, pk)
+        if reason is not None:
+            g._portal_session_refused = reason
+            return None
+        services.touch(record)
+        return user if user.is_active else None
+
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        """The token's user (its session was checked by the blocklist hook)."""
+        user = self.get_user_by_id(int(jwt_data["sub"]))
+        if user and user.is_active:
+            g.user = user
+            return user
+        return None
+
+    def create_jwt_manager(self, app):
+        from . import services
+
+        jwt_manager = super().create_jwt_manager(app)
+        jwt_manager.token_in_blocklist_loader(
+            lambda _header, payload: services.token_revoked(payload))
+        jwt_manager.additional_claims_loader(self._token_claims)
+        return jwt_manager
+
+    @staticmethod
+    def _token_claims(_identity) -> dict:
+        """Every token names its login's session: a new one at login, the
+        refresh token's own when refreshing."""
+        sid = g.get("_portal_new_sid") if has_request_context() else None
+        if sid is None and has_request_context():
+            from flask_jwt_extended import get_jwt
+
+            try:
+                sid = get_jwt().get("sid")
+            except RuntimeError:
+                sid = None
+        return {"sid": sid} if sid else {}
+
+    def register_views(self) -> None:
+        """FAB's views, with the login rate limit on every authentication
+        path, not only the login form: one limiter, one storage."""
+        super().register_views()
+        if not self.is_auth_limited:
+            return
+        from flask_appbuilder.security.api import SecurityApi
+        from flask_appbuilder.security.views import ResetMyPasswordView, ResetPasswordView
+
+        for view in self.appbuilder.baseviews:
+            if isinstance(view, (SecurityApi, ResetMyPasswordView, ResetPasswordView)):
+                self.limiter.limit(self.auth_rate_limit, methods=["POST"])(view.blueprint)
 
     # --- user creation -------------------------------------------------------
     def add_user(self, username, first_name, last_name, email, role=None,

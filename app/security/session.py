@@ -1,5 +1,9 @@
 """Session lifetime: absolute limit and idle timeout (OWASP ASVS 7.3).
 
+The cookie's clocks below are the first check; the server-side session
+record (``app.security.services``) is the truth: a cookie whose record has
+ended, expired or gone idle is refused even when its own clocks say otherwise.
+
 FAB logs users in with a non-permanent session, so Flask's
 ``PERMANENT_SESSION_LIFETIME`` would never apply; we mark sessions permanent
 and enforce both limits on every request. Pages with personal data are sent
@@ -32,6 +36,14 @@ def init_session_policy(app: Flask) -> None:
     def _enforce_session_limits():
         if request.endpoint == "static" or request.path.startswith("/static/"):
             return None
+        if not current_user.is_authenticated and g.get("_portal_session_refused"):
+            # The cookie names a session the server has ended (logout elsewhere,
+            # password change, deactivation, role change, timeout) or none.
+            session.clear()
+            if request.path.startswith("/api/"):
+                return None  # the API answers 401 itself
+            flash(_("Your session has ended. Please sign in again."), "warning")
+            return redirect(url_for(app.appbuilder.sm.auth_view.__class__.__name__ + ".login"))
         if not current_user.is_authenticated or request.path.startswith("/api/"):
             return None  # anonymous pages (public directory) stay cookie-free
         if not session.permanent:
