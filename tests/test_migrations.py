@@ -104,3 +104,24 @@ def test_init_db_creates_roles_and_geography(empty_app):
         titles = {o.title for o in db.session.query(Oblast)}
         assert {"м. Київ", "м. Севастополь", "Автономна Республіка Крим",
                 "Львівська область"} <= titles
+
+
+def test_migrated_database_accepts_every_status_the_models_know(empty_app):
+    """CHECK constraints are not compared by ``flask db check``: a status added
+    to a model (a provider's «archived») must be writable in a migrated
+    database too, not only in one built from the models."""
+    from app.providers.models import ProviderStatus
+
+    with empty_app.app_context():
+        upgrade()
+        oblast_id = db.session.execute(sa.text(
+            "INSERT INTO geo_oblast (code, name, title, category) "
+            "VALUES ('UA99000000000000000', 'Тест', 'Тест', 'O') RETURNING id")).scalar()
+        for number, status in enumerate(ProviderStatus):
+            db.session.execute(sa.text(
+                "INSERT INTO provider (name, kind, edrpou, oblast_id, status, version, "
+                "created_on, changed_on) VALUES (:n, 'ngo', :e, :o, :s, 1, "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                {"n": status.name, "e": f"{number:08d}",
+                 "o": oblast_id, "s": status.name})
+        db.session.rollback()

@@ -19,13 +19,11 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from ..audit.services import record_event
 from ..common.apidoc import transition_doc
-from ..common.errors import UserError
 from ..common.views import PortalRestApi
 from ..security import roles
 from . import services
-from .models import Case, CaseStatus, CaseSummary, CaseTransfer, ClosureReason
-from .views import (CASE_LABELS, DEIDENTIFIED_COLUMNS, ONLY_INTAKE_DELETED, TRANSFER_LABELS,
-                    WORKER_NOT_OF_PROVIDER)
+from .models import Case, CaseSummary, CaseTransfer, ClosureReason
+from .views import (CASE_LABELS, DEIDENTIFIED_COLUMNS, TRANSFER_LABELS)
 
 BENEFICIARY_COLUMNS = ["beneficiary.full_name", "beneficiary.birth_date", "beneficiary.rnokpp",
                        "beneficiary.phone", "beneficiary.address", "beneficiary.category",
@@ -66,21 +64,6 @@ class CaseApi(_NoStoreMixin, PortalRestApi):
     def pre_get_list(self, data):
         ids = data.get("ids") or [row.get("id") for row in data.get("result", [])]
         record_event("view", "Case", None, details={"what": "api list", "ids": ids[:100]})
-
-    def pre_update(self, item):
-        services.ensure_works_on(g.user, item)
-        if item.assigned_worker_id is not None:
-            from ..security.models import PortalUser
-
-            worker = self.datamodel.session.get(PortalUser, item.assigned_worker_id)
-            if worker is None or worker.provider_id != item.provider_id:
-                raise UserError(WORKER_NOT_OF_PROVIDER)
-        super().pre_update(item)
-
-    def pre_delete(self, item):
-        services.ensure_works_on(g.user, item)
-        if item.status != CaseStatus.intake:
-            raise UserError(ONLY_INTAKE_DELETED)
 
     @expose("/<int:pk>/transition/<string:name>", methods=["POST"])
     @protect()

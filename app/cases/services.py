@@ -20,12 +20,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..common.commands import ModelCommands, acting_user, commands, label_tables
+from ..common.commands import db_session as _session
 from ..common.errors import NotPermitted, TransitionNotAllowed, UserError
-from ..providers.models import Provider
+from ..providers.models import Provider, ProviderStatus
 from ..security import roles
 from .models import (OPEN_STATUSES, PROGRAMME_MEASURES, PROGRAMME_PREFIX, Beneficiary, Case,
                      CaseNumberCounter, CaseStatus, CaseTransfer, ClosureReason, Contact,
-                     NeedsAssessment, PlanItem, Programme, TransferStatus)
+                     HouseholdMember, NeedsAssessment, PlanItem, Programme, Referral, Review,
+                     TransferStatus)
 
 KYIV = ZoneInfo("Europe/Kyiv")
 
@@ -156,6 +159,10 @@ def open_case(session, case: Case, beneficiary: Beneficiary, actor,
         raise UserError(_l("Choose the provider."))
     if actor is not None and not works_for(actor, case.provider_id):
         raise NotPermitted()
+    provider = case.provider if case.provider is not None else session.get(Provider,
+                                                                           case.provider_id)
+    if provider is None or provider.status != ProviderStatus.approved:
+        raise UserError(PROVIDER_NOT_APPROVED_TO_OPEN)
     if case.programme is None:
         raise UserError(_l("Choose the programme."))
     case.opened_on = case.opened_on or today or kyiv_today()
@@ -428,3 +435,112 @@ def cancel_transfer(session, transfer: CaseTransfer, actor) -> None:
         raise NotPermitted()
     _decide(transfer, actor, TransferStatus.cancelled, None)
     session.flush()
+
+
+# --------------------------------------------------------------------------- write commands
+ONLY_INTAKE_DELETED = _l("Only a case still at intake can be deleted (a record made by "
+                         "mistake); close the case instead.")
+WORKER_NOT_OF_PROVIDER = _l("The case worker must work for the case's provider.")
+CENTRE_NOT_OF_PROVIDER = _l("The resilience centre must belong to the case's provider.")
+PROVIDER_NOT_APPROVED_TO_OPEN = _l("Only an approved provider can open cases.")
+
+
+def _ensure_actor_works_on(case) -> None:
+    actor = acting_user()
+    if actor is not None:
+        ensure_works_on(actor, case)
+
+
+def check_case_relations(case: Case) -> None:
+    """The centre and the worker of a case belong to the case's provider."""
+    from ..centers.models import ResilienceCentre
+    from ..security.models import PortalUser
+
+    session = _session()
+    provider_id = case.provider.id if case.provider is not None else case.provider_id
+    with session.no_autoflush:
+        centre = case.centre if case.centre is not None else (
+            session.get(ResilienceCentre, case.centre_id) if case.centre_id else None)
+        worker = case.assigned_worker if case.assigned_worker is not None else (
+            session.get(PortalUser, case.assigned_worker_id) if case.assigned_worker_id
+            else None)
+    if (centre is None and case.centre_id is not None) or (
+            centre is not None and centre.provider_id != provider_id):
+        raise UserError(CENTRE_NOT_OF_PROVIDER)
+    if (worker is None and case.assigned_worker_id is not None) or (
+            worker is not None and worker.provider_id != provider_id):
+        raise UserError(WORKER_NOT_OF_PROVIDER)
+
+
+@commands(Case)
+class CaseCommands(ModelCommands):
+    """A case is opened by ``open_case`` (number, intake, approved provider);
+    edits only while it is open, by a worker of its provider; only a case at
+    intake is ever deleted (a record made by mistake)."""
+
+    def check_create(self, item):
+        if item.number is None:
+            raise UserError(_l("A case is opened with its beneficiary (open_case)."))
+        check_case_relations(item)
+
+    def check_update(self, item):
+        _ensure_actor_works_on(item)
+        ensure_open(item)
+        check_case_relations(item)
+
+    def check_delete(self, item):
+        _ensure_actor_works_on(item)
+        if item.status != CaseStatus.intake:
+            raise UserError(ONLY_INTAKE_DELETED)
+
+
+class CaseRecordCommands(ModelCommands):
+    """A record of a case (beneficiary, household member, need, plan item,
+    contact, referral, review): written only while the case is open."""
+
+    def case_of(self, item) -> Case:
+        return item.case if item.case is not None else _session().get(Case, item.case_id)
+
+    def check_record(self, item, case) -> None:
+        ensure_open(case)
+
+    def check(self, item, creating):
+        case = self.case_of(item)
+        if case is None:
+            raise UserError(_l("Choose the case."))
+        self.check_record(item, case)
+
+    def check_delete(self, item):
+        ensure_open(self.case_of(item))
+
+
+for _model in (Beneficiary, HouseholdMember, NeedsAssessment, Referral, Review):
+    commands(_model)(type(f"{_model.__name__}Commands", (CaseRecordCommands,), {}))
+
+
+@commands(PlanItem)
+class PlanItemCommands(CaseRecordCommands):
+    def check_record(self, item, case):
+        check_plan_item(item, case)
+
+
+@commands(Contact)
+class ContactCommands(CaseRecordCommands):
+    """A contact moves the case's meeting clock (next contact due)."""
+
+    def check_record(self, item, case):
+        check_contact(item, case)
+
+    def after_write(self, item):
+        session = _session()
+        case = session.get(Case, item.case_id)
+        if case is not None:
+            refresh_contacts(session, case)
+            session.commit()
+
+
+label_tables({"case_file": _l("cases"), "case_beneficiary": _l("beneficiaries"),
+              "case_household_member": _l("household members"),
+              "case_need": _l("assessed needs"), "case_plan_item": _l("plan items"),
+              "case_contact": _l("contacts"), "case_referral": _l("referrals"),
+              "case_review": _l("reviews"), "case_transfer": _l("transfers")})

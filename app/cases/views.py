@@ -39,7 +39,7 @@ from ..common.views import PortalModelView
 from ..security import roles
 from ..security.scope import SCOPE_FILTER
 from . import services
-from .models import (Beneficiary, BeneficiaryCategory, Case, CaseStatus, CaseSummary,
+from .models import (Beneficiary, BeneficiaryCategory, Case, CaseSummary,
                      CaseTransfer, ClosureReason, Contact, HouseholdMember, NeedsAssessment,
                      PlanItem, Referral, Review)
 
@@ -108,9 +108,8 @@ BENEFICIARY_FIELDS = {
 #: Case ids written into one export event (the query string is kept as well).
 EXPORT_IDS_LOGGED = 50_000
 
-ONLY_INTAKE_DELETED = _l("Only a case still at intake can be deleted (a record made by "
-                         "mistake); close the case instead.")
-WORKER_NOT_OF_PROVIDER = _l("The case worker must work for the case's provider.")
+ONLY_INTAKE_DELETED = services.ONLY_INTAKE_DELETED
+WORKER_NOT_OF_PROVIDER = services.WORKER_NOT_OF_PROVIDER
 
 
 def _session():
@@ -183,25 +182,6 @@ class CaseChildView(PortalModelView):
                 form.case.process_formdata([case_pk])
             return self._get_add_widget(form=form)
         return super()._add()
-
-    def _case_of(self, item):
-        return item.case if item.case is not None else _session().get(Case, item.case_id)
-
-    def check(self, item, case) -> None:
-        """Domain rules of the child (override); the case must be open."""
-        services.ensure_open(case)
-
-    def pre_add(self, item):
-        super().pre_add(item)
-        self.check(item, self._case_of(item))
-
-    def pre_update(self, item):
-        super().pre_update(item)
-        self.check(item, self._case_of(item))
-
-    def pre_delete(self, item):
-        super().pre_delete(item)
-        services.ensure_open(self._case_of(item))
 
     def _list(self, **kwargs):
         widgets = super()._list(**kwargs)
@@ -294,9 +274,6 @@ class PlanItemView(CaseChildView):
     search_columns = ["status", "due_on"]
     base_order = ("due_on", "asc")
 
-    def check(self, item, case):
-        services.check_plan_item(item, case)
-
 
 class ContactView(CaseChildView):
     datamodel = BoundedCountInterface(Contact)
@@ -314,23 +291,6 @@ class ContactView(CaseChildView):
     search_columns = ["contact_on", "form"]
     base_order = ("contact_on", "desc")
 
-    def check(self, item, case):
-        services.check_contact(item, case)
-
-    def _refresh(self, case_id):
-        session = self.datamodel.session
-        case = session.get(Case, case_id)
-        services.refresh_contacts(session, case)
-        session.commit()
-
-    def post_add(self, item):
-        self._refresh(item.case_id)
-
-    def post_update(self, item):
-        self._refresh(item.case_id)
-
-    def post_delete(self, item):
-        self._refresh(item.case_id)
 
 
 class ReferralView(CaseChildView):
@@ -568,28 +528,7 @@ class CaseView(ExportMixin, PortalModelView):
         beneficiary = Beneficiary(**{k: (v or None) if isinstance(v, str) else v
                                      for k, v in data.items()})
         services.open_case(self.datamodel.session, item, beneficiary, g.user)
-        self._check_relations(item)
-        super().pre_add(item)
-
-    def pre_update(self, item):
-        services.ensure_works_on(g.user, item)
-        services.ensure_open(item)
-        self._check_relations(item)
-        super().pre_update(item)
-
-    def pre_delete(self, item):
-        super().pre_delete(item)
-        services.ensure_works_on(g.user, item)
-        if item.status != CaseStatus.intake:
-            raise UserError(ONLY_INTAKE_DELETED)
-
-    @staticmethod
-    def _check_relations(item):
-        provider_id = item.provider.id if item.provider is not None else item.provider_id
-        if item.centre is not None and item.centre.provider_id != provider_id:
-            raise UserError(_l("The resilience centre must belong to the case's provider."))
-        if item.assigned_worker is not None and item.assigned_worker.provider_id != provider_id:
-            raise UserError(WORKER_NOT_OF_PROVIDER)
+        super().pre_add(item)  # CaseCommands.create: the case's relations
 
     # --- lifecycle ----------------------------------------------------------------
     def _transition(self, items, name):

@@ -14,6 +14,7 @@ from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ..common.commands import ModelCommands, commands, label_tables
 from ..common.errors import NotPermitted, TransitionNotAllowed, UserError
 from ..providers.models import Provider, ProviderStatus
 from ..security import roles
@@ -225,3 +226,38 @@ def status_counts_query(scope, by_raion: bool = False):
     else:
         stmt = stmt.join(Oblast, Oblast.id == ResilienceCentre.oblast_id)
     return scoped(stmt.group_by(*area, ResilienceCentre.status), ResilienceCentre, scope)
+
+
+# --- write commands (web form, REST API, importer) -------------------------------
+CLOSED_READ_ONLY = _l("A closed centre cannot be changed.")
+ONLY_PLANNED_DELETE = _l("Only a planned centre with nothing attached can be deleted; close "
+                         "a centre that has worked, with the reason.")
+
+
+@commands(ResilienceCentre)
+class CentreCommands(ModelCommands):
+    """Centre card: hromada given (the oblast follows from it), an approved
+    provider, sane numbers; a closed centre is read-only; only a planned
+    centre is ever deleted."""
+
+    def check(self, item, creating):
+        if not creating and _committed_status(item) == CentreStatus.closed:
+            raise UserError(CLOSED_READ_ONLY)
+        prepare_for_save(item)
+
+    def after_create(self, item):
+        record_initial_status(item)
+
+    def check_delete(self, item):
+        if item.status != CentreStatus.planned:
+            raise UserError(ONLY_PLANNED_DELETE)
+
+
+def _committed_status(item):
+    from sqlalchemy import inspect
+
+    history = inspect(item).attrs.status.history
+    return history.deleted[0] if history.deleted else item.status
+
+
+label_tables({"centre": _l("resilience centres"), "centre_status_change": _l("status history")})

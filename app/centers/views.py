@@ -175,14 +175,6 @@ class CentreView(ExportMixin, PortalModelView):
         return super().render_template(template, **kwargs)
 
     # --- saving ------------------------------------------------------------------
-    def pre_add(self, item):
-        services.prepare_for_save(item)
-        super().pre_add(item)
-        services.record_initial_status(item)
-
-    def pre_update(self, item):
-        services.prepare_for_save(item)
-        super().pre_update(item)
 
     # --- show with status history -----------------------------------------------
     @expose("/show/<pk>", methods=["GET"])
@@ -250,14 +242,6 @@ class CentreApi(PortalRestApi):
     search_columns = ["name", "status", "barrier_free", "oblast", "external_code"]
     order_columns = ["name", "status", "id"]
 
-    def pre_add(self, item):
-        services.prepare_for_save(item)
-        super().pre_add(item)
-        services.record_initial_status(item)
-
-    def pre_update(self, item):
-        services.prepare_for_save(item)
-        super().pre_update(item)
 
     def _transition(self, pk, name):
         body = request.get_json(silent=True) or {}

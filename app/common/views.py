@@ -31,7 +31,8 @@ from wtforms import HiddenField
 from wtforms.validators import DataRequired, Optional
 
 from ..security import roles
-from ..security.scope import SCOPE_FILTER, ensure_in_scope, in_scope
+from ..security.scope import SCOPE_FILTER, in_scope
+from .commands import commands_for
 from .errors import ConflictError, UserError
 from .fields import EnumSelectField, UkDateField
 from .i18n import short_date
@@ -216,16 +217,26 @@ class PortalModelView(SafeActionsMixin, ModelView):
                         label, enum_class=column.type.enum_class, **options)
             setattr(self, attr, extra)
 
-    # --- saving: keep the form on refusal ----------------------------------------
+    # --- saving: the model's commands hold the rules (app/common/commands.py) -----
     def pre_add(self, item):
-        ensure_in_scope(item)
+        commands_for(item).create(item)
 
     def pre_update(self, item):
-        ensure_in_scope(item)
+        commands_for(item).update(item)
 
     def pre_delete(self, item):
         if not in_scope(item):
             abort(404)
+        commands_for(item).delete(item)
+
+    def post_add(self, item):
+        commands_for(item).after_write(item)
+
+    def post_update(self, item):
+        commands_for(item).after_write(item)
+
+    def post_delete(self, item):
+        commands_for(item).after_write(item)
 
     def _save_refused(self, exc: Exception) -> None:
         self.datamodel.session.rollback()
@@ -396,10 +407,22 @@ class PortalRestApi(ModelRestApi):
         return self.response(200, id=item.id, status=item.status.name)
 
     def pre_add(self, item):
-        ensure_in_scope(item)
+        commands_for(item).create(item)
 
     def pre_update(self, item):
-        ensure_in_scope(item)
+        commands_for(item).update(item)
+
+    def pre_delete(self, item):
+        commands_for(item).delete(item)
+
+    def post_add(self, item):
+        commands_for(item).after_write(item)
+
+    def post_update(self, item):
+        commands_for(item).after_write(item)
+
+    def post_delete(self, item):
+        commands_for(item).after_write(item)
 
     def _relations_not_ids(self, columns) -> str | None:
         """Relations are referenced by id only; marshmallow-sqlalchemy would

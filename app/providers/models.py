@@ -25,6 +25,7 @@ class ProviderStatus(LabeledEnum):
     approved = N_("Approved")
     rejected = N_("Rejected")
     suspended = N_("Suspended")
+    archived = N_("Archived")
 
 
 class Provider(AuditColumnsMixin, VersionedMixin, Model):

@@ -37,10 +37,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..common.commands import ModelCommands, commands, label_tables
 from ..common.errors import ConflictError, NotPermitted, OutOfScope, TransitionNotAllowed, UserError
 from ..security import roles
 from ..security.scope import in_scope, scope_of
-from .models import Provider, ProviderStatus, ProviderStatusChange
+from .models import Provider, ProviderStatus, ProviderStatusChange, Specialist
 
 S = ProviderStatus
 
@@ -54,6 +55,9 @@ TRANSITIONS = {
     "reject": ((S.submitted,), S.rejected, APPROVERS, True),
     "suspend": ((S.approved,), S.suspended, APPROVERS, True),
     "reinstate": ((S.suspended,), S.approved, APPROVERS, False),
+    # A registered provider is never deleted: it is archived, with the reason.
+    "archive": ((S.draft, S.submitted, S.approved, S.rejected, S.suspended), S.archived,
+                APPROVERS, True),
 }
 
 REASON_REQUIRED = _l("Give the reason for this decision.")
@@ -158,6 +162,10 @@ def reinstate(provider, user, reason=None, expected_version=None):
     return transition("reinstate", provider, user, reason, expected_version)
 
 
+def archive(provider, user, reason=None, expected_version=None):
+    return transition("archive", provider, user, reason, expected_version)
+
+
 def validate_contacts(item) -> None:
     """Field rules for writes that bypass the HTML form (REST API): the same
     Ukrainian messages as the form validators; phone stored as +380XXXXXXXXX."""
@@ -196,3 +204,57 @@ def history(provider_id: int) -> list[ProviderStatusChange]:
     return list(_session().scalars(
         select(ProviderStatusChange).where(ProviderStatusChange.provider_id == provider_id)
         .order_by(ProviderStatusChange.changed_on.desc(), ProviderStatusChange.id.desc())))
+
+
+ONLY_DRAFT_DELETE = _l("Only a provider in the «Draft» status can be deleted; archive a "
+                       "registered provider instead.")
+HROMADA_OUTSIDE_OBLAST = _l("The territorial community must lie in the chosen oblast.")
+CHOOSE_PROVIDER = _l("Choose the provider.")
+
+
+def ensure_hromada_in_oblast(item) -> None:
+    """A record placed in an oblast and a hromada: the hromada lies in that oblast."""
+    from ..geography.models import Hromada
+
+    hromada = getattr(item, "hromada", None)
+    hromada_id = getattr(item, "hromada_id", None)
+    if hromada is None and hromada_id is not None:
+        hromada = _session().get(Hromada, hromada_id)
+    if hromada is None:
+        return
+    oblast_id = item.oblast.id if getattr(item, "oblast", None) is not None else item.oblast_id
+    if oblast_id is not None and hromada.oblast_id != oblast_id:
+        raise UserError(HROMADA_OUTSIDE_OBLAST)
+
+
+@commands(Provider)
+class ProviderCommands(ModelCommands):
+    """Provider card: codes and contacts valid, hromada inside the oblast; only a
+    draft is ever deleted (a registered provider is archived)."""
+
+    def check(self, item, creating):
+        validate_contacts(item)
+        ensure_hromada_in_oblast(item)
+        if not creating and item.status == ProviderStatus.archived:
+            raise UserError(ARCHIVED_READ_ONLY)
+
+    def check_delete(self, item):
+        if item.status != ProviderStatus.draft:
+            raise UserError(ONLY_DRAFT_DELETE)
+
+
+ARCHIVED_READ_ONLY = _l("An archived provider cannot be changed.")
+
+
+@commands(Specialist)
+class SpecialistCommands(ModelCommands):
+    def check(self, item, creating):
+        if item.provider is None and item.provider_id is None:
+            raise UserError(CHOOSE_PROVIDER)
+        validate_contacts(item)
+
+
+label_tables({
+    "provider": _l("providers"), "specialist": _l("specialists"),
+    "provider_status_change": _l("status history"),
+})

@@ -18,7 +18,6 @@ from wtforms.validators import Email, Optional
 
 from ..common.apidoc import record_rows_doc, transition_doc
 from ..common.enums import N_
-from ..common.errors import UserError
 from ..common.export import ExportMixin
 from ..common.listing import BoundedCountInterface
 from ..common.lookup import AjaxSelectField
@@ -27,7 +26,7 @@ from ..common.views import PortalModelView, PortalRestApi
 from ..security import roles
 from ..security.scope import SCOPE_FILTER, scoped
 from . import services
-from .models import Provider, ProviderStatus, Specialist
+from .models import Provider, Specialist
 
 TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
 
@@ -53,7 +52,7 @@ LABELS = {
 
 EMAIL_MESSAGE = services.EMAIL_MESSAGE
 EDRPOU_TAKEN = services.EDRPOU_TAKEN
-ONLY_DRAFT_DELETE = _l("Only a provider in the «Draft» status can be deleted.")
+ONLY_DRAFT_DELETE = services.ONLY_DRAFT_DELETE
 
 #: Transition actions: name -> (button text, permission suffix).
 TRANSITION_ACTIONS = {
@@ -62,6 +61,7 @@ TRANSITION_ACTIONS = {
     "reject": (N_("Reject"), "approve"),
     "suspend": (N_("Suspend"), "approve"),
     "reinstate": (N_("Reinstate"), "approve"),
+    "archive": (N_("Archive"), "approve"),
 }
 TRANSITION_PERMISSIONS = {name: perm for name, (_t, perm) in TRANSITION_ACTIONS.items()}
 
@@ -143,6 +143,7 @@ class ProviderView(ExportMixin, PortalModelView):
     reject = _transition_action("reject")
     suspend = _transition_action("suspend")
     reinstate = _transition_action("reinstate")
+    archive = _transition_action("archive")
 
     def run_transition(self, name, items):
         items = items if isinstance(items, list) else [items]
@@ -162,11 +163,6 @@ class ProviderView(ExportMixin, PortalModelView):
             return redirect(url_for(".show", pk=request.view_args["pk"]))
         return redirect(url_for(".list"))
 
-    def pre_delete(self, item):
-        super().pre_delete(item)
-        if item.status != ProviderStatus.draft:
-            raise UserError(ONLY_DRAFT_DELETE)
-
     def render_template(self, template, **kwargs):
         if template == self.show_template and "pk" in kwargs:
             item = self.datamodel.get(kwargs["pk"], self._base_filters)
@@ -174,8 +170,7 @@ class ProviderView(ExportMixin, PortalModelView):
                 sm = self.appbuilder.sm
                 kwargs["item"] = item
                 kwargs["transitions"] = [
-                    (name, TRANSITION_ACTIONS[name][0],
-                     name in ("reject", "suspend"))
+                    (name, TRANSITION_ACTIONS[name][0], services.TRANSITIONS[name][3])
                     for name in services.allowed_transitions(item, g.user)
                     if sm.has_access("can_" + TRANSITION_PERMISSIONS[name], "Provider")]
                 kwargs["history"] = services.history(item.id)
@@ -210,14 +205,6 @@ class ProviderApi(PortalRestApi):
                    "head_name", "phone", "email"]
     edit_columns = add_columns
     search_columns = ["name", "edrpou", "status", "oblast"]
-
-    def pre_add(self, item):
-        services.validate_contacts(item)
-        super().pre_add(item)
-
-    def pre_update(self, item):
-        services.validate_contacts(item)
-        super().pre_update(item)
 
     @expose("/<int:pk>/<string:name>", methods=["POST"])
     @protect()
@@ -299,10 +286,6 @@ class SpecialistView(ExportMixin, PortalModelView):
     base_order = ("full_name", "asc")
     formatters_columns = {c: _blank for c in ("position", "qualification", "phone", "email")}
 
-    def pre_add(self, item):
-        if item.provider is None and item.provider_id is None:
-            raise UserError(_l("Choose the provider."))
-        super().pre_add(item)
 
 
 class SpecialistApi(PortalRestApi):
@@ -320,12 +303,4 @@ class SpecialistApi(PortalRestApi):
                    "active"]
     edit_columns = add_columns
     search_columns = ["full_name", "position", "active"]
-
-    def pre_add(self, item):
-        services.validate_contacts(item)
-        super().pre_add(item)
-
-    def pre_update(self, item):
-        services.validate_contacts(item)
-        super().pre_update(item)
 

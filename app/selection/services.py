@@ -39,6 +39,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..common.commands import ModelCommands, commands, label_tables
 from ..common.errors import ConflictError, NotPermitted, OutOfScope, TransitionNotAllowed, UserError
 from ..providers.models import Provider, ProviderStatus
 from ..providers.services import role_names
@@ -331,3 +332,61 @@ def add_commission_member(rnd: SelectionRound, member_user, user, role: str | No
 def approved_provider_clause():
     return Provider.status == ProviderStatus.approved
 
+
+
+# --- write commands (every path: web form, REST API) --------------------------------
+ROUND_CLOSED = _l("A completed or cancelled round cannot be changed.")
+APPLICATION_ROUND_CLOSED = _l("An application of a completed or cancelled round cannot be "
+                              "changed.")
+DEADLINE_BEFORE_ANNOUNCEMENT = _l("The deadline cannot be earlier than the announcement.")
+ROUND_DELETE = _l("Only an announced round without applications can be deleted; cancel a "
+                  "round that has started, with the reason.")
+APPLICATION_DELETE = _l("An application can be deleted only while the round accepts "
+                        "applications.")
+_CLOSED = (RoundStatus.completed, RoundStatus.cancelled)
+
+
+@commands(SelectionRound)
+class RoundCommands(ModelCommands):
+    def check(self, item, creating):
+        if item.deadline and item.announced_on and item.deadline < item.announced_on:
+            raise SelectionError(DEADLINE_BEFORE_ANNOUNCEMENT)
+        if not creating and _committed(item, "status") in _CLOSED:
+            raise SelectionError(ROUND_CLOSED)
+
+    def check_delete(self, item):
+        if item.status != RoundStatus.announced:
+            raise SelectionError(ROUND_DELETE)
+
+
+@commands(Application)
+class ApplicationCommands(ModelCommands):
+    def check_create(self, item):
+        if item.submitted_on is None:
+            item.submitted_on = dt.date.today()
+        check_application(item)
+
+    def check_update(self, item):
+        rnd = item.round if item.round is not None else _session().get(SelectionRound,
+                                                                        item.round_id)
+        if rnd is not None and rnd.status in _CLOSED:
+            raise SelectionError(APPLICATION_ROUND_CLOSED)
+
+    def check_delete(self, item):
+        if item.round.status != RoundStatus.accepting:
+            raise SelectionError(APPLICATION_DELETE)
+
+
+def _committed(item, attr):
+    """The value ``attr`` had when the row was loaded (before this request's change)."""
+    from sqlalchemy import inspect
+
+    history = inspect(item).attrs[attr].history
+    if history.deleted:
+        return history.deleted[0]
+    return getattr(item, attr)
+
+
+label_tables({"selection_round": _l("selection rounds"),
+              "selection_application": _l("applications"),
+              "selection_document": _l("documents"), "selection_score": _l("scores")})

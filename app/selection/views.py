@@ -15,7 +15,6 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access, protect
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from wtforms.validators import NumberRange
 
 from ..common.apidoc import record_rows_doc, transition_doc
@@ -86,11 +85,6 @@ def _parse_date(value):
             return dt.date.fromisoformat((value or "").strip())
         except ValueError:
             return None
-
-
-def _check_dates(item) -> None:
-    if item.deadline and item.announced_on and item.deadline < item.announced_on:
-        raise UserError(_l("The deadline cannot be earlier than the announcement."))
 
 
 def results_rows(rnd):
@@ -166,23 +160,6 @@ class SelectionRoundView(ExportMixin, PortalModelView):
         if request.view_args and request.view_args.get("pk"):
             return redirect(url_for(".show", pk=request.view_args["pk"]))
         return redirect(url_for(".list"))
-
-    def pre_add(self, item):
-        _check_dates(item)
-        super().pre_add(item)
-
-    def pre_update(self, item):
-        _check_dates(item)
-        super().pre_update(item)
-        if item.status in (RoundStatus.completed, RoundStatus.cancelled):
-            raise UserError(_l("A completed or cancelled round cannot be changed."))
-
-    def pre_delete(self, item):
-        super().pre_delete(item)
-        if item.status != RoundStatus.announced or self.datamodel.session.scalar(
-                select(Application.id)
-                .where(Application.round_id == item.id).limit(1)):
-            raise UserError(_l("Only an announced round without applications can be deleted."))
 
     def render_template(self, template, **kwargs):
         if template == self.show_template and "pk" in kwargs:
@@ -405,24 +382,6 @@ class ApplicationView(ExportMixin, PortalModelView):
     formatters_columns = {c: _blank for c in ("total_score", "rank", "decision",
                                               "protocol_number", "notes")}
 
-    def pre_add(self, item):
-        if item.submitted_on is None:
-            item.submitted_on = dt.date.today()
-        services.check_application(item)
-        super().pre_add(item)
-
-    def pre_update(self, item):
-        super().pre_update(item)
-        if item.round.status in (RoundStatus.completed, RoundStatus.cancelled):
-            raise UserError(_l("An application of a completed or cancelled round cannot be "
-                               "changed."))
-
-    def pre_delete(self, item):
-        super().pre_delete(item)
-        if item.round.status != RoundStatus.accepting:
-            raise UserError(_l("An application can be deleted only while the round accepts "
-                               "applications."))
-
     def render_template(self, template, **kwargs):
         if template == self.show_template and "pk" in kwargs:
             item = self.datamodel.get(kwargs["pk"], self._base_filters)
@@ -517,16 +476,6 @@ class SelectionRoundApi(PortalRestApi):
     edit_columns = add_columns
     search_columns = ["title", "programme", "status"]
 
-    def pre_add(self, item):
-        _check_dates(item)
-        super().pre_add(item)
-
-    def pre_update(self, item):
-        _check_dates(item)
-        super().pre_update(item)
-        if item.status in (RoundStatus.completed, RoundStatus.cancelled):
-            raise UserError(_l("A completed or cancelled round cannot be changed."))
-
     @expose("/<int:pk>/<string:name>", methods=["POST"])
     @protect()
     @safe
@@ -585,15 +534,6 @@ class ApplicationApi(PortalRestApi):
     edit_columns = ["decision", "protocol_number", "protocol_date", "notes"]
     search_columns = ["decision", "rank"]
 
-    def pre_add(self, item):
-        services.check_application(item)
-        super().pre_add(item)
-
-    def pre_update(self, item):
-        super().pre_update(item)
-        if item.round.status in (RoundStatus.completed, RoundStatus.cancelled):
-            raise UserError(_l("An application of a completed or cancelled round cannot be "
-                               "changed."))
 
 
 __all__ = ["SelectionRoundView", "ApplicationView", "SelectionRoundApi", "ApplicationApi"]

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, distinct, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from ..common.commands import ModelCommands, commands, label_tables
 from ..common.errors import NotPermitted, TransitionNotAllowed, UserError
 from ..security import roles
 from ..security.scope import scoped
@@ -700,3 +701,56 @@ def month_figures(scope, today: dt.date | None = None) -> dict:
     rate = int(round(100 * Decimal(attended) / Decimal(planned))) if planned else 0
     return {"workshops": workshops, "attendance_rate": rate, "by_status": by_status,
             "attended_hours": Decimal(attended), "planned_hours": Decimal(planned)}
+
+
+# --- write commands (web form, REST API) -------------------------------------------------
+COURSE_HOURS = _l("Course hours must be greater than zero.")
+COMPLETION_HOURS = _l("Hours to complete must be greater than zero and not more than the "
+                      "course hours.")
+
+
+@commands(Course)
+class CourseCommands(ModelCommands):
+    def check(self, item, creating):
+        if item.hours is not None and item.hours <= 0:
+            raise InvalidWorkshop(COURSE_HOURS)
+        if item.completion_hours is not None and item.hours is not None and (
+                item.completion_hours <= 0 or item.completion_hours > item.hours):
+            raise InvalidWorkshop(COMPLETION_HOURS)
+
+
+@commands(Workshop)
+class WorkshopCommands(ModelCommands):
+    """A trainer changes only the workshops they run, only while planned or
+    running; a workshop that has started is cancelled, never deleted."""
+
+    def check(self, item, creating):
+        prepare_workshop(item, creating=creating)
+
+    def check_delete(self, item):
+        ensure_can_delete_workshop(item)
+
+
+@commands(TrainingSession)
+class SessionCommands(ModelCommands):
+    def check(self, item, creating):
+        check_session(item)
+
+    def check_delete(self, item):
+        ensure_can_edit(item.workshop)
+        ensure_open(item.workshop)
+
+
+@commands(Participant)
+class ParticipantCommands(ModelCommands):
+    def check(self, item, creating):
+        check_enrolment(item)
+
+    def check_delete(self, item):
+        check_participant_delete(item)
+
+
+label_tables({"training_course": _l("courses"), "training_workshop": _l("workshops"),
+              "training_session": _l("sessions"), "training_participant": _l("participants"),
+              "training_attendance": _l("attendance marks"),
+              "training_certificate": _l("certificates")})

@@ -128,22 +128,6 @@ class CourseView(ExportMixin, PortalModelView):
     base_order = ("title", "asc")
     export_columns = ["title", "programme", "hours", "completion_hours", "topics", "active"]
 
-    def pre_add(self, item):
-        _check_course(item)
-        super().pre_add(item)
-
-    def pre_update(self, item):
-        _check_course(item)
-        super().pre_update(item)
-
-
-def _check_course(item: Course) -> None:
-    if item.hours is not None and item.hours <= 0:
-        raise services.InvalidWorkshop(_l("Course hours must be greater than zero."))
-    if item.completion_hours is not None and item.hours is not None and (
-            item.completion_hours <= 0 or item.completion_hours > item.hours):
-        raise services.InvalidWorkshop(_l(
-            "Hours to complete must be greater than zero and not more than the course hours."))
 
 
 WORKSHOP_PERMISSIONS = {
@@ -191,19 +175,8 @@ class WorkshopView(ExportMixin, PortalModelView):
                                                         "You are added automatically.")),
     }
 
-    # --- write rule: a trainer changes only their own workshops ---------------------------
-    def pre_add(self, item):
-        services.prepare_workshop(item, creating=True)
-        super().pre_add(item)
-
-    def pre_update(self, item):
-        services.prepare_workshop(item)
-        super().pre_update(item)
-
-    def pre_delete(self, item):
-        super().pre_delete(item)
-        services.ensure_can_delete_workshop(item)
-
+    # A trainer changes only their own workshops (services.WorkshopCommands); the
+    # edit form itself is not offered to others.
     def _edit(self, pk):
         if not services.can_edit_workshop(self.scoped_get(pk)):
             abort(403)
@@ -400,18 +373,6 @@ class TrainingSessionView(_WorkshopChildView):
                                     default=_workshop_from_args),
     }
 
-    def pre_add(self, item):
-        services.check_session(item)
-        super().pre_add(item)
-
-    def pre_update(self, item):
-        services.check_session(item)
-        super().pre_update(item)
-
-    def pre_delete(self, item):
-        super().pre_delete(item)
-        services.ensure_can_edit(item.workshop)
-        services.ensure_open(item.workshop)
 
 
 class ParticipantView(ExportMixin, _WorkshopChildView):
@@ -445,17 +406,6 @@ class ParticipantView(ExportMixin, _WorkshopChildView):
         "specialist": AjaxSelectField(_l("Specialist"), lookup="training_specialist"),
     }
 
-    def pre_add(self, item):
-        super().pre_add(item)
-        services.check_enrolment(item)
-
-    def pre_update(self, item):
-        super().pre_update(item)
-        services.check_enrolment(item)
-
-    def pre_delete(self, item):
-        super().pre_delete(item)
-        services.check_participant_delete(item)
 
 
 class CertificateView(ExportMixin, PortalModelView):
@@ -576,13 +526,6 @@ class CourseApi(PortalRestApi):
                    "active"]
     edit_columns = add_columns
 
-    def pre_add(self, item):
-        _check_course(item)
-        super().pre_add(item)
-
-    def pre_update(self, item):
-        _check_course(item)
-        super().pre_update(item)
 
 
 API_PERMISSIONS = {**roles.METHOD_PERMISSIONS, "start": "write", "finish": "write",
@@ -607,17 +550,6 @@ class WorkshopApi(PortalRestApi):
     add_columns = ["course", "start_date", "end_date", "online", "place", "capacity", "notes"]
     edit_columns = add_columns
     search_columns = ["status", "start_date", "course"]
-
-    def pre_add(self, item):
-        services.prepare_workshop(item, creating=True)
-        super().pre_add(item)
-
-    def pre_update(self, item):
-        services.prepare_workshop(item)
-        super().pre_update(item)
-
-    def pre_delete(self, item):
-        services.ensure_can_delete_workshop(item)
 
     def _run(self, pk, fn):
         def respond(item, result):
