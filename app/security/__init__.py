@@ -4,9 +4,11 @@ from . import permissions  # noqa: F401  (grants are collected from here)
 
 
 def register(appbuilder) -> None:
-    """Server-side sessions: end them when a user changes, list and end them."""
-    from . import services
+    """Server-side sessions: end them when a user changes, list and end them;
+    REST ``_info`` without the catalogue header."""
+    from . import api_info, services
     from .session_views import register_session_views
 
     services.install()
+    api_info.install()
     register_session_views(appbuilder)

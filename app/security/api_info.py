@@ -1,0 +1,44 @@
+"""``/api/v1/<resource>/_info``: field labels and descriptions, never the
+translation catalogue's header.
+
+FAB's ``ModelRestApi._get_field_info`` translates
+``description_columns.get(name, "")`` with ``lazy_gettext``; gettext of the
+empty string is, by the gettext convention, the catalogue's header
+("Project-Id-Version: Flask-AppBuilder ..."), so every field without a
+description was described by it. Here an absent label or description is not
+translated: a field without a description has an empty one, a field without
+a label is labelled by its name. Installed once, for every REST API of the
+portal (FAB's own included), from ``app.security.register``.
+"""
+
+from __future__ import annotations
+
+from flask_appbuilder.api import ModelRestApi
+from flask_babel import gettext
+
+_installed = False
+
+
+def _text(value, fallback: str) -> str:
+    if value is None or str(value) == "":
+        return fallback
+    if isinstance(value, str):
+        return gettext(value)
+    return str(value)  # a lazy string translates itself
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    original = ModelRestApi._get_field_info
+
+    def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
+        info = original(self, field, filter_rel_field, page=page, page_size=page_size)
+        info["label"] = _text(self.label_columns.get(field.name), field.name)
+        info["description"] = _text(self.description_columns.get(field.name), "")
+        return info
+
+    _get_field_info.__doc__ = original.__doc__
+    ModelRestApi._get_field_info = _get_field_info
+    _installed = True
