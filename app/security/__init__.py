@@ -1,6 +1,9 @@
 """Security: roles as code, user scope, lockout, password policy, sessions."""
 
 from . import permissions  # noqa: F401  (grants are collected from here)
+from .routes import remove_generic_download
+
+remove_generic_download()  # before any view exists: FAB's /<view>/download/<file>
 
 
 def register(appbuilder) -> None:

@@ -277,6 +277,7 @@ def upload_dir() -> str:
 
 def save_document(application: Application, storage, doc_type, user) -> ApplicationDocument:
     """Store an uploaded file (werkzeug FileStorage) outside ``static``."""
+    from ..common.uploads import upload_problem
     from .models import DocumentType
 
     _require_organiser(user)
@@ -299,6 +300,9 @@ def save_document(application: Application, storage, doc_type, user) -> Applicat
     if len(data) > MAX_DOCUMENT_BYTES:
         raise SelectionError(_l("The file is too large: at most %(mb)s MB.")
                              % {"mb": MAX_DOCUMENT_BYTES // (1024 * 1024)})
+    problem = upload_problem(filename, data)  # content matches the type; no archives, no macros
+    if problem:
+        raise SelectionError(problem)
     stored = f"{uuid.uuid4().hex}.{ext}"
     with open(os.path.join(upload_dir(), stored), "wb") as fh:
         fh.write(data)
@@ -348,6 +352,8 @@ _CLOSED = (RoundStatus.completed, RoundStatus.cancelled)
 
 @commands(SelectionRound)
 class RoundCommands(ModelCommands):
+    parts = ("selection_criterion", "selection_commission_member")
+
     def check(self, item, creating):
         if item.deadline and item.announced_on and item.deadline < item.announced_on:
             raise SelectionError(DEADLINE_BEFORE_ANNOUNCEMENT)
@@ -361,6 +367,8 @@ class RoundCommands(ModelCommands):
 
 @commands(Application)
 class ApplicationCommands(ModelCommands):
+    parts = ("selection_document", "selection_score")
+
     def check_create(self, item):
         if item.submitted_on is None:
             item.submitted_on = dt.date.today()
