@@ -9,8 +9,9 @@ services, imports. Bulk ``UPDATE`` statements bypass the ORM and are not
 seen: services must write through the ORM.
 
 Models opt in by being domain models (everything except FAB's bookkeeping
-tables and the log itself). ``__personal__`` names fields whose values are
-masked in the log (the fact of a change is kept, the value is not).
+tables and the log itself). A model's ``__personal_data__`` (the one
+declaration, ``app.security.pii``) names fields whose values are masked in
+the log (the fact of a change is kept, the value is not).
 """
 
 from __future__ import annotations
@@ -56,7 +57,9 @@ def _plain(value):
 
 
 def _masked(obj) -> set[str]:
-    return set(getattr(obj, "__personal__", ())) | ALWAYS_MASKED
+    from ..security.pii import personal_columns
+
+    return set(personal_columns(type(obj))) | ALWAYS_MASKED
 
 
 def _skip(table: str) -> set[str]:

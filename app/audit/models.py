@@ -27,7 +27,8 @@ class AuditAction(LabeledEnum):
 class AuditLog(Model):
     """One event: who, when, from where, what, and the field-level diff.
 
-    ``changes`` is ``{"field": [old, new]}``; personal fields are masked.
+    ``changes`` is ``{"field": [old, new]}``; personal fields are masked when
+    written, and shown through :attr:`visible_changes` (masked again for the reader).
     Rows are only ever inserted (no view or API can edit or delete them).
     """
 
@@ -48,3 +49,18 @@ class AuditLog(Model):
 
     def __repr__(self) -> str:
         return f"{self.action} {self.entity or ''} {self.entity_id or ''}".strip()
+
+    # What the audit views and exports show: personal values (the models'
+    # ``__personal_data__``) masked for a reader without access to them, also
+    # in rows written before a field was declared personal.
+    @property
+    def visible_changes(self):
+        from ..security.pii import mask_changes
+
+        return mask_changes(self.entity, self.changes)
+
+    @property
+    def visible_details(self):
+        from ..security.pii import mask_details
+
+        return mask_details(self.entity, self.details)

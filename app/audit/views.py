@@ -18,10 +18,12 @@ class AuditLogView(ExportMixin, PortalModelView):
         "ts": _l("Time"), "username": _l("User"), "ip": _l("IP address"),
         "action": _l("Action"), "entity": _l("Object"), "entity_id": _l("Record ID"),
         "changes": _l("Changes (old → new)"), "details": _l("Details"),
+        "visible_changes": _l("Changes (old → new)"), "visible_details": _l("Details"),
     }
     list_columns = ["ts", "username", "action", "entity", "entity_id"]
-    show_columns = ["ts", "username", "ip", "action", "entity", "entity_id", "changes",
-                    "details"]
+    # Personal values masked for the reader (app.security.pii), in the page and the export.
+    show_columns = ["ts", "username", "ip", "action", "entity", "entity_id", "visible_changes",
+                    "visible_details"]
     export_columns = show_columns
     search_columns = ["username", "action", "entity", "entity_id", "ts"]
     order_columns = ["ts", "username", "action", "entity"]

@@ -6,7 +6,8 @@ Data-protection layout
   centre, assigned case worker, status and the dates of each transition.
 * Personal data lives only in :class:`Beneficiary` and :class:`HouseholdMember`
   (and in free-text notes of child rows); every such model declares
-  ``__personal__`` so the audit log masks the values.
+  ``__personal_data__`` (``app.security.pii``: the one declaration the audit
+  log, exports and masking read).
 * :class:`CaseSummary` is a second, read-only mapping of the ``case_file``
   table restricted to non-personal columns and *without any relationship to
   personal rows*. Ministry staff and auditors read cases only through it
@@ -334,8 +335,8 @@ class Beneficiary(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
     """The person the case is about (personal data)."""
 
     __tablename__ = "case_beneficiary"
-    __personal__ = ("full_name", "birth_date", "rnokpp", "phone", "address",
-                    "military_unit", "notes")
+    __personal_data__ = ("full_name", "birth_date", "rnokpp", "phone", "address",
+                         "military_unit", "notes")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
@@ -360,7 +361,7 @@ class HouseholdMember(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
     """A member of the beneficiary's household (personal data)."""
 
     __tablename__ = "case_household_member"
-    __personal__ = ("full_name", "birth_date", "rnokpp", "phone", "notes")
+    __personal_data__ = ("full_name", "birth_date", "rnokpp", "phone", "relation", "notes")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
@@ -385,7 +386,7 @@ class NeedsAssessment(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
 
     __tablename__ = "case_need"
     __table_args__ = (UniqueConstraint("case_id", "domain", name="uq_case_need_domain"),)
-    __personal__ = ("description",)
+    __personal_data__ = ("description",)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
@@ -406,7 +407,7 @@ class PlanItem(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
 
     __tablename__ = "case_plan_item"
     __table_args__ = (Index("ix_case_plan_item_case_due", "case_id", "due_on"),)
-    __personal__ = ("note",)
+    __personal_data__ = ("responsible", "note")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
@@ -431,7 +432,7 @@ class Contact(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
 
     __tablename__ = "case_contact"
     __table_args__ = (Index("ix_case_contact_case_date", "case_id", "contact_on"),)
-    __personal__ = ("summary",)
+    __personal_data__ = ("summary",)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
@@ -450,7 +451,7 @@ class Referral(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
     """A referral of the beneficiary to another service."""
 
     __tablename__ = "case_referral"
-    __personal__ = ("note",)
+    __personal_data__ = ("organisation", "note")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
@@ -474,7 +475,7 @@ class Review(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
     """A progress review of the case."""
 
     __tablename__ = "case_review"
-    __personal__ = ("summary",)
+    __personal_data__ = ("summary",)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
@@ -500,6 +501,7 @@ class CaseTransfer(AuditColumnsMixin, VersionedMixin, Model):
     Both sides see the transfer row (number only, no personal data)."""
 
     __tablename__ = "case_transfer"
+    __personal_data__ = ("reason", "decision_note")  # free text about the person
     __table_args__ = (Index("ix_case_transfer_to_status", "to_provider_id", "status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -7,6 +7,8 @@ current search filters and order (the same URL arguments), the scope filter
 that a spreadsheet would run as a formula (= + - @, tab, CR) are prefixed with
 an apostrophe (OWASP CSV injection). CSV is UTF-8 with BOM so Excel shows
 Cyrillic. Rows are read in batches, so memory stays flat on big lists.
+A personal column (``__personal_data__`` of its model) is exported as ``***``
+to a user who may not see that model's personal data (``app.security.pii``).
 
 Small exports (up to ``EXPORT_INLINE_MAX_ROWS`` rows after filters and scope,
 default 5,000) are built in the request, CSV streamed. Bigger ones become a
@@ -31,6 +33,7 @@ from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 
 from ..jobs import services as jobs
+from ..security.pii import mask
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 1000
@@ -67,6 +70,32 @@ def _resolve(item, column: str):
     if isinstance(value, enum.Enum):
         return str(value)
     return value
+
+
+def _column_model(model, column: str):
+    """The model holding the last attribute of a dotted column path, and that attribute."""
+    from sqlalchemy import inspect as sa_inspect
+
+    parts = column.split(".")
+    for part in parts[:-1]:
+        relation = sa_inspect(model).relationships.get(part)
+        if relation is None:
+            return None, parts[-1]
+        model = relation.mapper.class_
+    return model, parts[-1]
+
+
+def masked_columns(model, columns) -> set[str]:
+    """Export columns that are personal data (the models' ``__personal_data__``)
+    the current user may not see: exported as ``***`` (app.security.pii)."""
+    from ..security.pii import hidden_columns
+
+    masked = set()
+    for column in columns:
+        owner, attr = _column_model(model, column)
+        if owner is not None and attr in hidden_columns(owner):
+            masked.add(column)
+    return masked
 
 
 class ExportMixin:
@@ -132,13 +161,15 @@ class ExportMixin:
                                          order_direction)
         # The key breaks ties, so that batches neither repeat nor skip rows.
         query = query.order_by(*model.__mapper__.primary_key)
+        masked = masked_columns(model, columns)
         sent = 0
         while sent < MAX_ROWS:
             items = query.offset(sent).limit(min(BATCH, MAX_ROWS - sent)).all()
             if not items:
                 break
             for item in items:
-                yield [safe_cell(_resolve(item, c)) for c in columns]
+                yield [safe_cell(mask(_resolve(item, c)) if c in masked else _resolve(item, c))
+                       for c in columns]
             sent += len(items)
             for item in items:  # keep memory flat on big exports
                 session.expunge(item)

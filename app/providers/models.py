@@ -79,7 +79,7 @@ class Specialist(AuditColumnsMixin, VersionedMixin, Model):
     """A person working for a provider (psychologist, social worker, case manager)."""
 
     __tablename__ = "specialist"
-    __personal__ = ("full_name", "phone", "email")
+    __personal_data__ = ("full_name", "phone", "email", "position", "qualification")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="CASCADE"),

@@ -172,7 +172,7 @@ class Participant(AuditColumnsMixin, VersionedMixin, Model):
     from another organisation (name and organisation typed in)."""
 
     __tablename__ = "training_participant"
-    __personal__ = ("guest_name",)
+    __personal_data__ = ("guest_name", "guest_organisation")
     __table_args__ = (
         UniqueConstraint("workshop_id", "specialist_id", name="uq_training_participant"),
         CheckConstraint("specialist_id IS NOT NULL OR guest_name IS NOT NULL",
