@@ -478,6 +478,8 @@ class CaseCommands(ModelCommands):
     edits only while it is open, by a worker of its provider; only a case at
     intake is ever deleted (a record made by mistake)."""
 
+    parts = ("case_beneficiary",)
+
     def check_create(self, item):
         if item.number is None:
             raise UserError(_l("A case is opened with its beneficiary (open_case)."))

@@ -240,6 +240,8 @@ class CentreCommands(ModelCommands):
     provider, sane numbers; a closed centre is read-only; only a planned
     centre is ever deleted."""
 
+    parts = ("centre_status_change",)
+
     def check(self, item, creating):
         if not creating and _committed_status(item) == CentreStatus.closed:
             raise UserError(CLOSED_READ_ONLY)

@@ -65,6 +65,10 @@ class ModelCommands:
     """
 
     model: type | None = None
+    #: Tables whose rows are parts of the record and go with it (its status
+    #: history, a round's criteria); any other row that refers to the record
+    #: keeps it from being deleted.
+    parts: tuple[str, ...] = ()
 
     # -- override these ---------------------------------------------------------------
     def check(self, item, creating: bool) -> None:
@@ -131,36 +135,26 @@ def registered() -> dict[type, ModelCommands]:
     return dict(_REGISTRY)
 
 
-def _owned_tables(model) -> set[str]:
-    """Tables whose rows are parts of the record: the ORM deletes them with it
-    (a relationship with ``cascade="all, delete-orphan"``)."""
-    owned = set()
-    for rel in model.__mapper__.relationships:
-        if rel.direction.name == "ONETOMANY" and rel.cascade.delete:
-            owned.add(rel.mapper.local_table.name)
-    return owned
-
-
 def dependants(item) -> dict[str, int]:
     """Rows of other tables that refer to ``item`` (table name -> count),
-    except its own parts (deleted with it) and the audit trail."""
+    except its declared parts and references that the database clears
+    (``ON DELETE SET NULL``: who created or changed a row)."""
     from ..extensions import db
 
-    model = type(item)
-    table = model.__table__
-    owned = _owned_tables(model)
+    table = type(item).__table__
+    parts = set(commands_for(item).parts)
     found = {}
     session = db.session
     for other in db.metadata.sorted_tables:
-        if other.name in owned:
+        if other.name in parts:
             continue
         for fk in other.foreign_keys:
             if fk.column.table is not table:
                 continue
+            if fk.ondelete and fk.ondelete.upper() == "SET NULL":
+                continue
             value = getattr(item, fk.column.key, None)
             if value is None:
-                continue
-            if fk.ondelete and fk.ondelete.upper() in ("CASCADE", "SET NULL"):
                 continue
             with session.no_autoflush:
                 count = session.scalar(select(func.count()).select_from(other)

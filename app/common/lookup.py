@@ -58,10 +58,16 @@ class Lookup:
     def get(self, pk):
         """The row ``pk`` if it is in scope. Its relations load only if read: the
         models' default eager loads cascade (provider -> hromada -> raion ->
-        oblast) and a picker shows one label."""
+        oblast) and a picker shows one label.
+
+        ``where`` narrows what the picker offers, not what a form accepts: a
+        row in scope that the rule refuses (a provider not approved) reaches
+        the domain's command, which refuses it with the rule's own message, the
+        same the REST API gives (docs/rules.md)."""
         pk_col = self.model.__mapper__.primary_key[0]
+        stmt = scoped(select(self.model), self.model)
         return current_app.appbuilder.session.scalars(
-            self.query().where(pk_col == pk).options(lazyload("*"))).first()
+            stmt.where(pk_col == pk).options(lazyload("*"))).first()
 
 
 LOOKUPS: dict[str, Lookup] = {}
@@ -139,6 +145,9 @@ class AjaxSelectField(Field):
         try:
             pk = int(raw)
         except ValueError:
+            self.data, self._invalid = None, True
+            return
+        if not 0 < pk < 2**31:  # no such key (SQLite's driver overflows past 64 bits)
             self.data, self._invalid = None, True
             return
         self.data = self.lookup.get(pk)

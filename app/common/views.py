@@ -52,6 +52,8 @@ DEEP_PAGE_MESSAGE = _l("Only the first %(number)s records can be paged through: 
 #: The page-size menu offers 25-100; a bigger ``psize_`` argument is cut to this.
 MAX_PAGE_SIZE = 100
 DATABASE_MESSAGE = _l("The record was not saved because of a database error. Try again.")
+VERSION_MESSAGE = _l("The version must be a whole number: the one the record had when you "
+                     "read it.")
 
 
 def _date_formatters(model) -> dict:
@@ -384,6 +386,45 @@ class PortalRestApi(ModelRestApi):
     allow_browser_login = False
     page_size = 25
 
+    def create_blueprint(self, appbuilder, *args, **kwargs):
+        blueprint = super().create_blueprint(appbuilder, *args, **kwargs)
+        if self._versioned() and self.edit_model_schema is not None:
+            self.edit_model_schema = _with_version_field(self.edit_model_schema)
+        return blueprint
+
+    def _versioned(self) -> bool:
+        return "version" in self.datamodel.obj.__table__.columns
+
+    def _stale_write(self, pk):
+        """Optimistic locking of a PUT: the version the client read, from the
+        body's ``version`` or an ``If-Match`` header (the ``ETag`` of the GET).
+        A stale one is a 409 with the conflict message; no version, no check.
+        ``version`` is taken out of the body: it is never written by a client.
+        """
+        if not self._versioned():
+            return None
+        body = request.get_json(silent=True)  # Flask caches it: FAB reads this dict
+        sent = body.pop("version", None) if isinstance(body, dict) else None
+        if sent is None and request.headers.get("If-Match"):
+            sent = request.headers["If-Match"].strip().removeprefix("W/").strip('"')
+        if sent is None:
+            return None
+        try:
+            sent = int(sent)
+        except (TypeError, ValueError):
+            return self.response_422(message={"version": [str(VERSION_MESSAGE)]})
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is not None and item.version != sent:
+            return self.response(409, message=str(ConflictError()))
+        return None
+
+    def _with_etag(self, response, pk):
+        if response.status_code == 200 and self._versioned():
+            item = self.datamodel.session.get(self.datamodel.obj, int(pk))
+            if item is not None:
+                response.headers["ETag"] = f'"{item.version}"'
+        return response
+
     def change_item(self, pk, change, respond=None):
         """Change the scoped record ``pk`` with ``change(item)`` in one transaction.
 
@@ -472,7 +513,7 @@ class PortalRestApi(ModelRestApi):
     def get_headless(self, pk, **kwargs):
         if not _valid_pk(pk):
             return self.response_404()
-        return super().get_headless(pk, **kwargs)
+        return self._with_etag(super().get_headless(pk, **kwargs), pk)
 
     def put_headless(self, pk):
         if not _valid_pk(pk):
@@ -480,8 +521,11 @@ class PortalRestApi(ModelRestApi):
         bad = self._relations_not_ids(self.edit_columns)
         if bad:
             return self.response_422(message={bad: [str(RELATION_ID_MESSAGE)]})
+        stale = self._stale_write(pk)
+        if stale is not None:
+            return stale
         try:
-            return super().put_headless(pk)
+            return self._with_etag(super().put_headless(pk), pk)
         except UserError as exc:
             self.datamodel.session.rollback()
             return self.response(exc.status_code, message=str(exc))
@@ -505,6 +549,21 @@ class PortalRestApi(ModelRestApi):
             log.warning("API write refused: %s", message)
             message = str(INTEGRITY_MESSAGE)
         return super().response_422(message=message)
+
+
+def _with_version_field(schema):
+    """The edit schema with ``version`` documented (the OpenAPI text shows
+    clients where to send it); ``_stale_write`` takes it out before loading."""
+    from marshmallow import fields
+
+    version = fields.Integer(metadata={
+        "description": "The version the client read (optimistic locking); a stale one "
+                       "is answered 409. Or send it as If-Match (the GET's ETag)."})
+    klass = type(schema)
+    meta = klass.Meta
+    if getattr(meta, "fields", None):  # FAB's schemas list their fields
+        meta = type("Meta", (meta,), {"fields": (*meta.fields, "version")})
+    return type(klass.__name__, (klass,), {"version": version, "Meta": meta})()
 
 
 def _valid_pk(pk) -> bool:

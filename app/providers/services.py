@@ -232,6 +232,8 @@ class ProviderCommands(ModelCommands):
     """Provider card: codes and contacts valid, hromada inside the oblast; only a
     draft is ever deleted (a registered provider is archived)."""
 
+    parts = ("provider_status_change",)
+
     def check(self, item, creating):
         validate_contacts(item)
         ensure_hromada_in_oblast(item)

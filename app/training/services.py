@@ -724,6 +724,8 @@ class WorkshopCommands(ModelCommands):
     """A trainer changes only the workshops they run, only while planned or
     running; a workshop that has started is cancelled, never deleted."""
 
+    parts = ("training_session",)
+
     def check(self, item, creating):
         prepare_workshop(item, creating=creating)
 
@@ -733,6 +735,8 @@ class WorkshopCommands(ModelCommands):
 
 @commands(TrainingSession)
 class SessionCommands(ModelCommands):
+    parts = ("training_attendance",)
+
     def check(self, item, creating):
         check_session(item)
 
@@ -743,6 +747,8 @@ class SessionCommands(ModelCommands):
 
 @commands(Participant)
 class ParticipantCommands(ModelCommands):
+    parts = ("training_attendance",)
+
     def check(self, item, creating):
         check_enrolment(item)
 
