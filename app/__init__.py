@@ -85,6 +85,7 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
         init_session_policy(app)
         init_security_headers(app)
         init_safe_redirects()
+        from .common.input_guard import init_input_guard; init_input_guard(app)
         for module in _domain_modules():
             module.register(appbuilder)
         home.register(appbuilder)

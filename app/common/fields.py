@@ -6,6 +6,7 @@ import datetime as dt
 
 from markupsafe import Markup
 from wtforms import fields
+from wtforms.validators import ValidationError
 from wtforms.widgets import html_params
 
 UA_DATE_FORMAT = "%d.%m.%Y"
@@ -79,4 +80,6 @@ class EnumSelectField(fields.SelectField):
         if self.data in (None, ""):
             return  # presence is DataRequired's job
         if not isinstance(self.data, self.enum_class):
-            raise ValueError(self.gettext("Not a valid choice."))
+            # ValidationError, not ValueError: WTForms 3 catches only the former
+            # (an unknown name such as ``kind=bogus`` was a 500).
+            raise ValidationError(self.gettext("Not a valid choice."))
