@@ -213,3 +213,41 @@ def test_file_level_errors(client_as, geo):
     big = [row(name=f"Ц{n}", hromada=geo["h1"], address=f"вул. {n}") for n in range(MAX_ROWS + 1)]
     text = visible_text(upload(client, csv_bytes(big), name="big.csv").text)
     assert f"понад {MAX_ROWS} рядків" in text
+
+
+def test_two_rows_of_one_centre_are_an_error_for_both(app, client_as, geo):
+    """One row finds «Імпортований центр 1» by its code (with a new address),
+    another by its provider and old address: the import used to apply both («оновлено: 2») and lose the
+    first row's data. Now both rows are refused and nothing is written."""
+    client = client_as("lviv")
+    upload(client, xlsx(good_rows(geo)))  # the centres exist (idempotent if they did)
+    with app.app_context():
+        centre = db.session.scalar(select(ResilienceCentre).where(
+            ResilienceCentre.external_code == "LV-IMP-1"))
+        before = (centre.name, centre.phone, centre.version)
+    rows = [
+        row(external_code="LV-IMP-1", name="Нова назва з коду", hromada=geo["h1"],
+            address="вул. Зелена, 10", phone="067 111 11 11"),
+        row(name="Нова назва з адреси", hromada=geo["h1"], address="вул. Зелена, 1",
+            phone="067 222 22 22"),
+    ]
+    text = page_text(upload(client, xlsx(rows)))
+    assert "Нічого не імпортовано" in text
+    assert "Рядок 2: рядки 2, 3 описують той самий центр «Імпортований центр 1»" in text
+    assert "Рядок 3: рядки 2, 3 описують той самий центр «Імпортований центр 1»" in text
+    with app.app_context():
+        db.session.expire_all()
+        centre = db.session.get(ResilienceCentre, centre.id)
+        assert (centre.name, centre.phone, centre.version) == before
+
+
+def test_a_new_code_at_a_coded_centres_address_is_refused(app, client_as, geo):
+    client = client_as("lviv")
+    upload(client, xlsx(good_rows(geo)))
+    before = count(app)
+    rows = [row(external_code="LV-IMP-NEW", name="Інший код", hromada=geo["h1"],
+                address="вул. Зелена, 1")]
+    text = page_text(upload(client, xlsx(rows)))
+    assert "Рядок 2: у надавача вже є центр «Імпортований центр 1» за цією адресою з кодом " \
+           "«LV-IMP-1»" in text
+    assert count(app) == before

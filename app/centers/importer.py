@@ -6,8 +6,16 @@ name, provider by EDRPOU, statuses and yes/no values in Ukrainian, numbers);
 if any row is wrong nothing is written and the user gets a list of errors
 «Рядок 5: …». Otherwise all rows are written in one transaction.
 
-Re-importing the same file creates no duplicates: a row matches an existing
-centre by its external code, or else by provider + address.
+Re-importing the same file creates no duplicates. Each row has one key
+(:data:`MATCH_KEY`): its external code when it gives one, otherwise its
+provider and address. A row with a code matches the centre with that code,
+or a centre of the same provider and address that has no code yet (the code
+is then recorded); a centre there with another code is an error. Two rows
+that resolve to the same centre are an error for both rows, and then, as for
+any error, nothing is imported.
+
+Rows are written through the centre's commands (:class:`CentreCommands` in
+``services``): the same rules as the form and the REST API.
 
 The import runs as a background job (:func:`run_import_job`, see
 :mod:`app.jobs`): the page checks the upload's type and size, saves it and
@@ -28,14 +36,20 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..common.commands import commands_for
 from ..common.validators import edrpou_is_valid, katottg_is_valid, normalize_phone
 from ..geography.models import Hromada
 from ..jobs import services as jobs
 from ..providers.models import Provider, ProviderStatus
 from ..security.scope import scope_clause, scoped
 from . import services
-from .models import (ACCESSIBILITY, DIRECTIONS, EXTRA_SERVICES, CentreStatus,
-                     ResilienceCentre)
+from .models import (
+    ACCESSIBILITY,
+    DIRECTIONS,
+    EXTRA_SERVICES,
+    CentreStatus,
+    ResilienceCentre,
+)
 
 MAX_ROWS = 50_000  # in the background since the import became a job (was 5,000)
 MAX_BYTES = 10 * 1024 * 1024
@@ -533,10 +547,11 @@ def run_import(filename: str, data: bytes, scope, user=None, progress=None) -> I
     by_code, by_key = _existing(session, clean_rows) if not errors else ({}, {})
     matched = []
     for number, v in clean_rows:
-        centre = by_code.get(v["external_code"]) if v["external_code"] else None
-        if centre is None:
-            centre = by_key.get((v["provider"].id, _norm_address(v["address"])))
+        centre, problem = match_centre(v, by_code, by_key)
+        if problem:
+            errors.append(_("Row %(row)d: %(problem)s", row=number, problem=problem))
         matched.append((number, v, centre))
+    errors.extend(_same_centre_twice(matched))
     visible = _visible_ids(session, [c.id for _n, _v, c in matched if c is not None], scope)
     plan = []
     for number, v, centre in matched:
@@ -558,11 +573,12 @@ def run_import(filename: str, data: bytes, scope, user=None, progress=None) -> I
         return result
     report(len(rows), len(rows), "save")
     try:
+        commands = commands_for(ResilienceCentre)
         for centre, v in plan:
             if centre is None:
                 centre = ResilienceCentre(status=v["status"], external_code=v["external_code"])
                 _assign(centre, v)
-                services.prepare_for_save(centre)
+                commands.check_create(centre)
                 session.add(centre)
                 services.record_initial_status(centre, user=user,
                                                reason=_("Imported from %(file)s",
@@ -570,7 +586,7 @@ def run_import(filename: str, data: bytes, scope, user=None, progress=None) -> I
                 result.created += 1
             else:
                 if _assign(centre, v):
-                    services.prepare_for_save(centre)
+                    commands.check_update(centre)
                     result.updated += 1
                 else:
                     result.unchanged += 1
@@ -580,6 +596,42 @@ def run_import(filename: str, data: bytes, scope, user=None, progress=None) -> I
         session.rollback()
         raise
     return result
+
+
+#: How a row finds its centre (see the module docstring).
+MATCH_KEY = ("external_code", ("provider", "address"))
+
+
+def match_centre(v: dict, by_code: dict, by_key: dict):
+    """The existing centre a clean row refers to (or None: a new centre) and
+    a problem, if the row's key points at a centre it cannot be."""
+    at_address = by_key.get((v["provider"].id, _norm_address(v["address"])))
+    if not v["external_code"]:
+        return at_address, None
+    centre = by_code.get(v["external_code"])
+    if centre is not None:
+        return centre, None
+    if at_address is not None and at_address.external_code:
+        return None, _("the provider already has the centre «%(name)s» at this address with "
+                       "the code «%(code)s»; give that code or correct the address",
+                       name=at_address.name, code=at_address.external_code)
+    return at_address, None
+
+
+def _same_centre_twice(matched) -> list[str]:
+    """Every row that resolves to a centre another row also resolves to."""
+    rows_of: dict[int, list[int]] = {}
+    for number, _v, centre in matched:
+        if centre is not None:
+            rows_of.setdefault(centre.id, []).append(number)
+    problems = []
+    for number, _v, centre in matched:
+        others = [n for n in rows_of.get(getattr(centre, "id", None), []) if n != number]
+        if others:
+            problems.append(_("Row %(row)d: %(problem)s", row=number, problem=_(
+                "rows %(rows)s describe the same centre «%(name)s»; keep one row per centre",
+                rows=", ".join(str(n) for n in sorted([number, *others])), name=centre.name)))
+    return problems
 
 
 def _visible_ids(session, ids, scope) -> set[int]:
