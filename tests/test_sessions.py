@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import jwt
 import pytest
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import select, update
@@ -268,3 +269,44 @@ def test_administrator_sees_and_ends_anyones_session(app):
     assert not _signed_in(user)
     with app.app_context():
         assert db.session.get(UserSession, sid).end_reason == "ended_by_admin"
+
+
+# --- the same over REST ------------------------------------------------------------------
+def test_rest_lists_own_sessions_and_ends_them(app):
+    access, refresh = _tokens(app, "trainer")
+    other_access, _ = _tokens(app, "trainer")
+    stranger, _ = _tokens(app, "frankivsk")
+    api = app.test_client()
+    auth = {"Authorization": f"Bearer {access}"}
+    listing = api.get("/api/v1/session/", headers=auth)
+    assert listing.status_code == 200
+    rows = listing.json["result"]
+    assert len(rows) >= 2 and all(r["user"] == "trainer" for r in rows)
+    assert {"id", "kind", "created_at", "last_seen", "ip", "user_agent"} <= set(rows[0])
+    assert api.get("/api/v1/session/all", headers=auth).status_code == 403
+    with app.app_context():
+        theirs = db.session.scalar(select(UserSession.id).where(
+            UserSession.user_id == _user_id(app, "frankivsk"), UserSession.ended_at.is_(None)))
+        other = next(r["id"] for r in rows
+                     if r["id"] != services.session_hash(
+                         jwt.decode(access, options={"verify_signature": False})["sid"]))
+    assert api.delete(f"/api/v1/session/{theirs}", headers=auth).status_code == 404
+    assert _api_ok(app, stranger)
+    assert api.delete(f"/api/v1/session/{other}", headers=auth).status_code == 200
+    assert not _api_ok(app, other_access) and _api_ok(app, access)
+    # The API's logout: this token's session ends, with its refresh token.
+    assert api.delete("/api/v1/session/current", headers=auth).status_code == 200
+    assert not _api_ok(app, access)
+    assert api.post("/api/v1/security/refresh", headers={
+        "Authorization": f"Bearer {refresh}"}).status_code == 401
+
+
+def test_rest_administrator_lists_and_ends_anyones_session(app):
+    victim, _ = _tokens(app, "lviv")
+    admin, _ = _tokens(app, "admin")
+    api = app.test_client()
+    auth = {"Authorization": f"Bearer {admin}"}
+    rows = api.get("/api/v1/session/all", headers=auth).json["result"]
+    target = next(r["id"] for r in rows if r["user"] == "lviv" and r["kind"] == "api")
+    assert api.delete(f"/api/v1/session/{target}", headers=auth).status_code == 200
+    assert not _api_ok(app, victim)
