@@ -132,7 +132,7 @@ def test_draft_provider_is_refused(app, client_as, ids):
         "provider": str(ids["p_draft"]), "psychologists": "0", "social_workers": "0"})
     assert response.status_code == 200
     text = visible_text(response.text)
-    assert "Оберіть значення зі списку" in text or "затверджений надавач" in text
+    assert "Центр може діяти лише на базі затвердженого надавача" in text  # CTR-01
     assert "Центр з чернеткою" in response.text  # the form keeps what was typed
 
 

@@ -48,7 +48,6 @@ def test_version_column_is_the_mappers_version_counter(app):
 
 
 # --- the REST API and the form carry the version --------------------------------------
-import sqlalchemy as sa  # noqa: E402
 
 from app.extensions import db  # noqa: E402
 from app.providers.models import Specialist  # noqa: E402

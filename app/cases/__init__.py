@@ -51,7 +51,7 @@ def _register_lookups() -> None:
     register_lookup("case_provider", Provider, resource="Case",
                     search=[Provider.name, Provider.short_name, Provider.edrpou],
                     order_by=Provider.name,
-                    where=lambda: Provider.status == ProviderStatus.approved)
+                    offer=lambda: Provider.status == ProviderStatus.approved)
     # The list's provider filter: every provider in scope, suspended ones included.
     register_lookup("case_filter_provider", Provider, resource="Case",
                     search=[Provider.name, Provider.short_name, Provider.edrpou],
@@ -65,7 +65,7 @@ def _register_lookups() -> None:
     LOOKUPS["case_transfer_provider"] = UnscopedLookup(
         name="case_transfer_provider", model=Provider, resource="CaseTransfer",
         search=[Provider.name, Provider.short_name, Provider.edrpou], order_by=Provider.name,
-        where=lambda: Provider.status == ProviderStatus.approved)
+        offer=lambda: Provider.status == ProviderStatus.approved)
 
 
 def register(appbuilder) -> None:

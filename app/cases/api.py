@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import g
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
@@ -69,13 +69,11 @@ class CaseApi(_NoStoreMixin, PortalRestApi):
     @protect()
     @safe
     def transition(self, pk, name):
-        body = request.get_json(silent=True) or {}
-        reason = body.get("reason")
-        if name == "close" and reason not in ClosureReason.__members__:
-            return self.response_400(message=str(services.REASON_REQUIRED))
-        return self.change_item(pk, lambda item: services.transition(
-            self.datamodel.session, item, name, g.user,
-            reason=ClosureReason[reason] if reason else None))
+        if name not in services.TRANSITIONS:
+            return self.response_404()
+        return self.change_item(pk, lambda item, body: services.transition(
+            self.datamodel.session, item, name, g.user, reason=body["reason"]),
+            fields={"reason": ClosureReason})
 
     transition.__doc__ = transition_doc(
         "Apply a lifecycle transition to a case.", names=list(services.TRANSITIONS),
@@ -87,13 +85,13 @@ class CaseApi(_NoStoreMixin, PortalRestApi):
     def transfer(self, pk):
         from ..providers.models import Provider
 
-        body = request.get_json(silent=True) or {}
-        to_provider = self.datamodel.session.get(Provider, body.get("to_provider_id") or 0)
         return self.change_item(
-            pk, lambda item: services.request_transfer(self.datamodel.session, item,
-                                                       to_provider, g.user,
-                                                       reason=body.get("reason")),
-            lambda _item, transfer: self.response(201, id=transfer.id))
+            pk, lambda item, body: services.request_transfer(
+                self.datamodel.session, item,
+                self.datamodel.session.get(Provider, body["to_provider_id"] or 0), g.user,
+                reason=body["reason"]),
+            lambda _item, transfer: self.response(201, id=transfer.id),
+            fields={"to_provider_id": int, "reason": str})
 
     transfer.__doc__ = transition_doc(
         "Ask another provider to take the case over.",
@@ -114,10 +112,11 @@ class CaseTransferApi(PortalRestApi):
     search_columns = ["status"]
 
     def _decide(self, pk, fn):
-        note = (request.get_json(silent=True) or {}).get("note")
         if fn is services.cancel_transfer:
             return self.change_item(pk, lambda item: fn(self.datamodel.session, item, g.user))
-        return self.change_item(pk, lambda item: fn(self.datamodel.session, item, g.user, note))
+        return self.change_item(
+            pk, lambda item, body: fn(self.datamodel.session, item, g.user, body["note"]),
+            fields={"note": str})
 
     @expose("/<int:pk>/accept", methods=["POST"])
     @protect()

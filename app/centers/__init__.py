@@ -22,12 +22,15 @@ def register(appbuilder) -> None:
         def query(self):
             from sqlalchemy import select
 
-            return select(Provider).where(Provider.status == ProviderStatus.approved)
+            return select(Provider)
 
+    # Offers approved providers; a posted other one is refused by the command
+    # with the rule's message (CTR-01, SEL-04 in docs/rules.md).
     LOOKUPS["approved_provider"] = ApprovedProviderLookup(
         name="approved_provider", model=Provider, resource="Provider",
         search=[Provider.name, Provider.short_name, Provider.edrpou], order_by=Provider.name,
-        label=lambda p: f"{p.name} ({p.edrpou})")
+        label=lambda p: f"{p.name} ({p.edrpou})",
+        offer=lambda: Provider.status == ProviderStatus.approved)
 
     appbuilder.add_view(CentreView, permissions.RESOURCE, label=_l("Resilience centres"),
                         icon="fa-heart", category="Registries",

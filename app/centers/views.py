@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import flash, redirect, request
+from flask import flash, redirect
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import permission_name, protect, safe
@@ -244,13 +244,11 @@ class CentreApi(PortalRestApi):
 
 
     def _transition(self, pk, name):
-        body = request.get_json(silent=True) or {}
-        reason = body.get("reason") if isinstance(body, dict) else None
-        reason = str(reason)[:2000] if reason else None
         return self.change_item(
-            pk, lambda item: services.TRANSITIONS[name][0](item, reason=reason),
-            lambda item, _result: self.response(200, id=item.id, status=item.status.name,
-                                                status_label=str(item.status)))
+            pk, lambda item, body: services.TRANSITIONS[name][0](item, reason=body["reason"]),
+            respond=lambda item, _result: self.response(
+                200, id=item.id, status=item.status.name, status_label=str(item.status)),
+            fields={"reason": str})
 
     @expose("/<int:pk>/prepare", methods=["POST"])
     @protect()

@@ -46,8 +46,13 @@ class Lookup:
     search: list = field(default_factory=list)
     order_by: Any = None
     label: Callable[[Any], str] = str
-    #: Optional extra condition, e.g. only approved providers.
+    #: Optional extra condition of the rows a user may pick at all.
     where: Callable[[], Any] | None = None
+    #: Narrows what the picker offers, not what a form accepts (e.g. only
+    #: approved providers): a posted row outside it reaches the domain's
+    #: command, which refuses it with the rule's own message, the same one
+    #: the REST API gives (docs/rules.md).
+    offer: Callable[[], Any] | None = None
 
     def query(self):
         stmt = scoped(select(self.model), self.model)
@@ -55,19 +60,17 @@ class Lookup:
             stmt = stmt.where(self.where())
         return stmt
 
+    def offered(self):
+        stmt = self.query()
+        return stmt.where(self.offer()) if self.offer is not None else stmt
+
     def get(self, pk):
         """The row ``pk`` if it is in scope. Its relations load only if read: the
         models' default eager loads cascade (provider -> hromada -> raion ->
-        oblast) and a picker shows one label.
-
-        ``where`` narrows what the picker offers, not what a form accepts: a
-        row in scope that the rule refuses (a provider not approved) reaches
-        the domain's command, which refuses it with the rule's own message, the
-        same the REST API gives (docs/rules.md)."""
+        oblast) and a picker shows one label."""
         pk_col = self.model.__mapper__.primary_key[0]
-        stmt = scoped(select(self.model), self.model)
         return current_app.appbuilder.session.scalars(
-            stmt.where(pk_col == pk).options(lazyload("*"))).first()
+            self.query().where(pk_col == pk).options(lazyload("*"))).first()
 
 
 LOOKUPS: dict[str, Lookup] = {}
@@ -97,7 +100,7 @@ class LookupView(BaseView):
             abort(403)
         term = (request.args.get("q") or "").strip()[:100]
         page = max(1, min(request.args.get("page", 1, type=int), 1000))
-        stmt = lookup.query()
+        stmt = lookup.offered()
         if term and lookup.search:
             stmt = stmt.where(or_(*[col.ilike(f"%{term}%") for col in lookup.search]))
         if lookup.order_by is not None:

@@ -33,7 +33,7 @@ from wtforms.validators import DataRequired, Optional
 from ..security import roles
 from ..security.scope import SCOPE_FILTER, in_scope
 from .commands import commands_for
-from .errors import ConflictError, UserError
+from .errors import ConflictError, InvalidData, UserError
 from .fields import EnumSelectField, UkDateField
 from .i18n import short_date
 from .listing import DeferredForm, LazySearchForm, PortalListWidget, PortalSearchWidget
@@ -393,7 +393,7 @@ class PortalRestApi(ModelRestApi):
         return blueprint
 
     def _versioned(self) -> bool:
-        return "version" in self.datamodel.obj.__table__.columns
+        return self.datamodel.obj.__mapper__.version_id_col is not None
 
     def _stale_write(self, pk):
         """Optimistic locking of a PUT: the version the client read, from the
@@ -425,7 +425,7 @@ class PortalRestApi(ModelRestApi):
                 response.headers["ETag"] = f'"{item.version}"'
         return response
 
-    def change_item(self, pk, change, respond=None):
+    def change_item(self, pk, change, respond=None, fields=None):
         """Change the scoped record ``pk`` with ``change(item)`` in one transaction.
 
         The one path of every status-change endpoint: 404 when the record is
@@ -433,12 +433,23 @@ class PortalRestApi(ModelRestApi):
         rolled back and answered with its status and Ukrainian message;
         otherwise the change is committed and ``respond(item, result)``
         answers (default: 200 with the record's id and new status).
+
+        With ``fields`` (name -> ``str``, ``int``, ``"date"`` or an enum
+        class) the request's JSON object is read first (:func:`read_body`, a
+        422 with a Ukrainian message for a wrong type) and the change is
+        called as ``change(item, body)``.
         """
+        body = None
+        if fields is not None:
+            try:
+                body = read_body(fields)
+            except UserError as exc:
+                return self.response(exc.status_code, message=str(exc))
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             return self.response_404()
         try:
-            result = change(item)
+            result = change(item) if fields is None else change(item, body)
             self.datamodel.session.commit()
         except UserError as exc:
             self.datamodel.session.rollback()
@@ -549,6 +560,65 @@ class PortalRestApi(ModelRestApi):
             log.warning("API write refused: %s", message)
             message = str(INTEGRITY_MESSAGE)
         return super().response_422(message=message)
+
+
+BODY_NOT_OBJECT = _l("Send a JSON object (for example {\"reason\": \"...\"}).")
+BODY_FIELD = _l("«%(field)s»: %(expected)s.")
+EXPECTED = {
+    str: _l("a text of at most 2,000 characters"),
+    int: _l("a whole number from 1 to 2147483647"),
+    "date": _l("a date (YYYY-MM-DD or DD.MM.YYYY)"),
+}
+EXPECTED_CHOICE = _l("one of: %(choices)s")
+
+
+def read_body(fields: dict) -> dict:
+    """The request's JSON object with each of ``fields`` checked (absent or
+    null: None). Other keys are ignored. Raises :class:`InvalidData` (422)
+    naming the field and what it takes."""
+    import enum
+
+    data = request.get_json(silent=True)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InvalidData(BODY_NOT_OBJECT)
+    body = {}
+    for name, kind in fields.items():
+        value = data.get(name)
+        if value is None:
+            body[name] = None
+            continue
+        ok = True
+        if kind is str:
+            ok = isinstance(value, str) and len(value) <= 2000
+            value = value.strip() if ok else value
+        elif kind is int:
+            ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
+        elif kind == "date":
+            parsed = _parse_any_date(value) if isinstance(value, str) else None
+            ok, value = parsed is not None, parsed
+        elif isinstance(kind, type) and issubclass(kind, enum.Enum):
+            ok = isinstance(value, str) and value in kind.__members__
+            value = kind[value] if ok else value
+        if not ok:
+            expected = EXPECTED.get(kind) or EXPECTED_CHOICE % {
+                "choices": ", ".join(kind.__members__)}
+            raise InvalidData(BODY_FIELD % {"field": name, "expected": expected})
+        body[name] = value
+    return body
+
+
+def _parse_any_date(text: str):
+    import datetime as dt
+
+    for parse in (dt.date.fromisoformat,
+                  lambda t: dt.datetime.strptime(t, "%d.%m.%Y").date()):
+        try:
+            return parse(text.strip())
+        except ValueError:
+            continue
+    return None
 
 
 def _with_version_field(schema):

@@ -215,16 +215,17 @@ class ProviderApi(PortalRestApi):
         if not self.appbuilder.sm.has_access("can_" + TRANSITION_PERMISSIONS[name],
                                              self.class_permission_name):
             return self.response_403()
-        body = request.get_json(silent=True) or {}
         return self.change_item(
-            pk, lambda item: services.transition(name, item, g.user, reason=body.get("reason"),
-                                                 expected_version=body.get("version")),
-            lambda item, _result: self.response(200, id=item.id, status=item.status.name,
-                                                status_label=item.status.label,
-                                                version=item.version))
+            pk, lambda item, body: services.transition(name, item, g.user,
+                                                       reason=body["reason"],
+                                                       expected_version=body["version"]),
+            respond=lambda item, _result: self.response(
+                200, id=item.id, status=item.status.name, status_label=item.status.label,
+                version=item.version),
+            fields={"reason": str, "version": int})
 
     transition_endpoint.__doc__ = transition_doc(
-        "Provider approval workflow (submit, approve, reject, suspend, reinstate)",
+        "Provider approval workflow (submit, approve, reject, suspend, reinstate, archive)",
         names=list(TRANSITION_ACTIONS), body={"reason": "string", "version": "integer"},
         returns={"status_label": "string", "version": "integer"},
         conflict="Stale version or a transition not allowed from the current state")

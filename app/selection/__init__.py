@@ -19,11 +19,11 @@ def register(appbuilder) -> None:
 
     register_lookup("open_round", SelectionRound, resource="SelectionRound",
                     search=[SelectionRound.title], order_by=SelectionRound.title,
-                    where=lambda: SelectionRound.status == RoundStatus.accepting)
+                    offer=lambda: SelectionRound.status == RoundStatus.accepting)
     register_lookup("approved_provider", Provider, resource="Provider",
                     search=[Provider.name, Provider.short_name, Provider.edrpou],
                     order_by=Provider.name, label=lambda p: f"{p} ({p.edrpou})",
-                    where=lambda: Provider.status == ProviderStatus.approved)
+                    offer=lambda: Provider.status == ProviderStatus.approved)
 
     def organisers_only():
         organiser = services.role_names(getattr(g, "user", None)) & services.ORGANISERS

@@ -482,15 +482,14 @@ class SelectionRoundApi(PortalRestApi):
     def transition_endpoint(self, pk, name):
         if name not in ROUND_ACTIONS:
             return self.response_404()
-        body = request.get_json(silent=True) or {}
         return self.change_item(
-            pk, lambda item: services.transition_round(
-                name, item, g.user, reason=body.get("reason"),
-                expected_version=body.get("version"),
-                protocol_number=body.get("protocol_number"),
-                protocol_date=_parse_date(body.get("protocol_date"))),
-            lambda item, _result: self.response(200, id=item.id, status=item.status.name,
-                                                version=item.version))
+            pk, lambda item, body: services.transition_round(
+                name, item, g.user, reason=body["reason"], expected_version=body["version"],
+                protocol_number=body["protocol_number"], protocol_date=body["protocol_date"]),
+            respond=lambda item, _result: self.response(
+                200, id=item.id, status=item.status.name, version=item.version),
+            fields={"reason": str, "version": int, "protocol_number": str,
+                    "protocol_date": "date"})
 
     transition_endpoint.__doc__ = transition_doc(
         "Selection round workflow", names=list(ROUND_ACTIONS),
