@@ -437,6 +437,23 @@ SCENARIOS = {
 }
 
 
+def _more_scenarios() -> dict:
+    """Scenarios of other domains' rules, kept beside their tests: every module
+    ``tests/parity_<domain>.py`` has a ``SCENARIOS`` dict of the same form."""
+    import importlib
+    import pkgutil
+
+    found = {}
+    for info in pkgutil.iter_modules([os.path.dirname(__file__)]):
+        if info.name.startswith("parity_"):
+            module = importlib.import_module(f"{__package__}.{info.name}")
+            found.update(module.SCENARIOS)
+    return found
+
+
+SCENARIOS.update(_more_scenarios())
+
+
 def test_every_rule_row_has_a_scenario_and_every_scenario_a_row():
     assert len(RULES) >= 30
     assert set(RULES) == set(SCENARIOS)
