@@ -17,7 +17,7 @@ from app.cases.models import (Beneficiary, BeneficiaryCategory, Case, CaseStatus
                               TransferStatus)
 from app.common.errors import NotPermitted, TransitionNotAllowed, UserError
 from app.extensions import db
-from app.providers.models import Provider
+from app.providers.models import Provider, ProviderStatus
 
 from .test_cases_world import actor, make_world, new_case
 
@@ -378,4 +378,39 @@ def test_transfer_rules(app, world):
         # the old provider's case worker can no longer act on the case
         with pytest.raises(NotPermitted):
             services.transition(session, case, "start_review", sender, today=TODAY)
+        session.rollback()
+
+
+def test_a_provider_suspended_after_the_request_cannot_accept(app, world):
+    case_id = new_case(app, status=CaseStatus.active, today=TODAY)
+    with app.app_context():
+        session = db.session
+        case, sender = _case(app, case_id), actor(app, "caseworker")
+        transfer = services.request_transfer(session, case, session.get(Provider, world["B"]),
+                                             sender, reason="Переїзд")
+        session.commit()
+        session.get(Provider, world["B"]).status = ProviderStatus.suspended
+        session.commit()
+        try:
+            with pytest.raises(services.TransferRefused):
+                services.accept_transfer(session, transfer, actor(app, "cw_b"))
+            session.rollback()
+            assert _case(app, case_id).provider_id == world["A"]
+            assert session.get(CaseTransfer, transfer.id).status == TransferStatus.requested
+        finally:
+            session.get(Provider, world["B"]).status = ProviderStatus.approved
+            services.cancel_transfer(session, session.get(CaseTransfer, transfer.id), sender)
+            session.commit()
+
+
+def test_only_an_approved_provider_opens_cases(app, world):
+    """A draft provider opened АР-2026-000002 in the outside test."""
+    with app.app_context():
+        session = db.session
+        case = Case(programme=Programme.family, provider_id=world["D"])
+        with pytest.raises(UserError) as refused:
+            services.open_case(session, case, Beneficiary(full_name="Олена Тестова",
+                               category=BeneficiaryCategory.difficult_family),
+                               actor(app, "admin"))
+        assert refused.value.message is services.PROVIDER_NOT_APPROVED_TO_OPEN
         session.rollback()

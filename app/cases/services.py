@@ -414,6 +414,11 @@ def accept_transfer(session, transfer: CaseTransfer, actor, note: str | None = N
     if transfer.status == TransferStatus.requested and case.provider_id != \
             transfer.from_provider_id:
         raise TransferRefused(TRANSFER_STALE)
+    receiver = session.get(Provider, transfer.to_provider_id)
+    if transfer.status == TransferStatus.requested and (
+            receiver is None or receiver.status != ProviderStatus.approved):
+        # suspended or archived since the request: it may not take cases now
+        raise TransferRefused(PROVIDER_NOT_APPROVED)
     _decide(transfer, actor, TransferStatus.accepted, note)
     case.provider_id = transfer.to_provider_id
     case.centre_id = None  # the old provider's centre
