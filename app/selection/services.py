@@ -45,8 +45,8 @@ from ..providers.models import Provider, ProviderStatus
 from ..providers.services import role_names
 from ..security import roles
 from ..security.scope import in_scope, scope_of, scoped
-from .models import (Application, ApplicationDocument, CommissionMember, Decision, RoundStatus,
-                     Score, SelectionRound)
+from .models import (Application, ApplicationDocument, CommissionMember, Decision, Programme,
+                     RoundStatus, Score, SelectionRound)
 
 R = RoundStatus
 ORGANISERS = frozenset({roles.ADMIN, roles.MINISTRY})
@@ -335,6 +335,26 @@ def add_commission_member(rnd: SelectionRound, member_user, user, role: str | No
 
 def approved_provider_clause():
     return Provider.status == ProviderStatus.approved
+
+
+def won_completed_round(provider_id: int | None, oblast_id: int | None,
+                        programme: Programme = Programme.resilience_centres):
+    """Read-only: the latest *completed* round of ``programme`` covering the oblast
+    (its own or a national round) in which the provider's application was decided
+    a winner; ``None`` when there is none. Used by the centres' readiness check."""
+    if provider_id is None:
+        return None
+    stmt = (select(SelectionRound)
+            .join(Application, Application.round_id == SelectionRound.id)
+            .where(Application.provider_id == provider_id,
+                   Application.decision == Decision.winner,
+                   SelectionRound.status == RoundStatus.completed,
+                   SelectionRound.programme == programme)
+            .order_by(SelectionRound.id.desc()).limit(1))
+    if oblast_id is not None:
+        stmt = stmt.where((SelectionRound.oblast_id == oblast_id)
+                          | SelectionRound.oblast_id.is_(None))
+    return _session().scalars(stmt).first()
 
 
 

@@ -578,6 +578,21 @@ def _certified_specialists():
             .join(Specialist, Specialist.id == Participant.specialist_id))
 
 
+def certified_specialist_ids(specialist_ids, programme=TrainingProgramme.resilience_centres
+                             ) -> set[int]:
+    """Read-only: which of ``specialist_ids`` hold a certificate of a course of
+    ``programme`` (the mandatory training; certificates do not expire today)."""
+    ids = sorted({i for i in specialist_ids if i is not None})
+    if not ids:
+        return set()
+    stmt = (select(Participant.specialist_id)
+            .join(Certificate, Certificate.participant_id == Participant.id)
+            .join(Workshop, Workshop.id == Participant.workshop_id)
+            .join(Course, Course.id == Workshop.course_id)
+            .where(Participant.specialist_id.in_(ids), Course.programme == programme))
+    return set(_session().scalars(stmt))
+
+
 def provider_training_summary(provider_id: int) -> dict:
     """How trained a provider's staff is: for the provider page.
 
