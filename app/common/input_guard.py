@@ -65,8 +65,12 @@ class Refusal(Exception):
 
 
 def init_input_guard(app) -> None:
-    """Refuse malformed input before any view (and FAB's parsers) sees it."""
+    """Refuse malformed input before any view (and FAB's parsers) sees it, and
+    document the refusals in the OpenAPI document (:mod:`app.common.apidoc`)."""
+    from .apidoc import init_openapi_conformance
+
     app.before_request(refuse_malformed_input)
+    init_openapi_conformance(app)
 
 
 def refuse_malformed_input():
