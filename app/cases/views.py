@@ -183,6 +183,10 @@ class CaseChildView(PortalModelView):
             return self._get_add_widget(form=form)
         return super()._add()
 
+    def parent_url(self, item):
+        """The case's page, on this record's tab."""
+        return url_for("CaseView.show", pk=item.case_id) + "#" + type(self).__name__
+
     def _list(self, **kwargs):
         widgets = super()._list(**kwargs)
         if self.personal:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, flash, request, session
+from flask import abort, flash, g, redirect, request, session, url_for
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -27,6 +27,7 @@ from sqlalchemy import Date, DateTime
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.routing import BuildError
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Optional
 
@@ -133,8 +134,6 @@ class SafeActionsMixin:
             return self._action_redirect()
 
     def _action_redirect(self):
-        from flask import redirect
-
         return redirect(self.get_redirect())
 
 
@@ -233,12 +232,53 @@ class PortalModelView(SafeActionsMixin, ModelView):
 
     def post_add(self, item):
         commands_for(item).after_write(item)
+        g.portal_landing = self.landing_url(item)
 
     def post_update(self, item):
         commands_for(item).after_write(item)
+        g.portal_landing = self.landing_url(item)
 
     def post_delete(self, item):
         commands_for(item).after_write(item)
+        g.portal_landing = self.parent_url(item)
+
+    # --- where the user lands ----------------------------------------------------
+    def landing_url(self, item) -> str | None:
+        """After a save: the record's own page (a child record: the parent's
+        page on the child's tab, see :meth:`parent_url`). FAB sent the user
+        back through its page history: to the home page, a list, or the form."""
+        parent = self.parent_url(item)
+        if parent:
+            return parent
+        return self.record_url(item)
+
+    def record_url(self, item) -> str | None:
+        sm = self.appbuilder.sm
+        permission = "can_" + self.method_permission_name.get("show", "show")
+        if not sm.has_access(permission, self.class_permission_name):
+            return None
+        try:
+            return url_for(f"{self.endpoint}.show", pk=self.datamodel.get_pk_value(item))
+        except BuildError:  # a view without a record page
+            return None
+
+    def parent_url(self, item) -> str | None:
+        """The parent record's page for a child record (override), else None."""
+        return None
+
+    def post_add_redirect(self):
+        return self._land() or super().post_add_redirect()
+
+    def post_edit_redirect(self):
+        return self._land() or super().post_edit_redirect()
+
+    def post_delete_redirect(self):
+        return self._land() or super().post_delete_redirect()
+
+    @staticmethod
+    def _land():
+        landing = g.pop("portal_landing", None)
+        return redirect(landing) if landing else None
 
     def _save_refused(self, exc: Exception) -> None:
         self.datamodel.session.rollback()

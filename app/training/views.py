@@ -7,7 +7,7 @@ import datetime as dt
 import functools
 import io
 
-from flask import Response, abort, flash, g, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import expose as api_expose
@@ -329,23 +329,9 @@ class _WorkshopChildView(PortalModelView):
     """Sessions and participants: changed only by the workshop's trainers,
     only while the workshop is planned or running."""
 
-    def _redirect_to_workshop(self):
-        workshop_id = getattr(g, "_training_workshop_id", None)
-        if workshop_id:
-            return redirect(url_for("WorkshopView.show", pk=workshop_id))
-        return redirect(self.get_redirect())
-
-    def post_add(self, item):
-        g._training_workshop_id = item.workshop_id
-
-    def post_update(self, item):
-        g._training_workshop_id = item.workshop_id
-
-    def post_add_redirect(self):
-        return self._redirect_to_workshop()
-
-    def post_edit_redirect(self):
-        return self._redirect_to_workshop()
+    def parent_url(self, item):
+        """Sessions and participants are edited from the workshop's page."""
+        return url_for("WorkshopView.show", pk=item.workshop_id)
 
     def _edit(self, pk):
         if not services.can_edit_workshop(self.scoped_get(pk).workshop):

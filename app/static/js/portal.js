@@ -67,3 +67,18 @@
     });
   }
 })(jQuery);
+
+/* A record page opened at "#<Tab>" (where the portal sends the user after
+   saving a child record: a plan item -> the case page, tab "Plan") shows that
+   tab. FAB's ab_keep_tab.js reopens the last tab from localStorage, so the
+   address's tab is stored there first and shown once the page is ready. */
+(function ($) {
+  "use strict";
+  var hash = window.location.hash;
+  if (!hash || !/^#[A-Za-z][\w-]*$/.test(hash)) { return; }
+  try { window.localStorage.setItem("lastTab", hash); } catch (e) { /* private mode */ }
+  $(function () {
+    var link = $('a[data-toggle="tab"][href="' + hash + '"]');
+    if (link.length) { link.tab("show"); }
+  });
+})(window.jQuery);

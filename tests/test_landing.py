@@ -1,0 +1,95 @@
+"""Where the user lands (issue #18): create and edit -> the record's page; a
+child record -> the parent's page on that child's tab; delete of a child ->
+the parent's page. FAB used its page history, which sent users to the home
+page, a list or the edit form."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import sqlalchemy as sa
+
+from app.cases.models import Case, CaseStatus, Contact
+from app.extensions import db
+from app.geography.models import Hromada
+from app.providers.demo import demo_edrpou
+from app.providers.models import Provider, Specialist
+from app.training.models import TrainingSession, Workshop, WorkshopStatus
+
+from .conftest import login
+from .test_rule_parity import form_values, world  # noqa: F401  (seeded module world)
+
+
+def _client(app, username="admin"):
+    client = app.test_client()
+    assert login(client, username).status_code == 302
+    return client
+
+
+def _path(response) -> str:
+    assert response.status_code == 302, response.status_code
+    return re.sub(r"^https?://[^/]+", "", response.headers["Location"])
+
+
+def _post_form(client, url, **changes):
+    values = form_values(client.get(url).text)
+    values.update({k: [v] for k, v in changes.items()})
+    return client.post(url, data=values)
+
+
+def test_create_and_edit_land_on_the_record(world):  # noqa: F811
+    client = _client(world)
+    with world.app_context():
+        oblast = db.session.scalar(sa.select(Hromada.oblast_id).limit(1))
+    edrpou = demo_edrpou(8765)
+    created = client.post("/providerview/add", data={
+        "name": "ГО «Нова опора»", "kind": "ngo", "edrpou": edrpou, "oblast": str(oblast)})
+    with world.app_context():
+        pk = db.session.scalar(sa.select(Provider.id).where(Provider.edrpou == edrpou))
+    assert pk is not None and _path(created) == f"/providerview/show/{pk}"
+    edited = _post_form(client, f"/providerview/edit/{pk}", head_name="Оксана Нова")
+    assert _path(edited) == f"/providerview/show/{pk}"
+    page = client.get(f"/providerview/show/{pk}")
+    assert "Оксана Нова" in page.text and "Зміни збережено" in page.text
+    specialist = client.post("/specialistview/add", data={
+        "provider": str(pk), "full_name": "Ірина Фахова", "active": "y"})
+    with world.app_context():
+        sid = db.session.scalar(sa.select(Specialist.id).where(
+            Specialist.full_name == "Ірина Фахова"))
+    assert _path(specialist) == f"/specialistview/show/{sid}"
+
+
+def test_a_case_record_lands_on_the_case_tab(world):  # noqa: F811
+    client = _client(world)
+    with world.app_context():
+        case_id = db.session.scalar(sa.select(Case.id).where(Case.status == CaseStatus.active)
+                                    .order_by(Case.id).limit(1))
+    added = client.post("/contactview/add", data={
+        "case": str(case_id), "contact_on": dt.date.today().strftime("%d.%m.%Y"),
+        "form": "visit", "summary": "Зустріч удома"})
+    assert _path(added) == f"/caseview/show/{case_id}#ContactView"
+    with world.app_context():
+        contact = db.session.scalar(sa.select(Contact.id).where(
+            Contact.case_id == case_id, Contact.summary == "Зустріч удома"))
+    edited = _post_form(client, f"/contactview/edit/{contact}", summary="Зустріч у центрі")
+    assert _path(edited) == f"/caseview/show/{case_id}#ContactView"
+    deleted = client.post(f"/contactview/delete/{contact}")
+    assert _path(deleted) == f"/caseview/show/{case_id}#ContactView"
+
+
+def test_a_workshop_session_lands_on_the_workshop(world):  # noqa: F811
+    client = _client(world)
+    with world.app_context():
+        workshop = db.session.scalar(sa.select(Workshop).where(
+            Workshop.status == WorkshopStatus.planned).order_by(Workshop.id).limit(1))
+        wid, day = workshop.id, workshop.start_date
+    added = client.post("/trainingsessionview/add", data={
+        "workshop": str(wid), "day": day.strftime("%d.%m.%Y"), "hours": "2",
+        "topic": "Самодопомога"})
+    assert _path(added) == f"/workshopview/show/{wid}"
+    with world.app_context():
+        sid = db.session.scalar(sa.select(TrainingSession.id).where(
+            TrainingSession.workshop_id == wid, TrainingSession.topic == "Самодопомога"))
+    assert _path(_post_form(client, f"/trainingsessionview/edit/{sid}", hours="3")) == \
+        f"/workshopview/show/{wid}"
