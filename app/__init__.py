@@ -25,6 +25,7 @@ DOMAINS = (
     "app.centers",
     "app.training",
     "app.cases",
+    "app.directory",
     "app.reports",
     "app.audit",
     "app.jobs",

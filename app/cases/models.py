@@ -162,6 +162,14 @@ class ReferralStatus(LabeledEnum):
     declined = N_("Declined by the service")
 
 
+class ReferralOutcome(LabeledEnum):
+    """What came of a referral to a service of the directory (app.directory)."""
+
+    received = N_("Service received")
+    refused = N_("Refused by the service")
+    no_answer = N_("No answer from the service")
+
+
 class ReviewProgress(LabeledEnum):
     significant = N_("Significant progress")
     some = N_("Some progress")
@@ -464,8 +472,13 @@ class Referral(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
         enum_column(ReferralStatus), nullable=False, default=ReferralStatus.sent,
         server_default=ReferralStatus.sent.name)
     note: Mapped[str | None] = mapped_column(Text)
+    #: The service of the directory referred to (app.directory), when picked from it.
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("directory_entry.id"), index=True)
+    outcome: Mapped[ReferralOutcome | None] = mapped_column(enum_column(ReferralOutcome))
+    outcome_on: Mapped[dt.date | None] = mapped_column(Date)
 
     case = relationship("Case", back_populates="referrals", lazy="joined", innerjoin=True)
+    entry = relationship("DirectoryEntry", lazy="select")
 
     def __repr__(self) -> str:
         return str(self.service)

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 class PortalUser(User):
     """A portal account. ``oblast`` scopes regional administrators,
-    ``provider`` scopes provider case workers (see ``app.security.scope``)."""
+    ``provider`` scopes provider case workers, ``hromada_id`` scopes hromada
+    editors of the service directory (see ``app.security.scope``)."""
 
     __tablename__ = "ab_user"
 
@@ -26,6 +27,10 @@ class PortalUser(User):
     )
     provider_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("provider.id", ondelete="SET NULL", use_alter=True), index=True
+    )
+    #: The community a hromada editor keeps the service directory of (app.directory).
+    hromada_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("geo_hromada.id", ondelete="SET NULL", use_alter=True), index=True
     )
     #: Set when the account is locked after too many failed logins.
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)

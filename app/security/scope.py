@@ -2,7 +2,8 @@
 
 A user's *scope* comes from their roles and account (:class:`UserScope`):
 national roles see everything their permissions allow; a regional
-administrator is confined to an oblast; a provider case worker to a provider.
+administrator is confined to an oblast; a provider case worker to a provider;
+a hromada editor to a community (territorial hromada).
 
 A scoped model states what its scope means as SQL, once::
 
@@ -53,6 +54,8 @@ class UserScope:
     national: bool = False
     oblast_id: int | None = None
     provider_id: int | None = None
+    #: A hromada editor's community (the service directory, app.directory).
+    hromada_id: int | None = None
 
     @property
     def confined(self) -> bool:
@@ -75,6 +78,8 @@ def scope_of(user) -> UserScope:
         user_id=user.id,
         oblast_id=user.oblast_id if roles.REGIONAL_ADMIN in role_names else None,
         provider_id=user.provider_id if roles.CASE_WORKER in role_names else None,
+        hromada_id=getattr(user, "hromada_id", None)
+        if roles.HROMADA_EDITOR in role_names else None,
     )
 
 
