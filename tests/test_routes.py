@@ -26,7 +26,7 @@ PUBLIC_ENDPOINTS = {
     "SecurityApi.login", "SecurityApi.refresh", "MenuApi.get_menu_data",
 }
 #: Public endpoints contributed by domains (module.PUBLIC_ENDPOINTS).
-PUBLIC_MODULES = ("app.centers.public",)
+PUBLIC_MODULES = ("app.centers.public", "app.directory.public")
 
 
 def _public_endpoints() -> set[str]:

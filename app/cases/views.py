@@ -38,6 +38,7 @@ from ..common.validators import Rnokpp, UkrainianPhone
 from ..common.views import PortalModelView
 from ..security import roles
 from ..security.scope import SCOPE_FILTER
+from ..directory.views import EntryPickerField
 from . import services
 from .models import (Beneficiary, BeneficiaryCategory, Case, CaseSummary,
                      CaseTransfer, ClosureReason, Contact, HouseholdMember, NeedsAssessment,
@@ -302,16 +303,29 @@ class ReferralView(CaseChildView):
     class_permission_name = "Referral"
     label_columns = {**PERSON_LABELS, "service": _l("Service"),
                      "organisation": _l("Organisation"), "referred_on": _l("Referred on"),
-                     "status": _l("Status"), "note": _l("Notes")}
+                     "status": _l("Status"), "note": _l("Notes"),
+                     # the service directory (app.directory): the pick and its outcome
+                     "entry": _l("Service from the directory"),
+                     "entry.title": _l("Service from the directory"),
+                     "outcome": _l("Outcome"), "outcome_on": _l("Outcome on")}
     list_title = _l("Referrals")
     show_title = _l("Referral")
     add_title = _l("Add referral")
     edit_title = _l("Edit referral")
-    list_columns = ["service", "organisation", "referred_on", "status"]
-    show_columns = ["case", "service", "organisation", "referred_on", "status", "note"]
-    add_columns = ["case", "service", "organisation", "referred_on", "status", "note"]
+    list_columns = ["service", "entry.title", "organisation", "referred_on", "status", "outcome"]
+    show_columns = ["case", "service", "entry", "organisation", "referred_on", "status",
+                    "outcome", "outcome_on", "note"]
+    add_columns = ["case", "entry", "service", "organisation", "referred_on", "status",
+                   "outcome", "outcome_on", "note"]
     edit_columns = add_columns[1:]
-    search_columns = ["service", "status", "referred_on"]
+    add_form_extra_fields = {
+        **CaseChildView.add_form_extra_fields,
+        "entry": EntryPickerField(_l("Service from the directory"), lookup="directory_entry",
+                                  description=_l("Services offered in the beneficiary's "
+                                                 "community for their category.")),
+    }
+    edit_form_extra_fields = {"entry": add_form_extra_fields["entry"]}
+    search_columns = ["service", "status", "outcome", "referred_on"]
     base_order = ("referred_on", "desc")
 
 

@@ -353,6 +353,7 @@ def check_referral_entry(referral, case) -> None:
 def _install_referral_commands():
     """The directory's referral rules on top of the case register's own
     (``CaseRecordCommands`` for ``Referral``, registered by app.cases)."""
+    from ..cases import services as _case_services  # noqa: F401  (registers its commands)
     from ..cases.models import Referral
 
     base = type(commands_for(Referral))
