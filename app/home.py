@@ -330,6 +330,28 @@ def can_read(resource: str) -> bool:
     return current_app.appbuilder.sm.has_access("can_read", resource)
 
 
+def list_url(view_name: str, *conditions) -> str:
+    """The list page of the view class ``view_name`` filtered by FAB's URL
+    filters, one per ``(column, FilterClass, value)``: a card counts with the
+    same conditions, so its number is the number of rows the list shows
+    (``tests/test_home_dashboard.py`` compares them for every role)."""
+    from urllib.parse import urlencode
+
+    from flask import url_for
+    from flask_appbuilder.models.filters import Filters
+
+    view = next(v for v in current_app.appbuilder.baseviews
+                if type(v).__name__ == view_name)
+    args = []
+    for column, filter_class, value in conditions:
+        catalogue = Filters(view.datamodel.filter_converter_class, view.datamodel,
+                            [column]).get_search_filters()[column]
+        index = next(i for i, f in enumerate(catalogue) if type(f) is filter_class)
+        args.append((f"_flt_{index}_{column}", str(value)))
+    url = url_for(f"{view.endpoint}.list")
+    return f"{url}?{urlencode(args)}" if args else url
+
+
 def grouped_counts(scope, model, *columns) -> dict:
     """``{value: count}`` (``{(values...): count}`` for several ``columns``) of the
     rows of ``model`` in ``scope``: one GROUP BY statement, once per request."""

@@ -451,3 +451,32 @@ def test_chart_html_is_rendered_once_per_content_and_language(app):
         english = chart_html(chart(7))
         assert english is not first and "Numbers as a table" in english
         assert "Дані у вигляді таблиці" in first and "Дані у вигляді таблиці" not in english
+
+
+# --------------------------------------------------------------------------- cards
+CARD = re.compile(r'<div class="portal-card-number">([^<]*)</div>\s*'
+                  r'<div class="portal-card-label"><a href="([^"]+)">([^<]+)</a>')
+LIST_COUNT = re.compile(r"Кількість записів:</strong>\s*([\d\u00a0 ]+)")
+
+
+@pytest.mark.parametrize("username", ["admin", "ministry", "lviv", "trainer", "caseworker",
+                                      "auditor"])
+def test_every_card_counts_what_its_list_shows(app, client_as, username):
+    """A card's number is the number of rows of the list it opens (the outside
+    test saw 1 round against 2 listed, 5 workshops against 10, 229 open cases
+    against 300)."""
+    import html as html_lib
+
+    client = client_as(username)
+    page = client.get("/")
+    cards = [(html_lib.unescape(n).replace("\u00a0", "").strip(), html_lib.unescape(u), label)
+             for n, u, label in CARD.findall(page.text)]
+    assert cards, f"{username} sees no card with a list"
+    for number, url, label in cards:
+        listed = client.get(url)
+        assert listed.status_code == 200, (username, label, url)
+        found = LIST_COUNT.search(listed.text)
+        shown = int(re.sub(r"\D", "", found.group(1))) if found else 0
+        if not found:
+            assert "Записів не знайдено" in listed.text, (username, label, url)
+        assert shown == int(number), (username, label, url, number, shown)

@@ -136,14 +136,20 @@ def home_cards(scope, today=None) -> list[dict]:
     today = today or services.kyiv_today()
     open_count = sum(n for (_p, status), n in _programme_status_counts(scope).items()
                      if status != CaseStatus.closed)
+    from flask_appbuilder.models.sqla.filters import FilterNotEqual
+
+    from ..home import list_url
+
+    open_filter = ("status", FilterNotEqual, CaseStatus.closed.name)
     if reader != "full":
         return [{"label": _("Open cases"), "value": open_count,
-                 "url": url_for("CaseDeidentifiedView.list")}]
+                 "url": list_url("CaseDeidentifiedView", open_filter)}]
     deadlines = _deadline_counts(scope, today)
     mine_overdue = sum(n for (bucket, mine), n in deadlines.items()
                        if mine and bucket != services.DUE_SOON)
     return [
-        {"label": _("Open cases"), "value": open_count, "url": url_for("CaseView.list")},
+        {"label": _("Open cases"), "value": open_count,
+         "url": list_url("CaseView", open_filter)},
         {"label": _("My overdue contacts"), "value": mine_overdue,
          "url": url_for("MyOverdueCaseView.list")},
         {"label": _("My contacts due within 7 days"),

@@ -39,21 +39,22 @@ def _status_counts(scope) -> dict:
 
 def home_cards(scope) -> list[dict]:
     """Counters for the home page, within the user's scope."""
-    from flask import url_for
-
     from ..home import can_read
     from .models import ProviderStatus
 
     if not can_read("Provider"):
         return []
+    from flask_appbuilder.models.sqla.filters import FilterEqual
+
+    from ..home import list_url
+
     counts = _status_counts(scope)
-    url = url_for("ProviderView.list")
     return [
         {"label": _l("Providers awaiting approval"),
          "value": counts.get(ProviderStatus.submitted, 0),
-         "url": f"{url}?_flt_0_status=submitted"},
+         "url": list_url("ProviderView", ("status", FilterEqual, "submitted"))},
         {"label": _l("Approved providers"), "value": counts.get(ProviderStatus.approved, 0),
-         "url": f"{url}?_flt_0_status=approved"},
+         "url": list_url("ProviderView", ("status", FilterEqual, "approved"))},
     ]
 
 

@@ -60,16 +60,20 @@ def _in_progress():
 
 
 def home_cards(scope) -> list[dict]:
-    from flask import url_for
-
     from ..home import can_read
 
     if not can_read("SelectionRound"):
         return []
+    from flask_appbuilder.models.sqla.filters import FilterEqual
+
+    from ..home import list_url
+    from .models import RoundStatus
+
     counts = _status_counts(scope)
-    return [{"label": _l("Selection rounds in progress"),
-             "value": sum(counts.get(s, 0) for s in _in_progress()),
-             "url": url_for("SelectionRoundView.list")}]
+    return [{"label": label, "value": counts.get(status, 0),
+             "url": list_url("SelectionRoundView", ("status", FilterEqual, status.name))}
+            for label, status in ((_l("Rounds accepting applications"), RoundStatus.accepting),
+                                  (_l("Rounds under evaluation"), RoundStatus.evaluating))]
 
 
 def home_charts(scope) -> list:

@@ -82,14 +82,24 @@ def _month_figures(scope) -> dict:
 
 def home_cards(scope) -> list[dict]:
     """Workshops this month and this month's attendance rate (for readers of workshops)."""
-    from flask import url_for
-
     if not _readable():
         return []
+    import datetime as dt
+
+    from flask_appbuilder.models.sqla.filters import FilterGreater, FilterNotEqual, FilterSmaller
+
+    from ..home import list_url
+    from .services import month_bounds
+
     figures = _month_figures(scope)
+    first, last = month_bounds()
+    this_month = list_url(  # the conditions of month_figures' "workshops"
+        "WorkshopView", ("start_date", FilterSmaller, last + dt.timedelta(days=1)),
+        ("end_date", FilterGreater, first - dt.timedelta(days=1)),
+        ("status", FilterNotEqual, "cancelled"))
     return [
         {"label": str(_l("Workshops this month")), "value": figures["workshops"],
-         "url": url_for("WorkshopView.list")},
+         "url": this_month},
         {"label": str(_l("Attendance this month, %")), "value": figures["attendance_rate"],
          "url": None},
     ]

@@ -161,7 +161,7 @@ class WorkshopView(ExportMixin, PortalModelView):
     show_columns = ["course", "course.programme", "start_date", "end_date", "where", "capacity",
                     "participant_count", "trainer_names", "status", "status_changed_on",
                     "notes"]
-    search_columns = ["status", "start_date", "online", "place"]
+    search_columns = ["status", "start_date", "end_date", "online", "place"]
     order_columns = ["start_date", "end_date", "status", "capacity"]
     base_order = ("start_date", "desc")
     export_columns = ["course.title", "course.programme", "start_date", "end_date", "where",
