@@ -111,19 +111,54 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _post_login(port: int) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def _request(port: int, method: str, path: str, body: str | None = None) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        body = json.dumps({"username": "nobody", "password": "wrong-password-000",
-                           "provider": "db"})
-        conn.request("POST", "/api/v1/security/login", body=body,
-                     headers={"Content-Type": "application/json", "Connection": "close"})
+        conn.request(method, path, body=body, headers={
+            "Content-Type": "application/json", "Connection": "close"})
         return conn.getresponse().status
     finally:
         conn.close()
 
 
-def test_two_gunicorn_workers_share_the_login_count_through_redis(limited):
+def _try_get(port: int, path: str):
+    try:
+        return _request(port, "GET", path)
+    except OSError:
+        return None
+
+
+def _post_login(port: int) -> int:
+    body = json.dumps({"username": "nobody", "password": "wrong-password-000", "provider": "db"})
+    return _request(port, "POST", "/api/v1/security/login", body)
+
+
+def _in_pairs(action, pairs: int) -> list:
+    """Run ``action`` twice at once, ``pairs`` times: a busy worker leaves the
+    next connection to the other one."""
+    results: list = []
+    lock = threading.Lock()
+
+    def run():
+        value = action()
+        with lock:
+            results.append(value)
+
+    for _ in range(pairs):
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    return results
+
+
+def _workers(log_path: str) -> list[str]:
+    with open(log_path, encoding="utf-8", errors="replace") as handle:
+        return re.findall(r"worker=<?(\d+)>? status=(\d+) (\S+)", handle.read())
+
+
+def test_two_gunicorn_workers_share_the_login_count_through_redis(limited, tmp_path):
     _redis_or_skip()
     port = _free_port()
     limit = 5
@@ -131,41 +166,31 @@ def test_two_gunicorn_workers_share_the_login_count_through_redis(limited):
     env.update(DATABASE_URL=limited.config["SQLALCHEMY_DATABASE_URI"],
                SECRET_KEY=limited.config["SECRET_KEY"], AUTH_RATE_LIMIT=f"{limit} per minute",
                RATELIMIT_STORAGE_URI=REDIS_URI, RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
-               AUTH_RATE_LIMITED="1", PYTHONUNBUFFERED="1")
-    server = subprocess.Popen(
-        [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-w", "2", "-b",
-         f"127.0.0.1:{port}", "--access-logfile", "-",
-         "--access-logformat", "worker=%(p)s status=%(s)s", "run:app"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+               AUTH_RATE_LIMITED="1", PYTHONUNBUFFERED="1",
+               FAB_UPDATE_PERMS="0")  # synced already; two workers would race on SQLite
+    log_path = str(tmp_path / "gunicorn.log")
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-w", "2", "-b",
+             f"127.0.0.1:{port}", "--access-logfile", "-",
+             "--access-logformat", "worker=%(p)s status=%(s)s %(U)s", "run:app"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.time() > deadline or server.poll() is not None:
-                    pytest.fail("gunicorn did not start: " + (server.stdout.read() or ""))
-                time.sleep(0.3)
-        time.sleep(3)  # let both workers boot and listen
-        codes: list[int] = []
-        lock = threading.Lock()
-
-        def fire():
-            status = _post_login(port)
-            with lock:
-                codes.append(status)
-
-        for _ in range(6):  # pairs at once, so both workers answer
-            pair = [threading.Thread(target=fire) for _ in range(2)]
-            for thread in pair:
-                thread.start()
-            for thread in pair:
-                thread.join()
+        # Ready when both workers have answered a page (GET is not limited).
+        deadline = time.time() + 120
+        while len({pid for pid, _, path in _workers(log_path) if path == "/login/"}) < 2:
+            if time.time() > deadline or server.poll() is not None:
+                with open(log_path, encoding="utf-8", errors="replace") as handle:
+                    pytest.fail("gunicorn workers did not both answer: " + handle.read()[-3000:])
+            if None in _in_pairs(lambda: _try_get(port, "/login/"), 1):
+                time.sleep(0.5)  # not listening yet
+        codes = _in_pairs(lambda: _post_login(port), 6)
     finally:
         server.terminate()
-        output, _ = server.communicate(timeout=30)
-    workers = set(re.findall(r"worker=<(\d+)>|worker=(\d+)", output))
-    pids = {a or b for a, b in workers}
-    assert len(pids) == 2, f"both workers must have answered: {output[-2000:]}"
-    assert sorted(codes) == [401] * limit + [429] * (12 - limit), codes
+        server.wait(timeout=30)
+    logins = [(pid, status) for pid, status, path in _workers(log_path)
+              if path == "/api/v1/security/login"]
+    with open(log_path, encoding="utf-8", errors="replace") as handle:
+        output = handle.read()
+    assert len({pid for pid, _ in logins}) == 2, f"both workers must count: {output[-3000:]}"
+    assert sorted(codes) == [401] * limit + [429] * (12 - limit), (codes, output[-3000:])

@@ -182,12 +182,16 @@ class PortalSecurityManager(SecurityManager):
         from .models import UserSession
 
         sid = session.get("_sid")
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            return None
         user_model = self.user_model
         statement = (
             select(user_model, UserSession)
             .outerjoin(UserSession, and_(UserSession.id == services.session_hash(sid or ""),
                                          UserSession.user_id == user_model.id))
-            .where(user_model.id == int(pk)).options(*self._user_load_options()))
+            .where(user_model.id == pk).options(*self._user_load_options()))
         row = self.session.execute(statement).unique().first()
         if row is None:
             return None
