@@ -319,6 +319,19 @@ def _sel06():
             "api": ("PUT", f"/api/v1/selection_application/{a.id}", {"notes": "Зміна"})}
 
 
+def _sel07():
+    from app.selection.models import Score
+
+    a = application_of_round(RoundStatus.evaluating)
+    db.session.execute(sa.delete(Score).where(Score.application_id == a.id))
+    db.session.commit()
+    rnd = db.session.get(SelectionRound, a.round_id)
+    return {"web": ("post", f"/selectionroundview/action/complete/{rnd.id}",
+                    {"protocol_number": "7-к", "protocol_date": "01.12.2026"}),
+            "api": ("POST", f"/api/v1/selection_round/{rnd.id}/complete",
+                    {"protocol_number": "7-к", "protocol_date": "2026-12-01"})}
+
+
 def _trn01():
     return {"web": ("add", "/courseview/add", {"title": "Нова програма", "programme":
                                                "resilience_centres", "hours": "0",
@@ -429,7 +442,7 @@ SCENARIOS = {
     "PRV-05": _prv05, "PRV-06": _prv06, "PRV-07": _prv07,
     "CTR-01": _ctr01, "CTR-02": _ctr02, "CTR-03": _ctr03, "CTR-04": _ctr04, "CTR-05": _ctr05,
     "SEL-01": _sel01, "SEL-02": _sel02, "SEL-03": _sel03, "SEL-04": _sel04, "SEL-05": _sel05,
-    "SEL-06": _sel06,
+    "SEL-06": _sel06, "SEL-07": _sel07,
     "TRN-01": _trn01, "TRN-02": _trn02, "TRN-03": _trn03, "TRN-04": _trn04, "TRN-05": _trn05,
     "CAS-01": _cas01, "CAS-02": _cas02, "CAS-03": _cas03, "CAS-04": _cas04, "CAS-05": _cas05,
     "CAS-06": _cas06,

@@ -226,7 +226,9 @@ def test_totals_and_deterministic_tie_break(app):
         assert rnd.status == R.completed and rnd.protocol_date == dt.date(2026, 3, 2)
 
 
-def test_unscored_criterion_counts_as_zero_and_manual_decision_is_kept(app):
+def test_missing_scores_refuse_completion_and_manual_decision_is_kept(app):
+    """An unscored criterion counts as zero in the running totals, but the
+    round is completed only when every member has scored every criterion."""
     with app.app_context():
         rnd = make_round(status=R.evaluating, winners=1, reserve=0)
         heavy, light = rnd.criteria
@@ -235,6 +237,15 @@ def test_unscored_criterion_counts_as_zero_and_manual_decision_is_kept(app):
         services.record_scores(a1, user("ministry"), {heavy.id: 2})
         services.record_scores(a2, user("ministry"), {light.id: 10})
         assert (a1.total_score, a2.total_score) == (Decimal("6.000"), Decimal("10.000"))
+        with pytest.raises(services.SelectionError) as refused:
+            services.transition_round("complete", rnd, user("admin"), protocol_number="1",
+                                      protocol_date=dt.date(2026, 3, 1))
+        names = {m.user.username: str(m) for m in rnd.commission}
+        assert services.missing_scores(rnd) == {names["ministry"]: 2, names["ministry2"]: 4}
+        assert rnd.status == R.evaluating and "6" in str(refused.value)
+        for member in ("ministry", "ministry2"):
+            services.record_scores(a1, user(member), {heavy.id: 2, light.id: 0})
+            services.record_scores(a2, user(member), {heavy.id: 0, light.id: 10})
         a1.decision = Decision.winner  # the commission decided otherwise (recorded in protocol)
         services.transition_round("complete", rnd, user("admin"), protocol_number="1",
                                   protocol_date=dt.date(2026, 3, 1))

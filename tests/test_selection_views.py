@@ -311,6 +311,18 @@ def test_results_page_and_export_content(app, client_as):
         db.session.add(Score(application_id=IDS["app_nat_lviv"], criterion_id=crit.id,
                              member_id=ministry.id, value=7))
         db.session.commit()
+        # Completing needs every member's score on every criterion (SEL-07): the
+        # others give both applications the same, so the first criterion ranks them.
+        given = set(db.session.execute(sa.select(Score.application_id, Score.criterion_id,
+                                                 Score.member_id)).all())
+        for member in national.commission:
+            for criterion in national.criteria:
+                for app_id in db.session.scalars(sa.select(Application.id).where(
+                        Application.round_id == pk)):
+                    if (app_id, criterion.id, member.user_id) not in given:
+                        db.session.add(Score(application_id=app_id, criterion_id=criterion.id,
+                                             member_id=member.user_id, value=5))
+        db.session.commit()
     client = client_as("ministry")
     r = client.post(f"/selectionroundview/recalculate/{pk}", follow_redirects=True)
     text = visible_text(r.text)
@@ -325,7 +337,7 @@ def test_results_page_and_export_content(app, client_as):
     rows = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Місце", "Надавач", "Код ЄДРПОУ", "Область", "Загальний бал",
                        "Рішення", "Номер протоколу", "Дата протоколу"]
-    assert rows[1][:2] == ["1", FRANK_PROVIDER] and rows[1][4] == "18.0"
+    assert rows[1][:2] == ["1", FRANK_PROVIDER] and rows[1][4] == "23.0"  # 2 x 9 + 1 x 5
     assert rows[1][5] == "Переможець" and rows[1][6:] == ["21-к", "05.03.2026"]
     assert rows[2][:2] == ["2", LVIV_PROVIDER] and rows[2][5] == "Резерв"
     assert {row[5] for row in rows[3:]} == {"Відмовлено"}

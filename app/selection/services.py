@@ -111,6 +111,7 @@ def transition_round(name: str, rnd: SelectionRound, user, reason: str | None = 
         protocol_number = (protocol_number or "").strip()
         if not protocol_number or protocol_date is None:
             raise SelectionError(_l("Enter the protocol number and date to complete the round."))
+        ensure_all_scored(rnd)
         compute_results(rnd)
         for app_, _rank in _ranked(rnd):
             if app_.decision is None:
@@ -128,6 +129,42 @@ def transition_round(name: str, rnd: SelectionRound, user, reason: str | None = 
     record_event("transition", "SelectionRound", rnd.id, commit=False,
                  details={"from": previous.name, "to": target.name, "reason": reason})
     return rnd
+
+
+SCORES_MISSING = _l("The round cannot be completed: %(count)s score(s) are missing "
+                    "(%(who)s). Every commission member scores every criterion of every "
+                    "application first.")
+
+
+def missing_scores(rnd: SelectionRound) -> dict[str, int]:
+    """Commission member's name -> how many (application, criterion) scores
+    they have not given. One statement for the given ones."""
+    session = _session()
+    applications = list(session.scalars(select(Application.id)
+                                        .where(Application.round_id == rnd.id)))
+    criteria = [c.id for c in rnd.criteria]
+    given = set(session.execute(
+        select(Score.application_id, Score.criterion_id, Score.member_id)
+        .join(Application, Application.id == Score.application_id)
+        .where(Application.round_id == rnd.id)).all())
+    missing = {}
+    for member in rnd.commission:
+        count = sum(1 for a in applications for c in criteria
+                    if (a, c, member.user_id) not in given)
+        if count:
+            missing[str(member)] = count
+    return missing
+
+
+def ensure_all_scored(rnd: SelectionRound) -> None:
+    """Results are computed only from complete scores: a member who scored
+    nothing would otherwise simply not count (the outside test finalised a
+    round with one of two members silent)."""
+    missing = missing_scores(rnd)
+    if missing:
+        raise SelectionError(SCORES_MISSING % {
+            "count": sum(missing.values()),
+            "who": ", ".join(f"{name}: {n}" for name, n in sorted(missing.items()))})
 
 
 def suggested_decision(rnd: SelectionRound, rank: int | None) -> Decision:
