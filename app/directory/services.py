@@ -28,7 +28,7 @@ import datetime as dt
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, event, exists, func, or_, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import selectinload
 
@@ -123,11 +123,37 @@ EMAIL_INVALID = _l("Enter a valid e-mail address, e.g. office@example.org.")
 URL_RE = re.compile(r"https?://[^\s/$.?#][^\s]*", re.I)
 
 
-def _changed(item, *attrs) -> bool:
-    state = sa_inspect(item)
-    if state.transient or state.pending:
+def _changed(item, column: str, value) -> bool:
+    """Whether ``value`` differs from the row's ``column`` as it was loaded (a
+    new row: always). Attribute history cannot tell: FAB's form population
+    autoflushes half-way (a lazy load of an old value), and a flush clears it."""
+    if getattr(item, "id", None) is None:
         return True
-    return any(state.attrs[a].history.has_changes() for a in attrs)
+    stored = getattr(item, "_loaded", {})
+    return column not in stored or stored[column] != value
+
+
+def _remember(*columns):
+    """Keep the loaded values of ``columns`` on each instance (see :func:`_changed`)."""
+
+    def remember(target, *_args):
+        target._loaded = {c: getattr(target, c) for c in columns
+                          if c in sa_inspect(target).dict}
+
+    return remember
+
+
+def _related(item, rel: str, fk: str, model):
+    """The related row of ``item`` as the write left it: the relationship when
+    it was set (a form or the API may set it to None), else the key's row."""
+    session = db_session()
+    with session.no_autoflush:
+        if sa_inspect(item).attrs[rel].history.has_changes():
+            return getattr(item, rel)
+        value = getattr(item, rel)
+        if value is None and getattr(item, fk) is not None:
+            value = session.get(model, getattr(item, fk))
+    return value
 
 
 def _place(item) -> None:
@@ -140,9 +166,7 @@ def _place(item) -> None:
     level = item.level or EntryLevel.hromada
     item.level = level
     if level == EntryLevel.hromada:
-        with session.no_autoflush:
-            hromada = item.hromada if item.hromada is not None else (
-                session.get(EntryHromada, item.hromada_id) if item.hromada_id else None)
+        hromada = _related(item, "hromada", "hromada_id", EntryHromada)
         if hromada is None:
             raise UserError(HROMADA_REQUIRED)
         from ..geography.models import Oblast
@@ -150,10 +174,12 @@ def _place(item) -> None:
         with session.no_autoflush:
             item.oblast = session.get(Oblast, hromada.oblast_id)
     elif level == EntryLevel.oblast:
+        from ..geography.models import Oblast
+
+        if _related(item, "oblast", "oblast_id", Oblast) is None:
+            raise UserError(OBLAST_REQUIRED)
         item.hromada = None
         item.hromada_id = None
-        if item.oblast is None and item.oblast_id is None:
-            raise UserError(OBLAST_REQUIRED)
     else:
         item.hromada = None
         item.hromada_id = None
@@ -194,6 +220,10 @@ def _editor_defaults(item) -> None:
         item.hromada_id = scope.hromada_id
 
 
+event.listen(DirectoryEntry, "load", _remember("kind_id", "verified_on"))
+event.listen(DirectoryEntry, "refresh", _remember("kind_id", "verified_on"))
+
+
 @commands(DirectoryEntry)
 class DirectoryEntryCommands(ModelCommands):
     """An entry of the directory: place, recipients, how to apply, dates, kind."""
@@ -207,8 +237,7 @@ class DirectoryEntryCommands(ModelCommands):
         session = db_session()
         with session.no_autoflush:
             recipients = list(item.recipients or [])
-            kind = item.kind if item.kind is not None else (
-                session.get(ServiceKind, item.kind_id) if item.kind_id else None)
+        kind = _related(item, "kind", "kind_id", ServiceKind)
         if not recipients:
             raise UserError(RECIPIENTS_REQUIRED)
         _contacts(item)
@@ -216,9 +245,9 @@ class DirectoryEntryCommands(ModelCommands):
             item.verified_on = dt.date.today()
         if item.verified_on > dt.date.today():
             raise UserError(VERIFIED_IN_FUTURE)
-        if kind is not None and not kind.active and _changed(item, "kind", "kind_id"):
+        if kind is not None and not kind.active and _changed(item, "kind_id", kind.id):
             raise UserError(KIND_RETIRED)
-        if creating or _changed(item, "verified_on"):
+        if creating or _changed(item, "verified_on", item.verified_on):
             user = acting_user()
             if user is not None:
                 item.verified_by_fk = user.id
@@ -323,10 +352,8 @@ def valid_for_case_clause(case):
 
 def check_referral_entry(referral, case) -> None:
     session = db_session()
-    with session.no_autoflush:
-        entry = referral.entry if referral.entry is not None else (
-            session.get(DirectoryEntry, referral.entry_id) if referral.entry_id else None)
-    if entry is not None and _changed(referral, "entry", "entry_id"):
+    entry = _related(referral, "entry", "entry_id", DirectoryEntry)
+    if entry is not None and _changed(referral, "entry_id", entry.id):
         if not entry.active:
             raise UserError(ENTRY_WITHDRAWN)
         hromada_id, oblast_id = beneficiary_place(case)
@@ -370,6 +397,8 @@ def _install_referral_commands():
             check_referral_entry(item, case)
 
     commands(Referral)(ReferralCommands)
+    event.listen(Referral, "load", _remember("entry_id"))
+    event.listen(Referral, "refresh", _remember("entry_id"))
 
 
 _install_referral_commands()

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import select
+from wtforms import BooleanField
 from wtforms.validators import Email, Optional
 
 from ..common.export import ExportMixin
@@ -143,6 +144,11 @@ class DirectoryEntryView(ExportMixin, PortalModelView):
     add_form_extra_fields = edit_form_extra_fields = {
         "hromada": AjaxSelectField(_l("Territorial community"), lookup="directory_hromada",
                                    description=DESCRIPTIONS["hromada"]),
+        # non-null flags: FAB would make an unticked box "required"
+        "in_person": BooleanField(LABELS["in_person"], default=True),
+        "barrier_free": BooleanField(LABELS["barrier_free"]),
+        "active": BooleanField(LABELS["active"], default=True,
+                               description=DESCRIPTIONS["active"]),
     }
     export_columns = ["title", "kind.name", "level", "oblast.title", "hromada.title",
                       "provider_type", "provider_name", "how_to_apply", "documents",
@@ -228,6 +234,8 @@ class ServiceKindView(PortalModelView):
     edit_columns = ["name", "description", "sort_order", "active"]
     show_columns = add_columns
     search_columns = ["name", "code", "active"]
+    add_form_extra_fields = edit_form_extra_fields = {
+        "active": BooleanField(CLASSIFIER_LABELS["active"], default=True)}
     order_columns = ["name", "sort_order"]
     base_order = ("sort_order", "asc")
     formatters_columns = {"description": _blank}
