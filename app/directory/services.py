@@ -215,7 +215,8 @@ def _editor_defaults(item) -> None:
     from ..security.scope import current_scope
 
     scope = current_scope()
-    if scope.hromada_id and item.hromada is None and item.hromada_id is None:
+    if scope.hromada_id and item.level in (None, EntryLevel.hromada) \
+            and item.hromada is None and item.hromada_id is None:
         item.level = EntryLevel.hromada
         item.hromada_id = scope.hromada_id
 
