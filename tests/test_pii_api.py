@@ -35,3 +35,17 @@ def test_info_descriptions_are_ukrainian_where_given(app):
     assert response.status_code == 200
     labels = {f["name"]: f["label"] for f in response.json["add_columns"]}
     assert any(any("\u0400" <= ch <= "\u04ff" for ch in label) for label in labels.values())
+
+
+def test_info_answer_matches_its_openapi_description(app):
+    """FAB documented the field lists as objects; they are lists of fields."""
+    client = app.test_client()
+    headers = jwt_headers(client, "admin")
+    spec = client.get("/api/v1/_openapi", headers=headers).json  # validated in test_openapi
+    schema = spec["paths"]["/api/v1/case/_info"]["get"]["responses"]["200"]["content"][
+        "application/json"]["schema"]["properties"]
+    for key in ("add_columns", "edit_columns"):
+        assert schema[key]["type"] == "array"
+        fields = client.get("/api/v1/case/_info", headers=headers).json[key]
+        assert isinstance(fields, list) and fields
+        assert set(fields[0]) >= set(schema[key]["items"]["properties"])

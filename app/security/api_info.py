@@ -9,6 +9,10 @@ description was described by it. Here an absent label or description is not
 translated: a field without a description has an empty one, a field without
 a label is labelled by its name. Installed once, for every REST API of the
 portal (FAB's own included), from ``app.security.register``.
+
+FAB also documents ``add_columns`` and ``edit_columns`` of the answer as
+objects, while it sends lists of field descriptions: the OpenAPI document now
+says what is sent (schema-checking clients and the API fuzz test read it).
 """
 
 from __future__ import annotations
@@ -17,6 +21,31 @@ from flask_appbuilder.api import ModelRestApi
 from flask_babel import gettext
 
 _installed = False
+
+_FIELDS_DOC = """                      add_columns:
+                        type: object
+                      edit_columns:
+                        type: object
+"""
+_FIELD = """                        type: array
+                        items:
+                          type: object
+                          properties:
+                            name:
+                              type: string
+                            label:
+                              type: string
+                            description:
+                              type: string
+                            type:
+                              type: string
+                            required:
+                              type: boolean
+                            unique:
+                              type: boolean
+"""
+_FIELDS_FIXED = ("                      add_columns:\n" + _FIELD
+                 + "                      edit_columns:\n" + _FIELD)
 
 
 def _text(value, fallback: str) -> str:
@@ -41,4 +70,7 @@ def install() -> None:
 
     _get_field_info.__doc__ = original.__doc__
     ModelRestApi._get_field_info = _get_field_info
+    info = ModelRestApi.info
+    if info.__doc__ and _FIELDS_DOC in info.__doc__:
+        info.__doc__ = info.__doc__.replace(_FIELDS_DOC, _FIELDS_FIXED)
     _installed = True
