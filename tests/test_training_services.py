@@ -259,3 +259,17 @@ def test_demo_seed_is_idempotent(app, data):
         demo_seed(ctx)
         db.session.commit()
         assert counts() == after_first
+
+
+def test_a_certificate_counts_only_sessions_held_by_that_day(app, data):
+    """12 h marked over three days; finished on the second day only 8 h have
+    taken place, short of the 10 h to complete: no certificate."""
+    wid = workshop(app, data["course"], status=WorkshopStatus.running,
+                   specialist_ids=data["s_lviv"][:1])
+    pids = _mark(app, wid, {0: [4, 4, 4]})
+    with app.app_context():
+        w = db.session.get(Workshop, wid)
+        second_day = w.start_date + dt.timedelta(days=1)
+        assert services.attended_hours(pids, until=second_day) == {pids[0]: Decimal("8.0")}
+        assert services.finish_workshop(w, user=user("trainer"), today=second_day) == []
+        assert services.attended_hours(pids, until=w.end_date) == {pids[0]: Decimal("12.0")}

@@ -553,3 +553,27 @@ def test_workshop_list_stays_within_the_portal_statement_budget(app, many, clien
     with count_queries(app) as statements:
         assert client.get("/workshopview/list/?psize_WorkshopView=100").status_code == 200
     assert len(statements) <= 6, statements
+
+
+def test_no_attendance_for_a_session_that_has_not_taken_place(app, data, client_as):
+    """The outside test marked a whole group present two days ahead, finished the
+    workshop early and got certificates for it."""
+    import datetime as dt
+
+    from app.cases.services import kyiv_today
+
+    today = kyiv_today()
+    wid = workshop(app, data["course"], status=WorkshopStatus.running,
+                   specialist_ids=data["s_lviv"][:2], start=today - dt.timedelta(days=1))
+    pids, sids = ids(app, wid)  # sessions: yesterday, today, tomorrow
+    client = client_as("trainer")
+    response = client.post(f"/workshopview/attendance/{wid}", data=_form(pids, sids))
+    assert response.status_code == 400
+    tomorrow = (today + dt.timedelta(days=1)).strftime("%d.%m.%Y")
+    assert f"Заняття {tomorrow} ще не відбулося" in visible_text(response.text)
+    assert _attendance_rows(app, wid) == []
+    form = _form(pids, sids)
+    for pid in pids:
+        form[f"status-{pid}-{sids[2]}"] = ""
+    assert client.post(f"/workshopview/attendance/{wid}", data=form).status_code == 302
+    assert len(_attendance_rows(app, wid)) == 2 * 2

@@ -386,13 +386,16 @@ def _parse_hours(text: str) -> Decimal | None:
     return value
 
 
-def parse_attendance(sheet: AttendanceSheet, form) -> AttendanceSheet:
+def parse_attendance(sheet: AttendanceSheet, form,
+                     today: dt.date | None = None) -> AttendanceSheet:
     """Read the group form into the sheet; every invalid cell gets a message.
 
     Fields: ``status-<participant>-<session>`` (present / absent / partial, or
     empty for "not recorded") and ``hours-<participant>-<session>`` (partial).
-    Only this workshop's participants and sessions are read.
+    Only this workshop's participants and sessions are read. A session that
+    has not taken place yet (its day after today, Kyiv time) takes no mark.
     """
+    today = today or _kyiv_today()
     for (pid, sid), cell in sheet.cells.items():
         raw = (form.get(f"status-{pid}-{sid}") or "").strip()
         raw_hours = (form.get(f"hours-{pid}-{sid}") or "").strip()
@@ -404,6 +407,10 @@ def parse_attendance(sheet: AttendanceSheet, form) -> AttendanceSheet:
             cell.status = AttendanceStatus[raw]
         except KeyError:
             cell.status, cell.error = None, str(_l("Unknown attendance mark."))
+            continue
+        if cell.session.day > today:
+            cell.status, cell.error = None, str(FUTURE_SESSION % {
+                "day": f"{cell.session.day:%d.%m.%Y}"})
             continue
         session_hours = _hours(cell.session.hours)
         if cell.status is AttendanceStatus.present:
@@ -463,13 +470,29 @@ def save_attendance(workshop: Workshop, form, user=None) -> AttendanceSheet:
     return sheet
 
 
-def attended_hours(participant_ids) -> dict[int, Decimal]:
+FUTURE_SESSION = _l("The session of %(day)s has not taken place yet: attendance is recorded "
+                    "on the day of the session or later.")
+
+
+def _kyiv_today() -> dt.date:
+    from ..cases.services import kyiv_today
+
+    return kyiv_today()
+
+
+def attended_hours(participant_ids, until: dt.date | None = None) -> dict[int, Decimal]:
+    """Hours attended per participant, of the sessions held by ``until``
+    (default today, Kyiv time): a session that has not taken place counts
+    for nothing, whatever was marked for it."""
     ids = list(participant_ids)
     if not ids:
         return {}
+    until = until or _kyiv_today()
     rows = _session().execute(
         select(Attendance.participant_id, func.coalesce(func.sum(Attendance.hours), 0))
-        .where(Attendance.participant_id.in_(ids)).group_by(Attendance.participant_id))
+        .join(TrainingSession, TrainingSession.id == Attendance.session_id)
+        .where(Attendance.participant_id.in_(ids), TrainingSession.day <= until)
+        .group_by(Attendance.participant_id))
     result = {pid: Decimal(0) for pid in ids}
     result.update({pid: _hours(h) for pid, h in rows})
     return result
@@ -505,7 +528,7 @@ def issue_certificate(participant_id: int, user=None, today: dt.date | None = No
             participant = session.get(Participant, participant_id)
             if participant is None:
                 raise CertificateNotIssued()
-            hours = attended_hours([participant_id])[participant_id]
+            hours = attended_hours([participant_id], until=today)[participant_id]
             if hours < participant.workshop.course.completion_hours:
                 raise CertificateNotIssued(_l(
                     "The participant has not attended enough hours for a certificate."))
@@ -537,10 +560,10 @@ def issue_certificate(participant_id: int, user=None, today: dt.date | None = No
     raise CertificateNotIssued() from last_error
 
 
-def completed_participant_ids(workshop: Workshop) -> list[int]:
+def completed_participant_ids(workshop: Workshop, today: dt.date | None = None) -> list[int]:
     ids = [p.id for p in _session().scalars(
         select(Participant).where(Participant.workshop_id == workshop.id)).unique()]
-    hours = attended_hours(ids)
+    hours = attended_hours(ids, until=today)
     threshold = workshop.course.completion_hours
     return [pid for pid in ids if hours[pid] >= threshold]
 
@@ -552,7 +575,7 @@ def issue_due_certificates(workshop: Workshop, user=None, today=None) -> list[Ce
     have = set(_session().scalars(select(Certificate.participant_id).join(Participant).where(
         Participant.workshop_id == workshop.id)))
     issued = []
-    for pid in completed_participant_ids(workshop):
+    for pid in completed_participant_ids(workshop, today=today):
         if pid not in have:
             issued.append(issue_certificate(pid, user=user, today=today))
     return issued
