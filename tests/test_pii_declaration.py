@@ -1,8 +1,10 @@
 """Personal data is declared once, in the model: ``__personal_data__``.
 
-A model is *person-bearing* when it declares personal data, is the case
-register's ``case_file`` or refers to a person-bearing table (a note on a
-case, a certificate of a participant). Every free-text column of such a
+A model is *person-bearing* when it declares personal data, has a column
+naming a person (full name, first or last name, РНОКПП, birth date), is the
+case register's ``case_file`` or refers to a person-bearing table (a note on
+a case, a certificate of a participant): a new model about people is caught
+even before it declares anything. Every free-text column of such a
 model must be declared, unless it is listed below with the reason it holds
 no personal data.
 """
@@ -28,6 +30,8 @@ OUTSIDE = {
     "Job": "a staff member's background job",
 }
 ROOTS = {"case_file"}
+#: A column with one of these names makes its model person-bearing.
+PERSON_MARKERS = {"full_name", "first_name", "last_name", "rnokpp", "birth_date", "guest_name"}
 
 
 def _mappers():
@@ -44,7 +48,8 @@ def _free_text(mapper):
 def person_bearing(app) -> dict[str, object]:
     with app.app_context():
         mappers = [m for m in _mappers() if m.class_.__name__ not in OUTSIDE]
-        tables = set(ROOTS) | {m.local_table.name for m in mappers if personal_columns(m.class_)}
+        tables = set(ROOTS) | {m.local_table.name for m in mappers if personal_columns(m.class_)
+                               or PERSON_MARKERS & {a.key for a in m.column_attrs}}
         changed = True
         while changed:  # refers to a person-bearing table: person-bearing too
             changed = False
@@ -98,6 +103,30 @@ def test_the_walk_finds_an_unmarked_column(app, monkeypatch):
         assert "CaseTransfer.reason" in str(error)
     else:
         raise AssertionError("an unmarked column went unnoticed")
+
+
+def test_a_new_model_about_people_is_person_bearing(app):
+    """A model with a person's name is walked even if it declares nothing."""
+    from flask_appbuilder import Model
+
+    class ProbePerson(Model):
+        __module__ = "app.probe"  # as if a domain package defined it
+        __tablename__ = "probe_person"
+        id = sa.Column(sa.Integer, primary_key=True)
+        full_name = sa.Column(sa.String(100))
+        remark = sa.Column(sa.Text)
+
+    try:
+        assert "ProbePerson" in person_bearing(app)
+        try:
+            test_every_free_text_column_of_a_person_bearing_model_is_declared(app)
+        except AssertionError as error:
+            assert "ProbePerson.full_name" in str(error) and "ProbePerson.remark" in str(error)
+        else:
+            raise AssertionError("an undeclared model about people went unnoticed")
+    finally:
+        db.metadata.remove(ProbePerson.__table__)
+        Model.registry._dispose_cls(ProbePerson)
 
 
 def test_exports_mask_personal_columns_for_users_without_access(app):
