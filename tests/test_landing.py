@@ -93,3 +93,19 @@ def test_a_workshop_session_lands_on_the_workshop(world):  # noqa: F811
             TrainingSession.workshop_id == wid, TrainingSession.topic == "Самодопомога"))
     assert _path(_post_form(client, f"/trainingsessionview/edit/{sid}", hours="3")) == \
         f"/workshopview/show/{wid}"
+
+
+def test_a_record_page_reads_in_ukrainian_not_python(world):  # noqa: F811
+    """Flags read Так/Ні and nothing reads «—» (pages printed True and None)."""
+    client = _client(world)
+    with world.app_context():
+        provider = db.session.scalar(sa.select(Provider.id).limit(1))
+        item = Specialist(provider_id=provider, full_name="Марта Порожня", active=True)
+        db.session.add(item)
+        db.session.commit()
+        pk = item.id
+    page = client.get(f"/specialistview/show/{pk}")
+    cells = [re.sub(r"<[^>]+>", "", c).strip()
+             for c in re.findall(r"<td[^>]*>(.*?)</td>", page.text, flags=re.S)]
+    assert "Так" in cells and "—" in cells, cells
+    assert not {"True", "False", "None"} & set(cells), cells

@@ -23,7 +23,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, DateTime
+from sqlalchemy import Boolean, Date, DateTime
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
@@ -57,13 +57,33 @@ VERSION_MESSAGE = _l("The version must be a whole number: the one the record had
                      "read it.")
 
 
+EMPTY = "—"
+YES, NO = _l("Yes"), _l("No")
+
+
+def _shown_or_dash(value):
+    return EMPTY if value is None or value == "" else value
+
+
+def _yes_no(value):
+    return EMPTY if value is None else str(YES if value else NO)
+
+
 def _date_formatters(model) -> dict:
+    """How a column's value reads on a page: dates ``dd.mm.yyyy``, times in
+    Kyiv time, ``Так``/``Ні`` for a flag and «—» for nothing (FAB printed
+    ``True`` and ``None`` in the Ukrainian interface)."""
     formatters = {}
     for column in model.__table__.columns:
         if isinstance(column.type, DateTime):
-            formatters[column.key] = lambda v: format_datetime(v, "dd.MM.yyyy HH:mm") if v else ""
+            formatters[column.key] = (
+                lambda v: format_datetime(v, "dd.MM.yyyy HH:mm") if v else EMPTY)
         elif isinstance(column.type, Date):
-            formatters[column.key] = short_date
+            formatters[column.key] = lambda v: short_date(v) if v else EMPTY
+        elif isinstance(column.type, Boolean):
+            formatters[column.key] = _yes_no
+        elif column.nullable:
+            formatters[column.key] = _shown_or_dash
     return formatters
 
 

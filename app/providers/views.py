@@ -22,7 +22,7 @@ from ..common.export import ExportMixin
 from ..common.listing import BoundedCountInterface
 from ..common.lookup import AjaxSelectField
 from ..common.validators import Edrpou, UkrainianPhone
-from ..common.views import PortalModelView, PortalRestApi
+from ..common.views import EMPTY, PortalModelView, PortalRestApi
 from ..security import roles
 from ..security.scope import SCOPE_FILTER, scoped
 from . import services
@@ -84,7 +84,7 @@ class UniqueEdrpou:
 
 
 def _blank(value):
-    return "" if value is None else value
+    return EMPTY if value is None or value == "" else value
 
 
 def _transition_action(name):

@@ -23,7 +23,7 @@ from ..common.errors import UserError
 from ..common.export import ExportMixin, safe_cell
 from ..common.fields import UA_DATE_FORMAT
 from ..common.lookup import AjaxSelectField
-from ..common.views import PortalModelView, PortalRestApi
+from ..common.views import EMPTY, PortalModelView, PortalRestApi
 from ..security import roles
 from . import services
 from .models import Application, DocumentType, RoundStatus, SelectionRound
@@ -63,7 +63,7 @@ class RoundNotEditable(UserError):
 
 
 def _blank(value):
-    return "" if value is None else value
+    return EMPTY if value is None or value == "" else value
 
 
 def _round_action(name):
