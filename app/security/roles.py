@@ -102,6 +102,27 @@ def _exact(names: Iterable[str]) -> str:
     return "^(?:" + "|".join(re.escape(n) for n in sorted(names)) + ")$"
 
 
+#: FAB keeps each builtin role's regular expressions as rows of its own tables
+#: (``ab_view_menu.name`` is VARCHAR(250), ``ab_permission.name`` VARCHAR(100)):
+#: a longer expression fails on PostgreSQL (SQLite does not check lengths).
+VIEW_MENU_NAME_MAX = 250
+PERMISSION_NAME_MAX = 100
+
+
+def _exact_chunks(names: Iterable[str], limit: int) -> list[str]:
+    """``_exact`` split into as few expressions as fit ``limit`` characters each."""
+    chunks: list[str] = []
+    current: list[str] = []
+    for name in sorted(set(names)):
+        if current and len(_exact([*current, name])) > limit:
+            chunks.append(_exact(current))
+            current = []
+        current.append(name)
+    if current:
+        chunks.append(_exact(current))
+    return chunks
+
+
 def build_fab_roles(modules: Iterable) -> dict[str, list[list[str]]]:
     """Build the ``FAB_ROLES`` config from the domain grants.
 
@@ -116,12 +137,13 @@ def build_fab_roles(modules: Iterable) -> dict[str, list[list[str]]]:
         entries: list[list[str]] = []
         menus: set[str] = set()
         for resource, names in sorted(grants.get(role, {}).items()):
-            entries.append([_exact([resource]), _exact(names)])
+            for permissions in _exact_chunks(names, PERMISSION_NAME_MAX):
+                entries.append([_exact([resource]), permissions])
             if READ in names:
                 menus.add(resource)
                 if resource in categories:
                     menus.add(categories[resource])
-        if menus:
-            entries.append([_exact(menus), _exact([MENU])])
+        for resources in _exact_chunks(menus, VIEW_MENU_NAME_MAX):
+            entries.append([resources, _exact([MENU])])
         roles[role] = entries
     return roles
