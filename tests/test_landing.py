@@ -109,3 +109,21 @@ def test_a_record_page_reads_in_ukrainian_not_python(world):  # noqa: F811
              for c in re.findall(r"<td[^>]*>(.*?)</td>", page.text, flags=re.S)]
     assert "Так" in cells and "—" in cells, cells
     assert not {"True", "False", "None"} & set(cells), cells
+
+
+def test_edit_is_offered_where_the_user_may_edit_this_record(world):  # noqa: F811
+    from app.providers.models import ProviderStatus
+
+    admin, auditor = _client(world), _client(world, "auditor")
+    with world.app_context():
+        open_case = db.session.scalar(sa.select(Case.id).where(
+            Case.status == CaseStatus.active).limit(1))
+        closed_case = db.session.scalar(sa.select(Case.id).where(
+            Case.status == CaseStatus.closed).limit(1))
+        provider = db.session.scalar(sa.select(Provider.id).where(
+            Provider.status == ProviderStatus.approved).limit(1))
+    assert f'href="/providerview/edit/{provider}"' in admin.get(
+        f"/providerview/show/{provider}").text
+    assert f'href="/caseview/edit/{open_case}"' in admin.get(f"/caseview/show/{open_case}").text
+    assert "/caseview/edit/" not in admin.get(f"/caseview/show/{closed_case}").text
+    assert "/providerview/edit/" not in auditor.get(f"/providerview/show/{provider}").text

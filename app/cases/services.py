@@ -500,6 +500,11 @@ class CaseCommands(ModelCommands):
         if item.status != CaseStatus.intake:
             raise UserError(ONLY_INTAKE_DELETED)
 
+    def editable(self, item):
+        actor = acting_user()
+        return item.status != CaseStatus.closed and (
+            actor is None or works_for(actor, item.provider_id))
+
 
 class CaseRecordCommands(ModelCommands):
     """A record of a case (beneficiary, household member, need, plan item,
@@ -519,6 +524,10 @@ class CaseRecordCommands(ModelCommands):
 
     def check_delete(self, item):
         ensure_open(self.case_of(item))
+
+    def editable(self, item):
+        case = self.case_of(item)
+        return case is not None and case.status != CaseStatus.closed
 
 
 for _model in (Beneficiary, HouseholdMember, NeedsAssessment, Referral, Review):

@@ -250,6 +250,9 @@ class CentreCommands(ModelCommands):
     def after_create(self, item):
         record_initial_status(item)
 
+    def editable(self, item):
+        return item.status != CentreStatus.closed
+
     def check_delete(self, item):
         if item.status != CentreStatus.planned:
             raise UserError(ONLY_PLANNED_DELETE)

@@ -83,6 +83,12 @@ class ModelCommands:
     def check_delete(self, item) -> None:
         """Refuse (raise :class:`UserError`) when this record may not be deleted."""
 
+    def editable(self, item) -> bool:
+        """Whether the record may be edited in its present state (a closed case,
+        an archived provider may not): the record page offers «Редагувати»
+        only then. The rules themselves stay in ``check``."""
+        return True
+
     def after_create(self, item) -> None:
         """Work done once the new row is to be inserted (history rows, numbers)."""
 

@@ -21,6 +21,7 @@ from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.widgets import ShowWidget
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, DateTime
@@ -157,8 +158,16 @@ class SafeActionsMixin:
         return redirect(self.get_redirect())
 
 
+class PortalShowWidget(ShowWidget):
+    """FAB's record page with an «Редагувати» button (``edit_url``)."""
+
+    template = "portal/show_widget.html"
+
+
 class PortalModelView(SafeActionsMixin, ModelView):
     """Scoped, Ukrainian-first ModelView (see module docstring)."""
+
+    show_widget = PortalShowWidget
 
     method_permission_name = roles.METHOD_PERMISSIONS
     base_filters = [SCOPE_FILTER]
@@ -281,6 +290,26 @@ class PortalModelView(SafeActionsMixin, ModelView):
             return url_for(f"{self.endpoint}.show", pk=self.datamodel.get_pk_value(item))
         except BuildError:  # a view without a record page
             return None
+
+    def edit_url(self, item) -> str | None:
+        """The edit form's address, when this user may edit this record now."""
+        sm = self.appbuilder.sm
+        permission = "can_" + self.method_permission_name.get("edit", "edit")
+        if permission not in (self.base_permissions or []) or \
+                not sm.has_access(permission, self.class_permission_name):
+            return None
+        if not commands_for(item).editable(item):
+            return None
+        try:
+            return url_for(f"{self.endpoint}.edit", pk=self.datamodel.get_pk_value(item))
+        except BuildError:  # the view has no edit form
+            return None
+
+    def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
+        widgets = super()._get_show_widget(pk, item, widgets=widgets, actions=actions,
+                                           show_fieldsets=show_fieldsets)
+        widgets["show"].template_args["edit_url"] = self.edit_url(item)
+        return widgets
 
     def parent_url(self, item) -> str | None:
         """The parent record's page for a child record (override), else None."""

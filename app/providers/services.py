@@ -244,6 +244,9 @@ class ProviderCommands(ModelCommands):
         if item.status != ProviderStatus.draft:
             raise UserError(ONLY_DRAFT_DELETE)
 
+    def editable(self, item):
+        return item.status != ProviderStatus.archived
+
 
 ARCHIVED_READ_ONLY = _l("An archived provider cannot be changed.")
 

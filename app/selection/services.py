@@ -421,6 +421,9 @@ class RoundCommands(ModelCommands):
         if item.status != RoundStatus.announced:
             raise SelectionError(ROUND_DELETE)
 
+    def editable(self, item):
+        return item.status not in _CLOSED
+
 
 @commands(Application)
 class ApplicationCommands(ModelCommands):
@@ -440,6 +443,9 @@ class ApplicationCommands(ModelCommands):
     def check_delete(self, item):
         if item.round.status != RoundStatus.accepting:
             raise SelectionError(APPLICATION_DELETE)
+
+    def editable(self, item):
+        return item.round.status not in _CLOSED
 
 
 def _committed(item, attr):

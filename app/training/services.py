@@ -770,10 +770,16 @@ class WorkshopCommands(ModelCommands):
     def check_delete(self, item):
         ensure_can_delete_workshop(item)
 
+    def editable(self, item):
+        return item.status in OPEN_STATUSES and can_edit_workshop(item)
+
 
 @commands(TrainingSession)
 class SessionCommands(ModelCommands):
     parts = ("training_attendance",)
+
+    def editable(self, item):
+        return item.workshop.status in OPEN_STATUSES and can_edit_workshop(item.workshop)
 
     def check(self, item, creating):
         check_session(item)
@@ -786,6 +792,9 @@ class SessionCommands(ModelCommands):
 @commands(Participant)
 class ParticipantCommands(ModelCommands):
     parts = ("training_attendance",)
+
+    def editable(self, item):
+        return item.workshop.status in OPEN_STATUSES and can_edit_workshop(item.workshop)
 
     def check(self, item, creating):
         check_enrolment(item)
