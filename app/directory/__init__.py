@@ -15,6 +15,7 @@ from .demo import demo_seed  # noqa: F401  (called by app.demo)
 
 def register(appbuilder) -> None:
     from ..common.lookup import register_lookup
+    from ..geography.models import Oblast
     from .models import DirectoryEntry, EntryHromada
     from .public import PublicServiceView
     from .views import (DirectoryEntryApi, DirectoryEntryView, DirectoryReportView,
@@ -23,6 +24,8 @@ def register(appbuilder) -> None:
 
     register_lookup("directory_hromada", EntryHromada, resource=permissions.ENTRY,
                     search=[EntryHromada.title, EntryHromada.code], order_by=EntryHromada.title)
+    register_lookup("directory_oblast", Oblast, resource=permissions.ENTRY,
+                    search=[Oblast.title, Oblast.code], order_by=Oblast.title)
     # The referral's service picker (app.cases ReferralView): for a known case,
     # only services valid for its beneficiary (the command refuses any other).
     register_lookup("directory_entry", DirectoryEntry, resource=permissions.ENTRY,

@@ -217,8 +217,11 @@ def _editor_defaults(item) -> None:
     scope = current_scope()
     if scope.hromada_id and item.level in (None, EntryLevel.hromada) \
             and item.hromada is None and item.hromada_id is None:
+        from .models import EntryHromada
+
         item.level = EntryLevel.hromada
-        item.hromada_id = scope.hromada_id
+        with db_session().no_autoflush:
+            item.hromada = db_session().get(EntryHromada, scope.hromada_id)
 
 
 event.listen(DirectoryEntry, "load", _remember("kind_id", "verified_on"))

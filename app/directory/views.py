@@ -144,6 +144,8 @@ class DirectoryEntryView(ExportMixin, PortalModelView):
     add_form_extra_fields = edit_form_extra_fields = {
         "hromada": AjaxSelectField(_l("Territorial community"), lookup="directory_hromada",
                                    description=DESCRIPTIONS["hromada"]),
+        "oblast": AjaxSelectField(_l("Oblast"), lookup="directory_oblast",
+                                  description=DESCRIPTIONS["oblast"]),
         # non-null flags: FAB would make an unticked box "required"
         "in_person": BooleanField(LABELS["in_person"], default=True),
         "barrier_free": BooleanField(LABELS["barrier_free"]),
@@ -158,6 +160,7 @@ class DirectoryEntryView(ExportMixin, PortalModelView):
     base_order = ("title", "asc")
     formatters_columns = {"verified_on": verified_cell,
                           **{c: _blank for c in ("hromada.title", "oblast.title", "documents",
+                                                 "hromada", "oblast", "verified_by",
                                                  "online_url", "address", "hours", "phone",
                                                  "email", "languages", "accessibility",
                                                  "responsible", "how_to_apply",

@@ -163,11 +163,15 @@ def upgrade():
                                     "geo_hromada", ["hromada_id"], ["id"], ondelete="SET NULL")
     with op.batch_alter_table("case_referral", schema=None) as batch_op:
         batch_op.add_column(sa.Column("entry_id", sa.Integer(), nullable=True))
+        # The enum's CHECK is created by name (a batch on PostgreSQL would not
+        # create it from the type), so that the downgrade finds it on both.
         batch_op.add_column(sa.Column(
             "outcome", sa.Enum("received", "refused", "no_answer", name="referraloutcome",
-                               native_enum=False, create_constraint=True, length=17),
+                               native_enum=False, create_constraint=False, length=17),
             nullable=True))
         batch_op.add_column(sa.Column("outcome_on", sa.Date(), nullable=True))
+        batch_op.create_check_constraint(
+            "referraloutcome", "outcome IN ('received', 'refused', 'no_answer')")
         batch_op.create_index(batch_op.f("ix_case_referral_entry_id"), ["entry_id"])
         batch_op.create_foreign_key(batch_op.f("fk_case_referral_entry_id_directory_entry"),
                                     "directory_entry", ["entry_id"], ["id"])
@@ -184,6 +188,7 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f("fk_case_referral_entry_id_directory_entry"),
                                  type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_case_referral_entry_id"))
+        batch_op.drop_constraint("referraloutcome", type_="check")
         batch_op.drop_column("outcome_on")
         batch_op.drop_column("outcome")
         batch_op.drop_column("entry_id")
