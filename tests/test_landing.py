@@ -127,3 +127,17 @@ def test_edit_is_offered_where_the_user_may_edit_this_record(world):  # noqa: F8
     assert f'href="/caseview/edit/{open_case}"' in admin.get(f"/caseview/show/{open_case}").text
     assert "/caseview/edit/" not in admin.get(f"/caseview/show/{closed_case}").text
     assert "/providerview/edit/" not in auditor.get(f"/providerview/show/{provider}").text
+
+
+def test_the_case_page_says_whose_case_it_is(world):  # noqa: F811
+    client = _client(world)
+    with world.app_context():
+        case = db.session.scalar(sa.select(Case).where(
+            Case.assigned_worker_id.is_not(None)).limit(1))
+        expected = (case.number, case.beneficiary.full_name, str(case.provider),
+                    case.assigned_worker.get_full_name(), case.id)
+    page = client.get(f"/caseview/show/{expected[4]}").text
+    header = re.search(r'<div class="portal-case-header">(.*?)</div>', page, re.S).group(1)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", header))
+    for part in expected[:4]:
+        assert str(part) in text, (part, text)
