@@ -141,3 +141,37 @@ def test_the_case_page_says_whose_case_it_is(world):  # noqa: F811
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", header))
     for part in expected[:4]:
         assert str(part) in text, (part, text)
+
+
+def test_irreversible_actions_say_what_cannot_be_undone(world):  # noqa: F811
+    """Finishing or cancelling a workshop, completing or cancelling a round and
+    archiving a provider are styled as dangerous and ask to confirm, saying what
+    happens (they looked like any other button)."""
+    from app.providers.models import ProviderStatus
+    from app.selection.models import RoundStatus, SelectionRound
+
+    client = _client(world)
+    with world.app_context():
+        running = db.session.scalar(sa.select(Workshop.id).where(
+            Workshop.status == WorkshopStatus.running).limit(1))
+        rnd = db.session.scalar(sa.select(SelectionRound.id).where(
+            SelectionRound.status == RoundStatus.evaluating).limit(1))
+        provider = db.session.scalar(sa.select(Provider.id).where(
+            Provider.status == ProviderStatus.approved).limit(1))
+    checks = [  # (page, action, words of the warning, also written beside the button)
+        (f"/workshopview/show/{running}", "finish_action", "видає свідоцтва", False),
+        (f"/workshopview/show/{running}", "cancel_action", "не можна відновити", False),
+        (f"/selectionroundview/show/{rnd}", "complete", "змінювати не можна", True),
+        (f"/providerview/show/{provider}", "archive", "не може відкривати випадки", True),
+    ]
+    for url, action, words, beside in checks:
+        page = client.get(url).text
+        form = re.search(r'<form[^>]*action="[^"]*/action/%s/[^"]*"[^>]*>' % action, page)
+        assert form and "data-confirm=" in form.group(0) and words in form.group(0), (url, action)
+        if beside:
+            body = visible_text_of(re.sub(r"<form[^>]*>", "", page))
+            assert words in body, (url, action)
+
+
+def visible_text_of(html):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))

@@ -82,3 +82,12 @@
     if (link.length) { link.tab("show"); }
   });
 })(window.jQuery);
+
+/* An irreversible action's form carries data-confirm: the person confirms
+   what will happen before it is sent (the text is also shown beside it). */
+(function ($) {
+  "use strict";
+  $(document).on("submit", "form[data-confirm]", function (event) {
+    if (!window.confirm(this.getAttribute("data-confirm"))) { event.preventDefault(); }
+  });
+})(window.jQuery);
