@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from app.centers.models import CentreStatus
+from app.centers.models import DIRECTIONS, CentreStatus
 from app.extensions import db
 
 from .conftest import count_queries, jwt_headers, visible_text
@@ -222,7 +222,9 @@ def test_regional_admin_edits_own_centre_and_stale_edit_is_refused(app, client_a
     item = get_centre(app, pk)
     form = {"name": item.name, "address": "вул. Оновлена, 10", "hromada": str(ids["h_lviv"]),
             "provider": str(ids["p_lviv"]), "psychologists": "5", "social_workers": "2",
-            "working_hours": "Пн–Сб 09:00–19:00", "version": str(item.version)}
+            "working_hours": "Пн–Сб 09:00–19:00", "version": str(item.version),
+            # an operating centre's form shows the four directions checked (CTR-09)
+            **{attr: "y" for attr in DIRECTIONS}}
     response = client.post(f"/centreview/edit/{pk}", data=form)
     assert response.status_code == 302, visible_text(response.text)[-1500:]
     updated = get_centre(app, pk)

@@ -13,7 +13,8 @@ from app.extensions import db
 from app.security.models import PortalUser
 
 from .conftest import jwt_headers, visible_text
-from .test_centers_fixtures import EDRPOU_IF, EDRPOU_LVIV, centre, get_centre, provider
+from .test_centers_fixtures import (EDRPOU_IF, EDRPOU_LVIV, centre, get_centre, make_ready,
+                                    provider)
 
 S = CentreStatus
 
@@ -22,10 +23,12 @@ def _user(name):
     return db.session.scalar(select(PortalUser).where(PortalUser.username == name))
 
 
-def _new(app, status=S.planned, oblast=LVIV, name="Центр переходів"):
+def _new(app, status=S.planned, oblast=LVIV, name="Центр переходів", ready=True):
     with app.app_context():
         p = provider(EDRPOU_LVIV if oblast == LVIV else EDRPOU_IF, oblast)
         item = centre(name, oblast, p, status=status)
+        if ready:
+            make_ready(item)
         db.session.commit()
         return item.id
 

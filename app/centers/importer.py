@@ -476,6 +476,10 @@ def validate(rows, scope, session, progress=None) -> tuple[list[tuple[int, dict]
             problems.append(_("invalid e-mail «%(value)s»", value=v["email"]))
         v["website"] = _text(raw.get("website"), 300)
         v["working_hours"] = _text(raw.get("working_hours"), 300)
+        try:
+            services.parse_hours(v["working_hours"])
+        except services.UserError as exc:
+            problems.append(str(exc))
         v["other_services"] = _text(raw.get("other_services"), 2000)
         headers = {c.key: c.header for c in COLUMNS}
         for key in FLAG_KEYS:
@@ -485,6 +489,11 @@ def validate(rows, scope, session, progress=None) -> tuple[list[tuple[int, dict]
                                   column=headers[key], value=raw.get(key)))
             v[key] = bool(flag)
 
+        if v["status"] in (CentreStatus.operating, CentreStatus.suspended):
+            # The four directions are parts of one service: a working centre delivers
+            # all of them, whatever the file says (CTR-09).
+            for key in DIRECTIONS:
+                v[key] = True
         if v["external_code"]:
             if v["external_code"] in seen_codes:
                 problems.append(_("the external code %(code)s repeats row %(row)d",

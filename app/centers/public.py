@@ -19,13 +19,23 @@ from flask_appbuilder import BaseView, expose
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import noload
+from sqlalchemy.orm import noload, selectinload
 
 from ..geography.models import Hromada, Oblast
-from .models import ACCESSIBILITY, SERVICES, CentreStatus, ResilienceCentre
+from .models import ACCESSIBILITY, SERVICES, CentreStatus, OpeningHours, ResilienceCentre
 
 PUBLIC_ENDPOINTS = frozenset({"PublicCentreView.index", "PublicCentreView.detail"})
 PAGE_SIZE = 20
+#: The offline map: pins of the matching centres drawn from their coordinates on an
+#: equirectangular frame of Ukraine (44–53° N, 22–41° E), no tiles, nothing fetched.
+MAX_PINS = 2000
+MAP_SIZE = (760, 460)
+
+
+def _pin(pk, name, lat, lon):
+    width, height = MAP_SIZE
+    return {"id": pk, "name": name, "x": round((lon - 22) / 19 * width, 1),
+            "y": round((53 - lat) / 9 * height, 1)}
 MAX_PAGE = 500
 CACHE_SECONDS = 300
 
@@ -40,9 +50,20 @@ def ukrainian_sort_key(text: str) -> list[int]:
 
 
 def _operating():
+    """Operating centres whose entry has been reviewed and published."""
     return (select(ResilienceCentre)
-            .options(noload(ResilienceCentre.provider), noload(ResilienceCentre.history))
-            .where(ResilienceCentre.status == CentreStatus.operating))
+            .options(noload(ResilienceCentre.provider), noload(ResilienceCentre.history),
+                     selectinload(ResilienceCentre.hours))
+            .where(ResilienceCentre.status == CentreStatus.operating,
+                   ResilienceCentre.published.is_(True)))
+
+
+def _open_on(weekday: int, at=None):
+    """Centres with a span of working hours on ``weekday`` (at time ``at``)."""
+    clause = OpeningHours.weekday == weekday
+    if at is not None:
+        clause = clause & (OpeningHours.opens <= at) & (OpeningHours.closes > at)
+    return ResilienceCentre.id.in_(select(OpeningHours.centre_id).where(clause))
 
 
 class PublicCentreView(BaseView):
@@ -61,6 +82,8 @@ class PublicCentreView(BaseView):
         service = args.get("service") or ""
         term = (args.get("q") or "").strip()[:100]
         barrier_free = args.get("barrier_free") == "1"
+        open_now = args.get("open_now") == "1"
+        saturday = args.get("saturday") == "1"
         page = max(1, min(args.get("page", 1, type=int), MAX_PAGE))
 
         stmt = _operating()
@@ -79,11 +102,24 @@ class PublicCentreView(BaseView):
                                   ResilienceCentre.address.ilike(f"%{term}%")))
         if barrier_free:
             stmt = stmt.where(ResilienceCentre.barrier_free.is_(True))
+        if saturday:
+            stmt = stmt.where(_open_on(5))
+        if open_now:
+            from .services import kyiv_now
+
+            now = kyiv_now()
+            stmt = stmt.where(_open_on(now.weekday(), now.time().replace(microsecond=0)))
         session = self._session()
         total = session.scalar(select(func.count()).select_from(
             stmt.with_only_columns(ResilienceCentre.id).order_by(None).subquery()))
         centres = session.scalars(stmt.order_by(ResilienceCentre.name, ResilienceCentre.id)
                                   .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+        pins = [_pin(*row) for row in session.execute(
+            stmt.with_only_columns(ResilienceCentre.id, ResilienceCentre.name,
+                                   ResilienceCentre.latitude, ResilienceCentre.longitude)
+            .where(ResilienceCentre.latitude.is_not(None),
+                   ResilienceCentre.longitude.is_not(None))
+            .order_by(None).limit(MAX_PINS))]
         oblasts = sorted(session.execute(select(Oblast.id, Oblast.title)).all(),
                          key=lambda row: ukrainian_sort_key(row[1]))
         pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
@@ -94,8 +130,9 @@ class PublicCentreView(BaseView):
             "centers/public_list.html", title=_l("Find a resilience centre"),
             centres=centres, total=total, page=page, pages=pages, oblasts=oblasts,
             services=SERVICES, accessibility=ACCESSIBILITY, prev_query=prev_query,
-            next_query=next_query, filters={"oblast": oblast_id, "hromada": hromada_term, "service": service,
-                     "q": term, "barrier_free": barrier_free})
+            next_query=next_query, pins=pins, map_size=MAP_SIZE, filters={"oblast": oblast_id, "hromada": hromada_term, "service": service,
+                     "q": term, "barrier_free": barrier_free, "open_now": open_now,
+                     "saturday": saturday})
         return self._public(html)
 
     @expose("/<int:pk>")

@@ -49,8 +49,20 @@ LABELS = {
     "phone": _l("Phone"),
     "email": _l("E-mail"),
     "website": _l("Website"),
-    "psychologists": _l("Psychologists"),
-    "social_workers": _l("Social workers"),
+    "psychologists": _l("Planned positions: psychologists"),
+    "social_managers": _l("Planned positions: social managers"),
+    "social_workers": _l("Planned positions: social workers"),
+    "planned_open_on": _l("Planned opening date"),
+    "premises_area": _l("Area of the premises, m²"),
+    "rooms_individual": _l("Rooms for individual work"),
+    "rooms_group": _l("Rooms for group work"),
+    "shelter": _l("Shelter (укриття)"),
+    "premises_owner": _l("Owner or balance holder of the premises"),
+    "agreement_number": _l("Agreement with the community: number"),
+    "agreement_signed_on": _l("Agreement with the community: signed on"),
+    "staff_text": _l("Staff (from the assignments)"),
+    "published": _l("Published in the public directory"),
+    "published_on": _l("Published on"),
     "other_services": _l("Other local services"),
     "barrier_free": _l("Fully barrier-free"),
     "directions_text": _l("Service directions"),
@@ -63,15 +75,22 @@ LABELS = {
 }
 
 FORM_COLUMNS = ["name", "external_code", "hromada", "address", "latitude", "longitude",
-                "provider", "opened_on", "working_hours", "phone", "email", "website",
-                "psychologists", "social_workers", *DIRECTIONS, *EXTRA_SERVICES,
+                "provider", "opened_on", "planned_open_on", "working_hours", "phone", "email",
+                "website", "psychologists", "social_managers", "social_workers",
+                "premises_area", "rooms_individual", "rooms_group", "shelter", "premises_owner",
+                "agreement_number", "agreement_signed_on", *DIRECTIONS, *EXTRA_SERVICES,
                 "other_services", *ACCESSIBILITY]
 
 FORM_FIELDSETS = [
-    (_l("Centre"), {"fields": ["name", "external_code", "provider", "opened_on"]}),
+    (_l("Centre"), {"fields": ["name", "external_code", "provider", "planned_open_on",
+                               "opened_on"]}),
     (_l("Location"), {"fields": ["hromada", "address", "latitude", "longitude"]}),
-    (_l("Contacts and staff"), {"fields": ["working_hours", "phone", "email", "website",
-                                           "psychologists", "social_workers"]}),
+    (_l("Premises and agreement"), {"fields": ["premises_area", "rooms_individual",
+                                               "rooms_group", "shelter", "premises_owner",
+                                               "agreement_number", "agreement_signed_on"]}),
+    (_l("Contacts and staffing plan"), {"fields": ["working_hours", "phone", "email", "website",
+                                                   "psychologists", "social_managers",
+                                                   "social_workers"]}),
     (_l("Service directions"), {"fields": list(DIRECTIONS)}),
     (_l("Extra local services"), {"fields": [*EXTRA_SERVICES, "other_services"]}),
     (_l("Accessibility"), {"fields": list(ACCESSIBILITY)}),
@@ -104,7 +123,9 @@ def _dash(value) -> str:
 #: Optional values shown as a dash instead of FAB's "None".
 OPTIONAL = ["external_code", "selection_round", "status_changed_by", "status_reason",
             "latitude", "longitude", "working_hours", "phone", "email", "website",
-            "directions_text", "extra_services_text", "accessibility_text"]
+            "directions_text", "extra_services_text", "accessibility_text",
+            "premises_area", "rooms_individual", "rooms_group", "premises_owner",
+            "agreement_number"]
 
 
 def _form_extra_fields() -> dict:
@@ -116,6 +137,7 @@ def _form_extra_fields() -> dict:
     }
     for attr, label in {**DIRECTIONS, **EXTRA_SERVICES, **ACCESSIBILITY}.items():
         fields[attr] = BooleanField(label)
+    fields["shelter"] = BooleanField(LABELS["shelter"])
     return fields
 
 
@@ -142,11 +164,16 @@ class CentreView(ExportMixin, PortalModelView):
     show_fieldsets = [
         (_l("Centre"), {"fields": ["name", "external_code", "provider", "provider_edrpou",
                                    "selection_round", "status", "status_changed_on",
-                                   "status_changed_by", "status_reason", "opened_on"]}),
+                                   "status_changed_by", "status_reason", "planned_open_on",
+                                   "opened_on", "published", "published_on"]}),
         (_l("Location"), {"fields": ["oblast", "hromada", "address", "latitude",
                                      "longitude"]}),
+        (_l("Premises and agreement"), {"fields": ["premises_area", "rooms_individual",
+                                                   "rooms_group", "shelter", "premises_owner",
+                                                   "agreement_number", "agreement_signed_on"]}),
         (_l("Contacts and staff"), {"fields": ["working_hours", "phone", "email", "website",
-                                               "psychologists", "social_workers"]}),
+                                               "staff_text", "psychologists",
+                                               "social_managers", "social_workers"]}),
         (_l("Services"), {"fields": ["directions_text", "extra_services_text"]}),
         (_l("Accessibility"), {"fields": ["accessibility_text", "barrier_free"]}),
         (_l("Record"), {"fields": ["created_on", "changed_on"], "expanded": False}),
@@ -155,13 +182,21 @@ class CentreView(ExportMixin, PortalModelView):
     search_columns = ["name", "status", "barrier_free", "address", "external_code"]
     order_columns = ["name", "status", "oblast.title", "hromada.title"]
     base_order = ("name", "asc")
-    formatters_columns = {"barrier_free": _yes_no, **{c: _dash for c in OPTIONAL}}
+    formatters_columns = {"barrier_free": _yes_no, "shelter": _yes_no, "published": _yes_no,
+                          **{c: _dash for c in OPTIONAL}}
     validators_columns = {
         "phone": [UkrainianPhone()],
         "psychologists": [Optional(), NumberRange(min=0, max=500)],
         "social_workers": [Optional(), NumberRange(min=0, max=500)],
+        "social_managers": [Optional(), NumberRange(min=0, max=500)],
+        "premises_area": [Optional(), NumberRange(min=0, max=100_000)],
+        "rooms_individual": [Optional(), NumberRange(min=0, max=100)],
+        "rooms_group": [Optional(), NumberRange(min=0, max=100)],
     }
     add_form_extra_fields = edit_form_extra_fields = _form_extra_fields()
+    description_columns = {"working_hours": _l("Days and times, e.g. «Пн–Пт 09:00–18:00, "
+                                               "Сб 10:00–14:00»: the public directory finds "
+                                               "centres open now or on Saturday from them.")}
     export_columns = ["external_code", "name", "oblast.title", "hromada.code", "hromada.title",
                       "address", "latitude", "longitude", "provider.name", "provider_edrpou",
                       "status", "status_changed_on", "opened_on", "working_hours", "phone",
@@ -186,9 +221,27 @@ class CentreView(ExportMixin, PortalModelView):
             select(CentreStatusChange).where(CentreStatusChange.centre_id == item.id)
             .order_by(CentreStatusChange.changed_on.desc(), CentreStatusChange.id.desc())
             .limit(50)).all()
+        from .models import CentreReport, CentreStatus, StaffRole
+
+        staff = services.current_staff([item.id])[item.id]
+        checklist = (services.readiness(item)
+                     if item.status in (CentreStatus.planned, CentreStatus.preparing) else [])
+        reports = self.datamodel.session.scalars(
+            select(CentreReport).where(CentreReport.centre_id == item.id)
+            .order_by(CentreReport.month.desc()).limit(12)).all()
         return self.render_template(self.show_template, pk=item.id, title=self.show_title,
                                     widgets=widgets, related_views=self._related_views,
-                                    history=history)
+                                    history=history, staff=staff, checklist=checklist,
+                                    reports=reports, roles=list(StaffRole),
+                                    centre=item)
+
+    def _action_redirect(self):
+        """A refused action on a centre's page returns to that page (with the refusal)."""
+        from flask import request, url_for
+
+        if request.view_args and request.view_args.get("pk"):
+            return redirect(url_for(".show", pk=request.view_args["pk"]))
+        return redirect(url_for(".list"))
 
     # --- status actions -------------------------------------------------------------
     def _transition(self, name, items):
@@ -223,6 +276,17 @@ class CentreView(ExportMixin, PortalModelView):
     def close(self, items):
         return self._transition("close", items)
 
+    @action("publish", _l("Publish in the public directory"),
+            _l("Publish the selected centres in the public directory? Check what the public "
+               "will see: address, working hours, contacts, services."), "fa-globe")
+    def publish(self, items):
+        return self._transition("publish", items)
+
+    @action("unpublish", _l("Remove from the public directory"),
+            _l("Remove the selected centres from the public directory?"), "fa-eye-slash")
+    def unpublish(self, items):
+        return self._transition("unpublish", items)
+
 
 class CentreApi(PortalRestApi):
     resource_name = "centre"
@@ -235,8 +299,10 @@ class CentreApi(PortalRestApi):
                     "hromada.id", "hromada.title", "provider.id", "provider.name",
                     "barrier_free"]
     show_columns = [*list_columns, "address", "latitude", "longitude", "opened_on",
-                    "working_hours", "phone", "email", "website", "psychologists",
-                    "social_workers", *DIRECTIONS, *EXTRA_SERVICES, "other_services",
+                    "planned_open_on", "working_hours", "phone", "email", "website",
+                    "psychologists", "social_managers", "social_workers", "premises_area",
+                    "rooms_individual", "rooms_group", "shelter", "premises_owner",
+                    "agreement_number", "agreement_signed_on", *DIRECTIONS, *EXTRA_SERVICES, "other_services",
                     *ACCESSIBILITY, "status_changed_on", "status_reason", "version"]
     add_columns = edit_columns = [c for c in FORM_COLUMNS]
     search_columns = ["name", "status", "barrier_free", "oblast", "external_code"]
@@ -294,3 +360,21 @@ class CentreApi(PortalRestApi):
         return self._transition(pk, "close")
 
     close.__doc__ = _api_doc("Any status → closed.")
+
+    @expose("/<int:pk>/publish", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("publish")
+    def publish(self, pk):
+        return self._transition(pk, "publish")
+
+    publish.__doc__ = _api_doc("Publish an operating centre in the public directory.")
+
+    @expose("/<int:pk>/unpublish", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("unpublish")
+    def unpublish(self, pk):
+        return self._transition(pk, "unpublish")
+
+    unpublish.__doc__ = _api_doc("Remove the centre from the public directory.")
