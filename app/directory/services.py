@@ -28,9 +28,8 @@ import datetime as dt
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, event, exists, func, or_, select
+from sqlalchemy import and_, bindparam, case, event, exists, func, or_, select
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import selectinload
 
 from ..common.commands import (ModelCommands, acting_user, commands, commands_for, db_session,
                                label_tables)
@@ -409,41 +408,86 @@ _install_referral_commands()
 
 
 # --------------------------------------------------------------------------- read models
+#: What the public page shows of an entry (no upkeep data: who verified, when).
+PUBLIC_COLUMNS = ("id", "title", "level", "provider_type", "provider_name", "description",
+                  "how_to_apply", "documents", "online_url", "in_person", "address", "hours",
+                  "phone", "email", "languages", "barrier_free", "accessibility")
+
+
+_PUBLIC_STATEMENTS: dict = {}
+
+
+def _public_statement(with_category: bool, with_kind: bool):
+    """The search statement, built once per shape (building it cost more than
+    running it): one statement over three indexed places (community,
+    oblast-wide, national), the categories probed on the (entry, category) key."""
+    key = (with_category, with_kind)
+    if key not in _PUBLIC_STATEMENTS:
+        conditions = [DirectoryEntry.active.is_(True)]
+        if with_category:
+            conditions.append(exists(
+                select(entry_recipient.c.entry_id)
+                .where(entry_recipient.c.entry_id == DirectoryEntry.id,
+                       entry_recipient.c.category_id.in_(bindparam("categories",
+                                                                   expanding=True)))))
+        if with_kind:
+            conditions.append(DirectoryEntry.kind_id == bindparam("kind"))
+        places = or_(DirectoryEntry.hromada_id == bindparam("hromada"),
+                     and_(DirectoryEntry.level == EntryLevel.oblast,
+                          DirectoryEntry.oblast_id == bindparam("oblast")),
+                     DirectoryEntry.level == EntryLevel.national)
+        columns = [getattr(DirectoryEntry, c) for c in PUBLIC_COLUMNS]
+        _PUBLIC_STATEMENTS[key] = (
+            select(*columns, ServiceKind.name.label("kind"))
+            .join(ServiceKind, ServiceKind.id == DirectoryEntry.kind_id)
+            .where(places, *conditions)
+            .order_by(ServiceKind.sort_order, DirectoryEntry.title, DirectoryEntry.id)
+            .limit(600))
+    return _PUBLIC_STATEMENTS[key]
+
+
+_RECIPIENTS_OF = (select(entry_recipient.c.entry_id, RecipientCategory.name)
+                  .join(RecipientCategory, RecipientCategory.id == entry_recipient.c.category_id)
+                  .where(entry_recipient.c.entry_id.in_(bindparam("ids", expanding=True)))
+                  .order_by(RecipientCategory.sort_order))
+
+
 def public_search(session, hromada_id: int, category_id: int | None = None,
-                  kind_id: int | None = None) -> dict:
+                  kind_id: int | None = None, oblast_id: int | None = None) -> dict:
     """What a person of ``category_id`` can get in the community: its own
-    services, the oblast's and the national ones (active entries only)."""
+    services, the oblast's and the national ones (active entries only), as
+    plain rows (``level -> [row]``, each row with ``kind`` and ``recipients``):
+    one search statement and one read of the recipients of what was found,
+    no ORM objects."""
+    from types import SimpleNamespace
+
     from ..geography.models import Hromada
 
-    oblast_id = session.scalar(select(Hromada.oblast_id).where(Hromada.id == hromada_id))
+    if oblast_id is None:
+        oblast_id = session.scalar(select(Hromada.oblast_id).where(Hromada.id == hromada_id))
     if oblast_id is None:
         return {}
-    conditions = [DirectoryEntry.active.is_(True)]
+    params = {"hromada": hromada_id, "oblast": oblast_id}
     if category_id:
-        conditions.append(exists(
-            select(entry_recipient.c.entry_id)
-            .where(entry_recipient.c.entry_id == DirectoryEntry.id,
-                   entry_recipient.c.category_id.in_(
-                       select(RecipientCategory.id).where(or_(
-                           RecipientCategory.id == category_id,
-                           RecipientCategory.code == ALL_RESIDENTS))))))
+        params["categories"] = [category_id, *_all_residents_ids(session)]
     if kind_id:
-        conditions.append(DirectoryEntry.kind_id == kind_id)
-    places = {
-        EntryLevel.hromada: DirectoryEntry.hromada_id == hromada_id,
-        EntryLevel.oblast: and_(DirectoryEntry.level == EntryLevel.oblast,
-                                DirectoryEntry.oblast_id == oblast_id),
-        EntryLevel.national: DirectoryEntry.level == EntryLevel.national,
-    }
-    found = {}
-    for level, where in places.items():
-        stmt = (select(DirectoryEntry).where(where, *conditions)
-                .join(DirectoryEntry.kind)
-                .options(selectinload(DirectoryEntry.recipients))
-                .order_by(ServiceKind.sort_order, DirectoryEntry.title, DirectoryEntry.id)
-                .limit(200))
-        found[level] = session.scalars(stmt).unique().all()
+        params["kind"] = kind_id
+    stmt = _public_statement(bool(category_id), bool(kind_id))
+    found = {level: [] for level in EntryLevel}
+    by_id = {}
+    for row in session.execute(stmt, params):
+        item = SimpleNamespace(**row._asdict(), recipients=[])
+        found[item.level].append(item)
+        by_id[item.id] = item
+    if by_id:
+        for entry_id, name in session.execute(_RECIPIENTS_OF, {"ids": list(by_id)}):
+            by_id[entry_id].recipients.append(name)
     return found
+
+
+def _all_residents_ids(session) -> list[int]:
+    return list(session.scalars(select(RecipientCategory.id)
+                                .where(RecipientCategory.code == ALL_RESIDENTS)))
 
 
 def gaps(session, oblast_id: int) -> tuple[list, list, dict]:

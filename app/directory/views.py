@@ -159,6 +159,7 @@ class DirectoryEntryView(ExportMixin, PortalModelView):
     order_columns = ["title", "verified_on", "provider_name"]
     base_order = ("title", "asc")
     formatters_columns = {"verified_on": verified_cell,
+                          "recipients": lambda v: ", ".join(str(x) for x in v or []),
                           **{c: _blank for c in ("hromada.title", "oblast.title", "documents",
                                                  "hromada", "oblast", "verified_by",
                                                  "online_url", "address", "hours", "phone",
