@@ -381,6 +381,9 @@ def collect(scope) -> tuple[list[dict], list[Chart]]:
         if has_scope and hasattr(module, "home_charts"):
             charts.extend(module.home_charts(scope))
     charts.sort(key=lambda c: c.order)
+    # The cards of the user's own work first (a case worker: their overdue and
+    # due contacts), then the others in the domains' order.
+    cards.sort(key=lambda card: not card.get("mine"))
     return cards, charts
 
 

@@ -480,3 +480,17 @@ def test_every_card_counts_what_its_list_shows(app, client_as, username):
         if not found:
             assert "Записів не знайдено" in listed.text, (username, label, url)
         assert shown == int(number), (username, label, url, number, shown)
+
+
+def test_each_role_sees_the_cards_of_its_own_work_first(client_as):
+    def labels(username):
+        page = client_as(username).get("/").text
+        return [html_label.strip() for html_label in
+                re.findall(r'<div class="portal-card-label">(?:<a [^>]*>)?([^<]+)', page)]
+
+    assert "Надавачі, що очікують затвердження" not in labels("trainer")
+    worker = labels("caseworker")
+    assert "Надавачі, що очікують затвердження" not in worker
+    assert worker[:2] == ["Мої прострочені контакти", "Мої контакти на найближчі 7 днів"], worker
+    assert "Надавачі, що очікують затвердження" in labels("ministry")
+    assert "Надавачі, що очікують затвердження" in labels("lviv")

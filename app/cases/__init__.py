@@ -148,13 +148,13 @@ def home_cards(scope, today=None) -> list[dict]:
     mine_overdue = sum(n for (bucket, mine), n in deadlines.items()
                        if mine and bucket != services.DUE_SOON)
     return [
-        {"label": _("Open cases"), "value": open_count,
-         "url": list_url("CaseView", open_filter)},
         {"label": _("My overdue contacts"), "value": mine_overdue,
-         "url": url_for("MyOverdueCaseView.list")},
+         "url": url_for("MyOverdueCaseView.list"), "mine": True},
         {"label": _("My contacts due within 7 days"),
          "value": deadlines.get((services.DUE_SOON, True), 0),
-         "url": url_for("DueSoonCaseView.list")},
+         "url": url_for("DueSoonCaseView.list"), "mine": True},
+        {"label": _("Open cases"), "value": open_count,
+         "url": list_url("CaseView", open_filter), "mine": bool(scope.provider_id)},
     ]
 
 

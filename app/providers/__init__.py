@@ -42,12 +42,18 @@ def home_cards(scope) -> list[dict]:
     from ..home import can_read
     from .models import ProviderStatus
 
-    if not can_read("Provider"):
-        return []
+    from flask import current_app
     from flask_appbuilder.models.sqla.filters import FilterEqual
 
     from ..home import list_url
 
+    if not can_read("Provider"):
+        return []
+    # Approval is the work of ministry staff (they decide) and regional
+    # administrators (they submit their oblast's providers), not of trainers
+    # or case workers, who read providers for other reasons.
+    if not (scope.oblast_id or current_app.appbuilder.sm.has_access("can_approve", "Provider")):
+        return []
     counts = _status_counts(scope)
     return [
         {"label": _l("Providers awaiting approval"),
