@@ -106,58 +106,69 @@ def seed(app, centres: int, per_month: int) -> None:
         conn.execute(sa.insert(Specialist.__table__), specialist_rows)
         conn.execute(sa.insert(CentreStaff.__table__), staff_rows)
         months = months_of_year(dt.date.today())
-        directions, kinds = list(Direction), list(ActivityKind)
-        figures = []
-        batch = []
-        for c in centre_rows:
-            for first in months:
-                sums = dict.fromkeys(MONTH_FIGURES, 0)
-                for k in range(per_month):
-                    size = rng.randint(1, 12)
-                    vet = rng.randint(0, size)
-                    idp = rng.randint(0, size - vet)
-                    women = rng.randint(0, size)
-                    children = rng.randint(0, size // 3)
-                    d, kind = directions[k % 4], kinds[k % len(kinds)]
-                    row = {"centre_id": c["id"], "held_on": first + dt.timedelta(days=k % 28),
-                           "direction": d.name, "kind": kind.name,
-                           "format": ActivityFormat.group.name, "facilitator_id": c["id"],
-                           "veterans": vet, "idp": idp, "others": size - vet - idp,
-                           "women": women, "men": size - women, "children": children,
-                           "adults": size - children, "seniors": 0}
-                    batch.append(row)
-                    for key in ("veterans", "idp", "others", "women", "men", "children",
-                                "adults", "seniors"):
-                        sums[key] += row[key]
-                    sums["participants"] += size
-                    sums["activities"] += 1
-                    sums[f"dir_{d.name}"] += 1
-                    sums[f"kind_{kind.name}"] += 1
-                sums["visits"] = rng.randint(100, 900)
-                figures.append({"centre_id": c["id"], "month": first, "oblast_id": c["oblast_id"],
-                                **sums})
-                if len(batch) >= 50_000:
-                    conn.execute(sa.insert(CentreActivity.__table__), batch)
-                    batch = []
-            if c["id"] % 500 == 0:
-                print(f"  {c['id']} centres seeded ({time.perf_counter() - t0:.0f} s)", flush=True)
-        if batch:
-            conn.execute(sa.insert(CentreActivity.__table__), batch)
-        # the visit tally: one row per month (its first day) carrying the month's visits
-        conn.execute(sa.insert(CentreVisitDay.__table__), [
-            {"centre_id": f["centre_id"], "day": f["month"], "visits": f["visits"]}
-            for f in figures])
-        conn.execute(sa.insert(CentreMonthFigures.__table__), figures)
+        db.session.commit()
+        # The log, generated in the database (a recursive CTE per month): per_month
+        # activities per centre, counts that agree (category = sex = age totals).
+        kinds = [k.name for k in ActivityKind]
+        directions = [d.name for d in Direction]
+        dir_case = "CASE k % 4 " + " ".join(
+            f"WHEN {i} THEN '{name}'" for i, name in enumerate(directions)) + " END"
+        kind_case = f"CASE k % {len(kinds)} " + " ".join(
+            f"WHEN {i} THEN '{name}'" for i, name in enumerate(kinds)) + " END"
+        for first in months:
+            conn = db.session.connection()
+            conn.exec_driver_sql(f"""
+                WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n
+                                        WHERE k < {per_month - 1}),
+                     a AS (SELECT c.id AS centre_id, k, (c.id * 7 + k) % 5 AS vet,
+                                  (c.id * 3 + k) % 4 AS idp FROM centre c, n)
+                INSERT INTO centre_activity (centre_id, held_on, direction, kind, format,
+                    facilitator_id, veterans, idp, others, women, men, children, adults,
+                    seniors)
+                SELECT centre_id, date('{first.isoformat()}', '+' || (k % 28) || ' days'),
+                       {dir_case}, {kind_case}, '{ActivityFormat.group.name}', centre_id,
+                       vet, idp, 1, (vet + idp + 1) / 2, vet + idp + 1 - (vet + idp + 1) / 2,
+                       0, vet + idp + 1, 0
+                FROM a""")
+            conn.exec_driver_sql(f"""
+                INSERT INTO centre_visit_day (centre_id, day, visits)
+                SELECT id, '{first.isoformat()}', 100 + (id * 13 + {first.month}) % 800
+                FROM centre""")
+            db.session.commit()
+            print(f"  {first:%m.%Y}: log generated ({time.perf_counter() - t0:.0f} s)",
+                  flush=True)
+        # The precomputed monthly figures, as the commands keep them (checked below).
+        sums = {"activities": "COUNT(*)", "participants": "SUM(veterans + idp + others)",
+                **{c: f"SUM({c})" for c in ("veterans", "idp", "others", "women", "men",
+                                            "children", "adults", "seniors")},
+                **{f"dir_{d}": f"SUM(CASE WHEN direction = '{d}' THEN 1 ELSE 0 END)"
+                   for d in directions},
+                **{f"kind_{k}": f"SUM(CASE WHEN kind = '{k}' THEN 1 ELSE 0 END)"
+                   for k in kinds}}
+        names = [n for n in MONTH_FIGURES if n != "visits"]
+        conn = db.session.connection()
+        conn.exec_driver_sql(f"""
+            INSERT INTO centre_month_figures (centre_id, month, oblast_id, visits,
+                                              {", ".join(names)})
+            SELECT a.centre_id, strftime('%Y-%m-01', a.held_on), c.oblast_id,
+                   (SELECT v.visits FROM centre_visit_day v WHERE v.centre_id = a.centre_id
+                    AND v.day = strftime('%Y-%m-01', a.held_on)),
+                   {", ".join(sums[n] for n in names)}
+            FROM centre_activity a JOIN centre c ON c.id = a.centre_id
+            GROUP BY a.centre_id, strftime('%Y-%m-01', a.held_on), c.oblast_id""")
+        figures = [dict(r._mapping) for r in conn.execute(sa.select(
+            CentreMonthFigures.__table__).order_by(sa.func.random()).limit(5))]
         db.session.commit()
         conn = db.session.connection()
         conn.exec_driver_sql("ANALYZE")
         db.session.commit()
         # the precomputed figures are what the commands would have written
-        for f in rng.sample(figures, 5):
+        for f in figures:
             again = services.refresh_month_figures(f["centre_id"], f["month"])
             assert all(getattr(again, k) == f[k] for k in MONTH_FIGURES), f
         db.session.rollback()
-        print(f"  seeded {centres} centres, {len(figures) * per_month} activities in "
+        total = db.session.scalar(sa.select(sa.func.count(CentreActivity.id)))
+        print(f"  seeded {centres} centres, {total} activities in "
               f"{time.perf_counter() - t0:.0f} s", flush=True)
 
 
