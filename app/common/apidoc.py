@@ -71,6 +71,8 @@ _ERRORS = {
     401: "Not signed in, or the token has expired or was revoked",
     403: "The role does not allow this, or the record would fall outside the user's scope",
     404: "No such record, or it is outside the user's scope",
+    405: "The path, with a malformed key, names another operation's address that does "
+         "not take this method",
     409: "The record changed since it was read (stale version), or its status does not "
          "allow this change",
     422: "The values are not valid (the message names the fields)",
@@ -91,6 +93,7 @@ def conform_spec(spec: dict, decimals: dict | None = None) -> dict:
       documents a string; a refused body names its fields);
     * every operation documents the refusals the portal gives on it: 400
       (the input guard, malformed arguments), 401, 403 (role, scope), 404,
+      405 where a malformed path key lands on another operation's address,
       and for writes 409 (stale version, status rule) and 422 (invalid values);
     * keys are integers: ``ids`` of a list and ``id`` of a created record
       (FAB documents strings); ``_info``'s ``add_columns``/``edit_columns``
@@ -117,7 +120,10 @@ def conform_spec(spec: dict, decimals: dict | None = None) -> dict:
             if method not in _METHODS or not isinstance(operation, dict):
                 continue
             documented = operation.setdefault("responses", {})
-            for code in (_READ_CODES if method == "get" else _WRITE_CODES):
+            codes = _READ_CODES if method == "get" else _WRITE_CODES
+            if "{" in path:
+                codes = (*codes, 405)
+            for code in codes:
                 if str(code) not in documented and code not in documented:
                     documented[str(code)] = {"$ref": f"#/components/responses/{code}"}
             for answer in documented.values():
