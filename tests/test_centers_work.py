@@ -374,3 +374,17 @@ def test_a_case_worker_sees_only_their_providers_centre_records(app, client_as):
     listing = reply.get("/api/v1/centre-activity/", headers=headers)
     assert listing.status_code == 200
     assert all(row["centre.id"] != pk for row in listing.json["result"])
+
+
+def test_the_auditor_sees_staff_counts_but_no_specialists_names(app, client_as):
+    pk = _centre(app)
+    with app.app_context():
+        from app.centers.models import CentreStaff
+
+        names = [s.specialist.full_name for s in db.session.scalars(
+            select(CentreStaff).where(CentreStaff.centre_id == pk))]
+    text = visible_text(client_as("auditor").get(f"/centreview/show/{pk}").text)
+    assert "Психолог: 1" in text
+    assert names and not [n for n in names if n in text]
+    text = visible_text(client_as("lviv").get(f"/centreview/show/{pk}").text)
+    assert all(n in text for n in names)

@@ -223,9 +223,16 @@ class CentreView(ExportMixin, PortalModelView):
             .limit(50)).all()
         from .models import CentreReport, CentreStatus, StaffRole
 
-        staff = services.current_staff([item.id])[item.id]
+        # Staff are named only to those who may read the staff register (specialists'
+        # names are personal data: not for the auditor); the counts are shown to all.
+        names_allowed = self.appbuilder.sm.has_access("can_read", permissions.STAFF)
+        staff = services.current_staff([item.id])[item.id] if names_allowed else []
         checklist = (services.readiness(item)
                      if item.status in (CentreStatus.planned, CentreStatus.preparing) else [])
+        if not names_allowed:
+            for entry in checklist:
+                if entry.key == "certified":
+                    entry.detail = ""
         reports = self.datamodel.session.scalars(
             select(CentreReport).where(CentreReport.centre_id == item.id)
             .order_by(CentreReport.month.desc()).limit(12)).all()
@@ -233,7 +240,7 @@ class CentreView(ExportMixin, PortalModelView):
                                     widgets=widgets, related_views=self._related_views,
                                     history=history, staff=staff, checklist=checklist,
                                     reports=reports, roles=list(StaffRole),
-                                    centre=item)
+                                    centre=item, names_allowed=names_allowed)
 
     def _action_redirect(self):
         """A refused action on a centre's page returns to that page (with the refusal)."""
