@@ -67,9 +67,15 @@ def _ensure_pg_database() -> None:
 def build_app(url: str):
     from app import create_app
 
+    import secrets
+
+    # A throw-away signing key per benchmark run: the portal refuses to start
+    # without one (no key is kept in the repository).
     return create_app(SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False,
                       AUTH_RATE_LIMITED=False, RATELIMIT_ENABLED=False,
-                      FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
+                      FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
+                      SECRET_KEY=secrets.token_urlsafe(48),
+                      JWT_SECRET_KEY=secrets.token_urlsafe(48))
 
 
 def seed(url: str, cases: int) -> None:
