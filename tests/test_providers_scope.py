@@ -344,11 +344,13 @@ def test_home_cards_respect_scope(app, client_as):
             return db.session.scalar(stmt)
 
         expected = {"frankivsk": approved(IVANO_FRANKIVSK), "lviv": approved(LVIV),
-                    "ministry": approved(), "caseworker": 1}
+                    "ministry": approved()}
     assert expected["frankivsk"] < expected["ministry"]
     for username, value in expected.items():
         html = client_as(username).get("/").text
         assert _card(html, "Затверджені надавачі") == value, username
+    # Approval is not a case worker's work: no provider cards on their home page.
+    assert "Затверджені надавачі" not in client_as("caseworker").get("/").text
 
 
 def test_api_create_validates_fields_and_scope(app):
