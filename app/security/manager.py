@@ -291,6 +291,11 @@ class PortalSecurityManager(SecurityManager):
         return options
 
     # --- permission checks ----------------------------------------------------
+    def user_has_access(self, user, permission_name: str, view_name: str) -> bool:
+        """``has_access`` for a given user (not the request's): the one public
+        door to FAB's private ``_has_view_access`` for the rest of the portal."""
+        return bool(self._has_view_access(user, permission_name, view_name))
+
     def _has_view_access(self, user, permission_name: str, view_name: str) -> bool:
         """FAB's check, remembered for the life of the process when every role
         of the user is built in: built-in roles are regular expressions from

@@ -89,7 +89,7 @@ def may_see_personal(model, user=None) -> bool:
     from flask import current_app
 
     sm = current_app.appbuilder.sm
-    return bool(sm._has_view_access(user, "can_read", resource_of(model)))
+    return bool(sm.user_has_access(user, "can_read", resource_of(model)))
 
 
 def hidden_columns(model, user=None) -> frozenset[str]:
@@ -141,6 +141,6 @@ def mask_details(entity: str | None, details, user=None):
     if user is not None and entity:
         from flask import current_app
 
-        if current_app.appbuilder.sm._has_view_access(user, "can_read", entity):
+        if current_app.appbuilder.sm.user_has_access(user, "can_read", entity):
             return details
     return {**details, "query": mask_query(str(details["query"]))}
