@@ -1,0 +1,22 @@
+"""Programme reference shared by cases, selection and training (issue #20) - placeholder, filled by its owner.
+
+Revision ID: c20prog00001
+Revises: b21cen7e0001
+Create Date: 2026-12-07 08:10:00
+"""
+
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+revision = "c20prog00001"
+down_revision = "b21cen7e0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
