@@ -200,9 +200,15 @@ def _ctr20():
             "api": ("PUT", f"/api/v1/centre/{c.id}", {"working_hours": "щодня вдень"})}
 
 
+def _ctr21():
+    c = _centre()
+    return {"web": ("post", f"/centreview/action/suspend/{c.id}", {"reason": "  "}),
+            "api": ("POST", f"/api/v1/centre/{c.id}/suspend", {"reason": ""})}
+
+
 SCENARIOS = {
     "CTR-06": _ctr06, "CTR-07": _ctr07, "CTR-08": _ctr08, "CTR-09": _ctr09,
     "CTR-10": _ctr10, "CTR-11": _ctr11, "CTR-12": _ctr12, "CTR-13": _ctr13,
     "CTR-14": _ctr14, "CTR-15": _ctr15, "CTR-16": _ctr16, "CTR-17": _ctr17,
-    "CTR-18": _ctr18, "CTR-19": _ctr19, "CTR-20": _ctr20,
+    "CTR-18": _ctr18, "CTR-19": _ctr19, "CTR-20": _ctr20, "CTR-21": _ctr21,
 }

@@ -85,7 +85,7 @@ def test_ministry_may_suspend_resume_close_but_not_open(app):
         services.open_centre(item, _user("lviv"))
         services.suspend(item, ministry, reason="Перевірка")
         services.resume(item, ministry)
-        services.close(item, ministry)
+        services.close(item, ministry, reason="Завершення програми")
         db.session.commit()
         assert db.session.get(ResilienceCentre, pk).status_changed_by_fk == ministry.id
 
@@ -110,7 +110,7 @@ def test_regional_admin_of_other_oblast_is_refused(app):
             services.suspend(item, _user("lviv"))
         db.session.rollback()
         item = db.session.get(ResilienceCentre, pk)
-        services.suspend(item, _user("frankivsk"))
+        services.suspend(item, _user("frankivsk"), reason="Ремонт приміщення")
         db.session.commit()
     assert get_centre(app, pk).status == S.suspended
 
@@ -133,13 +133,14 @@ def test_action_through_the_view_and_flash(app, client_as):
 
 
 def test_bulk_action_is_all_or_nothing(app, client_as):
-    ok = _new(app, status=S.operating, name="Центр масової дії 1")
-    wrong = _new(app, status=S.planned, name="Центр масової дії 2")
-    response = client_as("ministry").post("/centreview/action_post", data={
-        "action": "suspend", "rowid": [str(ok), str(wrong)]}, follow_redirects=True)
+    ok = _new(app, status=S.planned, name="Центр масової дії 1")
+    wrong = _new(app, status=S.operating, name="Центр масової дії 2")
+    response = client_as("lviv").post("/centreview/action_post", data={
+        "action": "prepare", "rowid": [str(ok), str(wrong)]}, follow_redirects=True)
     assert response.status_code == 200
-    assert get_centre(app, ok).status == S.operating
-    assert get_centre(app, wrong).status == S.planned
+    assert "неможлив" in visible_text(response.text)
+    assert get_centre(app, ok).status == S.planned
+    assert get_centre(app, wrong).status == S.operating
 
 
 def test_api_transitions(app):
@@ -156,3 +157,76 @@ def test_api_transitions(app):
     assert response.status_code == 409
     item = get_centre(app, pk)
     assert item.status == S.suspended and item.status_reason == "Перевірка"
+
+
+# --- the centre's page offers only the status changes allowed now (#18) ------------------
+def _offered(client, pk):
+    import re
+
+    page = client.get(f"/centreview/show/{pk}")
+    assert page.status_code == 200
+    return re.findall(r'data-change="([a-z]+)"', page.text)
+
+
+@pytest.mark.parametrize("status, username, expected", [
+    (S.planned, "lviv", ["prepare", "close"]),
+    (S.preparing, "lviv", ["open", "close"]),
+    (S.operating, "lviv", ["suspend", "close", "unpublish"]),  # the fixture is published
+    (S.suspended, "lviv", ["resume", "close"]),
+    (S.suspended, "ministry", ["resume", "close"]),
+    (S.operating, "ministry", ["suspend", "close"]),
+    (S.closed, "lviv", []),
+    (S.operating, "auditor", []),
+])
+def test_centre_page_offers_only_allowed_status_changes(app, client_as, status, username,
+                                                        expected):
+    pk = _new(app, status=status, name=f"Центр сторінки {status.name} {username}")
+    assert _offered(client_as(username), pk) == expected
+
+
+def test_list_bulk_menu_has_no_changes_that_need_a_reason(app, client_as):
+    page = client_as("lviv").get("/centreview/list/")
+    assert 'name="action"' in page.text or "action_post" in page.text
+    for name in services.NEEDS_REASON:
+        assert f"'{name}'" not in page.text and f'"{name}"' not in page.text, name
+
+
+def test_suspend_on_the_page_asks_for_the_reason_stores_it_and_lands_on_the_centre(
+        app, client_as):
+    pk = _new(app, status=S.operating, name="Центр призупинення")
+    client = client_as("lviv")
+    page = client.get(f"/centreview/show/{pk}").text
+    assert 'id="reason-suspend"' in page and "required" in page
+    # without a reason: refused in Ukrainian on the centre's page, nothing changes
+    response = client.post(f"/centreview/action/suspend/{pk}", data={"reason": " "})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/centreview/show/{pk}")
+    text = visible_text(client.get(response.headers["Location"]).text)
+    assert "Зазначте підставу" in text
+    assert get_centre(app, pk).status == S.operating
+    # with a reason: stored on the centre and in its history, the user lands on the centre
+    response = client.post(f"/centreview/action/suspend/{pk}",
+                           data={"reason": "Ремонт укриття"})
+    assert response.headers["Location"].endswith(f"/centreview/show/{pk}")
+    text = visible_text(client.get(response.headers["Location"]).text)
+    assert "Центр «Центр призупинення»: Призупинено" in text or "Призупинен" in text
+    assert "Ремонт укриття" in text
+    item = get_centre(app, pk)
+    assert item.status == S.suspended and item.status_reason == "Ремонт укриття"
+
+
+def test_close_is_marked_final_and_needs_a_reason_over_rest_too(app, client_as):
+    pk = _new(app, status=S.operating, name="Центр закриття")
+    page = client_as("lviv").get(f"/centreview/show/{pk}").text
+    assert 'data-confirm="Закрити центр «Центр закриття»?' in page
+    assert "btn-danger" in page
+    client = app.test_client()
+    headers = jwt_headers(client, "lviv")
+    response = client.post(f"/api/v1/centre/{pk}/close", json={"reason": ""}, headers=headers)
+    assert response.status_code in (400, 409, 422), response.text
+    assert "підстав" in response.json["message"]
+    assert get_centre(app, pk).status == S.operating
+    response = client.post(f"/api/v1/centre/{pk}/close", json={"reason": "Кінець програми"},
+                           headers=headers)
+    assert response.status_code == 200, response.text
+    assert get_centre(app, pk).status_reason == "Кінець програми"

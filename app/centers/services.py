@@ -43,6 +43,11 @@ class InvalidCoordinates(UserError):
                          "to 41 (Ukraine).")
 
 
+class ReasonRequired(UserError):
+    default_message = _l("Give the reason: suspending or closing a centre is recorded with "
+                         "its reason.")
+
+
 def _session():
     return current_app.appbuilder.session
 
@@ -113,13 +118,26 @@ def record_initial_status(centre: ResilienceCentre, user=None, reason=None) -> N
 
 
 # --- transitions --------------------------------------------------------------------
-def _move(centre: ResilienceCentre, allowed: set[CentreStatus], target: CentreStatus,
-          permission: str, user=None, reason: str | None = None,
-          on: dt.date | None = None) -> ResilienceCentre:
+#: Source states of each status change (the view shows only those allowed now).
+SOURCES = {
+    "prepare": {S.planned},
+    "open": {S.preparing},
+    "suspend": {S.operating},
+    "resume": {S.suspended},
+    "close": {S.planned, S.preparing, S.operating, S.suspended},
+}
+#: Status changes recorded with a reason, which they require (CTR-21).
+NEEDS_REASON = {"suspend", "close"}
+
+
+def _move(centre: ResilienceCentre, name: str, target: CentreStatus, permission: str,
+          user=None, reason: str | None = None, on: dt.date | None = None) -> ResilienceCentre:
     user = _current_user(user)
     _require(user, permission, centre)
-    if centre.status not in allowed:
+    if centre.status not in SOURCES[name]:
         raise TransitionNotAllowed()
+    if name in NEEDS_REASON and not (reason or "").strip():
+        raise ReasonRequired()
     now = dt.datetime.utcnow()
     previous = centre.status
     centre.status = target
@@ -137,7 +155,7 @@ def _move(centre: ResilienceCentre, allowed: set[CentreStatus], target: CentreSt
 
 def start_preparing(centre, user=None, reason=None):
     """planned → preparing: premises and staff are being arranged."""
-    return _move(centre, {S.planned}, S.preparing, permissions.PREPARE, user, reason)
+    return _move(centre, "prepare", S.preparing, permissions.PREPARE, user, reason)
 
 
 def open_centre(centre, user=None, reason=None, on=None):
@@ -150,23 +168,22 @@ def open_centre(centre, user=None, reason=None, on=None):
     if centre.status == S.preparing:
         ensure_ready(centre)
         deliver_all_directions(centre)
-    return _move(centre, {S.preparing}, S.operating, permissions.OPEN, user, reason, on)
+    return _move(centre, "open", S.operating, permissions.OPEN, user, reason, on)
 
 
 def suspend(centre, user=None, reason=None):
     """operating → suspended."""
-    return _move(centre, {S.operating}, S.suspended, permissions.SUSPEND, user, reason)
+    return _move(centre, "suspend", S.suspended, permissions.SUSPEND, user, reason)
 
 
 def resume(centre, user=None, reason=None):
     """suspended → operating."""
-    return _move(centre, {S.suspended}, S.operating, permissions.RESUME, user, reason)
+    return _move(centre, "resume", S.operating, permissions.RESUME, user, reason)
 
 
 def close(centre, user=None, reason=None):
     """any status except closed → closed (final)."""
-    return _move(centre, {S.planned, S.preparing, S.operating, S.suspended}, S.closed,
-                 permissions.CLOSE, user, reason)
+    return _move(centre, "close", S.closed, permissions.CLOSE, user, reason)
 
 
 #: transition name -> (function, permission); the view actions and API use it.
@@ -208,6 +225,26 @@ TRANSITIONS = {
     "publish": (publish, permissions.PUBLISH),
     "unpublish": (unpublish, permissions.PUBLISH),
 }
+
+
+def allowed_transitions(centre: ResilienceCentre, user=None) -> list[str]:
+    """The status changes this user may make on this centre now (state, role, scope).
+
+    The centre's page offers only these; the transition functions still check
+    everything themselves (a stale page or the REST API goes through them)."""
+    user = _current_user(user)
+    if not any(user_may(user, perm) for _func, perm in TRANSITIONS.values()):
+        return []
+    if centre.id is not None and not in_scope(centre, scope_of(user)):
+        return []
+    names = [name for name, sources in SOURCES.items()
+             if centre.status in sources and user_may(user, TRANSITIONS[name][1])]
+    if user_may(user, permissions.PUBLISH):
+        if centre.published:
+            names.append("unpublish")
+        elif centre.status == S.operating:
+            names.append("publish")
+    return names
 
 
 # --- structured working hours ----------------------------------------------------------------

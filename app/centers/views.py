@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import flash, redirect
+from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import permission_name, protect, safe
@@ -240,23 +240,46 @@ class CentreView(ExportMixin, PortalModelView):
                                     widgets=widgets, related_views=self._related_views,
                                     history=history, staff=staff, checklist=checklist,
                                     reports=reports, roles=list(StaffRole),
-                                    centre=item, names_allowed=names_allowed)
+                                    centre=item, names_allowed=names_allowed,
+                                    status_changes=self.status_changes(item))
 
     def _action_redirect(self):
         """A refused action on a centre's page returns to that page (with the refusal)."""
-        from flask import request, url_for
-
         if request.view_args and request.view_args.get("pk"):
             return redirect(url_for(".show", pk=request.view_args["pk"]))
         return redirect(url_for(".list"))
 
     # --- status actions -------------------------------------------------------------
+    #: The centre's page renders its status changes itself: only those allowed now,
+    #: suspend and close with the reason, close marked as final.
+    record_page_actions = frozenset(services.TRANSITIONS)
+    single_record_actions = frozenset(services.NEEDS_REASON)
+
+    def status_changes(self, item) -> list[dict]:
+        """The status-change buttons of a centre's page: allowed now, for this user."""
+        warnings = {
+            "close": _("Closing is final: a closed centre cannot be reopened or changed, "
+                       "and it leaves the public directory. Its history stays."),
+            "suspend": _("The centre stops receiving visitors until it is resumed; its "
+                         "entry leaves the public directory."),
+        }
+        return [{"name": name, "label": str(self.actions[name].text),
+                 "needs_reason": name in services.NEEDS_REASON,
+                 "final": name == "close", "warning": warnings.get(name, "")}
+                for name in services.allowed_transitions(item)]
+
     def _transition(self, name, items):
         func = services.TRANSITIONS[name][0]
-        items = items if isinstance(items, list) else [items]
+        single = not isinstance(items, list)
+        items = [items] if single else items
+        reason = request.form.get("reason")
         for item in items:
-            func(item)
+            func(item, reason=reason)
         self.datamodel.session.commit()
+        if single:
+            flash(_("Centre «%(name)s»: %(status)s.", name=items[0].name,
+                    status=items[0].status), "success")
+            return redirect(url_for(".show", pk=items[0].id))
         flash(_("Status changed: %(count)d centre(s).", count=len(items)), "success")
         return redirect(self.get_redirect())
 

@@ -158,6 +158,15 @@ class SafeActionsMixin:
         return redirect(self.get_redirect())
 
 
+def _drop_actions(widget, names) -> None:
+    """Leave these actions out of a widget's action menu or links (FAB reads an empty
+    ``actions`` argument as "all actions", so the widget's own copy is filtered)."""
+    if names:
+        actions = widget.template_args.get("actions") or {}
+        widget.template_args["actions"] = {k: v for k, v in actions.items()
+                                           if k not in names}
+
+
 class PortalShowWidget(ShowWidget):
     """FAB's record page with an «Редагувати» button (``edit_url``)."""
 
@@ -305,9 +314,17 @@ class PortalModelView(SafeActionsMixin, ModelView):
         except BuildError:  # the view has no edit form
             return None
 
+    #: Actions that the record's page renders itself (in its own form: the allowed
+    #: ones only, a reason, a warning); FAB's generic action links leave them out.
+    record_page_actions: frozenset[str] = frozenset()
+    #: Actions for one record at a time (they ask for a reason): not in the list's
+    #: bulk menu.
+    single_record_actions: frozenset[str] = frozenset()
+
     def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
         widgets = super()._get_show_widget(pk, item, widgets=widgets, actions=actions,
                                            show_fieldsets=show_fieldsets)
+        _drop_actions(widgets["show"], self.record_page_actions)
         widgets["show"].template_args["edit_url"] = self.edit_url(item)
         return widgets
 
@@ -408,6 +425,7 @@ class PortalModelView(SafeActionsMixin, ModelView):
                 order_direction=order_direction, page=page, page_size=page_size,
                 widgets=widgets, **kwargs)
         widgets["list"].template_args["count_cap"] = cap
+        _drop_actions(widgets["list"], self.single_record_actions)
         return widgets
 
     def _plain_rows_list_widget(self, filters, actions, order_column, order_direction, page,
