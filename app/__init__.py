@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 DOMAINS = (
     "app.security",
     "app.geography",
+    "app.programmes",
     "app.providers",
     "app.selection",
     "app.centers",

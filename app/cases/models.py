@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..common.enums import LabeledEnum, N_, enum_column
 from ..common.mixins import AuditColumnsMixin, VersionedMixin
 from ..common.textsearch import trigram_index
+from ..programmes.models import ContactForm as _ContactForm
 
 
 # --------------------------------------------------------------------------- enums
@@ -139,11 +140,9 @@ class PlanItemStatus(LabeledEnum):
     cancelled = N_("Cancelled")
 
 
-class ContactForm(LabeledEnum):
-    visit = N_("Home visit")
-    phone = N_("Phone call")
-    online = N_("Online meeting")
-    office = N_("Meeting at the office")
+#: How a contact took place: defined with the programme reference, whose
+#: rules say which forms count as a meeting.
+ContactForm = _ContactForm
 
 
 class ReferralService(LabeledEnum):
