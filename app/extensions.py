@@ -59,3 +59,7 @@ def _sqlite_unicode_lower(dbapi_connection, _record):
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.create_function(
             "lower", 1, lambda v: v.lower() if isinstance(v, str) else v, deterministic=True)
+        # Names sort in Ukrainian alphabetical order (app.common.finder.collated).
+        from .common.finder import sqlite_collation
+
+        dbapi_connection.create_collation("uk", sqlite_collation)

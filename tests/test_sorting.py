@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask_appbuilder import ModelView
 from sqlalchemy.orm import ColumnProperty, RelationshipProperty, aliased
 
+from app.common import finder
 from app.demo import seed_demo
 from app.extensions import db
 from app.security.scope import SCOPE_FILTER
@@ -93,6 +94,8 @@ def _database_order(model, column, direction, keys, whole_table):
     stmt, expression = _order_expression(model, column)
     key = model.__mapper__.primary_key[0]
     order = sa.asc if direction == "asc" else sa.desc
+    if finder.is_text_column(expression):  # names sort in Ukrainian alphabetical order
+        expression = finder.collated(expression, db.session)
     stmt = stmt.order_by(order(expression), order(key))
     stmt = stmt.limit(len(keys)) if whole_table else stmt.where(key.in_(keys))
     return list(db.session.scalars(stmt))

@@ -33,7 +33,7 @@ def _numbers(app, ids):
 
 
 def _listed(client, pattern):
-    html = client.get(f"/caseview/list/?_flt_2_number={pattern}&psize_CaseView=100").text
+    html = client.get(f"/caseview/list/?_flt_0_number={pattern}&psize_CaseView=100").text
     return set(re.findall(r'href="/caseview/show/(\d+)"', html))
 
 

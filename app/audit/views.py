@@ -1,7 +1,11 @@
 """Read-only audit log for auditors and the administrator."""
 
-from ..common.listing import BoundedCountInterface
+from flask_appbuilder import expose
+from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
+
+from ..common.listing import BoundedCountInterface
+from . import reading
 
 from ..common.export import ExportMixin
 from ..common.views import PortalModelView
@@ -22,10 +26,29 @@ class AuditLogView(ExportMixin, PortalModelView):
     }
     list_columns = ["ts", "username", "action", "entity", "entity_id"]
     # Personal values masked for the reader (app.security.pii), in the page and the export.
-    show_columns = ["ts", "username", "ip", "action", "entity", "entity_id", "visible_changes",
-                    "visible_details"]
-    export_columns = show_columns
+    show_columns = ["ts", "username", "ip", "action", "entity", "entity_id", "visible_details"]
+    export_columns = [*show_columns[:-1], "visible_changes", "visible_details"]
     search_columns = ["username", "action", "entity", "entity_id", "ts"]
     order_columns = ["ts", "username", "action", "entity"]
     base_order = ("ts", "desc")
     page_size = 50
+    show_template = "audit/show.html"
+    formatters_columns = {"entity": reading.object_label}
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        """The entry with its record named and its changes as «поле: було → стало»."""
+        item = self.scoped_get(pk)
+        sm = self.appbuilder.sm
+        name, url = reading.record(
+            item.entity, item.entity_id,
+            lambda view: sm.has_access("can_show", view.class_permission_name)
+            or sm.has_access("can_read", view.class_permission_name))
+        return self.render_template(
+            self.show_template, pk=item.id, title=self.show_title,
+            widgets=self._show(item.id), related_views=self._related_views,
+            entry=item, object_label=reading.object_label(item.entity),
+            record_name=name, record_url=url,
+            changes=reading.changes(item.entity, item.visible_changes))
+

@@ -82,6 +82,14 @@ def _register_work(appbuilder) -> None:
             search=[Specialist.full_name], order_by=Specialist.full_name, label=label,
             offer=lambda: Specialist.active.is_(True) & Specialist.provider_id.in_(
                 _providers()))
+    # The centre list's filters: providers and oblasts in the user's scope.
+    from ..geography.models import Oblast
+    from ..providers.models import Provider
+
+    register_lookup("centre_filter_provider", Provider, resource=permissions.RESOURCE,
+                    search=[Provider.name, Provider.edrpou], order_by=Provider.name)
+    register_lookup("centre_filter_oblast", Oblast, resource=permissions.RESOURCE,
+                    search=[Oblast.title], order_by=Oblast.title)
     centre_label = lambda c: f"{c.name} ({c.hromada.title})"  # noqa: E731
     register_lookup("staff_centre", ResilienceCentre, resource=permissions.STAFF,
                     search=[ResilienceCentre.name], order_by=ResilienceCentre.name,

@@ -21,6 +21,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import noload, selectinload
 
+from ..common.finder import ukrainian_sort_key
 from ..geography.models import Hromada, Oblast
 from .models import ACCESSIBILITY, SERVICES, CentreStatus, OpeningHours, ResilienceCentre
 
@@ -40,13 +41,6 @@ MAX_PAGE = 500
 CACHE_SECONDS = 300
 
 
-UKRAINIAN_ALPHABET = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"
-_ORDER = {ch: i for i, ch in enumerate(UKRAINIAN_ALPHABET)}
-
-
-def ukrainian_sort_key(text: str) -> list[int]:
-    """Sort key in Ukrainian alphabetical order (databases' collations differ)."""
-    return [_ORDER.get(ch, 100 + ord(ch)) for ch in (text or "").lower()]
 
 
 def _operating():

@@ -603,7 +603,7 @@ def planned_readiness(scope, limit: int = 500):
     with what it still lacks: [(oblast title, [(centre, [missing items])])]."""
     from ..geography.models import Oblast
     from ..security.scope import scoped as _scoped
-    from .public import ukrainian_sort_key
+    from ..common.finder import ukrainian_sort_key
 
     stmt = _scoped(select(ResilienceCentre).where(
         ResilienceCentre.status.in_([S.planned, S.preparing]))
@@ -1077,7 +1077,7 @@ def activity_dashboard(scope, first: dt.date, last: dt.date) -> dict:
     per oblast from the centre table."""
     from ..geography.models import Oblast
     from ..security.scope import scoped as _scoped
-    from .public import ukrainian_sort_key
+    from ..common.finder import ukrainian_sort_key
 
     session = _session()
     first, last = month_start(first), month_start(last)

@@ -8,7 +8,6 @@ from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import permission_name, protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,7 +17,7 @@ from wtforms.validators import NumberRange, Optional
 
 from ..common.apidoc import transition_doc
 from ..common.export import ExportMixin
-from ..common.listing import BoundedCountInterface
+from ..common.listing import BoundedCountInterface, PortalInterface
 from ..common.lookup import AjaxSelectField
 from ..common.validators import UkrainianPhone
 from ..common.views import PortalModelView, PortalRestApi
@@ -178,8 +177,30 @@ class CentreView(ExportMixin, PortalModelView):
         (_l("Accessibility"), {"fields": ["accessibility_text", "barrier_free"]}),
         (_l("Record"), {"fields": ["created_on", "changed_on"], "expanded": False}),
     ]
-    # No relation here: FAB would load the related table on every list render.
-    search_columns = ["name", "status", "barrier_free", "address", "external_code"]
+    # Relations are filtered with server-searched pickers (a dropdown of every
+    # community would load the table on every list page).
+    search_columns = ["name", "status", "hromada", "provider", "oblast", "barrier_free",
+                      "address", "external_code"]
+    search_form_extra_fields = {
+        "hromada": AjaxSelectField(_l("Territorial community"), lookup="hromada"),
+        "provider": AjaxSelectField(_l("Provider"), lookup="centre_filter_provider"),
+        "oblast": AjaxSelectField(_l("Oblast"), lookup="centre_filter_oblast"),
+    }
+
+    def quick_search_clauses(self, text):
+        """Name, code and address, and the community, raion and provider by name
+        (or ЄДРПОУ / КАТОТТГ code): «Пустомит» finds the centres of that raion."""
+        from ..common.finder import contains
+        from ..geography.models import Hromada, Raion
+        from ..providers.models import Provider
+
+        c = ResilienceCentre
+        return [contains(c.name, text), contains(c.external_code, text),
+                contains(c.address, text),
+                c.hromada.has(contains(Hromada.title, text) | contains(Hromada.code, text)
+                              | Hromada.raion.has(contains(Raion.title, text))),
+                c.provider.has(contains(Provider.name, text)
+                               | contains(Provider.edrpou, text))]
     order_columns = ["name", "status", "oblast.title", "hromada.title"]
     base_order = ("name", "asc")
     formatters_columns = {"barrier_free": _yes_no, "shelter": _yes_no, "published": _yes_no,
@@ -323,7 +344,7 @@ class CentreApi(PortalRestApi):
     class_permission_name = permissions.RESOURCE
     base_permissions = CENTRE_PERMISSIONS
     method_permission_name = {**roles.METHOD_PERMISSIONS, **ACTION_PERMISSIONS}
-    datamodel = SQLAInterface(ResilienceCentre)
+    datamodel = PortalInterface(ResilienceCentre)
     label_columns = LABELS
     list_columns = ["id", "name", "external_code", "status", "oblast.id", "oblast.title",
                     "hromada.id", "hromada.title", "provider.id", "provider.name",

@@ -11,7 +11,6 @@ from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import permission_name, protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,7 +18,7 @@ from wtforms import BooleanField
 from wtforms.validators import NumberRange, Optional
 
 from ..common.apidoc import transition_doc
-from ..common.listing import BoundedCountInterface
+from ..common.listing import BoundedCountInterface, PortalInterface
 from ..common.lookup import AjaxSelectField
 from ..common.validators import UkrainianPhone
 from ..common.views import PortalModelView, PortalRestApi
@@ -83,7 +82,7 @@ class CentreStaffApi(PortalRestApi):
     resource_name = "centre-staff"
     class_permission_name = permissions.STAFF
     base_permissions = STAFF_PERMISSIONS
-    datamodel = SQLAInterface(CentreStaff)
+    datamodel = PortalInterface(CentreStaff)
     label_columns = COMMON_LABELS
     list_columns = ["id", "centre.id", "centre.name", "specialist.id", "specialist.full_name",
                     "role", "employment", "start_on", "end_on"]
@@ -268,7 +267,7 @@ class CommunityApplicationApi(PortalRestApi):
     base_permissions = APPLICATION_PERMISSIONS
     method_permission_name = {**roles.METHOD_PERMISSIONS, "approve": "decide",
                               "reject": "decide"}
-    datamodel = SQLAInterface(CommunityApplication)
+    datamodel = PortalInterface(CommunityApplication)
     label_columns = APPLICATION_LABELS
     list_columns = ["id", "oblast.id", "oblast.title", "hromada.id", "hromada.title",
                     "submitted_on", "population", "status", "planned_open_on", "centre_id"]
@@ -349,7 +348,7 @@ class CentreActivityApi(PortalRestApi):
     resource_name = "centre-activity"
     class_permission_name = permissions.ACTIVITY
     base_permissions = ACTIVITY_PERMISSIONS
-    datamodel = SQLAInterface(CentreActivity)
+    datamodel = PortalInterface(CentreActivity)
     label_columns = ACTIVITY_LABELS
     list_columns = ["id", "centre.id", "held_on", "direction", "kind", "format",
                     "facilitator.id", *CATEGORY_COUNTS, *SEX_COUNTS, *AGE_COUNTS]
@@ -384,7 +383,7 @@ class CentreVisitDayApi(PortalRestApi):
     resource_name = "centre-visits"
     class_permission_name = permissions.ACTIVITY
     base_permissions = ACTIVITY_PERMISSIONS
-    datamodel = SQLAInterface(CentreVisitDay)
+    datamodel = PortalInterface(CentreVisitDay)
     label_columns = ACTIVITY_LABELS
     list_columns = ["id", "centre.id", "day", "visits"]
     show_columns = [*list_columns, "version"]
@@ -475,7 +474,7 @@ class CentreReportApi(PortalRestApi):
     base_permissions = REPORT_PERMISSIONS
     method_permission_name = {**roles.METHOD_PERMISSIONS, "submit": "submit",
                               "accept": "review", "return_": "review"}
-    datamodel = SQLAInterface(CentreReport)
+    datamodel = PortalInterface(CentreReport)
     label_columns = REPORT_LABELS
     list_columns = ["id", "centre.id", "centre.name", "month", "status", "visits", "activities",
                     "participants"]

@@ -41,7 +41,7 @@ from flask_appbuilder.models.sqla.filters import FilterRelationOneToManyEqual
 from sqlalchemy import asc, desc, false, func, select
 from sqlalchemy.orm import ColumnProperty, Load, RelationshipProperty, aliased, joinedload
 
-from . import list_header
+from . import finder, list_header
 from .fragments import MISSING, NONCE_MARK, expiring_store
 from .enums import Label
 from .i18n import translate
@@ -116,7 +116,34 @@ class LeanFilters(Filters):
         return self._with(list(self.filters), list(self.values))
 
 
-class BoundedCountInterface(SQLAInterface):
+class PortalInterface(SQLAInterface):
+    """FAB's interface with "contains" first among a text column's filters (a name
+    is searched by a part of it, not by its beginning), the trigram-indexed
+    "contains" where the column has an index, and text columns sorted in
+    Ukrainian alphabetical order (:mod:`app.common.finder`)."""
+
+    filter_converter_class = IndexedFilterConverter
+
+    def apply_order_by(self, query, order_column, order_direction, aliases_mapping=None,
+                       bypass_many_to_many=False, add_pk=False):
+        column = self.obj.__table__.columns.get(order_column or "")
+        if column is None or not finder.is_text_column(column):
+            return super().apply_order_by(query, order_column, order_direction,
+                                          aliases_mapping=aliases_mapping,
+                                          bypass_many_to_many=bypass_many_to_many,
+                                          add_pk=add_pk)
+        return self._collated_order(query, getattr(self.obj, order_column), order_direction,
+                                    add_pk)
+
+    def _collated_order(self, query, attribute, order_direction, add_pk):
+        direction = asc if order_direction == "asc" else desc
+        order = [direction(finder.collated(attribute, self.session))]
+        if add_pk:
+            order.extend(direction(key) for key in self.obj.__mapper__.primary_key)
+        return query.order_by(*order)
+
+
+class BoundedCountInterface(PortalInterface):
     """SQLAInterface for big registers: the list count stops at ``count_cap + 1``
     rows, "contains" uses a trigram index where the column has one
     (:mod:`app.common.textsearch`) and relation filters compare keys."""
@@ -204,8 +231,12 @@ class BoundedCountInterface(SQLAInterface):
         relation, leaf = target
         alias = aliased(relation.mapper.class_)
         query = query.outerjoin(alias, getattr(self.obj, relation.key).of_type(alias))
+        column = relation.mapper.class_.__table__.columns.get(leaf)
+        attribute = getattr(alias, leaf)
+        if column is not None and finder.is_text_column(column):
+            return self._collated_order(query, attribute, order_direction, add_pk)
         direction = asc if order_direction == "asc" else desc
-        order = [direction(getattr(alias, leaf))]
+        order = [direction(attribute)]
         if add_pk:
             order.extend(direction(key) for key in self.obj.__mapper__.primary_key)
         return query.order_by(*order)
@@ -734,7 +765,7 @@ def _icon_link(href: str, css: str, title: str, label: str, icon: str) -> str:
 
 def render_list_widget(*, modelview_name, count, page, page_size, filters, actions,
                        include_columns, order_columns, label_columns, value_columns, pks,
-                       formatters_columns, count_cap=None, **_ignored) -> Markup:
+                       formatters_columns, count_cap=None, finder=None, **_ignored) -> Markup:
     """The list widget's HTML: header (pagination, page size, add, actions,
     back, record count), the table and the forms FAB's JavaScript uses."""
     visible = current_app.jinja_env.filters["is_item_visible"]
@@ -765,7 +796,8 @@ def render_list_widget(*, modelview_name, count, page, page_size, filters, actio
     header.append(f'<div class="pull-right"><strong>{escape(translate("Record Count"))}:'
                   f'</strong> {escape(shown)}</div>')
     # Line breaks between the buttons: they are inline blocks, spaced as in FAB.
-    parts = ['<div class="well well-sm">\n', "\n".join(h for h in header if h), "\n</div>"]
+    parts = [str((finder() if callable(finder) else finder) or ""), '<div class="well well-sm">\n',
+             "\n".join(h for h in header if h), "\n</div>"]
     if count <= 0:
         parts.append(f'<b>{escape(translate("No records found"))}</b>')
         return Markup("".join(parts))

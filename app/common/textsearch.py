@@ -122,7 +122,8 @@ class IndexedFilterConverter(SQLAFilterConverter):
     """
 
     conversion_table = tuple(
-        (kind, [FilterContainsIndexed if f is FilterContains else f for f in filters])
+        (kind, sorted((FilterContainsIndexed if f is FilterContains else f for f in filters),
+                      key=lambda f: f is not FilterContainsIndexed))
         for kind, filters in SQLAFilterConverter.conversion_table)
     _classes: dict = {}
 

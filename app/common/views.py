@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import logging
 
 from flask import abort, flash, g, redirect, request, session, url_for
@@ -34,11 +36,13 @@ from wtforms.validators import DataRequired, Optional
 
 from ..security import roles
 from ..security.scope import SCOPE_FILTER, in_scope
+from . import finder
 from .commands import commands_for
 from .errors import ConflictError, InvalidData, UserError
 from .fields import EnumSelectField, UkDateField
 from .i18n import short_date
-from .listing import DeferredForm, LazySearchForm, PortalListWidget, PortalSearchWidget
+from .listing import (DeferredForm, LazySearchForm, PortalInterface, PortalListWidget,
+                      PortalSearchWidget)
 from .lookup import AjaxSelectField
 
 log = logging.getLogger(__name__)
@@ -314,6 +318,43 @@ class PortalModelView(SafeActionsMixin, ModelView):
         except BuildError:  # the view has no edit form
             return None
 
+    #: Columns of the quick-search box (contains, any of them); None: the text
+    #: columns of ``search_columns`` that are not personal data; () hides the box.
+    quick_search_columns: tuple[str, ...] | None = None
+
+    def quick_search_clauses(self, text: str) -> list:
+        """Conditions of the quick search (override to add related tables)."""
+        model = self.datamodel.obj
+        return [finder.contains(getattr(model, name), text)
+                for name in self._quick_columns()]
+
+    def _quick_columns(self) -> tuple[str, ...]:
+        if self.quick_search_columns is not None:
+            return tuple(self.quick_search_columns)
+        from ..security.pii import personal_columns
+
+        columns = self.datamodel.obj.__table__.columns
+        hidden = personal_columns(self.datamodel.obj)
+        return tuple(name for name in (self.search_columns or [])
+                     if name in columns and name not in hidden
+                     and finder.is_text_column(columns[name]))
+
+    def _with_quick_search(self, filters):
+        """The request's filters plus the quick search (``?q=``), if any."""
+        text = finder.quick_search_text()
+        if not text or not (self._quick_columns() or
+                            type(self).quick_search_clauses is not
+                            PortalModelView.quick_search_clauses):
+            return filters
+        cls = self.__dict__.get("_quick_filter")
+        if cls is None:
+            cls = self.__dict__["_quick_filter"] = type(
+                f"{type(self).__name__}QuickSearch", (finder.QuickSearchFilter,),
+                {"clauses": staticmethod(self.quick_search_clauses)})
+        filters = filters.copy()
+        filters.add_filter(self.datamodel.get_pk_name(), cls, text)
+        return filters
+
     #: Actions that the record's page renders itself (in its own form: the allowed
     #: ones only, a reason, a warning); FAB's generic action links leave them out.
     record_page_actions: frozenset[str] = frozenset()
@@ -416,6 +457,7 @@ class PortalModelView(SafeActionsMixin, ModelView):
             page = max(0, -(-cap // page_size) - 1)
             flash(str(DEEP_PAGE_MESSAGE) % {"number": f"{cap:,}".replace(",", "\u00a0")},
                   "info")
+        filters = self._with_quick_search(filters)
         widgets = self._plain_rows_list_widget(
             filters, actions, order_column, order_direction, page, page_size, widgets,
             **kwargs)
@@ -426,6 +468,12 @@ class PortalModelView(SafeActionsMixin, ModelView):
                 widgets=widgets, **kwargs)
         widgets["list"].template_args["count_cap"] = cap
         _drop_actions(widgets["list"], self.single_record_actions)
+        # Rendered with the page (after the search widget has loaded a chosen
+        # picker's row, which the chip then names from the session, no statement).
+        widgets["list"].template_args["finder"] = functools.partial(
+            finder.render_finder, filters, self.label_columns,
+            quick=bool(self._quick_columns()) or type(self).quick_search_clauses
+            is not PortalModelView.quick_search_clauses)
         return widgets
 
     def _plain_rows_list_widget(self, filters, actions, order_column, order_direction, page,
@@ -752,7 +800,7 @@ def _valid_pk(pk) -> bool:
 
 
 def datamodel(model) -> SQLAInterface:
-    return SQLAInterface(model)
+    return PortalInterface(model)
 
 
 __all__ = ["PortalModelView", "PortalRestApi", "datamodel", "has_access"]

@@ -17,7 +17,8 @@ from flask_appbuilder import BaseView, expose
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..centers.public import PublicCentreView, ukrainian_sort_key
+from ..centers.public import PublicCentreView
+from ..common.finder import ukrainian_sort_key
 from ..geography.models import Hromada, Oblast
 from . import services
 from .models import EntryLevel, ProviderType, RecipientCategory, ServiceKind

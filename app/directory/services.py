@@ -518,7 +518,7 @@ def gaps(session, oblast_id: int) -> tuple[list, list, dict]:
     rows = [(hid, title, counts.get(hid, {}))
             for hid, title in session.execute(select(Hromada.id, Hromada.title)
                                               .where(Hromada.oblast_id == oblast_id))]
-    from ..centers.public import ukrainian_sort_key
+    from ..common.finder import ukrainian_sort_key
 
     rows.sort(key=lambda r: ukrainian_sort_key(r[1]))
     return kinds, rows, wide

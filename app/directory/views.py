@@ -10,7 +10,6 @@ from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,7 +20,7 @@ from wtforms.validators import Email, Optional
 
 from ..common.export import ExportMixin
 from ..common.i18n import short_date
-from ..common.listing import BoundedCountInterface
+from ..common.listing import BoundedCountInterface, PortalInterface
 from ..common.lookup import AjaxSelectField, AjaxSelectWidget
 from ..common.validators import UkrainianPhone
 from ..common.views import PortalModelView, PortalRestApi
@@ -198,7 +197,7 @@ class DirectoryEntryApi(PortalRestApi):
     class_permission_name = permissions.ENTRY
     base_permissions = ENTRY_PERMISSIONS
     method_permission_name = {**roles.METHOD_PERMISSIONS, **ACTION_PERMISSIONS}
-    datamodel = SQLAInterface(DirectoryEntry)
+    datamodel = PortalInterface(DirectoryEntry)
     label_columns = LABELS
     list_columns = ["id", "title", "kind.id", "kind.name", "level", "oblast.id",
                     "oblast.title", "hromada.id", "hromada.title", "provider_type",
@@ -225,7 +224,7 @@ CLASSIFIER_LABELS = {
 
 
 class ServiceKindView(PortalModelView):
-    datamodel = SQLAInterface(ServiceKind)
+    datamodel = PortalInterface(ServiceKind)
     class_permission_name = permissions.KIND
     route_base = "/directory/kinds"
     list_title = _l("Kinds of service")
@@ -248,7 +247,7 @@ class ServiceKindView(PortalModelView):
 class ServiceKindApi(PortalRestApi):
     resource_name = "directory_service_kind"
     class_permission_name = permissions.KIND
-    datamodel = SQLAInterface(ServiceKind)
+    datamodel = PortalInterface(ServiceKind)
     label_columns = CLASSIFIER_LABELS
     list_columns = ["id", "code", "name", "sort_order", "active"]
     show_columns = list_columns + ["description", "version"]
@@ -258,7 +257,7 @@ class ServiceKindApi(PortalRestApi):
 
 
 class RecipientCategoryView(PortalModelView):
-    datamodel = SQLAInterface(RecipientCategory)
+    datamodel = PortalInterface(RecipientCategory)
     class_permission_name = permissions.CATEGORY
     route_base = "/directory/categories"
     list_title = _l("Categories of recipients")
@@ -350,7 +349,7 @@ class DirectoryReportView(BaseView):
 
     def _oblasts(self):
         from ..geography.models import Oblast
-        from ..centers.public import ukrainian_sort_key
+        from ..common.finder import ukrainian_sort_key
         from ..security.scope import scoped
 
         rows = g_session().execute(scoped(select(Oblast.id, Oblast.title), Oblast)).all()

@@ -1,6 +1,6 @@
 """Read-only views of the codifier, with search."""
 
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from ..common.listing import PortalInterface
 from flask_babel import lazy_gettext as _l
 
 from ..common.export import ExportMixin
@@ -26,7 +26,7 @@ class _ReadOnlyGeoView(ExportMixin, PortalModelView):
 
 
 class OblastView(_ReadOnlyGeoView):
-    datamodel = SQLAInterface(Oblast)
+    datamodel = PortalInterface(Oblast)
     class_permission_name = "Oblast"
     list_title = _l("Oblasts")
     show_title = _l("Oblast")
@@ -38,7 +38,7 @@ class OblastView(_ReadOnlyGeoView):
 
 
 class RaionView(_ReadOnlyGeoView):
-    datamodel = SQLAInterface(Raion)
+    datamodel = PortalInterface(Raion)
     class_permission_name = "Raion"
     list_title = _l("Raions")
     show_title = _l("Raion")
@@ -50,7 +50,7 @@ class RaionView(_ReadOnlyGeoView):
 
 
 class HromadaView(_ReadOnlyGeoView):
-    datamodel = SQLAInterface(Hromada)
+    datamodel = PortalInterface(Hromada)
     class_permission_name = "Hromada"
     list_title = _l("Territorial communities")
     show_title = _l("Territorial community")
@@ -69,14 +69,14 @@ class _ReadOnlyGeoApi(PortalRestApi):
 class OblastApi(_ReadOnlyGeoApi):
     resource_name = "oblast"
     class_permission_name = "Oblast"
-    datamodel = SQLAInterface(Oblast)
+    datamodel = PortalInterface(Oblast)
     list_columns = show_columns = ["id", "code", "name", "title", "category"]
 
 
 class HromadaApi(_ReadOnlyGeoApi):
     resource_name = "hromada"
     class_permission_name = "Hromada"
-    datamodel = SQLAInterface(Hromada)
+    datamodel = PortalInterface(Hromada)
     list_columns = show_columns = ["id", "code", "title", "oblast.id", "oblast.title",
                                    "raion.title"]
     search_columns = ["title", "code", "oblast"]

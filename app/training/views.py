@@ -12,7 +12,7 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from ..common.listing import PortalInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -105,7 +105,7 @@ def _workshop_from_args():
 
 
 class CourseView(ExportMixin, PortalModelView):
-    datamodel = SQLAInterface(Course)
+    datamodel = PortalInterface(Course)
     class_permission_name = "Course"
     list_title = _l("Training courses")
     show_title = _l("Course")
@@ -143,7 +143,7 @@ WORKSHOP_PERMISSIONS = {
 
 
 class WorkshopView(ExportMixin, PortalModelView):
-    datamodel = SQLAInterface(Workshop)
+    datamodel = PortalInterface(Workshop)
     class_permission_name = "Workshop"
     method_permission_name = WORKSHOP_PERMISSIONS
     list_title = _l("Workshops and trainings")
@@ -340,7 +340,7 @@ class _WorkshopChildView(PortalModelView):
 
 
 class TrainingSessionView(_WorkshopChildView):
-    datamodel = SQLAInterface(TrainingSession)
+    datamodel = PortalInterface(TrainingSession)
     class_permission_name = "Workshop"
     list_title = _l("Workshop sessions")
     show_title = _l("Session")
@@ -362,7 +362,7 @@ class TrainingSessionView(_WorkshopChildView):
 
 
 class ParticipantView(ExportMixin, _WorkshopChildView):
-    datamodel = SQLAInterface(Participant)
+    datamodel = PortalInterface(Participant)
     class_permission_name = "Participant"
     list_title = _l("Participants of workshops")
     show_title = _l("Participant")
@@ -395,7 +395,7 @@ class ParticipantView(ExportMixin, _WorkshopChildView):
 
 
 class CertificateView(ExportMixin, PortalModelView):
-    datamodel = SQLAInterface(Certificate)
+    datamodel = PortalInterface(Certificate)
     class_permission_name = "Certificate"
     base_permissions = ["can_read", "can_export"]
     list_title = _l("Certificates")
@@ -504,7 +504,7 @@ class CourseApi(PortalRestApi):
     #: Shared resource with CourseView: FAB's permission sync replaces a resource's
     #: permissions with the last registered view's, so the API lists the export too.
     base_permissions = ["can_read", "can_write", "can_export"]
-    datamodel = SQLAInterface(Course)
+    datamodel = PortalInterface(Course)
     label_columns = COURSE_LABELS
     list_columns = ["id", "title", "programme", "hours", "completion_hours", "active"]
     show_columns = list_columns + ["topics", "description", "version"]
@@ -528,7 +528,7 @@ class WorkshopApi(PortalRestApi):
     class_permission_name = "Workshop"
     base_permissions = ["can_read", "can_write", "can_export", "can_reopen"]
     method_permission_name = API_PERMISSIONS
-    datamodel = SQLAInterface(Workshop)
+    datamodel = PortalInterface(Workshop)
     label_columns = WORKSHOP_LABELS
     list_columns = ["id", "course.id", "course.title", "start_date", "end_date", "online",
                     "place", "capacity", "status"]
