@@ -1,6 +1,7 @@
 """User administration with the scope fields (oblast, provider)."""
 
 from flask_appbuilder.security.views import UserDBModelView
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
 from ..common.lookup import AjaxSelectField
@@ -16,6 +17,38 @@ _SCOPE_DESCRIPTIONS = {
 }
 
 
+EMPTY = "—"
+
+
+def _yes_no(value) -> str:
+    from ..common.views import NO, YES
+
+    return str(YES if value else NO)
+
+
+def _role_names(roles) -> str:
+    """«Адміністратор, Аудитор», not «[Адміністратор]» (or «[]»); roles or groups."""
+    return ", ".join(sorted(str(r.name) for r in roles or ())) or EMPTY
+
+
+def _kyiv_time(value) -> str:
+    return format_datetime(value, "dd.MM.yyyy HH:mm") if value else EMPTY
+
+
+def _dash(value) -> str:
+    return EMPTY if value is None or value == "" else str(value)
+
+
+#: The users list, record and profile show text, not Python values (True, None, [..]).
+USER_FORMATTERS = {
+    "active": _yes_no, "roles": _role_names, "groups": _role_names, "oblast": _dash,
+    "provider": _dash,
+    "email": _dash, "locked_until": _kyiv_time, "last_login": _kyiv_time,
+    "created_on": _kyiv_time, "changed_on": _kyiv_time, "created_by": _dash,
+    "changed_by": _dash, "login_count": _dash, "fail_login_count": _dash,
+}
+
+
 class PortalUserDBModelView(UserDBModelView):
     # Keep FAB's permission name: grants and FAB's own menus refer to it.
     class_permission_name = "UserDBModelView"
@@ -25,6 +58,7 @@ class PortalUserDBModelView(UserDBModelView):
     add_columns = [*UserDBModelView.add_columns[:-2], "oblast", "provider",
                    *UserDBModelView.add_columns[-2:]]
     edit_columns = [*UserDBModelView.edit_columns, "oblast", "provider", "locked_until"]
+    formatters_columns = USER_FORMATTERS
     show_fieldsets = [
         *UserDBModelView.show_fieldsets[:2],
         (_l("Scope"), {"fields": ["oblast", "provider", "locked_until"], "expanded": True}),
