@@ -43,6 +43,8 @@ DEMO_USERS = (
     ("trainer", roles.TRAINER, None),
     ("caseworker", roles.CASE_WORKER, None),
     ("auditor", roles.AUDITOR, None),
+    # The provider's representative (issue #22): their provider is set by app.providers.demo.
+    ("provider", roles.PROVIDER_REP, None),
 )
 
 

@@ -384,7 +384,7 @@ def test_show_page_offers_only_allowed_transitions(app, client_as):
     assert "Подати на затвердження" not in ministry
     lviv = visible_text(client_as("lviv").get(f"/providerview/show/{pk}").text)
     assert "Затвердити" not in lviv
-    assert "Зараз для вас немає доступних змін статусу" in lviv
+    assert "Зараз вам недоступні зміни статусу" in lviv
 
 
 def test_api_transition_with_absurd_id_is_404(app):

@@ -37,14 +37,19 @@ def test_demo_seed_is_idempotent_and_complete(app):
         _seed()
         first = _counts()
         snapshot = sorted(db.session.execute(sa.select(
-            Provider.edrpou, Provider.name, Provider.status, Provider.hromada_id)).all())
+            Provider.id, Provider.edrpou, Provider.name, Provider.status,
+            Provider.hromada_id)).all())
         _seed()
         assert _counts() == first
         assert sorted(db.session.execute(sa.select(
-            Provider.edrpou, Provider.name, Provider.status, Provider.hromada_id)).all()) \
+            Provider.id, Provider.edrpou, Provider.name, Provider.status,
+            Provider.hromada_id)).all()) \
             == snapshot
         providers, _history, specialists, rounds, applications, scores = first
-        assert providers == 30 and specialists >= 30 and rounds == 2
+        # 30 organisations and one sole proprietor (ФОП), identified by an РНОКПП.
+        assert providers == 31 and specialists >= 30 and rounds == 2
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Provider).where(
+            Provider.edrpou.is_(None), Provider.rnokpp.is_not(None))) == 1
         assert applications > 0 and scores > 0
         statuses = set(db.session.scalars(sa.select(Provider.status)))
         assert statuses == set(ProviderStatus) - {ProviderStatus.archived}

@@ -70,9 +70,10 @@ def second_officer(app):
 
 ROLE_USERS = ("admin", "ministry", "lviv", "frankivsk", "trainer", "caseworker", "auditor")
 SOURCES = {"open_applications": {R.announced}, "start_evaluation": {R.accepting},
-           "complete": {R.evaluating}, "cancel": {R.announced, R.accepting, R.evaluating}}
+           "complete": {R.evaluating}, "award": {R.appeals},
+           "cancel": {R.announced, R.accepting, R.evaluating, R.appeals}}
 TARGETS = {"open_applications": R.accepting, "start_evaluation": R.evaluating,
-           "complete": R.completed, "cancel": R.cancelled}
+           "complete": R.appeals, "award": R.completed, "cancel": R.cancelled}
 
 
 def test_round_transitions_per_role_and_state(app):
@@ -100,7 +101,7 @@ def test_round_transitions_per_role_and_state(app):
                         assert outcome == "state", (username, name, source)
                     db.session.rollback()
                     checked += 1
-        assert checked == 7 * 4 * 5
+        assert checked == len(ROLE_USERS) * len(services.ROUND_TRANSITIONS) * len(R)
 
 
 def test_round_transition_preconditions(app):
@@ -139,7 +140,7 @@ def test_application_rules(app):
                                                    submitted_on=dt.date(2026, 1, 5)))
 
         check(regional, approved)
-        with pytest.raises(UserError, match="лише затверджені"):
+        with pytest.raises(UserError, match="доки його не затверджено"):
             check(regional, draft)
         with pytest.raises(UserError, match="не належить до області"):
             check(regional, foreign)
@@ -158,7 +159,8 @@ def test_application_rules(app):
 
 
 def _apply(rnd, provider, submitted):
-    a = Application(round_id=rnd.id, provider_id=provider.id, submitted_on=submitted)
+    a = Application(round_id=rnd.id, provider_id=provider.id, submitted_on=submitted,
+                    eligible=True)
     db.session.add(a)
     db.session.flush()
     return a
@@ -223,10 +225,10 @@ def test_totals_and_deterministic_tie_break(app):
         assert decisions == [Decision.winner, Decision.winner, Decision.reserve,
                              Decision.refused, Decision.refused]
         assert {a.protocol_number for a in ranked} == {"15-к"}
-        assert rnd.status == R.completed and rnd.protocol_date == dt.date(2026, 3, 2)
+        assert rnd.status == R.appeals and rnd.protocol_date == dt.date(2026, 3, 2)
 
 
-def test_missing_scores_refuse_completion_and_manual_decision_is_kept(app):
+def test_missing_scores_refuse_completion_and_decisions_follow_the_ranks(app):
     """An unscored criterion counts as zero in the running totals, but the
     round is completed only when every member has scored every criterion."""
     with app.app_context():
@@ -246,8 +248,8 @@ def test_missing_scores_refuse_completion_and_manual_decision_is_kept(app):
         for member in ("ministry", "ministry2"):
             services.record_scores(a1, user(member), {heavy.id: 2, light.id: 0})
             services.record_scores(a2, user(member), {heavy.id: 0, light.id: 10})
-        a1.decision = Decision.winner  # the commission decided otherwise (recorded in protocol)
+        a1.decision = Decision.winner  # a hand-made decision does not survive publication
         services.transition_round("complete", rnd, user("admin"), protocol_number="1",
                                   protocol_date=dt.date(2026, 3, 1))
-        assert (a1.decision, a2.decision) == (Decision.winner, Decision.winner)
+        assert (a1.decision, a2.decision) == (Decision.refused, Decision.winner)
         db.session.rollback()

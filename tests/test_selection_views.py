@@ -78,19 +78,19 @@ def data(app, tmp_path_factory):
         db.session.flush()
         apps = {
             "lviv": Application(round_id=lviv_r.id, provider_id=lviv_p.id,
-                                submitted_on=dt.date(2026, 1, 20)),
+                                submitted_on=dt.date(2026, 1, 20), eligible=True),
             "frank": Application(round_id=frank_r.id, provider_id=frank_p.id,
-                                 submitted_on=dt.date(2026, 1, 21)),
+                                 submitted_on=dt.date(2026, 1, 21), eligible=True),
             "nat_lviv": Application(round_id=national.id, provider_id=lviv_p.id,
-                                    submitted_on=dt.date(2026, 1, 22)),
+                                    submitted_on=dt.date(2026, 1, 22), eligible=True),
             "nat_frank": Application(round_id=national.id, provider_id=frank_p.id,
-                                     submitted_on=dt.date(2026, 1, 23)),
+                                     submitted_on=dt.date(2026, 1, 23), eligible=True),
         }
         db.session.add_all(apps.values())
         db.session.flush()
         for p in extra:
             db.session.add(Application(round_id=national.id, provider_id=p.id,
-                                       submitted_on=dt.date(2026, 1, 25)))
+                                       submitted_on=dt.date(2026, 1, 25), eligible=True))
         db.session.flush()
         doc_dir = os.path.join(app.config["UPLOAD_FOLDER"], "selection")
         os.makedirs(doc_dir, exist_ok=True)
@@ -238,7 +238,7 @@ def test_document_upload_and_download(app, client_as, monkeypatch):
     r = ministry.post(f"/applicationview/upload/{pk}", follow_redirects=True, data={
         "doc_type": "other", "file": (io.BytesIO(b"MZ..."), "virus.exe")})
     assert "Такий тип файлу не приймається" in visible_text(r.text)
-    from app.selection import services
+    from app.providers import services
 
     monkeypatch.setattr(services, "MAX_DOCUMENT_BYTES", 10)
     r = ministry.post(f"/applicationview/upload/{pk}", follow_redirects=True, data={
@@ -351,6 +351,12 @@ def test_results_page_and_export_content(app, client_as):
     assert values[2][:2] == (1, FRANK_PROVIDER) and values[2][5] == "Переможець"
     with app.app_context():
         assert db.session.get(Application, IDS["app_nat_frank"]).decision == Decision.winner
+        # The appeal window has passed: the round is awarded (no lots: no agreements).
+        db.session.execute(sa.update(SelectionRound).where(SelectionRound.id == pk).values(
+            appeal_until=dt.date.today() - dt.timedelta(days=1)))
+        db.session.commit()
+    r = client.post(f"/selectionroundview/action/award/{pk}", follow_redirects=True)
+    assert "Статус конкурсного відбору змінено" in visible_text(r.text)
     # A completed round is read-only.
     r = client.post(f"/selectionroundview/action/cancel/{pk}", follow_redirects=True,
                     data={"reason": "Помилка"})
@@ -358,7 +364,7 @@ def test_results_page_and_export_content(app, client_as):
 
 
 def test_application_form_rules_keep_input(app, client_as):
-    client = client_as("ministry")
+    client = client_as("admin")
     html = client.get("/applicationview/add").text
     assert 'data-lookup-url="/lookup/open_round"' in html
     assert 'data-lookup-url="/lookup/approved_provider"' in html
@@ -455,7 +461,7 @@ def test_api_round_transition_and_results(app):
     r = client.post(f"/api/v1/selection_round/{pk}/complete", headers=ministry,
                     json={"protocol_number": "3", "protocol_date": "2026-03-10",
                           "version": version})
-    assert r.status_code == 200 and r.json["status"] == "completed"
+    assert r.status_code == 200 and r.json["status"] == "appeals"
 
 
 # --- lists ------------------------------------------------------------------------------------
@@ -498,10 +504,14 @@ def test_ukrainian_labels(app, client_as):
 def test_api_application_rules(app):
     client = app.test_client()
     ministry, lviv = jwt_headers(client, "ministry"), jwt_headers(client, "lviv")
+    r = client.post("/api/v1/selection_application/", headers=jwt_headers(client, "admin"),
+                    json={"round": IDS["frank_round"], "provider": IDS["frank_provider"],
+                          "submitted_on": "2026-01-30"})
+    assert r.status_code == 400 and "не приймає заявок" in r.json["message"]
     r = client.post("/api/v1/selection_application/", headers=ministry, json={
         "round": IDS["frank_round"], "provider": IDS["frank_provider"],
         "submitted_on": "2026-01-30"})
-    assert r.status_code == 400 and "не приймає заявок" in r.json["message"]
+    assert r.status_code == 400 and "працівники міністерства їх розглядають" in r.json["message"]
     assert client.post("/api/v1/selection_application/", headers=lviv, json={
         "round": IDS["frank_round"], "provider": IDS["lviv_provider"]}).status_code == 403
     r = client.post("/api/v1/selection_round/", headers=ministry, json={

@@ -9,10 +9,12 @@ from .demo import demo_seed  # noqa: F401  (called by app.demo)
 def register(appbuilder) -> None:
     from ..common.lookup import register_lookup
     from .models import Provider, Specialist
-    from .views import ProviderApi, ProviderView, SpecialistApi, SpecialistView
+    from .views import (EligibilityCriterionApi, EligibilityCriterionView, ProviderApi,
+                        ProviderView, SpecialistApi, SpecialistView)
 
     register_lookup("provider", Provider, resource="Provider",
-                    search=[Provider.name, Provider.short_name, Provider.edrpou],
+                    search=[Provider.name, Provider.short_name, Provider.edrpou,
+                            Provider.rnokpp],
                     order_by=Provider.name)
     register_lookup("specialist", Specialist, resource="Specialist",
                     search=[Specialist.full_name], order_by=Specialist.full_name,
@@ -22,12 +24,15 @@ def register(appbuilder) -> None:
     # view/API of that resource lacks, and the views have more (export, actions).
     appbuilder.add_api(ProviderApi)
     appbuilder.add_api(SpecialistApi)
+    appbuilder.add_api(EligibilityCriterionApi)
     category = dict(category="Registries", category_label=_l("Registries"),
                     category_icon="fa-folder-open")
     appbuilder.add_view(ProviderView, "Provider", label=_l("Providers"), icon="fa-building",
                         **category)
     appbuilder.add_view(SpecialistView, "Specialist", label=_l("Specialists"),
                         icon="fa-user-md", **category)
+    appbuilder.add_view(EligibilityCriterionView, "EligibilityCriterion",
+                        label=_l("Eligibility criteria"), icon="fa-check-square-o", **category)
 
 
 def _status_counts(scope) -> dict:

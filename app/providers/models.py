@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, func, true
+from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint,
+                        func, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..common.enums import LabeledEnum, N_, enum_column
@@ -17,6 +18,18 @@ class ProviderKind(LabeledEnum):
     charity = N_("Charitable foundation")
     communal = N_("Communal non-profit enterprise")
     other = N_("Other")
+
+
+class LegalForm(LabeledEnum):
+    """Organisational-legal form (a short list of the КОПФГ forms providers have)."""
+
+    public_association = N_("Public association")
+    charitable_organisation = N_("Charitable organisation")
+    religious_organisation = N_("Religious organisation")
+    communal_institution = N_("Communal institution or enterprise")
+    company = N_("Business company")
+    sole_proprietor = N_("Sole proprietor (FOP)")
+    other_form = N_("Other legal form")
 
 
 class ProviderStatus(LabeledEnum):
@@ -37,8 +50,24 @@ class Provider(AuditColumnsMixin, VersionedMixin, Model):
     name: Mapped[str] = mapped_column(String(300), nullable=False, index=True)
     short_name: Mapped[str | None] = mapped_column(String(120))
     kind: Mapped[ProviderKind] = mapped_column(enum_column(ProviderKind), nullable=False)
-    edrpou: Mapped[str] = mapped_column(String(8), nullable=False, unique=True)
+    #: Set from the kind when not given (``validate_identity``); never empty.
+    legal_form: Mapped[LegalForm] = mapped_column(
+        enum_column(LegalForm), nullable=False, default=LegalForm.other_form,
+        server_default=LegalForm.other_form.name)
+    #: A legal entity's ЄДРПОУ code; a sole proprietor (ФОП) has an РНОКПП instead.
+    edrpou: Mapped[str | None] = mapped_column(String(8), unique=True)
+    rnokpp: Mapped[str | None] = mapped_column(String(10), unique=True)
+    registered_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: Entry in the Register of providers and recipients of social services (КМУ № 99).
+    register_number: Mapped[str | None] = mapped_column(String(50))
+    register_date: Mapped[dt.date | None] = mapped_column(Date)
+    services_offered: Mapped[str | None] = mapped_column(Text)
+    legal_address: Mapped[str | None] = mapped_column(String(300))
+    #: Actual address (where the services are provided).
     address: Mapped[str | None] = mapped_column(String(300))
+    iban: Mapped[str | None] = mapped_column(String(29))
+    #: When the eligibility criteria are to be checked again (set on approval).
+    recheck_on: Mapped[dt.date | None] = mapped_column(Date)
     oblast_id: Mapped[int] = mapped_column(ForeignKey("geo_oblast.id"), nullable=False, index=True)
     hromada_id: Mapped[int | None] = mapped_column(ForeignKey("geo_hromada.id"), index=True)
     head_name: Mapped[str | None] = mapped_column(String(200))
@@ -60,6 +89,11 @@ class Provider(AuditColumnsMixin, VersionedMixin, Model):
 
     def __repr__(self) -> str:
         return self.short_name or self.name
+
+    @property
+    def code(self) -> str:
+        """The identifying code: ЄДРПОУ, or a sole proprietor's РНОКПП."""
+        return self.edrpou or self.rnokpp or ""
 
     @classmethod
     def list_label_sql(cls, entity):
@@ -136,3 +170,93 @@ class ProviderStatusChange(Model):
         if scope.oblast_id:
             return cls.provider.has(Provider.oblast_id == scope.oblast_id)
         return None
+
+
+def _provider_scope(cls, scope):
+    if scope.provider_id:
+        return cls.provider_id == scope.provider_id
+    if scope.oblast_id:
+        return cls.provider.has(Provider.oblast_id == scope.oblast_id)
+    return None
+
+
+class EligibilityCriterion(AuditColumnsMixin, VersionedMixin, Model):
+    """A criterion a provider must meet to be approved (the ministry keeps the list)."""
+
+    __tablename__ = "provider_criterion"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), nullable=False, unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true(),
+                                         nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class ProviderCheck(Model):
+    """A criterion assessed for a provider: met or not, with the evidence."""
+
+    __tablename__ = "provider_check"
+    __table_args__ = (UniqueConstraint("provider_id", "criterion_id",
+                                       name="uq_provider_check"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="CASCADE"),
+                                             nullable=False, index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("provider_criterion.id"),
+                                              nullable=False, index=True)
+    met: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    evidence: Mapped[str] = mapped_column(Text, nullable=False)
+    checked_on: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False,
+                                                    default=dt.datetime.utcnow)
+    checked_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id",
+                                                                 ondelete="SET NULL"))
+
+    provider: Mapped[Provider] = relationship(lazy="joined", innerjoin=True)
+    criterion: Mapped[EligibilityCriterion] = relationship(lazy="joined", innerjoin=True)
+    checked_by = relationship("PortalUser", foreign_keys=[checked_by_fk], lazy="joined")
+
+    scope_clause = classmethod(_provider_scope)
+
+
+class ProviderDocType(LabeledEnum):
+    statute = N_("Statute")
+    register_extract = N_("Extract from the state register")
+    tax_status = N_("Non-profit status decision")
+    licence = N_("Licence or permit")
+    premises = N_("Premises document")
+    other_document = N_("Other document")
+
+
+class ProviderDocument(Model):
+    """A document of a provider, with its validity dates (stored outside ``static``)."""
+
+    __tablename__ = "provider_document"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="CASCADE"),
+                                             nullable=False, index=True)
+    doc_type: Mapped[ProviderDocType] = mapped_column(enum_column(ProviderDocType),
+                                                      nullable=False)
+    valid_from: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    stored_name: Mapped[str] = mapped_column(String(80), nullable=False, unique=True)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    uploaded_on: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False,
+                                                     default=dt.datetime.utcnow)
+    uploaded_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id",
+                                                                  ondelete="SET NULL"))
+
+    provider: Mapped[Provider] = relationship(lazy="joined", innerjoin=True)
+
+    def __repr__(self) -> str:
+        return self.filename
+
+    def valid_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+    scope_clause = classmethod(_provider_scope)

@@ -41,12 +41,18 @@ from ..common.commands import ModelCommands, commands, label_tables
 from ..common.errors import ConflictError, NotPermitted, OutOfScope, TransitionNotAllowed, UserError
 from ..security import roles
 from ..security.scope import in_scope, scope_of
-from .models import Provider, ProviderStatus, ProviderStatusChange, Specialist
+from .models import (EligibilityCriterion, LegalForm, Provider, ProviderCheck, ProviderDocType,
+                     ProviderKind,
+                     ProviderDocument, ProviderStatus, ProviderStatusChange, Specialist)
 
 S = ProviderStatus
 
 APPROVERS = frozenset({roles.ADMIN, roles.MINISTRY})
-SUBMITTERS = frozenset({roles.ADMIN, roles.REGIONAL_ADMIN, roles.CASE_WORKER})
+SUBMITTERS = frozenset({roles.ADMIN, roles.REGIONAL_ADMIN, roles.CASE_WORKER,
+                        roles.PROVIDER_REP})
+#: Who keeps the provider's card and documents: its own representative, regional
+#: administrators of its oblast, ministry staff and the administrator.
+CARD_KEEPERS = frozenset({roles.ADMIN, roles.MINISTRY, roles.REGIONAL_ADMIN, roles.PROVIDER_REP})
 
 #: transition name -> (allowed source states, target state, roles, reason required)
 TRANSITIONS = {
@@ -96,7 +102,8 @@ def _lock(provider: Provider):
 
 
 def transition(name: str, provider: Provider, user, reason: str | None = None,
-               expected_version: int | str | None = None) -> ProviderStatusChange:
+               expected_version: int | str | None = None,
+               recheck_on: dt.date | None = None) -> ProviderStatusChange:
     """Apply the transition ``name`` (a key of :data:`TRANSITIONS`)."""
     sources, target, who, needs_reason = TRANSITIONS[name]
     if not role_names(user) & who:
@@ -120,6 +127,14 @@ def transition(name: str, provider: Provider, user, reason: str | None = None,
     reason = (reason or "").strip() or None
     if needs_reason and not reason:
         raise ReasonRequired()
+    if name == "approve":
+        ensure_criteria_met(provider)
+        if recheck_on is None:
+            recheck_on = dt.date.today() + dt.timedelta(
+                days=current_app.config.get("PROVIDER_RECHECK_DAYS", 365))
+        if recheck_on <= dt.date.today():
+            raise UserError(RECHECK_REQUIRED)
+        provider.recheck_on = recheck_on
     now = dt.datetime.utcnow()
     change = ProviderStatusChange(provider_id=provider.id, from_status=provider.status,
                                   to_status=target, changed_by_fk=user.id, changed_on=now,
@@ -146,8 +161,8 @@ def submit(provider, user, reason=None, expected_version=None):
     return transition("submit", provider, user, reason, expected_version)
 
 
-def approve(provider, user, reason=None, expected_version=None):
-    return transition("approve", provider, user, reason, expected_version)
+def approve(provider, user, reason=None, expected_version=None, recheck_on=None):
+    return transition("approve", provider, user, reason, expected_version, recheck_on)
 
 
 def reject(provider, user, reason=None, expected_version=None):
@@ -171,20 +186,6 @@ def validate_contacts(item) -> None:
     Ukrainian messages as the form validators; phone stored as +380XXXXXXXXX."""
     from ..common import validators as v
 
-    edrpou = getattr(item, "edrpou", None)
-    if edrpou is not None:
-        edrpou = str(edrpou).strip()
-        if not re.fullmatch(r"[0-9]{8}", edrpou):
-            raise UserError(v.EDRPOU_FORMAT_MESSAGE)
-        if not v.edrpou_is_valid(edrpou):
-            raise UserError(v.EDRPOU_CHECKSUM_MESSAGE)
-        item.edrpou = edrpou
-        with _session().no_autoflush:
-            stmt = select(Provider.id).where(Provider.edrpou == edrpou)
-            if getattr(item, "id", None) is not None:
-                stmt = stmt.where(Provider.id != item.id)
-            if isinstance(item, Provider) and _session().scalar(stmt) is not None:
-                raise UserError(EDRPOU_TAKEN)
     phone = (getattr(item, "phone", None) or "").strip()
     if phone:
         normalized = v.normalize_phone(phone)
@@ -198,6 +199,242 @@ def validate_contacts(item) -> None:
 
 EMAIL_MESSAGE = _l("Enter a valid e-mail address, e.g. office@example.org.")
 EDRPOU_TAKEN = _l("A provider with this EDRPOU code is already registered.")
+RNOKPP_TAKEN = _l("A provider with this RNOKPP is already registered.")
+ONE_IDENTIFIER = _l("A legal entity is identified by its EDRPOU code and a sole proprietor "
+                    "(FOP) by an RNOKPP: enter exactly the one its legal form needs.")
+IBAN_MESSAGE = _l("Enter a valid Ukrainian IBAN: UA and 27 digits; the check digits must "
+                  "match.")
+RECHECK_REQUIRED = _l("The date of the next eligibility check must be in the future.")
+CRITERIA_NOT_MET = _l("The provider cannot be approved: eligibility criteria not met or not "
+                      "assessed: %(names)s.")
+EVIDENCE_REQUIRED = _l("Describe the evidence for the assessment of the criterion.")
+CHECK_NOT_NOW = _l("Eligibility criteria are assessed for a provider submitted for approval, "
+                   "approved or suspended.")
+DOCUMENT_DATES = _l("The document's validity cannot end before it starts.")
+CARD_CLOSED = _l("Documents cannot be added to an archived provider.")
+NOT_ACTIVE = _l("Provider «%(name)s» is «%(status)s»: it cannot %(action)s until it is "
+                "approved or reinstated.")
+
+#: What a provider that is not approved is refused (ensure_active_provider).
+ACTIONS = {
+    "apply": _l("submit proposals"),
+    "open_case": _l("open cases"),
+    "receive_transfer": _l("receive transferred cases"),
+    "run_centre": _l("run centres"),
+    "sign_agreement": _l("receive a service agreement"),
+    "submit_act": _l("submit acts of services"),
+}
+
+
+class ProviderNotActive(UserError):
+    status_code = 409
+
+
+def ensure_active_provider(provider: Provider, action: str) -> None:
+    """Refuse ``action`` (a key of :data:`ACTIONS`) unless the provider is approved.
+
+    A suspended provider (and a draft, submitted, rejected or archived one) opens
+    no cases, receives no transfers, applies to no round, runs no centre and gets
+    no agreement until it is reinstated. Cases and centres call this too."""
+    if provider is None or provider.status == ProviderStatus.approved:
+        return
+    raise ProviderNotActive(NOT_ACTIVE % {"name": str(provider), "status": provider.status.label,
+                                          "action": ACTIONS[action]})
+
+
+def iban_is_valid(value: str) -> bool:
+    """A Ukrainian IBAN: ``UA`` + 2 check digits + 6-digit bank code + 19 account
+    characters (29 in all), ISO 13616 mod-97 check equal to 1."""
+    if not re.fullmatch(r"UA[0-9]{27}", value):
+        return False
+    moved = value[4:] + value[:4]
+    digits = "".join(str(int(ch, 36)) for ch in moved)
+    return int(digits) % 97 == 1
+
+
+def _clean_code(value) -> str | None:
+    value = re.sub(r"\s+", "", str(value or ""))
+    return value or None
+
+
+def _unique(column, value, item, message) -> None:
+    stmt = select(Provider.id).where(column == value)
+    if getattr(item, "id", None) is not None:
+        stmt = stmt.where(Provider.id != item.id)
+    with _session().no_autoflush:
+        if _session().scalar(stmt) is not None:
+            raise UserError(message)
+
+
+#: The legal form a provider's kind implies, when the form is not given.
+KIND_FORMS = {ProviderKind.ngo: LegalForm.public_association,
+              ProviderKind.charity: LegalForm.charitable_organisation,
+              ProviderKind.communal: LegalForm.communal_institution}
+
+
+def validate_identity(item: Provider) -> None:
+    """Exactly one identifier: ЄДРПОУ (8 digits, check digit) for a legal entity,
+    РНОКПП (10 digits, check digit) for a sole proprietor; IBAN checked."""
+    from ..common import validators as v
+
+    if item.legal_form is None:
+        item.legal_form = KIND_FORMS.get(item.kind, LegalForm.other_form)
+    item.edrpou = _clean_code(item.edrpou)
+    item.rnokpp = _clean_code(item.rnokpp)
+    sole = item.legal_form == LegalForm.sole_proprietor
+    if sole and (item.edrpou or not item.rnokpp) or not sole and (item.rnokpp
+                                                                  or not item.edrpou):
+        raise UserError(ONE_IDENTIFIER)
+    if item.edrpou:
+        if not re.fullmatch(r"[0-9]{8}", item.edrpou):
+            raise UserError(v.EDRPOU_FORMAT_MESSAGE)
+        if not v.edrpou_is_valid(item.edrpou):
+            raise UserError(v.EDRPOU_CHECKSUM_MESSAGE)
+        _unique(Provider.edrpou, item.edrpou, item, EDRPOU_TAKEN)
+    if item.rnokpp:
+        if not re.fullmatch(r"[0-9]{10}", item.rnokpp):
+            raise UserError(v.RNOKPP_FORMAT_MESSAGE)
+        if not v.rnokpp_is_valid(item.rnokpp):
+            raise UserError(v.RNOKPP_CHECKSUM_MESSAGE)
+        _unique(Provider.rnokpp, item.rnokpp, item, RNOKPP_TAKEN)
+    iban = _clean_code(item.iban)
+    item.iban = iban.upper() if iban else None
+    if item.iban and not iban_is_valid(item.iban):
+        raise UserError(IBAN_MESSAGE)
+
+
+# --- eligibility criteria ----------------------------------------------------------------
+def active_criteria() -> list[EligibilityCriterion]:
+    return list(_session().scalars(select(EligibilityCriterion)
+                                   .where(EligibilityCriterion.active.is_(True))
+                                   .order_by(EligibilityCriterion.position,
+                                             EligibilityCriterion.id)))
+
+
+def checks_of(provider_id: int) -> dict[int, ProviderCheck]:
+    return {c.criterion_id: c for c in _session().scalars(
+        select(ProviderCheck).where(ProviderCheck.provider_id == provider_id))}
+
+
+def ensure_criteria_met(provider: Provider) -> None:
+    checks = checks_of(provider.id)
+    failing = [c.name for c in active_criteria()
+               if c.id not in checks or not checks[c.id].met]
+    if failing:
+        raise UserError(CRITERIA_NOT_MET % {"names": "; ".join(failing)})
+
+
+def record_check(provider: Provider, criterion: EligibilityCriterion, met: bool,
+                 evidence: str | None, user) -> ProviderCheck:
+    """Ministry staff assess one criterion for a provider: met or not, with evidence."""
+    if not role_names(user) & APPROVERS:
+        raise NotPermitted()
+    if not in_scope(provider, scope_of(user)):
+        raise OutOfScope()
+    if provider.status not in (S.submitted, S.approved, S.suspended):
+        raise UserError(CHECK_NOT_NOW)
+    if criterion is None or not criterion.active:
+        raise UserError(_l("Choose an eligibility criterion from the list."))
+    evidence = (evidence or "").strip()
+    if not evidence:
+        raise UserError(EVIDENCE_REQUIRED)
+    check = checks_of(provider.id).get(criterion.id)
+    if check is None:
+        check = ProviderCheck(provider_id=provider.id, criterion_id=criterion.id, met=met,
+                              evidence=evidence)
+        _session().add(check)
+    check.met, check.evidence = bool(met), evidence[:4000]
+    check.checked_on, check.checked_by_fk = dt.datetime.utcnow(), user.id
+    _session().flush()
+    from ..audit.services import record_event
+
+    record_event("update", "ProviderCheck", check.id, commit=False,
+                 details={"provider": provider.id, "criterion": criterion.id, "met": bool(met)})
+    return check
+
+
+# --- documents ---------------------------------------------------------------------------
+ALLOWED_EXTENSIONS = {"pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "jpg", "jpeg", "png"}
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+def upload_dir(folder: str) -> str:
+    import os
+
+    path = os.path.join(current_app.config["UPLOAD_FOLDER"], folder)
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def store_upload(storage, folder: str) -> tuple[str, str, int]:
+    """Check an uploaded file (werkzeug FileStorage) and store it outside ``static``
+    under ``UPLOAD_FOLDER/folder``; return (original name, stored name, size)."""
+    import os
+    import uuid
+
+    from ..common.uploads import upload_problem
+
+    if storage is None or not storage.filename:
+        raise UserError(_l("Choose a file to upload."))
+    filename = os.path.basename(storage.filename.replace("\\", "/"))[:200]
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if ext not in ALLOWED_EXTENSIONS:
+        raise UserError(_l("This file type is not accepted. Allowed: %(types)s.")
+                        % {"types": ", ".join(sorted(ALLOWED_EXTENSIONS))})
+    data = storage.read(MAX_DOCUMENT_BYTES + 1)
+    if not data:
+        raise UserError(_l("The file is empty."))
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise UserError(_l("The file is too large: at most %(mb)s MB.")
+                        % {"mb": MAX_DOCUMENT_BYTES // (1024 * 1024)})
+    problem = upload_problem(filename, data)  # content matches the type; no archives, no macros
+    if problem:
+        raise UserError(problem)
+    stored = f"{uuid.uuid4().hex}.{ext}"
+    with open(os.path.join(upload_dir(folder), stored), "wb") as fh:
+        fh.write(data)
+    return filename, stored, len(data)
+
+
+def document_path(document: ProviderDocument) -> str:
+    import os
+
+    return os.path.join(upload_dir("providers"), os.path.basename(document.stored_name))
+
+
+def add_document(provider: Provider, storage, doc_type, valid_from: dt.date | None,
+                 valid_until: dt.date | None, user) -> ProviderDocument:
+    """Store a document of the provider (its representative, regional or ministry staff)."""
+    from ..common.uploads import store_upload
+
+    if not role_names(user) & CARD_KEEPERS:
+        raise NotPermitted()
+    if not in_scope(provider, scope_of(user)):
+        raise OutOfScope()
+    if provider.status == S.archived:
+        raise UserError(CARD_CLOSED)
+    try:
+        kind = ProviderDocType[doc_type] if isinstance(doc_type, str) else ProviderDocType(
+            doc_type)
+    except (KeyError, ValueError):
+        raise UserError(_l("Choose the document type.")) from None
+    if valid_from is None:
+        raise UserError(_l("Enter the date from which the document is valid."))
+    if valid_until is not None and valid_until < valid_from:
+        raise UserError(DOCUMENT_DATES)
+    filename, stored, size = store_upload(storage, "providers")
+    document = ProviderDocument(provider_id=provider.id, doc_type=kind, valid_from=valid_from,
+                                valid_until=valid_until, filename=filename, stored_name=stored,
+                                size=size, uploaded_by_fk=user.id)
+    _session().add(document)
+    _session().flush()
+    return document
+
+
+def documents_of(provider_id: int) -> list[ProviderDocument]:
+    return list(_session().scalars(select(ProviderDocument)
+                                   .where(ProviderDocument.provider_id == provider_id)
+                                   .order_by(ProviderDocument.id)))
 
 
 def history(provider_id: int) -> list[ProviderStatusChange]:
@@ -232,9 +469,10 @@ class ProviderCommands(ModelCommands):
     """Provider card: codes and contacts valid, hromada inside the oblast; only a
     draft is ever deleted (a registered provider is archived)."""
 
-    parts = ("provider_status_change",)
+    parts = ("provider_status_change", "provider_check", "provider_document")
 
     def check(self, item, creating):
+        validate_identity(item)
         validate_contacts(item)
         ensure_hromada_in_oblast(item)
         if not creating and item.status == ProviderStatus.archived:
@@ -259,7 +497,20 @@ class SpecialistCommands(ModelCommands):
         validate_contacts(item)
 
 
+@commands(EligibilityCriterion)
+class CriterionCommands(ModelCommands):
+    """The ministry's list of eligibility criteria: a criterion already used in an
+    assessment is not deleted (it is made inactive)."""
+
+    def check(self, item, creating):
+        item.name = (item.name or "").strip()
+        if not item.name:
+            raise UserError(_l("Enter the name of the criterion."))
+
+
 label_tables({
+    "provider_check": _l("eligibility assessments"),
+    "provider_document": _l("provider documents"),
     "provider": _l("providers"), "specialist": _l("specialists"),
     "provider_status_change": _l("status history"),
 })

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 
-from flask import flash, g, redirect, request, url_for
+import datetime as dt
+
+from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_appbuilder.security.decorators import protect
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.security.decorators import has_access, protect
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -21,12 +24,13 @@ from ..common.enums import N_
 from ..common.export import ExportMixin
 from ..common.listing import BoundedCountInterface
 from ..common.lookup import AjaxSelectField
-from ..common.validators import Edrpou, UkrainianPhone
+from ..common.errors import InvalidData, UserError
+from ..common.validators import Edrpou, Rnokpp, UkrainianPhone
 from ..common.views import EMPTY, PortalModelView, PortalRestApi
 from ..security import roles
-from ..security.scope import SCOPE_FILTER, scoped
+from ..security.scope import SCOPE_FILTER, current_scope, scope_clause, scoped
 from . import services
-from .models import Provider, Specialist
+from .models import EligibilityCriterion, Provider, ProviderDocType, Specialist
 
 TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
 
@@ -35,7 +39,17 @@ LABELS = {
     "short_name": _l("Short name"),
     "kind": _l("Kind of organisation"),
     "edrpou": _l("EDRPOU code"),
-    "address": _l("Address"),
+    "legal_form": _l("Legal form"),
+    "rnokpp": _l("RNOKPP (for a sole proprietor)"),
+    "registered_on": _l("State registration date"),
+    "register_number": _l("Entry number in the Register of providers"),
+    "register_date": _l("Date of the entry in the Register of providers"),
+    "services_offered": _l("Social services offered"),
+    "legal_address": _l("Legal address"),
+    "iban": _l("IBAN"),
+    "recheck_on": _l("Next eligibility check"),
+    "code": _l("EDRPOU or RNOKPP"),
+    "address": _l("Actual address"),
     "oblast": _l("Oblast"),
     "oblast.title": _l("Oblast"),
     "hromada": _l("Territorial community"),
@@ -64,6 +78,63 @@ TRANSITION_ACTIONS = {
     "archive": (N_("Archive"), "approve"),
 }
 TRANSITION_PERMISSIONS = {name: perm for name, (_t, perm) in TRANSITION_ACTIONS.items()}
+
+
+class OblastPicker(BaseFilter):
+    """The oblast picker of the provider form: the user's scope, and for a provider's
+    own representative the provider's oblast (their card keeps its oblast)."""
+
+    name = _l("Scope")
+    arg_name = None
+
+    def apply(self, query, value):
+        from ..geography.models import Oblast
+
+        scope = current_scope()
+        if scope.provider_id:
+            return query.filter(Oblast.id == select(Provider.oblast_id).where(
+                Provider.id == scope.provider_id).scalar_subquery())
+        clause = scope_clause(Oblast)
+        return query if clause is None else query.filter(clause)
+
+
+def _form_date(value):
+    text = (value or "").strip()
+    for parse in (lambda t: dt.datetime.strptime(t, "%d.%m.%Y").date(), dt.date.fromisoformat):
+        try:
+            return parse(text)
+        except ValueError:
+            continue
+    return None
+
+
+def _json_body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise InvalidData(_l("The request body must be a JSON object."))
+    return data
+
+
+def json_bool(data: dict, name: str) -> bool:
+    value = data.get(name)
+    if not isinstance(value, bool):
+        raise InvalidData(_l("Field «%(field)s»: expected true or false.") % {"field": name})
+    return value
+
+
+def _send_stored(path, filename, entity, entity_id, details):
+    import os
+
+    if not os.path.isfile(path):
+        abort(404)
+    from ..audit.services import record_event
+
+    record_event("export", entity, entity_id, details=details)
+    response = send_file(path, as_attachment=True, download_name=filename,
+                         mimetype="application/octet-stream", max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 class UniqueEdrpou:
@@ -101,7 +172,8 @@ def _transition_action(name):
 class ProviderView(ExportMixin, PortalModelView):
     datamodel = BoundedCountInterface(Provider)
     class_permission_name = "Provider"
-    method_permission_name = {**roles.METHOD_PERMISSIONS, **TRANSITION_PERMISSIONS}
+    method_permission_name = {**roles.METHOD_PERMISSIONS, **TRANSITION_PERMISSIONS,
+                              "check": "approve", "upload": "write", "document": "read"}
     template_folder = TEMPLATES
     list_template = "providers/list.html"
     show_template = "providers/show.html"
@@ -111,32 +183,41 @@ class ProviderView(ExportMixin, PortalModelView):
     edit_title = _l("Edit provider")
     label_columns = LABELS
     list_columns = ["name", "edrpou", "kind", "oblast.title", "status"]
-    add_columns = ["name", "short_name", "kind", "edrpou", "oblast", "hromada", "address",
-                   "head_name", "phone", "email"]
+    add_columns = ["name", "short_name", "legal_form", "kind", "edrpou", "rnokpp",
+                   "registered_on", "register_number", "register_date", "services_offered",
+                   "oblast", "hromada", "legal_address", "address", "iban", "head_name",
+                   "phone", "email"]
     edit_columns = add_columns
     show_fieldsets = [
-        (_l("Organisation"), {"fields": ["name", "short_name", "kind", "edrpou", "status",
-                                         "status_changed_on", "status_reason"]}),
-        (_l("Location and contacts"), {"fields": ["oblast", "hromada", "address",
-                                                  "head_name", "phone", "email"]}),
+        (_l("Organisation"), {"fields": ["name", "short_name", "legal_form", "kind", "edrpou",
+                                         "rnokpp", "registered_on", "status",
+                                         "status_changed_on", "status_reason", "recheck_on"]}),
+        (_l("Register of providers"), {"fields": ["register_number", "register_date",
+                                                  "services_offered", "iban"]}),
+        (_l("Location and contacts"), {"fields": ["oblast", "hromada", "legal_address",
+                                                  "address", "head_name", "phone", "email"]}),
         (_l("Record"), {"fields": ["created_on", "changed_on"], "expanded": False}),
     ]
     search_columns = ["name", "edrpou", "status", "kind"]
     validators_columns = {
         "edrpou": [Edrpou(), UniqueEdrpou()],
+        "rnokpp": [Rnokpp()],
         "phone": [UkrainianPhone()],
         "email": [Optional(), Email(message=EMAIL_MESSAGE)],
     }
     add_form_extra_fields = edit_form_extra_fields = {
         "hromada": AjaxSelectField(_l("Territorial community"), lookup="hromada"),
     }
-    add_form_query_rel_fields = edit_form_query_rel_fields = {"oblast": [SCOPE_FILTER]}
+    add_form_query_rel_fields = edit_form_query_rel_fields = {
+        "oblast": [["id", OblastPicker, None]]}
     export_columns = ["name", "short_name", "edrpou", "kind", "oblast.title", "hromada.title",
                       "address", "head_name", "phone", "email", "status"]
     order_columns = ["name", "edrpou", "status"]
     base_order = ("name", "asc")
     formatters_columns = {c: _blank for c in ("short_name", "address", "hromada", "head_name",
-                                              "phone", "email", "status_reason")}
+                                              "phone", "email", "status_reason", "edrpou",
+                                              "rnokpp", "legal_form", "register_number",
+                                              "services_offered", "legal_address", "iban")}
 
     submit = _transition_action("submit")
     approve = _transition_action("approve")
@@ -150,8 +231,10 @@ class ProviderView(ExportMixin, PortalModelView):
         single = len(items) == 1 and request.form.getlist("rowid") == []
         reason = request.form.get("reason")
         version = request.form.get("version") if single else None
+        recheck_on = _form_date(request.form.get("recheck_on"))
         for item in items:
-            services.transition(name, item, g.user, reason=reason, expected_version=version)
+            services.transition(name, item, g.user, reason=reason, expected_version=version,
+                                recheck_on=recheck_on)
         self.datamodel.session.commit()
         flash(_("Status changed: %(count)s provider(s).", count=len(items)), "success")
         if single:
@@ -174,6 +257,21 @@ class ProviderView(ExportMixin, PortalModelView):
                     for name in services.allowed_transitions(item, g.user)
                     if sm.has_access("can_" + TRANSITION_PERMISSIONS[name], "Provider")]
                 kwargs["history"] = services.history(item.id)
+                names = services.role_names(g.user)
+                kwargs["criteria"] = services.active_criteria()
+                kwargs["checks"] = services.checks_of(item.id)
+                kwargs["can_check"] = bool(names & services.APPROVERS) and item.status in (
+                    services.S.submitted, services.S.approved, services.S.suspended)
+                kwargs["documents"] = services.documents_of(item.id)
+                kwargs["can_upload"] = bool(names & services.CARD_KEEPERS) and sm.has_access(
+                    "can_write", "Provider") and item.status != services.S.archived
+                kwargs["doc_types"] = ProviderDocType.choices()
+                kwargs["today"] = dt.date.today()
+                kwargs["agreements"] = None
+                if sm.has_access("can_read", "ServiceAgreement"):
+                    from ..selection.services import agreements_of_provider
+
+                    kwargs["agreements"] = agreements_of_provider(item.id)
                 kwargs["specialists"] = None
                 if sm.has_access("can_read", "Specialist"):
                     kwargs["specialists"] = list(self.datamodel.session.scalars(
@@ -183,6 +281,50 @@ class ProviderView(ExportMixin, PortalModelView):
         return super().render_template(template, **kwargs)
 
 
+    # --- eligibility checklist and documents ---------------------------------------
+    @expose("/check/<int:pk>", methods=["POST"])
+    @has_access
+    def check(self, pk):
+        item = self.scoped_get(pk)
+        try:
+            raw = request.form.get("criterion_id", "")
+            criterion = self.datamodel.session.get(EligibilityCriterion, int(raw)) \
+                if raw.isdigit() else None
+            services.record_check(item, criterion, request.form.get("met") == "y",
+                                  request.form.get("evidence"), g.user)
+            self.datamodel.session.commit()
+            flash(_("The assessment of the criterion is saved."), "success")
+        except UserError as exc:
+            self.datamodel.session.rollback()
+            flash(str(exc), "danger")
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/documents/<int:pk>", methods=["POST"])
+    @has_access
+    def upload(self, pk):
+        item = self.scoped_get(pk)
+        try:
+            services.add_document(item, request.files.get("file"), request.form.get("doc_type"),
+                                  _form_date(request.form.get("valid_from")),
+                                  _form_date(request.form.get("valid_until")), g.user)
+            self.datamodel.session.commit()
+            flash(_("Document uploaded."), "success")
+        except UserError as exc:
+            self.datamodel.session.rollback()
+            flash(str(exc), "danger")
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/documents/<int:pk>/<int:doc_id>")
+    @has_access
+    def document(self, pk, doc_id):
+        item = self.scoped_get(pk)
+        document = next((d for d in services.documents_of(item.id) if d.id == doc_id), None)
+        if document is None:
+            abort(404)
+        return _send_stored(services.document_path(document), document.filename,
+                            "ProviderDocument", document.id, {"provider": item.id})
+
+
 class ProviderApi(PortalRestApi):
     # Nullable relations (hromada, national round) must not drop rows: outer joins.
     list_outer_default_load = True
@@ -190,21 +332,30 @@ class ProviderApi(PortalRestApi):
     resource_name = "provider"
     class_permission_name = "Provider"
     method_permission_name = {**roles.METHOD_PERMISSIONS, "transition_endpoint": "read",
-                              "history_endpoint": "read"}
+                              "history_endpoint": "read", "check_endpoint": "approve",
+                              "documents_endpoint": "write", "documents_list": "read"}
     datamodel = SQLAInterface(Provider)
     label_columns = LABELS
-    list_columns = ["id", "name", "short_name", "edrpou", "kind", "status", "oblast.id",
-                    "oblast.title"]
+    list_columns = ["id", "name", "short_name", "edrpou", "rnokpp", "legal_form", "kind",
+                    "status", "oblast.id", "oblast.title"]
     show_columns = list_columns + ["address", "hromada.id", "hromada.title", "head_name",
-                                   "phone", "email", "status_reason", "version"]
+                                   "phone", "email", "status_reason", "registered_on",
+                                   "register_number", "register_date", "services_offered",
+                                   "legal_address", "iban", "recheck_on", "version"]
     # Selecting "hromada.*" makes FAB join geo_hromada explicitly, and the model's own
     # eager load of hromada.oblast (innerjoin) then drops providers without a hromada
     # (404). The hromada is still returned, through the relationship's default load.
     show_select_columns = [c for c in show_columns if not c.startswith("hromada.")]
-    add_columns = ["name", "short_name", "kind", "edrpou", "oblast", "hromada", "address",
-                   "head_name", "phone", "email"]
+    add_columns = ProviderView.add_columns
     edit_columns = add_columns
-    search_columns = ["name", "edrpou", "status", "oblast"]
+    search_columns = ["name", "edrpou", "rnokpp", "status", "oblast"]
+
+    def _init_model_schemas(self) -> None:
+        super()._init_model_schemas()
+        # The legal form may be left out: the command derives it from the kind.
+        for schema in (self.add_model_schema, self.edit_model_schema):
+            if "legal_form" in schema.fields:
+                schema.fields["legal_form"].required = False
 
     @expose("/<int:pk>/<string:name>", methods=["POST"])
     @protect()
@@ -218,15 +369,17 @@ class ProviderApi(PortalRestApi):
         return self.change_item(
             pk, lambda item, body: services.transition(name, item, g.user,
                                                        reason=body["reason"],
-                                                       expected_version=body["version"]),
+                                                       expected_version=body["version"],
+                                                       recheck_on=body["recheck_on"]),
             respond=lambda item, _result: self.response(
                 200, id=item.id, status=item.status.name, status_label=item.status.label,
                 version=item.version),
-            fields={"reason": str, "version": int})
+            fields={"reason": str, "version": int, "recheck_on": "date"})
 
     transition_endpoint.__doc__ = transition_doc(
         "Provider approval workflow (submit, approve, reject, suspend, reinstate, archive)",
-        names=list(TRANSITION_ACTIONS), body={"reason": "string", "version": "integer"},
+        names=list(TRANSITION_ACTIONS), body={"reason": "string", "version": "integer",
+                                               "recheck_on": "date"},
         returns={"status_label": "string", "version": "integer"},
         conflict="Stale version or a transition not allowed from the current state")
 
@@ -244,6 +397,58 @@ class ProviderApi(PortalRestApi):
             for c in services.history(item.id)])
 
     history_endpoint.__doc__ = record_rows_doc("Status history of a provider")
+
+    @expose("/<int:pk>/check", methods=["POST"])
+    @protect()
+    @safe
+    def check_endpoint(self, pk):
+        def change(item):
+            data = _json_body()
+            raw = data.get("criterion_id")
+            criterion = self.datamodel.session.get(EligibilityCriterion, raw) \
+                if isinstance(raw, int) and not isinstance(raw, bool) and 0 < raw < 2**31 else None
+            return services.record_check(item, criterion, json_bool(data, "met"),
+                                         data.get("evidence") if isinstance(
+                                             data.get("evidence"), str) else None, g.user)
+
+        return self.change_item(pk, change, respond=lambda item, check: self.response(
+            200, id=check.id, provider_id=item.id, criterion_id=check.criterion_id,
+            met=check.met))
+
+    check_endpoint.__doc__ = transition_doc(
+        "Assess one eligibility criterion of a provider (met or not, with evidence)",
+        names=["check"], body={"criterion_id": "integer", "met": "boolean",
+                               "evidence": "string"}, returns={"met": "boolean"},
+        conflict="The provider is not awaiting or holding approval")
+
+    @expose("/<int:pk>/documents", methods=["POST"])
+    @protect()
+    @safe
+    def documents_endpoint(self, pk):
+        """Upload a document of the provider (multipart: file, doc_type, valid_from,
+        valid_until as YYYY-MM-DD)."""
+        return self.change_item(
+            pk, lambda item: services.add_document(
+                item, request.files.get("file"), request.form.get("doc_type"),
+                _form_date(request.form.get("valid_from")),
+                _form_date(request.form.get("valid_until")), g.user),
+            respond=lambda item, doc: self.response(201, id=doc.id, provider_id=item.id,
+                                                    filename=doc.filename))
+
+    @expose("/<int:pk>/documents", methods=["GET"])
+    @protect()
+    @safe
+    def documents_list(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return self.response_404()
+        return self.response(200, result=[
+            {"id": d.id, "doc_type": d.doc_type.name, "filename": d.filename,
+             "valid_from": d.valid_from.isoformat(),
+             "valid_until": d.valid_until.isoformat() if d.valid_until else None}
+            for d in services.documents_of(item.id)])
+
+    documents_list.__doc__ = record_rows_doc("Documents of a provider")
 
 
 SPECIALIST_LABELS = {
@@ -305,3 +510,30 @@ class SpecialistApi(PortalRestApi):
     edit_columns = add_columns
     search_columns = ["full_name", "position", "active"]
 
+
+
+CRITERION_LABELS = {"name": _l("Criterion"), "description": _l("Description"),
+                    "active": _l("In use"), "position": _l("Order")}
+
+
+class EligibilityCriterionView(PortalModelView):
+    datamodel = SQLAInterface(EligibilityCriterion)
+    class_permission_name = "EligibilityCriterion"
+    list_title = _l("Eligibility criteria of providers")
+    show_title = add_title = edit_title = _l("Eligibility criterion")
+    label_columns = CRITERION_LABELS
+    list_columns = ["position", "name", "active"]
+    add_columns = edit_columns = show_columns = ["name", "description", "active", "position"]
+    order_columns = ["position", "name"]
+    base_order = ("position", "asc")
+    formatters_columns = {"description": _blank}
+
+
+class EligibilityCriterionApi(PortalRestApi):
+    resource_name = "provider-criterion"
+    class_permission_name = "EligibilityCriterion"
+    datamodel = SQLAInterface(EligibilityCriterion)
+    label_columns = CRITERION_LABELS
+    list_columns = ["id", "name", "active", "position"]
+    show_columns = list_columns + ["description", "version"]
+    add_columns = edit_columns = ["name", "description", "active", "position"]

@@ -30,13 +30,18 @@ CASE_WORKER = "Фахівець надавача"
 AUDITOR = "Аудитор"
 #: Keeps the service directory of one community (app.directory); scoped to its hromada.
 HROMADA_EDITOR = "Редактор громади"
+#: A provider's own representative: keeps the provider's card and documents and
+#: submits its proposals (app.providers, app.selection); scoped to the provider.
+PROVIDER_REP = "Представник надавача"
 
 #: Every built-in role except the administrator, in the order of DESIGN.md §3.
 PORTAL_ROLES = (MINISTRY, REGIONAL_ADMIN, TRAINER, CASE_WORKER, AUDITOR)
 #: Roles of a community's own staff (not of DESIGN.md §3): they get only what
 #: their domain's GRANTS name, self-service included (app/directory/permissions.py).
 COMMUNITY_ROLES = (HROMADA_EDITOR,)
-ALL_ROLES = (ADMIN, *PORTAL_ROLES, *COMMUNITY_ROLES)
+#: Roles of a provider's own staff besides the case worker (issue #22).
+PROVIDER_ROLES = (PROVIDER_REP,)
+ALL_ROLES = (ADMIN, *PORTAL_ROLES, *COMMUNITY_ROLES, *PROVIDER_ROLES)
 
 #: Roles whose reach is national; other roles are confined to their scope.
 NATIONAL_ROLES = frozenset({ADMIN, MINISTRY, TRAINER, AUDITOR})
@@ -73,6 +78,7 @@ ROLE_DESCRIPTIONS = {
     CASE_WORKER: _l("Case register of own provider"),
     AUDITOR: _l("Reads everything non-personal and the audit log"),
     HROMADA_EDITOR: _l("Service directory of own territorial community"),
+    PROVIDER_REP: _l("Card, documents and proposals of own provider"),
 }
 
 
@@ -133,7 +139,7 @@ def build_fab_roles(modules: Iterable) -> dict[str, list[list[str]]]:
     grants = merge_grants(modules)
     categories = menu_categories(modules)
     roles: dict[str, list[list[str]]] = {ADMIN: [[".*", ".*"]]}
-    for role in (*PORTAL_ROLES, *COMMUNITY_ROLES):
+    for role in (*PORTAL_ROLES, *COMMUNITY_ROLES, *PROVIDER_ROLES):
         entries: list[list[str]] = []
         menus: set[str] = set()
         for resource, names in sorted(grants.get(role, {}).items()):

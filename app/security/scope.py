@@ -77,7 +77,8 @@ def scope_of(user) -> UserScope:
     return UserScope(
         user_id=user.id,
         oblast_id=user.oblast_id if roles.REGIONAL_ADMIN in role_names else None,
-        provider_id=user.provider_id if roles.CASE_WORKER in role_names else None,
+        provider_id=user.provider_id
+        if role_names & {roles.CASE_WORKER, roles.PROVIDER_REP} else None,
         hromada_id=getattr(user, "hromada_id", None)
         if roles.HROMADA_EDITOR in role_names else None,
     )

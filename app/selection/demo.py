@@ -67,7 +67,10 @@ def demo_seed(ctx) -> None:
         for n, provider in enumerate(providers):
             application = Application(round_id=rnd.id, provider_id=provider.id,
                                       submitted_on=spec["announced_on"] + dt.timedelta(days=3 + n),
-                                      notes=None)
+                                      notes=None, eligible=True,
+                                      screened_on=dt.datetime.combine(
+                                          spec["deadline"], dt.time(10)),
+                                      screened_by_fk=ministry.id if ministry else None)
             session.add(application)
             session.flush()
             scored_members = members if spec["final"] == RoundStatus.completed else members[:1]

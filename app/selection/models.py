@@ -13,7 +13,7 @@ import datetime as dt
 from decimal import Decimal
 
 from flask_appbuilder import Model
-from sqlalchemy import (Date, DateTime, ForeignKey, Integer, Numeric, String, Text,
+from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text,
                         UniqueConstraint, exists, or_, select)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -32,6 +32,8 @@ class RoundStatus(LabeledEnum):
     announced = N_("Announced")
     accepting = N_("Accepting applications")
     evaluating = N_("Evaluation")
+    #: Results and the protocol are published; the appeal window is open.
+    appeals = N_("Results published: appeals")
     completed = N_("Completed")
     cancelled = N_("Cancelled")
 
@@ -74,6 +76,11 @@ class SelectionRound(AuditColumnsMixin, VersionedMixin, Model):
     status_reason: Mapped[str | None] = mapped_column(Text)
     protocol_number: Mapped[str | None] = mapped_column(String(50))
     protocol_date: Mapped[dt.date | None] = mapped_column(Date)
+    #: The lowest total score that can win or be placed in reserve (None: no pass mark).
+    pass_mark: Mapped[Decimal | None] = mapped_column(Numeric(9, 3))
+    #: Calendar days for appeals after the results are published.
+    appeal_days: Mapped[int | None] = mapped_column(Integer, default=5)
+    appeal_until: Mapped[dt.date | None] = mapped_column(Date)
 
     oblast = relationship("Oblast", lazy="joined")
     criteria: Mapped[list["Criterion"]] = relationship(
@@ -94,8 +101,10 @@ class SelectionRound(AuditColumnsMixin, VersionedMixin, Model):
     @classmethod
     def scope_clause(cls, scope):
         if scope.provider_id:
-            return exists().where(Application.round_id == cls.id,
-                                  Application.provider_id == scope.provider_id)
+            # A provider's staff see the rounds open to proposals and those they applied to.
+            return or_(cls.status == RoundStatus.accepting,
+                       exists().where(Application.round_id == cls.id,
+                                      Application.provider_id == scope.provider_id))
         if scope.oblast_id:
             # Own oblast's rounds and national rounds (where own providers compete).
             return or_(cls.oblast_id == scope.oblast_id, cls.oblast_id.is_(None))
@@ -169,9 +178,21 @@ class Application(AuditColumnsMixin, VersionedMixin, Model):
     decision: Mapped[Decision | None] = mapped_column(enum_column(Decision), index=True)
     protocol_number: Mapped[str | None] = mapped_column(String(50))
     protocol_date: Mapped[dt.date | None] = mapped_column(Date)
+    #: Eligibility screening before scoring: None = not screened yet.
+    eligible: Mapped[bool | None] = mapped_column(Boolean)
+    screening_reason: Mapped[str | None] = mapped_column(Text)
+    screened_on: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    screened_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id",
+                                                                  ondelete="SET NULL"))
 
     round: Mapped[SelectionRound] = relationship(lazy="joined", innerjoin=True)
     provider: Mapped[Provider] = relationship(lazy="joined", innerjoin=True)
+    lots: Mapped[list["ProposalLot"]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", lazy="select",
+        order_by="ProposalLot.id")
+    team: Mapped[list["TeamMember"]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", lazy="select",
+        order_by="TeamMember.id")
     documents: Mapped[list["ApplicationDocument"]] = relationship(
         back_populates="application", cascade="all, delete-orphan", lazy="select",
         order_by="ApplicationDocument.id")
@@ -241,3 +262,232 @@ class Score(Model):
     def scope_clause(cls, scope):
         inner = Application.scope_clause(scope)
         return None if inner is None else cls.application.has(inner)
+
+
+def _round_child_scope(cls, scope):
+    inner = SelectionRound.scope_clause(scope)
+    return None if inner is None else cls.round.has(inner)
+
+
+def _application_child_scope(cls, scope):
+    inner = Application.scope_clause(scope)
+    return None if inner is None else cls.application.has(inner)
+
+
+class LotKind(LabeledEnum):
+    hromada = N_("Territorial community")
+    centre = N_("Planned centre")
+    military_unit = N_("Military unit")
+
+
+class Lot(AuditColumnsMixin, VersionedMixin, Model):
+    """A part of a round awarded separately: a community, a planned centre or,
+    for the servicemen programme, a military unit (by name or number)."""
+
+    __tablename__ = "selection_lot"
+    __table_args__ = (UniqueConstraint("round_id", "number", name="uq_selection_lot_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("selection_round.id"), nullable=False,
+                                          index=True)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    kind: Mapped[LotKind] = mapped_column(enum_column(LotKind), nullable=False)
+    hromada_id: Mapped[int | None] = mapped_column(ForeignKey("geo_hromada.id"), index=True)
+    centre_id: Mapped[int | None] = mapped_column(ForeignKey("centre.id"), index=True)
+    unit_name: Mapped[str | None] = mapped_column(String(200))
+    #: The most the ministry pays for the lot's services (None: not limited).
+    budget_limit: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+
+    round: Mapped[SelectionRound] = relationship(lazy="joined", innerjoin=True)
+    hromada = relationship("Hromada", lazy="joined")
+    centre = relationship("ResilienceCentre", lazy="joined")
+
+    def __repr__(self) -> str:
+        place = self.unit_name or (self.centre.name if self.centre is not None else None) \
+            or (self.hromada.title if self.hromada is not None else "")
+        return f"№ {self.number}: {place}"
+
+    scope_clause = classmethod(_round_child_scope)
+
+
+class ProposalLot(Model):
+    """A lot a proposal is made for, with the budget asked and the lot's result."""
+
+    __tablename__ = "selection_proposal_lot"
+    __table_args__ = (UniqueConstraint("application_id", "lot_id",
+                                       name="uq_selection_proposal_lot"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("selection_application.id", ondelete="CASCADE"), nullable=False, index=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("selection_lot.id"), nullable=False,
+                                        index=True)
+    budget: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
+    rank: Mapped[int | None] = mapped_column(Integer)
+    decision: Mapped[Decision | None] = mapped_column(enum_column(Decision,
+                                                                  name="lotdecision"))
+
+    application: Mapped[Application] = relationship(back_populates="lots", lazy="joined",
+                                                    innerjoin=True)
+    lot: Mapped[Lot] = relationship(lazy="joined", innerjoin=True)
+
+    scope_clause = classmethod(_application_child_scope)
+
+
+class TeamMember(Model):
+    """A named specialist of the provider proposed for the team."""
+
+    __tablename__ = "selection_team_member"
+    __table_args__ = (UniqueConstraint("application_id", "specialist_id",
+                                       name="uq_selection_team_member"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("selection_application.id", ondelete="CASCADE"), nullable=False, index=True)
+    specialist_id: Mapped[int] = mapped_column(ForeignKey("specialist.id"), nullable=False,
+                                               index=True)
+    role: Mapped[str | None] = mapped_column(String(200))
+
+    application: Mapped[Application] = relationship(back_populates="team", lazy="joined",
+                                                    innerjoin=True)
+    specialist = relationship("Specialist", lazy="joined", innerjoin=True)
+
+    scope_clause = classmethod(_application_child_scope)
+
+
+class ConflictDeclaration(Model):
+    """A commission member's declared conflict of interest with one proposal:
+    the member does not score it and is not counted for it."""
+
+    __tablename__ = "selection_conflict"
+    __table_args__ = (UniqueConstraint("application_id", "member_id",
+                                       name="uq_selection_conflict"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("selection_application.id", ondelete="CASCADE"), nullable=False, index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False, index=True)
+    note: Mapped[str] = mapped_column(Text, nullable=False)
+    declared_on: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False,
+                                                     default=dt.datetime.utcnow)
+
+    application: Mapped[Application] = relationship(lazy="joined", innerjoin=True)
+    member = relationship("PortalUser", lazy="joined", innerjoin=True)
+
+    scope_clause = classmethod(_application_child_scope)
+
+
+class AppealStatus(LabeledEnum):
+    filed = N_("Filed")
+    upheld = N_("Upheld")
+    dismissed = N_("Dismissed")
+
+
+class Appeal(Model):
+    """A provider's appeal against the published result of its proposal."""
+
+    __tablename__ = "selection_appeal"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("selection_application.id", ondelete="CASCADE"), nullable=False, index=True)
+    filed_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    grounds: Mapped[str] = mapped_column(Text, nullable=False)
+    filed_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id",
+                                                               ondelete="SET NULL"))
+    status: Mapped[AppealStatus] = mapped_column(
+        enum_column(AppealStatus), nullable=False, default=AppealStatus.filed,
+        server_default=AppealStatus.filed.name)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_on: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    decided_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id",
+                                                                 ondelete="SET NULL"))
+
+    application: Mapped[Application] = relationship(lazy="joined", innerjoin=True)
+
+    scope_clause = classmethod(_application_child_scope)
+
+
+class AgreementStatus(LabeledEnum):
+    active = N_("In force")
+    completed = N_("Completed")
+    terminated = N_("Terminated")
+
+
+class ServiceAgreement(AuditColumnsMixin, VersionedMixin, Model):
+    """The agreement a won lot leads to: the state pays the provider for the
+    services of its team in the centre, community or military unit."""
+
+    __tablename__ = "selection_agreement"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), nullable=False, unique=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("selection_lot.id"), nullable=False,
+                                        unique=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("selection_application.id"),
+                                                nullable=False, index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), nullable=False,
+                                             index=True)
+    centre_id: Mapped[int | None] = mapped_column(ForeignKey("centre.id"), index=True)
+    signed_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    starts_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    ends_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
+    status: Mapped[AgreementStatus] = mapped_column(
+        enum_column(AgreementStatus), nullable=False, default=AgreementStatus.active,
+        server_default=AgreementStatus.active.name, index=True)
+
+    lot: Mapped[Lot] = relationship(lazy="joined", innerjoin=True)
+    application: Mapped[Application] = relationship(lazy="select")
+    provider: Mapped[Provider] = relationship(lazy="joined", innerjoin=True)
+    centre = relationship("ResilienceCentre", lazy="joined")
+
+    def __repr__(self) -> str:
+        return self.number
+
+    @classmethod
+    def scope_clause(cls, scope):
+        if scope.provider_id:
+            return cls.provider_id == scope.provider_id
+        if scope.oblast_id:
+            return cls.provider_id.in_(
+                select(Provider.id).where(Provider.oblast_id == scope.oblast_id))
+        return None
+
+
+class ActStatus(LabeledEnum):
+    submitted = N_("Submitted")
+    accepted = N_("Accepted")
+    returned = N_("Returned for correction")
+
+
+class ServiceAct(AuditColumnsMixin, VersionedMixin, Model):
+    """A monthly act of services delivered under an agreement, accepted by the ministry."""
+
+    __tablename__ = "selection_act"
+    __table_args__ = (UniqueConstraint("agreement_id", "month", name="uq_selection_act_month"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("selection_agreement.id"),
+                                              nullable=False, index=True)
+    #: The first day of the month the act covers.
+    month: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
+    services_summary: Mapped[str] = mapped_column(Text, nullable=False)
+    status: Mapped[ActStatus] = mapped_column(
+        enum_column(ActStatus), nullable=False, default=ActStatus.submitted,
+        server_default=ActStatus.submitted.name, index=True)
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+    decided_on: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    decided_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id",
+                                                                 ondelete="SET NULL"))
+
+    agreement: Mapped[ServiceAgreement] = relationship(lazy="joined", innerjoin=True)
+
+    def __repr__(self) -> str:
+        return f"{self.agreement} — {self.month:%m.%Y}"
+
+    @classmethod
+    def scope_clause(cls, scope):
+        inner = ServiceAgreement.scope_clause(scope)
+        return None if inner is None else cls.agreement.has(inner)

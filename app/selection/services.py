@@ -30,23 +30,25 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import uuid
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete as sa_delete
+from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..common.commands import ModelCommands, commands, label_tables
+from ..common.commands import ModelCommands, acting_user, commands, label_tables
 from ..common.errors import ConflictError, NotPermitted, OutOfScope, TransitionNotAllowed, UserError
 from ..providers.models import Provider, ProviderStatus
-from ..providers.services import role_names
+from ..providers.services import ensure_active_provider, role_names
 from ..security import roles
 from ..security.scope import in_scope, scope_of, scoped
-from .models import (Application, ApplicationDocument, CommissionMember, Decision, Programme,
-                     RoundStatus, Score, SelectionRound)
+from .models import (ActStatus, AgreementStatus, Appeal, AppealStatus, Application,
+                     ApplicationDocument, CommissionMember, ConflictDeclaration, Decision, Lot,
+                     LotKind, Programme, ProposalLot, RoundStatus, Score, SelectionRound,
+                     ServiceAct, ServiceAgreement, TeamMember)
 
 R = RoundStatus
 ORGANISERS = frozenset({roles.ADMIN, roles.MINISTRY})
@@ -54,12 +56,17 @@ ORGANISERS = frozenset({roles.ADMIN, roles.MINISTRY})
 ROUND_TRANSITIONS = {
     "open_applications": ((R.announced,), R.accepting),
     "start_evaluation": ((R.accepting,), R.evaluating),
-    "complete": ((R.evaluating,), R.completed),
-    "cancel": ((R.announced, R.accepting, R.evaluating), R.cancelled),
+    # Results and protocol published; the appeal window opens.
+    "complete": ((R.evaluating,), R.appeals),
+    # After the appeal window: each lot's winner gets a service agreement.
+    "award": ((R.appeals,), R.completed),
+    "cancel": ((R.announced, R.accepting, R.evaluating, R.appeals), R.cancelled),
 }
+#: Who submits proposals, appeals and acts: the provider's representative (and
+#: the administrator). Ministry staff review; they do not submit.
+SUBMITTERS = frozenset({roles.ADMIN, roles.PROVIDER_REP})
 
-ALLOWED_EXTENSIONS = {"pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "jpg", "jpeg", "png"}
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+from ..providers.services import ALLOWED_EXTENSIONS, MAX_DOCUMENT_BYTES  # noqa: E402,F401
 Q = Decimal("0.001")
 
 
@@ -111,15 +118,18 @@ def transition_round(name: str, rnd: SelectionRound, user, reason: str | None = 
         protocol_number = (protocol_number or "").strip()
         if not protocol_number or protocol_date is None:
             raise SelectionError(_l("Enter the protocol number and date to complete the round."))
+        ensure_all_screened(rnd)
         ensure_all_scored(rnd)
         compute_results(rnd)
+        decide(rnd)
         for app_, _rank in _ranked(rnd):
-            if app_.decision is None:
-                app_.decision = suggested_decision(rnd, app_.rank)
             app_.protocol_number = protocol_number
             app_.protocol_date = protocol_date
         rnd.protocol_number = protocol_number
         rnd.protocol_date = protocol_date
+        rnd.appeal_until = dt.date.today() + dt.timedelta(days=rnd.appeal_days or 0)
+    if name == "award":
+        award(rnd)
     previous = rnd.status
     rnd.status = target
     rnd.status_reason = reason
@@ -136,21 +146,33 @@ SCORES_MISSING = _l("The round cannot be completed: %(count)s score(s) are missi
                     "application first.")
 
 
+def conflicts_of(rnd: SelectionRound) -> set[tuple[int, int]]:
+    """(application id, member user id) pairs with a declared conflict of interest."""
+    return set(_session().execute(
+        select(ConflictDeclaration.application_id, ConflictDeclaration.member_id)
+        .join(Application, Application.id == ConflictDeclaration.application_id)
+        .where(Application.round_id == rnd.id)).all())
+
+
 def missing_scores(rnd: SelectionRound) -> dict[str, int]:
     """Commission member's name -> how many (application, criterion) scores
-    they have not given. One statement for the given ones."""
+    they have not given. Proposals screened out are not scored; a member with a
+    declared conflict does not score that proposal. One statement for the given ones."""
     session = _session()
     applications = list(session.scalars(select(Application.id)
-                                        .where(Application.round_id == rnd.id)))
+                                        .where(Application.round_id == rnd.id,
+                                               Application.eligible.is_not(False))))
     criteria = [c.id for c in rnd.criteria]
     given = set(session.execute(
         select(Score.application_id, Score.criterion_id, Score.member_id)
         .join(Application, Application.id == Score.application_id)
         .where(Application.round_id == rnd.id)).all())
+    conflicted = conflicts_of(rnd)
     missing = {}
     for member in rnd.commission:
         count = sum(1 for a in applications for c in criteria
-                    if (a, c, member.user_id) not in given)
+                    if (a, c, member.user_id) not in given
+                    and (a, member.user_id) not in conflicted)
         if count:
             missing[str(member)] = count
     return missing
@@ -167,10 +189,12 @@ def ensure_all_scored(rnd: SelectionRound) -> None:
             "who": ", ".join(f"{name}: {n}" for name, n in sorted(missing.items()))})
 
 
-def suggested_decision(rnd: SelectionRound, rank: int | None) -> Decision:
-    if rank is not None and rank <= rnd.winners_count:
+def suggested_decision(rnd: SelectionRound, rank: int | None,
+                       winners: int | None = None) -> Decision:
+    winners = rnd.winners_count if winners is None else winners
+    if rank is not None and rank <= winners:
         return Decision.winner
-    if rank is not None and rank <= rnd.winners_count + rnd.reserve_count:
+    if rank is not None and rank <= winners + rnd.reserve_count:
         return Decision.reserve
     return Decision.refused
 
@@ -178,15 +202,26 @@ def suggested_decision(rnd: SelectionRound, rank: int | None) -> Decision:
 # --- applications ------------------------------------------------------------------
 
 
+MINISTRY_DOES_NOT_SUBMIT = _l("Proposals, appeals and acts are submitted by the provider's "
+                              "representative; ministry staff review them.")
+
+
+def ensure_submitter(user) -> None:
+    """Only the provider's representative (or the administrator) submits; a job or
+    the importer (no signed-in user) is not refused here."""
+    if user is not None and not role_names(user) & SUBMITTERS:
+        raise SelectionError(MINISTRY_DOES_NOT_SUBMIT)
+
+
 def check_application(application: Application) -> None:
     """Refuse an application the rules do not allow (called before saving it)."""
     rnd, provider = application.round, application.provider
     if rnd is None or provider is None:
         raise SelectionError(_l("Choose the selection round and the provider."))
+    ensure_submitter(acting_user())
     if rnd.status != RoundStatus.accepting:
         raise SelectionError(_l("The round does not accept applications now."))
-    if provider.status != ProviderStatus.approved:
-        raise SelectionError(_l("Only approved providers may apply."))
+    ensure_active_provider(provider, "apply")
     if rnd.oblast_id is not None and provider.oblast_id != rnd.oblast_id:
         raise SelectionError(_l("The provider is not from the oblast of this round."))
     stmt = select(Application.id).where(Application.round_id == rnd.id,
@@ -214,12 +249,16 @@ def record_scores(application: Application, user, values: dict, comments: dict |
         raise OutOfScope()
     if rnd.status != RoundStatus.evaluating:
         raise SelectionError(_l("Scores can be entered only while the round is being evaluated."))
+    if application.eligible is not True:
+        raise SelectionError(NOT_SCREENED_ELIGIBLE)
+    if (application.id, user.id) in conflicts_of(rnd):
+        raise SelectionError(CONFLICTED)
     criteria = {c.id: c for c in rnd.criteria}
     existing = {s.criterion_id: s for s in _session().scalars(
         select(Score).where(Score.application_id == application.id,
                             Score.member_id == user.id))}
     for key, raw in values.items():
-        criterion = criteria.get(int(key))
+        criterion = criteria.get(int(key)) if str(key).isdigit() else None
         if criterion is None:
             raise SelectionError(_l("Unknown criterion."))
         if raw in (None, ""):
@@ -254,6 +293,10 @@ def compute_results(rnd: SelectionRound) -> list[Application]:
     session = _session()
     applications = list(session.scalars(
         select(Application).where(Application.round_id == rnd.id)))
+    for application in applications:
+        if application.eligible is False:  # screened out: neither scored nor ranked
+            application.total_score = application.rank = None
+    applications = [a for a in applications if a.eligible is not False]
     criteria = _criteria_order(rnd.criteria)
     sums: dict = defaultdict(lambda: [0, 0])
     for app_id, crit_id, value in session.execute(
@@ -280,8 +323,62 @@ def compute_results(rnd: SelectionRound) -> list[Application]:
     applications.sort(key=lambda a: keys[a.id])
     for position, application in enumerate(applications, start=1):
         application.rank = position
+    # Per lot: the proposals for the lot in the same order (the same tie rule).
+    order = {a.id: position for position, a in enumerate(applications)}
+    by_lot: dict = defaultdict(list)
+    for proposal in session.scalars(select(ProposalLot).join(Application)
+                                    .where(Application.round_id == rnd.id)):
+        by_lot[proposal.lot_id].append(proposal)
+    for proposals in by_lot.values():
+        ranked = sorted((p for p in proposals if p.application_id in order),
+                        key=lambda p: order[p.application_id])
+        for position, proposal in enumerate(ranked, start=1):
+            proposal.rank = position
+        for proposal in proposals:
+            if proposal.application_id not in order:
+                proposal.rank = None
     _flush()
     return applications
+
+
+def passes(rnd: SelectionRound, application: Application) -> bool:
+    """Eligible, and at or above the pass mark (when the round has one)."""
+    if application.eligible is False or application.total_score is None:
+        return False
+    return rnd.pass_mark is None or Decimal(application.total_score) >= Decimal(rnd.pass_mark)
+
+
+def decide(rnd: SelectionRound) -> None:
+    """Decisions from the ranks. With lots: per lot, the best passing proposal wins
+    and the next ``reserve_count`` passing ones are in reserve; a proposal's
+    decision is its best over its lots. Without lots: the first ``winners_count``
+    passing applications win, the next ``reserve_count`` are in reserve."""
+    applications = list(_session().scalars(select(Application)
+                                           .where(Application.round_id == rnd.id)))
+    lots = [p for a in applications for p in a.lots]
+    if not lots:
+        passing = sorted((a for a in applications if passes(rnd, a)), key=lambda a: a.rank)
+        for a in applications:
+            a.decision = Decision.refused
+        for position, a in enumerate(passing, start=1):
+            a.decision = suggested_decision(rnd, position, winners=rnd.winners_count)
+        _flush()
+        return
+    by_lot: dict = defaultdict(list)
+    for proposal in lots:
+        by_lot[proposal.lot_id].append(proposal)
+    for proposals in by_lot.values():
+        passing = sorted((p for p in proposals if passes(rnd, p.application)),
+                         key=lambda p: p.rank)
+        for proposal in proposals:
+            proposal.decision = Decision.refused
+        for position, proposal in enumerate(passing, start=1):
+            proposal.decision = suggested_decision(rnd, position, winners=1)
+    best = {Decision.winner: 0, Decision.reserve: 1, Decision.refused: 2}
+    for a in applications:
+        decisions = [p.decision for p in a.lots] or [Decision.refused]
+        a.decision = min(decisions, key=best.get)
+    _flush()
 
 
 def _ranked(rnd: SelectionRound):
@@ -307,44 +404,34 @@ def scores_of(application: Application) -> dict:
 
 
 def upload_dir() -> str:
-    path = os.path.join(current_app.config["UPLOAD_FOLDER"], "selection")
-    os.makedirs(path, exist_ok=True)
-    return path
+    from ..providers.services import upload_dir as folder
+
+    return folder("selection")
 
 
 def save_document(application: Application, storage, doc_type, user) -> ApplicationDocument:
-    """Store an uploaded file (werkzeug FileStorage) outside ``static``."""
-    from ..common.uploads import upload_problem
+    """Store a proposal's document: the provider's representative while the round
+    accepts proposals (ministry staff and the administrator until it closes)."""
+    from ..providers.services import store_upload
     from .models import DocumentType
 
-    _require_organiser(user)
+    names = role_names(user)
+    if not names & (ORGANISERS | {roles.PROVIDER_REP}):
+        raise NotPermitted()
+    if not in_scope(application, scope_of(user)):
+        raise OutOfScope()
     if application.round.status in (RoundStatus.completed, RoundStatus.cancelled):
         raise SelectionError(_l("Documents cannot be added to a closed round."))
-    if storage is None or not storage.filename:
-        raise SelectionError(_l("Choose a file to upload."))
-    filename = os.path.basename(storage.filename.replace("\\", "/"))[:200]
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if ext not in ALLOWED_EXTENSIONS:
-        raise SelectionError(_l("This file type is not accepted. Allowed: %(types)s.")
-                             % {"types": ", ".join(sorted(ALLOWED_EXTENSIONS))})
+    if not names & ORGANISERS and application.round.status != RoundStatus.accepting:
+        raise SelectionError(_l("Documents of a proposal are added while the round accepts "
+                                "proposals."))
     try:
         kind = DocumentType[doc_type] if isinstance(doc_type, str) else DocumentType(doc_type)
     except (KeyError, ValueError):
         raise SelectionError(_l("Choose the document type.")) from None
-    data = storage.read(MAX_DOCUMENT_BYTES + 1)
-    if not data:
-        raise SelectionError(_l("The file is empty."))
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise SelectionError(_l("The file is too large: at most %(mb)s MB.")
-                             % {"mb": MAX_DOCUMENT_BYTES // (1024 * 1024)})
-    problem = upload_problem(filename, data)  # content matches the type; no archives, no macros
-    if problem:
-        raise SelectionError(problem)
-    stored = f"{uuid.uuid4().hex}.{ext}"
-    with open(os.path.join(upload_dir(), stored), "wb") as fh:
-        fh.write(data)
+    filename, stored, size = store_upload(storage, "selection")
     document = ApplicationDocument(application_id=application.id, doc_type=kind,
-                                   filename=filename, stored_name=stored, size=len(data),
+                                   filename=filename, stored_name=stored, size=size,
                                    uploaded_by_fk=user.id)
     _session().add(document)
     _flush()
@@ -427,7 +514,8 @@ class RoundCommands(ModelCommands):
 
 @commands(Application)
 class ApplicationCommands(ModelCommands):
-    parts = ("selection_document", "selection_score")
+    parts = ("selection_document", "selection_score", "selection_proposal_lot",
+             "selection_team_member", "selection_conflict", "selection_appeal")
 
     def check_create(self, item):
         if item.submitted_on is None:
@@ -461,3 +549,480 @@ def _committed(item, attr):
 label_tables({"selection_round": _l("selection rounds"),
               "selection_application": _l("applications"),
               "selection_document": _l("documents"), "selection_score": _l("scores")})
+
+
+# --- screening, conflicts of interest, appeals (issue #22) -------------------------------
+NOT_SCREENED_ELIGIBLE = _l("Only a proposal screened as eligible is scored: screen it first.")
+CONFLICTED = _l("You declared a conflict of interest with this proposal: you cannot score it.")
+SCREEN_NOT_NOW = _l("Proposals are screened while the round is being evaluated.")
+SCREEN_REASON = _l("Give the reasons why the proposal is not eligible.")
+SCREENING_MISSING = _l("The results cannot be published: %(count)s proposal(s) are not "
+                       "screened for eligibility yet.")
+CONFLICT_NOTE = _l("Describe the conflict of interest.")
+APPEAL_WINDOW = _l("Appeals are filed while the appeal window is open (until %(date)s).")
+APPEAL_GROUNDS = _l("State the grounds of the appeal.")
+APPEAL_OPEN = _l("This proposal already has an appeal awaiting decision.")
+APPEAL_DECIDED = _l("This appeal has already been decided.")
+APPEALS_PENDING = _l("The lots cannot be awarded: %(count)s appeal(s) await a decision.")
+APPEAL_WINDOW_OPEN = _l("The lots are awarded after the appeal window closes (%(date)s).")
+
+
+def _version_check(item, expected_version) -> None:
+    if expected_version not in (None, "") and str(expected_version) != str(item.version):
+        raise ConflictError()
+
+
+def screen(application: Application, user, eligible: bool, reason: str | None = None,
+           expected_version=None) -> Application:
+    """Eligibility screening by ministry staff, before any scoring: pass or fail,
+    with the reasons of a fail. A proposal screened out is not scored or ranked."""
+    _require_organiser(user)
+    _version_check(application, expected_version)
+    if application.round.status != RoundStatus.evaluating:
+        raise SelectionError(SCREEN_NOT_NOW)
+    reason = (reason or "").strip() or None
+    if not eligible and not reason:
+        raise SelectionError(SCREEN_REASON)
+    application.eligible = bool(eligible)
+    application.screening_reason = reason
+    application.screened_on = dt.datetime.utcnow()
+    application.screened_by_fk = user.id
+    if not eligible:
+        for score in list(application.scores):
+            _session().delete(score)
+    _flush()
+    return application
+
+
+def ensure_all_screened(rnd: SelectionRound) -> None:
+    count = _session().scalar(select(func.count()).select_from(Application).where(
+        Application.round_id == rnd.id, Application.eligible.is_(None)))
+    if count:
+        raise SelectionError(SCREENING_MISSING % {"count": count})
+
+
+def declare_conflict(application: Application, user, note: str | None) -> ConflictDeclaration:
+    """A commission member declares a conflict of interest with a proposal: their
+    scores of it (if any) are removed and they cannot score it."""
+    rnd = application.round
+    if not is_commission_member(rnd, user):
+        raise NotPermitted(_l("Only members of the round's commission may score applications."))
+    if rnd.status not in (RoundStatus.accepting, RoundStatus.evaluating):
+        raise SelectionError(_l("Scores can be entered only while the round is being evaluated."))
+    note = (note or "").strip()
+    if not note:
+        raise SelectionError(CONFLICT_NOTE)
+    if (application.id, user.id) in conflicts_of(rnd):
+        raise SelectionError(CONFLICTED)
+    _session().execute(sa_delete(Score).where(Score.application_id == application.id,
+                                              Score.member_id == user.id))
+    declaration = ConflictDeclaration(application_id=application.id, member_id=user.id,
+                                      note=note[:2000])
+    _session().add(declaration)
+    _flush()
+    return declaration
+
+
+def file_appeal(application: Application, user, grounds: str | None) -> Appeal:
+    """The provider's representative appeals the published result of its proposal."""
+    ensure_submitter(user)
+    if not in_scope(application, scope_of(user)):
+        raise OutOfScope()
+    rnd = application.round
+    today = dt.date.today()
+    if rnd.status != RoundStatus.appeals or rnd.appeal_until is None or today > rnd.appeal_until:
+        raise SelectionError(APPEAL_WINDOW % {
+            "date": rnd.appeal_until.strftime("%d.%m.%Y") if rnd.appeal_until else "—"})
+    grounds = (grounds or "").strip()
+    if not grounds:
+        raise SelectionError(APPEAL_GROUNDS)
+    if _session().scalar(select(Appeal.id).where(Appeal.application_id == application.id,
+                                                 Appeal.status == AppealStatus.filed)):
+        raise SelectionError(APPEAL_OPEN)
+    appeal = Appeal(application_id=application.id, filed_on=today, grounds=grounds[:4000],
+                    filed_by_fk=user.id)
+    _session().add(appeal)
+    _flush()
+    return appeal
+
+
+def decide_appeal(appeal: Appeal, user, upheld: bool, reason: str | None) -> Appeal:
+    """Ministry staff decide an appeal with the reason. An upheld appeal returns the
+    round to evaluation, so screening and scores can be corrected and the results
+    published again (with a new protocol) before any lot is awarded."""
+    _require_organiser(user)
+    if appeal.status != AppealStatus.filed:
+        raise SelectionError(APPEAL_DECIDED)
+    reason = (reason or "").strip()
+    if not reason:
+        raise SelectionError(_l("Give the reason for this decision."))
+    rnd = appeal.application.round
+    if rnd.status != RoundStatus.appeals:
+        raise SelectionError(APPEAL_DECIDED)
+    appeal.status = AppealStatus.upheld if upheld else AppealStatus.dismissed
+    appeal.decision_reason = reason[:4000]
+    appeal.decided_on = dt.datetime.utcnow()
+    appeal.decided_by_fk = user.id
+    if upheld:
+        rnd.status = RoundStatus.evaluating
+        rnd.status_reason = reason[:4000]
+    _flush()
+    from ..audit.services import record_event
+
+    record_event("transition", "SelectionRound", rnd.id, commit=False,
+                 details={"appeal": appeal.id, "upheld": bool(upheld), "reason": reason})
+    return appeal
+
+
+def appeals_of(rnd: SelectionRound) -> list[Appeal]:
+    return list(_session().scalars(select(Appeal).join(Application)
+                                   .where(Application.round_id == rnd.id)
+                                   .order_by(Appeal.id)))
+
+
+# --- award and agreements ----------------------------------------------------------------
+def agreement_number(rnd: SelectionRound, lot: Lot) -> str:
+    return f"ДП-{dt.date.today().year}-{rnd.id:04d}-{lot.number:02d}"
+
+
+def award(rnd: SelectionRound) -> list[ServiceAgreement]:
+    """Each lot's winning proposal gets a service agreement: number, period (from the
+    first day of the next month, for a year), the amount proposed for the lot, the
+    lot's centre. Refused while appeals are pending or the appeal window is open, or
+    when a winner's provider is not approved (suspended) now."""
+    today = dt.date.today()
+    pending = _session().scalar(select(func.count()).select_from(Appeal).join(Application)
+                                .where(Application.round_id == rnd.id,
+                                       Appeal.status == AppealStatus.filed))
+    if pending:
+        raise SelectionError(APPEALS_PENDING % {"count": pending})
+    if rnd.appeal_until is not None and today <= rnd.appeal_until:
+        raise SelectionError(APPEAL_WINDOW_OPEN % {"date": rnd.appeal_until.strftime("%d.%m.%Y")})
+    starts = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    ends = starts.replace(year=starts.year + 1) - dt.timedelta(days=1)
+    created = []
+    winners = _session().scalars(select(ProposalLot).join(Application)
+                                 .where(Application.round_id == rnd.id,
+                                        ProposalLot.decision == Decision.winner)
+                                 .order_by(ProposalLot.lot_id))
+    for proposal in winners:
+        provider = proposal.application.provider
+        ensure_active_provider(provider, "sign_agreement")
+        lot = proposal.lot
+        agreement = ServiceAgreement(
+            number=agreement_number(rnd, lot), lot_id=lot.id,
+            application_id=proposal.application_id, provider_id=provider.id,
+            centre_id=lot.centre_id, signed_on=today, starts_on=starts, ends_on=ends,
+            amount=proposal.budget, status=AgreementStatus.active)
+        _session().add(agreement)
+        created.append(agreement)
+    _flush()
+    return created
+
+
+def agreements_of_provider(provider_id: int) -> list[ServiceAgreement]:
+    return list(_session().scalars(scoped(select(ServiceAgreement), ServiceAgreement)
+                                   .where(ServiceAgreement.provider_id == provider_id)
+                                   .order_by(ServiceAgreement.starts_on.desc())))
+
+
+def agreements_of_centre(centre_id: int) -> list[ServiceAgreement]:
+    return list(_session().scalars(scoped(select(ServiceAgreement), ServiceAgreement)
+                                   .where(ServiceAgreement.centre_id == centre_id)
+                                   .order_by(ServiceAgreement.starts_on.desc())))
+
+
+ACT_MONTH_OUTSIDE = _l("The month of the act lies outside the agreement's period.")
+ACT_FUTURE = _l("An act covers a month whose services have been delivered: not a future month.")
+ACT_OVER_AMOUNT = _l("The acts would exceed the agreement's amount (%(amount)s UAH).")
+ACT_DUPLICATE = _l("This agreement already has an act for this month.")
+ACT_LOCKED = _l("An accepted act cannot be changed.")
+ACT_AGREEMENT = _l("Acts are submitted under an agreement in force.")
+ACT_NOT_SUBMITTED = _l("Only a submitted act is accepted or returned.")
+ACT_AMOUNT = _l("Enter a positive amount.")
+AGREEMENT_BY_AWARD = _l("Service agreements are created by the award of a lot.")
+AGREEMENT_DATES = _l("The agreement cannot end before it starts.")
+
+
+def decide_act(act: ServiceAct, user, accept: bool, comment: str | None = None,
+               expected_version=None) -> ServiceAct:
+    """Ministry staff accept an act of services delivered, or return it with a comment."""
+    _require_organiser(user)
+    _version_check(act, expected_version)
+    if act.status != ActStatus.submitted:
+        raise SelectionError(ACT_NOT_SUBMITTED)
+    comment = (comment or "").strip() or None
+    if not accept and not comment:
+        raise SelectionError(_l("Give the reason for this decision."))
+    act.status = ActStatus.accepted if accept else ActStatus.returned
+    act.decision_comment = comment
+    act.decided_on = dt.datetime.utcnow()
+    act.decided_by_fk = user.id
+    _flush()
+    return act
+
+
+# --- the protocol document ---------------------------------------------------------------
+def protocol_docx(rnd: SelectionRound) -> bytes:
+    """The evaluation protocol as a DOCX: round, commission, criteria, screening,
+    conflicts, every member's scores, totals, ranking per lot, decisions, appeals."""
+    import io
+
+    from docx import Document
+    from flask_babel import gettext as _
+
+    doc = Document()
+    doc.add_heading(_("Protocol of the selection commission"), level=1)
+    doc.add_paragraph(f"{rnd.title}")
+    doc.add_paragraph(_("Protocol number") + f": {rnd.protocol_number or '—'}; "
+                      + _("Protocol date") + ": "
+                      + (rnd.protocol_date.strftime("%d.%m.%Y") if rnd.protocol_date else "—"))
+    doc.add_paragraph(_("Territory") + f": {rnd.scope_label}; " + _("Programme")
+                      + f": {rnd.programme}; " + _("Status") + f": {rnd.status}")
+    if rnd.pass_mark is not None:
+        doc.add_paragraph(_("Pass mark") + f": {rnd.pass_mark}")
+    doc.add_heading(_("Commission"), level=2)
+    for member in sorted(rnd.commission, key=lambda m: m.id):
+        doc.add_paragraph(f"{member} {('— ' + member.role) if member.role else ''}",
+                          style="List Bullet")
+    criteria = list(rnd.criteria)
+    doc.add_heading(_("Evaluation criteria"), level=2)
+    table = doc.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, (_("Criterion"), _("Weight"),
+                                                _("Maximum score"))):
+        cell.text = text
+    for c in criteria:
+        row = table.add_row().cells
+        row[0].text, row[1].text, row[2].text = c.name, str(c.weight), str(c.max_score)
+    applications = list(_session().scalars(select(Application)
+                                           .where(Application.round_id == rnd.id)
+                                           .order_by(Application.rank.is_(None),
+                                                     Application.rank, Application.id)))
+    conflicted = conflicts_of(rnd)
+    members = sorted(rnd.commission, key=lambda m: m.id)
+    doc.add_heading(_("Proposals, screening and scores"), level=2)
+    for a in applications:
+        doc.add_heading(f"{a.provider.name} ({a.provider.code})", level=3)
+        if a.eligible is False:
+            doc.add_paragraph(_("Screened out") + f": {a.screening_reason or ''}")
+            continue
+        scores = scores_of(a)
+        table = doc.add_table(rows=1, cols=len(criteria) + 1)
+        table.style = "Table Grid"
+        table.rows[0].cells[0].text = _("Commission member")
+        for i, c in enumerate(criteria, start=1):
+            table.rows[0].cells[i].text = c.name
+        for m in members:
+            row = table.add_row().cells
+            row[0].text = str(m)
+            for i, c in enumerate(criteria, start=1):
+                if (a.id, m.user_id) in conflicted:
+                    row[i].text = _("conflict of interest")
+                else:
+                    score = scores.get((m.user_id, c.id))
+                    row[i].text = str(score.value) if score else "—"
+        doc.add_paragraph(_("Total score") + f": {a.total_score if a.total_score is not None else '—'}; "
+                          + _("Rank") + f": {a.rank or '—'}; " + _("Decision")
+                          + f": {a.decision or '—'}")
+    lots = list(_session().scalars(select(Lot).where(Lot.round_id == rnd.id)
+                                   .order_by(Lot.number)))
+    if lots:
+        doc.add_heading(_("Ranking per lot"), level=2)
+        doc.add_paragraph(TIE_RULE_TEXT())
+        for lot in lots:
+            doc.add_paragraph(str(lot), style="List Bullet")
+            proposals = sorted(_session().scalars(select(ProposalLot)
+                                                  .where(ProposalLot.lot_id == lot.id)),
+                               key=lambda p: (p.rank is None, p.rank or 0, p.id))
+            for p in proposals:
+                doc.add_paragraph(f"{p.rank or '—'}. {p.application.provider.name}: "
+                                  f"{p.application.total_score if p.application.total_score is not None else '—'}"
+                                  f" — {p.decision or '—'} ({p.budget} грн)")
+    appeals = appeals_of(rnd)
+    if appeals:
+        doc.add_heading(_("Appeals"), level=2)
+        for appeal in appeals:
+            doc.add_paragraph(f"{appeal.application.provider.name}: {appeal.grounds} — "
+                              f"{appeal.status}. {appeal.decision_reason or ''}")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def TIE_RULE_TEXT() -> str:  # noqa: N802  (a text, as a function: read in the user's language)
+    from flask_babel import gettext as _
+
+    return _("Ties are broken by: the higher weighted mean on the criteria by decreasing "
+             "weight; then the earlier submission; then the earlier registered proposal.")
+
+
+# --- write commands of lots, proposals' lots and teams, agreements and acts ---------------
+LOT_SETUP_CLOSED = _l("Lots are set while the round is announced or accepts proposals.")
+LOT_UNIT = _l("A military unit lot belongs to a round of the servicemen programme and names "
+              "the unit.")
+LOT_PLACE = _l("A community or centre lot names its community or planned centre, inside the "
+               "round's oblast.")
+PROPOSAL_CLOSED = _l("The lots and team of a proposal are changed while the round accepts "
+                     "proposals.")
+LOT_OTHER_ROUND = _l("The lot belongs to another selection round.")
+LOT_BUDGET = _l("The budget for the lot must be positive and within the lot's limit "
+                "(%(limit)s UAH).")
+TEAM_OTHER_PROVIDER = _l("A team member is a specialist of the proposing provider.")
+
+
+@commands(Lot)
+class LotCommands(ModelCommands):
+    def check(self, item, creating):
+        rnd = item.round or _session().get(SelectionRound, item.round_id)
+        if rnd is None:
+            raise SelectionError(_l("Choose the selection round and the provider."))
+        if rnd.status not in (RoundStatus.announced, RoundStatus.accepting):
+            raise SelectionError(LOT_SETUP_CLOSED)
+        if item.kind == LotKind.military_unit:
+            item.unit_name = (item.unit_name or "").strip() or None
+            if rnd.programme != Programme.servicemen or not item.unit_name:
+                raise SelectionError(LOT_UNIT)
+            return
+        from ..centers.models import ResilienceCentre
+        from ..geography.models import Hromada
+
+        centre = item.centre or (_session().get(ResilienceCentre, item.centre_id)
+                                 if item.centre_id else None)
+        hromada = item.hromada or (_session().get(Hromada, item.hromada_id)
+                                   if item.hromada_id else None)
+        place = centre if item.kind == LotKind.centre else hromada
+        if place is None or (rnd.oblast_id is not None and place.oblast_id != rnd.oblast_id):
+            raise SelectionError(LOT_PLACE)
+        if item.budget_limit is not None and item.budget_limit <= 0:
+            raise SelectionError(LOT_BUDGET % {"limit": item.budget_limit})
+
+    def check_delete(self, item):
+        if item.round.status not in (RoundStatus.announced, RoundStatus.accepting):
+            raise SelectionError(LOT_SETUP_CLOSED)
+
+
+def _proposal_open(application: Application | None) -> Application:
+    if application is None:
+        raise SelectionError(_l("Choose the selection round and the provider."))
+    ensure_submitter(acting_user())
+    if application.round.status != RoundStatus.accepting:
+        raise SelectionError(PROPOSAL_CLOSED)
+    return application
+
+
+@commands(ProposalLot)
+class ProposalLotCommands(ModelCommands):
+    def check(self, item, creating):
+        application = _proposal_open(item.application or _session().get(Application,
+                                                                         item.application_id))
+        lot = item.lot or _session().get(Lot, item.lot_id)
+        if lot is None or lot.round_id != application.round_id:
+            raise SelectionError(LOT_OTHER_ROUND)
+        ensure_active_provider(application.provider, "apply")
+        limit = lot.budget_limit
+        if item.budget is None or item.budget <= 0 or (limit is not None and item.budget > limit):
+            raise SelectionError(LOT_BUDGET % {"limit": limit if limit is not None else "—"})
+
+    def check_delete(self, item):
+        _proposal_open(item.application)
+
+
+@commands(TeamMember)
+class TeamMemberCommands(ModelCommands):
+    def check(self, item, creating):
+        from ..providers.models import Specialist
+
+        application = _proposal_open(item.application or _session().get(Application,
+                                                                         item.application_id))
+        specialist = item.specialist or (_session().get(Specialist, item.specialist_id)
+                                         if item.specialist_id else None)
+        if specialist is None or specialist.provider_id != application.provider_id:
+            raise SelectionError(TEAM_OTHER_PROVIDER)
+
+    def check_delete(self, item):
+        _proposal_open(item.application)
+
+
+@commands(ServiceAgreement)
+class AgreementCommands(ModelCommands):
+    def check_create(self, item):
+        raise SelectionError(AGREEMENT_BY_AWARD)
+
+    def check_update(self, item):
+        if item.ends_on and item.starts_on and item.ends_on < item.starts_on:
+            raise SelectionError(AGREEMENT_DATES)
+        if item.amount is None or item.amount <= 0:
+            raise SelectionError(ACT_AMOUNT)
+
+    def check_delete(self, item):
+        raise SelectionError(AGREEMENT_BY_AWARD)
+
+
+@commands(ServiceAct)
+class ActCommands(ModelCommands):
+    def check(self, item, creating):
+        agreement = item.agreement or _session().get(ServiceAgreement, item.agreement_id)
+        if not creating and _committed(item, "status") == ActStatus.accepted:
+            raise SelectionError(ACT_LOCKED)
+        ensure_submitter(acting_user())
+        if agreement is None or agreement.status != AgreementStatus.active:
+            raise SelectionError(ACT_AGREEMENT)
+        ensure_active_provider(agreement.provider, "submit_act")
+        if item.month is None:
+            raise SelectionError(ACT_MONTH_OUTSIDE)
+        item.month = item.month.replace(day=1)
+        if item.month < agreement.starts_on.replace(day=1) or item.month > agreement.ends_on:
+            raise SelectionError(ACT_MONTH_OUTSIDE)
+        if item.month > dt.date.today().replace(day=1):
+            raise SelectionError(ACT_FUTURE)
+        if item.amount is None or item.amount <= 0:
+            raise SelectionError(ACT_AMOUNT)
+        item.services_summary = (item.services_summary or "").strip()
+        if not item.services_summary:
+            raise SelectionError(_l("Describe the services delivered in the month."))
+        with _session().no_autoflush:
+            others = select(ServiceAct).where(ServiceAct.agreement_id == agreement.id,
+                                              ServiceAct.status != ActStatus.returned)
+            if item.id is not None:
+                others = others.where(ServiceAct.id != item.id)
+            rows = list(_session().scalars(others))
+        if any(r.month == item.month for r in rows):
+            raise SelectionError(ACT_DUPLICATE)
+        if sum((r.amount for r in rows), Decimal(0)) + item.amount > agreement.amount:
+            raise SelectionError(ACT_OVER_AMOUNT % {"amount": agreement.amount})
+        if not creating:
+            item.status = ActStatus.submitted  # a returned act, corrected, is submitted again
+
+    def check_delete(self, item):
+        if item.status == ActStatus.accepted:
+            raise SelectionError(ACT_LOCKED)
+
+
+label_tables({"selection_lot": _l("lots"), "selection_proposal_lot": _l("proposals for lots"),
+              "selection_team_member": _l("team members"),
+              "selection_conflict": _l("conflict of interest declarations"),
+              "selection_appeal": _l("appeals"), "selection_agreement": _l("service agreements"),
+              "selection_act": _l("acts of services")})
+
+
+def lots_of(rnd: SelectionRound) -> list[Lot]:
+    return list(_session().scalars(select(Lot).where(Lot.round_id == rnd.id)
+                                   .order_by(Lot.number)))
+
+
+def conflict_rows(application: Application) -> list[ConflictDeclaration]:
+    return list(_session().scalars(select(ConflictDeclaration)
+                                   .where(ConflictDeclaration.application_id == application.id)
+                                   .order_by(ConflictDeclaration.id)))
+
+
+def appeal_of(application: Application, appeal_id: int) -> Appeal | None:
+    return _session().scalar(select(Appeal).where(Appeal.id == appeal_id,
+                                                  Appeal.application_id == application.id))
+
+
+def acts_of(agreement: ServiceAgreement) -> list[ServiceAct]:
+    return list(_session().scalars(select(ServiceAct)
+                                   .where(ServiceAct.agreement_id == agreement.id)
+                                   .order_by(ServiceAct.month)))

@@ -26,7 +26,9 @@ from ..common.lookup import AjaxSelectField
 from ..common.views import EMPTY, PortalModelView, PortalRestApi
 from ..security import roles
 from . import services
-from .models import Application, DocumentType, RoundStatus, SelectionRound
+from ..providers.views import _send_stored, json_bool
+from .models import (Appeal, Application, DocumentType, Lot, ProposalLot, RoundStatus,
+                     SelectionRound, ServiceAct, ServiceAgreement, TeamMember)
 
 TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
 
@@ -45,6 +47,9 @@ ROUND_LABELS = {
     "status_reason": _l("Reason"),
     "protocol_number": _l("Protocol number"),
     "protocol_date": _l("Protocol date"),
+    "pass_mark": _l("Pass mark (lowest total score that can win)"),
+    "appeal_days": _l("Appeal window, days"),
+    "appeal_until": _l("Appeals until"),
     "created_on": _l("Created on"),
     "changed_on": _l("Changed on"),
 }
@@ -53,7 +58,8 @@ ROUND_LABELS = {
 ROUND_ACTIONS = {
     "open_applications": (N_("Open acceptance of applications"), False, False),
     "start_evaluation": (N_("Start evaluation"), False, False),
-    "complete": (N_("Complete and record the results"), False, True),
+    "complete": (N_("Publish the results and the protocol"), False, True),
+    "award": (N_("Award the lots (service agreements)"), False, False),
     "cancel": (N_("Cancel the round"), True, False),
 }
 
@@ -100,6 +106,22 @@ def results_rows(rnd):
     return header, rows
 
 
+def _protocol_response(item):
+    from ..audit.services import record_event
+
+    record_event("export", "SelectionRound", item.id, details={"protocol": True})
+    return Response(services.protocol_docx(item),
+                    mimetype="application/vnd.openxmlformats-officedocument."
+                             "wordprocessingml.document",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="protocol-round-{item.id}.docx"',
+                             "Cache-Control": "no-store"})
+
+
+def _form_bool(name) -> bool:
+    return request.form.get(name) in ("y", "yes", "1", "true", "on")
+
+
 class SelectionRoundView(ExportMixin, PortalModelView):
     datamodel = SQLAInterface(SelectionRound)
     class_permission_name = "SelectionRound"
@@ -107,7 +129,7 @@ class SelectionRoundView(ExportMixin, PortalModelView):
         **roles.METHOD_PERMISSIONS, **{name: "write" for name in ROUND_ACTIONS},
         "results": "read", "results_export": "export", "add_criterion": "write",
         "delete_criterion": "write", "add_member": "write", "delete_member": "write",
-        "recalculate": "write",
+        "recalculate": "write", "protocol": "read",
     }
     template_folder = TEMPLATES
     show_template = "selection/round_show.html"
@@ -118,19 +140,20 @@ class SelectionRoundView(ExportMixin, PortalModelView):
     label_columns = ROUND_LABELS
     list_columns = ["title", "programme", "scope_label", "announced_on", "deadline", "status"]
     add_columns = ["title", "programme", "oblast", "announced_on", "deadline", "winners_count",
-                   "reserve_count", "description"]
+                   "reserve_count", "pass_mark", "appeal_days", "description"]
     edit_columns = add_columns
     show_fieldsets = [
         (_l("Selection round"), {"fields": ["title", "programme", "oblast", "announced_on",
                                             "deadline", "winners_count", "reserve_count",
-                                            "description"]}),
+                                            "pass_mark", "appeal_days", "description"]}),
         (_l("Status"), {"fields": ["status", "status_reason", "protocol_number",
-                                   "protocol_date"]}),
+                                   "protocol_date", "appeal_until"]}),
     ]
     search_columns = ["title", "programme", "status", "announced_on"]
     validators_columns = {
         "winners_count": [NumberRange(min=0, max=1000)],
         "reserve_count": [NumberRange(min=0, max=1000)],
+        "appeal_days": [NumberRange(min=0, max=60)],
     }
     export_columns = ["title", "programme", "scope_label", "announced_on", "deadline",
                       "status", "protocol_number", "protocol_date"]
@@ -143,6 +166,7 @@ class SelectionRoundView(ExportMixin, PortalModelView):
     open_applications = _round_action("open_applications")
     start_evaluation = _round_action("start_evaluation")
     complete = _round_action("complete")
+    award = _round_action("award")
     cancel = _round_action("cancel")
 
     def run_transition(self, name, items):
@@ -177,6 +201,13 @@ class SelectionRoundView(ExportMixin, PortalModelView):
                         RoundStatus.announced, RoundStatus.accepting),
                     can_edit_commission=can_write and organiser and item.status not in (
                         RoundStatus.completed, RoundStatus.cancelled),
+                    lots=services.lots_of(item),
+                    can_add_lot=sm.has_access("can_write", "Lot") and item.status in (
+                        RoundStatus.announced, RoundStatus.accepting),
+                    appeals=services.appeals_of(item),
+                    can_propose=sm.has_access("can_write", "Application")
+                    and bool(services.role_names(g.user) & services.SUBMITTERS)
+                    and item.status == RoundStatus.accepting,
                 )
         return super().render_template(template, **kwargs)
 
@@ -281,6 +312,12 @@ class SelectionRoundView(ExportMixin, PortalModelView):
         flash(_("Totals and ranks recalculated."), "success")
         return redirect(url_for(".results", pk=pk))
 
+    @expose("/protocol/<int:pk>")
+    @has_access
+    def protocol(self, pk):
+        item = self.scoped_get(pk)
+        return _protocol_response(item)
+
     # --- results --------------------------------------------------------------
     @expose("/results/<int:pk>")
     @has_access
@@ -355,7 +392,9 @@ class ApplicationView(ExportMixin, PortalModelView):
     datamodel = SQLAInterface(Application)
     class_permission_name = "Application"
     method_permission_name = {**roles.METHOD_PERMISSIONS, "upload": "write",
-                              "document": "read", "save_scores": "score"}
+                              "document": "read", "save_scores": "score",
+                              "screen": "review", "conflict": "score", "appeal": "file",
+                              "decide_appeal": "review"}
     template_folder = TEMPLATES
     show_template = "selection/application_show.html"
     list_title = _l("Applications for selection")
@@ -393,11 +432,26 @@ class ApplicationView(ExportMixin, PortalModelView):
                     item=item, criteria=rnd.criteria, members=members,
                     scores=services.scores_of(item),
                     can_upload=sm.has_access("can_write", "Application")
-                    and bool(services.role_names(g.user) & services.ORGANISERS)
                     and rnd.status not in (RoundStatus.completed, RoundStatus.cancelled),
                     can_score=sm.has_access("can_score", "Application")
-                    and rnd.status == RoundStatus.evaluating
-                    and services.is_commission_member(rnd, g.user),
+                    and rnd.status == RoundStatus.evaluating and item.eligible is True
+                    and services.is_commission_member(rnd, g.user)
+                    and (item.id, g.user.id) not in services.conflicts_of(rnd),
+                    can_declare=sm.has_access("can_score", "Application")
+                    and rnd.status in (RoundStatus.accepting, RoundStatus.evaluating)
+                    and services.is_commission_member(rnd, g.user)
+                    and (item.id, g.user.id) not in services.conflicts_of(rnd),
+                    can_screen=sm.has_access("can_review", "Application")
+                    and rnd.status == RoundStatus.evaluating,
+                    can_appeal=sm.has_access("can_file", "Application")
+                    and rnd.status == RoundStatus.appeals,
+                    can_decide=sm.has_access("can_review", "Application")
+                    and rnd.status == RoundStatus.appeals,
+                    can_propose=sm.has_access("can_write", "ProposalLot")
+                    and rnd.status == RoundStatus.accepting,
+                    appeals=[a for a in services.appeals_of(rnd)
+                             if a.application_id == item.id],
+                    conflicts=[c for c in services.conflict_rows(item)],
                     doc_types=DocumentType.choices(),
                     max_mb=services.MAX_DOCUMENT_BYTES // (1024 * 1024),
                     allowed=", ".join(sorted(services.ALLOWED_EXTENSIONS)),
@@ -438,6 +492,48 @@ class ApplicationView(ExportMixin, PortalModelView):
         response.headers["Cache-Control"] = "no-store"
         return response
 
+    def _apply(self, pk, change, message):
+        item = self.scoped_get(pk)
+        try:
+            change(item)
+            self.datamodel.session.commit()
+            flash(message, "success")
+        except UserError as exc:
+            self.datamodel.session.rollback()
+            flash(str(exc), "danger")
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/screen/<int:pk>", methods=["POST"])
+    @has_access
+    def screen(self, pk):
+        return self._apply(pk, lambda item: services.screen(
+            item, g.user, _form_bool("eligible"), request.form.get("reason"),
+            expected_version=request.form.get("version")), _("Screening recorded."))
+
+    @expose("/conflict/<int:pk>", methods=["POST"])
+    @has_access
+    def conflict(self, pk):
+        return self._apply(pk, lambda item: services.declare_conflict(
+            item, g.user, request.form.get("note")), _("Conflict of interest declared."))
+
+    @expose("/appeal/<int:pk>", methods=["POST"])
+    @has_access
+    def appeal(self, pk):
+        return self._apply(pk, lambda item: services.file_appeal(
+            item, g.user, request.form.get("grounds")), _("Appeal filed."))
+
+    @expose("/appeal/<int:pk>/<int:appeal_id>", methods=["POST"])
+    @has_access
+    def decide_appeal(self, pk, appeal_id):
+        def change(item):
+            appeal = services.appeal_of(item, appeal_id)
+            if appeal is None:
+                abort(404)
+            services.decide_appeal(appeal, g.user, _form_bool("upheld"),
+                                   request.form.get("reason"))
+
+        return self._apply(pk, change, _("The appeal is decided."))
+
     @expose("/scores/<int:pk>", methods=["POST"])
     @has_access
     def save_scores(self, pk):
@@ -463,16 +559,17 @@ class SelectionRoundApi(PortalRestApi):
     resource_name = "selection_round"
     class_permission_name = "SelectionRound"
     method_permission_name = {**roles.METHOD_PERMISSIONS, "transition_endpoint": "write",
-                              "results_endpoint": "read"}
+                              "results_endpoint": "read", "protocol_endpoint": "read"}
     datamodel = SQLAInterface(SelectionRound)
     label_columns = ROUND_LABELS
     list_columns = ["id", "title", "programme", "oblast.id", "oblast.title", "announced_on",
                     "deadline", "status"]
     show_columns = list_columns + ["description", "winners_count", "reserve_count",
+                                   "pass_mark", "appeal_days", "appeal_until",
                                    "status_reason", "protocol_number", "protocol_date",
                                    "version"]
     add_columns = ["title", "programme", "oblast", "announced_on", "deadline",
-                   "winners_count", "reserve_count", "description"]
+                   "winners_count", "reserve_count", "pass_mark", "appeal_days", "description"]
     edit_columns = add_columns
     search_columns = ["title", "programme", "status"]
 
@@ -517,6 +614,35 @@ class SelectionRoundApi(PortalRestApi):
     results_endpoint.__doc__ = record_rows_doc(
         "Ranked results of a selection round (applications in scope)")
 
+    @expose("/<int:pk>/protocol", methods=["GET"])
+    @protect()
+    @safe
+    def protocol_endpoint(self, pk):
+        """The evaluation protocol of the round as a DOCX document.
+        ---
+        get:
+          summary: The evaluation protocol (DOCX)
+          parameters:
+          - in: path
+            schema:
+              type: integer
+            name: pk
+          responses:
+            200:
+              description: The protocol
+              content:
+                application/vnd.openxmlformats-officedocument.wordprocessingml.document:
+                  schema:
+                    type: string
+                    format: binary
+            404:
+              $ref: '#/components/responses/404'
+        """
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return self.response_404()
+        return _protocol_response(item)
+
 
 class ApplicationApi(PortalRestApi):
     # Nullable relations (hromada, national round) must not drop rows: outer joins.
@@ -528,11 +654,355 @@ class ApplicationApi(PortalRestApi):
     label_columns = APPLICATION_LABELS
     list_columns = ["id", "round.id", "round.title", "provider.id", "provider.name",
                     "submitted_on", "total_score", "rank", "decision"]
-    show_columns = list_columns + ["protocol_number", "protocol_date", "notes", "version"]
+    show_columns = list_columns + ["protocol_number", "protocol_date", "notes", "eligible",
+                                   "screening_reason", "version"]
     add_columns = ["round", "provider", "submitted_on", "notes"]
     edit_columns = ["decision", "protocol_number", "protocol_date", "notes"]
     search_columns = ["decision", "rank"]
+    method_permission_name = {**roles.METHOD_PERMISSIONS, "screen_endpoint": "review",
+                              "conflict_endpoint": "score", "scores_endpoint": "score",
+                              "appeal_endpoint": "file", "decide_appeal_endpoint": "review"}
+
+    def _respond(self, item, _result):
+        return self.response(200, id=item.id, eligible=item.eligible,
+                             total_score=str(item.total_score)
+                             if item.total_score is not None else None,
+                             version=item.version)
+
+    @expose("/<int:pk>/screen", methods=["POST"])
+    @protect()
+    @safe
+    def screen_endpoint(self, pk):
+        def change(item):
+            data = _json()
+            return services.screen(item, g.user, json_bool(data, "eligible"),
+                                   _text(data, "reason"), expected_version=data.get("version"))
+
+        return self.change_item(pk, change, respond=self._respond)
+
+    screen_endpoint.__doc__ = transition_doc(
+        "Eligibility screening of a proposal (before scoring)", names=["screen"],
+        body={"eligible": "boolean", "reason": "string", "version": "integer"},
+        returns={"version": "integer"}, conflict="The round is not being evaluated")
+
+    @expose("/<int:pk>/conflict", methods=["POST"])
+    @protect()
+    @safe
+    def conflict_endpoint(self, pk):
+        return self.change_item(pk, lambda item: services.declare_conflict(
+            item, g.user, _text(_json(), "note")), respond=self._respond)
+
+    conflict_endpoint.__doc__ = transition_doc(
+        "A commission member declares a conflict of interest with a proposal",
+        names=["conflict"], body={"note": "string"}, returns={"version": "integer"},
+        conflict="Already declared, or the round is not being evaluated")
+
+    @expose("/<int:pk>/scores", methods=["POST"])
+    @protect()
+    @safe
+    def scores_endpoint(self, pk):
+        def change(item):
+            data = _json()
+            scores = data.get("scores")
+            if not isinstance(scores, dict):
+                raise UserError(_l("Field «%(field)s»: expected an object of criterion id "
+                                   "to score.") % {"field": "scores"})
+            return services.record_scores(item, g.user, scores)
+
+        return self.change_item(pk, change, respond=self._respond)
+
+    scores_endpoint.__doc__ = transition_doc(
+        "A commission member's scores of a proposal ({criterion id: score})",
+        names=["scores"], body={"scores": "object"}, returns={"version": "integer"},
+        conflict="Not screened eligible, a declared conflict, or the round not evaluated")
+
+    @expose("/<int:pk>/appeal", methods=["POST"])
+    @protect()
+    @safe
+    def appeal_endpoint(self, pk):
+        return self.change_item(pk, lambda item: services.file_appeal(
+            item, g.user, _text(_json(), "grounds")),
+            respond=lambda item, appeal: self.response(201, id=appeal.id,
+                                                       application_id=item.id,
+                                                       status=appeal.status.name))
+
+    appeal_endpoint.__doc__ = transition_doc(
+        "The provider appeals the published result of its proposal", names=["appeal"],
+        body={"grounds": "string"}, returns={"status": "string"},
+        conflict="The appeal window is closed or an appeal awaits decision")
+
+    @expose("/<int:pk>/appeal/<int:appeal_id>", methods=["POST"])
+    @protect()
+    @safe
+    def decide_appeal_endpoint(self, pk, appeal_id):
+        def change(item):
+            appeal = services.appeal_of(item, appeal_id)
+            if appeal is None:
+                raise UserError(_l("No such appeal."))
+            data = _json()
+            return services.decide_appeal(appeal, g.user, json_bool(data, "upheld"),
+                                          _text(data, "reason"))
+
+        return self.change_item(pk, change, respond=lambda item, appeal: self.response(
+            200, id=appeal.id, status=appeal.status.name,
+            round_status=item.round.status.name))
+
+    decide_appeal_endpoint.__doc__ = transition_doc(
+        "Ministry staff decide an appeal (an upheld appeal returns the round to evaluation)",
+        names=["decide"], body={"upheld": "boolean", "reason": "string"},
+        returns={"status": "string"}, conflict="The appeal is already decided")
+
+
+def _json() -> dict:
+    from ..providers.views import _json_body
+
+    return _json_body()
+
+
+def _text(data: dict, name: str) -> str | None:
+    value = data.get(name)
+    return value[:4000] if isinstance(value, str) else None
 
 
 
-__all__ = ["SelectionRoundView", "ApplicationView", "SelectionRoundApi", "ApplicationApi"]
+# --- lots, proposals' lots and teams, agreements and acts (issue #22) ---------------------
+LOT_LABELS = {
+    "round": _l("Selection round"), "round.title": _l("Selection round"),
+    "number": _l("Lot number"), "kind": _l("Kind of lot"),
+    "hromada": _l("Territorial community"), "hromada.title": _l("Territorial community"),
+    "centre": _l("Planned centre"), "centre.name": _l("Planned centre"),
+    "unit_name": _l("Military unit (name or number)"),
+    "budget_limit": _l("Budget limit, UAH"),
+}
+
+
+class LotView(PortalModelView):
+    datamodel = SQLAInterface(Lot)
+    class_permission_name = "Lot"
+    list_title = _l("Lots of selection rounds")
+    show_title = add_title = edit_title = _l("Lot")
+    label_columns = LOT_LABELS
+    list_columns = ["round.title", "number", "kind", "hromada.title", "centre.name",
+                    "unit_name", "budget_limit"]
+    add_columns = edit_columns = ["round", "number", "kind", "hromada", "centre", "unit_name",
+                                  "budget_limit"]
+    show_columns = add_columns
+    add_form_extra_fields = edit_form_extra_fields = {
+        "round": AjaxSelectField(_l("Selection round"), lookup="setup_round"),
+        "hromada": AjaxSelectField(_l("Territorial community"), lookup="hromada"),
+        "centre": AjaxSelectField(_l("Planned centre"), lookup="lot_centre"),
+    }
+    validators_columns = {"number": [NumberRange(min=1, max=999)]}
+    order_columns = ["number"]
+    base_order = ("id", "desc")
+    formatters_columns = {c: _blank for c in ("hromada", "centre", "unit_name", "budget_limit")}
+
+
+class LotApi(PortalRestApi):
+    list_outer_default_load = True
+    show_outer_default_load = True
+    resource_name = "selection_lot"
+    class_permission_name = "Lot"
+    datamodel = SQLAInterface(Lot)
+    label_columns = LOT_LABELS
+    list_columns = ["id", "round.id", "number", "kind", "unit_name", "budget_limit"]
+    show_columns = list_columns + ["version"]
+    add_columns = edit_columns = ["round", "number", "kind", "hromada", "centre", "unit_name",
+                                  "budget_limit"]
+
+
+PROPOSAL_LOT_LABELS = {
+    "application": _l("Proposal"), "lot": _l("Lot"), "budget": _l("Budget asked, UAH"),
+    "rank": _l("Rank in the lot"), "decision": _l("Decision"),
+}
+
+
+class ProposalLotView(PortalModelView):
+    datamodel = SQLAInterface(ProposalLot)
+    class_permission_name = "ProposalLot"
+    list_title = _l("Proposals for lots")
+    show_title = add_title = edit_title = _l("Proposal for a lot")
+    label_columns = PROPOSAL_LOT_LABELS
+    list_columns = ["application", "lot", "budget", "rank", "decision"]
+    add_columns = edit_columns = ["application", "lot", "budget"]
+    show_columns = list_columns
+    add_form_extra_fields = edit_form_extra_fields = {
+        "application": AjaxSelectField(_l("Proposal"), lookup="own_proposal"),
+        "lot": AjaxSelectField(_l("Lot"), lookup="open_lot"),
+    }
+    base_order = ("id", "desc")
+    formatters_columns = {c: _blank for c in ("rank", "decision")}
+
+
+class ProposalLotApi(PortalRestApi):
+    resource_name = "selection_proposal_lot"
+    class_permission_name = "ProposalLot"
+    datamodel = SQLAInterface(ProposalLot)
+    label_columns = PROPOSAL_LOT_LABELS
+    list_columns = ["id", "application.id", "lot.id", "budget", "rank", "decision"]
+    show_columns = list_columns
+    add_columns = edit_columns = ["application", "lot", "budget"]
+
+
+TEAM_LABELS = {"application": _l("Proposal"), "specialist": _l("Specialist"),
+               "role": _l("Role in the team")}
+
+
+class TeamMemberView(PortalModelView):
+    datamodel = SQLAInterface(TeamMember)
+    class_permission_name = "TeamMember"
+    list_title = _l("Proposed teams")
+    show_title = add_title = edit_title = _l("Team member")
+    label_columns = TEAM_LABELS
+    list_columns = ["application", "specialist", "role"]
+    add_columns = edit_columns = show_columns = ["application", "specialist", "role"]
+    add_form_extra_fields = edit_form_extra_fields = {
+        "application": AjaxSelectField(_l("Proposal"), lookup="own_proposal"),
+        "specialist": AjaxSelectField(_l("Specialist"), lookup="specialist"),
+    }
+    base_order = ("id", "desc")
+    formatters_columns = {"role": _blank}
+
+
+class TeamMemberApi(PortalRestApi):
+    resource_name = "selection_team_member"
+    class_permission_name = "TeamMember"
+    datamodel = SQLAInterface(TeamMember)
+    label_columns = TEAM_LABELS
+    list_columns = ["id", "application.id", "specialist.id", "role"]
+    show_columns = list_columns
+    add_columns = edit_columns = ["application", "specialist", "role"]
+
+
+AGREEMENT_LABELS = {
+    "number": _l("Agreement number"), "lot": _l("Lot"), "provider": _l("Provider"),
+    "provider.name": _l("Provider"), "centre": _l("Centre"), "signed_on": _l("Signed on"),
+    "starts_on": _l("Starts on"), "ends_on": _l("Ends on"), "amount": _l("Amount, UAH"),
+    "status": _l("Status"), "application": _l("Proposal"),
+}
+
+
+class ServiceAgreementView(ExportMixin, PortalModelView):
+    datamodel = SQLAInterface(ServiceAgreement)
+    class_permission_name = "ServiceAgreement"
+    template_folder = TEMPLATES
+    show_template = "selection/agreement_show.html"
+    list_title = _l("Service agreements")
+    show_title = _l("Service agreement")
+    edit_title = _l("Edit service agreement")
+    label_columns = AGREEMENT_LABELS
+    list_columns = ["number", "provider.name", "lot", "starts_on", "ends_on", "amount", "status"]
+    edit_columns = ["starts_on", "ends_on", "amount", "status"]
+    add_columns = edit_columns
+    show_columns = ["number", "provider", "lot", "centre", "signed_on", "starts_on", "ends_on",
+                    "amount", "status"]
+    export_columns = ["number", "provider.name", "starts_on", "ends_on", "amount", "status"]
+    search_columns = ["number", "status"]
+    base_order = ("id", "desc")
+    formatters_columns = {"centre": _blank}
+
+    def render_template(self, template, **kwargs):
+        if template == self.show_template and "pk" in kwargs:
+            item = self.datamodel.get(kwargs["pk"], self._base_filters)
+            if item is not None:
+                kwargs.update(item=item, acts=services.acts_of(item),
+                              can_decide=self.appbuilder.sm.has_access("can_review",
+                                                                        "ServiceAct"))
+        return super().render_template(template, **kwargs)
+
+
+class ServiceAgreementApi(PortalRestApi):
+    list_outer_default_load = True
+    show_outer_default_load = True
+    resource_name = "selection_agreement"
+    class_permission_name = "ServiceAgreement"
+    datamodel = SQLAInterface(ServiceAgreement)
+    label_columns = AGREEMENT_LABELS
+    list_columns = ["id", "number", "provider.id", "provider.name", "lot.id", "centre.id",
+                    "signed_on", "starts_on", "ends_on", "amount", "status"]
+    show_columns = list_columns + ["version"]
+    add_columns = edit_columns = ["starts_on", "ends_on", "amount", "status"]
+
+
+ACT_LABELS = {
+    "agreement": _l("Service agreement"), "agreement.number": _l("Service agreement"),
+    "month": _l("Month (first day)"), "amount": _l("Amount, UAH"),
+    "services_summary": _l("Services delivered"), "status": _l("Status"),
+    "decision_comment": _l("Comment of the ministry"),
+}
+ACT_ACTIONS = {"accept": N_("Accept the act"), "return_act": N_("Return for correction")}
+
+
+def _act_action(name):
+    def run(self, items):
+        item = items[0] if isinstance(items, list) else items
+        services.decide_act(item, g.user, name == "accept", request.form.get("comment"),
+                            expected_version=request.form.get("version"))
+        self.datamodel.session.commit()
+        flash(_("The act is decided."), "success")
+        return redirect(url_for("ServiceAgreementView.show", pk=item.agreement_id))
+
+    run.__name__ = name
+    return action(name, ACT_ACTIONS[name], confirmation=None, icon="fa-check", single=False,
+                  multiple=False)(run)
+
+
+class ServiceActView(PortalModelView):
+    datamodel = SQLAInterface(ServiceAct)
+    class_permission_name = "ServiceAct"
+    method_permission_name = {**roles.METHOD_PERMISSIONS, "accept": "review",
+                              "return_act": "review"}
+    list_title = _l("Acts of services delivered")
+    show_title = add_title = edit_title = _l("Act of services delivered")
+    label_columns = ACT_LABELS
+    list_columns = ["agreement.number", "month", "amount", "status"]
+    add_columns = edit_columns = ["agreement", "month", "amount", "services_summary"]
+    show_columns = add_columns + ["status", "decision_comment"]
+    add_form_extra_fields = edit_form_extra_fields = {
+        "agreement": AjaxSelectField(_l("Service agreement"), lookup="agreement"),
+    }
+    base_order = ("month", "desc")
+    formatters_columns = {"decision_comment": _blank}
+    accept = _act_action("accept")
+    return_act = _act_action("return_act")
+
+    def _action_redirect(self):
+        if request.view_args and request.view_args.get("pk"):
+            return redirect(url_for(".show", pk=request.view_args["pk"]))
+        return redirect(url_for(".list"))
+
+
+class ServiceActApi(PortalRestApi):
+    resource_name = "selection_act"
+    class_permission_name = "ServiceAct"
+    method_permission_name = {**roles.METHOD_PERMISSIONS, "decide_endpoint": "review"}
+    datamodel = SQLAInterface(ServiceAct)
+    label_columns = ACT_LABELS
+    list_columns = ["id", "agreement.id", "month", "amount", "status"]
+    show_columns = list_columns + ["services_summary", "decision_comment", "version"]
+    add_columns = edit_columns = ["agreement", "month", "amount", "services_summary"]
+
+    @expose("/<int:pk>/<string:name>", methods=["POST"])
+    @protect()
+    @safe
+    def decide_endpoint(self, pk, name):
+        if name not in ("accept", "return"):
+            return self.response_404()
+        return self.change_item(
+            pk, lambda item, body: services.decide_act(
+                item, g.user, name == "accept", body["comment"],
+                expected_version=body["version"]),
+            respond=lambda item, _r: self.response(200, id=item.id, status=item.status.name,
+                                                   version=item.version),
+            fields={"comment": str, "version": int})
+
+    decide_endpoint.__doc__ = transition_doc(
+        "Ministry staff accept an act of services or return it with a comment",
+        names=["accept", "return"], body={"comment": "string", "version": "integer"},
+        returns={"version": "integer"}, conflict="The act is not submitted")
+
+
+__all__ = ["SelectionRoundView", "ApplicationView", "SelectionRoundApi", "ApplicationApi",
+           "LotView", "LotApi", "ProposalLotView", "ProposalLotApi", "TeamMemberView",
+           "TeamMemberApi", "ServiceAgreementView", "ServiceAgreementApi", "ServiceActView",
+           "ServiceActApi"]
