@@ -405,7 +405,6 @@ def document_path(document: ProviderDocument) -> str:
 def add_document(provider: Provider, storage, doc_type, valid_from: dt.date | None,
                  valid_until: dt.date | None, user) -> ProviderDocument:
     """Store a document of the provider (its representative, regional or ministry staff)."""
-    from ..common.uploads import store_upload
 
     if not role_names(user) & CARD_KEEPERS:
         raise NotPermitted()

@@ -137,8 +137,11 @@ def _send_stored(path, filename, entity, entity_id, details):
     return response
 
 
-class UniqueEdrpou:
-    """Form validator: no other provider has this EDRPOU (clear message, not a DB error)."""
+class UniqueCode:
+    """Form validator: no other provider has this code (clear message, not a DB error)."""
+
+    def __init__(self, column, message):
+        self.column, self.message = column, message
 
     def __call__(self, form, field):
         value = (field.data or "").strip()
@@ -146,12 +149,16 @@ class UniqueEdrpou:
             return
         from flask import current_app
 
-        stmt = select(func.count()).select_from(Provider).where(Provider.edrpou == value)
+        stmt = select(func.count()).select_from(Provider).where(self.column == value)
         own_id = getattr(form, "_id", None)
         if own_id is not None:
             stmt = stmt.where(Provider.id != int(own_id))
         if current_app.appbuilder.session.scalar(stmt):
-            raise ValidationError(str(EDRPOU_TAKEN))
+            raise ValidationError(str(self.message))
+
+
+def UniqueEdrpou():  # noqa: N802  (kept: the name other modules import)
+    return UniqueCode(Provider.edrpou, EDRPOU_TAKEN)
 
 
 def _blank(value):
@@ -201,7 +208,7 @@ class ProviderView(ExportMixin, PortalModelView):
     search_columns = ["name", "edrpou", "status", "kind"]
     validators_columns = {
         "edrpou": [Edrpou(), UniqueEdrpou()],
-        "rnokpp": [Rnokpp()],
+        "rnokpp": [Rnokpp(), UniqueCode(Provider.rnokpp, services.RNOKPP_TAKEN)],
         "phone": [UkrainianPhone()],
         "email": [Optional(), Email(message=EMAIL_MESSAGE)],
     }

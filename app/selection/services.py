@@ -686,8 +686,8 @@ def agreement_number(rnd: SelectionRound, lot: Lot) -> str:
 
 
 def award(rnd: SelectionRound) -> list[ServiceAgreement]:
-    """Each lot's winning proposal gets a service agreement: number, period (from the
-    first day of the next month, for a year), the amount proposed for the lot, the
+    """Each lot's winning proposal gets a service agreement: number, period (365 days
+    from the award; ministry staff may correct it), the amount proposed for the lot, the
     lot's centre. Refused while appeals are pending or the appeal window is open, or
     when a winner's provider is not approved (suspended) now."""
     today = dt.date.today()
@@ -698,8 +698,8 @@ def award(rnd: SelectionRound) -> list[ServiceAgreement]:
         raise SelectionError(APPEALS_PENDING % {"count": pending})
     if rnd.appeal_until is not None and today <= rnd.appeal_until:
         raise SelectionError(APPEAL_WINDOW_OPEN % {"date": rnd.appeal_until.strftime("%d.%m.%Y")})
-    starts = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    ends = starts.replace(year=starts.year + 1) - dt.timedelta(days=1)
+    starts = today
+    ends = starts + dt.timedelta(days=364)
     created = []
     winners = _session().scalars(select(ProposalLot).join(Application)
                                  .where(Application.round_id == rnd.id,
@@ -914,6 +914,10 @@ def _proposal_open(application: Application | None) -> Application:
 @commands(ProposalLot)
 class ProposalLotCommands(ModelCommands):
     def check(self, item, creating):
+        with _session().no_autoflush:
+            self._check(item)
+
+    def _check(self, item):
         application = _proposal_open(item.application or _session().get(Application,
                                                                          item.application_id))
         lot = item.lot or _session().get(Lot, item.lot_id)
@@ -931,6 +935,10 @@ class ProposalLotCommands(ModelCommands):
 @commands(TeamMember)
 class TeamMemberCommands(ModelCommands):
     def check(self, item, creating):
+        with _session().no_autoflush:
+            self._check(item)
+
+    def _check(self, item):
         from ..providers.models import Specialist
 
         application = _proposal_open(item.application or _session().get(Application,
