@@ -48,3 +48,16 @@ def test_audit_entry_reads_as_field_was_became(app, client_as):
     # the list names the object as its register does
     listing = visible_text(client_as("auditor").get("/auditlogview/list/").text)
     assert "Центр життєстійкості" in listing and "ResilienceCentre" not in listing
+
+
+def test_every_model_has_a_ukrainian_object_label(app):
+    """An audit entry of any table names its object in Ukrainian (a register's title
+    or :data:`app.audit.reading.OBJECT_LABELS`), never the class name."""
+    from app.audit.reading import object_label
+
+    with app.test_request_context(headers={"Accept-Language": "uk"}):
+        unnamed = sorted(mapper.class_.__name__ for mapper in db.Model.registry.mappers
+                         if object_label(mapper.class_.__name__) == mapper.class_.__name__)
+    assert unnamed == []
+    with app.test_request_context(headers={"Accept-Language": "uk"}):
+        assert object_label("PortalUser") == "Користувач"  # not FAB's «Перегляд користувача»

@@ -33,7 +33,9 @@ class AuditLogView(ExportMixin, PortalModelView):
     base_order = ("ts", "desc")
     page_size = 50
     show_template = "audit/show.html"
-    formatters_columns = {"entity": reading.object_label}
+    formatters_columns = {"entity": reading.object_label, "visible_details": reading.details_text,
+                          "username": reading.dash, "ip": reading.dash,
+                          "entity_id": reading.dash}
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access

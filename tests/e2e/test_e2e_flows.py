@@ -232,16 +232,15 @@ def test_regional_admin_registers_a_centre_seen_only_in_their_oblast(page, live_
     page.wait_for_load_state("networkidle")
     assert CENTRE_NAME in body_text(page)
     assert_clean_console(page)
-    page.locator("a.btn", has_text="Розпочати підготовку").click()
-    dialog = page.locator("#modal-confirm:visible")  # FAB renders it twice on show pages
-    dialog.wait_for()
-    assert "Потрібне підтвердження" in dialog.inner_text()
-    assert "Розпочати підготовку вибраних центрів до відкриття?" in dialog.inner_text()
-    with page.expect_navigation(url=POSTED):
-        dialog.locator("#modal-confirm-ok", has_text="Гаразд").click()
+    # Only the changes allowed now are offered: a planned centre is prepared or closed.
+    buttons = page.locator("form.portal-status-change button")
+    assert buttons.all_inner_texts() == ["Розпочати підготовку", "Закрити центр"]
+    with page.expect_navigation():
+        buttons.filter(has_text="Розпочати підготовку").click()
     page.wait_for_load_state("networkidle")
     text = body_text(page)
-    assert "Статус змінено: центрів — 1." in text, text[:2000]
+    assert f"Центр «{CENTRE_NAME}»: Готується до відкриття." in text, text[:2000]
+    assert "/centreview/show/" in page.url
     assert_clean_console(page)
     with live_app.app_context():
         centre = db.session.scalar(select(ResilienceCentre).where(
