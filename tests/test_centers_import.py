@@ -185,7 +185,7 @@ def test_file_with_errors_writes_nothing_and_lists_rows(app, client_as, geo):
     assert "Рядок 7: невідомий статус «відкритий»" in text
     assert "Рядок 8: громада" in text and "не належить до вашої області" in text
     assert "Рядок 9: «Безбар'єрність: доступний туалет»: вкажіть «так» або «ні»" in text
-    assert "Рядок 9: кількість психологів — не число" in text
+    assert "Рядок 9: «Кількість психологів»: «два» — не число" in text
     assert "Рядок 2" not in text
 
 

@@ -15,7 +15,20 @@ that resolve to the same centre are an error for both rows, and then, as for
 any error, nothing is imported.
 
 Rows are written through the centre's commands (:class:`CentreCommands` in
-``services``): the same rules as the form and the REST API.
+``services``): the same rules as the form and the REST API. Values are read by
+the same parsers as the form and the API (:mod:`app.common.fields`: phones in
+any usual spelling, «49,8» or «49.8», dd.mm.yyyy or ISO dates, EDRPOU and
+KATOTTG codes), so a value one path accepts the others accept too.
+
+Every problem of every row is reported, each as «Рядок N: «Стовпець»: …»:
+the field checks, the match with existing centres and the centres' own rules
+(the command's refusal) alike; then nothing is written.
+
+The files fit together: the downloadable template's example row refers to a
+community and an approved provider the user may use, so it imports as it is;
+the centre list's export (:func:`export_columns`) has exactly these columns
+with these headers (and a few informative ones the import ignores), so an
+exported file imports again unchanged.
 
 The import runs as a background job (:func:`run_import_job`, see
 :mod:`app.jobs`): the page checks the upload's type and size, saves it and
@@ -34,10 +47,15 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..common.commands import commands_for
-from ..common.validators import edrpou_is_valid, katottg_is_valid, normalize_phone
+from ..common.errors import UserError
+from ..common.export import ExportColumn, unescape_cell
+from ..common.fields import (FieldError, parse_code, parse_date, parse_decimal, parse_edrpou,
+                             parse_katottg, parse_latitude, parse_longitude, parse_phone)
+from ..common.validators import katottg_is_valid
 from ..geography.models import Hromada
 from ..jobs import services as jobs
 from ..providers.models import Provider, ProviderStatus
@@ -130,48 +148,128 @@ def _norm_address(text) -> str:
 
 
 # --- template ---------------------------------------------------------------------------
+#: The template's example row; ``hromada`` and ``provider_edrpou`` are replaced by a
+#: community and an approved provider of the user's scope (:func:`example_values`), so the
+#: example imports as it is. These two are the seeded demo's (Жовківська громада of
+#: Lviv oblast in the codifier; the first demo provider, approved, in Lviv oblast).
 EXAMPLE = {
-    "external_code": "LV-001", "name": "Центр життєстійкості Жовківської громади",
-    "hromada": "UA46060130000020187", "address": "м. Жовква, вул. Львівська, 12",
-    "latitude": "50.0586", "longitude": "23.9708", "provider_edrpou": "12345678",
-    "status": "працює", "opened_on": "01.03.2025", "working_hours": "Пн–Пт 09:00–18:00",
-    "phone": "+380671234567", "email": "centre@example.org", "website": "",
+    "external_code": "ПРИКЛАД-059055", "name": "Центр життєстійкості (приклад рядка)",
+    "hromada": "UA46060130000059055", "address": "вул. Прикладна, 1",
+    "latitude": "50.058600", "longitude": "23.970800", "provider_edrpou": "43100000",
+    "status": "запланований", "opened_on": "", "working_hours": "Пн–Пт 09:00–18:00",
+    "phone": "067 123 45 67", "email": "centre@example.org", "website": "",
     "psychologists": "2", "social_workers": "3",
     **{k: "так" for k in FLAG_KEYS}, "acc_hearing_loop": "ні", "other_services": "",
 }
 
 
-def template_rows() -> list[list[str]]:
-    return [[c.header for c in COLUMNS], [EXAMPLE.get(c.key, "") for c in COLUMNS]]
+def example_values(session=None, scope=None) -> dict:
+    """The example row for this user: a community of their scope and an approved
+    provider (of their oblast when there is one), so that the row imports."""
+    values = dict(EXAMPLE)
+    if session is None:
+        return values
+    hromadas = select(Hromada).order_by(Hromada.code).limit(1)
+    if scope is not None and scope.oblast_id:
+        hromadas = hromadas.where(Hromada.oblast_id == scope.oblast_id)
+    demo = session.scalar(select(Hromada).where(Hromada.code == EXAMPLE["hromada"]))
+    hromada = demo if demo is not None and (scope is None or not scope.oblast_id
+                                            or demo.oblast_id == scope.oblast_id) \
+        else session.scalar(hromadas)
+    providers = select(Provider).where(Provider.status == ProviderStatus.approved)
+    if scope is not None and scope.provider_id:
+        providers = providers.where(Provider.id == scope.provider_id)
+    oblast_id = hromada.oblast_id if hromada is not None else None
+    provider = session.scalar(providers.where(Provider.oblast_id == oblast_id)
+                              .order_by(Provider.id).limit(1)) \
+        or session.scalar(providers.order_by(Provider.id).limit(1))
+    if hromada is not None:
+        values["hromada"] = hromada.code
+        # One example centre per community: users of other oblasts do not meet each
+        # other's example (an external code names one centre in the whole country).
+        values["external_code"] = f"ПРИКЛАД-{hromada.code[-6:]}"
+    if provider is not None:
+        values["provider_edrpou"] = provider.edrpou
+    return values
 
 
-def template_csv() -> bytes:
+def _example_for_request() -> dict:
+    """The example row for the signed-in user (static outside a request)."""
+    from flask import has_request_context
+
+    from ..security.scope import current_scope
+
+    if not has_request_context():
+        return dict(EXAMPLE)
+    return example_values(current_app.appbuilder.session, current_scope())
+
+
+def template_rows(example: dict | None = None) -> list[list[str]]:
+    example = example or _example_for_request()
+    return [[c.header for c in COLUMNS], [example.get(c.key, "") for c in COLUMNS]]
+
+
+def template_csv(example: dict | None = None) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
-    for row in template_rows():
+    for row in template_rows(example):
         writer.writerow(row)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def template_xlsx() -> bytes:
+def template_xlsx(example: dict | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Центри"
-    for row in template_rows():
+    for row in template_rows(example):
         sheet.append(row)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     help_sheet = workbook.create_sheet("Довідка")
     help_sheet.append(["Статус: " + ", ".join(STATUS_FILE_LABEL.values())])
     help_sheet.append(["Так/ні поля: «так» або «ні» (порожньо = ні)"])
-    help_sheet.append(["Дата: дд.мм.рррр"])
+    help_sheet.append(["Дата: дд.мм.рррр або рррр-мм-дд"])
+    help_sheet.append(["Телефон: +380671234567, 067 123 45 67 або (067) 123-45-67"])
+    help_sheet.append(["Широта і довгота: до 6 знаків після коми, 49.716700 або 49,716700"])
+    help_sheet.append(["Експорт списку центрів має ці самі стовпці: його можна виправити "
+                       "й імпортувати знову"])
     help_sheet.append([f"Не більше {MAX_ROWS} рядків в одному файлі"])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+# --- export: the import's columns ----------------------------------------------------------
+def _export_reader(key: str):
+    if key == "hromada":
+        return "hromada.code", None
+    if key == "provider_edrpou":
+        return "provider.edrpou", None
+    if key == "status":
+        return "status", lambda c: STATUS_FILE_LABEL.get(c.status, "")
+    return key, None
+
+
+#: Informative columns of the export after the import's own (the import ignores them).
+EXPORT_EXTRA = [("Область", "oblast.title"), ("Назва громади", "hromada.title"),
+                ("Надавач", "provider.name"),
+                ("Повністю безбар'єрний", "barrier_free"),
+                ("Статус змінено (час за Києвом)", "status_changed_on")]
+
+
+def export_columns() -> list[ExportColumn]:
+    """The centre list's export: the import's columns with the import's headers, in
+    the import's spelling (status and yes/no words, dd.mm.yyyy), so that an exported
+    file can be corrected and imported again; then a few informative columns."""
+    columns = []
+    for column in COLUMNS:
+        path, read = _export_reader(column.key)
+        columns.append(ExportColumn(column.header, path, read))
+    columns.extend(ExportColumn(header, path) for header, path in EXPORT_EXTRA)
+    return columns
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -272,7 +370,7 @@ def _text(value, limit: int) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
+    text = str(unescape_cell(value)).strip()
     return text[:limit] if text else None
 
 
@@ -289,34 +387,38 @@ def _flag(value):
     return None
 
 
-def _number(value, kind=float):
-    if value is None or str(value).strip() == "":
-        return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = value
-    else:
-        number = float(str(value).strip().replace(",", ".").replace(" ", ""))
-    if kind is int:
-        if float(number) != int(float(number)):
-            raise ValueError
-        return int(float(number))
-    return float(number)
+def _cell(value):
+    """A raw cell for a parser: text unescaped (see :func:`unescape_cell`), numbers,
+    dates and empty cells as they are."""
+    return unescape_cell(value).strip() if isinstance(value, str) else value
 
 
-def _date(value):
-    if value is None or str(value).strip() == "":
+def parse_count(value) -> int | None:
+    """A staff count: a whole number from 0 to 500 («2», 2, 2.0)."""
+    number = parse_decimal(value, minimum=0, maximum=500, range_message=COUNT_RANGE)
+    if number is None:
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            pass
-    raise ValueError
+    if not float(number).is_integer():
+        raise FieldError(NOT_A_WHOLE_NUMBER, value=str(value).strip()[:60])
+    return int(number)
+
+
+COUNT_RANGE = _l("staff counts must be from 0 to 500")
+NOT_A_WHOLE_NUMBER = _l("«%(value)s» is not a whole number")
+
+
+def _hromada_code(text: str) -> str | None:
+    try:
+        return parse_katottg(text)
+    except FieldError:
+        return None
+
+
+def _edrpou_key(value) -> str | None:
+    try:
+        return parse_edrpou(_cell(value))
+    except FieldError:
+        return None
 
 
 class _Reference:
@@ -328,9 +430,12 @@ class _Reference:
         codes, names, edrpous = set(), set(), set()
         for _n, values in rows:
             h = _text(values.get("hromada"), 150) or ""
-            (codes if katottg_is_valid(h) else names).add(h if katottg_is_valid(h)
-                                                          else _norm(h))
-            edrpous.add(_text(values.get("provider_edrpou"), 20) or "")
+            code = _hromada_code(h)
+            if code:
+                codes.add(code)
+            else:
+                names.add(_norm(h))
+            edrpous.add(_edrpou_key(values.get("provider_edrpou")))
         self.by_code = {}
         for chunk in _chunks(sorted(codes)):
             for h in session.scalars(select(Hromada).where(Hromada.code.in_(chunk))):
@@ -365,13 +470,87 @@ def _chunks(items, size=500):
         yield items[start:start + size]
 
 
-def validate(rows, scope, session, progress=None) -> tuple[list[tuple[int, dict]], list[str]]:
-    """Turn raw rows into clean values; every problem becomes «Рядок N: …».
+HEADERS = {c.key: c.header for c in COLUMNS}
+#: Columns read by the shared parsers (app.common.fields): what the form and the API accept.
+PARSERS = {"latitude": parse_latitude, "longitude": parse_longitude, "phone": parse_phone,
+           "opened_on": parse_date, "psychologists": parse_count,
+           "social_workers": parse_count}
 
-    ``progress(rows_checked)`` is called after every row.
+
+def _in_column(key: str, message) -> str:
+    return _("«%(column)s»: %(problem)s", column=HEADERS[key], problem=str(message))
+
+
+def _hromada(raw, ref, problems):
+    hromada_raw = _text(raw.get("hromada"), 150) or ""
+    if not hromada_raw:
+        problems.append(_("the territorial community is empty"))
+        return None
+    code = _hromada_code(hromada_raw)
+    if code:
+        hromada = ref.by_code.get(code)
+        if hromada is None:
+            problems.append(_("unknown community code %(code)s", code=code))
+    else:
+        found = [h for h in ref.by_name.get(_norm(hromada_raw), [])
+                 if ref.hromada_in_scope(h)] or ref.by_name.get(_norm(hromada_raw), [])
+        hromada = None
+        if not found:
+            problems.append(_("unknown community «%(name)s»", name=hromada_raw))
+        elif len({h.id for h in found}) > 1:
+            problems.append(_("the community name «%(name)s» is ambiguous: give its "
+                              "KATOTTG code", name=hromada_raw))
+        else:
+            hromada = found[0]
+    if hromada is not None and not ref.hromada_in_scope(hromada):
+        problems.append(_("the community %(name)s is not in your oblast", name=hromada.title))
+        return None
+    return hromada
+
+
+def _provider(raw, ref, problems):
+    shown = _text(raw.get("provider_edrpou"), 20) or ""
+    if not shown:
+        problems.append(_("the provider's EDRPOU code is empty"))
+        return None
+    try:
+        edrpou = parse_edrpou(_cell(raw.get("provider_edrpou")))
+    except FieldError:
+        problems.append(_("invalid EDRPOU code %(code)s", code=shown))
+        return None
+    provider = ref.providers.get(edrpou)
+    if provider is None:
+        problems.append(_("no provider with EDRPOU code %(code)s in the registry", code=edrpou))
+    elif provider.status != ProviderStatus.approved:
+        problems.append(_("the provider %(code)s is not approved", code=edrpou))
+        return None
+    return provider
+
+
+def _status(raw, problems):
+    status_raw = _norm(raw.get("status"))
+    if not status_raw:
+        return CentreStatus.planned
+    status = STATUS_WORDS.get(status_raw) or next(
+        (m for m in CentreStatus if _norm(m.label) == status_raw), None)
+    if status is None:
+        problems.append(_("unknown status «%(value)s» (allowed: %(allowed)s)",
+                          value=raw.get("status"),
+                          allowed=", ".join(STATUS_FILE_LABEL.values())))
+    return status
+
+
+def validate(rows, scope, session, progress=None):
+    """Turn raw rows into clean values; every problem of every row becomes «Рядок N: …».
+
+    Returns ``([(number, values, ok)], errors)``: the rows that can be matched
+    with a centre (their provider and address were read; ``ok`` is False when
+    another field is wrong: their match is still checked, so that the row's
+    every problem is reported), and the errors. ``progress(rows_checked)`` is
+    called after every row.
     """
     ref = _Reference(session, rows, scope)
-    clean_rows, errors = [], []
+    matchable, errors = [], []
     seen_codes: dict[str, int] = {}
     seen_keys: dict[tuple, int] = {}
     for checked, (number, raw) in enumerate(rows, start=1):
@@ -379,98 +558,28 @@ def validate(rows, scope, session, progress=None) -> tuple[list[tuple[int, dict]
             progress(checked)
         problems: list[str] = []
         v: dict = {}
-        v["external_code"] = _text(raw.get("external_code"), 50)
+        try:
+            v["external_code"] = parse_code(_cell(raw.get("external_code")), 50)
+        except FieldError as exc:
+            problems.append(_in_column("external_code", exc))
+            v["external_code"] = None
         v["name"] = _text(raw.get("name"), 300)
         if not v["name"]:
             problems.append(_("the name of the centre is empty"))
         v["address"] = _text(raw.get("address"), 300)
         if not v["address"]:
             problems.append(_("the address is empty"))
-
-        hromada_raw = _text(raw.get("hromada"), 150) or ""
-        hromada = None
-        if not hromada_raw:
-            problems.append(_("the territorial community is empty"))
-        elif katottg_is_valid(hromada_raw):
-            hromada = ref.by_code.get(hromada_raw)
-            if hromada is None:
-                problems.append(_("unknown community code %(code)s", code=hromada_raw))
-        else:
-            found = [h for h in ref.by_name.get(_norm(hromada_raw), [])
-                     if ref.hromada_in_scope(h)] or ref.by_name.get(_norm(hromada_raw), [])
-            if not found:
-                problems.append(_("unknown community «%(name)s»", name=hromada_raw))
-            elif len({h.id for h in found}) > 1:
-                problems.append(_("the community name «%(name)s» is ambiguous: give its "
-                                  "KATOTTG code", name=hromada_raw))
-            else:
-                hromada = found[0]
-        if hromada is not None and not ref.hromada_in_scope(hromada):
-            problems.append(_("the community %(name)s is not in your oblast",
-                              name=hromada.title))
-            hromada = None
-        v["hromada"] = hromada
-
-        edrpou = _text(raw.get("provider_edrpou"), 20) or ""
-        provider = None
-        if not edrpou:
-            problems.append(_("the provider's EDRPOU code is empty"))
-        elif not edrpou_is_valid(edrpou.zfill(8) if edrpou.isdigit() else edrpou):
-            problems.append(_("invalid EDRPOU code %(code)s", code=edrpou))
-        else:
-            provider = ref.providers.get(edrpou.zfill(8))
-            if provider is None:
-                problems.append(_("no provider with EDRPOU code %(code)s in the registry",
-                                  code=edrpou))
-            elif provider.status != ProviderStatus.approved:
-                problems.append(_("the provider %(code)s is not approved", code=edrpou))
-                provider = None
-        v["provider"] = provider
-
-        status_raw = _norm(raw.get("status"))
-        if status_raw:
-            status = STATUS_WORDS.get(status_raw) or next(
-                (m for m in CentreStatus if _norm(m.label) == status_raw), None)
-            if status is None:
-                problems.append(_("unknown status «%(value)s» (allowed: %(allowed)s)",
-                                  value=raw.get("status"),
-                                  allowed=", ".join(STATUS_FILE_LABEL.values())))
-        else:
-            status = CentreStatus.planned
-        v["status"] = status
-
-        for key, label, kind in (("latitude", _("latitude"), float),
-                                 ("longitude", _("longitude"), float),
-                                 ("psychologists", _("number of psychologists"), int),
-                                 ("social_workers", _("number of social workers"), int)):
+        v["hromada"] = _hromada(raw, ref, problems)
+        v["provider"] = provider = _provider(raw, ref, problems)
+        v["status"] = _status(raw, problems)
+        for key, parse in PARSERS.items():
             try:
-                v[key] = _number(raw.get(key), kind)
-            except (TypeError, ValueError):
-                problems.append(_("%(field)s is not a number: «%(value)s»", field=label,
-                                  value=raw.get(key)))
+                v[key] = parse(_cell(raw.get(key)))
+            except FieldError as exc:
+                problems.append(_in_column(key, exc))
                 v[key] = None
-        if v["latitude"] is not None and not 44 <= v["latitude"] <= 53:
-            problems.append(_("the latitude is outside Ukraine"))
-        if v["longitude"] is not None and not 22 <= v["longitude"] <= 41:
-            problems.append(_("the longitude is outside Ukraine"))
         for key in ("psychologists", "social_workers"):
-            if v[key] is not None and not 0 <= v[key] <= 500:
-                problems.append(_("staff counts must be from 0 to 500"))
             v[key] = v[key] or 0
-        try:
-            v["opened_on"] = _date(raw.get("opened_on"))
-        except (TypeError, ValueError):
-            problems.append(_("the date «%(value)s» is not in the format dd.mm.yyyy",
-                              value=raw.get("opened_on")))
-            v["opened_on"] = None
-
-        phone = _text(raw.get("phone"), 40)
-        v["phone"] = None
-        if phone:
-            v["phone"] = normalize_phone(phone)
-            if v["phone"] is None:
-                problems.append(_("the phone number «%(value)s» is not a Ukrainian number",
-                                  value=phone))
         v["email"] = _text(raw.get("email"), 254)
         if v["email"] and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", v["email"]):
             problems.append(_("invalid e-mail «%(value)s»", value=v["email"]))
@@ -479,14 +588,13 @@ def validate(rows, scope, session, progress=None) -> tuple[list[tuple[int, dict]
         try:
             services.parse_hours(v["working_hours"])
         except services.UserError as exc:
-            problems.append(str(exc))
+            problems.append(_in_column("working_hours", exc))
         v["other_services"] = _text(raw.get("other_services"), 2000)
-        headers = {c.key: c.header for c in COLUMNS}
         for key in FLAG_KEYS:
             flag = _flag(raw.get(key))
             if flag is None:
                 problems.append(_("«%(column)s»: write «так» or «ні», not «%(value)s»",
-                                  column=headers[key], value=raw.get(key)))
+                                  column=HEADERS[key], value=raw.get(key)))
             v[key] = bool(flag)
 
         if v["status"] in (CentreStatus.operating, CentreStatus.suspended):
@@ -505,13 +613,9 @@ def validate(rows, scope, session, progress=None) -> tuple[list[tuple[int, dict]
                 problems.append(_("the same provider and address as row %(row)d",
                                   row=seen_keys[key]))
             seen_keys.setdefault(key, number)
-
-        if problems:
-            errors.extend(_("Row %(row)d: %(problem)s", row=number, problem=p)
-                          for p in problems)
-        else:
-            clean_rows.append((number, v))
-    return clean_rows, errors
+            matchable.append((number, v, problems))
+        errors.extend(_("Row %(row)d: %(problem)s", row=number, problem=p) for p in problems)
+    return [(n, v, not problems) for n, v, problems in matchable], errors
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -538,6 +642,11 @@ FIELDS = ["name", "address", "latitude", "longitude", "opened_on", "working_hour
 def run_import(filename: str, data: bytes, scope, user=None, progress=None) -> ImportResult:
     """Validate and, only if every row is right, write them all in one transaction.
 
+    Every row's every problem is collected before anything is kept: the field
+    checks, the match with existing centres, and the centres' rules (the
+    command's refusal), each row on its own; on any error the transaction is
+    rolled back and the result lists them all.
+
     ``progress(done, total, step)`` reports the steps "read" (total unknown),
     "check" (rows checked of all rows) and "save" (once, before writing: the
     writing is one transaction and reports nothing until it is committed).
@@ -551,19 +660,21 @@ def run_import(filename: str, data: bytes, scope, user=None, progress=None) -> I
         result.errors.append(str(exc))
         return result
     result.rows = len(rows)
-    clean_rows, errors = validate(rows, scope, session,
-                                  progress=lambda n: report(n, len(rows), "check"))
-    by_code, by_key = _existing(session, clean_rows) if not errors else ({}, {})
+    checked, errors = validate(rows, scope, session,
+                               progress=lambda n: report(n, len(rows), "check"))
+    by_code, by_key = _existing(session, [(n, v) for n, v, _ok in checked])
     matched = []
-    for number, v in clean_rows:
+    for number, v, ok in checked:
         centre, problem = match_centre(v, by_code, by_key)
         if problem:
             errors.append(_("Row %(row)d: %(problem)s", row=number, problem=problem))
-        matched.append((number, v, centre))
-    errors.extend(_same_centre_twice(matched))
-    visible = _visible_ids(session, [c.id for _n, _v, c in matched if c is not None], scope)
+            ok = False
+        matched.append((number, v, centre, ok))
+    errors.extend(_same_centre_twice([(n, v, c) for n, v, c, _ok in matched]))
+    visible = _visible_ids(session, [c.id for _n, _v, c, _ok in matched if c is not None],
+                           scope)
     plan = []
-    for number, v, centre in matched:
+    for number, v, centre, ok in matched:
         if centre is not None:
             if centre.id not in visible:
                 errors.append(_("Row %(row)d: %(problem)s", row=number, problem=_(
@@ -575,15 +686,39 @@ def run_import(filename: str, data: bytes, scope, user=None, progress=None) -> I
                     "change the status with the actions on the centre's page",
                     name=centre.name, status=str(centre.status))))
                 continue
-        plan.append((centre, v))
-    if errors:
-        session.rollback()
-        result.errors = errors
-        return result
+        if ok:
+            plan.append((number, centre, v))
     report(len(rows), len(rows), "save")
     try:
-        commands = commands_for(ResilienceCentre)
-        for centre, v in plan:
+        with session.no_autoflush:
+            errors.extend(_apply(plan, filename, user, result))
+        if errors:
+            session.rollback()
+            result.created = result.updated = result.unchanged = 0
+            result.errors = sorted(errors, key=_row_number)
+            return result
+        session.flush()
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return result
+
+
+def _row_number(error: str) -> int:
+    """Errors in the order of the file's rows (a row's own errors in the order found)."""
+    found = re.search(r"[0-9]+", error)
+    return int(found.group()) if found else 0
+
+
+def _apply(plan, filename, user, result) -> list[str]:
+    """Each planned row through the centre's commands (the form's and the API's rules);
+    the refusals, one per row, as errors. The caller commits only when there are none."""
+    session = current_app.appbuilder.session
+    commands = commands_for(ResilienceCentre)
+    errors = []
+    for number, centre, v in plan:
+        try:
             if centre is None:
                 centre = ResilienceCentre(status=v["status"], external_code=v["external_code"])
                 _assign(centre, v)
@@ -593,18 +728,14 @@ def run_import(filename: str, data: bytes, scope, user=None, progress=None) -> I
                                                reason=_("Imported from %(file)s",
                                                         file=filename[:100]))
                 result.created += 1
+            elif _assign(centre, v):
+                commands.check_update(centre)
+                result.updated += 1
             else:
-                if _assign(centre, v):
-                    commands.check_update(centre)
-                    result.updated += 1
-                else:
-                    result.unchanged += 1
-        session.flush()
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    return result
+                result.unchanged += 1
+        except UserError as exc:
+            errors.append(_("Row %(row)d: %(problem)s", row=number, problem=str(exc)))
+    return errors
 
 
 #: How a row finds its centre (see the module docstring).
@@ -653,6 +784,13 @@ def _visible_ids(session, ids, scope) -> set[int]:
     return found
 
 
+def _same(old, new) -> bool:
+    """Equal as the file can say it: coordinates to 6 decimals."""
+    if isinstance(old, float) and isinstance(new, float):
+        return round(old, 6) == round(new, 6)
+    return old == new
+
+
 def _assign(centre: ResilienceCentre, v: dict) -> bool:
     """Copy clean values onto the centre; True when anything changed."""
     changed = False
@@ -660,7 +798,7 @@ def _assign(centre: ResilienceCentre, v: dict) -> bool:
         centre.external_code = v["external_code"]
         changed = True
     for key in FIELDS:
-        if getattr(centre, key) != v[key]:
+        if not _same(getattr(centre, key), v[key]):
             setattr(centre, key, v[key])
             changed = True
     if centre.hromada_id != v["hromada"].id:

@@ -229,6 +229,18 @@ class ResilienceCentre(AuditColumnsMixin, VersionedMixin, Model):
         return provider_selection_round(self.provider_id, self.oblast_id) or ""
 
 
+def input_kinds() -> dict:
+    """How the centre's typed values are read on every path: the form, the REST API and
+    the importer parse them alike (coordinates keep 6 decimals, «49,8» or «49.8»; phones
+    in any usual spelling, stored as +380XXXXXXXXX; dates dd.mm.yyyy or ISO); see
+    :mod:`app.common.fields`."""
+    from ..common import fields
+
+    return {"latitude": fields.LATITUDE, "longitude": fields.LONGITUDE, "phone": fields.PHONE,
+            "opened_on": fields.DATE, "planned_open_on": fields.DATE,
+            "agreement_signed_on": fields.DATE, "external_code": fields.CODE}
+
+
 @event.listens_for(ResilienceCentre, "before_insert")
 @event.listens_for(ResilienceCentre, "before_update")
 def _compute_flags(mapper, connection, target) -> None:

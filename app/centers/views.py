@@ -19,11 +19,13 @@ from ..common.apidoc import transition_doc
 from ..common.export import ExportMixin
 from ..common.listing import BoundedCountInterface, PortalInterface
 from ..common.lookup import AjaxSelectField
-from ..common.validators import UkrainianPhone
+from ..common.fields import ParsedApiFields, form_fields
 from ..common.views import PortalModelView, PortalRestApi
 from ..security import roles
 from . import permissions, services
+from .importer import export_columns
 from .models import ACCESSIBILITY, DIRECTIONS, EXTRA_SERVICES, CentreStatusChange, ResilienceCentre
+from .models import input_kinds
 
 LABELS = {
     "name": _l("Name of the centre"),
@@ -137,6 +139,8 @@ def _form_extra_fields() -> dict:
     for attr, label in {**DIRECTIONS, **EXTRA_SERVICES, **ACCESSIBILITY}.items():
         fields[attr] = BooleanField(label)
     fields["shelter"] = BooleanField(LABELS["shelter"])
+    # Coordinates (6 decimals, never rounded), phone, dates: the importer's parsers.
+    fields.update(form_fields(ResilienceCentre, input_kinds(), LABELS))
     return fields
 
 
@@ -206,7 +210,6 @@ class CentreView(ExportMixin, PortalModelView):
     formatters_columns = {"barrier_free": _yes_no, "shelter": _yes_no, "published": _yes_no,
                           **{c: _dash for c in OPTIONAL}}
     validators_columns = {
-        "phone": [UkrainianPhone()],
         "psychologists": [Optional(), NumberRange(min=0, max=500)],
         "social_workers": [Optional(), NumberRange(min=0, max=500)],
         "social_managers": [Optional(), NumberRange(min=0, max=500)],
@@ -218,12 +221,8 @@ class CentreView(ExportMixin, PortalModelView):
     description_columns = {"working_hours": _l("Days and times, e.g. «Пн–Пт 09:00–18:00, "
                                                "Сб 10:00–14:00»: the public directory finds "
                                                "centres open now or on Saturday from them.")}
-    export_columns = ["external_code", "name", "oblast.title", "hromada.code", "hromada.title",
-                      "address", "latitude", "longitude", "provider.name", "provider_edrpou",
-                      "status", "status_changed_on", "opened_on", "working_hours", "phone",
-                      "email", "website", "psychologists", "social_workers",
-                      "directions_text", "extra_services_text", "accessibility_text",
-                      "barrier_free"]
+    # The import's columns and headers: an exported file imports again (importer).
+    export_columns = export_columns()
 
     def render_template(self, template, **kwargs):
         kwargs.setdefault("can_import", self.appbuilder.sm.has_access(
@@ -339,12 +338,13 @@ class CentreView(ExportMixin, PortalModelView):
         return self._transition("unpublish", items)
 
 
-class CentreApi(PortalRestApi):
+class CentreApi(ParsedApiFields, PortalRestApi):
     resource_name = "centre"
     class_permission_name = permissions.RESOURCE
     base_permissions = CENTRE_PERMISSIONS
     method_permission_name = {**roles.METHOD_PERMISSIONS, **ACTION_PERMISSIONS}
     datamodel = PortalInterface(ResilienceCentre)
+    parsed_fields = input_kinds()  # «49,8», «067 123 45 67», dd.mm.yyyy: as the form
     label_columns = LABELS
     list_columns = ["id", "name", "external_code", "status", "oblast.id", "oblast.title",
                     "hromada.id", "hromada.title", "provider.id", "provider.name",

@@ -9,6 +9,13 @@ an apostrophe (OWASP CSV injection). CSV is UTF-8 with BOM so Excel shows
 Cyrillic. Rows are read in batches, so memory stays flat on big lists.
 A personal column (``__personal_data__`` of its model) is exported as ``***``
 to a user who may not see that model's personal data (``app.security.pii``).
+Timestamps are in Kyiv time (Europe/Kyiv, as the ``ua_datetime`` filter shows
+them on the pages), dates in dd.mm.yyyy.
+
+A register that has an importer exports the import's own columns
+(:class:`ExportColumn`: the import's header and how to read the value), so an
+exported file can be corrected and imported again; :func:`unescape_cell`
+undoes the formula neutralisation when such a file comes back.
 
 Small exports (up to ``EXPORT_INLINE_MAX_ROWS`` rows after filters and scope,
 default 5,000) are built in the request, CSV streamed. Bigger ones become a
@@ -23,6 +30,9 @@ import csv
 import datetime as dt
 import enum
 import io
+from dataclasses import dataclass
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
 
 from flask import (Response, abort, current_app, flash, redirect, request,
                    stream_with_context, url_for)
@@ -45,8 +55,44 @@ MIMETYPES = {
 }
 
 
+KYIV = ZoneInfo("Europe/Kyiv")
+
+
+def kyiv_datetime(value: dt.datetime) -> str:
+    """A stored UTC timestamp as Kyiv time, «dd.mm.yyyy HH:MM» (the pages' ``ua_datetime``)."""
+    return format_datetime(value, "dd.MM.yyyy HH:mm")
+
+
+def kyiv_now() -> dt.datetime:
+    return dt.datetime.now(KYIV)
+
+
+def unescape_cell(value):
+    """A cell of an exported file read back: the apostrophe :func:`safe_cell`
+    put before a formula character is taken off («'+380671234567»)."""
+    if isinstance(value, str) and len(value) > 1 and value[0] == "'" \
+            and value[1].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    """An export column with its own header and reader (an importer's column):
+    ``path`` is the dotted attribute for personal-data masking and the default
+    reader; ``read(item)`` overrides the reader."""
+
+    header: str
+    path: str
+    read: Callable[[Any], Any] | None = None
+
+    def value(self, item):
+        return self.read(item) if self.read is not None else _resolve(item, self.path)
+
+
 def safe_cell(value) -> str | int | float | None:
-    """Value as a spreadsheet cell: dates in dd.mm.yyyy, formulas neutralised."""
+    """Value as a spreadsheet cell: dates in dd.mm.yyyy, times in Kyiv time,
+    formulas neutralised."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -54,7 +100,7 @@ def safe_cell(value) -> str | int | float | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
     if isinstance(value, dt.datetime):
-        return format_datetime(value, "dd.MM.yyyy HH:mm")
+        return kyiv_datetime(value)
     if isinstance(value, dt.date):
         return format_date(value, "dd.MM.yyyy")
     text = str(value)
@@ -152,7 +198,11 @@ class ExportMixin:
         ``progress(rows_sent)`` is called after every batch.
         """
         columns = self._export_columns()
-        yield [str(self.label_columns.get(c, c)) for c in columns]
+        yield [c.header if isinstance(c, ExportColumn) else str(self.label_columns.get(c, c))
+               for c in columns]
+        paths = [c.path if isinstance(c, ExportColumn) else c for c in columns]
+        readers = [c.value if isinstance(c, ExportColumn) else
+                   (lambda item, path=c: _resolve(item, path)) for c in columns]
         filters = self._export_filters()
         order_column, order_direction = self._export_order()
         session = self.datamodel.session
@@ -161,15 +211,15 @@ class ExportMixin:
                                          order_direction)
         # The key breaks ties, so that batches neither repeat nor skip rows.
         query = query.order_by(*model.__mapper__.primary_key)
-        masked = masked_columns(model, columns)
+        masked = masked_columns(model, paths)
         sent = 0
         while sent < MAX_ROWS:
             items = query.offset(sent).limit(min(BATCH, MAX_ROWS - sent)).all()
             if not items:
                 break
             for item in items:
-                yield [safe_cell(mask(_resolve(item, c)) if c in masked else _resolve(item, c))
-                       for c in columns]
+                yield [safe_cell(mask(read(item)) if path in masked else read(item))
+                       for path, read in zip(paths, readers)]
             sent += len(items)
             for item in items:  # keep memory flat on big exports
                 session.expunge(item)
@@ -186,7 +236,7 @@ class ExportMixin:
                      details={"format": fmt, "query": request.query_string.decode()[:500]})
 
     def _filename(self, ext: str) -> str:
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
+        stamp = kyiv_now().strftime("%Y%m%d-%H%M")
         return f"{self.class_permission_name.lower()}-{stamp}.{ext}"
 
     @expose("/export/<string:fmt>", methods=["GET", "POST"])
