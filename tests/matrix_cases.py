@@ -52,4 +52,13 @@ EXPECTED = {
     "Contact": _personal(),
     "Referral": _personal(),
     "Review": _personal(),
+    "AssessmentAct": _personal(),
+    "CaseExtension": {ADMIN: {"can_read"}, MINISTRY: NONE, REGIONAL_ADMIN: NONE, TRAINER: NONE,
+                      CASE_WORKER: {"can_read"}, AUDITOR: NONE},
+    # the servicemen pilot's units: ministry staff keep them (issue #20)
+    "MilitaryUnit": {ADMIN: RW, MINISTRY: RW, REGIONAL_ADMIN: NONE, TRAINER: NONE,
+                     CASE_WORKER: {"can_read"}, AUDITOR: {"can_read"}},
+    # de-identified monthly figures: counts only, each role in its scope
+    "CaseReport": {ADMIN: {"can_read"}, MINISTRY: {"can_read"}, REGIONAL_ADMIN: {"can_read"},
+                   TRAINER: NONE, CASE_WORKER: {"can_read"}, AUDITOR: {"can_read"}},
 }

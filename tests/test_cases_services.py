@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.cases import services
 from app.cases.models import (Beneficiary, BeneficiaryCategory, Case, CaseStatus,
-                              CaseTransfer, ClosureReason, Contact, ContactForm, Measure,
+                              CaseTransfer, ClosureReason, Contact, ContactForm,
                               NeedDomain, NeedsAssessment, PlanItem, Priority, Programme,
                               TransferStatus)
 from app.common.errors import NotPermitted, TransitionNotAllowed, UserError
@@ -148,8 +148,9 @@ def test_transition_allowed_only_from_its_states(app, world, name, status):
         # satisfy the content preconditions so that only the state decides
         db.session.add(NeedsAssessment(case_id=case.id, domain=NeedDomain.health,
                                        priority=Priority.low, assessed_on=TODAY))
-        db.session.add(PlanItem(case_id=case.id, measure=Measure.inform_health,
+        db.session.add(PlanItem(case_id=case.id, measure="inform_health",
                                 responsible="Фахівець", due_on=TODAY))
+        case.plan_agreed_on = case.plan_agreed_on or TODAY
         db.session.flush()
         target = EXPECTED_TARGET[name].get(status)
         user = actor(app, "caseworker")
@@ -240,7 +241,7 @@ def test_closed_case_refuses_new_records(app, world):
             services.check_contact(Contact(contact_on=TODAY, form=ContactForm.phone), case,
                                    today=TODAY)
         with pytest.raises(services.CaseClosed):
-            services.check_plan_item(PlanItem(measure=Measure.documents_help), case)
+            services.check_plan_item(PlanItem(measure="documents_help"), case)
 
 
 def test_plan_measure_must_be_in_programme_catalogue(app, world):
@@ -248,8 +249,14 @@ def test_plan_measure_must_be_in_programme_catalogue(app, world):
     with app.app_context():
         case = _case(app, case_id)
         with pytest.raises(services.MeasureNotInCatalogue):
-            services.check_plan_item(PlanItem(measure=Measure.mobilisation_assistance), case)
-        services.check_plan_item(PlanItem(measure=Measure.support_group), case)
+            services.check_plan_item(PlanItem(measure="mobilisation_assistance"), case)
+        services.check_plan_item(PlanItem(measure="support_group"), case)
+    # the servicemen programme lists family consultations and informing on education
+    case_id = new_case(app, programme=Programme.servicemen, today=TODAY)
+    with app.app_context():
+        case = _case(app, case_id)
+        for code in ("family_consultation", "inform_education"):
+            services.check_plan_item(PlanItem(measure=code), case)
 
 
 # --------------------------------------------------------------------------- contact deadlines
@@ -302,33 +309,56 @@ def test_overdue_in_kyiv_time_zone(app, world):
         assert not services.is_overdue(case, today=instant.date())
 
 
-def test_deadline_follows_contacts_and_status(app, world):
+def test_deadline_follows_meetings_in_every_open_stage(app, world):
     activated = dt.date(2025, 2, 1)
     case_id = new_case(app, status=CaseStatus.active, today=activated)
     with app.app_context():
         case = _case(app, case_id)
-        assert case.next_contact_due == activated + dt.timedelta(days=14)  # no contact yet
+        # no meeting yet: the clock runs from the opening (60 days before)
+        assert case.next_contact_due == case.opened_on + dt.timedelta(days=14)
         db.session.add(Contact(case_id=case_id, contact_on=dt.date(2025, 2, 10),
                                form=ContactForm.visit))
         services.refresh_contacts(db.session, case)
         assert case.next_contact_due == dt.date(2025, 2, 24)
+        # a phone call is a contact, not a meeting: the clock does not move
+        db.session.add(Contact(case_id=case_id, contact_on=dt.date(2025, 2, 20),
+                               form=ContactForm.phone))
+        services.refresh_contacts(db.session, case)
+        assert case.last_contact_on == dt.date(2025, 2, 20)
+        assert case.next_contact_due == dt.date(2025, 2, 24)
+        # the review stage keeps the clock running
         services.transition(db.session, case, "start_review", actor(app, "caseworker"),
-                            today=dt.date(2025, 2, 11))
-        assert case.next_contact_due is None  # only active cases have the rule
+                            today=dt.date(2025, 2, 21))
+        assert case.next_contact_due == dt.date(2025, 2, 24)
+        assert services.is_overdue(case, today=dt.date(2025, 2, 25))
+        db.session.flush()
+        assert case_id in _ids(app, services.overdue_clause(dt.date(2025, 2, 25)))
+        services.transition(db.session, case, "close", actor(app, "caseworker"),
+                            reason=ClosureReason.moved, today=dt.date(2025, 2, 22))
+        assert case.next_contact_due is None
         db.session.rollback()
 
 
-def test_contact_interval_is_configurable_per_programme(app, world):
+def test_meeting_rules_come_from_the_programme_table(app, world):
+    from app.programmes.models import Programme as ProgrammeRow
+
     case_id = new_case(app, status=CaseStatus.active, programme=Programme.servicemen,
-                       today=dt.date(2025, 4, 1))
+                       today=dt.date(2025, 4, 1), contacts=[dt.date(2025, 3, 20)],
+                       form=ContactForm.online)
     with app.app_context():
-        assert _case(app, case_id).next_contact_due is None  # no rule by default
-        app.config["CASE_CONTACT_INTERVAL_DAYS"] = {"servicemen": 30}
+        assert _case(app, case_id).next_contact_due is None  # no rule seeded
+        row = db.session.scalar(select(ProgrammeRow).where(ProgrammeRow.code == "servicemen"))
+        row.meeting_interval_days, row.meeting_forms = 30, "visit,office"
         try:
-            services.recompute_all_due(db.session)
-            assert _case(app, case_id).next_contact_due == dt.date(2025, 5, 1)
+            services.recompute_all_due(db.session, "servicemen")
+            case = _case(app, case_id)
+            # online does not count as a meeting now: the clock runs from the opening
+            assert case.last_meeting_on is None
+            assert case.next_contact_due == case.opened_on + dt.timedelta(days=30)
+            row.meeting_forms = "visit,office,online"
+            services.recompute_all_due(db.session, "servicemen")
+            assert _case(app, case_id).next_contact_due == dt.date(2025, 4, 19)
         finally:
-            app.config.pop("CASE_CONTACT_INTERVAL_DAYS")
             db.session.rollback()
 
 
@@ -412,5 +442,5 @@ def test_only_an_approved_provider_opens_cases(app, world):
             services.open_case(session, case, Beneficiary(full_name="Олена Тестова",
                                category=BeneficiaryCategory.difficult_family),
                                actor(app, "admin"))
-        assert refused.value.message is services.PROVIDER_NOT_APPROVED_TO_OPEN
+        assert "доки його не затверджено" in str(refused.value)
         session.rollback()

@@ -16,7 +16,7 @@ from app.cases import services
 from app.cases.models import (Beneficiary, BeneficiaryCategory, Case, CaseStatus,
                               CaseTransfer, Contact, HouseholdMember, Referral,
                               ReferralService, Review, ReviewDecision, ReviewProgress,
-                              TransferStatus, PlanItem, Measure)
+                              TransferStatus, PlanItem)
 from app.extensions import db
 
 from .conftest import count_queries, jwt_headers, visible_text
@@ -589,8 +589,9 @@ def test_list_statement_count_does_not_grow_with_page_size(app, world, many_case
 
 
 #: The case page: user, case, its provider and centre, one statement per tab
-#: whose page is not full (8 tabs), the audit row of the view.
-MAX_CASE_PAGE_STATEMENTS = 13
+#: whose page is not full (10 tabs: assessment acts and term extensions added
+#: by issue #20), the measure names of the catalogue (once), the audit row.
+MAX_CASE_PAGE_STATEMENTS = 16
 
 
 def test_case_page_statements_do_not_grow_with_its_records(app, world, client_as):
@@ -602,7 +603,7 @@ def test_case_page_statements_do_not_grow_with_its_records(app, world, client_as
         for i in range(12):
             db.session.add(HouseholdMember(case_id=big, full_name=f"Член родини {i}",
                                            relation="син", category=BeneficiaryCategory.family_member))
-            db.session.add(PlanItem(case_id=big, measure=Measure.documents_help,
+            db.session.add(PlanItem(case_id=big, measure="documents_help",
                                     responsible=f"Фахівець {i}", due_on=today))
         db.session.commit()
     client = client_as("caseworker")

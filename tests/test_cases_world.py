@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from app.cases import services
 from app.cases.models import (Beneficiary, BeneficiaryCategory, Case, CaseStatus,
-                              ClosureReason, Contact, ContactForm, Measure, NeedDomain,
+                              ClosureReason, Contact, ContactForm, NeedDomain,
                               NeedsAssessment, PlanItem, Priority, Programme)
 from app.cli import create_user
 from app.common.validators import rnokpp_check_digit
@@ -64,7 +64,8 @@ def actor(app, username):
 
 
 def new_case(app, username="caseworker", status=CaseStatus.intake,
-             programme=Programme.family, name=NAME, today=None, contacts=()) -> int:
+             programme=Programme.family, name=NAME, today=None, contacts=(),
+             form=ContactForm.visit) -> int:
     """Open a case as ``username`` and walk it to ``status``; returns its id."""
     today = today or services.kyiv_today()
     with app.app_context():
@@ -78,8 +79,8 @@ def new_case(app, username="caseworker", status=CaseStatus.intake,
         session.flush()
         walk(session, case, user, status, today)
         for day in contacts:
-            session.add(Contact(case_id=case.id, contact_on=day, form=ContactForm.phone,
-                                summary="Телефонна розмова"))
+            session.add(Contact(case_id=case.id, contact_on=day, form=form,
+                                summary="Зустріч із родиною"))
             services.refresh_contacts(session, case)
         session.commit()
         return case.id
@@ -100,8 +101,9 @@ def walk(session, case, user, status, today):
                                         priority=Priority.high, assessed_on=today))
             services.transition(session, case, "approve_plan", user, today=today)
         elif target == CaseStatus.active:
-            session.add(PlanItem(case_id=case.id, measure=Measure.documents_help,
+            session.add(PlanItem(case_id=case.id, measure="documents_help",
                                  responsible="Фахівець", due_on=today))
+            services.record_agreement(session, case, user, today, today=today)
             services.transition(session, case, "activate", user, today=today)
         elif target == CaseStatus.review:
             services.transition(session, case, "start_review", user, today=today)

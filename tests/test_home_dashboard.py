@@ -125,7 +125,8 @@ def _overdue(provider=None, worker=None) -> dict:
             continue
         if worker is not None and case.assigned_worker_id != worker:
             continue
-        if case.status != CaseStatus.active or case.next_contact_due is None:
+        # the meeting clock runs in every open stage (issue #20)
+        if case.status == CaseStatus.closed or case.next_contact_due is None:
             continue
         late = (today - case.next_contact_due).days
         for low, high, key in BUCKETS:

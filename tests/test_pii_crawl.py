@@ -25,7 +25,7 @@ from sqlalchemy import insert, select
 
 from app.audit.models import AuditLog
 from app.cases import services
-from app.cases.models import (BeneficiaryCategory, Case, CaseStatus, HouseholdMember, Measure,
+from app.cases.models import (BeneficiaryCategory, Case, CaseStatus, HouseholdMember,
                               PlanItem)
 from app.extensions import db
 from app.providers.models import Provider, Specialist
@@ -51,7 +51,7 @@ def world(app):
         session = db.session
         worker = actor(app, "caseworker")
         case = session.get(Case, case_id)
-        session.add(PlanItem(case_id=case_id, measure=Measure.documents_help, responsible=SECRET,
+        session.add(PlanItem(case_id=case_id, measure="documents_help", responsible=SECRET,
                              due_on=dt.date.today()))
         session.add(HouseholdMember(case_id=case_id, full_name=NAME, rnokpp=RNOKPP,
                                     relation=SECRET, category=BeneficiaryCategory.family_member))

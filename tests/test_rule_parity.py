@@ -36,7 +36,7 @@ ROW = re.compile(r"^\| ([A-Z]{3}-\d\d) \| (.+?) \| (.+?) \| (.+?) \| (.+?) \|$")
 #: Only the registers' own tables are compared (sessions, audit and jobs change
 #: with every request by design).
 DOMAIN_TABLES = ("provider", "specialist", "centre", "selection_", "training_", "case_",
-                 "geo_", "directory_")
+                 "geo_", "directory_", "programme", "military_unit")
 
 
 def rule_rows() -> dict[str, dict]:

@@ -62,6 +62,19 @@ def _register_lookups() -> None:
         name="case_worker", model=PortalUser, resource="Case",
         search=[PortalUser.first_name, PortalUser.last_name, PortalUser.username],
         order_by=PortalUser.last_name, where=workers_of_scope)
+    from ..geography.models import Hromada
+    from .models import MilitaryUnit, NeedsAssessment
+
+    # A beneficiary lives in any community of the country (public reference data).
+    LOOKUPS["case_hromada"] = UnscopedLookup(
+        name="case_hromada", model=Hromada, resource="Case",
+        search=[Hromada.title, Hromada.code], order_by=Hromada.title)
+
+    register_lookup("case_military_unit", MilitaryUnit, resource="Case",
+                    search=[MilitaryUnit.number, MilitaryUnit.name],
+                    order_by=MilitaryUnit.number, offer=lambda: MilitaryUnit.active.is_(True))
+    register_lookup("case_need", NeedsAssessment, resource="NeedsAssessment",
+                    search=[NeedsAssessment.description], order_by=NeedsAssessment.id.desc())
     LOOKUPS["case_transfer_provider"] = UnscopedLookup(
         name="case_transfer_provider", model=Provider, resource="CaseTransfer",
         search=[Provider.name, Provider.short_name, Provider.edrpou], order_by=Provider.name,
@@ -69,31 +82,47 @@ def _register_lookups() -> None:
 
 
 def register(appbuilder) -> None:
-    from .api import CaseApi, CaseDeidentifiedApi, CaseTransferApi
-    from .views import (BeneficiaryView, CaseDeidentifiedView, CaseTransferView, CaseView,
-                        ContactView, DueSoonCaseView, HouseholdMemberView, MyOverdueCaseView,
-                        NeedsAssessmentView, PlanItemView, ReferralView, ReviewView)
+    from .api import (RECORD_APIS, CaseApi, CaseDeidentifiedApi, CaseReportApi,
+                      CaseTransferApi, MilitaryUnitApi)
+    from .views import (AssessmentActView, AssessmentOverdueCaseView, BeneficiaryView,
+                        CaseDeidentifiedView, CaseExtensionView, CaseTransferView, CaseView,
+                        ContactView, DueSoonCaseView, HouseholdMemberView, MilitaryUnitView,
+                        MyOverdueCaseView, NeedsAssessmentView, PlanItemView, ReferralView,
+                        ReviewView, TermEndingCaseView)
+    from .views import CaseReportView
 
     _register_lookups()
     category = dict(category="Cases", category_label=_l("Cases"), category_icon="fa-folder")
     appbuilder.add_view(CaseView, "Case", label=_l("Case register"), icon="fa-folder-open",
                         **category)
-    for view in (MyOverdueCaseView, DueSoonCaseView):
+    for view in (MyOverdueCaseView, DueSoonCaseView, AssessmentOverdueCaseView,
+                 TermEndingCaseView):
         appbuilder.add_view_no_menu(view)
     appbuilder.add_link("Case", href="/cases/overdue/list/", label=_l("My overdue contacts"),
                         icon="fa-exclamation-triangle", category="Cases")
     appbuilder.add_link("Case", href="/cases/due-soon/list/",
                         label=_l("Contacts due within 7 days"), icon="fa-clock-o",
                         category="Cases")
+    appbuilder.add_link("Case", href="/cases/assessment-overdue/list/",
+                        label=_l("Needs assessment overdue"), icon="fa-hourglass-end",
+                        category="Cases")
+    appbuilder.add_link("Case", href="/cases/term-ending/list/",
+                        label=_l("Service term ending"), icon="fa-calendar-times-o",
+                        category="Cases")
     appbuilder.add_view(CaseTransferView, "CaseTransfer", label=_l("Case transfers"),
                         icon="fa-exchange", **category)
     appbuilder.add_view(CaseDeidentifiedView, "CaseDeidentified",
                         label=_l("Case register (de-identified)"), icon="fa-user-secret",
                         **category)
+    appbuilder.add_view(MilitaryUnitView, "MilitaryUnit", label=_l("Military units of the pilot"),
+                        icon="fa-shield", **category)
     for view in (BeneficiaryView, HouseholdMemberView, NeedsAssessmentView, PlanItemView,
-                 ContactView, ReferralView, ReviewView):
+                 ContactView, ReferralView, ReviewView, AssessmentActView, CaseExtensionView):
         appbuilder.add_view_no_menu(view)
-    for api in (CaseApi, CaseTransferApi, CaseDeidentifiedApi):
+    appbuilder.add_view(CaseReportView, "CaseReport", label=_l("Cases: monthly figures"),
+                        icon="fa-bar-chart", **category)
+    for api in (CaseApi, CaseTransferApi, CaseDeidentifiedApi, MilitaryUnitApi, CaseReportApi,
+                *RECORD_APIS):
         appbuilder.add_api(api)
 
 
@@ -197,8 +226,8 @@ def home_charts(scope, today=None) -> list:
     def url(low, high):
         if reader != "full":
             return None
-        base = (f"{url_for('MyOverdueCaseView.list')}?" if own
-                else f"{list_url}?_flt_0_status={CaseStatus.active.name}&")
+        # the meeting clock runs in every open stage: closed cases have no due date
+        base = f"{url_for('MyOverdueCaseView.list')}?" if own else f"{list_url}?"
         # next_contact_due filters: 1 = greater than, 2 = smaller than (FAB's date filters)
         before = f"_flt_2_next_contact_due={today - dt.timedelta(days=low - 1)}"
         after = (f"&_flt_1_next_contact_due={today - dt.timedelta(days=high + 1)}"

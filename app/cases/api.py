@@ -9,25 +9,67 @@
   ``<pk>/reject``, ``<pk>/cancel``.
 * ``/api/v1/case_deidentified/`` (resource ``CaseDeidentified``): read-only,
   non-personal columns only (ministry staff, auditors).
+* Case records (issue #20), the same commands as the web forms:
+  ``/api/v1/case_beneficiary/`` (get, put), ``case_household_member``,
+  ``case_assessment``, ``case_need``, ``case_plan_item``, ``case_contact``,
+  ``case_review`` (get, post, put, delete), ``case_extension`` (get);
+  ``POST /api/v1/case/open`` (a case with its beneficiary),
+  ``POST /api/v1/case/<pk>/extend`` (``{"reason": ...}``),
+  ``POST /api/v1/case/<pk>/agreement`` (``{"agreed_on": "YYYY-MM-DD"}``).
+* ``/api/v1/military_unit/``: the pilot's military units (ministry staff write).
 """
 
 from __future__ import annotations
 
 from flask import g
-from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record_event
 from ..common.apidoc import transition_doc
 from ..common.views import PortalRestApi
 from ..security import roles
 from . import services
-from .models import Case, CaseSummary, CaseTransfer, ClosureReason
+from .models import (AssessmentAct, Beneficiary, BeneficiaryCategory, Case, CaseExtension,
+                     CaseSummary, CaseTransfer, ClosureReason, ConsentScope, Contact,
+                     HouseholdMember, IntakeSource, MilitaryUnit, NeedsAssessment, PlanItem,
+                     Programme, Review, Sex)
 from .views import (CASE_LABELS, DEIDENTIFIED_COLUMNS, TRANSFER_LABELS)
 
 BENEFICIARY_COLUMNS = ["beneficiary.full_name", "beneficiary.birth_date", "beneficiary.rnokpp",
                        "beneficiary.phone", "beneficiary.address", "beneficiary.category",
-                       "beneficiary.military_unit"]
+                       "beneficiary.military_unit", "beneficiary.sex",
+                       "beneficiary.hromada_id"]
+#: Case columns of the programmes' rules (issue #20).
+RULE_COLUMNS = ["application_on", "intake_source", "assessment_due_on", "term_end_on",
+                "extension_count", "next_review_due", "plan_version", "plan_agreed_on",
+                "military_unit_id", "service_stage", "handover_on", "handover_hromada_id",
+                "last_meeting_on"]
+
+
+class _NullableFields:
+    """FAB's schemas refuse ``null`` for a nullable enum or key column and ask
+    for a column that has a default: PUT merges the stored ``null`` of an
+    unset column into the body (``Field may not be null``), and a POST without
+    ``status`` was refused. The schemas here follow the columns."""
+
+    def create_blueprint(self, appbuilder, *args, **kwargs):
+        blueprint = super().create_blueprint(appbuilder, *args, **kwargs)
+        # after the base class rebuilt the edit schema (its ``version`` field)
+        table = self.datamodel.obj.__table__
+        for schema in (self.add_model_schema, self.edit_model_schema):
+            for name, field in (schema.fields.items() if schema is not None else ()):
+                column = table.columns.get(name)
+                if column is None:
+                    column = table.columns.get(f"{name}_id")
+                if column is None:
+                    continue
+                if column.nullable:
+                    field.allow_none = True
+                if column.default is not None or column.server_default is not None:
+                    field.required = False
+        return blueprint
 
 
 class _NoStoreMixin:
@@ -37,14 +79,15 @@ class _NoStoreMixin:
         return resp
 
 
-class CaseApi(_NoStoreMixin, PortalRestApi):
+class CaseApi(_NullableFields, _NoStoreMixin, PortalRestApi):
     resource_name = "case"
     class_permission_name = "Case"
     datamodel = SQLAInterface(Case)
     method_permission_name = {**roles.METHOD_PERMISSIONS, "transition": "write",
-                              "transfer": "write"}
+                              "transfer": "write", "open": "write", "extend": "write",
+                              "agreement": "write"}
     include_route_methods = {"get", "get_list", "info", "put", "delete", "transition",
-                             "transfer"}
+                             "transfer", "open", "extend", "agreement"}
     label_columns = CASE_LABELS
     list_columns = ["id", "number", "programme", "status", "provider.id", "provider.name",
                     "assigned_worker_id", "opened_on", "next_contact_due",
@@ -53,8 +96,10 @@ class CaseApi(_NoStoreMixin, PortalRestApi):
                     "centre_id", "assigned_worker_id", "opened_on",
                     "assessment_on", "plan_on", "active_on", "review_on", "closed_on",
                     "reopened_on", "reopen_count", "closure_reason", "last_contact_on",
-                    "next_contact_due", "contact_count", "version", *BENEFICIARY_COLUMNS]
-    edit_columns = ["assigned_worker_id"]
+                    "next_contact_due", "contact_count", "version", *RULE_COLUMNS,
+                    *BENEFICIARY_COLUMNS]
+    edit_columns = ["assigned_worker_id", "application_on", "intake_source", "military_unit_id",
+                    "service_stage", "handover_on", "handover_hromada_id"]
     search_columns = ["number", "programme", "status", "opened_on", "next_contact_due"]
     order_columns = ["number", "opened_on", "status", "next_contact_due"]
 
@@ -96,6 +141,98 @@ class CaseApi(_NoStoreMixin, PortalRestApi):
     transfer.__doc__ = transition_doc(
         "Ask another provider to take the case over.",
         body={"to_provider_id": "integer", "reason": "string"}, ok="Transfer requested")
+
+    @expose("/<int:pk>/extend", methods=["POST"])
+    @protect()
+    @safe
+    def extend(self, pk):
+        return self.change_item(
+            pk, lambda item, body: services.extend_term(self.datamodel.session, item, g.user,
+                                                        body["reason"]),
+            lambda item, ext: self.response(201, id=ext.id,
+                                            term_end_on=item.term_end_on.isoformat()),
+            fields={"reason": str})
+
+    extend.__doc__ = transition_doc(
+        "Extend the service term (a reason; at most the programme's number of times).",
+        body={"reason": "string"}, ok="Term extended")
+
+    @expose("/<int:pk>/agreement", methods=["POST"])
+    @protect()
+    @safe
+    def agreement(self, pk):
+        return self.change_item(
+            pk, lambda item, body: services.record_agreement(
+                self.datamodel.session, item, g.user, body["agreed_on"]),
+            lambda item, _r: self.response(200, id=item.id, plan_version=item.plan_version),
+            fields={"agreed_on": "date"})
+
+    agreement.__doc__ = transition_doc(
+        "Record the family's agreement to the plan (a new plan version).",
+        body={"agreed_on": "string"}, ok="Agreement recorded")
+
+    @expose("/open", methods=["POST"])
+    @protect()
+    @safe
+    def open(self):
+        """Open a case with its beneficiary (the web's «Open a case» form).
+        ---
+        post:
+          summary: Open a case with its beneficiary.
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+          responses:
+            201:
+              description: Case opened
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+            422:
+              $ref: '#/components/responses/422'
+        """
+        from ..common.errors import UserError
+        from ..common.views import read_body
+        from ..geography.models import Hromada
+        from ..providers.models import Provider
+
+        session = self.datamodel.session
+        try:
+            body = read_body({
+                "programme": Programme, "provider_id": int, "opened_on": "date",
+                "application_on": "date", "intake_source": IntakeSource, "full_name": str,
+                "birth_date": "date", "rnokpp": str, "phone": str, "address": str,
+                "category": BeneficiaryCategory, "sex": Sex, "hromada_id": int,
+                "consent_on": "date", "consent_scope": ConsentScope, "consent_document": str})
+            if not (body["full_name"] or "").strip() or body["category"] is None:
+                raise UserError(OPEN_REQUIRED)
+            case = Case(programme=body["programme"], opened_on=body["opened_on"],
+                        application_on=body["application_on"],
+                        intake_source=body["intake_source"])
+            if body["provider_id"]:
+                case.provider = session.get(Provider, body["provider_id"])
+            person = Beneficiary(
+                full_name=body["full_name"].strip(), birth_date=body["birth_date"],
+                rnokpp=body["rnokpp"], phone=body["phone"], address=body["address"],
+                category=body["category"], sex=body["sex"], consent_on=body["consent_on"],
+                consent_scope=body["consent_scope"],
+                consent_document=body["consent_document"],
+                hromada=session.get(Hromada, body["hromada_id"]) if body["hromada_id"]
+                else None)
+            services.open_case(session, case, person, g.user)
+            self.pre_add(case)
+            session.add(case)
+            session.commit()
+        except UserError as exc:
+            session.rollback()
+            return self.response(exc.status_code, message=str(exc))
+        warnings = [str(services.DUPLICATE_ELSEWHERE)] if case.duplicate_elsewhere else []
+        return self.response(201, id=case.id, number=case.number, warnings=warnings)
 
 
 class CaseTransferApi(PortalRestApi):
@@ -143,6 +280,157 @@ class CaseTransferApi(PortalRestApi):
         return self._decide(pk, services.cancel_transfer)
 
     cancel.__doc__ = transition_doc("Withdraw a transfer (sending provider).")
+
+
+OPEN_REQUIRED = _l("Give the beneficiary's full name and category.")
+
+
+# --------------------------------------------------------------------------- case records
+class _CaseRecordApi(_NullableFields, _NoStoreMixin, PortalRestApi):
+    """A case record through REST: the same commands (``CaseRecordCommands``)
+    as its web form; every read is in the audit log (personal data)."""
+
+    include_route_methods = {"get", "get_list", "info", "post", "put", "delete"}
+
+    def pre_get(self, data):
+        record_event("view", self.datamodel.obj.__name__, data.get("id"),
+                     details={"what": "api"})
+
+    def pre_get_list(self, data):
+        ids = data.get("ids") or [row.get("id") for row in data.get("result", [])]
+        record_event("view", self.datamodel.obj.__name__, None,
+                     details={"what": "api list", "ids": ids[:100]})
+
+
+def _record_api(model, resource, name, columns, edit=None, methods=None, labels=None):
+    """A REST resource of a case record (``/api/v1/<name>/``)."""
+    from .views import PERSON_LABELS
+
+    attrs = dict(
+        resource_name=name, class_permission_name=resource, datamodel=SQLAInterface(model),
+        label_columns={**PERSON_LABELS, **(labels or {})},
+        list_columns=["id", "case_id", *columns], show_columns=["id", "case_id", *columns,
+                                                                "version"],
+        add_columns=["case", *columns], edit_columns=edit or columns,
+        search_columns=["case_id"])
+    if methods is not None:
+        attrs["include_route_methods"] = methods
+    return type(f"{model.__name__}Api", (_CaseRecordApi,), attrs)
+
+
+BeneficiaryApi = _record_api(
+    Beneficiary, "Beneficiary", "case_beneficiary",
+    ["full_name", "birth_date", "sex", "rnokpp", "phone", "address", "hromada", "category",
+     "military_unit", "consent_on", "consent_scope", "consent_document", "notes"],
+    methods={"get", "get_list", "info", "put"})
+HouseholdMemberApi = _record_api(
+    HouseholdMember, "HouseholdMember", "case_household_member",
+    ["full_name", "relation_code", "relation", "birth_date", "sex", "rnokpp", "phone",
+     "category", "receives_services", "notes"])
+AssessmentActApi = _record_api(
+    AssessmentAct, "AssessmentAct", "case_assessment",
+    ["assessed_on", "assessor", "participants", "summary"],
+    labels={"assessed_on": _l("Assessed on"), "assessor": _l("Assessed by"),
+            "participants": _l("Participants"), "summary": _l("Conclusions")})
+NeedsAssessmentApi = _record_api(
+    NeedsAssessment, "NeedsAssessment", "case_need",
+    ["domain", "priority", "assessed_on", "description"],
+    labels={"domain": _l("Domain of need"), "priority": _l("Priority"),
+            "description": _l("Description"), "assessed_on": _l("Assessed on")})
+PlanItemApi = _record_api(
+    PlanItem, "PlanItem", "case_plan_item",
+    ["measure", "need", "goal", "expected_result", "responsible", "partner", "due_on",
+     "status", "done_on", "outcome", "note"],
+    labels={"measure": _l("Measure"), "need": _l("Need it answers"), "goal": _l("Goal"),
+            "expected_result": _l("Expected result"), "responsible": _l("Responsible person"),
+            "partner": _l("Partner organisation"), "due_on": _l("Due date"),
+            "status": _l("Status"), "done_on": _l("Done on"), "outcome": _l("Outcome"),
+            "note": _l("Notes")})
+ContactApi = _record_api(
+    Contact, "Contact", "case_contact", ["contact_on", "form", "summary"],
+    labels={"contact_on": _l("Date"), "form": _l("Form of contact"), "summary": _l("Summary")})
+ReviewApi = _record_api(
+    Review, "Review", "case_review", ["reviewed_on", "progress", "decision", "summary"],
+    labels={"reviewed_on": _l("Reviewed on"), "progress": _l("Progress"),
+            "decision": _l("Decision"), "summary": _l("Summary")})
+CaseExtensionApi = _record_api(
+    CaseExtension, "CaseExtension", "case_extension",
+    ["extended_on", "months", "term_end_before", "term_end_after", "reason"],
+    methods={"get", "get_list", "info"},
+    labels={"extended_on": _l("Extended on"), "months": _l("Months added"),
+            "term_end_before": _l("Term ended"), "term_end_after": _l("Term ends now"),
+            "reason": _l("Reason")})
+CaseExtensionApi.base_permissions = ["can_read"]
+
+RECORD_APIS = (BeneficiaryApi, HouseholdMemberApi, AssessmentActApi, NeedsAssessmentApi,
+               PlanItemApi, ContactApi, ReviewApi, CaseExtensionApi)
+
+
+class MilitaryUnitApi(_NullableFields, PortalRestApi):
+    resource_name = "military_unit"
+    class_permission_name = "MilitaryUnit"
+    datamodel = SQLAInterface(MilitaryUnit)
+    list_columns = ["id", "number", "name", "pilot_entry_on", "provider_id", "active"]
+    show_columns = [*list_columns, "version"]
+    add_columns = ["number", "name", "pilot_entry_on", "provider", "active"]
+    edit_columns = add_columns
+    search_columns = ["number", "name", "active"]
+
+    def __init__(self):
+        from .views import UNIT_LABELS
+
+        self.label_columns = UNIT_LABELS
+        super().__init__()
+
+
+class CaseReportApi(BaseApi):
+    """``GET /api/v1/case_report/?month=YYYY-MM&by=oblast|hromada``: the
+    de-identified monthly figures in the caller's scope (counts only)."""
+
+    resource_name = "case_report"
+    class_permission_name = "CaseReport"
+    method_permission_name = {"month": "read"}
+    base_permissions = ["can_read"]
+    allow_browser_login = False
+    openapi_spec_tag = "CaseReport"
+
+    @expose("/", methods=["GET"])
+    @protect()
+    @safe
+    def month(self):
+        """Monthly figures of the case register
+        ---
+        get:
+          description: People served, new cases, meetings, plan items done and closures
+            by programme, category, sex, age band and place of residence (counts only)
+          parameters:
+          - in: query
+            name: month
+            schema:
+              type: string
+          - in: query
+            name: by
+            schema:
+              type: string
+          responses:
+            200:
+              description: The figures of the month in the caller's scope
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+        """
+        from flask import request
+
+        from ..security.scope import current_scope
+        from . import reports
+
+        year, month = reports.parse_month(request.args.get("month"), services.kyiv_today())
+        by = "hromada" if request.args.get("by") == "hromada" else "oblast"
+        from ..extensions import db
+
+        return self.response(200, **reports.monthly_figures(db.session, year, month,
+                                                            current_scope(), by=by))
 
 
 API_DEIDENTIFIED = [c for c in DEIDENTIFIED_COLUMNS if c != "centre.name"]

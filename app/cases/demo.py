@@ -15,9 +15,13 @@ from sqlalchemy import func, insert, select, update
 
 from ..common.validators import RNOKPP_EPOCH, rnokpp_check_digit
 from . import services
-from .models import (PROGRAMME_MEASURES, PROGRAMME_PREFIX, Beneficiary, BeneficiaryCategory,
-                     Case, CaseNumberCounter, CaseStatus, ClosureReason, Contact, ContactForm,
-                     NeedDomain, NeedsAssessment, PlanItem, PlanItemStatus, Priority, Programme)
+from ..programmes import services as programme_rules
+from . import calendar
+from .models import (PROGRAMME_PREFIX, SERVICEMEN_ONLY_REASONS, AssessmentAct, Beneficiary,
+                     BeneficiaryCategory, Case, CaseNumberCounter, CaseStatus, ClosureReason,
+                     Contact, ContactForm, IntakeSource, MilitaryUnit, NeedDomain,
+                     NeedsAssessment, PlanItem, PlanItemStatus, Priority, Programme, ServiceStage,
+                     Sex)
 
 MALE = ["Олександр", "Андрій", "Іван", "Дмитро", "Сергій", "Михайло", "Богдан", "Тарас",
         "Василь", "Юрій", "Олег", "Роман", "Максим", "Петро", "Ярослав"]
@@ -40,9 +44,11 @@ STREETS = ["вул. Шевченка", "вул. Франка", "просп. Св
 STATUS_WEIGHTS = [(CaseStatus.intake, 8), (CaseStatus.assessment, 8), (CaseStatus.plan, 9),
                   (CaseStatus.active, 45), (CaseStatus.review, 10), (CaseStatus.closed, 20)]
 CATEGORY_BY_PROGRAMME = {
-    Programme.servicemen: [BeneficiaryCategory.serviceman, BeneficiaryCategory.veteran],
+    Programme.servicemen: [BeneficiaryCategory.serviceman, BeneficiaryCategory.veteran,
+                           BeneficiaryCategory.demobilised, BeneficiaryCategory.combatant],
     Programme.family: [BeneficiaryCategory.family_member, BeneficiaryCategory.difficult_family,
-                       BeneficiaryCategory.idp],
+                       BeneficiaryCategory.idp, BeneficiaryCategory.family_fallen,
+                       BeneficiaryCategory.family_missing, BeneficiaryCategory.family_captive],
     Programme.centre: list(BeneficiaryCategory),
 }
 BATCH = 2000
@@ -103,7 +109,12 @@ def seed(ctx) -> None:
 
     total = ctx.cases
     today = services.kyiv_today()
-    interval = {p: services.contact_interval(p) for p in Programme}
+    rules = {p: programme_rules.programme_by_code(p, session) for p in Programme}
+    interval = {p: r.meeting_interval_days if r else None for p, r in rules.items()}
+    meeting_forms = {p: r.meeting_form_set if r else frozenset() for p, r in rules.items()}
+    catalogue = {p: [m.code for m in programme_rules.catalogue(p, session)] for p in Programme}
+    hromadas = _hromadas_of_providers(session, providers)
+    units = _seed_units(session, providers, today)
     counters: dict[tuple[str, int], int] = {
         (row.prefix, row.year): row.last_value
         for row in session.scalars(select(CaseNumberCounter))}
@@ -140,9 +151,29 @@ def seed(ctx) -> None:
                        else None,
                        version=1, reopen_count=0, contact_count=0, closed_on=None,
                        closure_reason=None, last_contact_on=None, next_contact_due=None)
+            rule = rules[programme]
+            row.update(application_on=opened - dt.timedelta(days=rng.randrange(0, 3)),
+                       intake_source=rng.choice(list(IntakeSource)),
+                       plan_agreed_on=row["plan_on"] if reached >= 3 else None,
+                       plan_version=1 if reached >= 3 else 0, extension_count=0,
+                       assessment_due_on=None, term_end_on=None, military_unit_id=None,
+                       service_stage=None)
+            if rule is not None and rule.assessment_deadline_working_days:
+                row["assessment_due_on"] = calendar.add_working_days(
+                    row["application_on"], rule.assessment_deadline_working_days)
+            if rule is not None and rule.term_months:
+                row["term_end_on"] = calendar.add_months(opened, rule.term_months)
+            if programme == Programme.servicemen and units.get(provider_id):
+                row["military_unit_id"] = rng.choice(units[provider_id])
+                row["service_stage"] = rng.choice([ServiceStage.service, ServiceStage.service,
+                                                   ServiceStage.mobilisation,
+                                                   ServiceStage.discharge])
             if status == CaseStatus.closed:
                 row["closed_on"] = min(today, dates[3] + dt.timedelta(days=rng.randrange(1, 30)))
-                row["closure_reason"] = rng.choice(list(ClosureReason))
+                reasons = [r for r in ClosureReason if r not in SERVICEMEN_ONLY_REASONS
+                           or (programme == Programme.servicemen
+                               and r != ClosureReason.veterans_specialist)]
+                row["closure_reason"] = rng.choice(reasons)
             name, male = _person(rng)
             birth = dt.date(rng.randrange(1950, 2004), rng.randrange(1, 13), rng.randrange(1, 29))
             category = rng.choice(CATEGORY_BY_PROGRAMME[programme])
@@ -153,37 +184,46 @@ def seed(ctx) -> None:
                                address=f"{rng.choice(STREETS)}, {rng.randrange(1, 120)}",
                                military_unit=f"А{rng.randrange(1000, 9999)}"
                                if category == BeneficiaryCategory.serviceman else None,
-                               version=1)
+                               sex=Sex.male if male else Sex.female,
+                               hromada_id=rng.choice(hromadas[provider_id])
+                               if hromadas.get(provider_id) else None,
+                               consent_on=opened, version=1)
             contacts = []
             if reached >= 1:
                 for _ in range(rng.randrange(1, 6)):
                     contacts.append(opened + dt.timedelta(days=rng.randrange(0, span)))
             if status == CaseStatus.active and rng.random() < 0.7:
                 contacts.append(today - dt.timedelta(days=rng.randrange(0, 20)))
+            forms = [rng.choice(list(ContactForm)) for _ in contacts]
+            meetings = [d for d, f in zip(contacts, forms) if f.name in meeting_forms[programme]]
             if contacts:
                 row["last_contact_on"] = max(contacts)
                 row["contact_count"] = len(contacts)
-            if status == CaseStatus.active and interval[programme]:
-                anchor = max(d for d in (row["last_contact_on"], row["active_on"]) if d)
+            row["last_meeting_on"] = max(meetings) if meetings else None
+            if status != CaseStatus.closed and interval[programme]:
+                anchor = max(d for d in (row["last_meeting_on"], opened) if d)
                 row["next_contact_due"] = anchor + dt.timedelta(days=interval[programme])
             cases.append(row)
-            extras.append((beneficiary, contacts, reached, programme, opened))
+            extras.append((beneficiary, list(zip(contacts, forms)), reached, programme,
+                           opened))
 
         ids = _returning_ids(session, Case.__table__, cases)
-        beneficiaries, contact_rows, plan_rows, need_rows = [], [], [], []
+        beneficiaries, contact_rows, plan_rows, need_rows, acts = [], [], [], [], []
         for case_id, (beneficiary, contacts, reached, programme, opened) in zip(ids, extras):
             beneficiaries.append({**beneficiary, "case_id": case_id})
-            for day in contacts:
-                contact_rows.append(dict(case_id=case_id, contact_on=day,
-                                         form=rng.choice(list(ContactForm)),
+            for day, form in contacts:
+                contact_rows.append(dict(case_id=case_id, contact_on=day, form=form,
                                          summary="Обговорено стан виконання плану."))
             if reached >= 1:
+                acts.append(dict(case_id=case_id, assessed_on=opened, version=1,
+                                 assessor="Фахівець із супроводу",
+                                 participants="Отримувач послуги"))
                 for domain in rng.sample(list(NeedDomain), rng.randrange(1, 4)):
                     need_rows.append(dict(case_id=case_id, domain=domain,
                                           priority=rng.choice(list(Priority)),
                                           assessed_on=opened))
             if reached >= 2:
-                for measure in rng.sample(PROGRAMME_MEASURES[programme], rng.randrange(1, 4)):
+                for measure in rng.sample(catalogue[programme], rng.randrange(1, 4)):
                     plan_rows.append(dict(case_id=case_id, measure=measure,
                                           responsible="Фахівець із супроводу",
                                           due_on=opened + dt.timedelta(days=rng.randrange(14, 120)),
@@ -191,6 +231,7 @@ def seed(ctx) -> None:
         for table, rows in ((Beneficiary.__table__, beneficiaries),
                             (Contact.__table__, contact_rows),
                             (NeedsAssessment.__table__, need_rows),
+                            (AssessmentAct.__table__, acts),
                             (PlanItem.__table__, plan_rows)):
             if rows:
                 session.execute(insert(table), rows)
@@ -215,3 +256,41 @@ def seed(ctx) -> None:
             session.execute(insert(table).values(prefix=prefix, year=year, last_value=value))
     session.flush()
     echo(f"Cases: {total} demo cases created.")
+
+
+def _hromadas_of_providers(session, providers) -> dict[int, list[int]]:
+    """provider -> a few communities of its oblast (where its beneficiaries live)."""
+    from ..geography.models import Hromada
+    from ..providers.models import Provider
+
+    by_oblast: dict[int, list[int]] = {}
+    for hid, oblast_id in session.execute(select(Hromada.id, Hromada.oblast_id)
+                                          .order_by(Hromada.id)):
+        places = by_oblast.setdefault(oblast_id, [])
+        if len(places) < 6:
+            places.append(hid)
+    result = {}
+    for pid, oblast_id in session.execute(select(Provider.id, Provider.oblast_id)
+                                          .where(Provider.id.in_(providers))):
+        result[pid] = by_oblast.get(oblast_id, [])
+    return result
+
+
+#: The servicemen pilot's units (invented numbers): five joined at the start.
+UNITS = (("А0101", "Окрема бригада територіальної оборони"), ("А0202", "Механізована бригада"),
+         ("А0303", "Бригада морської піхоти"), ("А0404", "Артилерійська бригада"),
+         ("А0505", "Бригада оперативного призначення"))
+
+
+def _seed_units(session, providers, today) -> dict[int, list[int]]:
+    """The pilot's military units, each served by an approved provider's team."""
+    if not session.scalar(select(func.count(MilitaryUnit.id))):
+        for n, (number, name) in enumerate(UNITS):
+            session.add(MilitaryUnit(number=number, name=name,
+                                     pilot_entry_on=today - dt.timedelta(days=400 - 30 * n),
+                                     provider_id=providers[n % len(providers)], active=True))
+        session.flush()
+    units: dict[int, list[int]] = {}
+    for uid, pid in session.execute(select(MilitaryUnit.id, MilitaryUnit.provider_id)):
+        units.setdefault(pid, []).append(uid)
+    return units

@@ -23,8 +23,8 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import (Date, DateTime, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint, false, or_)
+from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint, false, or_, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..common.enums import LabeledEnum, N_, enum_column
@@ -67,7 +67,19 @@ class ClosureReason(LabeledEnum):
     lost_contact = N_("Contact lost")
     transferred_out = N_("Handed over to another service")
     died = N_("Beneficiary died")
+    term_expired = N_("Service term expired")
+    veterans_specialist = N_("Handed over to the community's specialist for veterans' support")
+    children_service = N_("Referred to the children's service")
+    serviceman_killed = N_("Serviceman killed (the family continues)")
+    serviceman_missing = N_("Serviceman missing (the family continues)")
+    serviceman_captured = N_("Serviceman captured (the family continues)")
     other = N_("Other reason")
+
+
+#: Closure reasons of the servicemen programme only (the family's own case continues).
+SERVICEMEN_ONLY_REASONS = (ClosureReason.serviceman_killed, ClosureReason.serviceman_missing,
+                           ClosureReason.serviceman_captured,
+                           ClosureReason.veterans_specialist)
 
 
 class BeneficiaryCategory(LabeledEnum):
@@ -76,7 +88,57 @@ class BeneficiaryCategory(LabeledEnum):
     veteran = N_("Veteran")
     difficult_family = N_("Family in difficult life circumstances")
     idp = N_("Internally displaced person")
+    family_fallen = N_("Family member of a fallen defender")
+    family_missing = N_("Family member of a defender missing in action")
+    family_captive = N_("Family member of a prisoner of war")
+    demobilised = N_("Demobilised person")
+    combatant = N_("Combatant (UBD)")
     other = N_("Other")
+
+
+class Sex(LabeledEnum):
+    female = N_("Female")
+    male = N_("Male")
+
+
+class IntakeSource(LabeledEnum):
+    """How the case came to the provider (Law «Про соціальні послуги», art. 20:
+    an application, an appeal or a notification)."""
+
+    self = N_("The person applied")
+    military_unit = N_("Military unit")
+    cnap = N_("Administrative services centre (TsNAP)")
+    hromada_manager = N_("Community social manager")
+    children_service = N_("Children's service")
+    other_provider = N_("Another provider")
+
+
+class ConsentScope(LabeledEnum):
+    processing = N_("Processing of personal data for the service")
+    processing_transfer = N_("Processing and transfer to partner services")
+
+
+class Relation(LabeledEnum):
+    spouse = N_("Spouse or partner")
+    child = N_("Child")
+    parent = N_("Parent")
+    sibling = N_("Brother or sister")
+    grandparent = N_("Grandparent")
+    grandchild = N_("Grandchild")
+    guardian = N_("Guardian or foster carer")
+    other = N_("Other relative")
+
+
+class ServiceStage(LabeledEnum):
+    """Where the serviceman is in their service (servicemen programme)."""
+
+    conscription = N_("Conscription")
+    mobilisation = N_("Mobilisation")
+    service = N_("In service")
+    discharge = N_("Discharge")
+    killed = N_("Killed")
+    missing = N_("Missing")
+    captured = N_("Prisoner of war")
 
 
 class NeedDomain(LabeledEnum):
@@ -98,39 +160,8 @@ class Priority(LabeledEnum):
     low = N_("Low")
 
 
-class Measure(LabeledEnum):
-    documents_help = N_("Help with documents")
-    inform_social_protection = N_("Informing on social protection")
-    inform_health = N_("Informing on health care")
-    inform_education = N_("Informing on education")
-    inform_legal_aid = N_("Informing on free legal aid")
-    psychosocial_consultation = N_("Psychosocial consultation")
-    family_consultation = N_("Family-strengthening consultation")
-    representation = N_("Representation in state bodies")
-    mobilisation_assistance = N_("Assistance at mobilisation or discharge")
-    support_group = N_("Peer support group")
-    resilience_training = N_("Resilience skills training")
-
-
-#: The measure catalogue of each programme.
-PROGRAMME_MEASURES = {
-    Programme.servicemen: (
-        Measure.documents_help, Measure.inform_social_protection, Measure.inform_health,
-        Measure.inform_legal_aid, Measure.psychosocial_consultation,
-        Measure.representation, Measure.mobilisation_assistance,
-    ),
-    Programme.family: (
-        Measure.documents_help, Measure.inform_social_protection, Measure.inform_health,
-        Measure.inform_education, Measure.inform_legal_aid,
-        Measure.psychosocial_consultation, Measure.family_consultation,
-        Measure.representation,
-    ),
-    Programme.centre: (
-        Measure.psychosocial_consultation, Measure.family_consultation,
-        Measure.support_group, Measure.resilience_training, Measure.inform_social_protection,
-        Measure.inform_legal_aid,
-    ),
-}
+#: The measure catalogue of each programme is data: ``programme_measure``
+#: (app.programmes), kept by ministry staff; plan items store its codes.
 
 
 class PlanItemStatus(LabeledEnum):
@@ -271,7 +302,29 @@ class Case(AuditColumnsMixin, VersionedMixin, Model):
     status_changed_by_fk: Mapped[int | None] = mapped_column(
         ForeignKey("ab_user.id", ondelete="SET NULL"))
 
+    #: Intake and legal basis (Law «Про соціальні послуги», art. 20).
+    application_on: Mapped[dt.date | None] = mapped_column(Date)
+    intake_source: Mapped[IntakeSource | None] = mapped_column(enum_column(IntakeSource))
+    #: Derived from the programme: the assessment deadline (working days from
+    #: the application), the service term and its extensions, the next review.
+    assessment_due_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    term_end_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    extension_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                                 server_default="0")
+    next_review_due: Mapped[dt.date | None] = mapped_column(Date)
+    #: The plan's version and the date the family agreed to it.
+    plan_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                              server_default="0")
+    plan_agreed_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: Servicemen programme: the unit, the service stage, the hand-over at discharge.
+    military_unit_id: Mapped[int | None] = mapped_column(ForeignKey("military_unit.id"),
+                                                         index=True)
+    service_stage: Mapped[ServiceStage | None] = mapped_column(enum_column(ServiceStage))
+    handover_on: Mapped[dt.date | None] = mapped_column(Date)
+    handover_hromada_id: Mapped[int | None] = mapped_column(ForeignKey("geo_hromada.id"))
+
     #: Kept by the services from the contact log (indexed for the overdue lists).
+    last_meeting_on: Mapped[dt.date | None] = mapped_column(Date)
     last_contact_on: Mapped[dt.date | None] = mapped_column(Date)
     next_contact_due: Mapped[dt.date | None] = mapped_column(Date, index=True)
     contact_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
@@ -297,6 +350,12 @@ class Case(AuditColumnsMixin, VersionedMixin, Model):
                              cascade="all, delete-orphan")
     reviews = relationship("Review", back_populates="case", lazy="select",
                            cascade="all, delete-orphan")
+    assessments = relationship("AssessmentAct", back_populates="case", lazy="select",
+                               cascade="all, delete-orphan")
+    extensions = relationship("CaseExtension", back_populates="case", lazy="select",
+                              cascade="all, delete-orphan")
+    military_unit = relationship("MilitaryUnit", lazy="select")
+    handover_hromada = relationship("Hromada", lazy="select")
     transfers = relationship("CaseTransfer", back_populates="case_full", lazy="select",
                              cascade="all, delete-orphan")
 
@@ -321,7 +380,9 @@ class CaseSummary(Model):
             "id", "number", "programme", "provider_id", "centre_id", "status", "opened_on",
             "assessment_on", "plan_on", "active_on", "review_on", "closed_on", "reopened_on",
             "reopen_count", "closure_reason", "last_contact_on", "next_contact_due",
-            "contact_count",
+            "contact_count", "application_on", "intake_source", "assessment_due_on",
+            "term_end_on", "extension_count", "next_review_due", "service_stage",
+            "last_meeting_on",
         ],
     }
 
@@ -343,7 +404,7 @@ class Beneficiary(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
 
     __tablename__ = "case_beneficiary"
     __personal_data__ = ("full_name", "birth_date", "rnokpp", "phone", "address",
-                         "military_unit", "notes")
+                         "military_unit", "notes", "consent_document")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
@@ -355,10 +416,18 @@ class Beneficiary(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
     address: Mapped[str | None] = mapped_column(String(300))
     category: Mapped[BeneficiaryCategory] = mapped_column(enum_column(BeneficiaryCategory),
                                                           nullable=False)
+    sex: Mapped[Sex | None] = mapped_column(enum_column(Sex))
+    #: Residence (KATOTTG community): the reports count people by it.
+    hromada_id: Mapped[int | None] = mapped_column(ForeignKey("geo_hromada.id"), index=True)
     military_unit: Mapped[str | None] = mapped_column(String(100))
+    #: Consent to the processing of personal data.
+    consent_on: Mapped[dt.date | None] = mapped_column(Date)
+    consent_scope: Mapped[ConsentScope | None] = mapped_column(enum_column(ConsentScope))
+    consent_document: Mapped[str | None] = mapped_column(String(200))
     notes: Mapped[str | None] = mapped_column(Text)
 
     case = relationship("Case", back_populates="beneficiary", lazy="select")
+    hromada = relationship("Hromada", lazy="select")
 
     def __repr__(self) -> str:
         return self.full_name
@@ -380,6 +449,11 @@ class HouseholdMember(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
     phone: Mapped[str | None] = mapped_column(String(13))
     category: Mapped[BeneficiaryCategory] = mapped_column(enum_column(BeneficiaryCategory),
                                                           nullable=False)
+    relation_code: Mapped[Relation | None] = mapped_column(enum_column(Relation))
+    sex: Mapped[Sex | None] = mapped_column(enum_column(Sex))
+    #: The member receives services of the case too (counted as a person served).
+    receives_services: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                    server_default=false())
     notes: Mapped[str | None] = mapped_column(Text)
 
     case = relationship("Case", back_populates="household", lazy="joined", innerjoin=True)
@@ -392,7 +466,8 @@ class NeedsAssessment(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
     """One assessed need of a case (one row per domain)."""
 
     __tablename__ = "case_need"
-    __table_args__ = (UniqueConstraint("case_id", "domain", name="uq_case_need_domain"),)
+    __table_args__ = (UniqueConstraint("case_id", "domain", "assessed_on",
+                                       name="uq_case_need_domain_date"),)
     __personal_data__ = ("description",)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -406,7 +481,81 @@ class NeedsAssessment(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
     case = relationship("Case", back_populates="needs", lazy="joined", innerjoin=True)
 
     def __repr__(self) -> str:
-        return str(self.domain)
+        return f"{self.domain} ({self.assessed_on:%d.%m.%Y})" if self.assessed_on else \
+            str(self.domain)
+
+
+class AssessmentAct(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
+    """An act of needs assessment (акт оцінки потреб): who assessed, when, with
+    whom. Repeated during the case; its needs are the rows of
+    :class:`NeedsAssessment` of the same date."""
+
+    __tablename__ = "case_assessment"
+    __table_args__ = (UniqueConstraint("case_id", "assessed_on",
+                                       name="uq_case_assessment_date"),)
+    __personal_data__ = ("assessor", "participants", "summary")
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
+                                         nullable=False, index=True)
+    assessed_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    assessor: Mapped[str] = mapped_column(String(200), nullable=False)
+    participants: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+
+    case = relationship("Case", back_populates="assessments", lazy="joined", innerjoin=True)
+
+    def __repr__(self) -> str:
+        return f"{self.assessed_on:%d.%m.%Y}" if self.assessed_on else ""
+
+
+class CaseExtension(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
+    """An extension of the service term, with its reason (a complex case)."""
+
+    __tablename__ = "case_extension"
+    __personal_data__ = ("reason",)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
+                                         nullable=False, index=True)
+    extended_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    months: Mapped[int] = mapped_column(Integer, nullable=False)
+    term_end_before: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    term_end_after: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+
+    case = relationship("Case", back_populates="extensions", lazy="joined", innerjoin=True)
+
+    def __repr__(self) -> str:
+        return f"{self.term_end_after:%d.%m.%Y}" if self.term_end_after else ""
+
+
+class MilitaryUnit(AuditColumnsMixin, VersionedMixin, Model):
+    """A military unit of the servicemen accompaniment pilot and the provider
+    whose team serves it (register kept by ministry staff)."""
+
+    __tablename__ = "military_unit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The unit's conventional number (e.g. «А1234»).
+    number: Mapped[str] = mapped_column(String(20), nullable=False, unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    pilot_entry_on: Mapped[dt.date | None] = mapped_column(Date)
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True,
+                                         server_default=true())
+
+    provider = relationship("Provider", lazy="joined")
+
+    def __repr__(self) -> str:
+        return " ".join(x for x in (self.number, self.name) if x)
+
+    @classmethod
+    def scope_clause(cls, scope):
+        # A provider's staff see the units their team serves.
+        if scope.provider_id:
+            return cls.provider_id == scope.provider_id
+        return false()
 
 
 class PlanItem(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
@@ -414,21 +563,31 @@ class PlanItem(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
 
     __tablename__ = "case_plan_item"
     __table_args__ = (Index("ix_case_plan_item_case_due", "case_id", "due_on"),)
-    __personal_data__ = ("responsible", "note")
+    __personal_data__ = ("responsible", "note", "goal", "expected_result", "partner",
+                         "outcome")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
                                          nullable=False, index=True)
-    measure: Mapped[Measure] = mapped_column(enum_column(Measure), nullable=False)
+    #: A code of the case's programme's catalogue (``programme_measure.code``).
+    measure: Mapped[str] = mapped_column(String(40), nullable=False)
+    goal: Mapped[str | None] = mapped_column(Text)
+    expected_result: Mapped[str | None] = mapped_column(Text)
+    #: The assessed need the item answers.
+    need_id: Mapped[int | None] = mapped_column(ForeignKey("case_need.id", ondelete="SET NULL"),
+                                                index=True)
+    partner: Mapped[str | None] = mapped_column(String(300))
     responsible: Mapped[str] = mapped_column(String(200), nullable=False)
     due_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
     status: Mapped[PlanItemStatus] = mapped_column(
         enum_column(PlanItemStatus), nullable=False, default=PlanItemStatus.planned,
         server_default=PlanItemStatus.planned.name)
     done_on: Mapped[dt.date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
 
     case = relationship("Case", back_populates="plan_items", lazy="joined", innerjoin=True)
+    need = relationship("NeedsAssessment", lazy="select")
 
     def __repr__(self) -> str:
         return str(self.measure)

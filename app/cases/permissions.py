@@ -8,22 +8,35 @@
 * The administrator has every permission (FAB_ROLES ``.*``).
 """
 
-from ..security.roles import AUDITOR, CASE_WORKER, EXPORT, MINISTRY, READ, WRITE
+from ..security.roles import AUDITOR, CASE_WORKER, EXPORT, MINISTRY, READ, REGIONAL_ADMIN, WRITE
 
 CASE = "Case"
 DEIDENTIFIED = "CaseDeidentified"
 TRANSFER = "CaseTransfer"
 #: Resources holding personal data or notes: case workers only.
 PERSONAL = ("Beneficiary", "HouseholdMember", "NeedsAssessment", "PlanItem", "Contact",
-            "Referral", "Review")
+            "Referral", "Review", "AssessmentAct")
+#: Extensions of the term: read only (made by the «extend» command of the case).
+EXTENSION = "CaseExtension"
+#: The pilot's military units: ministry staff keep them; case workers read their own
+#: provider's (scope), auditors all.
+UNIT = "MilitaryUnit"
+#: De-identified monthly figures (issue #20): ministry national, regional
+#: administrators their oblast (counts only), a provider's staff their own.
+REPORT = "CaseReport"
 
 GRANTS = {
     CASE_WORKER: {
         CASE: {READ, WRITE, EXPORT},
         TRANSFER: {READ, WRITE},
         **{resource: {READ, WRITE} for resource in PERSONAL},
+        EXTENSION: {READ},
+        UNIT: {READ},
+        REPORT: {READ},
     },
-    MINISTRY: {DEIDENTIFIED: {READ, EXPORT}},
-    AUDITOR: {DEIDENTIFIED: {READ, EXPORT}},
+    MINISTRY: {DEIDENTIFIED: {READ, EXPORT}, UNIT: {READ, WRITE}, REPORT: {READ}},
+    AUDITOR: {DEIDENTIFIED: {READ, EXPORT}, UNIT: {READ}, REPORT: {READ}},
+    REGIONAL_ADMIN: {REPORT: {READ}},
 }
-MENU_CATEGORIES = {CASE: "Cases", DEIDENTIFIED: "Cases", TRANSFER: "Cases"}
+MENU_CATEGORIES = {CASE: "Cases", DEIDENTIFIED: "Cases", TRANSFER: "Cases", UNIT: "Cases",
+                   REPORT: "Cases"}

@@ -24,18 +24,21 @@ from ..common.commands import ModelCommands, acting_user, commands, label_tables
 from ..common.commands import db_session as _session
 from ..common.errors import NotPermitted, TransitionNotAllowed, UserError
 from ..providers.models import Provider, ProviderStatus
+from ..providers.services import ensure_active_provider
 from ..security import roles
-from .models import (OPEN_STATUSES, PROGRAMME_MEASURES, PROGRAMME_PREFIX, Beneficiary, Case,
-                     CaseNumberCounter, CaseStatus, CaseTransfer, ClosureReason, Contact,
-                     HouseholdMember, NeedsAssessment, PlanItem, Programme, Referral, Review,
+from ..common.validators import rnokpp_birth_date, rnokpp_is_valid
+from ..programmes import services as programmes
+from . import calendar
+from .models import (OPEN_STATUSES, PROGRAMME_PREFIX, SERVICEMEN_ONLY_REASONS, AssessmentAct,
+                     Beneficiary, Case, CaseExtension, CaseNumberCounter, CaseStatus,
+                     CaseTransfer, ClosureReason, Contact, HouseholdMember, MilitaryUnit,
+                     NeedsAssessment, PlanItem, Programme, Referral, Review, ServiceStage,
                      TransferStatus)
 
 KYIV = ZoneInfo("Europe/Kyiv")
 
-#: Minimum contact frequency of an *active* case, in days, per programme
-#: (None = no rule). Override with the ``CASE_CONTACT_INTERVAL_DAYS`` config
-#: key, e.g. ``{"family": 14, "servicemen": 30}``.
-DEFAULT_CONTACT_INTERVAL_DAYS = {Programme.family.name: 14}
+#: The programmes' rules (meeting forms and interval, term, extensions, review
+#: interval, assessment deadline) are data: ``app.programmes`` (ministry-edited).
 #: Horizon of the "contact due soon" list.
 DUE_SOON_DAYS = 7
 
@@ -65,6 +68,38 @@ PROVIDER_NOT_APPROVED = _l("A case can be transferred only to an approved provid
 TRANSFER_PENDING = _l("A transfer of this case is already waiting for a decision.")
 TRANSFER_DECIDED = _l("This transfer has already been decided.")
 TRANSFER_STALE = _l("The case no longer belongs to the sending provider.")
+AGREEMENT_REQUIRED = _l("Record the family's agreement to the plan before starting "
+                        "accompaniment.")
+AGREEMENT_STAGE = _l("The agreement to the plan is recorded when the plan is drawn up, "
+                     "during accompaniment or at a review.")
+AGREEMENT_DATE = _l("The date of the agreement cannot be in the future or before the case "
+                    "was opened.")
+RNOKPP_ZEROS = _l("The RNOKPP cannot be all zeros: enter the person's real number or leave "
+                  "it empty.")
+RNOKPP_INVALID = _l("The RNOKPP must be 10 digits with a correct check digit.")
+RNOKPP_FUTURE = _l("The RNOKPP encodes a date of birth in the future: check the number.")
+RNOKPP_BIRTH_DATE = _l("The date of birth encoded in the RNOKPP (%(date)s) differs from the "
+                       "date of birth entered: check both.")
+BIRTH_IN_FUTURE = _l("The date of birth cannot be in the future.")
+APPLICATION_AFTER_OPENING = _l("The application date cannot be later than the opening of the "
+                               "case or in the future.")
+CONSENT_IN_FUTURE = _l("The date of consent cannot be in the future.")
+ASSESSMENT_DATE = _l("The assessment date cannot be in the future or earlier than the "
+                     "application.")
+NEED_OF_OTHER_CASE = _l("The need must be one assessed in this case.")
+EXTENSION_NO_TERM = _l("The programme of this case sets no service term to extend.")
+EXTENSION_LIMIT = _l("The service term has been extended the most times the programme "
+                     "allows (%(count)s).")
+EXTENSION_REASON = _l("Give the reason for extending the service term (a complex case).")
+REASON_NOT_OF_PROGRAMME = _l("This closure reason applies only to the servicemen programme.")
+HANDOVER_REQUIRED = _l("A case is handed over to the community's specialist for veterans' "
+                       "support at discharge: set the service stage to discharge and record "
+                       "the community and date of the hand-over.")
+UNIT_OF_OTHER_PROVIDER = _l("The military unit must be one served by the case's provider.")
+STAGE_ONLY_SERVICEMEN = _l("The military unit and service stage are recorded only on cases of "
+                           "the servicemen programme.")
+DUPLICATE_ELSEWHERE = _l("A case for a person with this RNOKPP is open at another provider. "
+                         "Agree with the person who will accompany them.")
 
 
 # --------------------------------------------------------------------------- time
@@ -161,11 +196,16 @@ def open_case(session, case: Case, beneficiary: Beneficiary, actor,
         raise NotPermitted()
     provider = case.provider if case.provider is not None else session.get(Provider,
                                                                            case.provider_id)
-    if provider is None or provider.status != ProviderStatus.approved:
+    if provider is None:
         raise UserError(PROVIDER_NOT_APPROVED_TO_OPEN)
+    ensure_active_provider(provider, "open_case")
     if case.programme is None:
         raise UserError(_l("Choose the programme."))
-    case.opened_on = case.opened_on or today or kyiv_today()
+    today = today or kyiv_today()
+    case.opened_on = case.opened_on or today
+    case.application_on = case.application_on or case.opened_on
+    check_intake(case, today)
+    check_person(beneficiary, today)
     case.status = CaseStatus.intake
     if case.assigned_worker_id is None and case.assigned_worker is None and actor is not None \
             and not is_admin(actor):
@@ -174,8 +214,64 @@ def open_case(session, case: Case, beneficiary: Beneficiary, actor,
     case.status_changed_on = _utcnow()
     case.status_changed_by_fk = getattr(actor, "id", None)
     case.beneficiary = beneficiary
+    programme = programmes.programme_by_code(case.programme, session)
+    if programme is not None and programme.term_months:
+        case.term_end_on = calendar.add_months(case.opened_on, programme.term_months)
+    _update_assessment_due(case, programme)
+    case.duplicate_elsewhere = open_elsewhere(session, beneficiary.rnokpp, case.provider_id)
     session.add(case)
     return case
+
+
+# --------------------------------------------------------------------------- people
+def check_person(person, today: dt.date | None = None) -> None:
+    """A beneficiary's or household member's identifiers: the РНОКПП trimmed
+    before anything else; all zeros, a wrong check digit, a birth date encoded
+    in the future or differing from the birth-date field refused."""
+    today = today or kyiv_today()
+    code = person.rnokpp.strip() if isinstance(person.rnokpp, str) else person.rnokpp
+    person.rnokpp = code or None
+    if person.birth_date is not None and person.birth_date > today:
+        raise UserError(BIRTH_IN_FUTURE)
+    if not code:
+        return
+    if code == "0000000000":
+        raise UserError(RNOKPP_ZEROS)
+    if not rnokpp_is_valid(code):
+        raise UserError(RNOKPP_INVALID)
+    encoded = rnokpp_birth_date(code)
+    if encoded > today:
+        raise UserError(RNOKPP_FUTURE)
+    if person.birth_date is not None and person.birth_date != encoded:
+        raise UserError(RNOKPP_BIRTH_DATE % {"date": f"{encoded:%d.%m.%Y}"})
+
+
+def open_elsewhere(session, rnokpp: str | None, provider_id: int | None) -> bool:
+    """Whether a person with this РНОКПП has an open case at another provider
+    (the answer names no provider and no case)."""
+    if not rnokpp:
+        return False
+    with session.no_autoflush:
+        found = session.scalar(
+            select(Case.id).join(Beneficiary, Beneficiary.case_id == Case.id)
+            .where(Beneficiary.rnokpp == rnokpp, Case.status != CaseStatus.closed,
+                   Case.provider_id != provider_id).limit(1))
+    return found is not None
+
+
+def check_intake(case: Case, today: dt.date | None = None) -> None:
+    today = today or kyiv_today()
+    if case.application_on is not None and (
+            case.application_on > today
+            or (case.opened_on is not None and case.application_on > case.opened_on)):
+        raise UserError(APPLICATION_AFTER_OPENING)
+
+
+def _update_assessment_due(case: Case, programme=None) -> None:
+    programme = programme or programmes.programme_by_code(case.programme)
+    days = programme.assessment_deadline_working_days if programme is not None else None
+    start = case.application_on or case.opened_on
+    case.assessment_due_on = calendar.add_working_days(start, days) if days and start else None
 
 
 # --------------------------------------------------------------------------- lifecycle
@@ -221,16 +317,26 @@ def transition(session, case: Case, name: str, actor, *, reason: ClosureReason |
         raise TransitionNotAllowed(NEEDS_REQUIRED)
     if name == "activate" and not _exists(session, PlanItem, case):
         raise TransitionNotAllowed(PLAN_REQUIRED)
+    if name == "activate" and case.plan_agreed_on is None:
+        raise TransitionNotAllowed(AGREEMENT_REQUIRED)
     if name == "close":
         if reason is None:
             raise UserError(REASON_REQUIRED)
         if reason == ClosureReason.goals_achieved and case.status != CaseStatus.review:
             raise TransitionNotAllowed(GOALS_ONLY_AFTER_REVIEW)
+        if reason in SERVICEMEN_ONLY_REASONS and case.programme != Programme.servicemen:
+            raise UserError(REASON_NOT_OF_PROGRAMME)
+        if reason == ClosureReason.veterans_specialist and (
+                case.service_stage != ServiceStage.discharge or case.handover_on is None
+                or case.handover_hromada_id is None):
+            raise UserError(HANDOVER_REQUIRED)
         case.closure_reason = reason
     if name == "reopen":
         case.closure_reason = None
         case.closed_on = None
         case.reopen_count = (case.reopen_count or 0) + 1
+    if name == "revise_plan":
+        case.plan_agreed_on = None  # a revised plan is agreed again
     case.status = target
     setattr(case, date_attr, today)
     case.status_changed_on = _utcnow()
@@ -240,40 +346,103 @@ def transition(session, case: Case, name: str, actor, *, reason: ClosureReason |
     return case
 
 
+def record_agreement(session, case: Case, actor, agreed_on: dt.date | None = None,
+                     today: dt.date | None = None) -> Case:
+    """The family took part in the plan and agreed to it: a new plan version."""
+    ensure_works_on(actor, case)
+    ensure_open(case)
+    today = today or kyiv_today()
+    agreed_on = agreed_on or today
+    if case.status not in (CaseStatus.plan, CaseStatus.active, CaseStatus.review):
+        raise TransitionNotAllowed(AGREEMENT_STAGE)
+    if agreed_on > today or agreed_on < case.opened_on:
+        raise UserError(AGREEMENT_DATE)
+    if not _exists(session, PlanItem, case):
+        raise TransitionNotAllowed(PLAN_REQUIRED)
+    case.plan_agreed_on = agreed_on
+    case.plan_version = (case.plan_version or 0) + 1
+    session.flush()
+    return case
+
+
+def extend_term(session, case: Case, actor, reason: str | None,
+                today: dt.date | None = None) -> CaseExtension:
+    """Extend the service term by the programme's extension, with a reason,
+    at most the programme's number of times."""
+    ensure_works_on(actor, case)
+    ensure_open(case)
+    today = today or kyiv_today()
+    programme = programmes.programme_by_code(case.programme, session)
+    if programme is None or not programme.term_months or not programme.extension_months \
+            or case.term_end_on is None:
+        raise UserError(EXTENSION_NO_TERM)
+    if (case.extension_count or 0) >= (programme.max_extensions or 0):
+        raise UserError(EXTENSION_LIMIT % {"count": programme.max_extensions or 0})
+    reason = (reason or "").strip()
+    if not reason:
+        raise UserError(EXTENSION_REASON)
+    before = case.term_end_on
+    after = calendar.add_months(before, programme.extension_months)
+    extension = CaseExtension(case_id=case.id, extended_on=today,
+                              months=programme.extension_months, term_end_before=before,
+                              term_end_after=after, reason=reason)
+    session.add(extension)
+    case.term_end_on = after
+    case.extension_count = (case.extension_count or 0) + 1
+    session.flush()
+    return extension
+
+
 def _exists(session, model, case) -> bool:
     return session.scalar(select(model.id).where(model.case_id == case.id).limit(1)) is not None
 
 
 # --------------------------------------------------------------------------- contacts
-def contact_interval(programme: Programme) -> int | None:
-    intervals = dict(DEFAULT_CONTACT_INTERVAL_DAYS)
-    if has_app_context():
-        intervals.update(current_app.config.get("CASE_CONTACT_INTERVAL_DAYS") or {})
-    value = intervals.get(programme.name)
-    return int(value) if value else None
+def contact_interval(programme_code) -> int | None:
+    """The programme's meeting interval in days (None: no rule)."""
+    programme = programmes.programme_by_code(programme_code)
+    return programme.meeting_interval_days if programme is not None else None
 
 
-def _update_due(case: Case) -> None:
-    """next_contact_due = last contact (or activation) + the programme's interval,
-    for active cases of programmes with a contact rule; None otherwise."""
-    interval = contact_interval(case.programme) if case.programme else None
-    if case.status != CaseStatus.active or interval is None:
+def _update_due(case: Case, programme=None) -> None:
+    """The meeting clock: next_contact_due = the last *meeting* (a contact in
+    one of the programme's meeting forms), or the opening / reopening of the
+    case, + the programme's interval, in every open stage (intake to review);
+    None for a closed case or a programme without the rule. The review clock
+    likewise, from the plan's start or the last review."""
+    if programme is None and case.programme is not None:
+        programme = programmes.programme_by_code(case.programme)
+    interval = programme.meeting_interval_days if programme is not None else None
+    if case.status == CaseStatus.closed or interval is None:
         case.next_contact_due = None
-        return
-    anchors = [d for d in (case.last_contact_on, case.active_on) if d is not None]
-    anchor = max(anchors) if anchors else case.opened_on
-    case.next_contact_due = anchor + dt.timedelta(days=interval)
+    else:
+        anchors = [d for d in (case.last_meeting_on, case.opened_on, case.reopened_on) if d]
+        case.next_contact_due = max(anchors) + dt.timedelta(days=interval)
+    review = programme.review_interval_days if programme is not None else None
+    if case.status in (CaseStatus.active, CaseStatus.review) and review:
+        anchors = [d for d in (case.active_on, getattr(case, "_last_review_on", None)) if d]
+        case.next_review_due = max(anchors) + dt.timedelta(days=review) if anchors else None
+    elif case.status == CaseStatus.closed or not review:
+        case.next_review_due = None
 
 
 def refresh_contacts(session, case: Case) -> None:
-    """Re-derive last contact, contact count and next due date from the log."""
+    """Re-derive last contact, last meeting, contact count and the next due
+    dates from the log."""
     session.flush()
     last, count = session.execute(
         select(func.max(Contact.contact_on), func.count(Contact.id))
         .where(Contact.case_id == case.id)).one()
+    programme = programmes.programme_by_code(case.programme, session)
+    forms = [f for f in (programme.meeting_form_set if programme else ()) ]
+    case.last_meeting_on = session.scalar(
+        select(func.max(Contact.contact_on)).where(Contact.case_id == case.id,
+                                                   Contact.form.in_(forms))) if forms else None
     case.last_contact_on = last
     case.contact_count = count
-    _update_due(case)
+    case._last_review_on = session.scalar(select(func.max(Review.reviewed_on))
+                                          .where(Review.case_id == case.id))
+    _update_due(case, programme)
 
 
 def check_contact(contact: Contact, case: Case, today: dt.date | None = None) -> None:
@@ -286,13 +455,13 @@ def check_contact(contact: Contact, case: Case, today: dt.date | None = None) ->
 
 
 def overdue_clause(today: dt.date, model=Case):
-    """Active cases whose contact deadline has passed (due yesterday or earlier)."""
-    return and_(model.status == CaseStatus.active, model.next_contact_due < today)
+    """Open cases whose meeting deadline has passed (due yesterday or earlier)."""
+    return and_(model.status != CaseStatus.closed, model.next_contact_due < today)
 
 
 def due_soon_clause(today: dt.date, model=Case, days: int = DUE_SOON_DAYS):
-    """Active cases whose contact is due today or within ``days`` days."""
-    return and_(model.status == CaseStatus.active, model.next_contact_due >= today,
+    """Open cases whose meeting is due today or within ``days`` days."""
+    return and_(model.status != CaseStatus.closed, model.next_contact_due >= today,
                 model.next_contact_due <= today + dt.timedelta(days=days))
 
 
@@ -324,7 +493,7 @@ def deadline_counts(session, scope, today: dt.date, worker_id: int | None,
 
     def by_date(*where) -> dict:
         stmt = scoped(select(Case.next_contact_due, func.count())
-                      .where(Case.status == CaseStatus.active, Case.next_contact_due <= horizon,
+                      .where(Case.status != CaseStatus.closed, Case.next_contact_due <= horizon,
                              *where)
                       .group_by(Case.next_contact_due), Case, scope)
         return dict(session.execute(stmt).all())
@@ -352,25 +521,81 @@ def _bucket(today: dt.date, due: dt.date) -> str:
 
 def is_overdue(case: Case, today: dt.date | None = None) -> bool:
     today = today or kyiv_today()
-    return (case.status == CaseStatus.active and case.next_contact_due is not None
+    return (case.status != CaseStatus.closed and case.next_contact_due is not None
             and case.next_contact_due < today)
 
 
-def recompute_all_due(session) -> int:
-    """After a change of CASE_CONTACT_INTERVAL_DAYS: re-derive every active case."""
+def recompute_all_due(session, programme_code: str | None = None) -> int:
+    """After a change of a programme's rules: re-derive the meeting and review
+    clocks and the assessment deadline of every open case (of the programme)."""
     n = 0
-    for case in session.scalars(select(Case).where(Case.status == CaseStatus.active)):
-        _update_due(case)
+    stmt = select(Case).where(Case.status != CaseStatus.closed)
+    if programme_code is not None:
+        stmt = stmt.where(Case.programme == Programme[programme_code]) \
+            if programme_code in Programme.__members__ else stmt.where(False)
+    for case in session.scalars(stmt):
+        refresh_contacts(session, case)
+        _update_assessment_due(case)
         n += 1
     session.flush()
     return n
 
 
+def case_warnings(case: Case, today: dt.date | None = None) -> list[str]:
+    """What the case page warns about: a meeting, the assessment, a review or
+    the end of the term overdue or near (nothing for a closed case)."""
+    from flask_babel import gettext as _
+
+    if case.status == CaseStatus.closed:
+        return []
+    today = today or kyiv_today()
+    warnings = []
+    if case.next_contact_due is not None and case.next_contact_due < today:
+        warnings.append(_("A meeting was due on %(date)s.",
+                          date=f"{case.next_contact_due:%d.%m.%Y}"))
+    if case.assessment_due_on is not None and case.assessment_due_on < today and \
+            not case.assessments:
+        warnings.append(_("The needs assessment was due by %(date)s.",
+                          date=f"{case.assessment_due_on:%d.%m.%Y}"))
+    if case.next_review_due is not None and case.next_review_due < today:
+        warnings.append(_("A review was due on %(date)s.",
+                          date=f"{case.next_review_due:%d.%m.%Y}"))
+    if case.term_end_on is not None and case.term_end_on <= today + dt.timedelta(days=14):
+        warnings.append(_("The service term ends on %(date)s: extend it with a reason or "
+                          "close the case.", date=f"{case.term_end_on:%d.%m.%Y}"))
+    return warnings
+
+
+def assessment_overdue_clause(today: dt.date, model=Case):
+    """Open cases without an assessment act whose deadline has passed."""
+    return and_(model.status != CaseStatus.closed, model.assessment_due_on < today,
+                ~select(AssessmentAct.id).where(AssessmentAct.case_id == model.id).exists())
+
+
+def term_ending_clause(today: dt.date, days: int = 14, model=Case):
+    """Open cases whose service term ends within ``days`` days (or has ended)."""
+    return and_(model.status != CaseStatus.closed,
+                model.term_end_on <= today + dt.timedelta(days=days))
+
+
 # --------------------------------------------------------------------------- plan
 def check_plan_item(item: PlanItem, case: Case) -> None:
+    """The measure is an active one of the case's programme's catalogue (a
+    retired measure stays on the items that have it); the need is one of the
+    case's own."""
     ensure_open(case)
-    if item.measure is not None and item.measure not in PROGRAMME_MEASURES[case.programme]:
-        raise MeasureNotInCatalogue()
+    if item.measure is not None:
+        item.measure = str(getattr(item.measure, "name", item.measure)).strip()
+        codes = {m.code for m in programmes.catalogue(case.programme)}
+        if item.measure not in codes and \
+                programmes.stored_value(item, "measure") != item.measure:
+            raise MeasureNotInCatalogue()
+    need_id = item.need.id if item.need is not None else item.need_id
+    if need_id is not None:
+        with _session().no_autoflush:
+            need = _session().get(NeedsAssessment, need_id)
+        if need is None or need.case_id != case.id:
+            raise UserError(NEED_OF_OTHER_CASE)
 
 
 # --------------------------------------------------------------------------- transfers
@@ -382,8 +607,7 @@ def request_transfer(session, case: Case, to_provider, actor, reason: str | None
     ensure_open(case)
     if to_provider is None or to_provider.id == case.provider_id:
         raise TransferRefused(SAME_PROVIDER)
-    if to_provider.status != ProviderStatus.approved:
-        raise TransferRefused(PROVIDER_NOT_APPROVED)
+    _ensure_receives(to_provider)
     pending = session.scalar(select(CaseTransfer.id).where(
         CaseTransfer.case_id == case.id, CaseTransfer.status == TransferStatus.requested))
     if pending is not None:
@@ -395,6 +619,17 @@ def request_transfer(session, case: Case, to_provider, actor, reason: str | None
     session.add(transfer)
     session.flush()
     return transfer
+
+
+def _ensure_receives(provider) -> None:
+    """Only an approved provider receives a transferred case (the providers'
+    rule, ``ensure_active_provider``), refused as a transfer refusal (409)."""
+    if provider is None:
+        raise TransferRefused(PROVIDER_NOT_APPROVED)
+    try:
+        ensure_active_provider(provider, "receive_transfer")
+    except UserError as exc:
+        raise TransferRefused(exc.message) from None
 
 
 def _decide(transfer: CaseTransfer, actor, status: TransferStatus, note: str | None) -> None:
@@ -415,10 +650,9 @@ def accept_transfer(session, transfer: CaseTransfer, actor, note: str | None = N
             transfer.from_provider_id:
         raise TransferRefused(TRANSFER_STALE)
     receiver = session.get(Provider, transfer.to_provider_id)
-    if transfer.status == TransferStatus.requested and (
-            receiver is None or receiver.status != ProviderStatus.approved):
+    if transfer.status == TransferStatus.requested:
         # suspended or archived since the request: it may not take cases now
-        raise TransferRefused(PROVIDER_NOT_APPROVED)
+        _ensure_receives(receiver)
     _decide(transfer, actor, TransferStatus.accepted, note)
     case.provider_id = transfer.to_provider_id
     case.centre_id = None  # the old provider's centre
@@ -477,6 +711,20 @@ def check_case_relations(case: Case) -> None:
         raise UserError(WORKER_NOT_OF_PROVIDER)
 
 
+def check_servicemen_fields(case: Case) -> None:
+    """The unit and service stage belong to servicemen cases; the unit is one
+    the case's provider serves."""
+    unit_id = case.military_unit.id if case.military_unit is not None else case.military_unit_id
+    if (unit_id is not None or case.service_stage is not None or
+            case.handover_hromada_id is not None) and case.programme != Programme.servicemen:
+        raise UserError(STAGE_ONLY_SERVICEMEN)
+    if unit_id is not None:
+        with _session().no_autoflush:
+            unit = _session().get(MilitaryUnit, unit_id)
+        if unit is None or unit.provider_id != case.provider_id:
+            raise UserError(UNIT_OF_OTHER_PROVIDER)
+
+
 @commands(Case)
 class CaseCommands(ModelCommands):
     """A case is opened by ``open_case`` (number, intake, approved provider);
@@ -494,6 +742,9 @@ class CaseCommands(ModelCommands):
         _ensure_actor_works_on(item)
         ensure_open(item)
         check_case_relations(item)
+        check_intake(item)
+        check_servicemen_fields(item)
+        _update_assessment_due(item)
 
     def check_delete(self, item):
         _ensure_actor_works_on(item)
@@ -530,8 +781,62 @@ class CaseRecordCommands(ModelCommands):
         return case is not None and case.status != CaseStatus.closed
 
 
-for _model in (Beneficiary, HouseholdMember, NeedsAssessment, Referral, Review):
+for _model in (NeedsAssessment, Referral):
     commands(_model)(type(f"{_model.__name__}Commands", (CaseRecordCommands,), {}))
+
+
+@commands(Beneficiary)
+class BeneficiaryCommands(CaseRecordCommands):
+    """The person's identifiers are checked (and the РНОКПП trimmed) on every path."""
+
+    def check_record(self, item, case):
+        ensure_open(case)
+        check_person(item)
+        if item.consent_on is not None and item.consent_on > kyiv_today():
+            raise UserError(CONSENT_IN_FUTURE)
+        item.duplicate_elsewhere = open_elsewhere(_session(), item.rnokpp, case.provider_id)
+
+
+@commands(HouseholdMember)
+class HouseholdMemberCommands(CaseRecordCommands):
+    def check_record(self, item, case):
+        ensure_open(case)
+        check_person(item)
+
+
+@commands(AssessmentAct)
+class AssessmentActCommands(CaseRecordCommands):
+    """An act of needs assessment: dated between the application and today."""
+
+    def check_record(self, item, case):
+        ensure_open(case)
+        start = case.application_on or case.opened_on
+        if item.assessed_on is not None and (
+                item.assessed_on > kyiv_today() or (start and item.assessed_on < start)):
+            raise UserError(ASSESSMENT_DATE)
+
+
+@commands(CaseExtension)
+class CaseExtensionCommands(CaseRecordCommands):
+    """Extensions are made by :func:`extend_term` only (reason, limit, new term)."""
+
+    def check_create(self, item):
+        raise UserError(EXTENSION_REASON)
+
+    def check_delete(self, item):
+        raise UserError(_l("An extension of the term is not deleted."))
+
+
+@commands(Review)
+class ReviewCommands(CaseRecordCommands):
+    """A review moves the case's review clock."""
+
+    def after_write(self, item):
+        session = _session()
+        case = session.get(Case, item.case_id)
+        if case is not None:
+            refresh_contacts(session, case)
+            session.commit()
 
 
 @commands(PlanItem)
@@ -559,4 +864,34 @@ label_tables({"case_file": _l("cases"), "case_beneficiary": _l("beneficiaries"),
               "case_household_member": _l("household members"),
               "case_need": _l("assessed needs"), "case_plan_item": _l("plan items"),
               "case_contact": _l("contacts"), "case_referral": _l("referrals"),
-              "case_review": _l("reviews"), "case_transfer": _l("transfers")})
+              "case_review": _l("reviews"), "case_transfer": _l("transfers"),
+              "case_assessment": _l("assessment acts"), "case_extension": _l("extensions"),
+              "military_unit": _l("military units")})
+
+
+@commands(MilitaryUnit)
+class MilitaryUnitCommands(ModelCommands):
+    """The register of military units (ministry staff): the serving provider
+    is an approved one; a unit with cases is made inactive, not deleted."""
+
+    def check(self, item, creating):
+        item.number = (item.number or "").strip()
+        if not item.number:
+            raise UserError(_l("Enter the unit's number."))
+        provider = item.provider if item.provider is not None else (
+            _session().get(Provider, item.provider_id) if item.provider_id else None)
+        if provider is not None and provider.status != ProviderStatus.approved:
+            raise UserError(UNIT_PROVIDER_NOT_APPROVED)
+
+
+UNIT_PROVIDER_NOT_APPROVED = _l("A military unit is served by an approved provider's team.")
+
+
+def _recompute_programme(programme) -> None:
+    """A programme's rules changed: re-derive its open cases' clocks."""
+    session = _session()
+    recompute_all_due(session, programme.code)
+    session.commit()
+
+
+programmes.ON_CHANGE.append(_recompute_programme)

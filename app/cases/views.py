@@ -18,14 +18,15 @@ from __future__ import annotations
 import re
 
 from flask import flash, g, redirect, request, url_for
-from flask_appbuilder import expose
+from sqlalchemy import select
+from flask_appbuilder import BaseView, expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..audit.services import record_event
@@ -40,9 +41,11 @@ from ..security import roles
 from ..security.scope import SCOPE_FILTER
 from ..directory.views import EntryPickerField
 from . import services
-from .models import (Beneficiary, BeneficiaryCategory, Case, CaseSummary,
-                     CaseTransfer, ClosureReason, Contact, HouseholdMember, NeedsAssessment,
-                     PlanItem, Referral, Review)
+from ..common.fields import EnumSelectField
+from .models import (AssessmentAct, Beneficiary, BeneficiaryCategory, Case, CaseExtension,
+                     CaseSummary, CaseTransfer, ClosureReason, ConsentScope, Contact,
+                     HouseholdMember, MilitaryUnit, NeedsAssessment, PlanItem, Referral, Review,
+                     Sex)
 
 CASE_LABELS = {
     "number": _l("Case number"),
@@ -69,6 +72,21 @@ CASE_LABELS = {
     "beneficiary": _l("Beneficiary"),
     "beneficiary.full_name": _l("Beneficiary"),
     "beneficiary.category": _l("Category"),
+    "application_on": _l("Application date"),
+    "intake_source": _l("Intake source"),
+    "assessment_due_on": _l("Assessment due by"),
+    "term_end_on": _l("Service term ends"),
+    "extension_count": _l("Extensions"),
+    "next_review_due": _l("Next review due"),
+    "plan_version": _l("Plan version"),
+    "plan_agreed_on": _l("Family agreed to the plan on"),
+    "military_unit": _l("Military unit"),
+    "military_unit_id": _l("Military unit"),
+    "service_stage": _l("Service stage"),
+    "handover_on": _l("Handed over on"),
+    "handover_hromada": _l("Handed over to the community"),
+    "handover_hromada_id": _l("Handed over to the community"),
+    "last_meeting_on": _l("Last meeting"),
     "created_on": _l("Created on"),
     "changed_on": _l("Changed on"),
 }
@@ -83,6 +101,13 @@ PERSON_LABELS = {
     "category": _l("Category"),
     "military_unit": _l("Military unit"),
     "relation": _l("Relation to the beneficiary"),
+    "relation_code": _l("Relation"),
+    "sex": _l("Sex"),
+    "hromada": _l("Community of residence"),
+    "consent_on": _l("Consent to data processing given on"),
+    "consent_scope": _l("Scope of the consent"),
+    "consent_document": _l("Consent document"),
+    "receives_services": _l("Receives services"),
     "notes": _l("Notes"),
 }
 
@@ -100,6 +125,16 @@ BENEFICIARY_FIELDS = {
     "b_address": StringField(_l("Address"), validators=[Optional(), Length(max=300)]),
     "b_category": SelectField(_l("Category"), choices=BeneficiaryCategory.choices,
                               validators=[DataRequired()]),
+    "b_sex": EnumSelectField(_l("Sex"), enum_class=Sex, validators=[Optional()]),
+    "b_hromada": AjaxSelectField(_l("Community of residence"), lookup="case_hromada",
+                                 description=_l("The reports count people by it.")),
+    "b_consent_on": UkDateField(_l("Consent to data processing given on"),
+                                validators=[Optional()]),
+    "b_consent_scope": EnumSelectField(_l("Scope of the consent"), enum_class=ConsentScope,
+                                       validators=[Optional()]),
+    "b_consent_document": StringField(_l("Consent document"),
+                                      description=_l("Number or name of the signed consent."),
+                                      validators=[Optional(), Length(max=200)]),
     "b_military_unit": StringField(_l("Military unit"),
                                    description=_l("For servicemen only."),
                                    validators=[Optional(), Length(max=100)]),
@@ -146,6 +181,17 @@ class MyDueSoonFilter(BaseFilter):
 
 
 # --------------------------------------------------------------------------- forms
+class ExtendForm(FlaskForm):
+    # Optional here: the command refuses an empty reason with the rule's message
+    reason = TextAreaField(_l("Reason for the extension"),
+                           validators=[Optional(), Length(max=2000)])
+
+
+class AgreementForm(FlaskForm):
+    agreed_on = UkDateField(_l("The family agreed to the plan on"), validators=[DataRequired()],
+                            default=services.kyiv_today)
+
+
 class CloseForm(FlaskForm):
     reason = SelectField(_l("Closure reason"), choices=ClosureReason.choices,
                          validators=[DataRequired()])
@@ -219,12 +265,27 @@ class BeneficiaryView(CaseChildView):
     show_title = _l("Beneficiary")
     edit_title = _l("Edit beneficiary")
     list_columns = ["full_name", "birth_date", "category", "phone"]
-    show_columns = ["case", "full_name", "birth_date", "rnokpp", "phone", "address", "category",
-                    "military_unit", "notes"]
-    edit_columns = ["full_name", "birth_date", "rnokpp", "phone", "address", "category",
-                    "military_unit", "notes"]
+    show_columns = ["case", "full_name", "birth_date", "sex", "rnokpp", "phone", "address",
+                    "hromada", "category", "military_unit", "consent_on", "consent_scope",
+                    "consent_document", "notes"]
+    edit_columns = ["full_name", "birth_date", "sex", "rnokpp", "phone", "address", "hromada",
+                    "category", "military_unit", "consent_on", "consent_scope",
+                    "consent_document", "notes"]
     search_columns = ["category"]
     validators_columns = PERSON_VALIDATORS
+    edit_form_extra_fields = {
+        "hromada": AjaxSelectField(_l("Community of residence"), lookup="case_hromada")}
+
+    def post_update(self, item):
+        super().post_update(item)
+        warn_duplicate(item)
+
+
+def warn_duplicate(item) -> None:
+    """The same РНОКПП has an open case at another provider: a warning that
+    names neither the provider nor the case."""
+    if getattr(item, "duplicate_elsewhere", False):
+        flash(str(services.DUPLICATE_ELSEWHERE), "warning")
 
 
 class HouseholdMemberView(CaseChildView):
@@ -234,11 +295,16 @@ class HouseholdMemberView(CaseChildView):
     show_title = _l("Household member")
     add_title = _l("Add household member")
     edit_title = _l("Edit household member")
-    list_columns = ["full_name", "relation", "birth_date", "category"]
-    show_columns = ["case", "full_name", "relation", "birth_date", "rnokpp", "phone",
-                    "category", "notes"]
-    add_columns = ["case", "full_name", "relation", "birth_date", "rnokpp", "phone", "category",
-                   "notes"]
+    list_columns = ["full_name", "relation_code", "birth_date", "category", "receives_services"]
+    show_columns = ["case", "full_name", "relation_code", "relation", "birth_date", "sex",
+                    "rnokpp", "phone", "category", "receives_services", "notes"]
+    add_columns = ["case", "full_name", "relation_code", "relation", "birth_date", "sex",
+                   "rnokpp", "phone", "category", "receives_services", "notes"]
+    add_form_extra_fields = {
+        **CaseChildView.add_form_extra_fields,
+        "receives_services": BooleanField(PERSON_LABELS["receives_services"]),
+    }
+    edit_form_extra_fields = {"receives_services": add_form_extra_fields["receives_services"]}
     edit_columns = add_columns[1:]
     search_columns = ["category"]
     validators_columns = PERSON_VALIDATORS
@@ -254,12 +320,54 @@ class NeedsAssessmentView(CaseChildView):
     show_title = _l("Assessed need")
     add_title = _l("Add assessed need")
     edit_title = _l("Edit assessed need")
-    list_columns = ["domain", "priority", "assessed_on"]
+    list_columns = ["assessed_on", "domain", "priority"]
     show_columns = ["case", "domain", "priority", "assessed_on", "description"]
     add_columns = ["case", "domain", "priority", "assessed_on", "description"]
     edit_columns = add_columns[1:]
-    search_columns = ["domain", "priority"]
-    base_order = ("domain", "asc")
+    search_columns = ["domain", "priority", "assessed_on"]
+    base_order = ("assessed_on", "desc")
+
+
+class AssessmentActView(CaseChildView):
+    """Acts of needs assessment: repeated during the case (progress between acts)."""
+
+    datamodel = BoundedCountInterface(AssessmentAct)
+    class_permission_name = "AssessmentAct"
+    label_columns = {**PERSON_LABELS, "assessed_on": _l("Assessed on"),
+                     "assessor": _l("Assessed by"), "participants": _l("Participants"),
+                     "summary": _l("Conclusions")}
+    list_title = _l("Assessment acts")
+    show_title = _l("Assessment act")
+    add_title = _l("Add assessment act")
+    edit_title = _l("Edit assessment act")
+    list_columns = ["assessed_on", "assessor"]
+    show_columns = ["case", "assessed_on", "assessor", "participants", "summary"]
+    add_columns = ["case", "assessed_on", "assessor", "participants", "summary"]
+    edit_columns = add_columns[1:]
+    search_columns = ["assessed_on"]
+    base_order = ("assessed_on", "desc")
+    description_columns = {"participants": _l("Who took part: the family members, partners."),
+                           "assessed_on": _l("Due within the programme's working days of "
+                                             "the application.")}
+
+
+class CaseExtensionView(CaseChildView):
+    """Extensions of the service term (made with the «Extend the term» form)."""
+
+    datamodel = BoundedCountInterface(CaseExtension)
+    class_permission_name = "CaseExtension"
+    base_permissions = ["can_read"]
+    exclude_route_methods = {"add", "edit", "delete", "download"}
+    label_columns = {**PERSON_LABELS, "extended_on": _l("Extended on"),
+                     "months": _l("Months added"), "term_end_before": _l("Term ended"),
+                     "term_end_after": _l("Term ends now"), "reason": _l("Reason")}
+    list_title = _l("Extensions of the term")
+    show_title = _l("Extension of the term")
+    list_columns = ["extended_on", "months", "term_end_after"]
+    show_columns = ["case", "extended_on", "months", "term_end_before", "term_end_after",
+                    "reason"]
+    search_columns = ["extended_on"]
+    base_order = ("extended_on", "desc")
 
 
 class PlanItemView(CaseChildView):
@@ -267,17 +375,87 @@ class PlanItemView(CaseChildView):
     class_permission_name = "PlanItem"
     label_columns = {**PERSON_LABELS, "measure": _l("Measure"),
                      "responsible": _l("Responsible person"), "due_on": _l("Due date"),
-                     "status": _l("Status"), "done_on": _l("Done on"), "note": _l("Notes")}
+                     "status": _l("Status"), "done_on": _l("Done on"), "note": _l("Notes"),
+                     "goal": _l("Goal"), "expected_result": _l("Expected result"),
+                     "need": _l("Need it answers"), "partner": _l("Partner organisation"),
+                     "outcome": _l("Outcome")}
     list_title = _l("Individual plan")
     show_title = _l("Plan item")
     add_title = _l("Add plan item")
     edit_title = _l("Edit plan item")
-    list_columns = ["measure", "responsible", "due_on", "status"]
-    show_columns = ["case", "measure", "responsible", "due_on", "status", "done_on", "note"]
-    add_columns = ["case", "measure", "responsible", "due_on", "status", "note"]
-    edit_columns = ["measure", "responsible", "due_on", "status", "done_on", "note"]
+    list_columns = ["measure", "goal", "responsible", "due_on", "status"]
+    show_columns = ["case", "measure", "need", "goal", "expected_result", "responsible",
+                    "partner", "due_on", "status", "done_on", "outcome", "note"]
+    add_columns = ["case", "measure", "need", "goal", "expected_result", "responsible",
+                   "partner", "due_on", "status", "note"]
+    edit_columns = ["measure", "need", "goal", "expected_result", "responsible", "partner",
+                    "due_on", "status", "done_on", "outcome", "note"]
     search_columns = ["status", "due_on"]
     base_order = ("due_on", "asc")
+    formatters_columns = {"measure": lambda code: measure_label(code)}
+    add_form_extra_fields = {
+        **CaseChildView.add_form_extra_fields,
+        "measure": None,  # set below (MeasureField)
+        "need": AjaxSelectField(_l("Need it answers"), lookup="case_need"),
+    }
+
+
+def measure_label(code) -> str:
+    """A measure code's name in the programmes' catalogues (one query a request)."""
+    names = getattr(g, "_portal_measure_names", None)
+    if names is None:
+        from ..programmes.services import measure_names
+
+        names = {c: n for (_p, c), n in sorted(measure_names(_session()).items())}
+        g._portal_measure_names = names
+    return names.get(str(code or ""), str(code or ""))
+
+
+class MeasureField(SelectField):
+    """The programmes' active measures, grouped by programme (the command
+    refuses one outside the case's programme)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators or [DataRequired()], choices=[], **kwargs)
+
+    def _groups(self):
+        from ..programmes.models import Programme, ProgrammeMeasure
+
+        rows = _session().execute(
+            select(Programme.name, ProgrammeMeasure.code, ProgrammeMeasure.name)
+            .join(Programme, Programme.code == ProgrammeMeasure.programme_code)
+            .where(ProgrammeMeasure.active.is_(True), Programme.active.is_(True))
+            .order_by(Programme.id, ProgrammeMeasure.id)).all()
+        groups: dict[str, list] = {}
+        for programme, code, name in rows:
+            groups.setdefault(programme, []).append((code, name))
+        return groups
+
+    def has_groups(self):
+        return True
+
+    def iter_groups(self):
+        current = getattr(self.data, "name", self.data)
+        for programme, items in self._groups().items():
+            yield (programme, [(code, name, code == current, {}) for code, name in items])
+
+    def iter_choices(self):
+        for _group, items in self.iter_groups():
+            yield from items
+
+    def pre_validate(self, form):
+        # a measure of some catalogue; the case's programme's is the command's rule
+        if self.data and not any(self.data == code for _g, items in self.iter_groups()
+                                 for code, *_rest in items):
+            from wtforms.validators import ValidationError
+
+            raise ValidationError(self.gettext("Not a valid choice."))
+
+
+PlanItemView.add_form_extra_fields["measure"] = MeasureField(_l("Measure"))
+PlanItemView.edit_form_extra_fields = {
+    "measure": PlanItemView.add_form_extra_fields["measure"],
+    "need": PlanItemView.add_form_extra_fields["need"]}
 
 
 class ContactView(CaseChildView):
@@ -411,6 +589,8 @@ class CaseView(ExportMixin, PortalModelView):
         **{name: "write" for name in services.TRANSITIONS},
         "close_form": "write",
         "transfer_form": "write",
+        "extend_form": "write",
+        "agreement_form": "write",
     }
     list_title = _l("Case register")
     show_title = _l("Case")
@@ -420,13 +600,20 @@ class CaseView(ExportMixin, PortalModelView):
     list_columns = ["number", "beneficiary.full_name", "programme", "status",
                     "assigned_worker", "opened_on", "next_contact_due"]
     add_columns = ["programme", "provider", "centre", "assigned_worker", "opened_on",
-                   *BENEFICIARY_FIELDS]
-    edit_columns = ["centre", "assigned_worker"]
+                   "application_on", "intake_source", *BENEFICIARY_FIELDS]
+    edit_columns = ["centre", "assigned_worker", "application_on", "intake_source",
+                    "military_unit", "service_stage", "handover_on", "handover_hromada"]
     show_fieldsets = [
         (_l("Case"), {"fields": ["number", "programme", "status", "closure_reason", "provider",
                                  "centre", "assigned_worker"]}),
-        (_l("Contacts"), {"fields": ["last_contact_on", "next_contact_due",
+        (_l("Intake and legal basis"), {"fields": ["application_on", "intake_source",
+                                                   "assessment_due_on"]}),
+        (_l("Term and plan"), {"fields": ["term_end_on", "extension_count", "next_review_due",
+                                          "plan_version", "plan_agreed_on"]}),
+        (_l("Meetings"), {"fields": ["last_meeting_on", "next_contact_due", "last_contact_on",
                                      "contact_count"]}),
+        (_l("Servicemen programme"), {"fields": ["military_unit", "service_stage",
+                                                 "handover_on", "handover_hromada"]}),
         (_l("Dates of the stages"), {"fields": ["opened_on", "assessment_on", "plan_on",
                                                 "active_on", "review_on", "closed_on",
                                                 "reopened_on", "reopen_count"]}),
@@ -442,7 +629,9 @@ class CaseView(ExportMixin, PortalModelView):
                       "status", "provider.name", "centre.name", "assigned_worker", "opened_on",
                       "last_contact_on", "next_contact_due", "closed_on", "closure_reason"]
     formatters_columns = {"closure_reason": lambda v: v or "", "centre": lambda v: v or "",
-                          "assigned_worker": lambda v: v or ""}
+                          "assigned_worker": lambda v: v or "",
+                          "military_unit": lambda v: v or "—",
+                          "handover_hromada": lambda v: v or "—"}
     add_form_extra_fields = {
         "opened_on": UkDateField(_l("Opened on"), validators=[DataRequired()],
                                  default=services.kyiv_today),
@@ -456,10 +645,19 @@ class CaseView(ExportMixin, PortalModelView):
     edit_form_extra_fields = {
         "centre": AjaxSelectField(_l("Resilience centre"), lookup="case_centre"),
         "assigned_worker": AjaxSelectField(_l("Case worker"), lookup="case_worker"),
+        "military_unit": AjaxSelectField(_l("Military unit"), lookup="case_military_unit",
+                                         description=_l("Servicemen programme: a unit your "
+                                                        "provider's team serves.")),
+        "handover_hromada": AjaxSelectField(_l("Handed over to the community"),
+                                            lookup="case_hromada",
+                                            description=_l("At discharge: the community whose "
+                                                           "specialist for veterans' support "
+                                                           "takes the person over.")),
     }
     exclude_route_methods = {"download"}
-    related_views = [BeneficiaryView, HouseholdMemberView, NeedsAssessmentView, PlanItemView,
-                     ContactView, ReferralView, ReviewView, CaseTransferView]
+    related_views = [BeneficiaryView, HouseholdMemberView, AssessmentActView,
+                     NeedsAssessmentView, PlanItemView, ContactView, ReferralView, ReviewView,
+                     CaseExtensionView, CaseTransferView]
     show_template = "cases/show.html"
 
     # --- audit of personal-data views -------------------------------------------
@@ -522,6 +720,7 @@ class CaseView(ExportMixin, PortalModelView):
             kwargs["case_item"] = item
             kwargs["can_work_on_case"] = item is not None and services.works_for(
                 g.user, item.provider_id)
+            kwargs["case_warnings"] = services.case_warnings(item) if item else []
         return super().render_template(template, **kwargs)
 
     # --- saving -------------------------------------------------------------------
@@ -547,6 +746,10 @@ class CaseView(ExportMixin, PortalModelView):
                                      for k, v in data.items()})
         services.open_case(self.datamodel.session, item, beneficiary, g.user)
         super().pre_add(item)  # CaseCommands.create: the case's relations
+
+    def post_add(self, item):
+        super().post_add(item)
+        warn_duplicate(item)
 
     # --- lifecycle ----------------------------------------------------------------
     def _transition(self, items, name):
@@ -606,6 +809,39 @@ class CaseView(ExportMixin, PortalModelView):
         return self.render_template("cases/form.html", form=form, item=item,
                                     title=_("Close case %(number)s", number=item.number))
 
+    def _case_form(self, pk, form, apply, done, title):
+        """A form page of one case command (close, extend, agreement)."""
+        item = self.scoped_get(pk)
+        if request.method == "POST" and form.validate_on_submit():
+            try:
+                apply(item, form)
+                self.datamodel.session.commit()
+            except UserError as exc:
+                self.datamodel.session.rollback()
+                flash(str(exc), "danger")
+            else:
+                flash(str(done), "success")
+                return redirect(url_for(".show", pk=pk))
+        return self.render_template("cases/form.html", form=form, item=item,
+                                    title=title % {"number": item.number})
+
+    @expose("/extend/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def extend_form(self, pk):
+        return self._case_form(
+            pk, ExtendForm(), lambda item, form: services.extend_term(
+                self.datamodel.session, item, g.user, form.reason.data),
+            _l("The service term has been extended."), _l("Extend the term of case %(number)s"))
+
+    @expose("/agreement/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def agreement_form(self, pk):
+        return self._case_form(
+            pk, AgreementForm(), lambda item, form: services.record_agreement(
+                self.datamodel.session, item, g.user, form.agreed_on.data),
+            _l("The family's agreement to the plan has been recorded."),
+            _l("Agreement to the plan of case %(number)s"))
+
     @expose("/transfer/<int:pk>", methods=["GET", "POST"])
     @has_access
     def transfer_form(self, pk):
@@ -624,6 +860,44 @@ class CaseView(ExportMixin, PortalModelView):
                 return redirect(url_for(".show", pk=pk))
         return self.render_template("cases/form.html", form=form, item=item,
                                     title=_("Transfer case %(number)s", number=item.number))
+
+
+class AssessmentOverdueFilter(BaseFilter):
+    name = _l("Assessment overdue")
+    arg_name = None
+
+    def apply(self, query, value):
+        return query.filter(services.assessment_overdue_clause(services.kyiv_today()))
+
+
+class TermEndingFilter(BaseFilter):
+    name = _l("Service term ending")
+    arg_name = None
+
+    def apply(self, query, value):
+        return query.filter(services.term_ending_clause(services.kyiv_today()))
+
+
+class AssessmentOverdueCaseView(CaseView):
+    route_base = "/cases/assessment-overdue"
+    include_route_methods = {"list", "show", "export"}
+    list_title = _l("Cases whose needs assessment is overdue")
+    list_columns = ["number", "beneficiary.full_name", "programme", "status",
+                    "assigned_worker", "application_on", "assessment_due_on"]
+    base_filters = [SCOPE_FILTER, ["id", AssessmentOverdueFilter, None]]
+    base_order = ("assessment_due_on", "asc")
+    related_views = []
+
+
+class TermEndingCaseView(CaseView):
+    route_base = "/cases/term-ending"
+    include_route_methods = {"list", "show", "export"}
+    list_title = _l("Cases whose service term ends within 14 days or has ended")
+    list_columns = ["number", "beneficiary.full_name", "programme", "status",
+                    "assigned_worker", "term_end_on", "extension_count"]
+    base_filters = [SCOPE_FILTER, ["id", TermEndingFilter, None]]
+    base_order = ("term_end_on", "asc")
+    related_views = []
 
 
 class MyOverdueCaseView(CaseView):
@@ -667,3 +941,70 @@ class CaseDeidentifiedView(ExportMixin, PortalModelView):
     search_columns = ["number", "programme", "status", "opened_on", "closed_on"]
     order_columns = ["number", "programme", "status", "opened_on", "closed_on"]
     base_order = ("opened_on", "desc")
+
+
+# --------------------------------------------------------------------------- military units
+UNIT_LABELS = {"number": _l("Unit number"), "name": _l("Name"),
+               "pilot_entry_on": _l("Joined the pilot on"),
+               "provider": _l("Provider whose team serves it"),
+               "provider.name": _l("Provider whose team serves it"),
+               "provider_id": _l("Provider whose team serves it"), "active": _l("Active")}
+
+
+class MilitaryUnitView(PortalModelView):
+    """The military units of the servicemen pilot (kept by ministry staff)."""
+
+    datamodel = BoundedCountInterface(MilitaryUnit)
+    class_permission_name = "MilitaryUnit"
+    route_base = "/cases/military-units"
+    list_title = _l("Military units of the pilot")
+    show_title = _l("Military unit")
+    add_title = _l("Add a military unit")
+    edit_title = _l("Edit a military unit")
+    label_columns = UNIT_LABELS
+    list_columns = ["number", "name", "pilot_entry_on", "provider.name", "active"]
+    add_columns = ["number", "name", "pilot_entry_on", "provider", "active"]
+    edit_columns = add_columns
+    show_columns = add_columns
+    search_columns = ["number", "name", "pilot_entry_on", "active"]
+    order_columns = ["number", "pilot_entry_on"]
+    base_order = ("number", "asc")
+    add_form_extra_fields = edit_form_extra_fields = {
+        "provider": AjaxSelectField(_l("Provider whose team serves it"),
+                                    lookup="case_provider"),
+        "active": BooleanField(_l("Active"), default=True),
+    }
+
+
+# --------------------------------------------------------------------------- monthly figures
+class CaseReportView(BaseView):
+    """De-identified monthly figures (counts only), each reader in their scope."""
+
+    route_base = "/cases/report"
+    default_view = "month"
+    class_permission_name = "CaseReport"
+    method_permission_name = {"month": "read"}
+
+    @expose("/")
+    @has_access
+    def month(self):
+        from ..geography.models import Hromada, Oblast
+        from ..security.scope import current_scope
+        from . import reports
+
+        year, month = reports.parse_month(request.args.get("month"), services.kyiv_today())
+        by = "hromada" if request.args.get("by") == "hromada" else "oblast"
+        figures = reports.monthly_figures(_session(), year, month, current_scope(), by=by)
+        model = Oblast if by == "oblast" else Hromada
+        ids = {r["place"] for r in figures["rows"] if r["place"]}
+        places = {pk: title for pk, title in _session().execute(
+            select(model.id, model.title).where(model.id.in_(ids)))} if ids else {}
+        from .models import BeneficiaryCategory, ClosureReason, Programme, Sex
+
+        labels = {"programme": {p.name: p.label for p in Programme},
+                  "category": {c.name: c.label for c in BeneficiaryCategory},
+                  "sex": {s.name: s.label for s in Sex},
+                  "reason": {r.name: r.label for r in ClosureReason}}
+        return self.render_template(
+            "cases/report.html", title=_("Cases: monthly figures"), figures=figures,
+            places=places, labels=labels, month_value=f"{year:04d}-{month:02d}", by=by)

@@ -58,7 +58,7 @@ def parse_meeting_forms(value) -> str:
     return FORMS_SEPARATOR.join(f.name for f in ContactForm if f.name in names)
 
 
-def _loaded_value(item, column: str):
+def stored_value(item, column: str):
     """The column's value as stored (None for a new row)."""
     from sqlalchemy import inspect
 
@@ -76,13 +76,22 @@ def _check_code(item, creating: bool) -> None:
         raise UserError(CODE_INVALID)
     item.code = item.code.strip()
     if not creating:
-        before = _loaded_value(item, "code")
+        before = stored_value(item, "code")
         if before is not None and before != item.code:
             raise UserError(CODE_UNCHANGED)
 
 
+#: Called with the programme after its rules were saved (the case register
+#: re-derives the due dates of the programme's open cases).
+ON_CHANGE: list = []
+
+
 @commands(Programme)
 class ProgrammeCommands(ModelCommands):
+    def after_write(self, item):
+        for hook in ON_CHANGE:
+            hook(item)
+
     def check(self, item, creating):
         _check_code(item, creating)
         item.meeting_forms = parse_meeting_forms(item.meeting_forms)
@@ -111,7 +120,7 @@ class ProgrammeMeasureCommands(ModelCommands):
         if item.programme is not None:
             item.programme_code = item.programme.code
         if not creating:
-            before = _loaded_value(item, "programme_code")
+            before = stored_value(item, "programme_code")
             if before is not None and before != item.programme_code:
                 raise UserError(CODE_UNCHANGED)
 

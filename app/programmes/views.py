@@ -7,6 +7,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectMultipleField, widgets
 
+from ..common.listing import BoundedCountInterface
 from ..common.views import PortalModelView, PortalRestApi
 from . import permissions
 from .models import FORMS_SEPARATOR, ContactForm, Programme, ProgrammeMeasure
@@ -56,6 +57,10 @@ class MeetingFormsField(SelectMultipleField):
         for form in ContactForm:
             yield (form.name, form.label, form.name in selected, {})
 
+    def process_formdata(self, valuelist):
+        # an empty box list is «none chosen», refused by the command with its message
+        super().process_formdata([v for v in valuelist if v])
+
     def process_data(self, value):
         if isinstance(value, str):
             value = [v for v in value.split(FORMS_SEPARATOR) if v]
@@ -83,7 +88,7 @@ PROGRAMME_RULES = ["meeting_forms", "meeting_interval_days", "term_months", "ext
 
 
 class ProgrammeView(PortalModelView):
-    datamodel = SQLAInterface(Programme)
+    datamodel = BoundedCountInterface(Programme)
     class_permission_name = permissions.PROGRAMME
     route_base = "/programmes"
     list_title = _l("Programmes")
@@ -110,7 +115,7 @@ class ProgrammeView(PortalModelView):
 
 
 class ProgrammeMeasureView(PortalModelView):
-    datamodel = SQLAInterface(ProgrammeMeasure)
+    datamodel = BoundedCountInterface(ProgrammeMeasure)
     class_permission_name = permissions.MEASURE
     route_base = "/programmes/measures"
     list_title = _l("Measures of the programmes")
