@@ -1,0 +1,202 @@
+"""A family assistant's case in a real browser (issue #20): opened from an
+application, assessed within the deadline, a plan agreed with the family,
+meetings logged, reviewed, extended once, closed; the month's figures count
+it. A screenshot after every step under ``test-artifacts/e2e/``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+from sqlalchemy import select
+
+from app.demo import LVIV
+from app.extensions import db
+from app.geography.models import Hromada, Oblast
+from app.providers.models import Provider, ProviderKind, ProviderStatus
+from app.security.models import PortalUser
+
+from .conftest import ARTIFACTS, sign_in
+from .test_e2e_flows import assert_clean_console, body_text, choose, pick, submit_form
+
+FAMILY = "Мельник Оксана Василівна"
+SHOTS = os.path.join(ARTIFACTS, "e2e")
+
+
+@pytest.fixture(scope="module")
+def world(live_app):
+    with live_app.app_context():
+        oblast = db.session.scalar(select(Oblast).where(Oblast.code == LVIV))
+        provider = Provider(name="ГО «Родина поруч»", kind=ProviderKind.ngo, edrpou="37567866",
+                            oblast_id=oblast.id, status=ProviderStatus.approved)
+        db.session.add(provider)
+        db.session.flush()
+        db.session.scalar(select(PortalUser).where(
+            PortalUser.username == "caseworker")).provider_id = provider.id
+        hromada = db.session.scalar(select(Hromada).where(
+            Hromada.oblast_id == oblast.id, Hromada.title.like("Львівська%")))
+        db.session.commit()
+        return {"provider": provider.id, "hromada": hromada.title}
+
+
+class Steps:
+    def __init__(self, page):
+        self.page, self.n = page, 0
+        os.makedirs(SHOTS, exist_ok=True)
+
+    def shot(self, name):
+        self.n += 1
+        self.page.screenshot(path=os.path.join(SHOTS, f"case_journey_{self.n:02d}_{name}.png"),
+                             full_page=True)
+        assert_clean_console(self.page)
+
+
+def _go(page, url):
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+
+
+def _date(page, field, day):
+    """Type a date as a person does: the Ukrainian date picker opens, the
+    typed value stays, a click on the field's label closes the picker."""
+    page.click(f"#{field}")
+    page.fill(f"#{field}", "")
+    page.keyboard.type(day.strftime("%d.%m.%Y"))
+    page.click(f"label[for={field}]")
+    assert page.input_value(f"#{field}") == day.strftime("%d.%m.%Y")
+
+
+def _workflow(page, label):
+    # the case page reopens the tab last looked at: back to the case's own tab
+    home = page.locator("a[data-toggle=tab][href='#Home']")
+    if home.count():
+        home.first.click()
+    with page.expect_navigation():
+        page.locator(".portal-case-workflow button", has_text=label).first.click()
+    page.wait_for_load_state("networkidle")
+
+
+def test_family_assistant_case_from_application_to_closure(page, live_url, live_app, world):
+    from app.cases.models import Case, CaseStatus, ClosureReason
+    from app.cases.services import kyiv_today
+
+    steps = Steps(page)
+    today = kyiv_today()
+    sign_in(page, live_url, "caseworker")
+
+    # 1. open the case from yesterday's application, referred by ЦНАП
+    _go(page, f"{live_url}/caseview/add")
+    choose(page, "programme", "Асистент родини")
+    _date(page, "application_on", today - dt.timedelta(days=1))
+    choose(page, "intake_source", "Центр надання адміністративних послуг")
+    page.fill("#b_full_name", FAMILY)
+    page.locator("#b_category").select_option(value="family_missing")
+    choose(page, "b_sex", "Жіноча")
+    pick(page, "b_hromada", "Львівська", world["hromada"])
+    _date(page, "b_consent_on", today)
+    page.fill("#b_consent_document", "Згода № 17")
+    steps.shot("open_form")
+    submit_form(page)
+    assert "Запис додано" in body_text(page), body_text(page)[:1500]
+    with live_app.app_context():
+        case = db.session.scalar(select(Case).where(Case.provider_id == world["provider"]))
+        case_id, number = case.id, case.number
+        assert case.application_on == today - dt.timedelta(days=1)
+        assert case.assessment_due_on > today  # five working days
+    steps.shot("opened")
+
+    # 2. assess within the deadline: an act and a need
+    _go(page, f"{live_url}/caseview/show/{case_id}")
+    assert number in body_text(page)
+    _workflow(page, "Розпочати оцінювання потреб")
+    _go(page, f"{live_url}/assessmentactview/add?_flt_0_case={case_id}")
+    _date(page, "assessed_on", today)
+    page.fill("#assessor", "Фахівчиня із супроводу")
+    page.fill("#participants", "Мати, двоє дітей")
+    page.fill("#summary", "Борги за комунальні послуги, потрібна робота")
+    steps.shot("assessment_act")
+    submit_form(page)
+    assert "Запис додано" in body_text(page)
+    _go(page, f"{live_url}/needsassessmentview/add?_flt_0_case={case_id}")
+    choose(page, "domain", "Борги")
+    choose(page, "priority", "Високий")
+    _date(page, "assessed_on", today)
+    submit_form(page)
+    assert "Запис додано" in body_text(page)
+    steps.shot("assessed")
+
+    # 3. the plan, agreed with the family
+    _go(page, f"{live_url}/caseview/show/{case_id}")
+    _workflow(page, "Скласти план")
+    _go(page, f"{live_url}/planitemview/add?_flt_0_case={case_id}")
+    page.locator("#measure").select_option(value="debt_restructuring")
+    page.fill("#goal", "Реструктуризувати борг за опалення")
+    page.fill("#expected_result", "Графік погашення погоджено")
+    page.fill("#responsible", "Фахівчиня із супроводу")
+    page.fill("#partner", "Центр безоплатної правничої допомоги")
+    _date(page, "due_on", today + dt.timedelta(days=30))
+    steps.shot("plan_item")
+    submit_form(page)
+    assert "Запис додано" in body_text(page), body_text(page)[:1500]
+    _go(page, f"{live_url}/caseview/show/{case_id}")
+    _workflow(page, "Розпочати супровід")  # refused: no agreement yet
+    assert "зафіксуйте згоду родини з планом" in body_text(page)
+    _go(page, f"{live_url}/caseview/agreement/{case_id}")
+    _date(page, "agreed_on", today)
+    submit_form(page)
+    assert "Згоду родини з планом зафіксовано" in body_text(page)
+    _workflow(page, "Розпочати супровід")
+    steps.shot("active")
+
+    # 4. a home visit: the meeting clock moves
+    _go(page, f"{live_url}/contactview/add?_flt_0_case={case_id}")
+    _date(page, "contact_on", today)
+    choose(page, "form", "Візит додому")
+    page.fill("#summary", "Зустріч з родиною вдома")
+    submit_form(page)
+    assert "Запис додано" in body_text(page)
+    with live_app.app_context():
+        case = db.session.get(Case, case_id)
+        assert case.last_meeting_on == today
+        assert case.next_contact_due == today + dt.timedelta(days=14)
+    steps.shot("meeting")
+
+    # 5. review, extend the term once (a second time is refused), close
+    _go(page, f"{live_url}/caseview/show/{case_id}")
+    _workflow(page, "Розпочати перегляд")
+    _go(page, f"{live_url}/reviewview/add?_flt_0_case={case_id}")
+    _date(page, "reviewed_on", today)
+    choose(page, "progress", "Значний поступ")
+    choose(page, "decision", "Закрити випадок")
+    submit_form(page)
+    assert "Запис додано" in body_text(page)
+    _go(page, f"{live_url}/caseview/extend/{case_id}")
+    page.fill("#reason", "Складний випадок: триває реструктуризація")
+    submit_form(page)
+    assert "Строк надання послуги продовжено" in body_text(page)
+    steps.shot("extended")
+    _go(page, f"{live_url}/caseview/extend/{case_id}")
+    page.fill("#reason", "Ще раз")
+    submit_form(page)
+    assert "стільки разів, скільки дозволяє програма" in body_text(page)
+    _go(page, f"{live_url}/caseview/close/{case_id}")
+    page.locator("#reason").select_option(value="goals_achieved")
+    submit_form(page)
+    assert "Випадок закрито" in body_text(page)
+    with live_app.app_context():
+        case = db.session.get(Case, case_id)
+        assert (case.status, case.closure_reason, case.extension_count) == (
+            CaseStatus.closed, ClosureReason.goals_achieved, 1)
+    steps.shot("closed")
+
+    # 6. the month's figures count the family (counts only, no name)
+    _go(page, f"{live_url}/cases/report/?month={today:%Y-%m}")
+    text = body_text(page)
+    assert FAMILY not in text
+    assert page.inner_text(".portal-total-served") == "1"
+    assert page.inner_text(".portal-total-new") == "1"
+    assert page.inner_text(".portal-total-meetings") == "1"
+    assert page.inner_text(".portal-total-closed") == "1"
+    assert "Цілі плану досягнуто" in page.inner_text(".portal-case-closures")
+    steps.shot("report")
