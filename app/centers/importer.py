@@ -40,7 +40,6 @@ the submitter's scope, captured when the file was uploaded.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
@@ -53,9 +52,8 @@ from sqlalchemy import select
 from ..common.commands import commands_for
 from ..common.errors import UserError
 from ..common.export import ExportColumn, unescape_cell
-from ..common.fields import (FieldError, parse_code, parse_date, parse_decimal, parse_edrpou,
-                             parse_katottg, parse_latitude, parse_longitude, parse_phone)
-from ..common.validators import katottg_is_valid
+from ..common.fields import (FieldError, parse_code, parse_date, parse_edrpou, parse_katottg,
+                             parse_latitude, parse_longitude, parse_phone, parse_whole)
 from ..geography.models import Hromada
 from ..jobs import services as jobs
 from ..providers.models import Provider, ProviderStatus
@@ -393,18 +391,12 @@ def _cell(value):
     return unescape_cell(value).strip() if isinstance(value, str) else value
 
 
-def parse_count(value) -> int | None:
-    """A staff count: a whole number from 0 to 500 («2», 2, 2.0)."""
-    number = parse_decimal(value, minimum=0, maximum=500, range_message=COUNT_RANGE)
-    if number is None:
-        return None
-    if not float(number).is_integer():
-        raise FieldError(NOT_A_WHOLE_NUMBER, value=str(value).strip()[:60])
-    return int(number)
-
-
 COUNT_RANGE = _l("staff counts must be from 0 to 500")
-NOT_A_WHOLE_NUMBER = _l("«%(value)s» is not a whole number")
+
+
+def parse_count(value) -> int | None:
+    """A staff count: a whole number from 0 to 500 («2», 2, 2.0), as the form's."""
+    return parse_whole(value, 0, 500, COUNT_RANGE)
 
 
 def _hromada_code(text: str) -> str | None:

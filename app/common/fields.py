@@ -52,6 +52,7 @@ LATITUDE_RANGE = _l("The latitude must be from 44 to 53 degrees (Ukraine), not %
 LONGITUDE_RANGE = _l("The longitude must be from 22 to 41 degrees (Ukraine), not %(value)s.")
 NOT_A_DATE = _l("«%(value)s» is not a date: write it as dd.mm.yyyy (e.g. 01.03.2025) or "
                 "yyyy-mm-dd.")
+NOT_A_WHOLE_NUMBER = _l("«%(value)s» is not a whole number")
 TOO_LONG = _l("At most %(max)d characters, not %(length)d.")
 NOT_A_PHONE = _l("«%(value)s» is not a Ukrainian phone number: write it as +380671234567, "
                  "067 123 45 67 or (067) 123-45-67.")
@@ -114,6 +115,18 @@ def parse_decimal(value, places: int | None = None, minimum: float | None = None
         except InvalidOperation:  # more digits than a Decimal context holds
             raise FieldError(NOT_A_NUMBER, value=_shown(value)) from None
     return float(number)
+
+
+def parse_whole(value, minimum: int | None = None, maximum: int | None = None,
+                range_message=None) -> int | None:
+    """A whole number («2», 2, 2.0 from a spreadsheet), checked against the bounds."""
+    number = parse_decimal(value, minimum=minimum, maximum=maximum,
+                           range_message=range_message)
+    if number is None:
+        return None
+    if not number.is_integer():
+        raise FieldError(NOT_A_WHOLE_NUMBER, value=_shown(value))
+    return int(number)
 
 
 def format_decimal(value, places: int = COORDINATE_PLACES) -> str:
