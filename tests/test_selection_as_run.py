@@ -32,7 +32,7 @@ from app.geography.models import Hromada
 from app.providers import services as provider_services
 from app.providers.demo import demo_edrpou, demo_iban, demo_rnokpp
 from app.providers.models import (EligibilityCriterion, LegalForm, Provider, ProviderKind,
-                                  ProviderStatus, Specialist)
+                                  ProviderStatus, SoleProprietor, Specialist)
 from app.security import roles
 from app.security.models import PortalUser
 from app.selection import services
@@ -145,8 +145,8 @@ def test_sole_proprietor_registered_and_invalid_codes_refused(app, client_as):
         name="ФОП Коваль Андрій", rnokpp=second, oblast=lviv))
     assert r.status_code == 201, r.json
     with app.app_context():
-        rows = db.session.scalars(sa.select(Provider).where(
-            Provider.rnokpp.in_((rnokpp, second)))).all()
+        rows = db.session.scalars(sa.select(Provider).join(SoleProprietor).where(
+            SoleProprietor.rnokpp.in_((rnokpp, second)))).all()
         assert {(p.legal_form, p.edrpou, p.code) for p in rows} == {
             (LegalForm.sole_proprietor, None, rnokpp), (LegalForm.sole_proprietor, None, second)}
         count = db.session.scalar(sa.select(sa.func.count()).select_from(Provider))

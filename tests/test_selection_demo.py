@@ -48,8 +48,10 @@ def test_demo_seed_is_idempotent_and_complete(app):
         providers, _history, specialists, rounds, applications, scores = first
         # 30 organisations and one sole proprietor (ФОП), identified by an РНОКПП.
         assert providers == 31 and specialists >= 30 and rounds == 2
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Provider).where(
-            Provider.edrpou.is_(None), Provider.rnokpp.is_not(None))) == 1
+        from app.providers.models import SoleProprietor
+
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Provider).join(
+            SoleProprietor).where(Provider.edrpou.is_(None))) == 1
         assert applications > 0 and scores > 0
         statuses = set(db.session.scalars(sa.select(Provider.status)))
         assert statuses == set(ProviderStatus) - {ProviderStatus.archived}

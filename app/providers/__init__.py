@@ -13,8 +13,7 @@ def register(appbuilder) -> None:
                         ProviderView, SpecialistApi, SpecialistView)
 
     register_lookup("provider", Provider, resource="Provider",
-                    search=[Provider.name, Provider.short_name, Provider.edrpou,
-                            Provider.rnokpp],
+                    search=[Provider.name, Provider.short_name, Provider.edrpou],
                     order_by=Provider.name)
     register_lookup("specialist", Specialist, resource="Specialist",
                     search=[Specialist.full_name], order_by=Specialist.full_name,

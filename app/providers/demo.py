@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..common.validators import edrpou_is_valid
 from ..demo import IVANO_FRANKIVSK, KYIV_CITY, LVIV
 from .models import (EligibilityCriterion, LegalForm, Provider, ProviderCheck, ProviderKind,
-                     ProviderStatus, ProviderStatusChange, Specialist)
+                     ProviderStatus, ProviderStatusChange, SoleProprietor, Specialist)
 
 ODESA = "UA51000000000030770"
 KHARKIV = "UA63000000000041885"
@@ -144,7 +144,7 @@ def _sole_proprietor(session) -> None:
     from ..demo import oblast_id
 
     code = demo_rnokpp(1)
-    if session.scalar(select(Provider.id).where(Provider.rnokpp == code)):
+    if session.scalar(select(SoleProprietor.id).where(SoleProprietor.rnokpp == code)):
         return
     name, short = SOLE_PROPRIETOR
     session.add(Provider(name=name, short_name=short, kind=ProviderKind.other,

@@ -54,9 +54,9 @@ class Provider(AuditColumnsMixin, VersionedMixin, Model):
     legal_form: Mapped[LegalForm] = mapped_column(
         enum_column(LegalForm), nullable=False, default=LegalForm.other_form,
         server_default=LegalForm.other_form.name)
-    #: A legal entity's ЄДРПОУ code; a sole proprietor (ФОП) has an РНОКПП instead.
+    #: A legal entity's ЄДРПОУ code; a sole proprietor (ФОП) has an РНОКПП instead,
+    #: kept apart as personal data (:class:`SoleProprietor`, ``rnokpp`` below).
     edrpou: Mapped[str | None] = mapped_column(String(8), unique=True)
-    rnokpp: Mapped[str | None] = mapped_column(String(10), unique=True)
     registered_on: Mapped[dt.date | None] = mapped_column(Date)
     #: Entry in the Register of providers and recipients of social services (КМУ № 99).
     register_number: Mapped[str | None] = mapped_column(String(50))
@@ -86,9 +86,27 @@ class Provider(AuditColumnsMixin, VersionedMixin, Model):
     hromada = relationship("Hromada", lazy="joined")
     status_changed_by = relationship("PortalUser", foreign_keys=[status_changed_by_fk],
                                      lazy="select")
+    proprietor: Mapped["SoleProprietor | None"] = relationship(
+        back_populates="provider", uselist=False, cascade="all, delete-orphan",
+        lazy="select")
 
     def __repr__(self) -> str:
         return self.short_name or self.name
+
+    @property
+    def rnokpp(self) -> str | None:
+        """A sole proprietor's РНОКПП (personal data, in ``provider_proprietor``)."""
+        return self.proprietor.rnokpp if self.proprietor is not None else None
+
+    @rnokpp.setter
+    def rnokpp(self, value) -> None:
+        value = str(value).strip() if value not in (None, "") else None
+        if value is None:
+            self.proprietor = None
+        elif self.proprietor is None:
+            self.proprietor = SoleProprietor(rnokpp=value)
+        else:
+            self.proprietor.rnokpp = value
 
     @property
     def code(self) -> str:
@@ -170,6 +188,27 @@ class ProviderStatusChange(Model):
         if scope.oblast_id:
             return cls.provider.has(Provider.oblast_id == scope.oblast_id)
         return None
+
+
+class SoleProprietor(Model):
+    """The person behind a provider registered as a sole proprietor (ФОП): their
+    РНОКПП, personal data, kept apart from the provider's card (which centres,
+    rounds and cases refer to)."""
+
+    __tablename__ = "provider_proprietor"
+    __personal_data__ = ("rnokpp",)
+    __personal_resource__ = "Provider"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="CASCADE"),
+                                             nullable=False, unique=True)
+    rnokpp: Mapped[str] = mapped_column(String(10), nullable=False, unique=True)
+
+    provider: Mapped[Provider] = relationship(back_populates="proprietor", lazy="select")
+
+    @classmethod
+    def scope_clause(cls, scope):
+        return _provider_scope(cls, scope)
 
 
 def _provider_scope(cls, scope):

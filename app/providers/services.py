@@ -42,7 +42,7 @@ from ..common.errors import ConflictError, NotPermitted, OutOfScope, TransitionN
 from ..security import roles
 from ..security.scope import in_scope, scope_of
 from .models import (EligibilityCriterion, LegalForm, Provider, ProviderCheck, ProviderDocType,
-                     ProviderKind,
+                     ProviderKind, SoleProprietor,
                      ProviderDocument, ProviderStatus, ProviderStatusChange, Specialist)
 
 S = ProviderStatus
@@ -258,9 +258,10 @@ def _clean_code(value) -> str | None:
 
 
 def _unique(column, value, item, message) -> None:
-    stmt = select(Provider.id).where(column == value)
+    owner = Provider.id if column.class_ is Provider else SoleProprietor.provider_id
+    stmt = select(owner).where(column == value)
     if getattr(item, "id", None) is not None:
-        stmt = stmt.where(Provider.id != item.id)
+        stmt = stmt.where(owner != item.id)
     with _session().no_autoflush:
         if _session().scalar(stmt) is not None:
             raise UserError(message)
@@ -280,23 +281,26 @@ def validate_identity(item: Provider) -> None:
     if item.legal_form is None:
         item.legal_form = KIND_FORMS.get(item.kind, LegalForm.other_form)
     item.edrpou = _clean_code(item.edrpou)
-    item.rnokpp = _clean_code(item.rnokpp)
+    rnokpp = _clean_code(item.rnokpp)
+    if rnokpp != item.rnokpp:
+        item.rnokpp = rnokpp
     sole = item.legal_form == LegalForm.sole_proprietor
     if sole and (item.edrpou or not item.rnokpp) or not sole and (item.rnokpp
                                                                   or not item.edrpou):
         raise UserError(ONE_IDENTIFIER)
-    if item.edrpou:
-        if not re.fullmatch(r"[0-9]{8}", item.edrpou):
-            raise UserError(v.EDRPOU_FORMAT_MESSAGE)
-        if not v.edrpou_is_valid(item.edrpou):
-            raise UserError(v.EDRPOU_CHECKSUM_MESSAGE)
-        _unique(Provider.edrpou, item.edrpou, item, EDRPOU_TAKEN)
-    if item.rnokpp:
-        if not re.fullmatch(r"[0-9]{10}", item.rnokpp):
-            raise UserError(v.RNOKPP_FORMAT_MESSAGE)
-        if not v.rnokpp_is_valid(item.rnokpp):
-            raise UserError(v.RNOKPP_CHECKSUM_MESSAGE)
-        _unique(Provider.rnokpp, item.rnokpp, item, RNOKPP_TAKEN)
+    for column, digits, valid, messages in (
+            (Provider.edrpou, 8, v.edrpou_is_valid,
+             (v.EDRPOU_FORMAT_MESSAGE, v.EDRPOU_CHECKSUM_MESSAGE, EDRPOU_TAKEN)),
+            (SoleProprietor.rnokpp, 10, v.rnokpp_is_valid,
+             (v.RNOKPP_FORMAT_MESSAGE, v.RNOKPP_CHECKSUM_MESSAGE, RNOKPP_TAKEN))):
+        code = getattr(item, column.key)  # Provider.edrpou, Provider.rnokpp (property)
+        if not code:
+            continue
+        if not re.fullmatch(f"[0-9]{{{digits}}}", code):
+            raise UserError(messages[0])
+        if not valid(code):
+            raise UserError(messages[1])
+        _unique(column, code, item, messages[2])
     iban = _clean_code(item.iban)
     item.iban = iban.upper() if iban else None
     if item.iban and not iban_is_valid(item.iban):
@@ -468,7 +472,8 @@ class ProviderCommands(ModelCommands):
     """Provider card: codes and contacts valid, hromada inside the oblast; only a
     draft is ever deleted (a registered provider is archived)."""
 
-    parts = ("provider_status_change", "provider_check", "provider_document")
+    parts = ("provider_status_change", "provider_check", "provider_document",
+             "provider_proprietor")
 
     def check(self, item, creating):
         validate_identity(item)

@@ -16,7 +16,7 @@ from flask_appbuilder.security.decorators import has_access, protect
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from wtforms import ValidationError
+from wtforms import StringField, ValidationError
 from wtforms.validators import Email, Optional
 
 from ..common.apidoc import record_rows_doc, transition_doc
@@ -30,7 +30,7 @@ from ..common.views import EMPTY, PortalModelView, PortalRestApi
 from ..security import roles
 from ..security.scope import SCOPE_FILTER, current_scope, scope_clause, scoped
 from . import services
-from .models import EligibilityCriterion, Provider, ProviderDocType, Specialist
+from .models import EligibilityCriterion, Provider, ProviderDocType, SoleProprietor, Specialist
 
 TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
 
@@ -137,6 +137,22 @@ def _send_stored(path, filename, entity, entity_id, details):
     return response
 
 
+class PageChangeMixin:
+    """A change posted from a record's page: applied and committed, or refused with
+    the rule's message flashed; back to the record's page either way."""
+
+    def apply_change(self, pk, change, message):
+        item = self.scoped_get(pk)
+        try:
+            change(item)
+            self.datamodel.session.commit()
+            flash(message, "success")
+        except UserError as exc:
+            self.datamodel.session.rollback()
+            flash(str(exc), "danger")
+        return redirect(url_for(".show", pk=pk))
+
+
 class UniqueCode:
     """Form validator: no other provider has this code (clear message, not a DB error)."""
 
@@ -149,10 +165,11 @@ class UniqueCode:
             return
         from flask import current_app
 
-        stmt = select(func.count()).select_from(Provider).where(self.column == value)
+        owner = Provider.id if self.column.class_ is Provider else SoleProprietor.provider_id
+        stmt = select(func.count()).select_from(self.column.class_).where(self.column == value)
         own_id = getattr(form, "_id", None)
         if own_id is not None:
-            stmt = stmt.where(Provider.id != int(own_id))
+            stmt = stmt.where(owner != int(own_id))
         if current_app.appbuilder.session.scalar(stmt):
             raise ValidationError(str(self.message))
 
@@ -176,7 +193,7 @@ def _transition_action(name):
                   multiple=True)(run)
 
 
-class ProviderView(ExportMixin, PortalModelView):
+class ProviderView(PageChangeMixin, ExportMixin, PortalModelView):
     datamodel = BoundedCountInterface(Provider)
     class_permission_name = "Provider"
     method_permission_name = {**roles.METHOD_PERMISSIONS, **TRANSITION_PERMISSIONS,
@@ -208,12 +225,14 @@ class ProviderView(ExportMixin, PortalModelView):
     search_columns = ["name", "edrpou", "status", "kind"]
     validators_columns = {
         "edrpou": [Edrpou(), UniqueEdrpou()],
-        "rnokpp": [Rnokpp(), UniqueCode(Provider.rnokpp, services.RNOKPP_TAKEN)],
         "phone": [UkrainianPhone()],
         "email": [Optional(), Email(message=EMAIL_MESSAGE)],
     }
     add_form_extra_fields = edit_form_extra_fields = {
         "hromada": AjaxSelectField(_l("Territorial community"), lookup="hromada"),
+        # A sole proprietor's РНОКПП lives in provider_proprietor (personal data).
+        "rnokpp": StringField(LABELS["rnokpp"], validators=[
+            Optional(), Rnokpp(), UniqueCode(SoleProprietor.rnokpp, services.RNOKPP_TAKEN)]),
     }
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "oblast": [["id", OblastPicker, None]]}
@@ -292,34 +311,22 @@ class ProviderView(ExportMixin, PortalModelView):
     @expose("/check/<int:pk>", methods=["POST"])
     @has_access
     def check(self, pk):
-        item = self.scoped_get(pk)
-        try:
+        def change(item):
             raw = request.form.get("criterion_id", "")
             criterion = self.datamodel.session.get(EligibilityCriterion, int(raw)) \
                 if raw.isdigit() else None
             services.record_check(item, criterion, request.form.get("met") == "y",
                                   request.form.get("evidence"), g.user)
-            self.datamodel.session.commit()
-            flash(_("The assessment of the criterion is saved."), "success")
-        except UserError as exc:
-            self.datamodel.session.rollback()
-            flash(str(exc), "danger")
-        return redirect(url_for(".show", pk=pk))
+
+        return self.apply_change(pk, change, _("The assessment of the criterion is saved."))
 
     @expose("/documents/<int:pk>", methods=["POST"])
     @has_access
     def upload(self, pk):
-        item = self.scoped_get(pk)
-        try:
-            services.add_document(item, request.files.get("file"), request.form.get("doc_type"),
-                                  _form_date(request.form.get("valid_from")),
-                                  _form_date(request.form.get("valid_until")), g.user)
-            self.datamodel.session.commit()
-            flash(_("Document uploaded."), "success")
-        except UserError as exc:
-            self.datamodel.session.rollback()
-            flash(str(exc), "danger")
-        return redirect(url_for(".show", pk=pk))
+        return self.apply_change(pk, lambda item: services.add_document(
+            item, request.files.get("file"), request.form.get("doc_type"),
+            _form_date(request.form.get("valid_from")),
+            _form_date(request.form.get("valid_until")), g.user), _("Document uploaded."))
 
     @expose("/documents/<int:pk>/<int:doc_id>")
     @has_access
@@ -343,7 +350,7 @@ class ProviderApi(PortalRestApi):
                               "documents_endpoint": "write", "documents_list": "read"}
     datamodel = SQLAInterface(Provider)
     label_columns = LABELS
-    list_columns = ["id", "name", "short_name", "edrpou", "rnokpp", "legal_form", "kind",
+    list_columns = ["id", "name", "short_name", "edrpou", "legal_form", "kind",
                     "status", "oblast.id", "oblast.title"]
     show_columns = list_columns + ["address", "hromada.id", "hromada.title", "head_name",
                                    "phone", "email", "status_reason", "registered_on",
@@ -353,16 +360,23 @@ class ProviderApi(PortalRestApi):
     # eager load of hromada.oblast (innerjoin) then drops providers without a hromada
     # (404). The hromada is still returned, through the relationship's default load.
     show_select_columns = [c for c in show_columns if not c.startswith("hromada.")]
-    add_columns = ProviderView.add_columns
+    add_columns = [c for c in ProviderView.add_columns if c != "rnokpp"]
     edit_columns = add_columns
-    search_columns = ["name", "edrpou", "rnokpp", "status", "oblast"]
+    search_columns = ["name", "edrpou", "status", "oblast"]
 
     def _init_model_schemas(self) -> None:
+        from marshmallow import fields
+
         super()._init_model_schemas()
-        # The legal form may be left out: the command derives it from the kind.
         for schema in (self.add_model_schema, self.edit_model_schema):
+            # The legal form may be left out: the command derives it from the kind.
             if "legal_form" in schema.fields:
                 schema.fields["legal_form"].required = False
+            # A sole proprietor's РНОКПП: written to provider_proprietor (personal data).
+            field = fields.String(allow_none=True, load_default=None,
+                                  validate=lambda v: v is None or len(v) <= 20)
+            field._bind_to_schema("rnokpp", schema)
+            schema.fields["rnokpp"] = schema.load_fields["rnokpp"] = field
 
     @expose("/<int:pk>/<string:name>", methods=["POST"])
     @protect()
@@ -423,8 +437,7 @@ class ProviderApi(PortalRestApi):
             met=check.met))
 
     check_endpoint.__doc__ = transition_doc(
-        "Assess one eligibility criterion of a provider (met or not, with evidence)",
-        names=["check"], body={"criterion_id": "integer", "met": "boolean",
+        "Assess one eligibility criterion of a provider (met or not, with evidence)", body={"criterion_id": "integer", "met": "boolean",
                                "evidence": "string"}, returns={"met": "boolean"},
         conflict="The provider is not awaiting or holding approval")
 
@@ -432,8 +445,6 @@ class ProviderApi(PortalRestApi):
     @protect()
     @safe
     def documents_endpoint(self, pk):
-        """Upload a document of the provider (multipart: file, doc_type, valid_from,
-        valid_until as YYYY-MM-DD)."""
         return self.change_item(
             pk, lambda item: services.add_document(
                 item, request.files.get("file"), request.form.get("doc_type"),
@@ -441,6 +452,48 @@ class ProviderApi(PortalRestApi):
                 _form_date(request.form.get("valid_until")), g.user),
             respond=lambda item, doc: self.response(201, id=doc.id, provider_id=item.id,
                                                     filename=doc.filename))
+
+    documents_endpoint.__doc__ = """Upload a document of the provider
+---
+post:
+  summary: Upload a document of the provider (multipart form)
+  parameters:
+  - in: path
+    name: pk
+    required: true
+    schema:
+      type: integer
+  requestBody:
+    required: true
+    content:
+      multipart/form-data:
+        schema:
+          type: object
+          properties:
+            file:
+              type: string
+              format: binary
+            doc_type:
+              type: string
+            valid_from:
+              type: string
+              format: date
+            valid_until:
+              type: string
+              format: date
+  responses:
+    201:
+      description: The document is stored
+      content:
+        application/json:
+          schema:
+            type: object
+            properties:
+              id:
+                type: integer
+              filename:
+                type: string
+"""
 
     @expose("/<int:pk>/documents", methods=["GET"])
     @protect()

@@ -25,8 +25,7 @@ def register(appbuilder) -> None:
                     search=[SelectionRound.title], order_by=SelectionRound.title,
                     offer=lambda: SelectionRound.status == RoundStatus.accepting)
     register_lookup("approved_provider", Provider, resource="Provider",
-                    search=[Provider.name, Provider.short_name, Provider.edrpou,
-                            Provider.rnokpp],
+                    search=[Provider.name, Provider.short_name, Provider.edrpou],
                     order_by=Provider.name, label=lambda p: f"{p} ({p.code})",
                     offer=lambda: Provider.status == ProviderStatus.approved)
     register_lookup("setup_round", SelectionRound, resource="Lot",

@@ -310,7 +310,7 @@ class Lot(AuditColumnsMixin, VersionedMixin, Model):
     scope_clause = classmethod(_round_child_scope)
 
 
-class ProposalLot(Model):
+class ProposalLot(VersionedMixin, Model):
     """A lot a proposal is made for, with the budget asked and the lot's result."""
 
     __tablename__ = "selection_proposal_lot"
@@ -334,10 +334,11 @@ class ProposalLot(Model):
     scope_clause = classmethod(_application_child_scope)
 
 
-class TeamMember(Model):
+class TeamMember(VersionedMixin, Model):
     """A named specialist of the provider proposed for the team."""
 
     __tablename__ = "selection_team_member"
+    __personal_data__ = ("role",)
     __table_args__ = (UniqueConstraint("application_id", "specialist_id",
                                        name="uq_selection_team_member"),)
 

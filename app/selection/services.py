@@ -492,6 +492,7 @@ ROUND_DELETE = _l("Only an announced round without applications can be deleted; 
 APPLICATION_DELETE = _l("An application can be deleted only while the round accepts "
                         "applications.")
 _CLOSED = (RoundStatus.completed, RoundStatus.cancelled)
+RESULTS_BY_MINISTRY = _l("The results of a proposal are recorded by ministry staff.")
 
 
 @commands(SelectionRound)
@@ -527,6 +528,18 @@ class ApplicationCommands(ModelCommands):
                                                                         item.round_id)
         if rnd is not None and rnd.status in _CLOSED:
             raise SelectionError(APPLICATION_ROUND_CLOSED)
+        user = acting_user()
+        if user is not None and not role_names(user) & ORGANISERS:
+            # The provider's representative edits its notes while proposals are
+            # accepted; results are recorded by ministry staff only.
+            from sqlalchemy import inspect
+
+            state = inspect(item)
+            if any(state.attrs[name].history.has_changes()
+                   for name in ("decision", "protocol_number", "protocol_date")):
+                raise SelectionError(RESULTS_BY_MINISTRY)
+            if rnd is not None and rnd.status != RoundStatus.accepting:
+                raise SelectionError(PROPOSAL_CLOSED)
 
     def check_delete(self, item):
         if item.round.status != RoundStatus.accepting:
@@ -911,15 +924,26 @@ def _proposal_open(application: Application | None) -> Application:
     return application
 
 
-@commands(ProposalLot)
-class ProposalLotCommands(ModelCommands):
+class _ProposalPartCommands(ModelCommands):
+    """A part of a proposal (a lot with its budget, a team member): changed only by
+    the provider's representative while the round accepts proposals."""
+
     def check(self, item, creating):
         with _session().no_autoflush:
-            self._check(item)
+            application = _proposal_open(item.application or _session().get(
+                Application, item.application_id))
+            self.check_part(item, application)
 
-    def _check(self, item):
-        application = _proposal_open(item.application or _session().get(Application,
-                                                                         item.application_id))
+    def check_part(self, item, application) -> None:
+        raise NotImplementedError
+
+    def check_delete(self, item):
+        _proposal_open(item.application)
+
+
+@commands(ProposalLot)
+class ProposalLotCommands(_ProposalPartCommands):
+    def check_part(self, item, application):
         lot = item.lot or _session().get(Lot, item.lot_id)
         if lot is None or lot.round_id != application.round_id:
             raise SelectionError(LOT_OTHER_ROUND)
@@ -928,28 +952,16 @@ class ProposalLotCommands(ModelCommands):
         if item.budget is None or item.budget <= 0 or (limit is not None and item.budget > limit):
             raise SelectionError(LOT_BUDGET % {"limit": limit if limit is not None else "—"})
 
-    def check_delete(self, item):
-        _proposal_open(item.application)
-
 
 @commands(TeamMember)
-class TeamMemberCommands(ModelCommands):
-    def check(self, item, creating):
-        with _session().no_autoflush:
-            self._check(item)
-
-    def _check(self, item):
+class TeamMemberCommands(_ProposalPartCommands):
+    def check_part(self, item, application):
         from ..providers.models import Specialist
 
-        application = _proposal_open(item.application or _session().get(Application,
-                                                                         item.application_id))
         specialist = item.specialist or (_session().get(Specialist, item.specialist_id)
                                          if item.specialist_id else None)
         if specialist is None or specialist.provider_id != application.provider_id:
             raise SelectionError(TEAM_OTHER_PROVIDER)
-
-    def check_delete(self, item):
-        _proposal_open(item.application)
 
 
 @commands(ServiceAgreement)

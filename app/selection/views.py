@@ -7,7 +7,7 @@ import datetime as dt
 import io
 import os
 
-from flask import Response, abort, flash, g, redirect, request, send_file, url_for
+from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import safe
@@ -26,7 +26,7 @@ from ..common.lookup import AjaxSelectField
 from ..common.views import EMPTY, PortalModelView, PortalRestApi
 from ..security import roles
 from . import services
-from ..providers.views import _send_stored, json_bool
+from ..providers.views import PageChangeMixin, _send_stored, json_bool
 from .models import (Appeal, Application, DocumentType, Lot, ProposalLot, RoundStatus,
                      SelectionRound, ServiceAct, ServiceAgreement, TeamMember)
 
@@ -104,6 +104,18 @@ def results_rows(rnd):
                      str(a.decision) if a.decision else "", a.protocol_number or "",
                      a.protocol_date])
     return header, rows
+
+
+def _with_path_id(doc: str, name: str) -> str:
+    """An operation's docstring with one more integer path parameter."""
+    import yaml
+
+    summary, spec = doc.split("\n---\n", 1)
+    data = yaml.safe_load(spec)
+    for operation in data.values():
+        operation["parameters"].append({"in": "path", "name": name, "required": True,
+                                        "schema": {"type": "integer"}})
+    return f"{summary}\n---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
 def _protocol_response(item):
@@ -388,7 +400,7 @@ APPLICATION_LABELS = {
 }
 
 
-class ApplicationView(ExportMixin, PortalModelView):
+class ApplicationView(PageChangeMixin, ExportMixin, PortalModelView):
     datamodel = SQLAInterface(Application)
     class_permission_name = "Application"
     method_permission_name = {**roles.METHOD_PERMISSIONS, "upload": "write",
@@ -461,16 +473,9 @@ class ApplicationView(ExportMixin, PortalModelView):
     @expose("/upload/<int:pk>", methods=["POST"])
     @has_access
     def upload(self, pk):
-        item = self.scoped_get(pk)
-        try:
-            services.save_document(item, request.files.get("file"), request.form.get("doc_type"),
-                                   g.user)
-            self.datamodel.session.commit()
-            flash(_("Document uploaded."), "success")
-        except UserError as exc:
-            self.datamodel.session.rollback()
-            flash(str(exc), "danger")
-        return redirect(url_for(".show", pk=pk))
+        return self.apply_change(pk, lambda item: services.save_document(
+            item, request.files.get("file"), request.form.get("doc_type"), g.user),
+            _("Document uploaded."))
 
     @expose("/document/<int:pk>/<int:doc_id>")
     @has_access
@@ -479,47 +484,26 @@ class ApplicationView(ExportMixin, PortalModelView):
         document = next((d for d in item.documents if d.id == doc_id), None)
         if document is None:
             abort(404)
-        path = services.document_path(document)
-        if not os.path.isfile(path):
-            abort(404)
-        from ..audit.services import record_event
-
-        record_event("export", "ApplicationDocument", document.id,
-                     details={"application": item.id})
-        response = send_file(path, as_attachment=True, download_name=document.filename,
-                             mimetype="application/octet-stream", max_age=0)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Cache-Control"] = "no-store"
-        return response
-
-    def _apply(self, pk, change, message):
-        item = self.scoped_get(pk)
-        try:
-            change(item)
-            self.datamodel.session.commit()
-            flash(message, "success")
-        except UserError as exc:
-            self.datamodel.session.rollback()
-            flash(str(exc), "danger")
-        return redirect(url_for(".show", pk=pk))
+        return _send_stored(services.document_path(document), document.filename,
+                            "ApplicationDocument", document.id, {"application": item.id})
 
     @expose("/screen/<int:pk>", methods=["POST"])
     @has_access
     def screen(self, pk):
-        return self._apply(pk, lambda item: services.screen(
+        return self.apply_change(pk, lambda item: services.screen(
             item, g.user, _form_bool("eligible"), request.form.get("reason"),
             expected_version=request.form.get("version")), _("Screening recorded."))
 
     @expose("/conflict/<int:pk>", methods=["POST"])
     @has_access
     def conflict(self, pk):
-        return self._apply(pk, lambda item: services.declare_conflict(
+        return self.apply_change(pk, lambda item: services.declare_conflict(
             item, g.user, request.form.get("note")), _("Conflict of interest declared."))
 
     @expose("/appeal/<int:pk>", methods=["POST"])
     @has_access
     def appeal(self, pk):
-        return self._apply(pk, lambda item: services.file_appeal(
+        return self.apply_change(pk, lambda item: services.file_appeal(
             item, g.user, request.form.get("grounds")), _("Appeal filed."))
 
     @expose("/appeal/<int:pk>/<int:appeal_id>", methods=["POST"])
@@ -532,24 +516,17 @@ class ApplicationView(ExportMixin, PortalModelView):
             services.decide_appeal(appeal, g.user, _form_bool("upheld"),
                                    request.form.get("reason"))
 
-        return self._apply(pk, change, _("The appeal is decided."))
+        return self.apply_change(pk, change, _("The appeal is decided."))
 
     @expose("/scores/<int:pk>", methods=["POST"])
     @has_access
     def save_scores(self, pk):
-        item = self.scoped_get(pk)
         values = {key[6:]: value for key, value in request.form.items()
                   if key.startswith("score_") and key[6:].isdigit()}
         comments = {key[8:]: value for key, value in request.form.items()
                     if key.startswith("comment_") and key[8:].isdigit()}
-        try:
-            services.record_scores(item, g.user, values, comments)
-            self.datamodel.session.commit()
-            flash(_("Scores saved."), "success")
-        except UserError as exc:
-            self.datamodel.session.rollback()
-            flash(str(exc), "danger")
-        return redirect(url_for(".show", pk=pk))
+        return self.apply_change(pk, lambda item: services.record_scores(
+            item, g.user, values, comments), _("Scores saved."))
 
 
 class SelectionRoundApi(PortalRestApi):
@@ -681,7 +658,7 @@ class ApplicationApi(PortalRestApi):
         return self.change_item(pk, change, respond=self._respond)
 
     screen_endpoint.__doc__ = transition_doc(
-        "Eligibility screening of a proposal (before scoring)", names=["screen"],
+        "Eligibility screening of a proposal (before scoring)", names=None,
         body={"eligible": "boolean", "reason": "string", "version": "integer"},
         returns={"version": "integer"}, conflict="The round is not being evaluated")
 
@@ -694,7 +671,7 @@ class ApplicationApi(PortalRestApi):
 
     conflict_endpoint.__doc__ = transition_doc(
         "A commission member declares a conflict of interest with a proposal",
-        names=["conflict"], body={"note": "string"}, returns={"version": "integer"},
+        names=None, body={"note": "string"}, returns={"version": "integer"},
         conflict="Already declared, or the round is not being evaluated")
 
     @expose("/<int:pk>/scores", methods=["POST"])
@@ -713,7 +690,7 @@ class ApplicationApi(PortalRestApi):
 
     scores_endpoint.__doc__ = transition_doc(
         "A commission member's scores of a proposal ({criterion id: score})",
-        names=["scores"], body={"scores": "object"}, returns={"version": "integer"},
+        names=None, body={"scores": "object"}, returns={"version": "integer"},
         conflict="Not screened eligible, a declared conflict, or the round not evaluated")
 
     @expose("/<int:pk>/appeal", methods=["POST"])
@@ -727,7 +704,7 @@ class ApplicationApi(PortalRestApi):
                                                        status=appeal.status.name))
 
     appeal_endpoint.__doc__ = transition_doc(
-        "The provider appeals the published result of its proposal", names=["appeal"],
+        "The provider appeals the published result of its proposal", names=None,
         body={"grounds": "string"}, returns={"status": "string"},
         conflict="The appeal window is closed or an appeal awaits decision")
 
@@ -747,10 +724,10 @@ class ApplicationApi(PortalRestApi):
             200, id=appeal.id, status=appeal.status.name,
             round_status=item.round.status.name))
 
-    decide_appeal_endpoint.__doc__ = transition_doc(
+    decide_appeal_endpoint.__doc__ = _with_path_id(transition_doc(
         "Ministry staff decide an appeal (an upheld appeal returns the round to evaluation)",
-        names=["decide"], body={"upheld": "boolean", "reason": "string"},
-        returns={"status": "string"}, conflict="The appeal is already decided")
+        body={"upheld": "boolean", "reason": "string"},
+        returns={"status": "string"}, conflict="The appeal is already decided"), "appeal_id")
 
 
 def _json() -> dict:

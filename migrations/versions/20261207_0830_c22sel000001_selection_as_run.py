@@ -57,6 +57,15 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_provider_criterion')),
     sa.UniqueConstraint('name', name=op.f('uq_provider_criterion_name'))
     )
+    op.create_table('provider_proprietor',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('provider_id', sa.Integer(), nullable=False),
+    sa.Column('rnokpp', sa.String(length=10), nullable=False),
+    sa.ForeignKeyConstraint(['provider_id'], ['provider.id'], name=op.f('fk_provider_proprietor_provider_id_provider'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_provider_proprietor')),
+    sa.UniqueConstraint('provider_id', name=op.f('uq_provider_proprietor_provider_id')),
+    sa.UniqueConstraint('rnokpp', name=op.f('uq_provider_proprietor_rnokpp'))
+    )
     op.create_table('provider_check',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('provider_id', sa.Integer(), nullable=False),
@@ -154,6 +163,7 @@ def upgrade():
     sa.Column('application_id', sa.Integer(), nullable=False),
     sa.Column('specialist_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.String(length=200), nullable=True),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['selection_application.id'], name=op.f('fk_selection_team_member_application_id_selection_application'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['specialist_id'], ['specialist.id'], name=op.f('fk_selection_team_member_specialist_id_specialist')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_selection_team_member')),
@@ -201,6 +211,7 @@ def upgrade():
     sa.Column('budget', sa.Numeric(precision=14, scale=2), nullable=False),
     sa.Column('rank', sa.Integer(), nullable=True),
     sa.Column('decision', sa.Enum('winner', 'reserve', 'refused', name='lotdecision', native_enum=False, create_constraint=True, length=15), nullable=True),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['selection_application.id'], name=op.f('fk_selection_proposal_lot_application_id_selection_application'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['lot_id'], ['selection_lot.id'], name=op.f('fk_selection_proposal_lot_lot_id_selection_lot')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_selection_proposal_lot')),
@@ -236,7 +247,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_selection_act_status'), ['status'], unique=False)
     with op.batch_alter_table('provider', schema=None) as batch_op:
         batch_op.add_column(sa.Column('legal_form', sa.Enum('public_association', 'charitable_organisation', 'religious_organisation', 'communal_institution', 'company', 'sole_proprietor', 'other_form', name='legalform', native_enum=False, create_constraint=True, length=31), server_default='other_form', nullable=False))
-        batch_op.add_column(sa.Column('rnokpp', sa.String(length=10), nullable=True))
         batch_op.add_column(sa.Column('registered_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('register_number', sa.String(length=50), nullable=True))
         batch_op.add_column(sa.Column('register_date', sa.Date(), nullable=True))
@@ -247,7 +257,6 @@ def upgrade():
         batch_op.alter_column('edrpou',
                existing_type=sa.VARCHAR(length=8),
                nullable=True)
-        batch_op.create_unique_constraint(batch_op.f('uq_provider_rnokpp'), ['rnokpp'])
     # The legal form of the registered providers, from their kind of organisation.
     for kind, form in (("ngo", "public_association"), ("charity", "charitable_organisation"),
                        ("communal", "communal_institution")):
@@ -274,12 +283,12 @@ def downgrade():
         batch_op.drop_column('screened_on')
         batch_op.drop_column('screening_reason')
         batch_op.drop_column('eligible')
+    op.drop_table('provider_proprietor')
     # Sole proprietors have no ЄДРПОУ: they cannot stay in the old schema.
     op.execute("DELETE FROM provider_status_change WHERE provider_id IN "
                "(SELECT id FROM provider WHERE edrpou IS NULL)")
     op.execute("DELETE FROM provider WHERE edrpou IS NULL")
     with op.batch_alter_table('provider', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_provider_rnokpp'), type_='unique')
         batch_op.drop_constraint(batch_op.f('ck_provider_legalform'), type_='check')
         batch_op.alter_column('edrpou',
                existing_type=sa.VARCHAR(length=8),
@@ -291,7 +300,6 @@ def downgrade():
         batch_op.drop_column('register_date')
         batch_op.drop_column('register_number')
         batch_op.drop_column('registered_on')
-        batch_op.drop_column('rnokpp')
         batch_op.drop_column('legal_form')
     with op.batch_alter_table('selection_act', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_selection_act_status'))
