@@ -332,6 +332,10 @@ def test_proposal_from_provider_account_with_lots_and_team(app, client_as):
     r = rep_one.post(f"/applicationview/upload/{a1}", follow_redirects=True, data={
         "doc_type": "proposal", "file": (io.BytesIO(PDF), "пропозиція.pdf")})
     assert "Документ завантажено" in visible_text(r.text)
+    # The representative does not record results.
+    r = api.put(f"/api/v1/selection_application/{a2}", headers=rep_two,
+                json={"decision": "winner"})
+    assert r.status_code == 400 and "записують працівники міністерства" in r.json["message"]
     page = visible_text(rep_one.get(f"/applicationview/show/{a1}").text)
     assert "№ 1" in page and "900000.00" in page and "пропозиція.pdf" in page
     assert rep_one.get(f"/applicationview/show/{a2}").status_code == 404

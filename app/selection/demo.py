@@ -30,7 +30,123 @@ ROUNDS = (
 )
 
 
+LOT_ROUND = "Відбір надавачів для центрів життєстійкості громад Львівщини, 2026 (лоти)"
+
+
 def demo_seed(ctx) -> None:
+    _rounds(ctx)
+    _round_with_lots(ctx)
+
+
+def _round_with_lots(ctx) -> None:
+    """A completed round with two lots (a community and a planned centre), its
+    proposals screened and scored, the lots awarded: two service agreements and an
+    accepted monthly act (what the representative and the ministry see)."""
+    from ..centers.models import CentreStatus, ResilienceCentre
+    from ..demo import oblast_id
+    from ..geography.models import Hromada
+    from . import services
+    from ..providers.models import Specialist
+    from .models import ActStatus, Lot, LotKind, ProposalLot, ServiceAct, TeamMember
+
+    session = ctx.session
+    if session.scalar(select(SelectionRound.id).where(SelectionRound.title == LOT_ROUND)):
+        return
+    ministry, admin = ctx.users.get("ministry"), ctx.users.get("admin")
+    members = [u for u in (ministry, admin) if u is not None]
+    ob_id = oblast_id(session, LVIV)
+    providers = session.scalars(select(Provider).where(
+        Provider.status == ProviderStatus.approved, Provider.oblast_id == ob_id)
+        .order_by(Provider.id).limit(3)).all()
+    centre = session.scalar(select(ResilienceCentre).where(
+        ResilienceCentre.oblast_id == ob_id,
+        ResilienceCentre.status.in_((CentreStatus.planned, CentreStatus.preparing)))
+        .order_by(ResilienceCentre.id).limit(1))
+    hromada = session.scalar(select(Hromada).where(Hromada.oblast_id == ob_id)
+                             .order_by(Hromada.code).limit(1))
+    if len(providers) < 2 or not members or hromada is None:
+        return
+    today = dt.date.today()
+    rnd = SelectionRound(title=LOT_ROUND, programme=Programme.resilience_centres, oblast_id=ob_id,
+                         announced_on=today - dt.timedelta(days=90),
+                         deadline=today - dt.timedelta(days=60), winners_count=1,
+                         reserve_count=1, pass_mark=Decimal("15"), appeal_days=5,
+                         description="Демонстраційний відбір з лотами",
+                         status=RoundStatus.evaluating)
+    session.add(rnd)
+    session.flush()
+    criteria = []
+    for position, (name, weight, max_score) in enumerate(CRITERIA, start=1):
+        criterion = Criterion(round_id=rnd.id, name=name, weight=weight, max_score=max_score,
+                              position=position)
+        session.add(criterion)
+        criteria.append(criterion)
+    for i, user in enumerate(members):
+        session.add(CommissionMember(round_id=rnd.id, user_id=user.id,
+                                     role="Голова комісії" if i == 0 else "Член комісії"))
+    lots = [Lot(round_id=rnd.id, number=1, kind=LotKind.hromada, hromada_id=hromada.id,
+                budget_limit=Decimal("1200000"))]
+    if centre is not None:
+        lots.append(Lot(round_id=rnd.id, number=2, kind=LotKind.centre, centre_id=centre.id,
+                        budget_limit=Decimal("900000")))
+    session.add_all(lots)
+    session.flush()
+    for n, provider in enumerate(providers):
+        application = Application(round_id=rnd.id, provider_id=provider.id,
+                                  submitted_on=rnd.announced_on + dt.timedelta(days=5 + n),
+                                  eligible=n < 2,
+                                  screening_reason=None if n < 2 else
+                                  "Немає запису в Реєстрі надавачів соціальних послуг",
+                                  screened_on=dt.datetime.combine(rnd.deadline, dt.time(11)),
+                                  screened_by_fk=members[0].id)
+        session.add(application)
+        session.flush()
+        for lot in lots:
+            session.add(ProposalLot(application_id=application.id, lot_id=lot.id,
+                                    budget=lot.budget_limit - Decimal(50000 * (n + 1))))
+        specialist = session.scalar(select(Specialist.id).where(
+            Specialist.provider_id == provider.id).limit(1))
+        if specialist:
+            session.add(TeamMember(application_id=application.id, specialist_id=specialist,
+                                   role="Психолог команди"))
+        if n < 2:
+            for user in members:
+                for criterion in criteria:
+                    session.add(Score(application_id=application.id, criterion_id=criterion.id,
+                                      member_id=user.id,
+                                      value=criterion.max_score - n - ctx.rng.randint(0, 1)))
+    session.flush()
+    services.compute_results(rnd)
+    services.decide(rnd)
+    rnd.protocol_number, rnd.protocol_date = "21-к", rnd.deadline + dt.timedelta(days=10)
+    rnd.appeal_until = rnd.protocol_date + dt.timedelta(days=5)
+    for application in session.scalars(select(Application).where(
+            Application.round_id == rnd.id)):
+        application.protocol_number, application.protocol_date = (rnd.protocol_number,
+                                                                   rnd.protocol_date)
+    rnd.status = RoundStatus.appeals
+    session.flush()
+    agreements = services.award(rnd)
+    rnd.status = RoundStatus.completed
+    for agreement in agreements:
+        agreement.signed_on = agreement.starts_on = rnd.appeal_until + dt.timedelta(days=1)
+        agreement.ends_on = agreement.starts_on + dt.timedelta(days=364)
+    session.flush()
+    if agreements:
+        first = agreements[0]
+        month = first.starts_on.replace(day=1)
+        if month <= today.replace(day=1):
+            session.add(ServiceAct(agreement_id=first.id, month=month,
+                                   amount=(first.amount / 12).quantize(Decimal("0.01")),
+                                   services_summary="Індивідуальні консультації: 84; групи "
+                                                    "підтримки: 9; психоосвітні заходи: 4",
+                                   status=ActStatus.accepted,
+                                   decided_on=dt.datetime.combine(today, dt.time(12)),
+                                   decided_by_fk=members[0].id))
+    session.flush()
+
+
+def _rounds(ctx) -> None:
     from ..demo import oblast_id
     from . import services
 
