@@ -527,17 +527,57 @@ def is_overdue(case: Case, today: dt.date | None = None) -> bool:
 
 def recompute_all_due(session, programme_code: str | None = None) -> int:
     """After a change of a programme's rules: re-derive the meeting and review
-    clocks and the assessment deadline of every open case (of the programme)."""
-    n = 0
-    stmt = select(Case).where(Case.status != CaseStatus.closed)
-    if programme_code is not None:
-        stmt = stmt.where(Case.programme == Programme[programme_code]) \
-            if programme_code in Programme.__members__ else stmt.where(False)
-    for case in session.scalars(stmt):
-        refresh_contacts(session, case)
-        _update_assessment_due(case)
-        n += 1
+    clocks and the assessment deadline of every open case of the programme
+    (all programmes when None).
+
+    Set-based, for the national register: one UPDATE of the last meeting per
+    programme, one read of the anchors and the last reviews, one batched
+    UPDATE of the derived dates (Core statements: derived bookkeeping, not a
+    row change worth an audit entry, like the contact counters)."""
     session.flush()
+    codes = [programme_code] if programme_code is not None else [p.name for p in Programme]
+    table = Case.__table__
+    n = 0
+    for code in codes:
+        if code not in Programme.__members__:
+            continue
+        programme = programmes.programme_by_code(code, session)
+        forms = sorted(programme.meeting_form_set) if programme is not None else []
+        where = and_(table.c.programme == Programme[code], table.c.status != CaseStatus.closed)
+        last_meeting = (select(func.max(Contact.contact_on))
+                        .where(Contact.case_id == table.c.id, Contact.form.in_(forms))
+                        .scalar_subquery()) if forms else None
+        session.execute(update(table).where(where).values(last_meeting_on=last_meeting))
+        reviews = dict(session.execute(
+            select(Review.case_id, func.max(Review.reviewed_on))
+            .join(Case, Case.id == Review.case_id)
+            .where(Case.programme == Programme[code], Case.status != CaseStatus.closed)
+            .group_by(Review.case_id)).all())
+        rows = session.execute(select(
+            table.c.id, table.c.status, table.c.opened_on, table.c.reopened_on,
+            table.c.active_on, table.c.application_on, table.c.last_meeting_on)
+            .where(where)).all()
+        values = []
+        for row in rows:
+            probe = Case(status=row.status, opened_on=row.opened_on,
+                         reopened_on=row.reopened_on, active_on=row.active_on,
+                         application_on=row.application_on, last_meeting_on=row.last_meeting_on,
+                         programme=Programme[code])
+            probe._last_review_on = reviews.get(row.id)
+            _update_due(probe, programme)
+            _update_assessment_due(probe, programme)
+            values.append({"pk": row.id, "due": probe.next_contact_due,
+                           "review": probe.next_review_due,
+                           "assess": probe.assessment_due_on})
+        if values:
+            from sqlalchemy import bindparam
+
+            session.execute(update(table).where(table.c.id == bindparam("pk")).values(
+                next_contact_due=bindparam("due"), next_review_due=bindparam("review"),
+                assessment_due_on=bindparam("assess")), values,
+                execution_options={"synchronize_session": False})
+        n += len(values)
+    session.expire_all()
     return n
 
 
