@@ -14,7 +14,6 @@ from app.cases import calendar, reports, services
 from app.cases.models import (Beneficiary, BeneficiaryCategory, Case, CaseStatus,
                               ClosureReason, Contact, ContactForm, HouseholdMember, PlanItem,
                               PlanItemStatus, Programme, Relation, Sex)
-from app.common.validators import rnokpp_check_digit
 from app.demo import IVANO_FRANKIVSK, LVIV
 from app.extensions import db
 from app.geography.models import Hromada, Oblast
@@ -387,3 +386,33 @@ def test_a_regional_administrator_sees_counts_not_cases(app, march, client_as):
     assert client.get("/api/v1/case_report/?month=2025-03&by=hromada",
                       headers=headers).json["totals"] == LVIV_ONLY
     assert client_as("trainer").get("/cases/report/").status_code in (302, 403)
+
+
+def test_repeated_assessment_shows_the_progress_between_acts(app, world, client_as):
+    today = services.kyiv_today()
+    case_id = new_case(app, status=CaseStatus.active, today=today - dt.timedelta(days=10))
+    client = client_as("caseworker")
+    headers = jwt_headers(client, "caseworker")
+    for day in (today - dt.timedelta(days=3), today):
+        reply = client.post("/api/v1/case_assessment/", headers=headers, json={
+            "case": case_id, "assessed_on": day.isoformat(), "assessor": "Фахівчиня"})
+        assert reply.status_code == 201, reply.text
+    # the same domain re-assessed: high at first, low now (web and REST)
+    reply = client.post("/api/v1/case_need/", headers=headers, json={
+        "case": case_id, "domain": "debts", "priority": "high",
+        "assessed_on": (today - dt.timedelta(days=3)).isoformat()})
+    assert reply.status_code == 201, reply.text
+    response = client.post("/needsassessmentview/add", data={
+        "case": str(case_id), "domain": "debts", "priority": "low",
+        "assessed_on": today.strftime("%d.%m.%Y")})
+    assert response.status_code == 302, visible_text(response.text)[:1500]
+    text = visible_text(client.get(f"/caseview/show/{case_id}").text)
+    assert "Зміни між оцінками потреб" in text
+    assert "Високий" in text and "Низький" in text
+    # an act dated before the application is refused
+    with app.app_context():
+        opened = db.session.get(Case, case_id).application_on
+    reply = client.post("/api/v1/case_assessment/", headers=headers, json={
+        "case": case_id, "assessed_on": (opened - dt.timedelta(days=1)).isoformat(),
+        "assessor": "Фахівчиня"})
+    assert reply.status_code == 400 and "раніше дати звернення" in reply.json["message"]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.audit.models import AuditLog
 from app.extensions import db
 from app.programmes import services
-from app.programmes.models import Programme, ProgrammeMeasure
+from app.programmes.models import Programme
 
 from .conftest import jwt_headers, visible_text
 

@@ -15,7 +15,6 @@ import datetime as dt
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -581,6 +580,20 @@ def recompute_all_due(session, programme_code: str | None = None) -> int:
     return n
 
 
+def needs_progress(session, case_id: int) -> list[tuple]:
+    """Per domain assessed more than once: (domain, first date, first priority,
+    latest date, latest priority), for the progress between assessment acts."""
+    rows = session.execute(select(NeedsAssessment.domain, NeedsAssessment.assessed_on,
+                                  NeedsAssessment.priority)
+                           .where(NeedsAssessment.case_id == case_id)
+                           .order_by(NeedsAssessment.assessed_on)).all()
+    by_domain: dict = {}
+    for domain, day, priority in rows:
+        by_domain.setdefault(domain, []).append((day, priority))
+    return [(domain, seen[0][0], seen[0][1], seen[-1][0], seen[-1][1])
+            for domain, seen in by_domain.items() if len(seen) > 1]
+
+
 def case_warnings(case: Case, today: dt.date | None = None) -> list[str]:
     """What the case page warns about: a meeting, the assessment, a review or
     the end of the term overdue or near (nothing for a closed case)."""
@@ -641,8 +654,6 @@ def check_plan_item(item: PlanItem, case: Case) -> None:
 # --------------------------------------------------------------------------- transfers
 def request_transfer(session, case: Case, to_provider, actor, reason: str | None = None
                      ) -> CaseTransfer:
-    from ..providers.models import ProviderStatus
-
     ensure_works_on(actor, case)
     ensure_open(case)
     if to_provider is None or to_provider.id == case.provider_id:

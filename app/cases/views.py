@@ -721,6 +721,8 @@ class CaseView(ExportMixin, PortalModelView):
             kwargs["can_work_on_case"] = item is not None and services.works_for(
                 g.user, item.provider_id)
             kwargs["case_warnings"] = services.case_warnings(item) if item else []
+            kwargs["needs_progress"] = services.needs_progress(
+                self.datamodel.session, item.id) if item else []
         return super().render_template(template, **kwargs)
 
     # --- saving -------------------------------------------------------------------
