@@ -80,11 +80,27 @@ def _serve() -> None:
     application.run(host=host, port=port, debug=False)
 
 
+def _install_axe() -> None:
+    """axe-core for the accessibility tests: the npm package pinned in
+    tests/a11y/package-lock.json (``npm ci``), when npm is here and it is missing."""
+    import shutil
+
+    folder = os.path.join(ROOT, "tests", "a11y")
+    if os.path.exists(os.path.join(folder, "node_modules", "axe-core", "axe.min.js")):
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        print("npm not found: the accessibility tests will be skipped", flush=True)
+        return
+    subprocess.call([npm, "ci", "--no-audit", "--no-fund", "--prefix", folder], cwd=ROOT)
+
+
 def _test(extra_args: list[str]) -> int:
     from app.common.catalogue import compile_catalogue
 
     compile_catalogue()
     _use_instance_keys()
+    _install_axe()
     base = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *extra_args]
     env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
     print("== Test suite on SQLite ==", flush=True)

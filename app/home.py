@@ -432,7 +432,7 @@ class HomeView(IndexView):
             cards, charts = collect(scope)
         return self.render_template(self.index_template, appbuilder=self.appbuilder,
                                     cards=cards, charts=charts, roles=roles,
-                                    scope_label=scope_label)
+                                    scope_label=scope_label, title=_("Home"))
 
 
 def register(appbuilder) -> None:

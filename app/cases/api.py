@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from flask import g
 from flask_appbuilder.api import BaseApi, expose, protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from ..common.listing import PortalInterface
 from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record_event
@@ -82,7 +82,7 @@ class _NoStoreMixin:
 class CaseApi(_NullableFields, _NoStoreMixin, PortalRestApi):
     resource_name = "case"
     class_permission_name = "Case"
-    datamodel = SQLAInterface(Case)
+    datamodel = PortalInterface(Case)
     method_permission_name = {**roles.METHOD_PERMISSIONS, "transition": "write",
                               "transfer": "write", "open": "write", "extend": "write",
                               "agreement": "write"}
@@ -238,7 +238,7 @@ class CaseApi(_NullableFields, _NoStoreMixin, PortalRestApi):
 class CaseTransferApi(PortalRestApi):
     resource_name = "case_transfer"
     class_permission_name = "CaseTransfer"
-    datamodel = SQLAInterface(CaseTransfer)
+    datamodel = PortalInterface(CaseTransfer)
     method_permission_name = {**roles.METHOD_PERMISSIONS, "accept": "write", "reject": "write",
                               "cancel": "write"}
     include_route_methods = {"get", "get_list", "info", "accept", "reject", "cancel"}
@@ -307,7 +307,7 @@ def _record_api(model, resource, name, columns, edit=None, methods=None, labels=
     from .views import PERSON_LABELS
 
     attrs = dict(
-        resource_name=name, class_permission_name=resource, datamodel=SQLAInterface(model),
+        resource_name=name, class_permission_name=resource, datamodel=PortalInterface(model),
         label_columns={**PERSON_LABELS, **(labels or {})},
         list_columns=["id", "case_id", *columns], show_columns=["id", "case_id", *columns,
                                                                 "version"],
@@ -369,7 +369,7 @@ RECORD_APIS = (BeneficiaryApi, HouseholdMemberApi, AssessmentActApi, NeedsAssess
 class MilitaryUnitApi(_NullableFields, PortalRestApi):
     resource_name = "military_unit"
     class_permission_name = "MilitaryUnit"
-    datamodel = SQLAInterface(MilitaryUnit)
+    datamodel = PortalInterface(MilitaryUnit)
     list_columns = ["id", "number", "name", "pilot_entry_on", "provider_id", "active"]
     show_columns = [*list_columns, "version"]
     add_columns = ["number", "name", "pilot_entry_on", "provider", "active"]
@@ -439,7 +439,7 @@ API_DEIDENTIFIED = [c for c in DEIDENTIFIED_COLUMNS if c != "centre.name"]
 class CaseDeidentifiedApi(PortalRestApi):
     resource_name = "case_deidentified"
     class_permission_name = "CaseDeidentified"
-    datamodel = SQLAInterface(CaseSummary)
+    datamodel = PortalInterface(CaseSummary)
     include_route_methods = {"get", "get_list", "info"}
     label_columns = CASE_LABELS
     # "centre.name" is left out on purpose: FAB's dotted select joins the optional

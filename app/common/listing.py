@@ -517,12 +517,16 @@ def render_rows(value_columns, pks, include_columns, formatters: dict, links: di
 
     parts = []
     labels: dict = {}
+    select = escape(translate("Select")) if with_checkbox else ""
     for item, pk in zip(value_columns, pks):
         pk = escape(pk)
         parts.append("<tr>")
         if with_checkbox:
+            # Named for screen readers by the row's first column («Вибрати: Центр …»).
+            first = item[include_columns[0]] if include_columns else pk
             parts.append(f'<td><input id="{pk}" class="action_check" name="rowid" '
-                         f'value="{pk}" type="checkbox"></td>')
+                         f'value="{pk}" type="checkbox" aria-label="{select}: '
+                         f'{escape(first if first is not None else pk)}"></td>')
         if links["any"]:
             parts.append('<td><center><div class="btn-group btn-group-xs" style="display: flex;">')
             if links["show"]:
@@ -805,8 +809,10 @@ def render_list_widget(*, modelview_name, count, page, page_size, filters, actio
     parts.append('<div class="table-responsive"><table class="table table-bordered '
                  'table-hover"><thead><tr>')
     if actions:
+        select_all = escape(translate("Select all rows"))
         parts.append('<th class="action_checkboxes"><input id="check_all" '
-                     'class="action_check_all" name="check_all" type="checkbox"></th>')
+                     'class="action_check_all" name="check_all" type="checkbox" '
+                     f'aria-label="{select_all}"></th>')
     if links["any"]:
         parts.append('<th class="col-md-1 col-lg-1 col-sm-1"></th>')
     parts.append(list_header.render_column_titles(include_columns, order_columns,

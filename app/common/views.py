@@ -18,7 +18,7 @@ import functools
 
 import logging
 
-from flask import abort, flash, g, redirect, request, session, url_for
+from flask import abort, flash, g, has_request_context, redirect, request, session, url_for
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -135,7 +135,22 @@ class SafeActionsMixin:
             self.get_action_permission_name(name), self.class_permission_name
         ):
             abort(403)
-        return self._run_action(name, self.scoped_get(pk))
+        return self._land_on_record(self._run_action(name, self.scoped_get(pk)), pk)
+
+    def _land_on_record(self, response, pk):
+        """An action on one record lands on that record's page, where its result
+        shows, not on FAB's "previous page" (often the form the user came from);
+        on the list when the record has left the user's scope."""
+        if getattr(response, "status_code", None) not in (301, 302, 303):
+            return response
+        try:
+            target = url_for(f"{self.endpoint}.show", pk=pk)
+        except BuildError:
+            return response
+        if self.datamodel.get(self._deserialize_pk_if_composite(pk),
+                              self._base_filters) is not None:
+            response.location = target
+        return response
 
     @expose("/action_post", methods=["POST"])
     def action_post(self):
@@ -213,6 +228,23 @@ class PortalModelView(SafeActionsMixin, ModelView):
         super().__init__(**kwargs)
         if self.search_form is not None:
             self.search_form = LazySearchForm(self.search_form)
+
+    def render_template(self, template, **kwargs):
+        """A record's page and edit form name the record in their <title> and <h1>
+        (``page_record``; the row is already in the session: no statement)."""
+        pk = (request.view_args or {}).get("pk") if has_request_context() else None
+        if (pk is not None and "page_record" not in kwargs and _valid_pk(pk)
+                and template in (self.show_template, self.edit_template)):
+            try:
+                item = self.datamodel.session.get(self.datamodel.obj, int(pk))
+            except (TypeError, ValueError):
+                item = None
+            if item is not None:
+                # <h1> «Центр життєстійкості: Центр …»; <title> «Центр … — Центр життєстійкості — Опора»
+                kwargs["page_record"] = str(item)
+                kwargs["register_title"] = kwargs.get("title")
+                kwargs["title"] = f"{kwargs.get('title')}: {item}"
+        return super().render_template(template, **kwargs)
 
     def update_redirect(self):
         """FAB's back-history, written only when the page is a new one.

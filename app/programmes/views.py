@@ -3,7 +3,7 @@ other portal role reads them (web and REST; the rules in ``services``)."""
 
 from __future__ import annotations
 
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from ..common.listing import PortalInterface
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectMultipleField, widgets
 
@@ -143,7 +143,7 @@ ProgrammeView.related_views = [ProgrammeMeasureView]
 class ProgrammeApi(PortalRestApi):
     resource_name = "programme"
     class_permission_name = permissions.PROGRAMME
-    datamodel = SQLAInterface(Programme)
+    datamodel = PortalInterface(Programme)
     label_columns = LABELS
     list_columns = ["id", "code", "name", *PROGRAMME_RULES]
     show_columns = [*list_columns, "version"]
@@ -156,7 +156,7 @@ class ProgrammeApi(PortalRestApi):
 class ProgrammeMeasureApi(PortalRestApi):
     resource_name = "programme_measure"
     class_permission_name = permissions.MEASURE
-    datamodel = SQLAInterface(ProgrammeMeasure)
+    datamodel = PortalInterface(ProgrammeMeasure)
     label_columns = LABELS
     list_columns = ["id", "programme_code", "group_name", "code", "name", "active"]
     show_columns = [*list_columns, "version"]

@@ -10,7 +10,7 @@ from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from ..common.listing import PortalInterface
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access, protect
 from flask_babel import gettext as _
@@ -348,7 +348,7 @@ class ProviderApi(PortalRestApi):
     method_permission_name = {**roles.METHOD_PERMISSIONS, "transition_endpoint": "read",
                               "history_endpoint": "read", "check_endpoint": "approve",
                               "documents_endpoint": "write", "documents_list": "read"}
-    datamodel = SQLAInterface(Provider)
+    datamodel = PortalInterface(Provider)
     label_columns = LABELS
     list_columns = ["id", "name", "short_name", "edrpou", "legal_form", "kind",
                     "status", "oblast.id", "oblast.title"]
@@ -526,7 +526,7 @@ SPECIALIST_LABELS = {
 
 
 class SpecialistView(ExportMixin, PortalModelView):
-    datamodel = SQLAInterface(Specialist)
+    datamodel = PortalInterface(Specialist)
     class_permission_name = "Specialist"
     list_title = _l("Specialists of providers")
     show_title = _l("Specialist")
@@ -560,7 +560,7 @@ class SpecialistApi(PortalRestApi):
     show_outer_default_load = True
     resource_name = "specialist"
     class_permission_name = "Specialist"
-    datamodel = SQLAInterface(Specialist)
+    datamodel = PortalInterface(Specialist)
     label_columns = SPECIALIST_LABELS
     list_columns = ["id", "full_name", "position", "qualification", "provider.id",
                     "provider.name", "active"]
@@ -577,7 +577,7 @@ CRITERION_LABELS = {"name": _l("Criterion"), "description": _l("Description"),
 
 
 class EligibilityCriterionView(PortalModelView):
-    datamodel = SQLAInterface(EligibilityCriterion)
+    datamodel = PortalInterface(EligibilityCriterion)
     class_permission_name = "EligibilityCriterion"
     list_title = _l("Eligibility criteria of providers")
     show_title = add_title = edit_title = _l("Eligibility criterion")
@@ -592,7 +592,7 @@ class EligibilityCriterionView(PortalModelView):
 class EligibilityCriterionApi(PortalRestApi):
     resource_name = "provider-criterion"
     class_permission_name = "EligibilityCriterion"
-    datamodel = SQLAInterface(EligibilityCriterion)
+    datamodel = PortalInterface(EligibilityCriterion)
     label_columns = CRITERION_LABELS
     list_columns = ["id", "name", "active", "position"]
     show_columns = list_columns + ["description", "version"]

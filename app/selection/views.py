@@ -11,7 +11,7 @@ from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from ..common.listing import PortalInterface
 from flask_appbuilder.security.decorators import has_access, protect
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -135,7 +135,7 @@ def _form_bool(name) -> bool:
 
 
 class SelectionRoundView(ExportMixin, PortalModelView):
-    datamodel = SQLAInterface(SelectionRound)
+    datamodel = PortalInterface(SelectionRound)
     class_permission_name = "SelectionRound"
     method_permission_name = {
         **roles.METHOD_PERMISSIONS, **{name: "write" for name in ROUND_ACTIONS},
@@ -401,7 +401,7 @@ APPLICATION_LABELS = {
 
 
 class ApplicationView(PageChangeMixin, ExportMixin, PortalModelView):
-    datamodel = SQLAInterface(Application)
+    datamodel = PortalInterface(Application)
     class_permission_name = "Application"
     method_permission_name = {**roles.METHOD_PERMISSIONS, "upload": "write",
                               "document": "read", "save_scores": "score",
@@ -537,7 +537,7 @@ class SelectionRoundApi(PortalRestApi):
     class_permission_name = "SelectionRound"
     method_permission_name = {**roles.METHOD_PERMISSIONS, "transition_endpoint": "write",
                               "results_endpoint": "read", "protocol_endpoint": "read"}
-    datamodel = SQLAInterface(SelectionRound)
+    datamodel = PortalInterface(SelectionRound)
     label_columns = ROUND_LABELS
     list_columns = ["id", "title", "programme", "oblast.id", "oblast.title", "announced_on",
                     "deadline", "status"]
@@ -627,7 +627,7 @@ class ApplicationApi(PortalRestApi):
     show_outer_default_load = True
     resource_name = "selection_application"
     class_permission_name = "Application"
-    datamodel = SQLAInterface(Application)
+    datamodel = PortalInterface(Application)
     label_columns = APPLICATION_LABELS
     list_columns = ["id", "round.id", "round.title", "provider.id", "provider.name",
                     "submitted_on", "total_score", "rank", "decision"]
@@ -754,7 +754,7 @@ LOT_LABELS = {
 
 
 class LotView(PortalModelView):
-    datamodel = SQLAInterface(Lot)
+    datamodel = PortalInterface(Lot)
     class_permission_name = "Lot"
     list_title = _l("Lots of selection rounds")
     show_title = add_title = edit_title = _l("Lot")
@@ -780,7 +780,7 @@ class LotApi(PortalRestApi):
     show_outer_default_load = True
     resource_name = "selection_lot"
     class_permission_name = "Lot"
-    datamodel = SQLAInterface(Lot)
+    datamodel = PortalInterface(Lot)
     label_columns = LOT_LABELS
     list_columns = ["id", "round.id", "number", "kind", "unit_name", "budget_limit"]
     show_columns = list_columns + ["version"]
@@ -795,7 +795,7 @@ PROPOSAL_LOT_LABELS = {
 
 
 class ProposalLotView(PortalModelView):
-    datamodel = SQLAInterface(ProposalLot)
+    datamodel = PortalInterface(ProposalLot)
     class_permission_name = "ProposalLot"
     list_title = _l("Proposals for lots")
     show_title = add_title = edit_title = _l("Proposal for a lot")
@@ -814,7 +814,7 @@ class ProposalLotView(PortalModelView):
 class ProposalLotApi(PortalRestApi):
     resource_name = "selection_proposal_lot"
     class_permission_name = "ProposalLot"
-    datamodel = SQLAInterface(ProposalLot)
+    datamodel = PortalInterface(ProposalLot)
     label_columns = PROPOSAL_LOT_LABELS
     list_columns = ["id", "application.id", "lot.id", "budget", "rank", "decision"]
     show_columns = list_columns
@@ -826,7 +826,7 @@ TEAM_LABELS = {"application": _l("Proposal"), "specialist": _l("Specialist"),
 
 
 class TeamMemberView(PortalModelView):
-    datamodel = SQLAInterface(TeamMember)
+    datamodel = PortalInterface(TeamMember)
     class_permission_name = "TeamMember"
     list_title = _l("Proposed teams")
     show_title = add_title = edit_title = _l("Team member")
@@ -844,7 +844,7 @@ class TeamMemberView(PortalModelView):
 class TeamMemberApi(PortalRestApi):
     resource_name = "selection_team_member"
     class_permission_name = "TeamMember"
-    datamodel = SQLAInterface(TeamMember)
+    datamodel = PortalInterface(TeamMember)
     label_columns = TEAM_LABELS
     list_columns = ["id", "application.id", "specialist.id", "role"]
     show_columns = list_columns
@@ -860,7 +860,7 @@ AGREEMENT_LABELS = {
 
 
 class ServiceAgreementView(ExportMixin, PortalModelView):
-    datamodel = SQLAInterface(ServiceAgreement)
+    datamodel = PortalInterface(ServiceAgreement)
     class_permission_name = "ServiceAgreement"
     template_folder = TEMPLATES
     show_template = "selection/agreement_show.html"
@@ -893,7 +893,7 @@ class ServiceAgreementApi(PortalRestApi):
     show_outer_default_load = True
     resource_name = "selection_agreement"
     class_permission_name = "ServiceAgreement"
-    datamodel = SQLAInterface(ServiceAgreement)
+    datamodel = PortalInterface(ServiceAgreement)
     label_columns = AGREEMENT_LABELS
     list_columns = ["id", "number", "provider.id", "provider.name", "lot.id", "centre.id",
                     "signed_on", "starts_on", "ends_on", "amount", "status"]
@@ -925,7 +925,7 @@ def _act_action(name):
 
 
 class ServiceActView(PortalModelView):
-    datamodel = SQLAInterface(ServiceAct)
+    datamodel = PortalInterface(ServiceAct)
     class_permission_name = "ServiceAct"
     method_permission_name = {**roles.METHOD_PERMISSIONS, "accept": "review",
                               "return_act": "review"}
@@ -953,7 +953,7 @@ class ServiceActApi(PortalRestApi):
     resource_name = "selection_act"
     class_permission_name = "ServiceAct"
     method_permission_name = {**roles.METHOD_PERMISSIONS, "decide_endpoint": "review"}
-    datamodel = SQLAInterface(ServiceAct)
+    datamodel = PortalInterface(ServiceAct)
     label_columns = ACT_LABELS
     list_columns = ["id", "agreement.id", "month", "amount", "status"]
     show_columns = list_columns + ["services_summary", "decision_comment", "version"]

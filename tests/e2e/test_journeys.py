@@ -35,6 +35,11 @@ NEW_CENTRE = "Центр життєстійкості Жовківської г�
 OPERATING_CENTRE = "Центр життєстійкості Городоцької громади"
 COURSE = "Перша психологічна допомога (маршрут)"
 SPECIALISTS = ("Андрієнко Марія Іванівна", "Бондар Олег Петрович", "Вакуленко Ірина Степанівна")
+SUBMITTED = "БФ «Надія Галичини»"
+CRITERIA = ("Запис у Реєстрі надавачів соціальних послуг", "Фахівці з профільною освітою")
+ROUND = "Відбір надавачів для центрів Львівщини (маршрут)"
+FAMILY_PROVIDER = "ГО «Родина поруч»"
+FAMILY = "Мельник Оксана Василівна"
 
 
 # --------------------------------------------------------------------------- the steps
@@ -142,9 +147,63 @@ def world(live_app):
         db.session.add_all(sessions)
         db.session.add_all([Participant(workshop_id=workshop.id, specialist_id=s.id)
                             for s in specialists])
+        selection = _selection_world(provider, lviv)
+        family_provider = Provider(name=FAMILY_PROVIDER, kind=ProviderKind.ngo,
+                                   edrpou="14360570", oblast_id=lviv.id,
+                                   status=ProviderStatus.approved)
+        db.session.add(family_provider)
+        db.session.flush()
+        db.session.scalar(select(PortalUser).where(
+            PortalUser.username == "caseworker")).provider_id = family_provider.id
+        community = db.session.scalar(select(Hromada.title).where(
+            Hromada.oblast_id == lviv.id, Hromada.title.like("Львівська%")))
         db.session.commit()
         return {"provider": provider.id, "operating": operating.id, "workshop": workshop.id,
-                "days": [s.day for s in sessions]}
+                "days": [s.day for s in sessions], "family_provider": family_provider.id,
+                "community": community, **selection}
+
+
+def _selection_world(provider, lviv) -> dict:
+    """A provider submitted for approval against the ministry's two criteria, and a
+    round under evaluation whose one proposal is screened and scored by both members."""
+    from app.cli import create_user
+    from app.providers.models import (EligibilityCriterion, LegalForm, Provider, ProviderKind,
+                                      ProviderStatus)
+    from app.security import roles
+    from app.security.models import PortalUser
+    from app.selection.models import (Application, CommissionMember, Criterion, Programme,
+                                      RoundStatus, Score, SelectionRound)
+
+    create_user("ministry2", "Journey-pass-2026!", roles.MINISTRY, first_name="Друга",
+                last_name="Членкиня")
+    submitted = Provider(name=SUBMITTED, kind=ProviderKind.charity, edrpou="00032945",
+                         legal_form=LegalForm.charitable_organisation, oblast_id=lviv.id,
+                         status=ProviderStatus.submitted)
+    db.session.add(submitted)
+    db.session.add_all([EligibilityCriterion(name=name, position=n)
+                        for n, name in enumerate(CRITERIA, 1)])
+    rnd = SelectionRound(title=ROUND, programme=Programme.resilience_centres,
+                         oblast_id=lviv.id, announced_on=dt.date.today() - dt.timedelta(30),
+                         deadline=dt.date.today() - dt.timedelta(5),
+                         status=RoundStatus.evaluating, winners_count=1, reserve_count=0,
+                         pass_mark=Decimal("10"), appeal_days=5)
+    db.session.add(rnd)
+    db.session.flush()
+    criteria = [Criterion(round_id=rnd.id, name=name, weight=Decimal(w), max_score=10,
+                          position=n) for n, (name, w) in enumerate(
+                              (("Досвід роботи", 3), ("Кадри", 1)), 1)]
+    db.session.add_all(criteria)
+    members = [db.session.scalar(select(PortalUser).where(PortalUser.username == u))
+               for u in ("ministry", "ministry2")]
+    db.session.add_all([CommissionMember(round_id=rnd.id, user_id=m.id) for m in members])
+    application = Application(round_id=rnd.id, provider_id=provider.id,
+                              submitted_on=rnd.deadline, eligible=True,
+                              screening_reason=None)
+    db.session.add(application)
+    db.session.flush()
+    db.session.add_all([Score(application_id=application.id, criterion_id=c.id,
+                              member_id=m.id, value=8) for c in criteria for m in members])
+    return {"submitted": submitted.id, "round": rnd.id, "application": application.id}
 
 
 # ------------------------------------------------------------- 1. regional administrator
@@ -219,6 +278,65 @@ def test_regional_administrator_registers_edits_and_suspends_a_centre(page, live
         assert centre.status_reason == "Ремонт укриття після обстрілу"
 
 
+# ------------------------------------------------------------------------ 2. ministry
+def test_ministry_approves_a_provider_by_criteria_and_finalises_a_round(page, live_url,
+                                                                        live_app, world):
+    from app.providers.models import Provider, ProviderStatus
+    from app.selection.models import Application, Decision, RoundStatus, SelectionRound
+
+    j = Journey(page, "2-ministry")
+    sign_in(page, live_url, "ministry")
+    j.step("home", r"/$")
+    j.menu("Реєстри", "Надавачі послуг")
+    j.step("providers", r"/providerview/list/", sees=[SUBMITTED, "Подано на затвердження"])
+    j.click(page.locator("table tr", has_text=SUBMITTED).locator(
+        "a:has(> span.sr-only:text-is('Переглянути'))"))
+    j.step("provider page", rf"/providerview/show/{world['submitted']}$",
+           sees=[SUBMITTED, "Критерії відповідності", *CRITERIA])
+
+    # Approval waits for the criteria: refused, on the same page, naming what is missing.
+    approve = page.locator(".portal-workflow form", has=page.locator(
+        "button", has_text="Затвердити"))
+    j.click(approve.locator("button", has_text="Затвердити"))
+    j.step("approval refused: criteria not assessed", rf"/providerview/show/{world['submitted']}",
+           sees=["не можна затвердити", CRITERIA[0]])
+    for name in CRITERIA:
+        row = page.locator("#eligibility tr", has_text=name)
+        row.locator("input[name=met]").check()
+        row.locator("input[name=evidence]").fill(f"Перевірено: {name.lower()}")
+        j.click(row.locator("button[type=submit]"))
+        j.step(f"criterion met: {name[:20]}", rf"/providerview/show/{world['submitted']}",
+               sees=[f"Перевірено: {name.lower()}"])
+    j.click(page.locator(".portal-workflow form button", has_text="Затвердити"))
+    j.step("approved: the provider's page with the result",
+           rf"/providerview/show/{world['submitted']}", sees=["Затверджено"])
+    with live_app.app_context():
+        assert db.session.get(Provider, world["submitted"]).status == ProviderStatus.approved
+
+    # The round under evaluation: every member has scored, so it is finalised.
+    j.menu("Конкурсний відбір", "Конкурсні відбори")
+    j.step("rounds", r"/selectionroundview/list/", sees=[ROUND])
+    j.click(page.locator("table tr", has_text=ROUND).locator(
+        "a:has(> span.sr-only:text-is('Переглянути'))"))
+    j.step("round page", rf"/selectionroundview/show/{world['round']}$",
+           sees=[ROUND, "Оцінювання", "Оприлюднити результати й протокол"])
+    form = page.locator(".portal-workflow form", has_text="Оприлюднити результати й протокол")
+    assert form.get_attribute("data-confirm"), "finalising warns that scores are then fixed"
+    form.locator("input[name=protocol_number]").fill("21-к")
+    form.locator("input[name=protocol_date]").click()
+    page.locator(".datepicker-days").wait_for()
+    page.keyboard.type(dt.date.today().strftime("%d.%m.%Y"))
+    page.click(".portal-workflow .panel-heading")  # closes the date picker
+    page.once("dialog", lambda dialog: dialog.accept())
+    j.click(form.locator("button[type=submit]"))
+    j.step("results published: the round page with the result",
+           rf"/selectionroundview/show/{world['round']}",
+           sees=["Результати оприлюднено: оскарження"])
+    with live_app.app_context():
+        assert db.session.get(SelectionRound, world["round"]).status == RoundStatus.appeals
+        assert db.session.get(Application, world["application"]).decision == Decision.winner
+
+
 # ------------------------------------------------------------------------ 3. trainer
 def test_trainer_records_the_group_attendance_and_finishes_the_workshop(page, live_url,
                                                                         live_app, world):
@@ -268,15 +386,117 @@ def test_trainer_records_the_group_attendance_and_finishes_the_workshop(page, li
         assert len(holders) == 2
 
 
+# ------------------------------------------------------------------------ 4. case worker
+def test_case_worker_opens_a_case_adds_a_plan_item_and_a_contact_and_transfers_it(
+        page, live_url, live_app, world):
+    from app.cases.models import Case, CaseTransfer, TransferStatus
+    from app.cases.services import kyiv_today
+
+    from .test_case_journey import _date
+    from .test_e2e_flows import choose
+
+    j = Journey(page, "4-case-worker")
+    today = kyiv_today()
+    sign_in(page, live_url, "caseworker")
+    j.step("home", r"/$")
+    j.menu("Випадки", "Реєстр випадків")
+    j.step("cases", r"/caseview/list/")
+    j.click(page.locator("a:has(> span.sr-only:text-is('Додати'))").first)
+    j.step("open a case: the form", r"/caseview/add")
+    choose(page, "programme", "Асистент родини")
+    _date(page, "application_on", today - dt.timedelta(days=1))
+    choose(page, "intake_source", "Центр надання адміністративних послуг")
+    page.fill("#b_full_name", FAMILY)
+    page.locator("#b_category").select_option(value="family_missing")
+    choose(page, "b_sex", "Жіноча")
+    j.pick("b_hromada", "Львівська", world["community"])
+    _date(page, "b_consent_on", today)
+    page.fill("#b_consent_document", "Згода № 17")
+    j.save()
+    text = j.step("opened: the case's page", r"/caseview/show/\d+", sees=[FAMILY, FAMILY_PROVIDER])
+    case_id = _id_in(page.url)
+    with live_app.app_context():
+        number = db.session.get(Case, case_id).number
+    assert number in text
+
+    def workflow(label):
+        home = page.locator("a[data-toggle=tab][href='#Home']")
+        if home.count():
+            home.first.click()
+        j.click(page.locator(".portal-case-workflow button", has_text=label).first)
+
+    workflow("Розпочати оцінювання потреб")
+    j.step("assessing: the case's page", rf"/caseview/show/{case_id}", sees=["Оцінювання"])
+    page.goto(f"{live_url}/assessmentactview/add?_flt_0_case={case_id}")
+    _date(page, "assessed_on", today)
+    page.fill("#assessor", "Фахівчиня із супроводу")
+    page.fill("#participants", "Мати, двоє дітей")
+    page.fill("#summary", "Борги за комунальні послуги")
+    j.save()
+    j.step("assessment act saved: the case's page on its tab", rf"/caseview/show/{case_id}#\w+")
+    page.goto(f"{live_url}/needsassessmentview/add?_flt_0_case={case_id}")
+    choose(page, "domain", "Борги")
+    choose(page, "priority", "Високий")
+    _date(page, "assessed_on", today)
+    j.save()
+    j.step("need saved: the case's page on its tab", rf"/caseview/show/{case_id}#\w+")
+    page.goto(f"{live_url}/caseview/show/{case_id}")
+    workflow("Скласти план")
+    j.step("planning: the case's page", rf"/caseview/show/{case_id}")
+
+    # A plan item: saved, the user is on the case's page, on the plan's tab.
+    page.goto(f"{live_url}/planitemview/add?_flt_0_case={case_id}")
+    page.locator("#measure").select_option(value="debt_restructuring")
+    page.fill("#goal", "Реструктуризувати борг за опалення")
+    page.fill("#expected_result", "Графік погашення погоджено")
+    page.fill("#responsible", "Фахівчиня із супроводу")
+    _date(page, "due_on", today + dt.timedelta(days=30))
+    j.save()
+    j.step("plan item saved: the case's plan tab", rf"/caseview/show/{case_id}#PlanItemView",
+           sees=["Реструктуризувати борг за опалення"])
+
+    # A contact: saved, the user is on the case's contacts tab.
+    page.goto(f"{live_url}/contactview/add?_flt_0_case={case_id}")
+    _date(page, "contact_on", today)
+    choose(page, "form", "Візит додому")
+    page.fill("#summary", "Зустріч з родиною вдома")
+    j.save()
+    j.step("contact saved: the case's contacts tab", rf"/caseview/show/{case_id}#ContactView",
+           sees=["Візит додому", today.strftime("%d.%m.%Y")])
+
+    # The transfer to another (approved) provider: asked on its own form, lands on the case.
+    page.goto(f"{live_url}/caseview/show/{case_id}")
+    home = page.locator("a[data-toggle=tab][href='#Home']")
+    if home.count():
+        home.first.click()
+    j.click(page.locator("a", has_text="Передати іншому надавачеві"))
+    j.step("transfer form", rf"/caseview/transfer/{case_id}", sees=[number])
+    j.pick("to_provider", "Опора", "Опора Львівщини")
+    page.fill("#reason", "Родина переїхала до громади, де працює інший надавач")
+    j.save()
+    j.step("transfer requested: the case's page with the result", rf"/caseview/show/{case_id}",
+           sees=["Запит на передання надіслано"])
+    with live_app.app_context():
+        transfer = db.session.scalar(select(CaseTransfer).where(CaseTransfer.case_id == case_id))
+        assert transfer.status == TransferStatus.requested
+        assert transfer.to_provider_id == world["provider"]
+
+
 # ------------------------------------------------------------------------ 5. auditor
 def test_auditor_reads_the_audit_log(page, live_url, live_app, world):
     j = Journey(page, "5-auditor")
     sign_in(page, live_url, "auditor")
     j.step("home", r"/$")
     page.goto(f"{live_url}/auditlogview/list/")
-    text = j.step("audit log", r"/auditlogview/list/", sees=["Журнал аудиту"],
-                  not_sees=["ResilienceCentre", "CentreStatusChange", "Attendance", "{"])
-    assert "Центр життєстійкості" in text
+    j.step("audit log", r"/auditlogview/list/", sees=["Журнал аудиту"],
+           not_sees=["ResilienceCentre", "CentreStatusChange", "Attendance", "{"])
+    # What the Lviv administrator did: the quick search by the user's name.
+    page.fill("#portal-q", "lviv")
+    j.click(page.locator(".portal-quick-search button[type=submit]"))
+    text = j.step("the administrator's entries", r"/auditlogview/list/\?q=lviv",
+                  sees=["Пошук містить «lviv»", "Центр життєстійкості", "Змінено"],
+                  not_sees=["ResilienceCentre"])
+    assert "trainer" not in text
     # The centre edited in the first journey: its entry reads «поле: було → стало».
     row = page.locator("table tr", has_text="Центр життєстійкості").filter(
         has_text="Змінено").first

@@ -66,6 +66,48 @@
                     language: select2Uk });
     });
   }
+
+  // select2 hides the <select> behind its own widgets, which have no name of their
+  // own: give them the field's label, so a screen reader says what is being chosen.
+  function fieldName($select) {
+    var id = $select.attr("id");
+    var $label = id ? $("label[for='" + id + "']") : $();
+    var text = $label.length ? $label.first().text() : ($select.attr("aria-label") || "");
+    return $.trim(text.replace(/\*\s*$/, ""));
+  }
+  function nameSelect2Widgets() {
+    $("select").each(function () {
+      var $select = $(this), widget = $select.data("select2");
+      if (!widget) { return; }
+      var name = fieldName($select) || (uk ? "Вибір значення" : "Choose a value");
+      widget.$container.find(".select2-selection").attr("aria-label", name);
+      widget.$container.find(".select2-selection__rendered").attr("aria-label", name);
+      widget.$container.find(".select2-search__field").attr("aria-label", name);
+      // A multiple choice's «clear all» cross sits inside its list (<ul>), where only
+      // list items belong: keep it beside the list, with a Ukrainian title.
+      widget.$container.find(".select2-selection--multiple").each(function () {
+        var $selection = $(this), $list = $selection.children("ul.select2-selection__rendered");
+        var $inner = $list.children("span.select2-selection__clear");
+        if ($inner.length) {
+          $selection.children("span.select2-selection__clear").remove();
+          $inner.attr("title", uk ? "Вилучити все" : "Remove all items").insertBefore($list);
+        } else if (!$list.children("li.select2-selection__choice").length) {
+          $selection.children("span.select2-selection__clear").remove();
+        }
+      });
+    });
+  }
+  nameSelect2Widgets();
+  // FAB's own script sets up its selects when the page is ready: name them after it.
+  $(function () { window.setTimeout(nameSelect2Widgets, 0); });
+  $(document).on("click", "#filter_form a.filter", nameSelect2Widgets);
+  $(document).on("change", "select", function () {
+    window.setTimeout(nameSelect2Widgets, 0);  // select2 redraws a multiple choice
+  });
+  $(document).on("select2:open", function (event) {
+    var name = fieldName($(event.target)) || (uk ? "Пошук" : "Search");
+    $(".select2-container--open .select2-search__field").attr("aria-label", name);
+  });
 })(jQuery);
 
 /* A record page opened at "#<Tab>" (where the portal sends the user after
