@@ -623,6 +623,25 @@ class CaseView(ExportMixin, PortalModelView):
     search_form_extra_fields = {
         "provider": AjaxSelectField(_l("Provider"), lookup="case_filter_provider"),
     }
+
+    def quick_search_clauses(self, text):
+        """The case number; and the person's name, РНОКПП or phone for the roles
+        that may see personal data (a search is as personal as the value found)."""
+        from ..security.pii import may_see_personal
+
+        conditions = super().quick_search_clauses(text)
+        if may_see_personal(Beneficiary):
+            from ..common.finder import contains
+
+            digits = "".join(ch for ch in text if ch.isdigit())
+            person = contains(Beneficiary.full_name, text)
+            if len(digits) >= 5:
+                person = person | contains(Beneficiary.phone, digits[-9:])
+            if len(digits) == 10:
+                person = person | (Beneficiary.rnokpp == digits)
+            conditions.append(Case.beneficiary.has(person))
+        return conditions
+
     order_columns = ["number", "programme", "status", "opened_on", "next_contact_due"]
     base_order = ("opened_on", "desc")
     export_columns = ["number", "beneficiary.full_name", "beneficiary.category", "programme",

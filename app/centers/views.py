@@ -261,7 +261,17 @@ class CentreView(ExportMixin, PortalModelView):
                                     history=history, staff=staff, checklist=checklist,
                                     reports=reports, roles=list(StaffRole),
                                     centre=item, names_allowed=names_allowed,
-                                    status_changes=self.status_changes(item))
+                                    status_changes=self.status_changes(item),
+                                    centre_agreements=self._agreements(item))
+
+    def _agreements(self, item):
+        """The service agreements under which the centre works (from the selection's
+        award), for those who may read agreements; None hides the panel."""
+        if not self.appbuilder.sm.has_access("can_read", "ServiceAgreement"):
+            return None
+        from ..selection.services import agreements_of_centre
+
+        return agreements_of_centre(item.id)
 
     def _action_redirect(self):
         """A refused action on a centre's page returns to that page (with the refusal)."""

@@ -97,19 +97,28 @@ def is_index_object(name: str | None) -> bool:
         name.startswith(fts_table(t, c)) or name == trgm_index(t, c) for t, c in INDEXED)
 
 
+def indexed_contains(model, column: str, value: str, dialect: str):
+    """``column contains value`` as a condition answered by the trigram index where
+    the column has one on SQLite (PostgreSQL's ILIKE uses its GIN index as is);
+    None where the plain ILIKE is the way (no index, or a pattern too short)."""
+    table = model.__table__.name
+    if (table, column) not in INDEXED or dialect != "sqlite" or len(value or "") < MIN_PATTERN:
+        return None
+    fts = fts_table(table, column)
+    matching = sa.text(f"SELECT rowid FROM {fts} WHERE {column} LIKE :pattern") \
+        .bindparams(pattern=f"%{value}%").columns(rowid=sa.Integer)
+    return model.id.in_(matching.subquery().select())
+
+
 class FilterContainsIndexed(FilterContains):
     """FAB's "contains", answered by the trigram index where there is one."""
 
     def apply(self, query, value):
-        table = self.model.__table__.name
-        dialect = query.session.get_bind().dialect.name
-        if ((table, self.column_name) not in INDEXED or dialect != "sqlite"
-                or len(value or "") < MIN_PATTERN):
-            return super().apply(query, value)  # PostgreSQL: ILIKE uses the GIN index
-        fts = fts_table(table, self.column_name)
-        matching = sa.text(f"SELECT rowid FROM {fts} WHERE {self.column_name} LIKE :pattern") \
-            .bindparams(pattern=f"%{value}%").columns(rowid=sa.Integer)
-        return query.filter(self.model.id.in_(matching.subquery().select()))
+        condition = indexed_contains(self.model, self.column_name, value,
+                                     query.session.get_bind().dialect.name)
+        if condition is None:
+            return super().apply(query, value)
+        return query.filter(condition)
 
 
 class IndexedFilterConverter(SQLAFilterConverter):

@@ -356,9 +356,16 @@ class PortalModelView(SafeActionsMixin, ModelView):
 
     def quick_search_clauses(self, text: str) -> list:
         """Conditions of the quick search (override to add related tables)."""
+        from .textsearch import indexed_contains
+
         model = self.datamodel.obj
-        return [finder.contains(getattr(model, name), text)
-                for name in self._quick_columns()]
+        dialect = self.datamodel.session.get_bind().dialect.name
+        conditions = []
+        for name in self._quick_columns():
+            indexed = indexed_contains(model, name, text, dialect)
+            conditions.append(indexed if indexed is not None
+                              else finder.contains(getattr(model, name), text))
+        return conditions
 
     def _quick_columns(self) -> tuple[str, ...]:
         if self.quick_search_columns is not None:

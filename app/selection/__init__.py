@@ -21,6 +21,11 @@ def register(appbuilder) -> None:
                         ServiceActView, ServiceAgreementApi, ServiceAgreementView, TeamMemberApi,
                         TeamMemberView)
 
+    register_lookup("application_filter_round", SelectionRound, resource="Application",
+                    search=[SelectionRound.title], order_by=SelectionRound.title)
+    register_lookup("application_filter_provider", Provider, resource="Application",
+                    search=[Provider.name, Provider.short_name, Provider.edrpou],
+                    order_by=Provider.name)
     register_lookup("open_round", SelectionRound, resource="SelectionRound",
                     search=[SelectionRound.title], order_by=SelectionRound.title,
                     offer=lambda: SelectionRound.status == RoundStatus.accepting)

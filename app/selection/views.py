@@ -420,7 +420,12 @@ class ApplicationView(PageChangeMixin, ExportMixin, PortalModelView):
     edit_columns = ["decision", "protocol_number", "protocol_date", "notes"]
     show_columns = ["round", "provider", "submitted_on", "total_score", "rank", "decision",
                     "protocol_number", "protocol_date", "notes"]
-    search_columns = ["decision", "submitted_on", "rank"]
+    search_columns = ["round", "provider", "decision", "submitted_on", "rank"]
+    # Rounds and providers are searched on the server (any round the user reads).
+    search_form_extra_fields = {
+        "round": AjaxSelectField(_l("Selection round"), lookup="application_filter_round"),
+        "provider": AjaxSelectField(_l("Provider"), lookup="application_filter_provider"),
+    }
     add_form_extra_fields = {
         "round": AjaxSelectField(_l("Selection round"), lookup="open_round"),
         "provider": AjaxSelectField(_l("Provider"), lookup="approved_provider"),
