@@ -28,6 +28,7 @@ def test_edit_writes_exactly_one_row_with_old_and_new(app, client_as):
     client = client_as("lviv")
     response = client.post(f"/providerview/edit/{pk}", data={
         "name": "ГО «Нове ім’я»", "kind": "ngo", "edrpou": "37567866", "oblast": str(oblast_id),
+        "legal_form": "other_form",
         "version": str(version)})
     assert response.status_code == 302
     rows = _rows(app, entity="Provider", entity_id=str(pk))

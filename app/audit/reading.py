@@ -54,6 +54,10 @@ OBJECT_LABELS = {
     "ProviderStatusChange": _l("Provider status change"), "Role": _l("Role"),
     "Score": _l("Evaluation score"), "UserSession": _l("Session"),
     "ViewMenu": _l("View or menu"),
+    "Appeal": _l("Appeal"), "ConflictDeclaration": _l("Conflict of interest declaration"),
+    "ProviderCheck": _l("Eligibility assessment of a provider"),
+    "ProviderDocument": _l("Provider document"),
+    "SoleProprietor": _l("Sole proprietor's RNOKPP"),
 }
 
 

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import BooleanField
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ..common.apidoc import transition_doc
 from ..common.export import ExportMixin
@@ -131,7 +131,10 @@ OPTIONAL = ["external_code", "selection_round", "status_changed_by", "status_rea
 
 def _form_extra_fields() -> dict:
     fields = {
-        "hromada": AjaxSelectField(_l("Territorial community"), lookup="hromada"),
+        # Required (marked *): the same message as the command's (HromadaRequired).
+        "hromada": AjaxSelectField(_l("Territorial community"), lookup="hromada",
+                                   validators=[InputRequired(
+                                       message=services.HromadaRequired.default_message)]),
         "provider": AjaxSelectField(
             _l("Provider"), lookup="approved_provider",
             description=_l("Only approved providers can run a centre.")),

@@ -143,6 +143,8 @@ class SafeActionsMixin:
         on the list when the record has left the user's scope."""
         if getattr(response, "status_code", None) not in (301, 302, 303):
             return response
+        if "/show/" in (response.location or ""):
+            return response  # the action chose a record page (e.g. the centre it created)
         try:
             target = url_for(f"{self.endpoint}.show", pk=pk)
         except BuildError:

@@ -17,9 +17,11 @@
       today: "Сьогодні", clear: "Очистити", format: "dd.mm.yyyy", titleFormat: "MM yyyy",
       weekStart: 1
     };
+    // forceParse off: a typed or pasted date stays as typed (the picker would drop
+    // «31.02.2026» or revert it silently); the server refuses it with a message.
     $("input.portal-date").datepicker({
       format: "dd.mm.yyyy", language: uk ? "uk" : "en", weekStart: 1,
-      autoclose: true, todayHighlight: true
+      autoclose: true, todayHighlight: true, forceParse: false
     });
   }
 
@@ -133,3 +135,54 @@
     if (!window.confirm(this.getAttribute("data-confirm"))) { event.preventDefault(); }
   });
 })(window.jQuery);
+
+/* «All present» of a session on the group attendance form: every participant's mark
+   of that session set to present (the trainer then changes the few absent ones). */
+(function ($) {
+  "use strict";
+  $(document).on("click", ".portal-mark-all", function () {
+    var session = String($(this).data("session"));
+    $("form.training-attendance select[name^='status-']").each(function () {
+      if (this.name.split("-").pop() === session) { $(this).val("present").trigger("change"); }
+    });
+  });
+})(jQuery);
+
+/* The portal's own validation texts instead of the browser's («Please fill out this
+   field.» in the browser's language): set when a field is found invalid, cleared as
+   soon as the user changes it. */
+(function () {
+  "use strict";
+  var uk = document.documentElement.lang === "uk";
+  if (!uk) { return; }
+  function message(el) {
+    var v = el.validity;
+    if (v.valueMissing) {
+      return el.tagName === "SELECT" ? "Оберіть значення зі списку." :
+        (el.type === "checkbox" ? "Позначте це поле, щоб продовжити." : "Заповніть це поле.");
+    }
+    if (v.typeMismatch) {
+      return el.type === "email" ? "Введіть адресу електронної пошти, наприклад name@example.org." :
+        "Перевірте формат значення.";
+    }
+    if (v.rangeUnderflow) { return "Значення має бути не менше " + el.min + "."; }
+    if (v.rangeOverflow) { return "Значення має бути не більше " + el.max + "."; }
+    if (v.tooLong) { return "Не більше " + el.maxLength + " символів."; }
+    if (v.badInput) { return "Введіть число."; }
+    if (v.stepMismatch) { return "Введіть допустиме значення."; }
+    if (v.patternMismatch) { return el.title || "Перевірте формат значення."; }
+    return "";
+  }
+  document.addEventListener("invalid", function (event) {
+    var el = event.target;
+    if (el && el.validity && el.setCustomValidity) {
+      el.setCustomValidity("");
+      if (!el.validity.valid) { el.setCustomValidity(message(el)); }
+    }
+  }, true);
+  function reset(event) {
+    if (event.target && event.target.setCustomValidity) { event.target.setCustomValidity(""); }
+  }
+  document.addEventListener("input", reset, true);
+  document.addEventListener("change", reset, true);
+})();
