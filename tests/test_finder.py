@@ -39,7 +39,7 @@ def _names(html: str) -> list[str]:
     if "</thead>" not in html:
         return []
     body = html.split("</thead>", 1)[1].split("</table>", 1)[0]
-    return [n for n in re.findall(r"<td>(Центр життєстійкості [^<]+)</td>", body)]
+    return re.findall(r"<td[^>]*>(Центр життєстійкості [^<]+)</td>", body)
 
 
 def test_ukrainian_sort_key_places_g_ye_i_yi():

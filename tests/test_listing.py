@@ -364,8 +364,8 @@ def objects_only(app):
 
 
 def _tables(html):
-    return re.findall(r"<table class=\"table table-bordered table-hover\">.*?</table>", html,
-                      re.S)
+    return re.findall(r"<table class=\"table table-bordered table-hover[^\"]*\">.*?</table>",
+                      html, re.S)
 
 
 @pytest.mark.parametrize("view_name", ["CaseView", "ProviderView", "CentreView", "AuditLogView",

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 from flask import g
 from flask_appbuilder.api import BaseApi, expose, protect, safe
-from ..common.listing import PortalInterface
 from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record_event
 from ..common.apidoc import transition_doc
+from ..common.listing import PortalInterface
 from ..common.views import PortalRestApi
 from ..security import roles
 from . import services

@@ -17,10 +17,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms.validators import NumberRange, Optional
 
+from ..common import fields as parsed_fields
 from ..common.apidoc import transition_doc
 from ..common.listing import BoundedCountInterface, PortalInterface
 from ..common.lookup import AjaxSelectField
-from ..common.validators import UkrainianPhone
 from ..common.views import PortalModelView, PortalRestApi
 from ..security import roles
 from ..security.scope import current_scope
@@ -122,7 +122,9 @@ APPLICATION_PERMISSIONS = ["can_read", "can_write", permissions.DECIDE_APPLICATI
 
 
 def _application_fields() -> dict:
-    fields = {"hromada": AjaxSelectField(_l("Territorial community"), lookup="hromada")}
+    fields = {"hromada": AjaxSelectField(_l("Territorial community"), lookup="hromada"),
+              # The portal's one phone parser (any usual spelling, stored +380XXXXXXXXX).
+              "contact_phone": parsed_fields.PHONE.form(APPLICATION_LABELS["contact_phone"])}
     for attr in ("shelter", *ACCESSIBILITY, "benefactor_consent", "social_passport"):
         fields[attr] = BooleanField(APPLICATION_LABELS[attr])
     return fields
@@ -210,8 +212,7 @@ class CommunityApplicationView(_TransitionForms, PortalModelView):
                                                 "centre_name", "provider",
                                                 "centre", "documents", "premises_owner",
                                                 "contact_phone", "contact_email")}}
-    validators_columns = {"contact_phone": [UkrainianPhone()],
-                          "population": [Optional(), NumberRange(min=0, max=5_000_000)],
+    validators_columns = {"population": [Optional(), NumberRange(min=0, max=5_000_000)],
                           "premises_area": [Optional(), NumberRange(min=0, max=100_000)],
                           "rooms_individual": [Optional(), NumberRange(min=0, max=100)],
                           "rooms_group": [Optional(), NumberRange(min=0, max=100)]}

@@ -18,11 +18,11 @@ from sqlalchemy import select
 from wtforms import BooleanField
 from wtforms.validators import Email, Optional
 
+from ..common import fields
 from ..common.export import ExportMixin
 from ..common.i18n import short_date
 from ..common.listing import BoundedCountInterface, PortalInterface
 from ..common.lookup import AjaxSelectField, AjaxSelectWidget
-from ..common.validators import UkrainianPhone
 from ..common.views import PortalModelView, PortalRestApi
 from ..security import roles
 from ..security.scope import SCOPE_FILTER, current_scope
@@ -137,10 +137,11 @@ class DirectoryEntryView(ExportMixin, PortalModelView):
     search_columns = ["title", "kind", "level", "provider_type", "provider_name",
                       "verified_on", "active", "oblast"]
     validators_columns = {
-        "phone": [UkrainianPhone()],
         "email": [Optional(), Email(message=services.EMAIL_INVALID)],
     }
     add_form_extra_fields = edit_form_extra_fields = {
+        # The portal's one phone parser (any usual spelling, stored +380XXXXXXXXX).
+        "phone": fields.PHONE.form(LABELS["phone"]),
         "hromada": AjaxSelectField(_l("Territorial community"), lookup="directory_hromada",
                                    description=DESCRIPTIONS["hromada"]),
         "oblast": AjaxSelectField(_l("Oblast"), lookup="directory_oblast",

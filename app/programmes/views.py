@@ -3,11 +3,10 @@ other portal role reads them (web and REST; the rules in ``services``)."""
 
 from __future__ import annotations
 
-from ..common.listing import PortalInterface
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectMultipleField, widgets
 
-from ..common.listing import BoundedCountInterface
+from ..common.listing import BoundedCountInterface, PortalInterface
 from ..common.views import PortalModelView, PortalRestApi
 from . import permissions
 from .models import FORMS_SEPARATOR, ContactForm, Programme, ProgrammeMeasure

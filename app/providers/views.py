@@ -10,7 +10,6 @@ from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import safe
-from ..common.listing import PortalInterface
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access, protect
 from flask_babel import gettext as _
@@ -22,13 +21,14 @@ from wtforms.validators import Email, Optional
 from ..common.apidoc import record_rows_doc, transition_doc
 from ..common.enums import N_
 from ..common.export import ExportMixin
-from ..common.listing import BoundedCountInterface
+from ..common.listing import BoundedCountInterface, PortalInterface
 from ..common.lookup import AjaxSelectField
 from ..common.errors import InvalidData, UserError
-from ..common.validators import Edrpou, Rnokpp, UkrainianPhone
+from ..common import fields
+from ..common.validators import Edrpou, Rnokpp
 from ..common.views import EMPTY, PortalModelView, PortalRestApi
 from ..security import roles
-from ..security.scope import SCOPE_FILTER, current_scope, scope_clause, scoped
+from ..security.scope import current_scope, scope_clause, scoped
 from . import services
 from .models import EligibilityCriterion, Provider, ProviderDocType, SoleProprietor, Specialist
 
@@ -225,11 +225,12 @@ class ProviderView(PageChangeMixin, ExportMixin, PortalModelView):
     search_columns = ["name", "edrpou", "status", "kind"]
     validators_columns = {
         "edrpou": [Edrpou(), UniqueEdrpou()],
-        "phone": [UkrainianPhone()],
         "email": [Optional(), Email(message=EMAIL_MESSAGE)],
     }
     add_form_extra_fields = edit_form_extra_fields = {
         "hromada": AjaxSelectField(_l("Territorial community"), lookup="hromada"),
+        # The portal's one phone parser (any usual spelling, stored +380XXXXXXXXX).
+        "phone": fields.PHONE.form(LABELS["phone"]),
         # A sole proprietor's РНОКПП lives in provider_proprietor (personal data).
         "rnokpp": StringField(LABELS["rnokpp"], validators=[
             Optional(), Rnokpp(), UniqueCode(SoleProprietor.rnokpp, services.RNOKPP_TAKEN)]),
@@ -540,11 +541,11 @@ class SpecialistView(ExportMixin, PortalModelView):
     show_columns = add_columns + ["created_on", "changed_on"]
     search_columns = ["full_name", "position", "qualification", "active"]
     validators_columns = {
-        "phone": [UkrainianPhone()],
         "email": [Optional(), Email(message=EMAIL_MESSAGE)],
     }
     add_form_extra_fields = edit_form_extra_fields = {
         "provider": AjaxSelectField(_l("Provider"), lookup="provider"),
+        "phone": fields.PHONE.form(SPECIALIST_LABELS["phone"]),
     }
     export_columns = ["full_name", "position", "qualification", "provider.name", "phone",
                       "email", "active"]

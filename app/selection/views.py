@@ -11,7 +11,6 @@ from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import safe
-from ..common.listing import PortalInterface
 from flask_appbuilder.security.decorators import has_access, protect
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,12 +21,13 @@ from ..common.enums import N_
 from ..common.errors import UserError
 from ..common.export import ExportMixin, safe_cell
 from ..common.fields import UA_DATE_FORMAT
+from ..common.listing import PortalInterface
 from ..common.lookup import AjaxSelectField
 from ..common.views import EMPTY, PortalModelView, PortalRestApi
 from ..security import roles
 from . import services
 from ..providers.views import PageChangeMixin, _send_stored, json_bool
-from .models import (Appeal, Application, DocumentType, Lot, ProposalLot, RoundStatus,
+from .models import (Application, DocumentType, Lot, ProposalLot, RoundStatus,
                      SelectionRound, ServiceAct, ServiceAgreement, TeamMember)
 
 TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
