@@ -154,3 +154,11 @@ def test_centres_filter_by_community_and_provider_pickers(app, centres, client_a
     assert reply.status_code == 200 and [r["text"] for r in reply.json["results"]]
     assert client_as("frankivsk").get("/lookup/centre_filter_oblast?q=Льв").json[
         "results"] == []
+
+
+def test_python_and_sqlite_order_follow_icu_ukrainian():
+    """The key SQLite's collation and Python sorts use orders as PostgreSQL's ICU «uk»
+    does: symbols, digits, Cyrillic in Ukrainian order, then Latin."""
+    words = ["Яблуня", "Їжак", "Abc", "Ґава", "=HYP", "Іній", "12", "Гай", "Ирій"]
+    assert sorted(words, key=ukrainian_sort_key) == [
+        "=HYP", "12", "Гай", "Ґава", "Ирій", "Іній", "Їжак", "Яблуня", "Abc"]
