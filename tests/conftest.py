@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import sys
 
 import pytest
 import sqlalchemy as sa
@@ -154,3 +155,23 @@ def visible_text(html: str) -> str:
     """Page text without tags, scripts and extra whitespace."""
     html = re.sub(r"<script.*?</script>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+# --- leaving quickly ------------------------------------------------------------------
+# A full run builds some hundred apps; the interpreter's final garbage collection of
+# them took about six minutes after the summary (seen in gdb: Py_FinalizeEx ->
+# gc_collect_main), doubling as CI time. The run's result is known by then: leave
+# with it, after flushing the output.
+_SESSION = {}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _SESSION["exitstatus"] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    if "exitstatus" in _SESSION:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_SESSION["exitstatus"])
