@@ -380,12 +380,15 @@ class PortalModelView(SafeActionsMixin, ModelView):
                      if name in columns and name not in hidden
                      and finder.is_text_column(columns[name]))
 
+    def _has_quick_search(self) -> bool:
+        """A register has the box when it has quick-search columns or its own clauses."""
+        return bool(self._quick_columns()) or (
+            type(self).quick_search_clauses is not PortalModelView.quick_search_clauses)
+
     def _with_quick_search(self, filters):
         """The request's filters plus the quick search (``?q=``), if any."""
         text = finder.quick_search_text()
-        if not text or not (self._quick_columns() or
-                            type(self).quick_search_clauses is not
-                            PortalModelView.quick_search_clauses):
+        if not text or not self._has_quick_search():
             return filters
         cls = self.__dict__.get("_quick_filter")
         if cls is None:
@@ -513,8 +516,7 @@ class PortalModelView(SafeActionsMixin, ModelView):
         # picker's row, which the chip then names from the session, no statement).
         widgets["list"].template_args["finder"] = functools.partial(
             finder.render_finder, filters, self.label_columns,
-            quick=bool(self._quick_columns()) or type(self).quick_search_clauses
-            is not PortalModelView.quick_search_clauses)
+            quick=self._has_quick_search())
         return widgets
 
     def _plain_rows_list_widget(self, filters, actions, order_column, order_direction, page,
