@@ -23,6 +23,7 @@ import uuid
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
+from ..common import clock
 from .models import AuditLog
 from .services import actor
 
@@ -113,7 +114,7 @@ def _audited(obj) -> bool:
 def _after_flush(session: Session, flush_context) -> None:
     rows = []
     who = actor()
-    now = dt.datetime.utcnow()
+    now = clock.utcnow()
     for kind, objects in (("create", session.new), ("update", session.dirty),
                           ("delete", session.deleted)):
         for obj in objects:

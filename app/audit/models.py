@@ -8,7 +8,7 @@ from flask_appbuilder import Model
 from sqlalchemy import JSON, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..common.enums import LabeledEnum, N_, enum_column
+from ..common.enums import N_, LabeledEnum, enum_column
 
 
 class AuditAction(LabeledEnum):

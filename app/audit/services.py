@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import g, has_request_context, request
 from sqlalchemy import insert
 
+from ..common import clock
 from .models import AuditAction, AuditLog
 
 
@@ -36,7 +35,7 @@ def record_event(action: str, entity: str | None = None, entity_id=None, details
     who = actor()
     if user is not None:
         who.update(user_id=user.id, username=user.username)
-    row = dict(ts=dt.datetime.utcnow(), action=AuditAction[action].name, entity=entity,
+    row = dict(ts=clock.utcnow(), action=AuditAction[action].name, entity=entity,
                entity_id=None if entity_id is None else str(entity_id), details=details,
                **who)
     if commit:

@@ -4,11 +4,10 @@ from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 
-from ..common.listing import BoundedCountInterface
-from . import reading
-
 from ..common.export import ExportMixin
+from ..common.listing import BoundedCountInterface
 from ..common.views import PortalModelView
+from . import reading
 from .models import AuditLog
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from . import permissions  # noqa: F401  (grants are collected from here)
+from . import permissions
 
 
 def register(appbuilder) -> None:

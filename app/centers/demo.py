@@ -6,10 +6,18 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from ..common import clock
 from ..geography.models import Hromada, Oblast
 from ..providers.models import Provider, ProviderKind, ProviderStatus
-from .models import ACCESSIBILITY, DIRECTIONS, EXTRA_SERVICES, CentreStatus, CentreStatusChange
-from .models import OpeningHours, ResilienceCentre
+from .models import (
+    ACCESSIBILITY,
+    DIRECTIONS,
+    EXTRA_SERVICES,
+    CentreStatus,
+    CentreStatusChange,
+    OpeningHours,
+    ResilienceCentre,
+)
 from .services import parse_hours
 
 LVIV = "UA46000000000026241"
@@ -152,9 +160,20 @@ def seed_work(ctx) -> None:
     operating centres, and their monthly reports (deterministic, idempotent)."""
     from ..providers.models import Specialist
     from . import services
-    from .models import (ActivityFormat, ActivityKind, ApplicationStatus, CentreActivity,
-                         CentreReport, CentreStaff, CentreVisitDay, CommunityApplication,
-                         Direction, Employment, ReportStatus, StaffRole)
+    from .models import (
+        ActivityFormat,
+        ActivityKind,
+        ApplicationStatus,
+        CentreActivity,
+        CentreReport,
+        CentreStaff,
+        CentreVisitDay,
+        CommunityApplication,
+        Direction,
+        Employment,
+        ReportStatus,
+        StaffRole,
+    )
 
     session = ctx.session
     if session.scalar(select(CentreStaff.id).limit(1)) is not None:
@@ -168,7 +187,7 @@ def seed_work(ctx) -> None:
     first_names = ["Олена", "Ірина", "Андрій", "Наталія", "Тарас", "Оксана", "Марія", "Богдан"]
     surnames = ["Коваль", "Мельник", "Шевчук", "Бондар", "Ткачук", "Кравець", "Лисенко",
                 "Гнатюк"]
-    today = dt.date.today()
+    today = clock.kyiv_today()
     month0 = today.replace(day=1)
     months = []
     first = month0
@@ -241,7 +260,7 @@ def seed_work(ctx) -> None:
     session.flush()
     # Reports: the oldest month accepted, the next submitted, the last one a draft;
     # one centre's last report returned with a comment.
-    now = dt.datetime.utcnow()
+    now = clock.utcnow()
     for n, centre in enumerate(working):
         for k, first in enumerate(reversed(months)):
             if centre.opened_on and centre.opened_on > services.month_end(first):

@@ -52,8 +52,17 @@ from sqlalchemy import select
 from ..common.commands import commands_for
 from ..common.errors import UserError
 from ..common.export import ExportColumn, unescape_cell
-from ..common.fields import (FieldError, parse_code, parse_date, parse_edrpou, parse_katottg,
-                             parse_latitude, parse_longitude, parse_phone, parse_whole)
+from ..common.fields import (
+    FieldError,
+    parse_code,
+    parse_date,
+    parse_edrpou,
+    parse_katottg,
+    parse_latitude,
+    parse_longitude,
+    parse_phone,
+    parse_whole,
+)
 from ..geography.models import Hromada
 from ..jobs import services as jobs
 from ..providers.models import Provider, ProviderStatus

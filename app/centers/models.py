@@ -5,12 +5,26 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text,
-                        Time, UniqueConstraint, event, false)
-from sqlalchemy import select
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    event,
+    false,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..common.enums import LabeledEnum, N_, enum_column
+from ..common import clock
+from ..common.enums import N_, LabeledEnum, enum_column
 from ..common.mixins import AuditColumnsMixin, VersionedMixin
 
 
@@ -279,7 +293,7 @@ class CentreStatusChange(Model):
     to_status: Mapped[CentreStatus] = mapped_column(
         enum_column(CentreStatus, name="centrestatus_to"), nullable=False)
     changed_on: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False,
-                                                    default=dt.datetime.utcnow, index=True)
+                                                    default=clock.utcnow, index=True)
     changed_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id",
                                                                  ondelete="SET NULL"))
     reason: Mapped[str | None] = mapped_column(Text)
@@ -345,7 +359,7 @@ class CentreStaff(AuditColumnsMixin, VersionedMixin, Model):
         return f"{self.specialist} ({self.role})"
 
     def current(self, on: dt.date | None = None) -> bool:
-        on = on or dt.date.today()
+        on = on or clock.kyiv_today()
         return self.start_on <= on and (self.end_on is None or self.end_on >= on)
 
     scope_clause = classmethod(_centre_scope)
@@ -370,7 +384,7 @@ class CommunityApplication(AuditColumnsMixin, VersionedMixin, Model):
                                            index=True)
     hromada_id: Mapped[int] = mapped_column(ForeignKey("geo_hromada.id"), nullable=False,
                                             index=True)
-    submitted_on: Mapped[dt.date] = mapped_column(Date, nullable=False, default=dt.date.today)
+    submitted_on: Mapped[dt.date] = mapped_column(Date, nullable=False, default=clock.kyiv_today)
     contact_name: Mapped[str] = mapped_column(String(200), nullable=False)
     contact_phone: Mapped[str | None] = mapped_column(String(13))
     contact_email: Mapped[str | None] = mapped_column(String(254))

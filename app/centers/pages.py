@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ..common import clock
 from ..extensions import db
 from ..jobs import services as jobs
 from ..jobs.models import Job
@@ -114,7 +115,7 @@ def oblast_status_table(scope):
 
 
 def month_ends(months: int, today: dt.date | None = None) -> list[dt.date]:
-    today = today or dt.date.today()
+    today = today or clock.kyiv_today()
     ends = [today]
     first = today.replace(day=1)
     for _i in range(months - 1):

@@ -6,8 +6,7 @@
 * Auditors read; provider case workers read their own provider's centres.
 """
 
-from ..security.roles import (AUDITOR, CASE_WORKER, EXPORT, MINISTRY, READ, REGIONAL_ADMIN,
-                              WRITE)
+from ..security.roles import AUDITOR, CASE_WORKER, EXPORT, MINISTRY, READ, REGIONAL_ADMIN, WRITE
 
 RESOURCE = "Centre"
 DASHBOARD = "CentreDashboard"

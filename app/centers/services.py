@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case as sa_case
 from sqlalchemy import select
 
+from ..common import clock
 from ..common.commands import ModelCommands, commands, label_tables
 from ..common.errors import NotPermitted, TransitionNotAllowed, UserError
 from ..providers.models import Provider, ProviderStatus
@@ -109,7 +110,7 @@ def prepare_for_save(centre: ResilienceCentre) -> None:
 def record_initial_status(centre: ResilienceCentre, user=None, reason=None) -> None:
     """History row for a newly registered centre (its first status)."""
     user = _current_user(user)
-    now = dt.datetime.utcnow()
+    now = clock.utcnow()
     centre.status_changed_on = now
     centre.status_changed_by_fk = getattr(user, "id", None)
     centre.history.append(CentreStatusChange(
@@ -138,7 +139,7 @@ def _move(centre: ResilienceCentre, name: str, target: CentreStatus, permission:
         raise TransitionNotAllowed()
     if name in NEEDS_REASON and not (reason or "").strip():
         raise ReasonRequired()
-    now = dt.datetime.utcnow()
+    now = clock.utcnow()
     previous = centre.status
     centre.status = target
     centre.status_changed_on = now
@@ -148,7 +149,7 @@ def _move(centre: ResilienceCentre, name: str, target: CentreStatus, permission:
         from_status=previous, to_status=target, changed_on=now, changed_by_fk=user.id,
         reason=centre.status_reason))
     if target == S.operating and centre.opened_on is None:
-        centre.opened_on = on or dt.date.today()
+        centre.opened_on = on or clock.kyiv_today()
     _session().flush()
     return centre
 
@@ -200,7 +201,7 @@ def publish(centre, user=None, reason=None):
             or not (centre.phone or centre.email)):
         raise UserError(NOT_PUBLISHABLE)
     centre.published = True
-    centre.published_on = dt.datetime.utcnow()
+    centre.published_on = clock.utcnow()
     _session().flush()
     return centre
 
@@ -310,9 +311,7 @@ def sync_hours(centre) -> None:
 
 
 def kyiv_now() -> dt.datetime:
-    from zoneinfo import ZoneInfo
-
-    return dt.datetime.now(ZoneInfo("Europe/Kyiv")).replace(tzinfo=None)
+    return clock.kyiv_now()
 
 
 # --- selection round (soft link to the selection domain) ------------------------------
@@ -428,12 +427,13 @@ from sqlalchemy import func  # noqa: E402
 from ..providers.models import Specialist  # noqa: E402
 from .models import (  # noqa: E402
     ACCESSIBILITY,
+    AGE_COUNTS,
     BASIC_ACCESSIBILITY,
     CATEGORY_COUNTS,
     DIRECTIONS,
-    AGE_COUNTS,
     MONTH_FIGURES,
     PEOPLE_COUNTS,
+    PLAN_COLUMNS,
     SEX_COUNTS,
     ActivityKind,
     ApplicationStatus,
@@ -446,12 +446,11 @@ from .models import (  # noqa: E402
     Direction,
     ReportStatus,
     StaffRole,
-    PLAN_COLUMNS,
 )
 
 
 def _today() -> dt.date:
-    return dt.date.today()
+    return clock.kyiv_today()
 
 
 # --- staff ------------------------------------------------------------------------------
@@ -601,9 +600,8 @@ def ensure_ready(centre) -> None:
 def planned_readiness(scope, limit: int = 500):
     """Planned and preparing centres in the scope, by oblast and planned date, each
     with what it still lacks: [(oblast title, [(centre, [missing items])])]."""
-    from ..geography.models import Oblast
-    from ..security.scope import scoped as _scoped
     from ..common.finder import ukrainian_sort_key
+    from ..security.scope import scoped as _scoped
 
     stmt = _scoped(select(ResilienceCentre).where(
         ResilienceCentre.status.in_([S.planned, S.preparing]))
@@ -654,7 +652,7 @@ def _decide(application, target, user, reason):
     if not reason:
         raise UserError(DECISION_REASON)
     application.status = target
-    application.decided_on = dt.datetime.utcnow()
+    application.decided_on = clock.utcnow()
     application.decided_by_fk = user.id
     application.decision_reason = reason
     return user
@@ -937,7 +935,7 @@ def submit_report(report, user=None, reason=None, today: dt.date | None = None):
     report.visits = figures.visits
     report.activities = figures.activities
     report.participants = figures.participants
-    report.submitted_on = dt.datetime.utcnow()
+    report.submitted_on = clock.utcnow()
     report.submitted_by_fk = user.id
     _session().flush()
     return report
@@ -947,7 +945,7 @@ def accept_report(report, user=None, reason=None):
     """submitted → accepted (the regional administrator)."""
     user = _report_move(report, {ReportStatus.submitted}, ReportStatus.accepted,
                         permissions.REVIEW_REPORT, user)
-    report.decided_on = dt.datetime.utcnow()
+    report.decided_on = clock.utcnow()
     report.decided_by_fk = user.id
     report.review_comment = (reason or "").strip() or report.review_comment
     _session().flush()
@@ -960,7 +958,7 @@ def return_report(report, user=None, reason=None):
         raise UserError(REPORT_COMMENT)
     user = _report_move(report, {ReportStatus.submitted}, ReportStatus.returned,
                         permissions.REVIEW_REPORT, user)
-    report.decided_on = dt.datetime.utcnow()
+    report.decided_on = clock.utcnow()
     report.decided_by_fk = user.id
     report.review_comment = reason.strip()
     _session().flush()
@@ -1075,9 +1073,9 @@ def activity_dashboard(scope, first: dt.date, last: dt.date) -> dict:
     Three grouped statements: figures per oblast and per month from
     ``centre_month_figures`` (one row per centre and month) and the working centres
     per oblast from the centre table."""
+    from ..common.finder import ukrainian_sort_key
     from ..geography.models import Oblast
     from ..security.scope import scoped as _scoped
-    from ..common.finder import ukrainian_sort_key
 
     session = _session()
     first, last = month_start(first), month_start(last)

@@ -17,15 +17,21 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ..common.apidoc import transition_doc
 from ..common.export import ExportMixin
+from ..common.fields import ParsedApiFields, form_fields
 from ..common.listing import BoundedCountInterface, PortalInterface
 from ..common.lookup import AjaxSelectField
-from ..common.fields import ParsedApiFields, form_fields
 from ..common.views import PortalModelView, PortalRestApi
 from ..security import roles
 from . import permissions, services
 from .importer import export_columns
-from .models import ACCESSIBILITY, DIRECTIONS, EXTRA_SERVICES, CentreStatusChange, ResilienceCentre
-from .models import input_kinds
+from .models import (
+    ACCESSIBILITY,
+    DIRECTIONS,
+    EXTRA_SERVICES,
+    CentreStatusChange,
+    ResilienceCentre,
+    input_kinds,
+)
 
 LABELS = {
     "name": _l("Name of the centre"),

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms.validators import NumberRange, Optional
 
+from ..common import clock
 from ..common import fields as parsed_fields
 from ..common.apidoc import transition_doc
 from ..common.listing import BoundedCountInterface, PortalInterface
@@ -25,9 +26,19 @@ from ..common.views import PortalModelView, PortalRestApi
 from ..security import roles
 from ..security.scope import current_scope
 from . import permissions, services
-from .models import (ACCESSIBILITY, AGE_COUNTS, CATEGORY_COUNTS, SEX_COUNTS, ApplicationStatus,
-                     CentreActivity, CentreReport, CentreStaff, CentreVisitDay,
-                     CommunityApplication, ReportStatus)
+from .models import (
+    ACCESSIBILITY,
+    AGE_COUNTS,
+    CATEGORY_COUNTS,
+    SEX_COUNTS,
+    ApplicationStatus,
+    CentreActivity,
+    CentreReport,
+    CentreStaff,
+    CentreVisitDay,
+    CommunityApplication,
+    ReportStatus,
+)
 
 COMMON_LABELS = {
     "centre": _l("Resilience centre"), "centre.name": _l("Resilience centre"),
@@ -141,7 +152,7 @@ def _parse_date(text):
 
 
 def figure_labels() -> dict:
-    from .models import Direction, ActivityKind, PEOPLE_COUNTS
+    from .models import PEOPLE_COUNTS, ActivityKind, Direction
 
     return {"visits": _("Visits"), "activities": _("Activities"),
             "participants": _("Participants"),
@@ -574,7 +585,7 @@ class CentreActivityDashboardView(BaseView):
     method_permission_name = {"index": "read", "xlsx": "read"}
 
     def _period(self):
-        last_month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        last_month = (clock.kyiv_today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
         last = _month_arg(request.args.get("to"), last_month)
         first = _month_arg(request.args.get("from"), (last - dt.timedelta(days=62)).replace(day=1))
         if first > last:
@@ -591,7 +602,7 @@ class CentreActivityDashboardView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        from .models import ActivityKind, AGE_COUNTS, CATEGORY_COUNTS, Direction, SEX_COUNTS
+        from .models import AGE_COUNTS, CATEGORY_COUNTS, SEX_COUNTS, ActivityKind, Direction
 
         first, last = self._period()
         data = services.activity_dashboard(current_scope(), first, last)

@@ -24,14 +24,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from marshmallow import ValidationError as ApiValidationError
 from marshmallow import fields as api_fields
-from markupsafe import Markup
 from wtforms import fields
 from wtforms.validators import DataRequired, Optional, ValidationError
 from wtforms.widgets import TextInput, html_params

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import Domain, format_datetime, get_locale, get_translations
-from flask_babel import _get_current_context
+from flask_babel import Domain, _get_current_context, format_datetime, get_locale, get_translations
 from flask_babel import gettext as _
 from sqlalchemy.exc import DataError, OperationalError
 

@@ -28,22 +28,22 @@ import time
 from operator import itemgetter
 
 from flask import current_app, g, has_request_context, url_for
-from jinja2.utils import htmlsafe_json_dumps
-from markupsafe import Markup, escape
+from flask_appbuilder._compat import as_unicode
 from flask_appbuilder.models.filters import Filters
+from flask_appbuilder.models.sqla.filters import FilterRelationOneToManyEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.utils.base import get_column_root_relation, is_column_dotted
-from flask_appbuilder._compat import as_unicode
 from flask_appbuilder.widgets import ListWidget, RenderTemplateWidget, SearchWidget
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_appbuilder.models.sqla.filters import FilterRelationOneToManyEqual
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup, escape
 from sqlalchemy import asc, desc, false, func, select
 from sqlalchemy.orm import ColumnProperty, Load, RelationshipProperty, aliased, joinedload
 
 from . import finder, list_header
-from .fragments import MISSING, NONCE_MARK, expiring_store
 from .enums import Label
+from .fragments import MISSING, NONCE_MARK, expiring_store
 from .i18n import translate
 from .textsearch import IndexedFilterConverter
 
@@ -104,15 +104,15 @@ class LeanFilters(Filters):
                 self.datamodel.get_columns_list())
         return catalogue
 
-    def _with(self, filters, values) -> "LeanFilters":
+    def _with(self, filters, values) -> LeanFilters:
         joined = LeanFilters(self.filter_converter, self.datamodel)
         joined.filters, joined.values = filters, values
         return joined
 
-    def get_joined_filters(self, filters) -> "LeanFilters":
+    def get_joined_filters(self, filters) -> LeanFilters:
         return self._with(self.filters + filters.filters, self.values + filters.values)
 
-    def copy(self) -> "LeanFilters":
+    def copy(self) -> LeanFilters:
         return self._with(list(self.filters), list(self.values))
 
 
@@ -380,7 +380,7 @@ class _RowPlan:
         return self._aliases[relation.key]
 
     @classmethod
-    def build(cls, model, columns: tuple) -> "_RowPlan | None":
+    def build(cls, model, columns: tuple) -> _RowPlan | None:
         mapper = model.__mapper__
         if len(mapper.primary_key) != 1:
             return None
@@ -584,7 +584,7 @@ class LazySearchForm:
             if getattr(getattr(form_class, name, None), "field_class", None) is not None
             and issubclass(getattr(form_class, name).field_class, AjaxSelectField))
 
-    def refresh(self, obj=None) -> "DeferredForm":
+    def refresh(self, obj=None) -> DeferredForm:
         return DeferredForm(self, obj)
 
     def __getattr__(self, name):
@@ -631,9 +631,9 @@ class PortalSearchWidget(SearchWidget):
     """
 
     def __call__(self, **kwargs):
+        from ..security.scope import current_scope
         from .fragments import fragment_store, roles_key
         from .lookup import AjaxSelectField
-        from ..security.scope import current_scope
 
         form = self.template_args["form"]
         roles = roles_key()

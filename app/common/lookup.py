@@ -21,8 +21,9 @@ outside the user's scope is a validation error, not a saved record.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from flask import abort, current_app, jsonify, request, url_for
 from flask_appbuilder import BaseView, expose

@@ -8,6 +8,8 @@ from flask import g, has_request_context
 from sqlalchemy import DateTime, ForeignKey, Integer, func
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from . import clock
+
 
 def _current_user_id():
     if has_request_context():
@@ -21,10 +23,10 @@ class AuditColumnsMixin:
     """Who created and last changed the row, and when (UTC)."""
 
     created_on: Mapped[dt.datetime] = mapped_column(
-        DateTime, default=dt.datetime.utcnow, server_default=func.now(), nullable=False
+        DateTime, default=clock.utcnow, server_default=func.now(), nullable=False
     )
     changed_on: Mapped[dt.datetime] = mapped_column(
-        DateTime, default=dt.datetime.utcnow, onupdate=dt.datetime.utcnow,
+        DateTime, default=clock.utcnow, onupdate=clock.utcnow,
         server_default=func.now(), nullable=False
     )
 

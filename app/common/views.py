@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import functools
-
 import logging
 
 from flask import abort, flash, g, has_request_context, redirect, request, session, url_for
@@ -41,8 +40,13 @@ from .commands import commands_for
 from .errors import ConflictError, InvalidData, UserError
 from .fields import EnumSelectField, UkDateField
 from .i18n import short_date
-from .listing import (DeferredForm, LazySearchForm, PortalInterface, PortalListWidget,
-                      PortalSearchWidget)
+from .listing import (
+    DeferredForm,
+    LazySearchForm,
+    PortalInterface,
+    PortalListWidget,
+    PortalSearchWidget,
+)
 from .lookup import AjaxSelectField
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 from flask_babel import lazy_gettext as _l
 
-from . import permissions  # noqa: F401  (grants are collected from here)
+from . import permissions
 from .demo import demo_seed  # noqa: F401  (called by app.demo)
 
 
@@ -18,9 +18,17 @@ def register(appbuilder) -> None:
     from ..geography.models import Oblast
     from .models import DirectoryEntry, EntryHromada
     from .public import PublicServiceView
-    from .views import (DirectoryEntryApi, DirectoryEntryView, DirectoryReportView,
-                        RecipientCategoryView, ServiceKindApi, ServiceKindView, StaleEntryView,
-                        entry_label, referral_offer)
+    from .views import (
+        DirectoryEntryApi,
+        DirectoryEntryView,
+        DirectoryReportView,
+        RecipientCategoryView,
+        ServiceKindApi,
+        ServiceKindView,
+        StaleEntryView,
+        entry_label,
+        referral_offer,
+    )
 
     register_lookup("directory_hromada", EntryHromada, resource=permissions.ENTRY,
                     search=[EntryHromada.title, EntryHromada.code], order_by=EntryHromada.title)
@@ -63,13 +71,12 @@ def directory_cli():
 @click.option("--hromada-code", required=True, help="KATOTTG code of the community")
 def assign_editor(username, hromada_code):
     """Make a user the hromada editor of a community (role + scope)."""
+    from flask import current_app
     from sqlalchemy import select
 
     from ..extensions import db
     from ..geography.models import Hromada
     from ..security import roles
-
-    from flask import current_app
 
     sm = current_app.appbuilder.sm
     user = sm.find_user(username=username)

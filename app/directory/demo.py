@@ -8,6 +8,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from ..common import clock
 from ..demo import LVIV
 from .models import DirectoryEntry, EntryLevel, ProviderType, RecipientCategory, ServiceKind
 from .services import seed_classifiers
@@ -85,7 +86,7 @@ def demo_seed(ctx) -> None:
     lviv = oblast_id(session, LVIV)
     if lviv is None:
         return
-    today = dt.date.today()
+    today = clock.kyiv_today()
     by = ctx.users.get("lviv")
     for n, (code, town) in enumerate(HROMADAS):
         hromada = session.scalar(select(Hromada).where(Hromada.code == code))
@@ -151,8 +152,14 @@ def _editor(ctx) -> None:
 
 def _referrals(ctx) -> None:
     """A few referrals of Lviv cases into oblast-wide and national services."""
-    from ..cases.models import (Beneficiary, BeneficiaryCategory, Case, Referral,
-                                ReferralOutcome, ReferralService)
+    from ..cases.models import (
+        Beneficiary,
+        BeneficiaryCategory,
+        Case,
+        Referral,
+        ReferralOutcome,
+        ReferralService,
+    )
     from ..demo import oblast_id
     from ..providers.models import Provider
     from .services import valid_for_case_clause
@@ -174,11 +181,11 @@ def _referrals(ctx) -> None:
                                 .order_by(DirectoryEntry.id).limit(1)).first()
         if entry is None:
             continue
-        referred = max(case.opened_on, dt.date.today() - dt.timedelta(days=20 + n))
+        referred = max(case.opened_on, clock.kyiv_today() - dt.timedelta(days=20 + n))
         outcome = outcomes[n % len(outcomes)]
         session.add(Referral(case_id=case.id, service=ReferralService.other,
                              organisation=entry.provider_name, referred_on=referred,
                              entry_id=entry.id, outcome=outcome,
-                             outcome_on=min(dt.date.today(), referred + dt.timedelta(days=7))
+                             outcome_on=min(clock.kyiv_today(), referred + dt.timedelta(days=7))
                              if outcome else None))
     session.flush()

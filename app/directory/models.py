@@ -19,11 +19,24 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import (Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text,
-                        and_, false, true)
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    false,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..common.enums import LabeledEnum, N_, enum_column
+from ..common import clock
+from ..common.enums import N_, LabeledEnum, enum_column
 from ..common.mixins import AuditColumnsMixin, VersionedMixin
 from ..geography.models import Hromada
 
@@ -165,7 +178,7 @@ class DirectoryEntry(AuditColumnsMixin, VersionedMixin, Model):
     accessibility: Mapped[str | None] = mapped_column(String(300))
     #: Who keeps this entry up to date (position, department; a work contact).
     responsible: Mapped[str | None] = mapped_column(String(200))
-    verified_on: Mapped[dt.date] = mapped_column(Date, nullable=False, default=dt.date.today)
+    verified_on: Mapped[dt.date] = mapped_column(Date, nullable=False, default=clock.kyiv_today)
     verified_by_fk: Mapped[int | None] = mapped_column(
         ForeignKey("ab_user.id", ondelete="SET NULL"))
     #: A withdrawn service stays for the referrals that name it, but is not offered.
@@ -203,4 +216,4 @@ class DirectoryEntry(AuditColumnsMixin, VersionedMixin, Model):
 
 def stale_before(today: dt.date | None = None) -> dt.date:
     """Entries verified before this date are flagged (not verified for 6 months)."""
-    return (today or dt.date.today()) - dt.timedelta(days=STALE_AFTER_DAYS)
+    return (today or clock.kyiv_today()) - dt.timedelta(days=STALE_AFTER_DAYS)

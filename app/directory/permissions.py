@@ -14,8 +14,16 @@
 """
 
 from ..security.permissions import SELF_SERVICE
-from ..security.roles import (AUDITOR, CASE_WORKER, EXPORT, HROMADA_EDITOR, MINISTRY, READ,
-                              REGIONAL_ADMIN, WRITE)
+from ..security.roles import (
+                              AUDITOR,
+                              CASE_WORKER,
+                              EXPORT,
+                              HROMADA_EDITOR,
+                              MINISTRY,
+                              READ,
+                              REGIONAL_ADMIN,
+                              WRITE,
+)
 
 ENTRY = "DirectoryEntry"
 KIND = "ServiceKind"

@@ -31,11 +31,24 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, case, event, exists, func, or_, select
 from sqlalchemy import inspect as sa_inspect
 
-from ..common.commands import (ModelCommands, acting_user, commands, commands_for, db_session,
-                               label_tables)
+from ..common import clock
+from ..common.commands import (
+    ModelCommands,
+    acting_user,
+    commands,
+    commands_for,
+    db_session,
+    label_tables,
+)
 from ..common.errors import UserError
-from .models import (DirectoryEntry, EntryLevel, RecipientCategory, ServiceKind, entry_recipient,
-                     stale_before)
+from .models import (
+    DirectoryEntry,
+    EntryLevel,
+    RecipientCategory,
+    ServiceKind,
+    entry_recipient,
+    stale_before,
+)
 
 # --------------------------------------------------------------------------- classifiers
 #: The seeded kinds of service: (code, name, description). Source: the issue
@@ -245,8 +258,8 @@ class DirectoryEntryCommands(ModelCommands):
             raise UserError(RECIPIENTS_REQUIRED)
         _contacts(item)
         if item.verified_on is None:
-            item.verified_on = dt.date.today()
-        if item.verified_on > dt.date.today():
+            item.verified_on = clock.kyiv_today()
+        if item.verified_on > clock.kyiv_today():
             raise UserError(VERIFIED_IN_FUTURE)
         if kind is not None and not kind.active and _changed(item, "kind_id", kind.id):
             raise UserError(KIND_RETIRED)
@@ -271,7 +284,7 @@ def mark_verified(entries, user, today: dt.date | None = None) -> int:
     """The «verified» action: each entry was checked today by ``user``."""
     from ..security.scope import ensure_in_scope
 
-    today = today or dt.date.today()
+    today = today or clock.kyiv_today()
     for entry in entries:
         entry.verified_on = today
         entry.verified_by_fk = user.id
@@ -373,7 +386,7 @@ def check_referral_entry(referral, case) -> None:
         if not (referral.organisation or "").strip():
             referral.organisation = entry.provider_name
     if referral.outcome is not None:
-        if referral.outcome_on is None or referral.outcome_on > dt.date.today() or (
+        if referral.outcome_on is None or referral.outcome_on > clock.kyiv_today() or (
                 referral.referred_on is not None and referral.outcome_on < referral.referred_on):
             raise UserError(OUTCOME_DATE)
     elif referral.outcome_on is not None:

@@ -349,8 +349,8 @@ class DirectoryReportView(BaseView):
     method_permission_name = {"gaps": "read", "referrals": "read"}
 
     def _oblasts(self):
-        from ..geography.models import Oblast
         from ..common.finder import ukrainian_sort_key
+        from ..geography.models import Oblast
         from ..security.scope import scoped
 
         rows = g_session().execute(scoped(select(Oblast.id, Oblast.title), Oblast)).all()

@@ -1,7 +1,6 @@
 """Who may do what with geography (read-only reference data)."""
 
-from ..security.roles import (AUDITOR, CASE_WORKER, EXPORT, MINISTRY, READ, REGIONAL_ADMIN,
-                              TRAINER)
+from ..security.roles import AUDITOR, CASE_WORKER, EXPORT, MINISTRY, READ, REGIONAL_ADMIN, TRAINER
 
 GEOGRAPHY = ("Oblast", "Raion", "Hromada")
 

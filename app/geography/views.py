@@ -1,9 +1,9 @@
 """Read-only views of the codifier, with search."""
 
-from ..common.listing import PortalInterface
 from flask_babel import lazy_gettext as _l
 
 from ..common.export import ExportMixin
+from ..common.listing import PortalInterface
 from ..common.views import PortalModelView, PortalRestApi
 from .models import Hromada, Oblast, Raion
 

@@ -26,6 +26,7 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 from sqlalchemy import inspect as sa_inspect
 from werkzeug.security import check_password_hash
 
+from ..common import clock
 from .models import PortalUser
 from .passwords import password_problem
 from .user_views import PortalUserDBModelView
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now()
+    return clock.utcnow()
 
 
 def _with_safe_actions(view_class):

@@ -32,7 +32,7 @@ could reach them outside the record's own pages:
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from urllib.parse import parse_qsl, urlencode
 
 from flask import g, has_request_context
@@ -46,7 +46,7 @@ def personal_columns(model) -> frozenset[str]:
     return frozenset(getattr(model, DECLARATION, ()) or ())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _models() -> dict[str, type]:
     from ..extensions import db
 

@@ -33,14 +33,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, current_app, g, has_request_context
+from flask import current_app, g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, select
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.sql import ColumnElement, Select
-
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.sql import ColumnElement, Select
 
 from ..common.errors import InvalidData, OutOfScope
 from . import roles
@@ -156,7 +155,7 @@ def ensure_in_scope(item) -> None:
         allowed = in_scope(item)
     except (IntegrityError, DataError):
         session.rollback()
-        raise InvalidData()
+        raise InvalidData() from None
     if not allowed:
         session.rollback()
         raise OutOfScope()

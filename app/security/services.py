@@ -33,6 +33,7 @@ import secrets
 from flask import current_app, has_request_context, request
 from sqlalchemy import delete, insert, select, update
 
+from ..common import clock
 from ..extensions import db
 from .models import PortalUser, UserSession
 
@@ -43,7 +44,7 @@ END_REASONS = ("logout", "password", "deactivated", "roles", "ended", "ended_by_
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return clock.utcnow()
 
 
 def session_hash(token: str) -> str:
@@ -197,7 +198,8 @@ def _after_flush(session, flush_context) -> None:
         if reason:
             keep = None
             if reason == "password" and has_request_context():
-                from flask import g, session as cookie
+                from flask import g
+                from flask import session as cookie
 
                 user = g.get("user")
                 if user is not None and getattr(user, "id", None) == obj.id:
