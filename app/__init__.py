@@ -70,7 +70,9 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
         from flask_appbuilder import AppBuilder
 
         from . import home
+        from .common import fab_seam
         from .common.i18n import init_i18n
+        from .common.input_guard import init_input_guard
         from .security.headers import init_security_headers
         from .security.redirects import init_safe_redirects
         from .security.session import init_session_policy
@@ -87,11 +89,11 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
         init_session_policy(app)
         init_security_headers(app)
         init_safe_redirects()
-        from .common.input_guard import init_input_guard; init_input_guard(app)
+        init_input_guard(app)
         for module in _domain_modules():
             module.register(appbuilder)
         home.register(appbuilder)
-        _index_views_by_name(app, appbuilder)
+        fab_seam.install_view_lookup(app, appbuilder)
 
     from .cli import register_cli
 
@@ -106,17 +108,6 @@ class BoundedIntConverter(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
-
-
-def _index_views_by_name(app, appbuilder) -> None:
-    """FAB's template filters find a view by class name with a loop over all
-    ~90 views, four to eight times per page (``is_item_visible``); a dict
-    built once the views are registered answers the same."""
-    filters = app.jinja_env.filters["is_item_visible"].__self__
-    by_name = {}
-    for view in appbuilder.baseviews:
-        by_name.setdefault(view.__class__.__name__, view)
-    filters.find_views_by_name = by_name.get
 
 
 def _domain_modules():

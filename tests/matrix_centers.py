@@ -1,4 +1,4 @@
-"""Permissions each built-in role must have on the centre resources (DESIGN.md §3),
+"""Permissions each built-in role must have on the centre resources (docs/roles.md),
 written by hand for the lead's route-walk test."""
 
 from app.security.roles import (ADMIN, AUDITOR, CASE_WORKER, MINISTRY, REGIONAL_ADMIN,

@@ -2,7 +2,7 @@
 written by hand for the route-walk test. The administrator has everything.
 
 The hromada editor («Редактор громади») keeps their community's entries; it
-is not a role of DESIGN.md §3, so its self-service permissions (profile,
+is not a role of docs/roles.md, so its self-service permissions (profile,
 password, sessions, "My jobs") are listed here rather than in the
 foundation's, sessions' and jobs' tables.
 """

@@ -1,6 +1,6 @@
 """Expected permissions on the foundation's resources, per built-in role.
 
-Written by hand from DESIGN.md §3 (not derived from the code it checks).
+Written by hand from docs/roles.md (not derived from the code it checks).
 The administrator is expected to have everything and is not listed.
 """
 

@@ -1,4 +1,4 @@
-"""Expected permissions on reports (DESIGN.md §3: planning staff and auditors)."""
+"""Expected permissions on reports (docs/roles.md: planning staff and auditors)."""
 
 from app.security.roles import AUDITOR, MINISTRY, REGIONAL_ADMIN
 

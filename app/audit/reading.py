@@ -26,7 +26,7 @@ from ..security.pii import may_see_personal, model_named, personal_columns
 EMPTY = "—"
 
 
-def _views() -> dict:
+def _audited_views() -> dict:
     """Model class name → its register's view (the first one with a record page)."""
     found = current_app.extensions.get("portal_audit_views")
     if found is None:
@@ -73,7 +73,7 @@ def object_label(entity: str | None) -> str:
     """The object as the users know it: «Центр життєстійкості», not ResilienceCentre."""
     if entity in OBJECT_LABELS:
         return str(OBJECT_LABELS[entity])
-    view = _views().get(entity or "")
+    view = _audited_views().get(entity or "")
     return str(view.show_title) if view is not None and view.show_title else (entity or EMPTY)
 
 
@@ -137,7 +137,7 @@ def changes(entity: str | None, visible: dict | None) -> list[Change]:
     if not isinstance(visible, dict):
         return []
     model = model_named(entity)
-    view = _views().get(entity or "")
+    view = _audited_views().get(entity or "")
     labels = view.label_columns if view is not None else {}
     rows = []
     for field, values in visible.items():
@@ -149,7 +149,7 @@ def changes(entity: str | None, visible: dict | None) -> list[Change]:
 
 def record(entity: str | None, entity_id: str | None, may_open) -> tuple[str, str | None]:
     """(the record's name, its page) — the page only where the reader may open it."""
-    view = _views().get(entity or "")
+    view = _audited_views().get(entity or "")
     model = model_named(entity)
     if view is None or model is None or not (entity_id or "").isdigit():
         return entity_id or EMPTY, None

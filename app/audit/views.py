@@ -4,6 +4,7 @@ from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 
+from ..common import fab_seam
 from ..common.export import ExportMixin
 from ..common.listing import BoundedCountInterface
 from ..common.views import PortalModelView
@@ -48,7 +49,7 @@ class AuditLogView(ExportMixin, PortalModelView):
             or sm.has_access("can_read", view.class_permission_name))
         return self.render_template(
             self.show_template, pk=item.id, title=self.show_title,
-            widgets=self._show(item.id), related_views=self._related_views,
+            widgets=fab_seam.show_widgets(self, item.id), related_views=fab_seam.related_views(self),
             entry=item, object_label=reading.object_label(item.entity),
             record_name=name, record_url=url,
             changes=reading.changes(item.entity, item.visible_changes))

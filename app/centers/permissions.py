@@ -1,4 +1,4 @@
-"""Who may do what with resilience centres (DESIGN.md §3).
+"""Who may do what with resilience centres (docs/roles.md).
 
 * Regional administrators register and edit centres of their own oblast, import them
   from spreadsheets and move them through every status.

@@ -65,7 +65,7 @@ class PublicCentreView(BaseView):
     default_view = "index"
     base_permissions: list = []
 
-    def _session(self):
+    def _db_session(self):
         return self.appbuilder.session
 
     @expose("/")
@@ -103,7 +103,7 @@ class PublicCentreView(BaseView):
 
             now = kyiv_now()
             stmt = stmt.where(_open_on(now.weekday(), now.time().replace(microsecond=0)))
-        session = self._session()
+        session = self._db_session()
         total = session.scalar(select(func.count()).select_from(
             stmt.with_only_columns(ResilienceCentre.id).order_by(None).subquery()))
         centres = session.scalars(stmt.order_by(ResilienceCentre.name, ResilienceCentre.id)
@@ -131,7 +131,7 @@ class PublicCentreView(BaseView):
 
     @expose("/<int:pk>")
     def detail(self, pk):
-        centre = self._session().scalars(_operating().where(ResilienceCentre.id == pk)).first()
+        centre = self._db_session().scalars(_operating().where(ResilienceCentre.id == pk)).first()
         if centre is None:
             abort(404)
         html = self.render_template("centers/public_detail.html", title=centre.name,

@@ -20,7 +20,7 @@ from ..common.commands import ModelCommands, commands, label_tables
 from ..common.errors import NotPermitted, TransitionNotAllowed, UserError
 from ..providers.models import Provider, ProviderStatus
 from ..security import roles
-from ..security.scope import in_scope, scope_of
+from ..security.scope import in_scope, role_names, scope_of
 from . import permissions
 from .models import CentreStatus, CentreStatusChange, ResilienceCentre
 
@@ -65,7 +65,7 @@ def user_may(user, permission: str, resource: str = permissions.RESOURCE) -> boo
     """Role check from the grants (defence in depth beside FAB's view checks)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    names = {r.name for r in user.roles}
+    names = role_names(user)
     if roles.ADMIN in names:
         return True
     return any(permission in permissions.GRANTS.get(name, {}).get(resource, ())

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from wtforms import BooleanField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from ..common import fab_seam
 from ..common.apidoc import transition_doc
 from ..common.export import ExportMixin
 from ..common.fields import ParsedApiFields, form_fields
@@ -245,7 +246,7 @@ class CentreView(ExportMixin, PortalModelView):
     @has_access
     def show(self, pk):
         item = self.scoped_get(pk)
-        widgets = self._show(item.id)
+        widgets = fab_seam.show_widgets(self, item.id)
         history = self.datamodel.session.scalars(
             select(CentreStatusChange).where(CentreStatusChange.centre_id == item.id)
             .order_by(CentreStatusChange.changed_on.desc(), CentreStatusChange.id.desc())
@@ -266,7 +267,7 @@ class CentreView(ExportMixin, PortalModelView):
             select(CentreReport).where(CentreReport.centre_id == item.id)
             .order_by(CentreReport.month.desc()).limit(12)).all()
         return self.render_template(self.show_template, pk=item.id, title=self.show_title,
-                                    widgets=widgets, related_views=self._related_views,
+                                    widgets=widgets, related_views=fab_seam.related_views(self),
                                     history=history, staff=staff, checklist=checklist,
                                     reports=reports, roles=list(StaffRole),
                                     centre=item, names_allowed=names_allowed,

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms.validators import NumberRange, Optional
 
-from ..common import clock
+from ..common import clock, fab_seam
 from ..common import fields as parsed_fields
 from ..common.apidoc import transition_doc
 from ..common.listing import BoundedCountInterface, PortalInterface
@@ -174,9 +174,9 @@ class _TransitionForms:
     @has_access
     def show(self, pk):
         item = self.scoped_get(pk)
-        widgets = self._show(item.id)
+        widgets = fab_seam.show_widgets(self, item.id)
         return self.render_template(self.show_template, pk=item.id, title=self.show_title,
-                                    widgets=widgets, related_views=self._related_views,
+                                    widgets=widgets, related_views=fab_seam.related_views(self),
                                     item=item, forms=self._offered(item), extra=self._show_extra(item),
                                     figure_labels=figure_labels())
 

@@ -53,6 +53,7 @@ from flask_babel import gettext as _
 
 from ..jobs import services as jobs
 from ..security.pii import mask
+from . import fab_seam
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 1000
@@ -178,7 +179,7 @@ class ExportMixin:
         """
         filters = self.datamodel.get_filters(self.search_columns)
         get_filter_args(filters)
-        return filters.get_joined_filters(self._base_filters)
+        return filters.get_joined_filters(fab_seam.base_filters(self))
 
     def _export_order(self) -> tuple[str, str]:
         orders = get_order_args().get(self.__class__.__name__)
@@ -194,8 +195,8 @@ class ExportMixin:
         at most ``limit``: the request only needs to know "more than the inline
         maximum", not scan a million-row register to the end."""
         model = self.datamodel.obj
-        query = self.datamodel._apply_inner_all(
-            self.datamodel.session.query(model), self._export_filters(), aliases_mapping={})
+        query = fab_seam.apply_inner_all(
+            self.datamodel, self.datamodel.session.query(model), self._export_filters())
         query = query.with_entities(*model.__mapper__.primary_key)
         if limit is not None:
             query = query.limit(limit)

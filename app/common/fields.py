@@ -406,8 +406,8 @@ class ParsedApiFields:
 
     parsed_fields: dict = {}
 
-    def _init_model_schemas(self) -> None:
-        super()._init_model_schemas()
+    def after_model_schemas(self) -> None:
+        super().after_model_schemas()
         model = self.datamodel.obj
         for attr, adding in (("add_model_schema", True), ("edit_model_schema", False)):
             schema = getattr(self, attr, None)

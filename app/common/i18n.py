@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import Domain, _get_current_context, format_datetime, get_locale, get_translations
+from flask_babel import Domain, format_datetime, get_locale, get_translations
 from flask_babel import gettext as _
 from sqlalchemy.exc import DataError, OperationalError
+
+from . import fab_seam
 
 
 class RequestCachedDomain(Domain):
@@ -20,7 +22,7 @@ class RequestCachedDomain(Domain):
     """
 
     def get_translations(self):
-        ctx = _get_current_context()
+        ctx = fab_seam.babel_context()
         if ctx is None:
             return super().get_translations()
         cached = getattr(ctx, "portal_translations", None)
@@ -36,7 +38,7 @@ def _request_translations():
     the request's Babel context directly: ``translate`` runs for every enum
     label on a page, and Flask-Babel's ``get_translations`` first looks up
     the domain through the same context."""
-    ctx = _get_current_context()
+    ctx = fab_seam.babel_context()
     if ctx is not None:
         cached = getattr(ctx, "portal_translations", None)
         if cached is not None and cached[0] is getattr(ctx, "babel_locale", None):
@@ -59,7 +61,7 @@ def init_i18n(app: Flask) -> None:
 
     init_fragments(app)
     babel = app.extensions["babel"].instance
-    babel.__dict__["domain_instance"] = RequestCachedDomain(domain=babel.domain)
+    fab_seam.install_babel_domain(babel, RequestCachedDomain(domain=babel.domain))
     # Same newstyle callables Flask-Babel installs, minus the per-call lookup.
     app.jinja_env.install_gettext_callables(
         lambda s, **kw: _request_translations().ugettext(s),

@@ -29,7 +29,6 @@ from operator import itemgetter
 
 from flask import current_app, g, has_request_context, url_for
 from flask_appbuilder._compat import as_unicode
-from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla.filters import FilterRelationOneToManyEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.utils.base import get_column_root_relation, is_column_dotted
@@ -41,7 +40,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import asc, desc, false, func, select
 from sqlalchemy.orm import ColumnProperty, Load, RelationshipProperty, aliased, joinedload
 
-from . import finder, list_header
+from . import fab_seam, finder, list_header
 from .enums import Label
 from .fragments import MISSING, NONCE_MARK, expiring_store
 from .i18n import translate
@@ -77,43 +76,15 @@ class BigRegisterFilterConverter(IndexedFilterConverter):
         for kind, filters in IndexedFilterConverter.conversion_table)
 
 
-class LeanFilters(Filters):
-    """FAB's ``Filters`` without the eager catalogue of every column's filters.
-
-    FAB builds ``_all_filters`` (each column converted to its filter classes,
-    ~150 filter objects for the case table) in every ``Filters()``, and a list
-    page makes three of them (the joined filters and the two inner queries);
-    only the parsing of URL arguments reads it. Here it is built on first use.
-    """
-
-    def __init__(self, filter_converter, datamodel, search_columns=None, search_filters=None):
-        self.search_columns = search_columns or []
-        self.filter_converter = filter_converter
-        self.datamodel = datamodel
-        self.clear_filters()
-        self._search_filters = self._get_filters(self.search_columns) if self.search_columns \
-            else {}
-        for column, extra in (search_filters or {}).items():
-            self._search_filters[column] += extra
-
-    @property
-    def _all_filters(self):
-        catalogue = self.__dict__.get("_all_filters_built")
-        if catalogue is None:
-            catalogue = self.__dict__["_all_filters_built"] = self._get_filters(
-                self.datamodel.get_columns_list())
-        return catalogue
-
-    def _with(self, filters, values) -> LeanFilters:
-        joined = LeanFilters(self.filter_converter, self.datamodel)
-        joined.filters, joined.values = filters, values
-        return joined
+class LeanFilters(fab_seam.LazyCatalogueFilters):
+    """FAB's ``Filters`` with the per-column catalogue built on first use
+    (see :class:`app.common.fab_seam.LazyCatalogueFilters`)."""
 
     def get_joined_filters(self, filters) -> LeanFilters:
-        return self._with(self.filters + filters.filters, self.values + filters.values)
+        return self.joined(self.filters + filters.filters, self.values + filters.values)
 
     def copy(self) -> LeanFilters:
-        return self._with(list(self.filters), list(self.values))
+        return self.joined(list(self.filters), list(self.values))
 
 
 class PortalInterface(SQLAInterface):
@@ -190,9 +161,9 @@ class BoundedCountInterface(PortalInterface):
         without the ORM's result machinery (a third of a millisecond a page).
         """
         keys = self.obj.__mapper__.primary_key
-        page_keys = self._apply_inner_all(
-            self.session.query(self.obj), filters, order_column, order_direction, page,
-            page_size, aliases_mapping={}).with_entities(*keys).subquery()
+        page_keys = fab_seam.apply_inner_all(
+            self, self.session.query(self.obj), filters, order_column, order_direction, page,
+            page_size).with_entities(*keys).subquery()
         query = query.filter(keys[0].in_(select(page_keys.c[0])))
         query = self.apply_order_by(query, order_column, order_direction, aliases_mapping={},
                                     bypass_many_to_many=True, add_pk=True)
@@ -344,8 +315,7 @@ class BoundedCountInterface(PortalInterface):
         now = time.monotonic()
         if key is not None and _capped_counts().fresh(key, now) is not MISSING:
             return self.count_cap + 1
-        inner = self._apply_inner_all(query, filters, select_columns=select_columns,
-                                      aliases_mapping={})
+        inner = fab_seam.apply_inner_all(self, query, filters, select_columns=select_columns)
         # Only the key is read, and at most cap + 1 of them: the database stops
         # walking the index there instead of counting the whole table.
         # Run on the session's connection: the ORM's result machinery around
@@ -372,7 +342,7 @@ class _RowPlan:
         self.expressions.append(expression)
         return len(self.expressions)  # its index in the row
 
-    def _alias(self, model, relation):
+    def alias_for(self, model, relation):
         if relation.key not in self._aliases:
             target = aliased(relation.mapper.class_)
             self._aliases[relation.key] = target
@@ -393,7 +363,7 @@ class _RowPlan:
                 index = plan._select(getattr(model, head))
                 plan.readers.append((column, _enum_value_reader(index)))
             elif not leaf and to_one:
-                target = plan._alias(model, prop)
+                target = plan.alias_for(model, prop)
                 label_sql = getattr(prop.mapper.class_, "list_label_sql", None)
                 if label_sql is not None:
                     # The model's __repr__ as SQL: a column, not an object.
@@ -406,7 +376,7 @@ class _RowPlan:
                 plan.readers.append((column, itemgetter(index)))
             elif to_one and "." not in leaf and isinstance(
                     prop.mapper.attrs.get(leaf), ColumnProperty):
-                target = plan._alias(model, prop)
+                target = plan.alias_for(model, prop)
                 index = plan._select(getattr(target, leaf))
                 key = prop.mapper.get_property_by_column(prop.mapper.primary_key[0]).key
                 present = plan._select(getattr(target, key))
@@ -595,7 +565,7 @@ class DeferredForm:
     """The search form, built on first use."""
 
     def __init__(self, lazy: LazySearchForm, obj=None):
-        self._lazy, self._obj, self._form = lazy, obj, None
+        self._lazy, self._record, self._form = lazy, obj, None
 
     @property
     def built(self) -> bool:
@@ -607,7 +577,7 @@ class DeferredForm:
 
     def _real(self):
         if self._form is None:
-            self._form = self._lazy.form_class.refresh(self._obj)
+            self._form = self._lazy.form_class.refresh(self._record)
         return self._form
 
     def __getitem__(self, name):

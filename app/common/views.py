@@ -35,7 +35,7 @@ from wtforms.validators import DataRequired, Optional
 
 from ..security import roles
 from ..security.scope import SCOPE_FILTER, in_scope
-from . import finder
+from . import fab_seam, finder
 from .commands import commands_for
 from .errors import ConflictError, InvalidData, UserError
 from .fields import EnumSelectField, UkDateField
@@ -125,7 +125,7 @@ class SafeActionsMixin:
         """Load one row through the scope filter; 404 when out of scope or missing."""
         if not _valid_pk(pk):
             abort(404)
-        item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
+        item = fab_seam.get_in_scope(self, pk)
         if item is None:
             abort(404)
         return item
@@ -153,8 +153,7 @@ class SafeActionsMixin:
             target = url_for(f"{self.endpoint}.show", pk=pk)
         except BuildError:
             return response
-        if self.datamodel.get(self._deserialize_pk_if_composite(pk),
-                              self._base_filters) is not None:
+        if fab_seam.get_in_scope(self, pk) is not None:
             response.location = target
         return response
 
@@ -198,7 +197,7 @@ class PortalShowWidget(ShowWidget):
     template = "portal/show_widget.html"
 
 
-class PortalModelView(SafeActionsMixin, ModelView):
+class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
     """Scoped, Ukrainian-first ModelView (see module docstring)."""
 
     show_widget = PortalShowWidget
@@ -410,9 +409,7 @@ class PortalModelView(SafeActionsMixin, ModelView):
     #: bulk menu.
     single_record_actions: frozenset[str] = frozenset()
 
-    def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
-        widgets = super()._get_show_widget(pk, item, widgets=widgets, actions=actions,
-                                           show_fieldsets=show_fieldsets)
+    def adjust_show_widgets(self, widgets: dict, item) -> dict:
         _drop_actions(widgets["show"], self.record_page_actions)
         widgets["show"].template_args["edit_url"] = self.edit_url(item)
         return widgets
@@ -447,12 +444,11 @@ class PortalModelView(SafeActionsMixin, ModelView):
             log.exception("Save failed")
             flash(str(DATABASE_MESSAGE), "danger")
 
-    def _add(self):
-        if request.method != "POST":
-            return super()._add()
-        form = self.add_form.refresh()
+    def save_add_form(self, form):
+        """FAB's add POST, re-rendering the form with what was typed when the
+        save is refused (FAB redirects and loses it)."""
         if not form.validate():
-            return self._get_add_widget(form=form)
+            return fab_seam.add_page_widgets(self, form)
         self.process_form(form, True)
         item = self.datamodel.obj()
         try:
@@ -462,19 +458,19 @@ class PortalModelView(SafeActionsMixin, ModelView):
             self.post_add(item)
         except (UserError, SQLAlchemyError) as exc:
             self._save_refused(exc)
-            return self._get_add_widget(form=form)
+            return fab_seam.add_page_widgets(self, form)
         flash(str(self.add_row_message), "success")
         return None
 
-    def _edit(self, pk):
-        if request.method != "POST":
-            return super()._edit(pk)
+    def save_edit_form(self, pk):
+        """FAB's edit POST: the row loaded in scope, optimistic locking, and the
+        form kept with what was typed when the save is refused."""
         item = self.scoped_get(pk)
         pk = self.datamodel.get_pk_value(item)
         form = self.edit_form.refresh(request.form)
-        form._id = pk
+        fab_seam.mark_edited_record(form, pk)
         if not form.validate():
-            return self._edit_widgets(form, item)
+            return fab_seam.edit_page_widgets(self, form, item)
         self.process_form(form, False)
         try:
             self._check_version(form, item)
@@ -490,13 +486,13 @@ class PortalModelView(SafeActionsMixin, ModelView):
             self.post_update(item)
         except (UserError, SQLAlchemyError) as exc:
             self._save_refused(exc)
-            return self._edit_widgets(form, item)
+            return fab_seam.edit_page_widgets(self, form, item)
         flash(str(self.edit_row_message), "success")
         return None
 
     # --- list: bounded page size, count and depth (app/common/listing.py) -------
-    def _get_list_widget(self, filters, actions=None, order_column="", order_direction="",
-                         page=None, page_size=None, widgets=None, **kwargs):
+    def list_page_widgets(self, filters, actions=None, order_column="", order_direction="",
+                          page=None, page_size=None, widgets=None, **kwargs):
         page_size = min(page_size or self.page_size, MAX_PAGE_SIZE)
         cap = getattr(self.datamodel, "count_cap", None)
         if cap and page and (page + 1) * page_size > cap:
@@ -510,7 +506,7 @@ class PortalModelView(SafeActionsMixin, ModelView):
             filters, actions, order_column, order_direction, page, page_size, widgets,
             **kwargs)
         if widgets is None:
-            widgets = super()._get_list_widget(
+            widgets = self.fab_list_widgets(
                 filters, actions=actions, order_column=order_column,
                 order_direction=order_direction, page=page, page_size=page_size,
                 widgets=widgets, **kwargs)
@@ -533,7 +529,7 @@ class PortalModelView(SafeActionsMixin, ModelView):
             return None
         if not order_column and self.base_order:
             order_column, order_direction = self.base_order
-        result = list_page(filters.get_joined_filters(self._base_filters), order_column,
+        result = list_page(filters.get_joined_filters(fab_seam.base_filters(self)), order_column,
                            order_direction, page, page_size, self.list_columns)
         if result is None:
             return None
@@ -547,7 +543,7 @@ class PortalModelView(SafeActionsMixin, ModelView):
             modelview_name=self.__class__.__name__, **kwargs)
         return widgets
 
-    def _get_search_widget(self, form=None, exclude_cols=None, widgets=None):
+    def search_page_widgets(self, form=None, exclude_cols=None, widgets=None):
         # A relation filter searched on the server (AjaxSelectField) shows the
         # chosen row: its <select> holds only that option, loaded in scope.
         # (A deferred form is built here only when such a filter is set.)
@@ -563,13 +559,8 @@ class PortalModelView(SafeActionsMixin, ModelView):
                         and key[len(prefix):-len(suffix)].isdigit()), None)
             if raw:
                 form[name].process_formdata([raw])
-        return super()._get_search_widget(form=form, exclude_cols=exclude_cols,
-                                          widgets=widgets)
-
-    def _edit_widgets(self, form, item):
-        widgets = self._get_edit_widget(form=form)
-        return self._get_related_views_widgets(item, filters={}, orders={}, pages={},
-                                               page_sizes={}, widgets=widgets)
+        return self.fab_search_widgets(form=form, exclude_cols=exclude_cols,
+                                       widgets=widgets)
 
     @staticmethod
     def _check_version(form, item) -> None:
@@ -580,7 +571,7 @@ class PortalModelView(SafeActionsMixin, ModelView):
             raise ConflictError()
 
 
-class PortalRestApi(ModelRestApi):
+class PortalRestApi(fab_seam.RestApiSeam, ModelRestApi):
     """Scoped ModelRestApi: same permissions and scope as the views."""
 
     method_permission_name = roles.METHOD_PERMISSIONS
@@ -615,7 +606,7 @@ class PortalRestApi(ModelRestApi):
             sent = int(sent)
         except (TypeError, ValueError):
             return self.response_422(message={"version": [str(VERSION_MESSAGE)]})
-        item = self.datamodel.get(pk, self._base_filters)
+        item = self.datamodel.get(pk, fab_seam.base_filters(self))
         if item is not None and item.version != sent:
             return self.response(409, message=str(ConflictError()))
         return None
@@ -647,7 +638,7 @@ class PortalRestApi(ModelRestApi):
                 body = read_body(fields)
             except UserError as exc:
                 return self.response(exc.status_code, message=str(exc))
-        item = self.datamodel.get(pk, self._base_filters)
+        item = self.datamodel.get(pk, fab_seam.base_filters(self))
         if item is None:
             return self.response_404()
         try:

@@ -3,7 +3,7 @@
 * A hromada editor («Редактор громади»: the community's department specialist
   or ЦНАП administrator) keeps the entries of their own community (scope:
   ``PortalUser.hromada_id``) and reads the classifiers. Their role is not one
-  of DESIGN.md §3, so the self-service pages (profile, password, sessions) and
+  of the six original roles, so the self-service pages (profile, password, sessions) and
   "My jobs" every signed-in role has are granted here too.
 * Regional administrators keep the entries of their oblast (its communities'
   and the oblast-wide ones) and see the gaps and referral figures of their oblast.

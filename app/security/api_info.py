@@ -20,6 +20,8 @@ from __future__ import annotations
 from flask_appbuilder.api import ModelRestApi
 from flask_babel import gettext
 
+from ..common import fab_seam
+
 _installed = False
 
 _FIELDS_DOC = """                      add_columns:
@@ -60,16 +62,12 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    original = ModelRestApi._get_field_info
-
-    def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
-        info = original(self, field, filter_rel_field, page=page, page_size=page_size)
-        info["label"] = _text(self.label_columns.get(field.name), field.name)
-        info["description"] = _text(self.description_columns.get(field.name), "")
+    def adjust(api, field, info: dict) -> dict:
+        info["label"] = _text(api.label_columns.get(field.name), field.name)
+        info["description"] = _text(api.description_columns.get(field.name), "")
         return info
 
-    _get_field_info.__doc__ = original.__doc__
-    ModelRestApi._get_field_info = _get_field_info
+    fab_seam.wrap_field_info(adjust)
     info = ModelRestApi.info
     if info.__doc__ and _FIELDS_DOC in info.__doc__:
         info.__doc__ = info.__doc__.replace(_FIELDS_DOC, _FIELDS_FIXED)

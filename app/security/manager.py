@@ -26,7 +26,7 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 from sqlalchemy import inspect as sa_inspect
 from werkzeug.security import check_password_hash
 
-from ..common import clock
+from ..common import clock, fab_seam
 from .models import PortalUser
 from .passwords import password_problem
 from .user_views import PortalUserDBModelView
@@ -45,7 +45,7 @@ def _with_safe_actions(view_class):
     return type(view_class.__name__, (SafeActionsMixin, view_class), {})
 
 
-class PortalSecurityManager(SecurityManager):
+class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
     user_model = PortalUser
     userdbmodelview = _with_safe_actions(PortalUserDBModelView)
     rolemodelview = _with_safe_actions(SecurityManager.rolemodelview)
@@ -56,7 +56,7 @@ class PortalSecurityManager(SecurityManager):
     registerusermodelview = _with_safe_actions(SecurityManager.registerusermodelview)
 
     # --- schema ----------------------------------------------------------------
-    def _create_db(self) -> None:
+    def create_roles_not_tables(self) -> None:
         """Create roles, never tables: the schema belongs to Alembic.
 
         FAB would ``create_all`` when its tables are missing, after which
@@ -295,9 +295,9 @@ class PortalSecurityManager(SecurityManager):
     def user_has_access(self, user, permission_name: str, view_name: str) -> bool:
         """``has_access`` for a given user (not the request's): the one public
         door to FAB's private ``_has_view_access`` for the rest of the portal."""
-        return bool(self._has_view_access(user, permission_name, view_name))
+        return bool(self.cached_view_access(user, permission_name, view_name))
 
-    def _has_view_access(self, user, permission_name: str, view_name: str) -> bool:
+    def cached_view_access(self, user, permission_name: str, view_name: str) -> bool:
         """FAB's check, remembered for the life of the process when every role
         of the user is built in: built-in roles are regular expressions from
         the configuration (``FAB_ROLES``), fixed at start-up, so the answer
@@ -305,11 +305,11 @@ class PortalSecurityManager(SecurityManager):
         an administrator may edit) is asked every time."""
         names = self._builtin_role_names(user)
         if names is None:
-            return super()._has_view_access(user, permission_name, view_name)
+            return self.fab_view_access(user, permission_name, view_name)
         key = (names, permission_name, view_name)
         answer = self._builtin_access.get(key)
         if answer is None:
-            answer = self._builtin_access[key] = super()._has_view_access(
+            answer = self._builtin_access[key] = self.fab_view_access(
                 user, permission_name, view_name)
         return answer
 
@@ -332,9 +332,9 @@ class PortalSecurityManager(SecurityManager):
         key = (who, permission_name, view_name)
         answer = cache.get(key)
         if answer is None:
-            if who is not None and user.is_active and not getattr(g, "_api_key_user", False):
+            if who is not None and user.is_active and not fab_seam.is_api_key_request():
                 # An active user with built-in roles only: FAB's answer depends
-                # on the role names alone (see _has_view_access).
+                # on the role names alone (see cached_view_access).
                 names = self._builtin_role_names(user)
                 if names is not None:
                     answer = self._builtin_access.get((names, permission_name, view_name))

@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 
 from flask import current_app
-from flask_appbuilder.security import views as fab_security_views
 from flask_appbuilder.utils.base import is_safe_redirect_url
+
+from ..common import fab_seam
 
 log = logging.getLogger(__name__)
 
@@ -29,4 +30,4 @@ def safe_redirect(url: str | None) -> str:
 
 def init_safe_redirects() -> None:
     """FAB's security views call ``get_safe_redirect`` by the name they imported."""
-    fab_security_views.get_safe_redirect = safe_redirect
+    fab_seam.install_safe_redirect(safe_redirect)

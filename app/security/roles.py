@@ -34,9 +34,9 @@ HROMADA_EDITOR = "Редактор громади"
 #: submits its proposals (app.providers, app.selection); scoped to the provider.
 PROVIDER_REP = "Представник надавача"
 
-#: Every built-in role except the administrator, in the order of DESIGN.md §3.
+#: Every built-in role except the administrator, in the order of docs/roles.md.
 PORTAL_ROLES = (MINISTRY, REGIONAL_ADMIN, TRAINER, CASE_WORKER, AUDITOR)
-#: Roles of a community's own staff (not of DESIGN.md §3): they get only what
+#: Roles of a community's own staff (not of docs/roles.md): they get only what
 #: their domain's GRANTS name, self-service included (app/directory/permissions.py).
 COMMUNITY_ROLES = (HROMADA_EDITOR,)
 #: Roles of a provider's own staff besides the case worker (issue #22).

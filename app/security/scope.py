@@ -64,22 +64,30 @@ class UserScope:
 NO_SCOPE = UserScope()
 
 
+def role_names(user) -> set[str]:
+    """The names of a user's roles, their own and their groups' (anonymous: none)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    names = {r.name for r in (getattr(user, "roles", None) or [])}
+    for group in getattr(user, "groups", None) or []:
+        names |= {r.name for r in group.roles}
+    return names
+
+
 def scope_of(user) -> UserScope:
     """Compute the scope of a user object (anonymous -> nothing)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return NO_SCOPE
-    role_names = {r.name for r in user.roles}
-    for group in getattr(user, "groups", None) or []:
-        role_names |= {r.name for r in group.roles}
-    if role_names & roles.NATIONAL_ROLES:
+    names = role_names(user)
+    if names & roles.NATIONAL_ROLES:
         return UserScope(user_id=user.id, national=True)
     return UserScope(
         user_id=user.id,
-        oblast_id=user.oblast_id if roles.REGIONAL_ADMIN in role_names else None,
+        oblast_id=user.oblast_id if roles.REGIONAL_ADMIN in names else None,
         provider_id=user.provider_id
-        if role_names & {roles.CASE_WORKER, roles.PROVIDER_REP} else None,
+        if names & {roles.CASE_WORKER, roles.PROVIDER_REP} else None,
         hromada_id=getattr(user, "hromada_id", None)
-        if roles.HROMADA_EDITOR in role_names else None,
+        if roles.HROMADA_EDITOR in names else None,
     )
 
 
