@@ -8,16 +8,15 @@ permissions, and (optionally) the first administrator.
 from __future__ import annotations
 
 import click
-from flask.cli import with_appcontext
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 portal = AppGroup("portal", help="Portal administration commands.")
 
 
 def sync_security(app: Flask | None = None) -> None:
     """Create the built-in roles and every view's permissions (idempotent)."""
-    appbuilder = (app or current_app).appbuilder
+    appbuilder = (app or current_app).appbuilder  # type: ignore[attr-defined]
     appbuilder.sm.create_db()
     appbuilder.add_permissions(update_perms=True)
 

@@ -9,12 +9,13 @@ because a re-used instance registers no blueprints on a second app.
 
 import sqlite3
 
-from flask_appbuilder import Model
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from flask import current_app
+from flask_appbuilder import AppBuilder, Model
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 db = SQLAlchemy(model_class=Model)
 
@@ -63,3 +64,9 @@ def _sqlite_unicode_lower(dbapi_connection, _record):
         from .common.finder import sqlite_collation
 
         dbapi_connection.create_collation("uk", sqlite_collation)
+
+
+def get_appbuilder() -> AppBuilder:
+    """The current app's AppBuilder. FAB sets ``app.appbuilder`` at run time;
+    reading it here gives every caller a typed value."""
+    return current_app.appbuilder  # type: ignore[attr-defined]

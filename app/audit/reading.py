@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Enum as SAEnum
 from werkzeug.routing import BuildError
 
+from ..extensions import get_appbuilder
 from ..security.pii import may_see_personal, model_named, personal_columns
 
 EMPTY = "—"
@@ -31,7 +32,7 @@ def _audited_views() -> dict:
     found = current_app.extensions.get("portal_audit_views")
     if found is None:
         found = {}
-        for view in current_app.appbuilder.baseviews:
+        for view in get_appbuilder().baseviews:
             model = getattr(getattr(view, "datamodel", None), "obj", None)
             if isinstance(view, ModelView) and model is not None:
                 found.setdefault(model.__name__, view)
@@ -106,7 +107,8 @@ def _related_name(column, key: int) -> str:
     from ..extensions import db
 
     table = next(iter(column.foreign_keys)).column.table
-    model = next((m.class_ for m in db.Model.registry.mappers if m.local_table is table), None)
+    model = next((m.class_ for m in db.Model.registry.mappers  # type: ignore[attr-defined]
+                  if m.local_table is table), None)
     if model is None:
         return str(key)
     if personal_columns(model) and not may_see_personal(model):
@@ -155,7 +157,7 @@ def record(entity: str | None, entity_id: str | None, may_open) -> tuple[str, st
         return entity_id or EMPTY, None
     if personal_columns(model) and not may_see_personal(model):
         return entity_id or EMPTY, None  # a person's name is personal data
-    item = view.datamodel.session.get(model, int(entity_id))
+    item = view.datamodel.session.get(model, int(entity_id or 0))
     if item is None:
         return _("%(id)s (deleted)", id=entity_id), None
     name = str(item)

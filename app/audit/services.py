@@ -14,10 +14,11 @@ def actor() -> dict:
     if not has_request_context():
         return {"user_id": None, "username": None, "ip": None}
     user = getattr(g, "user", None)
-    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return {"user_id": None, "username": None, "ip": request.remote_addr}
     return {
-        "user_id": user.id if authenticated else None,
-        "username": user.username if authenticated else None,
+        "user_id": user.id,
+        "username": user.username,
         "ip": request.remote_addr,
     }
 

@@ -288,7 +288,7 @@ def seed_work(ctx) -> None:
     planned = [c for c in centres if c.status == CentreStatus.planned]
     lviv_hromadas = session.scalars(select(Hromada).join(Oblast).where(
         Oblast.code == LVIV).order_by(Hromada.code)).all()
-    samples = [(ApplicationStatus.submitted, None, lviv_hromadas[2]),
+    samples: list = [(ApplicationStatus.submitted, None, lviv_hromadas[2]),
                (ApplicationStatus.rejected, "Приміщення без укриття.", lviv_hromadas[5])]
     if planned:
         samples.append((ApplicationStatus.approved, "Громада відповідає вимогам.",

@@ -44,7 +44,6 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -63,6 +62,7 @@ from ..common.fields import (
     parse_phone,
     parse_whole,
 )
+from ..extensions import get_appbuilder
 from ..geography.models import Hromada
 from ..jobs import services as jobs
 from ..providers.models import Provider, ProviderStatus
@@ -208,7 +208,7 @@ def _example_for_request() -> dict:
 
     if not has_request_context():
         return dict(EXAMPLE)
-    return example_values(current_app.appbuilder.session, current_scope())
+    return example_values(get_appbuilder().session, current_scope())
 
 
 def template_rows(example: dict | None = None) -> list[list[str]]:
@@ -652,7 +652,7 @@ def run_import(filename: str, data: bytes, scope, user=None, progress=None) -> I
     "check" (rows checked of all rows) and "save" (once, before writing: the
     writing is one transaction and reports nothing until it is committed).
     """
-    session = current_app.appbuilder.session
+    session = get_appbuilder().session
     result = ImportResult()
     report = progress or (lambda done, total, step: None)
     try:
@@ -715,7 +715,7 @@ def _row_number(error: str) -> int:
 def _apply(plan, filename, user, result) -> list[str]:
     """Each planned row through the centre's commands (the form's and the API's rules);
     the refusals, one per row, as errors. The caller commits only when there are none."""
-    session = current_app.appbuilder.session
+    session = get_appbuilder().session
     commands = commands_for(ResilienceCentre)
     errors = []
     for number, centre, v in plan:
@@ -767,7 +767,7 @@ def _same_centre_twice(matched) -> list[str]:
             rows_of.setdefault(centre.id, []).append(number)
     problems = []
     for number, _v, centre in matched:
-        others = [n for n in rows_of.get(getattr(centre, "id", None), []) if n != number]
+        others = [n for n in rows_of.get(getattr(centre, "id", 0), []) if n != number]
         if others:
             problems.append(_("Row %(row)d: %(problem)s", row=number, problem=_(
                 "rows %(rows)s describe the same centre «%(name)s»; keep one row per centre",

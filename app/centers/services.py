@@ -9,6 +9,7 @@ row-change audit to the session hooks.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
@@ -550,7 +551,7 @@ def readiness_many(centres, on: dt.date | None = None) -> dict[int, list[Readine
     staff = current_staff(ids, on)
     certified = certified_specialist_ids({s.specialist_id for rows in staff.values()
                                           for s in rows})
-    wins: dict[tuple, object] = {}
+    wins: dict[tuple, Any] = {}
     result = {}
     for c in centres:
         key = (c.provider_id, c.oblast_id)
@@ -1034,7 +1035,8 @@ label_tables({"centre_staff": _l("staff assignments"),
 
 # --- dashboard by oblast and month (reads the precomputed monthly figures) ---------------------
 def period_months(first: dt.date, last: dt.date) -> list[dt.date]:
-    months, month = [], month_start(first)
+    months: list[dt.date] = []
+    month = month_start(first)
     while month <= month_start(last) and len(months) < 36:
         months.append(month)
         month = month_start(month_end(month) + dt.timedelta(days=1))

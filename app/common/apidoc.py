@@ -11,7 +11,7 @@ from __future__ import annotations
 import yaml
 
 _REF = {code: {"$ref": f"#/components/responses/{code}"} for code in (400, 401, 403, 404)}
-_TYPES = {"date": {"type": "string", "format": "date"},
+_TYPES: dict[str, dict] = {"date": {"type": "string", "format": "date"},
           "strings": {"type": "array", "items": {"type": "string"}}}
 
 

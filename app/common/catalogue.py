@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 import flask_appbuilder
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
@@ -68,7 +68,7 @@ def compile_catalogue() -> None:
         write_mo(fh, load_po())
 
 
-def _untranslated(message) -> bool:
+def _untranslated(message: Message) -> bool:
     if isinstance(message.string, (list, tuple)):
         return any(not s for s in message.string)
     return not message.string

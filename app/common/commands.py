@@ -149,7 +149,7 @@ def dependants(item) -> dict[str, int]:
 
     table = type(item).__table__
     parts = set(commands_for(item).parts)
-    found = {}
+    found: dict = {}
     session = db.session
     for other in db.metadata.sorted_tables:
         if other.name in parts:

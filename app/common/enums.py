@@ -11,6 +11,7 @@ Columns store the member *name* (``draft``): stable, English, readable in SQL.
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -54,7 +55,7 @@ class LabeledEnum(enum.Enum):
         return [(m.name, m.label) for m in cls]
 
 
-def enum_column(enum_cls: type[LabeledEnum], **kwargs) -> sa.Enum:
+def enum_column(enum_cls: type[LabeledEnum], **kwargs: Any) -> sa.Enum:
     """Portable column type: VARCHAR + CHECK on both SQLite and PostgreSQL."""
     return sa.Enum(
         enum_cls,

@@ -14,7 +14,7 @@ class UserError(Exception):
     status_code = 400
     default_message = _l("The request cannot be completed.")
 
-    def __init__(self, message=None):
+    def __init__(self, message: object = None) -> None:
         self.message = message if message is not None else self.default_message
         super().__init__(str(self.message))
 

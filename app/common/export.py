@@ -32,7 +32,7 @@ import enum
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -51,6 +51,7 @@ from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 
+from ..extensions import get_appbuilder
 from ..jobs import services as jobs
 from ..security.pii import mask
 from . import fab_seam
@@ -154,11 +155,17 @@ def masked_columns(model, columns) -> set[str]:
     return masked
 
 
-class ExportMixin:
+if TYPE_CHECKING:  # mixed into PortalModelView only
+    from flask_appbuilder import ModelView as _ExportBase
+else:
+    _ExportBase = object
+
+
+class ExportMixin(_ExportBase):
     """Adds CSV/XLSX export routes to a PortalModelView."""
 
     #: Columns to export (dotted paths allowed); defaults to ``list_columns``.
-    export_columns: list[str] | None = None
+    export_columns: list[Any] | None = None
     list_template = "portal/list_with_export.html"
 
     def render_template(self, template, **kwargs):
@@ -340,7 +347,7 @@ class ExportMixin:
 
 
 def _export_view(name: str):
-    for view in current_app.appbuilder.baseviews:
+    for view in get_appbuilder().baseviews:
         if view.__class__.__name__ == name and isinstance(view, ExportMixin):
             return view
     raise LookupError(name)

@@ -20,13 +20,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import g, request
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.security import views as fab_security_views
 from flask_babel import _get_current_context
+
+if TYPE_CHECKING:  # the mixins below are only ever mixed into these classes
+    from flask_appbuilder import ModelView as _ModelViewBase
+    from flask_appbuilder.api import ModelRestApi as _RestApiBase
+    from flask_appbuilder.security.sqla.manager import SecurityManager as _SecurityManagerBase
+else:
+    _ModelViewBase = _RestApiBase = _SecurityManagerBase = object
 
 
 @dataclass(frozen=True)
@@ -147,7 +154,7 @@ def mark_edited_record(form, pk) -> None:
     form._id = pk
 
 
-class ModelViewSeam:
+class ModelViewSeam(_ModelViewBase):
     """FAB ModelView private hooks, each forwarded to a public method of the
     portal's base view (``app/common/views.py``). Put it first in the bases."""
 
@@ -188,7 +195,7 @@ class ModelViewSeam:
 
 
 # --------------------------------------------------------------------------- REST
-class RestApiSeam:
+class RestApiSeam(_RestApiBase):
     """``ModelRestApi._init_model_schemas`` forwarded to ``after_model_schemas``."""
 
     def _init_model_schemas(self) -> None:
@@ -261,14 +268,22 @@ class LazyCatalogueFilters(Filters):
 
 
 # --------------------------------------------------------------------------- security
-class SecurityManagerSeam:
+class SecurityManagerSeam(_SecurityManagerBase):
     """The security manager's private hooks forwarded to public methods."""
 
     def _create_db(self) -> None:
         self.create_roles_not_tables()
 
+    def create_roles_not_tables(self) -> None:
+        """FAB's own start-up creation (the portal's manager overrides it)."""
+        super()._create_db()
+
     def _has_view_access(self, user, permission_name: str, view_name: str) -> bool:
         return self.cached_view_access(user, permission_name, view_name)
+
+    def cached_view_access(self, user, permission_name: str, view_name: str) -> bool:
+        """FAB's answer (the portal's manager overrides it with a cache)."""
+        return self.fab_view_access(user, permission_name, view_name)
 
     def fab_view_access(self, user, permission_name: str, view_name: str) -> bool:
         """FAB's own answer (the database or the configured built-in roles)."""

@@ -37,6 +37,8 @@ from wtforms import fields
 from wtforms.validators import DataRequired, Optional, ValidationError
 from wtforms.widgets import TextInput, html_params
 
+from .fab_seam import RestApiSeam
+
 UA_DATE_FORMAT = "%d.%m.%Y"
 ISO_DATE_FORMAT = "%Y-%m-%d"
 DATE_FORMATS = (UA_DATE_FORMAT, ISO_DATE_FORMAT)
@@ -399,7 +401,7 @@ def form_fields(model, kinds: dict, labels: dict, descriptions: dict | None = No
             for name, kind in kinds.items()}
 
 
-class ParsedApiFields:
+class ParsedApiFields(RestApiSeam):
     """ModelRestApi mixin: the POST and PUT bodies read the columns of
     ``parsed_fields`` (name -> :class:`Kind`) with the kinds' parsers, so the
     API accepts what the form and the importer accept and stores the same."""

@@ -7,6 +7,7 @@ from flask_babel import Domain, format_datetime, get_locale, get_translations
 from flask_babel import gettext as _
 from sqlalchemy.exc import DataError, OperationalError
 
+from ..extensions import get_appbuilder
 from . import fab_seam
 
 
@@ -63,7 +64,7 @@ def init_i18n(app: Flask) -> None:
     babel = app.extensions["babel"].instance
     fab_seam.install_babel_domain(babel, RequestCachedDomain(domain=babel.domain))
     # Same newstyle callables Flask-Babel installs, minus the per-call lookup.
-    app.jinja_env.install_gettext_callables(
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # jinja2.ext.i18n
         lambda s, **kw: _request_translations().ugettext(s),
         lambda s, p, n, **kw: _request_translations().ungettext(s, p, n),
         newstyle=True,
@@ -123,7 +124,8 @@ def _register_error_pages(app: Flask) -> None:
             return jsonify(message=text), code
         try:
             return render_template("error.html", code=code, title=title, text=text,
-                                   appbuilder=app.appbuilder, base_template=app.appbuilder.base_template), code
+                                   appbuilder=get_appbuilder(),
+                                   base_template=get_appbuilder().base_template), code
         except Exception:  # the page itself may need the database
             return f"<!DOCTYPE html><html lang='uk'><meta charset='utf-8'><title>{title}</title><h1>{title}</h1><p>{text}</p></html>", code
 

@@ -36,6 +36,8 @@ from sqlalchemy import BigInteger, Float, Integer, Numeric, SmallInteger
 from wtforms import fields as wtf
 from wtforms.fields.core import UnboundField
 
+from ..extensions import get_appbuilder
+
 #: The widest integer any column or driver here takes (BIGINT / SQLite INTEGER).
 MAX_INT = 2**63 - 1
 #: Page numbers and sizes FAB's list arguments accept.
@@ -90,8 +92,8 @@ def refusal_response(message, status: int = 400):
         return jsonify(message=text), status
     try:
         return render_template("error.html", code=status, title=_("Bad request"), text=text,
-                               appbuilder=current_app.appbuilder,
-                               base_template=current_app.appbuilder.base_template), status
+                               appbuilder=get_appbuilder(),
+                               base_template=get_appbuilder().base_template), status
     except Exception:  # the layout needs the database; the message does not
         return (f"<!DOCTYPE html><html lang='uk'><meta charset='utf-8'><p>{text}</p></html>",
                 status, {"Content-Type": "text/html; charset=utf-8"})
@@ -126,7 +128,7 @@ def _check_rison(raw: str) -> None:
         value = prison.loads(raw)
     except Exception:  # prison raises ValueError, RecursionError, ... not only its own
         try:
-            value = json.loads(urllib.parse.parse_qs(f"q={raw}").get("q")[0])
+            value = json.loads(urllib.parse.parse_qs(f"q={raw}").get("q", [""])[0])
         except Exception:
             raise Refusal(RISON_MESSAGE) from None
     if not isinstance(value, dict):
@@ -253,7 +255,7 @@ def _view_by_name(name: str):
     views = current_app.extensions.get("portal_views_by_name")
     if views is None:
         views = {}
-        for view in current_app.appbuilder.baseviews:
+        for view in get_appbuilder().baseviews:
             views.setdefault(view.__class__.__name__, view)
         current_app.extensions["portal_views_by_name"] = views
     return views.get(name)

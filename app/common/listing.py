@@ -698,7 +698,7 @@ def _csrf_input() -> str:
 
 def _nonce() -> str:
     nonce = current_app.jinja_env.globals.get("csp_nonce")
-    return str(escape(nonce())) if nonce else ""
+    return str(escape(nonce())) if callable(nonce) else ""
 
 
 def _actions_markup(actions: dict, nonce: str) -> str:
@@ -756,7 +756,7 @@ def render_list_widget(*, modelview_name, count, page, page_size, filters, actio
     pageable = count_cap if capped else count
     nonce = _nonce()
     page_links = list_header.LinkMaker()
-    header = [list_header.render_pagination(page, page_size, pageable, modelview_name,
+    header: list[str] = [list_header.render_pagination(page, page_size, pageable, modelview_name,
                                             page_links),
               list_header.render_page_size(page, page_size, pageable, modelview_name,
                                            page_links)]

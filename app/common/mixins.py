@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import g, has_request_context
 from sqlalchemy import DateTime, ForeignKey, Integer, func
@@ -11,11 +12,11 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from . import clock
 
 
-def _current_user_id():
+def _current_user_id() -> int | None:
     if has_request_context():
         user = getattr(g, "user", None)
         if user is not None and getattr(user, "is_authenticated", False):
-            return user.id
+            return int(user.id)
     return None
 
 
@@ -49,5 +50,5 @@ class VersionedMixin:
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
 
     @declared_attr.directive
-    def __mapper_args__(cls):
+    def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.version}

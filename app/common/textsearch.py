@@ -93,7 +93,7 @@ def trigram_index(table: sa.Table, column: str) -> None:
 
 def is_index_object(name: str | None) -> bool:
     """For Alembic's comparison: objects that are not in the models' metadata."""
-    return bool(name) and any(
+    return name is not None and any(
         name.startswith(fts_table(t, c)) or name == trgm_index(t, c) for t, c in INDEXED)
 
 

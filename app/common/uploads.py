@@ -25,6 +25,7 @@ import io
 import re
 import zipfile
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -63,7 +64,7 @@ OLE_MACROS = tuple(f"{name}\0".encode("utf-16-le") for name in ("_VBA_PROJECT", 
 
 
 
-def _wrong_content(ext: str):
+def _wrong_content(ext: str) -> LazyString:
     return _l("The file's content does not match its type (.%(ext)s).", ext=ext)
 
 
@@ -82,7 +83,7 @@ def _is_archive(data: bytes) -> bool:
     return data.startswith(ARCHIVES) or data[257:262] == b"ustar"
 
 
-def _package_problem(ext: str, data: bytes):
+def _package_problem(ext: str, data: bytes) -> LazyString | None:
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
         names = package.namelist()
@@ -105,7 +106,7 @@ def _package_problem(ext: str, data: bytes):
     return None
 
 
-def upload_problem(filename: str, data: bytes):
+def upload_problem(filename: str, data: bytes) -> LazyString | None:
     """Why this upload cannot be accepted (a translated message), or None."""
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     head = data[:1024]

@@ -114,7 +114,7 @@ def edrpou_is_valid(code: str) -> bool:
     Surrounding whitespace is ignored; anything that is not a ``str`` (an ``int``
     would have lost the leading zeros) is invalid.
     """
-    code = _clean(code)
+    code = _clean(code)  # type: ignore[assignment]  # None is refused below
     if code is None or not _EDRPOU_RE.fullmatch(code):
         return False
     return _edrpou_control(code) == int(code[7])
@@ -168,7 +168,7 @@ def rnokpp_is_valid(code: str) -> bool:
     People who refused a РНОКПП for religious reasons are identified by their
     passport series and number instead; this function does not accept those.
     """
-    code = _clean(code)
+    code = _clean(code)  # type: ignore[assignment]  # None is refused below
     if code is None or not _RNOKPP_RE.fullmatch(code):
         return False
     return rnokpp_check_digit(code[:9]) == int(code[9])
@@ -278,7 +278,7 @@ def katottg_is_valid(code: str) -> bool:
     itself (the geography reference tables). ``UA`` must be upper case, as in
     the codifier; surrounding whitespace is ignored.
     """
-    code = _clean(code)
+    code = _clean(code)  # type: ignore[assignment]  # None is refused below
     return code is not None and _KATOTTG_RE.fullmatch(code) is not None
 
 

@@ -776,7 +776,7 @@ def read_body(fields: dict) -> dict:
         data = {}
     if not isinstance(data, dict):
         raise InvalidData(BODY_NOT_OBJECT)
-    body = {}
+    body: dict = {}
     for name, kind in fields.items():
         value = data.get(name)
         if value is None:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from ..common import clock
 from ..demo import LVIV
+from ..extensions import get_appbuilder
 from .models import DirectoryEntry, EntryLevel, ProviderType, RecipientCategory, ServiceKind
 from .services import seed_classifiers
 
@@ -132,9 +133,8 @@ def _editor(ctx) -> None:
     from ..security import roles
 
     session = ctx.session
-    from flask import current_app
 
-    sm = current_app.appbuilder.sm
+    sm = get_appbuilder().sm
     if sm.find_user(username=EDITOR) is not None:
         return
     admin = ctx.users.get("admin")

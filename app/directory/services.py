@@ -436,7 +436,7 @@ def _public_statement(with_category: bool, with_kind: bool):
     oblast-wide, national), the categories probed on the (entry, category) key."""
     key = (with_category, with_kind)
     if key not in _PUBLIC_STATEMENTS:
-        conditions = [DirectoryEntry.active.is_(True)]
+        conditions: list = [DirectoryEntry.active.is_(True)]
         if with_category:
             conditions.append(exists(
                 select(entry_recipient.c.entry_id)
@@ -486,7 +486,7 @@ def public_search(session, hromada_id: int, category_id: int | None = None,
     if kind_id:
         params["kind"] = kind_id
     stmt = _public_statement(bool(category_id), bool(kind_id))
-    found = {level: [] for level in EntryLevel}
+    found: dict = {level: [] for level in EntryLevel}
     by_id = {}
     for row in session.execute(stmt, params):
         item = SimpleNamespace(**row._asdict(), recipients=[])

@@ -17,6 +17,8 @@ says what is sent (schema-checking clients and the API fuzz test read it).
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_appbuilder.api import ModelRestApi
 from flask_babel import gettext
 
@@ -50,11 +52,11 @@ _FIELDS_FIXED = ("                      add_columns:\n" + _FIELD
                  + "                      edit_columns:\n" + _FIELD)
 
 
-def _text(value, fallback: str) -> str:
+def _text(value: object, fallback: str) -> str:
     if value is None or str(value) == "":
         return fallback
     if isinstance(value, str):
-        return gettext(value)
+        return str(gettext(value))
     return str(value)  # a lazy string translates itself
 
 
@@ -62,7 +64,7 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    def adjust(api, field, info: dict) -> dict:
+    def adjust(api: Any, field: Any, info: dict[str, Any]) -> dict[str, Any]:
         info["label"] = _text(api.label_columns.get(field.name), field.name)
         info["description"] = _text(api.description_columns.get(field.name), "")
         return info

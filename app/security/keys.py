@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping, MutableMapping
+from typing import Any
 
 #: Keys that have been public (this repository's history held the first as
 #: the development default). Refused in every environment.
@@ -32,7 +34,7 @@ class MissingKeyError(RuntimeError):
     """The application has no usable signing key: it must not start."""
 
 
-def key_problem(name: str, value) -> str | None:
+def key_problem(name: str, value: object) -> str | None:
     """Why ``value`` cannot be the ``name`` key, or None when it can."""
     if not value:
         return (f"{name} is not set. Set it in the environment to a random value of at "
@@ -45,7 +47,7 @@ def key_problem(name: str, value) -> str | None:
     return None
 
 
-def check_keys(config) -> None:
+def check_keys(config: Mapping[str, Any]) -> None:
     """Refuse to run without proper keys (called by the app factory)."""
     for name in KEY_NAMES:
         value = config.get(name)
@@ -67,7 +69,8 @@ def read_keys_file(path: str) -> dict[str, str]:
     return keys
 
 
-def ensure_instance_keys(instance_dir: str, environ=None) -> dict[str, str]:
+def ensure_instance_keys(instance_dir: str,
+                         environ: MutableMapping[str, str] | None = None) -> dict[str, str]:
     """Create ``instance_dir/keys.env`` once (mode 0600), then put its keys in
     ``environ`` (``os.environ`` by default) where it sets none. Returns the
     keys that were read from the file."""

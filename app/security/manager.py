@@ -332,7 +332,8 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
         key = (who, permission_name, view_name)
         answer = cache.get(key)
         if answer is None:
-            if who is not None and user.is_active and not fab_seam.is_api_key_request():
+            if who is not None and user is not None and user.is_active \
+                    and not fab_seam.is_api_key_request():
                 # An active user with built-in roles only: FAB's answer depends
                 # on the role names alone (see cached_view_access).
                 names = self._builtin_role_names(user)

@@ -30,15 +30,15 @@ COMMON_PASSWORDS = frozenset(
 
 def password_problem(password: str, username: str | None = None) -> str | None:
     """Return a Ukrainian explanation of what is wrong, or None if acceptable."""
-    min_length = current_app.config.get("PASSWORD_MIN_LENGTH", 12)
+    min_length = int(current_app.config.get("PASSWORD_MIN_LENGTH", 12))
     if password is None or len(password) < min_length:
-        return _("The password must be at least %(n)d characters long.", n=min_length)
+        return str(_("The password must be at least %(n)d characters long.", n=min_length))
     if len(password) > 128:
-        return _("The password must be at most 128 characters long.")
+        return str(_("The password must be at most 128 characters long."))
     if password.lower() in COMMON_PASSWORDS or len(set(password)) < 4:
-        return _("This password is too common. Choose a less predictable one.")
+        return str(_("This password is too common. Choose a less predictable one."))
     if username and len(username) >= 3 and username.lower() in password.lower():
-        return _("The password must not contain the user name.")
+        return str(_("The password must not contain the user name."))
     return None
 
 

@@ -37,6 +37,8 @@ from urllib.parse import parse_qsl, urlencode
 
 from flask import g, has_request_context
 
+from ..extensions import get_appbuilder
+
 DECLARATION = "__personal_data__"
 MASK = "***"
 
@@ -50,7 +52,7 @@ def personal_columns(model) -> frozenset[str]:
 def _models() -> dict[str, type]:
     from ..extensions import db
 
-    return {mapper.class_.__name__: mapper.class_ for mapper in db.Model.registry.mappers}
+    return {mapper.class_.__name__: mapper.class_ for mapper in db.Model.registry.mappers}  # type: ignore[attr-defined]
 
 
 def model_named(name: str | None):
@@ -86,9 +88,8 @@ def may_see_personal(model, user=None) -> bool:
     user = user if user is not None else _current_user()
     if user is None:
         return False
-    from flask import current_app
 
-    sm = current_app.appbuilder.sm
+    sm = get_appbuilder().sm
     return bool(sm.user_has_access(user, "can_read", resource_of(model)))
 
 
@@ -139,8 +140,7 @@ def mask_details(entity: str | None, details, user=None):
         return details
     user = user if user is not None else _current_user()
     if user is not None and entity:
-        from flask import current_app
 
-        if current_app.appbuilder.sm.user_has_access(user, "can_read", entity):
+        if get_appbuilder().sm.user_has_access(user, "can_read", entity):
             return details
     return {**details, "query": mask_query(str(details["query"]))}

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app
 from flask_appbuilder.utils.base import is_safe_redirect_url
 
 from ..common import fab_seam
+from ..extensions import get_appbuilder
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ def safe_redirect(url: str | None) -> str:
         return url
     if url:
         log.warning("Refused a redirect to %r after sign-in; going to the index", url[:200])
-    return current_app.appbuilder.get_url_for_index
+    return str(get_appbuilder().get_url_for_index)
 
 
 def init_safe_redirects() -> None:

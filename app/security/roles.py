@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from types import ModuleType
 
 from flask_babel import lazy_gettext as _l
 
@@ -82,7 +83,7 @@ ROLE_DESCRIPTIONS = {
 }
 
 
-def merge_grants(modules: Iterable) -> dict[str, dict[str, set[str]]]:
+def merge_grants(modules: Iterable[ModuleType]) -> dict[str, dict[str, set[str]]]:
     """Union the ``GRANTS`` of the given domain modules' ``permissions``."""
     merged: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for module in modules:
@@ -95,7 +96,7 @@ def merge_grants(modules: Iterable) -> dict[str, dict[str, set[str]]]:
     return merged
 
 
-def menu_categories(modules: Iterable) -> dict[str, str]:
+def menu_categories(modules: Iterable[ModuleType]) -> dict[str, str]:
     """Resource (menu item name) -> menu category name, from all domains."""
     result: dict[str, str] = {}
     for module in modules:
@@ -129,7 +130,7 @@ def _exact_chunks(names: Iterable[str], limit: int) -> list[str]:
     return chunks
 
 
-def build_fab_roles(modules: Iterable) -> dict[str, list[list[str]]]:
+def build_fab_roles(modules: Iterable[ModuleType]) -> dict[str, list[list[str]]]:
     """Build the ``FAB_ROLES`` config from the domain grants.
 
     Regexes are anchored at both ends: FAB matches with ``re.match``, which

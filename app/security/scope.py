@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, g, has_request_context
+from flask import g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, select
@@ -42,6 +42,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.sql import ColumnElement, Select
 
 from ..common.errors import InvalidData, OutOfScope
+from ..extensions import get_appbuilder
 from . import roles
 
 
@@ -128,7 +129,7 @@ def in_scope(item, scope: UserScope | None = None) -> bool:
     clause = scope_clause(model, scope)
     if clause is None:
         return True
-    session = current_app.appbuilder.session
+    session = get_appbuilder().session
     if sa_inspect(item).transient:
         session.add(item)
     session.flush()
@@ -158,7 +159,7 @@ def ensure_in_scope(item) -> None:
     The check flushes the row; a flush refused by the database (a reference
     to a missing row, a duplicate) is reported as invalid data, not a 500.
     """
-    session = current_app.appbuilder.session
+    session = get_appbuilder().session
     try:
         allowed = in_scope(item)
     except (IntegrityError, DataError):

@@ -168,7 +168,7 @@ def token_revoked(jwt_payload: dict) -> bool:
     """Flask-JWT-Extended's blocklist check, for every token on every API call:
     a token is refused unless it names a live session of its own user."""
     record = find(jwt_payload.get("sid"))
-    if problem(record, jwt_payload.get("sub")) is not None:
+    if record is None or problem(record, jwt_payload.get("sub")) is not None:
         return True
     touch(record)
     return False

@@ -22,6 +22,9 @@ import time
 from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
+from werkzeug.wrappers import Response
+
+from ..extensions import get_appbuilder
 
 
 def init_session_policy(app: Flask) -> None:
@@ -33,7 +36,7 @@ def init_session_policy(app: Flask) -> None:
     touch = app.config.get("SESSION_TOUCH_SECONDS", 60)
 
     @app.before_request
-    def _enforce_session_limits():
+    def _enforce_session_limits() -> Response | None:
         if request.endpoint == "static" or request.path.startswith("/static/"):
             return None
         if not current_user.is_authenticated and g.get("_portal_session_refused"):
@@ -43,7 +46,7 @@ def init_session_policy(app: Flask) -> None:
             if request.path.startswith("/api/"):
                 return None  # the API answers 401 itself
             flash(_("Your session has ended. Please sign in again."), "warning")
-            return redirect(url_for(app.appbuilder.sm.auth_view.__class__.__name__ + ".login"))
+            return redirect(url_for(get_appbuilder().sm.auth_view.__class__.__name__ + ".login"))
         if not current_user.is_authenticated or request.path.startswith("/api/"):
             return None  # anonymous pages (public directory) stay cookie-free
         if not session.permanent:
@@ -55,13 +58,13 @@ def init_session_policy(app: Flask) -> None:
             logout_user()
             session.clear()
             flash(_("Your session has expired. Please sign in again."), "warning")
-            return redirect(url_for(app.appbuilder.sm.auth_view.__class__.__name__ + ".login"))
+            return redirect(url_for(get_appbuilder().sm.auth_view.__class__.__name__ + ".login"))
         if now - last_seen >= touch or "_last_seen" not in session:
             session["_last_seen"] = now
         return None
 
     @app.after_request
-    def _no_store_for_signed_in_pages(response):
+    def _no_store_for_signed_in_pages(response: Response) -> Response:
         # Pages and data seen by a signed-in user may hold personal data:
         # never let a browser or proxy cache them (ASVS 14.3.2).
         # Only a user already loaded for this request: never query the
