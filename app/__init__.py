@@ -69,8 +69,7 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
         _import_models()
         from flask_appbuilder import AppBuilder
 
-        from . import home
-        from .common import fab_seam
+        from . import fab_seam, home
         from .common.i18n import init_i18n
         from .common.input_guard import init_input_guard
         from .security.headers import init_security_headers

@@ -1,6 +1,6 @@
 """The seam to FAB's internals holds (issue #23).
 
-* **Grep test**: no module of ``app/`` but ``app/common/fab_seam.py`` reads,
+* **Grep test**: no module of ``app/`` but ``app/fab_seam.py`` reads,
   overrides or imports a private name of Flask-AppBuilder or Flask-Babel.
 * **Contract test**: the installed FAB and Flask-Babel versions, and a
   fingerprint of every upstream function, class and template the seam (and the
@@ -27,7 +27,7 @@ import flask_babel
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 APP = ROOT / "app"
-SEAM_MODULE = APP / "common" / "fab_seam.py"
+SEAM_MODULE = APP / "fab_seam.py"
 CONTRACT = pathlib.Path(__file__).with_name("fab_contract.json")
 FAB_TEMPLATES = pathlib.Path(flask_appbuilder.__file__).parent / "templates"
 OWNED_TEMPLATES = APP / "templates"
@@ -98,7 +98,7 @@ def test_no_private_fab_name_outside_the_seam():
         if uses:
             offenders[str(path.relative_to(ROOT))] = uses
     assert not offenders, (
-        "Private FAB/Flask-Babel names used outside app/common/fab_seam.py "
+        "Private FAB/Flask-Babel names used outside app/fab_seam.py "
         f"(move them into the seam, with a SEAM entry): {json.dumps(offenders, indent=1)}")
 
 
@@ -119,7 +119,7 @@ def test_the_grep_finds_a_private_use(tmp_path):
 
 def test_the_seam_uses_only_what_it_declares():
     """Every private name the seam touches belongs to an item of ``SEAM``."""
-    from app.common.fab_seam import SEAM
+    from app.fab_seam import SEAM
 
     members, module_level = _upstream_private_names()
     declared = " ".join(item.upstream + " " + item.why for item in SEAM)
@@ -168,7 +168,7 @@ def owned_template_copies() -> list[str]:
 
 
 def current_contract() -> dict:
-    from app.common.fab_seam import SEAM
+    from app.fab_seam import SEAM
 
     return {
         "versions": {name: importlib.metadata.version(name)
@@ -197,7 +197,7 @@ def test_fab_contract_holds():
     changes = contract_changes(recorded, current_contract())
     assert not changes, (
         "Flask-AppBuilder or Flask-Babel changed under the seam. Re-check each item "
-        "(app/common/fab_seam.py SEAM, and the owned template copies in app/templates), "
+        "(app/fab_seam.py SEAM, and the owned template copies in app/templates), "
         "then record: python -m tests.test_fab_seam --write\n" + "\n".join(changes))
 
 
@@ -216,7 +216,7 @@ def test_contract_fails_on_a_changed_fingerprint():
 
 
 def test_every_seam_item_resolves_upstream():
-    from app.common.fab_seam import SEAM
+    from app.fab_seam import SEAM
 
     assert len(SEAM) >= 20
     for item in SEAM:
@@ -233,7 +233,7 @@ if __name__ == "__main__":  # python -m tests.test_fab_seam --write
 
 
 def test_architecture_doc_lists_every_seam_item():
-    from app.common.fab_seam import SEAM
+    from app.fab_seam import SEAM
 
     doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     missing = [item.upstream for item in SEAM if f"`{item.upstream}`" not in doc]

@@ -23,7 +23,7 @@ import uuid
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
-from ..common import clock
+from .. import clock
 from .models import AuditLog
 from .services import actor
 

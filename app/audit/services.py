@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, has_request_context, request
 from sqlalchemy import insert
 
-from ..common import clock
+from .. import clock
 from .models import AuditAction, AuditLog
 
 

@@ -4,7 +4,7 @@ from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 
-from ..common import fab_seam
+from .. import fab_seam
 from ..common.export import ExportMixin
 from ..common.listing import BoundedCountInterface
 from ..common.views import PortalModelView

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from ..common import clock
+from .. import clock
 from ..geography.models import Hromada, Oblast
 from ..providers.models import Provider, ProviderKind, ProviderStatus
 from .models import (

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..common import clock
+from .. import clock
 from ..extensions import db
 from ..jobs import services as jobs
 from ..jobs.models import Job

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from wtforms import BooleanField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from ..common import fab_seam
+from .. import fab_seam
 from ..common.apidoc import transition_doc
 from ..common.export import ExportMixin
 from ..common.fields import ParsedApiFields, form_fields

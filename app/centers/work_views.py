@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms.validators import NumberRange, Optional
 
-from ..common import clock, fab_seam
+from .. import clock, fab_seam
 from ..common import fields as parsed_fields
 from ..common.apidoc import transition_doc
 from ..common.listing import BoundedCountInterface, PortalInterface

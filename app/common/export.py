@@ -51,10 +51,10 @@ from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 
+from .. import fab_seam
 from ..extensions import get_appbuilder
 from ..jobs import services as jobs
 from ..security.pii import mask
-from . import fab_seam
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 1000

@@ -37,7 +37,7 @@ from wtforms import fields
 from wtforms.validators import DataRequired, Optional, ValidationError
 from wtforms.widgets import TextInput, html_params
 
-from .fab_seam import RestApiSeam
+from ..fab_seam import RestApiSeam
 
 UA_DATE_FORMAT = "%d.%m.%Y"
 ISO_DATE_FORMAT = "%Y-%m-%d"

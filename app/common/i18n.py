@@ -7,8 +7,8 @@ from flask_babel import Domain, format_datetime, get_locale, get_translations
 from flask_babel import gettext as _
 from sqlalchemy.exc import DataError, OperationalError
 
+from .. import fab_seam
 from ..extensions import get_appbuilder
-from . import fab_seam
 
 
 class RequestCachedDomain(Domain):

@@ -40,7 +40,8 @@ from markupsafe import Markup, escape
 from sqlalchemy import asc, desc, false, func, select
 from sqlalchemy.orm import ColumnProperty, Load, RelationshipProperty, aliased, joinedload
 
-from . import fab_seam, finder, list_header
+from .. import fab_seam
+from . import finder, list_header
 from .enums import Label
 from .fragments import MISSING, NONCE_MARK, expiring_store
 from .i18n import translate
@@ -78,7 +79,7 @@ class BigRegisterFilterConverter(IndexedFilterConverter):
 
 class LeanFilters(fab_seam.LazyCatalogueFilters):
     """FAB's ``Filters`` with the per-column catalogue built on first use
-    (see :class:`app.common.fab_seam.LazyCatalogueFilters`)."""
+    (see :class:`app.fab_seam.LazyCatalogueFilters`)."""
 
     def get_joined_filters(self, filters) -> LeanFilters:
         return self.joined(self.filters + filters.filters, self.values + filters.values)

@@ -9,7 +9,7 @@ from flask import g, has_request_context
 from sqlalchemy import DateTime, ForeignKey, Integer, func
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from . import clock
+from .. import clock
 
 
 def _current_user_id() -> int | None:

@@ -33,9 +33,10 @@ from werkzeug.routing import BuildError
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Optional
 
+from .. import fab_seam
 from ..security import roles
 from ..security.scope import SCOPE_FILTER, in_scope
-from . import fab_seam, finder
+from . import finder
 from .commands import commands_for
 from .errors import ConflictError, InvalidData, UserError
 from .fields import EnumSelectField, UkDateField

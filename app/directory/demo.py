@@ -8,7 +8,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from ..common import clock
+from .. import clock
 from ..demo import LVIV
 from ..extensions import get_appbuilder
 from .models import DirectoryEntry, EntryLevel, ProviderType, RecipientCategory, ServiceKind

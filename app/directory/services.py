@@ -31,7 +31,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, case, event, exists, func, or_, select
 from sqlalchemy import inspect as sa_inspect
 
-from ..common import clock
+from .. import clock
 from ..common.commands import (
     ModelCommands,
     acting_user,

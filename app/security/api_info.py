@@ -22,7 +22,7 @@ from typing import Any
 from flask_appbuilder.api import ModelRestApi
 from flask_babel import gettext
 
-from ..common import fab_seam
+from .. import fab_seam
 
 _installed = False
 

@@ -26,7 +26,7 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 from sqlalchemy import inspect as sa_inspect
 from werkzeug.security import check_password_hash
 
-from ..common import clock, fab_seam
+from .. import clock, fab_seam
 from .models import PortalUser
 from .passwords import password_problem
 from .user_views import PortalUserDBModelView

@@ -13,7 +13,7 @@ import logging
 
 from flask_appbuilder.utils.base import is_safe_redirect_url
 
-from ..common import fab_seam
+from .. import fab_seam
 from ..extensions import get_appbuilder
 
 log = logging.getLogger(__name__)

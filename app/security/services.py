@@ -33,7 +33,7 @@ import secrets
 from flask import current_app, has_request_context, request
 from sqlalchemy import delete, insert, select, update
 
-from ..common import clock
+from .. import clock
 from ..extensions import db
 from .models import PortalUser, UserSession
 
