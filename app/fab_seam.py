@@ -67,12 +67,16 @@ SEAM: tuple[SeamItem, ...] = (
     SeamItem("flask_appbuilder.baseviews.BaseCRUDView._get_show_widget",
              "Wrapped: actions the record page renders itself are dropped from FAB's links."),
     SeamItem("flask_appbuilder.baseviews.BaseCRUDView._show",
-             "The show widgets of a record page that adds its own panels."),
+             "The show widgets of a record page that adds its own panels; wrapped so a "
+             "register of personal data logs who viewed the record (after_show_widgets)."),
+    SeamItem("flask_appbuilder.baseviews.BaseCRUDView._list",
+             "Wrapped: a register of personal data logs which rows a user was shown "
+             "(after_list_widgets)."),
     SeamItem("flask_appbuilder.baseviews.BaseCRUDView._deserialize_pk_if_composite",
              "Turns a URL key into the datamodel's key when loading a row in scope."),
     SeamItem("flask_appbuilder.baseviews.BaseCRUDView._init_properties",
-             "Where FAB sets ``_base_filters`` and ``_related_views`` (read by "
-             "base_filters() and related_views())."),
+             "Where FAB sets ``_base_filters``, ``_filters`` and ``_related_views`` (read by "
+             "base_filters(), search_filters() and related_views())."),
     SeamItem("flask_appbuilder.validators.Unique.__call__",
              "Reads ``form._id`` (the edited row), which the portal's own edit sets."),
     SeamItem("flask_appbuilder.api.ModelRestApi._init_model_schemas",
@@ -96,8 +100,8 @@ SEAM: tuple[SeamItem, ...] = (
     SeamItem("flask_appbuilder.security.sqla.manager.SecurityManager.validate_api_key",
              "Sets ``g._api_key_user`` for API-key requests: such a user's access is "
              "never taken from the role cache."),
-    SeamItem("flask_appbuilder.security.views.get_safe_redirect",
-             "The security views' module global is replaced: an empty ``next`` after sign-in "
+    SeamItem("flask_appbuilder.utils.base.get_safe_redirect",
+             "flask_appbuilder.security.views imports it by name; that module global is replaced: an empty ``next`` after sign-in "
              "goes to the index without a false 'Invalid redirect' warning."),
     SeamItem("flask_appbuilder.filters.TemplateFilters.find_views_by_name",
              "Replaced on the live instance by a dict lookup (a loop over ~90 views, four to "
@@ -113,6 +117,12 @@ SEAM: tuple[SeamItem, ...] = (
 def base_filters(view) -> Any:
     """The view's scope and base filters as FAB joined them at registration."""
     return view._base_filters
+
+
+def search_filters(view) -> Any:
+    """The view's shared search filters (FAB fills them from the request's
+    arguments); a request must copy before it keeps them."""
+    return view._filters
 
 
 def get_in_scope(view, pk) -> Any:
@@ -168,6 +178,27 @@ class ModelViewSeam(_ModelViewBase):
             return super()._edit(pk)
         return self.save_edit_form(pk)
 
+    def _list(self, **kwargs):
+        return self.after_list_widgets(super()._list(**kwargs))
+
+    def after_list_widgets(self, widgets: dict) -> dict:
+        """The list page's widgets, built (override to log what was shown)."""
+        return widgets
+
+    def _show(self, pk):
+        return self.after_show_widgets(pk, super()._show(pk))
+
+    def after_show_widgets(self, pk, widgets: dict) -> dict:
+        """A record page's widgets, built (override to log a personal-data view)."""
+        return widgets
+
+    def _get_add_widget(self, form, exclude_cols=None, widgets=None):
+        self.before_add_page(form)
+        return super()._get_add_widget(form, exclude_cols=exclude_cols, widgets=widgets)
+
+    def before_add_page(self, form) -> None:
+        """The add form, about to be rendered (its first view or after a refusal)."""
+
     def _get_list_widget(self, filters, actions=None, order_column="", order_direction="",
                          page=None, page_size=None, widgets=None, **kwargs):
         return self.list_page_widgets(filters, actions=actions, order_column=order_column,
@@ -218,6 +249,7 @@ def wrap_field_info(adjust: Callable[[Any, Any, dict], dict]) -> None:
         return adjust(self, field, info)
 
     _get_field_info.__doc__ = original.__doc__
+    _get_field_info.__wrapped__ = original  # type: ignore[attr-defined]
     _get_field_info.portal_wrapped = True  # type: ignore[attr-defined]
     ModelRestApi._get_field_info = _get_field_info
 
