@@ -98,7 +98,7 @@ def area_status_counts(scope, by_raion: bool = False):
     from ..common.finder import ukrainian_sort_key
 
     counts: dict = {}
-    for area_id, title, status, number in _session().execute(
+    for area_id, title, status, number in db.session.execute(
             services.status_counts_query(scope, by_raion)):
         counts.setdefault((area_id, title), {s: 0 for s in CentreStatus})[status] = number
     return [(area_id, title, c) for (area_id, title), c in
@@ -135,7 +135,7 @@ def planned_vs_operating(scope, months: int = 12, today: dt.date | None = None):
     stmt = scoped(stmt, ResilienceCentre, scope)
     state: dict[int, CentreStatus] = {}
     series = []
-    rows = _session().execute(stmt.execution_options(yield_per=2000))
+    rows = db.session.execute(stmt.execution_options(yield_per=2000))
     pending = None
     for end in ends:
         limit = dt.datetime.combine(end, dt.time.max)
@@ -154,11 +154,6 @@ def planned_vs_operating(scope, months: int = 12, today: dt.date | None = None):
         series.append((end, planned, operating))
     return series
 
-
-def _session():
-    from flask import current_app
-
-    return current_app.appbuilder.session
 
 
 class CentreDashboardView(BaseView):

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from .. import clock
 from ..common.commands import ModelCommands, commands, label_tables
 from ..common.errors import NotPermitted, TransitionNotAllowed, UserError
+from ..extensions import db
 from ..providers.models import Provider, ProviderStatus
 from ..security import roles
 from ..security.scope import in_scope, role_names, scope_of
@@ -49,9 +50,6 @@ class ReasonRequired(UserError):
     default_message = _l("Give the reason: suspending or closing a centre is recorded with "
                          "its reason.")
 
-
-def _session():
-    return current_app.appbuilder.session
 
 
 def _current_user(user=None):
@@ -95,7 +93,7 @@ def prepare_for_save(centre: ResilienceCentre) -> None:
         centre.oblast = centre.hromada.oblast
     provider = centre.provider
     if provider is None and centre.provider_id is not None:
-        provider = _session().get(Provider, centre.provider_id)
+        provider = db.session.get(Provider, centre.provider_id)
     if provider is None or provider.status != ProviderStatus.approved:
         raise ProviderNotApproved()
     if min(centre.psychologists or 0, centre.social_workers or 0,
@@ -151,7 +149,7 @@ def _move(centre: ResilienceCentre, name: str, target: CentreStatus, permission:
         reason=centre.status_reason))
     if target == S.operating and centre.opened_on is None:
         centre.opened_on = on or clock.kyiv_today()
-    _session().flush()
+    db.session.flush()
     return centre
 
 
@@ -203,7 +201,7 @@ def publish(centre, user=None, reason=None):
         raise UserError(NOT_PUBLISHABLE)
     centre.published = True
     centre.published_on = clock.utcnow()
-    _session().flush()
+    db.session.flush()
     return centre
 
 
@@ -214,7 +212,7 @@ def unpublish(centre, user=None, reason=None):
     if not centre.published:
         raise TransitionNotAllowed()
     centre.published = False
-    _session().flush()
+    db.session.flush()
     return centre
 
 
@@ -349,7 +347,7 @@ def provider_selection_round(provider_id: int | None, oblast_id: int | None = No
         stmt = stmt.order_by(round_model.id.desc()).limit(1)
     except (AttributeError, TypeError):  # the selection schema is not what we expect
         return None
-    found = _session().scalars(stmt).first()
+    found = db.session.scalars(stmt).first()
     return str(found) if found is not None else None
 
 
@@ -466,7 +464,7 @@ def current_staff(centre_ids, on: dt.date | None = None) -> dict[int, list[Centr
     found: dict[int, list[CentreStaff]] = {i: [] for i in centre_ids}
     if not found:
         return found
-    for row in _session().scalars(
+    for row in db.session.scalars(
             select(CentreStaff).where(CentreStaff.centre_id.in_(list(found)),
                                       CentreStaff.start_on <= on,
                                       (CentreStaff.end_on.is_(None)) | (CentreStaff.end_on >= on))
@@ -481,7 +479,7 @@ def staff_counts(centre_ids, on: dt.date | None = None) -> dict[int, dict[StaffR
     counts = {i: {r: 0 for r in StaffRole} for i in centre_ids}
     if not counts:
         return counts
-    for centre_id, role, number in _session().execute(
+    for centre_id, role, number in db.session.execute(
             select(CentreStaff.centre_id, CentreStaff.role, func.count(CentreStaff.id))
             .where(CentreStaff.centre_id.in_(list(counts)), CentreStaff.start_on <= on,
                    (CentreStaff.end_on.is_(None)) | (CentreStaff.end_on >= on))
@@ -495,8 +493,8 @@ class StaffCommands(ModelCommands):
     """An assignment: a specialist of the centre's own provider, sane dates."""
 
     def check(self, item, creating):
-        centre = item.centre or _session().get(ResilienceCentre, item.centre_id)
-        specialist = item.specialist or _session().get(Specialist, item.specialist_id)
+        centre = item.centre or db.session.get(ResilienceCentre, item.centre_id)
+        specialist = item.specialist or db.session.get(Specialist, item.specialist_id)
         if centre is None or specialist is None:
             raise UserError()
         if _committed_status(centre) == CentreStatus.closed:
@@ -608,7 +606,7 @@ def planned_readiness(scope, limit: int = 500):
         ResilienceCentre.status.in_([S.planned, S.preparing]))
         .order_by(ResilienceCentre.planned_open_on.is_(None), ResilienceCentre.planned_open_on,
                   ResilienceCentre.name).limit(limit), ResilienceCentre, scope)
-    centres = _session().scalars(stmt).all()
+    centres = db.session.scalars(stmt).all()
     checks = readiness_many(centres)
     groups: dict[str, list] = {}
     for c in centres:
@@ -673,7 +671,7 @@ def approve_application(application, provider_id=None, planned_open_on=None, nam
     centre = ResilienceCentre(
         name=(name or application.centre_name or "").strip()
         or f"Центр життєстійкості: {hromada.title}",
-        provider_id=provider_id, provider=_session().get(Provider, provider_id),
+        provider_id=provider_id, provider=db.session.get(Provider, provider_id),
         hromada=hromada, oblast_id=hromada.oblast_id, address=application.premises_address,
         status=S.planned, planned_open_on=planned_open_on,
         premises_area=application.premises_area, rooms_individual=application.rooms_individual,
@@ -684,19 +682,19 @@ def approve_application(application, provider_id=None, planned_open_on=None, nam
     from ..common.commands import commands_for
 
     commands_for(ResilienceCentre).create(centre)
-    _session().add(centre)
-    _session().flush()
+    db.session.add(centre)
+    db.session.flush()
     application.centre_id = centre.id
     application.provider_id = provider_id
     application.planned_open_on = planned_open_on
     application.centre_name = centre.name
-    _session().flush()
+    db.session.flush()
     return centre
 
 
 def reject_application(application, user=None, reason=None):
     _decide(application, ApplicationStatus.rejected, user, reason)
-    _session().flush()
+    db.session.flush()
     return application
 
 
@@ -715,7 +713,7 @@ class CommunityApplicationCommands(ModelCommands):
         if hromada is None and item.hromada_id is not None:
             from ..geography.models import Hromada
 
-            hromada = _session().get(Hromada, item.hromada_id)
+            hromada = db.session.get(Hromada, item.hromada_id)
         if hromada is None:
             raise UserError(APPLICATION_HROMADA)
         item.oblast_id = hromada.oblast_id
@@ -760,14 +758,14 @@ def month_end(first: dt.date) -> dt.date:
 def _ensure_month_open(centre_id, day) -> None:
     if day is None or centre_id is None:
         return
-    status = _session().scalar(select(CentreReport.status).where(
+    status = db.session.scalar(select(CentreReport.status).where(
         CentreReport.centre_id == centre_id, CentreReport.month == month_start(day)))
     if status in _LOCKED:
         raise UserError(MONTH_REPORTED)
 
 
 def _check_log_entry(item, day) -> ResilienceCentre:
-    centre = item.centre or _session().get(ResilienceCentre, item.centre_id)
+    centre = item.centre or db.session.get(ResilienceCentre, item.centre_id)
     if centre is None:
         raise UserError()
     if day is not None and day > _today():
@@ -811,7 +809,7 @@ class _LogCommands(ModelCommands):
         for centre_id, day in keys:
             if centre_id is not None and day is not None:
                 refresh_month_figures(centre_id, month_start(day))
-        _session().commit()
+        db.session.commit()
 
 
 @commands(CentreActivity)
@@ -834,7 +832,7 @@ class ActivityCommands(_LogCommands):
         centre_id = item.centre.id if item.centre is not None else item.centre_id
         facilitator_id = (item.facilitator.id if item.facilitator is not None
                           else item.facilitator_id)
-        on_staff = _session().scalar(select(func.count(CentreStaff.id)).where(
+        on_staff = db.session.scalar(select(func.count(CentreStaff.id)).where(
             CentreStaff.centre_id == centre_id,
             CentreStaff.specialist_id == facilitator_id,
             CentreStaff.start_on <= item.held_on,
@@ -873,7 +871,7 @@ def figures_query(centre_id: int, first: dt.date):
 
 def refresh_month_figures(centre_id: int, first: dt.date) -> CentreMonthFigures:
     """Rewrite the precomputed figures of one centre and month from the log."""
-    session = _session()
+    session = db.session
     row = session.execute(figures_query(centre_id, first)).one()._mapping
     visits = session.scalar(select(func.coalesce(func.sum(CentreVisitDay.visits), 0)).where(
         CentreVisitDay.centre_id == centre_id, CentreVisitDay.day >= first,
@@ -894,7 +892,7 @@ def refresh_month_figures(centre_id: int, first: dt.date) -> CentreMonthFigures:
 
 
 def month_figures(centre_id: int, first: dt.date) -> dict:
-    figures = _session().get(CentreMonthFigures, (centre_id, first))
+    figures = db.session.get(CentreMonthFigures, (centre_id, first))
     return {name: (getattr(figures, name) if figures is not None else 0)
             for name in MONTH_FIGURES}
 
@@ -938,7 +936,7 @@ def submit_report(report, user=None, reason=None, today: dt.date | None = None):
     report.participants = figures.participants
     report.submitted_on = clock.utcnow()
     report.submitted_by_fk = user.id
-    _session().flush()
+    db.session.flush()
     return report
 
 
@@ -949,7 +947,7 @@ def accept_report(report, user=None, reason=None):
     report.decided_on = clock.utcnow()
     report.decided_by_fk = user.id
     report.review_comment = (reason or "").strip() or report.review_comment
-    _session().flush()
+    db.session.flush()
     return report
 
 
@@ -962,7 +960,7 @@ def return_report(report, user=None, reason=None):
     report.decided_on = clock.utcnow()
     report.decided_by_fk = user.id
     report.review_comment = reason.strip()
-    _session().flush()
+    db.session.flush()
     return report
 
 
@@ -977,7 +975,7 @@ class ReportCommands(ModelCommands):
     def check(self, item, creating):
         if not creating and _committed(item, "status") in _LOCKED:
             raise UserError(REPORT_READ_ONLY)
-        centre = item.centre or _session().get(ResilienceCentre, item.centre_id)
+        centre = item.centre or db.session.get(ResilienceCentre, item.centre_id)
         if centre is None or centre.opened_on is None:
             raise UserError(REPORT_CENTRE_NOT_WORKING)
         if item.month is not None:
@@ -1005,14 +1003,14 @@ def late_reports(scope, today: dt.date | None = None, months: int = 3):
             firsts.append(first)
     if not firsts:
         return []
-    centres = _session().scalars(_scoped(
+    centres = db.session.scalars(_scoped(
         select(ResilienceCentre).where(ResilienceCentre.status.in_(list(_WORKING)),
                                        ResilienceCentre.opened_on.is_not(None))
         .order_by(ResilienceCentre.name), ResilienceCentre, scope)).all()
     ids = [c.id for c in centres]
     reports = {}
     for chunk_start in range(0, len(ids), 500):
-        for r in _session().scalars(select(CentreReport).where(
+        for r in db.session.scalars(select(CentreReport).where(
                 CentreReport.centre_id.in_(ids[chunk_start:chunk_start + 500]),
                 CentreReport.month.in_(firsts))):
             reports[(r.centre_id, r.month)] = r
@@ -1079,7 +1077,7 @@ def activity_dashboard(scope, first: dt.date, last: dt.date) -> dict:
     from ..geography.models import Oblast
     from ..security.scope import scoped as _scoped
 
-    session = _session()
+    session = db.session
     first, last = month_start(first), month_start(last)
     f = CentreMonthFigures
     if scope.national or scope.oblast_id:
