@@ -75,6 +75,11 @@ def _register_lookups() -> None:
                     order_by=MilitaryUnit.number, offer=lambda: MilitaryUnit.active.is_(True))
     register_lookup("case_need", NeedsAssessment, resource="NeedsAssessment",
                     search=[NeedsAssessment.description], order_by=NeedsAssessment.id.desc())
+    # A provider's case settings: ministry staff pick any provider, the
+    # provider's representative their own (the scope).
+    register_lookup("case_setting_provider", Provider, resource="CaseProviderSetting",
+                    search=[Provider.name, Provider.short_name, Provider.edrpou],
+                    order_by=Provider.name)
     LOOKUPS["case_transfer_provider"] = UnscopedLookup(
         name="case_transfer_provider", model=Provider, resource="CaseTransfer",
         search=[Provider.name, Provider.short_name, Provider.edrpou], order_by=Provider.name,
@@ -82,13 +87,14 @@ def _register_lookups() -> None:
 
 
 def register(appbuilder) -> None:
-    from .api import (RECORD_APIS, CaseApi, CaseDeidentifiedApi, CaseReportApi,
-                      CaseTransferApi, MilitaryUnitApi)
+    from .api import (RECORD_APIS, CaseApi, CaseDeidentifiedApi, CaseProviderSettingApi,
+                      CaseReportApi, CaseTransferApi, MilitaryUnitApi)
     from .views import (AssessmentActView, AssessmentOverdueCaseView, BeneficiaryView,
-                        CaseDeidentifiedView, CaseExtensionView, CaseTransferView, CaseView,
-                        ContactView, DueSoonCaseView, HouseholdMemberView, MilitaryUnitView,
-                        MyOverdueCaseView, NeedsAssessmentView, PlanItemView, ReferralView,
-                        ReviewView, TermEndingCaseView)
+                        CaseDeidentifiedView, CaseExtensionView, CaseFollowUpView,
+                        CaseProviderSettingView, CaseTransferView, CaseView, ContactView,
+                        DueSoonCaseView, FollowUpDueCaseView, HouseholdMemberView,
+                        MilitaryUnitView, MyOverdueCaseView, NeedsAssessmentView, PlanItemView,
+                        ReferralView, ReviewView, TermEndingCaseView)
     from .views import CaseReportView
 
     _register_lookups()
@@ -96,7 +102,7 @@ def register(appbuilder) -> None:
     appbuilder.add_view(CaseView, "Case", label=_l("Case register"), icon="fa-folder-open",
                         **category)
     for view in (MyOverdueCaseView, DueSoonCaseView, AssessmentOverdueCaseView,
-                 TermEndingCaseView):
+                 TermEndingCaseView, FollowUpDueCaseView):
         appbuilder.add_view_no_menu(view)
     appbuilder.add_link("Case", href="/cases/overdue/list/", label=_l("My overdue contacts"),
                         icon="fa-exclamation-triangle", category="Cases")
@@ -109,6 +115,9 @@ def register(appbuilder) -> None:
     appbuilder.add_link("Case", href="/cases/term-ending/list/",
                         label=_l("Service term ending"), icon="fa-calendar-times-o",
                         category="Cases")
+    appbuilder.add_link("Case", href="/cases/follow-up-due/list/",
+                        label=_l("Follow-up after closure"), icon="fa-phone",
+                        category="Cases")
     appbuilder.add_view(CaseTransferView, "CaseTransfer", label=_l("Case transfers"),
                         icon="fa-exchange", **category)
     appbuilder.add_view(CaseDeidentifiedView, "CaseDeidentified",
@@ -116,13 +125,17 @@ def register(appbuilder) -> None:
                         **category)
     appbuilder.add_view(MilitaryUnitView, "MilitaryUnit", label=_l("Military units of the pilot"),
                         icon="fa-shield", **category)
+    appbuilder.add_view(CaseProviderSettingView, "CaseProviderSetting",
+                        label=_l("Supervisor approval of plans"), icon="fa-check-square-o",
+                        **category)
     for view in (BeneficiaryView, HouseholdMemberView, NeedsAssessmentView, PlanItemView,
-                 ContactView, ReferralView, ReviewView, AssessmentActView, CaseExtensionView):
+                 ContactView, ReferralView, ReviewView, AssessmentActView, CaseExtensionView,
+                 CaseFollowUpView):
         appbuilder.add_view_no_menu(view)
     appbuilder.add_view(CaseReportView, "CaseReport", label=_l("Cases: monthly figures"),
                         icon="fa-bar-chart", **category)
     for api in (CaseApi, CaseTransferApi, CaseDeidentifiedApi, MilitaryUnitApi, CaseReportApi,
-                *RECORD_APIS):
+                CaseProviderSettingApi, *RECORD_APIS):
         appbuilder.add_api(api)
 
 
