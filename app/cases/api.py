@@ -495,7 +495,7 @@ class CaseReportApi(BaseApi):
         """Monthly figures of the case register
         ---
         get:
-          description: People served, new cases, meetings, plan items done and closures
+          description: People served, new cases, meetings, plans completed and closures
             by programme, category, sex, age band and place of residence (counts only)
           parameters:
           - in: query
