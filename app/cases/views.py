@@ -1066,6 +1066,55 @@ class CaseDeidentifiedView(ExportMixin, PortalModelView):
     base_order = ("opened_on", "desc")
 
 
+class _DeidentifiedDeadline(CaseDeidentifiedView):
+    """A de-identified list of one deadline (the ministry's home-page cards)."""
+
+    include_route_methods = {"list", "show", "export"}
+    related_views = []
+
+
+def _deidentified_filter(clause, label):
+    class DeidentifiedFilter(BaseFilter):
+        name = label
+        arg_name = None
+
+        def apply(self, query, value):
+            return query.filter(clause(services.kyiv_today(), model=CaseSummary))
+
+    return DeidentifiedFilter
+
+
+class AssessmentOverdueDeidentifiedView(_DeidentifiedDeadline):
+    route_base = "/cases/deidentified/assessment-overdue"
+    list_title = _l("Cases whose needs assessment is overdue (de-identified)")
+    list_columns = ["number", "programme", "status", "provider.name", "application_on",
+                    "assessment_due_on"]
+    base_filters = [SCOPE_FILTER, ["id", _deidentified_filter(
+        services.assessment_overdue_clause, _l("Assessment overdue")), None]]
+    base_order = ("assessment_due_on", "asc")
+
+
+class TermEndingDeidentifiedView(_DeidentifiedDeadline):
+    route_base = "/cases/deidentified/term-ending"
+    list_title = _l("Cases whose service term ends within 14 days or has ended "
+                    "(de-identified)")
+    list_columns = ["number", "programme", "status", "provider.name", "term_end_on",
+                    "extension_count"]
+    base_filters = [SCOPE_FILTER, ["id", _deidentified_filter(
+        services.term_ending_clause, _l("Service term ending")), None]]
+    base_order = ("term_end_on", "asc")
+
+
+class FollowUpDueDeidentifiedView(_DeidentifiedDeadline):
+    route_base = "/cases/deidentified/follow-up-due"
+    list_title = _l("Follow-up after closure (de-identified)")
+    list_columns = ["number", "programme", "provider.name", "closed_on", "closure_reason",
+                    "follow_up_due_on"]
+    base_filters = [SCOPE_FILTER, ["id", _deidentified_filter(
+        services.follow_up_due_clause, _l("Follow-up due")), None]]
+    base_order = ("follow_up_due_on", "asc")
+
+
 # --------------------------------------------------------------------------- military units
 UNIT_LABELS = {"number": _l("Unit number"), "name": _l("Name"),
                "pilot_entry_on": _l("Joined the pilot on"),
