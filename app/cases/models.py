@@ -252,9 +252,12 @@ class CaseNumberCounter(Model):
 
 
 class Case(AuditColumnsMixin, VersionedMixin, Model):
-    """A case of the register. No personal data here (see :class:`Beneficiary`)."""
+    """A case of the register. No personal data here (see :class:`Beneficiary`),
+    except the number of the contract signed with the person, declared as such
+    (the de-identified :class:`CaseSummary` leaves it out)."""
 
     __tablename__ = "case_file"
+    __personal_data__ = ("contract_number",)
     __table_args__ = (
         # Every list filter (status, programme, provider) with the default
         # order (opened on, newest first) is one index walk; the dashboard's
