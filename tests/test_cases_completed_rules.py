@@ -367,3 +367,36 @@ def test_deadline_cards_for_each_reader(app, world, client_as):
     lviv = client_as("lviv").get("/").text
     assert "Повторний контакт після закриття: настав строк" in visible_text(lviv)
     assert "/cases/deidentified/" not in lviv and "/cases/follow-up-due/" not in lviv
+
+
+def test_a_providers_representative_sets_only_their_own_provider(app, world, client_as):
+    from app.cli import create_user
+    from app.security import roles
+
+    from .conftest import PASSWORD
+
+    with app.app_context():
+        rep = create_user("rep_b", PASSWORD, roles.PROVIDER_REP, first_name="Представниця",
+                          last_name="Б")
+        rep.provider_id = world["B"]
+        db.session.commit()
+    client = client_as("rep_b")
+    headers = jwt_headers(client, "rep_b")
+    # provider A is not theirs: refused, nothing stored
+    reply = client.post("/api/v1/case_provider_setting/", headers=headers,
+                        json={"provider": world["A"], "plan_approval_required": True})
+    assert reply.status_code == 403 and "Ваша роль не дозволяє" in reply.json["message"]
+    with app.app_context():
+        assert db.session.scalar(select(CaseProviderSetting.id)) is None
+    # their own provider, through the web form
+    response = client.post("/cases/provider-settings/add", data={
+        "provider": str(world["B"]), "plan_approval_required": "y"})
+    assert response.status_code == 302, visible_text(response.text)[:1000]
+    with app.app_context():
+        rows = db.session.execute(select(CaseProviderSetting.provider_id,
+                                         CaseProviderSetting.plan_approval_required)).all()
+        assert rows == [(world["B"], True)]
+        assert services.plan_approval_required(db.session, world["B"]) is True
+        assert services.plan_approval_required(db.session, world["A"]) is False
+        db.session.execute(CaseProviderSetting.__table__.delete())
+        db.session.commit()
