@@ -8,8 +8,8 @@ route-walk test — deliberately not imported from app/cases/permissions.py.
 * Regional administrators and trainers: nothing in the case register.
 """
 
-from app.security.roles import (ADMIN, AUDITOR, CASE_WORKER, MINISTRY, REGIONAL_ADMIN,
-                                TRAINER)
+from app.security.roles import (ADMIN, AUDITOR, CASE_WORKER, MINISTRY, PROVIDER_REP,
+                                REGIONAL_ADMIN, TRAINER)
 
 NONE: set = set()
 RW = {"can_read", "can_write"}
@@ -58,6 +58,13 @@ EXPECTED = {
     # the servicemen pilot's units: ministry staff keep them (issue #20)
     "MilitaryUnit": {ADMIN: RW, MINISTRY: RW, REGIONAL_ADMIN: NONE, TRAINER: NONE,
                      CASE_WORKER: {"can_read"}, AUDITOR: {"can_read"}},
+    # follow-ups after closure: read; recorded by the case's command (Case write)
+    "CaseFollowUp": {ADMIN: {"can_read"}, MINISTRY: NONE, REGIONAL_ADMIN: NONE, TRAINER: NONE,
+                     CASE_WORKER: {"can_read"}, AUDITOR: NONE},
+    # a provider's case settings: ministry staff (and the provider's representative) write
+    "CaseProviderSetting": {ADMIN: RW, MINISTRY: RW, REGIONAL_ADMIN: NONE, TRAINER: NONE,
+                            CASE_WORKER: {"can_read"}, AUDITOR: {"can_read"},
+                            PROVIDER_REP: RW},
     # de-identified monthly figures: counts only, each role in its scope
     "CaseReport": {ADMIN: {"can_read"}, MINISTRY: {"can_read"}, REGIONAL_ADMIN: {"can_read"},
                    TRAINER: NONE, CASE_WORKER: {"can_read"}, AUDITOR: {"can_read"}},

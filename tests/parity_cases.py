@@ -10,8 +10,9 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from app.cases.models import (Beneficiary, Case, CaseStatus, MilitaryUnit, NeedsAssessment,
-                              PlanItem, Programme, ServiceStage)
+from app.cases.models import (Beneficiary, Case, CaseProviderSetting, CaseStatus, MilitaryUnit,
+                              NeedsAssessment, PlanItem, Programme, ServiceStage)
+from app.security.models import PortalUser
 from app.common.validators import RNOKPP_EPOCH, rnokpp_check_digit
 from app.extensions import db
 from app.geography.models import Hromada
@@ -219,6 +220,57 @@ def _cas21():
                                                         "due_on": TODAY.isoformat()})}
 
 
+def _agreed_plan(contract: bool, author=None) -> Case:
+    """A family case at the plan stage with an item and the family's agreement."""
+    case = open_case(Programme.family)
+    db.session.execute(sa.update(Case).where(Case.id == case.id).values(
+        status=CaseStatus.plan, plan_agreed_on=TODAY, plan_agreed_by_fk=author,
+        plan_approved_on=None, contract_number="Д-1" if contract else None,
+        contract_on=case.opened_on if contract else None))
+    db.session.commit()
+    if not db.session.scalar(sa.select(PlanItem.id).where(PlanItem.case_id == case.id)):
+        db.session.add(PlanItem(case_id=case.id, measure="documents_help",
+                                responsible="Фахівець", due_on=TODAY))
+        db.session.commit()
+    return case
+
+
+def _cas22():
+    return _transition(_agreed_plan(contract=False), "activate", {})
+
+
+def _cas23():
+    case = open_case(Programme.family)
+    return _edit_case(case, {"contract_number": "Д-1", "contract_on": _ua(TOMORROW)},
+                      {"contract_number": "Д-1", "contract_on": TOMORROW.isoformat()})
+
+
+def _cas24():
+    case = _agreed_plan(contract=True)
+    if not db.session.scalar(sa.select(CaseProviderSetting.id).where(
+            CaseProviderSetting.provider_id == case.provider_id)):
+        db.session.add(CaseProviderSetting(provider_id=case.provider_id,
+                                           plan_approval_required=True))
+        db.session.commit()
+    return _transition(case, "activate", {})
+
+
+def _cas25():
+    admin = _one(sa.select(PortalUser.id).where(PortalUser.username == "admin"))
+    case = _agreed_plan(contract=True, author=admin)
+    return {"web": ("post", f"/caseview/plan-approval/{case.id}", {}),
+            "api": ("POST", f"/api/v1/case/{case.id}/plan_approval", {})}
+
+
+def _cas26():
+    case = open_case(Programme.family)
+    values = {"form": "phone", "outcome": "Родина справляється"}
+    return {"web": ("post", f"/caseview/follow-up/{case.id}", {**values,
+                                                                "follow_up_on": _ua(TODAY)}),
+            "api": ("POST", f"/api/v1/case/{case.id}/follow_up", {
+                **values, "follow_up_on": TODAY.isoformat()})}
+
+
 # --- the programme reference ---------------------------------------------------------------
 def _programme(code) -> ProgrammeRow:
     return db.session.scalar(sa.select(ProgrammeRow).where(ProgrammeRow.code == code))
@@ -267,7 +319,8 @@ SCENARIOS = {
     "CAS-05": _cas05, "CAS-06": _cas06, "CAS-07": _cas07, "CAS-08": _cas08, "CAS-09": _cas09,
     "CAS-10": _cas10, "CAS-11": _cas11, "CAS-12": _cas12, "CAS-13": _cas13, "CAS-14": _cas14,
     "CAS-15": _cas15, "CAS-16": _cas16, "CAS-17": _cas17, "CAS-18": _cas18, "CAS-19": _cas19,
-    "CAS-20": _cas20, "CAS-21": _cas21,
+    "CAS-20": _cas20, "CAS-21": _cas21, "CAS-22": _cas22, "CAS-23": _cas23, "CAS-24": _cas24,
+    "CAS-25": _cas25, "CAS-26": _cas26,
     "PRG-01": _prg01, "PRG-02": _prg02, "PRG-03": _prg03, "PRG-04": _prg04, "PRG-05": _prg05,
     "PRG-06": _prg06,
 }

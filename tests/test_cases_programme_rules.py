@@ -316,18 +316,47 @@ def march(app, world):
             PlanItem(case_id=c1.id, measure="documents_help", responsible="Ф",
                      due_on=day(2025, 3, 1), status=PlanItemStatus.done,
                      done_on=day(2025, 2, 28))])
+        # the family agreed to c1's plan: both items done, the last in March -> 1 plan
+        c1.plan_agreed_on = day(2025, 2, 25)
         c2 = case("cw_b", Programme.servicemen, day(2025, 3, 5), dict(
             full_name="Звітний Воїн", category=BeneficiaryCategory.serviceman, sex=Sex.male,
             birth_date=day(1985, 1, 1), hromada_id=frankivsk),
             closed=day(2025, 3, 20), reason=ClosureReason.moved)
         session.add(Contact(case_id=c2.id, contact_on=day(2025, 3, 6), form=ContactForm.online))
+        # c2's agreed plan is not complete (one item still planned): no plan completed
+        c2.plan_agreed_on = day(2025, 3, 6)
+        session.add_all([
+            PlanItem(case_id=c2.id, measure="documents_help", responsible="Ф",
+                     due_on=day(2025, 3, 31), status=PlanItemStatus.done,
+                     done_on=day(2025, 3, 10)),
+            PlanItem(case_id=c2.id, measure="inform_health", responsible="Ф",
+                     due_on=day(2025, 3, 31), status=PlanItemStatus.planned)])
         case("caseworker", Programme.family, day(2024, 10, 1), dict(
             full_name="Закрита Раніше", category=BeneficiaryCategory.idp),
             closed=day(2025, 2, 15), reason=ClosureReason.refused)
         case("caseworker", Programme.centre, day(2025, 4, 2), dict(
             full_name="Квітнева Особа", category=BeneficiaryCategory.other))
-        case("cw_b", Programme.family, day(2025, 1, 10), dict(
+        c5 = case("cw_b", Programme.family, day(2025, 1, 10), dict(
             full_name="Без Громади", category=BeneficiaryCategory.idp, sex=Sex.female))
+        # two items done in March and one cancelled: one plan completed (not two items)
+        c5.plan_agreed_on = day(2025, 1, 20)
+        session.add_all([
+            PlanItem(case_id=c5.id, measure="documents_help", responsible="Ф",
+                     due_on=day(2025, 3, 31), status=PlanItemStatus.done,
+                     done_on=day(2025, 3, 2)),
+            PlanItem(case_id=c5.id, measure="housing_help", responsible="Ф",
+                     due_on=day(2025, 3, 31), status=PlanItemStatus.done,
+                     done_on=day(2025, 3, 5)),
+            PlanItem(case_id=c5.id, measure="employment_search", responsible="Ф",
+                     due_on=day(2025, 3, 31), status=PlanItemStatus.cancelled)])
+        # a plan whose items were all done without the family's agreement: not counted
+        c6 = case("caseworker", Programme.family, day(2025, 2, 1), dict(
+            full_name="Без Згоди", category=BeneficiaryCategory.idp, sex=Sex.male,
+            birth_date=day(1970, 1, 1)), closed=day(2025, 2, 27),
+            reason=ClosureReason.refused)
+        session.add(PlanItem(case_id=c6.id, measure="documents_help", responsible="Ф",
+                             due_on=day(2025, 2, 20), status=PlanItemStatus.done,
+                             done_on=day(2025, 2, 20)))
         session.commit()
         return {"lviv": session.scalar(select(Hromada.oblast_id).where(Hromada.id == lviv)),
                 "frankivsk": session.scalar(select(Hromada.oblast_id)
@@ -336,12 +365,19 @@ def march(app, world):
 
 #: Counted by hand from the data set above (the module docstring of reports.py
 #: gives the definitions).
-NATIONAL = {"served": 4, "new": 1, "meetings": 3, "meetings_on_time": 2, "plan_items_done": 1,
+#: Plans completed: c1 (agreed, both items done, the last on 15.03) and c5
+#: (agreed, two items done in March, one cancelled); not c2 (an item still
+#: planned) nor c6 (closed in February, never agreed). Items done in March
+#: would have been five.
+NATIONAL = {"served": 4, "new": 1, "meetings": 3, "meetings_on_time": 2, "plans_completed": 2,
             "closed": 1}
-LVIV_ONLY = {"served": 2, "new": 0, "meetings": 2, "meetings_on_time": 1, "plan_items_done": 1,
+LVIV_ONLY = {"served": 2, "new": 0, "meetings": 2, "meetings_on_time": 1, "plans_completed": 1,
              "closed": 0}
+#: What the regional administrator reads: counts 1 to 4 as «<5» (zero stays zero).
+LVIV_SHOWN = {"served": "<5", "new": 0, "meetings": "<5", "meetings_on_time": "<5",
+              "plans_completed": "<5", "closed": 0}
 PROVIDER_B = {"served": 2, "new": 1, "meetings": 1, "meetings_on_time": 1,
-              "plan_items_done": 0, "closed": 1}
+              "plans_completed": 1, "closed": 1}
 
 
 def test_monthly_figures_match_the_hand_count(app, march):
@@ -356,14 +392,31 @@ def test_monthly_figures_match_the_hand_count(app, march):
     assert (child["served"], child["meetings"]) == (1, 0)
     mother = rows[("family", "difficult_family", "female", "18-34", march["lviv"])]
     assert (mother["served"], mother["meetings"], mother["meetings_on_time"],
-            mother["plan_items_done"]) == (1, 2, 1, 1)
+            mother["plans_completed"]) == (1, 2, 1, 1)
+    assert rows[("family", "idp", "female", "unknown", None)]["plans_completed"] == 1
+    assert rows[("servicemen", "serviceman", "male", "35-59", march["frankivsk"])][
+        "plans_completed"] == 0
+    assert national["suppressed"] is False
     soldier = rows[("servicemen", "serviceman", "male", "35-59", march["frankivsk"])]
     assert (soldier["new"], soldier["closed"], soldier["meetings_on_time"]) == (1, 1, 1)
     assert rows[("family", "idp", "female", "unknown", None)]["served"] == 1
 
 
+def test_a_regional_administrator_reads_small_counts_as_less_than_five(app, march):
+    with app.app_context():
+        oblast = UserScope(user_id=1, national=False, oblast_id=march["lviv"])
+        exact = reports.monthly_figures(db.session, *MARCH, UserScope(user_id=1,
+                                                                       national=True))
+        shown = reports.monthly_figures(db.session, *MARCH, oblast)
+    assert shown["suppressed"] is True and shown["totals"] == LVIV_SHOWN
+    assert all(r[m] == "<5" or r[m] == 0 or r[m] >= 5 for r in shown["rows"]
+               for m in reports.MEASURES)
+    assert reports._small(5) == 5 and reports._small(4) == "<5" and reports._small(0) == 0
+    assert exact["totals"] == NATIONAL  # the ministry reads exact counts
+
+
 @pytest.mark.parametrize("username,expected", [
-    ("ministry", NATIONAL), ("auditor", NATIONAL), ("lviv", LVIV_ONLY), ("cw_b", PROVIDER_B)])
+    ("ministry", NATIONAL), ("auditor", NATIONAL), ("lviv", LVIV_SHOWN), ("cw_b", PROVIDER_B)])
 def test_each_reader_gets_the_figures_of_their_scope_on_web_and_rest(
         app, march, client_as, username, expected):
     client = client_as(username)
@@ -375,7 +428,8 @@ def test_each_reader_gets_the_figures_of_their_scope_on_web_and_rest(
     assert page.status_code == 200
     text = visible_text(page.text)
     assert "Звітна" not in text and "Воїн" not in text  # counts only
-    assert f'portal-total-served">{expected["served"]}<' in page.text
+    served = str(expected["served"]).replace("<", "&lt;")
+    assert f'portal-total-served">{served}<' in page.text
 
 
 def test_a_regional_administrator_sees_counts_not_cases(app, march, client_as):
@@ -384,7 +438,7 @@ def test_a_regional_administrator_sees_counts_not_cases(app, march, client_as):
     headers = jwt_headers(client, "lviv")
     assert client.get("/api/v1/case/", headers=headers).status_code in (401, 403)
     assert client.get("/api/v1/case_report/?month=2025-03&by=hromada",
-                      headers=headers).json["totals"] == LVIV_ONLY
+                      headers=headers).json["totals"] == LVIV_SHOWN
     assert client_as("trainer").get("/cases/report/").status_code in (302, 403)
 
 

@@ -151,6 +151,7 @@ def test_transition_allowed_only_from_its_states(app, world, name, status):
         db.session.add(PlanItem(case_id=case.id, measure="inform_health",
                                 responsible="Фахівець", due_on=TODAY))
         case.plan_agreed_on = case.plan_agreed_on or TODAY
+        case.contract_number, case.contract_on = "Д-1", case.opened_on
         db.session.flush()
         target = EXPECTED_TARGET[name].get(status)
         user = actor(app, "caseworker")

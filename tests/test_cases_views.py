@@ -589,9 +589,10 @@ def test_list_statement_count_does_not_grow_with_page_size(app, world, many_case
 
 
 #: The case page: user, case, its provider and centre, one statement per tab
-#: whose page is not full (10 tabs: assessment acts and term extensions added
-#: by issue #20), the measure names of the catalogue (once), the audit row.
-MAX_CASE_PAGE_STATEMENTS = 16
+#: whose page is not full (11 tabs: assessment acts, term extensions and
+#: follow-ups after closure added by issue #20), the measure names of the
+#: catalogue (once), the audit row.
+MAX_CASE_PAGE_STATEMENTS = 17
 
 
 def test_case_page_statements_do_not_grow_with_its_records(app, world, client_as):

@@ -104,6 +104,7 @@ def walk(session, case, user, status, today):
             session.add(PlanItem(case_id=case.id, measure="documents_help",
                                  responsible="Фахівець", due_on=today))
             services.record_agreement(session, case, user, today, today=today)
+            services.record_contract(session, case, user, "Д-1", case.opened_on, today=today)
             services.transition(session, case, "activate", user, today=today)
         elif target == CaseStatus.review:
             services.transition(session, case, "start_review", user, today=today)

@@ -75,6 +75,11 @@ def _register_lookups() -> None:
                     order_by=MilitaryUnit.number, offer=lambda: MilitaryUnit.active.is_(True))
     register_lookup("case_need", NeedsAssessment, resource="NeedsAssessment",
                     search=[NeedsAssessment.description], order_by=NeedsAssessment.id.desc())
+    # A provider's case settings: ministry staff pick any provider, the
+    # provider's representative their own (the scope).
+    register_lookup("case_setting_provider", Provider, resource="CaseProviderSetting",
+                    search=[Provider.name, Provider.short_name, Provider.edrpou],
+                    order_by=Provider.name)
     LOOKUPS["case_transfer_provider"] = UnscopedLookup(
         name="case_transfer_provider", model=Provider, resource="CaseTransfer",
         search=[Provider.name, Provider.short_name, Provider.edrpou], order_by=Provider.name,
@@ -82,13 +87,16 @@ def _register_lookups() -> None:
 
 
 def register(appbuilder) -> None:
-    from .api import (RECORD_APIS, CaseApi, CaseDeidentifiedApi, CaseReportApi,
-                      CaseTransferApi, MilitaryUnitApi)
+    from .api import (RECORD_APIS, CaseApi, CaseDeidentifiedApi, CaseProviderSettingApi,
+                      CaseReportApi, CaseTransferApi, MilitaryUnitApi)
     from .views import (AssessmentActView, AssessmentOverdueCaseView, BeneficiaryView,
-                        CaseDeidentifiedView, CaseExtensionView, CaseTransferView, CaseView,
-                        ContactView, DueSoonCaseView, HouseholdMemberView, MilitaryUnitView,
-                        MyOverdueCaseView, NeedsAssessmentView, PlanItemView, ReferralView,
-                        ReviewView, TermEndingCaseView)
+                        CaseDeidentifiedView, CaseExtensionView, CaseFollowUpView,
+                        CaseProviderSettingView, CaseTransferView, CaseView, ContactView,
+                        DueSoonCaseView, FollowUpDueCaseView, HouseholdMemberView,
+                        MilitaryUnitView, MyOverdueCaseView, NeedsAssessmentView, PlanItemView,
+                        ReferralView, ReviewView, TermEndingCaseView)
+    from .views import (AssessmentOverdueDeidentifiedView, FollowUpDueDeidentifiedView,
+                        TermEndingDeidentifiedView)
     from .views import CaseReportView
 
     _register_lookups()
@@ -96,7 +104,8 @@ def register(appbuilder) -> None:
     appbuilder.add_view(CaseView, "Case", label=_l("Case register"), icon="fa-folder-open",
                         **category)
     for view in (MyOverdueCaseView, DueSoonCaseView, AssessmentOverdueCaseView,
-                 TermEndingCaseView):
+                 TermEndingCaseView, FollowUpDueCaseView, AssessmentOverdueDeidentifiedView,
+                 TermEndingDeidentifiedView, FollowUpDueDeidentifiedView):
         appbuilder.add_view_no_menu(view)
     appbuilder.add_link("Case", href="/cases/overdue/list/", label=_l("My overdue contacts"),
                         icon="fa-exclamation-triangle", category="Cases")
@@ -109,6 +118,9 @@ def register(appbuilder) -> None:
     appbuilder.add_link("Case", href="/cases/term-ending/list/",
                         label=_l("Service term ending"), icon="fa-calendar-times-o",
                         category="Cases")
+    appbuilder.add_link("Case", href="/cases/follow-up-due/list/",
+                        label=_l("Follow-up after closure"), icon="fa-phone",
+                        category="Cases")
     appbuilder.add_view(CaseTransferView, "CaseTransfer", label=_l("Case transfers"),
                         icon="fa-exchange", **category)
     appbuilder.add_view(CaseDeidentifiedView, "CaseDeidentified",
@@ -116,13 +128,17 @@ def register(appbuilder) -> None:
                         **category)
     appbuilder.add_view(MilitaryUnitView, "MilitaryUnit", label=_l("Military units of the pilot"),
                         icon="fa-shield", **category)
+    appbuilder.add_view(CaseProviderSettingView, "CaseProviderSetting",
+                        label=_l("Supervisor approval of plans"), icon="fa-check-square-o",
+                        **category)
     for view in (BeneficiaryView, HouseholdMemberView, NeedsAssessmentView, PlanItemView,
-                 ContactView, ReferralView, ReviewView, AssessmentActView, CaseExtensionView):
+                 ContactView, ReferralView, ReviewView, AssessmentActView, CaseExtensionView,
+                 CaseFollowUpView):
         appbuilder.add_view_no_menu(view)
     appbuilder.add_view(CaseReportView, "CaseReport", label=_l("Cases: monthly figures"),
                         icon="fa-bar-chart", **category)
     for api in (CaseApi, CaseTransferApi, CaseDeidentifiedApi, MilitaryUnitApi, CaseReportApi,
-                *RECORD_APIS):
+                CaseProviderSettingApi, *RECORD_APIS):
         appbuilder.add_api(api)
 
 
@@ -154,13 +170,85 @@ def _deadline_counts(scope, today) -> dict:
         shared=lambda key, compute: shared_figure(key, scope, compute)))
 
 
+def _deadline_case_counts(scope, today, model) -> dict:
+    """Cases of the scope whose needs assessment is overdue, whose term ends
+    within 14 days (or has ended) and whose follow-up after closure is due:
+    one statement (three conditional counts), shared by the scope's users.
+
+    ``model`` is :class:`Case` (case workers), :class:`CaseSummary` (the
+    de-identified readers) or None: a regional administrator, whose cases are
+    those of the people living in their oblast (the reports' scope)."""
+    from sqlalchemy import case as when, func, select
+
+    from ..extensions import db
+    from ..home import shared_figure
+    from ..security.scope import scoped
+    from . import services
+    from .models import Case
+    from .reports import _scope_clause
+
+    target = model or Case
+    clauses = {"assessment": services.assessment_overdue_clause(today, model=target),
+               "term": services.term_ending_clause(today, model=target),
+               "follow_up": services.follow_up_due_clause(today, model=target)}
+
+    def compute():
+        stmt = select(*(func.coalesce(func.sum(when((clause, 1), else_=0)), 0)
+                        for clause in clauses.values())).select_from(target)
+        if model is None:
+            stmt = stmt.where(_scope_clause(scope))
+        else:
+            stmt = scoped(stmt, model, scope)
+        return dict(zip(clauses, db.session.execute(stmt).one()))
+
+    key = ("case_deadline_cases", today, target.__name__, model is None)
+    return shared_figure(key, scope, compute)
+
+
+DEADLINE_CARDS = (
+    ("assessment", "AssessmentOverdueCaseView", "AssessmentOverdueDeidentifiedView"),
+    ("term", "TermEndingCaseView", "TermEndingDeidentifiedView"),
+    ("follow_up", "FollowUpDueCaseView", "FollowUpDueDeidentifiedView"),
+)
+
+
+def _deadline_cards(reader, scope, today) -> list[dict]:
+    """Assessment overdue, term ending within 14 days, follow-ups due: counts
+    linking to the list the reader may open (none for a regional
+    administrator, who reads counts only, small ones as «<5»)."""
+    from .models import Case, CaseSummary
+    from .reports import _small
+
+    labels = {"assessment": _("Needs assessment overdue"),
+              "term": _("Service term ends within 14 days"),
+              "follow_up": _("Follow-up after closure due")}
+    model = {"full": Case, "aggregate": CaseSummary}.get(reader)
+    counts = _deadline_case_counts(scope, today, model)
+    cards = []
+    for key, full_view, deidentified_view in DEADLINE_CARDS:
+        if reader == "regional":
+            cards.append({"label": labels[key], "value": _small(int(counts[key] or 0))})
+            continue
+        view = full_view if reader == "full" else deidentified_view
+        cards.append({"label": labels[key], "value": int(counts[key] or 0),
+                      "url": url_for(f"{view}.list")})
+    return cards
+
+
 def home_cards(scope, today=None) -> list[dict]:
-    """Open cases, my overdue contacts, contacts due within 7 days (scoped)."""
+    """Open cases, my overdue contacts, contacts due within 7 days (scoped);
+    the assessment, term and follow-up deadlines of the scope's cases."""
     from . import services
     from .models import CaseStatus
 
     reader = _reader()
     if reader is None:
+        from ..home import can_read
+
+        if can_read("CaseReport") and scope.oblast_id and not scope.national \
+                and not scope.provider_id:
+            return _deadline_cards("regional", scope, services.kyiv_today()
+                                   if today is None else today)
         return []
     today = today or services.kyiv_today()
     open_count = sum(n for (_p, status), n in _programme_status_counts(scope).items()
@@ -172,7 +260,8 @@ def home_cards(scope, today=None) -> list[dict]:
     open_filter = ("status", FilterNotEqual, CaseStatus.closed.name)
     if reader != "full":
         return [{"label": _("Open cases"), "value": open_count,
-                 "url": list_url("CaseDeidentifiedView", open_filter)}]
+                 "url": list_url("CaseDeidentifiedView", open_filter)},
+                *_deadline_cards(reader, scope, today)]
     deadlines = _deadline_counts(scope, today)
     mine_overdue = sum(n for (bucket, mine), n in deadlines.items()
                        if mine and bucket != services.DUE_SOON)
@@ -184,6 +273,7 @@ def home_cards(scope, today=None) -> list[dict]:
          "url": url_for("DueSoonCaseView.list"), "mine": True},
         {"label": _("Open cases"), "value": open_count,
          "url": list_url("CaseView", open_filter), "mine": bool(scope.provider_id)},
+        *_deadline_cards(reader, scope, today),
     ]
 
 

@@ -16,6 +16,13 @@
   ``POST /api/v1/case/open`` (a case with its beneficiary),
   ``POST /api/v1/case/<pk>/extend`` (``{"reason": ...}``),
   ``POST /api/v1/case/<pk>/agreement`` (``{"agreed_on": "YYYY-MM-DD"}``).
+* Issue #20, second part: ``POST /api/v1/case/<pk>/contract``
+  (``{"contract_number", "contract_on"}``, also editable by PUT),
+  ``POST /api/v1/case/<pk>/plan_approval`` (a supervisor approves the agreed
+  plan), ``POST /api/v1/case/<pk>/follow_up`` (``{"follow_up_on", "form",
+  "outcome"}``, a closed case); ``/api/v1/case_follow_up/`` (read),
+  ``/api/v1/case_referral/`` (referrals, as the web form),
+  ``/api/v1/case_provider_setting/`` (a provider's supervisor-approval setting).
 * ``/api/v1/military_unit/``: the pilot's military units (ministry staff write).
 """
 
@@ -32,9 +39,10 @@ from ..common.views import PortalRestApi
 from ..security import roles
 from . import services
 from .models import (AssessmentAct, Beneficiary, BeneficiaryCategory, Case, CaseExtension,
-                     CaseSummary, CaseTransfer, ClosureReason, ConsentScope, Contact,
-                     HouseholdMember, IntakeSource, MilitaryUnit, NeedsAssessment, PlanItem,
-                     Programme, Review, Sex)
+                     CaseFollowUp, CaseProviderSetting, CaseSummary, CaseTransfer,
+                     ClosureReason, ConsentScope, Contact, ContactForm, HouseholdMember,
+                     IntakeSource, MilitaryUnit, NeedsAssessment, PlanItem, Programme,
+                     Referral, Review, Sex)
 from .views import (CASE_LABELS, DEIDENTIFIED_COLUMNS, TRANSFER_LABELS)
 
 BENEFICIARY_COLUMNS = ["beneficiary.full_name", "beneficiary.birth_date", "beneficiary.rnokpp",
@@ -45,7 +53,8 @@ BENEFICIARY_COLUMNS = ["beneficiary.full_name", "beneficiary.birth_date", "benef
 RULE_COLUMNS = ["application_on", "intake_source", "assessment_due_on", "term_end_on",
                 "extension_count", "next_review_due", "plan_version", "plan_agreed_on",
                 "military_unit_id", "service_stage", "handover_on", "handover_hromada_id",
-                "last_meeting_on"]
+                "last_meeting_on", "contract_number", "contract_on", "plan_approved_on",
+                "plan_approved_by_fk", "follow_up_due_on", "follow_up_done_on"]
 
 
 class _NullableFields:
@@ -85,9 +94,11 @@ class CaseApi(_NullableFields, _NoStoreMixin, PortalRestApi):
     datamodel = PortalInterface(Case)
     method_permission_name = {**roles.METHOD_PERMISSIONS, "transition": "write",
                               "transfer": "write", "open": "write", "extend": "write",
-                              "agreement": "write"}
+                              "agreement": "write", "contract": "write",
+                              "plan_approval": "write", "follow_up": "write"}
     include_route_methods = {"get", "get_list", "info", "put", "delete", "transition",
-                             "transfer", "open", "extend", "agreement"}
+                             "transfer", "open", "extend", "agreement", "contract",
+                             "plan_approval", "follow_up"}
     label_columns = CASE_LABELS
     list_columns = ["id", "number", "programme", "status", "provider.id", "provider.name",
                     "assigned_worker_id", "opened_on", "next_contact_due",
@@ -99,7 +110,8 @@ class CaseApi(_NullableFields, _NoStoreMixin, PortalRestApi):
                     "next_contact_due", "contact_count", "version", *RULE_COLUMNS,
                     *BENEFICIARY_COLUMNS]
     edit_columns = ["assigned_worker_id", "application_on", "intake_source", "military_unit_id",
-                    "service_stage", "handover_on", "handover_hromada_id"]
+                    "service_stage", "handover_on", "handover_hromada_id", "contract_number",
+                    "contract_on"]
     search_columns = ["number", "programme", "status", "opened_on", "next_contact_due"]
     order_columns = ["number", "opened_on", "status", "next_contact_due"]
 
@@ -170,6 +182,55 @@ class CaseApi(_NullableFields, _NoStoreMixin, PortalRestApi):
     agreement.__doc__ = transition_doc(
         "Record the family's agreement to the plan (a new plan version).",
         body={"agreed_on": "string"}, ok="Agreement recorded")
+
+    @expose("/<int:pk>/contract", methods=["POST"])
+    @protect()
+    @safe
+    def contract(self, pk):
+        return self.change_item(
+            pk, lambda item, body: services.record_contract(
+                self.datamodel.session, item, g.user, body["contract_number"],
+                body["contract_on"]),
+            lambda item, _r: self.response(200, id=item.id,
+                                           contract_number=item.contract_number,
+                                           contract_on=item.contract_on.isoformat()),
+            fields={"contract_number": str, "contract_on": "date"})
+
+    contract.__doc__ = transition_doc(
+        "Record the contract with the recipient (number and date).",
+        body={"contract_number": "string", "contract_on": "string"}, ok="Contract recorded")
+
+    @expose("/<int:pk>/plan_approval", methods=["POST"])
+    @protect()
+    @safe
+    def plan_approval(self, pk):
+        return self.change_item(
+            pk, lambda item: services.approve_plan_version(self.datamodel.session, item,
+                                                           g.user),
+            lambda item, _r: self.response(200, id=item.id,
+                                           plan_approved_on=item.plan_approved_on.isoformat(),
+                                           plan_approved_by_fk=item.plan_approved_by_fk))
+
+    plan_approval.__doc__ = transition_doc(
+        "A supervisor (not the plan's author) approves the agreed plan.", ok="Plan approved")
+
+    @expose("/<int:pk>/follow_up", methods=["POST"])
+    @protect()
+    @safe
+    def follow_up(self, pk):
+        return self.change_item(
+            pk, lambda item, body: services.record_follow_up(
+                self.datamodel.session, item, g.user, body["follow_up_on"], body["form"],
+                body["outcome"]),
+            lambda item, record: self.response(201, id=record.id,
+                                               follow_up_done_on=item.follow_up_done_on
+                                               .isoformat()),
+            fields={"follow_up_on": "date", "form": ContactForm, "outcome": str})
+
+    follow_up.__doc__ = transition_doc(
+        "Record a follow-up contact after the case was closed.",
+        body={"follow_up_on": "string", "form": "string", "outcome": "string"},
+        ok="Follow-up recorded")
 
     @expose("/open", methods=["POST"])
     @protect()
@@ -362,8 +423,41 @@ CaseExtensionApi = _record_api(
             "reason": _l("Reason")})
 CaseExtensionApi.base_permissions = ["can_read"]
 
+CaseFollowUpApi = _record_api(
+    CaseFollowUp, "CaseFollowUp", "case_follow_up", ["follow_up_on", "form", "outcome"],
+    methods={"get", "get_list", "info"},
+    labels={"follow_up_on": _l("Date of the follow-up"), "form": _l("Form of contact"),
+            "outcome": _l("Outcome")})
+CaseFollowUpApi.base_permissions = ["can_read"]
+ReferralApi = _record_api(
+    Referral, "Referral", "case_referral",
+    ["service", "entry", "organisation", "referred_on", "status", "outcome", "outcome_on",
+     "note"],
+    labels={"service": _l("Service"), "entry": _l("Service from the directory"),
+            "organisation": _l("Organisation"), "referred_on": _l("Referred on"),
+            "status": _l("Status"), "outcome": _l("Outcome"), "outcome_on": _l("Outcome on"),
+            "note": _l("Notes")})
+
 RECORD_APIS = (BeneficiaryApi, HouseholdMemberApi, AssessmentActApi, NeedsAssessmentApi,
-               PlanItemApi, ContactApi, ReviewApi, CaseExtensionApi)
+               PlanItemApi, ContactApi, ReviewApi, CaseExtensionApi, CaseFollowUpApi,
+               ReferralApi)
+
+
+class CaseProviderSettingApi(_NullableFields, PortalRestApi):
+    """``/api/v1/case_provider_setting/``: whether a provider's agreed plans
+    need a supervisor's approval (ministry staff, the provider's representative)."""
+
+    resource_name = "case_provider_setting"
+    class_permission_name = "CaseProviderSetting"
+    datamodel = PortalInterface(CaseProviderSetting)
+    include_route_methods = {"get", "get_list", "info", "post", "put"}
+    label_columns = {"provider": _l("Provider"), "provider_id": _l("Provider"),
+                     "plan_approval_required": _l("Agreed plans need a supervisor's approval")}
+    list_columns = ["id", "provider_id", "plan_approval_required"]
+    show_columns = [*list_columns, "version"]
+    add_columns = ["provider", "plan_approval_required"]
+    edit_columns = ["plan_approval_required"]
+    search_columns = ["provider", "plan_approval_required"]
 
 
 class MilitaryUnitApi(_NullableFields, PortalRestApi):
@@ -401,7 +495,7 @@ class CaseReportApi(BaseApi):
         """Monthly figures of the case register
         ---
         get:
-          description: People served, new cases, meetings, plan items done and closures
+          description: People served, new cases, meetings, plans completed and closures
             by programme, category, sex, age band and place of residence (counts only)
           parameters:
           - in: query

@@ -174,6 +174,16 @@ def seed(ctx) -> None:
                            or (programme == Programme.servicemen
                                and r != ClosureReason.veterans_specialist)]
                 row["closure_reason"] = rng.choice(reasons)
+            # the contract (where the programme requires one) signed with the plan;
+            # a closed case's follow-up due from the programme (no random draw here,
+            # so the rest of the demo data is as before)
+            signed = rule is not None and rule.requires_contract and reached >= 3
+            row.update(contract_number=f"Д-{row['number']}" if signed else None,
+                       contract_on=row["plan_on"] if signed else None,
+                       follow_up_due_on=row["closed_on"] + dt.timedelta(
+                           days=rule.follow_up_days)
+                       if row["closed_on"] and rule is not None and rule.follow_up_days
+                       else None)
             name, male = _person(rng)
             birth = dt.date(rng.randrange(1950, 2004), rng.randrange(1, 13), rng.randrange(1, 29))
             category = rng.choice(CATEGORY_BY_PROGRAMME[programme])

@@ -252,9 +252,12 @@ class CaseNumberCounter(Model):
 
 
 class Case(AuditColumnsMixin, VersionedMixin, Model):
-    """A case of the register. No personal data here (see :class:`Beneficiary`)."""
+    """A case of the register. No personal data here (see :class:`Beneficiary`),
+    except the number of the contract signed with the person, declared as such
+    (the de-identified :class:`CaseSummary` leaves it out)."""
 
     __tablename__ = "case_file"
+    __personal_data__ = ("contract_number",)
     __table_args__ = (
         # Every list filter (status, programme, provider) with the default
         # order (opened on, newest first) is one index walk; the dashboard's
@@ -277,7 +280,11 @@ class Case(AuditColumnsMixin, VersionedMixin, Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(20), nullable=False, unique=True)
-    programme: Mapped[Programme] = mapped_column(enum_column(Programme), nullable=False)
+    #: The programme's code (``programme.code``): the rules and catalogue are
+    #: that row's; the enum keeps the labels and case-number prefixes.
+    programme: Mapped[Programme] = mapped_column(
+        enum_column(Programme), ForeignKey("programme.code"),
+        nullable=False)
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), nullable=False,
                                              index=True)
     centre_id: Mapped[int | None] = mapped_column(ForeignKey("centre.id", ondelete="SET NULL"),
@@ -316,6 +323,19 @@ class Case(AuditColumnsMixin, VersionedMixin, Model):
     plan_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
                                               server_default="0")
     plan_agreed_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: Who recorded the agreement: the plan's author for the supervisor's approval.
+    plan_agreed_by_fk: Mapped[int | None] = mapped_column(
+        ForeignKey("ab_user.id", ondelete="SET NULL"))
+    #: Supervisor approval of the agreed plan (where the provider requires it).
+    plan_approved_on: Mapped[dt.date | None] = mapped_column(Date)
+    plan_approved_by_fk: Mapped[int | None] = mapped_column(
+        ForeignKey("ab_user.id", ondelete="SET NULL"))
+    #: The contract with the recipient (where the programme requires one).
+    contract_number: Mapped[str | None] = mapped_column(String(50))
+    contract_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: Follow-up after closure: due date from the programme, last one recorded.
+    follow_up_due_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    follow_up_done_on: Mapped[dt.date | None] = mapped_column(Date)
     #: Servicemen programme: the unit, the service stage, the hand-over at discharge.
     military_unit_id: Mapped[int | None] = mapped_column(ForeignKey("military_unit.id"),
                                                          index=True)
@@ -354,6 +374,10 @@ class Case(AuditColumnsMixin, VersionedMixin, Model):
                                cascade="all, delete-orphan")
     extensions = relationship("CaseExtension", back_populates="case", lazy="select",
                               cascade="all, delete-orphan")
+    follow_ups = relationship("CaseFollowUp", back_populates="case", lazy="select",
+                              cascade="all, delete-orphan")
+    plan_approved_by = relationship("PortalUser", foreign_keys=[plan_approved_by_fk],
+                                    lazy="select")
     military_unit = relationship("MilitaryUnit", lazy="select")
     handover_hromada = relationship("Hromada", lazy="select")
     transfers = relationship("CaseTransfer", back_populates="case_full", lazy="select",
@@ -382,7 +406,7 @@ class CaseSummary(Model):
             "reopen_count", "closure_reason", "last_contact_on", "next_contact_due",
             "contact_count", "application_on", "intake_source", "assessment_due_on",
             "term_end_on", "extension_count", "next_review_due", "service_stage",
-            "last_meeting_on",
+            "last_meeting_on", "follow_up_due_on", "follow_up_done_on",
         ],
     }
 
@@ -709,4 +733,50 @@ class CaseTransfer(AuditColumnsMixin, VersionedMixin, Model):
         if scope.provider_id:
             return or_(cls.from_provider_id == scope.provider_id,
                        cls.to_provider_id == scope.provider_id)
+        return false()
+
+
+class CaseFollowUp(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
+    """A follow-up contact after the case was closed (recorded by
+    ``services.record_follow_up`` only: the closed case stays read-only)."""
+
+    __tablename__ = "case_follow_up"
+    __personal_data__ = ("outcome",)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
+                                         nullable=False, index=True)
+    follow_up_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    form: Mapped[ContactForm] = mapped_column(enum_column(ContactForm), nullable=False)
+    outcome: Mapped[str] = mapped_column(Text, nullable=False)
+
+    case = relationship("Case", back_populates="follow_ups", lazy="joined", innerjoin=True)
+
+    def __repr__(self) -> str:
+        return f"{self.follow_up_on:%d.%m.%Y} {self.form}" if self.follow_up_on else ""
+
+
+class CaseProviderSetting(AuditColumnsMixin, VersionedMixin, Model):
+    """A provider's own settings of its case work (kept in the case register so
+    the provider register is not touched): whether an agreed plan needs a
+    supervisor's approval before accompaniment starts."""
+
+    __tablename__ = "case_provider_setting"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="CASCADE"),
+                                             nullable=False, unique=True)
+    plan_approval_required: Mapped[bool] = mapped_column(Boolean, nullable=False,
+                                                         default=False,
+                                                         server_default=false())
+
+    provider = relationship("Provider", lazy="joined", innerjoin=True)
+
+    def __repr__(self) -> str:
+        return str(self.provider or "")
+
+    @classmethod
+    def scope_clause(cls, scope):
+        if scope.provider_id:
+            return cls.provider_id == scope.provider_id
         return false()

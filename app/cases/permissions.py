@@ -8,7 +8,8 @@
 * The administrator has every permission (FAB_ROLES ``.*``).
 """
 
-from ..security.roles import AUDITOR, CASE_WORKER, EXPORT, MINISTRY, READ, REGIONAL_ADMIN, WRITE
+from ..security.roles import (AUDITOR, CASE_WORKER, EXPORT, MINISTRY, PROVIDER_REP, READ,
+                              REGIONAL_ADMIN, WRITE)
 
 CASE = "Case"
 DEIDENTIFIED = "CaseDeidentified"
@@ -24,6 +25,11 @@ UNIT = "MilitaryUnit"
 #: De-identified monthly figures (issue #20): ministry national, regional
 #: administrators their oblast (counts only), a provider's staff their own.
 REPORT = "CaseReport"
+#: Follow-ups after closure: read here, recorded by the case's «follow-up» command.
+FOLLOW_UP = "CaseFollowUp"
+#: A provider's case settings (supervisor approval of plans): the provider's
+#: representative sets its own, ministry staff any; case workers read theirs.
+SETTING = "CaseProviderSetting"
 
 GRANTS = {
     CASE_WORKER: {
@@ -33,10 +39,14 @@ GRANTS = {
         EXTENSION: {READ},
         UNIT: {READ},
         REPORT: {READ},
+        FOLLOW_UP: {READ},
+        SETTING: {READ},
     },
-    MINISTRY: {DEIDENTIFIED: {READ, EXPORT}, UNIT: {READ, WRITE}, REPORT: {READ}},
-    AUDITOR: {DEIDENTIFIED: {READ, EXPORT}, UNIT: {READ}, REPORT: {READ}},
+    MINISTRY: {DEIDENTIFIED: {READ, EXPORT}, UNIT: {READ, WRITE}, REPORT: {READ},
+               SETTING: {READ, WRITE}},
+    AUDITOR: {DEIDENTIFIED: {READ, EXPORT}, UNIT: {READ}, REPORT: {READ}, SETTING: {READ}},
     REGIONAL_ADMIN: {REPORT: {READ}},
+    PROVIDER_REP: {SETTING: {READ, WRITE}},
 }
 MENU_CATEGORIES = {CASE: "Cases", DEIDENTIFIED: "Cases", TRANSFER: "Cases", UNIT: "Cases",
-                   REPORT: "Cases"}
+                   REPORT: "Cases", SETTING: "Cases"}

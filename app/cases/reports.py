@@ -19,7 +19,14 @@ Definitions (docs/programmes.md):
 * *meetings*: contacts of the month in a form the programme counts as a
   meeting; *on time*: no later than the programme's interval after the
   previous meeting (or the opening); without an interval every meeting is on time;
-* *plan items completed*: items marked done with a done date in the month.
+* *plans completed*: cases whose agreed plan (the family's agreement
+  recorded) has every item that was not cancelled marked done, the last of
+  them done in the month: a plan counts once, whatever its number of items.
+
+Small cells: a regional administrator's figures (their oblast by residence)
+show every count from 1 to 4 as ``"<5"`` (rows, totals and closures alike;
+zero stays zero), so a person of a small community cannot be singled out.
+Totals are summed from the exact counts before they are suppressed.
 
 Age is taken on the month's last day; bands follow the ministry's usual
 split (0-17, 18-34, 35-59, 60+, unknown).
@@ -40,7 +47,10 @@ from .models import (Beneficiary, Case, Contact, HouseholdMember, PlanItem, Plan
 
 AGE_BANDS = ((0, 17, "0-17"), (18, 34, "18-34"), (35, 59, "35-59"), (60, 200, "60+"))
 UNKNOWN = "unknown"
-MEASURES = ("served", "new", "meetings", "meetings_on_time", "plan_items_done", "closed")
+MEASURES = ("served", "new", "meetings", "meetings_on_time", "plans_completed", "closed")
+#: Counts below this are shown as ``"<5"`` to regional administrators.
+SMALL_CELL = 5
+SUPPRESSED = f"<{SMALL_CELL}"
 
 
 @dataclass(frozen=True)
@@ -97,7 +107,7 @@ def monthly_figures(session, year: int, month: int, scope=None, by: str = "oblas
     rows = session.execute(
         select(Case.id, Case.programme, Case.opened_on, Case.closed_on, Case.closure_reason,
                Case.reopened_on, Beneficiary.category, Beneficiary.sex, Beneficiary.birth_date,
-               place_col)
+               place_col, Case.plan_agreed_on)
         .join(Beneficiary, Beneficiary.case_id == Case.id)
         .outerjoin(Hromada, Hromada.id == Beneficiary.hromada_id)
         .where(*where)).all()
@@ -127,12 +137,19 @@ def monthly_figures(session, year: int, month: int, scope=None, by: str = "oblas
                        HouseholdMember.receives_services.is_(True))):
             row = cases[member.case_id]
             figures[key(row, member.category, member.sex, member.birth_date)]["served"] += 1
-        for case_id, n in session.execute(
-                select(PlanItem.case_id, PlanItem.id).where(
-                    PlanItem.case_id.in_(chunk), PlanItem.status == PlanItemStatus.done,
-                    PlanItem.done_on >= first, PlanItem.done_on <= last)):
+        plans: dict[int, list] = defaultdict(list)
+        for case_id, status, done_on in session.execute(
+                select(PlanItem.case_id, PlanItem.status, PlanItem.done_on).where(
+                    PlanItem.case_id.in_(chunk), PlanItem.status != PlanItemStatus.cancelled)):
+            plans[case_id].append((status, done_on))
+        for case_id, items in plans.items():
             row = cases[case_id]
-            figures[key(row, row.category, row.sex, row.birth_date)]["plan_items_done"] += 1
+            if row.plan_agreed_on is None or any(
+                    status != PlanItemStatus.done or done_on is None
+                    for status, done_on in items):
+                continue
+            if first <= max(done_on for _s, done_on in items) <= last:
+                figures[key(row, row.category, row.sex, row.birth_date)]["plans_completed"] += 1
         _meetings(session, chunk, cases, first, last, figures, key)
     result = [dict(programme=k.programme, category=k.category, sex=k.sex, age_band=k.age_band,
                    place=k.place, **{m: c.get(m, 0) for m in MEASURES})
@@ -140,8 +157,25 @@ def monthly_figures(session, year: int, month: int, scope=None, by: str = "oblas
                   kv[0].programme, kv[0].category, kv[0].sex, kv[0].age_band,
                   kv[0].place or 0))]
     totals = {m: sum(r[m] for r in result) for m in MEASURES}
-    return {"year": year, "month": month, "by": by, "rows": result,
-            "closures": dict(sorted(closures.items())), "totals": totals}
+    closures = dict(sorted(closures.items()))
+    suppressed = suppresses_small_cells(scope)
+    if suppressed:
+        result = [{k: (_small(v) if k in MEASURES else v) for k, v in r.items()}
+                  for r in result]
+        totals = {m: _small(v) for m, v in totals.items()}
+        closures = {reason: _small(v) for reason, v in closures.items()}
+    return {"year": year, "month": month, "by": by, "rows": result, "closures": closures,
+            "totals": totals, "suppressed": suppressed}
+
+
+def suppresses_small_cells(scope) -> bool:
+    """A regional administrator's figures (their oblast, counts only) hide small cells."""
+    return (scope is not None and not scope.national and not scope.provider_id
+            and scope.oblast_id is not None)
+
+
+def _small(value: int):
+    return SUPPRESSED if 1 <= value < SMALL_CELL else value
 
 
 def _meetings(session, chunk, cases, first, last, figures, key) -> None:

@@ -29,10 +29,10 @@ from ..common.validators import rnokpp_birth_date, rnokpp_is_valid
 from ..programmes import services as programmes
 from . import calendar
 from .models import (OPEN_STATUSES, PROGRAMME_PREFIX, SERVICEMEN_ONLY_REASONS, AssessmentAct,
-                     Beneficiary, Case, CaseExtension, CaseNumberCounter, CaseStatus,
-                     CaseTransfer, ClosureReason, Contact, HouseholdMember, MilitaryUnit,
-                     NeedsAssessment, PlanItem, Programme, Referral, Review, ServiceStage,
-                     TransferStatus)
+                     Beneficiary, Case, CaseExtension, CaseFollowUp, CaseNumberCounter,
+                     CaseProviderSetting, CaseStatus, CaseTransfer, ClosureReason, Contact,
+                     ContactForm, HouseholdMember, MilitaryUnit, NeedsAssessment, PlanItem,
+                     Programme, Referral, Review, ServiceStage, TransferStatus)
 
 KYIV = ZoneInfo("Europe/Kyiv")
 
@@ -97,6 +97,23 @@ HANDOVER_REQUIRED = _l("A case is handed over to the community's specialist for 
 UNIT_OF_OTHER_PROVIDER = _l("The military unit must be one served by the case's provider.")
 STAGE_ONLY_SERVICEMEN = _l("The military unit and service stage are recorded only on cases of "
                            "the servicemen programme.")
+CONTRACT_REQUIRED = _l("The programme of this case requires a contract with the recipient: "
+                       "record its number and date before starting accompaniment.")
+CONTRACT_INCOMPLETE = _l("Give both the number and the date of the contract with the "
+                         "recipient.")
+CONTRACT_DATE = _l("The contract date cannot be in the future or earlier than the "
+                   "application.")
+APPROVAL_REQUIRED = _l("Your provider requires a supervisor's approval of the agreed plan "
+                       "before accompaniment starts.")
+APPROVAL_NEEDS_AGREEMENT = _l("Record the family's agreement to the plan before it is "
+                              "approved.")
+APPROVAL_BY_AUTHOR = _l("The plan is approved by a colleague other than its author (the "
+                        "person who recorded the family's agreement).")
+FOLLOW_UP_ONLY_CLOSED = _l("A follow-up contact is recorded after the case is closed.")
+FOLLOW_UP_DATE = _l("The date of the follow-up cannot be in the future or earlier than the "
+                    "closure of the case.")
+FOLLOW_UP_OUTCOME = _l("Choose the form of the follow-up contact and describe its outcome.")
+SETTING_PROVIDER = _l("Choose the provider whose setting this is.")
 DUPLICATE_ELSEWHERE = _l("A case for a person with this RNOKPP is open at another provider. "
                          "Agree with the person who will accompany them.")
 
@@ -318,6 +335,14 @@ def transition(session, case: Case, name: str, actor, *, reason: ClosureReason |
         raise TransitionNotAllowed(PLAN_REQUIRED)
     if name == "activate" and case.plan_agreed_on is None:
         raise TransitionNotAllowed(AGREEMENT_REQUIRED)
+    if name == "activate":
+        rule = programmes.programme_by_code(case.programme, session)
+        if rule is not None and rule.requires_contract and (
+                not case.contract_number or case.contract_on is None):
+            raise TransitionNotAllowed(CONTRACT_REQUIRED)
+        if case.plan_approved_on is None and plan_approval_required(session,
+                                                                    case.provider_id):
+            raise TransitionNotAllowed(APPROVAL_REQUIRED)
     if name == "close":
         if reason is None:
             raise UserError(REASON_REQUIRED)
@@ -334,8 +359,16 @@ def transition(session, case: Case, name: str, actor, *, reason: ClosureReason |
         case.closure_reason = None
         case.closed_on = None
         case.reopen_count = (case.reopen_count or 0) + 1
+        case.follow_up_due_on = None
+    if name == "close":
+        rule = programmes.programme_by_code(case.programme, session)
+        days = rule.follow_up_days if rule is not None else None
+        case.follow_up_due_on = today + dt.timedelta(days=days) if days else None
+        case.follow_up_done_on = None
     if name == "revise_plan":
-        case.plan_agreed_on = None  # a revised plan is agreed again
+        case.plan_agreed_on = None  # a revised plan is agreed again (and approved again)
+        case.plan_approved_on = None
+        case.plan_approved_by_fk = None
     case.status = target
     setattr(case, date_attr, today)
     case.status_changed_on = _utcnow()
@@ -359,9 +392,101 @@ def record_agreement(session, case: Case, actor, agreed_on: dt.date | None = Non
     if not _exists(session, PlanItem, case):
         raise TransitionNotAllowed(PLAN_REQUIRED)
     case.plan_agreed_on = agreed_on
+    case.plan_agreed_by_fk = getattr(actor, "id", None)
     case.plan_version = (case.plan_version or 0) + 1
+    # a new version of the plan needs a new approval (where the provider asks for one)
+    case.plan_approved_on = None
+    case.plan_approved_by_fk = None
     session.flush()
     return case
+
+
+# --------------------------------------------------------------------------- contract
+def check_contract(case: Case, today: dt.date | None = None) -> None:
+    """The contract with the recipient: number and date together; the date
+    neither in the future nor before the application."""
+    today = today or kyiv_today()
+    number = case.contract_number.strip() if isinstance(case.contract_number, str) else None
+    case.contract_number = number or None
+    if (case.contract_number is None) != (case.contract_on is None):
+        raise UserError(CONTRACT_INCOMPLETE)
+    start = case.application_on or case.opened_on
+    if case.contract_on is not None and (case.contract_on > today or
+                                         (start is not None and case.contract_on < start)):
+        raise UserError(CONTRACT_DATE)
+
+
+def record_contract(session, case: Case, actor, number: str | None,
+                    signed_on: dt.date | None, today: dt.date | None = None) -> Case:
+    """Record the contract with the recipient (number and date) on an open case."""
+    ensure_works_on(actor, case)
+    ensure_open(case)
+    case.contract_number = number
+    case.contract_on = signed_on
+    check_contract(case, today)
+    if case.contract_number is None:
+        raise UserError(CONTRACT_INCOMPLETE)
+    session.flush()
+    return case
+
+
+# --------------------------------------------------------------------------- approval
+def plan_approval_required(session, provider_id: int | None) -> bool:
+    """The provider asks for a supervisor's approval of agreed plans."""
+    if provider_id is None:
+        return False
+    with session.no_autoflush:
+        return bool(session.scalar(select(CaseProviderSetting.plan_approval_required)
+                                   .where(CaseProviderSetting.provider_id == provider_id)))
+
+
+def approve_plan_version(session, case: Case, actor, today: dt.date | None = None) -> Case:
+    """A supervisor (a case worker of the case's provider other than the plan's
+    author, who recorded the family's agreement) approves the agreed plan."""
+    ensure_works_on(actor, case)
+    ensure_open(case)
+    if case.status not in (CaseStatus.plan, CaseStatus.active, CaseStatus.review):
+        raise TransitionNotAllowed(AGREEMENT_STAGE)
+    if case.plan_agreed_on is None:
+        raise TransitionNotAllowed(APPROVAL_NEEDS_AGREEMENT)
+    author = case.plan_agreed_by_fk or case.assigned_worker_id
+    if author is not None and getattr(actor, "id", None) == author:
+        raise TransitionNotAllowed(APPROVAL_BY_AUTHOR)
+    case.plan_approved_on = today or kyiv_today()
+    case.plan_approved_by_fk = getattr(actor, "id", None)
+    session.flush()
+    return case
+
+
+# --------------------------------------------------------------------------- follow-up
+def record_follow_up(session, case: Case, actor, follow_up_on: dt.date | None,
+                     form: ContactForm | None, outcome: str | None,
+                     today: dt.date | None = None) -> CaseFollowUp:
+    """A follow-up contact after closure (the closed case stays read-only
+    otherwise): dated between the closure and today, with a form and an outcome."""
+    ensure_works_on(actor, case)
+    if case.status != CaseStatus.closed:
+        raise TransitionNotAllowed(FOLLOW_UP_ONLY_CLOSED)
+    today = today or kyiv_today()
+    follow_up_on = follow_up_on or today
+    if follow_up_on > today or (case.closed_on is not None and follow_up_on < case.closed_on):
+        raise UserError(FOLLOW_UP_DATE)
+    outcome = (outcome or "").strip()
+    if form is None or not outcome:
+        raise UserError(FOLLOW_UP_OUTCOME)
+    record = CaseFollowUp(case_id=case.id, follow_up_on=follow_up_on, form=form,
+                          outcome=outcome)
+    session.add(record)
+    case.follow_up_done_on = max(d for d in (case.follow_up_done_on, follow_up_on) if d)
+    session.flush()
+    return record
+
+
+def follow_up_due_clause(today: dt.date, model=Case, days: int = DUE_SOON_DAYS):
+    """Closed cases whose follow-up is due within ``days`` days or overdue and
+    not yet made."""
+    return and_(model.status == CaseStatus.closed, model.follow_up_done_on.is_(None),
+                model.follow_up_due_on <= today + dt.timedelta(days=days))
 
 
 def extend_term(session, case: Case, actor, reason: str | None,
@@ -795,6 +920,7 @@ class CaseCommands(ModelCommands):
         check_case_relations(item)
         check_intake(item)
         check_servicemen_fields(item)
+        check_contract(item)
         _update_assessment_due(item)
 
     def check_delete(self, item):
@@ -917,7 +1043,9 @@ label_tables({"case_file": _l("cases"), "case_beneficiary": _l("beneficiaries"),
               "case_contact": _l("contacts"), "case_referral": _l("referrals"),
               "case_review": _l("reviews"), "case_transfer": _l("transfers"),
               "case_assessment": _l("assessment acts"), "case_extension": _l("extensions"),
-              "military_unit": _l("military units")})
+              "military_unit": _l("military units"),
+              "case_follow_up": _l("follow-ups after closure"),
+              "case_provider_setting": _l("providers' case settings")})
 
 
 @commands(MilitaryUnit)
@@ -933,6 +1061,36 @@ class MilitaryUnitCommands(ModelCommands):
             _session().get(Provider, item.provider_id) if item.provider_id else None)
         if provider is not None and provider.status != ProviderStatus.approved:
             raise UserError(UNIT_PROVIDER_NOT_APPROVED)
+
+
+@commands(CaseFollowUp)
+class CaseFollowUpCommands(CaseRecordCommands):
+    """Follow-ups are recorded by :func:`record_follow_up` only."""
+
+    def check_create(self, item):
+        raise UserError(FOLLOW_UP_ONLY_CLOSED)
+
+    def check_update(self, item):
+        raise UserError(FOLLOW_UP_ONLY_CLOSED)
+
+    def check_delete(self, item):
+        raise UserError(FOLLOW_UP_ONLY_CLOSED)
+
+
+@commands(CaseProviderSetting)
+class CaseProviderSettingCommands(ModelCommands):
+    """A provider's setting: ministry staff for any provider, the provider's
+    own representative for theirs (the scope keeps them there)."""
+
+    def check(self, item, creating):
+        provider_id = item.provider.id if item.provider is not None else item.provider_id
+        if provider_id is None:
+            raise UserError(SETTING_PROVIDER)
+        actor = acting_user()
+        own = getattr(actor, "provider_id", None)
+        if actor is not None and not is_admin(actor) and own and own != provider_id:
+            raise NotPermitted()
+        item.provider_id = provider_id
 
 
 UNIT_PROVIDER_NOT_APPROVED = _l("A military unit is served by an approved provider's team.")

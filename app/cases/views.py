@@ -43,9 +43,9 @@ from ..directory.views import EntryPickerField
 from . import services
 from ..common.fields import EnumSelectField
 from .models import (AssessmentAct, Beneficiary, BeneficiaryCategory, Case, CaseExtension,
-                     CaseSummary, CaseTransfer, ClosureReason, ConsentScope, Contact,
-                     HouseholdMember, MilitaryUnit, NeedsAssessment, PlanItem, Referral, Review,
-                     Sex)
+                     CaseFollowUp, CaseProviderSetting, CaseSummary, CaseTransfer, ClosureReason,
+                     ConsentScope, Contact, ContactForm, HouseholdMember, MilitaryUnit,
+                     NeedsAssessment, PlanItem, Referral, Review, Sex)
 
 CASE_LABELS = {
     "number": _l("Case number"),
@@ -87,6 +87,12 @@ CASE_LABELS = {
     "handover_hromada": _l("Handed over to the community"),
     "handover_hromada_id": _l("Handed over to the community"),
     "last_meeting_on": _l("Last meeting"),
+    "contract_number": _l("Contract with the recipient: number"),
+    "contract_on": _l("Contract with the recipient: date"),
+    "plan_approved_on": _l("Plan approved by the supervisor on"),
+    "plan_approved_by": _l("Plan approved by"),
+    "follow_up_due_on": _l("Follow-up due on"),
+    "follow_up_done_on": _l("Follow-up made on"),
     "created_on": _l("Created on"),
     "changed_on": _l("Changed on"),
 }
@@ -190,6 +196,21 @@ class ExtendForm(FlaskForm):
 class AgreementForm(FlaskForm):
     agreed_on = UkDateField(_l("The family agreed to the plan on"), validators=[DataRequired()],
                             default=services.kyiv_today)
+
+
+class ContractForm(FlaskForm):
+    # Optional here: the command refuses a missing number or date with the rule's message
+    contract_number = StringField(_l("Contract with the recipient: number"),
+                                  validators=[Optional(), Length(max=50)])
+    contract_on = UkDateField(_l("Contract with the recipient: date"), validators=[Optional()])
+
+
+class FollowUpForm(FlaskForm):
+    follow_up_on = UkDateField(_l("Date of the follow-up"), validators=[DataRequired()],
+                               default=services.kyiv_today)
+    form = EnumSelectField(_l("Form of contact"), enum_class=ContactForm,
+                           validators=[Optional()])
+    outcome = TextAreaField(_l("Outcome"), validators=[Optional(), Length(max=4000)])
 
 
 class CloseForm(FlaskForm):
@@ -368,6 +389,23 @@ class CaseExtensionView(CaseChildView):
                     "reason"]
     search_columns = ["extended_on"]
     base_order = ("extended_on", "desc")
+
+
+class CaseFollowUpView(CaseChildView):
+    """Follow-up contacts after closure (recorded with the case's «follow-up» form)."""
+
+    datamodel = BoundedCountInterface(CaseFollowUp)
+    class_permission_name = "CaseFollowUp"
+    base_permissions = ["can_read"]
+    exclude_route_methods = {"add", "edit", "delete", "download"}
+    label_columns = {**PERSON_LABELS, "follow_up_on": _l("Date of the follow-up"),
+                     "form": _l("Form of contact"), "outcome": _l("Outcome")}
+    list_title = _l("Follow-up after closure")
+    show_title = _l("Follow-up after closure")
+    list_columns = ["follow_up_on", "form", "outcome"]
+    show_columns = ["case", "follow_up_on", "form", "outcome"]
+    search_columns = ["follow_up_on"]
+    base_order = ("follow_up_on", "desc")
 
 
 class PlanItemView(CaseChildView):
@@ -591,6 +629,9 @@ class CaseView(ExportMixin, PortalModelView):
         "transfer_form": "write",
         "extend_form": "write",
         "agreement_form": "write",
+        "contract_form": "write",
+        "plan_approval": "write",
+        "follow_up_form": "write",
     }
     list_title = _l("Case register")
     show_title = _l("Case")
@@ -602,14 +643,19 @@ class CaseView(ExportMixin, PortalModelView):
     add_columns = ["programme", "provider", "centre", "assigned_worker", "opened_on",
                    "application_on", "intake_source", *BENEFICIARY_FIELDS]
     edit_columns = ["centre", "assigned_worker", "application_on", "intake_source",
-                    "military_unit", "service_stage", "handover_on", "handover_hromada"]
+                    "contract_number", "contract_on", "military_unit", "service_stage",
+                    "handover_on", "handover_hromada"]
     show_fieldsets = [
         (_l("Case"), {"fields": ["number", "programme", "status", "closure_reason", "provider",
                                  "centre", "assigned_worker"]}),
         (_l("Intake and legal basis"), {"fields": ["application_on", "intake_source",
-                                                   "assessment_due_on"]}),
+                                                   "assessment_due_on", "contract_number",
+                                                   "contract_on"]}),
         (_l("Term and plan"), {"fields": ["term_end_on", "extension_count", "next_review_due",
-                                          "plan_version", "plan_agreed_on"]}),
+                                          "plan_version", "plan_agreed_on",
+                                          "plan_approved_on", "plan_approved_by"]}),
+        (_l("Follow-up after closure"), {"fields": ["follow_up_due_on",
+                                                    "follow_up_done_on"]}),
         (_l("Meetings"), {"fields": ["last_meeting_on", "next_contact_due", "last_contact_on",
                                      "contact_count"]}),
         (_l("Servicemen programme"), {"fields": ["military_unit", "service_stage",
@@ -650,6 +696,7 @@ class CaseView(ExportMixin, PortalModelView):
     formatters_columns = {"closure_reason": lambda v: v or "", "centre": lambda v: v or "",
                           "assigned_worker": lambda v: v or "",
                           "military_unit": lambda v: v or "—",
+                          "plan_approved_by": lambda v: v or "—",
                           "handover_hromada": lambda v: v or "—"}
     add_form_extra_fields = {
         "opened_on": UkDateField(_l("Opened on"), validators=[DataRequired()],
@@ -676,7 +723,7 @@ class CaseView(ExportMixin, PortalModelView):
     exclude_route_methods = {"download"}
     related_views = [BeneficiaryView, HouseholdMemberView, AssessmentActView,
                      NeedsAssessmentView, PlanItemView, ContactView, ReferralView, ReviewView,
-                     CaseExtensionView, CaseTransferView]
+                     CaseExtensionView, CaseFollowUpView, CaseTransferView]
     show_template = "cases/show.html"
 
     # --- audit of personal-data views -------------------------------------------
@@ -863,6 +910,42 @@ class CaseView(ExportMixin, PortalModelView):
             _l("The family's agreement to the plan has been recorded."),
             _l("Agreement to the plan of case %(number)s"))
 
+    @expose("/contract/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def contract_form(self, pk):
+        item = self.scoped_get(pk)
+        form = ContractForm(obj=item) if request.method == "GET" else ContractForm()
+        return self._case_form(
+            pk, form, lambda item, form: services.record_contract(
+                self.datamodel.session, item, g.user, form.contract_number.data,
+                form.contract_on.data),
+            _l("The contract with the recipient has been recorded."),
+            _l("Contract with the recipient of case %(number)s"))
+
+    @expose("/plan-approval/<int:pk>", methods=["POST"])
+    @has_access
+    def plan_approval(self, pk):
+        item = self.scoped_get(pk)
+        try:
+            services.approve_plan_version(self.datamodel.session, item, g.user)
+            self.datamodel.session.commit()
+        except UserError as exc:
+            self.datamodel.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            flash(_("The plan has been approved."), "success")
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/follow-up/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def follow_up_form(self, pk):
+        return self._case_form(
+            pk, FollowUpForm(), lambda item, form: services.record_follow_up(
+                self.datamodel.session, item, g.user, form.follow_up_on.data,
+                form.form.data, form.outcome.data),
+            _l("The follow-up contact has been recorded."),
+            _l("Follow-up after closure of case %(number)s"))
+
     @expose("/transfer/<int:pk>", methods=["GET", "POST"])
     @has_access
     def transfer_form(self, pk):
@@ -921,6 +1004,25 @@ class TermEndingCaseView(CaseView):
     related_views = []
 
 
+class FollowUpDueFilter(BaseFilter):
+    name = _l("Follow-up due")
+    arg_name = None
+
+    def apply(self, query, value):
+        return query.filter(services.follow_up_due_clause(services.kyiv_today()))
+
+
+class FollowUpDueCaseView(CaseView):
+    route_base = "/cases/follow-up-due"
+    include_route_methods = {"list", "show", "export"}
+    list_title = _l("Follow-up after closure")
+    list_columns = ["number", "beneficiary.full_name", "programme", "assigned_worker",
+                    "closed_on", "closure_reason", "follow_up_due_on"]
+    base_filters = [SCOPE_FILTER, ["id", FollowUpDueFilter, None]]
+    base_order = ("follow_up_due_on", "asc")
+    related_views = []
+
+
 class MyOverdueCaseView(CaseView):
     route_base = "/cases/overdue"
     include_route_methods = {"list", "show", "export"}
@@ -964,6 +1066,55 @@ class CaseDeidentifiedView(ExportMixin, PortalModelView):
     base_order = ("opened_on", "desc")
 
 
+class _DeidentifiedDeadline(CaseDeidentifiedView):
+    """A de-identified list of one deadline (the ministry's home-page cards)."""
+
+    include_route_methods = {"list", "show", "export"}
+    related_views = []
+
+
+def _deidentified_filter(clause, label):
+    class DeidentifiedFilter(BaseFilter):
+        name = label
+        arg_name = None
+
+        def apply(self, query, value):
+            return query.filter(clause(services.kyiv_today(), model=CaseSummary))
+
+    return DeidentifiedFilter
+
+
+class AssessmentOverdueDeidentifiedView(_DeidentifiedDeadline):
+    route_base = "/cases/deidentified/assessment-overdue"
+    list_title = _l("Cases whose needs assessment is overdue (de-identified)")
+    list_columns = ["number", "programme", "status", "provider.name", "application_on",
+                    "assessment_due_on"]
+    base_filters = [SCOPE_FILTER, ["id", _deidentified_filter(
+        services.assessment_overdue_clause, _l("Assessment overdue")), None]]
+    base_order = ("assessment_due_on", "asc")
+
+
+class TermEndingDeidentifiedView(_DeidentifiedDeadline):
+    route_base = "/cases/deidentified/term-ending"
+    list_title = _l("Cases whose service term ends within 14 days or has ended "
+                    "(de-identified)")
+    list_columns = ["number", "programme", "status", "provider.name", "term_end_on",
+                    "extension_count"]
+    base_filters = [SCOPE_FILTER, ["id", _deidentified_filter(
+        services.term_ending_clause, _l("Service term ending")), None]]
+    base_order = ("term_end_on", "asc")
+
+
+class FollowUpDueDeidentifiedView(_DeidentifiedDeadline):
+    route_base = "/cases/deidentified/follow-up-due"
+    list_title = _l("Follow-up after closure (de-identified)")
+    list_columns = ["number", "programme", "provider.name", "closed_on", "closure_reason",
+                    "follow_up_due_on"]
+    base_filters = [SCOPE_FILTER, ["id", _deidentified_filter(
+        services.follow_up_due_clause, _l("Follow-up due")), None]]
+    base_order = ("follow_up_due_on", "asc")
+
+
 # --------------------------------------------------------------------------- military units
 UNIT_LABELS = {"number": _l("Unit number"), "name": _l("Name"),
                "pilot_entry_on": _l("Joined the pilot on"),
@@ -995,6 +1146,38 @@ class MilitaryUnitView(PortalModelView):
                                     lookup="case_provider"),
         "active": BooleanField(_l("Active"), default=True),
     }
+
+
+# --------------------------------------------------------------------------- provider settings
+class CaseProviderSettingView(PortalModelView):
+    """A provider's case settings: whether agreed plans need a supervisor's approval."""
+
+    datamodel = BoundedCountInterface(CaseProviderSetting)
+    class_permission_name = "CaseProviderSetting"
+    route_base = "/cases/provider-settings"
+    exclude_route_methods = {"download", "delete"}
+    list_title = _l("Supervisor approval of plans")
+    show_title = _l("Provider's case settings")
+    add_title = _l("Add a provider's case settings")
+    edit_title = _l("Edit a provider's case settings")
+    label_columns = {"provider": _l("Provider"), "provider.name": _l("Provider"),
+                     "plan_approval_required": _l("Agreed plans need a supervisor's approval")}
+    list_columns = ["provider.name", "plan_approval_required"]
+    add_columns = ["provider", "plan_approval_required"]
+    edit_columns = ["plan_approval_required"]
+    show_columns = add_columns
+    search_columns = ["plan_approval_required"]
+    description_columns = {"plan_approval_required": _l(
+        "Accompaniment starts only after a colleague other than the plan's author approves "
+        "the plan the family agreed to.")}
+    add_form_extra_fields = {
+        "provider": AjaxSelectField(_l("Provider"), lookup="case_setting_provider",
+                                    validators=[InputRequired()]),
+        "plan_approval_required": BooleanField(
+            _l("Agreed plans need a supervisor's approval"), default=True),
+    }
+    edit_form_extra_fields = {"plan_approval_required":
+                              add_form_extra_fields["plan_approval_required"]}
 
 
 # --------------------------------------------------------------------------- monthly figures

@@ -19,7 +19,7 @@ by the migration and, for databases built with ``create_all`` (tests), by
 from __future__ import annotations
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, true
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..common.enums import LabeledEnum, N_
@@ -65,6 +65,11 @@ class Programme(AuditColumnsMixin, VersionedMixin, Model):
     review_interval_days: Mapped[int | None] = mapped_column(Integer)
     #: The needs assessment is due within N working days of the application.
     assessment_deadline_working_days: Mapped[int | None] = mapped_column(Integer)
+    #: Accompaniment starts only with a contract with the recipient (number, date).
+    requires_contract: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                    server_default=false())
+    #: A follow-up contact N days after closure (None: no follow-up).
+    follow_up_days: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True,
                                          server_default=true())
 

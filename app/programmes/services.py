@@ -41,6 +41,7 @@ NUMBER_RULES = {
     "max_extensions": (_l("Extensions allowed"), 0, 10),
     "review_interval_days": (_l("Review interval (days)"), 1, 366),
     "assessment_deadline_working_days": (_l("Assessment deadline (working days)"), 1, 60),
+    "follow_up_days": (_l("Follow-up after closure (days)"), 1, 366),
 }
 
 
@@ -104,6 +105,8 @@ class ProgrammeCommands(ModelCommands):
                 raise UserError(NUMBER_RANGE % {"field": label, "low": low, "high": high})
         if item.max_extensions is None:
             item.max_extensions = 0
+        if item.requires_contract is None:
+            item.requires_contract = False
         if item.max_extensions and not item.term_months:
             raise UserError(EXTENSIONS_NEED_TERM)
         if item.max_extensions and not item.extension_months:

@@ -21,6 +21,8 @@ LABELS = {
     "max_extensions": _l("Extensions allowed"),
     "review_interval_days": _l("Review interval (days)"),
     "assessment_deadline_working_days": _l("Assessment deadline (working days)"),
+    "requires_contract": _l("A contract with the recipient is required"),
+    "follow_up_days": _l("Follow-up after closure (days)"),
     "active": _l("Active"),
     "programme": _l("Programme"),
     "programme.name": _l("Programme"),
@@ -36,6 +38,10 @@ DESCRIPTIONS = {
     "term_months": _l("From the opening of the case; empty: no term."),
     "assessment_deadline_working_days": _l("Counted from the application date, without "
                                            "weekends and public holidays."),
+    "requires_contract": _l("Accompaniment starts only once the contract's number and date "
+                            "are recorded on the case."),
+    "follow_up_days": _l("A follow-up contact so many days after the case is closed; empty: "
+                         "no follow-up."),
     "active": _l("An inactive measure stays on old plan items but is not chosen for new ones."),
 }
 
@@ -83,7 +89,8 @@ def _forms_cell(value) -> str:
 
 PROGRAMME_RULES = ["meeting_forms", "meeting_interval_days", "term_months", "extension_months",
                    "max_extensions", "review_interval_days",
-                   "assessment_deadline_working_days", "active"]
+                   "assessment_deadline_working_days", "requires_contract", "follow_up_days",
+                   "active"]
 
 
 class ProgrammeView(PortalModelView):
@@ -109,6 +116,8 @@ class ProgrammeView(PortalModelView):
         "meeting_forms": MeetingFormsField(LABELS["meeting_forms"],
                                            description=DESCRIPTIONS["meeting_forms"]),
         "active": BooleanField(LABELS["active"], default=True),
+        "requires_contract": BooleanField(LABELS["requires_contract"],
+                                          description=DESCRIPTIONS["requires_contract"]),
     }
     related_views = []
 

@@ -1,7 +1,10 @@
 """A family assistant's case in a real browser (issue #20): opened from an
 application, assessed within the deadline, a plan agreed with the family,
-meetings logged, reviewed, extended once, closed; the month's figures count
-it. A screenshot after every step under ``test-artifacts/e2e/``."""
+accompaniment refused until the contract with the family is recorded and a
+colleague (the provider asks for a supervisor's approval) approved the plan,
+meetings logged, reviewed, extended once, closed, a follow-up after closure;
+the month's figures count it. A screenshot after every step under
+``test-artifacts/e2e/``."""
 
 from __future__ import annotations
 
@@ -18,7 +21,8 @@ from app.providers.models import Provider, ProviderKind, ProviderStatus
 from app.security.models import PortalUser
 
 from .conftest import ARTIFACTS, sign_in
-from .test_e2e_flows import assert_clean_console, body_text, choose, pick, submit_form
+from .test_e2e_flows import (assert_clean_console, body_text, choose, pick, sign_out,
+                             submit_form)
 
 FAMILY = "Мельник Оксана Василівна"
 SHOTS = os.path.join(ARTIFACTS, "e2e")
@@ -34,6 +38,19 @@ def world(live_app):
         db.session.flush()
         db.session.scalar(select(PortalUser).where(
             PortalUser.username == "caseworker")).provider_id = provider.id
+        # the provider asks for a supervisor's approval of agreed plans; its
+        # supervisor is another case worker of the provider
+        from app.cases.models import CaseProviderSetting
+        from app.cli import create_user
+        from app.security import roles
+
+        from ..conftest import PASSWORD
+
+        db.session.add(CaseProviderSetting(provider_id=provider.id,
+                                           plan_approval_required=True))
+        supervisor = create_user("supervisor_e2e", PASSWORD, roles.CASE_WORKER,
+                                 first_name="Ірина", last_name="Керівна")
+        supervisor.provider_id = provider.id
         hromada = db.session.scalar(select(Hromada).where(
             Hromada.oblast_id == oblast.id, Hromada.title.like("Львівська%")))
         db.session.commit()
@@ -146,7 +163,54 @@ def test_family_assistant_case_from_application_to_closure(page, live_url, live_
     _date(page, "agreed_on", today)
     submit_form(page)
     assert "Згоду родини з планом зафіксовано" in body_text(page)
+    case_page = f"{live_url}/caseview/show/{case_id}"
+
+    # 3a. the family assistant programme requires a contract with the family
     _workflow(page, "Розпочати супровід")
+    assert page.url.startswith(case_page)
+    assert "вимагає договору з отримувачем послуги" in body_text(page)
+    steps.shot("contract_required")
+    home = page.locator("a[data-toggle=tab][href='#Home']")
+    if home.count():
+        home.first.click()
+    with page.expect_navigation():
+        page.locator(".portal-case-contract").first.click()
+    page.wait_for_load_state("networkidle")
+    assert "Договір з отримувачем послуги у випадку" in body_text(page)
+    page.fill("#contract_number", "СС-17/2026")
+    _date(page, "contract_on", today)
+    steps.shot("contract_form")
+    submit_form(page)
+    assert page.url.startswith(case_page)
+    text = body_text(page)
+    assert "Договір з отримувачем послуги зафіксовано" in text and "СС-17/2026" in text
+    steps.shot("contract_recorded")
+
+    # 3b. the provider asks for a supervisor's approval: not the author's own
+    _workflow(page, "Розпочати супровід")
+    assert "вимагає затвердження погодженого плану керівником" in body_text(page)
+    _workflow(page, "Затвердити план (керівник)")
+    assert page.url.startswith(case_page)
+    assert "План затверджує колега, а не його автор" in body_text(page)
+    steps.shot("approval_by_author_refused")
+    sign_out(page, live_url)
+    sign_in(page, live_url, "supervisor_e2e")
+    _go(page, case_page)
+    _workflow(page, "Затвердити план (керівник)")
+    assert page.url.startswith(case_page)
+    text = body_text(page)
+    assert "План затверджено." in text and "Керівна" in text
+    assert page.locator(".portal-case-approve-plan").count() == 0  # approved: no button
+    steps.shot("plan_approved")
+    sign_out(page, live_url)
+    sign_in(page, live_url, "caseworker")
+    _go(page, case_page)
+    _workflow(page, "Розпочати супровід")
+    assert "Статус змінено" in body_text(page)
+    with live_app.app_context():
+        case = db.session.get(Case, case_id)
+        assert case.status == CaseStatus.active
+        assert (case.contract_number, case.plan_approved_on) == ("СС-17/2026", today)
     steps.shot("active")
 
     # 4. a home visit: the meeting clock moves
@@ -188,7 +252,23 @@ def test_family_assistant_case_from_application_to_closure(page, live_url, live_
         case = db.session.get(Case, case_id)
         assert (case.status, case.closure_reason, case.extension_count) == (
             CaseStatus.closed, ClosureReason.goals_achieved, 1)
+        assert case.follow_up_due_on == today + dt.timedelta(days=30)
     steps.shot("closed")
+
+    # 5a. a follow-up call after closure, shown on the case page
+    home = page.locator("a[data-toggle=tab][href='#Home']")
+    if home.count():
+        home.first.click()
+    with page.expect_navigation():
+        page.locator(".portal-case-follow-up").first.click()
+    page.wait_for_load_state("networkidle")
+    choose(page, "form", "Телефонна розмова")
+    page.fill("#outcome", "Родина сплачує борг за графіком")
+    steps.shot("follow_up_form")
+    submit_form(page)
+    assert page.url.startswith(case_page)
+    assert "Повторний контакт зафіксовано" in body_text(page)
+    steps.shot("follow_up_recorded")
 
     # 6. the month's figures count the family (counts only, no name)
     _go(page, f"{live_url}/cases/report/?month={today:%Y-%m}")
