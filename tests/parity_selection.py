@@ -31,7 +31,7 @@ def _admin_id():
     return db.session.scalar(sa.select(PortalUser.id).where(PortalUser.username == "admin"))
 
 
-def _round(status, programme=Programme.resilience_centres, **kw):
+def _round(status, programme=Programme.centre, **kw):
     """A national round with one criterion and the administrator on its commission."""
     rnd = SelectionRound(title=f"Відбір правил {next(_numbers)}", programme=programme,
                          announced_on=dt.date(2026, 1, 1), deadline=dt.date(2026, 2, 1),

@@ -45,6 +45,7 @@ from ..providers.models import Provider, ProviderStatus
 from ..providers.services import ensure_active_provider, role_names
 from ..security import roles
 from ..security.scope import in_scope, scope_of, scoped
+from .programme_ref import check_programme
 from .models import (ActStatus, AgreementStatus, Appeal, AppealStatus, Application,
                      ApplicationDocument, CommissionMember, ConflictDeclaration, Decision, Lot,
                      LotKind, Programme, ProposalLot, RoundStatus, Score, SelectionRound,
@@ -462,7 +463,7 @@ def approved_provider_clause():
 
 
 def won_completed_round(provider_id: int | None, oblast_id: int | None,
-                        programme: Programme = Programme.resilience_centres):
+                        programme: str = Programme.centre):
     """Read-only: the latest *completed* round of ``programme`` covering the oblast
     (its own or a national round) in which the provider's application was decided
     a winner; ``None`` when there is none. Used by the centres' readiness check."""
@@ -504,6 +505,7 @@ class RoundCommands(ModelCommands):
             raise SelectionError(DEADLINE_BEFORE_ANNOUNCEMENT)
         if not creating and _committed(item, "status") in _CLOSED:
             raise SelectionError(ROUND_CLOSED)
+        check_programme(item, creating)
 
     def check_delete(self, item):
         if item.status != RoundStatus.announced:
@@ -791,7 +793,7 @@ def protocol_docx(rnd: SelectionRound) -> bytes:
                       + _("Protocol date") + ": "
                       + (rnd.protocol_date.strftime("%d.%m.%Y") if rnd.protocol_date else "—"))
     doc.add_paragraph(_("Territory") + f": {rnd.scope_label}; " + _("Programme")
-                      + f": {rnd.programme}; " + _("Status") + f": {rnd.status}")
+                      + f": {rnd.programme_name}; " + _("Status") + f": {rnd.status}")
     if rnd.pass_mark is not None:
         doc.add_paragraph(_("Pass mark") + f": {rnd.pass_mark}")
     doc.add_heading(_("Commission"), level=2)

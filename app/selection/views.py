@@ -14,7 +14,7 @@ from flask_appbuilder.api import safe
 from flask_appbuilder.security.decorators import has_access, protect
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import NumberRange
+from wtforms.validators import DataRequired, NumberRange
 
 from ..common.apidoc import record_rows_doc, transition_doc
 from ..common.enums import N_
@@ -27,6 +27,7 @@ from ..common.views import EMPTY, PortalModelView, PortalRestApi
 from ..security import roles
 from . import services
 from ..providers.views import PageChangeMixin, _send_stored, json_bool
+from .programme_ref import ProgrammeSelectField, programme_label
 from .models import (Application, DocumentType, Lot, ProposalLot, RoundStatus,
                      SelectionRound, ServiceAct, ServiceAgreement, TeamMember)
 
@@ -35,6 +36,8 @@ TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
 ROUND_LABELS = {
     "title": _l("Title"),
     "programme": _l("Programme"),
+    "programme_ref": _l("Programme"),
+    "programme_name": _l("Programme"),
     "oblast": _l("Oblast (empty for a national round)"),
     "oblast.title": _l("Oblast"),
     "scope_label": _l("Territory"),
@@ -161,17 +164,21 @@ class SelectionRoundView(ExportMixin, PortalModelView):
         (_l("Status"), {"fields": ["status", "status_reason", "protocol_number",
                                    "protocol_date", "appeal_until"]}),
     ]
-    search_columns = ["title", "programme", "status", "announced_on"]
+    search_columns = ["title", "programme_ref", "status", "announced_on"]
+    add_form_extra_fields = {"programme": ProgrammeSelectField(_l("Programme"),
+                                                               validators=[DataRequired()])}
+    edit_form_extra_fields = add_form_extra_fields
     validators_columns = {
         "winners_count": [NumberRange(min=0, max=1000)],
         "reserve_count": [NumberRange(min=0, max=1000)],
         "appeal_days": [NumberRange(min=0, max=60)],
     }
-    export_columns = ["title", "programme", "scope_label", "announced_on", "deadline",
+    export_columns = ["title", "programme_name", "scope_label", "announced_on", "deadline",
                       "status", "protocol_number", "protocol_date"]
     order_columns = ["title", "announced_on", "deadline", "status"]
     base_order = ("announced_on", "desc")
     formatters_columns = {"oblast": lambda v: v if v is not None else _("National"),
+                          "programme": programme_label,
                           **{c: _blank for c in ("description", "status_reason",
                                                  "protocol_number")}}
 
@@ -544,8 +551,8 @@ class SelectionRoundApi(PortalRestApi):
                               "results_endpoint": "read", "protocol_endpoint": "read"}
     datamodel = PortalInterface(SelectionRound)
     label_columns = ROUND_LABELS
-    list_columns = ["id", "title", "programme", "oblast.id", "oblast.title", "announced_on",
-                    "deadline", "status"]
+    list_columns = ["id", "title", "programme", "programme_ref.name", "oblast.id",
+                    "oblast.title", "announced_on", "deadline", "status"]
     show_columns = list_columns + ["description", "winners_count", "reserve_count",
                                    "pass_mark", "appeal_days", "appeal_until",
                                    "status_reason", "protocol_number", "protocol_date",
