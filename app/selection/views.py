@@ -551,8 +551,9 @@ class SelectionRoundApi(PortalRestApi):
                               "results_endpoint": "read", "protocol_endpoint": "read"}
     datamodel = PortalInterface(SelectionRound)
     label_columns = ROUND_LABELS
-    list_columns = ["id", "title", "programme", "programme_ref.name", "oblast.id",
-                    "oblast.title", "announced_on", "deadline", "status"]
+    #: ``programme`` is a code of the programme reference (names: /api/v1/programme/).
+    list_columns = ["id", "title", "programme", "oblast.id", "oblast.title", "announced_on",
+                    "deadline", "status"]
     show_columns = list_columns + ["description", "winners_count", "reserve_count",
                                    "pass_mark", "appeal_days", "appeal_until",
                                    "status_reason", "protocol_number", "protocol_date",

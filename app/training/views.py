@@ -167,7 +167,8 @@ class WorkshopView(ExportMixin, PortalModelView):
     add_columns = ["course", "start_date", "end_date", "online", "place", "capacity", "trainers",
                    "notes"]
     edit_columns = add_columns
-    show_columns = ["course", "course.programme_name", "start_date", "end_date", "where", "capacity",
+    show_columns = ["course", "course.programme_name", "start_date", "end_date", "where",
+                    "capacity",
                     "participant_count", "trainer_names", "status", "status_changed_on",
                     "notes"]
     search_columns = ["status", "start_date", "end_date", "online", "place"]
@@ -515,8 +516,8 @@ class CourseApi(PortalRestApi):
     base_permissions = ["can_read", "can_write", "can_export"]
     datamodel = PortalInterface(Course)
     label_columns = COURSE_LABELS
-    list_columns = ["id", "title", "programme", "programme_ref.name", "hours",
-                    "completion_hours", "active"]
+    #: ``programme`` is a code of the programme reference (names: /api/v1/programme/).
+    list_columns = ["id", "title", "programme", "hours", "completion_hours", "active"]
     show_columns = list_columns + ["topics", "description", "version"]
     add_columns = ["title", "programme", "hours", "completion_hours", "topics", "description",
                    "active"]
