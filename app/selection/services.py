@@ -42,7 +42,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..common.commands import ModelCommands, acting_user, commands, label_tables
 from ..common.errors import ConflictError, NotPermitted, OutOfScope, TransitionNotAllowed, UserError
 from ..providers.models import Provider, ProviderStatus
-from ..providers.services import ensure_active_provider, role_names
+from ..providers.services import ensure_active_provider, ensure_no_pending_changes, role_names
 from ..security import roles
 from ..security.scope import in_scope, scope_of, scoped
 from .programme_ref import check_programme
@@ -769,6 +769,9 @@ def decide_act(act: ServiceAct, user, accept: bool, comment: str | None = None,
     comment = (comment or "").strip() or None
     if not accept and not comment:
         raise SelectionError(_l("Give the reason for this decision."))
+    if accept:
+        # Payment waits while the provider's changed key data (IBAN, codes) is unchecked.
+        ensure_no_pending_changes(act.agreement.provider, "accept_act")
     act.status = ActStatus.accepted if accept else ActStatus.returned
     act.decision_comment = comment
     act.decided_on = dt.datetime.utcnow()

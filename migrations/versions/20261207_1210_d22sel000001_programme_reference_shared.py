@@ -10,6 +10,9 @@ instead of their own enums; the values are mapped:
 and back on downgrade (a programme added to the reference after the upgrade
 has no value in the old enums: the downgrade refuses while such rows exist).
 
+Also: the provider's changes of key data awaiting the ministry's re-check
+(``provider.changes_pending``, ``changes_fields``, ``changes_noted_on``).
+
 Revision ID: d22sel000001
 Revises: d20case00001
 Create Date: 2026-12-07 12:10:00
@@ -48,6 +51,13 @@ def _remap(table: str, mapping: dict) -> None:
 
 
 def upgrade():
+    with op.batch_alter_table("provider") as batch:
+        batch.add_column(sa.Column("changes_pending", sa.Boolean(), server_default=sa.false(),
+                                   nullable=False))
+        batch.add_column(sa.Column("changes_fields", sa.String(length=200), nullable=True))
+        batch.add_column(sa.Column("changes_noted_on", sa.DateTime(), nullable=True))
+        batch.create_index(batch.f("ix_provider_changes_pending"), ["changes_pending"],
+                           unique=False)
     for table, (enum_name, values, mapping) in COLUMNS.items():
         check = op.f(f"ck_{table}_{enum_name}")
         fk = op.f(f"fk_{table}_programme_programme")
@@ -94,3 +104,8 @@ def downgrade():
                             type_=sa.String(length=26), existing_nullable=False)
             listed = ", ".join(f"'{v}'" for v in values)
             op.create_check_constraint(check, table, f"programme IN ({listed})")
+    with op.batch_alter_table("provider") as batch:
+        batch.drop_index(batch.f("ix_provider_changes_pending"))
+        batch.drop_column("changes_noted_on")
+        batch.drop_column("changes_fields")
+        batch.drop_column("changes_pending")
