@@ -485,6 +485,15 @@ class ServiceAct(AuditColumnsMixin, VersionedMixin, Model):
     month: Mapped[dt.date] = mapped_column(Date, nullable=False)
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
     services_summary: Mapped[str] = mapped_column(Text, nullable=False)
+    #: Figures of the month, pre-filled from the portal's data when the act is drafted
+    #: (services.act_figures: the centre's activity log and visit tally, the case
+    #: register); the provider may correct them, the ministry sees both.
+    activities: Mapped[int | None] = mapped_column(Integer)
+    participants: Mapped[int | None] = mapped_column(Integer)
+    visits: Mapped[int | None] = mapped_column(Integer)
+    cases_served: Mapped[int | None] = mapped_column(Integer)
+    cases_opened: Mapped[int | None] = mapped_column(Integer)
+    meetings: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[ActStatus] = mapped_column(
         enum_column(ActStatus), nullable=False, default=ActStatus.submitted,
         server_default=ActStatus.submitted.name, index=True)

@@ -29,12 +29,27 @@ from wtforms import SelectField, ValidationError
 from ..common.errors import UserError
 
 
+class Code(str):
+    """A programme code (a plain ``str`` to the database) that still answers
+    ``.name`` and ``.label`` as the former enum members did."""
+
+    __slots__ = ()
+
+    @property
+    def name(self) -> str:
+        return str.__str__(self)
+
+    @property
+    def label(self) -> str:
+        return programme_label(str.__str__(self))
+
+
 class ProgrammeCode:
     """Codes of the seeded programmes (keys of the ``programme`` table)."""
 
-    centre = "centre"
-    servicemen = "servicemen"
-    family = "family"
+    centre = Code("centre")
+    servicemen = Code("servicemen")
+    family = Code("family")
     #: Former names of the selection and training enums (kept for old callers).
     resilience_centres = centre
     families = family

@@ -11,7 +11,9 @@ and back on downgrade (a programme added to the reference after the upgrade
 has no value in the old enums: the downgrade refuses while such rows exist).
 
 Also: the provider's changes of key data awaiting the ministry's re-check
-(``provider.changes_pending``, ``changes_fields``, ``changes_noted_on``).
+(``provider.changes_pending``, ``changes_fields``, ``changes_noted_on``), and the
+figures of a monthly act of services pre-filled from the portal's data
+(``selection_act.activities`` ... ``meetings``).
 
 Revision ID: d22sel000001
 Revises: d20case00001
@@ -33,6 +35,9 @@ COLUMNS = {
     "training_course": ("trainingprogramme", ("resilience_centres", "servicemen", "family"),
                         {"resilience_centres": "centre"}),
 }
+
+
+ACT_FIGURES = ("activities", "participants", "visits", "cases_served", "cases_opened", "meetings")
 
 
 def _sqlite() -> bool:
@@ -58,6 +63,9 @@ def upgrade():
         batch.add_column(sa.Column("changes_noted_on", sa.DateTime(), nullable=True))
         batch.create_index(batch.f("ix_provider_changes_pending"), ["changes_pending"],
                            unique=False)
+    with op.batch_alter_table("selection_act") as batch:
+        for name in ACT_FIGURES:
+            batch.add_column(sa.Column(name, sa.Integer(), nullable=True))
     for table, (enum_name, values, mapping) in COLUMNS.items():
         check = op.f(f"ck_{table}_{enum_name}")
         fk = op.f(f"fk_{table}_programme_programme")
@@ -104,6 +112,9 @@ def downgrade():
                             type_=sa.String(length=26), existing_nullable=False)
             listed = ", ".join(f"'{v}'" for v in values)
             op.create_check_constraint(check, table, f"programme IN ({listed})")
+    with op.batch_alter_table("selection_act") as batch:
+        for name in reversed(ACT_FIGURES):
+            batch.drop_column(name)
     with op.batch_alter_table("provider") as batch:
         batch.drop_index(batch.f("ix_provider_changes_pending"))
         batch.drop_column("changes_noted_on")
