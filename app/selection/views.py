@@ -964,7 +964,6 @@ class ServiceActView(PortalModelView):
         "agreement": AjaxSelectField(_l("Service agreement"), lookup="agreement"),
     }
     description_columns = {name: ACT_FIGURE_HELP for name in services.ACT_FIGURES}
-    validators_columns = {name: [NumberRange(min=0, max=10**7)] for name in services.ACT_FIGURES}
     base_order = ("month", "desc")
     formatters_columns = {"decision_comment": _blank,
                           **{name: _blank for name in services.ACT_FIGURES}}
