@@ -264,3 +264,21 @@ def test_rnokpp_masked_on_the_page_for_other_roles(app, client_as):
 def get_name(app, pk) -> str:
     with app.app_context():
         return get(pk).name
+
+
+def test_regional_administrator_edits_a_sole_proprietor_without_seeing_the_rnokpp(app,
+                                                                                 client_as):
+    with app.app_context():
+        pk = make_provider(sole=True)
+        code = get(pk).rnokpp
+    client = client_as("lviv")
+    page = client.get(f"/providerview/edit/{pk}").get_data(as_text=True)
+    assert page and code not in page
+    form = form_values(page)
+    assert form.get("rnokpp") in (None, "", [""])
+    form["phone"] = "+380671112233"
+    r = client.post(f"/providerview/edit/{pk}", data=form)
+    assert r.status_code == 302, visible_text(r.get_data(as_text=True))[:400]
+    with app.app_context():
+        p = get(pk)
+        assert p.rnokpp == code and p.phone == "+380671112233" and not p.changes_pending

@@ -185,6 +185,10 @@ def _blank(value):
     return EMPTY if value is None or value == "" else value
 
 
+RNOKPP_KEPT = _l("The RNOKPP is personal data you do not see: left empty, the stored one is "
+                 "kept; a code entered replaces it.")
+
+
 def _rnokpp_shown(value):
     """The РНОКПП on the provider's page: ``***`` for a role that may not read it
     (a representative reads only their own provider: the scope)."""
@@ -290,6 +294,32 @@ class ProviderView(PageChangeMixin, ExportMixin, PortalModelView):
         if request.view_args and request.view_args.get("pk"):
             return redirect(url_for(".show", pk=request.view_args["pk"]))
         return redirect(url_for(".list"))
+
+    # --- the РНОКПП on the edit form: written by a card keeper, read only by its readers
+    @staticmethod
+    def _reads_rnokpp() -> bool:
+        return bool(services.role_names(g.user) & services.RNOKPP_READERS)
+
+    def _hide_rnokpp(self, form) -> None:
+        if "rnokpp" in form and not self._reads_rnokpp():
+            form.rnokpp.data = ""
+            form.rnokpp.description = RNOKPP_KEPT
+
+    def prefill_form(self, form, pk):
+        super().prefill_form(form, pk)
+        self._hide_rnokpp(form)
+
+    def process_form(self, form, is_created):
+        super().process_form(form, is_created)
+        # A regional administrator does not see the РНОКПП: left blank, it is kept.
+        pk = getattr(form, "_id", None)
+        if not is_created and pk is not None and "rnokpp" in form \
+                and not self._reads_rnokpp() and not (form.rnokpp.data or "").strip():
+            form.rnokpp.data = services.rnokpp_of([int(pk)]).get(int(pk)) or ""
+
+    def _edit_widgets(self, form, item):
+        self._hide_rnokpp(form)
+        return super()._edit_widgets(form, item)
 
     def render_template(self, template, **kwargs):
         if template == self.show_template and "pk" in kwargs:
