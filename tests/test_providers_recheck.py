@@ -1,5 +1,5 @@
 """Key data changed after approval goes back to the ministry (PRV-13, PRV-14), and
-a sole proprietor's РНОКПП in the REST reads only for those allowed (PRV-15)."""
+a sole proprietor's РНОКПП in the REST reads only for those allowed."""
 
 from __future__ import annotations
 
@@ -224,7 +224,7 @@ def test_pending_changes_stop_the_award_and_the_acceptance_of_acts(app):
         assert db.session.get(ServiceAct, act.id).status == ActStatus.returned
 
 
-# --- PRV-15: the РНОКПП in the REST reads -------------------------------------------------
+# --- the РНОКПП in the REST reads -------------------------------------------------
 def test_rnokpp_in_rest_reads_only_for_ministry_and_the_own_representative(app):
     with app.app_context():
         pk = make_provider(sole=True, rep="rep_rnokpp")
