@@ -79,5 +79,45 @@ def _prv12():
                     {"criterion_id": criterion, "met": True, "evidence": " "})}
 
 
+def _prv13():
+    """An act of a provider whose changed key data awaits the ministry's check."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from app.selection.models import ActStatus, RoundStatus, ServiceAct, ServiceAgreement
+
+    from .parity_selection import _application, _lot, _round
+
+    today = dt.date.today()
+    rnd = _round(RoundStatus.completed)
+    lot = _lot(rnd)
+    a = _application(rnd)
+    agreement = ServiceAgreement(number=f"ДП-ЗМ-{next(_numbers)}", lot_id=lot.id,
+                                 application_id=a.id, provider_id=a.provider_id,
+                                 signed_on=today.replace(day=1), starts_on=today.replace(day=1),
+                                 ends_on=today + dt.timedelta(days=300), amount=Decimal("50000"))
+    db.session.add(agreement)
+    db.session.flush()
+    act = ServiceAct(agreement_id=agreement.id, month=today.replace(day=1),
+                     amount=Decimal("1000"), services_summary="Консультації",
+                     status=ActStatus.submitted)
+    db.session.add(act)
+    p = db.session.get(Provider, a.provider_id)
+    p.changes_pending, p.changes_fields = True, "iban"
+    db.session.commit()
+    return {"web": ("post", f"/serviceactview/action/accept/{act.id}",
+                    {"version": str(act.version)}),
+            "api": ("POST", f"/api/v1/selection_act/{act.id}/accept",
+                    {"version": act.version})}
+
+
+def _prv14():
+    """Confirming changes of key data that nobody made."""
+    p = _provider()
+    return {"web": ("post", f"/providerview/confirm-changes/{p.id}", {"version": p.version}),
+            "api": ("POST", f"/api/v1/provider/{p.id}/confirm_changes", {"version": p.version})}
+
+
 SCENARIOS = {"PRV-04": _prv04, "PRV-05": _prv05, "PRV-08": _prv08, "PRV-09": _prv09,
-             "PRV-10": _prv10, "PRV-11": _prv11, "PRV-12": _prv12}
+             "PRV-10": _prv10, "PRV-11": _prv11, "PRV-12": _prv12, "PRV-13": _prv13,
+             "PRV-14": _prv14}

@@ -31,7 +31,7 @@ def _admin_id():
     return db.session.scalar(sa.select(PortalUser.id).where(PortalUser.username == "admin"))
 
 
-def _round(status, programme=Programme.resilience_centres, **kw):
+def _round(status, programme=Programme.centre, **kw):
     """A national round with one criterion and the administrator on its commission."""
     rnd = SelectionRound(title=f"Відбір правил {next(_numbers)}", programme=programme,
                          announced_on=dt.date(2026, 1, 1), deadline=dt.date(2026, 2, 1),
@@ -173,6 +173,54 @@ def _sel18():
     return _proposal_lot_requests(a, lot, "1000")
 
 
+def _sel19():
+    """An act with a negative figure."""
+    rnd = _round(RoundStatus.completed)
+    lot = _lot(rnd)
+    a = _application(rnd)
+    agreement = ServiceAgreement(number=f"ДП-Ф-{next(_numbers)}", lot_id=lot.id,
+                                 application_id=a.id, provider_id=a.provider_id,
+                                 signed_on=TODAY.replace(day=1), starts_on=TODAY.replace(day=1),
+                                 ends_on=TODAY + dt.timedelta(days=300), amount=Decimal("50000"))
+    db.session.add(agreement)
+    db.session.commit()
+    month = TODAY.replace(day=1)
+    return {"web": ("add", "/serviceactview/add", {
+        "agreement": str(agreement.id), "month": month.strftime("%d.%m.%Y"), "amount": "1000",
+        "services_summary": "Консультації", "meetings": "-3"}),
+            "api": ("POST", "/api/v1/selection_act/", {
+                "agreement": agreement.id, "month": month.isoformat(), "amount": "1000",
+                "services_summary": "Консультації", "meetings": -3})}
+
+
+def _sel20():
+    """A round of a programme that is not in the programme reference."""
+    web = {"title": "Відбір невідомої програми", "programme": "nosuch",
+           "announced_on": "01.03.2026", "deadline": "01.04.2026", "winners_count": "1",
+           "reserve_count": "0"}
+    api = {"title": "Відбір невідомої програми", "programme": "nosuch",
+           "announced_on": "2026-03-01", "deadline": "2026-04-01"}
+    return {"web": ("add", "/selectionroundview/add", web),
+            "api": ("POST", "/api/v1/selection_round/", api)}
+
+
+def _trn06():
+    """A course of an inactive programme."""
+    from app.programmes.models import Programme as ProgrammeRow
+
+    code = f"closed_{next(_numbers)}"
+    db.session.add(ProgrammeRow(code=code, name=f"Закрита програма {code}",
+                                meeting_forms="visit", active=False))
+    db.session.commit()
+    return {"web": ("add", "/courseview/add", {"title": "Курс закритої програми",
+                                               "programme": code, "hours": "8",
+                                               "completion_hours": "6"}),
+            "api": ("POST", "/api/v1/training-course/", {"title": "Курс закритої програми",
+                                                         "programme": code, "hours": 8,
+                                                         "completion_hours": 6})}
+
+
 SCENARIOS = {"SEL-08": _sel08, "SEL-09": _sel09, "SEL-10": _sel10, "SEL-11": _sel11,
              "SEL-12": _sel12, "SEL-13": _sel13, "SEL-14": _sel14, "SEL-15": _sel15,
-             "SEL-16": _sel16, "SEL-17": _sel17, "SEL-18": _sel18}
+             "SEL-16": _sel16, "SEL-17": _sel17, "SEL-18": _sel18, "SEL-19": _sel19,
+             "SEL-20": _sel20, "TRN-06": _trn06}

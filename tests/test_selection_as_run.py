@@ -72,7 +72,7 @@ def make_provider(status=ProviderStatus.approved, rep=None) -> Provider:
 
 def make_round(status=R.accepting, pass_mark=None, reserve=1) -> SelectionRound:
     lviv = oblast_id(db.session, LVIV)
-    rnd = SelectionRound(title=f"Відбір з лотами {next(_n)}", programme=Programme.resilience_centres,
+    rnd = SelectionRound(title=f"Відбір з лотами {next(_n)}", programme=Programme.centre,
                          oblast_id=lviv, announced_on=dt.date(2026, 1, 1),
                          deadline=dt.date(2026, 2, 1), status=status, winners_count=1,
                          reserve_count=reserve, pass_mark=pass_mark, appeal_days=5)

@@ -57,7 +57,7 @@ def data(app, tmp_path_factory):
                           2100 + i) for i in range(40)]
 
         def rnd(title, oblast, status):
-            r = SelectionRound(title=title, programme=Programme.resilience_centres,
+            r = SelectionRound(title=title, programme=Programme.centre,
                                oblast_id=oblast, announced_on=dt.date(2026, 1, 10),
                                deadline=dt.date(2026, 2, 10), status=status,
                                winners_count=1, reserve_count=1)
@@ -371,7 +371,7 @@ def test_application_form_rules_keep_input(app, client_as):
     assert FRANK_PROVIDER not in html
     with app.app_context():
         open_round = SelectionRound(title="Відкритий відбір Львівщини",
-                                    programme=Programme.families,
+                                    programme=Programme.family,
                                     oblast_id=oblast_id(db.session, LVIV),
                                     announced_on=dt.date(2026, 4, 1),
                                     deadline=dt.date(2026, 5, 1), status=RoundStatus.accepting)
@@ -515,7 +515,7 @@ def test_api_application_rules(app):
     assert client.post("/api/v1/selection_application/", headers=lviv, json={
         "round": IDS["frank_round"], "provider": IDS["lviv_provider"]}).status_code == 403
     r = client.post("/api/v1/selection_round/", headers=ministry, json={
-        "title": "Відбір з API", "programme": "families", "announced_on": "2026-06-01",
+        "title": "Відбір з API", "programme": "family", "announced_on": "2026-06-01",
         "deadline": "2026-05-01"})
     assert r.status_code == 400 and "раніше дати оголошення" in r.json["message"]
     with app.app_context():

@@ -14,7 +14,8 @@ from app.geography.models import Oblast
 from app.providers.models import Provider, ProviderKind, ProviderStatus, Specialist
 from app.security import roles
 from app.security.models import PortalUser
-from app.training.models import (Course, Participant, TrainingProgramme, TrainingSession,
+from app.selection.programme_ref import ProgrammeCode
+from app.training.models import (Course, Participant, TrainingSession,
                                  Workshop, WorkshopStatus)
 
 from .conftest import PASSWORD
@@ -65,7 +66,7 @@ def base(app) -> dict:
         s_frank = specialists(frank, 4, "Франківський")
         course = db.session.scalar(select(Course).where(Course.title == "Ведення випадку"))
         if course is None:
-            course = Course(title="Ведення випадку", programme=TrainingProgramme.resilience_centres,
+            course = Course(title="Ведення випадку", programme=ProgrammeCode.centre,
                             hours=Decimal(12), completion_hours=Decimal(10),
                             topics="Алгоритми ведення випадку\nПсихосоціальна підтримка")
             db.session.add(course)

@@ -212,7 +212,7 @@ def test_provider_training_summary(app, data):
         summary = services.provider_training_summary(data["frank"])
         assert (summary["specialists"], summary["certified"], summary["percent"]) == (4, 2, 50)
         assert summary["share"] == 0.5 and summary["level"] == "partial"
-        assert summary["by_programme"]["resilience_centres"] == 2
+        assert summary["by_programme"]["centre"] == 2
         assert summary["by_programme"]["family"] == 0
         with force_locale("uk"):
             assert services.provider_training_summary(data["frank"])["label"] == \
@@ -234,7 +234,7 @@ def test_trained_by_oblast_and_programme(app, data):
         assert services.trained_by_oblast_and_programme(UserScope(oblast_id=-1))[1] == {}
         assert "Івано-Франківська область" in table
         row = table["Івано-Франківська область"]
-        assert row["resilience_centres"] == 2 and row["total"] == 2 and row["family"] == 0
+        assert row["centre"] == 2 and row["total"] == 2 and row["family"] == 0
 
 
 def test_demo_seed_is_idempotent(app, data):

@@ -439,10 +439,10 @@ def many(app, data):
     with app.app_context():
         from decimal import Decimal
 
-        from app.training.models import TrainingProgramme
+        from app.selection.programme_ref import ProgrammeCode
 
         for n in range(30):
-            db.session.add(Course(title=f"Програма {n:02d}", programme=TrainingProgramme.family,
+            db.session.add(Course(title=f"Програма {n:02d}", programme=ProgrammeCode.family,
                                   hours=Decimal(8), completion_hours=Decimal(6)))
         for wid in created:
             w = db.session.get(Workshop, wid)

@@ -65,7 +65,26 @@ def home_cards(scope) -> list[dict]:
          "url": list_url("ProviderView", ("status", FilterEqual, "submitted"))},
         {"label": _l("Approved providers"), "value": counts.get(ProviderStatus.approved, 0),
          "url": list_url("ProviderView", ("status", FilterEqual, "approved"))},
-    ]
+    ] + _changes_card(scope)
+
+
+def _changes_card(scope) -> list[dict]:
+    """Ministry staff: providers whose key data changed after the approval (re-check)."""
+    from flask import current_app
+    from flask_appbuilder.models.sqla.filters import FilterEqual
+    from sqlalchemy import func, select
+
+    from ..extensions import db
+    from ..home import list_url
+    from ..security.scope import scoped
+    from .models import Provider
+
+    if not current_app.appbuilder.sm.has_access("can_approve", "Provider"):
+        return []
+    count = db.session.scalar(scoped(select(func.count(Provider.id))
+                                     .where(Provider.changes_pending.is_(True)), Provider, scope))
+    return [{"label": _l("Providers' changes of key data awaiting a check"), "value": count or 0,
+             "url": list_url("ProviderView", ("changes_pending", FilterEqual, "y"))}]
 
 
 def home_charts(scope) -> list:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from flask_appbuilder import Model
 from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint,
-                        func, true)
+                        false, func, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..common.enums import LabeledEnum, N_, enum_column
@@ -81,6 +81,13 @@ class Provider(AuditColumnsMixin, VersionedMixin, Model):
     status_changed_by_fk: Mapped[int | None] = mapped_column(
         ForeignKey("ab_user.id", ondelete="SET NULL"))
     status_reason: Mapped[str | None] = mapped_column(Text)
+    #: Key data (legal form, codes, IBAN, register entry, head) changed after the
+    #: approval and not yet re-checked by ministry staff (services.KEY_FIELDS).
+    changes_pending: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                  server_default=false(), index=True)
+    #: Which key fields changed (comma-separated names), and since when.
+    changes_fields: Mapped[str | None] = mapped_column(String(200))
+    changes_noted_on: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     oblast = relationship("Oblast", lazy="joined", innerjoin=True)
     hromada = relationship("Hromada", lazy="joined")

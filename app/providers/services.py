@@ -223,6 +223,7 @@ ACTIONS = {
     "run_centre": _l("run centres"),
     "sign_agreement": _l("receive a service agreement"),
     "submit_act": _l("submit acts of services"),
+    "accept_act": _l("have acts of services accepted"),
 }
 
 
@@ -236,10 +237,40 @@ def ensure_active_provider(provider: Provider, action: str) -> None:
     A suspended provider (and a draft, submitted, rejected or archived one) opens
     no cases, receives no transfers, applies to no round, runs no centre and gets
     no agreement until it is reinstated. Cases and centres call this too."""
-    if provider is None or provider.status == ProviderStatus.approved:
+    if provider is None:
+        return
+    if provider.status == ProviderStatus.approved:
+        ensure_no_pending_changes(provider, action)
         return
     raise ProviderNotActive(NOT_ACTIVE % {"name": str(provider), "status": provider.status.label,
                                           "action": ACTIONS[action]})
+
+
+#: Who reads a sole proprietor's РНОКПП (personal data) on the provider's card and
+#: through REST: ministry staff, the administrator and the provider's own
+#: representative (scoped to their provider). Regional administrators, auditors
+#: and case workers do not (``***`` on the page, no ``rnokpp`` key in REST).
+RNOKPP_READERS = frozenset({roles.ADMIN, roles.MINISTRY, roles.PROVIDER_REP})
+
+
+def can_see_rnokpp(user, provider_id: int | None = None) -> bool:
+    """True when ``user`` may read the РНОКПП of provider ``provider_id``."""
+    names = role_names(user)
+    if not names & RNOKPP_READERS:
+        return False
+    if names & {roles.ADMIN, roles.MINISTRY}:
+        return True
+    scope = scope_of(user)
+    return provider_id is not None and scope.provider_id == provider_id
+
+
+def rnokpp_of(provider_ids) -> dict[int, str]:
+    """provider id -> РНОКПП of the sole proprietors among ``provider_ids`` (one query)."""
+    ids = sorted({i for i in provider_ids if isinstance(i, int)})
+    if not ids:
+        return {}
+    return dict(_session().execute(select(SoleProprietor.provider_id, SoleProprietor.rnokpp)
+                                   .where(SoleProprietor.provider_id.in_(ids))).all())
 
 
 def iban_is_valid(value: str) -> bool:
@@ -467,6 +498,130 @@ def ensure_hromada_in_oblast(item) -> None:
         raise UserError(HROMADA_OUTSIDE_OBLAST)
 
 
+# --- re-check of key data changed after approval ----------------------------------------
+#: The card's key data: what the approval vouched for and the payments rely on.
+KEY_FIELDS = ("legal_form", "edrpou", "rnokpp", "iban", "register_number", "register_date",
+              "head_name")
+#: Statuses in which a change of key data awaits the ministry's re-check.
+REVIEWED_STATUSES = (S.approved, S.suspended)
+#: What a provider with changes awaiting the re-check is refused (it keeps its
+#: cases, centres, proposals and acts; a new agreement and a payment wait).
+BLOCKED_WHILE_PENDING = frozenset({"sign_agreement", "accept_act"})
+
+CHANGES_NOT_PENDING = _l("Provider «%(name)s» has no changes of key data awaiting a check.")
+CHANGES_PENDING = _l("Provider «%(name)s» changed its key data (%(fields)s) after the approval: "
+                     "ministry staff must check the changes first.")
+CHANGES_CONFIRMED = _l("Changes of key data checked and confirmed")
+KEY_FIELD_LABELS = {
+    "legal_form": _l("legal form"), "edrpou": _l("EDRPOU code"), "rnokpp": _l("RNOKPP"),
+    "iban": _l("IBAN"), "register_number": _l("entry in the Register of providers"),
+    "register_date": _l("date of the entry in the Register of providers"),
+    "head_name": _l("head"),
+}
+
+
+def changed_field_labels(provider: Provider) -> str:
+    return ", ".join(str(KEY_FIELD_LABELS.get(f, f))
+                     for f in (provider.changes_fields or "").split(",") if f)
+
+
+def _norm(value):
+    if isinstance(value, str):
+        return re.sub(r"\s+", " ", value).strip() or None
+    return value
+
+
+def stored_key_data(item: Provider) -> dict | None:
+    """The key data as stored (before this write), or None for a new provider."""
+    from sqlalchemy import inspect
+
+    state = inspect(item)
+    if state.transient or state.pending:
+        return None
+    stored = {}
+    with _session().no_autoflush:
+        for name in KEY_FIELDS:
+            if name == "rnokpp":
+                continue
+            history = state.attrs[name].history
+            stored[name] = history.deleted[0] if history.deleted else getattr(item, name)
+        owner = state.attrs["proprietor"].history
+        proprietor = owner.deleted[0] if owner.deleted else item.proprietor
+        if proprietor is None:
+            stored["rnokpp"] = None
+        else:
+            history = inspect(proprietor).attrs["rnokpp"].history
+            stored["rnokpp"] = history.deleted[0] if history.deleted else proprietor.rnokpp
+    return stored
+
+
+def note_key_changes(item: Provider, stored: dict | None) -> list[str]:
+    """Flag the key data changed on an approved (or suspended) provider for the
+    ministry's re-check, on every path (web form, REST, import): the approval is
+    not kept as if nothing had changed. Returns the names of the fields changed."""
+    if stored is None or item.status not in REVIEWED_STATUSES:
+        return []
+    changed = [name for name in KEY_FIELDS
+               if _norm(stored.get(name)) != _norm(getattr(item, name))]
+    if not changed:
+        return []
+    before = [f for f in (item.changes_fields or "").split(",") if f]
+    fields = [f for f in KEY_FIELDS if f in set(before) | set(changed)]
+    item.changes_pending = True
+    item.changes_fields = ",".join(fields)
+    item.changes_noted_on = dt.datetime.utcnow()
+    from ..audit.services import record_event
+
+    record_event("update", "Provider", item.id, commit=False,
+                 details={"key_data_changed": changed, "awaits_recheck": True})
+    return changed
+
+
+def ensure_no_pending_changes(provider: Provider, action: str) -> None:
+    if provider is not None and provider.changes_pending and action in BLOCKED_WHILE_PENDING:
+        raise ProviderNotActive(CHANGES_PENDING % {"name": str(provider),
+                                                   "fields": changed_field_labels(provider)})
+
+
+def confirm_changes(provider: Provider, user, note: str | None = None,
+                    expected_version=None) -> ProviderStatusChange:
+    """Ministry staff re-check the changed key data: every active eligibility
+    criterion must be met (re-assess it first if the change affects it); the
+    flag is cleared and the decision is in the status history."""
+    if not role_names(user) & APPROVERS:
+        raise NotPermitted()
+    if not in_scope(provider, scope_of(user)):
+        raise OutOfScope()
+    current = _lock(provider)
+    if current is None or (expected_version not in (None, "")
+                           and str(expected_version) != str(current.version)):
+        raise ConflictError()
+    if not provider.changes_pending:
+        raise TransitionNotAllowed(CHANGES_NOT_PENDING % {"name": str(provider)})
+    ensure_criteria_met(provider)
+    note = (note or "").strip() or None
+    fields = changed_field_labels(provider)
+    reason = f"{CHANGES_CONFIRMED}: {fields}" + (f". {note}" if note else "")
+    now = dt.datetime.utcnow()
+    change = ProviderStatusChange(provider_id=provider.id, from_status=provider.status,
+                                  to_status=provider.status, changed_by_fk=user.id,
+                                  changed_on=now, reason=reason[:2000])
+    provider.changes_pending = False
+    provider.changes_fields = None
+    provider.changes_noted_on = None
+    _session().add(change)
+    try:
+        _session().flush()
+    except StaleDataError as exc:
+        _session().rollback()
+        raise ConflictError() from exc
+    from ..audit.services import record_event
+
+    record_event("transition", "Provider", provider.id, commit=False,
+                 details={"confirm_changes": fields})
+    return change
+
+
 @commands(Provider)
 class ProviderCommands(ModelCommands):
     """Provider card: codes and contacts valid, hromada inside the oblast; only a
@@ -476,11 +631,13 @@ class ProviderCommands(ModelCommands):
              "provider_proprietor")
 
     def check(self, item, creating):
+        stored = None if creating else stored_key_data(item)
         validate_identity(item)
         validate_contacts(item)
         ensure_hromada_in_oblast(item)
         if not creating and item.status == ProviderStatus.archived:
             raise UserError(ARCHIVED_READ_ONLY)
+        note_key_changes(item, stored)
 
     def check_delete(self, item):
         if item.status != ProviderStatus.draft:

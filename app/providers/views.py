@@ -60,6 +60,9 @@ LABELS = {
     "status": _l("Status"),
     "status_changed_on": _l("Status changed on"),
     "status_reason": _l("Reason"),
+    "changes_pending": _l("Changes awaiting a check"),
+    "changes_fields": _l("Changed key data"),
+    "changes_noted_on": _l("Changes noted on"),
     "created_on": _l("Created on"),
     "changed_on": _l("Changed on"),
 }
@@ -182,6 +185,22 @@ def _blank(value):
     return EMPTY if value is None or value == "" else value
 
 
+RNOKPP_KEPT = _l("The RNOKPP is personal data you do not see: left empty, the stored one is "
+                 "kept; a code entered replaces it.")
+
+
+def _rnokpp_shown(value):
+    """The РНОКПП on the provider's page: ``***`` for a role that may not read it
+    (a representative reads only their own provider: the scope)."""
+    if value in (None, ""):
+        return EMPTY
+    if not services.role_names(g.user) & services.RNOKPP_READERS:
+        from ..security.pii import MASK
+
+        return MASK
+    return value
+
+
 def _transition_action(name):
     text, _perm = TRANSITION_ACTIONS[name]
 
@@ -197,7 +216,8 @@ class ProviderView(PageChangeMixin, ExportMixin, PortalModelView):
     datamodel = BoundedCountInterface(Provider)
     class_permission_name = "Provider"
     method_permission_name = {**roles.METHOD_PERMISSIONS, **TRANSITION_PERMISSIONS,
-                              "check": "approve", "upload": "write", "document": "read"}
+                              "check": "approve", "upload": "write", "document": "read",
+                              "confirm_changes": "approve"}
     template_folder = TEMPLATES
     list_template = "providers/list.html"
     show_template = "providers/show.html"
@@ -222,7 +242,7 @@ class ProviderView(PageChangeMixin, ExportMixin, PortalModelView):
                                                   "address", "head_name", "phone", "email"]}),
         (_l("Record"), {"fields": ["created_on", "changed_on"], "expanded": False}),
     ]
-    search_columns = ["name", "edrpou", "status", "kind"]
+    search_columns = ["name", "edrpou", "status", "kind", "changes_pending"]
     validators_columns = {
         "edrpou": [Edrpou(), UniqueEdrpou()],
         "email": [Optional(), Email(message=EMAIL_MESSAGE)],
@@ -243,8 +263,10 @@ class ProviderView(PageChangeMixin, ExportMixin, PortalModelView):
     base_order = ("name", "asc")
     formatters_columns = {c: _blank for c in ("short_name", "address", "hromada", "head_name",
                                               "phone", "email", "status_reason", "edrpou",
-                                              "rnokpp", "legal_form", "register_number",
+                                              "legal_form", "register_number",
                                               "services_offered", "legal_address", "iban")}
+
+    formatters_columns["rnokpp"] = _rnokpp_shown
 
     submit = _transition_action("submit")
     approve = _transition_action("approve")
@@ -273,6 +295,32 @@ class ProviderView(PageChangeMixin, ExportMixin, PortalModelView):
             return redirect(url_for(".show", pk=request.view_args["pk"]))
         return redirect(url_for(".list"))
 
+    # --- the РНОКПП on the edit form: written by a card keeper, read only by its readers
+    @staticmethod
+    def _reads_rnokpp() -> bool:
+        return bool(services.role_names(g.user) & services.RNOKPP_READERS)
+
+    def _hide_rnokpp(self, form) -> None:
+        if "rnokpp" in form and not self._reads_rnokpp():
+            form.rnokpp.data = ""
+            form.rnokpp.description = RNOKPP_KEPT
+
+    def prefill_form(self, form, pk):
+        super().prefill_form(form, pk)
+        self._hide_rnokpp(form)
+
+    def process_form(self, form, is_created):
+        super().process_form(form, is_created)
+        # A regional administrator does not see the РНОКПП: left blank, it is kept.
+        pk = getattr(form, "_id", None)
+        if not is_created and pk is not None and "rnokpp" in form \
+                and not self._reads_rnokpp() and not (form.rnokpp.data or "").strip():
+            form.rnokpp.data = services.rnokpp_of([int(pk)]).get(int(pk)) or ""
+
+    def _edit_widgets(self, form, item):
+        self._hide_rnokpp(form)
+        return super()._edit_widgets(form, item)
+
     def render_template(self, template, **kwargs):
         if template == self.show_template and "pk" in kwargs:
             item = self.datamodel.get(kwargs["pk"], self._base_filters)
@@ -285,6 +333,9 @@ class ProviderView(PageChangeMixin, ExportMixin, PortalModelView):
                     if sm.has_access("can_" + TRANSITION_PERMISSIONS[name], "Provider")]
                 kwargs["history"] = services.history(item.id)
                 names = services.role_names(g.user)
+                kwargs["changed_fields"] = services.changed_field_labels(item)
+                kwargs["can_confirm_changes"] = item.changes_pending and bool(
+                    names & services.APPROVERS) and sm.has_access("can_approve", "Provider")
                 kwargs["criteria"] = services.active_criteria()
                 kwargs["checks"] = services.checks_of(item.id)
                 kwargs["can_check"] = bool(names & services.APPROVERS) and item.status in (
@@ -321,6 +372,14 @@ class ProviderView(PageChangeMixin, ExportMixin, PortalModelView):
 
         return self.apply_change(pk, change, _("The assessment of the criterion is saved."))
 
+    @expose("/confirm-changes/<int:pk>", methods=["POST"])
+    @has_access
+    def confirm_changes(self, pk):
+        return self.apply_change(pk, lambda item: services.confirm_changes(
+            item, g.user, note=request.form.get("note"),
+            expected_version=request.form.get("version")),
+            _("The changes of key data are confirmed."))
+
     @expose("/documents/<int:pk>", methods=["POST"])
     @has_access
     def upload(self, pk):
@@ -356,7 +415,8 @@ class ProviderApi(PortalRestApi):
     show_columns = list_columns + ["address", "hromada.id", "hromada.title", "head_name",
                                    "phone", "email", "status_reason", "registered_on",
                                    "register_number", "register_date", "services_offered",
-                                   "legal_address", "iban", "recheck_on", "version"]
+                                   "legal_address", "iban", "recheck_on", "changes_pending",
+                                   "changes_fields", "changes_noted_on", "version"]
     # Selecting "hromada.*" makes FAB join geo_hromada explicitly, and the model's own
     # eager load of hromada.oblast (innerjoin) then drops providers without a hromada
     # (404). The hromada is still returned, through the relationship's default load.
@@ -369,20 +429,68 @@ class ProviderApi(PortalRestApi):
         from marshmallow import fields
 
         super()._init_model_schemas()
-        for schema in (self.add_model_schema, self.edit_model_schema):
+        for attr in ("add_model_schema", "edit_model_schema"):
+            # A sole proprietor's РНОКПП: written to provider_proprietor (personal data).
+            # Declared on a subclass, not on the instance: the edit schema is
+            # instantiated again when the version field is added (PUT refused it).
+            klass = type(getattr(self, attr))
+            meta = klass.Meta
+            if getattr(meta, "fields", None) and "rnokpp" not in meta.fields:
+                meta = type("Meta", (meta,), {"fields": (*meta.fields, "rnokpp")})
+            field = fields.String(allow_none=True, load_default=None,
+                                  validate=lambda v: v is None or len(v) <= 20)
+            schema = type(klass.__name__, (klass,), {"rnokpp": field, "Meta": meta})()
             # The legal form may be left out: the command derives it from the kind.
             if "legal_form" in schema.fields:
                 schema.fields["legal_form"].required = False
-            # A sole proprietor's РНОКПП: written to provider_proprietor (personal data).
-            field = fields.String(allow_none=True, load_default=None,
-                                  validate=lambda v: v is None or len(v) <= 20)
-            field._bind_to_schema("rnokpp", schema)
-            schema.fields["rnokpp"] = schema.load_fields["rnokpp"] = field
+            setattr(self, attr, schema)
+
+    def _without_rnokpp(self, response, pk=None):
+        """A write's answer carries the РНОКПП only for those who may read it."""
+        if services.can_see_rnokpp(g.user, pk):
+            return response
+        data = response.get_json(silent=True)
+        if isinstance(data, dict) and isinstance(data.get("result"), dict) \
+                and "rnokpp" in data["result"]:
+            import json
+
+            data["result"].pop("rnokpp")
+            response.set_data(json.dumps(data))
+        return response
+
+    def post_headless(self):
+        response = super().post_headless()
+        data = response.get_json(silent=True) or {}
+        return self._without_rnokpp(response, data.get("id") if isinstance(data, dict)
+                                    else None)
+
+    def put_headless(self, pk):
+        return self._without_rnokpp(super().put_headless(pk), pk)
+
+    # A sole proprietor's РНОКПП (personal data, provider_proprietor) in the reads:
+    # for ministry staff, the administrator and the provider's own representative
+    # only (services.can_see_rnokpp); for every other role the key is absent.
+    def pre_get(self, data):
+        pk = data.get("id")
+        if isinstance(pk, int) and services.can_see_rnokpp(g.user, pk):
+            data["result"]["rnokpp"] = services.rnokpp_of([pk]).get(pk)
+
+    def pre_get_list(self, data):
+        ids = data.get("ids") or []
+        visible = [pk for pk in ids if services.can_see_rnokpp(g.user, pk)]
+        if not visible:
+            return
+        codes = services.rnokpp_of(visible)
+        for pk, row in zip(ids, data.get("result") or []):
+            if pk in visible:
+                row["rnokpp"] = codes.get(pk)
 
     @expose("/<int:pk>/<string:name>", methods=["POST"])
     @protect()
     @safe
     def transition_endpoint(self, pk, name):
+        if name == "confirm_changes":
+            return self._confirm_changes(pk)
         if name not in TRANSITION_ACTIONS:
             return self.response_404()
         if not self.appbuilder.sm.has_access("can_" + TRANSITION_PERMISSIONS[name],
@@ -404,6 +512,19 @@ class ProviderApi(PortalRestApi):
                                                "recheck_on": "date"},
         returns={"status_label": "string", "version": "integer"},
         conflict="Stale version or a transition not allowed from the current state")
+
+    def _confirm_changes(self, pk):
+        """``POST /api/v1/provider/<id>/confirm_changes`` {"note", "version"}: ministry
+        staff confirm the checked changes of key data (services.confirm_changes)."""
+        if not self.appbuilder.sm.has_access("can_approve", self.class_permission_name):
+            return self.response_403()
+        return self.change_item(
+            pk, lambda item, body: services.confirm_changes(
+                item, g.user, note=body["note"], expected_version=body["version"]),
+            respond=lambda item, _result: self.response(
+                200, id=item.id, status=item.status.name, changes_pending=item.changes_pending,
+                version=item.version),
+            fields={"note": str, "version": int})
 
     @expose("/<int:pk>/history", methods=["GET"])
     @protect()

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from ..demo import LVIV
 from ..providers.models import Provider, ProviderStatus
-from .models import (Application, CommissionMember, Criterion, Programme, RoundStatus,
+from .programme_ref import ProgrammeCode as Programme
+from .models import (Application, CommissionMember, Criterion, RoundStatus,
                      Score, SelectionRound)
 
 CRITERIA = (("Досвід надання соціальних послуг", Decimal("3"), 10),
@@ -19,12 +20,12 @@ CRITERIA = (("Досвід надання соціальних послуг", De
 
 ROUNDS = (
     dict(title="Відбір надавачів для центрів життєстійкості Львівської області, 2025",
-         programme=Programme.resilience_centres, oblast=LVIV,
+         programme=Programme.centre, oblast=LVIV,
          announced_on=dt.date(2025, 9, 15), deadline=dt.date(2025, 10, 15),
          winners_count=2, reserve_count=1, final=RoundStatus.completed,
          protocol=("12-к", dt.date(2025, 11, 10))),
     dict(title="Національний відбір: супровід сімей військовослужбовців, 2026",
-         programme=Programme.families, oblast=None,
+         programme=Programme.family, oblast=None,
          announced_on=dt.date(2026, 1, 20), deadline=dt.date(2026, 2, 20),
          winners_count=5, reserve_count=2, final=RoundStatus.evaluating, protocol=None),
 )
@@ -67,7 +68,7 @@ def _round_with_lots(ctx) -> None:
     if len(providers) < 2 or not members or hromada is None:
         return
     today = dt.date.today()
-    rnd = SelectionRound(title=LOT_ROUND, programme=Programme.resilience_centres, oblast_id=ob_id,
+    rnd = SelectionRound(title=LOT_ROUND, programme=Programme.centre, oblast_id=ob_id,
                          announced_on=today - dt.timedelta(days=90),
                          deadline=today - dt.timedelta(days=60), winners_count=1,
                          reserve_count=1, pass_mark=Decimal("15"), appeal_days=5,

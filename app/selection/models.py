@@ -22,10 +22,11 @@ from ..common.mixins import AuditColumnsMixin, VersionedMixin
 from ..providers.models import Provider
 
 
-class Programme(LabeledEnum):
-    resilience_centres = N_("Resilience centres")
-    servicemen = N_("Accompaniment of servicemen")
-    families = N_("Family accompaniment")
+from .programme_ref import ProgrammeCode, programme_label
+
+#: Former name of the round's programme enum: the codes of the shared programme
+#: reference (``programme.code``), with the old member names as aliases.
+Programme = ProgrammeCode
 
 
 class RoundStatus(LabeledEnum):
@@ -58,8 +59,9 @@ class SelectionRound(AuditColumnsMixin, VersionedMixin, Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(300), nullable=False, index=True)
-    programme: Mapped[Programme] = mapped_column(enum_column(Programme), nullable=False,
-                                                 index=True)
+    #: A programme of the shared reference (``centre``, ``servicemen``, ``family``, ...).
+    programme: Mapped[str] = mapped_column(ForeignKey("programme.code"), nullable=False,
+                                           index=True)
     #: None = national round.
     oblast_id: Mapped[int | None] = mapped_column(ForeignKey("geo_oblast.id"), index=True)
     announced_on: Mapped[dt.date] = mapped_column(Date, nullable=False, index=True)
@@ -83,6 +85,9 @@ class SelectionRound(AuditColumnsMixin, VersionedMixin, Model):
     appeal_until: Mapped[dt.date | None] = mapped_column(Date)
 
     oblast = relationship("Oblast", lazy="joined")
+    #: The programme row (the list's search filter offers the programmes of the table).
+    programme_ref = relationship("app.programmes.models.Programme", lazy="select",
+                                 viewonly=True)
     criteria: Mapped[list["Criterion"]] = relationship(
         back_populates="round", order_by="Criterion.position, Criterion.id",
         cascade="all, delete-orphan", lazy="select")
@@ -91,6 +96,11 @@ class SelectionRound(AuditColumnsMixin, VersionedMixin, Model):
 
     def __repr__(self) -> str:
         return self.title
+
+    @property
+    def programme_name(self) -> str:
+        """The programme's name from the programme reference."""
+        return programme_label(self.programme)
 
     @property
     def scope_label(self) -> str:
@@ -475,6 +485,15 @@ class ServiceAct(AuditColumnsMixin, VersionedMixin, Model):
     month: Mapped[dt.date] = mapped_column(Date, nullable=False)
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
     services_summary: Mapped[str] = mapped_column(Text, nullable=False)
+    #: Figures of the month, pre-filled from the portal's data when the act is drafted
+    #: (services.act_figures: the centre's activity log and visit tally, the case
+    #: register); the provider may correct them, the ministry sees both.
+    activities: Mapped[int | None] = mapped_column(Integer)
+    participants: Mapped[int | None] = mapped_column(Integer)
+    visits: Mapped[int | None] = mapped_column(Integer)
+    cases_served: Mapped[int | None] = mapped_column(Integer)
+    cases_opened: Mapped[int | None] = mapped_column(Integer)
+    meetings: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[ActStatus] = mapped_column(
         enum_column(ActStatus), nullable=False, default=ActStatus.submitted,
         server_default=ActStatus.submitted.name, index=True)

@@ -42,9 +42,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..common.commands import ModelCommands, acting_user, commands, label_tables
 from ..common.errors import ConflictError, NotPermitted, OutOfScope, TransitionNotAllowed, UserError
 from ..providers.models import Provider, ProviderStatus
-from ..providers.services import ensure_active_provider, role_names
+from ..providers.services import ensure_active_provider, ensure_no_pending_changes, role_names
 from ..security import roles
 from ..security.scope import in_scope, scope_of, scoped
+from .programme_ref import check_programme
 from .models import (ActStatus, AgreementStatus, Appeal, AppealStatus, Application,
                      ApplicationDocument, CommissionMember, ConflictDeclaration, Decision, Lot,
                      LotKind, Programme, ProposalLot, RoundStatus, Score, SelectionRound,
@@ -462,7 +463,7 @@ def approved_provider_clause():
 
 
 def won_completed_round(provider_id: int | None, oblast_id: int | None,
-                        programme: Programme = Programme.resilience_centres):
+                        programme: str = Programme.centre):
     """Read-only: the latest *completed* round of ``programme`` covering the oblast
     (its own or a national round) in which the provider's application was decided
     a winner; ``None`` when there is none. Used by the centres' readiness check."""
@@ -504,6 +505,7 @@ class RoundCommands(ModelCommands):
             raise SelectionError(DEADLINE_BEFORE_ANNOUNCEMENT)
         if not creating and _committed(item, "status") in _CLOSED:
             raise SelectionError(ROUND_CLOSED)
+        check_programme(item, creating)
 
     def check_delete(self, item):
         if item.status != RoundStatus.announced:
@@ -753,8 +755,135 @@ ACT_LOCKED = _l("An accepted act cannot be changed.")
 ACT_AGREEMENT = _l("Acts are submitted under an agreement in force.")
 ACT_NOT_SUBMITTED = _l("Only a submitted act is accepted or returned.")
 ACT_AMOUNT = _l("Enter a positive amount.")
+ACT_FIGURE_RANGE = _l("The figures of the act are whole numbers from 0 to 10,000,000.")
 AGREEMENT_BY_AWARD = _l("Service agreements are created by the award of a lot.")
 AGREEMENT_DATES = _l("The agreement cannot end before it starts.")
+
+
+# --- monthly acts pre-filled from the portal's data ---------------------------------------
+#: Figures of an act (ServiceAct columns), in the order the act shows them.
+ACT_FIGURES = ("activities", "participants", "visits", "cases_served", "cases_opened",
+               "meetings")
+ACT_MONTH_FORMAT = _l("Give the month as YYYY-MM, e.g. 2026-03.")
+
+
+def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
+    first = month.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return first, following - dt.timedelta(days=1)
+
+
+def parse_month(value) -> dt.date:
+    """``2026-03``, ``2026-03-01``, ``03.2026`` or ``01.03.2026`` -> the month's first day."""
+    if isinstance(value, dt.date):
+        return value.replace(day=1)
+    text = str(value or "").strip()
+    for fmt in ("%Y-%m", "%Y-%m-%d", "%m.%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date().replace(day=1)
+        except ValueError:
+            continue
+    raise SelectionError(ACT_MONTH_FORMAT)
+
+
+def act_figures(agreement: ServiceAgreement, month: dt.date) -> dict:
+    """Read-only: what the portal knows of the agreement's services in ``month``.
+
+    * the agreement's centre (a centre lot): activities held and their
+      participants (the activity log) and walk-in visits (the visit tally);
+    * the case register: the provider's cases of the round's programme (at the
+      agreement's centre, when it has one) open during the month, those opened
+      in it, and the meetings held (contacts in a form the programme counts as a
+      meeting, ``programme.meeting_forms``).
+
+    A figure without a source (no centre) is None. Counts only: no personal data."""
+    from sqlalchemy import or_
+
+    from ..cases.models import Case, Contact
+    from ..programmes.models import Programme as ProgrammeRow
+
+    first, last = month_bounds(month)
+    session = _session()
+    figures = dict.fromkeys(ACT_FIGURES)
+    if agreement.centre_id is not None:
+        from ..centers.models import CATEGORY_COUNTS, CentreActivity, CentreVisitDay
+
+        people = sum((getattr(CentreActivity, c) for c in CATEGORY_COUNTS), 0)
+        activities, participants = session.execute(
+            select(func.count(CentreActivity.id), func.coalesce(func.sum(people), 0))
+            .where(CentreActivity.centre_id == agreement.centre_id,
+                   CentreActivity.held_on.between(first, last))).one()
+        figures["activities"], figures["participants"] = int(activities), int(participants)
+        figures["visits"] = int(session.scalar(
+            select(func.coalesce(func.sum(CentreVisitDay.visits), 0))
+            .where(CentreVisitDay.centre_id == agreement.centre_id,
+                   CentreVisitDay.day.between(first, last))) or 0)
+    programme = agreement.lot.round.programme
+    enum_class = getattr(Case.__table__.c.programme.type, "enum_class", None)
+    if enum_class is not None and programme not in enum_class.__members__:
+        # A programme the case register does not know has no cases.
+        return {**figures, "cases_served": 0, "cases_opened": 0, "meetings": 0}
+    cases = select(Case.id).where(Case.provider_id == agreement.provider_id,
+                                  Case.programme == programme,
+                                  Case.opened_on <= last,
+                                  or_(Case.closed_on.is_(None), Case.closed_on >= first))
+    if agreement.centre_id is not None:
+        cases = cases.where(Case.centre_id == agreement.centre_id)
+    figures["cases_served"] = int(session.scalar(
+        select(func.count()).select_from(cases.subquery())) or 0)
+    figures["cases_opened"] = int(session.scalar(
+        select(func.count()).select_from(cases.where(Case.opened_on >= first).subquery()))
+        or 0)
+    forms = session.scalar(select(ProgrammeRow.meeting_forms)
+                           .where(ProgrammeRow.code == programme)) or ""
+    forms = [f for f in forms.split(",") if f]
+    figures["meetings"] = int(session.scalar(
+        select(func.count(Contact.id)).where(Contact.case_id.in_(cases),
+                                             Contact.contact_on.between(first, last),
+                                             Contact.form.in_(forms))) or 0) if forms else 0
+    return figures
+
+
+def act_summary(figures: dict, month: dt.date) -> str:
+    """The act's text drawn from its figures (the provider completes it)."""
+    from flask_babel import gettext as _
+
+    parts = []
+    if figures.get("activities") is not None:
+        parts.append(_("activities held: %(n)s, their participants: %(p)s; walk-in visits: "
+                       "%(v)s", n=figures["activities"], p=figures["participants"],
+                       v=figures["visits"]))
+    parts.append(_("cases served: %(n)s (opened in the month: %(o)s); meetings held: %(m)s",
+                   n=figures["cases_served"], o=figures["cases_opened"],
+                   m=figures["meetings"]))
+    return _("Services delivered in %(month)s", month=month.strftime("%m.%Y")) + ": " \
+        + "; ".join(parts) + "."
+
+
+def suggested_act_amount(agreement: ServiceAgreement, exclude_id: int | None = None) -> Decimal:
+    """An equal monthly share of the agreement's amount over its months, never more
+    than what the acts not returned leave of it (an assumption: the payment terms
+    of the agreements were not found)."""
+    months = ((agreement.ends_on.year - agreement.starts_on.year) * 12
+              + agreement.ends_on.month - agreement.starts_on.month + 1)
+    share = (Decimal(agreement.amount) / max(months, 1)).quantize(Decimal("0.01"),
+                                                                  rounding=ROUND_HALF_UP)
+    stmt = select(func.coalesce(func.sum(ServiceAct.amount), 0)).where(
+        ServiceAct.agreement_id == agreement.id, ServiceAct.status != ActStatus.returned)
+    if exclude_id is not None:
+        stmt = stmt.where(ServiceAct.id != exclude_id)
+    left = Decimal(agreement.amount) - Decimal(_session().scalar(stmt) or 0)
+    return max(min(share, left), Decimal(0))
+
+
+def prefill_act(agreement: ServiceAgreement, month) -> dict:
+    """The draft of a monthly act: month, suggested amount, text and figures from
+    the portal's data. The web form and ``GET /api/v1/selection_act/prefill`` use it."""
+    month = parse_month(month)
+    figures = act_figures(agreement, month)
+    return {"agreement": agreement.id, "month": month, **figures,
+            "amount": suggested_act_amount(agreement),
+            "services_summary": act_summary(figures, month)}
 
 
 def decide_act(act: ServiceAct, user, accept: bool, comment: str | None = None,
@@ -767,6 +896,9 @@ def decide_act(act: ServiceAct, user, accept: bool, comment: str | None = None,
     comment = (comment or "").strip() or None
     if not accept and not comment:
         raise SelectionError(_l("Give the reason for this decision."))
+    if accept:
+        # Payment waits while the provider's changed key data (IBAN, codes) is unchecked.
+        ensure_no_pending_changes(act.agreement.provider, "accept_act")
     act.status = ActStatus.accepted if accept else ActStatus.returned
     act.decision_comment = comment
     act.decided_on = dt.datetime.utcnow()
@@ -791,7 +923,7 @@ def protocol_docx(rnd: SelectionRound) -> bytes:
                       + _("Protocol date") + ": "
                       + (rnd.protocol_date.strftime("%d.%m.%Y") if rnd.protocol_date else "—"))
     doc.add_paragraph(_("Territory") + f": {rnd.scope_label}; " + _("Programme")
-                      + f": {rnd.programme}; " + _("Status") + f": {rnd.status}")
+                      + f": {rnd.programme_name}; " + _("Status") + f": {rnd.status}")
     if rnd.pass_mark is not None:
         doc.add_paragraph(_("Pass mark") + f": {rnd.pass_mark}")
     doc.add_heading(_("Commission"), level=2)
@@ -998,6 +1130,16 @@ class ActCommands(ModelCommands):
             raise SelectionError(ACT_FUTURE)
         if item.amount is None or item.amount <= 0:
             raise SelectionError(ACT_AMOUNT)
+        if creating and any(getattr(item, f) is None for f in ACT_FIGURES):
+            # Figures not given (REST, import) are drawn from the portal's data.
+            figures = act_figures(agreement, item.month)
+            for name in ACT_FIGURES:
+                if getattr(item, name) is None:
+                    setattr(item, name, figures[name])
+        for name in ACT_FIGURES:
+            value = getattr(item, name)
+            if value is not None and (isinstance(value, bool) or not 0 <= value <= 10**7):
+                raise SelectionError(ACT_FIGURE_RANGE)
         item.services_summary = (item.services_summary or "").strip()
         if not item.services_summary:
             raise SelectionError(_l("Describe the services delivered in the month."))

@@ -14,7 +14,7 @@ from flask_appbuilder.api import safe
 from flask_appbuilder.security.decorators import has_access, protect
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import NumberRange
+from wtforms.validators import DataRequired, NumberRange
 
 from ..common.apidoc import record_rows_doc, transition_doc
 from ..common.enums import N_
@@ -27,6 +27,7 @@ from ..common.views import EMPTY, PortalModelView, PortalRestApi
 from ..security import roles
 from . import services
 from ..providers.views import PageChangeMixin, _send_stored, json_bool
+from .programme_ref import ProgrammeSelectField, programme_label
 from .models import (Application, DocumentType, Lot, ProposalLot, RoundStatus,
                      SelectionRound, ServiceAct, ServiceAgreement, TeamMember)
 
@@ -35,6 +36,8 @@ TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
 ROUND_LABELS = {
     "title": _l("Title"),
     "programme": _l("Programme"),
+    "programme_ref": _l("Programme"),
+    "programme_name": _l("Programme"),
     "oblast": _l("Oblast (empty for a national round)"),
     "oblast.title": _l("Oblast"),
     "scope_label": _l("Territory"),
@@ -161,17 +164,21 @@ class SelectionRoundView(ExportMixin, PortalModelView):
         (_l("Status"), {"fields": ["status", "status_reason", "protocol_number",
                                    "protocol_date", "appeal_until"]}),
     ]
-    search_columns = ["title", "programme", "status", "announced_on"]
+    search_columns = ["title", "programme_ref", "status", "announced_on"]
+    add_form_extra_fields = {"programme": ProgrammeSelectField(_l("Programme"),
+                                                               validators=[DataRequired()])}
+    edit_form_extra_fields = add_form_extra_fields
     validators_columns = {
         "winners_count": [NumberRange(min=0, max=1000)],
         "reserve_count": [NumberRange(min=0, max=1000)],
         "appeal_days": [NumberRange(min=0, max=60)],
     }
-    export_columns = ["title", "programme", "scope_label", "announced_on", "deadline",
+    export_columns = ["title", "programme_name", "scope_label", "announced_on", "deadline",
                       "status", "protocol_number", "protocol_date"]
     order_columns = ["title", "announced_on", "deadline", "status"]
     base_order = ("announced_on", "desc")
     formatters_columns = {"oblast": lambda v: v if v is not None else _("National"),
+                          "programme": programme_label,
                           **{c: _blank for c in ("description", "status_reason",
                                                  "protocol_number")}}
 
@@ -544,6 +551,7 @@ class SelectionRoundApi(PortalRestApi):
                               "results_endpoint": "read", "protocol_endpoint": "read"}
     datamodel = PortalInterface(SelectionRound)
     label_columns = ROUND_LABELS
+    #: ``programme`` is a code of the programme reference (names: /api/v1/programme/).
     list_columns = ["id", "title", "programme", "oblast.id", "oblast.title", "announced_on",
                     "deadline", "status"]
     show_columns = list_columns + ["description", "winners_count", "reserve_count",
@@ -887,9 +895,15 @@ class ServiceAgreementView(ExportMixin, PortalModelView):
         if template == self.show_template and "pk" in kwargs:
             item = self.datamodel.get(kwargs["pk"], self._base_filters)
             if item is not None:
+                last_month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
                 kwargs.update(item=item, acts=services.acts_of(item),
                               can_decide=self.appbuilder.sm.has_access("can_review",
-                                                                        "ServiceAct"))
+                                                                        "ServiceAct"),
+                              can_submit_act=self.appbuilder.sm.has_access(
+                                  "can_write", "ServiceAct")
+                              and bool(services.role_names(g.user) & services.SUBMITTERS),
+                              default_act_month=max(last_month, item.starts_on.replace(day=1))
+                              .strftime("%Y-%m"))
         return super().render_template(template, **kwargs)
 
 
@@ -911,7 +925,12 @@ ACT_LABELS = {
     "month": _l("Month (first day)"), "amount": _l("Amount, UAH"),
     "services_summary": _l("Services delivered"), "status": _l("Status"),
     "decision_comment": _l("Comment of the ministry"),
+    "activities": _l("Activities held"), "participants": _l("Participants of the activities"),
+    "visits": _l("Walk-in visits"), "cases_served": _l("Cases served"),
+    "cases_opened": _l("Cases opened in the month"), "meetings": _l("Meetings held"),
 }
+ACT_FIGURE_HELP = _l("Pre-filled from the portal's data for the month (the centre's activity "
+                     "log and visits, the case register); correct it if needed.")
 ACT_ACTIONS = {"accept": N_("Accept the act"), "return_act": N_("Return for correction")}
 
 
@@ -938,13 +957,38 @@ class ServiceActView(PortalModelView):
     show_title = add_title = edit_title = _l("Act of services delivered")
     label_columns = ACT_LABELS
     list_columns = ["agreement.number", "month", "amount", "status"]
-    add_columns = edit_columns = ["agreement", "month", "amount", "services_summary"]
+    add_columns = edit_columns = ["agreement", "month", "amount", "services_summary",
+                                  *services.ACT_FIGURES]
     show_columns = add_columns + ["status", "decision_comment"]
     add_form_extra_fields = edit_form_extra_fields = {
         "agreement": AjaxSelectField(_l("Service agreement"), lookup="agreement"),
     }
+    description_columns = {name: ACT_FIGURE_HELP for name in services.ACT_FIGURES}
     base_order = ("month", "desc")
-    formatters_columns = {"decision_comment": _blank}
+    formatters_columns = {"decision_comment": _blank,
+                          **{name: _blank for name in services.ACT_FIGURES}}
+
+    def _get_add_widget(self, form, exclude_cols=None, widgets=None):
+        """``/serviceactview/add?agreement=<id>&month=YYYY-MM`` (the agreement page's
+        «Draft the act»): the form comes pre-filled from the portal's data."""
+        agreement_id = request.args.get("agreement", type=int)
+        if request.method == "GET" and agreement_id:
+            from ..common.lookup import LOOKUPS
+
+            agreement = LOOKUPS["agreement"].get(agreement_id)
+            if agreement is not None:
+                try:
+                    draft = services.prefill_act(agreement, request.args.get("month")
+                                                 or dt.date.today().strftime("%Y-%m"))
+                except UserError as exc:
+                    flash(str(exc), "danger")
+                else:
+                    for name, value in draft.items():
+                        if name == "agreement":
+                            form.agreement.data = agreement
+                        elif name in form:
+                            form[name].data = value
+        return super()._get_add_widget(form, exclude_cols=exclude_cols, widgets=widgets)
     accept = _act_action("accept")
     return_act = _act_action("return_act")
 
@@ -957,12 +1001,59 @@ class ServiceActView(PortalModelView):
 class ServiceActApi(PortalRestApi):
     resource_name = "selection_act"
     class_permission_name = "ServiceAct"
-    method_permission_name = {**roles.METHOD_PERMISSIONS, "decide_endpoint": "review"}
+    method_permission_name = {**roles.METHOD_PERMISSIONS, "decide_endpoint": "review",
+                              "prefill_endpoint": "read"}
     datamodel = PortalInterface(ServiceAct)
     label_columns = ACT_LABELS
     list_columns = ["id", "agreement.id", "month", "amount", "status"]
-    show_columns = list_columns + ["services_summary", "decision_comment", "version"]
-    add_columns = edit_columns = ["agreement", "month", "amount", "services_summary"]
+    show_columns = list_columns + ["services_summary", *services.ACT_FIGURES,
+                                   "decision_comment", "version"]
+    add_columns = edit_columns = ["agreement", "month", "amount", "services_summary",
+                                  *services.ACT_FIGURES]
+
+    @expose("/prefill", methods=["GET"])
+    @protect()
+    @safe
+    def prefill_endpoint(self):
+        """The draft of a monthly act from the portal's data.
+        ---
+        get:
+          summary: The draft of a monthly act of services, pre-filled from the portal's data
+          parameters:
+          - in: query
+            name: agreement
+            required: true
+            schema: {type: integer}
+          - in: query
+            name: month
+            required: true
+            schema: {type: string, example: "2026-03"}
+          responses:
+            200:
+              description: Month, suggested amount, text and figures of the act
+            400:
+              description: A month that cannot be read
+            404:
+              description: No such agreement in the user's scope
+        """
+        from ..security.scope import scoped as _scoped
+        from sqlalchemy import select as _select
+
+        raw = request.args.get("agreement", "")
+        agreement = None
+        if raw.isdigit() and 0 < int(raw) < 2**31:
+            agreement = self.datamodel.session.scalar(
+                _scoped(_select(ServiceAgreement), ServiceAgreement)
+                .where(ServiceAgreement.id == int(raw)))
+        if agreement is None:
+            return self.response_404()
+        try:
+            draft = services.prefill_act(agreement, request.args.get("month"))
+        except UserError as exc:
+            return self.response(400, message=str(exc))
+        draft["month"] = draft["month"].isoformat()
+        draft["amount"] = str(draft["amount"])
+        return self.response(200, result=draft)
 
     @expose("/<int:pk>/<string:name>", methods=["POST"])
     @protect()

@@ -18,15 +18,16 @@ from sqlalchemy import select
 
 from ..cases.services import kyiv_today
 from ..security.models import PortalUser
-from .models import (Attendance, AttendanceStatus, Course, Participant, TrainingProgramme,
+from ..selection.programme_ref import ProgrammeCode
+from .models import (Attendance, AttendanceStatus, Course, Participant,
                      TrainingSession, Workshop, WorkshopStatus)
 
 COURSES = (
-    ("Алгоритми ведення випадку у центрах життєстійкості", TrainingProgramme.resilience_centres,
+    ("Алгоритми ведення випадку у центрах життєстійкості", ProgrammeCode.centre,
      24, 20, "Алгоритми ведення випадку\nОцінювання потреб\nПсихосоціальна підтримка"),
-    ("Супровід військовослужбовців і ветеранів", TrainingProgramme.servicemen, 16, 12,
+    ("Супровід військовослужбовців і ветеранів", ProgrammeCode.servicemen, 16, 12,
      "Взаємодія військових частин і надавачів\nПереадресація до ЦНАП і центрів правової допомоги"),
-    ("Сімейне консультування та супровід родин", TrainingProgramme.family, 12, 10,
+    ("Сімейне консультування та супровід родин", ProgrammeCode.family, 12, 10,
      "Сімейне консультування\nПсихосоціальна підтримка родин\nПлан супроводу"),
 )
 

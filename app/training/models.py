@@ -22,10 +22,11 @@ from ..common.mixins import AuditColumnsMixin, VersionedMixin
 HOURS = Numeric(5, 1, asdecimal=True)
 
 
-class TrainingProgramme(LabeledEnum):
-    resilience_centres = N_("Resilience centres")
-    servicemen = N_("Accompaniment of servicemen")
-    family = N_("Family accompaniment")
+from ..selection.programme_ref import ProgrammeCode, programme_label
+
+#: Former name of the course's programme enum: the codes of the shared programme
+#: reference (``programme.code``), with the old member names as aliases.
+TrainingProgramme = ProgrammeCode
 
 
 class WorkshopStatus(LabeledEnum):
@@ -53,8 +54,9 @@ class Course(AuditColumnsMixin, VersionedMixin, Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(300), nullable=False, unique=True)
-    programme: Mapped[TrainingProgramme] = mapped_column(
-        enum_column(TrainingProgramme), nullable=False, index=True)
+    #: A programme of the shared reference (``centre``, ``servicemen``, ``family``, ...).
+    programme: Mapped[str] = mapped_column(ForeignKey("programme.code"), nullable=False,
+                                           index=True)
     hours: Mapped[Decimal] = mapped_column(HOURS, nullable=False)
     #: Attended hours needed to complete the course (and get a certificate).
     completion_hours: Mapped[Decimal] = mapped_column(HOURS, nullable=False)
@@ -64,8 +66,17 @@ class Course(AuditColumnsMixin, VersionedMixin, Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true(),
                                          nullable=False)
 
+    #: The programme row (the list's search filter offers the programmes of the table).
+    programme_ref = relationship("app.programmes.models.Programme", lazy="select",
+                                 viewonly=True)
+
     def __repr__(self) -> str:
         return self.title
+
+    @property
+    def programme_name(self) -> str:
+        """The programme's name from the programme reference."""
+        return programme_label(self.programme)
 
     @property
     def topic_list(self) -> list[str]:

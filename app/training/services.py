@@ -24,8 +24,9 @@ from ..common.commands import ModelCommands, commands, label_tables
 from ..common.errors import NotPermitted, TransitionNotAllowed, UserError
 from ..security import roles
 from ..security.scope import scoped
+from ..selection.programme_ref import ProgrammeCode, check_programme, programme_items
 from .models import (Attendance, AttendanceStatus, Certificate, CertificateCounter, Course,
-                     Participant, TrainingProgramme, TrainingSession, Workshop, WorkshopStatus)
+                     Participant, TrainingSession, Workshop, WorkshopStatus)
 
 CERTIFICATE_PREFIX = "СВ"
 #: Statuses in which attendance, sessions and participants may still change.
@@ -601,8 +602,7 @@ def _certified_specialists():
             .join(Specialist, Specialist.id == Participant.specialist_id))
 
 
-def certified_specialist_ids(specialist_ids, programme=TrainingProgramme.resilience_centres
-                             ) -> set[int]:
+def certified_specialist_ids(specialist_ids, programme: str = ProgrammeCode.centre) -> set[int]:
     """Read-only: which of ``specialist_ids`` hold a certificate of a course of
     ``programme`` (the mandatory training; certificates do not expire today)."""
     ids = sorted({i for i in specialist_ids if i is not None})
@@ -633,12 +633,11 @@ def provider_training_summary(provider_id: int) -> dict:
     certified_q = _certified_specialists().where(active).subquery()
     certified = session.scalar(
         select(func.count(distinct(certified_q.c.specialist_id)))) or 0
-    by_programme = {p.name: 0 for p in TrainingProgramme}
+    by_programme = {p.name: 0 for p in programme_items()}
     for programme, count in session.execute(
             select(certified_q.c.programme, func.count(distinct(certified_q.c.specialist_id)))
             .group_by(certified_q.c.programme)):
-        key = programme.name if isinstance(programme, TrainingProgramme) else str(programme)
-        by_programme[key] = count
+        by_programme[str(programme)] = count
     share = certified / specialists if specialists else 0.0
     level = "none" if certified == 0 else ("full" if certified >= specialists else "partial")
     url = None
@@ -698,17 +697,17 @@ def trained_by_oblast_and_programme(scope=None) -> tuple[list, dict]:
         Oblast, Oblast.id == Provider.oblast_id).add_columns(Oblast.title.label("oblast"))
     sub = base.subquery()
     session = _session()
+    programmes = programme_items()
     table: dict[str, dict] = {}
     for oblast, programme, count in session.execute(
             select(sub.c.oblast, sub.c.programme, func.count(distinct(sub.c.specialist_id)))
             .group_by(sub.c.oblast, sub.c.programme)):
-        key = programme.name if isinstance(programme, TrainingProgramme) else str(programme)
-        table.setdefault(oblast, {p.name: 0 for p in TrainingProgramme})[key] = count
+        table.setdefault(oblast, {p.name: 0 for p in programmes})[str(programme)] = count
     for oblast, total in session.execute(
             select(sub.c.oblast, func.count(distinct(sub.c.specialist_id)))
             .group_by(sub.c.oblast)):
-        table.setdefault(oblast, {p.name: 0 for p in TrainingProgramme})["total"] = total
-    return list(TrainingProgramme), dict(sorted(table.items()))
+        table.setdefault(oblast, {p.name: 0 for p in programmes})["total"] = total
+    return programmes, dict(sorted(table.items()))
 
 
 def month_bounds(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
@@ -755,6 +754,7 @@ class CourseCommands(ModelCommands):
         if item.completion_hours is not None and item.hours is not None and (
                 item.completion_hours <= 0 or item.completion_hours > item.hours):
             raise InvalidWorkshop(COMPLETION_HOURS)
+        check_programme(item, creating)
 
 
 @commands(Workshop)

@@ -27,13 +27,18 @@ from ..common.views import PortalModelView, PortalRestApi
 from ..security import roles
 from ..security.scope import scoped
 from . import services
+from ..selection.programme_ref import ProgrammeSelectField, programme_label
 from .fields import AjaxMultiSelectField
+from wtforms.validators import DataRequired
 from .models import (AttendanceStatus, Certificate, Course, Participant, TrainingSession,
                      Workshop, WorkshopStatus)
 
 COURSE_LABELS = {
     "title": _l("Title"),
     "programme": _l("Programme"),
+    "programme_ref": _l("Programme"),
+    "programme_ref.name": _l("Programme"),
+    "programme_name": _l("Programme"),
     "hours": _l("Hours"),
     "completion_hours": _l("Hours to complete"),
     "topics": _l("Topics"),
@@ -46,7 +51,7 @@ COURSE_LABELS = {
 WORKSHOP_LABELS = {
     "course": _l("Course"),
     "course.title": _l("Course"),
-    "course.programme": _l("Programme"),
+    "course.programme_name": _l("Programme"),
     "start_date": _l("Start date"),
     "end_date": _l("End date"),
     "online": _l("Online"),
@@ -89,7 +94,7 @@ CERTIFICATE_LABELS = {
     "participant.full_name": _l("Participant"),
     "participant.organisation": _l("Organisation"),
     "participant.workshop": _l("Workshop"),
-    "participant.workshop.course.programme": _l("Programme"),
+    "participant.workshop.course.programme_name": _l("Programme"),
     "issued_on": _l("Issued on"),
     "hours": _l("Hours attended"),
     "year": _l("Year"),
@@ -112,7 +117,11 @@ class CourseView(ExportMixin, PortalModelView):
     add_title = _l("Add course")
     edit_title = _l("Edit course")
     label_columns = COURSE_LABELS
-    formatters_columns = {"topics": lambda v: v or "", "description": lambda v: v or ""}
+    formatters_columns = {"topics": lambda v: v or "", "description": lambda v: v or "",
+                          "programme": programme_label}
+    add_form_extra_fields = {"programme": ProgrammeSelectField(_l("Programme"),
+                                                               validators=[DataRequired()])}
+    edit_form_extra_fields = add_form_extra_fields
     description_columns = {
         "completion_hours": _l("A participant completes the course and gets a certificate "
                                "after attending at least this many hours."),
@@ -123,10 +132,10 @@ class CourseView(ExportMixin, PortalModelView):
                    "active"]
     edit_columns = add_columns
     show_columns = add_columns + ["created_on", "changed_on"]
-    search_columns = ["title", "programme", "active"]
+    search_columns = ["title", "programme_ref", "active"]
     order_columns = ["title", "programme", "hours"]
     base_order = ("title", "asc")
-    export_columns = ["title", "programme", "hours", "completion_hours", "topics", "active"]
+    export_columns = ["title", "programme_name", "hours", "completion_hours", "topics", "active"]
 
 
 
@@ -158,13 +167,14 @@ class WorkshopView(ExportMixin, PortalModelView):
     add_columns = ["course", "start_date", "end_date", "online", "place", "capacity", "trainers",
                    "notes"]
     edit_columns = add_columns
-    show_columns = ["course", "course.programme", "start_date", "end_date", "where", "capacity",
+    show_columns = ["course", "course.programme_name", "start_date", "end_date", "where",
+                    "capacity",
                     "participant_count", "trainer_names", "status", "status_changed_on",
                     "notes"]
     search_columns = ["status", "start_date", "end_date", "online", "place"]
     order_columns = ["start_date", "end_date", "status", "capacity"]
     base_order = ("start_date", "desc")
-    export_columns = ["course.title", "course.programme", "start_date", "end_date", "where",
+    export_columns = ["course.title", "course.programme_name", "start_date", "end_date", "where",
                       "capacity", "participant_count", "trainer_names", "status"]
     add_form_extra_fields = edit_form_extra_fields = {
         "online": BooleanField(_l("Online"), default=False,
@@ -404,7 +414,7 @@ class CertificateView(ExportMixin, PortalModelView):
     list_columns = ["number", "participant.full_name", "participant.organisation",
                     "participant.workshop", "issued_on", "hours"]
     show_columns = ["number", "participant.full_name", "participant.organisation",
-                    "participant.workshop", "participant.workshop.course.programme",
+                    "participant.workshop", "participant.workshop.course.programme_name",
                     "issued_on", "hours"]
     search_columns = ["number", "year", "issued_on"]
     order_columns = ["number", "issued_on"]
@@ -461,7 +471,7 @@ class TrainingReportView(BaseView):
                 .order_by(Certificate.issued_on.desc()).limit(200)).unique().all()
         return self.render_template("training/provider.html", provider=provider,
                                     summary=summary, certificates=certificates,
-                                    programmes=list(services.TrainingProgramme),
+                                    programmes=services.programme_items(),
                                     title=_("Training of the provider's specialists"))
 
     @expose("/by-oblast")
@@ -506,6 +516,7 @@ class CourseApi(PortalRestApi):
     base_permissions = ["can_read", "can_write", "can_export"]
     datamodel = PortalInterface(Course)
     label_columns = COURSE_LABELS
+    #: ``programme`` is a code of the programme reference (names: /api/v1/programme/).
     list_columns = ["id", "title", "programme", "hours", "completion_hours", "active"]
     show_columns = list_columns + ["topics", "description", "version"]
     add_columns = ["title", "programme", "hours", "completion_hours", "topics", "description",

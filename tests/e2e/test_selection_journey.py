@@ -72,7 +72,7 @@ def world(live_app):
         centre = ResilienceCentre(name=CENTRE, provider_id=host.id, oblast_id=lviv,
                                   hromada_id=hromadas[1].id, address="вул. Шевченка, 5",
                                   status=CentreStatus.planned)
-        rnd = SelectionRound(title=ROUND, programme=Programme.resilience_centres, oblast_id=lviv,
+        rnd = SelectionRound(title=ROUND, programme=Programme.centre, oblast_id=lviv,
                              announced_on=dt.date.today(), deadline=dt.date.today(),
                              status=RoundStatus.accepting, winners_count=1, reserve_count=0,
                              pass_mark=Decimal("10"), appeal_days=5)
