@@ -76,3 +76,35 @@ def enqueue(app, job_id: int) -> None:
     client(app).send_task(RUN_JOB, args=[job_id], retry=True,
                           retry_policy={"max_retries": 3, "interval_start": 0.2,
                                         "interval_step": 0.5})
+
+
+def worker_celery(flask_app) -> Celery:
+    """The Celery app a worker (and beat) runs, with the portal's tasks bound to
+    ``flask_app`` (``app.jobs.worker`` builds both; tests pass their own app)."""
+    from . import services
+
+    celery = Celery("opora", set_as_current=False)
+    celery.conf.update(celery_config(flask_app.config))
+
+    @celery.task(name=RUN_JOB, bind=True, acks_late=True, reject_on_worker_lost=True,
+                 max_retries=None)
+    def run_job(self, job_id: int) -> str:
+        """Run the job (or nothing: it is finished); another live run holds it: later."""
+        outcome = services.run_job(flask_app, int(job_id), reclaim=True, heartbeat=True)
+        if outcome == services.HELD:
+            raise self.retry(countdown=max(1.0, services.stale_after(flask_app)
+                                           .total_seconds() / 2))
+        return outcome
+
+    @celery.task(name=HOUSEKEEPING)
+    def jobs_housekeeping() -> None:
+        """Lost jobs delivered again (or given up), expired result files deleted."""
+        from ..extensions import db
+
+        with flask_app.app_context():
+            try:
+                services.cleanup()
+            finally:
+                db.session.remove()
+
+    return celery
