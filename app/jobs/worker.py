@@ -1,7 +1,7 @@
 """The Celery application of the workers and of beat.
 
     celery -A app.jobs.worker worker --loglevel=INFO     # runs jobs
-    celery -A app.jobs.worker beat --loglevel=INFO       # periodic work (one per site)
+    celery -A app.jobs.beat beat --loglevel=INFO         # periodic work (one per site)
 
 A worker needs the web hosts' settings (``DATABASE_URL``, ``SECRET_KEY``,
 ``CELERY_BROKER_URL``, the storage settings) and the code, not a web server.
