@@ -206,7 +206,7 @@ def test_cleanup_redelivers_lost_jobs_then_gives_up(app, data, monkeypatch):
         jobs.cleanup()
     assert sent == [retry]
     job = _job(app, retry)
-    assert job.status == JobStatus.running and not job.interrupted
+    assert job.status == JobStatus.queued and not job.interrupted  # claimed at once
     assert job.heartbeat_on > old
     lost = _job(app, give_up)
     assert lost.status == JobStatus.failed and lost.interrupted

@@ -597,7 +597,10 @@ def cleanup(now: dt.datetime | None = None) -> None:
     celery = uses_celery()
     for job in lost:
         if celery and (job.attempts or 0) < int(setting("JOBS_MAX_ATTEMPTS")):
-            job.heartbeat_on = now  # not lost again before the new delivery has a chance
+            # Queued again: the next delivery claims it at once; not lost again
+            # before that delivery has had its chance.
+            job.status = JobStatus.queued
+            job.heartbeat_on = now
             retry.append(job.id)
             continue
         job.status = JobStatus.failed
