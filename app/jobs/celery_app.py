@@ -54,6 +54,8 @@ def celery_config(config) -> dict:
             "jobs-housekeeping": {
                 "task": HOUSEKEEPING,
                 "schedule": float(config.get("JOBS_HOUSEKEEPING_SECONDS") or 60),
+                # not piled up while no worker runs: the next one does the same work
+                "options": {"expires": float(config.get("JOBS_HOUSEKEEPING_SECONDS") or 60)},
             },
         },
         "timezone": "UTC",

@@ -590,9 +590,11 @@ def cleanup(now: dt.datetime | None = None) -> None:
     session = db.session
     now = now or utcnow()
     stale_before = now - stale_after()
+    # Two clean-ups at once (beat and a submission) take different rows (PostgreSQL).
     lost = session.scalars(select(Job).where(
         Job.status.in_(ACTIVE),
-        func.coalesce(Job.heartbeat_on, Job.created_on) < stale_before)).all()
+        func.coalesce(Job.heartbeat_on, Job.created_on) < stale_before)
+        .with_for_update(skip_locked=True)).all()
     retry = []
     celery = uses_celery()
     for job in lost:
