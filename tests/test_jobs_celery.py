@@ -258,3 +258,19 @@ def test_a_celery_worker_runs_the_portals_jobs(app, client_as, data, monkeypatch
     assert download.status_code == 200 and download.data.decode("utf-8-sig").count("Q-") == 6
     assert _imported(app, "Черга") == 2
     assert _job(app, pk).attempts == 1
+
+
+def test_broker_down_fails_the_job_not_the_request(app, client_as, data, monkeypatch):
+    def down(_app, _job_id):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setitem(app.config, "CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setitem(app.config, "JOBS_EAGER", False)
+    monkeypatch.setattr(celery_app, "enqueue", down)
+    client = client_as("ministry")
+    response = client.post("/centreview/export/csv")
+    assert response.status_code == 302
+    pk = int(response.headers["Location"].rsplit("/", 1)[-1])
+    job = _job(app, pk)
+    assert job.status == JobStatus.failed and job.message and job.finished_on
+    assert client.get(f"/jobs/{pk}/status").json["status"] == "failed"

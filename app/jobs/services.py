@@ -27,27 +27,32 @@ can answer a poll.
 Liveness: while a job is queued or running, the process that owns it updates
 ``heartbeat_on`` every ``JOBS_HEARTBEAT_SECONDS``. A job whose heartbeat is
 older than ``JOBS_STALE_MINUTES`` was lost with its process (a restart, a
-crash, a worker recycled by gunicorn) and is shown as interrupted; the next
-submission marks such jobs failed for good. Jobs are not resumed: the user
-starts them again, which is cheap and leaves no half-done state (exports write
-to a new file, imports commit once at the end).
+crash, a worker recycled by gunicorn). In the embedded mode it is shown as
+interrupted and the next submission marks it failed for good: the user starts
+it again, which is cheap and leaves no half-done state (exports write to a new
+file, imports commit once at the end).
 
-Why not Celery/RQ/huey: they need a broker (Redis) or a separate consumer
-process, and the portal must run from one command on SQLite. huey with its
-SQLite storage still needs ``huey_consumer`` running next to the web server
-(or an in-process consumer we would have to start and stop ourselves, which is
-this module with more moving parts). The jobs here are few (an export, an
-import), short (seconds to a few minutes) and restartable, so an in-process
-pool with state in the database is enough; if that changes, :func:`submit` is
-the one place to hand jobs to a real queue instead.
+Several hosts: with ``CELERY_BROKER_URL`` set, :func:`submit` hands the job's
+id to Celery (:mod:`app.jobs.celery_app`) and a worker process, on any host,
+runs :func:`run_job` -- the same code, the same task functions. Delivery is at
+least once (acks late, rejected on worker loss, the broker's visibility
+timeout, and :func:`cleanup` on Celery beat queueing a lost job again until
+``JOBS_MAX_ATTEMPTS``), so a run first *claims* its job with one atomic
+UPDATE (a queued job, or a running one whose heartbeat stopped): two
+deliveries never run a job at once, and a finished job is not run again. A
+task whose writes must not happen twice marks the job applied in the same
+transaction (:meth:`JobContext.applying`; the centre import does).
 
 ``JOBS_EAGER = True`` (tests) runs the job synchronously inside the request,
 through the same code path (own app context, rebuilt request context).
 
-Result files live in ``JOBS_FOLDER`` (default ``instance/jobs``) under random
-names; only the job's owner may download them, and they are deleted
-``JOBS_RESULT_TTL_HOURS`` after the job finished, by the clean-up that runs on
-every new submission.
+Files (an import's upload, an export's result) are kept by :mod:`app.storage`:
+the folder ``JOBS_FOLDER`` (default ``instance/jobs``) or, on several hosts,
+the S3 bucket, under random names; a task writes to a local path
+(:meth:`JobContext.new_file`) that is stored when the job succeeds. Only the
+job's owner may download the result (streamed through the portal), and it is
+deleted ``JOBS_RESULT_TTL_HOURS`` after the job finished, by the clean-up that
+runs on every new submission (and on beat).
 """
 
 from __future__ import annotations
@@ -350,7 +355,17 @@ def submit(kind: str, title: str, params: dict | None = None) -> Job:
     elif uses_celery(app):
         from .celery_app import enqueue
 
-        enqueue(app, job_id)
+        try:
+            enqueue(app, job_id)
+        except Exception:  # the broker is down: say so on the job, not with a 500
+            log.exception("Job %s could not be handed to the workers", job_id)
+            session.execute(update(Job).where(Job.id == job_id).values(
+                status=JobStatus.failed, finished_on=utcnow(),
+                message=_("The job stopped because of an internal error. The error has "
+                          "been logged; try again later."))
+                .execution_options(synchronize_session=False))
+            session.commit()
+            _remove((captured or {}).get("upload"))
     else:
         runner(app).submit(job_id)
     return session.get(Job, job_id, populate_existing=True)
@@ -623,7 +638,11 @@ def cleanup(now: dt.datetime | None = None) -> None:
         app = current_app._get_current_object()
         for job_id in retry:
             log.warning("Job %s lost its worker: delivered again", job_id)
-            enqueue(app, job_id)
+            try:
+                enqueue(app, job_id)
+            except Exception:  # the broker is down: the next clean-up tries again
+                log.warning("Job %s could not be handed to the workers", job_id,
+                            exc_info=True)
 
 
 # --- reading, for the views ----------------------------------------------------------------
