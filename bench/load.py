@@ -87,7 +87,7 @@ class Client:
 
     def token(self, path):
         _, html = self.get(path)
-        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+        return re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', html).group(1)
 
     def login(self, username, password=PASSWORD):
         self.post("/login/", {"username": username, "password": password,
@@ -95,7 +95,7 @@ class Client:
 
 
 def user_loop(base, username, deadline, results, lock, seed, password=PASSWORD,
-              jobs=False):
+              jobs=False, salt=0):
     rng = random.Random(seed)
     client = Client(base)
     client.login(username, password)
@@ -116,7 +116,8 @@ def user_loop(base, username, deadline, results, lock, seed, password=PASSWORD,
                 status, html = client.post(path, {"csrf_token": client.token(path)})
                 ok = status < 400 and "/jobs/" in html
             elif kind.startswith("write"):
-                code = f"{RUN:02d}{seed:02d}{n:03d}"[-7:]  # unique per run, user, request
+                # unique per run (and phase), user, request
+                code = f"{(RUN + salt) % 100:02d}{seed:02d}{n:03d}"[-7:]
                 from app.common.validators import edrpou_is_valid
 
                 edrpou = next(code + str(d) for d in range(10) if edrpou_is_valid(code + str(d)))
@@ -222,7 +223,8 @@ def run_phase(args, env, hosts: int, jobs: bool) -> dict:
         deadline = time.monotonic() + args.seconds
         # national view: the heaviest pages; users spread over the hosts
         threads = [threading.Thread(target=user_loop, args=(
-            bases[i % len(bases)], args.user, deadline, results, lock, i, args.password, jobs),
+            bases[i % len(bases)], args.user, deadline, results, lock, i, args.password, jobs,
+            37 * (hosts - 1)),
             daemon=True) for i in range(args.users)]
         t0 = time.monotonic()
         for t in threads:

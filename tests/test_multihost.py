@@ -410,18 +410,18 @@ def test_sign_in_on_a_work_on_the_worker_download_through_b(cluster):
 def test_a_worker_killed_mid_job_leaves_it_retried_and_finished(cluster):
     user = User(cluster)
     assert user.login("B").status_code == 302
-    export = user.start_export("B")
-    user.wait("A", [export], timeout=60, until=lambda s: s[export]["status"] == "running"
-              and 0 < (s[export]["done"] or 0) < CASES)
     body = _import_csv(cluster.facts, "Друга", IMPORT_ROWS)
     imported = user.start_import("A", body)
-    user.wait("A", [imported], timeout=60,
-              until=lambda s: s[imported]["status"] in ("running", "done", "failed"))
-    before = user.status("A", export)
-    assert before["status"] == "running" and before["done"] < CASES, before
+    export = user.start_export("B")
+    # both on the worker's two threads; kill as soon as the export has written rows
+    user.wait("A", [export, imported], timeout=60,
+              until=lambda s: s[export]["status"] == "running"
+              and 0 < (s[export]["done"] or 0) < CASES
+              and s[imported]["status"] != "queued")
     worker = cluster.processes[f"worker-{cluster.workers_started}"]
     worker.send_signal(signal.SIGKILL)
     worker.wait(10)
+    assert _job_row(export).status == "running"  # killed mid-export
     killed_at = time.monotonic()
     import_state_at_kill = _job_row(imported).status
     cluster.start_worker()
