@@ -136,15 +136,44 @@ DASHBOARD_KEEP_WARM_MIN_MS = 20
 LIST_COUNT_CACHE_SECONDS = int(os.environ.get("LIST_COUNT_CACHE_SECONDS", "60"))
 
 # --- Background jobs (app.jobs) and large exports ------------------------------------
-# Large exports and imports of centres run in worker threads of the web process,
-# with their state (progress, result) in the database; see app/jobs/services.py.
+# Large exports and imports of centres run in worker threads of the web process
+# (the embedded default) or, with CELERY_BROKER_URL set, on Celery workers; their
+# state (progress, result) is in the database; see app/jobs/services.py and
+# deploy/README.md.
 JOBS_MAX_WORKERS = int(os.environ.get("JOBS_MAX_WORKERS", "2"))
 JOBS_EAGER = _env_bool("JOBS_EAGER", False)  # run in the request (tests)
 JOBS_FOLDER = os.environ.get("JOBS_FOLDER", os.path.join(BASEDIR, "instance", "jobs"))
 JOBS_RESULT_TTL_HOURS = int(os.environ.get("JOBS_RESULT_TTL_HOURS", "24"))
 JOBS_HEARTBEAT_SECONDS = int(os.environ.get("JOBS_HEARTBEAT_SECONDS", "30"))
-JOBS_STALE_MINUTES = int(os.environ.get("JOBS_STALE_MINUTES", "5"))  # no heartbeat: interrupted
+# No heartbeat for this long: lost (embedded: interrupted; Celery: delivered again).
+JOBS_STALE_MINUTES = float(os.environ.get("JOBS_STALE_MINUTES", "5"))
+JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "3"))  # Celery: runs before giving up
 JOBS_PROGRESS_ROWS = int(os.environ.get("JOBS_PROGRESS_ROWS", "1000"))
 JOBS_MAX_ACTIVE_PER_USER = int(os.environ.get("JOBS_MAX_ACTIVE_PER_USER", "3"))
 # Exports with more rows than this become a background job (a file to download).
 EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "5000"))
+
+# Celery (several hosts): empty = jobs run in the web process's threads.
+# CELERY_BROKER_URL=redis://redis-host:6379/1; results default to the same Redis.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
+CELERY_QUEUE = os.environ.get("CELERY_QUEUE", "opora")
+# A job not acknowledged within this many seconds (its worker host vanished) is
+# delivered again; keep it above the longest job.
+CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+# Celery beat: lost jobs handed out again, expired result files deleted.
+JOBS_HOUSEKEEPING_SECONDS = int(os.environ.get("JOBS_HOUSEKEEPING_SECONDS", "60"))
+
+# --- Files (app.storage) ------------------------------------------------------------
+# local: JOBS_FOLDER and UPLOAD_FOLDER on this machine (one host).
+# s3: one bucket of an S3-compatible service shared by every web host and worker.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+S3_BUCKET = os.environ.get("S3_BUCKET") or None
+S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None  # empty: AWS
+S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID") or None  # empty: boto3's own chain
+S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY") or None
+S3_PREFIX = os.environ.get("S3_PREFIX", "")  # e.g. "opora/" to share a bucket
+S3_ADDRESSING_STYLE = os.environ.get("S3_ADDRESSING_STYLE", "path")
+# Where files are written before they go to S3 (a job's result, an input being read).
+STORAGE_SCRATCH_FOLDER = os.environ.get("STORAGE_SCRATCH_FOLDER") or None

@@ -24,7 +24,7 @@ import pytest
 from .conftest import PASSWORD, login, running_app
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REDIS_URI = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_URI = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 LIMIT = 3
 
 

@@ -857,7 +857,14 @@ def run_import_job(ctx) -> None:
             message = steps[step]
         ctx.progress(done, total, message=message)
 
-    result = run_import(filename, data, ctx.scope, user=ctx.user, progress=progress)
+    if ctx.already_applied():  # an earlier attempt saved the rows; its worker was lost
+        ctx.summary = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0,
+                       "error_count": 0, "errors": [], "already_applied": True}
+        ctx.message = _("The import had already been saved by an earlier attempt of this "
+                        "job; nothing was written twice.")
+        return
+    with ctx.applying(current_app.appbuilder.session):  # job marked in the same commit
+        result = run_import(filename, data, ctx.scope, user=ctx.user, progress=progress)
     record_event("import_", RESOURCE, details={
         "file": filename[:200], "rows": result.rows, "created": result.created,
         "updated": result.updated, "unchanged": result.unchanged,

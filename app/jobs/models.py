@@ -64,6 +64,12 @@ class Job(Model):
     finished_on: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
     #: Last sign of life from the process that owns the job (queued or running).
     heartbeat_on: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: Runs that claimed the job (more than one: a worker was lost and it was retried).
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                          server_default="0")
+    #: Written in the same transaction as the task's own writes (an import's rows):
+    #: a retried job knows they are saved and does not write them twice.
+    applied_on: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     created_by = relationship("PortalUser", foreign_keys=[created_by_fk])
 

@@ -27,27 +27,32 @@ can answer a poll.
 Liveness: while a job is queued or running, the process that owns it updates
 ``heartbeat_on`` every ``JOBS_HEARTBEAT_SECONDS``. A job whose heartbeat is
 older than ``JOBS_STALE_MINUTES`` was lost with its process (a restart, a
-crash, a worker recycled by gunicorn) and is shown as interrupted; the next
-submission marks such jobs failed for good. Jobs are not resumed: the user
-starts them again, which is cheap and leaves no half-done state (exports write
-to a new file, imports commit once at the end).
+crash, a worker recycled by gunicorn). In the embedded mode it is shown as
+interrupted and the next submission marks it failed for good: the user starts
+it again, which is cheap and leaves no half-done state (exports write to a new
+file, imports commit once at the end).
 
-Why not Celery/RQ/huey: they need a broker (Redis) or a separate consumer
-process, and the portal must run from one command on SQLite. huey with its
-SQLite storage still needs ``huey_consumer`` running next to the web server
-(or an in-process consumer we would have to start and stop ourselves, which is
-this module with more moving parts). The jobs here are few (an export, an
-import), short (seconds to a few minutes) and restartable, so an in-process
-pool with state in the database is enough; if that changes, :func:`submit` is
-the one place to hand jobs to a real queue instead.
+Several hosts: with ``CELERY_BROKER_URL`` set, :func:`submit` hands the job's
+id to Celery (:mod:`app.jobs.celery_app`) and a worker process, on any host,
+runs :func:`run_job` -- the same code, the same task functions. Delivery is at
+least once (acks late, rejected on worker loss, the broker's visibility
+timeout, and :func:`cleanup` on Celery beat queueing a lost job again until
+``JOBS_MAX_ATTEMPTS``), so a run first *claims* its job with one atomic
+UPDATE (a queued job, or a running one whose heartbeat stopped): two
+deliveries never run a job at once, and a finished job is not run again. A
+task whose writes must not happen twice marks the job applied in the same
+transaction (:meth:`JobContext.applying`; the centre import does).
 
 ``JOBS_EAGER = True`` (tests) runs the job synchronously inside the request,
 through the same code path (own app context, rebuilt request context).
 
-Result files live in ``JOBS_FOLDER`` (default ``instance/jobs``) under random
-names; only the job's owner may download them, and they are deleted
-``JOBS_RESULT_TTL_HOURS`` after the job finished, by the clean-up that runs on
-every new submission.
+Files (an import's upload, an export's result) are kept by :mod:`app.storage`:
+the folder ``JOBS_FOLDER`` (default ``instance/jobs``) or, on several hosts,
+the S3 bucket, under random names; a task writes to a local path
+(:meth:`JobContext.new_file`) that is stored when the job succeeds. Only the
+job's owner may download the result (streamed through the portal), and it is
+deleted ``JOBS_RESULT_TTL_HOURS`` after the job finished, by the clean-up that
+runs on every new submission (and on beat).
 """
 
 from __future__ import annotations
@@ -91,6 +96,7 @@ DEFAULTS = {
     "JOBS_HEARTBEAT_SECONDS": 30,
     "JOBS_PROGRESS_ROWS": 1000,
     "JOBS_MAX_ACTIVE_PER_USER": 3,
+    "JOBS_MAX_ATTEMPTS": 3,
 }
 _FILE_NAME = re.compile(r"[0-9a-f]{32}(?:\.[a-z0-9]{1,10}){1,2}")
 
@@ -124,6 +130,13 @@ class TooManyJobs(UserError):
 
 
 # --- files ----------------------------------------------------------------------------
+def store():
+    """The ``jobs`` area of the portal's storage (a local folder, or S3)."""
+    from ..storage import get_storage
+
+    return get_storage("jobs")
+
+
 def jobs_folder() -> str:
     folder = current_app.config.get("JOBS_FOLDER") or os.path.join(
         current_app.instance_path, "jobs")
@@ -131,11 +144,27 @@ def jobs_folder() -> str:
     return folder
 
 
-def file_path(name: str) -> str:
-    """Full path of a job file; only our own random names are accepted."""
+def check_name(name: str) -> str:
     if not name or not _FILE_NAME.fullmatch(name):
         raise ValueError(f"not a job file name: {name!r}")
-    return os.path.join(jobs_folder(), name)
+    return name
+
+
+def file_path(name: str) -> str:
+    """Full path of a job file in the local folder; only our own random names are accepted."""
+    return os.path.join(jobs_folder(), check_name(name))
+
+
+def work_path(name: str) -> str:
+    """Where a task writes (or reads) a job file on this machine: the file itself with
+    the local backend, a scratch copy with S3 (stored when the job finishes)."""
+    check_name(name)
+    storage = store()
+    if storage.is_local:
+        return storage.local_path(name)
+    from ..storage import scratch_dir
+
+    return os.path.join(scratch_dir(), name)
 
 
 def new_file_name(ext: str) -> str:
@@ -143,10 +172,9 @@ def new_file_name(ext: str) -> str:
 
 
 def save_upload(data: bytes, ext: str) -> str:
-    """Keep an uploaded file for a job; returns its name inside ``JOBS_FOLDER``."""
+    """Keep an uploaded file for a job; returns its name in the jobs storage."""
     name = new_file_name(f"upload.{ext}")
-    with open(file_path(name), "wb") as out:
-        out.write(data)
+    store().put(check_name(name), data)
     return name
 
 
@@ -154,11 +182,24 @@ def _remove(name: str | None) -> None:
     if not name:
         return
     try:
-        os.remove(file_path(name))
+        store().delete(check_name(name))
+    except (FileNotFoundError, ValueError):
+        pass
+    except Exception:
+        log.warning("Could not delete job file %s", name, exc_info=True)
+
+
+def _remove_scratch(name: str) -> None:
+    """The local scratch copy of a job file (S3 backend only; the local backend's
+    work path is the stored file itself)."""
+    if store().is_local:
+        return
+    try:
+        os.remove(work_path(name))
     except (FileNotFoundError, ValueError):
         pass
     except OSError:
-        log.warning("Could not delete job file %s", name, exc_info=True)
+        log.warning("Could not delete scratch file %s", name, exc_info=True)
 
 
 # --- the context a task runs with --------------------------------------------------------
@@ -207,7 +248,7 @@ class JobContext:
         """Full path for a file the task writes; removed if the job fails."""
         name = new_file_name(ext)
         self._files.append(name)
-        return file_path(name)
+        return work_path(name)
 
     def attach(self, path: str, download_name: str, mimetype: str) -> None:
         """Offer a file written to ``new_file()`` as the job's result."""
@@ -217,9 +258,41 @@ class JobContext:
         self.result_file, self.result_name, self.result_mimetype = name, download_name, mimetype
 
     def input_file(self, name: str) -> str:
-        """Path of a file saved at submission; deleted when the job ends."""
+        """Path of a file saved at submission (fetched to this machine from S3);
+        deleted when the job ends."""
         self._temp.append(name)
-        return file_path(name)
+        path = work_path(name)
+        storage = store()
+        if not storage.is_local:
+            storage.fetch_to(name, path)
+        return path
+
+    def already_applied(self) -> bool:
+        """An earlier attempt of this job committed its writes (see :meth:`applying`)."""
+        return db.session.scalar(select(Job.applied_on).where(Job.id == self.job_id)) is not None
+
+    @contextlib.contextmanager
+    def applying(self, session=None):
+        """Mark the job applied in the same transaction as the task's own writes:
+        every commit of ``session`` inside the block also sets ``job.applied_on``,
+        so a retried job (its worker was lost after the commit) sees
+        :meth:`already_applied` and does not write the rows twice; a worker lost
+        before the commit leaves neither."""
+        from sqlalchemy import event
+
+        session = session or db.session
+        target = session() if hasattr(session, "registry") else session
+        job_id = self.job_id
+
+        def mark(sess):
+            sess.execute(update(Job.__table__).where(Job.__table__.c.id == job_id)
+                         .values(applied_on=utcnow()))
+
+        event.listen(target, "before_commit", mark)
+        try:
+            yield
+        finally:
+            event.remove(target, "before_commit", mark)
 
     def fail(self, message: str, summary: dict | None = None) -> None:
         self.failed, self.message = True, message
@@ -256,7 +329,7 @@ def submit(kind: str, title: str, params: dict | None = None) -> Job:
     session = db.session
     cleanup()
     now = utcnow()
-    stale_before = now - dt.timedelta(minutes=setting("JOBS_STALE_MINUTES"))
+    stale_before = now - stale_after()
     limit = int(setting("JOBS_MAX_ACTIVE_PER_USER"))
     active = session.scalar(select(func.count(Job.id)).where(
         Job.created_by_fk == user.id, Job.status.in_(ACTIVE),
@@ -279,9 +352,36 @@ def submit(kind: str, title: str, params: dict | None = None) -> Job:
     app = current_app._get_current_object()
     if setting("JOBS_EAGER"):
         run_job(app, job_id)
+    elif uses_celery(app):
+        from .celery_app import enqueue
+
+        try:
+            enqueue(app, job_id)
+        except Exception:  # the broker is down: say so on the job, not with a 500
+            log.exception("Job %s could not be handed to the workers", job_id)
+            session.execute(update(Job).where(Job.id == job_id).values(
+                status=JobStatus.failed, finished_on=utcnow(),
+                message=_("The job stopped because of an internal error. The error has "
+                          "been logged; try again later."))
+                .execution_options(synchronize_session=False))
+            session.commit()
+            _remove((captured or {}).get("upload"))
     else:
         runner(app).submit(job_id)
     return session.get(Job, job_id, populate_existing=True)
+
+
+def uses_celery(app=None) -> bool:
+    """Jobs go to Celery workers (``CELERY_BROKER_URL`` set); otherwise this process runs
+    them in its thread pool (the embedded default)."""
+    app = app or current_app
+    return bool(app.config.get("CELERY_BROKER_URL")) and not app.config.get("JOBS_EAGER")
+
+
+def stale_after(app=None) -> dt.timedelta:
+    app = app or current_app
+    return dt.timedelta(minutes=float(app.config.get("JOBS_STALE_MINUTES")
+                                      or DEFAULTS["JOBS_STALE_MINUTES"]))
 
 
 # --- running ----------------------------------------------------------------------------
@@ -299,27 +399,80 @@ def _acting_for(app, params: dict, user, scope: UserScope):
             yield
 
 
-def run_job(app, job_id: int) -> None:
-    """Run one queued job to its end (called in a worker thread, or eagerly)."""
+#: What :func:`run_job` did.
+RAN, NOT_CLAIMED, HELD = "ran", "not_claimed", "held"
+
+
+def _claim(session, job_id: int, reclaim: bool, app) -> str:
+    """Take the job for this run: a queued job, or (``reclaim``, Celery) a running one
+    whose worker stopped signalling; atomic, so two deliveries never both run it."""
+    now = utcnow()
+    claimable = Job.status == JobStatus.queued
+    if reclaim:
+        lost_before = now - stale_after(app)
+        claimable = claimable | ((Job.status == JobStatus.running)
+                                 & (func.coalesce(Job.heartbeat_on, Job.started_on,
+                                                  Job.created_on) < lost_before))
+    claimed = session.execute(
+        update(Job).where(Job.id == job_id, claimable)
+        .values(status=JobStatus.running, started_on=now, heartbeat_on=now,
+                attempts=Job.attempts + 1, interrupted=False)
+        .execution_options(synchronize_session=False)).rowcount
+    session.commit()
+    if claimed:
+        return RAN
+    status = session.scalar(select(Job.status).where(Job.id == job_id))
+    return HELD if status == JobStatus.running else NOT_CLAIMED
+
+
+@contextlib.contextmanager
+def _heartbeat(app, job_id: int):
+    """Keep ``heartbeat_on`` fresh while this block runs the job (Celery workers;
+    the thread pool's runner beats for all its jobs at once)."""
+    stop = threading.Event()
+    interval = float(app.config.get("JOBS_HEARTBEAT_SECONDS")
+                     or DEFAULTS["JOBS_HEARTBEAT_SECONDS"])
+
+    def beat():
+        while not stop.wait(interval):
+            try:
+                with app.app_context(), db.engine.begin() as conn:
+                    table = Job.__table__
+                    conn.execute(update(table).where(table.c.id == job_id,
+                                                     table.c.status == JobStatus.running)
+                                 .values(heartbeat_on=utcnow()))
+            except Exception:
+                log.warning("Job heartbeat failed", exc_info=True)
+
+    thread = threading.Thread(target=beat, name=f"portal-job-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+
+
+def run_job(app, job_id: int, reclaim: bool = False, heartbeat: bool = False) -> str:
+    """Run one job to its end (in a worker thread, a Celery worker, or eagerly).
+
+    Returns :data:`RAN`, :data:`NOT_CLAIMED` (finished, failed or unknown: nothing
+    to do) or :data:`HELD` (another live run has it).
+    """
     from ..security.models import PortalUser
 
     with app.app_context():
         session = db.session
-        now = utcnow()
-        claimed = session.execute(
-            update(Job).where(Job.id == job_id, Job.status == JobStatus.queued)
-            .values(status=JobStatus.running, started_on=now, heartbeat_on=now)
-            .execution_options(synchronize_session=False)).rowcount
-        session.commit()
-        if not claimed:
-            return
+        outcome = _claim(session, job_id, reclaim, app)
+        if outcome != RAN:
+            return outcome
         job = session.get(Job, job_id)
         params = dict(job.params or {})
         kind = job.kind
         user = session.get(PortalUser, job.created_by_fk) if job.created_by_fk else None
         scope = UserScope(**(params.get("scope") or {}))
         ctx = JobContext(job_id=job_id, kind=kind, params=params, user=user, scope=scope)
-        with _acting_for(app, params, user, scope):
+        beating = _heartbeat(app, job_id) if heartbeat else contextlib.nullcontext()
+        with beating, _acting_for(app, params, user, scope):
             try:
                 if user is None or not user.is_active or scope.user_id != user.id:
                     ctx.fail(_("The account that started the job is no longer active."))
@@ -330,15 +483,23 @@ def run_job(app, job_id: int) -> None:
                 session.rollback()
                 ctx.fail(_("The job stopped because of an internal error. The error has "
                            "been logged; try again later."))
-            finally:
-                for name in ctx._temp:
-                    _remove(name)
             _finish(ctx)
+            for name in ctx._temp:
+                _remove(name)
+                _remove_scratch(name)
+        return RAN
 
 
 def _finish(ctx: JobContext) -> None:
     session = db.session
     session.rollback()  # nothing of the task's may ride along
+    if not ctx.failed and ctx.result_file and not store().is_local:
+        try:  # the result goes to the shared storage before the job says "done"
+            store().put_file(ctx.result_file, work_path(ctx.result_file))
+        except Exception:
+            log.exception("Job %s: could not store its result file", ctx.job_id)
+            ctx.fail(_("The job stopped because of an internal error. The error has "
+                       "been logged; try again later."))
     if ctx.failed:
         for name in ctx._files:
             _remove(name)
@@ -347,6 +508,8 @@ def _finish(ctx: JobContext) -> None:
         for name in ctx._files:
             if name != ctx.result_file:
                 _remove(name)
+    for name in ctx._files:
+        _remove_scratch(name)
     now = utcnow()
     values = {
         "status": JobStatus.failed if ctx.failed else JobStatus.done,
@@ -432,14 +595,31 @@ def runner(app) -> JobRunner:
 
 # --- housekeeping -------------------------------------------------------------------------
 def cleanup(now: dt.datetime | None = None) -> None:
-    """Mark lost jobs as interrupted and delete result files past their TTL."""
+    """Deal with lost jobs and delete result files past their TTL.
+
+    A lost job (queued or running, no heartbeat for ``JOBS_STALE_MINUTES``): in
+    the embedded mode it died with its process and is marked interrupted for
+    good; with Celery it is handed to the workers again (its run reclaims it),
+    until it has been tried ``JOBS_MAX_ATTEMPTS`` times.
+    """
     session = db.session
     now = now or utcnow()
-    stale_before = now - dt.timedelta(minutes=setting("JOBS_STALE_MINUTES"))
+    stale_before = now - stale_after()
+    # Two clean-ups at once (beat and a submission) take different rows (PostgreSQL).
     lost = session.scalars(select(Job).where(
         Job.status.in_(ACTIVE),
-        func.coalesce(Job.heartbeat_on, Job.created_on) < stale_before)).all()
+        func.coalesce(Job.heartbeat_on, Job.created_on) < stale_before)
+        .with_for_update(skip_locked=True)).all()
+    retry = []
+    celery = uses_celery()
     for job in lost:
+        if celery and (job.attempts or 0) < int(setting("JOBS_MAX_ATTEMPTS")):
+            # Queued again: the next delivery claims it at once; not lost again
+            # before that delivery has had its chance.
+            job.status = JobStatus.queued
+            job.heartbeat_on = now
+            retry.append(job.id)
+            continue
         job.status = JobStatus.failed
         job.interrupted = True
         job.finished_on = now
@@ -452,6 +632,17 @@ def cleanup(now: dt.datetime | None = None) -> None:
         job.result_path = None
     if lost or expired:
         session.commit()
+    if retry:
+        from .celery_app import enqueue
+
+        app = current_app._get_current_object()
+        for job_id in retry:
+            log.warning("Job %s lost its worker: delivered again", job_id)
+            try:
+                enqueue(app, job_id)
+            except Exception:  # the broker is down: the next clean-up tries again
+                log.warning("Job %s could not be handed to the workers", job_id,
+                            exc_info=True)
 
 
 # --- reading, for the views ----------------------------------------------------------------
@@ -467,17 +658,25 @@ def visible_job(pk: int) -> Job:
 def is_interrupted(job: Job, now: dt.datetime | None = None) -> bool:
     if job.interrupted:
         return True
-    stale = dt.timedelta(minutes=setting("JOBS_STALE_MINUTES"))
-    return job.is_stale(now or utcnow(), stale)
+    if uses_celery():  # a lost Celery job is delivered again (cleanup) until it gives up
+        return False
+    return job.is_stale(now or utcnow(), stale_after())
 
 
 def has_file(job: Job) -> bool:
     if job.status != JobStatus.done or not job.result_path:
         return False
     try:
-        return os.path.isfile(file_path(job.result_path))
+        return store().exists(check_name(job.result_path))
     except ValueError:
         return False
+
+
+def send_result(job: Job):
+    """The job's result file as a download, streamed from the storage."""
+    return store().send(check_name(job.result_path),
+                        download_name=job.result_name or job.result_path,
+                        mimetype=job.result_mimetype or "application/octet-stream")
 
 
 def status_label(job: Job) -> str:

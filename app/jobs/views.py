@@ -7,7 +7,7 @@ ids reveal nothing. Result files are for the owner alone.
 
 from __future__ import annotations
 
-from flask import abort, g, jsonify, request, send_file
+from flask import abort, g, jsonify, request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access, has_access_api
 from flask_babel import gettext as _
@@ -85,10 +85,7 @@ class JobView(BaseView):
         job = services.visible_job(pk)
         if job.created_by_fk != g.user.id or not services.has_file(job):
             abort(404)
-        response = send_file(services.file_path(job.result_path),
-                             mimetype=job.result_mimetype or "application/octet-stream",
-                             as_attachment=True,
-                             download_name=job.result_name or job.result_path,
-                             max_age=0)
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        try:
+            return services.send_result(job)
+        except FileNotFoundError:
+            abort(404)

@@ -426,15 +426,17 @@ def store_upload(storage, folder: str) -> tuple[str, str, int]:
     if problem:
         raise UserError(problem)
     stored = f"{uuid.uuid4().hex}.{ext}"
-    with open(os.path.join(upload_dir(folder), stored), "wb") as fh:
-        fh.write(data)
+    from ..storage import get_storage
+
+    get_storage("uploads").put(f"{folder}/{stored}", data)
     return filename, stored, len(data)
 
 
 def document_path(document: ProviderDocument) -> str:
+    """The document's key in the ``uploads`` storage (app.storage)."""
     import os
 
-    return os.path.join(upload_dir("providers"), os.path.basename(document.stored_name))
+    return f"providers/{os.path.basename(document.stored_name)}"
 
 
 def add_document(provider: Provider, storage, doc_type, valid_from: dt.date | None,

@@ -6,7 +6,7 @@ import os
 
 import datetime as dt
 
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import safe
@@ -125,16 +125,21 @@ def json_bool(data: dict, name: str) -> bool:
     return value
 
 
-def _send_stored(path, filename, entity, entity_id, details):
-    import os
+def _send_stored(key, filename, entity, entity_id, details):
+    """A stored document (its key in the ``uploads`` storage), streamed to the reader."""
+    from ..storage import get_storage
 
-    if not os.path.isfile(path):
+    storage = get_storage("uploads")
+    if not storage.exists(key):
         abort(404)
     from ..audit.services import record_event
 
     record_event("export", entity, entity_id, details=details)
-    response = send_file(path, as_attachment=True, download_name=filename,
-                         mimetype="application/octet-stream", max_age=0)
+    try:
+        response = storage.send(key, download_name=filename,
+                                mimetype="application/octet-stream")
+    except FileNotFoundError:
+        abort(404)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -440,7 +440,8 @@ def save_document(application: Application, storage, doc_type, user) -> Applicat
 
 
 def document_path(document: ApplicationDocument) -> str:
-    return os.path.join(upload_dir(), os.path.basename(document.stored_name))
+    """The document's key in the ``uploads`` storage (app.storage)."""
+    return f"selection/{os.path.basename(document.stored_name)}"
 
 
 # --- commission --------------------------------------------------------------------
