@@ -29,6 +29,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from .. import fab_seam
 from ..audit.services import record_event
 from ..common.errors import UserError
 from ..common.export import ExportMixin
@@ -241,39 +242,38 @@ class CaseChildView(PortalModelView):
     #: A show or an edit form of this resource reveals personal data.
     personal = True
 
-    def _add(self):
-        if request.method == "GET":
-            form = self.add_form.refresh()
-            case_pk = request.args.get("case") or next(
-                (v for k, v in request.args.items() if re.fullmatch(r"_flt_\d+_case", k)), None)
-            if case_pk and "case" in form:
-                form.case.process_formdata([case_pk])
-            return self._get_add_widget(form=form)
-        return super()._add()
+    def before_add_page(self, form) -> None:
+        """Opened from a case (``?case=<id>`` or the case filter): the case is chosen."""
+        if request.method != "GET":
+            return
+        case_pk = request.args.get("case") or next(
+            (v for k, v in request.args.items() if re.fullmatch(r"_flt_\d+_case", k)), None)
+        if case_pk and "case" in form:
+            form.case.process_formdata([case_pk])
 
     def parent_url(self, item):
         """The case's page, on this record's tab."""
         return url_for("CaseView.show", pk=item.case_id) + "#" + type(self).__name__
 
-    def _list(self, **kwargs):
-        widgets = super()._list(**kwargs)
+    def after_list_widgets(self, widgets: dict) -> dict:
+        widgets = super().after_list_widgets(widgets)
         if self.personal:
             pks = list(getattr(widgets.get("list"), "template_args", {}).get("pks") or [])
             record_event("view", type(self).datamodel.obj.__name__, None,
                          details={"what": "list", "ids": pks})
         return widgets
 
-    def _show(self, pk):
-        widgets = super()._show(pk)
+    def after_show_widgets(self, pk, widgets: dict) -> dict:
+        widgets = super().after_show_widgets(pk, widgets)
         if self.personal:
-            item = self.datamodel.get(pk, self._base_filters)
+            item = fab_seam.get_in_scope(self, pk)
             log_personal_view(item.case_id, type(item).__name__)
         return widgets
 
     def prefill_form(self, form, pk):
         # An edit form shows the stored personal data: that is a view too.
         if self.personal and request.method == "GET":
-            item = self.datamodel.get(pk, self._base_filters)
+            item = fab_seam.get_in_scope(self, pk)
             if item is not None:
                 log_personal_view(item.case_id, type(item).__name__)
 
@@ -727,8 +727,8 @@ class CaseView(ExportMixin, PortalModelView):
     show_template = "cases/show.html"
 
     # --- audit of personal-data views -------------------------------------------
-    def _list(self, **kwargs):
-        widgets = super()._list(**kwargs)
+    def after_list_widgets(self, widgets: dict) -> dict:
+        widgets = super().after_list_widgets(widgets)
         pks = list(getattr(widgets.get("list"), "template_args", {}).get("pks") or [])
         record_event("view", "Case", None, details={
             "what": "list", "case_ids": pks, "query": request.query_string.decode()[:300]})
@@ -750,8 +750,9 @@ class CaseView(ExportMixin, PortalModelView):
 
         from ..common.export import MAX_ROWS
 
-        get_filter_args(self._filters)
-        filters = self._filters.get_joined_filters(self._base_filters)
+        shared = fab_seam.search_filters(self)
+        get_filter_args(shared)
+        filters = shared.get_joined_filters(fab_seam.base_filters(self))
         query = filters.apply_all(self.datamodel.session.query(Case.id)).limit(MAX_ROWS)
         ids = [row[0] for row in query]
         record_event("export", self.class_permission_name, None, details={
@@ -759,16 +760,28 @@ class CaseView(ExportMixin, PortalModelView):
             "truncated": len(ids) > EXPORT_IDS_LOGGED,
             "query": request.query_string.decode()[:500]})
 
-    def _show(self, pk):
-        widgets = super()._show(pk)
-        log_personal_view(pk)
-        return widgets
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        """The case page, built from the case it loads (once, through the scope)."""
+        item = self.scoped_get(pk)
+        widgets = fab_seam.record_page_widgets(self, item)
+        log_personal_view(item.id)
+        return self.render_template(self.show_template, pk=item.id, title=self.show_title,
+                                    widgets=widgets, related_views=fab_seam.related_views(self),
+                                    **self.case_page_context(item))
 
-    def _get_show_widget(self, pk, item, **kwargs):
-        # The case the page shows, loaded once through the scope (FAB's _show);
-        # render_template below needs it again for the transition buttons.
-        g._portal_shown_case = item
-        return super()._get_show_widget(pk, item, **kwargs)
+    def case_page_context(self, item) -> dict:
+        """What the case page shows beside FAB's widgets: the stage buttons the
+        case allows, its warnings and the needs' progress."""
+        return {
+            "case_transitions": services.allowed_transitions(item),
+            "transition_labels": services.TRANSITION_LABELS,
+            "case_item": item,
+            "can_work_on_case": services.works_for(g.user, item.provider_id),
+            "case_warnings": services.case_warnings(item),
+            "needs_progress": services.needs_progress(self.datamodel.session, item.id),
+        }
 
     def prefill_form(self, form, pk):
         # the edit page lists the case's records (beneficiary included)
@@ -777,18 +790,6 @@ class CaseView(ExportMixin, PortalModelView):
 
     def render_template(self, template, **kwargs):
         kwargs.setdefault("modelview_name", self.__class__.__name__)
-        if template == self.show_template and "pk" in kwargs:
-            item = g.pop("_portal_shown_case", None)
-            if item is None or str(item.id) != str(kwargs["pk"]):
-                item = self.datamodel.get(kwargs["pk"], self._base_filters)
-            kwargs["case_transitions"] = services.allowed_transitions(item) if item else []
-            kwargs["transition_labels"] = services.TRANSITION_LABELS
-            kwargs["case_item"] = item
-            kwargs["can_work_on_case"] = item is not None and services.works_for(
-                g.user, item.provider_id)
-            kwargs["case_warnings"] = services.case_warnings(item) if item else []
-            kwargs["needs_progress"] = services.needs_progress(
-                self.datamodel.session, item.id) if item else []
         return super().render_template(template, **kwargs)
 
     # --- saving -------------------------------------------------------------------
@@ -800,12 +801,12 @@ class CaseView(ExportMixin, PortalModelView):
             g._case_beneficiary = {name[2:]: form[name].data for name in BENEFICIARY_FIELDS}
             form._case_hidden = {name: form._fields.pop(name) for name in BENEFICIARY_FIELDS}
 
-    def _get_add_widget(self, form, exclude_cols=None, widgets=None):
+    def before_add_page(self, form) -> None:
+        super().before_add_page(form)
         hidden = getattr(form, "_case_hidden", None)
         if hidden:
             form._fields.update(hidden)
             form._case_hidden = None
-        return super()._get_add_widget(form, exclude_cols=exclude_cols, widgets=widgets)
 
     def pre_add(self, item):
         data = dict(getattr(g, "_case_beneficiary", None) or {})

@@ -471,7 +471,7 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
         form = self.edit_form.refresh(request.form)
         fab_seam.mark_edited_record(form, pk)
         if not form.validate():
-            return fab_seam.edit_page_widgets(self, form, item)
+            return self.edit_widgets_after_refusal(form, item)
         self.process_form(form, False)
         try:
             self._check_version(form, item)
@@ -487,7 +487,7 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
             self.post_update(item)
         except (UserError, SQLAlchemyError) as exc:
             self._save_refused(exc)
-            return fab_seam.edit_page_widgets(self, form, item)
+            return self.edit_widgets_after_refusal(form, item)
         flash(str(self.edit_row_message), "success")
         return None
 
@@ -562,6 +562,10 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
                 form[name].process_formdata([raw])
         return self.fab_search_widgets(form=form, exclude_cols=exclude_cols,
                                        widgets=widgets)
+
+    def edit_widgets_after_refusal(self, form, item) -> dict:
+        """The edit page again, with the refused form and what was typed."""
+        return fab_seam.edit_page_widgets(self, form, item)
 
     @staticmethod
     def _check_version(form, item) -> None:

@@ -31,6 +31,7 @@ from ..security import roles
 from ..security.scope import current_scope, scope_clause, scoped
 from . import services
 from .models import EligibilityCriterion, Provider, ProviderDocType, SoleProprietor, Specialist
+from .. import fab_seam
 
 TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
 
@@ -175,7 +176,7 @@ class UniqueCode:
 
         owner = Provider.id if self.column.class_ is Provider else SoleProprietor.provider_id
         stmt = select(func.count()).select_from(self.column.class_).where(self.column == value)
-        own_id = getattr(form, "_id", None)
+        own_id = fab_seam.edited_record(form)
         if own_id is not None:
             stmt = stmt.where(owner != int(own_id))
         if current_app.appbuilder.session.scalar(stmt):
@@ -317,18 +318,18 @@ class ProviderView(PageChangeMixin, ExportMixin, PortalModelView):
     def process_form(self, form, is_created):
         super().process_form(form, is_created)
         # A regional administrator does not see the РНОКПП: left blank, it is kept.
-        pk = getattr(form, "_id", None)
+        pk = fab_seam.edited_record(form)
         if not is_created and pk is not None and "rnokpp" in form \
                 and not self._reads_rnokpp() and not (form.rnokpp.data or "").strip():
             form.rnokpp.data = services.rnokpp_of([int(pk)]).get(int(pk)) or ""
 
-    def _edit_widgets(self, form, item):
+    def edit_widgets_after_refusal(self, form, item):
         self._hide_rnokpp(form)
-        return super()._edit_widgets(form, item)
+        return super().edit_widgets_after_refusal(form, item)
 
     def render_template(self, template, **kwargs):
         if template == self.show_template and "pk" in kwargs:
-            item = self.datamodel.get(kwargs["pk"], self._base_filters)
+            item = fab_seam.get_in_scope(self, kwargs["pk"])
             if item is not None:
                 sm = self.appbuilder.sm
                 kwargs["item"] = item
@@ -430,10 +431,10 @@ class ProviderApi(PortalRestApi):
     edit_columns = add_columns
     search_columns = ["name", "edrpou", "status", "oblast"]
 
-    def _init_model_schemas(self) -> None:
+    def after_model_schemas(self) -> None:
         from marshmallow import fields
 
-        super()._init_model_schemas()
+        super().after_model_schemas()
         for attr in ("add_model_schema", "edit_model_schema"):
             # A sole proprietor's РНОКПП: written to provider_proprietor (personal data).
             # Declared on a subclass, not on the instance: the edit schema is
@@ -535,7 +536,7 @@ class ProviderApi(PortalRestApi):
     @protect()
     @safe
     def history_endpoint(self, pk):
-        item = self.datamodel.get(pk, self._base_filters)
+        item = fab_seam.get_in_scope(self, pk)
         if item is None:
             return self.response_404()
         return self.response(200, result=[
@@ -626,7 +627,7 @@ post:
     @protect()
     @safe
     def documents_list(self, pk):
-        item = self.datamodel.get(pk, self._base_filters)
+        item = fab_seam.get_in_scope(self, pk)
         if item is None:
             return self.response_404()
         return self.response(200, result=[

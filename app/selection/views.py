@@ -30,6 +30,7 @@ from ..providers.views import PageChangeMixin, _send_stored, json_bool
 from .programme_ref import ProgrammeSelectField, programme_label
 from .models import (Application, DocumentType, Lot, ProposalLot, RoundStatus,
                      SelectionRound, ServiceAct, ServiceAgreement, TeamMember)
+from .. import fab_seam
 
 TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
 
@@ -206,7 +207,7 @@ class SelectionRoundView(ExportMixin, PortalModelView):
 
     def render_template(self, template, **kwargs):
         if template == self.show_template and "pk" in kwargs:
-            item = self.datamodel.get(kwargs["pk"], self._base_filters)
+            item = fab_seam.get_in_scope(self, kwargs["pk"])
             if item is not None:
                 sm = self.appbuilder.sm
                 can_write = sm.has_access("can_write", "SelectionRound")
@@ -447,7 +448,7 @@ class ApplicationView(PageChangeMixin, ExportMixin, PortalModelView):
 
     def render_template(self, template, **kwargs):
         if template == self.show_template and "pk" in kwargs:
-            item = self.datamodel.get(kwargs["pk"], self._base_filters)
+            item = fab_seam.get_in_scope(self, kwargs["pk"])
             if item is not None:
                 sm = self.appbuilder.sm
                 rnd = item.round
@@ -589,7 +590,7 @@ class SelectionRoundApi(PortalRestApi):
     @protect()
     @safe
     def results_endpoint(self, pk):
-        item = self.datamodel.get(pk, self._base_filters)
+        item = fab_seam.get_in_scope(self, pk)
         if item is None:
             return self.response_404()
         return self.response(200, result=[
@@ -628,7 +629,7 @@ class SelectionRoundApi(PortalRestApi):
             404:
               $ref: '#/components/responses/404'
         """
-        item = self.datamodel.get(pk, self._base_filters)
+        item = fab_seam.get_in_scope(self, pk)
         if item is None:
             return self.response_404()
         return _protocol_response(item)
@@ -893,7 +894,7 @@ class ServiceAgreementView(ExportMixin, PortalModelView):
 
     def render_template(self, template, **kwargs):
         if template == self.show_template and "pk" in kwargs:
-            item = self.datamodel.get(kwargs["pk"], self._base_filters)
+            item = fab_seam.get_in_scope(self, kwargs["pk"])
             if item is not None:
                 last_month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
                 kwargs.update(item=item, acts=services.acts_of(item),
@@ -968,7 +969,7 @@ class ServiceActView(PortalModelView):
     formatters_columns = {"decision_comment": _blank,
                           **{name: _blank for name in services.ACT_FIGURES}}
 
-    def _get_add_widget(self, form, exclude_cols=None, widgets=None):
+    def before_add_page(self, form) -> None:
         """``/serviceactview/add?agreement=<id>&month=YYYY-MM`` (the agreement page's
         «Draft the act»): the form comes pre-filled from the portal's data."""
         agreement_id = request.args.get("agreement", type=int)
@@ -988,7 +989,6 @@ class ServiceActView(PortalModelView):
                             form.agreement.data = agreement
                         elif name in form:
                             form[name].data = value
-        return super()._get_add_widget(form, exclude_cols=exclude_cols, widgets=widgets)
     accept = _act_action("accept")
     return_act = _act_action("return_act")
 

@@ -32,6 +32,7 @@ from .fields import AjaxMultiSelectField
 from wtforms.validators import DataRequired
 from .models import (AttendanceStatus, Certificate, Course, Participant, TrainingSession,
                      Workshop, WorkshopStatus)
+from .. import fab_seam
 
 COURSE_LABELS = {
     "title": _l("Title"),
@@ -187,17 +188,16 @@ class WorkshopView(ExportMixin, PortalModelView):
 
     # A trainer changes only their own workshops (services.WorkshopCommands); the
     # edit form itself is not offered to others.
-    def _edit(self, pk):
+    def before_edit(self, pk) -> None:
         if not services.can_edit_workshop(self.scoped_get(pk)):
             abort(403)
-        return super()._edit(pk)
 
     # --- show page: sessions, participants, buttons -----------------------------------------
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
         item = self.scoped_get(pk)
-        widgets = self._show(pk)
+        widgets = fab_seam.record_page_widgets(self, item)
         sm = self.appbuilder.sm
         can_people = sm.has_access("can_read", "Participant")
         sessions = sorted(item.sessions, key=lambda s: (s.day, s.id))
@@ -343,10 +343,9 @@ class _WorkshopChildView(PortalModelView):
         """Sessions and participants are edited from the workshop's page."""
         return url_for("WorkshopView.show", pk=item.workshop_id)
 
-    def _edit(self, pk):
+    def before_edit(self, pk) -> None:
         if not services.can_edit_workshop(self.scoped_get(pk).workshop):
             abort(403)
-        return super()._edit(pk)
 
 
 class TrainingSessionView(_WorkshopChildView):
