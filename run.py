@@ -3,7 +3,8 @@
 * ``python3 run.py``        set up everything on a fresh machine (virtualenv,
   dependencies, Ukrainian catalogue, SQLite database, demo data) and serve the
   portal on http://127.0.0.1:5000 with the demo credentials printed;
-* ``python3 run.py test``   set up the same way and run the test suite
+* ``python3 run.py test``   set up the same way, run the code checks (ruff, ruff
+  format, mypy: pyproject.toml) and then the test suite
   (on SQLite, then on PostgreSQL too when ``TEST_DATABASE_URL`` is set);
 * ``gunicorn 'run:app'``    production (configure with environment variables;
   ``SECRET_KEY`` and ``JWT_SECRET_KEY`` are required: without them the app
@@ -95,9 +96,30 @@ def _install_axe() -> None:
     subprocess.call([npm, "ci", "--no-audit", "--no-fund", "--prefix", folder], cwd=ROOT)
 
 
+#: The code checks run before the suite (configured in pyproject.toml): lint,
+#: formatting and types. A failure stops the run before any test.
+CHECKS = (
+    ("ruff check", ["-m", "ruff", "check", "."]),
+    ("ruff format --check", ["-m", "ruff", "format", "--check", "."]),
+    ("mypy", ["-m", "mypy"]),
+)
+
+
+def _checks() -> int:
+    for name, args in CHECKS:
+        print(f"== {name} ==", flush=True)
+        code = subprocess.call([sys.executable, *args], cwd=ROOT)
+        if code:
+            return code
+    return 0
+
+
 def _test(extra_args: list[str]) -> int:
     from app.common.catalogue import compile_catalogue
 
+    code = _checks()
+    if code:
+        return code
     compile_catalogue()
     _use_instance_keys()
     _install_axe()
