@@ -61,11 +61,11 @@ def _redis_or_skip():
 
 
 # --- the database: migrations, an administrator, 20,000 cases ------------------------------
-def _prepare_database() -> dict:
+def _prepare_database():
+    """Schema by the migrations (what `flask portal init-db` does) and the administrator;
+    returns the app that seeds the rest (:func:`_seed`) while the processes start."""
     from app import create_app
     from app.cli import create_user, init_database
-    from app.demo import seed_demo
-    from app.extensions import db
     from app.security.roles import ADMIN as ADMIN_ROLE
 
     engine = sa.create_engine(PG_URL)
@@ -76,8 +76,17 @@ def _prepare_database() -> dict:
     app = create_app(SQLALCHEMY_DATABASE_URI=PG_URL, SECRET_KEY=os.urandom(32).hex(),
                      FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
     with app.app_context():
-        init_database(use_migrations=True)  # what `flask portal init-db` does
+        init_database(use_migrations=True)
         create_user(ADMIN, PASSWORD, ADMIN_ROLE, first_name="Адмін", last_name="Кластер")
+    return app
+
+
+def _seed(app) -> dict:
+    """Demo data, then 20,000 cases (bulk SQL copies); the facts the import file needs."""
+    from app.demo import seed_demo
+    from app.extensions import db
+
+    with app.app_context():
         list(seed_demo(cases=300, password=PASSWORD, echo=lambda _line: None))
         _top_up_cases(db.session, CASES)
         facts = _import_facts(db.session)
@@ -235,8 +244,8 @@ def cluster(tmp_path_factory):
     tmp = str(tmp_path_factory.mktemp("multihost"))
     moto, endpoint = start_moto(os.path.join(tmp, "moto.log"))
     try:
-        facts = _prepare_database()
-        cluster = Cluster(tmp, facts, endpoint)
+        seeder = _prepare_database()
+        cluster = Cluster(tmp, None, endpoint)
         from flask import Flask
 
         from app.storage import ensure_bucket
@@ -252,6 +261,7 @@ def cluster(tmp_path_factory):
             cluster.start_web("B")
             cluster.start_worker()
             cluster.start_beat()
+            cluster.facts = _seed(seeder)  # while the processes start
             cluster.wait_ready()
             cluster.setup_seconds = time.monotonic() - started
             yield cluster
