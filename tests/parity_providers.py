@@ -92,6 +92,11 @@ def _prv13():
     rnd = _round(RoundStatus.completed)
     lot = _lot(rnd)
     a = _application(rnd)
+    # A won proposal, as an agreement's is (scenarios picking "some application of
+    # the demo" then read a complete one).
+    from app.selection.models import Decision
+
+    a.decision = Decision.winner
     agreement = ServiceAgreement(number=f"ДП-ЗМ-{next(_numbers)}", lot_id=lot.id,
                                  application_id=a.id, provider_id=a.provider_id,
                                  signed_on=today.replace(day=1), starts_on=today.replace(day=1),
