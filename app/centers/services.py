@@ -313,41 +313,23 @@ def kyiv_now() -> dt.datetime:
     return clock.kyiv_now()
 
 
-# --- selection round (soft link to the selection domain) ------------------------------
+# --- selection round ----------------------------------------------------------------
 def provider_selection_round(provider_id: int | None, oblast_id: int | None = None) -> str | None:
-    """Label of the latest selection round the provider won, if the selection domain
-    records applications with a decision; ``None`` when unknown."""
+    """Label of the latest round of the resilience-centre programme that the
+    provider won (nationally or in the oblast); ``None`` when there is none."""
     if provider_id is None:
         return None
-    try:
-        from ..selection import models as sel
-    except ImportError:  # pragma: no cover
-        return None
-    application = getattr(sel, "Application", None)
-    round_model = getattr(sel, "SelectionRound", None)
-    if application is None or round_model is None:
-        return None
-    try:
-        stmt = (select(round_model)
-                .join(application, application.round_id == round_model.id)
-                .where(application.provider_id == provider_id))
-        decision = getattr(application, "decision", None)
-        enum_class = getattr(getattr(decision, "type", None), "enum_class", None)
-        winner = getattr(enum_class, "winner", None) if enum_class is not None else None
-        if winner is not None:
-            stmt = stmt.where(decision == winner)
-        programme = getattr(round_model, "programme", None)
-        programme_enum = getattr(getattr(programme, "type", None), "enum_class", None)
-        resilience = getattr(programme_enum, "resilience_centres", None)
-        if resilience is not None:
-            stmt = stmt.where(programme == resilience)
-        if oblast_id is not None and hasattr(round_model, "oblast_id"):
-            stmt = stmt.where((round_model.oblast_id == oblast_id)
-                              | round_model.oblast_id.is_(None))
-        stmt = stmt.order_by(round_model.id.desc()).limit(1)
-    except (AttributeError, TypeError):  # the selection schema is not what we expect
-        return None
-    found = db.session.scalars(stmt).first()
+    from ..selection.models import Application, Decision, SelectionRound
+
+    stmt = (select(SelectionRound)
+            .join(Application, Application.round_id == SelectionRound.id)
+            .where(Application.provider_id == provider_id,
+                   Application.decision == Decision.winner,
+                   SelectionRound.programme == "centre"))
+    if oblast_id is not None:
+        stmt = stmt.where((SelectionRound.oblast_id == oblast_id)
+                          | SelectionRound.oblast_id.is_(None))
+    found = db.session.scalars(stmt.order_by(SelectionRound.id.desc()).limit(1)).first()
     return str(found) if found is not None else None
 
 
