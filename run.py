@@ -42,8 +42,18 @@ def _bootstrap(requirements: str) -> None:
     req_path = os.path.join(ROOT, requirements)
     if not os.path.exists(stamp) or os.path.getmtime(stamp) < os.path.getmtime(req_path):
         print(f"Installing {requirements} ...", flush=True)
-        subprocess.check_call([VENV_PYTHON, "-m", "pip", "install", "-q",
-                               "--disable-pip-version-check", "-r", req_path])
+        subprocess.check_call(
+            [
+                VENV_PYTHON,
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "-r",
+                req_path,
+            ]
+        )
         open(stamp, "w").close()
     if not _in_venv():
         os.execv(VENV_PYTHON, [VENV_PYTHON, os.path.abspath(__file__), *sys.argv[1:]])
@@ -71,8 +81,12 @@ def _serve() -> None:
         from app.demo import seed_demo
 
         init_database(use_migrations=True)
-        lines = list(seed_demo(cases=int(os.environ.get("DEMO_CASES", "300")),
-                               password=os.environ.get("PORTAL_DEMO_PASSWORD")))
+        lines = list(
+            seed_demo(
+                cases=int(os.environ.get("DEMO_CASES", "300")),
+                password=os.environ.get("PORTAL_DEMO_PASSWORD"),
+            )
+        )
     application = create_app()  # a fresh app: permissions synced, caches clean
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))

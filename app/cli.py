@@ -40,8 +40,16 @@ def init_database(use_migrations: bool = True) -> None:
     katottg.load(db.session)
 
 
-def create_user(username, password, role_name, first_name="", last_name="", email=None,
-                oblast_code=None, provider_edrpou=None):
+def create_user(
+    username,
+    password,
+    role_name,
+    first_name="",
+    last_name="",
+    email=None,
+    oblast_code=None,
+    provider_edrpou=None,
+):
     from sqlalchemy import select
 
     from .extensions import db
@@ -52,15 +60,22 @@ def create_user(username, password, role_name, first_name="", last_name="", emai
     role = sm.find_role(role_name)
     if role is None:
         raise click.ClickException(f"No such role: {role_name}")
-    user = sm.add_user(username, first_name or username, last_name or "-",
-                       email or f"{username}@example.org", role, password=password)
+    user = sm.add_user(
+        username,
+        first_name or username,
+        last_name or "-",
+        email or f"{username}@example.org",
+        role,
+        password=password,
+    )
     if not user:
         raise click.ClickException(f"User {username} was not created (duplicate?)")
     if oblast_code:
         user.oblast_id = db.session.scalar(select(Oblast.id).where(Oblast.code == oblast_code))
     if provider_edrpou:
         user.provider_id = db.session.scalar(
-            select(Provider.id).where(Provider.edrpou == provider_edrpou))
+            select(Provider.id).where(Provider.edrpou == provider_edrpou)
+        )
     db.session.commit()
     return user
 
@@ -78,8 +93,12 @@ def init_db_command(admin_username, admin_password, admin_email):
         if sm.find_user(username=admin_username):
             click.echo(f"Administrator {admin_username} already exists.")
         else:
-            create_user(admin_username, admin_password, current_app.config["AUTH_ROLE_ADMIN"],
-                        email=admin_email)
+            create_user(
+                admin_username,
+                admin_password,
+                current_app.config["AUTH_ROLE_ADMIN"],
+                email=admin_email,
+            )
             click.echo(f"Administrator {admin_username} created.")
 
 
@@ -110,9 +129,13 @@ def create_user_command(**kwargs):
 
 @click.command("seed-demo")
 @with_appcontext
-@click.option("--cases", default=200, show_default=True,
-              help="Number of demo cases; providers and centres follow the national "
-                   "proportions (2,000 and 5,000 per 1,000,000 cases).")
+@click.option(
+    "--cases",
+    default=200,
+    show_default=True,
+    help="Number of demo cases; providers and centres follow the national "
+    "proportions (2,000 and 5,000 per 1,000,000 cases).",
+)
 @click.option("--password", envvar="PORTAL_DEMO_PASSWORD", default=None)
 def seed_demo_command(cases, password):
     """Fill the database with demo data and demo users (one per role).

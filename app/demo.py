@@ -10,9 +10,9 @@ from __future__ import annotations
 import importlib
 import random
 import secrets
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
 from flask import current_app
 from sqlalchemy import select, text
@@ -48,8 +48,9 @@ DEMO_USERS = (
 )
 
 
-def seed_demo(cases: int = 200, password: str | None = None,
-              echo: Callable[[str], None] = print) -> Iterator[str]:
+def seed_demo(
+    cases: int = 200, password: str | None = None, echo: Callable[[str], None] = print
+) -> Iterator[str]:
     """Seed everything; yields the lines to print (credentials included)."""
     from . import DOMAINS
     from .cli import create_user
@@ -61,8 +62,14 @@ def seed_demo(cases: int = 200, password: str | None = None,
     for username, role, oblast in DEMO_USERS:
         user = sm.find_user(username=username)
         if user is None:
-            user = create_user(username, password, role, first_name=username.capitalize(),
-                               last_name="Демо", oblast_code=oblast)
+            user = create_user(
+                username,
+                password,
+                role,
+                first_name=username.capitalize(),
+                last_name="Демо",
+                oblast_code=oblast,
+            )
             created.append((username, role))
         ctx.users[username] = user
 

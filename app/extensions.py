@@ -59,7 +59,8 @@ def _sqlite_unicode_lower(dbapi_connection, _record):
     connections; PostgreSQL folds Cyrillic itself."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.create_function(
-            "lower", 1, lambda v: v.lower() if isinstance(v, str) else v, deterministic=True)
+            "lower", 1, lambda v: v.lower() if isinstance(v, str) else v, deterministic=True
+        )
         # Names sort in Ukrainian alphabetical order (app.common.finder.collated).
         from .common.finder import sqlite_collation
 

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from flask import g, request
-from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.security import views as fab_security_views
+from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
 from flask_babel import _get_current_context
 
 if TYPE_CHECKING:  # the mixins below are only ever mixed into these classes
@@ -48,69 +48,119 @@ class SeamItem:
 #: Every upstream private the portal depends on. The contract test fingerprints
 #: each ``upstream`` (source of a function or class, or a template file).
 SEAM: tuple[SeamItem, ...] = (
-    SeamItem("flask_appbuilder.views.ModelView._add",
-             "Replaced on POST: a refused save keeps the form and the typed values with a "
-             "Ukrainian message (FAB redirects and loses the input)."),
-    SeamItem("flask_appbuilder.views.ModelView._edit",
-             "Replaced on POST: the row is loaded through the scope; optimistic locking; "
-             "a refused save keeps the form."),
-    SeamItem("flask_appbuilder.baseviews.BaseCRUDView._get_add_widget",
-             "Re-renders the add form with its errors after a refused save."),
-    SeamItem("flask_appbuilder.baseviews.BaseCRUDView._get_edit_widget",
-             "Re-renders the edit form with its errors after a refused save."),
-    SeamItem("flask_appbuilder.baseviews.BaseCRUDView._get_related_views_widgets",
-             "The edit page's related lists, rendered again after a refused save."),
-    SeamItem("flask_appbuilder.baseviews.BaseCRUDView._get_list_widget",
-             "Wrapped: bounded page size and depth, quick search, plain-row pages "
-             "(no ORM object per row), the filter chips."),
-    SeamItem("flask_appbuilder.baseviews.BaseCRUDView._get_search_widget",
-             "Wrapped: a server-searched relation filter shows the chosen row."),
-    SeamItem("flask_appbuilder.baseviews.BaseCRUDView._get_show_widget",
-             "Wrapped: actions the record page renders itself are dropped from FAB's links."),
-    SeamItem("flask_appbuilder.baseviews.BaseCRUDView._show",
-             "The show widgets of a record page that adds its own panels; wrapped so a "
-             "register of personal data logs who viewed the record (after_show_widgets)."),
-    SeamItem("flask_appbuilder.baseviews.BaseCRUDView._list",
-             "Wrapped: a register of personal data logs which rows a user was shown "
-             "(after_list_widgets)."),
-    SeamItem("flask_appbuilder.baseviews.BaseCRUDView._deserialize_pk_if_composite",
-             "Turns a URL key into the datamodel's key when loading a row in scope."),
-    SeamItem("flask_appbuilder.baseviews.BaseCRUDView._init_properties",
-             "Where FAB sets ``_base_filters``, ``_filters`` and ``_related_views`` (read by "
-             "base_filters(), search_filters() and related_views())."),
-    SeamItem("flask_appbuilder.validators.Unique.__call__",
-             "Reads ``form._id`` (the edited row), which the portal's own edit sets."),
-    SeamItem("flask_appbuilder.api.ModelRestApi._init_model_schemas",
-             "Extended: the API's bodies are parsed with the same field kinds as the forms."),
-    SeamItem("flask_appbuilder.api.ModelRestApi._get_field_info",
-             "Wrapped once per process: ``_info`` gives translated labels and descriptions."),
-    SeamItem("flask_appbuilder.models.sqla.interface.SQLAInterface._apply_inner_all",
-             "The scoped, filtered, ordered inner query that the page and count queries of "
-             "the bounded lists are built around."),
-    SeamItem("flask_appbuilder.models.filters.Filters.__init__",
-             "LeanFilters builds FAB's per-column filter catalogue (``_all_filters``) on "
-             "first use instead of in every Filters() (~150 objects, three per list page); "
-             "it sets ``_search_filters`` as FAB's __init__ would."),
-    SeamItem("flask_appbuilder.models.filters.Filters._get_filters",
-             "Called by LeanFilters to build the search and the full filter catalogues."),
-    SeamItem("flask_appbuilder.security.sqla.manager.SecurityManager._create_db",
-             "Replaced: FAB would create tables itself; Alembic owns the schema."),
-    SeamItem("flask_appbuilder.security.manager.BaseSecurityManager._has_view_access",
-             "Wrapped: answers for users with built-in roles only are remembered per "
-             "process (the roles are fixed by configuration)."),
-    SeamItem("flask_appbuilder.security.sqla.manager.SecurityManager.validate_api_key",
-             "Sets ``g._api_key_user`` for API-key requests: such a user's access is "
-             "never taken from the role cache."),
-    SeamItem("flask_appbuilder.utils.base.get_safe_redirect",
-             "flask_appbuilder.security.views imports it by name; that module global is replaced: an empty ``next`` after sign-in "
-             "goes to the index without a false 'Invalid redirect' warning."),
-    SeamItem("flask_appbuilder.filters.TemplateFilters.find_views_by_name",
-             "Replaced on the live instance by a dict lookup (a loop over ~90 views, four to "
-             "eight times per page)."),
-    SeamItem("flask_babel._get_current_context",
-             "The request's Babel context, where the request's catalogue is kept once."),
-    SeamItem("flask_babel.Babel.domain_instance",
-             "Replaced by the request-cached domain (cached_property on the Babel object)."),
+    SeamItem(
+        "flask_appbuilder.views.ModelView._add",
+        "Replaced on POST: a refused save keeps the form and the typed values with a "
+        "Ukrainian message (FAB redirects and loses the input).",
+    ),
+    SeamItem(
+        "flask_appbuilder.views.ModelView._edit",
+        "Replaced on POST: the row is loaded through the scope; optimistic locking; "
+        "a refused save keeps the form.",
+    ),
+    SeamItem(
+        "flask_appbuilder.baseviews.BaseCRUDView._get_add_widget",
+        "Re-renders the add form with its errors after a refused save.",
+    ),
+    SeamItem(
+        "flask_appbuilder.baseviews.BaseCRUDView._get_edit_widget",
+        "Re-renders the edit form with its errors after a refused save.",
+    ),
+    SeamItem(
+        "flask_appbuilder.baseviews.BaseCRUDView._get_related_views_widgets",
+        "The edit page's related lists, rendered again after a refused save.",
+    ),
+    SeamItem(
+        "flask_appbuilder.baseviews.BaseCRUDView._get_list_widget",
+        "Wrapped: bounded page size and depth, quick search, plain-row pages "
+        "(no ORM object per row), the filter chips.",
+    ),
+    SeamItem(
+        "flask_appbuilder.baseviews.BaseCRUDView._get_search_widget",
+        "Wrapped: a server-searched relation filter shows the chosen row.",
+    ),
+    SeamItem(
+        "flask_appbuilder.baseviews.BaseCRUDView._get_show_widget",
+        "Wrapped: actions the record page renders itself are dropped from FAB's links.",
+    ),
+    SeamItem(
+        "flask_appbuilder.baseviews.BaseCRUDView._show",
+        "The show widgets of a record page that adds its own panels; wrapped so a "
+        "register of personal data logs who viewed the record (after_show_widgets).",
+    ),
+    SeamItem(
+        "flask_appbuilder.baseviews.BaseCRUDView._list",
+        "Wrapped: a register of personal data logs which rows a user was shown "
+        "(after_list_widgets).",
+    ),
+    SeamItem(
+        "flask_appbuilder.baseviews.BaseCRUDView._deserialize_pk_if_composite",
+        "Turns a URL key into the datamodel's key when loading a row in scope.",
+    ),
+    SeamItem(
+        "flask_appbuilder.baseviews.BaseCRUDView._init_properties",
+        "Where FAB sets ``_base_filters``, ``_filters`` and ``_related_views`` (read by "
+        "base_filters(), search_filters() and related_views()).",
+    ),
+    SeamItem(
+        "flask_appbuilder.validators.Unique.__call__",
+        "Reads ``form._id`` (the edited row), which the portal's own edit sets.",
+    ),
+    SeamItem(
+        "flask_appbuilder.api.ModelRestApi._init_model_schemas",
+        "Extended: the API's bodies are parsed with the same field kinds as the forms.",
+    ),
+    SeamItem(
+        "flask_appbuilder.api.ModelRestApi._get_field_info",
+        "Wrapped once per process: ``_info`` gives translated labels and descriptions.",
+    ),
+    SeamItem(
+        "flask_appbuilder.models.sqla.interface.SQLAInterface._apply_inner_all",
+        "The scoped, filtered, ordered inner query that the page and count queries of "
+        "the bounded lists are built around.",
+    ),
+    SeamItem(
+        "flask_appbuilder.models.filters.Filters.__init__",
+        "LeanFilters builds FAB's per-column filter catalogue (``_all_filters``) on "
+        "first use instead of in every Filters() (~150 objects, three per list page); "
+        "it sets ``_search_filters`` as FAB's __init__ would.",
+    ),
+    SeamItem(
+        "flask_appbuilder.models.filters.Filters._get_filters",
+        "Called by LeanFilters to build the search and the full filter catalogues.",
+    ),
+    SeamItem(
+        "flask_appbuilder.security.sqla.manager.SecurityManager._create_db",
+        "Replaced: FAB would create tables itself; Alembic owns the schema.",
+    ),
+    SeamItem(
+        "flask_appbuilder.security.manager.BaseSecurityManager._has_view_access",
+        "Wrapped: answers for users with built-in roles only are remembered per "
+        "process (the roles are fixed by configuration).",
+    ),
+    SeamItem(
+        "flask_appbuilder.security.sqla.manager.SecurityManager.validate_api_key",
+        "Sets ``g._api_key_user`` for API-key requests: such a user's access is "
+        "never taken from the role cache.",
+    ),
+    SeamItem(
+        "flask_appbuilder.utils.base.get_safe_redirect",
+        "flask_appbuilder.security.views imports it by name; that module global is replaced: an empty ``next`` after sign-in "
+        "goes to the index without a false 'Invalid redirect' warning.",
+    ),
+    SeamItem(
+        "flask_appbuilder.filters.TemplateFilters.find_views_by_name",
+        "Replaced on the live instance by a dict lookup (a loop over ~90 views, four to "
+        "eight times per page).",
+    ),
+    SeamItem(
+        "flask_babel._get_current_context",
+        "The request's Babel context, where the request's catalogue is kept once.",
+    ),
+    SeamItem(
+        "flask_babel.Babel.domain_instance",
+        "Replaced by the request-cached domain (cached_property on the Babel object).",
+    ),
 )
 
 
@@ -143,9 +193,12 @@ def related_views(view) -> list:
     to the template; an upstream change filters them by permission, and this
     does the same now."""
     sm = view.appbuilder.sm
-    return [rv for rv in view._related_views
-            if sm.has_access("can_list", rv.class_permission_name)
-            or sm.has_access("can_read", rv.class_permission_name)]
+    return [
+        rv
+        for rv in view._related_views
+        if sm.has_access("can_list", rv.class_permission_name)
+        or sm.has_access("can_read", rv.class_permission_name)
+    ]
 
 
 def add_page_widgets(view, form) -> dict:
@@ -156,8 +209,9 @@ def add_page_widgets(view, form) -> dict:
 def edit_page_widgets(view, form, item) -> dict:
     """The edit page with ``form`` (and its errors) and the record's related lists."""
     widgets = view._get_edit_widget(form=form)
-    return view._get_related_views_widgets(item, filters={}, orders={}, pages={},
-                                           page_sizes={}, widgets=widgets)
+    return view._get_related_views_widgets(
+        item, filters={}, orders={}, pages={}, page_sizes={}, widgets=widgets
+    )
 
 
 def edited_record(form) -> Any:
@@ -171,8 +225,13 @@ def record_page_widgets(view, item) -> dict:
     passed between FAB's hooks)."""
     widgets = view._get_show_widget(view.datamodel.get_pk_value(item), item)
     view.update_redirect()
-    return view._get_related_views_widgets(item, orders=get_order_args(), pages=get_page_args(),
-                                           page_sizes=get_page_size_args(), widgets=widgets)
+    return view._get_related_views_widgets(
+        item,
+        orders=get_order_args(),
+        pages=get_page_args(),
+        page_sizes=get_page_size_args(),
+        widgets=widgets,
+    )
 
 
 def mark_edited_record(form, pk) -> None:
@@ -220,11 +279,27 @@ class ModelViewSeam(_ModelViewBase):
     def before_add_page(self, form) -> None:
         """The add form, about to be rendered (its first view or after a refusal)."""
 
-    def _get_list_widget(self, filters, actions=None, order_column="", order_direction="",
-                         page=None, page_size=None, widgets=None, **kwargs):
-        return self.list_page_widgets(filters, actions=actions, order_column=order_column,
-                                      order_direction=order_direction, page=page,
-                                      page_size=page_size, widgets=widgets, **kwargs)
+    def _get_list_widget(
+        self,
+        filters,
+        actions=None,
+        order_column="",
+        order_direction="",
+        page=None,
+        page_size=None,
+        widgets=None,
+        **kwargs,
+    ):
+        return self.list_page_widgets(
+            filters,
+            actions=actions,
+            order_column=order_column,
+            order_direction=order_direction,
+            page=page,
+            page_size=page_size,
+            widgets=widgets,
+            **kwargs,
+        )
 
     def fab_list_widgets(self, filters, **kwargs) -> dict:
         """FAB's own list widget (ORM objects per row), for views that need it."""
@@ -234,12 +309,12 @@ class ModelViewSeam(_ModelViewBase):
         return self.search_page_widgets(form=form, exclude_cols=exclude_cols, widgets=widgets)
 
     def fab_search_widgets(self, form=None, exclude_cols=None, widgets=None) -> dict:
-        return super()._get_search_widget(form=form, exclude_cols=exclude_cols,
-                                          widgets=widgets)
+        return super()._get_search_widget(form=form, exclude_cols=exclude_cols, widgets=widgets)
 
     def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
-        widgets = super()._get_show_widget(pk, item, widgets=widgets, actions=actions,
-                                           show_fieldsets=show_fieldsets)
+        widgets = super()._get_show_widget(
+            pk, item, widgets=widgets, actions=actions, show_fieldsets=show_fieldsets
+        )
         return self.adjust_show_widgets(widgets, item)
 
     def adjust_show_widgets(self, widgets: dict, item) -> dict:
@@ -276,13 +351,28 @@ def wrap_field_info(adjust: Callable[[Any, Any, dict], dict]) -> None:
 
 
 # --------------------------------------------------------------------------- queries
-def apply_inner_all(interface, query, filters, order_column="", order_direction="",
-                    page=None, page_size=None, select_columns=None, aliases_mapping=None):
+def apply_inner_all(
+    interface,
+    query,
+    filters,
+    order_column="",
+    order_direction="",
+    page=None,
+    page_size=None,
+    select_columns=None,
+    aliases_mapping=None,
+):
     """FAB's scoped, filtered, ordered (and paged) query over the interface's model."""
     return interface._apply_inner_all(
-        query, filters, order_column, order_direction, page, page_size,
+        query,
+        filters,
+        order_column,
+        order_direction,
+        page,
+        page_size,
         select_columns=select_columns,
-        aliases_mapping={} if aliases_mapping is None else aliases_mapping)
+        aliases_mapping={} if aliases_mapping is None else aliases_mapping,
+    )
 
 
 class LazyCatalogueFilters(Filters):
@@ -300,8 +390,7 @@ class LazyCatalogueFilters(Filters):
         self.filter_converter = filter_converter
         self.datamodel = datamodel
         self.clear_filters()
-        self._search_filters = self._get_filters(self.search_columns) if self.search_columns \
-            else {}
+        self._search_filters = self._get_filters(self.search_columns) if self.search_columns else {}
         for column, extra in (search_filters or {}).items():
             self._search_filters[column] += extra
 
@@ -310,7 +399,8 @@ class LazyCatalogueFilters(Filters):
         catalogue = self.__dict__.get("_all_filters_built")
         if catalogue is None:
             catalogue = self.__dict__["_all_filters_built"] = self._get_filters(
-                self.datamodel.get_columns_list())
+                self.datamodel.get_columns_list()
+            )
         return catalogue
 
     def joined(self, filters, values):

@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import importlib
 import time
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Hashable, Iterable
 
 from flask import current_app, g, has_request_context
 from flask_appbuilder import IndexView, expose
@@ -46,9 +46,18 @@ from .security.scope import current_scope, scoped
 
 #: Colour-blind-safe colours (Paul Tol's "muted" scheme, a grey and the state blue).
 COLOURS = {
-    "indigo": "#332288", "cyan": "#88ccee", "teal": "#44aa99", "green": "#117733",
-    "olive": "#999933", "sand": "#ddcc77", "rose": "#cc6677", "wine": "#882255",
-    "purple": "#aa4499", "grey": "#767676", "dark": "#444444", "blue": "#0057b8",
+    "indigo": "#332288",
+    "cyan": "#88ccee",
+    "teal": "#44aa99",
+    "green": "#117733",
+    "olive": "#999933",
+    "sand": "#ddcc77",
+    "rose": "#cc6677",
+    "wine": "#882255",
+    "purple": "#aa4499",
+    "grey": "#767676",
+    "dark": "#444444",
+    "blue": "#0057b8",
     "pale": "#c9d3df",
 }
 
@@ -126,37 +135,82 @@ class Chart:
         return f"{100 * value / self.peak:.2f}"
 
 
-def enum_chart(key: str, title: str, members: Iterable, counts: dict, *, series_label: str,
-               colours: dict, category: str = "", url: Callable | None = None,
-               highlight: Iterable = (), **options) -> Chart:
+def enum_chart(
+    key: str,
+    title: str,
+    members: Iterable,
+    counts: dict,
+    *,
+    series_label: str,
+    colours: dict,
+    category: str = "",
+    url: Callable | None = None,
+    highlight: Iterable = (),
+    **options,
+) -> Chart:
     """One bar per enum member (zeros included), each in the member's colour."""
     highlight = set(highlight)
-    bars = [Bar(key=m.name, label=m.label, values={"count": counts.get(m, 0)},
-                url=url(m) if url else None, colour=colours.get(m), highlight=m in highlight)
-            for m in members]
-    return Chart(key=key, title=title, series=[Series("count", series_label)], bars=bars,
-                 category=category, **options)
+    bars = [
+        Bar(
+            key=m.name,
+            label=m.label,
+            values={"count": counts.get(m, 0)},
+            url=url(m) if url else None,
+            colour=colours.get(m),
+            highlight=m in highlight,
+        )
+        for m in members
+    ]
+    return Chart(
+        key=key,
+        title=title,
+        series=[Series("count", series_label)],
+        bars=bars,
+        category=category,
+        **options,
+    )
 
 
-def stacked_chart(key: str, title: str, rows: Iterable[tuple[Hashable, str]], members: Iterable,
-                  counts: dict, *, colours: dict, category: str = "",
-                  series_url: Callable | None = None, bar_url: Callable | None = None,
-                  segment_url: Callable | None = None, **options) -> Chart:
+def stacked_chart(
+    key: str,
+    title: str,
+    rows: Iterable[tuple[Hashable, str]],
+    members: Iterable,
+    counts: dict,
+    *,
+    colours: dict,
+    category: str = "",
+    series_url: Callable | None = None,
+    bar_url: Callable | None = None,
+    segment_url: Callable | None = None,
+    **options,
+) -> Chart:
     """Bars ``rows`` = [(key, label)] stacked by enum ``members``; ``counts[(row key, member)]``.
 
     The ``*_url`` callables return the filtered list of a member, a row, or
     both; leave out those the lists cannot filter by.
     """
     members = list(members)
-    series = [Series(m.name, m.label, colours[m], series_url(m) if series_url else None)
-              for m in members]
+    series = [
+        Series(m.name, m.label, colours[m], series_url(m) if series_url else None) for m in members
+    ]
     bars = []
     for row_key, label in rows:
         values = {m.name: counts.get((row_key, m), 0) for m in members}
-        urls = ({m.name: segment_url(row_key, m) for m in members if values[m.name]}
-                if segment_url else {})
-        bars.append(Bar(key=getattr(row_key, "name", str(row_key)), label=label, values=values, urls=urls,
-                        url=bar_url(row_key) if bar_url else None))
+        urls = (
+            {m.name: segment_url(row_key, m) for m in members if values[m.name]}
+            if segment_url
+            else {}
+        )
+        bars.append(
+            Bar(
+                key=getattr(row_key, "name", str(row_key)),
+                label=label,
+                values=values,
+                urls=urls,
+                url=bar_url(row_key) if bar_url else None,
+            )
+        )
     return Chart(key=key, title=title, series=series, bars=bars, category=category, **options)
 
 
@@ -239,10 +293,18 @@ def _refresh_state(app, store) -> dict:
     state = app.extensions.get("portal_figure_refresh")
     if state is None:
         with store.lock:
-            state = app.extensions.setdefault("portal_figure_refresh", {
-                "executor": ThreadPoolExecutor(max_workers=1,
-                                               thread_name_prefix="portal-figures"),
-                "pending": set(), "warm": {}, "ticker": None, "cost": {}})
+            state = app.extensions.setdefault(
+                "portal_figure_refresh",
+                {
+                    "executor": ThreadPoolExecutor(
+                        max_workers=1, thread_name_prefix="portal-figures"
+                    ),
+                    "pending": set(),
+                    "warm": {},
+                    "ticker": None,
+                    "cost": {},
+                },
+            )
     return state
 
 
@@ -298,8 +360,9 @@ def _keep_warm(app, store, key, compute: Callable, now: float) -> None:
         state["warm"][key] = [compute, now]
         if state["ticker"] is not None:
             return
-        state["ticker"] = threading.Thread(target=_tick, args=(app, store, state),
-                                           name="portal-figures-ticker", daemon=True)
+        state["ticker"] = threading.Thread(
+            target=_tick, args=(app, store, state), name="portal-figures-ticker", daemon=True
+        )
     state["ticker"].start()
 
 
@@ -312,14 +375,18 @@ def _tick(app, store, state) -> None:
         keep = app.config.get("DASHBOARD_KEEP_WARM_SECONDS", 1800)
         with store.lock:
             now = time.monotonic()
-            for key in [k for k, (_c, read) in state["warm"].items()
-                        if not ttl or now - read > keep]:
+            for key in [
+                k for k, (_c, read) in state["warm"].items() if not ttl or now - read > keep
+            ]:
                 del state["warm"][key]
             if not state["warm"]:
                 state["ticker"] = None
                 return
-            due = [(key, compute) for key, (compute, _read) in state["warm"].items()
-                   if store.get(key, (0, None))[0] - now < ttl / 2]
+            due = [
+                (key, compute)
+                for key, (compute, _read) in state["warm"].items()
+                if store.get(key, (0, None))[0] - now < ttl / 2
+            ]
         for key, compute in due:
             _refresh_in_background(app, store, key, compute, ttl)
         time.sleep(ttl / 4)
@@ -340,12 +407,12 @@ def list_url(view_name: str, *conditions) -> str:
     from flask import url_for
     from flask_appbuilder.models.filters import Filters
 
-    view = next(v for v in current_app.appbuilder.baseviews
-                if type(v).__name__ == view_name)
+    view = next(v for v in current_app.appbuilder.baseviews if type(v).__name__ == view_name)
     args = []
     for column, filter_class, value in conditions:
-        catalogue = Filters(view.datamodel.filter_converter_class, view.datamodel,
-                            [column]).get_search_filters()[column]
+        catalogue = Filters(
+            view.datamodel.filter_converter_class, view.datamodel, [column]
+        ).get_search_filters()[column]
         index = next(i for i, f in enumerate(catalogue) if type(f) is filter_class)
         args.append((f"_flt_{index}_{column}", str(value)))
     url = url_for(f"{view.endpoint}.list")
@@ -357,10 +424,13 @@ def grouped_counts(scope, model, *columns) -> dict:
     rows of ``model`` in ``scope``: one GROUP BY statement, once per request."""
 
     def compute():
-        stmt = scoped(select(*columns, func.count()).select_from(model).group_by(*columns),
-                      model, scope)
-        return {(row[0] if len(columns) == 1 else tuple(row[:-1])): row[-1]
-                for row in current_app.appbuilder.session.execute(stmt)}
+        stmt = scoped(
+            select(*columns, func.count()).select_from(model).group_by(*columns), model, scope
+        )
+        return {
+            (row[0] if len(columns) == 1 else tuple(row[:-1])): row[-1]
+            for row in current_app.appbuilder.session.execute(stmt)
+        }
 
     key = ("grouped", model.__name__, tuple(c.key for c in columns))
     return shared_figure(key, scope, compute)
@@ -425,14 +495,22 @@ class HomeView(IndexView):
             scope = current_scope()
             if not scope.national:
                 scope_label = (
-                    _("Oblast: %(name)s", name=user.oblast.title) if scope.oblast_id and user.oblast
-                    else _("Provider: %(name)s", name=user.provider) if scope.provider_id
-                    and user.provider else _("No scope assigned: ask the administrator.")
+                    _("Oblast: %(name)s", name=user.oblast.title)
+                    if scope.oblast_id and user.oblast
+                    else _("Provider: %(name)s", name=user.provider)
+                    if scope.provider_id and user.provider
+                    else _("No scope assigned: ask the administrator.")
                 )
             cards, charts = collect(scope)
-        return self.render_template(self.index_template, appbuilder=self.appbuilder,
-                                    cards=cards, charts=charts, roles=roles,
-                                    scope_label=scope_label, title=_("Home"))
+        return self.render_template(
+            self.index_template,
+            appbuilder=self.appbuilder,
+            cards=cards,
+            charts=charts,
+            roles=roles,
+            scope_label=scope_label,
+            title=_("Home"),
+        )
 
 
 def register(appbuilder) -> None:

@@ -33,7 +33,8 @@ import re
 import shutil
 import tempfile
 import threading
-from typing import BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import BinaryIO
 
 from flask import Response, current_app, send_file, stream_with_context
 
@@ -149,13 +150,17 @@ class LocalStorage(Storage):
         found = []
         for folder, _dirs, files in os.walk(root):
             for name in files:
-                found.append(os.path.relpath(os.path.join(folder, name), root)
-                             .replace(os.sep, "/"))
+                found.append(os.path.relpath(os.path.join(folder, name), root).replace(os.sep, "/"))
         return sorted(found)
 
     def send(self, key: str, download_name: str, mimetype: str) -> Response:
-        response = send_file(self.local_path(key), mimetype=mimetype, as_attachment=True,
-                             download_name=download_name, max_age=0)
+        response = send_file(
+            self.local_path(key),
+            mimetype=mimetype,
+            as_attachment=True,
+            download_name=download_name,
+            max_age=0,
+        )
         response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -208,9 +213,10 @@ class S3Storage(Storage):
     def keys(self) -> list[str]:
         found = []
         pages = self.client.get_paginator("list_objects_v2").paginate(
-            Bucket=self.bucket, Prefix=self.prefix)
+            Bucket=self.bucket, Prefix=self.prefix
+        )
         for page in pages:
-            found.extend(item["Key"][len(self.prefix):] for item in page.get("Contents", []))
+            found.extend(item["Key"][len(self.prefix) :] for item in page.get("Contents", []))
         return sorted(found)
 
     def send(self, key: str, download_name: str, mimetype: str) -> Response:
@@ -226,16 +232,19 @@ class S3Storage(Storage):
             finally:
                 body.close()
 
-        from werkzeug.utils import secure_filename
         from urllib.parse import quote
 
-        response = Response(stream_with_context(chunks()), mimetype=mimetype,
-                            direct_passthrough=True)
+        from werkzeug.utils import secure_filename
+
+        response = Response(
+            stream_with_context(chunks()), mimetype=mimetype, direct_passthrough=True
+        )
         response.headers["Content-Length"] = str(obj["ContentLength"])
         ascii_name = secure_filename(download_name) or "download"
         response.headers["Content-Disposition"] = (
-            f"attachment; filename=\"{ascii_name}\"; "
-            f"filename*=UTF-8''{quote(download_name, safe='')}")
+            f'attachment; filename="{ascii_name}"; '
+            f"filename*=UTF-8''{quote(download_name, safe='')}"
+        )
         response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -255,19 +264,29 @@ def _s3_client(config):
     import boto3
     from botocore.config import Config
 
-    settings = (config.get("S3_ENDPOINT_URL") or None, config.get("S3_REGION") or "us-east-1",
-                config.get("S3_ACCESS_KEY_ID") or None,
-                config.get("S3_SECRET_ACCESS_KEY") or None, os.getpid())
+    settings = (
+        config.get("S3_ENDPOINT_URL") or None,
+        config.get("S3_REGION") or "us-east-1",
+        config.get("S3_ACCESS_KEY_ID") or None,
+        config.get("S3_SECRET_ACCESS_KEY") or None,
+        os.getpid(),
+    )
     with _clients_lock:
         client = _clients.get(settings)
         if client is None:
             client = _clients[settings] = boto3.session.Session().client(
-                "s3", endpoint_url=settings[0], region_name=settings[1],
-                aws_access_key_id=settings[2], aws_secret_access_key=settings[3],
-                config=Config(retries={"max_attempts": 3, "mode": "standard"},
-                              connect_timeout=5, read_timeout=60,
-                              s3={"addressing_style": config.get("S3_ADDRESSING_STYLE")
-                                  or "path"}))
+                "s3",
+                endpoint_url=settings[0],
+                region_name=settings[1],
+                aws_access_key_id=settings[2],
+                aws_secret_access_key=settings[3],
+                config=Config(
+                    retries={"max_attempts": 3, "mode": "standard"},
+                    connect_timeout=5,
+                    read_timeout=60,
+                    s3={"addressing_style": config.get("S3_ADDRESSING_STYLE") or "path"},
+                ),
+            )
         return client
 
 
@@ -289,8 +308,9 @@ def get_storage(area: str, app=None) -> Storage:
         bucket = app.config.get("S3_BUCKET")
         if not bucket:
             raise RuntimeError("STORAGE_BACKEND=s3 needs S3_BUCKET")
-        return S3Storage(_s3_client(app.config), bucket,
-                         f"{app.config.get('S3_PREFIX') or ''}{area}/")
+        return S3Storage(
+            _s3_client(app.config), bucket, f"{app.config.get('S3_PREFIX') or ''}{area}/"
+        )
     raise RuntimeError(f"unknown STORAGE_BACKEND {backend!r} (local or s3)")
 
 
@@ -298,7 +318,8 @@ def scratch_dir(app=None) -> str:
     """A local folder for files being written before they are stored (S3 backend)."""
     app = app or current_app._get_current_object()
     folder = app.config.get("STORAGE_SCRATCH_FOLDER") or os.path.join(
-        tempfile.gettempdir(), "opora-scratch")
+        tempfile.gettempdir(), "opora-scratch"
+    )
     os.makedirs(folder, mode=0o700, exist_ok=True)
     return folder
 

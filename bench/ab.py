@@ -40,14 +40,23 @@ def worker(root: str, db: str | None) -> None:
         t0, c0 = time.perf_counter(), time.process_time()
         response = client.get(line.strip())
         response.get_data()
-        print(json.dumps([(time.perf_counter() - t0) * 1000,
-                          (time.process_time() - c0) * 1000, response.status_code]), flush=True)
+        print(
+            json.dumps(
+                [
+                    (time.perf_counter() - t0) * 1000,
+                    (time.process_time() - c0) * 1000,
+                    response.status_code,
+                ]
+            ),
+            flush=True,
+        )
 
 
 def checkout(rev: str) -> str:
     """A worktree of ``rev`` that uses this checkout's virtualenv and databases."""
-    sha = subprocess.check_output(["git", "-C", ROOT, "rev-parse", "--short", rev],
-                                  text=True).strip()
+    sha = subprocess.check_output(
+        ["git", "-C", ROOT, "rev-parse", "--short", rev], text=True
+    ).strip()
     path = os.path.join(tempfile.gettempdir(), f"opora-ab-{sha}")
     if not os.path.exists(path):
         subprocess.check_call(["git", "-C", ROOT, "worktree", "add", "--detach", path, sha])
@@ -57,8 +66,14 @@ def checkout(rev: str) -> str:
             os.symlink(os.path.join(ROOT, "bench", "results"), results)
         # The compiled catalogue is not in git: without it the old version
         # would render English (other strings, other timings).
-        subprocess.check_call([sys.executable, "-c", "from app.common.catalogue import "
-                               "compile_catalogue; compile_catalogue()"], cwd=path)
+        subprocess.check_call(
+            [
+                sys.executable,
+                "-c",
+                "from app.common.catalogue import compile_catalogue; compile_catalogue()",
+            ],
+            cwd=path,
+        )
     return path
 
 
@@ -66,8 +81,9 @@ def spawn(root: str, db: str | None):
     args = [sys.executable, os.path.abspath(__file__), "--worker", root]
     if db:
         args += ["--db", db]
-    process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen(
+        args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     if process.stdout.readline().strip() != "ready":
         raise SystemExit(f"the app in {root} did not start")
     return process
@@ -93,8 +109,9 @@ def main() -> int:
         process.stdin.flush()
         return json.loads(process.stdout.readline())
 
-    print(f"{'page':58} {'old ms':>7} {'new ms':>7} {'new/old':>7} {'old CPU':>7} "
-          f"{'new CPU':>7} HTTP")
+    print(
+        f"{'page':58} {'old ms':>7} {'new ms':>7} {'new/old':>7} {'old CPU':>7} {'new CPU':>7} HTTP"
+    )
     try:
         for url in args.urls:
             for _ in range(3):  # warm-up: templates, caches
@@ -109,8 +126,11 @@ def main() -> int:
                     b.append(ask(new, url))
             ma, mb = (statistics.median(x[0] for x in s) for s in (a, b))
             ca, cb = (statistics.median(x[1] for x in s) for s in (a, b))
-            print(f"{url[:58]:58} {ma:7.2f} {mb:7.2f} {mb / ma:7.2f} {ca:7.2f} {cb:7.2f} "
-                  f"{a[-1][2]}/{b[-1][2]}", flush=True)
+            print(
+                f"{url[:58]:58} {ma:7.2f} {mb:7.2f} {mb / ma:7.2f} {ca:7.2f} {cb:7.2f} "
+                f"{a[-1][2]}/{b[-1][2]}",
+                flush=True,
+            )
     finally:
         old.kill()
         new.kill()

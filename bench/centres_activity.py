@@ -37,9 +37,13 @@ def build_app(url):
     os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 40)
     from app import create_app
 
-    return create_app(SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False,
-                      AUTH_RATE_LIMITED=False, RATELIMIT_ENABLED=False,
-                      FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
+    return create_app(
+        SQLALCHEMY_DATABASE_URI=url,
+        WTF_CSRF_ENABLED=False,
+        AUTH_RATE_LIMITED=False,
+        RATELIMIT_ENABLED=False,
+        FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
+    )
 
 
 def months_of_year(today):
@@ -55,10 +59,19 @@ def seed(app, centres: int, per_month: int) -> None:
     import sqlalchemy as sa
 
     from app.centers import services
-    from app.centers.models import (DIRECTIONS, MONTH_FIGURES, ActivityFormat, ActivityKind,
-                                    CentreActivity, CentreMonthFigures, CentreStaff,
-                                    CentreStatus, CentreVisitDay, Direction,
-                                    ResilienceCentre, StaffRole)
+    from app.centers.models import (
+        DIRECTIONS,
+        MONTH_FIGURES,
+        ActivityFormat,
+        ActivityKind,
+        CentreActivity,
+        CentreMonthFigures,
+        CentreStaff,
+        CentreStatus,
+        Direction,
+        ResilienceCentre,
+        StaffRole,
+    )
     from app.cli import create_user, init_database
     from app.extensions import db
     from app.geography.models import Hromada, Oblast
@@ -74,16 +87,23 @@ def seed(app, centres: int, per_month: int) -> None:
         if not sm.find_user(username="bench-ministry"):
             create_user("bench-ministry", PASSWORD, "Працівник міністерства")
             create_user("bench-lviv", PASSWORD, "Регіональний адміністратор", oblast_code=LVIV)
-        rng = random.Random(21)
+        random.Random(21)
         oblasts = db.session.scalars(sa.select(Oblast).order_by(Oblast.code)).all()
-        hromadas = {o.id: db.session.scalars(sa.select(Hromada.id).where(
-            Hromada.oblast_id == o.id)).all() for o in oblasts}
+        hromadas = {
+            o.id: db.session.scalars(sa.select(Hromada.id).where(Hromada.oblast_id == o.id)).all()
+            for o in oblasts
+        }
         oblasts = [o for o in oblasts if hromadas[o.id]]
         t0 = time.perf_counter()
         providers = []
         for n, oblast in enumerate(oblasts):
-            p = Provider(name=f"Надавач {n}", kind=ProviderKind.ngo, edrpou=demo_edrpou(90000 + n),
-                         oblast_id=oblast.id, status=ProviderStatus.approved)
+            p = Provider(
+                name=f"Надавач {n}",
+                kind=ProviderKind.ngo,
+                edrpou=demo_edrpou(90000 + n),
+                oblast_id=oblast.id,
+                status=ProviderStatus.approved,
+            )
             db.session.add(p)
             providers.append(p)
         db.session.flush()
@@ -91,17 +111,37 @@ def seed(app, centres: int, per_month: int) -> None:
         centre_rows, staff_rows, specialist_rows = [], [], []
         for i in range(centres):
             oblast = oblasts[i % len(oblasts)]
-            centre_rows.append({
-                "id": i + 1, "name": f"Центр {i + 1}", "provider_id": providers[i % len(oblasts)].id,
-                "oblast_id": oblast.id, "hromada_id": hromadas[oblast.id][i % len(hromadas[oblast.id])],
-                "address": f"вул. Тестова, {i + 1}", "status": CentreStatus.operating.name,
-                "opened_on": dt.date(2025, 1, 1), "published": True,
-                **{a: True for a in DIRECTIONS}})
-            specialist_rows.append({"id": i + 1, "provider_id": providers[i % len(oblasts)].id,
-                                    "full_name": f"Фахівець {i + 1}", "active": True})
-            staff_rows.append({"centre_id": i + 1, "specialist_id": i + 1,
-                               "role": StaffRole.psychologist.name, "employment": "full",
-                               "start_on": dt.date(2025, 1, 1)})
+            centre_rows.append(
+                {
+                    "id": i + 1,
+                    "name": f"Центр {i + 1}",
+                    "provider_id": providers[i % len(oblasts)].id,
+                    "oblast_id": oblast.id,
+                    "hromada_id": hromadas[oblast.id][i % len(hromadas[oblast.id])],
+                    "address": f"вул. Тестова, {i + 1}",
+                    "status": CentreStatus.operating.name,
+                    "opened_on": dt.date(2025, 1, 1),
+                    "published": True,
+                    **{a: True for a in DIRECTIONS},
+                }
+            )
+            specialist_rows.append(
+                {
+                    "id": i + 1,
+                    "provider_id": providers[i % len(oblasts)].id,
+                    "full_name": f"Фахівець {i + 1}",
+                    "active": True,
+                }
+            )
+            staff_rows.append(
+                {
+                    "centre_id": i + 1,
+                    "specialist_id": i + 1,
+                    "role": StaffRole.psychologist.name,
+                    "employment": "full",
+                    "start_on": dt.date(2025, 1, 1),
+                }
+            )
         conn.execute(sa.insert(ResilienceCentre.__table__), centre_rows)
         conn.execute(sa.insert(Specialist.__table__), specialist_rows)
         conn.execute(sa.insert(CentreStaff.__table__), staff_rows)
@@ -111,10 +151,16 @@ def seed(app, centres: int, per_month: int) -> None:
         # activities per centre, counts that agree (category = sex = age totals).
         kinds = [k.name for k in ActivityKind]
         directions = [d.name for d in Direction]
-        dir_case = "CASE k % 4 " + " ".join(
-            f"WHEN {i} THEN '{name}'" for i, name in enumerate(directions)) + " END"
-        kind_case = f"CASE k % {len(kinds)} " + " ".join(
-            f"WHEN {i} THEN '{name}'" for i, name in enumerate(kinds)) + " END"
+        dir_case = (
+            "CASE k % 4 "
+            + " ".join(f"WHEN {i} THEN '{name}'" for i, name in enumerate(directions))
+            + " END"
+        )
+        kind_case = (
+            f"CASE k % {len(kinds)} "
+            + " ".join(f"WHEN {i} THEN '{name}'" for i, name in enumerate(kinds))
+            + " END"
+        )
         for first in months:
             conn = db.session.connection()
             conn.exec_driver_sql(f"""
@@ -135,16 +181,30 @@ def seed(app, centres: int, per_month: int) -> None:
                 SELECT id, '{first.isoformat()}', 100 + (id * 13 + {first.month}) % 800
                 FROM centre""")
             db.session.commit()
-            print(f"  {first:%m.%Y}: log generated ({time.perf_counter() - t0:.0f} s)",
-                  flush=True)
+            print(f"  {first:%m.%Y}: log generated ({time.perf_counter() - t0:.0f} s)", flush=True)
         # The precomputed monthly figures, as the commands keep them (checked below).
-        sums = {"activities": "COUNT(*)", "participants": "SUM(veterans + idp + others)",
-                **{c: f"SUM({c})" for c in ("veterans", "idp", "others", "women", "men",
-                                            "children", "adults", "seniors")},
-                **{f"dir_{d}": f"SUM(CASE WHEN direction = '{d}' THEN 1 ELSE 0 END)"
-                   for d in directions},
-                **{f"kind_{k}": f"SUM(CASE WHEN kind = '{k}' THEN 1 ELSE 0 END)"
-                   for k in kinds}}
+        sums = {
+            "activities": "COUNT(*)",
+            "participants": "SUM(veterans + idp + others)",
+            **{
+                c: f"SUM({c})"
+                for c in (
+                    "veterans",
+                    "idp",
+                    "others",
+                    "women",
+                    "men",
+                    "children",
+                    "adults",
+                    "seniors",
+                )
+            },
+            **{
+                f"dir_{d}": f"SUM(CASE WHEN direction = '{d}' THEN 1 ELSE 0 END)"
+                for d in directions
+            },
+            **{f"kind_{k}": f"SUM(CASE WHEN kind = '{k}' THEN 1 ELSE 0 END)" for k in kinds},
+        }
         names = [n for n in MONTH_FIGURES if n != "visits"]
         conn = db.session.connection()
         conn.exec_driver_sql(f"""
@@ -156,8 +216,12 @@ def seed(app, centres: int, per_month: int) -> None:
                    {", ".join(sums[n] for n in names)}
             FROM centre_activity a JOIN centre c ON c.id = a.centre_id
             GROUP BY a.centre_id, strftime('%Y-%m-01', a.held_on), c.oblast_id""")
-        figures = [dict(r._mapping) for r in conn.execute(sa.select(
-            CentreMonthFigures.__table__).order_by(sa.func.random()).limit(5))]
+        figures = [
+            dict(r._mapping)
+            for r in conn.execute(
+                sa.select(CentreMonthFigures.__table__).order_by(sa.func.random()).limit(5)
+            )
+        ]
         db.session.commit()
         conn = db.session.connection()
         conn.exec_driver_sql("ANALYZE")
@@ -168,8 +232,10 @@ def seed(app, centres: int, per_month: int) -> None:
             assert all(getattr(again, k) == f[k] for k in MONTH_FIGURES), f
         db.session.rollback()
         total = db.session.scalar(sa.select(sa.func.count(CentreActivity.id)))
-        print(f"  seeded {centres} centres, {total} activities in "
-              f"{time.perf_counter() - t0:.0f} s", flush=True)
+        print(
+            f"  seeded {centres} centres, {total} activities in {time.perf_counter() - t0:.0f} s",
+            flush=True,
+        )
 
 
 def timed(client, url, repeat):
@@ -193,14 +259,17 @@ def reference(app, repeat):
 
     from app.extensions import db
 
-    template = Template("<table>{% for r in rows %}<tr><td>{{ r.name }}</td>"
-                        "<td>{{ r.status }}</td></tr>{% endfor %}</table>")
+    template = Template(
+        "<table>{% for r in rows %}<tr><td>{{ r.name }}</td>"
+        "<td>{{ r.status }}</td></tr>{% endfor %}</table>"
+    )
     timings = []
     with app.app_context():
         for i in range(repeat + 2):
             t0 = time.perf_counter()
-            rows = db.session.execute(text(
-                "SELECT name, status FROM centre ORDER BY id DESC LIMIT 25")).all()
+            rows = db.session.execute(
+                text("SELECT name, status FROM centre ORDER BY id DESC LIMIT 25")
+            ).all()
             template.render(rows=rows)
             if i >= 2:
                 timings.append((time.perf_counter() - t0) * 1000)
@@ -222,15 +291,19 @@ def main() -> int:
     query = f"?from={months[0]:%Y-%m}&to={months[-1]:%Y-%m}"
     ref = reference(app, args.repeat)
     print(f"reference (SELECT LIMIT 25 + Jinja): median {ref:.2f} ms")
-    for username, label in (("bench-lviv", "oblast dashboard (regional administrator)"),
-                            ("bench-ministry", "national dashboard (ministry)")):
+    for username, label in (
+        ("bench-lviv", "oblast dashboard (regional administrator)"),
+        ("bench-ministry", "national dashboard (ministry)"),
+    ):
         client = app.test_client()
         response = client.post("/login/", data={"username": username, "password": PASSWORD})
         assert response.status_code == 302, response.status_code
         median, p95, status = timed(client, f"/centres/activity/{query}", args.repeat)
         assert status == 200, status
-        print(f"{label}, 12 months: median {median:.1f} ms, p95 {p95:.1f} ms, "
-              f"x{median / ref:.0f} reference, HTTP {status}")
+        print(
+            f"{label}, 12 months: median {median:.1f} ms, p95 {p95:.1f} ms, "
+            f"x{median / ref:.0f} reference, HTTP {status}"
+        )
     return 0
 
 

@@ -29,8 +29,9 @@ sys.path.insert(0, ROOT)
 
 from bench.run import RESULTS, Result, _pg_reachable, build_app  # noqa: E402
 
-PG_URL = os.environ.get("BENCH_DIRECTORY_PG_URL",
-                        "postgresql+psycopg://postgres@127.0.0.1:5432/bench_directory")
+PG_URL = os.environ.get(
+    "BENCH_DIRECTORY_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench_directory"
+)
 HROMADAS = 1500
 PER_HROMADA = 30
 PER_OBLAST = 10
@@ -53,8 +54,14 @@ def seed(url: str) -> None:
     from sqlalchemy import func, insert, select
 
     from app.cli import init_database
-    from app.directory.models import (DirectoryEntry, EntryLevel, ProviderType,
-                                      RecipientCategory, ServiceKind, entry_recipient)
+    from app.directory.models import (
+        DirectoryEntry,
+        EntryLevel,
+        ProviderType,
+        RecipientCategory,
+        ServiceKind,
+        entry_recipient,
+    )
     from app.directory.services import seed_classifiers
     from app.extensions import db
     from app.geography.models import Hromada, Oblast
@@ -63,7 +70,10 @@ def seed(url: str) -> None:
     with app.app_context():
         init_database(use_migrations=True)
         session = db.session
-        if session.scalar(select(func.count()).select_from(DirectoryEntry)) >= HROMADAS * PER_HROMADA:
+        if (
+            session.scalar(select(func.count()).select_from(DirectoryEntry))
+            >= HROMADAS * PER_HROMADA
+        ):
             print(f"  database already seeded ({url.split('/')[-1]})", flush=True)
             return
         t0 = time.perf_counter()
@@ -71,43 +81,80 @@ def seed(url: str) -> None:
         oblasts = session.scalars(select(Oblast.id).order_by(Oblast.id)).all()
         have = session.scalar(select(func.count()).select_from(Hromada))
         for n in range(have, HROMADAS):  # synthetic communities up to 1,500
-            session.execute(insert(Hromada).values(
-                code=f"UA99{n:015d}", name=f"Синтетична {n}",
-                title=f"Синтетична територіальна громада {n}",
-                oblast_id=oblasts[n % len(oblasts)]))
+            session.execute(
+                insert(Hromada).values(
+                    code=f"UA99{n:015d}",
+                    name=f"Синтетична {n}",
+                    title=f"Синтетична територіальна громада {n}",
+                    oblast_id=oblasts[n % len(oblasts)],
+                )
+            )
         session.commit()
         kinds = session.scalars(select(ServiceKind.id).order_by(ServiceKind.sort_order)).all()
-        cats = session.scalars(select(RecipientCategory.id)
-                               .order_by(RecipientCategory.sort_order)).all()
-        hromadas = session.execute(select(Hromada.id, Hromada.oblast_id)
-                                   .order_by(Hromada.id).limit(HROMADAS)).all()
+        cats = session.scalars(
+            select(RecipientCategory.id).order_by(RecipientCategory.sort_order)
+        ).all()
+        hromadas = session.execute(
+            select(Hromada.id, Hromada.oblast_id).order_by(Hromada.id).limit(HROMADAS)
+        ).all()
         today = dt.date.today()
-        common = dict(provider_type=ProviderType.cnap.name, in_person=True, active=True,
-                      barrier_free=False, version=1, address="вул. Центральна, 1",
-                      hours="Пн–Пт 9:00–17:00", phone="+380322000000",
-                      how_to_apply="Прийти особисто з паспортом або зателефонувати.",
-                      documents="Паспорт, РНОКПП, посвідчення")
+        common = dict(
+            provider_type=ProviderType.cnap.name,
+            in_person=True,
+            active=True,
+            barrier_free=False,
+            version=1,
+            address="вул. Центральна, 1",
+            hours="Пн–Пт 9:00–17:00",
+            phone="+380322000000",
+            how_to_apply="Прийти особисто з паспортом або зателефонувати.",
+            documents="Паспорт, РНОКПП, посвідчення",
+        )
         rows = []
         for hid, oid in hromadas:
             for k in range(PER_HROMADA):
-                rows.append(dict(common, title=f"Послуга {k} громади {hid}",
-                                 kind_id=kinds[k % len(kinds)], level=EntryLevel.hromada.name,
-                                 hromada_id=hid, oblast_id=oid, provider_name=f"ЦНАП {hid}",
-                                 verified_on=today - dt.timedelta(days=(hid + k) % 300)))
+                rows.append(
+                    dict(
+                        common,
+                        title=f"Послуга {k} громади {hid}",
+                        kind_id=kinds[k % len(kinds)],
+                        level=EntryLevel.hromada.name,
+                        hromada_id=hid,
+                        oblast_id=oid,
+                        provider_name=f"ЦНАП {hid}",
+                        verified_on=today - dt.timedelta(days=(hid + k) % 300),
+                    )
+                )
         for oid in oblasts:
             for k in range(PER_OBLAST):
-                rows.append(dict(common, title=f"Обласна послуга {k} ({oid})",
-                                 kind_id=kinds[k % len(kinds)], level=EntryLevel.oblast.name,
-                                 hromada_id=None, oblast_id=oid, provider_name="ОДА",
-                                 verified_on=today))
+                rows.append(
+                    dict(
+                        common,
+                        title=f"Обласна послуга {k} ({oid})",
+                        kind_id=kinds[k % len(kinds)],
+                        level=EntryLevel.oblast.name,
+                        hromada_id=None,
+                        oblast_id=oid,
+                        provider_name="ОДА",
+                        verified_on=today,
+                    )
+                )
         for k in range(NATIONAL):
-            rows.append(dict(common, title=f"Національна послуга {k}",
-                             kind_id=kinds[k % len(kinds)], level=EntryLevel.national.name,
-                             hromada_id=None, oblast_id=None, provider_name="Мінветеранів",
-                             verified_on=today))
+            rows.append(
+                dict(
+                    common,
+                    title=f"Національна послуга {k}",
+                    kind_id=kinds[k % len(kinds)],
+                    level=EntryLevel.national.name,
+                    hromada_id=None,
+                    oblast_id=None,
+                    provider_name="Мінветеранів",
+                    verified_on=today,
+                )
+            )
         table = DirectoryEntry.__table__
         for start in range(0, len(rows), 5000):
-            session.execute(insert(table), rows[start:start + 5000])
+            session.execute(insert(table), rows[start : start + 5000])
         session.commit()
         ids = session.scalars(select(DirectoryEntry.id).order_by(DirectoryEntry.id)).all()
         links = []
@@ -115,10 +162,13 @@ def seed(url: str) -> None:
             for j in range(2 + i % 2):
                 links.append({"entry_id": entry_id, "category_id": cats[(i + j * 4) % len(cats)]})
         for start in range(0, len(links), 10000):
-            session.execute(insert(entry_recipient), links[start:start + 10000])
+            session.execute(insert(entry_recipient), links[start : start + 10000])
         session.commit()
-        print(f"  seeded {len(ids)} entries in {len(hromadas)} communities "
-              f"({time.perf_counter() - t0:.1f} s)", flush=True)
+        print(
+            f"  seeded {len(ids)} entries in {len(hromadas)} communities "
+            f"({time.perf_counter() - t0:.1f} s)",
+            flush=True,
+        )
     from app.demo import _refresh_statistics
 
     with app.app_context():
@@ -132,22 +182,32 @@ def reference(app, repeat: int) -> Result:
 
     from app.extensions import db
 
-    template = Template("<table>{% for r in rows %}<tr><td>{{ r.title }}</td>"
-                        "<td>{{ r.provider_name }}</td><td>{{ r.verified_on }}</td></tr>"
-                        "{% endfor %}</table>")
+    template = Template(
+        "<table>{% for r in rows %}<tr><td>{{ r.title }}</td>"
+        "<td>{{ r.provider_name }}</td><td>{{ r.verified_on }}</td></tr>"
+        "{% endfor %}</table>"
+    )
     timings = []
     with app.app_context():
         for i in range(repeat + 2):
             t0 = time.perf_counter()
-            rows = db.session.execute(text(
-                "SELECT title, provider_name, verified_on FROM directory_entry "
-                "ORDER BY id DESC LIMIT 25")).all()
+            rows = db.session.execute(
+                text(
+                    "SELECT title, provider_name, verified_on FROM directory_entry "
+                    "ORDER BY id DESC LIMIT 25"
+                )
+            ).all()
             template.render(rows=rows)
             if i >= 2:
                 timings.append((time.perf_counter() - t0) * 1000)
     timings.sort()
-    return Result("reference: SELECT LIMIT 25 + Jinja", statistics.median(timings),
-                  timings[int(round(0.95 * (len(timings) - 1)))], 1, 200)
+    return Result(
+        "reference: SELECT LIMIT 25 + Jinja",
+        statistics.median(timings),
+        timings[int(round(0.95 * (len(timings) - 1)))],
+        1,
+        200,
+    )
 
 
 def search(app, repeat: int) -> tuple[Result, int]:
@@ -168,8 +228,11 @@ def search(app, repeat: int) -> tuple[Result, int]:
     def count(*_args):
         statements.append("")
 
-    urls = [f"/public/services/?hromada={hromadas[(i * 97) % len(hromadas)]}"
-            f"&category={cats[i % len(cats)]}" for i in range(repeat)]
+    urls = [
+        f"/public/services/?hromada={hromadas[(i * 97) % len(hromadas)]}"
+        f"&category={cats[i % len(cats)]}"
+        for i in range(repeat)
+    ]
     for url in urls[:3]:  # warm-up: templates, caches
         client.get(url)
     timings, found, status = [], 0, 0
@@ -185,8 +248,16 @@ def search(app, repeat: int) -> tuple[Result, int]:
     sa.event.remove(engine, "before_cursor_execute", count)
     timings.sort()
     p95 = timings[min(len(timings) - 1, int(round(0.95 * (len(timings) - 1))))]
-    return (Result("public search: community + category", statistics.median(timings), p95,
-                   len(statements), status), found // max(1, len(urls)))
+    return (
+        Result(
+            "public search: community + category",
+            statistics.median(timings),
+            p95,
+            len(statements),
+            status,
+        ),
+        found // max(1, len(urls)),
+    )
 
 
 def run(url: str, label: str, repeat: int) -> bool:
@@ -201,13 +272,18 @@ def run(url: str, label: str, repeat: int) -> bool:
         db.session.remove()
         db.engine.dispose()
     ok = result.median_ms <= TARGET_MS
-    print(f"| measure | median ms | p95 ms | SQL statements | x reference |")
-    print(f"|---|---|---|---|---|")
+    print("| measure | median ms | p95 ms | SQL statements | x reference |")
+    print("|---|---|---|---|---|")
     print(f"| {ref.name} | {ref.median_ms:.2f} | {ref.p95_ms:.2f} | 1 | 1.0 |")
-    print(f"| {result.name} | {result.median_ms:.2f} | {result.p95_ms:.2f} | "
-          f"{result.statements} | {result.median_ms / ref.median_ms:.1f} |")
-    print(f"services shown per search (mean): {per_page}; HTTP {result.status}; "
-          f"target ≤ {TARGET_MS:.0f} ms median: {'met' if ok else 'NOT MET'}", flush=True)
+    print(
+        f"| {result.name} | {result.median_ms:.2f} | {result.p95_ms:.2f} | "
+        f"{result.statements} | {result.median_ms / ref.median_ms:.1f} |"
+    )
+    print(
+        f"services shown per search (mean): {per_page}; HTTP {result.status}; "
+        f"target ≤ {TARGET_MS:.0f} ms median: {'met' if ok else 'NOT MET'}",
+        flush=True,
+    )
     return ok
 
 

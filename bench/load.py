@@ -40,9 +40,16 @@ PASSWORD = "Load-Test-Password-1!"
 #: Part of every EDRPOU a run creates: a re-used database keeps earlier runs' providers.
 RUN = int(time.time()) % 100
 DB_URL = os.environ.get("LOAD_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/loadtest")
-READS = ["/", "/providerview/list/", "/centreview/list/", "/caseview/list/",
-         "/centreview/list/?_flt_0_status=operating", "/hromadaview/list/?_flt_0_title=Л",
-         "/centres/dashboard/", "/reports/map/"]
+READS = [
+    "/",
+    "/providerview/list/",
+    "/centreview/list/",
+    "/caseview/list/",
+    "/centreview/list/?_flt_0_status=operating",
+    "/hromadaview/list/?_flt_0_title=Л",
+    "/centres/dashboard/",
+    "/reports/map/",
+]
 
 
 def _python():
@@ -59,21 +66,40 @@ def prepare_database(cases: int) -> None:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    env = {**os.environ, "DATABASE_URL": DB_URL, "FLASK_APP": "run.py",
-           "SECRET_KEY": os.environ.get("SECRET_KEY") or "p" * 48}
+    env = {
+        **os.environ,
+        "DATABASE_URL": DB_URL,
+        "FLASK_APP": "run.py",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "p" * 48,
+    }
     flask = [_python(), "-m", "flask"]
-    subprocess.check_call([*flask, "portal", "init-db", "--admin-username", "load-admin",
-                           "--admin-password", PASSWORD], env=env, cwd=ROOT)
-    subprocess.check_call([*flask, "portal", "seed-demo", "--cases", str(cases),
-                           "--password", PASSWORD], env=env, cwd=ROOT,
-                          stdout=subprocess.DEVNULL)
+    subprocess.check_call(
+        [
+            *flask,
+            "portal",
+            "init-db",
+            "--admin-username",
+            "load-admin",
+            "--admin-password",
+            PASSWORD,
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    subprocess.check_call(
+        [*flask, "portal", "seed-demo", "--cases", str(cases), "--password", PASSWORD],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 class Client:
     def __init__(self, base):
         self.base = base
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
 
     def get(self, path):
         path = urllib.parse.quote(path, safe="/?=&_%")
@@ -90,12 +116,13 @@ class Client:
         return re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', html).group(1)
 
     def login(self, username, password=PASSWORD):
-        self.post("/login/", {"username": username, "password": password,
-                              "csrf_token": self.token("/login/")})
+        self.post(
+            "/login/",
+            {"username": username, "password": password, "csrf_token": self.token("/login/")},
+        )
 
 
-def user_loop(base, username, deadline, results, lock, seed, password=PASSWORD,
-              jobs=False, salt=0):
+def user_loop(base, username, deadline, results, lock, seed, password=PASSWORD, jobs=False, salt=0):
     rng = random.Random(seed)
     client = Client(base)
     client.login(username, password)
@@ -121,9 +148,16 @@ def user_loop(base, username, deadline, results, lock, seed, password=PASSWORD,
                 from app.common.validators import edrpou_is_valid
 
                 edrpou = next(code + str(d) for d in range(10) if edrpou_is_valid(code + str(d)))
-                status, html = client.post(path, {
-                    "csrf_token": client.token(path), "name": f"ГО «Навантаження {seed}-{n}»",
-                    "kind": "ngo", "edrpou": edrpou, "oblast": "14"})
+                status, html = client.post(
+                    path,
+                    {
+                        "csrf_token": client.token(path),
+                        "name": f"ГО «Навантаження {seed}-{n}»",
+                        "kind": "ngo",
+                        "edrpou": edrpou,
+                        "oblast": "14",
+                    },
+                )
                 ok = status < 400 and "Запис додано" in html  # saved, not a refused form
             else:
                 status, _ = client.get(path)
@@ -149,12 +183,20 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--port", type=int, default=5099)
-    parser.add_argument("--hosts", choices=["1", "2", "compare"], default="1",
-                        help="one web host (default), two web hosts + one Celery worker "
-                             "+ Redis, or both one after the other")
-    parser.add_argument("--existing", metavar="DATABASE_URL", default=None,
-                        help="use this seeded database as it is (e.g. bench/run.py's "
-                             "1,000,000-case one) instead of seeding LOAD_PG_URL")
+    parser.add_argument(
+        "--hosts",
+        choices=["1", "2", "compare"],
+        default="1",
+        help="one web host (default), two web hosts + one Celery worker "
+        "+ Redis, or both one after the other",
+    )
+    parser.add_argument(
+        "--existing",
+        metavar="DATABASE_URL",
+        default=None,
+        help="use this seeded database as it is (e.g. bench/run.py's "
+        "1,000,000-case one) instead of seeding LOAD_PG_URL",
+    )
     parser.add_argument("--user", default="load-admin")
     parser.add_argument("--password", default=PASSWORD)
     args = parser.parse_args()
@@ -163,8 +205,14 @@ def main() -> int:
     if not args.existing:
         print(f"Preparing {DB_URL.rsplit('/', 1)[1]} with {args.cases} cases ...", flush=True)
         prepare_database(args.cases)
-    env = {**os.environ, "DATABASE_URL": database, "SECRET_KEY": "l" * 48,
-           "AUTH_RATE_LIMITED": "0", "RATELIMIT_ENABLED": "0", "FAB_UPDATE_PERMS": "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "SECRET_KEY": "l" * 48,
+        "AUTH_RATE_LIMITED": "0",
+        "RATELIMIT_ENABLED": "0",
+        "FAB_UPDATE_PERMS": "0",
+    }
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     phases = {"1": [1], "2": [2], "compare": [1, 2]}[args.hosts]
     summary = []
@@ -177,8 +225,9 @@ def main() -> int:
         print("\n| topology | requests/s | p95 ms (all) | errors | memory per process, MB |")
         print("|---|---:|---:|---:|---|")
         for o in summary:
-            print(f"| {o['name']} | {o['rps']:.1f} | {o['p95']:.0f} | {o['errors']} | "
-                  f"{o['memory']} |")
+            print(
+                f"| {o['name']} | {o['rps']:.1f} | {o['p95']:.0f} | {o['errors']} | {o['memory']} |"
+            )
     return 1 if failed else 0
 
 
@@ -189,26 +238,64 @@ def run_phase(args, env, hosts: int, jobs: bool) -> dict:
         # every export is a job; one user may have many running (all users are one account)
         env.update(EXPORT_INLINE_MAX_ROWS="0", JOBS_MAX_ACTIVE_PER_USER="0")
     if hosts > 1:
-        env.update(CELERY_BROKER_URL="redis://127.0.0.1:6379/9",
-                   CELERY_QUEUE=f"opora-bench-{os.getpid()}",
-                   RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/9")
+        env.update(
+            CELERY_BROKER_URL="redis://127.0.0.1:6379/9",
+            CELERY_QUEUE=f"opora-bench-{os.getpid()}",
+            RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/9",
+        )
     name = "one web host" if hosts == 1 else "two web hosts + one Celery worker"
     # The server's own log (errors of requests and of the dashboard's
     # background refresh threads) is kept and its errors counted below.
     log_path = os.path.join(ROOT, "bench", "results", f"load-server-{hosts}.log")
     log = open(log_path, "w")
     addresses = ["127.0.0.1", "127.0.0.2"][:hosts]
-    servers = [subprocess.Popen(
-        [_python(), "-m", "gunicorn", "-w", str(args.workers), "-b",
-         f"{address}:{args.port}", "--timeout", "60", "run:app"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT) for address in addresses]
+    servers = [
+        subprocess.Popen(
+            [
+                _python(),
+                "-m",
+                "gunicorn",
+                "-w",
+                str(args.workers),
+                "-b",
+                f"{address}:{args.port}",
+                "--timeout",
+                "60",
+                "run:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        for address in addresses
+    ]
     worker = None
     if hosts > 1:
         worker = subprocess.Popen(
-            [_python(), "-m", "celery", "-A", "app.jobs.worker", "worker", "--pool", "threads",
-             "--concurrency", "2", "--queues", env["CELERY_QUEUE"], "--without-gossip",
-             "--without-mingle", "--loglevel", "WARNING"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            [
+                _python(),
+                "-m",
+                "celery",
+                "-A",
+                "app.jobs.worker",
+                "worker",
+                "--pool",
+                "threads",
+                "--concurrency",
+                "2",
+                "--queues",
+                env["CELERY_QUEUE"],
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     bases = [f"http://{address}:{args.port}" for address in addresses]
     try:
         for base in bases:
@@ -222,10 +309,24 @@ def run_phase(args, env, hosts: int, jobs: bool) -> dict:
         lock = threading.Lock()
         deadline = time.monotonic() + args.seconds
         # national view: the heaviest pages; users spread over the hosts
-        threads = [threading.Thread(target=user_loop, args=(
-            bases[i % len(bases)], args.user, deadline, results, lock, i, args.password, jobs,
-            37 * (hosts - 1)),
-            daemon=True) for i in range(args.users)]
+        threads = [
+            threading.Thread(
+                target=user_loop,
+                args=(
+                    bases[i % len(bases)],
+                    args.user,
+                    deadline,
+                    results,
+                    lock,
+                    i,
+                    args.password,
+                    jobs,
+                    37 * (hosts - 1),
+                ),
+                daemon=True,
+            )
+            for i in range(args.users)
+        ]
         t0 = time.monotonic()
         for t in threads:
             t.start()
@@ -246,30 +347,40 @@ def run_phase(args, env, hosts: int, jobs: bool) -> dict:
                 process.kill()
         log.close()
     with open(log_path, encoding="utf-8", errors="replace") as fh:
-        server_errors = sum(1 for line in fh if "Traceback" in line or " ERROR " in line
-                            or "[ERROR]" in line)
+        server_errors = sum(
+            1 for line in fh if "Traceback" in line or " ERROR " in line or "[ERROR]" in line
+        )
     total = sum(len(v) for v in results.values())
     errors = sum(1 for v in results.values() for _, ok, _ in v if not ok)
     every = [t for v in results.values() for t, _, _ in v]
-    print(f"\n== {name}: {args.users} users, {args.workers} gunicorn workers per host, "
-          f"{wall:.0f} s: {total} requests ({total / wall:.1f}/s), errors {errors} "
-          f"({100 * errors / max(total, 1):.2f} %)")
+    print(
+        f"\n== {name}: {args.users} users, {args.workers} gunicorn workers per host, "
+        f"{wall:.0f} s: {total} requests ({total / wall:.1f}/s), errors {errors} "
+        f"({100 * errors / max(total, 1):.2f} %)"
+    )
     print("| request | count | p50 ms | p95 ms | p99 ms | errors |")
     print("|---|---:|---:|---:|---:|---:|")
     for kind, rows in sorted(results.items()):
         times = [t for t, _, _ in rows]
         bad = [s for _, ok, s in rows if not ok]
-        print(f"| {kind} | {len(rows)} | {statistics.median(times):.0f} | "
-              f"{percentile(times, 0.95):.0f} | {percentile(times, 0.99):.0f} | "
-              f"{len(bad)}{' ' + str(sorted(set(bad))) if bad else ''} |")
+        print(
+            f"| {kind} | {len(rows)} | {statistics.median(times):.0f} | "
+            f"{percentile(times, 0.95):.0f} | {percentile(times, 0.99):.0f} | "
+            f"{len(bad)}{' ' + str(sorted(set(bad))) if bad else ''} |"
+        )
     memory_text = ", ".join(f"{m:.0f}" for m in memory)
     if worker_memory:
         memory_text += f"; Celery worker {worker_memory:.0f}"
     print(f"\nResident memory per process after the run: gunicorn workers {memory_text} MB")
     print(f"Server log: {server_errors} error lines ({os.path.relpath(log_path, ROOT)})")
-    return {"name": name, "rps": total / wall if wall else 0.0,
-            "p95": percentile(every, 0.95) if every else 0.0, "errors": errors,
-            "memory": memory_text, "ok": errors == 0 and server_errors == 0}
+    return {
+        "name": name,
+        "rps": total / wall if wall else 0.0,
+        "p95": percentile(every, 0.95) if every else 0.0,
+        "errors": errors,
+        "memory": memory_text,
+        "ok": errors == 0 and server_errors == 0,
+    }
 
 
 def rss_mb(pid: int) -> float | None:

@@ -20,7 +20,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.run import PASSWORD, RESULTS, build_app  # noqa: E402
+from bench.run import PASSWORD, RESULTS, build_app
 
 
 def main() -> int:

@@ -65,17 +65,21 @@ def _ensure_pg_database() -> None:
 
 
 def build_app(url: str):
-    from app import create_app
-
     import secrets
+
+    from app import create_app
 
     # A throw-away signing key per benchmark run: the portal refuses to start
     # without one (no key is kept in the repository).
-    return create_app(SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False,
-                      AUTH_RATE_LIMITED=False, RATELIMIT_ENABLED=False,
-                      FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
-                      SECRET_KEY=secrets.token_urlsafe(48),
-                      JWT_SECRET_KEY=secrets.token_urlsafe(48))
+    return create_app(
+        SQLALCHEMY_DATABASE_URI=url,
+        WTF_CSRF_ENABLED=False,
+        AUTH_RATE_LIMITED=False,
+        RATELIMIT_ENABLED=False,
+        FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        JWT_SECRET_KEY=secrets.token_urlsafe(48),
+    )
 
 
 def seed(url: str, cases: int) -> None:
@@ -101,8 +105,9 @@ def seed(url: str, cases: int) -> None:
         from app.demo import seed_demo
 
         t0 = time.perf_counter()
-        for _line in seed_demo(cases=cases, password=PASSWORD,
-                               echo=lambda m: print("  " + m, flush=True)):
+        for _line in seed_demo(
+            cases=cases, password=PASSWORD, echo=lambda m: print("  " + m, flush=True)
+        ):
             pass
         print(f"  demo seed with {cases} cases: {time.perf_counter() - t0:.1f} s", flush=True)
 
@@ -136,8 +141,9 @@ def _time(client, app, method, url, data, repeat) -> Result:
     sa.event.remove(engine, "before_cursor_execute", count)
     timings.sort()
     p95 = timings[min(len(timings) - 1, int(round(0.95 * (len(timings) - 1))))]
-    return Result(url, statistics.median(timings), p95, len(statements), status,
-                  statistics.median(cpu))
+    return Result(
+        url, statistics.median(timings), p95, len(statements), status, statistics.median(cpu)
+    )
 
 
 def reference(app, repeat: int) -> Result:
@@ -147,22 +153,30 @@ def reference(app, repeat: int) -> Result:
 
     from app.extensions import db
 
-    template = Template("<table>{% for r in rows %}<tr><td>{{ r.number }}</td>"
-                        "<td>{{ r.status }}</td><td>{{ r.opened_on }}</td></tr>{% endfor %}</table>")
+    template = Template(
+        "<table>{% for r in rows %}<tr><td>{{ r.number }}</td>"
+        "<td>{{ r.status }}</td><td>{{ r.opened_on }}</td></tr>{% endfor %}</table>"
+    )
     timings, cpu = [], []
     with app.app_context():
         for i in range(repeat + 2):
             t0, c0 = time.perf_counter(), time.process_time()
-            rows = db.session.execute(text(
-                "SELECT number, status, opened_on FROM case_file ORDER BY id DESC LIMIT 25")).all()
+            rows = db.session.execute(
+                text("SELECT number, status, opened_on FROM case_file ORDER BY id DESC LIMIT 25")
+            ).all()
             template.render(rows=rows)
             if i >= 2:
                 timings.append((time.perf_counter() - t0) * 1000)
                 cpu.append((time.process_time() - c0) * 1000)
     timings.sort()
-    return Result("reference: SELECT LIMIT 25 + Jinja", statistics.median(timings),
-                  timings[int(round(0.95 * (len(timings) - 1)))], 1, 200,
-                  statistics.median(cpu))
+    return Result(
+        "reference: SELECT LIMIT 25 + Jinja",
+        statistics.median(timings),
+        timings[int(round(0.95 * (len(timings) - 1)))],
+        1,
+        200,
+        statistics.median(cpu),
+    )
 
 
 def pages(app):
@@ -175,8 +189,12 @@ def pages(app):
     from app.providers.models import Provider
 
     with app.app_context():
-        busiest = db.session.execute(select(Case.provider_id, func.count()).group_by(
-            Case.provider_id).order_by(func.count().desc()).limit(1)).first()
+        busiest = db.session.execute(
+            select(Case.provider_id, func.count())
+            .group_by(Case.provider_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).first()
         provider_id = busiest[0]
         case_id = db.session.scalar(select(func.max(Case.id)))
         centre_id = db.session.scalar(select(func.max(ResilienceCentre.id)))
@@ -191,24 +209,53 @@ def pages(app):
     admin = "bench-admin"
     return [
         ("cases: list page 1", admin, "GET", "/caseview/list/", None),
-        ("cases: list page 1, count not remembered", admin, "GET", "/caseview/list/",
-         "no_count_memo"),
-        (f"cases: deep page ({deep + 1})", admin, "GET", f"/caseview/list/?page_CaseView={deep}",
-         None),
-        ("cases: filter status+provider", admin, "GET",
-         f"/caseview/list/?_flt_0_status=active&_flt_0_provider={provider_id}", None),
-        ("cases: contains-search number", admin, "GET",
-         "/caseview/list/?_flt_2_number=000123", None),
-        ("cases: sort by opened date", admin, "GET",
-         "/caseview/list/?_oc_CaseView=opened_on&_od_CaseView=desc", None),
+        (
+            "cases: list page 1, count not remembered",
+            admin,
+            "GET",
+            "/caseview/list/",
+            "no_count_memo",
+        ),
+        (
+            f"cases: deep page ({deep + 1})",
+            admin,
+            "GET",
+            f"/caseview/list/?page_CaseView={deep}",
+            None,
+        ),
+        (
+            "cases: filter status+provider",
+            admin,
+            "GET",
+            f"/caseview/list/?_flt_0_status=active&_flt_0_provider={provider_id}",
+            None,
+        ),
+        (
+            "cases: contains-search number",
+            admin,
+            "GET",
+            "/caseview/list/?_flt_2_number=000123",
+            None,
+        ),
+        (
+            "cases: sort by opened date",
+            admin,
+            "GET",
+            "/caseview/list/?_oc_CaseView=opened_on&_od_CaseView=desc",
+            None,
+        ),
         ("cases: show", admin, "GET", f"/caseview/show/{case_id}", None),
         ("providers: list page 1", admin, "GET", "/providerview/list/", None),
-        ("providers: contains-search name", admin, "GET",
-         "/providerview/list/?_flt_2_name=Надія", None),
+        (
+            "providers: contains-search name",
+            admin,
+            "GET",
+            "/providerview/list/?_flt_2_name=Надія",
+            None,
+        ),
         ("providers: show", admin, "GET", f"/providerview/show/{provider_show}", None),
         ("centres: list page 1", admin, "GET", "/centreview/list/", None),
-        ("centres: filter status", admin, "GET", "/centreview/list/?_flt_0_status=operating",
-         None),
+        ("centres: filter status", admin, "GET", "/centreview/list/?_flt_0_status=operating", None),
         ("centres: show", admin, "GET", f"/centreview/show/{centre_id}", None),
         ("centres: dashboard", admin, "GET", "/centres/dashboard/", None),
         ("home dashboard", admin, "GET", "/", None),
@@ -217,15 +264,17 @@ def pages(app):
     ]
 
 
-def _provider_form(app, counter=[int(time.time()) % 100_000 * 10]):
-    # A new code range per run: providers created by an earlier run stay in
-    # the database, and a duplicate EDRPOU would be refused (HTTP 200, no insert).
+#: The next EDRPOU candidate: a new range per run (providers created by an earlier
+#: run stay in the database, and a duplicate EDRPOU would be refused: HTTP 200, no insert).
+_EDRPOU_COUNTER = [int(time.time()) % 100000 * 10]
+
+
+def _provider_form(app, counter=_EDRPOU_COUNTER):
     from sqlalchemy import select
 
     from app.common.validators import edrpou_is_valid
     from app.extensions import db
     from app.geography.models import Oblast
-
     from app.providers.models import Provider
 
     with app.app_context():
@@ -233,13 +282,19 @@ def _provider_form(app, counter=[int(time.time()) % 100_000 * 10]):
         while True:
             counter[0] += 1
             code = f"{90000000 + counter[0] * 10:08d}"[:7]
-            edrpou = next((code + str(last) for last in range(10)
-                           if edrpou_is_valid(code + str(last))), None)
+            edrpou = next(
+                (code + str(last) for last in range(10) if edrpou_is_valid(code + str(last))), None
+            )
             if edrpou is None or db.session.scalar(
-                    select(Provider.id).where(Provider.edrpou == edrpou)):
+                select(Provider.id).where(Provider.edrpou == edrpou)
+            ):
                 continue  # no valid check digit, or taken by an earlier run
-            return {"name": f"ГО «Бенчмарк {counter[0]}»", "kind": "ngo", "edrpou": edrpou,
-                    "oblast": str(oblast_id)}
+            return {
+                "name": f"ГО «Бенчмарк {counter[0]}»",
+                "kind": "ngo",
+                "edrpou": edrpou,
+                "oblast": str(oblast_id),
+            }
 
 
 #: Page variants measured with a cache switched off:
@@ -269,9 +324,9 @@ def run(url: str, label: str, cases: int, repeat: int) -> list[Result]:
             with app.app_context():
                 engine = db.engine
             seen: list[str] = []
-            listener = lambda *a: seen.append("")  # noqa: E731
+            listener = lambda *a, seen=seen: seen.append("")  # noqa: E731
             sa.event.listen(engine, "before_cursor_execute", listener)
-            for i in range(repeat):
+            for _i in range(repeat):
                 form = _provider_form(app)
                 seen.clear()
                 t0, c0 = time.perf_counter(), time.process_time()
@@ -283,9 +338,14 @@ def run(url: str, label: str, cases: int, repeat: int) -> list[Result]:
                     stmts = len(seen)
             sa.event.remove(engine, "before_cursor_execute", listener)
             timings.sort()
-            result = Result(page_url, statistics.median(timings),
-                            timings[int(round(0.95 * (len(timings) - 1)))], stmts,
-                            max(statuses), statistics.median(cpu))
+            result = Result(
+                page_url,
+                statistics.median(timings),
+                timings[int(round(0.95 * (len(timings) - 1)))],
+                stmts,
+                max(statuses),
+                statistics.median(cpu),
+            )
         elif data in CONFIG_VARIANTS:
             # The page with one of the portal's shared answers switched off.
             key, value = CONFIG_VARIANTS[data]
@@ -298,10 +358,13 @@ def run(url: str, label: str, cases: int, repeat: int) -> list[Result]:
             result = _time(client, app, method, page_url, data, repeat)
         result.name = name
         results.append(result)
-        print(f"  {name:<42} {result.median_ms:8.1f} ms  p95 {result.p95_ms:8.1f}  "
-              f"cpu {result.cpu_ms:6.1f}  "
-              f"{result.statements:3d} SQL  x{result.median_ms / ref.median_ms:7.1f}  "
-              f"[{result.status}]", flush=True)
+        print(
+            f"  {name:<42} {result.median_ms:8.1f} ms  p95 {result.p95_ms:8.1f}  "
+            f"cpu {result.cpu_ms:6.1f}  "
+            f"{result.statements:3d} SQL  x{result.median_ms / ref.median_ms:7.1f}  "
+            f"[{result.status}]",
+            flush=True,
+        )
     return results
 
 
@@ -318,12 +381,17 @@ def rss_mb() -> tuple[float, float]:
 
 def table(label: str, cases: int, results: list[Result]) -> str:
     ref = results[0].median_ms
-    lines = [f"### {label}, {cases:,} cases".replace(",", " "), "",
-             "| page | median ms | p95 ms | CPU ms | SQL statements | x reference | HTTP |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"### {label}, {cases:,} cases".replace(",", " "),
+        "",
+        "| page | median ms | p95 ms | CPU ms | SQL statements | x reference | HTTP |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in results:
-        lines.append(f"| {r.name} | {r.median_ms:.1f} | {r.p95_ms:.1f} | {r.cpu_ms:.1f} | "
-                     f"{r.statements} | {r.median_ms / ref:.1f} | {r.status} |")
+        lines.append(
+            f"| {r.name} | {r.median_ms:.1f} | {r.p95_ms:.1f} | {r.cpu_ms:.1f} | "
+            f"{r.statements} | {r.median_ms / ref:.1f} | {r.status} |"
+        )
     return "\n".join(lines)
 
 
@@ -346,16 +414,20 @@ def main() -> int:
     from app.common.catalogue import compile_catalogue
 
     compile_catalogue()
-    report = [f"Machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}; "
-              f"{time.strftime('%Y-%m-%d %H:%M')}"]
+    report = [
+        f"Machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}; "
+        f"{time.strftime('%Y-%m-%d %H:%M')}"
+    ]
     for label, url in targets:
         print(f"== {label}: seeding {args.cases} cases", flush=True)
         seed(url, args.cases)
         print(f"== {label}: timing ({args.repeat} requests per page)", flush=True)
         report.append(table(label, args.cases, run(url, label, args.cases, args.repeat)))
         now, peak = rss_mb()
-        report.append(f"Process memory after timing {label}: RSS {now:.0f} MB, peak {peak:.0f} MB "
-                      "(one process: app, test client and the benchmark itself).")
+        report.append(
+            f"Process memory after timing {label}: RSS {now:.0f} MB, peak {peak:.0f} MB "
+            "(one process: app, test client and the benchmark itself)."
+        )
     with open(os.path.join(RESULTS, f"latest-{args.cases}.md"), "w", encoding="utf-8") as fh:
         fh.write("\n\n".join(report) + "\n")
     print("\n\n".join(report))

@@ -79,8 +79,14 @@ def make_app(tmp_path_factory, **overrides):
     with app.app_context():
         init_database(use_migrations=False)
         for username, (role, oblast) in STANDARD_USERS.items():
-            create_user(username, PASSWORD, role, first_name=username.capitalize(),
-                        last_name="Тест", oblast_code=oblast)
+            create_user(
+                username,
+                PASSWORD,
+                role,
+                first_name=username.capitalize(),
+                last_name="Тест",
+                oblast_code=oblast,
+            )
     return app
 
 
@@ -112,16 +118,19 @@ def client_as(app):
     def make(username):
         client = app.test_client()
         response = login(client, username)
-        assert response.status_code == 302 and "/login" not in response.headers["Location"], \
+        assert response.status_code == 302 and "/login" not in response.headers["Location"], (
             f"login as {username} failed"
+        )
         return client
 
     return make
 
 
 def jwt_headers(client, username, password=PASSWORD) -> dict:
-    response = client.post("/api/v1/security/login", json={
-        "username": username, "password": password, "provider": "db"})
+    response = client.post(
+        "/api/v1/security/login",
+        json={"username": username, "password": password, "provider": "db"},
+    )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json['access_token']}"}
 

@@ -1,5 +1,5 @@
 """Permissions each built-in role must have on the case-register resources
-(DESIGN.md §3 and the case-register issue), written by hand for the lead's
+(docs/roles.md and the case-register issue), written by hand for the lead's
 route-walk test — deliberately not imported from app/cases/permissions.py.
 
 * Case workers: full work on cases of their own provider (scope), incl.
@@ -8,16 +8,29 @@ route-walk test — deliberately not imported from app/cases/permissions.py.
 * Regional administrators and trainers: nothing in the case register.
 """
 
-from app.security.roles import (ADMIN, AUDITOR, CASE_WORKER, MINISTRY, PROVIDER_REP,
-                                REGIONAL_ADMIN, TRAINER)
+from app.security.roles import (
+    ADMIN,
+    AUDITOR,
+    CASE_WORKER,
+    MINISTRY,
+    PROVIDER_REP,
+    REGIONAL_ADMIN,
+    TRAINER,
+)
 
 NONE: set = set()
 RW = {"can_read", "can_write"}
 
 
 def _personal():
-    return {ADMIN: RW, MINISTRY: NONE, REGIONAL_ADMIN: NONE, TRAINER: NONE,
-            CASE_WORKER: RW, AUDITOR: NONE}
+    return {
+        ADMIN: RW,
+        MINISTRY: NONE,
+        REGIONAL_ADMIN: NONE,
+        TRAINER: NONE,
+        CASE_WORKER: RW,
+        AUDITOR: NONE,
+    }
 
 
 EXPECTED = {
@@ -53,19 +66,49 @@ EXPECTED = {
     "Referral": _personal(),
     "Review": _personal(),
     "AssessmentAct": _personal(),
-    "CaseExtension": {ADMIN: {"can_read"}, MINISTRY: NONE, REGIONAL_ADMIN: NONE, TRAINER: NONE,
-                      CASE_WORKER: {"can_read"}, AUDITOR: NONE},
+    "CaseExtension": {
+        ADMIN: {"can_read"},
+        MINISTRY: NONE,
+        REGIONAL_ADMIN: NONE,
+        TRAINER: NONE,
+        CASE_WORKER: {"can_read"},
+        AUDITOR: NONE,
+    },
     # the servicemen pilot's units: ministry staff keep them (issue #20)
-    "MilitaryUnit": {ADMIN: RW, MINISTRY: RW, REGIONAL_ADMIN: NONE, TRAINER: NONE,
-                     CASE_WORKER: {"can_read"}, AUDITOR: {"can_read"}},
+    "MilitaryUnit": {
+        ADMIN: RW,
+        MINISTRY: RW,
+        REGIONAL_ADMIN: NONE,
+        TRAINER: NONE,
+        CASE_WORKER: {"can_read"},
+        AUDITOR: {"can_read"},
+    },
     # follow-ups after closure: read; recorded by the case's command (Case write)
-    "CaseFollowUp": {ADMIN: {"can_read"}, MINISTRY: NONE, REGIONAL_ADMIN: NONE, TRAINER: NONE,
-                     CASE_WORKER: {"can_read"}, AUDITOR: NONE},
+    "CaseFollowUp": {
+        ADMIN: {"can_read"},
+        MINISTRY: NONE,
+        REGIONAL_ADMIN: NONE,
+        TRAINER: NONE,
+        CASE_WORKER: {"can_read"},
+        AUDITOR: NONE,
+    },
     # a provider's case settings: ministry staff (and the provider's representative) write
-    "CaseProviderSetting": {ADMIN: RW, MINISTRY: RW, REGIONAL_ADMIN: NONE, TRAINER: NONE,
-                            CASE_WORKER: {"can_read"}, AUDITOR: {"can_read"},
-                            PROVIDER_REP: RW},
+    "CaseProviderSetting": {
+        ADMIN: RW,
+        MINISTRY: RW,
+        REGIONAL_ADMIN: NONE,
+        TRAINER: NONE,
+        CASE_WORKER: {"can_read"},
+        AUDITOR: {"can_read"},
+        PROVIDER_REP: RW,
+    },
     # de-identified monthly figures: counts only, each role in its scope
-    "CaseReport": {ADMIN: {"can_read"}, MINISTRY: {"can_read"}, REGIONAL_ADMIN: {"can_read"},
-                   TRAINER: NONE, CASE_WORKER: {"can_read"}, AUDITOR: {"can_read"}},
+    "CaseReport": {
+        ADMIN: {"can_read"},
+        MINISTRY: {"can_read"},
+        REGIONAL_ADMIN: {"can_read"},
+        TRAINER: NONE,
+        CASE_WORKER: {"can_read"},
+        AUDITOR: {"can_read"},
+    },
 }

@@ -1,11 +1,19 @@
 """Permissions each built-in role must have on the centre resources (docs/roles.md),
 written by hand for the lead's route-walk test."""
 
-from app.security.roles import (ADMIN, AUDITOR, CASE_WORKER, MINISTRY, REGIONAL_ADMIN,
-                                TRAINER)
+from app.security.roles import ADMIN, AUDITOR, CASE_WORKER, MINISTRY, REGIONAL_ADMIN, TRAINER
 
-ALL_CENTRE = {"can_read", "can_write", "can_export", "can_import", "can_prepare", "can_open",
-              "can_suspend", "can_resume", "can_close"}
+ALL_CENTRE = {
+    "can_read",
+    "can_write",
+    "can_export",
+    "can_import",
+    "can_prepare",
+    "can_open",
+    "can_suspend",
+    "can_resume",
+    "can_close",
+}
 
 EXPECTED = {
     "Centre": {

@@ -7,8 +7,7 @@ password, sessions, "My jobs") are listed here rather than in the
 foundation's, sessions' and jobs' tables.
 """
 
-from app.security.roles import (AUDITOR, CASE_WORKER, HROMADA_EDITOR, MINISTRY,
-                                REGIONAL_ADMIN)
+from app.security.roles import AUDITOR, CASE_WORKER, HROMADA_EDITOR, MINISTRY, REGIONAL_ADMIN
 
 READ, WRITE, EXPORT = "can_read", "can_write", "can_export"
 
@@ -21,12 +20,18 @@ EXPECTED = {
         AUDITOR: {READ, EXPORT},
     },
     "ServiceKind": {
-        HROMADA_EDITOR: {READ}, REGIONAL_ADMIN: {READ}, MINISTRY: {READ, WRITE},
-        CASE_WORKER: {READ}, AUDITOR: {READ},
+        HROMADA_EDITOR: {READ},
+        REGIONAL_ADMIN: {READ},
+        MINISTRY: {READ, WRITE},
+        CASE_WORKER: {READ},
+        AUDITOR: {READ},
     },
     "RecipientCategory": {
-        HROMADA_EDITOR: {READ}, REGIONAL_ADMIN: {READ}, MINISTRY: {READ, WRITE},
-        CASE_WORKER: {READ}, AUDITOR: {READ},
+        HROMADA_EDITOR: {READ},
+        REGIONAL_ADMIN: {READ},
+        MINISTRY: {READ, WRITE},
+        CASE_WORKER: {READ},
+        AUDITOR: {READ},
     },
     "DirectoryReport": {REGIONAL_ADMIN: {READ}, MINISTRY: {READ}, AUDITOR: {READ}},
     # the hromada editor's self-service

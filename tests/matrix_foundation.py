@@ -20,8 +20,23 @@ EXPECTED = {
     "AuditLog": {AUDITOR: {"can_read", "can_export"}},
     **{resource: {role: perms for role in EVERYONE} for resource, perms in SELF_SERVICE.items()},
     # FAB's own administration views: administrator only.
-    **{resource: {} for resource in (
-        "RoleModelView", "UserGroupModelView", "ResetPasswordView", "UserStatsChartView", "PermissionModelView",
-        "ViewMenuModelView", "PermissionViewModelView", "SwaggerView", "MenuApi",
-        "OpenApi", "SecurityApi", "AuthDBView", "LocaleView", "UtilView")},
+    **{
+        resource: {}
+        for resource in (
+            "RoleModelView",
+            "UserGroupModelView",
+            "ResetPasswordView",
+            "UserStatsChartView",
+            "PermissionModelView",
+            "ViewMenuModelView",
+            "PermissionViewModelView",
+            "SwaggerView",
+            "MenuApi",
+            "OpenApi",
+            "SecurityApi",
+            "AuthDBView",
+            "LocaleView",
+            "UtilView",
+        )
+    },
 }

@@ -7,6 +7,7 @@ start is decided by the export/import permissions of the lists themselves.
 from app.security.roles import AUDITOR, CASE_WORKER, MINISTRY, REGIONAL_ADMIN, TRAINER
 
 EXPECTED = {
-    "Job": {role: {"can_read"} for role in (MINISTRY, REGIONAL_ADMIN, TRAINER, CASE_WORKER,
-                                            AUDITOR)},
+    "Job": {
+        role: {"can_read"} for role in (MINISTRY, REGIONAL_ADMIN, TRAINER, CASE_WORKER, AUDITOR)
+    },
 }

@@ -1,12 +1,19 @@
-"""Permissions each built-in role must have on the provider resources (DESIGN.md §3),
+"""Permissions each built-in role must have on the provider resources (docs/roles.md),
 written by hand (not imported from app.providers.permissions) for the route-walk test.
 
 can_approve = approve / reject / suspend / reinstate (ministry);
 can_submit = submit a draft for approval (regional admin of the oblast, the provider's staff).
 """
 
-from app.security.roles import (ADMIN, AUDITOR, CASE_WORKER, MINISTRY, PROVIDER_REP,
-                                REGIONAL_ADMIN, TRAINER)
+from app.security.roles import (
+    ADMIN,
+    AUDITOR,
+    CASE_WORKER,
+    MINISTRY,
+    PROVIDER_REP,
+    REGIONAL_ADMIN,
+    TRAINER,
+)
 
 EXPECTED = {
     "Provider": {

@@ -2,5 +2,6 @@
 
 from app.security.roles import AUDITOR, MINISTRY, REGIONAL_ADMIN
 
-EXPECTED = {"CentreMap": {MINISTRY: {"can_read"}, REGIONAL_ADMIN: {"can_read"},
-                          AUDITOR: {"can_read"}}}
+EXPECTED = {
+    "CentreMap": {MINISTRY: {"can_read"}, REGIONAL_ADMIN: {"can_read"}, AUDITOR: {"can_read"}}
+}

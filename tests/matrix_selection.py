@@ -1,8 +1,15 @@
-"""Permissions each built-in role must have on the selection resources (DESIGN.md §3),
+"""Permissions each built-in role must have on the selection resources (docs/roles.md),
 written by hand (not imported from app.selection.permissions) for the route-walk test."""
 
-from app.security.roles import (ADMIN, AUDITOR, CASE_WORKER, MINISTRY, PROVIDER_REP,
-                                REGIONAL_ADMIN, TRAINER)
+from app.security.roles import (
+    ADMIN,
+    AUDITOR,
+    CASE_WORKER,
+    MINISTRY,
+    PROVIDER_REP,
+    REGIONAL_ADMIN,
+    TRAINER,
+)
 
 EXPECTED = {
     "SelectionRound": {

@@ -1,6 +1,6 @@
 """Expected permissions on the training resources, per built-in role.
 
-Written by hand from DESIGN.md §3: trainers run courses, workshops and
+Written by hand from docs/roles.md: trainers run courses, workshops and
 attendance (and enrol participants); ministry staff read all trainings and
 their reports and may export them; auditors read what is not personal
 (courses, workshops, aggregate reports). Regional administrators and case

@@ -34,8 +34,12 @@ def _add(**fields):
 
 
 def _prv04():
-    taken = db.session.scalar(sa.select(Provider.edrpou).where(Provider.edrpou.is_not(None))
-                              .order_by(Provider.id).limit(1))
+    taken = db.session.scalar(
+        sa.select(Provider.edrpou)
+        .where(Provider.edrpou.is_not(None))
+        .order_by(Provider.id)
+        .limit(1)
+    )
     return _add(edrpou=taken)
 
 
@@ -58,25 +62,38 @@ def _prv09():
 def _prv10():
     p = _provider()
     bad = "UA213223130000026007233566002"  # one digit changed: mod-97 fails
-    return {"web": ("edit", f"/providerview/edit/{p.id}", {"iban": bad}),
-            "api": ("PUT", f"/api/v1/provider/{p.id}", {"iban": bad})}
+    return {
+        "web": ("edit", f"/providerview/edit/{p.id}", {"iban": bad}),
+        "api": ("PUT", f"/api/v1/provider/{p.id}", {"iban": bad}),
+    }
 
 
 def _prv11():
     """Approval with an eligibility criterion not met."""
     p = _provider(status=ProviderStatus.submitted)
-    return {"web": ("post", f"/providerview/action/approve/{p.id}", {"version": p.version}),
-            "api": ("POST", f"/api/v1/provider/{p.id}/approve", {"version": p.version})}
+    return {
+        "web": ("post", f"/providerview/action/approve/{p.id}", {"version": p.version}),
+        "api": ("POST", f"/api/v1/provider/{p.id}/approve", {"version": p.version}),
+    }
 
 
 def _prv12():
     p = _provider(status=ProviderStatus.submitted)
-    criterion = db.session.scalar(sa.select(EligibilityCriterion.id).order_by(
-        EligibilityCriterion.id).limit(1))
-    return {"web": ("post", f"/providerview/check/{p.id}",
-                    {"criterion_id": str(criterion), "met": "y", "evidence": " "}),
-            "api": ("POST", f"/api/v1/provider/{p.id}/check",
-                    {"criterion_id": criterion, "met": True, "evidence": " "})}
+    criterion = db.session.scalar(
+        sa.select(EligibilityCriterion.id).order_by(EligibilityCriterion.id).limit(1)
+    )
+    return {
+        "web": (
+            "post",
+            f"/providerview/check/{p.id}",
+            {"criterion_id": str(criterion), "met": "y", "evidence": " "},
+        ),
+        "api": (
+            "POST",
+            f"/api/v1/provider/{p.id}/check",
+            {"criterion_id": criterion, "met": True, "evidence": " "},
+        ),
+    }
 
 
 def _prv13():
@@ -97,32 +114,52 @@ def _prv13():
     from app.selection.models import Decision
 
     a.decision = Decision.winner
-    agreement = ServiceAgreement(number=f"ДП-ЗМ-{next(_numbers)}", lot_id=lot.id,
-                                 application_id=a.id, provider_id=a.provider_id,
-                                 signed_on=today.replace(day=1), starts_on=today.replace(day=1),
-                                 ends_on=today + dt.timedelta(days=300), amount=Decimal("50000"))
+    agreement = ServiceAgreement(
+        number=f"ДП-ЗМ-{next(_numbers)}",
+        lot_id=lot.id,
+        application_id=a.id,
+        provider_id=a.provider_id,
+        signed_on=today.replace(day=1),
+        starts_on=today.replace(day=1),
+        ends_on=today + dt.timedelta(days=300),
+        amount=Decimal("50000"),
+    )
     db.session.add(agreement)
     db.session.flush()
-    act = ServiceAct(agreement_id=agreement.id, month=today.replace(day=1),
-                     amount=Decimal("1000"), services_summary="Консультації",
-                     status=ActStatus.submitted)
+    act = ServiceAct(
+        agreement_id=agreement.id,
+        month=today.replace(day=1),
+        amount=Decimal("1000"),
+        services_summary="Консультації",
+        status=ActStatus.submitted,
+    )
     db.session.add(act)
     p = db.session.get(Provider, a.provider_id)
     p.changes_pending, p.changes_fields = True, "iban"
     db.session.commit()
-    return {"web": ("post", f"/serviceactview/action/accept/{act.id}",
-                    {"version": str(act.version)}),
-            "api": ("POST", f"/api/v1/selection_act/{act.id}/accept",
-                    {"version": act.version})}
+    return {
+        "web": ("post", f"/serviceactview/action/accept/{act.id}", {"version": str(act.version)}),
+        "api": ("POST", f"/api/v1/selection_act/{act.id}/accept", {"version": act.version}),
+    }
 
 
 def _prv14():
     """Confirming changes of key data that nobody made."""
     p = _provider()
-    return {"web": ("post", f"/providerview/confirm-changes/{p.id}", {"version": p.version}),
-            "api": ("POST", f"/api/v1/provider/{p.id}/confirm_changes", {"version": p.version})}
+    return {
+        "web": ("post", f"/providerview/confirm-changes/{p.id}", {"version": p.version}),
+        "api": ("POST", f"/api/v1/provider/{p.id}/confirm_changes", {"version": p.version}),
+    }
 
 
-SCENARIOS = {"PRV-04": _prv04, "PRV-05": _prv05, "PRV-08": _prv08, "PRV-09": _prv09,
-             "PRV-10": _prv10, "PRV-11": _prv11, "PRV-12": _prv12, "PRV-13": _prv13,
-             "PRV-14": _prv14}
+SCENARIOS = {
+    "PRV-04": _prv04,
+    "PRV-05": _prv05,
+    "PRV-08": _prv08,
+    "PRV-09": _prv09,
+    "PRV-10": _prv10,
+    "PRV-11": _prv11,
+    "PRV-12": _prv12,
+    "PRV-13": _prv13,
+    "PRV-14": _prv14,
+}

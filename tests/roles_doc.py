@@ -16,8 +16,16 @@ import pathlib
 from app.security import roles
 
 DOC = pathlib.Path(__file__).resolve().parents[1] / "docs" / "roles.md"
-ROLE_ORDER = (roles.ADMIN, roles.MINISTRY, roles.REGIONAL_ADMIN, roles.TRAINER,
-              roles.CASE_WORKER, roles.PROVIDER_REP, roles.AUDITOR, roles.HROMADA_EDITOR)
+ROLE_ORDER = (
+    roles.ADMIN,
+    roles.MINISTRY,
+    roles.REGIONAL_ADMIN,
+    roles.TRAINER,
+    roles.CASE_WORKER,
+    roles.PROVIDER_REP,
+    roles.AUDITOR,
+    roles.HROMADA_EDITOR,
+)
 
 INTRO = """# Roles and permissions
 
@@ -65,14 +73,18 @@ def render() -> str:
     for resource, (module, by_role) in sorted(merged_matrices().items()):
         by_module.setdefault(module, []).append((resource, by_role))
     for module, resources in sorted(by_module.items()):
-        parts.append(f"\n## {module.removeprefix('matrix_').replace('_', ' ').capitalize()}"
-                     f" (`tests/{module}.py`)\n")
+        parts.append(
+            f"\n## {module.removeprefix('matrix_').replace('_', ' ').capitalize()}"
+            f" (`tests/{module}.py`)\n"
+        )
         present = [r for r in ROLE_ORDER if any(r in by_role for _, by_role in resources)]
         parts.append("| Resource | " + " | ".join(present) + " |")
         parts.append("|---|" + "---|" * len(present))
         for resource, by_role in resources:
-            cells = [", ".join(p.removeprefix("can_") for p in sorted(by_role.get(r, ())))
-                     or "—" for r in present]
+            cells = [
+                ", ".join(p.removeprefix("can_") for p in sorted(by_role.get(r, ()))) or "—"
+                for r in present
+            ]
             parts.append(f"| {resource} | " + " | ".join(cells) + " |")
     return "\n".join(parts) + "\n"
 

@@ -17,19 +17,32 @@ from .conftest import jwt_headers
 from .test_rule_parity import snapshot, world  # noqa: F401  (the seeded module world)
 
 BAD_BODIES = [
-    ("reason", [1, 2]), ("reason", {"a": 1}), ("reason", 5), ("reason", "x" * 2001),
-    ("version", "перша"), ("version", 2**40), ("version", True), ("version", 1.5),
-    ("to_provider_id", "2"), ("to_provider_id", -1), ("to_provider_id", 2**31),
-    ("note", ["нотатка"]), ("protocol_date", "31.02.2026"), ("protocol_date", 20260101),
+    ("reason", [1, 2]),
+    ("reason", {"a": 1}),
+    ("reason", 5),
+    ("reason", "x" * 2001),
+    ("version", "перша"),
+    ("version", 2**40),
+    ("version", True),
+    ("version", 1.5),
+    ("to_provider_id", "2"),
+    ("to_provider_id", -1),
+    ("to_provider_id", 2**31),
+    ("note", ["нотатка"]),
+    ("protocol_date", "31.02.2026"),
+    ("protocol_date", 20260101),
 ]
 
 
 def _ids():
     first = lambda model: db.session.scalar(sa.select(model.id).order_by(model.id).limit(1))  # noqa: E731
-    active = db.session.scalar(sa.select(Case.id).where(Case.status == CaseStatus.active)
-                               .limit(1))
-    return {"case": active, "provider": first(Provider), "centre": first(ResilienceCentre),
-            "round": first(SelectionRound)}
+    active = db.session.scalar(sa.select(Case.id).where(Case.status == CaseStatus.active).limit(1))
+    return {
+        "case": active,
+        "provider": first(Provider),
+        "centre": first(ResilienceCentre),
+        "round": first(SelectionRound),
+    }
 
 
 def _endpoints(ids):
@@ -42,12 +55,14 @@ def _endpoints(ids):
         ("/api/v1/case_transfer/1/reject", {"note"}),
         (f"/api/v1/provider/{ids['provider']}/approve", {"reason", "version"}),
         (f"/api/v1/centre/{ids['centre']}/suspend", {"reason"}),
-        (f"/api/v1/selection_round/{ids['round']}/complete",
-         {"reason", "version", "protocol_date"}),
+        (
+            f"/api/v1/selection_round/{ids['round']}/complete",
+            {"reason", "version", "protocol_date"},
+        ),
     ]
 
 
-def test_wrong_types_are_refused_with_the_field_named(world):  # noqa: F811
+def test_wrong_types_are_refused_with_the_field_named(world):
     client = world.test_client()
     headers = jwt_headers(client, "admin")
     with world.app_context():
@@ -71,15 +86,17 @@ def test_wrong_types_are_refused_with_the_field_named(world):  # noqa: F811
 
 
 @pytest.mark.parametrize("reason", ["moved", None])
-def test_a_reason_sent_with_any_case_transition_is_no_crash(world, reason):  # noqa: F811
+def test_a_reason_sent_with_any_case_transition_is_no_crash(world, reason):
     """Any transition sent with a valid closure reason used to crash (500)."""
     client = world.test_client()
     headers = jwt_headers(client, "admin")
     with world.app_context():
         case_id = _ids()["case"]
-    reply = client.post(f"/api/v1/case/{case_id}/transition/no_such_step",
-                        json={"reason": reason}, headers=headers)
+    reply = client.post(
+        f"/api/v1/case/{case_id}/transition/no_such_step", json={"reason": reason}, headers=headers
+    )
     assert reply.status_code == 404
-    reply = client.post(f"/api/v1/case/{case_id}/transition/close", json={"reason": "bogus"},
-                        headers=headers)
+    reply = client.post(
+        f"/api/v1/case/{case_id}/transition/close", json={"reason": "bogus"}, headers=headers
+    )
     assert reply.status_code == 422 and "«reason»" in reply.json["message"]

@@ -31,8 +31,12 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 #: FAB's own auth endpoints are exercised by the login tests; fuzzing them only
 #: trips the lockout of the test users (and logs the fuzzing token out).
 SKIP = ("/api/v1/security/",)
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 def _table_digest(app) -> dict:
@@ -56,14 +60,18 @@ def test_every_operation_answers_as_documented_and_never_5xx(app):
     stats = collections.Counter()
     server_errors, nonconforming, changed = [], collections.defaultdict(list), []
     state = {"digest": _table_digest(app)}  # the data as the next request finds it
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        if operation.path.startswith(SKIP):
-            continue
-        stats["operations"] += 1
 
-        @settings(max_examples=EXAMPLES, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck), derandomize=True)
+    def fuzz(operation) -> None:
+        """Hypothesis's cases of one operation (a function, so the probe binds
+        this operation, not the loop's variable)."""
+
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+        )
         @given(case=operation.as_strategy())
         def probe(case):
             writes = case.method.upper() != "GET"
@@ -72,9 +80,11 @@ def test_every_operation_answers_as_documented_and_never_5xx(app):
             stats["cases"] += 1
             if response.status_code >= 500:
                 stats["5xx"] += 1
-                server_errors.append(f"{operation.label} -> {response.status_code}: "
-                                     f"path={case.path_parameters} query={case.query} "
-                                     f"body={str(case.body)[:200]}")
+                server_errors.append(
+                    f"{operation.label} -> {response.status_code}: "
+                    f"path={case.path_parameters} query={case.query} "
+                    f"body={str(case.body)[:200]}"
+                )
                 if writes:
                     state["digest"] = _table_digest(app)
                 return
@@ -86,23 +96,35 @@ def test_every_operation_answers_as_documented_and_never_5xx(app):
                     nonconforming[key].append(
                         f"{response.status_code} {str(failure)[:300]} | path={case.path_parameters} "
                         f"query={case.query} "
-                        f"body={str(case.body)[:120]}")
+                        f"body={str(case.body)[:120]}"
+                    )
             if writes:
                 state["digest"] = _table_digest(app)
                 # A refused request leaves the data as it was (audit rows aside).
                 if response.status_code >= 400 and state["digest"] != before:
-                    changed.append(f"{operation.label} -> {response.status_code} but data "
-                                   f"changed: body={str(case.body)[:200]}")
+                    changed.append(
+                        f"{operation.label} -> {response.status_code} but data "
+                        f"changed: body={str(case.body)[:200]}"
+                    )
             if "/session/" in operation.path and case.method.upper() == "DELETE":
                 # It may have ended the fuzzing token's own session: sign in again.
                 headers.update(jwt_headers(client, "admin"))
                 state["digest"] = _table_digest(app)  # the sign-in counts in ab_user
 
         probe()
+
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if operation.path.startswith(SKIP):
+            continue
+        stats["operations"] += 1
+        fuzz(operation)
     report = [f"{key} ({len(items)}x): {items[0]}" for key, items in sorted(nonconforming.items())]
-    print(f"schemathesis: {stats['operations']} operations, {stats['cases']} cases, "
-          f"{stats['5xx']} 5xx, {sum(map(len, nonconforming.values()))} nonconforming "
-          f"responses in {len(nonconforming)} operation/check pairs")
+    print(
+        f"schemathesis: {stats['operations']} operations, {stats['cases']} cases, "
+        f"{stats['5xx']} 5xx, {sum(map(len, nonconforming.values()))} nonconforming "
+        f"responses in {len(nonconforming)} operation/check pairs"
+    )
     assert stats["operations"] >= 50 and stats["cases"] >= stats["operations"]
     assert server_errors == [], "\n".join(server_errors[:20])
     assert changed == [], "\n".join(changed[:20])
@@ -116,40 +138,63 @@ def api(app):
     return client, jwt_headers(client, "admin")
 
 
-@pytest.mark.parametrize("q", ["(((", "3.1e+202", "3.1e 202", "[1,2]", "(" * 5000,
-                               "(filters:!((col:name,opr:ct,value:'a\x00b')))"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "(((",
+        "3.1e+202",
+        "3.1e 202",
+        "[1,2]",
+        "(" * 5000,
+        "(filters:!((col:name,opr:ct,value:'a\x00b')))",
+    ],
+)
 def test_a_malformed_rison_argument_is_a_400_with_a_message(app, api, q):
     client, headers = api
     response = client.get("/api/v1/provider/", query_string={"q": q}, headers=headers)
     assert response.status_code == 400, response.text
-    assert response.json["message"] and "Аргумент q" in response.json["message"] \
+    assert (
+        response.json["message"]
+        and "Аргумент q" in response.json["message"]
         or "NUL" in response.json["message"]
+    )
 
 
 def test_integers_beyond_64_bits_in_filters_and_bodies_are_refused(app, api):
     client, headers = api
     big = 2**70
-    response = client.get("/api/v1/provider/", headers=headers, query_string={
-        "q": f"(filters:!((col:name,opr:eq,value:{big})))"})
+    response = client.get(
+        "/api/v1/provider/",
+        headers=headers,
+        query_string={"q": f"(filters:!((col:name,opr:eq,value:{big})))"},
+    )
     assert response.status_code == 400 and "завелике" in response.json["message"]
     before = _table_digest(app)
-    response = client.post("/api/v1/centre/", headers=headers,
-                           json={"name": "x", "provider": big, "hromada": 1})
+    response = client.post(
+        "/api/v1/centre/", headers=headers, json={"name": "x", "provider": big, "hromada": 1}
+    )
     assert response.status_code == 422 and "завелике" in response.json["message"]
     assert _table_digest(app) == before
 
 
-@pytest.mark.parametrize("raw, words", [
-    ('{"name": "\\ud800"}', "сурогат"), ('{"name": NaN}', "скінченними"),
-    ('{"name": Infinity}', "скінченними"), ('{"name": "a\\u0000b"}', "NUL"),
-    ("[" * 100_000 + "]" * 100_000, "JSON"), ('{"name": ', "JSON"),
-])
+@pytest.mark.parametrize(
+    "raw, words",
+    [
+        ('{"name": "\\ud800"}', "сурогат"),
+        ('{"name": NaN}', "скінченними"),
+        ('{"name": Infinity}', "скінченними"),
+        ('{"name": "a\\u0000b"}', "NUL"),
+        ("[" * 100_000 + "]" * 100_000, "JSON"),
+        ('{"name": ', "JSON"),
+    ],
+)
 def test_bodies_no_column_can_hold_are_refused_with_a_message(app, api, raw, words):
     client, headers = api
     before = _table_digest(app)
     for method, url in (("post", "/api/v1/provider/"), ("put", "/api/v1/provider/1")):
-        response = getattr(client, method)(url, data=raw, headers={
-            **headers, "Content-Type": "application/json"})
+        response = getattr(client, method)(
+            url, data=raw, headers={**headers, "Content-Type": "application/json"}
+        )
         assert response.status_code in (400, 422), response.text
         assert words in response.json["message"]
     assert _table_digest(app) == before

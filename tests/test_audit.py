@@ -19,17 +19,25 @@ def _rows(app, **filters):
 def test_edit_writes_exactly_one_row_with_old_and_new(app, client_as):
     with app.app_context():
         oblast = db.session.scalar(select(Oblast).where(Oblast.code == "UA46000000000026241"))
-        provider = Provider(name="ГО «Старе ім’я»", kind=ProviderKind.ngo, edrpou="37567866",
-                            oblast_id=oblast.id)
+        provider = Provider(
+            name="ГО «Старе ім’я»", kind=ProviderKind.ngo, edrpou="37567866", oblast_id=oblast.id
+        )
         db.session.add(provider)
         db.session.commit()
         pk, version, oblast_id = provider.id, provider.version, oblast.id
     before = len(_rows(app, entity="Provider", entity_id=str(pk)))
     client = client_as("lviv")
-    response = client.post(f"/providerview/edit/{pk}", data={
-        "name": "ГО «Нове ім’я»", "kind": "ngo", "edrpou": "37567866", "oblast": str(oblast_id),
-        "legal_form": "other_form",
-        "version": str(version)})
+    response = client.post(
+        f"/providerview/edit/{pk}",
+        data={
+            "name": "ГО «Нове ім’я»",
+            "kind": "ngo",
+            "edrpou": "37567866",
+            "oblast": str(oblast_id),
+            "legal_form": "other_form",
+            "version": str(version),
+        },
+    )
     assert response.status_code == 302
     rows = _rows(app, entity="Provider", entity_id=str(pk))
     assert len(rows) == before + 1
@@ -42,9 +50,16 @@ def test_stale_edit_is_refused_with_conflict_message(app, client_as):
     with app.app_context():
         provider = db.session.scalar(select(Provider).where(Provider.edrpou == "37567866"))
         pk, stale, oblast_id = provider.id, provider.version - 1, provider.oblast_id
-    response = client_as("ministry").post(f"/providerview/edit/{pk}", data={
-        "name": "ГО «Перезапис»", "kind": "ngo", "edrpou": "37567866",
-        "oblast": str(oblast_id), "version": str(stale)})
+    response = client_as("ministry").post(
+        f"/providerview/edit/{pk}",
+        data={
+            "name": "ГО «Перезапис»",
+            "kind": "ngo",
+            "edrpou": "37567866",
+            "oblast": str(oblast_id),
+            "version": str(stale),
+        },
+    )
     assert response.status_code == 200
     assert "змінив інший користувач" in response.text
     assert 'value="ГО «Перезапис»"' in response.text
@@ -92,11 +107,19 @@ def test_audit_log_cannot_be_written_by_anyone(app, client_as):
 def test_passwords_are_masked_in_the_log(app):
     with app.app_context():
         sm = app.appbuilder.sm
-        sm.add_user("masked", "M", "K", "m@example.org", sm.find_role("Аудитор"),
-                    password="Secret-Phrase-4-Audit")
-        row = db.session.scalars(select(AuditLog).where(AuditLog.entity == "PortalUser",
-                                                        AuditLog.action == "create")
-                                 .order_by(AuditLog.id.desc())).first()
+        sm.add_user(
+            "masked",
+            "M",
+            "K",
+            "m@example.org",
+            sm.find_role("Аудитор"),
+            password="Secret-Phrase-4-Audit",
+        )
+        row = db.session.scalars(
+            select(AuditLog)
+            .where(AuditLog.entity == "PortalUser", AuditLog.action == "create")
+            .order_by(AuditLog.id.desc())
+        ).first()
         assert row.changes["password"] == [None, "***"]
         assert row.entity_id == str(sm.find_user(username="masked").id), "creates carry their key"
         assert "Secret-Phrase-4-Audit" not in str(row.changes)

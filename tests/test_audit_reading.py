@@ -17,23 +17,34 @@ from .test_centers_fixtures import EDRPOU_LVIV, centre, provider
 def _last_update(app, pk):
     with app.app_context():
         return db.session.scalar(
-            select(AuditLog.id).where(AuditLog.entity == "ResilienceCentre",
-                                      AuditLog.entity_id == str(pk),
-                                      AuditLog.action == AuditAction.update)
-            .order_by(AuditLog.id.desc()).limit(1))
+            select(AuditLog.id)
+            .where(
+                AuditLog.entity == "ResilienceCentre",
+                AuditLog.entity_id == str(pk),
+                AuditLog.action == AuditAction.update,
+            )
+            .order_by(AuditLog.id.desc())
+            .limit(1)
+        )
 
 
 def test_audit_entry_reads_as_field_was_became(app, client_as):
     with app.app_context():
-        item = centre("Центр журналу змін", LVIV, provider(EDRPOU_LVIV, LVIV),
-                      status=CentreStatus.operating, shelter=False)
+        item = centre(
+            "Центр журналу змін",
+            LVIV,
+            provider(EDRPOU_LVIV, LVIV),
+            status=CentreStatus.operating,
+            shelter=False,
+        )
         db.session.commit()
         pk = item.id
     api = app.test_client()
     headers = jwt_headers(api, "lviv")
     version = api.get(f"/api/v1/centre/{pk}", headers=headers).json["result"]["version"]
-    reply = api.put(f"/api/v1/centre/{pk}", json={"shelter": True, "version": version},
-                    headers=headers)
+    reply = api.put(
+        f"/api/v1/centre/{pk}", json={"shelter": True, "version": version}, headers=headers
+    )
     assert reply.status_code == 200, reply.text
     entry = _last_update(app, pk)
     assert entry is not None
@@ -56,8 +67,11 @@ def test_every_model_has_a_ukrainian_object_label(app):
     from app.audit.reading import object_label
 
     with app.test_request_context(headers={"Accept-Language": "uk"}):
-        unnamed = sorted(mapper.class_.__name__ for mapper in db.Model.registry.mappers
-                         if object_label(mapper.class_.__name__) == mapper.class_.__name__)
+        unnamed = sorted(
+            mapper.class_.__name__
+            for mapper in db.Model.registry.mappers
+            if object_label(mapper.class_.__name__) == mapper.class_.__name__
+        )
     assert unnamed == []
     with app.test_request_context(headers={"Accept-Language": "uk"}):
         assert object_label("PortalUser") == "Користувач"  # not FAB's «Перегляд користувача»

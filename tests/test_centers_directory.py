@@ -24,22 +24,29 @@ def _user(name):
     return db.session.scalar(select(PortalUser).where(PortalUser.username == name))
 
 
-@pytest.mark.parametrize("text, spans", [
-    ("Пн–Пт 09:00–18:00", [(d, "09:00", "18:00") for d in range(5)]),
-    ("пн-пт 8:00-13:00, 14:00-17:00; Сб 10.00–14.00",
-     [(d, "08:00", "13:00") for d in range(5)] + [(d, "14:00", "17:00") for d in range(5)]
-     + [(5, "10:00", "14:00")]),
-    ("Нд 10:00 — 24:00", [(6, "10:00", "23:59")]),
-    ("", []),
-])
+@pytest.mark.parametrize(
+    "text, spans",
+    [
+        ("Пн–Пт 09:00–18:00", [(d, "09:00", "18:00") for d in range(5)]),
+        (
+            "пн-пт 8:00-13:00, 14:00-17:00; Сб 10.00–14.00",
+            [(d, "08:00", "13:00") for d in range(5)]
+            + [(d, "14:00", "17:00") for d in range(5)]
+            + [(5, "10:00", "14:00")],
+        ),
+        ("Нд 10:00 — 24:00", [(6, "10:00", "23:59")]),
+        ("", []),
+    ],
+)
 def test_working_hours_are_read_as_days_and_times(text, spans):
-    got = [(d, a.strftime("%H:%M"), b.strftime("%H:%M")) for d, a, b in
-           services.parse_hours(text)]
+    got = [(d, a.strftime("%H:%M"), b.strftime("%H:%M")) for d, a, b in services.parse_hours(text)]
     assert got == spans
 
 
-@pytest.mark.parametrize("text", ["щодня", "Пн–Пт", "Пт–Пн 09:00–18:00", "Пн 18:00–09:00",
-                                  "Xx 09:00–10:00", "Пн 25:00–26:00"])
+@pytest.mark.parametrize(
+    "text",
+    ["щодня", "Пн–Пт", "Пт–Пн 09:00–18:00", "Пн 18:00–09:00", "Xx 09:00–10:00", "Пн 25:00–26:00"],
+)
 def test_unreadable_working_hours_are_refused(app, text):
     with app.test_request_context(), pytest.raises(UserError) as refused:
         services.parse_hours(text)
@@ -53,17 +60,41 @@ def ids(app):
         p = provider(EDRPOU_LVIV, LVIV)
         tomorrow = (dt.date.today().weekday() + 1) % 7
         day = ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Нд"][tomorrow]
-        always = centre("Центр цілодобовий", LVIV, p, working_hours="Пн–Нд 00:00–24:00",
-                        latitude=49.84, longitude=24.03, phone="+380671112200")
-        saturday = centre("Центр суботній", LVIV, p, working_hours="Сб 10:00–14:00",
-                          address="вул. Суботня, 6")
-        later = centre("Центр завтрашній", LVIV, p, working_hours=f"{day} 00:00–24:00",
-                       address="вул. Завтрашня, 1")
-        hidden = centre("Центр неопублікований", LVIV, p, working_hours="Пн–Пт 09:00–18:00",
-                        published=False, phone="+380671112299", address="вул. Нова, 2")
+        always = centre(
+            "Центр цілодобовий",
+            LVIV,
+            p,
+            working_hours="Пн–Нд 00:00–24:00",
+            latitude=49.84,
+            longitude=24.03,
+            phone="+380671112200",
+        )
+        saturday = centre(
+            "Центр суботній", LVIV, p, working_hours="Сб 10:00–14:00", address="вул. Суботня, 6"
+        )
+        later = centre(
+            "Центр завтрашній",
+            LVIV,
+            p,
+            working_hours=f"{day} 00:00–24:00",
+            address="вул. Завтрашня, 1",
+        )
+        hidden = centre(
+            "Центр неопублікований",
+            LVIV,
+            p,
+            working_hours="Пн–Пт 09:00–18:00",
+            published=False,
+            phone="+380671112299",
+            address="вул. Нова, 2",
+        )
         db.session.commit()
-        return {"always": always.id, "saturday": saturday.id, "later": later.id,
-                "hidden": hidden.id}
+        return {
+            "always": always.id,
+            "saturday": saturday.id,
+            "later": later.id,
+            "hidden": hidden.id,
+        }
 
 
 def test_an_operating_centre_is_public_only_once_published(app, ids, client_as):
@@ -72,13 +103,15 @@ def test_an_operating_centre_is_public_only_once_published(app, ids, client_as):
     assert "Центр цілодобовий" in text and "Центр неопублікований" not in text
     assert anonymous.get(f"/public/centres/{ids['hidden']}").status_code == 404
     # the regional administrator publishes the reviewed entry
-    page = client_as("lviv").post(f"/centreview/action/publish/{ids['hidden']}",
-                                  follow_redirects=True)
+    page = client_as("lviv").post(
+        f"/centreview/action/publish/{ids['hidden']}", follow_redirects=True
+    )
     assert "Статус змінено" in visible_text(page.text)
     assert anonymous.get(f"/public/centres/{ids['hidden']}").status_code == 200
     api = app.test_client()
-    reply = api.post(f"/api/v1/centre/{ids['hidden']}/unpublish", json={},
-                     headers=jwt_headers(api, "lviv"))
+    reply = api.post(
+        f"/api/v1/centre/{ids['hidden']}/unpublish", json={}, headers=jwt_headers(api, "lviv")
+    )
     assert reply.status_code == 200, reply.text
     assert anonymous.get(f"/public/centres/{ids['hidden']}").status_code == 404
 
@@ -90,9 +123,15 @@ def test_publishing_needs_working_hours_and_a_contact(app):
         with pytest.raises(UserError, match="графіком роботи"):
             services.publish(bare, _user("lviv"))
         db.session.rollback()
-        planned = centre("Центр запланований", LVIV, p, status=CentreStatus.planned,
-                         working_hours="Пн 09:00–10:00", phone="+380671112201",
-                         address="вул. План, 4")
+        planned = centre(
+            "Центр запланований",
+            LVIV,
+            p,
+            status=CentreStatus.planned,
+            working_hours="Пн 09:00–10:00",
+            phone="+380671112201",
+            address="вул. План, 4",
+        )
         with pytest.raises(UserError, match="діючий центр"):
             services.publish(planned, _user("lviv"))
         db.session.rollback()
@@ -120,13 +159,17 @@ def test_hours_follow_the_text_on_every_save(app, client_as, ids):
     from .test_rule_parity import form_values
 
     values = form_values(page.text)
-    values.update({"working_hours": ["Пн–Пт 09:00–18:00, Сб 10:00–14:00"],
-                   "version": [str(form_version)]})
+    values.update(
+        {"working_hours": ["Пн–Пт 09:00–18:00, Сб 10:00–14:00"], "version": [str(form_version)]}
+    )
     saved = client.post(f"/centreview/edit/{ids['later']}", data=values)
     assert saved.status_code == 302, visible_text(saved.text)[-1500:]
     with app.app_context():
-        rows = db.session.scalars(select(OpeningHours).where(
-            OpeningHours.centre_id == ids["later"]).order_by(OpeningHours.weekday)).all()
+        rows = db.session.scalars(
+            select(OpeningHours)
+            .where(OpeningHours.centre_id == ids["later"])
+            .order_by(OpeningHours.weekday)
+        ).all()
         assert [r.weekday for r in rows] == [0, 1, 2, 3, 4, 5]
 
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 import datetime as dt
 from decimal import Decimal
 
-from app.centers.models import (BASIC_ACCESSIBILITY, DIRECTIONS, CentreStaff, CentreStatus,
-                                ResilienceCentre, StaffRole)
+from sqlalchemy import select
+
+from app.centers.models import (
+    BASIC_ACCESSIBILITY,
+    DIRECTIONS,
+    CentreStaff,
+    CentreStatus,
+    ResilienceCentre,
+    StaffRole,
+)
 from app.demo import IVANO_FRANKIVSK, LVIV
 from app.extensions import db
 from app.geography.models import Hromada, Oblast
@@ -23,8 +29,13 @@ EDRPOU_UNKNOWN = "00032129"
 
 def first_hromada(oblast_code: str, offset: int = 0) -> Hromada:
     oblast = db.session.scalar(select(Oblast).where(Oblast.code == oblast_code))
-    return db.session.scalars(select(Hromada).where(Hromada.oblast_id == oblast.id)
-                              .order_by(Hromada.code).offset(offset).limit(1)).first()
+    return db.session.scalars(
+        select(Hromada)
+        .where(Hromada.oblast_id == oblast.id)
+        .order_by(Hromada.code)
+        .offset(offset)
+        .limit(1)
+    ).first()
 
 
 def provider(edrpou: str, oblast_code: str, status=ProviderStatus.approved, name=None):
@@ -32,8 +43,13 @@ def provider(edrpou: str, oblast_code: str, status=ProviderStatus.approved, name
     if found:
         return found
     oblast = db.session.scalar(select(Oblast).where(Oblast.code == oblast_code))
-    found = Provider(name=name or f"ГО «Тест {edrpou}»", kind=ProviderKind.ngo, edrpou=edrpou,
-                     oblast_id=oblast.id, status=status)
+    found = Provider(
+        name=name or f"ГО «Тест {edrpou}»",
+        kind=ProviderKind.ngo,
+        edrpou=edrpou,
+        oblast_id=oblast.id,
+        status=status,
+    )
     db.session.add(found)
     db.session.flush()
     return found
@@ -47,15 +63,23 @@ def centre(name, oblast_code, provider_obj, status=CentreStatus.operating, offse
             kw.setdefault(attr, True)
     if status == CentreStatus.operating:
         kw.setdefault("published", True)  # reviewed and published (the directory shows it)
-    item = ResilienceCentre(name=name, provider=provider_obj, hromada=hromada,
-                            oblast_id=hromada.oblast_id, address=kw.pop("address", "вул. Тестова, 1"),
-                            status=status, **kw)
+    item = ResilienceCentre(
+        name=name,
+        provider=provider_obj,
+        hromada=hromada,
+        oblast_id=hromada.oblast_id,
+        address=kw.pop("address", "вул. Тестова, 1"),
+        status=status,
+        **kw,
+    )
     if item.working_hours:
         from app.centers.models import OpeningHours
         from app.centers.services import parse_hours
 
-        item.hours = [OpeningHours(weekday=d, opens=a, closes=b)
-                      for d, a, b in parse_hours(item.working_hours)]
+        item.hours = [
+            OpeningHours(weekday=d, opens=a, closes=b)
+            for d, a, b in parse_hours(item.working_hours)
+        ]
     db.session.add(item)
     db.session.flush()
     return item
@@ -67,18 +91,36 @@ def base_data(app) -> dict:
     with app.app_context():
         p_lviv = provider(EDRPOU_LVIV, LVIV, name="ГО «Опора Львів»")
         p_if = provider(EDRPOU_IF, IVANO_FRANKIVSK, name="БФ «Карпати разом»")
-        p_draft = provider(EDRPOU_DRAFT, LVIV, status=ProviderStatus.draft,
-                           name="ГО «Чернетка»")
-        c_lviv = centre("Центр життєстійкості Львівщини", LVIV, p_lviv,
-                        working_hours="Пн–Пт 09:00–18:00", phone="+380671234567",
-                        dir_psychoeducation=True, svc_legal_aid=True, psychologists=3,
-                        social_workers=2, external_code="LV-1")
-        c_if = centre("Прикарпатський таємний центр", IVANO_FRANKIVSK, p_if,
-                      external_code="IF-1", psychologists=4)
+        p_draft = provider(EDRPOU_DRAFT, LVIV, status=ProviderStatus.draft, name="ГО «Чернетка»")
+        c_lviv = centre(
+            "Центр життєстійкості Львівщини",
+            LVIV,
+            p_lviv,
+            working_hours="Пн–Пт 09:00–18:00",
+            phone="+380671234567",
+            dir_psychoeducation=True,
+            svc_legal_aid=True,
+            psychologists=3,
+            social_workers=2,
+            external_code="LV-1",
+        )
+        c_if = centre(
+            "Прикарпатський таємний центр",
+            IVANO_FRANKIVSK,
+            p_if,
+            external_code="IF-1",
+            psychologists=4,
+        )
         db.session.commit()
-        return {"p_lviv": p_lviv.id, "p_if": p_if.id, "p_draft": p_draft.id,
-                "c_lviv": c_lviv.id, "c_if": c_if.id,
-                "h_lviv": c_lviv.hromada_id, "h_if": c_if.hromada_id}
+        return {
+            "p_lviv": p_lviv.id,
+            "p_if": p_if.id,
+            "p_draft": p_draft.id,
+            "c_lviv": c_lviv.id,
+            "c_if": c_if.id,
+            "h_lviv": c_lviv.hromada_id,
+            "h_if": c_if.hromada_id,
+        }
 
 
 def get_centre(app, pk) -> ResilienceCentre | None:
@@ -98,13 +140,24 @@ def win_selection(provider_obj, oblast_id=None):
     from app.selection.models import Application, Decision, Programme, RoundStatus, SelectionRound
 
     n = next(_serial)
-    rnd = SelectionRound(title=f"Відбір {n}", programme=Programme.resilience_centres,
-                         oblast_id=oblast_id, announced_on=dt.date(2026, 1, 10),
-                         deadline=dt.date(2026, 2, 10), status=RoundStatus.completed)
+    rnd = SelectionRound(
+        title=f"Відбір {n}",
+        programme=Programme.resilience_centres,
+        oblast_id=oblast_id,
+        announced_on=dt.date(2026, 1, 10),
+        deadline=dt.date(2026, 2, 10),
+        status=RoundStatus.completed,
+    )
     db.session.add(rnd)
     db.session.flush()
-    db.session.add(Application(round_id=rnd.id, provider_id=provider_obj.id,
-                               submitted_on=dt.date(2026, 2, 1), decision=Decision.winner))
+    db.session.add(
+        Application(
+            round_id=rnd.id,
+            provider_id=provider_obj.id,
+            submitted_on=dt.date(2026, 2, 1),
+            decision=Decision.winner,
+        )
+    )
     db.session.flush()
     return rnd
 
@@ -123,35 +176,54 @@ def specialist(provider_obj, name=None, certified=True):
 
 def certify(specialist_obj, programme=None):
     """A certificate of the mandatory course (Self-Help Plus) for the specialist."""
-    from app.training.models import (Certificate, Course, Participant, TrainingProgramme,
-                                     Workshop, WorkshopStatus)
+    from app.training.models import (
+        Certificate,
+        Course,
+        Participant,
+        TrainingProgramme,
+        Workshop,
+        WorkshopStatus,
+    )
 
     programme = programme or TrainingProgramme.resilience_centres
     title = f"Самодопомога Плюс ({programme.name})"
     course = db.session.scalar(select(Course).where(Course.title == title))
     if course is None:
-        course = Course(title=title, programme=programme, hours=Decimal(24),
-                        completion_hours=Decimal(20))
+        course = Course(
+            title=title, programme=programme, hours=Decimal(24), completion_hours=Decimal(20)
+        )
         db.session.add(course)
         db.session.flush()
-    workshop = Workshop(course_id=course.id, start_date=dt.date(2026, 3, 2),
-                        end_date=dt.date(2026, 3, 5), capacity=30,
-                        status=WorkshopStatus.finished)
+    workshop = Workshop(
+        course_id=course.id,
+        start_date=dt.date(2026, 3, 2),
+        end_date=dt.date(2026, 3, 5),
+        capacity=30,
+        status=WorkshopStatus.finished,
+    )
     db.session.add(workshop)
     db.session.flush()
     participant = Participant(workshop_id=workshop.id, specialist_id=specialist_obj.id)
     db.session.add(participant)
     db.session.flush()
     n = next(_serial)
-    db.session.add(Certificate(participant_id=participant.id, number=f"ТСТ-{n:06d}",
-                               year=1999, seq=n, issued_on=dt.date(2026, 3, 5),
-                               hours=Decimal(24)))
+    db.session.add(
+        Certificate(
+            participant_id=participant.id,
+            number=f"ТСТ-{n:06d}",
+            year=1999,
+            seq=n,
+            issued_on=dt.date(2026, 3, 5),
+            hours=Decimal(24),
+        )
+    )
     db.session.flush()
 
 
 def assign(centre_obj, specialist_obj, role, start=dt.date(2026, 4, 1)):
-    item = CentreStaff(centre_id=centre_obj.id, specialist_id=specialist_obj.id, role=role,
-                       start_on=start)
+    item = CentreStaff(
+        centre_id=centre_obj.id, specialist_id=specialist_obj.id, role=role, start_on=start
+    )
     db.session.add(item)
     db.session.flush()
     return item
@@ -164,7 +236,7 @@ def make_ready(centre_obj, skip=()):
     if "selection" not in skip:
         win_selection(provider_obj, centre_obj.oblast_id)
     # "staff" skipped: a psychologist only (no social manager, no social worker)
-    for role in ([StaffRole.psychologist] if "staff" in skip else list(StaffRole)):
+    for role in [StaffRole.psychologist] if "staff" in skip else list(StaffRole):
         assign(centre_obj, specialist(provider_obj, certified="certified" not in skip), role)
     if "agreement" not in skip:
         centre_obj.agreement_number = "Д-1"

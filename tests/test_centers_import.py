@@ -18,19 +18,26 @@ from app.centers.importer import COLUMNS, MAX_ROWS
 from app.centers.models import CentreStatus, ResilienceCentre
 from app.demo import IVANO_FRANKIVSK, LVIV
 from app.extensions import db
+from app.providers.models import ProviderStatus
 
 from .conftest import running_app, visible_text
-from .test_centers_fixtures import (EDRPOU_DRAFT, EDRPOU_IF, EDRPOU_LVIV, EDRPOU_UNKNOWN,
-                                    first_hromada, provider)
-from app.providers.models import ProviderStatus
+from .test_centers_fixtures import (
+    EDRPOU_DRAFT,
+    EDRPOU_IF,
+    EDRPOU_LVIV,
+    EDRPOU_UNKNOWN,
+    first_hromada,
+    provider,
+)
 
 HEADERS = [c.header for c in COLUMNS]
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    with running_app(tmp_path_factory, JOBS_EAGER=True,
-                     JOBS_FOLDER=str(tmp_path_factory.mktemp("jobs"))) as app:
+    with running_app(
+        tmp_path_factory, JOBS_EAGER=True, JOBS_FOLDER=str(tmp_path_factory.mktemp("jobs"))
+    ) as app:
         yield app
 
 
@@ -47,8 +54,14 @@ def geo(app):
 
 
 def row(**values):
-    base = {"name": "Центр", "address": "вул. Шевченка, 1", "provider_edrpou": EDRPOU_LVIV,
-            "status": "працює", "psychologists": "2", "social_workers": "1"}
+    base = {
+        "name": "Центр",
+        "address": "вул. Шевченка, 1",
+        "provider_edrpou": EDRPOU_LVIV,
+        "status": "працює",
+        "psychologists": "2",
+        "social_workers": "1",
+    }
     base.update(values)
     return [base.get(c.key, "") for c in COLUMNS]
 
@@ -75,8 +88,12 @@ def page_text(response) -> str:
 
 def upload(client, data, name="centres.xlsx"):
     """Upload, then follow to the job's page (the job ran eagerly in the request)."""
-    return client.post("/centres/import/", data={"file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data", follow_redirects=True)
+    return client.post(
+        "/centres/import/",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
 
 
 def count(app, **where):
@@ -88,16 +105,45 @@ def count(app, **where):
 
 
 def good_rows(geo):
-    flags = {k: "так" for k in ("acc_entrance", "acc_toilet", "acc_parking", "acc_tactile",
-                                "acc_visual", "acc_hearing_loop")}
+    flags = {
+        k: "так"
+        for k in (
+            "acc_entrance",
+            "acc_toilet",
+            "acc_parking",
+            "acc_tactile",
+            "acc_visual",
+            "acc_hearing_loop",
+        )
+    }
     return [
-        row(external_code="LV-IMP-1", name="Імпортований центр 1", hromada=geo["h1"],
-            address="вул. Зелена, 1", opened_on="01.03.2025", phone="067 123 45 67",
-            dir_psychoeducation="так", svc_legal_aid="так", **flags),
-        row(name="Імпортований центр 2", hromada=geo["h2_name"], address="вул. Зелена, 2",
-            status="запланований", latitude="49,84", longitude="24.03"),
-        row(external_code="LV-IMP-3", name="Імпортований центр 3", hromada=geo["h1"],
-            address="вул. Зелена, 3", status="Готується до відкриття", provider_edrpou=EDRPOU_IF),
+        row(
+            external_code="LV-IMP-1",
+            name="Імпортований центр 1",
+            hromada=geo["h1"],
+            address="вул. Зелена, 1",
+            opened_on="01.03.2025",
+            phone="067 123 45 67",
+            dir_psychoeducation="так",
+            svc_legal_aid="так",
+            **flags,
+        ),
+        row(
+            name="Імпортований центр 2",
+            hromada=geo["h2_name"],
+            address="вул. Зелена, 2",
+            status="запланований",
+            latitude="49,84",
+            longitude="24.03",
+        ),
+        row(
+            external_code="LV-IMP-3",
+            name="Імпортований центр 3",
+            hromada=geo["h1"],
+            address="вул. Зелена, 3",
+            status="Готується до відкриття",
+            provider_edrpou=EDRPOU_IF,
+        ),
     ]
 
 
@@ -128,16 +174,18 @@ def test_good_file_is_imported_then_reimport_is_idempotent(app, client_as, geo):
     assert "Імпорт завершено" in text and "створено: 3" in text, text[-1500:]
     assert count(app) == before + 3
     with app.app_context():
-        c1 = db.session.scalar(select(ResilienceCentre).where(
-            ResilienceCentre.external_code == "LV-IMP-1"))
+        c1 = db.session.scalar(
+            select(ResilienceCentre).where(ResilienceCentre.external_code == "LV-IMP-1")
+        )
         assert c1.status == CentreStatus.operating
         assert c1.phone == "+380671234567"
         assert c1.barrier_free is True and c1.svc_legal_aid is True
         assert c1.opened_on.isoformat() == "2025-03-01"
         assert c1.oblast.code == LVIV
         assert [h.to_status for h in c1.history] == [CentreStatus.operating]
-        c2 = db.session.scalar(select(ResilienceCentre).where(
-            ResilienceCentre.name == "Імпортований центр 2"))
+        c2 = db.session.scalar(
+            select(ResilienceCentre).where(ResilienceCentre.name == "Імпортований центр 2")
+        )
         assert c2.hromada_id == geo["h2_id"] and c2.status == CentreStatus.planned
         assert c2.latitude == pytest.approx(49.84)
     # the same file again: nothing new
@@ -147,9 +195,14 @@ def test_good_file_is_imported_then_reimport_is_idempotent(app, client_as, geo):
     assert count(app) == before + 3
     # the same data as CSV with a change: updated in place, matched by provider + address
     rows = good_rows(geo)
-    rows[1] = row(name="Імпортований центр 2 (нова назва)", hromada=geo["h2_name"],
-                  address="вул.  Зелена, 2", status="запланований", latitude="49,84",
-                  longitude="24.03")
+    rows[1] = row(
+        name="Імпортований центр 2 (нова назва)",
+        hromada=geo["h2_name"],
+        address="вул.  Зелена, 2",
+        status="запланований",
+        latitude="49,84",
+        longitude="24.03",
+    )
     response = upload(client, csv_bytes(rows), name="centres.csv")
     text = page_text(response)
     assert "створено: 0" in text and "оновлено: 1" in text, text[-1500:]
@@ -163,16 +216,33 @@ def test_file_with_errors_writes_nothing_and_lists_rows(app, client_as, geo):
     rows = [
         row(name="Добрий рядок", hromada=geo["h1"], address="вул. Добра, 1"),
         row(name="Поганий код", hromada="UA99999999999999999", address="вул. Погана, 1"),
-        row(name="Поганий ЄДРПОУ", hromada=geo["h1"], address="вул. Погана, 2",
-            provider_edrpou="12345679"),
-        row(name="Невідомий надавач", hromada=geo["h1"], address="вул. Погана, 3",
-            provider_edrpou=EDRPOU_UNKNOWN),
-        row(name="Чернетка", hromada=geo["h1"], address="вул. Погана, 4",
-            provider_edrpou=EDRPOU_DRAFT),
+        row(
+            name="Поганий ЄДРПОУ",
+            hromada=geo["h1"],
+            address="вул. Погана, 2",
+            provider_edrpou="12345679",
+        ),
+        row(
+            name="Невідомий надавач",
+            hromada=geo["h1"],
+            address="вул. Погана, 3",
+            provider_edrpou=EDRPOU_UNKNOWN,
+        ),
+        row(
+            name="Чернетка",
+            hromada=geo["h1"],
+            address="вул. Погана, 4",
+            provider_edrpou=EDRPOU_DRAFT,
+        ),
         row(name="Статус", hromada=geo["h1"], address="вул. Погана, 5", status="відкритий"),
         row(name="Чужа область", hromada=geo["h_if"], address="вул. Погана, 6"),
-        row(name="Прапорець", hromada=geo["h1"], address="вул. Погана, 7", acc_toilet="можливо",
-            psychologists="два"),
+        row(
+            name="Прапорець",
+            hromada=geo["h1"],
+            address="вул. Погана, 7",
+            acc_toilet="можливо",
+            psychologists="два",
+        ),
     ]
     response = upload(client, xlsx(rows))
     text = page_text(response)
@@ -222,14 +292,24 @@ def test_two_rows_of_one_centre_are_an_error_for_both(app, client_as, geo):
     client = client_as("lviv")
     upload(client, xlsx(good_rows(geo)))  # the centres exist (idempotent if they did)
     with app.app_context():
-        centre = db.session.scalar(select(ResilienceCentre).where(
-            ResilienceCentre.external_code == "LV-IMP-1"))
+        centre = db.session.scalar(
+            select(ResilienceCentre).where(ResilienceCentre.external_code == "LV-IMP-1")
+        )
         before = (centre.name, centre.phone, centre.version)
     rows = [
-        row(external_code="LV-IMP-1", name="Нова назва з коду", hromada=geo["h1"],
-            address="вул. Зелена, 10", phone="067 111 11 11"),
-        row(name="Нова назва з адреси", hromada=geo["h1"], address="вул. Зелена, 1",
-            phone="067 222 22 22"),
+        row(
+            external_code="LV-IMP-1",
+            name="Нова назва з коду",
+            hromada=geo["h1"],
+            address="вул. Зелена, 10",
+            phone="067 111 11 11",
+        ),
+        row(
+            name="Нова назва з адреси",
+            hromada=geo["h1"],
+            address="вул. Зелена, 1",
+            phone="067 222 22 22",
+        ),
     ]
     text = page_text(upload(client, xlsx(rows)))
     assert "Нічого не імпортовано" in text
@@ -245,9 +325,17 @@ def test_a_new_code_at_a_coded_centres_address_is_refused(app, client_as, geo):
     client = client_as("lviv")
     upload(client, xlsx(good_rows(geo)))
     before = count(app)
-    rows = [row(external_code="LV-IMP-NEW", name="Інший код", hromada=geo["h1"],
-                address="вул. Зелена, 1")]
+    rows = [
+        row(
+            external_code="LV-IMP-NEW",
+            name="Інший код",
+            hromada=geo["h1"],
+            address="вул. Зелена, 1",
+        )
+    ]
     text = page_text(upload(client, xlsx(rows)))
-    assert "Рядок 2: у надавача вже є центр «Імпортований центр 1» за цією адресою з кодом " \
-           "«LV-IMP-1»" in text
+    assert (
+        "Рядок 2: у надавача вже є центр «Імпортований центр 1» за цією адресою з кодом "
+        "«LV-IMP-1»" in text
+    )
     assert count(app) == before

@@ -20,24 +20,54 @@ def ids(app):
     with app.app_context():
         p = provider(EDRPOU_LVIV, LVIV, name="ГО «Внутрішня назва надавача»")
         p_if = provider(EDRPOU_IF, IVANO_FRANKIVSK)
-        flags = dict(acc_entrance=True, acc_toilet=True, acc_parking=True, acc_tactile=True,
-                     acc_visual=True, acc_hearing_loop=True)
-        ok = centre("Відкритий центр Львова", LVIV, p, status=CentreStatus.operating,
-                    working_hours="Пн–Пт 09:00–18:00", phone="+380671112233",
-                    email="open@example.org", svc_legal_aid=True, dir_support_groups=True,
-                    psychologists=7, external_code="INTERNAL-CODE-77",
-                    status_reason="Внутрішня примітка", address="вул. Відкрита, 1", **flags)
+        flags = dict(
+            acc_entrance=True,
+            acc_toilet=True,
+            acc_parking=True,
+            acc_tactile=True,
+            acc_visual=True,
+            acc_hearing_loop=True,
+        )
+        ok = centre(
+            "Відкритий центр Львова",
+            LVIV,
+            p,
+            status=CentreStatus.operating,
+            working_hours="Пн–Пт 09:00–18:00",
+            phone="+380671112233",
+            email="open@example.org",
+            svc_legal_aid=True,
+            dir_support_groups=True,
+            psychologists=7,
+            external_code="INTERNAL-CODE-77",
+            status_reason="Внутрішня примітка",
+            address="вул. Відкрита, 1",
+            **flags,
+        )
         ok.barrier_free = True
-        other = centre("Франківський діючий центр", IVANO_FRANKIVSK, p_if,
-                       status=CentreStatus.operating, svc_employment=True)
-        hidden = {s: centre(f"Прихований центр {s.name}", LVIV, p, status=s).id
-                  for s in CentreStatus if s != CentreStatus.operating}
+        other = centre(
+            "Франківський діючий центр",
+            IVANO_FRANKIVSK,
+            p_if,
+            status=CentreStatus.operating,
+            svc_employment=True,
+        )
+        hidden = {
+            s: centre(f"Прихований центр {s.name}", LVIV, p, status=s).id
+            for s in CentreStatus
+            if s != CentreStatus.operating
+        }
         for n in range(PAGE_SIZE + 5):
-            centre(f"Яворівський центр {n:02d}", LVIV, p, status=CentreStatus.operating,
-                   offset=3, address=f"вул. Яворова, {n}")
+            centre(
+                f"Яворівський центр {n:02d}",
+                LVIV,
+                p,
+                status=CentreStatus.operating,
+                offset=3,
+                address=f"вул. Яворова, {n}",
+            )
         db.session.commit()
-        return {"ok": ok.id, "other": other.id, "hidden": hidden,
-                "lviv_oblast": ok.oblast_id}
+        return {"ok": ok.id, "other": other.id, "hidden": hidden, "lviv_oblast": ok.oblast_id}
 
 
 def test_anonymous_sees_operating_centres_only(app, ids):
@@ -50,8 +80,12 @@ def test_anonymous_sees_operating_centres_only(app, ids):
     assert "Прихований центр" not in text
     assert "Пн–Пт 09:00–18:00" in text and "+380671112233" in text
     assert "Безоплатна правова допомога" in text
-    for internal in ("INTERNAL-CODE-77", "Внутрішня примітка", EDRPOU_LVIV,
-                     "Внутрішня назва надавача"):
+    for internal in (
+        "INTERNAL-CODE-77",
+        "Внутрішня примітка",
+        EDRPOU_LVIV,
+        "Внутрішня назва надавача",
+    ):
         assert internal not in text
     for pk in ids["hidden"].values():
         assert client.get(f"/public/centres/{pk}").status_code == 404
@@ -111,12 +145,14 @@ def test_query_count_does_not_grow_with_rows(app, ids):
     with count_queries(app) as one:
         assert "Відкритий центр Львова" in client.get("/public/centres/?q=Відкрита").text
     with count_queries(app) as many:
-        assert client.get("/public/centres/?q=Яворова").text.count("Яворівський центр") \
-            == PAGE_SIZE
+        assert client.get("/public/centres/?q=Яворова").text.count("Яворівський центр") == PAGE_SIZE
     assert len(many) <= len(one), (len(one), len(many))
 
 
 def test_endpoints_are_declared_public(app):
-    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()
-                 if rule.rule.startswith("/public/centres")}
+    endpoints = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/public/centres")
+    }
     assert endpoints == set(PUBLIC_ENDPOINTS)

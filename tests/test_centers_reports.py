@@ -17,7 +17,7 @@ from app.extensions import db
 from app.geography.models import Oblast
 
 from .conftest import external_urls, visible_text
-from .test_centers_fixtures import base_data, centre, provider, EDRPOU_LVIV
+from .test_centers_fixtures import EDRPOU_LVIV, base_data, centre, provider
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +25,13 @@ def ids(app):
     data = base_data(app)
     with app.app_context():
         p = provider(EDRPOU_LVIV, LVIV)
-        centre("=HYPERLINK(\"http://evil\")", LVIV, p, status=CentreStatus.planned,
-               address="вул. Формульна, 1")
+        centre(
+            '=HYPERLINK("http://evil")',
+            LVIV,
+            p,
+            status=CentreStatus.planned,
+            address="вул. Формульна, 1",
+        )
         db.session.commit()
     return data
 
@@ -54,11 +59,11 @@ def test_csv_export_content_encoding_and_filters(client_as, ids):
     assert lviv["Послуга: правова допомога"] == "так"
     assert lviv["Повністю безбар'єрний"] == "ні"
     # a formula typed into a name is neutralised
-    assert "'=HYPERLINK(\"http://evil\")" in by_name
+    assert '\'=HYPERLINK("http://evil")' in by_name
     # filters of the list apply to the export
     rows = _csv(client.get("/centreview/export/csv?_flt_0_status=planned"))
     names = [r[1] for r in rows[1:]]
-    assert names == ["'=HYPERLINK(\"http://evil\")"]
+    assert names == ['\'=HYPERLINK("http://evil")']
 
 
 def test_xlsx_export(client_as, ids):
@@ -100,19 +105,34 @@ def test_planned_vs_operating_series(app, ids):
     with app.app_context():
         item = db.session.get(ResilienceCentre, ids["c_lviv"])
         lviv_oblast = item.oblast_id
-        item.history.append(CentreStatusChange(from_status=None, to_status=CentreStatus.planned,
-                                               changed_on=dt.datetime(2026, 1, 10)))
-        item.history.append(CentreStatusChange(from_status=CentreStatus.planned,
-                                               to_status=CentreStatus.operating,
-                                               changed_on=dt.datetime(2026, 3, 5)))
+        item.history.append(
+            CentreStatusChange(
+                from_status=None,
+                to_status=CentreStatus.planned,
+                changed_on=dt.datetime(2026, 1, 10),
+            )
+        )
+        item.history.append(
+            CentreStatusChange(
+                from_status=CentreStatus.planned,
+                to_status=CentreStatus.operating,
+                changed_on=dt.datetime(2026, 3, 5),
+            )
+        )
         db.session.commit()
-        series = planned_vs_operating(UserScope(user_id=1, oblast_id=lviv_oblast), months=4,
-                                      today=dt.date(2026, 4, 15))
-        assert [(e.month, p, o) for e, p, o in series] == [(1, 1, 0), (2, 1, 0), (3, 0, 1),
-                                                          (4, 0, 1)]
+        series = planned_vs_operating(
+            UserScope(user_id=1, oblast_id=lviv_oblast), months=4, today=dt.date(2026, 4, 15)
+        )
+        assert [(e.month, p, o) for e, p, o in series] == [
+            (1, 1, 0),
+            (2, 1, 0),
+            (3, 0, 1),
+            (4, 0, 1),
+        ]
         other = db.session.scalar(select(Oblast.id).where(Oblast.code == IVANO_FRANKIVSK))
-        series = planned_vs_operating(UserScope(user_id=1, oblast_id=other), months=4,
-                                      today=dt.date(2026, 4, 15))
+        series = planned_vs_operating(
+            UserScope(user_id=1, oblast_id=other), months=4, today=dt.date(2026, 4, 15)
+        )
         assert all(p == 0 and o == 0 for _e, p, o in series)
 
 
@@ -124,12 +144,16 @@ def test_home_cards_are_scoped(app, client_as, ids):
         return int(match.group(1))
 
     with app.app_context():
-        total = db.session.scalar(select(func.count(ResilienceCentre.id)).where(
-            ResilienceCentre.status == CentreStatus.operating))
-        lviv_total = db.session.scalar(select(func.count(ResilienceCentre.id))
-                                       .join(Oblast, Oblast.id == ResilienceCentre.oblast_id)
-                                       .where(ResilienceCentre.status == CentreStatus.operating,
-                                              Oblast.code == LVIV))
+        total = db.session.scalar(
+            select(func.count(ResilienceCentre.id)).where(
+                ResilienceCentre.status == CentreStatus.operating
+            )
+        )
+        lviv_total = db.session.scalar(
+            select(func.count(ResilienceCentre.id))
+            .join(Oblast, Oblast.id == ResilienceCentre.oblast_id)
+            .where(ResilienceCentre.status == CentreStatus.operating, Oblast.code == LVIV)
+        )
     assert operating("ministry") == total
     assert operating("lviv") == lviv_total < total
 
@@ -141,21 +165,35 @@ def test_demo_seed_is_idempotent(app):
     def run():
         with app.app_context():
             users = {u.username: u for u in db.session.scalars(select(PortalUser))}
-            demo_seed(DemoContext(session=db.session, rng=random.Random(1), cases=0,
-                                  echo=lambda m: None, users=users))
+            demo_seed(
+                DemoContext(
+                    session=db.session,
+                    rng=random.Random(1),
+                    cases=0,
+                    echo=lambda m: None,
+                    users=users,
+                )
+            )
             db.session.commit()
-            return db.session.scalar(select(func.count(ResilienceCentre.id)).where(
-                ResilienceCentre.external_code.like("DEMO-%")))
+            return db.session.scalar(
+                select(func.count(ResilienceCentre.id)).where(
+                    ResilienceCentre.external_code.like("DEMO-%")
+                )
+            )
 
     assert run() == 60
     assert run() == 60
     with app.app_context():
-        statuses = set(db.session.scalars(select(ResilienceCentre.status).where(
-            ResilienceCentre.external_code.like("DEMO-%"))))
+        statuses = set(
+            db.session.scalars(
+                select(ResilienceCentre.status).where(ResilienceCentre.external_code.like("DEMO-%"))
+            )
+        )
         assert statuses == set(CentreStatus)
         for code in (LVIV, IVANO_FRANKIVSK):
-            n = db.session.scalar(select(func.count(ResilienceCentre.id))
-                                  .join(Oblast, Oblast.id == ResilienceCentre.oblast_id)
-                                  .where(Oblast.code == code,
-                                         ResilienceCentre.external_code.like("DEMO-%")))
+            n = db.session.scalar(
+                select(func.count(ResilienceCentre.id))
+                .join(Oblast, Oblast.id == ResilienceCentre.oblast_id)
+                .where(Oblast.code == code, ResilienceCentre.external_code.like("DEMO-%"))
+            )
             assert n >= 8

@@ -13,8 +13,7 @@ from app.extensions import db
 from app.security.models import PortalUser
 
 from .conftest import jwt_headers, visible_text
-from .test_centers_fixtures import (EDRPOU_IF, EDRPOU_LVIV, centre, get_centre, make_ready,
-                                    provider)
+from .test_centers_fixtures import EDRPOU_IF, EDRPOU_LVIV, centre, get_centre, make_ready, provider
 
 S = CentreStatus
 
@@ -50,19 +49,32 @@ def test_full_lifecycle_by_regional_admin_records_who_and_when(app):
         assert item.status_changed_on is not None
         assert item.opened_on is not None
         assert item.status_reason == "Завершення проєкту"
-        steps = db.session.scalars(select(CentreStatusChange).where(
-            CentreStatusChange.centre_id == pk).order_by(CentreStatusChange.id)).all()
+        steps = db.session.scalars(
+            select(CentreStatusChange)
+            .where(CentreStatusChange.centre_id == pk)
+            .order_by(CentreStatusChange.id)
+        ).all()
         assert [(h.from_status, h.to_status) for h in steps] == [
-            (S.planned, S.preparing), (S.preparing, S.operating), (S.operating, S.suspended),
-            (S.suspended, S.operating), (S.operating, S.closed)]
+            (S.planned, S.preparing),
+            (S.preparing, S.operating),
+            (S.operating, S.suspended),
+            (S.suspended, S.operating),
+            (S.operating, S.closed),
+        ]
         assert {h.changed_by_fk for h in steps} == {user.id}
         assert steps[2].reason == "Ремонт"
 
 
-@pytest.mark.parametrize("func, source", [
-    (services.start_preparing, S.operating), (services.open_centre, S.planned),
-    (services.suspend, S.planned), (services.resume, S.operating), (services.close, S.closed),
-])
+@pytest.mark.parametrize(
+    "func, source",
+    [
+        (services.start_preparing, S.operating),
+        (services.open_centre, S.planned),
+        (services.suspend, S.planned),
+        (services.resume, S.operating),
+        (services.close, S.closed),
+    ],
+)
 def test_transition_from_wrong_state_is_refused(app, func, source):
     pk = _new(app, status=source, name=f"Центр {func.__name__} {source.name}")
     with app.test_request_context():
@@ -124,8 +136,9 @@ def test_action_through_the_view_and_flash(app, client_as):
     assert get_centre(app, pk).status == S.preparing
     # a wrong-state action is refused with a Ukrainian message and changes nothing
     response = client.post(f"/centreview/action/resume/{pk}", follow_redirects=True)
-    assert "не дозволена" in visible_text(response.text) or \
-        "неможлив" in visible_text(response.text)
+    assert "не дозволена" in visible_text(response.text) or "неможлив" in visible_text(
+        response.text
+    )
     assert get_centre(app, pk).status == S.preparing
     # the ministry may not open a centre: no permission -> 403
     assert client_as("ministry").post(f"/centreview/action/open/{pk}").status_code == 403
@@ -135,8 +148,11 @@ def test_action_through_the_view_and_flash(app, client_as):
 def test_bulk_action_is_all_or_nothing(app, client_as):
     ok = _new(app, status=S.planned, name="Центр масової дії 1")
     wrong = _new(app, status=S.operating, name="Центр масової дії 2")
-    response = client_as("lviv").post("/centreview/action_post", data={
-        "action": "prepare", "rowid": [str(ok), str(wrong)]}, follow_redirects=True)
+    response = client_as("lviv").post(
+        "/centreview/action_post",
+        data={"action": "prepare", "rowid": [str(ok), str(wrong)]},
+        follow_redirects=True,
+    )
     assert response.status_code == 200
     assert "неможлив" in visible_text(response.text)
     assert get_centre(app, ok).status == S.planned
@@ -149,8 +165,9 @@ def test_api_transitions(app):
     auditor = jwt_headers(client, "auditor")
     assert client.post(f"/api/v1/centre/{pk}/suspend", headers=auditor).status_code == 403
     ministry = jwt_headers(client, "ministry")
-    response = client.post(f"/api/v1/centre/{pk}/suspend", json={"reason": "Перевірка"},
-                           headers=ministry)
+    response = client.post(
+        f"/api/v1/centre/{pk}/suspend", json={"reason": "Перевірка"}, headers=ministry
+    )
     assert response.status_code == 200, response.text
     assert response.json["status"] == "suspended"
     response = client.post(f"/api/v1/centre/{pk}/suspend", headers=ministry)
@@ -168,18 +185,20 @@ def _offered(client, pk):
     return re.findall(r'data-change="([a-z]+)"', page.text)
 
 
-@pytest.mark.parametrize("status, username, expected", [
-    (S.planned, "lviv", ["prepare", "close"]),
-    (S.preparing, "lviv", ["open", "close"]),
-    (S.operating, "lviv", ["suspend", "close", "unpublish"]),  # the fixture is published
-    (S.suspended, "lviv", ["resume", "close"]),
-    (S.suspended, "ministry", ["resume", "close"]),
-    (S.operating, "ministry", ["suspend", "close"]),
-    (S.closed, "lviv", []),
-    (S.operating, "auditor", []),
-])
-def test_centre_page_offers_only_allowed_status_changes(app, client_as, status, username,
-                                                        expected):
+@pytest.mark.parametrize(
+    "status, username, expected",
+    [
+        (S.planned, "lviv", ["prepare", "close"]),
+        (S.preparing, "lviv", ["open", "close"]),
+        (S.operating, "lviv", ["suspend", "close", "unpublish"]),  # the fixture is published
+        (S.suspended, "lviv", ["resume", "close"]),
+        (S.suspended, "ministry", ["resume", "close"]),
+        (S.operating, "ministry", ["suspend", "close"]),
+        (S.closed, "lviv", []),
+        (S.operating, "auditor", []),
+    ],
+)
+def test_centre_page_offers_only_allowed_status_changes(app, client_as, status, username, expected):
     pk = _new(app, status=status, name=f"Центр сторінки {status.name} {username}")
     assert _offered(client_as(username), pk) == expected
 
@@ -191,8 +210,7 @@ def test_list_bulk_menu_has_no_changes_that_need_a_reason(app, client_as):
         assert f"'{name}'" not in page.text and f'"{name}"' not in page.text, name
 
 
-def test_suspend_on_the_page_asks_for_the_reason_stores_it_and_lands_on_the_centre(
-        app, client_as):
+def test_suspend_on_the_page_asks_for_the_reason_stores_it_and_lands_on_the_centre(app, client_as):
     pk = _new(app, status=S.operating, name="Центр призупинення")
     client = client_as("lviv")
     page = client.get(f"/centreview/show/{pk}").text
@@ -205,8 +223,7 @@ def test_suspend_on_the_page_asks_for_the_reason_stores_it_and_lands_on_the_cent
     assert "Зазначте підставу" in text
     assert get_centre(app, pk).status == S.operating
     # with a reason: stored on the centre and in its history, the user lands on the centre
-    response = client.post(f"/centreview/action/suspend/{pk}",
-                           data={"reason": "Ремонт укриття"})
+    response = client.post(f"/centreview/action/suspend/{pk}", data={"reason": "Ремонт укриття"})
     assert response.headers["Location"].endswith(f"/centreview/show/{pk}")
     text = visible_text(client.get(response.headers["Location"]).text)
     assert "Центр «Центр призупинення»: Призупинено" in text or "Призупинен" in text
@@ -226,7 +243,8 @@ def test_close_is_marked_final_and_needs_a_reason_over_rest_too(app, client_as):
     assert response.status_code in (400, 409, 422), response.text
     assert "підстав" in response.json["message"]
     assert get_centre(app, pk).status == S.operating
-    response = client.post(f"/api/v1/centre/{pk}/close", json={"reason": "Кінець програми"},
-                           headers=headers)
+    response = client.post(
+        f"/api/v1/centre/{pk}/close", json={"reason": "Кінець програми"}, headers=headers
+    )
     assert response.status_code == 200, response.text
     assert get_centre(app, pk).status_reason == "Кінець програми"

@@ -10,10 +10,21 @@ import pytest
 from sqlalchemy import func, select
 
 from app.centers import services
-from app.centers.models import (DIRECTIONS, ActivityFormat, ActivityKind, ApplicationStatus,
-                                CentreActivity, CentreReport, CentreStatus, CentreVisitDay,
-                                CommunityApplication, Direction, ReportStatus,
-                                ResilienceCentre, StaffRole)
+from app.centers.models import (
+    DIRECTIONS,
+    ActivityFormat,
+    ActivityKind,
+    ApplicationStatus,
+    CentreActivity,
+    CentreReport,
+    CentreStatus,
+    CentreVisitDay,
+    CommunityApplication,
+    Direction,
+    ReportStatus,
+    ResilienceCentre,
+    StaffRole,
+)
 from app.common.commands import commands_for
 from app.common.errors import UserError
 from app.demo import IVANO_FRANKIVSK, LVIV
@@ -22,8 +33,16 @@ from app.providers.demo import demo_edrpou
 from app.security.models import PortalUser
 
 from .conftest import jwt_headers, visible_text
-from .test_centers_fixtures import (EDRPOU_IF, EDRPOU_LVIV, assign, centre, first_hromada,
-                                    make_ready, provider, specialist)
+from .test_centers_fixtures import (
+    EDRPOU_IF,
+    EDRPOU_LVIV,
+    assign,
+    centre,
+    first_hromada,
+    make_ready,
+    provider,
+    specialist,
+)
 
 S = CentreStatus
 TODAY = dt.date.today()
@@ -40,8 +59,13 @@ def _centre(app, status=S.preparing, skip=(), oblast=LVIV):
     with app.app_context():
         # a provider of its own: another test's selection win must not count here
         p = provider(demo_edrpou(5000 + next(_names)), oblast)
-        item = centre(f"Центр роботи {next(_names)}", oblast, p, status=status,
-                      address=f"вул. Робоча, {next(_names)}")
+        item = centre(
+            f"Центр роботи {next(_names)}",
+            oblast,
+            p,
+            status=status,
+            address=f"вул. Робоча, {next(_names)}",
+        )
         make_ready(item, skip=skip)
         db.session.commit()
         return item.id
@@ -66,13 +90,15 @@ def test_staff_counts_come_from_assignments_not_typed_numbers(app, client_as):
         p = item.provider
         assign(item, specialist(p), StaffRole.psychologist)
         assign(item, specialist(p), StaffRole.social_worker)
-        gone = assign(item, specialist(p), StaffRole.social_worker,
-                      start=dt.date(2025, 1, 1))
+        gone = assign(item, specialist(p), StaffRole.social_worker, start=dt.date(2025, 1, 1))
         gone.end_on = dt.date(2025, 12, 31)
         db.session.commit()
         counts = services.staff_counts([pk])[pk]
-        assert counts == {StaffRole.psychologist: 2, StaffRole.social_manager: 0,
-                          StaffRole.social_worker: 1}
+        assert counts == {
+            StaffRole.psychologist: 2,
+            StaffRole.social_manager: 0,
+            StaffRole.social_worker: 1,
+        }
     page = client_as("lviv").get(f"/centreview/show/{pk}")
     text = visible_text(page.text)
     assert "Психолог: 2; Соціальний менеджер: 0; Соціальний працівник: 1" in text, text[-3000:]
@@ -85,8 +111,9 @@ def test_a_specialist_of_another_provider_is_not_assigned(app):
         stranger = specialist(provider(EDRPOU_IF, IVANO_FRANKIVSK))
         from app.centers.models import CentreStaff
 
-        row = CentreStaff(centre=item, specialist=stranger, role=StaffRole.psychologist,
-                          start_on=TODAY)
+        row = CentreStaff(
+            centre=item, specialist=stranger, role=StaffRole.psychologist, start_on=TODAY
+        )
         with pytest.raises(UserError) as refused:
             commands_for(row).check_create(row)
         assert "працювати в надавача" in str(refused.value)
@@ -133,8 +160,7 @@ def test_opening_is_refused_on_the_web_and_the_rest_path(app, client_as, missing
     page = web.post(f"/centreview/action/open/{pk}", follow_redirects=True)
     assert "Центр ще не можна відкрити" in visible_text(page.text)
     api = app.test_client()
-    reply = api.post(f"/api/v1/centre/{pk}/open", json={},
-                     headers=jwt_headers(api, "lviv"))
+    reply = api.post(f"/api/v1/centre/{pk}/open", json={}, headers=jwt_headers(api, "lviv"))
     assert reply.status_code == 400, reply.text
     assert "Центр ще не можна відкрити" in reply.json["message"]
     with app.app_context():
@@ -172,11 +198,23 @@ def _application(app, **kw):
     with app.app_context():
         hromada = first_hromada(LVIV, 3)
         item = CommunityApplication(
-            hromada_id=hromada.id, oblast_id=hromada.oblast_id, contact_name="Олена Громадська",
-            population=24000, premises_address="вул. Громадська, 5", premises_area=180.5,
-            rooms_individual=2, rooms_group=1, shelter=True, acc_entrance=True,
-            acc_toilet=True, premises_owner="Сільська рада", benefactor_consent=True,
-            social_passport=True, submitted_on=dt.date(2026, 9, 1), **kw)
+            hromada_id=hromada.id,
+            oblast_id=hromada.oblast_id,
+            contact_name="Олена Громадська",
+            population=24000,
+            premises_address="вул. Громадська, 5",
+            premises_area=180.5,
+            rooms_individual=2,
+            rooms_group=1,
+            shelter=True,
+            acc_entrance=True,
+            acc_toilet=True,
+            premises_owner="Сільська рада",
+            benefactor_consent=True,
+            social_passport=True,
+            submitted_on=dt.date(2026, 9, 1),
+            **kw,
+        )
         db.session.add(item)
         db.session.commit()
         return item.id
@@ -188,9 +226,16 @@ def test_an_approved_application_creates_the_planned_centre_with_its_premises(ap
         provider_id = provider(EDRPOU_LVIV, LVIV).id
         db.session.commit()
     client = client_as("lviv")
-    page = client.post(f"/communityapplicationview/action/approve/{pk}", data={
-        "provider": str(provider_id), "planned_open_on": "15.02.2027", "reason": "Відповідає",
-        "name": "Центр життєстійкості громади-заявника"}, follow_redirects=True)
+    page = client.post(
+        f"/communityapplicationview/action/approve/{pk}",
+        data={
+            "provider": str(provider_id),
+            "planned_open_on": "15.02.2027",
+            "reason": "Відповідає",
+            "name": "Центр життєстійкості громади-заявника",
+        },
+        follow_redirects=True,
+    )
     assert "Центр життєстійкості громади-заявника" in visible_text(page.text)
     with app.app_context():
         application = db.session.get(CommunityApplication, pk)
@@ -198,9 +243,14 @@ def test_an_approved_application_creates_the_planned_centre_with_its_premises(ap
         item = db.session.get(ResilienceCentre, application.centre_id)
         assert item.status == S.planned
         assert item.planned_open_on == dt.date(2027, 2, 15)
-        assert (item.address, item.premises_area, item.rooms_individual, item.rooms_group,
-                item.shelter, item.premises_owner) == (
-            "вул. Громадська, 5", 180.5, 2, 1, True, "Сільська рада")
+        assert (
+            item.address,
+            item.premises_area,
+            item.rooms_individual,
+            item.rooms_group,
+            item.shelter,
+            item.premises_owner,
+        ) == ("вул. Громадська, 5", 180.5, 2, 1, True, "Сільська рада")
         assert item.acc_entrance and item.acc_toilet and not item.acc_parking
         assert item.provider_id == provider_id and len(item.history) == 1
 
@@ -209,31 +259,56 @@ def test_a_decision_needs_a_reason_and_is_taken_once(app, client_as):
     pk = _application(app)
     api = app.test_client()
     headers = jwt_headers(api, "lviv")
-    reply = api.post(f"/api/v1/centre-application/{pk}/reject", json={"reason": ""},
-                     headers=headers)
+    reply = api.post(
+        f"/api/v1/centre-application/{pk}/reject", json={"reason": ""}, headers=headers
+    )
     assert reply.status_code == 400 and "Зазначте підставу рішення" in reply.json["message"]
-    reply = api.post(f"/api/v1/centre-application/{pk}/reject",
-                     json={"reason": "Немає укриття"}, headers=headers)
+    reply = api.post(
+        f"/api/v1/centre-application/{pk}/reject", json={"reason": "Немає укриття"}, headers=headers
+    )
     assert reply.status_code == 200, reply.text
-    reply = api.post(f"/api/v1/centre-application/{pk}/reject",
-                     json={"reason": "Ще раз"}, headers=headers)
+    reply = api.post(
+        f"/api/v1/centre-application/{pk}/reject", json={"reason": "Ще раз"}, headers=headers
+    )
     assert reply.status_code == 400 and "вже ухвалено" in reply.json["message"]
     with app.app_context():
-        assert db.session.scalar(select(func.count(ResilienceCentre.id)).where(
-            ResilienceCentre.address == "вул. Громадська, 5")) <= 1
+        assert (
+            db.session.scalar(
+                select(func.count(ResilienceCentre.id)).where(
+                    ResilienceCentre.address == "вул. Громадська, 5"
+                )
+            )
+            <= 1
+        )
 
 
 # --- 5-6. activities, visits, monthly report -----------------------------------------------------
 def _activity(centre_id, day, **counts):
     from app.centers.models import CentreStaff
 
-    facilitator = db.session.scalar(select(CentreStaff.specialist_id).where(
-        CentreStaff.centre_id == centre_id).limit(1))
-    values = {"veterans": 2, "idp": 1, "others": 0, "women": 2, "men": 1, "children": 0,
-              "adults": 3, "seniors": 0, **counts}
-    return CentreActivity(centre_id=centre_id, held_on=day, direction=Direction.support_groups,
-                          kind=ActivityKind.self_help_group, format=ActivityFormat.group,
-                          facilitator_id=facilitator, **values)
+    facilitator = db.session.scalar(
+        select(CentreStaff.specialist_id).where(CentreStaff.centre_id == centre_id).limit(1)
+    )
+    values = {
+        "veterans": 2,
+        "idp": 1,
+        "others": 0,
+        "women": 2,
+        "men": 1,
+        "children": 0,
+        "adults": 3,
+        "seniors": 0,
+        **counts,
+    }
+    return CentreActivity(
+        centre_id=centre_id,
+        held_on=day,
+        direction=Direction.support_groups,
+        kind=ActivityKind.self_help_group,
+        format=ActivityFormat.group,
+        facilitator_id=facilitator,
+        **values,
+    )
 
 
 def _save(item):
@@ -274,12 +349,24 @@ def test_activity_figures_roll_into_the_report_then_return_and_resubmit(app, cli
     pk = _operating(app)
     with app.test_request_context():
         _save(_activity(pk, LAST_MONTH))
-        _save(_activity(pk, LAST_MONTH + dt.timedelta(days=3), veterans=0, idp=0, others=4,
-                        women=1, men=3, adults=2, seniors=2))
+        _save(
+            _activity(
+                pk,
+                LAST_MONTH + dt.timedelta(days=3),
+                veterans=0,
+                idp=0,
+                others=4,
+                women=1,
+                men=3,
+                adults=2,
+                seniors=2,
+            )
+        )
         _save(CentreVisitDay(centre_id=pk, day=LAST_MONTH, visits=17))
         _save(CentreVisitDay(centre_id=pk, day=LAST_MONTH + dt.timedelta(days=1), visits=8))
-        report = CentreReport(centre_id=pk, month=LAST_MONTH + dt.timedelta(days=9),
-                              narrative="Група самодопомоги")
+        report = CentreReport(
+            centre_id=pk, month=LAST_MONTH + dt.timedelta(days=9), narrative="Група самодопомоги"
+        )
         commands_for(report).create(report)
         db.session.add(report)
         db.session.commit()
@@ -302,7 +389,11 @@ def test_activity_figures_roll_into_the_report_then_return_and_resubmit(app, cli
     with app.app_context():
         report = db.session.get(CentreReport, report_id)
         assert (report.status, report.visits, report.activities, report.participants) == (
-            ReportStatus.submitted, 25, 2, 7)
+            ReportStatus.submitted,
+            25,
+            2,
+            7,
+        )
     # the month is locked now
     with app.test_request_context():
         with pytest.raises(UserError, match="звітний місяць|Місяць уже"):
@@ -311,11 +402,15 @@ def test_activity_figures_roll_into_the_report_then_return_and_resubmit(app, cli
     # returned with a comment (a comment is required)
     api = app.test_client()
     headers = jwt_headers(api, "lviv")
-    reply = api.post(f"/api/v1/centre-report/{report_id}/return", json={"reason": " "},
-                     headers=headers)
+    reply = api.post(
+        f"/api/v1/centre-report/{report_id}/return", json={"reason": " "}, headers=headers
+    )
     assert reply.status_code == 400 and "коментар" in reply.json["message"]
-    reply = api.post(f"/api/v1/centre-report/{report_id}/return",
-                     json={"reason": "Додайте опис груп"}, headers=headers)
+    reply = api.post(
+        f"/api/v1/centre-report/{report_id}/return",
+        json={"reason": "Додайте опис груп"},
+        headers=headers,
+    )
     assert reply.status_code == 200 and reply.json["status"] == "returned"
     # reopened: the log and the narrative can be corrected, then resubmitted
     with app.test_request_context():
@@ -324,11 +419,14 @@ def test_activity_figures_roll_into_the_report_then_return_and_resubmit(app, cli
     assert edit.status_code == 200
     with app.app_context():
         version = db.session.get(CentreReport, report_id).version
-    saved = worker.post(f"/centrereportview/edit/{report_id}", data={
-        "narrative": "Дві групи самодопомоги для ветеранів", "version": str(version)})
+    saved = worker.post(
+        f"/centrereportview/edit/{report_id}",
+        data={"narrative": "Дві групи самодопомоги для ветеранів", "version": str(version)},
+    )
     assert saved.status_code == 302
-    reply = api.post(f"/api/v1/centre-report/{report_id}/submit", json={},
-                     headers=jwt_headers(api, "caseworker"))
+    reply = api.post(
+        f"/api/v1/centre-report/{report_id}/submit", json={}, headers=jwt_headers(api, "caseworker")
+    )
     assert reply.status_code == 200, reply.text
     reply = api.post(f"/api/v1/centre-report/{report_id}/accept", json={}, headers=headers)
     assert reply.status_code == 200 and reply.json["status"] == "accepted"
@@ -353,8 +451,7 @@ def test_a_month_not_over_is_not_reported_and_late_reports_are_listed(app, clien
             services.submit_report(report, _user("admin"))
         db.session.rollback()
         name = db.session.get(ResilienceCentre, pk).name
-        late = services.late_reports(services.scope_of(_user("lviv")),
-                                     today=dt.date(2026, 12, 7))
+        late = services.late_reports(services.scope_of(_user("lviv")), today=dt.date(2026, 12, 7))
         assert any(c.id == pk and m == dt.date(2026, 10, 1) for c, m, _r in late)
     text = visible_text(client_as("lviv").get("/centres/late-reports/").text)
     assert name in text
@@ -381,8 +478,10 @@ def test_the_auditor_sees_staff_counts_but_no_specialists_names(app, client_as):
     with app.app_context():
         from app.centers.models import CentreStaff
 
-        names = [s.specialist.full_name for s in db.session.scalars(
-            select(CentreStaff).where(CentreStaff.centre_id == pk))]
+        names = [
+            s.specialist.full_name
+            for s in db.session.scalars(select(CentreStaff).where(CentreStaff.centre_id == pk))
+        ]
     text = visible_text(client_as("auditor").get(f"/centreview/show/{pk}").text)
     assert "Психолог: 1" in text
     assert names and not [n for n in names if n in text]

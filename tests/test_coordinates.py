@@ -25,9 +25,18 @@ from .test_rule_parity import form_values
 
 LAT, LON = 49.7167, 23.912345
 #: Ten spellings of one number, as people type it: one stored form.
-PHONES = ["067 123 45 67", "(067) 123-45-67", "+380671234567", "+38 (067) 123-45-67",
-          "0671234567", "067-123-45-67", "380671234567", "+380 67 123 45 67",
-          "067.123.45.67", "(067)1234567"]
+PHONES = [
+    "067 123 45 67",
+    "(067) 123-45-67",
+    "+380671234567",
+    "+38 (067) 123-45-67",
+    "0671234567",
+    "067-123-45-67",
+    "380671234567",
+    "+380 67 123 45 67",
+    "067.123.45.67",
+    "(067)1234567",
+]
 STORED = "+380671234567"
 
 
@@ -94,41 +103,56 @@ def test_coordinates_survive_ten_rest_edits(app, ids, client_as):
         assert (shown["latitude"], shown["longitude"], shown["phone"]) == (lat, lon, saved_phone)
 
 
-@pytest.mark.parametrize("typed, expected", [("49,716712", 49.716712), ("49.716712", 49.716712),
-                                             (" 49,8 ", 49.8), ("49.71671249", 49.716712)])
-def test_a_decimal_comma_or_point_is_read_alike_on_web_and_rest(app, ids, client_as, typed,
-                                                                expected):
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("49,716712", 49.716712),
+        ("49.716712", 49.716712),
+        (" 49,8 ", 49.8),
+        ("49.71671249", 49.716712),
+    ],
+)
+def test_a_decimal_comma_or_point_is_read_alike_on_web_and_rest(
+    app, ids, client_as, typed, expected
+):
     pk = ids["c_lviv"]
     web_edit(client_as("lviv"), pk, latitude=typed)
     assert stored(app, pk)[0] == expected
     web_edit(client_as("lviv"), pk, latitude=str(LAT))
     client = app.test_client()
-    reply = client.put(f"/api/v1/centre/{pk}", json={"latitude": typed},
-                       headers=jwt_headers(client, "lviv"))
+    reply = client.put(
+        f"/api/v1/centre/{pk}", json={"latitude": typed}, headers=jwt_headers(client, "lviv")
+    )
     assert reply.status_code == 200, reply.text
     assert stored(app, pk)[0] == expected
-    reply = client.put(f"/api/v1/centre/{pk}", json={"latitude": LAT},
-                       headers=jwt_headers(client, "lviv"))
+    reply = client.put(
+        f"/api/v1/centre/{pk}", json={"latitude": LAT}, headers=jwt_headers(client, "lviv")
+    )
     assert stored(app, pk)[0] == LAT
 
 
-@pytest.mark.parametrize("field, typed, message", [
-    ("latitude", "60,5", "Координати мають бути в межах України: широта від 44 до 53"),
-    ("longitude", "-10", "Координати мають бути в межах України: довгота від 22 до 41"),
-    ("latitude", "північ", "«північ» — не число"),
-    ("phone", "12345", "«12345» — не український номер телефону"),
-    ("opened_on", "31.02.2025", "«31.02.2025» — не дата"),
-])
+@pytest.mark.parametrize(
+    "field, typed, message",
+    [
+        ("latitude", "60,5", "Координати мають бути в межах України: широта від 44 до 53"),
+        ("longitude", "-10", "Координати мають бути в межах України: довгота від 22 до 41"),
+        ("latitude", "північ", "«північ» — не число"),
+        ("phone", "12345", "«12345» — не український номер телефону"),
+        ("opened_on", "31.02.2025", "«31.02.2025» — не дата"),
+    ],
+)
 def test_a_wrong_value_is_refused_in_ukrainian_on_web_and_rest_and_changes_nothing(
-        app, ids, client_as, field, typed, message):
+    app, ids, client_as, field, typed, message
+):
     pk = ids["c_lviv"]
     before = stored(app, pk)
     response = web_edit(client_as("lviv"), pk, **{field: typed})
     assert message in visible_text(response.text)
     assert stored(app, pk) == before
     client = app.test_client()
-    reply = client.put(f"/api/v1/centre/{pk}", json={field: typed},
-                       headers=jwt_headers(client, "lviv"))
+    reply = client.put(
+        f"/api/v1/centre/{pk}", json={field: typed}, headers=jwt_headers(client, "lviv")
+    )
     assert reply.status_code in (400, 422), reply.text
     assert message in str(reply.json["message"][field]), reply.json
     assert stored(app, pk) == before
@@ -143,26 +167,37 @@ def test_dates_in_the_portal_format_and_iso_on_web_and_rest(app, ids, client_as)
     headers = jwt_headers(client, "lviv")
     reply = client.put(f"/api/v1/centre/{pk}", json={"opened_on": "02.03.2025"}, headers=headers)
     assert reply.status_code == 200, reply.text
-    assert client.get(f"/api/v1/centre/{pk}", headers=headers).json["result"]["opened_on"] \
+    assert (
+        client.get(f"/api/v1/centre/{pk}", headers=headers).json["result"]["opened_on"]
         == "2025-03-02"
+    )
 
 
 def _import(client, **values):
-    base = {"name": "Центр з телефоном", "address": "вул. Телефонна, 1",
-            "provider_edrpou": EDRPOU_LVIV, "status": "запланований"}
+    base = {
+        "name": "Центр з телефоном",
+        "address": "вул. Телефонна, 1",
+        "provider_edrpou": EDRPOU_LVIV,
+        "status": "запланований",
+    }
     base.update(values)
     workbook = Workbook()
     workbook.active.append([c.header for c in COLUMNS])
     workbook.active.append([base.get(c.key, "") for c in COLUMNS])
     data = io.BytesIO()
     workbook.save(data)
-    return client.post("/centres/import/", data={"file": (io.BytesIO(data.getvalue()), "c.xlsx")},
-                       content_type="multipart/form-data", follow_redirects=True)
+    return client.post(
+        "/centres/import/",
+        data={"file": (io.BytesIO(data.getvalue()), "c.xlsx")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
 
 
 @pytest.mark.parametrize("phone", ["067 123 45 67", "(067) 123-45-67", "+380671234567"])
-def test_phone_formats_are_accepted_by_the_form_the_api_and_the_importer(app, ids, client_as,
-                                                                         phone):
+def test_phone_formats_are_accepted_by_the_form_the_api_and_the_importer(
+    app, ids, client_as, phone
+):
     """The same spellings everywhere, one stored form: the form used to refuse
     what the importer took (the browser cut the input at 13 characters)."""
     with app.app_context():
@@ -172,22 +207,47 @@ def test_phone_formats_are_accepted_by_the_form_the_api_and_the_importer(app, id
     page = client.get("/centreview/add")
     values = form_values(page.text)
     suffix = str(PHONES.index(phone) + 1)
-    values.update({"name": [f"Форма {suffix}"], "address": [f"вул. Формова, {suffix}"],
-                   "hromada": [str(hromada_id)], "provider": [str(ids["p_lviv"])],
-                   "phone": [phone], "latitude": ["49,8"], "longitude": ["24.03"]})
+    values.update(
+        {
+            "name": [f"Форма {suffix}"],
+            "address": [f"вул. Формова, {suffix}"],
+            "hromada": [str(hromada_id)],
+            "provider": [str(ids["p_lviv"])],
+            "phone": [phone],
+            "latitude": ["49,8"],
+            "longitude": ["24.03"],
+        }
+    )
     response = client.post("/centreview/add", data=values, follow_redirects=True)
     assert response.status_code == 200
     api = app.test_client()
-    reply = api.post("/api/v1/centre/", headers=jwt_headers(api, "lviv"), json={
-        "name": f"API {suffix}", "address": f"вул. Апі, {suffix}", "hromada": hromada_id,
-        "provider": ids["p_lviv"], "phone": phone, "latitude": "49,8", "longitude": 24.03})
+    reply = api.post(
+        "/api/v1/centre/",
+        headers=jwt_headers(api, "lviv"),
+        json={
+            "name": f"API {suffix}",
+            "address": f"вул. Апі, {suffix}",
+            "hromada": hromada_id,
+            "provider": ids["p_lviv"],
+            "phone": phone,
+            "latitude": "49,8",
+            "longitude": 24.03,
+        },
+    )
     assert reply.status_code == 201, reply.text
-    text = visible_text(_import(client, name=f"Імпорт {suffix}", hromada=hromada_code,
-                                address=f"вул. Імпортна, {suffix}", phone=phone,
-                                latitude="49,8", longitude="24.03").text)
+    text = visible_text(
+        _import(
+            client,
+            name=f"Імпорт {suffix}",
+            hromada=hromada_code,
+            address=f"вул. Імпортна, {suffix}",
+            phone=phone,
+            latitude="49,8",
+            longitude="24.03",
+        ).text
+    )
     assert "Імпорт завершено" in text, text[-1500:]
     with app.app_context():
         for name in (f"Форма {suffix}", f"API {suffix}", f"Імпорт {suffix}"):
             centre = db.session.query(ResilienceCentre).filter_by(name=name).one()
-            assert (centre.phone, centre.latitude, centre.longitude) == \
-                (STORED, 49.8, 24.03), name
+            assert (centre.phone, centre.latitude, centre.longitude) == (STORED, 49.8, 24.03), name

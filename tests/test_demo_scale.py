@@ -11,8 +11,10 @@ from app.providers.models import Provider
 
 
 def _counts():
-    return (db.session.scalar(select(func.count()).select_from(Provider)),
-            db.session.scalar(select(func.count()).select_from(ResilienceCentre)))
+    return (
+        db.session.scalar(select(func.count()).select_from(Provider)),
+        db.session.scalar(select(func.count()).select_from(ResilienceCentre)),
+    )
 
 
 def test_top_up_follows_the_national_proportions_and_is_idempotent(app):
@@ -26,8 +28,14 @@ def test_top_up_follows_the_national_proportions_and_is_idempotent(app):
         codes = db.session.scalars(select(Provider.edrpou)).all()
         assert len(set(codes)) == len(codes) and all(edrpou_is_valid(c) for c in codes)
         # every centre's hromada lies in its oblast, and its provider exists
-        assert db.session.scalar(select(func.count()).select_from(ResilienceCentre).where(
-            ResilienceCentre.provider_id.notin_(select(Provider.id)))) == 0
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(ResilienceCentre)
+                .where(ResilienceCentre.provider_id.notin_(select(Provider.id)))
+            )
+            == 0
+        )
 
 
 def test_seed_demo_command(app):

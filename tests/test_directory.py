@@ -10,11 +10,23 @@ import pytest
 import sqlalchemy as sa
 
 from app.cases import services as case_services
-from app.cases.models import (Beneficiary, BeneficiaryCategory, Case, CaseStatus, Programme,
-                              Referral, ReferralOutcome, ReferralService)
+from app.cases.models import (
+    Beneficiary,
+    BeneficiaryCategory,
+    Case,
+    CaseStatus,
+    Programme,
+    Referral,
+    ReferralOutcome,
+)
 from app.demo import IVANO_FRANKIVSK, LVIV, oblast_id
-from app.directory.models import (DirectoryEntry, EntryLevel, ProviderType, RecipientCategory,
-                                  ServiceKind)
+from app.directory.models import (
+    DirectoryEntry,
+    EntryLevel,
+    ProviderType,
+    RecipientCategory,
+    ServiceKind,
+)
 from app.directory.services import seed_classifiers, stale_clause, valid_for_case_clause
 from app.extensions import db
 from app.geography.models import Hromada
@@ -23,7 +35,7 @@ from app.providers.models import Provider, ProviderKind, ProviderStatus
 from app.security import roles
 from app.security.models import PortalUser
 
-from .conftest import PASSWORD, jwt_headers, login, visible_text
+from .conftest import PASSWORD, jwt_headers, visible_text
 
 DROHOBYCH = "UA46020030000019252"
 YAVORIV = "UA46140110000063568"
@@ -35,19 +47,37 @@ def _hromada(code):
     return db.session.scalar(sa.select(Hromada.id).where(Hromada.code == code))
 
 
-def _entry(title, level=EntryLevel.hromada, hromada=None, oblast=None, recipients=("veterans",),
-           verified_days_ago=5, active=True, kind="psychological"):
+def _entry(
+    title,
+    level=EntryLevel.hromada,
+    hromada=None,
+    oblast=None,
+    recipients=("veterans",),
+    verified_days_ago=5,
+    active=True,
+    kind="psychological",
+):
     kinds = {k.code: k for k in db.session.scalars(sa.select(ServiceKind))}
     cats = {c.code: c for c in db.session.scalars(sa.select(RecipientCategory))}
     hromada_id = _hromada(hromada) if hromada else None
     if hromada_id is not None:
         oblast = db.session.scalar(sa.select(Hromada.oblast_id).where(Hromada.id == hromada_id))
     item = DirectoryEntry(
-        title=title, kind=kinds[kind], level=level, hromada_id=hromada_id, oblast_id=oblast,
-        provider_type=ProviderType.cnap, provider_name=f"Надавач: {title}", in_person=True,
-        address="вул. Тестова, 1", phone="+380671112233", how_to_apply=f"Як: {title}",
-        verified_on=dt.date.today() - dt.timedelta(days=verified_days_ago), active=active,
-        recipients=[cats[c] for c in recipients])
+        title=title,
+        kind=kinds[kind],
+        level=level,
+        hromada_id=hromada_id,
+        oblast_id=oblast,
+        provider_type=ProviderType.cnap,
+        provider_name=f"Надавач: {title}",
+        in_person=True,
+        address="вул. Тестова, 1",
+        phone="+380671112233",
+        how_to_apply=f"Як: {title}",
+        verified_on=dt.date.today() - dt.timedelta(days=verified_days_ago),
+        active=active,
+        recipients=[cats[c] for c in recipients],
+    )
     db.session.add(item)
     db.session.flush()
     return item.id
@@ -68,30 +98,52 @@ def data(app):
         IDS.update(
             own=_entry("Психолог Дрогобич", hromada=DROHOBYCH),
             other=_entry("Психолог Яворів", hromada=YAVORIV),
-            oblast=_entry("Реабілітація Львівщина", level=EntryLevel.oblast, oblast=lviv,
-                          kind="rehabilitation"),
+            oblast=_entry(
+                "Реабілітація Львівщина",
+                level=EntryLevel.oblast,
+                oblast=lviv,
+                kind="rehabilitation",
+            ),
             frank=_entry("Франківська послуга", level=EntryLevel.oblast, oblast=frank),
-            national=_entry("Національна гаряча лінія", level=EntryLevel.national,
-                            recipients=("veterans", "families_veterans")),
-            idp_only=_entry("Житло для ВПО Дрогобич", hromada=DROHOBYCH, recipients=("idp",),
-                            kind="housing"),
+            national=_entry(
+                "Національна гаряча лінія",
+                level=EntryLevel.national,
+                recipients=("veterans", "families_veterans"),
+            ),
+            idp_only=_entry(
+                "Житло для ВПО Дрогобич", hromada=DROHOBYCH, recipients=("idp",), kind="housing"
+            ),
             withdrawn=_entry("Закрита послуга Дрогобич", hromada=DROHOBYCH, active=False),
-            stale=_entry("Стара послуга Дрогобич", hromada=DROHOBYCH, verified_days_ago=200,
-                         kind="legal_aid"),
-            families=_entry("Родинам ветеранів Дрогобич", hromada=DROHOBYCH,
-                            recipients=("families_veterans",), kind="social_protection"),
+            stale=_entry(
+                "Стара послуга Дрогобич", hromada=DROHOBYCH, verified_days_ago=200, kind="legal_aid"
+            ),
+            families=_entry(
+                "Родинам ветеранів Дрогобич",
+                hromada=DROHOBYCH,
+                recipients=("families_veterans",),
+                kind="social_protection",
+            ),
         )
         # A provider working in Drohobych; the case worker works for it.
-        provider = Provider(name="Надавач Дрогобича", kind=ProviderKind.ngo,
-                            edrpou=demo_edrpou(2500), oblast_id=lviv,
-                            hromada_id=_hromada(DROHOBYCH), status=ProviderStatus.approved)
+        provider = Provider(
+            name="Надавач Дрогобича",
+            kind=ProviderKind.ngo,
+            edrpou=demo_edrpou(2500),
+            oblast_id=lviv,
+            hromada_id=_hromada(DROHOBYCH),
+            status=ProviderStatus.approved,
+        )
         db.session.add(provider)
         db.session.flush()
         worker = db.session.scalar(sa.select(PortalUser).where(PortalUser.username == "caseworker"))
         worker.provider_id = provider.id
         case = Case(programme=Programme.servicemen, opened_on=dt.date.today())
-        case_services.open_case(db.session, case, Beneficiary(
-            full_name=BENEFICIARY, category=BeneficiaryCategory.veteran), worker)
+        case_services.open_case(
+            db.session,
+            case,
+            Beneficiary(full_name=BENEFICIARY, category=BeneficiaryCategory.veteran),
+            worker,
+        )
         db.session.flush()
         case.status = CaseStatus.active
         IDS["case"] = case.id
@@ -106,8 +158,9 @@ def _title(entry_id):
 
 def _row(app, entry_id):
     with app.app_context():
-        row = db.session.execute(sa.select(DirectoryEntry.__table__)
-                                 .where(DirectoryEntry.id == entry_id)).one()
+        row = db.session.execute(
+            sa.select(DirectoryEntry.__table__).where(DirectoryEntry.id == entry_id)
+        ).one()
         db.session.remove()
         return tuple(row)
 
@@ -125,8 +178,9 @@ def test_hromada_editor_lists_only_own_community_web_and_rest(app, client_as):
 
 def _title_in_api(app, username, title) -> bool:
     client = app.test_client()
-    reply = client.get("/api/v1/directory_entry/?q=(page_size:100)",
-                       headers=jwt_headers(client, username))
+    reply = client.get(
+        "/api/v1/directory_entry/?q=(page_size:100)", headers=jwt_headers(client, username)
+    )
     assert reply.status_code == 200, reply.text
     return title in {row["title"] for row in reply.json["result"]}
 
@@ -141,8 +195,9 @@ def test_hromada_editor_cannot_touch_another_communitys_entry_on_the_web(app, cl
     assert response.status_code == 404
     response = client.post(f"/directory/entries/delete/{pk}")
     assert response.status_code in (302, 404)
-    response = client.post("/directory/entries/action_post",
-                           data={"action": "verify", "rowid": [str(pk)]})
+    response = client.post(
+        "/directory/entries/action_post", data={"action": "verify", "rowid": [str(pk)]}
+    )
     assert response.status_code == 404
     assert _row(app, IDS["other"]) == before
 
@@ -153,8 +208,12 @@ def test_hromada_editor_cannot_touch_another_communitys_entry_over_rest(app):
     before = _row(app, IDS["other"])
     pk = IDS["other"]
     assert client.get(f"/api/v1/directory_entry/{pk}", headers=headers).status_code == 404
-    assert client.put(f"/api/v1/directory_entry/{pk}", json={"title": "Захоплено"},
-                      headers=headers).status_code == 404
+    assert (
+        client.put(
+            f"/api/v1/directory_entry/{pk}", json={"title": "Захоплено"}, headers=headers
+        ).status_code
+        == 404
+    )
     assert client.delete(f"/api/v1/directory_entry/{pk}", headers=headers).status_code == 404
     assert _row(app, IDS["other"]) == before
 
@@ -167,11 +226,18 @@ def test_hromada_editor_cannot_move_an_entry_out_or_add_one_elsewhere(app, clien
     before = _row(app, IDS["own"])
     client = app.test_client()
     headers = jwt_headers(client, "drohobych")
-    reply = client.put(f"/api/v1/directory_entry/{IDS['own']}", json={"hromada": yavoriv},
-                       headers=headers)
+    reply = client.put(
+        f"/api/v1/directory_entry/{IDS['own']}", json={"hromada": yavoriv}, headers=headers
+    )
     assert reply.status_code == 403, reply.text
-    body = {"title": "Нова послуга", "kind": kind, "recipients": [cat], "provider_type": "cnap",
-            "provider_name": "ЦНАП", "phone": "+380671234567"}
+    body = {
+        "title": "Нова послуга",
+        "kind": kind,
+        "recipients": [cat],
+        "provider_type": "cnap",
+        "provider_name": "ЦНАП",
+        "phone": "+380671234567",
+    }
     for place in ({"level": "hromada", "hromada": yavoriv}, {"level": "national"}):
         reply = client.post("/api/v1/directory_entry/", json={**body, **place}, headers=headers)
         assert reply.status_code == 403, (place, reply.text)
@@ -186,8 +252,14 @@ def test_hromada_editor_cannot_move_an_entry_out_or_add_one_elsewhere(app, clien
     assert "Оберіть значення зі списку" in visible_text(response.text)
     assert _row(app, IDS["own"]) == before
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(DirectoryEntry)
-                                 .where(DirectoryEntry.title == "Нова послуга")) == 0
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(DirectoryEntry)
+                .where(DirectoryEntry.title == "Нова послуга")
+            )
+            == 0
+        )
 
 
 def test_hromada_editor_adds_to_own_community_without_choosing_it(app):
@@ -196,10 +268,19 @@ def test_hromada_editor_adds_to_own_community_without_choosing_it(app):
         cat = db.session.scalar(sa.select(RecipientCategory.id).limit(1))
         drohobych = _hromada(DROHOBYCH)
     client = app.test_client()
-    reply = client.post("/api/v1/directory_entry/", json={
-        "title": "Своя нова послуга", "kind": kind, "recipients": [cat], "level": "hromada",
-        "provider_type": "hromada_department", "provider_name": "Відділ",
-        "phone": "+380671234567"}, headers=jwt_headers(client, "drohobych"))
+    reply = client.post(
+        "/api/v1/directory_entry/",
+        json={
+            "title": "Своя нова послуга",
+            "kind": kind,
+            "recipients": [cat],
+            "level": "hromada",
+            "provider_type": "hromada_department",
+            "provider_name": "Відділ",
+            "phone": "+380671234567",
+        },
+        headers=jwt_headers(client, "drohobych"),
+    )
     assert reply.status_code == 201, reply.text
     with app.app_context():
         item = db.session.get(DirectoryEntry, reply.json["id"])
@@ -211,25 +292,43 @@ def test_hromada_editor_adds_to_own_community_without_choosing_it(app):
 def test_regional_administrator_keeps_own_oblast_not_national_or_another(app, client_as):
     client = app.test_client()
     headers = jwt_headers(client, "lviv")
-    ids = {row["id"] for row in client.get("/api/v1/directory_entry/?q=(page_size:100)",
-                                           headers=headers).json["result"]}
+    ids = {
+        row["id"]
+        for row in client.get("/api/v1/directory_entry/?q=(page_size:100)", headers=headers).json[
+            "result"
+        ]
+    }
     assert {IDS["own"], IDS["other"], IDS["oblast"]} <= ids
     assert not ids & {IDS["national"], IDS["frank"]}
-    assert client.put(f"/api/v1/directory_entry/{IDS['oblast']}", json={"hours": "Пн-Пт"},
-                      headers=headers).status_code == 200
-    assert client.put(f"/api/v1/directory_entry/{IDS['national']}", json={"hours": "Пн-Пт"},
-                      headers=headers).status_code == 404
+    assert (
+        client.put(
+            f"/api/v1/directory_entry/{IDS['oblast']}", json={"hours": "Пн-Пт"}, headers=headers
+        ).status_code
+        == 200
+    )
+    assert (
+        client.put(
+            f"/api/v1/directory_entry/{IDS['national']}", json={"hours": "Пн-Пт"}, headers=headers
+        ).status_code
+        == 404
+    )
 
 
 # --------------------------------------------------------------------------- referrals
 def test_referral_offers_only_services_valid_for_the_beneficiary(app):
     with app.app_context():
         case = db.session.get(Case, IDS["case"])
-        valid = set(db.session.scalars(sa.select(DirectoryEntry.id)
-                                       .where(valid_for_case_clause(case))))
+        valid = set(
+            db.session.scalars(sa.select(DirectoryEntry.id).where(valid_for_case_clause(case)))
+        )
     assert {IDS["own"], IDS["oblast"], IDS["national"], IDS["stale"]} <= valid
-    assert not valid & {IDS["other"], IDS["frank"], IDS["idp_only"], IDS["withdrawn"],
-                        IDS["families"]}
+    assert not valid & {
+        IDS["other"],
+        IDS["frank"],
+        IDS["idp_only"],
+        IDS["withdrawn"],
+        IDS["families"],
+    }
 
 
 def test_referral_picker_asks_for_the_case(app, client_as):
@@ -243,26 +342,36 @@ def test_referral_picker_asks_for_the_case(app, client_as):
 
 def _add_referral(client, entry_id, **extra):
     today = dt.date.today().strftime("%d.%m.%Y")
-    data = {"case": str(IDS["case"]), "entry": str(entry_id), "service": "other",
-            "referred_on": today, "status": "sent", **extra}
+    data = {
+        "case": str(IDS["case"]),
+        "entry": str(entry_id),
+        "service": "other",
+        "referred_on": today,
+        "status": "sent",
+        **extra,
+    }
     return client.post("/referralview/add", data=data, follow_redirects=True)
 
 
 def _referrals(app):
     with app.app_context():
-        rows = db.session.execute(sa.select(Referral.entry_id, Referral.outcome,
-                                            Referral.organisation)
-                                  .where(Referral.case_id == IDS["case"])).all()
+        rows = db.session.execute(
+            sa.select(Referral.entry_id, Referral.outcome, Referral.organisation).where(
+                Referral.case_id == IDS["case"]
+            )
+        ).all()
         db.session.remove()
         return rows
 
 
 def test_referral_refuses_a_service_of_another_community_or_category(app, client_as):
     client = client_as("caseworker")
-    for key, message in (("other", "Цю послугу не надають у громаді отримувача"),
-                         ("frank", "Цю послугу не надають у громаді отримувача"),
-                         ("idp_only", "Ця послуга не призначена для категорії отримувача"),
-                         ("withdrawn", "Цю послугу вилучено з довідника")):
+    for key, message in (
+        ("other", "Цю послугу не надають у громаді отримувача"),
+        ("frank", "Цю послугу не надають у громаді отримувача"),
+        ("idp_only", "Ця послуга не призначена для категорії отримувача"),
+        ("withdrawn", "Цю послугу вилучено з довідника"),
+    ):
         response = _add_referral(client, IDS[key])
         assert message in visible_text(response.text), key
     assert _referrals(app) == []
@@ -303,8 +412,11 @@ def test_the_case_worker_cannot_write_the_directory(app, client_as):
     client = client_as("caseworker")
     assert client.get(f"/directory/entries/edit/{IDS['own']}").status_code in (302, 403)
     api = app.test_client()
-    reply = api.put(f"/api/v1/directory_entry/{IDS['own']}", json={"hours": "x"},
-                    headers=jwt_headers(api, "caseworker"))
+    reply = api.put(
+        f"/api/v1/directory_entry/{IDS['own']}",
+        json={"hours": "x"},
+        headers=jwt_headers(api, "caseworker"),
+    )
     assert reply.status_code in (401, 403)
 
 
@@ -320,8 +432,9 @@ def test_entries_not_verified_for_six_months_are_flagged(app, client_as):
     assert "portal-stale" in client.get("/directory/entries/list/").text
     assert "Послуги, не перевірені понад 6 місяців" in visible_text(client.get("/").text)
     # verifying clears the flag and records who did it
-    client.post("/directory/entries/action_post",
-                data={"action": "verify", "rowid": [str(IDS["stale"])]})
+    client.post(
+        "/directory/entries/action_post", data={"action": "verify", "rowid": [str(IDS["stale"])]}
+    )
     with app.app_context():
         item = db.session.get(DirectoryEntry, IDS["stale"])
         assert item.verified_on == dt.date.today() and item.verified_by.username == "drohobych"
@@ -332,18 +445,28 @@ def test_entries_not_verified_for_six_months_are_flagged(app, client_as):
 def test_public_search_by_community_and_category(app):
     with app.app_context():
         drohobych = _hromada(DROHOBYCH)
-        veterans = db.session.scalar(sa.select(RecipientCategory.id)
-                                     .where(RecipientCategory.code == "veterans"))
+        veterans = db.session.scalar(
+            sa.select(RecipientCategory.id).where(RecipientCategory.code == "veterans")
+        )
     client = app.test_client()
     response = client.get(f"/public/services/?hromada={drohobych}&category={veterans}")
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
     text = visible_text(response.text)
-    for title in ("Психолог Дрогобич", "Реабілітація Львівщина", "Національна гаряча лінія",
-                  "Як: Психолог Дрогобич"):
+    for title in (
+        "Психолог Дрогобич",
+        "Реабілітація Львівщина",
+        "Національна гаряча лінія",
+        "Як: Психолог Дрогобич",
+    ):
         assert title in text, title
-    for title in ("Психолог Яворів", "Франківська послуга", "Житло для ВПО Дрогобич",
-                  "Закрита послуга Дрогобич", "Родинам ветеранів Дрогобич"):
+    for title in (
+        "Психолог Яворів",
+        "Франківська послуга",
+        "Житло для ВПО Дрогобич",
+        "Закрита послуга Дрогобич",
+        "Родинам ветеранів Дрогобич",
+    ):
         assert title not in text, title
     assert 'name="viewport"' in response.text and "@media print" in response.text
 

@@ -48,11 +48,15 @@ def _upstream_private_names() -> tuple[set[str], set[str]]:
             for node in ast.walk(tree):
                 if isinstance(node, ast.ClassDef):
                     for item in node.body:
-                        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) \
-                                and _private(item.name):
+                        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and _private(
+                            item.name
+                        ):
                             members.add(item.name)
-                elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) \
-                        and _private(node.attr):
+                elif (
+                    isinstance(node, ast.Attribute)
+                    and isinstance(node.ctx, ast.Store)
+                    and _private(node.attr)
+                ):
                     members.add(node.attr)
     return members, module_level
 
@@ -70,25 +74,41 @@ def private_uses(path: pathlib.Path, members: set[str], module_level: set[str]) 
             found.append(f"{node.lineno}: .{node.attr}")
         elif isinstance(node, ast.ClassDef):
             for item in node.body:
-                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) \
-                        and item.name in members:
+                if (
+                    isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                    and item.name in members
+                ):
                     found.append(f"{item.lineno}: def {item.name} (overrides FAB)")
         elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in (
-                "flask_appbuilder", "flask_babel"):
-            found.extend(f"{node.lineno}: import {alias.name}" for alias in node.names
-                         if _private(alias.name))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
-                and node.func.id in ("getattr", "setattr", "hasattr") and len(node.args) > 1 \
-                and isinstance(node.args[1], ast.Constant) \
-                and node.args[1].value in members | module_level:
+            "flask_appbuilder",
+            "flask_babel",
+        ):
+            found.extend(
+                f"{node.lineno}: import {alias.name}"
+                for alias in node.names
+                if _private(alias.name)
+            )
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("getattr", "setattr", "hasattr")
+            and len(node.args) > 1
+            and isinstance(node.args[1], ast.Constant)
+            and node.args[1].value in members | module_level
+        ):
             found.append(f"{node.lineno}: {node.func.id}(..., {node.args[1].value!r})")
     return found
 
 
 def test_no_private_fab_name_outside_the_seam():
     members, module_level = _upstream_private_names()
-    assert {"_add", "_base_filters", "_get_list_widget", "_has_view_access",
-            "_apply_inner_all"} <= members  # the scan sees what it is meant to see
+    assert {
+        "_add",
+        "_base_filters",
+        "_get_list_widget",
+        "_has_view_access",
+        "_apply_inner_all",
+    } <= members  # the scan sees what it is meant to see
     assert "_get_current_context" in module_level
     offenders = {}
     for path in sorted(APP.rglob("*.py")):
@@ -99,7 +119,8 @@ def test_no_private_fab_name_outside_the_seam():
             offenders[str(path.relative_to(ROOT))] = uses
     assert not offenders, (
         "Private FAB/Flask-Babel names used outside app/fab_seam.py "
-        f"(move them into the seam, with a SEAM entry): {json.dumps(offenders, indent=1)}")
+        f"(move them into the seam, with a SEAM entry): {json.dumps(offenders, indent=1)}"
+    )
 
 
 def test_the_grep_finds_a_private_use(tmp_path):
@@ -111,10 +132,14 @@ def test_the_grep_finds_a_private_use(tmp_path):
         "class V(ModelView):\n"
         "    def _get_list_widget(self, filters):\n"
         "        return self.datamodel.get(1, self._base_filters)\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     uses = private_uses(sample, members, module_level)
-    assert sorted(uses) == ["1: import _get_current_context",
-                            "3: def _get_list_widget (overrides FAB)", "4: ._base_filters"]
+    assert sorted(uses) == [
+        "1: import _get_current_context",
+        "3: def _get_list_widget (overrides FAB)",
+        "4: ._base_filters",
+    ]
 
 
 def test_the_seam_uses_only_what_it_declares():
@@ -123,8 +148,10 @@ def test_the_seam_uses_only_what_it_declares():
 
     members, module_level = _upstream_private_names()
     declared = " ".join(item.upstream + " " + item.why for item in SEAM)
-    used = {re.search(r"(_[A-Za-z]\w*)", use.split(": ", 1)[1]).group(1)
-            for use in private_uses(SEAM_MODULE, members, module_level)}
+    used = {
+        re.search(r"(_[A-Za-z]\w*)", use.split(": ", 1)[1]).group(1)
+        for use in private_uses(SEAM_MODULE, members, module_level)
+    }
     assert {"_add", "_base_filters", "_get_current_context"} <= used
     missing = sorted(name for name in used if name not in declared)
     assert not missing, f"fab_seam.py uses privates no SEAM item names: {missing}"
@@ -151,8 +178,12 @@ def _resolve(dotted: str):
 def _source_of(obj) -> str:
     """The upstream source (through the portal's wrappers, to FAB's original)."""
     obj = inspect.unwrap(obj) if callable(obj) else obj
-    for candidate in (obj, getattr(obj, "func", None), getattr(obj, "fget", None),
-                      getattr(obj, "__func__", None)):
+    for candidate in (
+        obj,
+        getattr(obj, "func", None),
+        getattr(obj, "fget", None),
+        getattr(obj, "__func__", None),
+    ):
         if candidate is None:
             continue
         try:
@@ -168,20 +199,25 @@ def _digest(text: str) -> str:
 
 def owned_template_copies() -> list[str]:
     """Our templates that replace a FAB template of the same path."""
-    return sorted(str(path.relative_to(OWNED_TEMPLATES))
-                  for path in OWNED_TEMPLATES.rglob("*.html")
-                  if (FAB_TEMPLATES / path.relative_to(OWNED_TEMPLATES)).is_file())
+    return sorted(
+        str(path.relative_to(OWNED_TEMPLATES))
+        for path in OWNED_TEMPLATES.rglob("*.html")
+        if (FAB_TEMPLATES / path.relative_to(OWNED_TEMPLATES)).is_file()
+    )
 
 
 def current_contract() -> dict:
     from app.fab_seam import SEAM
 
     return {
-        "versions": {name: importlib.metadata.version(name)
-                     for name in ("Flask-AppBuilder", "Flask-Babel")},
+        "versions": {
+            name: importlib.metadata.version(name) for name in ("Flask-AppBuilder", "Flask-Babel")
+        },
         "code": {item.upstream: _digest(_source_of(_resolve(item.upstream))) for item in SEAM},
-        "templates": {name: _digest((FAB_TEMPLATES / name).read_text(encoding="utf-8"))
-                      for name in owned_template_copies()},
+        "templates": {
+            name: _digest((FAB_TEMPLATES / name).read_text(encoding="utf-8"))
+            for name in owned_template_copies()
+        },
     }
 
 
@@ -204,7 +240,8 @@ def test_fab_contract_holds(app):  # resolved once the portal's models are loade
     assert not changes, (
         "Flask-AppBuilder or Flask-Babel changed under the seam. Re-check each item "
         "(app/fab_seam.py SEAM, and the owned template copies in app/templates), "
-        "then record: python -m tests.test_fab_seam --write\n" + "\n".join(changes))
+        "then record: python -m tests.test_fab_seam --write\n" + "\n".join(changes)
+    )
 
 
 def test_contract_fails_on_a_changed_fingerprint(app):
@@ -233,8 +270,9 @@ def test_every_seam_item_resolves_upstream(app):
 if __name__ == "__main__":  # python -m tests.test_fab_seam --write
     if "--write" not in sys.argv:
         sys.exit("usage: python -m tests.test_fab_seam --write")
-    CONTRACT.write_text(json.dumps(current_contract(), indent=1, ensure_ascii=False) + "\n",
-                        encoding="utf-8")
+    CONTRACT.write_text(
+        json.dumps(current_contract(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     print(f"written {CONTRACT}")
 
 

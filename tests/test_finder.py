@@ -16,11 +16,18 @@ from app.extensions import db
 from .conftest import visible_text
 from .test_centers_fixtures import EDRPOU_LVIV, centre, provider
 
-NAMES = ["Центр життєстійкості Пустомитівської громади", "Центр життєстійкості Ґалаґанівки",
-         "Центр життєстійкості Єлизаветівки", "Центр життєстійкості Іршави",
-         "Центр життєстійкості Їжакевичів", "Центр життєстійкості Яблунева",
-         "Центр життєстійкості Жовкви", "Центр життєстійкості Гадяча",
-         "Центр життєстійкості Ивани", "Центр життєстійкості Двір 50%_"]
+NAMES = [
+    "Центр життєстійкості Пустомитівської громади",
+    "Центр життєстійкості Ґалаґанівки",
+    "Центр життєстійкості Єлизаветівки",
+    "Центр життєстійкості Іршави",
+    "Центр життєстійкості Їжакевичів",
+    "Центр життєстійкості Яблунева",
+    "Центр життєстійкості Жовкви",
+    "Центр життєстійкості Гадяча",
+    "Центр життєстійкості Ивани",
+    "Центр життєстійкості Двір 50%_",
+]
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +36,9 @@ def centres(app):
         p = provider(EDRPOU_LVIV, LVIV)
         ids = {}
         for i, name in enumerate(NAMES):
-            ids[name] = centre(name, LVIV, p, status=CentreStatus.planned, offset=i,
-                               external_code=f"ЛВ-{i:03d}").id
+            ids[name] = centre(
+                name, LVIV, p, status=CentreStatus.planned, offset=i, external_code=f"ЛВ-{i:03d}"
+            ).id
         db.session.commit()
         return ids
 
@@ -45,17 +53,30 @@ def _names(html: str) -> list[str]:
 def test_ukrainian_sort_key_places_g_ye_i_yi():
     words = ["Яблуня", "Їжак", "Ґава", "Іній", "Єнот", "Гай", "Ирій", "Дім", "Жук", "Зима"]
     assert sorted(words, key=ukrainian_sort_key) == [
-        "Гай", "Ґава", "Дім", "Єнот", "Жук", "Зима", "Ирій", "Іній", "Їжак", "Яблуня"]
+        "Гай",
+        "Ґава",
+        "Дім",
+        "Єнот",
+        "Жук",
+        "Зима",
+        "Ирій",
+        "Іній",
+        "Їжак",
+        "Яблуня",
+    ]
 
 
 def test_centres_sorted_by_name_in_ukrainian_order(app, centres, client_as):
     client = client_as("lviv")
-    page = client.get("/centreview/list/?_flt_0_name=життєстійкості&psize_CentreView=100"
-                      "&_oc_CentreView=name&_od_CentreView=asc")
+    page = client.get(
+        "/centreview/list/?_flt_0_name=життєстійкості&psize_CentreView=100"
+        "&_oc_CentreView=name&_od_CentreView=asc"
+    )
     listed = [n for n in _names(page.text) if n in NAMES]
     assert listed == sorted(NAMES, key=ukrainian_sort_key), listed
-    page = client.get("/centreview/list/?psize_CentreView=100&_oc_CentreView=name"
-                      "&_od_CentreView=desc")
+    page = client.get(
+        "/centreview/list/?psize_CentreView=100&_oc_CentreView=name&_od_CentreView=desc"
+    )
     listed = [n for n in _names(page.text) if n in NAMES]
     assert listed == sorted(NAMES, key=ukrainian_sort_key, reverse=True)
 
@@ -71,10 +92,10 @@ def test_quick_search_finds_a_part_of_the_name_in_any_case(app, centres, client_
     assert "Пошук містить «пустомит»" in visible_text(chip)
     assert 'href="/centreview/list/"' in chip
     # codes too (any of the register's text columns), and % and _ are literal
-    assert _names(client.get("/centreview/list/?q=лв-003").text) == [
-        "Центр життєстійкості Іршави"]
+    assert _names(client.get("/centreview/list/?q=лв-003").text) == ["Центр життєстійкості Іршави"]
     assert _names(client.get("/centreview/list/?q=50%25_").text) == [
-        "Центр життєстійкості Двір 50%_"]
+        "Центр життєстійкості Двір 50%_"
+    ]
     assert _names(client.get("/centreview/list/?q=жодного такого").text) == []
 
 
@@ -125,13 +146,15 @@ def test_quick_search_reaches_the_community_raion_and_provider(app, centres, cli
         community, raion = hromada.title, hromada.raion.title if hromada.raion else None
         provider_name = item.provider.name
     client = client_as("lviv")
-    assert "Центр життєстійкості Жовкви" in _names(client.get(
-        f"/centreview/list/?q={community[:6]}").text)
+    assert "Центр життєстійкості Жовкви" in _names(
+        client.get(f"/centreview/list/?q={community[:6]}").text
+    )
     if raion:
         found = _names(client.get(f"/centreview/list/?q={raion[:7]}").text)
         assert "Центр життєстійкості Жовкви" in found
-    assert set(NAMES) <= set(_names(client.get(
-        f"/centreview/list/?psize_CentreView=100&q={provider_name[:10]}").text))
+    assert set(NAMES) <= set(
+        _names(client.get(f"/centreview/list/?psize_CentreView=100&q={provider_name[:10]}").text)
+    )
 
 
 def test_centres_filter_by_community_and_provider_pickers(app, centres, client_as):
@@ -152,8 +175,7 @@ def test_centres_filter_by_community_and_provider_pickers(app, centres, client_a
     # the pickers search on the server, within the user's scope
     reply = client.get("/lookup/centre_filter_oblast?q=Льв")
     assert reply.status_code == 200 and [r["text"] for r in reply.json["results"]]
-    assert client_as("frankivsk").get("/lookup/centre_filter_oblast?q=Льв").json[
-        "results"] == []
+    assert client_as("frankivsk").get("/lookup/centre_filter_oblast?q=Льв").json["results"] == []
 
 
 def test_python_and_sqlite_order_follow_icu_ukrainian():
@@ -161,4 +183,13 @@ def test_python_and_sqlite_order_follow_icu_ukrainian():
     does: symbols, digits, Cyrillic in Ukrainian order, then Latin."""
     words = ["Яблуня", "Їжак", "Abc", "Ґава", "=HYP", "Іній", "12", "Гай", "Ирій"]
     assert sorted(words, key=ukrainian_sort_key) == [
-        "=HYP", "12", "Гай", "Ґава", "Ирій", "Іній", "Їжак", "Яблуня", "Abc"]
+        "=HYP",
+        "12",
+        "Гай",
+        "Ґава",
+        "Ирій",
+        "Іній",
+        "Їжак",
+        "Яблуня",
+        "Abc",
+    ]

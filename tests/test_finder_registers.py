@@ -26,14 +26,19 @@ def demo(app):
 
 def _case_of_the_worker(app):
     with app.app_context():
-        worker = db.session.scalar(sa.select(PortalUser).where(
-            PortalUser.username == "caseworker"))
+        worker = db.session.scalar(sa.select(PortalUser).where(PortalUser.username == "caseworker"))
         row = db.session.execute(
-            sa.select(Case.id, Case.number, Beneficiary.full_name, Beneficiary.phone,
-                      Beneficiary.rnokpp)
+            sa.select(
+                Case.id, Case.number, Beneficiary.full_name, Beneficiary.phone, Beneficiary.rnokpp
+            )
             .join(Beneficiary, Beneficiary.case_id == Case.id)
-            .where(Case.provider_id == worker.provider_id, Beneficiary.phone.isnot(None),
-                   Beneficiary.rnokpp.isnot(None)).limit(1)).one()
+            .where(
+                Case.provider_id == worker.provider_id,
+                Beneficiary.phone.isnot(None),
+                Beneficiary.rnokpp.isnot(None),
+            )
+            .limit(1)
+        ).one()
         return row
 
 
@@ -45,10 +50,14 @@ def test_case_worker_finds_a_case_by_the_persons_name_phone_or_rnokpp(app, demo,
     case_id, number, full_name, phone, rnokpp = _case_of_the_worker(app)
     client = client_as("caseworker")
     surname = full_name.split()[0]
-    for typed in (surname.lower(), phone[-9:], f"0{phone[-9:-7]} {phone[-7:-4]} "
-                  f"{phone[-4:-2]} {phone[-2:]}", rnokpp, number[-6:]):
-        page = client.get("/caseview/list/", query_string={"q": typed,
-                                                           "psize_CaseView": 100})
+    for typed in (
+        surname.lower(),
+        phone[-9:],
+        f"0{phone[-9:-7]} {phone[-7:-4]} {phone[-4:-2]} {phone[-2:]}",
+        rnokpp,
+        number[-6:],
+    ):
+        page = client.get("/caseview/list/", query_string={"q": typed, "psize_CaseView": 100})
         assert page.status_code == 200
         assert case_id in _listed(page.text, "caseview"), typed
     page = client.get("/caseview/list/", query_string={"q": "Неіснуюче Прізвище"})
@@ -62,8 +71,7 @@ def test_deidentified_list_is_searched_by_number_not_by_name(app, demo, client_a
     assert listing.status_code == 200
     found = re.findall(r"/casedeidentifiedview/show/(\d+)", listing.text)
     assert found, "the number finds the case"
-    by_name = client.get("/casedeidentifiedview/list/",
-                         query_string={"q": full_name.split()[0]})
+    by_name = client.get("/casedeidentifiedview/list/", query_string={"q": full_name.split()[0]})
     assert re.findall(r"/casedeidentifiedview/show/(\d+)", by_name.text) == []
 
 
@@ -72,14 +80,18 @@ def test_applications_filter_by_round(app, demo, client_as):
 
     with app.app_context():
         round_id, count = db.session.execute(
-            sa.select(Application.round_id, sa.func.count()).group_by(Application.round_id)
-            .order_by(sa.func.count().desc()).limit(1)).one()
+            sa.select(Application.round_id, sa.func.count())
+            .group_by(Application.round_id)
+            .order_by(sa.func.count().desc())
+            .limit(1)
+        ).one()
         total = db.session.scalar(sa.select(sa.func.count()).select_from(Application))
     assert total > count, "the demo has applications of more than one round"
-    page = client_as("ministry").get("/applicationview/list/",
-                                     query_string={"_flt_0_round": round_id,
-                                                   "psize_ApplicationView": 100})
+    page = client_as("ministry").get(
+        "/applicationview/list/",
+        query_string={"_flt_0_round": round_id, "psize_ApplicationView": 100},
+    )
     assert page.status_code == 200
     assert len(_listed(page.text, "applicationview")) == count
-    chips = page.text.split('portal-chips')[1].split('</ul>')[0]
+    chips = page.text.split("portal-chips")[1].split("</ul>")[0]
     assert "Конкурсний відбір" in chips

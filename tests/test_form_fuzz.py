@@ -35,9 +35,30 @@ EXAMPLES = int(os.environ.get("FORM_FUZZ_EXAMPLES", "4"))
 UNCOMPARED_TABLES = {"audit_log", "job", "portal_session"}
 #: A field's value a browser never offers (the lone surrogate as the UTF-8-like
 #: bytes of U+D800, which the server must decode without crashing).
-NASTY = ["", " ", "bogus", "-1", "0", "99999999999999999999999", "-1e400", "1e400", "nan",
-         "NaN", "inf", "-Infinity", "1e30", "3.1e+202", "\ud800", "a\x00b", "'; drop table x; --",
-         "99.99.9999", "31.02.2025", "2025-13-45", "<script>x</script>", "Ї" * 300]
+NASTY = [
+    "",
+    " ",
+    "bogus",
+    "-1",
+    "0",
+    "99999999999999999999999",
+    "-1e400",
+    "1e400",
+    "nan",
+    "NaN",
+    "inf",
+    "-Infinity",
+    "1e30",
+    "3.1e+202",
+    "\ud800",
+    "a\x00b",
+    "'; drop table x; --",
+    "99.99.9999",
+    "31.02.2025",
+    "2025-13-45",
+    "<script>x</script>",
+    "Ї" * 300,
+]
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +82,10 @@ class FormFields(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self._in_form = attrs.get("id") not in ("delete_form", "action_form") and \
-                (attrs.get("method") or "").lower() == "post"
+            self._in_form = (
+                attrs.get("id") not in ("delete_form", "action_form")
+                and (attrs.get("method") or "").lower() == "post"
+            )
         if not self._in_form or not attrs.get("name"):
             if tag == "option" and self._select:
                 self._option(attrs)
@@ -76,8 +99,9 @@ class FormFields(HTMLParser):
                     self.fields[name] = attrs.get("value", "y")
             elif kind not in ("submit", "button", "file"):
                 self.fields[name] = attrs.get("value", "")
-                self.kinds[name] = "text" if kind in ("text", "number", "email", "url",
-                                                      "tel") else kind
+                self.kinds[name] = (
+                    "text" if kind in ("text", "number", "email", "url", "tel") else kind
+                )
         elif tag == "select":
             self._select = name
             self.fields[name], self.options[name], self.kinds[name] = "", [], "select"
@@ -113,8 +137,9 @@ def parse_form(html: str) -> FormFields:
 def encode_form(fields: dict) -> bytes:
     """``application/x-www-form-urlencoded``, with a lone surrogate sent as the
     bytes it would be in (invalid) UTF-8 instead of failing to encode."""
-    return "&".join(f"{quote(k)}={quote(v.encode('utf-8', 'surrogatepass'))}"
-                    for k, v in fields.items()).encode("ascii")
+    return "&".join(
+        f"{quote(k)}={quote(v.encode('utf-8', 'surrogatepass'))}" for k, v in fields.items()
+    ).encode("ascii")
 
 
 def table_digest(app) -> dict:
@@ -125,16 +150,23 @@ def table_digest(app) -> dict:
     own cursor, ordered by the key (the ORM's row objects and their repr,
     which also shortens long values, cost most of the fuzz's time)."""
     with app.app_context():
-        tables = [(name, table) for name, table in sorted(db.metadata.tables.items())
-                  if name not in UNCOMPARED_TABLES]
+        tables = [
+            (name, table)
+            for name, table in sorted(db.metadata.tables.items())
+            if name not in UNCOMPARED_TABLES
+        ]
         connection = db.engine.raw_connection()
         try:
             cursor = connection.cursor()
             if db.engine.dialect.name == "postgresql":
-                cursor.execute("SELECT " + ", ".join(
-                    f"(SELECT md5(coalesce(string_agg(t::text, E'\\n' ORDER BY "
-                    f"{_order(table, 't.')}), '')) FROM \"{name}\" AS t)"
-                    for name, table in tables))
+                cursor.execute(
+                    "SELECT "
+                    + ", ".join(
+                        f"(SELECT md5(coalesce(string_agg(t::text, E'\\n' ORDER BY "
+                        f"{_order(table, 't.')}), '')) FROM \"{name}\" AS t)"
+                        for name, table in tables
+                    )
+                )
                 digest = dict(zip((name for name, _table in tables), cursor.fetchone()))
             else:
                 digest = {}
@@ -149,8 +181,10 @@ def table_digest(app) -> dict:
 
 
 def _order(table, prefix: str = "") -> str:
-    return ", ".join(f'{prefix}"{column.name}"' for column in (
-        list(table.primary_key.columns) or list(table.columns)))
+    return ", ".join(
+        f'{prefix}"{column.name}"'
+        for column in (list(table.primary_key.columns) or list(table.columns))
+    )
 
 
 def _changed(before: dict, after: dict) -> list[str]:
@@ -184,7 +218,8 @@ def _forms(app):
         if f"{name}.add" in app.view_functions and "add" not in (view.exclude_route_methods or ()):
             yield f"{name}.add", f"{view.route_base}/add"
         if f"{name}.edit" in app.view_functions and "edit" not in (
-                view.exclude_route_methods or ()):
+            view.exclude_route_methods or ()
+        ):
             pk = _last_key(app, view)
             if pk is not None:
                 yield f"{name}.edit", f"{view.route_base}/edit/{pk}"
@@ -202,9 +237,11 @@ def _mutations(fields: dict, options: dict):
     """A few fields of the page's own (valid) values replaced by nasty ones, so
     that the rest of the form is fine and the save path is reached too."""
     names = sorted(n for n in fields if n != "csrf_token")
-    values = st.one_of(st.sampled_from(NASTY), st.text(max_size=30),
-                       st.sampled_from(sorted({o for n in names for o in options.get(n, [])})
-                                       or [""]))
+    values = st.one_of(
+        st.sampled_from(NASTY),
+        st.text(max_size=30),
+        st.sampled_from(sorted({o for n in names for o in options.get(n, [])}) or [""]),
+    )
     return st.dictionaries(st.sampled_from(names), values, min_size=1, max_size=3)
 
 
@@ -222,46 +259,68 @@ def test_every_form_survives_fuzzing_and_refusals_change_nothing(app, client_as)
         forms += 1
         state = {"fields": form.fields, "digest": table_digest(app)}
 
-        def post(values: dict) -> None:
+        # Defaults bind this form's url, label and state (B023): each closure is
+        # called within its own iteration only.
+        def post(values: dict, url=url, label=label, state=state) -> None:
             nonlocal posts, refused
-            response = client.post(url, data=encode_form(values),
-                                   content_type="application/x-www-form-urlencoded")
+            response = client.post(
+                url, data=encode_form(values), content_type="application/x-www-form-urlencoded"
+            )
             posts += 1
             errors = _danger_flashes(client)
             after = table_digest(app)
-            accepted = response.status_code == 302 and not errors and \
-                "/login" not in response.headers.get("Location", "")
+            accepted = (
+                response.status_code == 302
+                and not errors
+                and "/login" not in response.headers.get("Location", "")
+            )
             if response.status_code >= 500:
                 failures.append(f"{label} -> {response.status_code}: {_short(values)}")
             elif not accepted:
                 refused += 1
                 changed = _changed(state["digest"], after)
                 if changed:
-                    failures.append(f"{label} -> {response.status_code} (refused) but "
-                                    f"{changed} changed: {_short(values)}")
+                    failures.append(
+                        f"{label} -> {response.status_code} (refused) but "
+                        f"{changed} changed: {_short(values)}"
+                    )
             elif label.endswith(".edit"):  # the record's new version is in the form now
                 state["fields"] = parse_form(client.get(url).text).fields or state["fields"]
             state["digest"] = after
 
         for nasty in EVERY_FIELD:
-            post({name: (value if name == "csrf_token" else nasty)
-                  for name, value in form.fields.items()})
+            post(
+                {
+                    name: (value if name == "csrf_token" else nasty)
+                    for name, value in form.fields.items()
+                }
+            )
         for name in sorted(form.fields):
             kind = form.kinds.get(name)
             for nasty in ONE_FIELD.get(kind, ()):
                 post({**state["fields"], name: nasty})
 
-        @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck))
-        @given(changes=_mutations(form.fields, form.options))
-        def probe(changes):
-            post({**state["fields"], **changes})
-
-        probe()
-    print(f"form fuzz: {forms} forms, {posts} posts, {refused} refused, "
-          f"{len(failures)} failures")
+        _fuzz(post, state, form)
+    print(f"form fuzz: {forms} forms, {posts} posts, {refused} refused, {len(failures)} failures")
     assert failures == [], "\n".join(failures[:30])
     assert forms >= 20 and posts >= forms * (len(EVERY_FIELD) + 2)
+
+
+def _fuzz(post, state: dict, form) -> None:
+    """Hypothesis's mutations of one form, each posted with ``post``."""
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(changes=_mutations(form.fields, form.options))
+    def probe(changes):
+        post({**state["fields"], **changes})
+
+    probe()
 
 
 def _short(values: dict) -> str:
@@ -278,13 +337,21 @@ def _centre_form(client, app):
     return pk, parse_form(client.get(f"/centreview/edit/{pk}").text).fields
 
 
-@pytest.mark.parametrize("url, field", [
-    ("/providerview/add", "kind"), ("/selectionroundview/add", "programme"),
-    ("/courseview/add", "programme"), ("/caseview/add", "programme"),
-    ("/householdmemberview/add", "category"), ("/needsassessmentview/add", "domain"),
-    ("/planitemview/add", "measure"), ("/contactview/add", "form"),
-    ("/referralview/add", "service"), ("/reviewview/add", "progress"),
-])
+@pytest.mark.parametrize(
+    "url, field",
+    [
+        ("/providerview/add", "kind"),
+        ("/selectionroundview/add", "programme"),
+        ("/courseview/add", "programme"),
+        ("/caseview/add", "programme"),
+        ("/householdmemberview/add", "category"),
+        ("/needsassessmentview/add", "domain"),
+        ("/planitemview/add", "measure"),
+        ("/contactview/add", "form"),
+        ("/referralview/add", "service"),
+        ("/reviewview/add", "progress"),
+    ],
+)
 def test_an_invalid_choice_is_a_field_error_with_the_form_kept(app, client_as, url, field):
     client = client_as("admin")
     form = parse_form(client.get(url).text)
@@ -306,15 +373,20 @@ def test_a_number_no_column_can_hold_is_refused(app, client_as, value):
     assert response.status_code == 400
     assert "скінченне число" in response.text
     assert table_digest(app) == before
-    response = client.post(f"/centreview/edit/{pk}",
-                           data={**fields, "psychologists": "9" * 25})
+    response = client.post(f"/centreview/edit/{pk}", data={**fields, "psychologists": "9" * 25})
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize("args", [
-    "page_ProviderView=x", "psize_ProviderView=x", "page_ProviderView=-1",
-    "page_ProviderView=99999999999999999999999", "psize_ProviderView=1.5",
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        "page_ProviderView=x",
+        "psize_ProviderView=x",
+        "page_ProviderView=-1",
+        "page_ProviderView=99999999999999999999999",
+        "psize_ProviderView=1.5",
+    ],
+)
 def test_list_arguments_that_are_not_whole_numbers_are_refused(app, client_as, args):
     response = client_as("admin").get(f"/providerview/list/?{args}")
     assert response.status_code == 400
@@ -327,8 +399,9 @@ def test_a_nul_character_and_a_huge_relation_key_are_refused(app, client_as):
     before = table_digest(app)
     response = client.post(f"/centreview/edit/{pk}", data={**fields, "name": "a\x00b"})
     assert response.status_code == 400 and "NUL" in response.text
-    response = client.post(f"/centreview/edit/{pk}",
-                           data={**fields, "provider": "99999999999999999999999"})
+    response = client.post(
+        f"/centreview/edit/{pk}", data={**fields, "provider": "99999999999999999999999"}
+    )
     assert response.status_code == 200 and "Оберіть значення зі списку" in response.text
     assert table_digest(app) == before
     assert re.search(r"\bnot saved\b", response.text) is None

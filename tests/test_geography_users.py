@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from app.extensions import db
-from app.geography.models import Hromada, Oblast
+from app.geography.models import Oblast
 from app.security import roles
 from app.security.models import PortalUser
 
@@ -14,8 +14,14 @@ def test_all_27_top_level_units_with_ukrainian_names(app):
     with app.app_context():
         titles = set(db.session.scalars(select(Oblast.title)))
     assert len(titles) == 27
-    for title in ("Вінницька область", "Львівська область", "Івано-Франківська область",
-                  "Автономна Республіка Крим", "м. Київ", "м. Севастополь"):
+    for title in (
+        "Вінницька область",
+        "Львівська область",
+        "Івано-Франківська область",
+        "Автономна Республіка Крим",
+        "м. Київ",
+        "м. Севастополь",
+    ):
         assert title in titles
 
 
@@ -31,18 +37,32 @@ def test_geography_views_are_read_only_with_search(client_as):
 def test_admin_sets_user_scope_in_the_form(app, client_as):
     with app.app_context():
         sm = app.appbuilder.sm
-        sm.add_user("newregional", "Олег", "Бондар", "oleh@example.org",
-                    sm.find_role(roles.REGIONAL_ADMIN), password=PASSWORD)
+        sm.add_user(
+            "newregional",
+            "Олег",
+            "Бондар",
+            "oleh@example.org",
+            sm.find_role(roles.REGIONAL_ADMIN),
+            password=PASSWORD,
+        )
         user = db.session.scalar(select(PortalUser).where(PortalUser.username == "newregional"))
         oblast = db.session.scalar(select(Oblast).where(Oblast.code == "UA46000000000026241"))
         pk, role_id, oblast_id = user.id, sm.find_role(roles.REGIONAL_ADMIN).id, oblast.id
     admin = client_as("admin")
     form = admin.get(f"/users/edit/{pk}").text
     assert "Область (межі доступу)" in visible_text(form)
-    response = admin.post(f"/users/edit/{pk}", data={
-        "first_name": "Олег", "last_name": "Бондар", "username": "newregional",
-        "email": "oleh@example.org", "active": "y", "roles": [str(role_id)],
-        "oblast": str(oblast_id)})
+    response = admin.post(
+        f"/users/edit/{pk}",
+        data={
+            "first_name": "Олег",
+            "last_name": "Бондар",
+            "username": "newregional",
+            "email": "oleh@example.org",
+            "active": "y",
+            "roles": [str(role_id)],
+            "oblast": str(oblast_id),
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(PortalUser, pk).oblast_id == oblast_id

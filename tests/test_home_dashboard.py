@@ -60,18 +60,31 @@ def data(app):
         list(seed_demo(cases=60, password=PASSWORD, echo=lambda s: None))
         worker = _user("caseworker")
         today = case_services.kyiv_today()
-        other_provider = db.session.scalar(select(Provider.id).where(
-            Provider.status == ProviderStatus.approved, Provider.id != worker.provider_id))
+        other_provider = db.session.scalar(
+            select(Provider.id).where(
+                Provider.status == ProviderStatus.approved, Provider.id != worker.provider_id
+            )
+        )
         days = [-8, -7, 0, 1, 7, 8, 14, 15, 30, 31, 45]  # days overdue (negative: due ahead)
         for i, late in enumerate(days):
-            for j, (provider, assignee) in enumerate([(worker.provider_id, worker.id),
-                                                      (worker.provider_id, None),
-                                                      (other_provider, None)]):
-                db.session.add(Case(
-                    number=f"ТЕСТ-{i:02d}-{j}", programme=list(Programme)[i % 3],
-                    provider_id=provider, assigned_worker_id=assignee,
-                    status=CaseStatus.active, opened_on=today - dt.timedelta(days=90),
-                    next_contact_due=today - dt.timedelta(days=late)))
+            for j, (provider, assignee) in enumerate(
+                [
+                    (worker.provider_id, worker.id),
+                    (worker.provider_id, None),
+                    (other_provider, None),
+                ]
+            ):
+                db.session.add(
+                    Case(
+                        number=f"ТЕСТ-{i:02d}-{j}",
+                        programme=list(Programme)[i % 3],
+                        provider_id=provider,
+                        assigned_worker_id=assignee,
+                        status=CaseStatus.active,
+                        opened_on=today - dt.timedelta(days=90),
+                        next_contact_due=today - dt.timedelta(days=late),
+                    )
+                )
         db.session.commit()
 
 
@@ -80,8 +93,12 @@ def charts(client) -> dict[str, dict[tuple[str, str], Decimal]]:
     html = client.get("/").text
     found = {}
     for key, body in re.findall(r'<table[^>]*data-chart="(\w+)"[^>]*>(.*?)</table>', html, re.S):
-        found[key] = {(bar, series): Decimal(value) for bar, series, value in re.findall(
-            r'data-bar="([^"]*)" data-series="([^"]*)" data-value="([^"]*)"', body)}
+        found[key] = {
+            (bar, series): Decimal(value)
+            for bar, series, value in re.findall(
+                r'data-bar="([^"]*)" data-series="([^"]*)" data-value="([^"]*)"', body
+            )
+        }
     return found
 
 
@@ -92,9 +109,14 @@ def cells(chart: dict) -> dict:
 
 # --------------------------------------------------------------------------- expected
 def _centres(oblast=None, provider=None, by_raion=False) -> dict:
-    rows = db.session.execute(select(ResilienceCentre.oblast_id, ResilienceCentre.provider_id,
-                                     ResilienceCentre.status, Hromada.raion_id)
-                              .join(Hromada, Hromada.id == ResilienceCentre.hromada_id)).all()
+    rows = db.session.execute(
+        select(
+            ResilienceCentre.oblast_id,
+            ResilienceCentre.provider_id,
+            ResilienceCentre.status,
+            Hromada.raion_id,
+        ).join(Hromada, Hromada.id == ResilienceCentre.hromada_id)
+    ).all()
     counts = Counter()
     areas = set()
     for oblast_id_, provider_id, status, raion_id in rows:
@@ -112,8 +134,11 @@ def _by_status(model, enum, keep=lambda row: True) -> dict:
 
 
 def _cases(provider=None) -> dict:
-    counts = Counter((c.programme.name, c.status.name) for c in db.session.scalars(select(Case))
-                     if provider is None or c.provider_id == provider)
+    counts = Counter(
+        (c.programme.name, c.status.name)
+        for c in db.session.scalars(select(Case))
+        if provider is None or c.provider_id == provider
+    )
     return {(p.name, s.name): counts[(p.name, s.name)] for p in Programme for s in CaseStatus}
 
 
@@ -139,12 +164,15 @@ def _training() -> tuple[dict, dict]:
     today = dt.date.today()
     first = today.replace(day=1)
     last = today.replace(day=calendar.monthrange(today.year, today.month)[1])
-    workshops = _by_status(Workshop, WorkshopStatus,
-                           lambda w: w.start_date <= last and w.end_date >= first)
+    workshops = _by_status(
+        Workshop, WorkshopStatus, lambda w: w.start_date <= last and w.end_date >= first
+    )
     attended = planned = Decimal(0)
     for hours, session_hours, day in db.session.execute(
-            select(Attendance.hours, TrainingSession.hours, TrainingSession.day)
-            .join(TrainingSession, TrainingSession.id == Attendance.session_id)):
+        select(Attendance.hours, TrainingSession.hours, TrainingSession.day).join(
+            TrainingSession, TrainingSession.id == Attendance.session_id
+        )
+    ):
         if first <= day <= last:
             attended += hours or 0
             planned += session_hours
@@ -178,10 +206,12 @@ def test_regional_admin_numbers_equal_direct_counts(app, client_as):
         lviv = oblast_id(db.session, LVIV)
         expected = _centres(oblast=lviv, by_raion=True)
         assert cells(found["centres"]) == expected and len({a for a, _s in expected}) > 1
-        assert found["providers"] == _by_status(Provider, ProviderStatus,
-                                                lambda p: p.oblast_id == lviv)
-        assert found["selection"] == _by_status(SelectionRound, RoundStatus,
-                                                lambda r: r.oblast_id in (lviv, None))
+        assert found["providers"] == _by_status(
+            Provider, ProviderStatus, lambda p: p.oblast_id == lviv
+        )
+        assert found["selection"] == _by_status(
+            SelectionRound, RoundStatus, lambda r: r.oblast_id in (lviv, None)
+        )
         assert sum(found["providers"].values()) < db.session.query(Provider).count()
 
 
@@ -202,12 +232,18 @@ def test_case_worker_numbers_equal_direct_counts(app, client_as):
 def test_cards_agree_with_charts(client_as):
     html = client_as("caseworker").get("/").text
     found = charts(client_as("caseworker"))
-    cards = {label.strip(): int(value) for value, label in re.findall(
-        r'portal-card-number">(\d+)</div>\s*<div class="portal-card-label"><a[^>]*>(.*?)</a>',
-        html, flags=re.S)}
+    cards = {
+        label.strip(): int(value)
+        for value, label in re.findall(
+            r'portal-card-number">(\d+)</div>\s*<div class="portal-card-label"><a[^>]*>(.*?)</a>',
+            html,
+            flags=re.S,
+        )
+    }
     assert cards["Мої прострочені контакти"] == sum(found["overdue"].values())
     assert cards["Відкриті випадки"] == sum(
-        v for (p, s), v in cells(found["cases"]).items() if s != CaseStatus.closed.name)
+        v for (p, s), v in cells(found["cases"]).items() if s != CaseStatus.closed.name
+    )
     assert cards["Діючі центри життєстійкості"] == found["centres"][("total", "operating")]
 
 
@@ -240,8 +276,10 @@ def test_links_show_the_counted_records(client_as):
     overdue = re.search(r'href="(/cases/overdue/list/\?[^"]+)"[^>]*>8–14', html).group(1)
     assert _record_count(client, overdue) == found["overdue"][("8-14", "count")] > 0
     lviv = client_as("lviv")
-    assert _record_count(lviv, "/providerview/list/?_flt_0_status=approved") == \
-        charts(lviv)["providers"][("approved", "count")]
+    assert (
+        _record_count(lviv, "/providerview/list/?_flt_0_status=approved")
+        == charts(lviv)["providers"][("approved", "count")]
+    )
 
 
 def test_de_identified_readers_get_no_link_to_personal_lists(client_as):
@@ -251,8 +289,10 @@ def test_de_identified_readers_get_no_link_to_personal_lists(client_as):
         assert "/casedeidentifiedview/list/?_flt_0_programme=family" in html
 
 
-@pytest.mark.parametrize("username,bound", [("admin", MAX_HOME_STATEMENTS), ("lviv", 6),
-                                            ("caseworker", 8), ("trainer", 6)])
+@pytest.mark.parametrize(
+    "username,bound",
+    [("admin", MAX_HOME_STATEMENTS), ("lviv", 6), ("caseworker", 8), ("trainer", 6)],
+)
 def test_home_page_statements_are_bounded(app, client_as, username, bound):
     client = client_as(username)
     client.get("/")
@@ -344,6 +384,7 @@ def test_a_just_expired_figure_is_served_while_the_next_is_computed_in_the_backg
                 assert release.wait(5)
             calls.append((value, threading.current_thread().name))
             return value
+
         return run
 
     app.config["DASHBOARD_CACHE_SECONDS"] = 1.0
@@ -411,8 +452,7 @@ def test_a_slow_figure_that_is_read_is_kept_warm_and_a_cheap_one_is_not(app):
             assert ("slow", me) not in calls[1:]  # ...computed off the request
             assert shared_figure("cold", scope, cheap) == "cheap"
         assert calls.count(("cheap", me)) == 2  # first visit, then after expiry
-        assert all(name.startswith("portal-figures") for kind, name in calls[1:]
-                   if kind == "slow")
+        assert all(name.startswith("portal-figures") for kind, name in calls[1:] if kind == "slow")
         state = app.extensions["portal_figure_refresh"]
         assert [key[0] for key in state["warm"]] == ["warm"]
         app.config["DASHBOARD_KEEP_WARM_SECONDS"] = 0.1
@@ -438,8 +478,12 @@ def test_chart_html_is_rendered_once_per_content_and_language(app):
     from app.home import Bar, Chart, Series, chart_html
 
     def chart(count):
-        return Chart(key="t", title="Тест", series=[Series("n", "Кількість")],
-                     bars=[Bar("a", "Львівська", {"n": count}, url="/x?a=1")])
+        return Chart(
+            key="t",
+            title="Тест",
+            series=[Series("n", "Кількість")],
+            bars=[Bar("a", "Львівська", {"n": count}, url="/x?a=1")],
+        )
 
     with app.test_request_context("/"):
         first = chart_html(chart(7))
@@ -455,13 +499,16 @@ def test_chart_html_is_rendered_once_per_content_and_language(app):
 
 
 # --------------------------------------------------------------------------- cards
-CARD = re.compile(r'<div class="portal-card-number">([^<]*)</div>\s*'
-                  r'<div class="portal-card-label"><a href="([^"]+)">([^<]+)</a>')
+CARD = re.compile(
+    r'<div class="portal-card-number">([^<]*)</div>\s*'
+    r'<div class="portal-card-label"><a href="([^"]+)">([^<]+)</a>'
+)
 LIST_COUNT = re.compile(r"Кількість записів:</strong>\s*([\d\u00a0 ]+)")
 
 
-@pytest.mark.parametrize("username", ["admin", "ministry", "lviv", "trainer", "caseworker",
-                                      "auditor"])
+@pytest.mark.parametrize(
+    "username", ["admin", "ministry", "lviv", "trainer", "caseworker", "auditor"]
+)
 def test_every_card_counts_what_its_list_shows(app, client_as, username):
     """A card's number is the number of rows of the list it opens (the outside
     test saw 1 round against 2 listed, 5 workshops against 10, 229 open cases
@@ -470,8 +517,10 @@ def test_every_card_counts_what_its_list_shows(app, client_as, username):
 
     client = client_as(username)
     page = client.get("/")
-    cards = [(html_lib.unescape(n).replace("\u00a0", "").strip(), html_lib.unescape(u), label)
-             for n, u, label in CARD.findall(page.text)]
+    cards = [
+        (html_lib.unescape(n).replace("\u00a0", "").strip(), html_lib.unescape(u), label)
+        for n, u, label in CARD.findall(page.text)
+    ]
     assert cards, f"{username} sees no card with a list"
     for number, url, label in cards:
         listed = client.get(url)
@@ -486,8 +535,12 @@ def test_every_card_counts_what_its_list_shows(app, client_as, username):
 def test_each_role_sees_the_cards_of_its_own_work_first(client_as):
     def labels(username):
         page = client_as(username).get("/").text
-        return [html_label.strip() for html_label in
-                re.findall(r'<div class="portal-card-label">(?:<a [^>]*>)?([^<]+)', page)]
+        return [
+            html_label.strip()
+            for html_label in re.findall(
+                r'<div class="portal-card-label">(?:<a [^>]*>)?([^<]+)', page
+            )
+        ]
 
     assert "Надавачі, що очікують затвердження" not in labels("trainer")
     worker = labels("caseworker")

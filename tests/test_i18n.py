@@ -10,10 +10,30 @@ from .conftest import visible_text
 
 #: FAB's default English strings that must never reach a Ukrainian page.
 FAB_ENGLISH = [
-    "Search", "Add Filter", "Record Count", "Add a new record", "Show record", "Edit record",
-    "Delete record", "Actions", "Security", "Logout", "List Users", "Save", "Back",
-    "User confirmation needed", "Are you sure you want to delete this item?", "No records found",
-    "Select", "Cancel", "Starts with", "Equal to", "Previous", "Next", "Refresh", "Home",
+    "Search",
+    "Add Filter",
+    "Record Count",
+    "Add a new record",
+    "Show record",
+    "Edit record",
+    "Delete record",
+    "Actions",
+    "Security",
+    "Logout",
+    "List Users",
+    "Save",
+    "Back",
+    "User confirmation needed",
+    "Are you sure you want to delete this item?",
+    "No records found",
+    "Select",
+    "Cancel",
+    "Starts with",
+    "Equal to",
+    "Previous",
+    "Next",
+    "Refresh",
+    "Home",
 ]
 
 
@@ -25,8 +45,9 @@ def test_catalogue_is_complete():
 def test_catalogue_carries_fab_msgids():
     catalog = load_po()
     template = extract()
-    fab_ids = [m.id for m in template if m.id and any("flask_appbuilder" in loc[0]
-                                                      for loc in m.locations)]
+    fab_ids = [
+        m.id for m in template if m.id and any("flask_appbuilder" in loc[0] for loc in m.locations)
+    ]
     assert len(fab_ids) > 140
     for msgid in ("Search", "Add Filter", "Record Count", "List Users", "Sign In", "Password"):
         assert catalog.get(msgid) is not None and catalog.get(msgid).string
@@ -38,18 +59,30 @@ def test_catalogue_placeholders_match():
     for message in catalog:
         if not message.id or not message.string or isinstance(message.id, (list, tuple)):
             continue
-        assert sorted(pattern.findall(message.id)) == sorted(pattern.findall(message.string)), \
+        assert sorted(pattern.findall(message.id)) == sorted(pattern.findall(message.string)), (
             message.id
+        )
 
 
 def _english_leftovers(text: str) -> list[str]:
-    return [word for word in FAB_ENGLISH if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text)]
+    return [
+        word for word in FAB_ENGLISH if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text)
+    ]
 
 
-@pytest.mark.parametrize("url", [
-    "/oblastview/list/", "/hromadaview/list/", "/providerview/list/", "/providerview/add",
-    "/users/list/", "/users/add", "/roles/list/", "/auditlogview/list/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/oblastview/list/",
+        "/hromadaview/list/",
+        "/providerview/list/",
+        "/providerview/add",
+        "/users/list/",
+        "/users/add",
+        "/roles/list/",
+        "/auditlogview/list/",
+    ],
+)
 def test_pages_have_no_english_leftovers(client_as, url):
     response = client_as("admin").get(url)
     assert response.status_code == 200
@@ -77,8 +110,9 @@ def test_enum_values_and_dates_are_ukrainian(client_as, app):
 
     with app.app_context():
         oblast = db.session.query(Oblast).filter_by(code="UA46000000000026241").one()
-        provider = Provider(name="БФ «Світанок»", kind=ProviderKind.charity, edrpou="00032129",
-                            oblast_id=oblast.id)
+        provider = Provider(
+            name="БФ «Світанок»", kind=ProviderKind.charity, edrpou="00032129", oblast_id=oblast.id
+        )
         db.session.add(provider)
         db.session.commit()
         provider.created_on = dt.datetime(2025, 3, 7, 9, 30)
@@ -91,8 +125,9 @@ def test_enum_values_and_dates_are_ukrainian(client_as, app):
 
 def test_wtforms_validation_messages_are_ukrainian(client_as):
     response = client_as("admin").post("/providerview/add", data={"name": ""})
-    assert "Це поле є обов'язковим" in visible_text(response.text) or \
-        "Це поле обов" in visible_text(response.text)
+    assert "Це поле є обов'язковим" in visible_text(
+        response.text
+    ) or "Це поле обов" in visible_text(response.text)
 
 
 def test_catalogue_is_looked_up_once_per_request_and_follows_a_language_switch(app):

@@ -32,8 +32,8 @@ from sqlalchemy import func, select
 from app.audit.models import AuditAction, AuditLog
 from app.centers.importer import COLUMNS, run_import
 from app.centers.models import CentreStatus, ResilienceCentre
-from app.common.finder import ukrainian_sort_key
 from app.common import export
+from app.common.finder import ukrainian_sort_key
 from app.demo import IVANO_FRANKIVSK, LVIV
 from app.extensions import db
 from app.jobs import services as jobs
@@ -48,13 +48,17 @@ INLINE_MAX = 5
 LVIV_CENTRES = 14
 IF_CENTRES = 7
 TWIN = "Однаковий центр"  # several centres share it: batches must not repeat or skip
-FORMULA = "=HYPERLINK(\"http://evil\")"
+FORMULA = '=HYPERLINK("http://evil")'
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    with running_app(tmp_path_factory, JOBS_EAGER=True, EXPORT_INLINE_MAX_ROWS=INLINE_MAX,
-                     JOBS_FOLDER=str(tmp_path_factory.mktemp("jobs"))) as app:
+    with running_app(
+        tmp_path_factory,
+        JOBS_EAGER=True,
+        EXPORT_INLINE_MAX_ROWS=INLINE_MAX,
+        JOBS_FOLDER=str(tmp_path_factory.mktemp("jobs")),
+    ) as app:
         yield app
 
 
@@ -67,12 +71,24 @@ def data(app):
             name = TWIN if n % 2 else f"Львівський центр {n:02d}"
             if n == 3:
                 name = FORMULA
-            centre(name, LVIV, p_lviv, offset=n, external_code=f"LV-{n:02d}",
-                   address=f"вул. Львівська, {n + 1}",
-                   status=CentreStatus.planned if n % 3 == 0 else CentreStatus.operating)
+            centre(
+                name,
+                LVIV,
+                p_lviv,
+                offset=n,
+                external_code=f"LV-{n:02d}",
+                address=f"вул. Львівська, {n + 1}",
+                status=CentreStatus.planned if n % 3 == 0 else CentreStatus.operating,
+            )
         for n in range(IF_CENTRES):
-            centre(TWIN if n % 2 else f"Прикарпатський центр {n:02d}", IVANO_FRANKIVSK, p_if,
-                   offset=n, external_code=f"IF-{n:02d}", address=f"вул. Галицька, {n + 1}")
+            centre(
+                TWIN if n % 2 else f"Прикарпатський центр {n:02d}",
+                IVANO_FRANKIVSK,
+                p_if,
+                offset=n,
+                external_code=f"IF-{n:02d}",
+                address=f"вул. Галицька, {n + 1}",
+            )
         db.session.commit()
         return {"h_lviv": first_hromada(LVIV, 0).code}
 
@@ -109,8 +125,11 @@ def scoped_centres(app, username, *where):
     """External codes and names of the centres the user's scope allows (direct query)."""
     with app.app_context():
         user = db.session.scalar(select(PortalUser).where(PortalUser.username == username))
-        stmt = scoped(select(ResilienceCentre.external_code, ResilienceCentre.name)
-                      .where(*where), ResilienceCentre, scope_of(user))
+        stmt = scoped(
+            select(ResilienceCentre.external_code, ResilienceCentre.name).where(*where),
+            ResilienceCentre,
+            scope_of(user),
+        )
         return db.session.execute(stmt).all()
 
 
@@ -121,8 +140,14 @@ def translated(app, msgid: str, **kwargs) -> str:
 
 def make_job(app, username, **values) -> int:
     now = dt.datetime.utcnow()
-    values = {"kind": "export", "title": "Тестове завдання", "status": JobStatus.done,
-              "created_on": now, "heartbeat_on": now, **values}
+    values = {
+        "kind": "export",
+        "title": "Тестове завдання",
+        "status": JobStatus.done,
+        "created_on": now,
+        "heartbeat_on": now,
+        **values,
+    }
     with app.app_context():
         job = Job(created_by_fk=user_id(app, username), **values)
         db.session.add(job)
@@ -144,8 +169,9 @@ def test_a_big_export_starts_only_from_the_confirmation_form(app, client_as, dat
     client = client_as("ministry")
     with app.app_context():
         jobs_before = db.session.scalar(select(func.count(Job.id)))
-        exports_before = db.session.scalar(select(func.count(AuditLog.id)).where(
-            AuditLog.action == AuditAction.export))
+        exports_before = db.session.scalar(
+            select(func.count(AuditLog.id)).where(AuditLog.action == AuditAction.export)
+        )
     page = client.get("/centreview/export/csv?_flt_0_status=operating")
     assert page.status_code == 200 and page.mimetype == "text/html"
     assert "у фоновому режимі" in page.text
@@ -153,8 +179,12 @@ def test_a_big_export_starts_only_from_the_confirmation_form(app, client_as, dat
     assert 'name="csrf_token"' in page.text
     with app.app_context():
         assert db.session.scalar(select(func.count(Job.id))) == jobs_before
-        assert db.session.scalar(select(func.count(AuditLog.id)).where(
-            AuditLog.action == AuditAction.export)) == exports_before
+        assert (
+            db.session.scalar(
+                select(func.count(AuditLog.id)).where(AuditLog.action == AuditAction.export)
+            )
+            == exports_before
+        )
 
 
 def test_big_export_is_a_job_with_every_scoped_row(app, client_as, data, monkeypatch):
@@ -162,15 +192,23 @@ def test_big_export_is_a_job_with_every_scoped_row(app, client_as, data, monkeyp
     monkeypatch.setattr(export, "BATCH", 4)
     client = client_as("ministry")
     with app.app_context():
-        exports_before = db.session.scalar(select(func.count(AuditLog.id)).where(
-            AuditLog.action == AuditAction.export, AuditLog.username == "ministry"))
+        exports_before = db.session.scalar(
+            select(func.count(AuditLog.id)).where(
+                AuditLog.action == AuditAction.export, AuditLog.username == "ministry"
+            )
+        )
     response = client.post("/centreview/export/xlsx?_oc_CentreView=name&_od_CentreView=asc")
     pk = job_id(response)
     with app.app_context():
         # the audit event is recorded in the request, as for a small export
-        assert db.session.scalar(select(func.count(AuditLog.id)).where(
-            AuditLog.action == AuditAction.export, AuditLog.username == "ministry")) \
+        assert (
+            db.session.scalar(
+                select(func.count(AuditLog.id)).where(
+                    AuditLog.action == AuditAction.export, AuditLog.username == "ministry"
+                )
+            )
             == exports_before + 1
+        )
     job = get_job(app, pk)
     assert job.status == JobStatus.done and job.kind == "export"
     expected = scoped_centres(app, "ministry")
@@ -180,13 +218,15 @@ def test_big_export_is_a_job_with_every_scoped_row(app, client_as, data, monkeyp
 
     page = client.get(f"/jobs/{pk}")
     assert page.status_code == 200
-    assert f'/jobs/{pk}/download' in page.text and "js/jobs.js" in page.text
+    assert f"/jobs/{pk}/download" in page.text and "js/jobs.js" in page.text
     assert "<script>" not in page.text  # CSP: no inline scripts
     download = client.get(f"/jobs/{pk}/download")
     assert download.status_code == 200
     assert download.mimetype == export.MIMETYPES["xlsx"]
     assert "no-store" in download.headers["Cache-Control"]
-    assert re.search(r'filename="?centre-\d{8}-\d{4}\.xlsx', download.headers["Content-Disposition"])
+    assert re.search(
+        r'filename="?centre-\d{8}-\d{4}\.xlsx', download.headers["Content-Disposition"]
+    )
     rows = xlsx_rows(download.data)
     assert rows[0][:2] == ["Зовнішній код", "Назва центру"]
     codes = [r[0] for r in rows[1:]]
@@ -232,14 +272,14 @@ def test_other_users_get_404_and_admin_no_file(app, client_as, data):
         status = client.get(f"/jobs/{pk}/status")
         assert status.status_code == 404 and status.is_json, username
         assert client.get(f"/jobs/{pk}/download").status_code == 404, username
-        assert f"/jobs/{pk}\"" not in client.get("/jobs/").text
+        assert f'/jobs/{pk}"' not in client.get("/jobs/").text
     admin = client_as("admin")
     page = admin.get(f"/jobs/{pk}")
     assert page.status_code == 200 and f"/jobs/{pk}/download" not in page.text
     assert admin.get(f"/jobs/{pk}/status").status_code == 200
     assert admin.get(f"/jobs/{pk}/download").status_code == 404
-    assert f"/jobs/{pk}\"" in admin.get("/jobs/").text
-    assert f"/jobs/{pk}\"" in client_as("lviv").get("/jobs/").text
+    assert f'/jobs/{pk}"' in admin.get("/jobs/").text
+    assert f'/jobs/{pk}"' in client_as("lviv").get("/jobs/").text
     assert client_as("lviv").get("/jobs/999999/status").status_code == 404
 
 
@@ -290,14 +330,25 @@ def import_file(rows) -> bytes:
 
 
 def import_rows(data, count=3, street="Імпортна", **extra):
-    return [{"name": f"Імпорт {n}", "hromada": data["h_lviv"], "address": f"вул. {street}, {n}",
-             "provider_edrpou": EDRPOU_LVIV, "status": "працює", **extra}
-            for n in range(count)]
+    return [
+        {
+            "name": f"Імпорт {n}",
+            "hromada": data["h_lviv"],
+            "address": f"вул. {street}, {n}",
+            "provider_edrpou": EDRPOU_LVIV,
+            "status": "працює",
+            **extra,
+        }
+        for n in range(count)
+    ]
 
 
 def upload(client, body, name="centres.xlsx"):
-    return client.post("/centres/import/", data={"file": (io.BytesIO(body), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/centres/import/",
+        data={"file": (io.BytesIO(body), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def direct_import(app, username, body, name="centres.xlsx"):
@@ -323,8 +374,14 @@ def test_import_job_gives_the_same_report(app, client_as, data):
     assert job.status == JobStatus.failed and job.kind == "centre_import"
     expected = direct_import(app, "lviv", body)
     assert expected.errors
-    assert job.result == {"rows": expected.rows, "created": 0, "updated": 0, "unchanged": 0,
-                          "error_count": len(expected.errors), "errors": expected.errors}
+    assert job.result == {
+        "rows": expected.rows,
+        "created": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "error_count": len(expected.errors),
+        "errors": expected.errors,
+    }
     assert job.progress_total == 4 and job.progress_done == 4
     text = visible_text(client.get(f"/jobs/{pk}").text)
     assert "Нічого не імпортовано" in text
@@ -346,17 +403,24 @@ def test_import_job_creates_centres_and_logs_the_user(app, client_as, data):
     again = direct_import(app, "lviv", body)
     assert (again.created, again.unchanged, again.errors) == (0, 3, [])
     with app.app_context():
-        event = db.session.scalars(select(AuditLog).where(
-            AuditLog.action == AuditAction.import_).order_by(AuditLog.id.desc())).first()
+        event = db.session.scalars(
+            select(AuditLog)
+            .where(AuditLog.action == AuditAction.import_)
+            .order_by(AuditLog.id.desc())
+        ).first()
         assert event.username == "lviv" and event.details["created"] == 3
         assert event.details["job"] == pk
-        created = db.session.scalars(select(AuditLog).where(
-            AuditLog.action == AuditAction.create, AuditLog.entity == "ResilienceCentre")
-            .order_by(AuditLog.id.desc()).limit(3)).all()
+        created = db.session.scalars(
+            select(AuditLog)
+            .where(AuditLog.action == AuditAction.create, AuditLog.entity == "ResilienceCentre")
+            .order_by(AuditLog.id.desc())
+            .limit(3)
+        ).all()
         assert {e.username for e in created} == {"lviv"}  # who, even in a worker
         # progress updates never reach the audit log
-        assert db.session.scalar(select(func.count(AuditLog.id)).where(
-            AuditLog.entity == "Job")) == 0
+        assert (
+            db.session.scalar(select(func.count(AuditLog.id)).where(AuditLog.entity == "Job")) == 0
+        )
 
 
 def test_import_upload_checked_in_the_request(app, client_as, data):
@@ -375,17 +439,27 @@ def test_import_upload_checked_in_the_request(app, client_as, data):
 # --- lost jobs, old files, limits, failures -------------------------------------------------
 def test_interrupted_job(app, client_as, data):
     old = dt.datetime.utcnow() - dt.timedelta(minutes=app.config["JOBS_STALE_MINUTES"] + 5)
-    pk = make_job(app, "lviv", status=JobStatus.running, started_on=old, heartbeat_on=old,
-                  progress_done=10, progress_total=100)
-    fresh = make_job(app, "lviv", status=JobStatus.running,
-                     heartbeat_on=dt.datetime.utcnow(), progress_total=100)
+    pk = make_job(
+        app,
+        "lviv",
+        status=JobStatus.running,
+        started_on=old,
+        heartbeat_on=old,
+        progress_done=10,
+        progress_total=100,
+    )
+    fresh = make_job(
+        app, "lviv", status=JobStatus.running, heartbeat_on=dt.datetime.utcnow(), progress_total=100
+    )
     client = client_as("lviv")
     body = client.get(f"/jobs/{pk}/status").json
     assert body["status"] == "interrupted" and body["finished"] is True
     assert body["status_label"] == translated(app, "Interrupted") == "Перервано"
     message = translated(
-        app, "The job was interrupted: the server process running it stopped (for example, "
-        "it was restarted). Nothing more will happen with this job; start it again.")
+        app,
+        "The job was interrupted: the server process running it stopped (for example, "
+        "it was restarted). Nothing more will happen with this job; start it again.",
+    )
     assert body["message"] == message
     assert message in visible_text(client.get(f"/jobs/{pk}").text)
     assert client.get(f"/jobs/{fresh}/status").json["status"] == "running"
@@ -407,7 +481,8 @@ def test_result_files_expire(app, client_as, data):
         path = os.path.join(app.config["JOBS_FOLDER"], job.result_path)
         assert os.path.isfile(path)
         job.finished_on = dt.datetime.utcnow() - dt.timedelta(
-            hours=app.config["JOBS_RESULT_TTL_HOURS"] + 1)
+            hours=app.config["JOBS_RESULT_TTL_HOURS"] + 1
+        )
         db.session.commit()
     job_id(client.post("/centreview/export/csv"))  # a new job runs the clean-up
     assert not os.path.exists(path)
@@ -459,8 +534,9 @@ def test_a_failing_task_fails_cleanly(app, data):
     assert job.status == JobStatus.failed and not job.result_path
     assert "secret detail" not in (job.message or "")
     assert job.message == translated(
-        app, "The job stopped because of an internal error. The error has been logged; "
-        "try again later.")
+        app,
+        "The job stopped because of an internal error. The error has been logged; try again later.",
+    )
     assert job.progress_done == 1 and job.progress_total == 10
     assert set(os.listdir(folder)) == files_before  # the partial file is gone
 
@@ -535,9 +611,10 @@ def test_job_page_updates_itself_in_a_browser(app, data, monkeypatch, live_url):
     try:
         with playwright_api.sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True,
-                args=["--no-sandbox", "--disable-gpu", "--no-first-run",
-                      "--disable-dev-shm-usage"])
+                executable_path=CHROMIUM,
+                headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage"],
+            )
             page = browser.new_page()
             errors = []
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -547,8 +624,7 @@ def test_job_page_updates_itself_in_a_browser(app, data, monkeypatch, live_url):
             page.click("input[type=submit], button[type=submit]")
             page.wait_for_load_state("networkidle")
             with app.test_request_context("/"):
-                g.user = db.session.scalar(select(PortalUser).where(
-                    PortalUser.username == "lviv"))
+                g.user = db.session.scalar(select(PortalUser).where(PortalUser.username == "lviv"))
                 pk = jobs.submit("test_slow", "Повільне завдання").id
             page.goto(f"{live_url}/jobs/{pk}")
             assert page.get_attribute(".progress-bar", "aria-valuenow") == "0"

@@ -40,8 +40,12 @@ REDIS_BROKER = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    with running_app(tmp_path_factory, JOBS_EAGER=True, EXPORT_INLINE_MAX_ROWS=2,
-                     JOBS_FOLDER=str(tmp_path_factory.mktemp("jobs"))) as app:
+    with running_app(
+        tmp_path_factory,
+        JOBS_EAGER=True,
+        EXPORT_INLINE_MAX_ROWS=2,
+        JOBS_FOLDER=str(tmp_path_factory.mktemp("jobs")),
+    ) as app:
         yield app
 
 
@@ -50,8 +54,14 @@ def data(app):
     with app.app_context():
         p_lviv = provider(EDRPOU_LVIV, LVIV, name="ГО «Черга»")
         for n in range(6):
-            centre(f"Центр черги {n}", LVIV, p_lviv, offset=n, external_code=f"Q-{n}",
-                   address=f"вул. Черги, {n + 1}")
+            centre(
+                f"Центр черги {n}",
+                LVIV,
+                p_lviv,
+                offset=n,
+                external_code=f"Q-{n}",
+                address=f"вул. Черги, {n + 1}",
+            )
         db.session.commit()
         return {"hromada": first_hromada(LVIV, 0).code}
 
@@ -75,9 +85,14 @@ def _new_job(app, username="lviv", **values) -> int:
     now = dt.datetime.utcnow()
     with app.app_context():
         uid = db.session.scalar(select(PortalUser.id).where(PortalUser.username == username))
-        job = Job(kind="export", title="Черга", created_by_fk=uid, created_on=now,
-                  params={"scope": {"user_id": uid}},
-                  **{"status": JobStatus.queued, "heartbeat_on": now, **values})
+        job = Job(
+            kind="export",
+            title="Черга",
+            created_by_fk=uid,
+            created_on=now,
+            params={"scope": {"user_id": uid}},
+            **{"status": JobStatus.queued, "heartbeat_on": now, **values},
+        )
         db.session.add(job)
         db.session.commit()
         return job.id
@@ -91,9 +106,13 @@ def _import_body(data, street: str, count: int = 3) -> bytes:
     wb = Workbook()
     wb.active.append([c.header for c in COLUMNS])
     for n in range(count):
-        values = {"name": f"Повторний імпорт {street} {n}", "hromada": data["hromada"],
-                  "address": f"вул. {street}, {n}", "provider_edrpou": EDRPOU_LVIV,
-                  "status": "працює"}
+        values = {
+            "name": f"Повторний імпорт {street} {n}",
+            "hromada": data["hromada"],
+            "address": f"вул. {street}, {n}",
+            "provider_edrpou": EDRPOU_LVIV,
+            "status": "працює",
+        }
         wb.active.append([values.get(c.key, "") for c in COLUMNS])
     out = io.BytesIO()
     wb.save(out)
@@ -102,13 +121,19 @@ def _import_body(data, street: str, count: int = 3) -> bytes:
 
 def _imported(app, street: str) -> int:
     with app.app_context():
-        return db.session.scalar(select(func.count(ResilienceCentre.id)).where(
-            ResilienceCentre.name.like(f"Повторний імпорт {street}%")))
+        return db.session.scalar(
+            select(func.count(ResilienceCentre.id)).where(
+                ResilienceCentre.name.like(f"Повторний імпорт {street}%")
+            )
+        )
 
 
 def _upload(client, body):
-    response = client.post("/centres/import/", data={"file": (io.BytesIO(body), "c.xlsx")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/centres/import/",
+        data={"file": (io.BytesIO(body), "c.xlsx")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302, response.status_code
     return int(response.headers["Location"].rsplit("/", 1)[-1])
 
@@ -123,8 +148,7 @@ def test_a_run_claims_queued_or_lost_jobs_only(app, data, monkeypatch):
     # finished: a second delivery does nothing
     assert jobs.run_job(app, queued, reclaim=True) == jobs.NOT_CLAIMED and ran == [queued]
     # running with a fresh heartbeat: held by a live run
-    live = _new_job(app, status=JobStatus.running, heartbeat_on=dt.datetime.utcnow(),
-                    attempts=1)
+    live = _new_job(app, status=JobStatus.running, heartbeat_on=dt.datetime.utcnow(), attempts=1)
     assert jobs.run_job(app, live, reclaim=True) == jobs.HELD
     # the embedded runner never takes a running job over
     _set(app, live, heartbeat_on=_long_ago(app))
@@ -148,8 +172,14 @@ def test_import_retried_after_its_commit_writes_nothing_twice(app, client_as, da
     with app.app_context():
         upload = jobs.save_upload(body, "xlsx")
         params = {**job.params, "upload": upload}
-    _set(app, pk, status=JobStatus.running, finished_on=None, heartbeat_on=_long_ago(app),
-         params=params)
+    _set(
+        app,
+        pk,
+        status=JobStatus.running,
+        finished_on=None,
+        heartbeat_on=_long_ago(app),
+        params=params,
+    )
     assert jobs.run_job(app, pk, reclaim=True) == jobs.RAN
     again = _job(app, pk)
     assert again.status == JobStatus.done and again.attempts == 2
@@ -197,10 +227,14 @@ def test_cleanup_redelivers_lost_jobs_then_gives_up(app, data, monkeypatch):
     monkeypatch.setitem(app.config, "JOBS_EAGER", False)
     monkeypatch.setattr(celery_app, "enqueue", lambda _app, job_id: sent.append(job_id))
     old = _long_ago(app)
-    retry = _new_job(app, status=JobStatus.running, heartbeat_on=old, started_on=old,
-                     attempts=1)
-    give_up = _new_job(app, status=JobStatus.running, heartbeat_on=old, started_on=old,
-                       attempts=app.config.get("JOBS_MAX_ATTEMPTS", 3))
+    retry = _new_job(app, status=JobStatus.running, heartbeat_on=old, started_on=old, attempts=1)
+    give_up = _new_job(
+        app,
+        status=JobStatus.running,
+        heartbeat_on=old,
+        started_on=old,
+        attempts=app.config.get("JOBS_MAX_ATTEMPTS", 3),
+    )
     with app.test_request_context("/"):
         assert not jobs.is_interrupted(db.session.get(Job, retry))  # waiting for a retry
         jobs.cleanup()
@@ -220,7 +254,7 @@ def _redis_or_skip():
 
     try:
         redis.Redis.from_url(REDIS_BROKER, socket_connect_timeout=1).ping()
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         pytest.skip(f"Redis is not reachable at {REDIS_BROKER}: {error}")
 
 
@@ -237,8 +271,14 @@ def test_a_celery_worker_runs_the_portals_jobs(app, client_as, data, monkeypatch
     worker = celery_app.worker_celery(app)
     client = client_as("ministry")
     try:
-        with start_worker(worker, pool="threads", concurrency=2, perform_ping_check=False,
-                          queues=[queue], shutdown_timeout=20):
+        with start_worker(
+            worker,
+            pool="threads",
+            concurrency=2,
+            perform_ping_check=False,
+            queues=[queue],
+            shutdown_timeout=20,
+        ):
             response = client.post("/centreview/export/csv")
             assert response.status_code == 302
             pk = int(response.headers["Location"].rsplit("/", 1)[-1])
@@ -246,8 +286,10 @@ def test_a_celery_worker_runs_the_portals_jobs(app, client_as, data, monkeypatch
             imported = _upload(lviv, _import_body(data, "Черга", 2))
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
-                states = [client.get(f"/jobs/{pk}/status").json["status"],
-                          lviv.get(f"/jobs/{imported}/status").json["status"]]
+                states = [
+                    client.get(f"/jobs/{pk}/status").json["status"],
+                    lviv.get(f"/jobs/{imported}/status").json["status"],
+                ]
                 if all(s in ("done", "failed") for s in states):
                     break
                 time.sleep(0.2)

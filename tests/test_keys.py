@@ -26,14 +26,20 @@ def _config_without_keys():
 @pytest.mark.parametrize("key", [None, "", "short", *PUBLIC_KEYS])
 def test_app_refuses_to_start_without_a_proper_key(tmp_path, key):
     with pytest.raises(MissingKeyError, match="SECRET_KEY"):
-        create_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/k.db", SECRET_KEY=key,
-                   **_config_without_keys())
+        create_app(
+            SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/k.db",
+            SECRET_KEY=key,
+            **_config_without_keys(),
+        )
 
 
 def test_app_refuses_a_published_jwt_key(tmp_path):
     with pytest.raises(MissingKeyError, match="JWT_SECRET_KEY"):
-        create_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/k.db",
-                   JWT_SECRET_KEY=PUBLIC_KEYS[0], **TEST_CONFIG)
+        create_app(
+            SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/k.db",
+            JWT_SECRET_KEY=PUBLIC_KEYS[0],
+            **TEST_CONFIG,
+        )
 
 
 def test_config_has_no_default_key(monkeypatch):
@@ -69,11 +75,15 @@ def test_instance_keys_are_random_private_and_kept(tmp_path):
 
 
 def _start(tmp_path, code: str, **extra_env):
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("SECRET_KEY", "JWT_SECRET_KEY", "TEST_DATABASE_URL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "JWT_SECRET_KEY", "TEST_DATABASE_URL")
+    }
     env.update(DATABASE_URL=f"sqlite:///{tmp_path}/start.db", **extra_env)
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_gunicorn_style_start_without_key_refuses_with_a_clear_message(tmp_path):

@@ -22,13 +22,15 @@ def test_a_status_change_shows_one_kyiv_time_everywhere(app, client_as):
     client = client_as("lviv")
     assert client.post(f"/providerview/action/submit/{pk}").status_code == 302
     with app.app_context():
-        utc = db.session.scalar(sa.select(ProviderStatusChange.changed_on).where(
-            ProviderStatusChange.provider_id == pk))
-    kyiv = utc.replace(tzinfo=dt.timezone.utc).astimezone(
-        __import__("zoneinfo").ZoneInfo("Europe/Kyiv"))
+        utc = db.session.scalar(
+            sa.select(ProviderStatusChange.changed_on).where(ProviderStatusChange.provider_id == pk)
+        )
+    kyiv = utc.replace(tzinfo=dt.UTC).astimezone(__import__("zoneinfo").ZoneInfo("Europe/Kyiv"))
     text = visible_text(client.get(f"/providerview/show/{pk}").text)
     shown = kyiv.strftime("%d.%m.%Y %H:%M")
     assert text.count(shown) >= 2, (shown, re.findall(r"\d\d\.\d\d\.\d{4} \d\d:\d\d", text))
-    assert utc.strftime("%H:%M") == kyiv.strftime("%H:%M") or \
-        utc.strftime("%d.%m.%Y %H:%M") not in text
+    assert (
+        utc.strftime("%H:%M") == kyiv.strftime("%H:%M")
+        or utc.strftime("%d.%m.%Y %H:%M") not in text
+    )
     assert "Час зазначено за Києвом (Europe/Kyiv)." in text

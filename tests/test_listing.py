@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from app.common.listing import BoundedCountInterface
 from app.extensions import db
 from app.geography.models import Hromada
-
 from app.security import roles
 
 from .conftest import count_queries, login, visible_text
@@ -60,8 +59,9 @@ def test_exact_count_below_the_cap(app, client_as):
     with capped(app, 100):
         text = visible_text(client.get("/hromadaview/list/?_flt_0_code=UA46").text)
     with app.app_context():
-        expected = db.session.scalar(select(func.count()).select_from(Hromada).where(
-            Hromada.code.like("UA46%")))
+        expected = db.session.scalar(
+            select(func.count()).select_from(Hromada).where(Hromada.code.like("UA46%"))
+        )
     assert 0 < expected <= 100
     assert re.search(rf"Кількість записів:\s*{expected}\b", text), text[:400]
 
@@ -133,17 +133,22 @@ def test_more_than_the_cap_is_remembered_per_user_and_search(app, client_as):
     with capped(app, 100), count_memo(app, 60):
         admin.get("/hromadaview/list/?_flt_0_code=UA")  # counted: more than 100
         with count_queries(app) as statements:
-            pages = [admin.get("/hromadaview/list/?_flt_0_code=UA"),
-                     admin.get("/hromadaview/list/?_flt_0_code=UA&page_HromadaView=2"),
-                     admin.get("/hromadaview/list/?_flt_0_code=UA&_oc_HromadaView=title"
-                               "&_od_HromadaView=asc")]
+            pages = [
+                admin.get("/hromadaview/list/?_flt_0_code=UA"),
+                admin.get("/hromadaview/list/?_flt_0_code=UA&page_HromadaView=2"),
+                admin.get(
+                    "/hromadaview/list/?_flt_0_code=UA&_oc_HromadaView=title&_od_HromadaView=asc"
+                ),
+            ]
         assert not _count_statements(statements), statements
         assert all("більше 100" in visible_text(p.text) for p in pages)
         # Another user, another search, an exact count: each counts for itself.
-        for client, url in ((ministry, "/hromadaview/list/?_flt_0_code=UA"),
-                            (admin, "/hromadaview/list/?_flt_0_code=UA4"),
-                            (admin, "/hromadaview/list/?_flt_0_code=UA46"),
-                            (admin, "/hromadaview/list/?_flt_0_code=UA46")):
+        for client, url in (
+            (ministry, "/hromadaview/list/?_flt_0_code=UA"),
+            (admin, "/hromadaview/list/?_flt_0_code=UA4"),
+            (admin, "/hromadaview/list/?_flt_0_code=UA46"),
+            (admin, "/hromadaview/list/?_flt_0_code=UA46"),
+        ):
             with count_queries(app) as statements:
                 text = visible_text(client.get(url).text)
             assert len(_count_statements(statements)) == 1, url
@@ -164,10 +169,12 @@ def test_remembered_count_expires(app, client_as):
 
 def test_page_links_keep_the_search_and_replace_one_argument(app, client_as):
     client = client_as("admin")
-    html = client.get("/hromadaview/list/?_flt_0_code=UA&page_HromadaView=2"
-                      "&_oc_HromadaView=title&_od_HromadaView=asc").text
-    pager = html[html.index('<ul class="pagination'):]
-    pager = pager[:pager.index("</ul>")]
+    html = client.get(
+        "/hromadaview/list/?_flt_0_code=UA&page_HromadaView=2"
+        "&_oc_HromadaView=title&_od_HromadaView=asc"
+    ).text
+    pager = html[html.index('<ul class="pagination') :]
+    pager = pager[: pager.index("</ul>")]
     pages = re.findall(r'href="(/hromadaview/list/\?[^"]+)"', pager)
     assert len(pages) >= 6, pager
     for link in pages:
@@ -177,7 +184,7 @@ def test_page_links_keep_the_search_and_replace_one_argument(app, client_as):
     # The page numbers around page 3 (index 2), FAB's window of seven.
     assert re.search(r'<li class="active"><a href="#">3</a></li>', html)
     assert "page_HromadaView=0" in html and "page_HromadaView=3" in html
-    sizes = re.findall(r'psize_HromadaView=(\d+)', html)
+    sizes = re.findall(r"psize_HromadaView=(\d+)", html)
     assert sizes == ["25", "50", "75", "100"]
     # The sorted column flips to descending; the others link too.
     title = re.search(r'<th><a href="([^"]+)">[^<]*<i class="fa fa-chevron-up', html)
@@ -231,8 +238,9 @@ def test_menu_is_cached_per_role_not_per_user(app, client_as):
     assert "/users/list/" in admin_menu
     assert "/users/list/" not in auditor_menu
     assert "/users/list/" in client_as("admin").get("/").text
-    assert ("Аудитор",) in {key[2] for key in app.extensions["portal_fragments"]
-                            if key[0] == "navbar-menu"}
+    assert ("Аудитор",) in {
+        key[2] for key in app.extensions["portal_fragments"] if key[0] == "navbar-menu"
+    }
 
 
 def test_menu_of_a_database_role_is_not_cached(app):
@@ -291,7 +299,7 @@ def test_permission_of_a_database_role_is_asked_every_time(app, client_as):
 def _search_form_fields(html) -> dict:
     """The filter fields FAB's search widget hands to its script (as JSON)."""
     decoder = json.JSONDecoder()
-    rest = html[html.index("new AdminFilters("):]
+    rest = html[html.index("new AdminFilters(") :]
     _labels, end = decoder.raw_decode(rest, rest.index("{"))
     fields, _end = decoder.raw_decode(rest, rest.index("{", end))
     return fields
@@ -331,8 +339,10 @@ def test_case_list_filters_by_provider_with_a_searched_picker(app, world_cases, 
     unfiltered_form = _search_form_fields(client.get("/caseview/list/").text)
     assert "Надавач" not in unfiltered_form["provider"]
     assert unfiltered_form["status"] == _search_form_fields(filtered_b)["status"]
-    assert 'href="/caseview/show/' not in client.get(
-        "/caseview/list/?_flt_0_provider=not-a-number").text
+    assert (
+        'href="/caseview/show/'
+        not in client.get("/caseview/list/?_flt_0_provider=not-a-number").text
+    )
 
 
 def test_provider_filter_cannot_reach_outside_the_scope(app, world_cases, client_as):
@@ -348,8 +358,9 @@ def objects_only(app):
     """Every list read the FAB way (ORM objects + get_values), not as plain rows."""
     saved = []
     for view in app.appbuilder.baseviews:
-        plans = getattr(getattr(view, "datamodel", None), "_row_plan", None) and \
-            view.datamodel.__dict__.setdefault("_portal_row_plans", {})
+        plans = getattr(
+            getattr(view, "datamodel", None), "_row_plan", None
+        ) and view.datamodel.__dict__.setdefault("_portal_row_plans", {})
         if plans is not None and getattr(view, "list_columns", None):
             key = tuple(view.list_columns)
             saved.append((plans, key, plans.get(key)))
@@ -364,14 +375,17 @@ def objects_only(app):
 
 
 def _tables(html):
-    return re.findall(r"<table class=\"table table-bordered table-hover[^\"]*\">.*?</table>",
-                      html, re.S)
+    return re.findall(
+        r"<table class=\"table table-bordered table-hover[^\"]*\">.*?</table>", html, re.S
+    )
 
 
-@pytest.mark.parametrize("view_name", ["CaseView", "ProviderView", "CentreView", "AuditLogView",
-                                       "CaseDeidentifiedView"])
-def test_plain_rows_show_what_fab_shows_from_objects(app, world_cases, centres, client_as,
-                                                    view_name):
+@pytest.mark.parametrize(
+    "view_name", ["CaseView", "ProviderView", "CentreView", "AuditLogView", "CaseDeidentifiedView"]
+)
+def test_plain_rows_show_what_fab_shows_from_objects(
+    app, world_cases, centres, client_as, view_name
+):
     view = _view(app, view_name)
     client = client_as("admin" if view_name != "CaseDeidentifiedView" else "ministry")
     url = f"{view.route_base}/list/?psize_{view_name}=100"
@@ -391,8 +405,12 @@ def test_case_page_tabs_show_what_fab_shows_from_objects(app, world_cases, clien
     from .test_cases_world import new_case
 
     today = dt.date.today()
-    case_id = new_case(app, "caseworker", status=CaseStatus.active,
-                       contacts=[today - dt.timedelta(days=d) for d in (1, 8, 15)])
+    case_id = new_case(
+        app,
+        "caseworker",
+        status=CaseStatus.active,
+        contacts=[today - dt.timedelta(days=d) for d in (1, 8, 15)],
+    )
     client = client_as("caseworker")
     plain = client.get(f"/caseview/show/{case_id}").text
     with objects_only(app):
@@ -420,8 +438,9 @@ def test_a_filter_through_a_to_many_relation_takes_fabs_path(app):
         assert datamodel.list_page(outer, "", "", 0, 25, ["name", "status"]) is None
 
 
-def test_search_form_is_built_only_to_fill_the_cache_or_show_a_chosen_row(app, world_cases,
-                                                                         client_as):
+def test_search_form_is_built_only_to_fill_the_cache_or_show_a_chosen_row(
+    app, world_cases, client_as
+):
     """FAB builds the search form on every list page; here it is built when
     the widget's cached fields are missing or a relation filter is chosen."""
     ids, _cases = world_cases
@@ -456,14 +475,17 @@ def _search_widget_html(html: str) -> str:
 
 
 def test_cached_search_widget_is_the_fresh_rendering_with_this_pages_filters_and_nonce(
-        app, world_cases, client_as):
+    app, world_cases, client_as
+):
     """The search widget is cached whole, with marks for the CSP nonce and the
     active filters: each page still gets its own nonce and filters, and the
     markup is what an uncached rendering writes."""
     client = client_as("admin")
-    urls = ["/caseview/list/?_flt_0_status=active",
-            "/caseview/list/?_flt_0_status=closed&_flt_2_number=000",
-            "/caseview/list/"]
+    urls = [
+        "/caseview/list/?_flt_0_status=active",
+        "/caseview/list/?_flt_0_status=closed&_flt_2_number=000",
+        "/caseview/list/",
+    ]
     cached = []
     for url in urls * 2:
         response = client.get(url)
@@ -474,7 +496,7 @@ def test_cached_search_widget_is_the_fresh_rendering_with_this_pages_filters_and
     # the last argument of AdminFilters(...): [[column, filter name, [values]]]
     assert cached[0].rstrip().endswith('["active"]]]\n        );\n    })(jQuery);\n\n</script>')
     # (in either order: FAB keeps the filters of its shared view object)
-    tail = cached[1][cached[1].rindex("[["):]
+    tail = cached[1][cached[1].rindex("[[") :]
     assert '["number", ' in tail and '["000"]]' in tail and '["closed"]]' in tail
     assert "[]\n        );" in cached[2]
     app.config["PORTAL_FRAGMENT_CACHE"] = False
@@ -506,12 +528,18 @@ def test_list_label_sql_is_what_repr_shows(app, world_cases):
             db.session.flush()
             for model in (Provider, PortalUser):
                 rows = db.session.execute(
-                    select(model, model.list_label_sql(model)).order_by(model.id)).all()
+                    select(model, model.list_label_sql(model)).order_by(model.id)
+                ).all()
                 assert len(rows) >= 3
                 assert [repr(obj) for obj, _label in rows] == [label for _obj, label in rows]
             assert {repr(p) for p in providers[:3]} >= {"Коротка назва"}
         finally:
             db.session.rollback()
-            assert [(p.id, p.short_name) for p in db.session.scalars(
-                select(Provider).where(Provider.id.in_([i for i, _s in saved])).order_by(
-                    Provider.id))] == saved
+            assert [
+                (p.id, p.short_name)
+                for p in db.session.scalars(
+                    select(Provider)
+                    .where(Provider.id.in_([i for i, _s in saved]))
+                    .order_by(Provider.id)
+                )
+            ] == saved

@@ -102,8 +102,12 @@ def test_init_db_creates_roles_and_geography(empty_app):
         names = {r.name for r in empty_app.appbuilder.sm.get_all_roles()}
         assert set(roles.ALL_ROLES) <= names
         titles = {o.title for o in db.session.query(Oblast)}
-        assert {"м. Київ", "м. Севастополь", "Автономна Республіка Крим",
-                "Львівська область"} <= titles
+        assert {
+            "м. Київ",
+            "м. Севастополь",
+            "Автономна Республіка Крим",
+            "Львівська область",
+        } <= titles
 
 
 def test_migrated_database_accepts_every_status_the_models_know(empty_app):
@@ -114,14 +118,19 @@ def test_migrated_database_accepts_every_status_the_models_know(empty_app):
 
     with empty_app.app_context():
         upgrade()
-        oblast_id = db.session.execute(sa.text(
-            "INSERT INTO geo_oblast (code, name, title, category) "
-            "VALUES ('UA99000000000000000', 'Тест', 'Тест', 'O') RETURNING id")).scalar()
+        oblast_id = db.session.execute(
+            sa.text(
+                "INSERT INTO geo_oblast (code, name, title, category) "
+                "VALUES ('UA99000000000000000', 'Тест', 'Тест', 'O') RETURNING id"
+            )
+        ).scalar()
         for number, status in enumerate(ProviderStatus):
-            db.session.execute(sa.text(
-                "INSERT INTO provider (name, kind, edrpou, oblast_id, status, version, "
-                "created_on, changed_on) VALUES (:n, 'ngo', :e, :o, :s, 1, "
-                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
-                {"n": status.name, "e": f"{number:08d}",
-                 "o": oblast_id, "s": status.name})
+            db.session.execute(
+                sa.text(
+                    "INSERT INTO provider (name, kind, edrpou, oblast_id, status, version, "
+                    "created_on, changed_on) VALUES (:n, 'ngo', :e, :o, :s, 1, "
+                    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                ),
+                {"n": status.name, "e": f"{number:08d}", "o": oblast_id, "s": status.name},
+            )
         db.session.rollback()

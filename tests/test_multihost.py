@@ -34,7 +34,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from .test_storage import free_port, start_moto, stop, wait_for_port
+from .test_storage import free_port, start_moto, stop
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -46,9 +46,10 @@ IMPORT_ROWS = int(os.environ.get("MULTIHOST_IMPORT_ROWS", "1500"))
 LOGIN_LIMIT = 8
 CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
-pytestmark = pytest.mark.skipif(not PG_URL.startswith("postgresql"),
-                                reason="the multi-host test needs TEST_DATABASE_URL "
-                                       "on PostgreSQL")
+pytestmark = pytest.mark.skipif(
+    not PG_URL.startswith("postgresql"),
+    reason="the multi-host test needs TEST_DATABASE_URL on PostgreSQL",
+)
 
 
 def _redis_or_skip():
@@ -56,7 +57,7 @@ def _redis_or_skip():
 
     try:
         redis.Redis.from_url(f"{REDIS}/7", socket_connect_timeout=1).ping()
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         pytest.skip(f"Redis is not reachable on 127.0.0.1:6379: {error}")
 
 
@@ -73,8 +74,11 @@ def _prepare_database():
         conn.execute(sa.text("DROP SCHEMA public CASCADE"))
         conn.execute(sa.text("CREATE SCHEMA public"))
     engine.dispose()
-    app = create_app(SQLALCHEMY_DATABASE_URI=PG_URL, SECRET_KEY=os.urandom(32).hex(),
-                     FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
+    app = create_app(
+        SQLALCHEMY_DATABASE_URI=PG_URL,
+        SECRET_KEY=os.urandom(32).hex(),
+        FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
+    )
     with app.app_context():
         init_database(use_migrations=True)
         create_user(ADMIN, PASSWORD, ADMIN_ROLE, first_name="Адмін", last_name="Кластер")
@@ -101,27 +105,38 @@ def _top_up_cases(session, total: int) -> None:
     missing = total - have
     if missing <= 0:
         return
-    columns = [c["name"] for c in sa.inspect(session.connection()).get_columns("case_file")
-               if c["name"] not in ("id", "number")]
+    columns = [
+        c["name"]
+        for c in sa.inspect(session.connection()).get_columns("case_file")
+        if c["name"] not in ("id", "number")
+    ]
     names = ", ".join(f'"{c}"' for c in columns)
     copies = -(-missing // have)
-    session.execute(sa.text(
-        f"INSERT INTO case_file (number, {names}) "
-        f"SELECT c.number || '-' || g, {', '.join(f'c.{n}' for n in names.split(', '))} "
-        f"FROM case_file c CROSS JOIN generate_series(1, :copies) g "
-        f"ORDER BY g, c.id LIMIT :missing"), {"copies": copies, "missing": missing})
+    session.execute(
+        sa.text(
+            f"INSERT INTO case_file (number, {names}) "
+            f"SELECT c.number || '-' || g, {', '.join(f'c.{n}' for n in names.split(', '))} "
+            f"FROM case_file c CROSS JOIN generate_series(1, :copies) g "
+            f"ORDER BY g, c.id LIMIT :missing"
+        ),
+        {"copies": copies, "missing": missing},
+    )
     session.commit()
     assert session.scalar(sa.text("SELECT count(*) FROM case_file")) == total
 
 
 def _import_facts(session) -> dict:
     """An approved provider and hromadas of its oblast, for the import file."""
-    row = session.execute(sa.text(
-        "SELECT p.edrpou, p.oblast_id FROM provider p WHERE p.status = 'approved' "
-        "AND p.oblast_id IS NOT NULL ORDER BY p.id LIMIT 1")).one()
-    hromadas = session.scalars(sa.text(
-        "SELECT code FROM geo_hromada WHERE oblast_id = :o ORDER BY id LIMIT 20"),
-        {"o": row.oblast_id}).all()
+    row = session.execute(
+        sa.text(
+            "SELECT p.edrpou, p.oblast_id FROM provider p WHERE p.status = 'approved' "
+            "AND p.oblast_id IS NOT NULL ORDER BY p.id LIMIT 1"
+        )
+    ).one()
+    hromadas = session.scalars(
+        sa.text("SELECT code FROM geo_hromada WHERE oblast_id = :o ORDER BY id LIMIT 20"),
+        {"o": row.oblast_id},
+    ).all()
     return {"edrpou": row.edrpou, "hromadas": hromadas}
 
 
@@ -133,8 +148,10 @@ class Cluster:
         self.processes: dict[str, subprocess.Popen] = {}
         self.logs: dict[str, str] = {}
         self.ports = {"A": free_port("127.0.0.1"), "B": free_port("127.0.0.2")}
-        self.urls = {"A": f"http://127.0.0.1:{self.ports['A']}",
-                     "B": f"http://127.0.0.2:{self.ports['B']}"}
+        self.urls = {
+            "A": f"http://127.0.0.1:{self.ports['A']}",
+            "B": f"http://127.0.0.2:{self.ports['B']}",
+        }
         self.queue = f"opora-mh-{uuid.uuid4().hex[:8]}"
         self.env = {
             **{k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"},
@@ -174,31 +191,68 @@ class Cluster:
     def start(self, name: str, args: list[str], **env) -> subprocess.Popen:
         log_path = os.path.join(self.tmp, f"{name}.log")
         self.logs[name] = log_path
-        process = subprocess.Popen(args, cwd=ROOT, stdout=open(log_path, "ab"),
-                                   stderr=subprocess.STDOUT,
-                                   env={**self.env, **self._own_folders(name), **env})
+        process = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            stdout=open(log_path, "ab"),
+            stderr=subprocess.STDOUT,
+            env={**self.env, **self._own_folders(name), **env},
+        )
         self.processes[name] = process
         return process
 
     def start_web(self, host: str) -> None:
         address = "127.0.0.1" if host == "A" else "127.0.0.2"
-        self.start(f"web-{host}", [sys.executable, "-m", "gunicorn", "-c",
-                                   "deploy/gunicorn.conf.py", "run:app"],
-                   GUNICORN_BIND=f"{address}:{self.ports[host]}", WEB_CONCURRENCY="1",
-                   GUNICORN_ACCESS_LOG="/dev/null")
+        self.start(
+            f"web-{host}",
+            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "run:app"],
+            GUNICORN_BIND=f"{address}:{self.ports[host]}",
+            WEB_CONCURRENCY="1",
+            GUNICORN_ACCESS_LOG="/dev/null",
+        )
 
     def start_worker(self) -> subprocess.Popen:
         self.workers_started += 1
-        return self.start(f"worker-{self.workers_started}", [
-            sys.executable, "-m", "celery", "-A", "app.jobs.worker", "worker",
-            "--pool", "threads", "--concurrency", "2", "--queues", self.queue,
-            "--hostname", f"mh{self.workers_started}@%h", "--without-gossip",
-            "--without-mingle", "--loglevel", "INFO"])
+        return self.start(
+            f"worker-{self.workers_started}",
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "app.jobs.worker",
+                "worker",
+                "--pool",
+                "threads",
+                "--concurrency",
+                "2",
+                "--queues",
+                self.queue,
+                "--hostname",
+                f"mh{self.workers_started}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "INFO",
+            ],
+        )
 
     def start_beat(self) -> None:
-        self.start("beat", [sys.executable, "-m", "celery", "-A", "app.jobs.beat", "beat",
-                            "--schedule", os.path.join(self.tmp, "beat-schedule"),
-                            "--loglevel", "INFO"])
+        self.start(
+            "beat",
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "app.jobs.beat",
+                "beat",
+                "--schedule",
+                os.path.join(self.tmp, "beat-schedule"),
+                "--loglevel",
+                "INFO",
+            ],
+        )
 
     def wait_ready(self) -> None:
         import requests
@@ -251,9 +305,18 @@ def cluster(tmp_path_factory):
         from app.storage import ensure_bucket
 
         bucket_app = Flask(__name__)
-        bucket_app.config.update({k: cluster.env[k] for k in (
-            "STORAGE_BACKEND", "S3_ENDPOINT_URL", "S3_BUCKET", "S3_ACCESS_KEY_ID",
-            "S3_SECRET_ACCESS_KEY")})
+        bucket_app.config.update(
+            {
+                k: cluster.env[k]
+                for k in (
+                    "STORAGE_BACKEND",
+                    "S3_ENDPOINT_URL",
+                    "S3_BUCKET",
+                    "S3_ACCESS_KEY_ID",
+                    "S3_SECRET_ACCESS_KEY",
+                )
+            }
+        )
         ensure_bucket(bucket_app)
         cluster.bucket_app = bucket_app
         try:
@@ -283,9 +346,14 @@ class User:
         self.cookies: dict[str, str] = {}
 
     def request(self, host, method, path, **kwargs):
-        response = self.http.request(method, self.cluster.urls[host] + path,
-                                     cookies=self.cookies, allow_redirects=False, timeout=60,
-                                     **kwargs)
+        response = self.http.request(
+            method,
+            self.cluster.urls[host] + path,
+            cookies=self.cookies,
+            allow_redirects=False,
+            timeout=60,
+            **kwargs,
+        )
         self.cookies.update(response.cookies.get_dict())
         return response
 
@@ -296,23 +364,36 @@ class User:
 
     def login(self, host, password=PASSWORD):
         LOGIN_POSTS.append(host)
-        return self.request(host, "POST", "/login/", data={
-            "username": ADMIN, "password": password, "csrf_token": self.token(host, "/login/")})
+        return self.request(
+            host,
+            "POST",
+            "/login/",
+            data={
+                "username": ADMIN,
+                "password": password,
+                "csrf_token": self.token(host, "/login/"),
+            },
+        )
 
     def start_export(self, host, fmt="csv") -> int:
         path = f"/caseview/export/{fmt}"
         page = self.request(host, "GET", path)
         assert page.status_code == 200 and "csrf_token" in page.text, page.status_code
-        response = self.request(host, "POST", path,
-                                data={"csrf_token": CSRF.search(page.text).group(1)})
+        response = self.request(
+            host, "POST", path, data={"csrf_token": CSRF.search(page.text).group(1)}
+        )
         assert response.status_code == 302, response.status_code
         return int(re.search(r"/jobs/(\d+)$", response.headers["Location"]).group(1))
 
     def start_import(self, host, body: bytes) -> int:
         token = self.token(host, "/centres/import/")
-        response = self.request(host, "POST", "/centres/import/",
-                                data={"csrf_token": token},
-                                files={"file": ("centres.csv", body, "text/csv")})
+        response = self.request(
+            host,
+            "POST",
+            "/centres/import/",
+            data={"csrf_token": token},
+            files={"file": ("centres.csv", body, "text/csv")},
+        )
         assert response.status_code == 302, (response.status_code, response.text[:500])
         return int(re.search(r"/jobs/(\d+)$", response.headers["Location"]).group(1))
 
@@ -329,9 +410,10 @@ class User:
             if until(states):
                 return states
             if time.monotonic() > deadline:
-                raise AssertionError(f"jobs did not get there: {states}\n"
-                                     + self.cluster.log_tail(
-                                         f"worker-{self.cluster.workers_started}"))
+                raise AssertionError(
+                    f"jobs did not get there: {states}\n"
+                    + self.cluster.log_tail(f"worker-{self.cluster.workers_started}")
+                )
             time.sleep(0.2)
 
 
@@ -343,9 +425,13 @@ def _import_csv(facts, street: str, rows: int) -> bytes:
     writer.writerow([c.header for c in COLUMNS])
     hromadas = facts["hromadas"]
     for n in range(rows):
-        values = {"name": f"Центр кластера {street} {n}", "hromada": hromadas[n % len(hromadas)],
-                  "address": f"вул. {street}, {n + 1}", "provider_edrpou": facts["edrpou"],
-                  "status": "працює"}
+        values = {
+            "name": f"Центр кластера {street} {n}",
+            "hromada": hromadas[n % len(hromadas)],
+            "address": f"вул. {street}, {n + 1}",
+            "provider_edrpou": facts["edrpou"],
+            "status": "працює",
+        }
         writer.writerow([values.get(c.key, "") for c in COLUMNS])
     return out.getvalue().encode("utf-8-sig")
 
@@ -363,9 +449,13 @@ def _job_row(pk: int):
     engine = sa.create_engine(PG_URL)
     try:
         with engine.connect() as conn:
-            return conn.execute(sa.text(
-                "SELECT status, attempts, applied_on, result, result_path FROM job "
-                "WHERE id = :pk"), {"pk": pk}).one()
+            return conn.execute(
+                sa.text(
+                    "SELECT status, attempts, applied_on, result, result_path FROM job "
+                    "WHERE id = :pk"
+                ),
+                {"pk": pk},
+            ).one()
     finally:
         engine.dispose()
 
@@ -424,10 +514,16 @@ def test_a_worker_killed_mid_job_leaves_it_retried_and_finished(cluster):
     imported = user.start_import("A", body)
     export = user.start_export("B")
     # both on the worker's two threads; kill as soon as the export has written rows
-    user.wait("A", [export, imported], timeout=60,
-              until=lambda s: s[export]["status"] == "running"
-              and 0 < (s[export]["done"] or 0) < CASES
-              and s[imported]["status"] != "queued")
+    user.wait(
+        "A",
+        [export, imported],
+        timeout=60,
+        until=lambda s: (
+            s[export]["status"] == "running"
+            and 0 < (s[export]["done"] or 0) < CASES
+            and s[imported]["status"] != "queued"
+        ),
+    )
     worker = cluster.processes[f"worker-{cluster.workers_started}"]
     worker.send_signal(signal.SIGKILL)
     worker.wait(10)
@@ -445,10 +541,14 @@ def test_a_worker_killed_mid_job_leaves_it_retried_and_finished(cluster):
     if import_state_at_kill == "running":
         assert imp.attempts == 2, imp  # the import was lost with the worker and retried
     # every centre of the file exactly once, whichever side of its commit the kill fell
-    assert _count("SELECT count(*) FROM centre WHERE name LIKE 'Центр кластера Друга %'") \
+    assert (
+        _count("SELECT count(*) FROM centre WHERE name LIKE 'Центр кластера Друга %'")
         == IMPORT_ROWS
-    assert _count("SELECT count(DISTINCT name) FROM centre "
-                  "WHERE name LIKE 'Центр кластера Друга %'") == IMPORT_ROWS
+    )
+    assert (
+        _count("SELECT count(DISTINCT name) FROM centre WHERE name LIKE 'Центр кластера Друга %'")
+        == IMPORT_ROWS
+    )
     download = user.request("A", "GET", f"/jobs/{export}/download")
     assert download.status_code == 200
     rows = _csv_rows(download.content)
@@ -464,15 +564,19 @@ def test_the_login_limit_counts_both_hosts_together(cluster):
     for attempt in range(LOGIN_LIMIT + 2):
         host = "AB"[attempt % 2]
         token = user.token(host, "/login/")
-        response = user.request(host, "POST", "/login/", data={
-            "username": ADMIN, "password": "wrong-password-000", "csrf_token": token})
+        response = user.request(
+            host,
+            "POST",
+            "/login/",
+            data={"username": ADMIN, "password": "wrong-password-000", "csrf_token": token},
+        )
         codes.append((host, response.status_code))
     allowed = [c for c in codes if c[1] != 429]
     refused = [c for c in codes if c[1] == 429]
     # LOGIN_LIMIT attempts in all, whichever host took them
     assert len(allowed) == LOGIN_LIMIT - before, codes
     assert {h for h, _c in allowed} == {"A", "B"} and {h for h, _c in refused} == {"A", "B"}
-    assert codes[:len(allowed)] == allowed  # refused from then on, on both hosts
+    assert codes[: len(allowed)] == allowed  # refused from then on, on both hosts
 
 
 def test_report_timings(cluster):

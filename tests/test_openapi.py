@@ -18,7 +18,10 @@ def test_openapi_spec_is_valid_and_complete(app):
     paths = set(spec["paths"])
     for path in REQUIRED_PATHS:
         assert f"/api/v1{path}" in paths, path
-    api_resources = {api.resource_name for api in app.appbuilder.baseviews
-                     if getattr(api, "resource_name", None) and hasattr(api, "datamodel")}
+    api_resources = {
+        api.resource_name
+        for api in app.appbuilder.baseviews
+        if getattr(api, "resource_name", None) and hasattr(api, "datamodel")
+    }
     for resource in api_resources:
         assert f"/api/v1/{resource}/" in paths, f"{resource} missing from the OpenAPI document"

@@ -27,8 +27,9 @@ def _page_type(path: str) -> str:
 def _pages(client) -> list[str]:
     home = client.get("/").text
     menu = home.split('class="navbar', 1)[1].split("</nav>", 1)[0]
-    lists = sorted({p for p in LINK.findall(menu)
-                    if not p.startswith(("/logout", "/lang/", "/login"))})
+    lists = sorted(
+        {p for p in LINK.findall(menu) if not p.startswith(("/logout", "/lang/", "/login"))}
+    )
     pages, seen = ["/"], {"/"}
     for path in lists:
         pages.append(path)

@@ -6,8 +6,13 @@ from .conftest import jwt_headers
 
 
 def _info_urls(app):
-    return sorted({rule.rule for rule in app.url_map.iter_rules()
-                   if rule.rule.startswith("/api/v1/") and rule.rule.endswith("/_info")})
+    return sorted(
+        {
+            rule.rule
+            for rule in app.url_map.iter_rules()
+            if rule.rule.startswith("/api/v1/") and rule.rule.endswith("/_info")
+        }
+    )
 
 
 def test_info_never_returns_the_catalogue_header(app):
@@ -43,7 +48,8 @@ def test_info_answer_matches_its_openapi_description(app):
     headers = jwt_headers(client, "admin")
     spec = client.get("/api/v1/_openapi", headers=headers).json  # validated in test_openapi
     schema = spec["paths"]["/api/v1/case/_info"]["get"]["responses"]["200"]["content"][
-        "application/json"]["schema"]["properties"]
+        "application/json"
+    ]["schema"]["properties"]
     for key in ("add_columns", "edit_columns"):
         assert schema[key]["type"] == "array"
         fields = client.get("/api/v1/case/_info", headers=headers).json[key]

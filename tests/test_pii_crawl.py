@@ -25,8 +25,7 @@ from sqlalchemy import insert, select
 
 from app.audit.models import AuditLog
 from app.cases import services
-from app.cases.models import (BeneficiaryCategory, Case, CaseStatus, HouseholdMember,
-                              PlanItem)
+from app.cases.models import BeneficiaryCategory, Case, CaseStatus, HouseholdMember, PlanItem
 from app.extensions import db
 from app.providers.models import Provider, Specialist
 from app.training.models import Course, Participant, TrainingProgramme, Workshop
@@ -39,8 +38,10 @@ NAME = f"{SURNAME} Олена Степанівна"
 SECRET = f"{NAME}, РНОКПП {RNOKPP}"
 NEEDLES = (SURNAME, RNOKPP)
 MAX_PAGES = 700
-SKIP = re.compile(r"/(?:logout|lang)/|/export/|/download|/static/|/swagger|/api/|"
-                  r"/action|/delete/|/edit/|/add|/upload|/end/")
+SKIP = re.compile(
+    r"/(?:logout|lang)/|/export/|/download|/static/|/swagger|/api/|"
+    r"/action|/delete/|/edit/|/add|/upload|/end/"
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,36 +52,80 @@ def world(app):
         session = db.session
         worker = actor(app, "caseworker")
         case = session.get(Case, case_id)
-        session.add(PlanItem(case_id=case_id, measure="documents_help", responsible=SECRET,
-                             due_on=dt.date.today()))
-        session.add(HouseholdMember(case_id=case_id, full_name=NAME, rnokpp=RNOKPP,
-                                    relation=SECRET, category=BeneficiaryCategory.family_member))
-        transfer = services.request_transfer(session, case, session.get(Provider, ids["B"]),
-                                             worker, reason=SECRET)
+        session.add(
+            PlanItem(
+                case_id=case_id,
+                measure="documents_help",
+                responsible=SECRET,
+                due_on=dt.date.today(),
+            )
+        )
+        session.add(
+            HouseholdMember(
+                case_id=case_id,
+                full_name=NAME,
+                rnokpp=RNOKPP,
+                relation=SECRET,
+                category=BeneficiaryCategory.family_member,
+            )
+        )
+        transfer = services.request_transfer(
+            session, case, session.get(Provider, ids["B"]), worker, reason=SECRET
+        )
         session.flush()
         services.reject_transfer(session, transfer, actor(app, "cw_b"), note=SECRET)
-        session.add(Specialist(provider_id=ids["A"], full_name=NAME, position=SECRET,
-                               phone="+380671112233"))
-        course = Course(title="Курс для перевірки", programme=TrainingProgramme.family,
-                        hours=Decimal(8), completion_hours=Decimal(6))
+        session.add(
+            Specialist(provider_id=ids["A"], full_name=NAME, position=SECRET, phone="+380671112233")
+        )
+        course = Course(
+            title="Курс для перевірки",
+            programme=TrainingProgramme.family,
+            hours=Decimal(8),
+            completion_hours=Decimal(6),
+        )
         session.add(course)
         session.flush()
-        workshop = Workshop(course_id=course.id, start_date=dt.date.today(),
-                            end_date=dt.date.today(), capacity=10, place="Львів")
+        workshop = Workshop(
+            course_id=course.id,
+            start_date=dt.date.today(),
+            end_date=dt.date.today(),
+            capacity=10,
+            place="Львів",
+        )
         session.add(workshop)
         session.flush()
-        session.add(Participant(workshop_id=workshop.id, guest_name=NAME,
-                                guest_organisation=SECRET))
+        session.add(
+            Participant(workshop_id=workshop.id, guest_name=NAME, guest_organisation=SECRET)
+        )
         session.commit()
         # Rows written before the declaration: clear values in the log.
-        session.execute(insert(AuditLog.__table__), [
-            dict(ts=dt.datetime.utcnow(), action="update", entity="CaseTransfer",
-                 entity_id=str(transfer.id), changes={"reason": [None, SECRET]}, details=None,
-                 user_id=worker.id, username="caseworker", ip="127.0.0.1"),
-            dict(ts=dt.datetime.utcnow(), action="export", entity="Case", entity_id=None,
-                 changes=None, details={"format": "csv", "query": f"_flt_0_beneficiary.full_name={SURNAME}"},
-                 user_id=worker.id, username="caseworker", ip="127.0.0.1"),
-        ])
+        session.execute(
+            insert(AuditLog.__table__),
+            [
+                dict(
+                    ts=dt.datetime.utcnow(),
+                    action="update",
+                    entity="CaseTransfer",
+                    entity_id=str(transfer.id),
+                    changes={"reason": [None, SECRET]},
+                    details=None,
+                    user_id=worker.id,
+                    username="caseworker",
+                    ip="127.0.0.1",
+                ),
+                dict(
+                    ts=dt.datetime.utcnow(),
+                    action="export",
+                    entity="Case",
+                    entity_id=None,
+                    changes=None,
+                    details={"format": "csv", "query": f"_flt_0_beneficiary.full_name={SURNAME}"},
+                    user_id=worker.id,
+                    username="caseworker",
+                    ip="127.0.0.1",
+                ),
+            ],
+        )
         session.commit()
         ids["transfer"] = transfer.id
     return ids
@@ -88,10 +133,12 @@ def world(app):
 
 def _texts(response) -> str:
     if response.headers.get("Content-Type", "").startswith(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml"):
+        "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    ):
         book = load_workbook(io.BytesIO(response.data), read_only=True)
-        return " ".join(str(c.value) for sheet in book.worksheets
-                        for row in sheet.iter_rows() for c in row)
+        return " ".join(
+            str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row
+        )
     return response.get_data(as_text=True)
 
 
@@ -127,8 +174,14 @@ def crawl(app, username) -> dict[str, str]:
             seen[target] = _texts(response) if response.status_code == 200 else ""
     api = app.test_client()
     headers = jwt_headers(api, username)
-    resources = sorted({rule.rule for rule in app.url_map.iter_rules()
-                        if re.fullmatch(r"/api/v1/[\w-]+/", rule.rule)} - {"/api/v1/menu/"})
+    resources = sorted(
+        {
+            rule.rule
+            for rule in app.url_map.iter_rules()
+            if re.fullmatch(r"/api/v1/[\w-]+/", rule.rule)
+        }
+        - {"/api/v1/menu/"}
+    )
     for url in resources:
         listing = api.get(url + "?q=(page_size:100)", headers=headers)
         seen[url] = listing.get_data(as_text=True)
@@ -148,7 +201,7 @@ def test_auditor_finds_no_personal_data_on_any_page_export_or_api_answer(app, wo
     audit_pages = [u for u, text in pages.items() if "/auditlogview/show/" in u and text]
     assert len(audit_pages) >= 5, "the crawl must reach the audit records"
     assert any("/auditlogview/export/" in u and text for u, text in pages.items())
-    assert f"/auditlogview/list/" in pages and len(pages) > 60
+    assert "/auditlogview/list/" in pages and len(pages) > 60
     assert _leaks(pages) == []
 
 
@@ -162,9 +215,13 @@ def test_auditor_sees_masked_values_in_the_legacy_audit_row(app, world):
     client = app.test_client()
     login(client, "auditor")
     with app.app_context():
-        row = db.session.scalar(select(AuditLog.id).where(
-            AuditLog.entity == "CaseTransfer", AuditLog.username == "caseworker",
-            AuditLog.action == "update"))
+        row = db.session.scalar(
+            select(AuditLog.id).where(
+                AuditLog.entity == "CaseTransfer",
+                AuditLog.username == "caseworker",
+                AuditLog.action == "update",
+            )
+        )
     page = client.get(f"/auditlogview/show/{row}").get_data(as_text=True)
     assert "***" in page and SURNAME not in page
     admin = app.test_client()
@@ -174,9 +231,14 @@ def test_auditor_sees_masked_values_in_the_legacy_audit_row(app, world):
 
 def test_new_audit_rows_hold_no_personal_values(app, world):
     with app.app_context():
-        rows = db.session.scalars(select(AuditLog).where(
-            AuditLog.entity.in_(["CaseTransfer", "PlanItem", "HouseholdMember", "Specialist",
-                                 "Participant"]), AuditLog.username.is_(None))).all()
+        rows = db.session.scalars(
+            select(AuditLog).where(
+                AuditLog.entity.in_(
+                    ["CaseTransfer", "PlanItem", "HouseholdMember", "Specialist", "Participant"]
+                ),
+                AuditLog.username.is_(None),
+            )
+        ).all()
         assert rows
         for row in rows:
             assert not any(n in str(row.changes) for n in NEEDLES), (row.entity, row.changes)

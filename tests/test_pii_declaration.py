@@ -51,8 +51,11 @@ def _free_text(mapper):
 def person_bearing(app) -> dict[str, object]:
     with app.app_context():
         mappers = [m for m in _mappers() if m.class_.__name__ not in OUTSIDE]
-        tables = set(ROOTS) | {m.local_table.name for m in mappers if personal_columns(m.class_)
-                               or PERSON_MARKERS & {a.key for a in m.column_attrs}}
+        tables = set(ROOTS) | {
+            m.local_table.name
+            for m in mappers
+            if personal_columns(m.class_) or PERSON_MARKERS & {a.key for a in m.column_attrs}
+        }
         changed = True
         while changed:  # refers to a person-bearing table: person-bearing too
             changed = False
@@ -66,8 +69,18 @@ def person_bearing(app) -> dict[str, object]:
 
 def test_every_free_text_column_of_a_person_bearing_model_is_declared(app):
     bearing = person_bearing(app)
-    assert {"Beneficiary", "HouseholdMember", "PlanItem", "CaseTransfer", "Specialist",
-            "Participant", "Contact", "Referral", "Review", "NeedsAssessment"} <= set(bearing)
+    assert {
+        "Beneficiary",
+        "HouseholdMember",
+        "PlanItem",
+        "CaseTransfer",
+        "Specialist",
+        "Participant",
+        "Contact",
+        "Referral",
+        "Review",
+        "NeedsAssessment",
+    } <= set(bearing)
     unmarked = []
     for name, mapper in sorted(bearing.items()):
         declared = personal_columns(mapper.class_)
@@ -87,10 +100,16 @@ def test_declarations_name_real_columns(app):
 
 def test_the_issue_fields_are_declared(app):
     bearing = person_bearing(app)
-    for model, column in [("CaseTransfer", "reason"), ("CaseTransfer", "decision_note"),
-                          ("PlanItem", "responsible"), ("Beneficiary", "full_name"),
-                          ("Beneficiary", "rnokpp"), ("Beneficiary", "phone"),
-                          ("Beneficiary", "birth_date"), ("Beneficiary", "address")]:
+    for model, column in [
+        ("CaseTransfer", "reason"),
+        ("CaseTransfer", "decision_note"),
+        ("PlanItem", "responsible"),
+        ("Beneficiary", "full_name"),
+        ("Beneficiary", "rnokpp"),
+        ("Beneficiary", "phone"),
+        ("Beneficiary", "birth_date"),
+        ("Beneficiary", "address"),
+    ]:
         assert column in personal_columns(bearing[model].class_), (model, column)
 
 
@@ -144,9 +163,12 @@ def test_exports_mask_personal_columns_for_users_without_access(app):
     columns = ["number", "beneficiary.full_name", "beneficiary.rnokpp", "status"]
     with app.test_request_context():
         sm = app.appbuilder.sm
-        for username, expected in (("auditor", {"beneficiary.full_name", "beneficiary.rnokpp"}),
-                                   ("ministry", {"beneficiary.full_name", "beneficiary.rnokpp"}),
-                                   ("caseworker", set()), ("admin", set())):
+        for username, expected in (
+            ("auditor", {"beneficiary.full_name", "beneficiary.rnokpp"}),
+            ("ministry", {"beneficiary.full_name", "beneficiary.rnokpp"}),
+            ("caseworker", set()),
+            ("admin", set()),
+        ):
             g.user = sm.find_user(username=username)
             assert masked_columns(Case, columns) == expected, username
     assert mask("Петренко") == MASK and mask(None) is None

@@ -15,8 +15,13 @@ from app.demo import LVIV, oblast_id
 from app.extensions import db
 from app.providers import services
 from app.providers.demo import demo_edrpou, demo_iban, demo_rnokpp
-from app.providers.models import (LegalForm, Provider, ProviderKind, ProviderStatus,
-                                  ProviderStatusChange)
+from app.providers.models import (
+    LegalForm,
+    Provider,
+    ProviderKind,
+    ProviderStatus,
+    ProviderStatusChange,
+)
 from app.security import roles
 from app.security.models import PortalUser
 
@@ -34,10 +39,15 @@ def user(username) -> PortalUser:
 
 def make_provider(status=S.approved, sole=False, rep=None) -> int:
     n = next(_n)
-    p = Provider(name=f"Надавач перевірки змін {n}", kind=ProviderKind.other if sole
-                 else ProviderKind.ngo, oblast_id=oblast_id(db.session, LVIV), status=status,
-                 iban=demo_iban(n), head_name="Олена Керівниця",
-                 legal_form=LegalForm.sole_proprietor if sole else LegalForm.public_association)
+    p = Provider(
+        name=f"Надавач перевірки змін {n}",
+        kind=ProviderKind.other if sole else ProviderKind.ngo,
+        oblast_id=oblast_id(db.session, LVIV),
+        status=status,
+        iban=demo_iban(n),
+        head_name="Олена Керівниця",
+        legal_form=LegalForm.sole_proprietor if sole else LegalForm.public_association,
+    )
     if sole:
         p.rnokpp = demo_rnokpp(n)
     else:
@@ -45,8 +55,7 @@ def make_provider(status=S.approved, sole=False, rep=None) -> int:
     db.session.add(p)
     db.session.flush()
     if rep:
-        create_user(rep, PASSWORD, roles.PROVIDER_REP, first_name="Марта",
-                    last_name="Представниця")
+        create_user(rep, PASSWORD, roles.PROVIDER_REP, first_name="Марта", last_name="Представниця")
         user(rep).provider_id = p.id
     db.session.commit()
     return p.id
@@ -56,8 +65,9 @@ def make_provider(status=S.approved, sole=False, rep=None) -> int:
 def second_officer(app):
     with app.app_context():
         if user("ministry2") is None:
-            create_user("ministry2", PASSWORD, roles.MINISTRY, first_name="Друга",
-                        last_name="Посадовиця")
+            create_user(
+                "ministry2", PASSWORD, roles.MINISTRY, first_name="Друга", last_name="Посадовиця"
+            )
 
 
 def get(pk) -> Provider:
@@ -85,8 +95,9 @@ def test_web_edit_of_the_iban_flags_the_change_and_keeps_the_provider_working(ap
         for action in ("sign_agreement", "accept_act"):
             with pytest.raises(services.ProviderNotActive, match=PENDING_UK):
                 services.ensure_active_provider(p, action)
-    page = visible_text(client_as("ministry").get(f"/providerview/show/{pk}")
-                        .get_data(as_text=True))
+    page = visible_text(
+        client_as("ministry").get(f"/providerview/show/{pk}").get_data(as_text=True)
+    )
     assert "Зміни ключових даних чекають на перевірку міністерства" in page and "IBAN" in page
     assert "Підтвердити перевірені зміни" in page
     # The representative sees the notice, not the button.
@@ -114,26 +125,36 @@ def test_rest_change_of_codes_and_head_flagged_and_confirmed_by_ministry(app):
         pk = make_provider()
     client = app.test_client()
     ministry = jwt_headers(client, "ministry")
-    r = client.put(f"/api/v1/provider/{pk}", headers=ministry, json={
-        "edrpou": demo_edrpou(9003), "head_name": "Інша Керівниця"})
+    r = client.put(
+        f"/api/v1/provider/{pk}",
+        headers=ministry,
+        json={"edrpou": demo_edrpou(9003), "head_name": "Інша Керівниця"},
+    )
     assert r.status_code == 200, r.json
     shown = client.get(f"/api/v1/provider/{pk}", headers=ministry).json["result"]
     assert shown["changes_pending"] is True
     assert shown["changes_fields"] == "edrpou,head_name"
     # Only ministry staff confirm; a regional administrator is refused, nothing changes.
     lviv = jwt_headers(client, "lviv")
-    assert client.post(f"/api/v1/provider/{pk}/confirm_changes", headers=lviv,
-                       json={}).status_code == 403
+    assert (
+        client.post(f"/api/v1/provider/{pk}/confirm_changes", headers=lviv, json={}).status_code
+        == 403
+    )
     with app.app_context():
         assert get(pk).changes_pending
-    r = client.post(f"/api/v1/provider/{pk}/confirm_changes", headers=ministry,
-                    json={"note": "Витяг з ЄДР перевірено"})
+    r = client.post(
+        f"/api/v1/provider/{pk}/confirm_changes",
+        headers=ministry,
+        json={"note": "Витяг з ЄДР перевірено"},
+    )
     assert r.status_code == 200 and r.json["changes_pending"] is False, r.json
     with app.app_context():
         p = get(pk)
         assert not p.changes_pending and p.changes_fields is None and p.status == S.approved
-        last = db.session.scalars(sa.select(ProviderStatusChange).where(
-            ProviderStatusChange.provider_id == pk).order_by(ProviderStatusChange.id.desc())
+        last = db.session.scalars(
+            sa.select(ProviderStatusChange)
+            .where(ProviderStatusChange.provider_id == pk)
+            .order_by(ProviderStatusChange.id.desc())
         ).first()
         assert "Зміни ключових даних перевірено й підтверджено" in last.reason
         assert "ЄДРПОУ" in last.reason and "Витяг з ЄДР перевірено" in last.reason
@@ -148,8 +169,7 @@ def test_rest_change_of_a_sole_proprietors_rnokpp_is_flagged(app):
         pk = make_provider(sole=True)
     client = app.test_client()
     ministry = jwt_headers(client, "ministry")
-    r = client.put(f"/api/v1/provider/{pk}", headers=ministry,
-                   json={"rnokpp": demo_rnokpp(9004)})
+    r = client.put(f"/api/v1/provider/{pk}", headers=ministry, json={"rnokpp": demo_rnokpp(9004)})
     assert r.status_code == 200, r.json
     with app.app_context():
         p = get(pk)
@@ -168,8 +188,14 @@ def test_confirmation_needs_every_criterion_met_and_the_ministry(app):
         criterion = EligibilityCriterion(name="Перевірка змін: критерій", active=True)
         db.session.add(criterion)
         db.session.flush()
-        db.session.add(ProviderCheck(provider_id=pk, criterion_id=criterion.id, met=False,
-                                     evidence="IBAN не відповідає довідці банку"))
+        db.session.add(
+            ProviderCheck(
+                provider_id=pk,
+                criterion_id=criterion.id,
+                met=False,
+                evidence="IBAN не відповідає довідці банку",
+            )
+        )
         db.session.commit()
         with pytest.raises(NotPermitted):
             services.confirm_changes(get(pk), user("lviv"))
@@ -190,8 +216,7 @@ def test_confirmation_needs_every_criterion_met_and_the_ministry(app):
 def test_pending_changes_stop_the_award_and_the_acceptance_of_acts(app):
     """Through the selection services: the agreement and the payment wait."""
     from app.selection import services as sel
-    from app.selection.models import (ActStatus, AgreementStatus, ServiceAct,
-                                      ServiceAgreement)
+    from app.selection.models import ActStatus, AgreementStatus, ServiceAct, ServiceAgreement
 
     from .test_selection_as_run import lots, make_round, propose
 
@@ -200,16 +225,26 @@ def test_pending_changes_stop_the_award_and_the_acceptance_of_acts(app):
         rnd = make_round()
         application = propose(rnd, get(pk), [(lots(rnd)[0], "1000")])
         today = dt.date.today()
-        agreement = ServiceAgreement(number=f"ДП-ЗМІНИ-{pk}", lot_id=lots(rnd)[0].id,
-                                     application_id=application.id, provider_id=pk,
-                                     signed_on=today, starts_on=today.replace(day=1),
-                                     ends_on=today + dt.timedelta(days=300),
-                                     amount=Decimal("5000"), status=AgreementStatus.active)
+        agreement = ServiceAgreement(
+            number=f"ДП-ЗМІНИ-{pk}",
+            lot_id=lots(rnd)[0].id,
+            application_id=application.id,
+            provider_id=pk,
+            signed_on=today,
+            starts_on=today.replace(day=1),
+            ends_on=today + dt.timedelta(days=300),
+            amount=Decimal("5000"),
+            status=AgreementStatus.active,
+        )
         db.session.add(agreement)
         db.session.flush()
-        act = ServiceAct(agreement_id=agreement.id, month=today.replace(day=1),
-                         amount=Decimal("100"), services_summary="Консультації",
-                         status=ActStatus.submitted)
+        act = ServiceAct(
+            agreement_id=agreement.id,
+            month=today.replace(day=1),
+            amount=Decimal("100"),
+            services_summary="Консультації",
+            status=ActStatus.submitted,
+        )
         db.session.add(act)
         p = get(pk)
         p.changes_pending, p.changes_fields = True, "iban"
@@ -218,8 +253,12 @@ def test_pending_changes_stop_the_award_and_the_acceptance_of_acts(app):
             sel.decide_act(db.session.get(ServiceAct, act.id), user("ministry"), accept=True)
         db.session.rollback()
         # Returning the act with a comment stays possible.
-        sel.decide_act(db.session.get(ServiceAct, act.id), user("ministry"), accept=False,
-                       comment="Зачекайте перевірки IBAN")
+        sel.decide_act(
+            db.session.get(ServiceAct, act.id),
+            user("ministry"),
+            accept=False,
+            comment="Зачекайте перевірки IBAN",
+        )
         db.session.commit()
         assert db.session.get(ServiceAct, act.id).status == ActStatus.returned
 
@@ -235,8 +274,11 @@ def test_rnokpp_in_rest_reads_only_for_ministry_and_the_own_representative(app):
         headers = jwt_headers(client, username)
         shown = client.get(f"/api/v1/provider/{pk}", headers=headers).json["result"]
         assert shown["rnokpp"] == code, username
-        listed = client.get("/api/v1/provider/?q=(page_size:100,filters:!((col:name,opr:ct,"
-                            f"value:'{get_name(app, pk)}')))", headers=headers).json
+        listed = client.get(
+            "/api/v1/provider/?q=(page_size:100,filters:!((col:name,opr:ct,"
+            f"value:'{get_name(app, pk)}')))",
+            headers=headers,
+        ).json
         assert listed["result"] and listed["result"][0]["rnokpp"] == code, username
     # A representative reads only its own provider (the scope) ...
     rep = jwt_headers(client, "rep_rnokpp")
@@ -266,8 +308,7 @@ def get_name(app, pk) -> str:
         return get(pk).name
 
 
-def test_regional_administrator_edits_a_sole_proprietor_without_seeing_the_rnokpp(app,
-                                                                                 client_as):
+def test_regional_administrator_edits_a_sole_proprietor_without_seeing_the_rnokpp(app, client_as):
     with app.app_context():
         pk = make_provider(sole=True)
         code = get(pk).rnokpp

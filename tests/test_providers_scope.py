@@ -30,35 +30,65 @@ def data(app):
     with app.app_context():
         lviv, frank = oblast_id(db.session, LVIV), oblast_id(db.session, IVANO_FRANKIVSK)
         providers = {
-            "frank": Provider(name=FRANK_NAME, kind=ProviderKind.charity, edrpou=FRANK_EDRPOU,
-                              oblast_id=frank, status=ProviderStatus.draft),
-            "lviv": Provider(name=LVIV_NAME, kind=ProviderKind.ngo, edrpou=demo_edrpou(901),
-                             oblast_id=lviv, status=ProviderStatus.draft),
-            "own": Provider(name=OWN_NAME, kind=ProviderKind.ngo, edrpou=demo_edrpou(902),
-                            oblast_id=lviv, status=ProviderStatus.approved),
+            "frank": Provider(
+                name=FRANK_NAME,
+                kind=ProviderKind.charity,
+                edrpou=FRANK_EDRPOU,
+                oblast_id=frank,
+                status=ProviderStatus.draft,
+            ),
+            "lviv": Provider(
+                name=LVIV_NAME,
+                kind=ProviderKind.ngo,
+                edrpou=demo_edrpou(901),
+                oblast_id=lviv,
+                status=ProviderStatus.draft,
+            ),
+            "own": Provider(
+                name=OWN_NAME,
+                kind=ProviderKind.ngo,
+                edrpou=demo_edrpou(902),
+                oblast_id=lviv,
+                status=ProviderStatus.approved,
+            ),
         }
         # Enough rows for the page-size statement-count test.
         for n in range(60):
-            db.session.add(Provider(name=f"Надавач для списку {n:02d}", kind=ProviderKind.other,
-                                    edrpou=demo_edrpou(1000 + n),
-                                    oblast_id=lviv if n % 2 else frank,
-                                    hromada_id=None, status=ProviderStatus.approved))
+            db.session.add(
+                Provider(
+                    name=f"Надавач для списку {n:02d}",
+                    kind=ProviderKind.other,
+                    edrpou=demo_edrpou(1000 + n),
+                    oblast_id=lviv if n % 2 else frank,
+                    hromada_id=None,
+                    status=ProviderStatus.approved,
+                )
+            )
         db.session.add_all(providers.values())
         db.session.flush()
-        db.session.add(Specialist(provider_id=providers["frank"].id, full_name=FRANK_SPECIALIST,
-                                  position="Психолог"))
-        db.session.add(Specialist(provider_id=providers["own"].id, full_name=LVIV_SPECIALIST,
-                                  position="Кейс-менеджер"))
+        db.session.add(
+            Specialist(
+                provider_id=providers["frank"].id, full_name=FRANK_SPECIALIST, position="Психолог"
+            )
+        )
+        db.session.add(
+            Specialist(
+                provider_id=providers["own"].id, full_name=LVIV_SPECIALIST, position="Кейс-менеджер"
+            )
+        )
         for pid in db.session.scalars(sa.select(Provider.id).limit(60)):
             db.session.add(Specialist(provider_id=pid, full_name=f"Фахівець {pid}"))
         db.session.flush()
         IDS.update({k: v.id for k, v in providers.items()})
-        IDS["frank_spec"] = db.session.scalar(sa.select(Specialist.id).where(
-            Specialist.full_name == FRANK_SPECIALIST))
-        IDS["lviv_spec"] = db.session.scalar(sa.select(Specialist.id).where(
-            Specialist.full_name == LVIV_SPECIALIST))
-        db.session.scalar(sa.select(PortalUser).where(
-            PortalUser.username == "caseworker")).provider_id = IDS["own"]
+        IDS["frank_spec"] = db.session.scalar(
+            sa.select(Specialist.id).where(Specialist.full_name == FRANK_SPECIALIST)
+        )
+        IDS["lviv_spec"] = db.session.scalar(
+            sa.select(Specialist.id).where(Specialist.full_name == LVIV_SPECIALIST)
+        )
+        db.session.scalar(
+            sa.select(PortalUser).where(PortalUser.username == "caseworker")
+        ).provider_id = IDS["own"]
         db.session.commit()
 
 
@@ -79,11 +109,13 @@ def snapshot(app, pk):
 def test_list_shows_own_oblast_only(app, client_as):
     text = visible_text(client_as("lviv").get("/providerview/list/?psize_ProviderView=100").text)
     assert LVIV_NAME in text and FRANK_NAME not in text
-    text = visible_text(client_as("frankivsk").get(
-        "/providerview/list/?psize_ProviderView=100").text)
+    text = visible_text(
+        client_as("frankivsk").get("/providerview/list/?psize_ProviderView=100").text
+    )
     assert FRANK_NAME in text and LVIV_NAME not in text
-    text = visible_text(client_as("ministry").get(
-        "/providerview/list/?psize_ProviderView=100&_flt_0_name=«").text)
+    text = visible_text(
+        client_as("ministry").get("/providerview/list/?psize_ProviderView=100&_flt_0_name=«").text
+    )
     assert FRANK_NAME in text and LVIV_NAME in text
 
 
@@ -92,14 +124,21 @@ def test_out_of_scope_provider_on_every_browser_path(app, client_as):
     client = client_as("lviv")
     assert client.get(f"/providerview/show/{pk}").status_code == 404
     assert client.get(f"/providerview/edit/{pk}").status_code == 404
-    r = client.post(f"/providerview/edit/{pk}", data={
-        "name": "Захоплено", "kind": "ngo", "edrpou": FRANK_EDRPOU,
-        "oblast": str(IDS.get("lviv_oblast", 1))})
+    r = client.post(
+        f"/providerview/edit/{pk}",
+        data={
+            "name": "Захоплено",
+            "kind": "ngo",
+            "edrpou": FRANK_EDRPOU,
+            "oblast": str(IDS.get("lviv_oblast", 1)),
+        },
+    )
     assert r.status_code == 404
     assert client.post(f"/providerview/delete/{pk}").status_code == 404
     assert client.post(f"/providerview/action/submit/{pk}").status_code == 404
-    r = client.post("/providerview/action_post", data={"action": "submit",
-                                                       "rowid": [IDS["lviv"], pk]})
+    r = client.post(
+        "/providerview/action_post", data={"action": "submit", "rowid": [IDS["lviv"], pk]}
+    )
     assert r.status_code == 404
     assert snapshot(app, pk) == before
     assert snapshot(app, IDS["lviv"])[1] == ProviderStatus.draft  # bulk is all-or-nothing
@@ -114,8 +153,10 @@ def test_out_of_scope_provider_on_every_browser_path(app, client_as):
 
 def _xlsx_text(data: bytes) -> str:
     sheet = load_workbook(io.BytesIO(data), read_only=True).active
-    return "\n".join(";".join("" if v is None else str(v) for v in row)
-                     for row in sheet.iter_rows(values_only=True))
+    return "\n".join(
+        ";".join("" if v is None else str(v) for v in row)
+        for row in sheet.iter_rows(values_only=True)
+    )
 
 
 def test_out_of_scope_provider_on_every_api_path(app):
@@ -140,8 +181,13 @@ def test_regional_admin_cannot_move_provider_to_another_oblast(app, client_as):
     with app.app_context():
         frank = oblast_id(db.session, IVANO_FRANKIVSK)
         p = provider(IDS["lviv"])
-        data = {"name": p.name, "kind": "ngo", "edrpou": p.edrpou, "oblast": str(frank),
-                "version": str(p.version)}
+        data = {
+            "name": p.name,
+            "kind": "ngo",
+            "edrpou": p.edrpou,
+            "oblast": str(frank),
+            "version": str(p.version),
+        }
     r = client_as("lviv").post(f"/providerview/edit/{IDS['lviv']}", data=data)
     assert r.status_code == 200
     assert snapshot(app, IDS["lviv"])[0] == LVIV_NAME
@@ -181,36 +227,52 @@ def test_out_of_scope_specialist_on_every_path(app, client_as):
     assert LVIV_SPECIALIST in text and FRANK_SPECIALIST not in text
     assert client.get(f"/specialistview/show/{pk}").status_code == 404
     assert client.get(f"/specialistview/edit/{pk}").status_code == 404
-    r = client.post(f"/specialistview/edit/{pk}", data={"full_name": "Захоплено",
-                                                         "provider": str(IDS["lviv"])})
+    r = client.post(
+        f"/specialistview/edit/{pk}", data={"full_name": "Захоплено", "provider": str(IDS["lviv"])}
+    )
     assert r.status_code == 404
     assert client.post(f"/specialistview/delete/{pk}").status_code == 404
     csv = client.get("/specialistview/export/csv").data.decode("utf-8-sig")
     assert LVIV_SPECIALIST in csv and FRANK_SPECIALIST not in csv
     headers = jwt_headers(client, "lviv")
     assert client.get(f"/api/v1/specialist/{pk}", headers=headers).status_code == 404
-    assert client.put(f"/api/v1/specialist/{pk}", headers=headers,
-                      json={"full_name": "Захоплено"}).status_code == 404
+    assert (
+        client.put(
+            f"/api/v1/specialist/{pk}", headers=headers, json={"full_name": "Захоплено"}
+        ).status_code
+        == 404
+    )
     assert client.delete(f"/api/v1/specialist/{pk}", headers=headers).status_code == 404
-    assert FRANK_SPECIALIST not in client.get("/api/v1/specialist/?q=(page_size:100)",
-                                              headers=headers).text
+    assert (
+        FRANK_SPECIALIST
+        not in client.get("/api/v1/specialist/?q=(page_size:100)", headers=headers).text
+    )
     with app.app_context():
         assert db.session.get(Specialist, pk).full_name == FRANK_SPECIALIST
 
 
 def test_specialist_cannot_be_added_to_a_provider_out_of_scope(app, client_as):
     client = client_as("lviv")
-    r = client.post("/specialistview/add", data={"provider": str(IDS["frank"]),
-                                                 "full_name": "Підкинутий фахівець"})
+    r = client.post(
+        "/specialistview/add",
+        data={"provider": str(IDS["frank"]), "full_name": "Підкинутий фахівець"},
+    )
     assert r.status_code == 200
     assert "Оберіть значення зі списку" in visible_text(r.text)
-    r = client.post("/specialistview/add", data={"provider": str(IDS["lviv"]),
-                                                 "full_name": "Новий фахівець Львова",
-                                                 "phone": "067 123 45 67", "active": "y"})
+    r = client.post(
+        "/specialistview/add",
+        data={
+            "provider": str(IDS["lviv"]),
+            "full_name": "Новий фахівець Львова",
+            "phone": "067 123 45 67",
+            "active": "y",
+        },
+    )
     assert r.status_code == 302
     with app.app_context():
-        spec = db.session.scalar(sa.select(Specialist).where(
-            Specialist.full_name == "Новий фахівець Львова"))
+        spec = db.session.scalar(
+            sa.select(Specialist).where(Specialist.full_name == "Новий фахівець Львова")
+        )
         assert spec.provider_id == IDS["lviv"] and spec.phone == "+380671234567"
 
 
@@ -219,8 +281,9 @@ def test_caseworker_manages_own_specialists(app, client_as):
     text = visible_text(client.get("/specialistview/list/").text)
     assert LVIV_SPECIALIST in text and FRANK_SPECIALIST not in text
     assert client.get(f"/specialistview/show/{IDS['frank_spec']}").status_code == 404
-    r = client.post("/specialistview/add", data={"provider": str(IDS["lviv"]),
-                                                 "full_name": "Чужий фахівець"})
+    r = client.post(
+        "/specialistview/add", data={"provider": str(IDS["lviv"]), "full_name": "Чужий фахівець"}
+    )
     assert "Оберіть значення зі списку" in visible_text(r.text)
 
 
@@ -231,49 +294,84 @@ def test_bad_fields_give_ukrainian_errors_and_keep_input(app, client_as):
     with app.app_context():
         lviv = oblast_id(db.session, LVIV)
     client = client_as("lviv")
-    r = client.post("/providerview/add", data={
-        "name": "Організація з помилками", "kind": "ngo", "edrpou": "12345670",
-        "oblast": str(lviv), "phone": "12-34", "email": "не-пошта"})
+    r = client.post(
+        "/providerview/add",
+        data={
+            "name": "Організація з помилками",
+            "kind": "ngo",
+            "edrpou": "12345670",
+            "oblast": str(lviv),
+            "phone": "12-34",
+            "email": "не-пошта",
+        },
+    )
     assert r.status_code == 200
     text = visible_text(r.text)
     assert "контрольна цифра не збігається" in text
     assert "«12-34»" in text and "+380671234567" in text  # the one phone parser's message
     assert "правильну адресу електронної пошти" in text
     assert 'value="Організація з помилками"' in r.text and 'value="12-34"' in r.text
-    r = client.post("/providerview/add", data={
-        "name": "Дублікат", "kind": "ngo", "edrpou": FRANK_EDRPOU, "oblast": str(lviv)})
+    r = client.post(
+        "/providerview/add",
+        data={"name": "Дублікат", "kind": "ngo", "edrpou": FRANK_EDRPOU, "oblast": str(lviv)},
+    )
     assert "Надавача з таким кодом ЄДРПОУ вже зареєстровано" in visible_text(r.text)
-    r = client.post("/providerview/add", data={
-        "name": "Короткий код", "kind": "ngo", "edrpou": "123", "oblast": str(lviv)})
+    r = client.post(
+        "/providerview/add",
+        data={"name": "Короткий код", "kind": "ngo", "edrpou": "123", "oblast": str(lviv)},
+    )
     assert "має складатися з 8 цифр" in visible_text(r.text)
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Provider).where(
-            Provider.name.in_(["Організація з помилками", "Дублікат", "Короткий код"]))) == 0
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Provider)
+                .where(Provider.name.in_(["Організація з помилками", "Дублікат", "Короткий код"]))
+            )
+            == 0
+        )
 
 
 def test_valid_provider_is_created_as_draft(app, client_as):
     with app.app_context():
         lviv = oblast_id(db.session, LVIV)
-    r = client_as("lviv").post("/providerview/add", data={
-        "name": "Нова громадська організація", "kind": "ngo", "edrpou": demo_edrpou(950),
-        "oblast": str(lviv), "phone": "0671112233", "email": "new@example.org"})
+    r = client_as("lviv").post(
+        "/providerview/add",
+        data={
+            "name": "Нова громадська організація",
+            "kind": "ngo",
+            "edrpou": demo_edrpou(950),
+            "oblast": str(lviv),
+            "phone": "0671112233",
+            "email": "new@example.org",
+        },
+    )
     assert r.status_code == 302
     with app.app_context():
-        p = db.session.scalar(sa.select(Provider).where(
-            Provider.name == "Нова громадська організація"))
+        p = db.session.scalar(
+            sa.select(Provider).where(Provider.name == "Нова громадська організація")
+        )
         assert p.status == ProviderStatus.draft and p.phone == "+380671112233"
 
 
 def test_regional_admin_cannot_create_in_other_oblast(app, client_as):
     with app.app_context():
         frank = oblast_id(db.session, IVANO_FRANKIVSK)
-    r = client_as("lviv").post("/providerview/add", data={
-        "name": "Чужа організація", "kind": "ngo", "edrpou": demo_edrpou(951),
-        "oblast": str(frank)})
+    r = client_as("lviv").post(
+        "/providerview/add",
+        data={
+            "name": "Чужа організація",
+            "kind": "ngo",
+            "edrpou": demo_edrpou(951),
+            "oblast": str(frank),
+        },
+    )
     assert r.status_code == 200
     with app.app_context():
-        assert db.session.scalar(sa.select(Provider.id).where(
-            Provider.name == "Чужа організація")) is None
+        assert (
+            db.session.scalar(sa.select(Provider.id).where(Provider.name == "Чужа організація"))
+            is None
+        )
 
 
 def test_only_drafts_can_be_deleted(app, client_as):
@@ -292,8 +390,12 @@ def test_ukrainian_labels(app, client_as):
     for label in ("Надавачі соціальних послуг", "Код ЄДРПОУ", "Статус", "Фахівці"):
         assert label in text
     text = visible_text(client.get("/providerview/add").text)
-    for label in ("Повна назва", "Організаційна форма", "Територіальна громада",
-                  "Електронна пошта"):
+    for label in (
+        "Повна назва",
+        "Організаційна форма",
+        "Територіальна громада",
+        "Електронна пошта",
+    ):
         assert label in text
     text = visible_text(client.get("/specialistview/list/").text)
     for label in ("Фахівці надавачів соціальних послуг", "Посада"):
@@ -311,8 +413,10 @@ def test_relation_pickers_are_ajax(app, client_as):
     assert 'data-lookup-url="/lookup/hromada"' in html
 
 
-@pytest.mark.parametrize("view,url", [("ProviderView", "/providerview/list/"),
-                                      ("SpecialistView", "/specialistview/list/")])
+@pytest.mark.parametrize(
+    "view,url",
+    [("ProviderView", "/providerview/list/"), ("SpecialistView", "/specialistview/list/")],
+)
 def test_list_statement_count_does_not_grow_with_page_size(app, client_as, view, url):
     client = client_as("ministry")
     client.get(url)  # warm up
@@ -328,23 +432,33 @@ def test_list_statement_count_does_not_grow_with_page_size(app, client_as, view,
 def _card(html: str, label: str) -> int:
     import re
 
-    match = re.search(r'portal-card-number">(\d+)</div>\s*<div class="portal-card-label">'
-                      r'(?:<a [^>]*>)?' + re.escape(label), html)
+    match = re.search(
+        r'portal-card-number">(\d+)</div>\s*<div class="portal-card-label">'
+        r"(?:<a [^>]*>)?" + re.escape(label),
+        html,
+    )
     assert match, label
     return int(match.group(1))
 
 
 def test_home_cards_respect_scope(app, client_as):
     with app.app_context():
+
         def approved(oblast=None):
-            stmt = sa.select(sa.func.count()).select_from(Provider).where(
-                Provider.status == ProviderStatus.approved)
+            stmt = (
+                sa.select(sa.func.count())
+                .select_from(Provider)
+                .where(Provider.status == ProviderStatus.approved)
+            )
             if oblast:
                 stmt = stmt.where(Provider.oblast_id == oblast_id(db.session, oblast))
             return db.session.scalar(stmt)
 
-        expected = {"frankivsk": approved(IVANO_FRANKIVSK), "lviv": approved(LVIV),
-                    "ministry": approved()}
+        expected = {
+            "frankivsk": approved(IVANO_FRANKIVSK),
+            "lviv": approved(LVIV),
+            "ministry": approved(),
+        }
     assert expected["frankivsk"] < expected["ministry"]
     for username, value in expected.items():
         html = client_as(username).get("/").text
@@ -361,24 +475,41 @@ def test_api_create_validates_fields_and_scope(app):
     base = {"name": "Надавач з API", "kind": "ngo", "oblast": lviv}
     r = client.post("/api/v1/provider/", headers=headers, json={**base, "edrpou": "12345670"})
     assert r.status_code == 400 and "контрольна цифра" in r.json["message"]
-    r = client.post("/api/v1/provider/", headers=headers,
-                    json={**base, "edrpou": demo_edrpou(960), "phone": "123"})
+    r = client.post(
+        "/api/v1/provider/",
+        headers=headers,
+        json={**base, "edrpou": demo_edrpou(960), "phone": "123"},
+    )
     assert r.status_code == 400 and "+380XXXXXXXXX" in r.json["message"]
-    r = client.post("/api/v1/provider/", headers=headers,
-                    json={**base, "edrpou": demo_edrpou(960), "email": "ні"})
+    r = client.post(
+        "/api/v1/provider/",
+        headers=headers,
+        json={**base, "edrpou": demo_edrpou(960), "email": "ні"},
+    )
     assert r.status_code == 400 and "електронної пошти" in r.json["message"]
-    r = client.post("/api/v1/provider/", headers=headers,
-                    json={**base, "edrpou": demo_edrpou(960), "oblast": frank})
+    r = client.post(
+        "/api/v1/provider/",
+        headers=headers,
+        json={**base, "edrpou": demo_edrpou(960), "oblast": frank},
+    )
     assert r.status_code == 403
-    r = client.post("/api/v1/provider/", headers=headers,
-                    json={**base, "edrpou": demo_edrpou(960), "phone": "067 000 11 22"})
+    r = client.post(
+        "/api/v1/provider/",
+        headers=headers,
+        json={**base, "edrpou": demo_edrpou(960), "phone": "067 000 11 22"},
+    )
     assert r.status_code == 201, r.text
-    r = client.post("/api/v1/provider/", headers=headers,
-                    json={**base, "name": "Дублікат з API", "edrpou": demo_edrpou(960)})
+    r = client.post(
+        "/api/v1/provider/",
+        headers=headers,
+        json={**base, "name": "Дублікат з API", "edrpou": demo_edrpou(960)},
+    )
     assert r.status_code == 400
     assert "Надавача з таким кодом ЄДРПОУ вже зареєстровано" in r.json["message"]
     with app.app_context():
-        created = db.session.scalars(sa.select(Provider).where(
-            Provider.edrpou == demo_edrpou(960))).all()
+        created = db.session.scalars(
+            sa.select(Provider).where(Provider.edrpou == demo_edrpou(960))
+        ).all()
         assert [(p.name, p.status, p.phone, p.oblast_id) for p in created] == [
-            ("Надавач з API", ProviderStatus.draft, "+380670001122", lviv)]
+            ("Надавач з API", ProviderStatus.draft, "+380670001122", lviv)
+        ]

@@ -38,32 +38,48 @@ def world(app):
     from .conftest import PASSWORD
 
     with app.app_context():
-        if db.session.scalar(sa.select(PortalUser.id).where(
-                PortalUser.username == "ministry2")) is None:
-            create_user("ministry2", PASSWORD, roles.MINISTRY, first_name="Друга",
-                        last_name="Членкиня")
+        if (
+            db.session.scalar(sa.select(PortalUser.id).where(PortalUser.username == "ministry2"))
+            is None
+        ):
+            create_user(
+                "ministry2", PASSWORD, roles.MINISTRY, first_name="Друга", last_name="Членкиня"
+            )
         suspended = make_provider(rep="rep_suspended")
         other = make_provider()
         IDS["suspended"], IDS["other"] = suspended.id, other.id
         lviv = oblast_id(db.session, LVIV)
-        hromada = db.session.scalar(sa.select(Hromada.id).where(Hromada.oblast_id == lviv)
-                                    .order_by(Hromada.id))
+        hromada = db.session.scalar(
+            sa.select(Hromada.id).where(Hromada.oblast_id == lviv).order_by(Hromada.id)
+        )
         IDS["hromada"] = hromada
-        case = Case(number="ТЕСТ-ПРИЗУП-1", programme="family", provider_id=other.id,
-                    opened_on=TODAY - dt.timedelta(days=30), status=CaseStatus.active)
+        case = Case(
+            number="ТЕСТ-ПРИЗУП-1",
+            programme="family",
+            provider_id=other.id,
+            opened_on=TODAY - dt.timedelta(days=30),
+            status=CaseStatus.active,
+        )
         db.session.add(case)
-        centre = ResilienceCentre(name="Центр перевірки призупинення", provider_id=other.id,
-                                  oblast_id=lviv, hromada_id=hromada, address="вул. Тиха, 3",
-                                  status=CentreStatus.planned)
+        centre = ResilienceCentre(
+            name="Центр перевірки призупинення",
+            provider_id=other.id,
+            oblast_id=lviv,
+            hromada_id=hromada,
+            address="вул. Тиха, 3",
+            status=CentreStatus.planned,
+        )
         db.session.add(centre)
         db.session.flush()
         IDS["case"], IDS["centre"] = case.id, centre.id
         rnd = make_round(status=RoundStatus.accepting)
         IDS["round"] = rnd.id
         db.session.commit()
-        services.suspend(db.session.get(type(suspended), suspended.id),
-                         db.session.scalar(sa.select(PortalUser).where(
-                             PortalUser.username == "ministry")), reason="Перевірка скарги")
+        services.suspend(
+            db.session.get(type(suspended), suspended.id),
+            db.session.scalar(sa.select(PortalUser).where(PortalUser.username == "ministry")),
+            reason="Перевірка скарги",
+        )
         db.session.commit()
 
 
@@ -79,30 +95,51 @@ def _before(app):
 
 def test_opening_a_case_refused_on_the_web_and_through_rest(app, client_as):
     before = _before(app)
-    page = client_as("admin").post("/caseview/add", data={
-        "provider": str(IDS["suspended"]), "programme": "family",
-        "opened_on": TODAY.strftime("%d.%m.%Y"), "b_full_name": "Олена Тестова",
-        "b_category": "difficult_family", "b_hromada": str(IDS["hromada"])},
-        follow_redirects=True)
+    page = client_as("admin").post(
+        "/caseview/add",
+        data={
+            "provider": str(IDS["suspended"]),
+            "programme": "family",
+            "opened_on": TODAY.strftime("%d.%m.%Y"),
+            "b_full_name": "Олена Тестова",
+            "b_category": "difficult_family",
+            "b_hromada": str(IDS["hromada"]),
+        },
+        follow_redirects=True,
+    )
     assert NOT_ACTIVE in visible_text(page.get_data(as_text=True))
     _unchanged(app, before)
     api = app.test_client()
-    r = api.post("/api/v1/case/open", headers=jwt_headers(api, "admin"), json={
-        "provider_id": IDS["suspended"], "programme": "family", "opened_on": TODAY.isoformat(),
-        "full_name": "Олена Тестова", "category": "difficult_family"})
+    r = api.post(
+        "/api/v1/case/open",
+        headers=jwt_headers(api, "admin"),
+        json={
+            "provider_id": IDS["suspended"],
+            "programme": "family",
+            "opened_on": TODAY.isoformat(),
+            "full_name": "Олена Тестова",
+            "category": "difficult_family",
+        },
+    )
     assert r.status_code in (400, 409, 422) and NOT_ACTIVE in str(r.json.get("message")), r.json
     _unchanged(app, before)
 
 
 def test_receiving_a_transferred_case_refused_on_the_web_and_through_rest(app, client_as):
     before = _before(app)
-    page = client_as("admin").post(f"/caseview/transfer/{IDS['case']}", data={
-        "to_provider": str(IDS["suspended"]), "reason": "Переїзд"}, follow_redirects=True)
+    page = client_as("admin").post(
+        f"/caseview/transfer/{IDS['case']}",
+        data={"to_provider": str(IDS["suspended"]), "reason": "Переїзд"},
+        follow_redirects=True,
+    )
     assert NOT_ACTIVE in visible_text(page.get_data(as_text=True))
     _unchanged(app, before)
     api = app.test_client()
-    r = api.post(f"/api/v1/case/{IDS['case']}/transfer", headers=jwt_headers(api, "admin"),
-                 json={"to_provider_id": IDS["suspended"], "reason": "Переїзд"})
+    r = api.post(
+        f"/api/v1/case/{IDS['case']}/transfer",
+        headers=jwt_headers(api, "admin"),
+        json={"to_provider_id": IDS["suspended"], "reason": "Переїзд"},
+    )
     assert r.status_code in (400, 409, 422) and NOT_ACTIVE in str(r.json.get("message")), r.json
     _unchanged(app, before)
 
@@ -119,29 +156,47 @@ def test_running_a_centre_refused_on_the_web_and_through_rest(app, client_as):
     assert refusal in visible_text(page.get_data(as_text=True))
     _unchanged(app, before)
     api = app.test_client()
-    r = api.put(f"/api/v1/centre/{IDS['centre']}", headers=jwt_headers(api, "admin"),
-                json={"provider": IDS["suspended"]})
+    r = api.put(
+        f"/api/v1/centre/{IDS['centre']}",
+        headers=jwt_headers(api, "admin"),
+        json={"provider": IDS["suspended"]},
+    )
     assert r.status_code in (400, 409, 422) and refusal in str(r.json.get("message")), r.json
     _unchanged(app, before)
 
 
 def test_its_representative_submits_no_proposal_and_no_act(app, client_as):
     before = _before(app)
-    page = client_as("rep_suspended").post("/applicationview/add", data={
-        "round": str(IDS["round"]), "provider": str(IDS["suspended"]),
-        "submitted_on": TODAY.strftime("%d.%m.%Y")},
-        follow_redirects=True)
+    page = client_as("rep_suspended").post(
+        "/applicationview/add",
+        data={
+            "round": str(IDS["round"]),
+            "provider": str(IDS["suspended"]),
+            "submitted_on": TODAY.strftime("%d.%m.%Y"),
+        },
+        follow_redirects=True,
+    )
     assert NOT_ACTIVE in visible_text(page.get_data(as_text=True))
     api = app.test_client()
     rep = jwt_headers(api, "rep_suspended")
-    r = api.post("/api/v1/selection_application/", headers=rep,
-                 json={"round": IDS["round"], "provider": IDS["suspended"],
-                       "submitted_on": TODAY.isoformat()})
+    r = api.post(
+        "/api/v1/selection_application/",
+        headers=rep,
+        json={
+            "round": IDS["round"],
+            "provider": IDS["suspended"],
+            "submitted_on": TODAY.isoformat(),
+        },
+    )
     assert r.status_code in (400, 409, 422) and NOT_ACTIVE in str(r.json.get("message")), r.json
     _unchanged(app, before)
     with app.app_context():
-        assert db.session.scalar(sa.select(Application.id).where(
-            Application.provider_id == IDS["suspended"])) is None
+        assert (
+            db.session.scalar(
+                sa.select(Application.id).where(Application.provider_id == IDS["suspended"])
+            )
+            is None
+        )
 
 
 def test_reinstated_it_opens_cases_again(app):
@@ -149,14 +204,23 @@ def test_reinstated_it_opens_cases_again(app):
         provider = db.session.get(services.Provider, IDS["suspended"])
         with pytest.raises(services.ProviderNotActive):
             services.ensure_active_provider(provider, "open_case")
-        services.reinstate(provider, db.session.scalar(sa.select(PortalUser).where(
-            PortalUser.username == "ministry")))
+        services.reinstate(
+            provider,
+            db.session.scalar(sa.select(PortalUser).where(PortalUser.username == "ministry")),
+        )
         db.session.commit()
     api = app.test_client()
-    r = api.post("/api/v1/case/open", headers=jwt_headers(api, "admin"), json={
-        "provider_id": IDS["suspended"], "programme": "family", "opened_on": TODAY.isoformat(),
-        "full_name": "Олена Поновлена", "category": "difficult_family"})
+    r = api.post(
+        "/api/v1/case/open",
+        headers=jwt_headers(api, "admin"),
+        json={
+            "provider_id": IDS["suspended"],
+            "programme": "family",
+            "opened_on": TODAY.isoformat(),
+            "full_name": "Олена Поновлена",
+            "category": "difficult_family",
+        },
+    )
     assert r.status_code == 201, r.json
     with app.app_context():
-        assert db.session.get(services.Provider, IDS["suspended"]).status == \
-            ProviderStatus.approved
+        assert db.session.get(services.Provider, IDS["suspended"]).status == ProviderStatus.approved

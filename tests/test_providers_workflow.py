@@ -26,17 +26,22 @@ _counter = iter(range(5000, 9000))
 
 def make_provider(status=S.draft, oblast=LVIV, name=None) -> int:
     n = next(_counter)
-    provider = Provider(name=name or f"Тестовий надавач {n}", kind=ProviderKind.ngo,
-                        edrpou=demo_edrpou(n), oblast_id=oblast_id(db.session, oblast),
-                        status=status)
+    provider = Provider(
+        name=name or f"Тестовий надавач {n}",
+        kind=ProviderKind.ngo,
+        edrpou=demo_edrpou(n),
+        oblast_id=oblast_id(db.session, oblast),
+        status=status,
+    )
     db.session.add(provider)
     db.session.commit()
     return provider.id
 
 
 def user(username):
-    return db.session.scalar(sa.select(roles_user_model()).where(
-        roles_user_model().username == username))
+    return db.session.scalar(
+        sa.select(roles_user_model()).where(roles_user_model().username == username)
+    )
 
 
 def roles_user_model():
@@ -53,8 +58,9 @@ def get(pk) -> Provider:
 @pytest.fixture(scope="module", autouse=True)
 def second_officer(app):
     with app.app_context():
-        create_user("ministry2", PASSWORD, roles.MINISTRY, first_name="Друга",
-                    last_name="Посадовиця")
+        create_user(
+            "ministry2", PASSWORD, roles.MINISTRY, first_name="Друга", last_name="Посадовиця"
+        )
 
 
 # --- service matrix ------------------------------------------------------------------
@@ -68,11 +74,22 @@ ALLOWED_ROLES = {
     "reinstate": {"admin", "ministry"},
     "archive": {"admin", "ministry"},
 }
-SOURCE = {"submit": {S.draft}, "approve": {S.submitted}, "reject": {S.submitted},
-          "suspend": {S.approved}, "reinstate": {S.suspended},
-          "archive": set(S) - {S.archived}}
-TARGET = {"submit": S.submitted, "approve": S.approved, "reject": S.rejected,
-          "suspend": S.suspended, "reinstate": S.approved, "archive": S.archived}
+SOURCE = {
+    "submit": {S.draft},
+    "approve": {S.submitted},
+    "reject": {S.submitted},
+    "suspend": {S.approved},
+    "reinstate": {S.suspended},
+    "archive": set(S) - {S.archived},
+}
+TARGET = {
+    "submit": S.submitted,
+    "approve": S.approved,
+    "reject": S.rejected,
+    "suspend": S.suspended,
+    "reinstate": S.approved,
+    "archive": S.archived,
+}
 
 
 def test_every_transition_per_role_and_source_state(app):
@@ -87,8 +104,11 @@ def test_every_transition_per_role_and_source_state(app):
                     if username == "caseworker":
                         actor.provider_id = pk
                     provider = db.session.get(Provider, pk)
-                    expected_ok = (username in ALLOWED_ROLES[name] and username != "frankivsk"
-                                   and source in SOURCE[name])
+                    expected_ok = (
+                        username in ALLOWED_ROLES[name]
+                        and username != "frankivsk"
+                        and source in SOURCE[name]
+                    )
                     try:
                         services.transition(name, provider, actor, reason="Підстава")
                     except NotPermitted:
@@ -102,10 +122,17 @@ def test_every_transition_per_role_and_source_state(app):
                     if expected_ok:
                         assert outcome == "ok", (username, name, source)
                         assert provider.status == TARGET[name]
-                        change = db.session.scalar(sa.select(ProviderStatusChange).where(
-                            ProviderStatusChange.provider_id == pk))
-                        assert (change.from_status, change.to_status, change.changed_by_fk,
-                                change.reason) == (source, TARGET[name], actor.id, "Підстава")
+                        change = db.session.scalar(
+                            sa.select(ProviderStatusChange).where(
+                                ProviderStatusChange.provider_id == pk
+                            )
+                        )
+                        assert (
+                            change.from_status,
+                            change.to_status,
+                            change.changed_by_fk,
+                            change.reason,
+                        ) == (source, TARGET[name], actor.id, "Підстава")
                     elif username not in ALLOWED_ROLES[name]:
                         assert outcome == "role", (username, name, source, outcome)
                     elif username == "frankivsk":
@@ -164,15 +191,24 @@ def test_service_refuses_decision_on_a_stale_copy(app):
         assert stale.version == 1
         # Officer A commits through another connection.
         with db.engine.begin() as conn:
-            conn.execute(sa.update(Provider.__table__).where(Provider.__table__.c.id == pk)
-                         .values(status="approved", version=2))
+            conn.execute(
+                sa.update(Provider.__table__)
+                .where(Provider.__table__.c.id == pk)
+                .values(status="approved", version=2)
+            )
         with pytest.raises(ConflictError):
             services.reject(stale, user("ministry2"), reason="Неповні документи")
         db.session.rollback()
         provider = get(pk)
         assert provider.status == S.approved and provider.version == 2
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(ProviderStatusChange)
-                                 .where(ProviderStatusChange.provider_id == pk)) == 0
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(ProviderStatusChange)
+                .where(ProviderStatusChange.provider_id == pk)
+            )
+            == 0
+        )
 
 
 def test_version_check_in_update_catches_a_race_after_the_lock(app, monkeypatch):
@@ -187,8 +223,11 @@ def test_version_check_in_update_catches_a_race_after_the_lock(app, monkeypatch)
             row = real_lock(item)
             db.session.commit()  # release SQLite's write lock, as a concurrent commit would
             with db.engine.begin() as conn:
-                conn.execute(sa.update(Provider.__table__).where(Provider.__table__.c.id == pk)
-                             .values(status="rejected", version=2))
+                conn.execute(
+                    sa.update(Provider.__table__)
+                    .where(Provider.__table__.c.id == pk)
+                    .values(status="rejected", version=2)
+                )
             return row
 
         monkeypatch.setattr(services, "_lock", lock_then_other_officer_commits)
@@ -211,18 +250,22 @@ def test_two_officers_decide_at_once_one_wins(app, client_as):
     officer_a, officer_b = client_as("ministry"), client_as("ministry2")
     version_a, version_b = _version_on_show(officer_a, pk), _version_on_show(officer_b, pk)
     assert version_a == version_b
-    first = officer_a.post(f"/providerview/action/approve/{pk}",
-                           data={"version": version_a}, follow_redirects=True)
+    first = officer_a.post(
+        f"/providerview/action/approve/{pk}", data={"version": version_a}, follow_redirects=True
+    )
     assert "Статус змінено" in visible_text(first.text)
-    second = officer_b.post(f"/providerview/action/reject/{pk}",
-                            data={"version": version_b, "reason": "Неповні документи"},
-                            follow_redirects=True)
+    second = officer_b.post(
+        f"/providerview/action/reject/{pk}",
+        data={"version": version_b, "reason": "Неповні документи"},
+        follow_redirects=True,
+    )
     assert CONFLICT_UK in visible_text(second.text)
     with app.app_context():
         provider = get(pk)
         assert provider.status == S.approved
-        changes = db.session.scalars(sa.select(ProviderStatusChange).where(
-            ProviderStatusChange.provider_id == pk)).all()
+        changes = db.session.scalars(
+            sa.select(ProviderStatusChange).where(ProviderStatusChange.provider_id == pk)
+        ).all()
         assert [(c.from_status, c.to_status) for c in changes] == [(S.submitted, S.approved)]
         assert changes[0].changed_by_fk == user("ministry").id
 
@@ -233,8 +276,11 @@ def test_api_two_officers_one_gets_409(app):
     client = app.test_client()
     a, b = jwt_headers(client, "ministry"), jwt_headers(client, "ministry2")
     version = client.get(f"/api/v1/provider/{pk}", headers=a).json["result"]["version"]
-    ok = client.post(f"/api/v1/provider/{pk}/reject", headers=a,
-                     json={"version": version, "reason": "Неповні документи"})
+    ok = client.post(
+        f"/api/v1/provider/{pk}/reject",
+        headers=a,
+        json={"version": version, "reason": "Неповні документи"},
+    )
     assert ok.status_code == 200 and ok.json["status"] == "rejected"
     late = client.post(f"/api/v1/provider/{pk}/approve", headers=b, json={"version": version})
     assert late.status_code == 409
@@ -255,9 +301,16 @@ def test_edit_form_on_stale_copy_is_refused_and_input_kept(app, client_as):
     with app.app_context():
         ob = oblast_id(db.session, LVIV)
         edrpou = get(pk).edrpou
-    response = client.post(f"/providerview/edit/{pk}", data={
-        "name": "Нова назва від застарілої копії", "kind": "ngo", "edrpou": edrpou,
-        "oblast": str(ob), "version": version})
+    response = client.post(
+        f"/providerview/edit/{pk}",
+        data={
+            "name": "Нова назва від застарілої копії",
+            "kind": "ngo",
+            "edrpou": edrpou,
+            "oblast": str(ob),
+            "version": version,
+        },
+    )
     assert response.status_code == 200
     text = visible_text(response.text)
     assert CONFLICT_UK in text
@@ -290,8 +343,14 @@ def test_single_actions_through_the_workflow(app, client_as):
         assert label in page
     with app.app_context():
         assert get(pk).status == S.approved
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(ProviderStatusChange)
-                                 .where(ProviderStatusChange.provider_id == pk)) == 4
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(ProviderStatusChange)
+                .where(ProviderStatusChange.provider_id == pk)
+            )
+            == 4
+        )
 
 
 def test_bulk_approve_and_all_or_nothing_reject(app, client_as):
@@ -299,22 +358,29 @@ def test_bulk_approve_and_all_or_nothing_reject(app, client_as):
         pks = [make_provider(status=S.submitted) for _ in range(3)]
         draft = make_provider(status=S.draft)
     ministry = client_as("ministry")
-    r = ministry.post("/providerview/action_post", data={"action": "approve",
-                                                         "rowid": pks[:2]})
+    r = ministry.post("/providerview/action_post", data={"action": "approve", "rowid": pks[:2]})
     assert r.status_code == 302
     with app.app_context():
         assert [get(pk).status for pk in pks] == [S.approved, S.approved, S.submitted]
     # One row in the wrong state: nothing changes, the message names it.
-    r = ministry.post("/providerview/action_post", follow_redirects=True,
-                      data={"action": "reject", "rowid": [pks[2], draft], "reason": "Дублікат"})
+    r = ministry.post(
+        "/providerview/action_post",
+        follow_redirects=True,
+        data={"action": "reject", "rowid": [pks[2], draft], "reason": "Дублікат"},
+    )
     assert "не дозволений" in visible_text(r.text)
     with app.app_context():
         assert get(pks[2]).status == S.submitted and get(draft).status == S.draft
-    r = ministry.post("/providerview/action_post", follow_redirects=True,
-                      data={"action": "reject", "rowid": [pks[2]]})
+    r = ministry.post(
+        "/providerview/action_post",
+        follow_redirects=True,
+        data={"action": "reject", "rowid": [pks[2]]},
+    )
     assert "Зазначте підставу" in visible_text(r.text)
-    ministry.post("/providerview/action_post",
-                  data={"action": "reject", "rowid": [pks[2]], "reason": "Дублікат"})
+    ministry.post(
+        "/providerview/action_post",
+        data={"action": "reject", "rowid": [pks[2]], "reason": "Дублікат"},
+    )
     with app.app_context():
         assert get(pks[2]).status == S.rejected
 
@@ -351,12 +417,17 @@ def test_api_transitions_per_role(app):
     assert r.status_code == 200 and r.json["status"] == "submitted"
     r = client.post(f"/api/v1/provider/{pk}/reject", headers=ministry, json={})
     assert r.status_code == 400 and "Зазначте підставу" in r.json["message"]
-    r = client.post(f"/api/v1/provider/{pk}/reject", headers=ministry,
-                    json={"reason": "Невідповідність статуту"})
+    r = client.post(
+        f"/api/v1/provider/{pk}/reject",
+        headers=ministry,
+        json={"reason": "Невідповідність статуту"},
+    )
     assert r.status_code == 200
     history = client.get(f"/api/v1/provider/{pk}/history", headers=lviv).json["result"]
     assert [(h["from"], h["to"], h["by"]) for h in history] == [
-        ("submitted", "rejected", "ministry"), ("draft", "submitted", "lviv")]
+        ("submitted", "rejected", "ministry"),
+        ("draft", "submitted", "lviv"),
+    ]
     assert history[0]["reason"] == "Невідповідність статуту"
     assert client.post(f"/api/v1/provider/{pk}/submit").status_code == 401
 
@@ -369,8 +440,9 @@ def test_transition_is_in_the_audit_log(app):
     client = app.test_client()
     client.post(f"/api/v1/provider/{pk}/approve", headers=jwt_headers(client, "ministry"))
     with app.app_context():
-        rows = db.session.scalars(sa.select(AuditLog).where(
-            AuditLog.entity == "Provider", AuditLog.entity_id == str(pk))).all()
+        rows = db.session.scalars(
+            sa.select(AuditLog).where(AuditLog.entity == "Provider", AuditLog.entity_id == str(pk))
+        ).all()
         transition = [r for r in rows if r.action.name == "transition"]
         assert transition and transition[0].details["to"] == "approved"
         assert transition[0].username == "ministry"
@@ -390,9 +462,11 @@ def test_show_page_offers_only_allowed_transitions(app, client_as):
 def test_api_transition_with_absurd_id_is_404(app):
     client = app.test_client()
     headers = jwt_headers(client, "admin")
-    for url in ("/api/v1/provider/99999999999999999999999/approve",
-                "/api/v1/provider/99999999999999999999999/history",
-                "/api/v1/selection_round/99999999999999999999999/cancel",
-                "/api/v1/selection_round/99999999999999999999999/results"):
+    for url in (
+        "/api/v1/provider/99999999999999999999999/approve",
+        "/api/v1/provider/99999999999999999999999/history",
+        "/api/v1/selection_round/99999999999999999999999/cancel",
+        "/api/v1/selection_round/99999999999999999999999/results",
+    ):
         method = client.get if url.endswith(("history", "results")) else client.post
         assert method(url, headers=headers).status_code == 404, url

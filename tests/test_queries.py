@@ -17,9 +17,13 @@ MAX_OPTIONS = 100
 
 
 def _list_views(app):
-    return [v for v in app.appbuilder.baseviews
-            if isinstance(v, ModelView) and "can_read" in (v.base_permissions or [])
-            and getattr(v, "class_permission_name", "") not in ("",)]
+    return [
+        v
+        for v in app.appbuilder.baseviews
+        if isinstance(v, ModelView)
+        and "can_read" in (v.base_permissions or [])
+        and getattr(v, "class_permission_name", "") not in ("",)
+    ]
 
 
 def test_every_list_page_has_bounded_statements(app, client_as):
@@ -41,16 +45,20 @@ def test_every_list_page_has_bounded_statements(app, client_as):
         checked += 1
         # The same statements at 10 and 100 rows; one fewer at 100 when that
         # page holds the whole list (a page that is not full needs no count).
-        assert counts[0] - 1 <= counts[1] <= counts[0], \
+        assert counts[0] - 1 <= counts[1] <= counts[0], (
             f"{name}: {counts} statements grow with page size (N+1)"
+        )
         assert counts[0] <= MAX_LIST_STATEMENTS, f"{name}: {counts[0]} statements"
     assert checked >= 4
 
 
 def _form_urls(app):
     for view in app.appbuilder.baseviews:
-        if isinstance(view, ModelView) and view.route_base and "can_write" in (
-                view.base_permissions or []):
+        if (
+            isinstance(view, ModelView)
+            and view.route_base
+            and "can_write" in (view.base_permissions or [])
+        ):
             yield f"{view.route_base}/add"
             yield f"{view.route_base}/list/"
 
@@ -78,8 +86,9 @@ def test_form_validators_do_not_pile_up_across_forms_and_apps(app, tmp_path_fact
 
     with running_app(tmp_path_factory) as second:
         for current in (app, second):
-            view = next(v for v in current.appbuilder.baseviews
-                        if type(v).__name__ == "ProviderView")
+            view = next(
+                v for v in current.appbuilder.baseviews if type(v).__name__ == "ProviderView"
+            )
             for form in (view.add_form, view.edit_form):
                 validators = form.edrpou.kwargs["validators"]
                 assert sum(isinstance(v, Unique) for v in validators) == 1, validators

@@ -35,15 +35,19 @@ def _redis_or_skip():
         pytest.skip("the redis client is not installed")
     try:
         redis.Redis.from_url(REDIS_URI, socket_connect_timeout=1).ping()
-    except Exception as error:  # noqa: BLE001 (any connection problem: skip)
+    except Exception as error:
         pytest.skip(f"Redis is not reachable at {REDIS_URI}: {error}")
 
 
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory):
-    with running_app(tmp_path_factory, AUTH_RATE_LIMITED=True, RATELIMIT_ENABLED=True,
-                     AUTH_RATE_LIMIT=f"{LIMIT} per minute",
-                     RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}") as app:
+    with running_app(
+        tmp_path_factory,
+        AUTH_RATE_LIMITED=True,
+        RATELIMIT_ENABLED=True,
+        AUTH_RATE_LIMIT=f"{LIMIT} per minute",
+        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
+    ) as app:
         yield app
 
 
@@ -54,8 +58,10 @@ def _fresh_counts(request):
 
 
 def _api_login(client, password="wrong-password-000"):
-    return client.post("/api/v1/security/login", json={
-        "username": "trainer", "password": password, "provider": "db", "refresh": True})
+    return client.post(
+        "/api/v1/security/login",
+        json={"username": "trainer", "password": password, "provider": "db", "refresh": True},
+    )
 
 
 def _codes(post, times=LIMIT + 1):
@@ -70,16 +76,22 @@ def test_api_login_is_limited(limited):
 def test_token_refresh_is_limited(limited):
     client = limited.test_client()
     token = _api_login(client, PASSWORD).json["refresh_token"]
-    codes = _codes(lambda: client.post("/api/v1/security/refresh",
-                                       headers={"Authorization": f"Bearer {token}"}))
+    codes = _codes(
+        lambda: client.post(
+            "/api/v1/security/refresh", headers={"Authorization": f"Bearer {token}"}
+        )
+    )
     assert codes[:LIMIT] == [200] * LIMIT and codes[LIMIT] == 429
 
 
 def test_password_change_is_limited(limited):
     client = limited.test_client()
     assert login(client, "auditor").status_code == 302
-    codes = _codes(lambda: client.post("/resetmypassword/form", data={
-        "password": "short", "conf_password": "short"}))
+    codes = _codes(
+        lambda: client.post(
+            "/resetmypassword/form", data={"password": "short", "conf_password": "short"}
+        )
+    )
     assert codes[:LIMIT] == [200] * LIMIT and codes[LIMIT] == 429
 
 
@@ -95,13 +107,18 @@ def test_redis_storage_shares_the_count_between_apps(tmp_path_factory):
     sees the first one's attempts."""
     _redis_or_skip()
     prefix = f"test-{uuid.uuid4().hex}"
-    settings = dict(AUTH_RATE_LIMITED=True, RATELIMIT_ENABLED=True,
-                    AUTH_RATE_LIMIT=f"{LIMIT} per minute", RATELIMIT_STORAGE_URI=REDIS_URI,
-                    RATELIMIT_KEY_PREFIX=prefix)
+    settings = dict(
+        AUTH_RATE_LIMITED=True,
+        RATELIMIT_ENABLED=True,
+        AUTH_RATE_LIMIT=f"{LIMIT} per minute",
+        RATELIMIT_STORAGE_URI=REDIS_URI,
+        RATELIMIT_KEY_PREFIX=prefix,
+    )
     with running_app(tmp_path_factory, **settings) as first:
         with running_app(tmp_path_factory, **settings) as second:
-            codes = [_api_login(app.test_client()).status_code
-                     for app in (first, second, first, second)]
+            codes = [
+                _api_login(app.test_client()).status_code for app in (first, second, first, second)
+            ]
     assert codes == [401, 401, 401, 429]
 
 
@@ -114,8 +131,12 @@ def _free_port() -> int:
 def _request(port: int, method: str, path: str, body: str | None = None) -> int:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        conn.request(method, path, body=body, headers={
-            "Content-Type": "application/json", "Connection": "close"})
+        conn.request(
+            method,
+            path,
+            body=body,
+            headers={"Content-Type": "application/json", "Connection": "close"},
+        )
         return conn.getresponse().status
     finally:
         conn.close()
@@ -163,18 +184,36 @@ def test_two_gunicorn_workers_share_the_login_count_through_redis(limited, tmp_p
     port = _free_port()
     limit = 5
     env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
-    env.update(DATABASE_URL=limited.config["SQLALCHEMY_DATABASE_URI"],
-               SECRET_KEY=limited.config["SECRET_KEY"], AUTH_RATE_LIMIT=f"{limit} per minute",
-               RATELIMIT_STORAGE_URI=REDIS_URI, RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
-               AUTH_RATE_LIMITED="1", PYTHONUNBUFFERED="1",
-               FAB_UPDATE_PERMS="0")  # synced already; two workers would race on SQLite
+    env.update(
+        DATABASE_URL=limited.config["SQLALCHEMY_DATABASE_URI"],
+        SECRET_KEY=limited.config["SECRET_KEY"],
+        AUTH_RATE_LIMIT=f"{limit} per minute",
+        RATELIMIT_STORAGE_URI=REDIS_URI,
+        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
+        AUTH_RATE_LIMITED="1",
+        PYTHONUNBUFFERED="1",
+        FAB_UPDATE_PERMS="0",
+    )  # synced already; two workers would race on SQLite
     log_path = str(tmp_path / "gunicorn.log")
     with open(log_path, "w") as log:
         server = subprocess.Popen(
-            [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-w", "2", "-b",
-             f"127.0.0.1:{port}", "--access-logfile", "-",
-             "--access-logformat", "worker=%(p)s status=%(s)s %(U)s", "run:app"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            [
+                os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+                "-w",
+                "2",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--access-logfile",
+                "-",
+                "--access-logformat",
+                "worker=%(p)s status=%(s)s %(U)s",
+                "run:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         # Ready when both workers have answered a page (GET is not limited).
         deadline = time.time() + 120
@@ -188,8 +227,11 @@ def test_two_gunicorn_workers_share_the_login_count_through_redis(limited, tmp_p
     finally:
         server.terminate()
         server.wait(timeout=30)
-    logins = [(pid, status) for pid, status, path in _workers(log_path)
-              if path == "/api/v1/security/login"]
+    logins = [
+        (pid, status)
+        for pid, status, path in _workers(log_path)
+        if path == "/api/v1/security/login"
+    ]
     with open(log_path, encoding="utf-8", errors="replace") as handle:
         output = handle.read()
     assert len({pid for pid, _ in logins}) == 2, f"both workers must count: {output[-3000:]}"

@@ -21,9 +21,17 @@ from app.security import roles
 
 #: Endpoints deliberately open to anonymous users.
 PUBLIC_ENDPOINTS = {
-    "static", "appbuilder.static", "IndexView.index", "HomeView.index",
-    "AuthDBView.login", "AuthDBView.logout", "LocaleView.index", "UtilView.back",
-    "SecurityApi.login", "SecurityApi.refresh", "MenuApi.get_menu_data",
+    "static",
+    "appbuilder.static",
+    "IndexView.index",
+    "HomeView.index",
+    "AuthDBView.login",
+    "AuthDBView.logout",
+    "LocaleView.index",
+    "UtilView.back",
+    "SecurityApi.login",
+    "SecurityApi.refresh",
+    "MenuApi.get_menu_data",
 }
 #: Public endpoints contributed by domains (module.PUBLIC_ENDPOINTS).
 PUBLIC_MODULES = ("app.centers.public", "app.directory.public")
@@ -73,9 +81,14 @@ def test_every_route_refuses_anonymous_users(app):
             if url.startswith("/api/"):
                 assert response.status_code in (401, 403, 405), (method, url, response.status_code)
             else:
-                assert response.status_code in (302, 401, 403, 400), (method, url, response.status_code)
+                assert response.status_code in (302, 401, 403, 400), (
+                    method,
+                    url,
+                    response.status_code,
+                )
                 if response.status_code == 302 and not rule.endpoint.endswith(
-                        (".action", ".action_post")):
+                    (".action", ".action_post")
+                ):
                     # FAB's own action routes refuse GET (CSRF) or deny with a
                     # redirect back; everything else must send to the login page.
                     assert "/login/" in response.headers["Location"], (method, url)
@@ -87,8 +100,16 @@ def test_every_view_method_has_a_permission(app):
     from flask_appbuilder.api import BaseApi
 
     public = _public_endpoints()
-    allowed_unprotected = {"LookupView", "HomeView", "IndexView", "AuthDBView", "LocaleView",
-                           "UtilView", "SecurityApi", "MenuApi"}
+    allowed_unprotected = {
+        "LookupView",
+        "HomeView",
+        "IndexView",
+        "AuthDBView",
+        "LocaleView",
+        "UtilView",
+        "SecurityApi",
+        "MenuApi",
+    }
     for view in app.appbuilder.baseviews:
         name = view.__class__.__name__
         if name in allowed_unprotected or any(e.startswith(name + ".") for e in public):
@@ -99,16 +120,20 @@ def test_every_view_method_has_a_permission(app):
                 continue
             if isinstance(view, BaseApi) and attr in ("info", "related"):
                 continue
-            assert hasattr(method, "_permission_name") or attr in ("action", "action_post"), \
+            assert hasattr(method, "_permission_name") or attr in ("action", "action_post"), (
                 f"{name}.{attr} is exposed without a permission"
+            )
 
 
 def _registered_pairs(app) -> set[tuple[str, str]]:
     with app.app_context():
         sm = app.appbuilder.sm
         pairs = set()
-        for pv in sm.get_session.query(sm.permissionview_model).all() if hasattr(sm, "get_session") \
-                else app.appbuilder.session.query(sm.permissionview_model).all():
+        for pv in (
+            sm.get_session.query(sm.permissionview_model).all()
+            if hasattr(sm, "get_session")
+            else app.appbuilder.session.query(sm.permissionview_model).all()
+        ):
             if pv.permission and pv.view_menu:
                 pairs.add((pv.permission.name, pv.view_menu.name))
         return pairs
@@ -152,9 +177,13 @@ def test_expected_permissions_exist(app):
 
 @pytest.mark.parametrize("role_name", roles.PORTAL_ROLES)
 def test_menu_shows_only_permitted_categories(app, client_as, role_name):
-    username = {roles.MINISTRY: "ministry", roles.REGIONAL_ADMIN: "lviv",
-                roles.TRAINER: "trainer", roles.CASE_WORKER: "caseworker",
-                roles.AUDITOR: "auditor"}[role_name]
+    username = {
+        roles.MINISTRY: "ministry",
+        roles.REGIONAL_ADMIN: "lviv",
+        roles.TRAINER: "trainer",
+        roles.CASE_WORKER: "caseworker",
+        roles.AUDITOR: "auditor",
+    }[role_name]
     html = client_as(username).get("/").text
     assert "Безпека" not in html, "only the administrator administers users"
     assert ("Журнал аудиту" in html) == (role_name == roles.AUDITOR)
@@ -173,14 +202,15 @@ def test_menu_permissions_survive_a_restart_unchanged(app, tmp_path_factory):
     def snapshot(an_app):
         with an_app.app_context():
             sm = an_app.appbuilder.sm
-            return {(pv.permission.name, pv.view_menu.name): pv.id
-                    for pv in an_app.appbuilder.session.query(sm.permissionview_model)}
+            return {
+                (pv.permission.name, pv.view_menu.name): pv.id
+                for pv in an_app.appbuilder.session.query(sm.permissionview_model)
+            }
 
     before = snapshot(app)
     for resource in ("Oblast", "Provider", "Centre", "Case"):
         assert ("menu_access", resource) in before, resource
-    again = create_app(SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-                       **TEST_CONFIG)
+    again = create_app(SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], **TEST_CONFIG)
     after = snapshot(again)
     with again.app_context():
         db.session.remove()

@@ -35,8 +35,18 @@ DOCS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "docs", "rules.m
 ROW = re.compile(r"^\| ([A-Z]{3}-\d\d) \| (.+?) \| (.+?) \| (.+?) \| (.+?) \|$")
 #: Only the registers' own tables are compared (sessions, audit and jobs change
 #: with every request by design).
-DOMAIN_TABLES = ("provider", "specialist", "centre", "selection_", "training_", "case_",
-                 "geo_", "directory_", "programme", "military_unit")
+DOMAIN_TABLES = (
+    "provider",
+    "specialist",
+    "centre",
+    "selection_",
+    "training_",
+    "case_",
+    "geo_",
+    "directory_",
+    "programme",
+    "military_unit",
+)
 
 
 def rule_rows() -> dict[str, dict]:
@@ -46,8 +56,12 @@ def rule_rows() -> dict[str, dict]:
             match = ROW.match(line.strip())
             if match:
                 rid, rule, refusal, command, paths = match.groups()
-                rows[rid] = {"rule": rule, "refusal": refusal.rstrip("."),
-                             "paths": paths, "command": command}
+                rows[rid] = {
+                    "rule": rule,
+                    "refusal": refusal.rstrip("."),
+                    "paths": paths,
+                    "command": command,
+                }
     return rows
 
 
@@ -134,8 +148,14 @@ def _one(stmt):
 def provider(status=ProviderStatus.approved, **kw) -> Provider:
     n = next(_numbers)
     oblast_id = _one(sa.select(Hromada.oblast_id))
-    item = Provider(name=f"Надавач правил {n}", kind=ProviderKind.ngo, edrpou=demo_edrpou(n),
-                    oblast_id=oblast_id, status=status, **kw)
+    item = Provider(
+        name=f"Надавач правил {n}",
+        kind=ProviderKind.ngo,
+        edrpou=demo_edrpou(n),
+        oblast_id=oblast_id,
+        status=status,
+        **kw,
+    )
     db.session.add(item)
     db.session.commit()
     return item
@@ -146,31 +166,37 @@ def hromada_outside(oblast_id) -> int:
 
 
 def centre(status) -> ResilienceCentre:
-    item = db.session.get(ResilienceCentre, _one(
-        sa.select(ResilienceCentre.id).order_by(ResilienceCentre.id)))
+    item = db.session.get(
+        ResilienceCentre, _one(sa.select(ResilienceCentre.id).order_by(ResilienceCentre.id))
+    )
     if item.status != status:
-        db.session.execute(sa.update(ResilienceCentre).where(ResilienceCentre.id == item.id)
-                           .values(status=status))
+        db.session.execute(
+            sa.update(ResilienceCentre).where(ResilienceCentre.id == item.id).values(status=status)
+        )
         db.session.commit()
     return item
 
 
 def round_in(status) -> SelectionRound:
-    rnd = db.session.get(SelectionRound, _one(sa.select(SelectionRound.id)
-                                              .order_by(SelectionRound.id)))
-    db.session.execute(sa.update(SelectionRound).where(SelectionRound.id == rnd.id)
-                       .values(status=status))
+    rnd = db.session.get(
+        SelectionRound, _one(sa.select(SelectionRound.id).order_by(SelectionRound.id))
+    )
+    db.session.execute(
+        sa.update(SelectionRound).where(SelectionRound.id == rnd.id).values(status=status)
+    )
     db.session.commit()
     return rnd
 
 
 def application_of_round(status) -> Application:
     rnd = _one(sa.select(Application.round_id))
-    db.session.execute(sa.update(SelectionRound).where(SelectionRound.id == rnd)
-                       .values(status=status))
+    db.session.execute(
+        sa.update(SelectionRound).where(SelectionRound.id == rnd).values(status=status)
+    )
     db.session.commit()
-    return db.session.get(Application, _one(sa.select(Application.id)
-                                            .where(Application.round_id == rnd)))
+    return db.session.get(
+        Application, _one(sa.select(Application.id).where(Application.round_id == rnd))
+    )
 
 
 def workshop(status) -> Workshop:
@@ -186,8 +212,11 @@ def case(status) -> Case:
 
 
 def other_providers_user(case_item) -> int:
-    return _one(sa.select(PortalUser.id).where(PortalUser.provider_id.is_not(None),
-                                               PortalUser.provider_id != case_item.provider_id))
+    return _one(
+        sa.select(PortalUser.id).where(
+            PortalUser.provider_id.is_not(None), PortalUser.provider_id != case_item.provider_id
+        )
+    )
 
 
 # --- scenarios: ID -> () -> {"web": request, "api": request} ------------------------------
@@ -195,29 +224,43 @@ def other_providers_user(case_item) -> int:
 # a REST request is (method, url, json).
 def _prv01():
     p = db.session.get(Provider, _one(sa.select(Case.provider_id)))
-    return {"web": ("post", f"/providerview/delete/{p.id}", {}),
-            "api": ("DELETE", f"/api/v1/provider/{p.id}", None)}
+    return {
+        "web": ("post", f"/providerview/delete/{p.id}", {}),
+        "api": ("DELETE", f"/api/v1/provider/{p.id}", None),
+    }
 
 
 def _prv02():
     p = provider()
     other = hromada_outside(p.oblast_id)
-    return {"web": ("edit", f"/providerview/edit/{p.id}", {"hromada": str(other)}),
-            "api": ("PUT", f"/api/v1/provider/{p.id}", {"hromada": other})}
+    return {
+        "web": ("edit", f"/providerview/edit/{p.id}", {"hromada": str(other)}),
+        "api": ("PUT", f"/api/v1/provider/{p.id}", {"hromada": other}),
+    }
 
 
 def _prv03():
     p = provider(status=ProviderStatus.archived)
-    return {"web": ("edit", f"/providerview/edit/{p.id}", {"head_name": "Нова Особа"}),
-            "api": ("PUT", f"/api/v1/provider/{p.id}", {"head_name": "Нова Особа"})}
+    return {
+        "web": ("edit", f"/providerview/edit/{p.id}", {"head_name": "Нова Особа"}),
+        "api": ("PUT", f"/api/v1/provider/{p.id}", {"head_name": "Нова Особа"}),
+    }
 
 
 def _prv_add(edrpou):
     oblast_id = _one(sa.select(Hromada.oblast_id))
-    return {"web": ("add", "/providerview/add", {"name": "Новий надавач", "kind": "ngo",
-                                                 "edrpou": edrpou, "oblast": str(oblast_id)}),
-            "api": ("POST", "/api/v1/provider/", {"name": "Новий надавач", "kind": "ngo",
-                                                  "edrpou": edrpou, "oblast": oblast_id})}
+    return {
+        "web": (
+            "add",
+            "/providerview/add",
+            {"name": "Новий надавач", "kind": "ngo", "edrpou": edrpou, "oblast": str(oblast_id)},
+        ),
+        "api": (
+            "POST",
+            "/api/v1/provider/",
+            {"name": "Новий надавач", "kind": "ngo", "edrpou": edrpou, "oblast": oblast_id},
+        ),
+    }
 
 
 def _prv04():
@@ -231,92 +274,131 @@ def _prv05():
 
 def _prv06():
     p = provider()
-    return {"web": ("post", f"/providerview/action/approve/{p.id}", {"version": p.version}),
-            "api": ("POST", f"/api/v1/provider/{p.id}/approve", {"version": p.version})}
+    return {
+        "web": ("post", f"/providerview/action/approve/{p.id}", {"version": p.version}),
+        "api": ("POST", f"/api/v1/provider/{p.id}/approve", {"version": p.version}),
+    }
 
 
 def _prv07():
     p = provider()
-    return {"web": ("post", f"/providerview/action/suspend/{p.id}", {"reason": ""}),
-            "api": ("POST", f"/api/v1/provider/{p.id}/suspend", {"reason": ""})}
+    return {
+        "web": ("post", f"/providerview/action/suspend/{p.id}", {"reason": ""}),
+        "api": ("POST", f"/api/v1/provider/{p.id}/suspend", {"reason": ""}),
+    }
 
 
 def _ctr01():
     c = centre(CentreStatus.operating)
     draft = provider(status=ProviderStatus.draft)
-    return {"web": ("edit", f"/centreview/edit/{c.id}", {"provider": str(draft.id)}),
-            "api": ("PUT", f"/api/v1/centre/{c.id}", {"provider": draft.id})}
+    return {
+        "web": ("edit", f"/centreview/edit/{c.id}", {"provider": str(draft.id)}),
+        "api": ("PUT", f"/api/v1/centre/{c.id}", {"provider": draft.id}),
+    }
 
 
 def _ctr02():
     c = centre(CentreStatus.operating)
-    return {"web": ("edit", f"/centreview/edit/{c.id}", {"latitude": "60.5"}),
-            "api": ("PUT", f"/api/v1/centre/{c.id}", {"latitude": 60.5})}
+    return {
+        "web": ("edit", f"/centreview/edit/{c.id}", {"latitude": "60.5"}),
+        "api": ("PUT", f"/api/v1/centre/{c.id}", {"latitude": 60.5}),
+    }
 
 
 def _ctr03():
     c = centre(CentreStatus.closed)
-    return {"web": ("edit", f"/centreview/edit/{c.id}", {"phone": "+380671234567"}),
-            "api": ("PUT", f"/api/v1/centre/{c.id}", {"phone": "+380671234567"})}
+    return {
+        "web": ("edit", f"/centreview/edit/{c.id}", {"phone": "+380671234567"}),
+        "api": ("PUT", f"/api/v1/centre/{c.id}", {"phone": "+380671234567"}),
+    }
 
 
 def _ctr04():
     c = centre(CentreStatus.operating)
-    return {"web": ("post", f"/centreview/delete/{c.id}", {}),
-            "api": ("DELETE", f"/api/v1/centre/{c.id}", None)}
+    return {
+        "web": ("post", f"/centreview/delete/{c.id}", {}),
+        "api": ("DELETE", f"/api/v1/centre/{c.id}", None),
+    }
 
 
 def _ctr05():
     c = centre(CentreStatus.operating)
-    return {"web": ("post", f"/centreview/action/resume/{c.id}", {}),
-            "api": ("POST", f"/api/v1/centre/{c.id}/resume", {})}
+    return {
+        "web": ("post", f"/centreview/action/resume/{c.id}", {}),
+        "api": ("POST", f"/api/v1/centre/{c.id}/resume", {}),
+    }
 
 
 def _sel01():
     rnd = round_in(RoundStatus.announced)
-    late = (rnd.announced_on - dt.timedelta(days=3))
-    return {"web": ("edit", f"/selectionroundview/edit/{rnd.id}",
-                    {"deadline": late.strftime("%d.%m.%Y")}),
-            "api": ("PUT", f"/api/v1/selection_round/{rnd.id}", {"deadline": late.isoformat()})}
+    late = rnd.announced_on - dt.timedelta(days=3)
+    return {
+        "web": (
+            "edit",
+            f"/selectionroundview/edit/{rnd.id}",
+            {"deadline": late.strftime("%d.%m.%Y")},
+        ),
+        "api": ("PUT", f"/api/v1/selection_round/{rnd.id}", {"deadline": late.isoformat()}),
+    }
 
 
 def _sel02():
     rnd = round_in(RoundStatus.completed)
-    return {"web": ("edit", f"/selectionroundview/edit/{rnd.id}", {"title": "Інша назва"}),
-            "api": ("PUT", f"/api/v1/selection_round/{rnd.id}", {"title": "Інша назва"})}
+    return {
+        "web": ("edit", f"/selectionroundview/edit/{rnd.id}", {"title": "Інша назва"}),
+        "api": ("PUT", f"/api/v1/selection_round/{rnd.id}", {"title": "Інша назва"}),
+    }
 
 
 def _sel03():
     rnd = round_in(RoundStatus.evaluating)
-    return {"web": ("post", f"/selectionroundview/delete/{rnd.id}", {}),
-            "api": ("DELETE", f"/api/v1/selection_round/{rnd.id}", None)}
+    return {
+        "web": ("post", f"/selectionroundview/delete/{rnd.id}", {}),
+        "api": ("DELETE", f"/api/v1/selection_round/{rnd.id}", None),
+    }
 
 
 def _sel04():
     rnd = round_in(RoundStatus.accepting)
     draft = provider(status=ProviderStatus.draft)
     if rnd.oblast_id is not None:
-        db.session.execute(sa.update(Provider).where(Provider.id == draft.id)
-                           .values(oblast_id=rnd.oblast_id))
+        db.session.execute(
+            sa.update(Provider).where(Provider.id == draft.id).values(oblast_id=rnd.oblast_id)
+        )
         db.session.commit()
     today = dt.date.today()
-    return {"web": ("add", "/applicationview/add",
-                    {"round": str(rnd.id), "provider": str(draft.id),
-                     "submitted_on": today.strftime("%d.%m.%Y")}),
-            "api": ("POST", "/api/v1/selection_application/",
-                    {"round": rnd.id, "provider": draft.id, "submitted_on": today.isoformat()})}
+    return {
+        "web": (
+            "add",
+            "/applicationview/add",
+            {
+                "round": str(rnd.id),
+                "provider": str(draft.id),
+                "submitted_on": today.strftime("%d.%m.%Y"),
+            },
+        ),
+        "api": (
+            "POST",
+            "/api/v1/selection_application/",
+            {"round": rnd.id, "provider": draft.id, "submitted_on": today.isoformat()},
+        ),
+    }
 
 
 def _sel05():
     a = application_of_round(RoundStatus.evaluating)
-    return {"web": ("post", f"/applicationview/delete/{a.id}", {}),
-            "api": ("DELETE", f"/api/v1/selection_application/{a.id}", None)}
+    return {
+        "web": ("post", f"/applicationview/delete/{a.id}", {}),
+        "api": ("DELETE", f"/api/v1/selection_application/{a.id}", None),
+    }
 
 
 def _sel06():
     a = application_of_round(RoundStatus.completed)
-    return {"web": ("edit", f"/applicationview/edit/{a.id}", {"notes": "Зміна"}),
-            "api": ("PUT", f"/api/v1/selection_application/{a.id}", {"notes": "Зміна"})}
+    return {
+        "web": ("edit", f"/applicationview/edit/{a.id}", {"notes": "Зміна"}),
+        "api": ("PUT", f"/api/v1/selection_application/{a.id}", {"notes": "Зміна"}),
+    }
 
 
 def _sel07():
@@ -326,127 +408,224 @@ def _sel07():
     db.session.execute(sa.delete(Score).where(Score.application_id == a.id))
     db.session.commit()
     rnd = db.session.get(SelectionRound, a.round_id)
-    return {"web": ("post", f"/selectionroundview/action/complete/{rnd.id}",
-                    {"protocol_number": "7-к", "protocol_date": "01.12.2026"}),
-            "api": ("POST", f"/api/v1/selection_round/{rnd.id}/complete",
-                    {"protocol_number": "7-к", "protocol_date": "2026-12-01"})}
+    return {
+        "web": (
+            "post",
+            f"/selectionroundview/action/complete/{rnd.id}",
+            {"protocol_number": "7-к", "protocol_date": "01.12.2026"},
+        ),
+        "api": (
+            "POST",
+            f"/api/v1/selection_round/{rnd.id}/complete",
+            {"protocol_number": "7-к", "protocol_date": "2026-12-01"},
+        ),
+    }
 
 
 def _trn01():
-    return {"web": ("add", "/courseview/add", {"title": "Нова програма", "programme":
-                                               "resilience_centres", "hours": "0",
-                                               "completion_hours": "1"}),
-            "api": ("POST", "/api/v1/training-course/", {"title": "Нова програма",
-                                                         "programme": "resilience_centres",
-                                                         "hours": 0, "completion_hours": 1})}
+    return {
+        "web": (
+            "add",
+            "/courseview/add",
+            {
+                "title": "Нова програма",
+                "programme": "resilience_centres",
+                "hours": "0",
+                "completion_hours": "1",
+            },
+        ),
+        "api": (
+            "POST",
+            "/api/v1/training-course/",
+            {
+                "title": "Нова програма",
+                "programme": "resilience_centres",
+                "hours": 0,
+                "completion_hours": 1,
+            },
+        ),
+    }
 
 
 def _trn02():
     course = db.session.get(Course, _one(sa.select(Course.id)))
     more = str(int(course.hours) + 5)
-    return {"web": ("edit", f"/courseview/edit/{course.id}", {"completion_hours": more}),
-            "api": ("PUT", f"/api/v1/training-course/{course.id}",
-                    {"completion_hours": int(more)})}
+    return {
+        "web": ("edit", f"/courseview/edit/{course.id}", {"completion_hours": more}),
+        "api": ("PUT", f"/api/v1/training-course/{course.id}", {"completion_hours": int(more)}),
+    }
 
 
 def _trn03():
     w = workshop(WorkshopStatus.planned)
     early = w.start_date - dt.timedelta(days=1)
-    return {"web": ("edit", f"/workshopview/edit/{w.id}", {"end_date": early.strftime("%d.%m.%Y")}),
-            "api": ("PUT", f"/api/v1/training-workshop/{w.id}", {"end_date": early.isoformat()})}
+    return {
+        "web": ("edit", f"/workshopview/edit/{w.id}", {"end_date": early.strftime("%d.%m.%Y")}),
+        "api": ("PUT", f"/api/v1/training-workshop/{w.id}", {"end_date": early.isoformat()}),
+    }
 
 
 def _trn04():
     w = workshop(WorkshopStatus.running)
-    return {"web": ("post", f"/workshopview/delete/{w.id}", {}),
-            "api": ("DELETE", f"/api/v1/training-workshop/{w.id}", None)}
+    return {
+        "web": ("post", f"/workshopview/delete/{w.id}", {}),
+        "api": ("DELETE", f"/api/v1/training-workshop/{w.id}", None),
+    }
 
 
 def _trn05():
     w = workshop(WorkshopStatus.finished)
-    return {"web": ("edit", f"/workshopview/edit/{w.id}", {"place": "Інше місце"}),
-            "api": ("PUT", f"/api/v1/training-workshop/{w.id}", {"place": "Інше місце"})}
+    return {
+        "web": ("edit", f"/workshopview/edit/{w.id}", {"place": "Інше місце"}),
+        "api": ("PUT", f"/api/v1/training-workshop/{w.id}", {"place": "Інше місце"}),
+    }
 
 
 def _cas01():
     worker = db.session.scalar(sa.select(PortalUser).where(PortalUser.username == "caseworker"))
     colleague = worker.id
-    c = db.session.get(Case, _one(sa.select(Case.id).where(
-        Case.provider_id == worker.provider_id, Case.status != CaseStatus.intake)))
+    c = db.session.get(
+        Case,
+        _one(
+            sa.select(Case.id).where(
+                Case.provider_id == worker.provider_id, Case.status != CaseStatus.intake
+            )
+        ),
+    )
     db.session.execute(sa.update(Case).where(Case.id == c.id).values(status=CaseStatus.closed))
     db.session.commit()
-    return {"web": ("edit", f"/caseview/edit/{c.id}", {"assigned_worker": str(colleague)}),
-            "api": ("PUT", f"/api/v1/case/{c.id}", {"assigned_worker_id": colleague})}
+    return {
+        "web": ("edit", f"/caseview/edit/{c.id}", {"assigned_worker": str(colleague)}),
+        "api": ("PUT", f"/api/v1/case/{c.id}", {"assigned_worker_id": colleague}),
+    }
 
 
 def _cas02():
     c = case(CaseStatus.active)
     stranger = other_providers_user(c)
-    return {"web": ("edit", f"/caseview/edit/{c.id}", {"assigned_worker": str(stranger)}),
-            "api": ("PUT", f"/api/v1/case/{c.id}", {"assigned_worker_id": stranger})}
+    return {
+        "web": ("edit", f"/caseview/edit/{c.id}", {"assigned_worker": str(stranger)}),
+        "api": ("PUT", f"/api/v1/case/{c.id}", {"assigned_worker_id": stranger}),
+    }
 
 
 def _cas03():
     c = case(CaseStatus.active)
-    return {"web": ("post", f"/caseview/delete/{c.id}", {}),
-            "api": ("DELETE", f"/api/v1/case/{c.id}", None)}
+    return {
+        "web": ("post", f"/caseview/delete/{c.id}", {}),
+        "api": ("DELETE", f"/api/v1/case/{c.id}", None),
+    }
 
 
 def _cas04():
     c = case(CaseStatus.active)
     draft = provider(status=ProviderStatus.draft)
-    return {"web": ("post", f"/caseview/transfer/{c.id}", {"to_provider": str(draft.id),
-                                                           "reason": "Переїзд"}),
-            "api": ("POST", f"/api/v1/case/{c.id}/transfer", {"to_provider_id": draft.id,
-                                                              "reason": "Переїзд"})}
+    return {
+        "web": (
+            "post",
+            f"/caseview/transfer/{c.id}",
+            {"to_provider": str(draft.id), "reason": "Переїзд"},
+        ),
+        "api": (
+            "POST",
+            f"/api/v1/case/{c.id}/transfer",
+            {"to_provider_id": draft.id, "reason": "Переїзд"},
+        ),
+    }
 
 
 def _cas05():
     draft = provider(status=ProviderStatus.draft)
     today = dt.date.today()
-    return {"web": ("add", "/caseview/add", {
-        "provider": str(draft.id), "programme": "family",
-        "opened_on": today.strftime("%d.%m.%Y"), "b_full_name": "Олена Тестова",
-        "b_category": "difficult_family"})}
+    return {
+        "web": (
+            "add",
+            "/caseview/add",
+            {
+                "provider": str(draft.id),
+                "programme": "family",
+                "opened_on": today.strftime("%d.%m.%Y"),
+                "b_full_name": "Олена Тестова",
+                "b_category": "difficult_family",
+            },
+        )
+    }
 
 
 def _cas06():
     c = case(CaseStatus.closed)
-    return {"web": ("add", "/contactview/add", {
-        "case": str(c.id), "contact_on": dt.date.today().strftime("%d.%m.%Y"),
-        "form": "visit", "summary": "Зустріч"})}
+    return {
+        "web": (
+            "add",
+            "/contactview/add",
+            {
+                "case": str(c.id),
+                "contact_on": dt.date.today().strftime("%d.%m.%Y"),
+                "form": "visit",
+                "summary": "Зустріч",
+            },
+        )
+    }
 
 
 def _all01():
     p = provider(status=ProviderStatus.draft)
     db.session.add(Specialist(provider_id=p.id, full_name="Фахівчиня Правил"))
     db.session.commit()
-    return {"web": ("post", f"/providerview/delete/{p.id}", {}),
-            "api": ("DELETE", f"/api/v1/provider/{p.id}", None)}
+    return {
+        "web": ("post", f"/providerview/delete/{p.id}", {}),
+        "api": ("DELETE", f"/api/v1/provider/{p.id}", None),
+    }
 
 
 def _all02():
     p = provider()
     stale = p.version
-    db.session.execute(sa.update(Provider).where(Provider.id == p.id)
-                       .values(version=stale + 1))
+    db.session.execute(sa.update(Provider).where(Provider.id == p.id).values(version=stale + 1))
     db.session.commit()
-    return {"web": ("edit", f"/providerview/edit/{p.id}", {"version": str(stale),
-                                                           "head_name": "Інша Особа"}),
-            "api": ("PUT", f"/api/v1/provider/{p.id}", {"version": stale,
-                                                        "head_name": "Інша Особа"})}
+    return {
+        "web": (
+            "edit",
+            f"/providerview/edit/{p.id}",
+            {"version": str(stale), "head_name": "Інша Особа"},
+        ),
+        "api": ("PUT", f"/api/v1/provider/{p.id}", {"version": stale, "head_name": "Інша Особа"}),
+    }
 
 
 SCENARIOS = {
-    "PRV-01": _prv01, "PRV-02": _prv02, "PRV-03": _prv03, "PRV-04": _prv04,
-    "PRV-05": _prv05, "PRV-06": _prv06, "PRV-07": _prv07,
-    "CTR-01": _ctr01, "CTR-02": _ctr02, "CTR-03": _ctr03, "CTR-04": _ctr04, "CTR-05": _ctr05,
-    "SEL-01": _sel01, "SEL-02": _sel02, "SEL-03": _sel03, "SEL-04": _sel04, "SEL-05": _sel05,
-    "SEL-06": _sel06, "SEL-07": _sel07,
-    "TRN-01": _trn01, "TRN-02": _trn02, "TRN-03": _trn03, "TRN-04": _trn04, "TRN-05": _trn05,
-    "CAS-01": _cas01, "CAS-02": _cas02, "CAS-03": _cas03, "CAS-04": _cas04, "CAS-05": _cas05,
+    "PRV-01": _prv01,
+    "PRV-02": _prv02,
+    "PRV-03": _prv03,
+    "PRV-04": _prv04,
+    "PRV-05": _prv05,
+    "PRV-06": _prv06,
+    "PRV-07": _prv07,
+    "CTR-01": _ctr01,
+    "CTR-02": _ctr02,
+    "CTR-03": _ctr03,
+    "CTR-04": _ctr04,
+    "CTR-05": _ctr05,
+    "SEL-01": _sel01,
+    "SEL-02": _sel02,
+    "SEL-03": _sel03,
+    "SEL-04": _sel04,
+    "SEL-05": _sel05,
+    "SEL-06": _sel06,
+    "SEL-07": _sel07,
+    "TRN-01": _trn01,
+    "TRN-02": _trn02,
+    "TRN-03": _trn03,
+    "TRN-04": _trn04,
+    "TRN-05": _trn05,
+    "CAS-01": _cas01,
+    "CAS-02": _cas02,
+    "CAS-03": _cas03,
+    "CAS-04": _cas04,
+    "CAS-05": _cas05,
     "CAS-06": _cas06,
-    "ALL-01": _all01, "ALL-02": _all02,
+    "ALL-01": _all01,
+    "ALL-02": _all02,
 }
 
 
@@ -499,8 +678,11 @@ def test_rule_is_refused_alike_on_every_path(world, rule_id):
         before = snapshot()
     response = _send_web(web, requests["web"])
     assert response.status_code < 500, (rule_id, response.status_code)
-    assert refusal in visible_text(response.text), (rule_id, "web",
-                                                    visible_text(response.text)[:3000])
+    assert refusal in visible_text(response.text), (
+        rule_id,
+        "web",
+        visible_text(response.text)[:3000],
+    )
     with world.app_context():
         assert snapshot() == before, (rule_id, "web path changed the data")
     if not row["paths"].startswith("web, REST"):

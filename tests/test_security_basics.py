@@ -30,9 +30,12 @@ def test_lockout_after_repeated_failures_even_with_right_password(app):
     login(client, "trainer", PASSWORD)
     assert not _logged_in(client), "a locked account must refuse the right password"
     # The refusal looks exactly like a wrong password: no account enumeration.
-    response = client.post("/login/", data={"username": "trainer", "password": PASSWORD},
-                           follow_redirects=True)
-    assert "Невірний вхід" in visible_text(response.text) or "Неправильн" in visible_text(response.text)
+    response = client.post(
+        "/login/", data={"username": "trainer", "password": PASSWORD}, follow_redirects=True
+    )
+    assert "Невірний вхід" in visible_text(response.text) or "Неправильн" in visible_text(
+        response.text
+    )
 
 
 def test_lock_expires_and_counter_restarts(app):
@@ -53,8 +56,9 @@ def test_weak_passwords_refused_on_every_creation_path(app, password):
     with app.app_context():
         sm = app.appbuilder.sm
         with pytest.raises(PasswordComplexityValidationError):
-            sm.add_user("weakling", "W", "L", "w@example.org", sm.find_role("Аудитор"),
-                        password=password)
+            sm.add_user(
+                "weakling", "W", "L", "w@example.org", sm.find_role("Аудитор"), password=password
+            )
         assert sm.find_user(username="weakling") is None
 
 
@@ -62,18 +66,33 @@ def test_password_containing_username_refused(app):
     with app.app_context():
         sm = app.appbuilder.sm
         with pytest.raises(PasswordComplexityValidationError):
-            sm.add_user("olena", "O", "K", "o@example.org", sm.find_role("Аудитор"),
-                        password="olena-is-my-password")
+            sm.add_user(
+                "olena",
+                "O",
+                "K",
+                "o@example.org",
+                sm.find_role("Аудитор"),
+                password="olena-is-my-password",
+            )
 
 
 def test_user_form_shows_ukrainian_password_error_and_keeps_input(client_as, app):
     client = client_as("admin")
     with app.app_context():
         role_id = app.appbuilder.sm.find_role("Аудитор").id
-    response = client.post("/users/add", data={
-        "first_name": "Ірина", "last_name": "Коваль", "username": "iryna",
-        "email": "iryna@example.org", "roles": [str(role_id)], "active": "y",
-        "password": "short", "conf_password": "short"})
+    response = client.post(
+        "/users/add",
+        data={
+            "first_name": "Ірина",
+            "last_name": "Коваль",
+            "username": "iryna",
+            "email": "iryna@example.org",
+            "roles": [str(role_id)],
+            "active": "y",
+            "password": "short",
+            "conf_password": "short",
+        },
+    )
     assert response.status_code == 200
     text = visible_text(response.text)
     assert "Пароль має містити щонайменше 12 символів" in text
@@ -136,21 +155,31 @@ def test_security_headers_and_no_store_for_signed_in_pages(client_as):
     assert "http" not in csp, "no external origins"
     nonce = csp.split("'nonce-")[1].split("'")[0]
     scripts = response.text.count("<script")
-    assert scripts and response.text.count(f'nonce="{nonce}"') == scripts, \
+    assert scripts and response.text.count(f'nonce="{nonce}"') == scripts, (
         "every script tag carries the request's nonce"
+    )
 
 
 def test_production_refuses_default_secret_key(tmp_path):
     import config
 
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app(PORTAL_ENV="production", SECRET_KEY=config.DEV_SECRET_KEY,
-                   SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/p.db")
+        create_app(
+            PORTAL_ENV="production",
+            SECRET_KEY=config.DEV_SECRET_KEY,
+            SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/p.db",
+        )
     with pytest.raises(RuntimeError):
-        create_app(PORTAL_ENV="production", SECRET_KEY="short",
-                   SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/p.db")
-    app = create_app(PORTAL_ENV="production", SECRET_KEY="x" * 48,
-                     SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/p.db")
+        create_app(
+            PORTAL_ENV="production",
+            SECRET_KEY="short",
+            SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/p.db",
+        )
+    app = create_app(
+        PORTAL_ENV="production",
+        SECRET_KEY="x" * 48,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/p.db",
+    )
     assert app.config["SECRET_KEY"] == "x" * 48
 
 
@@ -189,8 +218,12 @@ def test_no_default_accounts_without_explicit_admin(tmp_path_factory):
 
 
 def test_login_rate_limit(tmp_path_factory):
-    limited = make_app(tmp_path_factory, AUTH_RATE_LIMITED=True, RATELIMIT_ENABLED=True,
-                       AUTH_RATE_LIMIT="3 per minute")
+    limited = make_app(
+        tmp_path_factory,
+        AUTH_RATE_LIMITED=True,
+        RATELIMIT_ENABLED=True,
+        AUTH_RATE_LIMIT="3 per minute",
+    )
     client = limited.test_client()
     codes = [login(client, "admin", "wrong-password-1").status_code for _ in range(4)]
     assert codes[:3] == [302, 302, 302]
@@ -198,8 +231,12 @@ def test_login_rate_limit(tmp_path_factory):
 
 
 def test_production_sends_hsts(tmp_path):
-    app = create_app(PORTAL_ENV="production", SECRET_KEY="y" * 48, TESTING=True,
-                     SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/hsts.db")
+    app = create_app(
+        PORTAL_ENV="production",
+        SECRET_KEY="y" * 48,
+        TESTING=True,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/hsts.db",
+    )
     response = app.test_client().get("/static/css/portal.css", base_url="https://portal.example")
     assert "max-age=31536000" in response.headers.get("Strict-Transport-Security", "")
 
@@ -211,10 +248,15 @@ def test_state_changes_require_csrf_token(tmp_path_factory):
     client = app.test_client()
     page = client.get("/login/").text
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    assert client.post("/login/", data={"username": "admin", "password": PASSWORD}
-                       ).status_code == 400, "login without a token is refused"
-    assert client.post("/login/", data={"username": "admin", "password": PASSWORD,
-                                        "csrf_token": token}).status_code == 302
+    assert (
+        client.post("/login/", data={"username": "admin", "password": PASSWORD}).status_code == 400
+    ), "login without a token is refused"
+    assert (
+        client.post(
+            "/login/", data={"username": "admin", "password": PASSWORD, "csrf_token": token}
+        ).status_code
+        == 302
+    )
     # Signed in: a delete or an action without a token is refused, nothing changes.
     assert client.post("/providerview/add", data={"name": "X"}).status_code == 400
     assert client.post("/users/delete/1").status_code == 400
@@ -237,8 +279,10 @@ def test_sign_in_logs_a_refused_redirect_and_not_an_ordinary_login(app, caplog):
     assert not [r for r in caplog.records if "redirect" in r.getMessage().lower()]
     client.get("/logout/")
     caplog.clear()
-    response = client.post("/login/?next=https://evil.example/steal",
-                           data={"username": "ministry", "password": PASSWORD})
+    response = client.post(
+        "/login/?next=https://evil.example/steal",
+        data={"username": "ministry", "password": PASSWORD},
+    )
     assert response.status_code == 302
     assert "evil.example" not in response.headers["Location"]
     refused = [r.getMessage() for r in caplog.records if "redirect" in r.getMessage().lower()]

@@ -27,8 +27,9 @@ RETIRED = ("retired_x", "Закрита програма Y")
 def programmes(app):
     with app.app_context():
         db.session.add(Programme(code=PILOT[0], name=PILOT[1], meeting_forms="visit"))
-        db.session.add(Programme(code=RETIRED[0], name=RETIRED[1], meeting_forms="visit",
-                                 active=False))
+        db.session.add(
+            Programme(code=RETIRED[0], name=RETIRED[1], meeting_forms="visit", active=False)
+        )
         db.session.commit()
 
 
@@ -46,9 +47,14 @@ def test_round_and_course_refer_to_the_programme_table():
 
 def test_choices_are_the_rows_of_the_programme_table(app):
     with app.app_context():
-        rows = [tuple(r) for r in db.session.execute(
-            sa.select(Programme.code, Programme.name).where(Programme.active)
-            .order_by(Programme.id))]
+        rows = [
+            tuple(r)
+            for r in db.session.execute(
+                sa.select(Programme.code, Programme.name)
+                .where(Programme.active)
+                .order_by(Programme.id)
+            )
+        ]
         assert programme_choices() == rows
         assert PILOT in rows and RETIRED[0] not in dict(rows)
         assert {"centre", "servicemen", "family"} <= set(dict(rows))
@@ -68,14 +74,23 @@ def test_web_forms_offer_the_programmes_of_the_table(client_as, url):
 
 def test_web_round_with_a_new_programme_and_its_name_in_the_list(app, client_as):
     client = client_as("ministry")
-    r = client.post("/selectionroundview/add", data={
-        "title": "Відбір пілотної програми", "programme": PILOT[0],
-        "announced_on": "01.06.2026", "deadline": "01.07.2026", "winners_count": "1",
-        "reserve_count": "0", "appeal_days": "5"})
+    r = client.post(
+        "/selectionroundview/add",
+        data={
+            "title": "Відбір пілотної програми",
+            "programme": PILOT[0],
+            "announced_on": "01.06.2026",
+            "deadline": "01.07.2026",
+            "winners_count": "1",
+            "reserve_count": "0",
+            "appeal_days": "5",
+        },
+    )
     assert r.status_code == 302, visible_text(r.get_data(as_text=True))[:500]
     with app.app_context():
-        rnd = db.session.scalar(sa.select(SelectionRound).where(
-            SelectionRound.title == "Відбір пілотної програми"))
+        rnd = db.session.scalar(
+            sa.select(SelectionRound).where(SelectionRound.title == "Відбір пілотної програми")
+        )
         assert rnd.programme == PILOT[0] and rnd.programme_name == PILOT[1]
         pilot_id = db.session.scalar(sa.select(Programme.id).where(Programme.code == PILOT[0]))
     listing = visible_text(client.get("/selectionroundview/list/").get_data(as_text=True))
@@ -87,44 +102,79 @@ def test_web_round_with_a_new_programme_and_its_name_in_the_list(app, client_as)
     assert "Відбір центрів" not in text
 
 
-@pytest.mark.parametrize("value,message", [
-    ("nosuch", "Такої програми немає"),
-    (RETIRED[0], "неактивна"),
-])
+@pytest.mark.parametrize(
+    "value,message",
+    [
+        ("nosuch", "Такої програми немає"),
+        (RETIRED[0], "неактивна"),
+    ],
+)
 def test_unknown_or_inactive_programme_refused_on_both_paths(app, client_as, value, message):
     client = client_as("ministry")
     title = f"Відбір {value}"
-    page = client.post("/selectionroundview/add", data={
-        "title": title, "programme": value, "announced_on": "01.06.2026",
-        "deadline": "01.07.2026", "winners_count": "1", "reserve_count": "0"})
+    page = client.post(
+        "/selectionroundview/add",
+        data={
+            "title": title,
+            "programme": value,
+            "announced_on": "01.06.2026",
+            "deadline": "01.07.2026",
+            "winners_count": "1",
+            "reserve_count": "0",
+        },
+    )
     assert page.status_code == 200 and message in visible_text(page.get_data(as_text=True))
     api = app.test_client()
-    r = api.post("/api/v1/selection_round/", headers=jwt_headers(api, "ministry"), json={
-        "title": title, "programme": value, "announced_on": "2026-06-01",
-        "deadline": "2026-07-01"})
+    r = api.post(
+        "/api/v1/selection_round/",
+        headers=jwt_headers(api, "ministry"),
+        json={
+            "title": title,
+            "programme": value,
+            "announced_on": "2026-06-01",
+            "deadline": "2026-07-01",
+        },
+    )
     assert r.status_code in (400, 422) and message in str(r.json.get("message")), r.json
-    r = api.post("/api/v1/training-course/", headers=jwt_headers(api, "admin"), json={
-        "title": f"Курс {value}", "programme": value, "hours": 8, "completion_hours": 6})
+    r = api.post(
+        "/api/v1/training-course/",
+        headers=jwt_headers(api, "admin"),
+        json={"title": f"Курс {value}", "programme": value, "hours": 8, "completion_hours": 6},
+    )
     assert r.status_code in (400, 422) and message in str(r.json.get("message")), r.json
     with app.app_context():
-        assert db.session.scalar(sa.select(SelectionRound.id).where(
-            SelectionRound.title == title)) is None
-        assert db.session.scalar(sa.select(Course.id).where(
-            Course.title == f"Курс {value}")) is None
+        assert (
+            db.session.scalar(sa.select(SelectionRound.id).where(SelectionRound.title == title))
+            is None
+        )
+        assert (
+            db.session.scalar(sa.select(Course.id).where(Course.title == f"Курс {value}")) is None
+        )
 
 
 def test_rest_reads_and_writes_codes_and_maps_the_old_names(app):
     client = app.test_client()
     headers = jwt_headers(client, "admin")
-    r = client.post("/api/v1/training-course/", headers=headers, json={
-        "title": "Курс зі старою назвою програми", "programme": "resilience_centres",
-        "hours": 8, "completion_hours": 6})
+    r = client.post(
+        "/api/v1/training-course/",
+        headers=headers,
+        json={
+            "title": "Курс зі старою назвою програми",
+            "programme": "resilience_centres",
+            "hours": 8,
+            "completion_hours": 6,
+        },
+    )
     assert r.status_code == 201, r.json
     pk = r.json["id"]
     shown = client.get(f"/api/v1/training-course/{pk}", headers=headers).json["result"]
     assert shown["programme"] == "centre"
-    names = {row["code"]: row["name"] for row in client.get(
-        "/api/v1/programme/?q=(page_size:100)", headers=headers).json["result"]}
+    names = {
+        row["code"]: row["name"]
+        for row in client.get("/api/v1/programme/?q=(page_size:100)", headers=headers).json[
+            "result"
+        ]
+    }
     assert names[shown["programme"]] == "Послуга з формування життєстійкості"
 
 
@@ -162,25 +212,35 @@ def test_migration_maps_the_old_values_both_ways(migrated_app):
         upgrade(revision="d20case00001")
         now = dt.datetime(2026, 1, 1)
         for n, value in enumerate(("resilience_centres", "servicemen", "families")):
-            db.session.execute(sa.text(
-                "INSERT INTO selection_round (title, programme, announced_on, deadline, "
-                "winners_count, reserve_count, status, created_on, changed_on, version) "
-                "VALUES (:t, :p, :d, :d, 1, 0, 'announced', :now, :now, 1)"),
-                {"t": f"Раунд {n}", "p": value, "d": dt.date(2026, 1, 1), "now": now})
+            db.session.execute(
+                sa.text(
+                    "INSERT INTO selection_round (title, programme, announced_on, deadline, "
+                    "winners_count, reserve_count, status, created_on, changed_on, version) "
+                    "VALUES (:t, :p, :d, :d, 1, 0, 'announced', :now, :now, 1)"
+                ),
+                {"t": f"Раунд {n}", "p": value, "d": dt.date(2026, 1, 1), "now": now},
+            )
         for n, value in enumerate(("resilience_centres", "servicemen", "family")):
-            db.session.execute(sa.text(
-                "INSERT INTO training_course (title, programme, hours, completion_hours, "
-                "active, created_on, changed_on, version) "
-                "VALUES (:t, :p, 10, 8, :yes, :now, :now, 1)"),
-                {"t": f"Курс {n}", "p": value, "yes": True, "now": now})
+            db.session.execute(
+                sa.text(
+                    "INSERT INTO training_course (title, programme, hours, completion_hours, "
+                    "active, created_on, changed_on, version) "
+                    "VALUES (:t, :p, 10, 8, :yes, :now, :now, 1)"
+                ),
+                {"t": f"Курс {n}", "p": value, "yes": True, "now": now},
+            )
         db.session.commit()
         upgrade(revision="d22sel000001")
-        assert _programmes("selection_round") == [("Раунд 0", "centre"),
-                                                  ("Раунд 1", "servicemen"),
-                                                  ("Раунд 2", "family")]
-        assert _programmes("training_course") == [("Курс 0", "centre"),
-                                                  ("Курс 1", "servicemen"),
-                                                  ("Курс 2", "family")]
+        assert _programmes("selection_round") == [
+            ("Раунд 0", "centre"),
+            ("Раунд 1", "servicemen"),
+            ("Раунд 2", "family"),
+        ]
+        assert _programmes("training_course") == [
+            ("Курс 0", "centre"),
+            ("Курс 1", "servicemen"),
+            ("Курс 2", "family"),
+        ]
         # The reference is enforced by the database: no row of an unknown programme.
         with pytest.raises(sa.exc.IntegrityError):
             if db.engine.dialect.name == "sqlite":
@@ -190,11 +250,15 @@ def test_migration_maps_the_old_values_both_ways(migrated_app):
         db.session.rollback()
         db.session.remove()
         downgrade(revision="d20case00001")
-        assert _programmes("selection_round") == [("Раунд 0", "resilience_centres"),
-                                                  ("Раунд 1", "servicemen"),
-                                                  ("Раунд 2", "families")]
-        assert _programmes("training_course") == [("Курс 0", "resilience_centres"),
-                                                  ("Курс 1", "servicemen"),
-                                                  ("Курс 2", "family")]
+        assert _programmes("selection_round") == [
+            ("Раунд 0", "resilience_centres"),
+            ("Раунд 1", "servicemen"),
+            ("Раунд 2", "families"),
+        ]
+        assert _programmes("training_course") == [
+            ("Курс 0", "resilience_centres"),
+            ("Курс 1", "servicemen"),
+            ("Курс 2", "family"),
+        ]
         db.session.remove()
         upgrade()

@@ -18,8 +18,15 @@ from app.providers.models import Provider, ProviderKind, ProviderStatus
 from app.security import roles
 from app.security.models import PortalUser
 from app.selection import services
-from app.selection.models import (Application, CommissionMember, Criterion, Decision, Programme,
-                                  RoundStatus, SelectionRound)
+from app.selection.models import (
+    Application,
+    CommissionMember,
+    Criterion,
+    Decision,
+    Programme,
+    RoundStatus,
+    SelectionRound,
+)
 
 from .conftest import PASSWORD
 
@@ -33,25 +40,44 @@ def user(username) -> PortalUser:
 
 def make_provider(oblast=LVIV, status=ProviderStatus.approved) -> Provider:
     n = next(_n)
-    p = Provider(name=f"Учасник відбору {n}", kind=ProviderKind.ngo, edrpou=demo_edrpou(n),
-                 oblast_id=oblast_id(db.session, oblast), status=status)
+    p = Provider(
+        name=f"Учасник відбору {n}",
+        kind=ProviderKind.ngo,
+        edrpou=demo_edrpou(n),
+        oblast_id=oblast_id(db.session, oblast),
+        status=status,
+    )
     db.session.add(p)
     db.session.flush()
     return p
 
 
-def make_round(status=R.accepting, oblast=None, criteria=(("Досвід", "3", 10),
-                                                          ("Кадри", "1", 10)),
-               members=("ministry", "ministry2"), winners=1, reserve=1) -> SelectionRound:
-    rnd = SelectionRound(title=f"Відбір {next(_n)}", programme=Programme.servicemen,
-                         oblast_id=oblast_id(db.session, oblast) if oblast else None,
-                         announced_on=dt.date(2026, 1, 1), deadline=dt.date(2026, 2, 1),
-                         status=status, winners_count=winners, reserve_count=reserve)
+def make_round(
+    status=R.accepting,
+    oblast=None,
+    criteria=(("Досвід", "3", 10), ("Кадри", "1", 10)),
+    members=("ministry", "ministry2"),
+    winners=1,
+    reserve=1,
+) -> SelectionRound:
+    rnd = SelectionRound(
+        title=f"Відбір {next(_n)}",
+        programme=Programme.servicemen,
+        oblast_id=oblast_id(db.session, oblast) if oblast else None,
+        announced_on=dt.date(2026, 1, 1),
+        deadline=dt.date(2026, 2, 1),
+        status=status,
+        winners_count=winners,
+        reserve_count=reserve,
+    )
     db.session.add(rnd)
     db.session.flush()
     for i, (name, weight, max_score) in enumerate(criteria):
-        db.session.add(Criterion(round_id=rnd.id, name=name, weight=Decimal(weight),
-                                 max_score=max_score, position=i))
+        db.session.add(
+            Criterion(
+                round_id=rnd.id, name=name, weight=Decimal(weight), max_score=max_score, position=i
+            )
+        )
     for username in members:
         db.session.add(CommissionMember(round_id=rnd.id, user_id=user(username).id))
     db.session.flush()
@@ -62,18 +88,26 @@ def make_round(status=R.accepting, oblast=None, criteria=(("Досвід", "3", 
 @pytest.fixture(scope="module", autouse=True)
 def second_officer(app):
     with app.app_context():
-        create_user("ministry2", PASSWORD, roles.MINISTRY, first_name="Друга",
-                    last_name="Членкиня")
+        create_user("ministry2", PASSWORD, roles.MINISTRY, first_name="Друга", last_name="Членкиня")
 
 
 # --- round workflow ------------------------------------------------------------------------
 
 ROLE_USERS = ("admin", "ministry", "lviv", "frankivsk", "trainer", "caseworker", "auditor")
-SOURCES = {"open_applications": {R.announced}, "start_evaluation": {R.accepting},
-           "complete": {R.evaluating}, "award": {R.appeals},
-           "cancel": {R.announced, R.accepting, R.evaluating, R.appeals}}
-TARGETS = {"open_applications": R.accepting, "start_evaluation": R.evaluating,
-           "complete": R.appeals, "award": R.completed, "cancel": R.cancelled}
+SOURCES = {
+    "open_applications": {R.announced},
+    "start_evaluation": {R.accepting},
+    "complete": {R.evaluating},
+    "award": {R.appeals},
+    "cancel": {R.announced, R.accepting, R.evaluating, R.appeals},
+}
+TARGETS = {
+    "open_applications": R.accepting,
+    "start_evaluation": R.evaluating,
+    "complete": R.appeals,
+    "award": R.completed,
+    "cancel": R.cancelled,
+}
 
 
 def test_round_transitions_per_role_and_state(app):
@@ -84,9 +118,14 @@ def test_round_transitions_per_role_and_state(app):
                 for source in R:
                     rnd = make_round(status=source)
                     try:
-                        services.transition_round(name, rnd, user(username), reason="Причина",
-                                                  protocol_number="7-к",
-                                                  protocol_date=dt.date(2026, 3, 1))
+                        services.transition_round(
+                            name,
+                            rnd,
+                            user(username),
+                            reason="Причина",
+                            protocol_number="7-к",
+                            protocol_date=dt.date(2026, 3, 1),
+                        )
                         outcome = "ok"
                     except NotPermitted:
                         outcome = "role"
@@ -121,8 +160,9 @@ def test_round_transition_preconditions(app):
         db.session.rollback()
         rnd = make_round(status=R.announced)
         with pytest.raises(ConflictError):
-            services.transition_round("open_applications", rnd, ministry,
-                                      expected_version=rnd.version + 1)
+            services.transition_round(
+                "open_applications", rnd, ministry, expected_version=rnd.version + 1
+            )
         db.session.rollback()
 
 
@@ -136,8 +176,9 @@ def test_application_rules(app):
         foreign = make_provider(oblast=IVANO_FRANKIVSK)
 
         def check(rnd, provider):
-            services.check_application(Application(round=rnd, provider=provider,
-                                                   submitted_on=dt.date(2026, 1, 5)))
+            services.check_application(
+                Application(round=rnd, provider=provider, submitted_on=dt.date(2026, 1, 5))
+            )
 
         check(regional, approved)
         with pytest.raises(UserError, match="доки його не затверджено"):
@@ -147,8 +188,11 @@ def test_application_rules(app):
         check(make_round(status=R.accepting), foreign)  # national round: any oblast
         with pytest.raises(UserError, match="не приймає заявок"):
             check(make_round(status=R.evaluating), approved)
-        db.session.add(Application(round_id=regional.id, provider_id=approved.id,
-                                   submitted_on=dt.date(2026, 1, 5)))
+        db.session.add(
+            Application(
+                round_id=regional.id, provider_id=approved.id, submitted_on=dt.date(2026, 1, 5)
+            )
+        )
         db.session.flush()
         with pytest.raises(UserError, match="уже подав заявку"):
             check(regional, approved)
@@ -159,8 +203,7 @@ def test_application_rules(app):
 
 
 def _apply(rnd, provider, submitted):
-    a = Application(round_id=rnd.id, provider_id=provider.id, submitted_on=submitted,
-                    eligible=True)
+    a = Application(round_id=rnd.id, provider_id=provider.id, submitted_on=submitted, eligible=True)
     db.session.add(a)
     db.session.flush()
     return a
@@ -184,7 +227,8 @@ def test_only_commission_members_score_while_evaluating(app):
         services.record_scores(a, user("ministry"), {crit.id: 7})
         services.record_scores(a, user("ministry"), {crit.id: 9})  # a member may correct
         assert [(s.value, s.member_id) for s in services.scores_of(a).values()] == [
-            (9, user("ministry").id)]
+            (9, user("ministry").id)
+        ]
         assert a.total_score == Decimal("27.000")
         db.session.rollback()
 
@@ -197,33 +241,46 @@ def test_totals_and_deterministic_tie_break(app):
         heavy, light = rnd.criteria  # weights 3 and 1
         m1, m2 = user("ministry"), user("ministry2")
         p = [make_provider() for _ in range(5)]
-        a_first = _apply(rnd, p[0], dt.date(2026, 1, 10))   # 3*5 + 1*5 = 20
-        a_light = _apply(rnd, p[1], dt.date(2026, 1, 2))    # 3*4 + 1*8 = 20, weaker on heavy
-        a_early = _apply(rnd, p[2], dt.date(2026, 1, 3))    # = a_first, submitted earlier
-        a_same = _apply(rnd, p[3], dt.date(2026, 1, 3))     # = a_early, same date, higher id
-        a_best = _apply(rnd, p[4], dt.date(2026, 1, 20))    # 3*6.5 + 1*7 = 26.5
-        plan = {a_first: ((4, 5), (6, 5)), a_light: ((4, 8), (4, 8)),
-                a_early: ((5, 6), (5, 4)), a_same: ((6, 5), (4, 5)),
-                a_best: ((6, 7), (7, 7))}
+        a_first = _apply(rnd, p[0], dt.date(2026, 1, 10))  # 3*5 + 1*5 = 20
+        a_light = _apply(rnd, p[1], dt.date(2026, 1, 2))  # 3*4 + 1*8 = 20, weaker on heavy
+        a_early = _apply(rnd, p[2], dt.date(2026, 1, 3))  # = a_first, submitted earlier
+        a_same = _apply(rnd, p[3], dt.date(2026, 1, 3))  # = a_early, same date, higher id
+        a_best = _apply(rnd, p[4], dt.date(2026, 1, 20))  # 3*6.5 + 1*7 = 26.5
+        plan = {
+            a_first: ((4, 5), (6, 5)),
+            a_light: ((4, 8), (4, 8)),
+            a_early: ((5, 6), (5, 4)),
+            a_same: ((6, 5), (4, 5)),
+            a_best: ((6, 7), (7, 7)),
+        }
         for application, ((h1, l1), (h2, l2)) in plan.items():
             services.record_scores(application, m1, {heavy.id: h1, light.id: l1})
             services.record_scores(application, m2, {heavy.id: h2, light.id: l2})
         ranked = services.compute_results(rnd)
-        assert [a.id for a in ranked] == [a_best.id, a_early.id, a_same.id, a_first.id,
-                                          a_light.id]
+        assert [a.id for a in ranked] == [a_best.id, a_early.id, a_same.id, a_first.id, a_light.id]
         assert [a.rank for a in ranked] == [1, 2, 3, 4, 5]
-        assert [a.total_score for a in ranked] == [Decimal("26.500"), Decimal("20.000"),
-                                                   Decimal("20.000"), Decimal("20.000"),
-                                                   Decimal("20.000")]
+        assert [a.total_score for a in ranked] == [
+            Decimal("26.500"),
+            Decimal("20.000"),
+            Decimal("20.000"),
+            Decimal("20.000"),
+            Decimal("20.000"),
+        ]
         # Recomputing gives the same order (deterministic).
         assert [a.id for a in services.compute_results(rnd)] == [a.id for a in ranked]
 
-        services.transition_round("complete", rnd, m1, protocol_number="15-к",
-                                  protocol_date=dt.date(2026, 3, 2))
+        services.transition_round(
+            "complete", rnd, m1, protocol_number="15-к", protocol_date=dt.date(2026, 3, 2)
+        )
         db.session.commit()
         decisions = [a.decision for a in services.compute_results(rnd)]
-        assert decisions == [Decision.winner, Decision.winner, Decision.reserve,
-                             Decision.refused, Decision.refused]
+        assert decisions == [
+            Decision.winner,
+            Decision.winner,
+            Decision.reserve,
+            Decision.refused,
+            Decision.refused,
+        ]
         assert {a.protocol_number for a in ranked} == {"15-к"}
         assert rnd.status == R.appeals and rnd.protocol_date == dt.date(2026, 3, 2)
 
@@ -240,8 +297,13 @@ def test_missing_scores_refuse_completion_and_decisions_follow_the_ranks(app):
         services.record_scores(a2, user("ministry"), {light.id: 10})
         assert (a1.total_score, a2.total_score) == (Decimal("6.000"), Decimal("10.000"))
         with pytest.raises(services.SelectionError) as refused:
-            services.transition_round("complete", rnd, user("admin"), protocol_number="1",
-                                      protocol_date=dt.date(2026, 3, 1))
+            services.transition_round(
+                "complete",
+                rnd,
+                user("admin"),
+                protocol_number="1",
+                protocol_date=dt.date(2026, 3, 1),
+            )
         names = {m.user.username: str(m) for m in rnd.commission}
         assert services.missing_scores(rnd) == {names["ministry"]: 2, names["ministry2"]: 4}
         assert rnd.status == R.evaluating and "6" in str(refused.value)
@@ -249,7 +311,8 @@ def test_missing_scores_refuse_completion_and_decisions_follow_the_ranks(app):
             services.record_scores(a1, user(member), {heavy.id: 2, light.id: 0})
             services.record_scores(a2, user(member), {heavy.id: 0, light.id: 10})
         a1.decision = Decision.winner  # a hand-made decision does not survive publication
-        services.transition_round("complete", rnd, user("admin"), protocol_number="1",
-                                  protocol_date=dt.date(2026, 3, 1))
+        services.transition_round(
+            "complete", rnd, user("admin"), protocol_number="1", protocol_date=dt.date(2026, 3, 1)
+        )
         assert (a1.decision, a2.decision) == (Decision.refused, Decision.winner)
         db.session.rollback()

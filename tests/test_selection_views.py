@@ -20,8 +20,17 @@ from app.extensions import db
 from app.providers.demo import demo_edrpou
 from app.providers.models import Provider, ProviderKind, ProviderStatus
 from app.security.models import PortalUser
-from app.selection.models import (Application, ApplicationDocument, CommissionMember, Criterion,
-                                  Decision, Programme, RoundStatus, Score, SelectionRound)
+from app.selection.models import (
+    Application,
+    ApplicationDocument,
+    CommissionMember,
+    Criterion,
+    Decision,
+    Programme,
+    RoundStatus,
+    Score,
+    SelectionRound,
+)
 
 from .conftest import count_queries, jwt_headers, visible_text
 
@@ -46,27 +55,50 @@ def data(app, tmp_path_factory):
         ministry = user("ministry")
 
         def provider(name, oblast, n):
-            p = Provider(name=name, kind=ProviderKind.ngo, edrpou=demo_edrpou(n),
-                         oblast_id=oblast, status=ProviderStatus.approved)
+            p = Provider(
+                name=name,
+                kind=ProviderKind.ngo,
+                edrpou=demo_edrpou(n),
+                oblast_id=oblast,
+                status=ProviderStatus.approved,
+            )
             db.session.add(p)
             return p
 
         lviv_p = provider(LVIV_PROVIDER, lviv, 2000)
         frank_p = provider(FRANK_PROVIDER, frank, 2001)
-        extra = [provider(f"Учасник загального відбору {i:02d}", lviv if i % 2 else frank,
-                          2100 + i) for i in range(40)]
+        extra = [
+            provider(f"Учасник загального відбору {i:02d}", lviv if i % 2 else frank, 2100 + i)
+            for i in range(40)
+        ]
 
         def rnd(title, oblast, status):
-            r = SelectionRound(title=title, programme=Programme.centre,
-                               oblast_id=oblast, announced_on=dt.date(2026, 1, 10),
-                               deadline=dt.date(2026, 2, 10), status=status,
-                               winners_count=1, reserve_count=1)
+            r = SelectionRound(
+                title=title,
+                programme=Programme.centre,
+                oblast_id=oblast,
+                announced_on=dt.date(2026, 1, 10),
+                deadline=dt.date(2026, 2, 10),
+                status=status,
+                winners_count=1,
+                reserve_count=1,
+            )
             db.session.add(r)
             db.session.flush()
-            db.session.add(Criterion(round_id=r.id, name="Досвід роботи", weight=Decimal(2),
-                                     max_score=10, position=1))
-            db.session.add(Criterion(round_id=r.id, name="Кадрове забезпечення",
-                                     weight=Decimal(1), max_score=10, position=2))
+            db.session.add(
+                Criterion(
+                    round_id=r.id, name="Досвід роботи", weight=Decimal(2), max_score=10, position=1
+                )
+            )
+            db.session.add(
+                Criterion(
+                    round_id=r.id,
+                    name="Кадрове забезпечення",
+                    weight=Decimal(1),
+                    max_score=10,
+                    position=2,
+                )
+            )
             db.session.add(CommissionMember(round_id=r.id, user_id=ministry.id))
             return r
 
@@ -77,33 +109,65 @@ def data(app, tmp_path_factory):
             rnd(f"Архівний відбір {i:02d}", lviv if i % 2 else frank, RoundStatus.completed)
         db.session.flush()
         apps = {
-            "lviv": Application(round_id=lviv_r.id, provider_id=lviv_p.id,
-                                submitted_on=dt.date(2026, 1, 20), eligible=True),
-            "frank": Application(round_id=frank_r.id, provider_id=frank_p.id,
-                                 submitted_on=dt.date(2026, 1, 21), eligible=True),
-            "nat_lviv": Application(round_id=national.id, provider_id=lviv_p.id,
-                                    submitted_on=dt.date(2026, 1, 22), eligible=True),
-            "nat_frank": Application(round_id=national.id, provider_id=frank_p.id,
-                                     submitted_on=dt.date(2026, 1, 23), eligible=True),
+            "lviv": Application(
+                round_id=lviv_r.id,
+                provider_id=lviv_p.id,
+                submitted_on=dt.date(2026, 1, 20),
+                eligible=True,
+            ),
+            "frank": Application(
+                round_id=frank_r.id,
+                provider_id=frank_p.id,
+                submitted_on=dt.date(2026, 1, 21),
+                eligible=True,
+            ),
+            "nat_lviv": Application(
+                round_id=national.id,
+                provider_id=lviv_p.id,
+                submitted_on=dt.date(2026, 1, 22),
+                eligible=True,
+            ),
+            "nat_frank": Application(
+                round_id=national.id,
+                provider_id=frank_p.id,
+                submitted_on=dt.date(2026, 1, 23),
+                eligible=True,
+            ),
         }
         db.session.add_all(apps.values())
         db.session.flush()
         for p in extra:
-            db.session.add(Application(round_id=national.id, provider_id=p.id,
-                                       submitted_on=dt.date(2026, 1, 25), eligible=True))
+            db.session.add(
+                Application(
+                    round_id=national.id,
+                    provider_id=p.id,
+                    submitted_on=dt.date(2026, 1, 25),
+                    eligible=True,
+                )
+            )
         db.session.flush()
         doc_dir = os.path.join(app.config["UPLOAD_FOLDER"], "selection")
         os.makedirs(doc_dir, exist_ok=True)
         with open(os.path.join(doc_dir, "frankdoc.pdf"), "wb") as fh:
             fh.write(PDF)
-        doc = ApplicationDocument(application_id=apps["frank"].id, doc_type="statute",
-                                  filename="статут.pdf", stored_name="frankdoc.pdf",
-                                  size=len(PDF))
+        doc = ApplicationDocument(
+            application_id=apps["frank"].id,
+            doc_type="statute",
+            filename="статут.pdf",
+            stored_name="frankdoc.pdf",
+            size=len(PDF),
+        )
         db.session.add(doc)
         db.session.commit()
-        IDS.update(lviv_round=lviv_r.id, frank_round=frank_r.id, national=national.id,
-                   frank_doc=doc.id, lviv_provider=lviv_p.id, frank_provider=frank_p.id,
-                   **{f"app_{k}": v.id for k, v in apps.items()})
+        IDS.update(
+            lviv_round=lviv_r.id,
+            frank_round=frank_r.id,
+            national=national.id,
+            frank_doc=doc.id,
+            lviv_provider=lviv_p.id,
+            frank_provider=frank_p.id,
+            **{f"app_{k}": v.id for k, v in apps.items()},
+        )
 
 
 def app_state(app, key):
@@ -117,47 +181,55 @@ def app_state(app, key):
 
 
 def test_regional_admin_sees_own_and_national_rounds(app, client_as):
-    text = visible_text(client_as("lviv").get(
-        "/selectionroundview/list/?psize_SelectionRoundView=100").text)
+    text = visible_text(
+        client_as("lviv").get("/selectionroundview/list/?psize_SelectionRoundView=100").text
+    )
     assert LVIV_ROUND in text and NATIONAL_ROUND in text and FRANK_ROUND not in text
     client = client_as("lviv")
     assert client.get(f"/selectionroundview/show/{IDS['lviv_round']}").status_code == 200
     headers = jwt_headers(client, "lviv")
-    listing = json.dumps(client.get("/api/v1/selection_round/?q=(page_size:100)",
-                                    headers=headers).json, ensure_ascii=False)
+    listing = json.dumps(
+        client.get("/api/v1/selection_round/?q=(page_size:100)", headers=headers).json,
+        ensure_ascii=False,
+    )
     assert LVIV_ROUND in listing and NATIONAL_ROUND in listing and FRANK_ROUND not in listing
 
 
 def test_out_of_scope_round_on_every_path(app, client_as):
     pk = IDS["frank_round"]
     client = client_as("lviv")
-    for url in (f"/selectionroundview/show/{pk}", f"/selectionroundview/results/{pk}",
-                f"/selectionroundview/results/{pk}/csv",
-                f"/selectionroundview/results/{pk}/xlsx"):
+    for url in (
+        f"/selectionroundview/show/{pk}",
+        f"/selectionroundview/results/{pk}",
+        f"/selectionroundview/results/{pk}/csv",
+        f"/selectionroundview/results/{pk}/xlsx",
+    ):
         r = client.get(url)
         assert r.status_code == 404, url
         assert FRANK_PROVIDER not in r.text
     # Writing paths: regional administrators may not write rounds at all.
     assert client.get(f"/selectionroundview/edit/{pk}").status_code in (403, 404)
-    assert client.post(f"/selectionroundview/edit/{pk}",
-                       data={"title": "Захоплено"}).status_code in (403, 404)
+    assert client.post(
+        f"/selectionroundview/edit/{pk}", data={"title": "Захоплено"}
+    ).status_code in (403, 404)
     assert client.post(f"/selectionroundview/delete/{pk}").status_code in (403, 404)
-    assert client.post(f"/selectionroundview/action/cancel/{pk}",
-                       data={"reason": "x"}).status_code in (403, 404)
+    assert client.post(
+        f"/selectionroundview/action/cancel/{pk}", data={"reason": "x"}
+    ).status_code in (403, 404)
     for fmt in ("csv", "xlsx"):
         body = client.get(f"/selectionroundview/export/{fmt}").data
         text = body.decode("utf-8-sig") if fmt == "csv" else _xlsx_text(body)
         assert LVIV_ROUND in text and FRANK_ROUND not in text
     headers = jwt_headers(client, "lviv")
     assert client.get(f"/api/v1/selection_round/{pk}", headers=headers).status_code == 404
-    assert client.get(f"/api/v1/selection_round/{pk}/results",
-                      headers=headers).status_code == 404
-    assert client.put(f"/api/v1/selection_round/{pk}", headers=headers,
-                      json={"title": "Захоплено"}).status_code in (403, 404)
-    assert client.delete(f"/api/v1/selection_round/{pk}",
-                         headers=headers).status_code in (403, 404)
-    assert client.post(f"/api/v1/selection_round/{pk}/cancel", headers=headers,
-                       json={"reason": "x"}).status_code in (403, 404)
+    assert client.get(f"/api/v1/selection_round/{pk}/results", headers=headers).status_code == 404
+    assert client.put(
+        f"/api/v1/selection_round/{pk}", headers=headers, json={"title": "Захоплено"}
+    ).status_code in (403, 404)
+    assert client.delete(f"/api/v1/selection_round/{pk}", headers=headers).status_code in (403, 404)
+    assert client.post(
+        f"/api/v1/selection_round/{pk}/cancel", headers=headers, json={"reason": "x"}
+    ).status_code in (403, 404)
     with app.app_context():
         r = db.session.get(SelectionRound, pk)
         assert r.title == FRANK_ROUND and r.status == RoundStatus.evaluating
@@ -165,8 +237,10 @@ def test_out_of_scope_round_on_every_path(app, client_as):
 
 def _xlsx_text(data: bytes) -> str:
     sheet = load_workbook(io.BytesIO(data), read_only=True).active
-    return "\n".join(";".join("" if v is None else str(v) for v in row)
-                     for row in sheet.iter_rows(values_only=True))
+    return "\n".join(
+        ";".join("" if v is None else str(v) for v in row)
+        for row in sheet.iter_rows(values_only=True)
+    )
 
 
 def test_out_of_scope_application_on_every_path(app, client_as):
@@ -174,31 +248,41 @@ def test_out_of_scope_application_on_every_path(app, client_as):
     client = client_as("lviv")
     text = visible_text(client.get("/applicationview/list/?psize_ApplicationView=100").text)
     assert LVIV_PROVIDER in text and FRANK_PROVIDER not in text
-    for url in (f"/applicationview/show/{pk}", f"/applicationview/document/{pk}/"
-                f"{IDS['frank_doc']}"):
+    for url in (
+        f"/applicationview/show/{pk}",
+        f"/applicationview/document/{pk}/{IDS['frank_doc']}",
+    ):
         r = client.get(url)
         assert r.status_code == 404 and PDF not in r.data, url
     assert client.get(f"/applicationview/edit/{pk}").status_code in (403, 404)
-    assert client.post(f"/applicationview/edit/{pk}",
-                       data={"notes": "Захоплено"}).status_code in (403, 404)
+    assert client.post(f"/applicationview/edit/{pk}", data={"notes": "Захоплено"}).status_code in (
+        403,
+        404,
+    )
     assert client.post(f"/applicationview/delete/{pk}").status_code in (403, 404)
-    assert client.post(f"/applicationview/upload/{pk}", data={
-        "doc_type": "other", "file": (io.BytesIO(PDF), "x.pdf")}).status_code in (403, 404)
+    assert client.post(
+        f"/applicationview/upload/{pk}",
+        data={"doc_type": "other", "file": (io.BytesIO(PDF), "x.pdf")},
+    ).status_code in (403, 404)
     assert client.post(f"/applicationview/scores/{pk}").status_code in (403, 404)
     for fmt in ("csv", "xlsx"):
         body = client.get(f"/applicationview/export/{fmt}").data
         text = body.decode("utf-8-sig") if fmt == "csv" else _xlsx_text(body)
         assert LVIV_PROVIDER in text and FRANK_PROVIDER not in text
     headers = jwt_headers(client, "lviv")
-    assert client.get(f"/api/v1/selection_application/{pk}",
-                      headers=headers).status_code == 404
-    listing = json.dumps(client.get("/api/v1/selection_application/?q=(page_size:100)",
-                                    headers=headers).json, ensure_ascii=False)
+    assert client.get(f"/api/v1/selection_application/{pk}", headers=headers).status_code == 404
+    listing = json.dumps(
+        client.get("/api/v1/selection_application/?q=(page_size:100)", headers=headers).json,
+        ensure_ascii=False,
+    )
     assert LVIV_PROVIDER in listing and FRANK_PROVIDER not in listing
-    assert client.put(f"/api/v1/selection_application/{pk}", headers=headers,
-                      json={"notes": "Захоплено"}).status_code in (403, 404)
-    assert client.delete(f"/api/v1/selection_application/{pk}",
-                         headers=headers).status_code in (403, 404)
+    assert client.put(
+        f"/api/v1/selection_application/{pk}", headers=headers, json={"notes": "Захоплено"}
+    ).status_code in (403, 404)
+    assert client.delete(f"/api/v1/selection_application/{pk}", headers=headers).status_code in (
+        403,
+        404,
+    )
     assert app_state(app, "app_frank") == before
 
 
@@ -207,7 +291,8 @@ def test_national_round_results_show_own_oblast_rows_only(app, client_as):
     text = visible_text(client.get(f"/selectionroundview/results/{IDS['national']}").text)
     assert LVIV_PROVIDER in text and FRANK_PROVIDER not in text
     csv_text = client.get(f"/selectionroundview/results/{IDS['national']}/csv").data.decode(
-        "utf-8-sig")
+        "utf-8-sig"
+    )
     assert LVIV_PROVIDER in csv_text and FRANK_PROVIDER not in csv_text
     assert client.get(f"/applicationview/show/{IDS['app_nat_frank']}").status_code == 404
 
@@ -218,8 +303,12 @@ def test_roles_without_selection_access(app, client_as):
         assert client.get("/selectionroundview/list/").status_code == 403
         assert client.get(f"/selectionroundview/results/{IDS['lviv_round']}").status_code == 403
         assert client.get("/applicationview/list/").status_code == 403
-        assert client.get(f"/applicationview/document/{IDS['app_frank']}/"
-                          f"{IDS['frank_doc']}").status_code == 403
+        assert (
+            client.get(
+                f"/applicationview/document/{IDS['app_frank']}/{IDS['frank_doc']}"
+            ).status_code
+            == 403
+        )
     auditor = client_as("auditor")
     assert auditor.get(f"/selectionroundview/results/{IDS['frank_round']}").status_code == 200
     assert auditor.get("/applicationview/add").status_code == 403
@@ -232,22 +321,32 @@ def test_roles_without_selection_access(app, client_as):
 def test_document_upload_and_download(app, client_as, monkeypatch):
     pk = IDS["app_lviv"]
     ministry = client_as("ministry")
-    r = ministry.post(f"/applicationview/upload/{pk}", follow_redirects=True, data={
-        "doc_type": "proposal", "file": (io.BytesIO(PDF + b"lviv"), "пропозиція.pdf")})
+    r = ministry.post(
+        f"/applicationview/upload/{pk}",
+        follow_redirects=True,
+        data={"doc_type": "proposal", "file": (io.BytesIO(PDF + b"lviv"), "пропозиція.pdf")},
+    )
     assert "Документ завантажено" in visible_text(r.text)
-    r = ministry.post(f"/applicationview/upload/{pk}", follow_redirects=True, data={
-        "doc_type": "other", "file": (io.BytesIO(b"MZ..."), "virus.exe")})
+    r = ministry.post(
+        f"/applicationview/upload/{pk}",
+        follow_redirects=True,
+        data={"doc_type": "other", "file": (io.BytesIO(b"MZ..."), "virus.exe")},
+    )
     assert "Такий тип файлу не приймається" in visible_text(r.text)
     from app.providers import services
 
     monkeypatch.setattr(services, "MAX_DOCUMENT_BYTES", 10)
-    r = ministry.post(f"/applicationview/upload/{pk}", follow_redirects=True, data={
-        "doc_type": "other", "file": (io.BytesIO(b"x" * 11), "big.pdf")})
+    r = ministry.post(
+        f"/applicationview/upload/{pk}",
+        follow_redirects=True,
+        data={"doc_type": "other", "file": (io.BytesIO(b"x" * 11), "big.pdf")},
+    )
     assert "Файл завеликий" in visible_text(r.text)
     monkeypatch.undo()
     with app.app_context():
-        docs = db.session.scalars(sa.select(ApplicationDocument).where(
-            ApplicationDocument.application_id == pk)).all()
+        docs = db.session.scalars(
+            sa.select(ApplicationDocument).where(ApplicationDocument.application_id == pk)
+        ).all()
         assert [d.filename for d in docs] == ["пропозиція.pdf"]
         doc = docs[0]
         stored = os.path.join(app.config["UPLOAD_FOLDER"], "selection", doc.stored_name)
@@ -262,8 +361,15 @@ def test_document_upload_and_download(app, client_as, monkeypatch):
     # The document id must belong to the application in the URL.
     r = client_as("ministry").get(f"/applicationview/document/{pk}/{IDS['frank_doc']}")
     assert r.status_code == 404
-    assert client_as("lviv").post(f"/applicationview/upload/{pk}", data={
-        "doc_type": "other", "file": (io.BytesIO(PDF), "x.pdf")}).status_code == 403
+    assert (
+        client_as("lviv")
+        .post(
+            f"/applicationview/upload/{pk}",
+            data={"doc_type": "other", "file": (io.BytesIO(PDF), "x.pdf")},
+        )
+        .status_code
+        == 403
+    )
 
 
 # --- scores and results -----------------------------------------------------------------------
@@ -272,31 +378,45 @@ def test_document_upload_and_download(app, client_as, monkeypatch):
 def test_commission_member_scores_through_the_form(app, client_as):
     pk = IDS["app_lviv"]
     with app.app_context():
-        crits = db.session.scalars(sa.select(Criterion).where(
-            Criterion.round_id == IDS["lviv_round"]).order_by(Criterion.position)).all()
+        crits = db.session.scalars(
+            sa.select(Criterion)
+            .where(Criterion.round_id == IDS["lviv_round"])
+            .order_by(Criterion.position)
+        ).all()
         c1, c2 = crits[0].id, crits[1].id
     ministry = client_as("ministry")
     page = visible_text(ministry.get(f"/applicationview/show/{pk}").text)
     assert "Мої оцінки" in page and "Оцінки комісії" in page
-    r = ministry.post(f"/applicationview/scores/{pk}", follow_redirects=True,
-                      data={f"score_{c1}": "12", f"score_{c2}": "5"})
+    r = ministry.post(
+        f"/applicationview/scores/{pk}",
+        follow_redirects=True,
+        data={f"score_{c1}": "12", f"score_{c2}": "5"},
+    )
     assert "цілим числом від 0 до 10" in visible_text(r.text)
-    r = ministry.post(f"/applicationview/scores/{pk}", follow_redirects=True,
-                      data={f"score_{c1}": "8", f"score_{c2}": "6", f"comment_{c1}": "Добре"})
+    r = ministry.post(
+        f"/applicationview/scores/{pk}",
+        follow_redirects=True,
+        data={f"score_{c1}": "8", f"score_{c2}": "6", f"comment_{c1}": "Добре"},
+    )
     assert "Бали збережено" in visible_text(r.text)
     with app.app_context():
         a = db.session.get(Application, pk)
         assert a.total_score == Decimal("22.000") and a.rank == 1
-        assert db.session.scalar(sa.select(Score.comment).where(
-            Score.application_id == pk, Score.criterion_id == c1)) == "Добре"
+        assert (
+            db.session.scalar(
+                sa.select(Score.comment).where(Score.application_id == pk, Score.criterion_id == c1)
+            )
+            == "Добре"
+        )
     # Not a member of this round's commission: refused with a message.
     with app.app_context():
         from app.cli import create_user
         from app.security import roles
 
         create_user("ministry3", "Test-Password-2025!", roles.MINISTRY)
-    r = client_as("ministry3").post(f"/applicationview/scores/{pk}", follow_redirects=True,
-                                    data={f"score_{c1}": "1"})
+    r = client_as("ministry3").post(
+        f"/applicationview/scores/{pk}", follow_redirects=True, data={f"score_{c1}": "1"}
+    )
     assert "лише члени комісії" in visible_text(r.text)
 
 
@@ -306,37 +426,70 @@ def test_results_page_and_export_content(app, client_as):
         national = db.session.get(SelectionRound, pk)
         crit = national.criteria[0]
         ministry = user("ministry")
-        db.session.add(Score(application_id=IDS["app_nat_frank"], criterion_id=crit.id,
-                             member_id=ministry.id, value=9))
-        db.session.add(Score(application_id=IDS["app_nat_lviv"], criterion_id=crit.id,
-                             member_id=ministry.id, value=7))
+        db.session.add(
+            Score(
+                application_id=IDS["app_nat_frank"],
+                criterion_id=crit.id,
+                member_id=ministry.id,
+                value=9,
+            )
+        )
+        db.session.add(
+            Score(
+                application_id=IDS["app_nat_lviv"],
+                criterion_id=crit.id,
+                member_id=ministry.id,
+                value=7,
+            )
+        )
         db.session.commit()
         # Completing needs every member's score on every criterion (SEL-07): the
         # others give both applications the same, so the first criterion ranks them.
-        given = set(db.session.execute(sa.select(Score.application_id, Score.criterion_id,
-                                                 Score.member_id)).all())
+        given = set(
+            db.session.execute(
+                sa.select(Score.application_id, Score.criterion_id, Score.member_id)
+            ).all()
+        )
         for member in national.commission:
             for criterion in national.criteria:
-                for app_id in db.session.scalars(sa.select(Application.id).where(
-                        Application.round_id == pk)):
+                for app_id in db.session.scalars(
+                    sa.select(Application.id).where(Application.round_id == pk)
+                ):
                     if (app_id, criterion.id, member.user_id) not in given:
-                        db.session.add(Score(application_id=app_id, criterion_id=criterion.id,
-                                             member_id=member.user_id, value=5))
+                        db.session.add(
+                            Score(
+                                application_id=app_id,
+                                criterion_id=criterion.id,
+                                member_id=member.user_id,
+                                value=5,
+                            )
+                        )
         db.session.commit()
     client = client_as("ministry")
     r = client.post(f"/selectionroundview/recalculate/{pk}", follow_redirects=True)
     text = visible_text(r.text)
     assert "Результати конкурсного відбору" in text
     assert text.index(FRANK_PROVIDER) < text.index(LVIV_PROVIDER)
-    r = client.post(f"/selectionroundview/action/complete/{pk}", follow_redirects=True,
-                    data={"protocol_number": "21-к", "protocol_date": "05.03.2026"})
+    r = client.post(
+        f"/selectionroundview/action/complete/{pk}",
+        follow_redirects=True,
+        data={"protocol_number": "21-к", "protocol_date": "05.03.2026"},
+    )
     assert "Статус конкурсного відбору змінено" in visible_text(r.text)
 
     r = client.get(f"/selectionroundview/results/{pk}/csv")
     assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["Місце", "Надавач", "Код ЄДРПОУ", "Область", "Загальний бал",
-                       "Рішення", "Номер протоколу", "Дата протоколу"]
+    assert rows[0] == [
+        "Місце",
+        "Надавач",
+        "Код ЄДРПОУ",
+        "Область",
+        "Загальний бал",
+        "Рішення",
+        "Номер протоколу",
+        "Дата протоколу",
+    ]
     assert rows[1][:2] == ["1", FRANK_PROVIDER] and rows[1][4] == "23.0"  # 2 x 9 + 1 x 5
     assert rows[1][5] == "Переможець" and rows[1][6:] == ["21-к", "05.03.2026"]
     assert rows[2][:2] == ["2", LVIV_PROVIDER] and rows[2][5] == "Резерв"
@@ -352,14 +505,18 @@ def test_results_page_and_export_content(app, client_as):
     with app.app_context():
         assert db.session.get(Application, IDS["app_nat_frank"]).decision == Decision.winner
         # The appeal window has passed: the round is awarded (no lots: no agreements).
-        db.session.execute(sa.update(SelectionRound).where(SelectionRound.id == pk).values(
-            appeal_until=dt.date.today() - dt.timedelta(days=1)))
+        db.session.execute(
+            sa.update(SelectionRound)
+            .where(SelectionRound.id == pk)
+            .values(appeal_until=dt.date.today() - dt.timedelta(days=1))
+        )
         db.session.commit()
     r = client.post(f"/selectionroundview/action/award/{pk}", follow_redirects=True)
     assert "Статус конкурсного відбору змінено" in visible_text(r.text)
     # A completed round is read-only.
-    r = client.post(f"/selectionroundview/action/cancel/{pk}", follow_redirects=True,
-                    data={"reason": "Помилка"})
+    r = client.post(
+        f"/selectionroundview/action/cancel/{pk}", follow_redirects=True, data={"reason": "Помилка"}
+    )
     assert "не дозволений" in visible_text(r.text)
 
 
@@ -370,25 +527,46 @@ def test_application_form_rules_keep_input(app, client_as):
     assert 'data-lookup-url="/lookup/approved_provider"' in html
     assert FRANK_PROVIDER not in html
     with app.app_context():
-        open_round = SelectionRound(title="Відкритий відбір Львівщини",
-                                    programme=Programme.family,
-                                    oblast_id=oblast_id(db.session, LVIV),
-                                    announced_on=dt.date(2026, 4, 1),
-                                    deadline=dt.date(2026, 5, 1), status=RoundStatus.accepting)
+        open_round = SelectionRound(
+            title="Відкритий відбір Львівщини",
+            programme=Programme.family,
+            oblast_id=oblast_id(db.session, LVIV),
+            announced_on=dt.date(2026, 4, 1),
+            deadline=dt.date(2026, 5, 1),
+            status=RoundStatus.accepting,
+        )
         db.session.add(open_round)
         db.session.commit()
         rid = open_round.id
-    r = client.post("/applicationview/add", data={
-        "round": str(rid), "provider": str(IDS["frank_provider"]), "submitted_on": "02.04.2026",
-        "notes": "Примітка до заявки"})
+    r = client.post(
+        "/applicationview/add",
+        data={
+            "round": str(rid),
+            "provider": str(IDS["frank_provider"]),
+            "submitted_on": "02.04.2026",
+            "notes": "Примітка до заявки",
+        },
+    )
     assert r.status_code == 200
     assert "не належить до області" in visible_text(r.text)
     assert "Примітка до заявки" in r.text
-    r = client.post("/applicationview/add", data={
-        "round": str(rid), "provider": str(IDS["lviv_provider"]), "submitted_on": "02.04.2026"})
+    r = client.post(
+        "/applicationview/add",
+        data={
+            "round": str(rid),
+            "provider": str(IDS["lviv_provider"]),
+            "submitted_on": "02.04.2026",
+        },
+    )
     assert r.status_code == 302
-    r = client.post("/applicationview/add", data={
-        "round": str(rid), "provider": str(IDS["lviv_provider"]), "submitted_on": "03.04.2026"})
+    r = client.post(
+        "/applicationview/add",
+        data={
+            "round": str(rid),
+            "provider": str(IDS["lviv_provider"]),
+            "submitted_on": "03.04.2026",
+        },
+    )
     assert "уже подав заявку" in visible_text(r.text)
     lookup = client.get("/lookup/open_round?q=Відкритий").json["results"]
     assert [x["id"] for x in lookup] == [rid]
@@ -396,17 +574,34 @@ def test_application_form_rules_keep_input(app, client_as):
 
 def test_round_setup_through_the_show_page(app, client_as):
     client = client_as("ministry")
-    r = client.post("/selectionroundview/add", data={
-        "title": "Новий відбір", "programme": "servicemen", "announced_on": "01.05.2026",
-        "deadline": "01.04.2026", "winners_count": "2", "reserve_count": "1"})
+    r = client.post(
+        "/selectionroundview/add",
+        data={
+            "title": "Новий відбір",
+            "programme": "servicemen",
+            "announced_on": "01.05.2026",
+            "deadline": "01.04.2026",
+            "winners_count": "2",
+            "reserve_count": "1",
+        },
+    )
     assert "не може бути раніше дати оголошення" in visible_text(r.text)
-    r = client.post("/selectionroundview/add", data={
-        "title": "Новий відбір", "programme": "servicemen", "announced_on": "01.05.2026",
-        "deadline": "01.06.2026", "winners_count": "2", "reserve_count": "1"})
+    r = client.post(
+        "/selectionroundview/add",
+        data={
+            "title": "Новий відбір",
+            "programme": "servicemen",
+            "announced_on": "01.05.2026",
+            "deadline": "01.06.2026",
+            "winners_count": "2",
+            "reserve_count": "1",
+        },
+    )
     assert r.status_code == 302
     with app.app_context():
-        pk = db.session.scalar(sa.select(SelectionRound.id).where(
-            SelectionRound.title == "Новий відбір"))
+        pk = db.session.scalar(
+            sa.select(SelectionRound.id).where(SelectionRound.title == "Новий відбір")
+        )
         ministry_id = user("ministry").id
     show = f"/selectionroundview/show/{pk}"
     r = client.post(f"/selectionroundview/action/start_evaluation/{pk}", follow_redirects=True)
@@ -414,19 +609,27 @@ def test_round_setup_through_the_show_page(app, client_as):
     client.post(f"/selectionroundview/action/open_applications/{pk}")
     r = client.post(f"/selectionroundview/action/start_evaluation/{pk}", follow_redirects=True)
     assert "Додайте критерії оцінювання" in visible_text(r.text)
-    r = client.post(f"/selectionroundview/criterion/{pk}", follow_redirects=True,
-                    data={"name": "Досвід", "weight": "-1"})
+    r = client.post(
+        f"/selectionroundview/criterion/{pk}",
+        follow_redirects=True,
+        data={"name": "Досвід", "weight": "-1"},
+    )
     assert "додатну вагу" in visible_text(r.text)
-    client.post(f"/selectionroundview/criterion/{pk}",
-                data={"name": "Досвід", "weight": "2,5", "max_score": "10"})
+    client.post(
+        f"/selectionroundview/criterion/{pk}",
+        data={"name": "Досвід", "weight": "2,5", "max_score": "10"},
+    )
     lookup = client.get("/lookup/commission_user?q=ministry").json["results"]
     assert ministry_id in [x["id"] for x in lookup]
-    assert client_as("auditor").get("/lookup/commission_user?q=ministry").json[
-        "results"] == []
-    client.post(f"/selectionroundview/member/{pk}", data={"user_id": str(ministry_id),
-                                                          "role": "Голова"})
-    r = client.post(f"/selectionroundview/member/{pk}", follow_redirects=True,
-                    data={"user_id": str(ministry_id)})
+    assert client_as("auditor").get("/lookup/commission_user?q=ministry").json["results"] == []
+    client.post(
+        f"/selectionroundview/member/{pk}", data={"user_id": str(ministry_id), "role": "Голова"}
+    )
+    r = client.post(
+        f"/selectionroundview/member/{pk}",
+        follow_redirects=True,
+        data={"user_id": str(ministry_id)},
+    )
     assert "вже є членом комісії" in visible_text(r.text)
     r = client.post(f"/selectionroundview/action/start_evaluation/{pk}", follow_redirects=True)
     text = visible_text(r.text)
@@ -436,8 +639,11 @@ def test_round_setup_through_the_show_page(app, client_as):
         assert rnd.status == RoundStatus.evaluating
         assert [(c.name, c.weight) for c in rnd.criteria] == [("Досвід", Decimal("2.5"))]
     # criteria are frozen once evaluation started
-    r = client.post(f"/selectionroundview/criterion/{pk}", follow_redirects=True,
-                    data={"name": "Пізній", "weight": "1"})
+    r = client.post(
+        f"/selectionroundview/criterion/{pk}",
+        follow_redirects=True,
+        data={"name": "Пізній", "weight": "1"},
+    )
     assert "лише до початку оцінювання" in visible_text(r.text)
     assert client.get(show).status_code == 200
 
@@ -448,27 +654,38 @@ def test_api_round_transition_and_results(app):
     pk = IDS["lviv_round"]
     r = client.get(f"/api/v1/selection_round/{pk}/results", headers=lviv)
     assert r.status_code == 200 and r.json["result"][0]["provider"] == LVIV_PROVIDER
-    assert client.post(f"/api/v1/selection_round/{pk}/complete", headers=lviv,
-                       json={}).status_code == 403
+    assert (
+        client.post(f"/api/v1/selection_round/{pk}/complete", headers=lviv, json={}).status_code
+        == 403
+    )
     r = client.post(f"/api/v1/selection_round/{pk}/complete", headers=ministry, json={})
     assert r.status_code == 400 and "протоколу" in r.json["message"]
-    r = client.post(f"/api/v1/selection_round/{pk}/complete", headers=ministry,
-                    json={"protocol_number": "3", "protocol_date": "2026-03-10",
-                          "version": 999})
+    r = client.post(
+        f"/api/v1/selection_round/{pk}/complete",
+        headers=ministry,
+        json={"protocol_number": "3", "protocol_date": "2026-03-10", "version": 999},
+    )
     assert r.status_code == 409
     r = client.get(f"/api/v1/selection_round/{pk}", headers=ministry)
     version = r.json["result"]["version"]
-    r = client.post(f"/api/v1/selection_round/{pk}/complete", headers=ministry,
-                    json={"protocol_number": "3", "protocol_date": "2026-03-10",
-                          "version": version})
+    r = client.post(
+        f"/api/v1/selection_round/{pk}/complete",
+        headers=ministry,
+        json={"protocol_number": "3", "protocol_date": "2026-03-10", "version": version},
+    )
     assert r.status_code == 200 and r.json["status"] == "appeals"
 
 
 # --- lists ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("view,url", [("SelectionRoundView", "/selectionroundview/list/"),
-                                      ("ApplicationView", "/applicationview/list/")])
+@pytest.mark.parametrize(
+    "view,url",
+    [
+        ("SelectionRoundView", "/selectionroundview/list/"),
+        ("ApplicationView", "/applicationview/list/"),
+    ],
+)
 def test_list_statement_count_does_not_grow_with_page_size(app, client_as, view, url):
     client = client_as("ministry")
     client.get(url)
@@ -486,12 +703,23 @@ def test_list_statement_count_does_not_grow_with_page_size(app, client_as, view,
 def test_ukrainian_labels(app, client_as):
     client = client_as("ministry")
     text = visible_text(client.get("/selectionroundview/list/").text)
-    for label in ("Конкурсні відбори", "Програма", "Територія", "Кінцевий строк подання заявок",
-                  "Конкурсний відбір", "Заявки", "Центри життєстійкості", "Завершено"):
+    for label in (
+        "Конкурсні відбори",
+        "Програма",
+        "Територія",
+        "Кінцевий строк подання заявок",
+        "Конкурсний відбір",
+        "Заявки",
+        "Центри життєстійкості",
+        "Завершено",
+    ):
         assert label in text, label
     text = visible_text(client.get("/selectionroundview/add").text)
-    for label in ("Оголосити конкурсний відбір", "Кількість переможців",
-                  "Область (порожньо для загальнодержавного відбору)"):
+    for label in (
+        "Оголосити конкурсний відбір",
+        "Кількість переможців",
+        "Область (порожньо для загальнодержавного відбору)",
+    ):
         assert label in text, label
     text = visible_text(client.get("/applicationview/list/").text)
     for label in ("Заявки на конкурсний відбір", "Загальний бал", "Місце", "Рішення"):
@@ -504,20 +732,49 @@ def test_ukrainian_labels(app, client_as):
 def test_api_application_rules(app):
     client = app.test_client()
     ministry, lviv = jwt_headers(client, "ministry"), jwt_headers(client, "lviv")
-    r = client.post("/api/v1/selection_application/", headers=jwt_headers(client, "admin"),
-                    json={"round": IDS["frank_round"], "provider": IDS["frank_provider"],
-                          "submitted_on": "2026-01-30"})
+    r = client.post(
+        "/api/v1/selection_application/",
+        headers=jwt_headers(client, "admin"),
+        json={
+            "round": IDS["frank_round"],
+            "provider": IDS["frank_provider"],
+            "submitted_on": "2026-01-30",
+        },
+    )
     assert r.status_code == 400 and "не приймає заявок" in r.json["message"]
-    r = client.post("/api/v1/selection_application/", headers=ministry, json={
-        "round": IDS["frank_round"], "provider": IDS["frank_provider"],
-        "submitted_on": "2026-01-30"})
+    r = client.post(
+        "/api/v1/selection_application/",
+        headers=ministry,
+        json={
+            "round": IDS["frank_round"],
+            "provider": IDS["frank_provider"],
+            "submitted_on": "2026-01-30",
+        },
+    )
     assert r.status_code == 400 and "працівники міністерства їх розглядають" in r.json["message"]
-    assert client.post("/api/v1/selection_application/", headers=lviv, json={
-        "round": IDS["frank_round"], "provider": IDS["lviv_provider"]}).status_code == 403
-    r = client.post("/api/v1/selection_round/", headers=ministry, json={
-        "title": "Відбір з API", "programme": "family", "announced_on": "2026-06-01",
-        "deadline": "2026-05-01"})
+    assert (
+        client.post(
+            "/api/v1/selection_application/",
+            headers=lviv,
+            json={"round": IDS["frank_round"], "provider": IDS["lviv_provider"]},
+        ).status_code
+        == 403
+    )
+    r = client.post(
+        "/api/v1/selection_round/",
+        headers=ministry,
+        json={
+            "title": "Відбір з API",
+            "programme": "family",
+            "announced_on": "2026-06-01",
+            "deadline": "2026-05-01",
+        },
+    )
     assert r.status_code == 400 and "раніше дати оголошення" in r.json["message"]
     with app.app_context():
-        assert db.session.scalar(sa.select(SelectionRound.id).where(
-            SelectionRound.title == "Відбір з API")) is None
+        assert (
+            db.session.scalar(
+                sa.select(SelectionRound.id).where(SelectionRound.title == "Відбір з API")
+            )
+            is None
+        )

@@ -27,8 +27,14 @@ def app(tmp_path_factory):
         with app.app_context():
             sm = app.appbuilder.sm
             for name in ("olena", "petro", "iryna", "taras", "marta"):
-                sm.add_user(name, name.capitalize(), "Тест", f"{name}@example.org",
-                            sm.find_role(roles.TRAINER), password=PASSWORD)
+                sm.add_user(
+                    name,
+                    name.capitalize(),
+                    "Тест",
+                    f"{name}@example.org",
+                    sm.find_role(roles.TRAINER),
+                    password=PASSWORD,
+                )
         yield app
 
 
@@ -39,13 +45,17 @@ def _signed_in(client) -> bool:
 
 def _api_ok(app, token) -> bool:
     client = app.test_client()
-    return client.get("/api/v1/oblast/",
-                      headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    return (
+        client.get("/api/v1/oblast/", headers={"Authorization": f"Bearer {token}"}).status_code
+        == 200
+    )
 
 
 def _tokens(app, username, password=PASSWORD):
-    response = app.test_client().post("/api/v1/security/login", json={
-        "username": username, "password": password, "provider": "db", "refresh": True})
+    response = app.test_client().post(
+        "/api/v1/security/login",
+        json={"username": username, "password": password, "provider": "db", "refresh": True},
+    )
     assert response.status_code == 200, response.text
     return response.json["access_token"], response.json["refresh_token"]
 
@@ -67,8 +77,9 @@ def test_each_login_gets_a_session_record(app):
     login(client, "olena")
     _tokens(app, "olena")
     with app.app_context():
-        rows = db.session.scalars(select(UserSession).where(
-            UserSession.user_id == _user_id(app, "olena"))).all()
+        rows = db.session.scalars(
+            select(UserSession).where(UserSession.user_id == _user_id(app, "olena"))
+        ).all()
         kinds = sorted(r.kind for r in rows if r.ended_at is None)
         assert kinds == ["api", "web"]
         web = next(r for r in rows if r.kind == "web")
@@ -89,8 +100,9 @@ def test_cookie_and_token_copied_before_logout_are_refused_after_it(app):
     response = copied.get("/oblastview/list/")
     assert response.status_code == 302 and "/login/" in response.headers["Location"]
     assert not _api_ok(app, access)
-    again = app.test_client().post("/api/v1/security/refresh",
-                                   headers={"Authorization": f"Bearer {refresh}"})
+    again = app.test_client().post(
+        "/api/v1/security/refresh", headers={"Authorization": f"Bearer {refresh}"}
+    )
     assert again.status_code == 401
 
 
@@ -100,8 +112,9 @@ def test_password_change_ends_other_sessions_web_and_api(app):
     elsewhere = app.test_client()
     login(elsewhere, "petro")
     access, _ = _tokens(app, "petro")
-    response = me.post("/resetmypassword/form", data={
-        "password": NEW_PASSWORD, "conf_password": NEW_PASSWORD})
+    response = me.post(
+        "/resetmypassword/form", data={"password": NEW_PASSWORD, "conf_password": NEW_PASSWORD}
+    )
     assert response.status_code == 302
     assert _signed_in(me), "the browser that changed the password stays signed in"
     assert not _signed_in(elsewhere)
@@ -111,8 +124,13 @@ def test_password_change_ends_other_sessions_web_and_api(app):
     admin = app.test_client()
     login(admin, "admin")
     pk = _user_id(app, "petro")
-    assert admin.post(f"/resetpassword/form?pk={pk}", data={
-        "password": PASSWORD + "x", "conf_password": PASSWORD + "x"}).status_code == 302
+    assert (
+        admin.post(
+            f"/resetpassword/form?pk={pk}",
+            data={"password": PASSWORD + "x", "conf_password": PASSWORD + "x"},
+        ).status_code
+        == 302
+    )
     assert not _signed_in(me) and not _api_ok(app, access2)
 
 
@@ -120,18 +138,26 @@ def _edit_user(admin, app, username, active=True, role=roles.TRAINER):
     with app.app_context():
         user = db.session.scalar(select(PortalUser).where(PortalUser.username == username))
         role_id = app.appbuilder.sm.find_role(role).id
-        data = {"first_name": user.first_name, "last_name": user.last_name,
-                "username": user.username, "email": user.email, "roles": [str(role_id)]}
+        data = {
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "username": user.username,
+            "email": user.email,
+            "roles": [str(role_id)],
+        }
         pk = user.id
     if active:
         data["active"] = "y"
     return admin.post(f"/users/edit/{pk}", data=data)
 
 
-@pytest.mark.parametrize("username, change", [
-    ("iryna", dict(active=False)),
-    ("taras", dict(role=roles.AUDITOR)),
-])
+@pytest.mark.parametrize(
+    "username, change",
+    [
+        ("iryna", dict(active=False)),
+        ("taras", dict(role=roles.AUDITOR)),
+    ],
+)
 def test_deactivation_and_role_change_end_sessions_web_and_api(app, username, change):
     client = app.test_client()
     login(client, username)
@@ -142,11 +168,18 @@ def test_deactivation_and_role_change_end_sessions_web_and_api(app, username, ch
     assert _edit_user(admin, app, username, **change).status_code == 302
     assert not _signed_in(client)
     assert not _api_ok(app, access)
-    assert app.test_client().post("/api/v1/security/refresh", headers={
-        "Authorization": f"Bearer {refresh}"}).status_code == 401
+    assert (
+        app.test_client()
+        .post("/api/v1/security/refresh", headers={"Authorization": f"Bearer {refresh}"})
+        .status_code
+        == 401
+    )
     with app.app_context():
-        reasons = set(db.session.scalars(select(UserSession.end_reason).where(
-            UserSession.user_id == _user_id(app, username))))
+        reasons = set(
+            db.session.scalars(
+                select(UserSession.end_reason).where(UserSession.user_id == _user_id(app, username))
+            )
+        )
     assert reasons == {"deactivated" if "active" in change else "roles"}
 
 
@@ -182,8 +215,11 @@ def _age_sessions(app, username, **delta):
     with app.app_context():
         past = services.utcnow() - dt.timedelta(**delta)
         column = "created_at" if delta.pop("_created", False) else "last_seen"
-        db.session.execute(update(UserSession).where(
-            UserSession.user_id == _user_id(app, username)).values({column: past}))
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.user_id == _user_id(app, username))
+            .values({column: past})
+        )
         db.session.commit()
 
 
@@ -193,16 +229,25 @@ def test_idle_and_absolute_limits_apply_to_tokens_and_cookies(app, column):
     login(client, "ministry")
     access, refresh = _tokens(app, "ministry")
     assert _signed_in(client) and _api_ok(app, access)
-    limit = (app.config["SESSION_IDLE_TIMEOUT"] if column == "last_seen"
-             else app.config["PERMANENT_SESSION_LIFETIME"])
+    limit = (
+        app.config["SESSION_IDLE_TIMEOUT"]
+        if column == "last_seen"
+        else app.config["PERMANENT_SESSION_LIFETIME"]
+    )
     with app.app_context():
-        db.session.execute(update(UserSession).where(
-            UserSession.user_id == _user_id(app, "ministry"))
-            .values({column: services.utcnow() - limit - dt.timedelta(minutes=1)}))
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.user_id == _user_id(app, "ministry"))
+            .values({column: services.utcnow() - limit - dt.timedelta(minutes=1)})
+        )
         db.session.commit()
     assert not _api_ok(app, access)
-    assert app.test_client().post("/api/v1/security/refresh", headers={
-        "Authorization": f"Bearer {refresh}"}).status_code == 401
+    assert (
+        app.test_client()
+        .post("/api/v1/security/refresh", headers={"Authorization": f"Bearer {refresh}"})
+        .status_code
+        == 401
+    )
     assert not _signed_in(client)
 
 
@@ -213,14 +258,18 @@ def test_refresh_tokens_live_no_longer_than_a_session(app):
 
 def test_refreshed_token_belongs_to_the_same_session(app):
     access, refresh = _tokens(app, "trainer")
-    response = app.test_client().post("/api/v1/security/refresh",
-                                      headers={"Authorization": f"Bearer {refresh}"})
+    response = app.test_client().post(
+        "/api/v1/security/refresh", headers={"Authorization": f"Bearer {refresh}"}
+    )
     assert response.status_code == 200
     fresh = response.json["access_token"]
     assert _api_ok(app, fresh)
     with app.app_context():
-        rows = db.session.scalars(select(UserSession).where(
-            UserSession.user_id == _user_id(app, "trainer"), UserSession.ended_at.is_(None))).all()
+        rows = db.session.scalars(
+            select(UserSession).where(
+                UserSession.user_id == _user_id(app, "trainer"), UserSession.ended_at.is_(None)
+            )
+        ).all()
     assert len(rows) == 1
     # Ending that one session (from "My sessions") revokes the refreshed token too.
     client = app.test_client()
@@ -240,10 +289,16 @@ def test_my_sessions_lists_own_sessions_only_and_ends_them(app):
     page = laptop.get("/sessions/")
     assert page.status_code == 200
     with app.app_context():
-        mine = db.session.scalars(select(UserSession.id).where(
-            UserSession.user_id == _user_id(app, "lviv"), UserSession.ended_at.is_(None))).all()
-        theirs = db.session.scalar(select(UserSession.id).where(
-            UserSession.user_id == _user_id(app, "frankivsk"), UserSession.ended_at.is_(None)))
+        mine = db.session.scalars(
+            select(UserSession.id).where(
+                UserSession.user_id == _user_id(app, "lviv"), UserSession.ended_at.is_(None)
+            )
+        ).all()
+        theirs = db.session.scalar(
+            select(UserSession.id).where(
+                UserSession.user_id == _user_id(app, "frankivsk"), UserSession.ended_at.is_(None)
+            )
+        )
     assert len(mine) == 2 and all(sid in page.text for sid in mine)
     assert theirs not in page.text
     # Another user's session cannot be ended (and its id reveals nothing).
@@ -285,11 +340,17 @@ def test_rest_lists_own_sessions_and_ends_them(app):
     assert {"id", "kind", "created_at", "last_seen", "ip", "user_agent"} <= set(rows[0])
     assert api.get("/api/v1/session/all", headers=auth).status_code == 403
     with app.app_context():
-        theirs = db.session.scalar(select(UserSession.id).where(
-            UserSession.user_id == _user_id(app, "frankivsk"), UserSession.ended_at.is_(None)))
-        other = next(r["id"] for r in rows
-                     if r["id"] != services.session_hash(
-                         jwt.decode(access, options={"verify_signature": False})["sid"]))
+        theirs = db.session.scalar(
+            select(UserSession.id).where(
+                UserSession.user_id == _user_id(app, "frankivsk"), UserSession.ended_at.is_(None)
+            )
+        )
+        other = next(
+            r["id"]
+            for r in rows
+            if r["id"]
+            != services.session_hash(jwt.decode(access, options={"verify_signature": False})["sid"])
+        )
     assert api.delete(f"/api/v1/session/{theirs}", headers=auth).status_code == 404
     assert _api_ok(app, stranger)
     assert api.delete(f"/api/v1/session/{other}", headers=auth).status_code == 200
@@ -297,8 +358,12 @@ def test_rest_lists_own_sessions_and_ends_them(app):
     # The API's logout: this token's session ends, with its refresh token.
     assert api.delete("/api/v1/session/current", headers=auth).status_code == 200
     assert not _api_ok(app, access)
-    assert api.post("/api/v1/security/refresh", headers={
-        "Authorization": f"Bearer {refresh}"}).status_code == 401
+    assert (
+        api.post(
+            "/api/v1/security/refresh", headers={"Authorization": f"Bearer {refresh}"}
+        ).status_code
+        == 401
+    )
 
 
 def test_rest_administrator_lists_and_ends_anyones_session(app):

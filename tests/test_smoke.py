@@ -1,6 +1,6 @@
 """The app boots, people can sign in, anonymous requests are sent to login."""
 
-from .conftest import PASSWORD, jwt_headers, login, visible_text
+from .conftest import jwt_headers, login, visible_text
 
 
 def test_login_page_is_ukrainian(app):
@@ -38,7 +38,9 @@ def test_anonymous_list_redirects_to_login(app):
 def test_api_requires_token_and_accepts_jwt(app):
     client = app.test_client()
     assert client.get("/api/v1/oblast/").status_code == 401
-    response = client.get("/api/v1/oblast/?q=(page_size:30)", headers=jwt_headers(client, "ministry"))
+    response = client.get(
+        "/api/v1/oblast/?q=(page_size:30)", headers=jwt_headers(client, "ministry")
+    )
     assert response.status_code == 200
     assert response.json["count"] == 27
 

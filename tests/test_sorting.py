@@ -46,8 +46,9 @@ def _add_transfers():
         return
     for index, case in enumerate(reversed(cases)):
         to = cases[index % len(cases)].provider_id
-        db.session.add(CaseTransfer(case_id=case.id, from_provider_id=case.provider_id,
-                                    to_provider_id=to))
+        db.session.add(
+            CaseTransfer(case_id=case.id, from_provider_id=case.provider_id, to_provider_id=to)
+        )
     db.session.commit()
 
 
@@ -85,8 +86,10 @@ def _order_expression(model, column):
         return sa.select(key), getattr(model, head)
     if leaf and isinstance(prop, RelationshipProperty) and not prop.uselist:
         target = aliased(prop.mapper.class_)
-        return (sa.select(key).outerjoin(target, getattr(model, head).of_type(target)),
-                getattr(target, leaf))
+        return (
+            sa.select(key).outerjoin(target, getattr(model, head).of_type(target)),
+            getattr(target, leaf),
+        )
     return None
 
 
@@ -142,13 +145,17 @@ def test_every_sortable_column_sorts_both_ways(app, demo, client_as):
     assert ordered >= 40, ordered
 
 
-@pytest.mark.parametrize("view_name, column, users", [
-    ("CentreView", "oblast.title", ("admin", "lviv")),
-    ("CentreView", "hromada.title", ("admin", "lviv")),
-    ("CaseTransferView", "case.number", ("admin",)),
-])
-def test_relation_columns_found_broken_sort_also_under_a_scope(app, demo, client_as, view_name,
-                                                               column, users):
+@pytest.mark.parametrize(
+    "view_name, column, users",
+    [
+        ("CentreView", "oblast.title", ("admin", "lviv")),
+        ("CentreView", "hromada.title", ("admin", "lviv")),
+        ("CaseTransferView", "case.number", ("admin",)),
+    ],
+)
+def test_relation_columns_found_broken_sort_also_under_a_scope(
+    app, demo, client_as, view_name, column, users
+):
     """The columns the outside test found broken ("no such column:
     geo_oblast.title", a 503), also for a regional administrator (scope filter)."""
     for username in users:
@@ -156,16 +163,19 @@ def test_relation_columns_found_broken_sort_also_under_a_scope(app, demo, client
         view = next(v for v in app.appbuilder.baseviews if v.__class__.__name__ == view_name)
         pages = {}
         for direction in ("asc", "desc"):
-            response = client.get(f"{view.route_base}/list/?_oc_{view_name}={column}"
-                                  f"&_od_{view_name}={direction}&psize_{view_name}=100")
+            response = client.get(
+                f"{view.route_base}/list/?_oc_{view_name}={column}"
+                f"&_od_{view_name}={direction}&psize_{view_name}=100"
+            )
             assert response.status_code == 200, (username, direction)
             pages[direction] = _page_keys(response.text)
         if username == "admin":
             assert len(pages["asc"]) >= 2
             with app.app_context():
                 for direction, keys in pages.items():
-                    assert _database_order(view.datamodel.obj, column, direction, keys,
-                                           False) == keys
+                    assert (
+                        _database_order(view.datamodel.obj, column, direction, keys, False) == keys
+                    )
 
 
 def test_a_column_the_list_does_not_sort_by_is_refused(app, client_as):

@@ -60,7 +60,9 @@ def start_moto(log_path: str):
     log = open(log_path, "wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=log, stderr=subprocess.STDOUT)
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         wait_for_port("127.0.0.1", port, process=process)
     except Exception:
@@ -80,10 +82,14 @@ def stop(process) -> None:
 
 
 def s3_settings(endpoint: str, bucket: str | None = None) -> dict:
-    return {"STORAGE_BACKEND": "s3", "S3_ENDPOINT_URL": endpoint,
-            "S3_BUCKET": bucket or f"opora-{uuid.uuid4().hex[:12]}",
-            "S3_ACCESS_KEY_ID": "testing", "S3_SECRET_ACCESS_KEY": "testing",
-            "S3_REGION": "us-east-1"}
+    return {
+        "STORAGE_BACKEND": "s3",
+        "S3_ENDPOINT_URL": endpoint,
+        "S3_BUCKET": bucket or f"opora-{uuid.uuid4().hex[:12]}",
+        "S3_ACCESS_KEY_ID": "testing",
+        "S3_SECRET_ACCESS_KEY": "testing",
+        "S3_REGION": "us-east-1",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -164,10 +170,15 @@ def app(tmp_path_factory, moto_endpoint):
     settings = s3_settings(moto_endpoint)
     local_jobs = str(tmp_path_factory.mktemp("jobs-unused"))
     local_uploads = str(tmp_path_factory.mktemp("uploads-unused"))
-    with running_app(tmp_path_factory, JOBS_EAGER=True, EXPORT_INLINE_MAX_ROWS=2,
-                     JOBS_FOLDER=local_jobs, UPLOAD_FOLDER=local_uploads,
-                     STORAGE_SCRATCH_FOLDER=str(tmp_path_factory.mktemp("scratch")),
-                     **settings) as app:
+    with running_app(
+        tmp_path_factory,
+        JOBS_EAGER=True,
+        EXPORT_INLINE_MAX_ROWS=2,
+        JOBS_FOLDER=local_jobs,
+        UPLOAD_FOLDER=local_uploads,
+        STORAGE_SCRATCH_FOLDER=str(tmp_path_factory.mktemp("scratch")),
+        **settings,
+    ) as app:
         from app.storage import ensure_bucket
 
         ensure_bucket(app)
@@ -179,8 +190,13 @@ def world(app):
     from app.demo import oblast_id
     from app.providers.demo import demo_edrpou
     from app.providers.models import Provider, ProviderKind, ProviderStatus
-    from app.selection.models import (Application, CommissionMember, Programme, RoundStatus,
-                                      SelectionRound)
+    from app.selection.models import (
+        Application,
+        CommissionMember,
+        Programme,
+        RoundStatus,
+        SelectionRound,
+    )
 
     from .test_centers_fixtures import EDRPOU_LVIV, centre, first_hromada, provider
 
@@ -188,22 +204,38 @@ def world(app):
         ministry = app.appbuilder.sm.find_user(username="ministry")
         p_lviv = provider(EDRPOU_LVIV, LVIV, name="ГО «Опора Львів»")
         for n in range(5):
-            centre(f"Центр у сховищі {n}", LVIV, p_lviv, offset=n, external_code=f"S3-{n}",
-                   address=f"вул. Хмарна, {n + 1}")
-        owner = Provider(name="ГО «Хмарні документи»", kind=ProviderKind.ngo,
-                         edrpou=demo_edrpou(3300), oblast_id=oblast_id(db.session, LVIV),
-                         status=ProviderStatus.approved)
+            centre(
+                f"Центр у сховищі {n}",
+                LVIV,
+                p_lviv,
+                offset=n,
+                external_code=f"S3-{n}",
+                address=f"вул. Хмарна, {n + 1}",
+            )
+        owner = Provider(
+            name="ГО «Хмарні документи»",
+            kind=ProviderKind.ngo,
+            edrpou=demo_edrpou(3300),
+            oblast_id=oblast_id(db.session, LVIV),
+            status=ProviderStatus.approved,
+        )
         db.session.add(owner)
         selection = SelectionRound(
-            title="Відбір у сховищі", programme=Programme.resilience_centres,
-            oblast_id=oblast_id(db.session, LVIV), announced_on=dt.date(2026, 1, 10),
-            deadline=dt.date(2026, 2, 10), status=RoundStatus.evaluating, winners_count=1,
-            reserve_count=1)
+            title="Відбір у сховищі",
+            programme=Programme.resilience_centres,
+            oblast_id=oblast_id(db.session, LVIV),
+            announced_on=dt.date(2026, 1, 10),
+            deadline=dt.date(2026, 2, 10),
+            status=RoundStatus.evaluating,
+            winners_count=1,
+            reserve_count=1,
+        )
         db.session.add(selection)
         db.session.flush()
         db.session.add(CommissionMember(round_id=selection.id, user_id=ministry.id))
-        application = Application(round_id=selection.id, provider_id=owner.id,
-                                  submitted_on=dt.date(2026, 1, 20))
+        application = Application(
+            round_id=selection.id, provider_id=owner.id, submitted_on=dt.date(2026, 1, 20)
+        )
         db.session.add(application)
         db.session.commit()
         assert IVANO_FRANKIVSK
@@ -251,16 +283,22 @@ def test_import_job_reads_its_upload_from_the_bucket(app, client_as, world):
     wb = Workbook()
     wb.active.append([c.header for c in COLUMNS])
     for n in range(3):
-        values = {"name": f"Імпорт із хмари {n}", "hromada": world["hromada"],
-                  "address": f"вул. Хмарна імпортна, {n}", "provider_edrpou": EDRPOU_LVIV,
-                  "status": "працює"}
+        values = {
+            "name": f"Імпорт із хмари {n}",
+            "hromada": world["hromada"],
+            "address": f"вул. Хмарна імпортна, {n}",
+            "provider_edrpou": EDRPOU_LVIV,
+            "status": "працює",
+        }
         wb.active.append([values.get(c.key, "") for c in COLUMNS])
     body = io.BytesIO()
     wb.save(body)
     client = client_as("lviv")
-    response = client.post("/centres/import/", data={"file": (io.BytesIO(body.getvalue()),
-                                                              "centres.xlsx")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/centres/import/",
+        data={"file": (io.BytesIO(body.getvalue()), "centres.xlsx")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     pk = int(response.headers["Location"].rsplit("/", 1)[-1])
     job = _job(app, pk)
@@ -268,8 +306,14 @@ def test_import_job_reads_its_upload_from_the_bucket(app, client_as, world):
     assert job.result["created"] == 3 and job.applied_on is not None and job.attempts == 1
     with app.app_context():
         assert not [k for k in get_storage("jobs").keys() if ".upload." in k]  # removed
-        assert db.session.scalar(sa.select(sa.func.count(ResilienceCentre.id)).where(
-            ResilienceCentre.name.like("Імпорт із хмари%"))) == 3
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count(ResilienceCentre.id)).where(
+                    ResilienceCentre.name.like("Імпорт із хмари%")
+                )
+            )
+            == 3
+        )
     assert not os.listdir(app.config["JOBS_FOLDER"])
 
 
@@ -277,13 +321,18 @@ def test_document_in_the_bucket_streams_within_scope(app, client_as, world):
     from app.selection.models import ApplicationDocument
 
     ministry = client_as("ministry")
-    response = ministry.post(f"/applicationview/upload/{world['application']}",
-                             follow_redirects=True,
-                             data={"doc_type": "other", "file": (io.BytesIO(PDF), "статут.pdf")})
+    response = ministry.post(
+        f"/applicationview/upload/{world['application']}",
+        follow_redirects=True,
+        data={"doc_type": "other", "file": (io.BytesIO(PDF), "статут.pdf")},
+    )
     assert response.status_code == 200
     with app.app_context():
-        doc = db.session.scalars(sa.select(ApplicationDocument).where(
-            ApplicationDocument.application_id == world["application"])).one()
+        doc = db.session.scalars(
+            sa.select(ApplicationDocument).where(
+                ApplicationDocument.application_id == world["application"]
+            )
+        ).one()
         assert get_storage("uploads").read(f"selection/{doc.stored_name}") == PDF
     assert not os.listdir(app.config["UPLOAD_FOLDER"])
     url = f"/applicationview/document/{world['application']}/{doc.id}"

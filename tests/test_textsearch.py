@@ -28,8 +28,9 @@ def cases(app):
 
 def _numbers(app, ids):
     with app.app_context():
-        return dict(db.session.execute(sa.select(Case.id, Case.number)
-                                       .where(Case.id.in_(ids))).all())
+        return dict(
+            db.session.execute(sa.select(Case.id, Case.number).where(Case.id.in_(ids))).all()
+        )
 
 
 def _listed(client, pattern):
@@ -39,14 +40,16 @@ def _listed(client, pattern):
 
 def _like(app, pattern):
     with app.app_context():
-        return {str(i) for i in db.session.scalars(
-            sa.select(Case.id).where(Case.number.ilike(f"%{pattern}%")))}
+        return {
+            str(i)
+            for i in db.session.scalars(sa.select(Case.id).where(Case.number.ilike(f"%{pattern}%")))
+        }
 
 
 def test_search_finds_the_same_cases_as_like(app, cases, client_as):
     client = client_as("caseworker")
     number = _numbers(app, cases)[cases[3]]
-    tail = number[-4:]           # e.g. "0004": a fragment in the middle of other numbers
+    tail = number[-4:]  # e.g. "0004": a fragment in the middle of other numbers
     for pattern in (number, tail, number[:7], number[-2:], "немає-такого"):
         expected = _like(app, pattern)
         assert _listed(client, pattern) == expected, pattern
@@ -79,13 +82,19 @@ def test_the_database_uses_the_index(app, cases):
             assert fts_table("case_file", "number") in names
             plan = conn.exec_driver_sql(
                 f"EXPLAIN QUERY PLAN SELECT rowid FROM {fts_table('case_file', 'number')} "
-                "WHERE number LIKE '%0004%'").all()
+                "WHERE number LIKE '%0004%'"
+            ).all()
             assert any("VIRTUAL TABLE INDEX" in str(row) for row in plan), plan
         else:
             indexes = {ix["name"] for ix in sa.inspect(conn).get_indexes("case_file")}
             assert trgm_index("case_file", "number") in indexes
             conn.exec_driver_sql("SET enable_seqscan = off")
-            plan = "\n".join(r[0] for r in conn.execute(sa.text(
-                "EXPLAIN SELECT id FROM case_file WHERE number ILIKE :p"), {"p": "%0004%"}))
+            plan = "\n".join(
+                r[0]
+                for r in conn.execute(
+                    sa.text("EXPLAIN SELECT id FROM case_file WHERE number ILIKE :p"),
+                    {"p": "%0004%"},
+                )
+            )
             conn.exec_driver_sql("SET enable_seqscan = on")
             assert trgm_index("case_file", "number") in plan, plan

@@ -12,8 +12,16 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.training.models import (Attendance, AttendanceStatus, Certificate, Course, Participant,
-                                 TrainingSession, Workshop, WorkshopStatus)
+from app.training.models import (
+    Attendance,
+    AttendanceStatus,
+    Certificate,
+    Course,
+    Participant,
+    TrainingSession,
+    Workshop,
+    WorkshopStatus,
+)
 
 from .conftest import count_queries, jwt_headers, visible_text
 from .test_training_fixtures import base, ids, user, workshop
@@ -26,9 +34,14 @@ def data(app):
 
 def _attendance_rows(app, workshop_id):
     with app.app_context():
-        return sorted((a.participant_id, a.session_id, a.status.name, float(a.hours))
-                      for a in db.session.scalars(select(Attendance).join(TrainingSession).where(
-                          TrainingSession.workshop_id == workshop_id)))
+        return sorted(
+            (a.participant_id, a.session_id, a.status.name, float(a.hours))
+            for a in db.session.scalars(
+                select(Attendance)
+                .join(TrainingSession)
+                .where(TrainingSession.workshop_id == workshop_id)
+            )
+        )
 
 
 def _status(app, workshop_id):
@@ -47,8 +60,9 @@ def _form(pids, sids, mark="present", hours=""):
 
 # --- group attendance ----------------------------------------------------------------------
 def test_attendance_screen_is_one_form_for_the_whole_group(app, data, client_as):
-    wid = workshop(app, data["course"], status=WorkshopStatus.running,
-                   specialist_ids=data["s_lviv"][:3])
+    wid = workshop(
+        app, data["course"], status=WorkshopStatus.running, specialist_ids=data["s_lviv"][:3]
+    )
     pids, sids = ids(app, wid)
     response = client_as("trainer").get(f"/workshopview/attendance/{wid}")
     assert response.status_code == 200
@@ -58,8 +72,14 @@ def test_attendance_screen_is_one_form_for_the_whole_group(app, data, client_as)
         for s in sids:
             assert f'name="status-{p}-{s}"' in html and f'name="hours-{p}-{s}"' in html
     text = visible_text(html)
-    for label in ("Відвідування", "Присутній", "Відсутній", "Частково присутній",
-                  "Зберегти відвідування", "Львівський Фахівець 01"):
+    for label in (
+        "Відвідування",
+        "Присутній",
+        "Відсутній",
+        "Частково присутній",
+        "Зберегти відвідування",
+        "Львівський Фахівець 01",
+    ):
         assert label in text
 
 
@@ -73,10 +93,12 @@ def _commits(app):
 
 
 def test_group_save_is_one_request_one_transaction_and_constant_statements(app, data, client_as):
-    small = workshop(app, data["course"], status=WorkshopStatus.running,
-                     specialist_ids=data["s_lviv"][:2])
-    big = workshop(app, data["course"], status=WorkshopStatus.running,
-                   specialist_ids=data["s_lviv"][2:10])
+    small = workshop(
+        app, data["course"], status=WorkshopStatus.running, specialist_ids=data["s_lviv"][:2]
+    )
+    big = workshop(
+        app, data["course"], status=WorkshopStatus.running, specialist_ids=data["s_lviv"][2:10]
+    )
     client = client_as("trainer")
     counts = {}
     for wid in (small, big):
@@ -92,8 +114,13 @@ def test_group_save_is_one_request_one_transaction_and_constant_statements(app, 
         finally:
             sa.event.remove(engine, "commit", listener)
         assert response.status_code == 302
-        writes = [s for s in statements if s.lstrip().upper().startswith(
-            ("INSERT INTO TRAINING_ATTENDANCE", "UPDATE TRAINING_ATTENDANCE"))]
+        writes = [
+            s
+            for s in statements
+            if s.lstrip()
+            .upper()
+            .startswith(("INSERT INTO TRAINING_ATTENDANCE", "UPDATE TRAINING_ATTENDANCE"))
+        ]
         assert len(writes) == 1, writes  # one batched INSERT for the whole group
         assert len(commits) == 1
         counts[wid] = len(statements)
@@ -107,12 +134,15 @@ def test_group_save_is_one_request_one_transaction_and_constant_statements(app, 
 
 
 def test_one_invalid_cell_writes_nothing_and_keeps_the_input(app, data, client_as):
-    wid = workshop(app, data["course"], status=WorkshopStatus.running,
-                   specialist_ids=data["s_lviv"][:3])
+    wid = workshop(
+        app, data["course"], status=WorkshopStatus.running, specialist_ids=data["s_lviv"][:3]
+    )
     pids, sids = ids(app, wid)
     client = client_as("trainer")
-    assert client.post(f"/workshopview/attendance/{wid}",
-                       data=_form(pids, sids, "absent")).status_code == 302
+    assert (
+        client.post(f"/workshopview/attendance/{wid}", data=_form(pids, sids, "absent")).status_code
+        == 302
+    )
     before = _attendance_rows(app, wid)
     form = _form(pids, sids, "present")
     form[f"status-{pids[2]}-{sids[1]}"] = "partial"
@@ -130,8 +160,9 @@ def test_one_invalid_cell_writes_nothing_and_keeps_the_input(app, data, client_a
 
 
 def test_clearing_a_cell_removes_the_mark(app, data, client_as):
-    wid = workshop(app, data["course"], status=WorkshopStatus.running,
-                   specialist_ids=data["s_lviv"][:1])
+    wid = workshop(
+        app, data["course"], status=WorkshopStatus.running, specialist_ids=data["s_lviv"][:1]
+    )
     pids, sids = ids(app, wid)
     client = client_as("trainer")
     client.post(f"/workshopview/attendance/{wid}", data=_form(pids, sids))
@@ -142,23 +173,30 @@ def test_clearing_a_cell_removes_the_mark(app, data, client_as):
 
 
 def test_finished_workshop_locks_attendance_until_an_admin_reopens(app, data, client_as):
-    wid = workshop(app, data["course"], status=WorkshopStatus.running,
-                   specialist_ids=data["s_lviv"][:2])
+    wid = workshop(
+        app, data["course"], status=WorkshopStatus.running, specialist_ids=data["s_lviv"][:2]
+    )
     pids, sids = ids(app, wid)
     trainer = client_as("trainer")
-    assert trainer.post(f"/workshopview/attendance/{wid}",
-                        data=_form(pids, sids)).status_code == 302
+    assert (
+        trainer.post(f"/workshopview/attendance/{wid}", data=_form(pids, sids)).status_code == 302
+    )
     response = trainer.post(f"/workshopview/action/finish_action/{wid}")
     assert response.status_code == 302
     assert _status(app, wid) is WorkshopStatus.finished
     with app.app_context():  # both attended 12 h >= 10 h: certificates issued on finish
-        assert db.session.scalar(select(func.count(Certificate.id)).where(
-            Certificate.participant_id.in_(pids))) == 2
+        assert (
+            db.session.scalar(
+                select(func.count(Certificate.id)).where(Certificate.participant_id.in_(pids))
+            )
+            == 2
+        )
     before = _attendance_rows(app, wid)
     response = trainer.post(f"/workshopview/attendance/{wid}", data=_form(pids, sids, "absent"))
     assert response.status_code == 409
-    assert "Повторно відкрити завершений воркшоп може лише адміністратор" in \
-        visible_text(response.text)
+    assert "Повторно відкрити завершений воркшоп може лише адміністратор" in visible_text(
+        response.text
+    )
     assert _attendance_rows(app, wid) == before
     page = trainer.get(f"/workshopview/attendance/{wid}")
     assert "відвідування заблоковано" in visible_text(page.text) and "disabled" in page.text
@@ -168,31 +206,46 @@ def test_finished_workshop_locks_attendance_until_an_admin_reopens(app, data, cl
     admin = client_as("admin")
     assert admin.post(f"/workshopview/action/reopen_action/{wid}").status_code == 302
     assert _status(app, wid) is WorkshopStatus.running
-    assert trainer.post(f"/workshopview/attendance/{wid}",
-                        data=_form(pids, sids, "absent")).status_code == 302
+    assert (
+        trainer.post(
+            f"/workshopview/attendance/{wid}", data=_form(pids, sids, "absent")
+        ).status_code
+        == 302
+    )
     assert {r[2] for r in _attendance_rows(app, wid)} == {"absent"}
     with app.app_context():  # certificates are issued once and stay
-        assert db.session.scalar(select(func.count(Certificate.id)).where(
-            Certificate.participant_id.in_(pids))) == 2
+        assert (
+            db.session.scalar(
+                select(func.count(Certificate.id)).where(Certificate.participant_id.in_(pids))
+            )
+            == 2
+        )
 
 
 # --- capacity over HTTP ----------------------------------------------------------------------
 def test_enrolment_form_refuses_a_full_workshop_with_a_clear_message(app, data, client_as):
     wid = workshop(app, data["course"], capacity=1, specialist_ids=data["s_lviv"][:1])
     client = client_as("trainer")
-    response = client.post("/participantview/add", data={
-        "workshop": str(wid), "specialist": str(data["s_lviv"][1])})
+    response = client.post(
+        "/participantview/add", data={"workshop": str(wid), "specialist": str(data["s_lviv"][1])}
+    )
     assert response.status_code == 200
     assert "Воркшоп заповнено: усі місця (1) зайнято" in visible_text(response.text)
     with app.app_context():
-        assert db.session.scalar(select(func.count(Participant.id)).where(
-            Participant.workshop_id == wid)) == 1
+        assert (
+            db.session.scalar(
+                select(func.count(Participant.id)).where(Participant.workshop_id == wid)
+            )
+            == 1
+        )
     # with a free place the same form enrols and returns to the workshop page
     wid2 = workshop(app, data["course"], capacity=3)
-    response = client.post("/participantview/add", data={
-        "workshop": str(wid2), "specialist": str(data["s_lviv"][1])})
-    assert response.status_code == 302 and f"/workshopview/show/{wid2}" in \
-        response.headers["Location"]
+    response = client.post(
+        "/participantview/add", data={"workshop": str(wid2), "specialist": str(data["s_lviv"][1])}
+    )
+    assert (
+        response.status_code == 302 and f"/workshopview/show/{wid2}" in response.headers["Location"]
+    )
 
 
 # --- trainer write rule on every path ---------------------------------------------------------
@@ -208,31 +261,43 @@ def test_other_trainer_reads_but_cannot_change_on_any_path(app, data, client_as)
     assert other.get(f"/workshopview/show/{wid}").status_code == 200
     # writing is not
     assert other.get(f"/workshopview/edit/{wid}").status_code == 403
-    response = other.post(f"/workshopview/edit/{wid}", data={
-        "course": str(data["course"]), "start_date": "02.03.2026", "end_date": "04.03.2026",
-        "place": "Захоплено", "capacity": "50", "trainers": [str(user_id(app, "trainer2"))],
-        "version": str(snapshot[3])})
+    response = other.post(
+        f"/workshopview/edit/{wid}",
+        data={
+            "course": str(data["course"]),
+            "start_date": "02.03.2026",
+            "end_date": "04.03.2026",
+            "place": "Захоплено",
+            "capacity": "50",
+            "trainers": [str(user_id(app, "trainer2"))],
+            "version": str(snapshot[3]),
+        },
+    )
     assert response.status_code == 403
     other.post(f"/workshopview/delete/{wid}")
     for name in ("start_action", "cancel_action"):
         other.post(f"/workshopview/action/{name}/{wid}")
         other.post("/workshopview/action_post", data={"action": name, "rowid": [str(wid)]})
     assert other.get(f"/workshopview/attendance/{wid}").status_code == 403
-    assert other.post(f"/workshopview/attendance/{wid}",
-                      data=_form(pids, sids)).status_code == 403
-    other.post("/trainingsessionview/add", data={"workshop": str(wid), "day": "03.03.2026",
-                                                 "hours": "2"})
-    other.post("/participantview/add", data={"workshop": str(wid),
-                                             "specialist": str(data["s_lviv"][5])})
+    assert other.post(f"/workshopview/attendance/{wid}", data=_form(pids, sids)).status_code == 403
+    other.post(
+        "/trainingsessionview/add", data={"workshop": str(wid), "day": "03.03.2026", "hours": "2"}
+    )
+    other.post(
+        "/participantview/add", data={"workshop": str(wid), "specialist": str(data["s_lviv"][5])}
+    )
     other.post(f"/participantview/delete/{pids[0]}")
     other.post(f"/trainingsessionview/delete/{sids[0]}")
     assert other.get(f"/trainingsessionview/edit/{sids[0]}").status_code == 403
     headers = jwt_headers(other, "trainer2")
-    assert other.put(f"/api/v1/training-workshop/{wid}", json={"capacity": 99},
-                     headers=headers).status_code == 403
+    assert (
+        other.put(
+            f"/api/v1/training-workshop/{wid}", json={"capacity": 99}, headers=headers
+        ).status_code
+        == 403
+    )
     assert other.delete(f"/api/v1/training-workshop/{wid}", headers=headers).status_code == 403
-    assert other.post(f"/api/v1/training-workshop/{wid}/start",
-                      headers=headers).status_code == 403
+    assert other.post(f"/api/v1/training-workshop/{wid}/start", headers=headers).status_code == 403
     with app.app_context():
         after = db.session.get(Workshop, wid)
         assert (after.status, after.capacity, after.place, after.version) == snapshot
@@ -252,9 +317,17 @@ def user_id(app, username):
 
 def test_trainer_creates_a_workshop_and_becomes_its_trainer(app, data, client_as):
     client = client_as("trainer2")
-    response = client.post("/workshopview/add", data={
-        "course": str(data["course"]), "start_date": "06.04.2026", "end_date": "07.04.2026",
-        "place": "м. Рівне", "capacity": "12", "notes": "Новий набір"})
+    response = client.post(
+        "/workshopview/add",
+        data={
+            "course": str(data["course"]),
+            "start_date": "06.04.2026",
+            "end_date": "07.04.2026",
+            "place": "м. Рівне",
+            "capacity": "12",
+            "notes": "Новий набір",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         item = db.session.scalar(select(Workshop).where(Workshop.notes == "Новий набір"))
@@ -262,16 +335,26 @@ def test_trainer_creates_a_workshop_and_becomes_its_trainer(app, data, client_as
         assert item.status is WorkshopStatus.planned
         wid = item.id
     # in-person without a place is refused with the form kept
-    response = client.post("/workshopview/add", data={
-        "course": str(data["course"]), "start_date": "06.04.2026", "end_date": "07.04.2026",
-        "capacity": "12", "notes": "Без місця"})
+    response = client.post(
+        "/workshopview/add",
+        data={
+            "course": str(data["course"]),
+            "start_date": "06.04.2026",
+            "end_date": "07.04.2026",
+            "capacity": "12",
+            "notes": "Без місця",
+        },
+    )
     assert "Зазначте місце проведення очного воркшопу" in visible_text(response.text)
     # the session form checks dates
-    response = client.post("/trainingsessionview/add", data={
-        "workshop": str(wid), "day": "01.05.2026", "hours": "3"})
+    response = client.post(
+        "/trainingsessionview/add", data={"workshop": str(wid), "day": "01.05.2026", "hours": "3"}
+    )
     assert "День заняття має бути в межах дат воркшопу" in visible_text(response.text)
-    response = client.post("/trainingsessionview/add", data={
-        "workshop": str(wid), "day": "06.04.2026", "hours": "3", "topic": "Вступ"})
+    response = client.post(
+        "/trainingsessionview/add",
+        data={"workshop": str(wid), "day": "06.04.2026", "hours": "3", "topic": "Вступ"},
+    )
     assert response.status_code == 302
     with app.app_context():
         assert len(db.session.get(Workshop, wid).sessions) == 1
@@ -282,12 +365,21 @@ def test_roles_without_training_get_403_everywhere(app, data, client_as, usernam
     wid = workshop(app, data["course"], specialist_ids=data["s_lviv"][:1])
     pids, _ = ids(app, wid)
     client = client_as(username)
-    for url in ("/courseview/list/", "/workshopview/list/", f"/workshopview/show/{wid}",
-                f"/workshopview/edit/{wid}", f"/workshopview/attendance/{wid}",
-                f"/workshopview/attendance/{wid}/print", f"/workshopview/attendance/{wid}/xlsx",
-                "/workshopview/export/csv", "/participantview/list/",
-                f"/participantview/show/{pids[0]}", "/certificateview/list/",
-                "/trainingreports/providers", "/trainingreports/by-oblast"):
+    for url in (
+        "/courseview/list/",
+        "/workshopview/list/",
+        f"/workshopview/show/{wid}",
+        f"/workshopview/edit/{wid}",
+        f"/workshopview/attendance/{wid}",
+        f"/workshopview/attendance/{wid}/print",
+        f"/workshopview/attendance/{wid}/xlsx",
+        "/workshopview/export/csv",
+        "/participantview/list/",
+        f"/participantview/show/{pids[0]}",
+        "/certificateview/list/",
+        "/trainingreports/providers",
+        "/trainingreports/by-oblast",
+    ):
         assert client.get(url).status_code == 403, url
     assert client.post(f"/workshopview/action/start_action/{wid}").status_code == 403
     assert client.post(f"/workshopview/delete/{wid}").status_code == 403
@@ -307,15 +399,24 @@ def test_ministry_and_auditor_read_but_do_not_write(app, data, client_as):
         assert client.get(f"/workshopview/edit/{wid}").status_code == 403
         assert client.get(f"/workshopview/attendance/{wid}").status_code == 403
         assert client.post(f"/workshopview/action/cancel_action/{wid}").status_code == 403
-        assert client.post("/workshopview/action_post", data={
-            "action": "cancel_action", "rowid": [str(wid)]}).status_code == 403
+        assert (
+            client.post(
+                "/workshopview/action_post", data={"action": "cancel_action", "rowid": [str(wid)]}
+            ).status_code
+            == 403
+        )
         headers = jwt_headers(client, username)
-        assert client.put(f"/api/v1/training-workshop/{wid}", json={"capacity": 3},
-                          headers=headers).status_code == 403
-        assert client.delete(f"/api/v1/training-workshop/{wid}",
-                             headers=headers).status_code == 403
-        assert client.post(f"/api/v1/training-workshop/{wid}/cancel",
-                           headers=headers).status_code == 403
+        assert (
+            client.put(
+                f"/api/v1/training-workshop/{wid}", json={"capacity": 3}, headers=headers
+            ).status_code
+            == 403
+        )
+        assert client.delete(f"/api/v1/training-workshop/{wid}", headers=headers).status_code == 403
+        assert (
+            client.post(f"/api/v1/training-workshop/{wid}/cancel", headers=headers).status_code
+            == 403
+        )
     assert _status(app, wid) is WorkshopStatus.planned
     ministry, auditor = client_as("ministry"), client_as("auditor")
     assert ministry.get("/participantview/list/").status_code == 200
@@ -335,8 +436,9 @@ def test_ministry_and_auditor_read_but_do_not_write(app, data, client_as):
 def test_attendance_sheet_print_view_and_xlsx(app, data, client_as):
     from openpyxl import load_workbook
 
-    wid = workshop(app, data["course"], status=WorkshopStatus.running,
-                   specialist_ids=data["s_lviv"][:2])
+    wid = workshop(
+        app, data["course"], status=WorkshopStatus.running, specialist_ids=data["s_lviv"][:2]
+    )
     pids, sids = ids(app, wid)
     client = client_as("trainer")
     form = _form(pids, sids)
@@ -347,8 +449,13 @@ def test_attendance_sheet_print_view_and_xlsx(app, data, client_as):
     assert page.status_code == 200
     assert "@media print" in page.text and "@page" in page.text
     text = visible_text(page.text)
-    for label in ("Відомість відвідування", "Тренери", "Львівський Фахівець 01",
-                  "Частково присутній (1.5)", "02.03.2026"):
+    for label in (
+        "Відомість відвідування",
+        "Тренери",
+        "Львівський Фахівець 01",
+        "Частково присутній (1.5)",
+        "02.03.2026",
+    ):
         assert label in text, label
     response = client.get(f"/workshopview/attendance/{wid}/xlsx")
     assert response.status_code == 200
@@ -362,8 +469,9 @@ def test_attendance_sheet_print_view_and_xlsx(app, data, client_as):
 
 
 def test_reports_by_provider_and_by_oblast(app, data, client_as):
-    wid = workshop(app, data["course"], status=WorkshopStatus.running,
-                   specialist_ids=data["s_frank"][:1])
+    wid = workshop(
+        app, data["course"], status=WorkshopStatus.running, specialist_ids=data["s_frank"][:1]
+    )
     pids, sids = ids(app, wid)
     trainer = client_as("trainer")
     trainer.post(f"/workshopview/attendance/{wid}", data=_form(pids, sids))
@@ -383,8 +491,10 @@ def test_reports_by_provider_and_by_oblast(app, data, client_as):
     auditor = client_as("auditor")
     assert auditor.get("/trainingreports/by-oblast").status_code == 200
     assert auditor.get("/trainingreports/by-oblast/xlsx").status_code == 403
-    assert "Франківський Фахівець" not in auditor.get(
-        f"/trainingreports/provider/{data['frank']}").text
+    assert (
+        "Франківський Фахівець"
+        not in auditor.get(f"/trainingreports/provider/{data['frank']}").text
+    )
 
 
 def test_home_cards_for_trainer_and_none_for_caseworker(app, data, client_as):
@@ -394,21 +504,34 @@ def test_home_cards_for_trainer_and_none_for_caseworker(app, data, client_as):
 
 
 # --- Ukrainian labels and statement counts -------------------------------------------------
-@pytest.mark.parametrize("url, labels", [
-    ("/courseview/list/", ["Програми навчання", "Програма", "Годин для завершення"]),
-    ("/courseview/add", ["Додати програму навчання", "Назва", "Годин для завершення",
-                         "Одна тема в рядку."]),
-    ("/workshopview/list/", ["Воркшопи та тренінги", "Дата початку", "Записано / місць",
-                             "Тренери", "Статус"]),
-    ("/workshopview/add", ["Додати воркшоп", "Програма навчання", "Кількість місць",
-                           "Онлайн", "Місце проведення"]),
-    ("/participantview/list/", ["Учасники воркшопів", "Учасник", "Організація",
-                                "№ свідоцтва"]),
-    ("/participantview/add", ["Записати учасника", "Фахівець",
-                              "Запрошений учасник (ПІБ)"]),
-    ("/certificateview/list/", ["Свідоцтва", "№ свідоцтва", "Дата видачі"]),
-    ("/trainingreports/providers", ["Навчання за надавачами", "Частка зі свідоцтвом"]),
-])
+@pytest.mark.parametrize(
+    "url, labels",
+    [
+        ("/courseview/list/", ["Програми навчання", "Програма", "Годин для завершення"]),
+        (
+            "/courseview/add",
+            ["Додати програму навчання", "Назва", "Годин для завершення", "Одна тема в рядку."],
+        ),
+        (
+            "/workshopview/list/",
+            ["Воркшопи та тренінги", "Дата початку", "Записано / місць", "Тренери", "Статус"],
+        ),
+        (
+            "/workshopview/add",
+            [
+                "Додати воркшоп",
+                "Програма навчання",
+                "Кількість місць",
+                "Онлайн",
+                "Місце проведення",
+            ],
+        ),
+        ("/participantview/list/", ["Учасники воркшопів", "Учасник", "Організація", "№ свідоцтва"]),
+        ("/participantview/add", ["Записати учасника", "Фахівець", "Запрошений учасник (ПІБ)"]),
+        ("/certificateview/list/", ["Свідоцтва", "№ свідоцтва", "Дата видачі"]),
+        ("/trainingreports/providers", ["Навчання за надавачами", "Частка зі свідоцтвом"]),
+    ],
+)
 def test_pages_are_ukrainian(app, data, client_as, url, labels):
     response = client_as("trainer").get(url)
     assert response.status_code == 200
@@ -420,11 +543,18 @@ def test_pages_are_ukrainian(app, data, client_as, url, labels):
 
 
 def test_workshop_show_page_is_ukrainian(app, data, client_as):
-    wid = workshop(app, data["course"], status=WorkshopStatus.running,
-                   specialist_ids=data["s_lviv"][:1])
+    wid = workshop(
+        app, data["course"], status=WorkshopStatus.running, specialist_ids=data["s_lviv"][:1]
+    )
     text = visible_text(client_as("trainer").get(f"/workshopview/show/{wid}").text)
-    for label in ("Заняття", "Учасники", "Позначити відвідування", "Завершити", "Триває",
-                  "Відомість відвідування (друк)"):
+    for label in (
+        "Заняття",
+        "Учасники",
+        "Позначити відвідування",
+        "Завершити",
+        "Триває",
+        "Відомість відвідування (друк)",
+    ):
         assert label in text, label
 
 
@@ -433,22 +563,42 @@ def many(app, data):
     """32 more workshops with participants and certificates, for the list counts."""
     from app.training import services
 
-    created = [workshop(app, data["course"], status=WorkshopStatus.running, capacity=12,
-                        specialist_ids=data["s_lviv"][:2], sessions=((12,),))
-               for _ in range(32)]
+    created = [
+        workshop(
+            app,
+            data["course"],
+            status=WorkshopStatus.running,
+            capacity=12,
+            specialist_ids=data["s_lviv"][:2],
+            sessions=((12,),),
+        )
+        for _ in range(32)
+    ]
     with app.app_context():
         from decimal import Decimal
 
         from app.selection.programme_ref import ProgrammeCode
 
         for n in range(30):
-            db.session.add(Course(title=f"Програма {n:02d}", programme=ProgrammeCode.family,
-                                  hours=Decimal(8), completion_hours=Decimal(6)))
+            db.session.add(
+                Course(
+                    title=f"Програма {n:02d}",
+                    programme=ProgrammeCode.family,
+                    hours=Decimal(8),
+                    completion_hours=Decimal(6),
+                )
+            )
         for wid in created:
             w = db.session.get(Workshop, wid)
             for p in w.participants:
-                db.session.add(Attendance(session_id=w.sessions[0].id, participant_id=p.id,
-                                          status=AttendanceStatus.present, hours=12))
+                db.session.add(
+                    Attendance(
+                        session_id=w.sessions[0].id,
+                        participant_id=p.id,
+                        status=AttendanceStatus.present,
+                        hours=12,
+                    )
+                )
         db.session.commit()
         for wid in created:
             for p in db.session.get(Workshop, wid).participants:
@@ -457,8 +607,9 @@ def many(app, data):
     return created
 
 
-@pytest.mark.parametrize("view", ["CourseView", "WorkshopView", "ParticipantView",
-                                  "CertificateView"])
+@pytest.mark.parametrize(
+    "view", ["CourseView", "WorkshopView", "ParticipantView", "CertificateView"]
+)
 def test_list_statement_count_does_not_grow_with_page_size(app, many, client_as, view):
     client = client_as("ministry")
     url = f"/{view.lower()}/list/"
@@ -471,8 +622,12 @@ def test_list_statement_count_does_not_grow_with_page_size(app, many, client_as,
         counts[size] = len(statements)
     assert counts[10] == counts[50], counts
     with app.app_context():
-        model = {"CourseView": Course, "WorkshopView": Workshop, "ParticipantView": Participant,
-                 "CertificateView": Certificate}[view]
+        model = {
+            "CourseView": Course,
+            "WorkshopView": Workshop,
+            "ParticipantView": Participant,
+            "CertificateView": Certificate,
+        }[view]
         assert db.session.scalar(select(func.count()).select_from(model)) > 25
 
 
@@ -485,25 +640,26 @@ def test_providers_report_statement_count_is_flat(app, many, client_as):
 
 
 def test_api_workflow_and_admin_only_reopen(app, data, client_as):
-    wid = workshop(app, data["course"], status=WorkshopStatus.running,
-                   specialist_ids=data["s_lviv"][:1])
+    wid = workshop(
+        app, data["course"], status=WorkshopStatus.running, specialist_ids=data["s_lviv"][:1]
+    )
     client = app.test_client()
     trainer, admin = jwt_headers(client, "trainer"), jwt_headers(client, "admin")
     listed = client.get("/api/v1/training-workshop/?q=(page_size:100)", headers=trainer)
     assert listed.status_code == 200 and wid in [r["id"] for r in listed.json["result"]]
-    assert client.post(f"/api/v1/training-workshop/{wid}/start",
-                       headers=trainer).status_code == 409  # already running
+    assert (
+        client.post(f"/api/v1/training-workshop/{wid}/start", headers=trainer).status_code == 409
+    )  # already running
     response = client.post(f"/api/v1/training-workshop/{wid}/finish", headers=trainer)
     assert response.status_code == 200 and response.json["status"] == "finished"
     assert response.json["certificates"] == []  # nobody attended 10 hours
-    assert client.post(f"/api/v1/training-workshop/{wid}/reopen",
-                       headers=trainer).status_code == 403
+    assert (
+        client.post(f"/api/v1/training-workshop/{wid}/reopen", headers=trainer).status_code == 403
+    )
     assert _status(app, wid) is WorkshopStatus.finished
-    assert client.post(f"/api/v1/training-workshop/{wid}/reopen",
-                       headers=admin).status_code == 200
+    assert client.post(f"/api/v1/training-workshop/{wid}/reopen", headers=admin).status_code == 200
     assert _status(app, wid) is WorkshopStatus.running
-    assert client.post("/api/v1/training-workshop/999999/start",
-                       headers=trainer).status_code == 404
+    assert client.post("/api/v1/training-workshop/999999/start", headers=trainer).status_code == 404
 
 
 def test_add_forms_opened_from_a_workshop_preselect_it(app, data, client_as):
@@ -511,23 +667,34 @@ def test_add_forms_opened_from_a_workshop_preselect_it(app, data, client_as):
     client = client_as("trainer")
     for url in (f"/trainingsessionview/add?workshop={wid}", f"/participantview/add?workshop={wid}"):
         html = client.get(url).text
-        assert re.search(rf'<option value="{wid}" selected>Ведення випадку \(02\.03\.2026\)',
-                         html), url
+        assert re.search(
+            rf'<option value="{wid}" selected>Ведення випадку \(02\.03\.2026\)', html
+        ), url
     # another trainer's workshop is not offered (nor accepted) in the picker
     other = client_as("trainer2")
-    assert f'<option value="{wid}" selected>' not in other.get(
-        f"/trainingsessionview/add?workshop={wid}").text
-    assert wid not in [r["id"] for r in other.get(
-        "/lookup/training_workshop?q=").json["results"]]
+    assert (
+        f'<option value="{wid}" selected>'
+        not in other.get(f"/trainingsessionview/add?workshop={wid}").text
+    )
+    assert wid not in [r["id"] for r in other.get("/lookup/training_workshop?q=").json["results"]]
 
 
 def test_admin_assigns_trainers_with_the_multi_picker(app, data, client_as):
     admin = client_as("admin")
     t1, t2 = user_id(app, "trainer"), user_id(app, "trainer2")
-    response = admin.post("/workshopview/add", data={
-        "course": str(data["course"]), "start_date": "11.05.2026", "end_date": "12.05.2026",
-        "online": "y", "place": "Zoom", "capacity": "30", "trainers": [str(t1), str(t2)],
-        "notes": "Два тренери"})
+    response = admin.post(
+        "/workshopview/add",
+        data={
+            "course": str(data["course"]),
+            "start_date": "11.05.2026",
+            "end_date": "12.05.2026",
+            "online": "y",
+            "place": "Zoom",
+            "capacity": "30",
+            "trainers": [str(t1), str(t2)],
+            "notes": "Два тренери",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         item = db.session.scalar(select(Workshop).where(Workshop.notes == "Два тренери"))
@@ -535,14 +702,25 @@ def test_admin_assigns_trainers_with_the_multi_picker(app, data, client_as):
         assert item.online is True
         wid, version = item.id, item.version
     # a non-trainer (the auditor) cannot be made a trainer: the picker refuses the id
-    response = admin.post(f"/workshopview/edit/{wid}", data={
-        "course": str(data["course"]), "start_date": "11.05.2026", "end_date": "12.05.2026",
-        "online": "y", "place": "Zoom", "capacity": "30",
-        "trainers": [str(user_id(app, "auditor"))], "version": str(version)})
+    response = admin.post(
+        f"/workshopview/edit/{wid}",
+        data={
+            "course": str(data["course"]),
+            "start_date": "11.05.2026",
+            "end_date": "12.05.2026",
+            "online": "y",
+            "place": "Zoom",
+            "capacity": "30",
+            "trainers": [str(user_id(app, "auditor"))],
+            "version": str(version),
+        },
+    )
     assert "Оберіть значення зі списку" in visible_text(response.text)
     with app.app_context():
-        assert sorted(t.username for t in db.session.get(Workshop, wid).trainers) == \
-            ["trainer", "trainer2"]
+        assert sorted(t.username for t in db.session.get(Workshop, wid).trainers) == [
+            "trainer",
+            "trainer2",
+        ]
     # trainer2 may now change it
     assert client_as("trainer2").get(f"/workshopview/edit/{wid}").status_code == 200
 
@@ -563,8 +741,13 @@ def test_no_attendance_for_a_session_that_has_not_taken_place(app, data, client_
     from app.cases.services import kyiv_today
 
     today = kyiv_today()
-    wid = workshop(app, data["course"], status=WorkshopStatus.running,
-                   specialist_ids=data["s_lviv"][:2], start=today - dt.timedelta(days=1))
+    wid = workshop(
+        app,
+        data["course"],
+        status=WorkshopStatus.running,
+        specialist_ids=data["s_lviv"][:2],
+        start=today - dt.timedelta(days=1),
+    )
     pids, sids = ids(app, wid)  # sessions: yesterday, today, tomorrow
     client = client_as("trainer")
     response = client.post(f"/workshopview/attendance/{wid}", data=_form(pids, sids))

@@ -18,8 +18,14 @@ from app.demo import IVANO_FRANKIVSK, LVIV, oblast_id
 from app.extensions import db
 from app.providers.demo import demo_edrpou
 from app.providers.models import Provider, ProviderKind, ProviderStatus
-from app.selection.models import (Application, ApplicationDocument, CommissionMember,
-                                  Programme, RoundStatus, SelectionRound)
+from app.selection.models import (
+    Application,
+    ApplicationDocument,
+    CommissionMember,
+    Programme,
+    RoundStatus,
+    SelectionRound,
+)
 
 from .conftest import visible_text
 
@@ -45,38 +51,99 @@ def _xlsx() -> bytes:
     return buffer.getvalue()
 
 
-CONTENT_TYPES = (b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
-                 b'package/2006/content-types"/>')
+CONTENT_TYPES = (
+    b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+    b'package/2006/content-types"/>'
+)
 DOCX = _zip({"[Content_Types].xml": CONTENT_TYPES, "word/document.xml": b"<w:document/>"})
 ODT = _zip({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<x/>"})
 ODS = _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"})
 
-GOOD = [("статут.pdf", PDF), ("фото.png", PNG), ("скан.jpg", JPEG), ("скан.jpeg", JPEG),
-        ("лист.doc", OLE), ("таблиця.xls", OLE), ("договір.docx", DOCX),
-        ("кошторис.xlsx", _xlsx()), ("звіт.odt", ODT), ("таблиця.ods", ODS)]
+GOOD = [
+    ("статут.pdf", PDF),
+    ("фото.png", PNG),
+    ("скан.jpg", JPEG),
+    ("скан.jpeg", JPEG),
+    ("лист.doc", OLE),
+    ("таблиця.xls", OLE),
+    ("договір.docx", DOCX),
+    ("кошторис.xlsx", _xlsx()),
+    ("звіт.odt", ODT),
+    ("таблиця.ods", ODS),
+]
 
-WRONG = [("фото.png", PDF), ("статут.pdf", PNG), ("скан.jpg", b"plain text"),
-         ("лист.doc", DOCX), ("звіт.odt", ODS), ("таблиця.ods", ODT)]
-ARCHIVES = [("документи.docx", _zip({"a.pdf": PDF})), ("документи.odt", _zip({"a.pdf": PDF})),
-            ("статут.pdf", _zip({"a.pdf": PDF})), ("статут.pdf", b"\x1f\x8b\x08\x00" + b"\x00" * 20),
-            ("статут.pdf", b"Rar!\x1a\x07\x00" + b"\x00" * 20),
-            ("статут.pdf", b"7z\xbc\xaf\x27\x1c" + b"\x00" * 20)]
+WRONG = [
+    ("фото.png", PDF),
+    ("статут.pdf", PNG),
+    ("скан.jpg", b"plain text"),
+    ("лист.doc", DOCX),
+    ("звіт.odt", ODS),
+    ("таблиця.ods", ODT),
+]
+ARCHIVES = [
+    ("документи.docx", _zip({"a.pdf": PDF})),
+    ("документи.odt", _zip({"a.pdf": PDF})),
+    ("статут.pdf", _zip({"a.pdf": PDF})),
+    ("статут.pdf", b"\x1f\x8b\x08\x00" + b"\x00" * 20),
+    ("статут.pdf", b"Rar!\x1a\x07\x00" + b"\x00" * 20),
+    ("статут.pdf", b"7z\xbc\xaf\x27\x1c" + b"\x00" * 20),
+]
 ACTIVE = [
     ("статут.pdf", b"MZ\x90\x00" + b"\x00" * 60),  # a Windows program
     ("статут.pdf", b"\x7fELF" + b"\x00" * 60),
     ("фото.png", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
     ("статут.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>"),
-    ("статут.pdf", PDF.replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >>")),
-    ("статут.pdf", PDF.replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /Launch /F (cmd.exe) >>")),
-    ("договір.docx", _zip({"[Content_Types].xml": CONTENT_TYPES, "word/document.xml": b"<w/>",
-                          "word/vbaProject.bin": b"\x00"})),
-    ("кошторис.xlsx", _zip({"[Content_Types].xml": CONTENT_TYPES.replace(
-        b"/>", b"><Override ContentType=\"application/vnd.ms-excel.sheet.macroEnabled.main+xml\"/></Types>"),
-        "xl/workbook.xml": b"<w/>"})),
-    ("договір.docx", _zip({"[Content_Types].xml": CONTENT_TYPES, "word/document.xml": b"<w/>",
-                          "word/embeddings/payload.exe": b"MZ"})),
-    ("звіт.odt", _zip({"mimetype": b"application/vnd.oasis.opendocument.text",
-                       "Basic/Standard/Module1.xml": b"<script/>"})),
+    (
+        "статут.pdf",
+        PDF.replace(
+            b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >>"
+        ),
+    ),
+    (
+        "статут.pdf",
+        PDF.replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /Launch /F (cmd.exe) >>"),
+    ),
+    (
+        "договір.docx",
+        _zip(
+            {
+                "[Content_Types].xml": CONTENT_TYPES,
+                "word/document.xml": b"<w/>",
+                "word/vbaProject.bin": b"\x00",
+            }
+        ),
+    ),
+    (
+        "кошторис.xlsx",
+        _zip(
+            {
+                "[Content_Types].xml": CONTENT_TYPES.replace(
+                    b"/>",
+                    b'><Override ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/></Types>',
+                ),
+                "xl/workbook.xml": b"<w/>",
+            }
+        ),
+    ),
+    (
+        "договір.docx",
+        _zip(
+            {
+                "[Content_Types].xml": CONTENT_TYPES,
+                "word/document.xml": b"<w/>",
+                "word/embeddings/payload.exe": b"MZ",
+            }
+        ),
+    ),
+    (
+        "звіт.odt",
+        _zip(
+            {
+                "mimetype": b"application/vnd.oasis.opendocument.text",
+                "Basic/Standard/Module1.xml": b"<script/>",
+            }
+        ),
+    ),
     ("лист.doc", OLE + "_VBA_PROJECT\0".encode("utf-16-le") + b"\x00" * 20),
 ]
 
@@ -107,8 +174,13 @@ def _uk(message) -> str:
 
     assert message is not None, "the upload was accepted"
     app = Flask(__name__)
-    Babel(app, default_locale="uk", default_translation_directories=os.path.join(
-        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "translations"))
+    Babel(
+        app,
+        default_locale="uk",
+        default_translation_directories=os.path.join(
+            os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "translations"
+        ),
+    )
     with app.test_request_context():
         return str(message)
 
@@ -123,19 +195,30 @@ def world(app, tmp_path_factory):
     app.config["UPLOAD_FOLDER"] = str(tmp_path_factory.mktemp("uploads"))
     with app.app_context():
         ministry = app.appbuilder.sm.find_user(username="ministry")
-        provider = Provider(name="ГО «Завантаження»", kind=ProviderKind.ngo,
-                            edrpou=demo_edrpou(3100), oblast_id=oblast_id(db.session, LVIV),
-                            status=ProviderStatus.approved)
+        provider = Provider(
+            name="ГО «Завантаження»",
+            kind=ProviderKind.ngo,
+            edrpou=demo_edrpou(3100),
+            oblast_id=oblast_id(db.session, LVIV),
+            status=ProviderStatus.approved,
+        )
         db.session.add(provider)
-        selection = SelectionRound(title="Відбір для документів", programme=Programme.resilience_centres,
-                                   oblast_id=oblast_id(db.session, LVIV),
-                                   announced_on=dt.date(2026, 1, 10), deadline=dt.date(2026, 2, 10),
-                                   status=RoundStatus.evaluating, winners_count=1, reserve_count=1)
+        selection = SelectionRound(
+            title="Відбір для документів",
+            programme=Programme.resilience_centres,
+            oblast_id=oblast_id(db.session, LVIV),
+            announced_on=dt.date(2026, 1, 10),
+            deadline=dt.date(2026, 2, 10),
+            status=RoundStatus.evaluating,
+            winners_count=1,
+            reserve_count=1,
+        )
         db.session.add(selection)
         db.session.flush()
         db.session.add(CommissionMember(round_id=selection.id, user_id=ministry.id))
-        application = Application(round_id=selection.id, provider_id=provider.id,
-                                  submitted_on=dt.date(2026, 1, 20))
+        application = Application(
+            round_id=selection.id, provider_id=provider.id, submitted_on=dt.date(2026, 1, 20)
+        )
         db.session.add(application)
         db.session.commit()
         IDS["application"] = application.id
@@ -143,22 +226,29 @@ def world(app, tmp_path_factory):
 
 
 def _upload(client, name, data):
-    return client.post(f"/applicationview/upload/{IDS['application']}", follow_redirects=True,
-                       data={"doc_type": "other", "file": (io.BytesIO(data), name)})
+    return client.post(
+        f"/applicationview/upload/{IDS['application']}",
+        follow_redirects=True,
+        data={"doc_type": "other", "file": (io.BytesIO(data), name)},
+    )
 
 
 def _documents(app):
     with app.app_context():
-        return db.session.scalars(sa.select(ApplicationDocument).where(
-            ApplicationDocument.application_id == IDS["application"])).all()
+        return db.session.scalars(
+            sa.select(ApplicationDocument).where(
+                ApplicationDocument.application_id == IDS["application"]
+            )
+        ).all()
 
 
 def test_upload_form_refuses_disguised_and_active_files(app, client_as):
     ministry = client_as("ministry")
     for name, data, message in [
-            ("статут.pdf", b"MZ\x90\x00" + b"\x00" * 60, "активним вмістом"),
-            ("документи.docx", _zip({"a.pdf": PDF}), "Архіви"),
-            ("фото.png", PDF, "не відповідає")]:
+        ("статут.pdf", b"MZ\x90\x00" + b"\x00" * 60, "активним вмістом"),
+        ("документи.docx", _zip({"a.pdf": PDF}), "Архіви"),
+        ("фото.png", PDF, "не відповідає"),
+    ]:
         assert message in visible_text(_upload(ministry, name, data).text), name
     assert _documents(app) == []
     assert "Документ завантажено" in visible_text(_upload(ministry, "статут.pdf", PDF).text)

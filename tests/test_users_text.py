@@ -11,8 +11,9 @@ RAW = re.compile(r"\bTrue\b|\bFalse\b|\bNone\b|\[\]|\[[^\]]*Адміністра
 
 
 def _table(html: str) -> str:
-    return visible_text(html.split('<div class="table-responsive">', 1)[-1]
-                        if "table-responsive" in html else html)
+    return visible_text(
+        html.split('<div class="table-responsive">', 1)[-1] if "table-responsive" in html else html
+    )
 
 
 def test_users_list_shows_text_not_python_values(app, client_as):

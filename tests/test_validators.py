@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from flask import Flask
 from flask_babel import Babel
-from app.common.catalogue import ROOT
 from flask_babel.speaklater import LazyString
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -16,6 +15,7 @@ from wtforms import Form, StringField
 from wtforms.validators import DataRequired
 
 from app.common import validators as v
+from app.common.catalogue import ROOT
 from app.common.validators import (
     Edrpou,
     KatottgCode,
@@ -161,7 +161,9 @@ def test_exactly_one_final_digit_makes_a_valid_edrpou(prefix):
 def _edrpou_first_pass(code: str) -> tuple[tuple[int, ...], int]:
     """Independent oracle: weights chosen for ``code`` and the first-pass remainder."""
     value = int(code)
-    weights = (1, 2, 3, 4, 5, 6, 7) if value < 30_000_000 or value > 60_000_000 else (7, 1, 2, 3, 4, 5, 6)
+    weights = (
+        (1, 2, 3, 4, 5, 6, 7) if value < 30_000_000 or value > 60_000_000 else (7, 1, 2, 3, 4, 5, 6)
+    )
     return weights, sum(int(c) * w for c, w in zip(code, weights)) % 11
 
 
@@ -417,8 +419,9 @@ CATALOGUE_DIR = f"{ROOT}/translations"
 def request_ctx():
     app = Flask(__name__)
     # The messages are English msgids; the Ukrainian comes from the real catalogue.
-    app.config.update(BABEL_DEFAULT_LOCALE="uk", TESTING=True,
-                      BABEL_TRANSLATION_DIRECTORIES=CATALOGUE_DIR)
+    app.config.update(
+        BABEL_DEFAULT_LOCALE="uk", TESTING=True, BABEL_TRANSLATION_DIRECTORIES=CATALOGUE_DIR
+    )
     Babel(app)
     with app.test_request_context():
         yield app
@@ -481,7 +484,11 @@ def test_presence_is_left_to_data_required(request_ctx):
     [
         ("edrpou", "3756786", "Код ЄДРПОУ має складатися з 8 цифр."),
         ("edrpou", "3756786A", "Код ЄДРПОУ має складатися з 8 цифр."),
-        ("edrpou", "37567867", "Неправильний код ЄДРПОУ: контрольна цифра не збігається. Перевірте код."),
+        (
+            "edrpou",
+            "37567867",
+            "Неправильний код ЄДРПОУ: контрольна цифра не збігається. Перевірте код.",
+        ),
         ("rnokpp", "365250123", "РНОКПП має складатися з 10 цифр."),
         ("rnokpp", "3652501238", "Неправильний РНОКПП: контрольна цифра не збігається."),
         ("phone", "12345", "Вкажіть номер телефону у форматі +380XXXXXXXXX."),

@@ -8,8 +8,7 @@ from flask_appbuilder import ModelRestApi, ModelView
 
 #: Flask-AppBuilder's own security tables (users, roles, groups): their forms
 #: and tables are FAB's, edited by the administrator alone.
-FAB_SECURITY_MODELS = {"PortalUser", "Role", "Group", "Permission", "PermissionView",
-                       "ViewMenu"}
+FAB_SECURITY_MODELS = {"PortalUser", "Role", "Group", "Permission", "PermissionView", "ViewMenu"}
 
 
 def _editable_models(app):
@@ -33,9 +32,11 @@ def _editable_models(app):
 def test_every_editable_model_has_a_version_column(app):
     models = _editable_models(app)
     assert len(models) >= 15, sorted(m.__name__ for m in models)
-    missing = {m.__name__: views for m, views in models.items()
-               if m.__name__ not in FAB_SECURITY_MODELS
-               and "version" not in m.__table__.columns}
+    missing = {
+        m.__name__: views
+        for m, views in models.items()
+        if m.__name__ not in FAB_SECURITY_MODELS and "version" not in m.__table__.columns
+    }
     assert missing == {}
 
 
@@ -82,23 +83,38 @@ def test_api_put_checks_the_version_it_is_sent(app):
     headers = jwt_headers(client, "admin")
     got = client.get(f"/api/v1/specialist/{pk}", headers=headers)
     assert got.status_code == 200 and got.headers["ETag"] == '"1"'
-    ok = client.put(f"/api/v1/specialist/{pk}", headers=headers,
-                    json={"version": 1, "full_name": "Оксана Перша"})
+    ok = client.put(
+        f"/api/v1/specialist/{pk}",
+        headers=headers,
+        json={"version": 1, "full_name": "Оксана Перша"},
+    )
     assert ok.status_code == 200, ok.text
     assert ok.headers["ETag"] == '"2"'
     assert _stored(app, pk) == ("Оксана Перша", 2)
-    stale = client.put(f"/api/v1/specialist/{pk}", headers=headers,
-                       json={"version": 1, "full_name": "Оксана Друга"})
+    stale = client.put(
+        f"/api/v1/specialist/{pk}",
+        headers=headers,
+        json={"version": 1, "full_name": "Оксана Друга"},
+    )
     assert stale.status_code == 409 and CONFLICT_UK in stale.json["message"]
-    by_header = client.put(f"/api/v1/specialist/{pk}", json={"full_name": "Оксана Третя"},
-                           headers={**headers, "If-Match": '"1"'})
+    by_header = client.put(
+        f"/api/v1/specialist/{pk}",
+        json={"full_name": "Оксана Третя"},
+        headers={**headers, "If-Match": '"1"'},
+    )
     assert by_header.status_code == 409 and CONFLICT_UK in by_header.json["message"]
-    bad = client.put(f"/api/v1/specialist/{pk}", headers=headers,
-                     json={"version": "перша", "full_name": "Оксана Четверта"})
+    bad = client.put(
+        f"/api/v1/specialist/{pk}",
+        headers=headers,
+        json={"version": "перша", "full_name": "Оксана Четверта"},
+    )
     assert bad.status_code == 422
     assert _stored(app, pk) == ("Оксана Перша", 2)
-    current = client.put(f"/api/v1/specialist/{pk}", json={"full_name": "Оксана П'ята"},
-                         headers={**headers, "If-Match": '"2"'})
+    current = client.put(
+        f"/api/v1/specialist/{pk}",
+        json={"full_name": "Оксана П'ята"},
+        headers={**headers, "If-Match": '"2"'},
+    )
     assert current.status_code == 200 and _stored(app, pk) == ("Оксана П'ята", 3)
 
 

@@ -11,6 +11,12 @@ def register(appbuilder) -> None:
     from .views import AuditLogView
 
     install()
-    appbuilder.add_view(AuditLogView, "AuditLog", label=_l("Audit log"), icon="fa-history",
-                        category="Audit", category_label=_l("Audit"),
-                        category_icon="fa-shield")
+    appbuilder.add_view(
+        AuditLogView,
+        "AuditLog",
+        label=_l("Audit log"),
+        icon="fa-history",
+        category="Audit",
+        category_label=_l("Audit"),
+        category_icon="fa-shield",
+    )

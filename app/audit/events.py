@@ -29,15 +29,31 @@ from .services import actor
 
 MASK = "***"
 #: FAB bookkeeping that changes on every login and would drown the log.
-IGNORED_TABLES = {"geo_oblast", "geo_raion", "geo_hromada",  # reference data: one import event
-                  "ab_permission", "ab_view_menu", "ab_permission_view",
-                  "ab_permission_view_role", "ab_register_user", "ab_api_key",
-                  "audit_log", "job",  # job: progress updates, not business data
-                  "portal_session"}  # logins and logouts are audit events of their own
-IGNORED_COLUMNS = {"ab_user": {"last_login", "login_count", "fail_login_count",
-                               "changed_on", "changed_by_fk", "locked_until"},
-                   "*": {"changed_on", "changed_by_fk", "created_on", "created_by_fk",
-                         "version"}}
+IGNORED_TABLES = {
+    "geo_oblast",
+    "geo_raion",
+    "geo_hromada",  # reference data: one import event
+    "ab_permission",
+    "ab_view_menu",
+    "ab_permission_view",
+    "ab_permission_view_role",
+    "ab_register_user",
+    "ab_api_key",
+    "audit_log",
+    "job",  # job: progress updates, not business data
+    "portal_session",
+}  # logins and logouts are audit events of their own
+IGNORED_COLUMNS = {
+    "ab_user": {
+        "last_login",
+        "login_count",
+        "fail_login_count",
+        "changed_on",
+        "changed_by_fk",
+        "locked_until",
+    },
+    "*": {"changed_on", "changed_by_fk", "created_on", "created_by_fk", "version"},
+}
 ALWAYS_MASKED = {"password"}
 
 _installed = False
@@ -101,8 +117,10 @@ def _changes(obj, kind: str) -> dict:
     if table == "ab_user" and "roles" in state.attrs:
         hist = state.attrs["roles"].history
         if hist.has_changes() and kind == "update":
-            changes["roles"] = [sorted(r.name for r in (hist.unchanged + hist.deleted)),
-                                sorted(r.name for r in (hist.unchanged + hist.added))]
+            changes["roles"] = [
+                sorted(r.name for r in (hist.unchanged + hist.deleted)),
+                sorted(r.name for r in (hist.unchanged + hist.added)),
+            ]
     return changes
 
 
@@ -115,8 +133,11 @@ def _after_flush(session: Session, flush_context) -> None:
     rows = []
     who = actor()
     now = clock.utcnow()
-    for kind, objects in (("create", session.new), ("update", session.dirty),
-                          ("delete", session.deleted)):
+    for kind, objects in (
+        ("create", session.new),
+        ("update", session.dirty),
+        ("delete", session.deleted),
+    ):
         for obj in objects:
             if not _audited(obj):
                 continue
@@ -128,10 +149,17 @@ def _after_flush(session: Session, flush_context) -> None:
             state = inspect(obj)
             # New rows have their key by now, but not yet an identity.
             pk = state.identity or state.mapper.primary_key_from_instance(obj)
-            rows.append(dict(ts=now, action=kind, entity=type(obj).__name__,
-                             entity_id=str(pk[0]) if pk and pk[0] is not None else None,
-                             changes=changes,
-                             details=None, **who))
+            rows.append(
+                dict(
+                    ts=now,
+                    action=kind,
+                    entity=type(obj).__name__,
+                    entity_id=str(pk[0]) if pk and pk[0] is not None else None,
+                    changes=changes,
+                    details=None,
+                    **who,
+                )
+            )
     if rows:
         session.connection().execute(insert(AuditLog.__table__), rows)
 

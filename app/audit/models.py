@@ -35,13 +35,15 @@ class AuditLog(Model):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ts: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, index=True,
-                                            default=dt.datetime.utcnow)
+    ts: Mapped[dt.datetime] = mapped_column(
+        DateTime, nullable=False, index=True, default=dt.datetime.utcnow
+    )
     user_id: Mapped[int | None] = mapped_column(Integer, index=True)
     username: Mapped[str | None] = mapped_column(String(100), index=True)
     ip: Mapped[str | None] = mapped_column(String(45))
-    action: Mapped[AuditAction] = mapped_column(enum_column(AuditAction), nullable=False,
-                                                index=True)
+    action: Mapped[AuditAction] = mapped_column(
+        enum_column(AuditAction), nullable=False, index=True
+    )
     entity: Mapped[str | None] = mapped_column(String(64), index=True)
     entity_id: Mapped[str | None] = mapped_column(String(64), index=True)
     changes: Mapped[dict | None] = mapped_column(JSON)

@@ -42,20 +42,31 @@ def _audited_views() -> dict:
 
 #: Objects without a register of their own (or with FAB's «Перегляд …» page titles).
 OBJECT_LABELS = {
-    "ApiKey": _l("API key"), "ApplicationDocument": _l("Application document"),
-    "Attendance": _l("Attendance mark"), "CaseNumberCounter": _l("Case number counter"),
+    "ApiKey": _l("API key"),
+    "ApplicationDocument": _l("Application document"),
+    "Attendance": _l("Attendance mark"),
+    "CaseNumberCounter": _l("Case number counter"),
     "CentreMonthFigures": _l("Centre monthly figures"),
     "CentreStatusChange": _l("Centre status change"),
     "CertificateCounter": _l("Certificate number counter"),
-    "CommissionMember": _l("Selection committee member"), "Criterion": _l("Evaluation criterion"),
-    "EntryHromada": _l("Community served by a service"), "Group": _l("User group"),
-    "Job": _l("Background job"), "OpeningHours": _l("Opening hours"),
-    "Permission": _l("Permission"), "PermissionView": _l("Permission on a view"),
-    "PortalUser": _l("User"), "User": _l("User"), "RegisterUser": _l("Registration request"),
-    "ProviderStatusChange": _l("Provider status change"), "Role": _l("Role"),
-    "Score": _l("Evaluation score"), "UserSession": _l("Session"),
+    "CommissionMember": _l("Selection committee member"),
+    "Criterion": _l("Evaluation criterion"),
+    "EntryHromada": _l("Community served by a service"),
+    "Group": _l("User group"),
+    "Job": _l("Background job"),
+    "OpeningHours": _l("Opening hours"),
+    "Permission": _l("Permission"),
+    "PermissionView": _l("Permission on a view"),
+    "PortalUser": _l("User"),
+    "User": _l("User"),
+    "RegisterUser": _l("Registration request"),
+    "ProviderStatusChange": _l("Provider status change"),
+    "Role": _l("Role"),
+    "Score": _l("Evaluation score"),
+    "UserSession": _l("Session"),
     "ViewMenu": _l("View or menu"),
-    "Appeal": _l("Appeal"), "ConflictDeclaration": _l("Conflict of interest declaration"),
+    "Appeal": _l("Appeal"),
+    "ConflictDeclaration": _l("Conflict of interest declaration"),
     "ProviderCheck": _l("Eligibility assessment of a provider"),
     "ProviderDocument": _l("Provider document"),
     "SoleProprietor": _l("Sole proprietor's RNOKPP"),
@@ -64,9 +75,13 @@ OBJECT_LABELS = {
 
 #: Labels of record-keeping fields that registers do not show under their own names.
 FIELD_LABELS = {
-    "status_changed_by": _l("Status changed by"), "status_changed_on": _l("Status changed on"),
-    "created_by": _l("Created by"), "changed_by": _l("Changed by"),
-    "created_on": _l("Created on"), "changed_on": _l("Changed on"), "version": _l("Version"),
+    "status_changed_by": _l("Status changed by"),
+    "status_changed_on": _l("Status changed on"),
+    "created_by": _l("Created by"),
+    "changed_by": _l("Changed by"),
+    "created_on": _l("Created on"),
+    "changed_on": _l("Changed on"),
+    "version": _l("Version"),
 }
 
 
@@ -93,8 +108,7 @@ def value_text(model, field: str, value) -> str:
     if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
         try:
             if len(value) > 10:  # a stored UTC time, shown in Kyiv time as everywhere
-                return format_datetime(dt.datetime.fromisoformat(value[:19]),
-                                       "dd.MM.yyyy HH:mm")
+                return format_datetime(dt.datetime.fromisoformat(value[:19]), "dd.MM.yyyy HH:mm")
             return dt.date.fromisoformat(value).strftime("%d.%m.%Y")
         except ValueError:
             pass
@@ -107,8 +121,14 @@ def _related_name(column, key: int) -> str:
     from ..extensions import db
 
     table = next(iter(column.foreign_keys)).column.table
-    model = next((m.class_ for m in db.Model.registry.mappers  # type: ignore[attr-defined]
-                  if m.local_table is table), None)
+    model = next(
+        (
+            m.class_
+            for m in db.Model.registry.mappers  # type: ignore[attr-defined]
+            if m.local_table is table
+        ),
+        None,
+    )
     if model is None:
         return str(key)
     if personal_columns(model) and not may_see_personal(model):
@@ -143,9 +163,14 @@ def changes(entity: str | None, visible: dict | None) -> list[Change]:
     labels = view.label_columns if view is not None else {}
     rows = []
     for field, values in visible.items():
-        old, new = (values if isinstance(values, list) and len(values) == 2 else (None, values))
-        rows.append(Change(field_label(labels, field),
-                           value_text(model, field, old), value_text(model, field, new)))
+        old, new = values if isinstance(values, list) and len(values) == 2 else (None, values)
+        rows.append(
+            Change(
+                field_label(labels, field),
+                value_text(model, field, old),
+                value_text(model, field, new),
+            )
+        )
     return rows
 
 

@@ -23,8 +23,14 @@ def actor() -> dict:
     }
 
 
-def record_event(action: str, entity: str | None = None, entity_id=None, details=None,
-                 user=None, commit: bool = True) -> None:
+def record_event(
+    action: str,
+    entity: str | None = None,
+    entity_id=None,
+    details=None,
+    user=None,
+    commit: bool = True,
+) -> None:
     """Append one event. ``action`` is an :class:`AuditAction` name.
 
     Written on its own connection-level INSERT so that it is recorded even
@@ -36,9 +42,14 @@ def record_event(action: str, entity: str | None = None, entity_id=None, details
     who = actor()
     if user is not None:
         who.update(user_id=user.id, username=user.username)
-    row = dict(ts=clock.utcnow(), action=AuditAction[action].name, entity=entity,
-               entity_id=None if entity_id is None else str(entity_id), details=details,
-               **who)
+    row = dict(
+        ts=clock.utcnow(),
+        action=AuditAction[action].name,
+        entity=entity,
+        entity_id=None if entity_id is None else str(entity_id),
+        details=details,
+        **who,
+    )
     if commit:
         with db.engine.begin() as conn:
             conn.execute(insert(AuditLog.__table__), row)

@@ -19,10 +19,16 @@ class AuditLogView(ExportMixin, PortalModelView):
     list_title = _l("Audit log")
     show_title = _l("Audit record")
     label_columns = {
-        "ts": _l("Time"), "username": _l("User"), "ip": _l("IP address"),
-        "action": _l("Action"), "entity": _l("Object"), "entity_id": _l("Record ID"),
-        "changes": _l("Changes (old → new)"), "details": _l("Details"),
-        "visible_changes": _l("Changes (old → new)"), "visible_details": _l("Details"),
+        "ts": _l("Time"),
+        "username": _l("User"),
+        "ip": _l("IP address"),
+        "action": _l("Action"),
+        "entity": _l("Object"),
+        "entity_id": _l("Record ID"),
+        "changes": _l("Changes (old → new)"),
+        "details": _l("Details"),
+        "visible_changes": _l("Changes (old → new)"),
+        "visible_details": _l("Details"),
     }
     list_columns = ["ts", "username", "action", "entity", "entity_id"]
     # Personal values masked for the reader (app.security.pii), in the page and the export.
@@ -33,9 +39,13 @@ class AuditLogView(ExportMixin, PortalModelView):
     base_order = ("ts", "desc")
     page_size = 50
     show_template = "audit/show.html"
-    formatters_columns = {"entity": reading.object_label, "visible_details": reading.details_text,
-                          "username": reading.dash, "ip": reading.dash,
-                          "entity_id": reading.dash}
+    formatters_columns = {
+        "entity": reading.object_label,
+        "visible_details": reading.details_text,
+        "username": reading.dash,
+        "ip": reading.dash,
+        "entity_id": reading.dash,
+    }
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
@@ -44,13 +54,22 @@ class AuditLogView(ExportMixin, PortalModelView):
         item = self.scoped_get(pk)
         sm = self.appbuilder.sm
         name, url = reading.record(
-            item.entity, item.entity_id,
-            lambda view: sm.has_access("can_show", view.class_permission_name)
-            or sm.has_access("can_read", view.class_permission_name))
+            item.entity,
+            item.entity_id,
+            lambda view: (
+                sm.has_access("can_show", view.class_permission_name)
+                or sm.has_access("can_read", view.class_permission_name)
+            ),
+        )
         return self.render_template(
-            self.show_template, pk=item.id, title=self.show_title,
-            widgets=fab_seam.show_widgets(self, item.id), related_views=fab_seam.related_views(self),
-            entry=item, object_label=reading.object_label(item.entity),
-            record_name=name, record_url=url,
-            changes=reading.changes(item.entity, item.visible_changes))
-
+            self.show_template,
+            pk=item.id,
+            title=self.show_title,
+            widgets=fab_seam.show_widgets(self, item.id),
+            related_views=fab_seam.related_views(self),
+            entry=item,
+            object_label=reading.object_label(item.entity),
+            record_name=name,
+            record_url=url,
+            changes=reading.changes(item.entity, item.visible_changes),
+        )

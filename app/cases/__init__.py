@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -46,104 +46,232 @@ def _register_lookups() -> None:
             return is_worker & PortalUser.provider_id.isnot(None)
         return PortalUser.id.is_(None)
 
-    register_lookup("case", Case, resource="Case", search=[Case.number],
-                    order_by=Case.number.desc())
-    register_lookup("case_provider", Provider, resource="Case",
-                    search=[Provider.name, Provider.short_name, Provider.edrpou],
-                    order_by=Provider.name,
-                    offer=lambda: Provider.status == ProviderStatus.approved)
+    register_lookup(
+        "case", Case, resource="Case", search=[Case.number], order_by=Case.number.desc()
+    )
+    register_lookup(
+        "case_provider",
+        Provider,
+        resource="Case",
+        search=[Provider.name, Provider.short_name, Provider.edrpou],
+        order_by=Provider.name,
+        offer=lambda: Provider.status == ProviderStatus.approved,
+    )
     # The list's provider filter: every provider in scope, suspended ones included.
-    register_lookup("case_filter_provider", Provider, resource="Case",
-                    search=[Provider.name, Provider.short_name, Provider.edrpou],
-                    order_by=Provider.name)
-    register_lookup("case_centre", ResilienceCentre, resource="Case",
-                    search=[ResilienceCentre.name], order_by=ResilienceCentre.name)
+    register_lookup(
+        "case_filter_provider",
+        Provider,
+        resource="Case",
+        search=[Provider.name, Provider.short_name, Provider.edrpou],
+        order_by=Provider.name,
+    )
+    register_lookup(
+        "case_centre",
+        ResilienceCentre,
+        resource="Case",
+        search=[ResilienceCentre.name],
+        order_by=ResilienceCentre.name,
+    )
     LOOKUPS["case_worker"] = UnscopedLookup(
-        name="case_worker", model=PortalUser, resource="Case",
+        name="case_worker",
+        model=PortalUser,
+        resource="Case",
         search=[PortalUser.first_name, PortalUser.last_name, PortalUser.username],
-        order_by=PortalUser.last_name, where=workers_of_scope)
+        order_by=PortalUser.last_name,
+        where=workers_of_scope,
+    )
     from ..geography.models import Hromada
     from .models import MilitaryUnit, NeedsAssessment
 
     # A beneficiary lives in any community of the country (public reference data).
     LOOKUPS["case_hromada"] = UnscopedLookup(
-        name="case_hromada", model=Hromada, resource="Case",
-        search=[Hromada.title, Hromada.code], order_by=Hromada.title)
+        name="case_hromada",
+        model=Hromada,
+        resource="Case",
+        search=[Hromada.title, Hromada.code],
+        order_by=Hromada.title,
+    )
 
-    register_lookup("case_military_unit", MilitaryUnit, resource="Case",
-                    search=[MilitaryUnit.number, MilitaryUnit.name],
-                    order_by=MilitaryUnit.number, offer=lambda: MilitaryUnit.active.is_(True))
-    register_lookup("case_need", NeedsAssessment, resource="NeedsAssessment",
-                    search=[NeedsAssessment.description], order_by=NeedsAssessment.id.desc())
+    register_lookup(
+        "case_military_unit",
+        MilitaryUnit,
+        resource="Case",
+        search=[MilitaryUnit.number, MilitaryUnit.name],
+        order_by=MilitaryUnit.number,
+        offer=lambda: MilitaryUnit.active.is_(True),
+    )
+    register_lookup(
+        "case_need",
+        NeedsAssessment,
+        resource="NeedsAssessment",
+        search=[NeedsAssessment.description],
+        order_by=NeedsAssessment.id.desc(),
+    )
     # A provider's case settings: ministry staff pick any provider, the
     # provider's representative their own (the scope).
-    register_lookup("case_setting_provider", Provider, resource="CaseProviderSetting",
-                    search=[Provider.name, Provider.short_name, Provider.edrpou],
-                    order_by=Provider.name)
+    register_lookup(
+        "case_setting_provider",
+        Provider,
+        resource="CaseProviderSetting",
+        search=[Provider.name, Provider.short_name, Provider.edrpou],
+        order_by=Provider.name,
+    )
     LOOKUPS["case_transfer_provider"] = UnscopedLookup(
-        name="case_transfer_provider", model=Provider, resource="CaseTransfer",
-        search=[Provider.name, Provider.short_name, Provider.edrpou], order_by=Provider.name,
-        offer=lambda: Provider.status == ProviderStatus.approved)
+        name="case_transfer_provider",
+        model=Provider,
+        resource="CaseTransfer",
+        search=[Provider.name, Provider.short_name, Provider.edrpou],
+        order_by=Provider.name,
+        offer=lambda: Provider.status == ProviderStatus.approved,
+    )
 
 
 def register(appbuilder) -> None:
-    from .api import (RECORD_APIS, CaseApi, CaseDeidentifiedApi, CaseProviderSettingApi,
-                      CaseReportApi, CaseTransferApi, MilitaryUnitApi)
-    from .views import (AssessmentActView, AssessmentOverdueCaseView, BeneficiaryView,
-                        CaseDeidentifiedView, CaseExtensionView, CaseFollowUpView,
-                        CaseProviderSettingView, CaseTransferView, CaseView, ContactView,
-                        DueSoonCaseView, FollowUpDueCaseView, HouseholdMemberView,
-                        MilitaryUnitView, MyOverdueCaseView, NeedsAssessmentView, PlanItemView,
-                        ReferralView, ReviewView, TermEndingCaseView)
-    from .views import (AssessmentOverdueDeidentifiedView, FollowUpDueDeidentifiedView,
-                        TermEndingDeidentifiedView)
-    from .views import CaseReportView
+    from .api import (
+        RECORD_APIS,
+        CaseApi,
+        CaseDeidentifiedApi,
+        CaseProviderSettingApi,
+        CaseReportApi,
+        CaseTransferApi,
+        MilitaryUnitApi,
+    )
+    from .views import (
+        AssessmentActView,
+        AssessmentOverdueCaseView,
+        AssessmentOverdueDeidentifiedView,
+        BeneficiaryView,
+        CaseDeidentifiedView,
+        CaseExtensionView,
+        CaseFollowUpView,
+        CaseProviderSettingView,
+        CaseReportView,
+        CaseTransferView,
+        CaseView,
+        ContactView,
+        DueSoonCaseView,
+        FollowUpDueCaseView,
+        FollowUpDueDeidentifiedView,
+        HouseholdMemberView,
+        MilitaryUnitView,
+        MyOverdueCaseView,
+        NeedsAssessmentView,
+        PlanItemView,
+        ReferralView,
+        ReviewView,
+        TermEndingCaseView,
+        TermEndingDeidentifiedView,
+    )
 
     _register_lookups()
     category = dict(category="Cases", category_label=_l("Cases"), category_icon="fa-folder")
-    appbuilder.add_view(CaseView, "Case", label=_l("Case register"), icon="fa-folder-open",
-                        **category)
-    for view in (MyOverdueCaseView, DueSoonCaseView, AssessmentOverdueCaseView,
-                 TermEndingCaseView, FollowUpDueCaseView, AssessmentOverdueDeidentifiedView,
-                 TermEndingDeidentifiedView, FollowUpDueDeidentifiedView):
+    appbuilder.add_view(
+        CaseView, "Case", label=_l("Case register"), icon="fa-folder-open", **category
+    )
+    for view in (
+        MyOverdueCaseView,
+        DueSoonCaseView,
+        AssessmentOverdueCaseView,
+        TermEndingCaseView,
+        FollowUpDueCaseView,
+        AssessmentOverdueDeidentifiedView,
+        TermEndingDeidentifiedView,
+        FollowUpDueDeidentifiedView,
+    ):
         appbuilder.add_view_no_menu(view)
-    appbuilder.add_link("Case", href="/cases/overdue/list/", label=_l("My overdue contacts"),
-                        icon="fa-exclamation-triangle", category="Cases")
-    appbuilder.add_link("Case", href="/cases/due-soon/list/",
-                        label=_l("Contacts due within 7 days"), icon="fa-clock-o",
-                        category="Cases")
-    appbuilder.add_link("Case", href="/cases/assessment-overdue/list/",
-                        label=_l("Needs assessment overdue"), icon="fa-hourglass-end",
-                        category="Cases")
-    appbuilder.add_link("Case", href="/cases/term-ending/list/",
-                        label=_l("Service term ending"), icon="fa-calendar-times-o",
-                        category="Cases")
-    appbuilder.add_link("Case", href="/cases/follow-up-due/list/",
-                        label=_l("Follow-up after closure"), icon="fa-phone",
-                        category="Cases")
-    appbuilder.add_view(CaseTransferView, "CaseTransfer", label=_l("Case transfers"),
-                        icon="fa-exchange", **category)
-    appbuilder.add_view(CaseDeidentifiedView, "CaseDeidentified",
-                        label=_l("Case register (de-identified)"), icon="fa-user-secret",
-                        **category)
-    appbuilder.add_view(MilitaryUnitView, "MilitaryUnit", label=_l("Military units of the pilot"),
-                        icon="fa-shield", **category)
-    appbuilder.add_view(CaseProviderSettingView, "CaseProviderSetting",
-                        label=_l("Supervisor approval of plans"), icon="fa-check-square-o",
-                        **category)
-    for view in (BeneficiaryView, HouseholdMemberView, NeedsAssessmentView, PlanItemView,
-                 ContactView, ReferralView, ReviewView, AssessmentActView, CaseExtensionView,
-                 CaseFollowUpView):
+    appbuilder.add_link(
+        "Case",
+        href="/cases/overdue/list/",
+        label=_l("My overdue contacts"),
+        icon="fa-exclamation-triangle",
+        category="Cases",
+    )
+    appbuilder.add_link(
+        "Case",
+        href="/cases/due-soon/list/",
+        label=_l("Contacts due within 7 days"),
+        icon="fa-clock-o",
+        category="Cases",
+    )
+    appbuilder.add_link(
+        "Case",
+        href="/cases/assessment-overdue/list/",
+        label=_l("Needs assessment overdue"),
+        icon="fa-hourglass-end",
+        category="Cases",
+    )
+    appbuilder.add_link(
+        "Case",
+        href="/cases/term-ending/list/",
+        label=_l("Service term ending"),
+        icon="fa-calendar-times-o",
+        category="Cases",
+    )
+    appbuilder.add_link(
+        "Case",
+        href="/cases/follow-up-due/list/",
+        label=_l("Follow-up after closure"),
+        icon="fa-phone",
+        category="Cases",
+    )
+    appbuilder.add_view(
+        CaseTransferView, "CaseTransfer", label=_l("Case transfers"), icon="fa-exchange", **category
+    )
+    appbuilder.add_view(
+        CaseDeidentifiedView,
+        "CaseDeidentified",
+        label=_l("Case register (de-identified)"),
+        icon="fa-user-secret",
+        **category,
+    )
+    appbuilder.add_view(
+        MilitaryUnitView,
+        "MilitaryUnit",
+        label=_l("Military units of the pilot"),
+        icon="fa-shield",
+        **category,
+    )
+    appbuilder.add_view(
+        CaseProviderSettingView,
+        "CaseProviderSetting",
+        label=_l("Supervisor approval of plans"),
+        icon="fa-check-square-o",
+        **category,
+    )
+    for view in (
+        BeneficiaryView,
+        HouseholdMemberView,
+        NeedsAssessmentView,
+        PlanItemView,
+        ContactView,
+        ReferralView,
+        ReviewView,
+        AssessmentActView,
+        CaseExtensionView,
+        CaseFollowUpView,
+    ):
         appbuilder.add_view_no_menu(view)
-    appbuilder.add_view(CaseReportView, "CaseReport", label=_l("Cases: monthly figures"),
-                        icon="fa-bar-chart", **category)
-    for api in (CaseApi, CaseTransferApi, CaseDeidentifiedApi, MilitaryUnitApi, CaseReportApi,
-                CaseProviderSettingApi, *RECORD_APIS):
+    appbuilder.add_view(
+        CaseReportView,
+        "CaseReport",
+        label=_l("Cases: monthly figures"),
+        icon="fa-bar-chart",
+        **category,
+    )
+    for api in (
+        CaseApi,
+        CaseTransferApi,
+        CaseDeidentifiedApi,
+        MilitaryUnitApi,
+        CaseReportApi,
+        CaseProviderSettingApi,
+        *RECORD_APIS,
+    ):
         appbuilder.add_api(api)
 
 
 def _reader() -> str | None:
-    """"full" (the case register), "aggregate" (de-identified only) or None."""
+    """ "full" (the case register), "aggregate" (de-identified only) or None."""
     from ..home import can_read
 
     if can_read("Case"):
@@ -165,9 +293,16 @@ def _deadline_counts(scope, today) -> dict:
     from ..home import per_request, shared_figure
     from . import services
 
-    return per_request(("case_deadlines", scope, today), lambda: services.deadline_counts(
-        db.session, scope, today, scope.user_id,
-        shared=lambda key, compute: shared_figure(key, scope, compute)))
+    return per_request(
+        ("case_deadlines", scope, today),
+        lambda: services.deadline_counts(
+            db.session,
+            scope,
+            today,
+            scope.user_id,
+            shared=lambda key, compute: shared_figure(key, scope, compute),
+        ),
+    )
 
 
 def _deadline_case_counts(scope, today, model) -> dict:
@@ -178,7 +313,8 @@ def _deadline_case_counts(scope, today, model) -> dict:
     ``model`` is :class:`Case` (case workers), :class:`CaseSummary` (the
     de-identified readers) or None: a regional administrator, whose cases are
     those of the people living in their oblast (the reports' scope)."""
-    from sqlalchemy import case as when, func, select
+    from sqlalchemy import case as when
+    from sqlalchemy import func, select
 
     from ..extensions import db
     from ..home import shared_figure
@@ -188,13 +324,16 @@ def _deadline_case_counts(scope, today, model) -> dict:
     from .reports import _scope_clause
 
     target = model or Case
-    clauses = {"assessment": services.assessment_overdue_clause(today, model=target),
-               "term": services.term_ending_clause(today, model=target),
-               "follow_up": services.follow_up_due_clause(today, model=target)}
+    clauses = {
+        "assessment": services.assessment_overdue_clause(today, model=target),
+        "term": services.term_ending_clause(today, model=target),
+        "follow_up": services.follow_up_due_clause(today, model=target),
+    }
 
     def compute():
-        stmt = select(*(func.coalesce(func.sum(when((clause, 1), else_=0)), 0)
-                        for clause in clauses.values())).select_from(target)
+        stmt = select(
+            *(func.coalesce(func.sum(when((clause, 1), else_=0)), 0) for clause in clauses.values())
+        ).select_from(target)
         if model is None:
             stmt = stmt.where(_scope_clause(scope))
         else:
@@ -219,9 +358,11 @@ def _deadline_cards(reader, scope, today) -> list[dict]:
     from .models import Case, CaseSummary
     from .reports import _small
 
-    labels = {"assessment": _("Needs assessment overdue"),
-              "term": _("Service term ends within 14 days"),
-              "follow_up": _("Follow-up after closure due")}
+    labels = {
+        "assessment": _("Needs assessment overdue"),
+        "term": _("Service term ends within 14 days"),
+        "follow_up": _("Follow-up after closure due"),
+    }
     model = {"full": Case, "aggregate": CaseSummary}.get(reader)
     counts = _deadline_case_counts(scope, today, model)
     cards = []
@@ -230,8 +371,9 @@ def _deadline_cards(reader, scope, today) -> list[dict]:
             cards.append({"label": labels[key], "value": _small(int(counts[key] or 0))})
             continue
         view = full_view if reader == "full" else deidentified_view
-        cards.append({"label": labels[key], "value": int(counts[key] or 0),
-                      "url": url_for(f"{view}.list")})
+        cards.append(
+            {"label": labels[key], "value": int(counts[key] or 0), "url": url_for(f"{view}.list")}
+        )
     return cards
 
 
@@ -245,34 +387,59 @@ def home_cards(scope, today=None) -> list[dict]:
     if reader is None:
         from ..home import can_read
 
-        if can_read("CaseReport") and scope.oblast_id and not scope.national \
-                and not scope.provider_id:
-            return _deadline_cards("regional", scope, services.kyiv_today()
-                                   if today is None else today)
+        if (
+            can_read("CaseReport")
+            and scope.oblast_id
+            and not scope.national
+            and not scope.provider_id
+        ):
+            return _deadline_cards(
+                "regional", scope, services.kyiv_today() if today is None else today
+            )
         return []
     today = today or services.kyiv_today()
-    open_count = sum(n for (_p, status), n in _programme_status_counts(scope).items()
-                     if status != CaseStatus.closed)
+    open_count = sum(
+        n
+        for (_p, status), n in _programme_status_counts(scope).items()
+        if status != CaseStatus.closed
+    )
     from flask_appbuilder.models.sqla.filters import FilterNotEqual
 
     from ..home import list_url
 
     open_filter = ("status", FilterNotEqual, CaseStatus.closed.name)
     if reader != "full":
-        return [{"label": _("Open cases"), "value": open_count,
-                 "url": list_url("CaseDeidentifiedView", open_filter)},
-                *_deadline_cards(reader, scope, today)]
+        return [
+            {
+                "label": _("Open cases"),
+                "value": open_count,
+                "url": list_url("CaseDeidentifiedView", open_filter),
+            },
+            *_deadline_cards(reader, scope, today),
+        ]
     deadlines = _deadline_counts(scope, today)
-    mine_overdue = sum(n for (bucket, mine), n in deadlines.items()
-                       if mine and bucket != services.DUE_SOON)
+    mine_overdue = sum(
+        n for (bucket, mine), n in deadlines.items() if mine and bucket != services.DUE_SOON
+    )
     return [
-        {"label": _("My overdue contacts"), "value": mine_overdue,
-         "url": url_for("MyOverdueCaseView.list"), "mine": True},
-        {"label": _("My contacts due within 7 days"),
-         "value": deadlines.get((services.DUE_SOON, True), 0),
-         "url": url_for("DueSoonCaseView.list"), "mine": True},
-        {"label": _("Open cases"), "value": open_count,
-         "url": list_url("CaseView", open_filter), "mine": bool(scope.provider_id)},
+        {
+            "label": _("My overdue contacts"),
+            "value": mine_overdue,
+            "url": url_for("MyOverdueCaseView.list"),
+            "mine": True,
+        },
+        {
+            "label": _("My contacts due within 7 days"),
+            "value": deadlines.get((services.DUE_SOON, True), 0),
+            "url": url_for("DueSoonCaseView.list"),
+            "mine": True,
+        },
+        {
+            "label": _("Open cases"),
+            "value": open_count,
+            "url": list_url("CaseView", open_filter),
+            "mine": bool(scope.provider_id),
+        },
         *_deadline_cards(reader, scope, today),
     ]
 
@@ -296,22 +463,37 @@ def home_charts(scope, today=None) -> list:
     today = today or services.kyiv_today()
     C = COLOURS
     list_url = url_for("CaseView.list" if reader == "full" else "CaseDeidentifiedView.list")
-    status_colours = {CaseStatus.intake: C["cyan"], CaseStatus.assessment: C["sand"],
-                      CaseStatus.plan: C["teal"], CaseStatus.active: C["indigo"],
-                      CaseStatus.review: C["rose"], CaseStatus.closed: C["grey"]}
+    status_colours = {
+        CaseStatus.intake: C["cyan"],
+        CaseStatus.assessment: C["sand"],
+        CaseStatus.plan: C["teal"],
+        CaseStatus.active: C["indigo"],
+        CaseStatus.review: C["rose"],
+        CaseStatus.closed: C["grey"],
+    }
     by_programme = stacked_chart(
-        "cases", _("Cases by programme and status"),
-        [(p, p.label) for p in Programme], CaseStatus, _programme_status_counts(scope),
-        colours=status_colours, category=_("Programme"), order=50,
+        "cases",
+        _("Cases by programme and status"),
+        [(p, p.label) for p in Programme],
+        CaseStatus,
+        _programme_status_counts(scope),
+        colours=status_colours,
+        category=_("Programme"),
+        order=50,
         series_url=lambda s: f"{list_url}?_flt_0_status={s.name}",
         bar_url=lambda p: f"{list_url}?_flt_0_programme={p.name}",
-        segment_url=lambda p, s: f"{list_url}?_flt_0_programme={p.name}&_flt_0_status={s.name}")
+        segment_url=lambda p, s: f"{list_url}?_flt_0_programme={p.name}&_flt_0_status={s.name}",
+    )
 
     own = bool(scope.provider_id)
     deadlines = _deadline_counts(scope, today)
     buckets = [services.bucket_key(low, high) for low, high in services.OVERDUE_BUCKETS]
-    counts = {key: sum(n for (bucket, mine), n in deadlines.items()
-                       if bucket == key and (mine or not own)) for key in buckets}
+    counts = {
+        key: sum(
+            n for (bucket, mine), n in deadlines.items() if bucket == key and (mine or not own)
+        )
+        for key in buckets
+    }
 
     def url(low, high):
         if reader != "full":
@@ -320,23 +502,35 @@ def home_charts(scope, today=None) -> list:
         base = f"{url_for('MyOverdueCaseView.list')}?" if own else f"{list_url}?"
         # next_contact_due filters: 1 = greater than, 2 = smaller than (FAB's date filters)
         before = f"_flt_2_next_contact_due={today - dt.timedelta(days=low - 1)}"
-        after = (f"&_flt_1_next_contact_due={today - dt.timedelta(days=high + 1)}"
-                 if high else "")
+        after = f"&_flt_1_next_contact_due={today - dt.timedelta(days=high + 1)}" if high else ""
         return base + before + after
 
     def label(low, high):
-        return (_("%(low)d–%(high)d days", low=low, high=high) if high
-                else _("More than %(days)d days", days=low - 1))
+        return (
+            _("%(low)d–%(high)d days", low=low, high=high)
+            if high
+            else _("More than %(days)d days", days=low - 1)
+        )
 
     severity = [C["sand"], C["rose"], C["wine"], C["dark"]]
     overdue = Chart(
-        "overdue", _("My overdue contacts") if own else _("Overdue contacts"),
+        "overdue",
+        _("My overdue contacts") if own else _("Overdue contacts"),
         [Series("count", _("Cases"))],
-        [Bar(key=key, label=label(low, high), values={"count": counts[key]},
-             url=url(low, high), colour=colour)
-         for key, (low, high), colour in zip(buckets, services.OVERDUE_BUCKETS, severity)],
-        category=_("Days overdue"), order=60,
-        note=_("Total: %(n)d", n=sum(counts.values())))
+        [
+            Bar(
+                key=key,
+                label=label(low, high),
+                values={"count": counts[key]},
+                url=url(low, high),
+                colour=colour,
+            )
+            for key, (low, high), colour in zip(buckets, services.OVERDUE_BUCKETS, severity)
+        ],
+        category=_("Days overdue"),
+        order=60,
+        note=_("Total: %(n)d", n=sum(counts.values())),
+    )
     return [by_programme, overdue]
 
 

@@ -38,23 +38,65 @@ from ..common.listing import PortalInterface
 from ..common.views import PortalRestApi
 from ..security import roles
 from . import services
-from .models import (AssessmentAct, Beneficiary, BeneficiaryCategory, Case, CaseExtension,
-                     CaseFollowUp, CaseProviderSetting, CaseSummary, CaseTransfer,
-                     ClosureReason, ConsentScope, Contact, ContactForm, HouseholdMember,
-                     IntakeSource, MilitaryUnit, NeedsAssessment, PlanItem, Programme,
-                     Referral, Review, Sex)
-from .views import (CASE_LABELS, DEIDENTIFIED_COLUMNS, TRANSFER_LABELS)
+from .models import (
+    AssessmentAct,
+    Beneficiary,
+    BeneficiaryCategory,
+    Case,
+    CaseExtension,
+    CaseFollowUp,
+    CaseProviderSetting,
+    CaseSummary,
+    CaseTransfer,
+    ClosureReason,
+    ConsentScope,
+    Contact,
+    ContactForm,
+    HouseholdMember,
+    IntakeSource,
+    MilitaryUnit,
+    NeedsAssessment,
+    PlanItem,
+    Programme,
+    Referral,
+    Review,
+    Sex,
+)
+from .views import CASE_LABELS, DEIDENTIFIED_COLUMNS, TRANSFER_LABELS
 
-BENEFICIARY_COLUMNS = ["beneficiary.full_name", "beneficiary.birth_date", "beneficiary.rnokpp",
-                       "beneficiary.phone", "beneficiary.address", "beneficiary.category",
-                       "beneficiary.military_unit", "beneficiary.sex",
-                       "beneficiary.hromada_id"]
+BENEFICIARY_COLUMNS = [
+    "beneficiary.full_name",
+    "beneficiary.birth_date",
+    "beneficiary.rnokpp",
+    "beneficiary.phone",
+    "beneficiary.address",
+    "beneficiary.category",
+    "beneficiary.military_unit",
+    "beneficiary.sex",
+    "beneficiary.hromada_id",
+]
 #: Case columns of the programmes' rules (issue #20).
-RULE_COLUMNS = ["application_on", "intake_source", "assessment_due_on", "term_end_on",
-                "extension_count", "next_review_due", "plan_version", "plan_agreed_on",
-                "military_unit_id", "service_stage", "handover_on", "handover_hromada_id",
-                "last_meeting_on", "contract_number", "contract_on", "plan_approved_on",
-                "plan_approved_by_fk", "follow_up_due_on", "follow_up_done_on"]
+RULE_COLUMNS = [
+    "application_on",
+    "intake_source",
+    "assessment_due_on",
+    "term_end_on",
+    "extension_count",
+    "next_review_due",
+    "plan_version",
+    "plan_agreed_on",
+    "military_unit_id",
+    "service_stage",
+    "handover_on",
+    "handover_hromada_id",
+    "last_meeting_on",
+    "contract_number",
+    "contract_on",
+    "plan_approved_on",
+    "plan_approved_by_fk",
+    "follow_up_due_on",
+    "follow_up_done_on",
+]
 
 
 class _NullableFields:
@@ -68,7 +110,7 @@ class _NullableFields:
         # after the base class rebuilt the edit schema (its ``version`` field)
         table = self.datamodel.obj.__table__
         for schema in (self.add_model_schema, self.edit_model_schema):
-            for name, field in (schema.fields.items() if schema is not None else ()):
+            for name, field in schema.fields.items() if schema is not None else ():
                 column = table.columns.get(name)
                 if column is None:
                     column = table.columns.get(f"{name}_id")
@@ -92,26 +134,81 @@ class CaseApi(_NullableFields, _NoStoreMixin, PortalRestApi):
     resource_name = "case"
     class_permission_name = "Case"
     datamodel = PortalInterface(Case)
-    method_permission_name = {**roles.METHOD_PERMISSIONS, "transition": "write",
-                              "transfer": "write", "open": "write", "extend": "write",
-                              "agreement": "write", "contract": "write",
-                              "plan_approval": "write", "follow_up": "write"}
-    include_route_methods = {"get", "get_list", "info", "put", "delete", "transition",
-                             "transfer", "open", "extend", "agreement", "contract",
-                             "plan_approval", "follow_up"}
+    method_permission_name = {
+        **roles.METHOD_PERMISSIONS,
+        "transition": "write",
+        "transfer": "write",
+        "open": "write",
+        "extend": "write",
+        "agreement": "write",
+        "contract": "write",
+        "plan_approval": "write",
+        "follow_up": "write",
+    }
+    include_route_methods = {
+        "get",
+        "get_list",
+        "info",
+        "put",
+        "delete",
+        "transition",
+        "transfer",
+        "open",
+        "extend",
+        "agreement",
+        "contract",
+        "plan_approval",
+        "follow_up",
+    }
     label_columns = CASE_LABELS
-    list_columns = ["id", "number", "programme", "status", "provider.id", "provider.name",
-                    "assigned_worker_id", "opened_on", "next_contact_due",
-                    "beneficiary.full_name"]
-    show_columns = ["id", "number", "programme", "status", "provider.id", "provider.name",
-                    "centre_id", "assigned_worker_id", "opened_on",
-                    "assessment_on", "plan_on", "active_on", "review_on", "closed_on",
-                    "reopened_on", "reopen_count", "closure_reason", "last_contact_on",
-                    "next_contact_due", "contact_count", "version", *RULE_COLUMNS,
-                    *BENEFICIARY_COLUMNS]
-    edit_columns = ["assigned_worker_id", "application_on", "intake_source", "military_unit_id",
-                    "service_stage", "handover_on", "handover_hromada_id", "contract_number",
-                    "contract_on"]
+    list_columns = [
+        "id",
+        "number",
+        "programme",
+        "status",
+        "provider.id",
+        "provider.name",
+        "assigned_worker_id",
+        "opened_on",
+        "next_contact_due",
+        "beneficiary.full_name",
+    ]
+    show_columns = [
+        "id",
+        "number",
+        "programme",
+        "status",
+        "provider.id",
+        "provider.name",
+        "centre_id",
+        "assigned_worker_id",
+        "opened_on",
+        "assessment_on",
+        "plan_on",
+        "active_on",
+        "review_on",
+        "closed_on",
+        "reopened_on",
+        "reopen_count",
+        "closure_reason",
+        "last_contact_on",
+        "next_contact_due",
+        "contact_count",
+        "version",
+        *RULE_COLUMNS,
+        *BENEFICIARY_COLUMNS,
+    ]
+    edit_columns = [
+        "assigned_worker_id",
+        "application_on",
+        "intake_source",
+        "military_unit_id",
+        "service_stage",
+        "handover_on",
+        "handover_hromada_id",
+        "contract_number",
+        "contract_on",
+    ]
     search_columns = ["number", "programme", "status", "opened_on", "next_contact_due"]
     order_columns = ["number", "opened_on", "status", "next_contact_due"]
 
@@ -128,13 +225,19 @@ class CaseApi(_NullableFields, _NoStoreMixin, PortalRestApi):
     def transition(self, pk, name):
         if name not in services.TRANSITIONS:
             return self.response_404()
-        return self.change_item(pk, lambda item, body: services.transition(
-            self.datamodel.session, item, name, g.user, reason=body["reason"]),
-            fields={"reason": ClosureReason})
+        return self.change_item(
+            pk,
+            lambda item, body: services.transition(
+                self.datamodel.session, item, name, g.user, reason=body["reason"]
+            ),
+            fields={"reason": ClosureReason},
+        )
 
     transition.__doc__ = transition_doc(
-        "Apply a lifecycle transition to a case.", names=list(services.TRANSITIONS),
-        body={"reason": "string"})
+        "Apply a lifecycle transition to a case.",
+        names=list(services.TRANSITIONS),
+        body={"reason": "string"},
+    )
 
     @expose("/<int:pk>/transfer", methods=["POST"])
     @protect()
@@ -143,94 +246,132 @@ class CaseApi(_NullableFields, _NoStoreMixin, PortalRestApi):
         from ..providers.models import Provider
 
         return self.change_item(
-            pk, lambda item, body: services.request_transfer(
-                self.datamodel.session, item,
-                self.datamodel.session.get(Provider, body["to_provider_id"] or 0), g.user,
-                reason=body["reason"]),
+            pk,
+            lambda item, body: services.request_transfer(
+                self.datamodel.session,
+                item,
+                self.datamodel.session.get(Provider, body["to_provider_id"] or 0),
+                g.user,
+                reason=body["reason"],
+            ),
             lambda _item, transfer: self.response(201, id=transfer.id),
-            fields={"to_provider_id": int, "reason": str})
+            fields={"to_provider_id": int, "reason": str},
+        )
 
     transfer.__doc__ = transition_doc(
         "Ask another provider to take the case over.",
-        body={"to_provider_id": "integer", "reason": "string"}, ok="Transfer requested")
+        body={"to_provider_id": "integer", "reason": "string"},
+        ok="Transfer requested",
+    )
 
     @expose("/<int:pk>/extend", methods=["POST"])
     @protect()
     @safe
     def extend(self, pk):
         return self.change_item(
-            pk, lambda item, body: services.extend_term(self.datamodel.session, item, g.user,
-                                                        body["reason"]),
-            lambda item, ext: self.response(201, id=ext.id,
-                                            term_end_on=item.term_end_on.isoformat()),
-            fields={"reason": str})
+            pk,
+            lambda item, body: services.extend_term(
+                self.datamodel.session, item, g.user, body["reason"]
+            ),
+            lambda item, ext: self.response(
+                201, id=ext.id, term_end_on=item.term_end_on.isoformat()
+            ),
+            fields={"reason": str},
+        )
 
     extend.__doc__ = transition_doc(
         "Extend the service term (a reason; at most the programme's number of times).",
-        body={"reason": "string"}, ok="Term extended")
+        body={"reason": "string"},
+        ok="Term extended",
+    )
 
     @expose("/<int:pk>/agreement", methods=["POST"])
     @protect()
     @safe
     def agreement(self, pk):
         return self.change_item(
-            pk, lambda item, body: services.record_agreement(
-                self.datamodel.session, item, g.user, body["agreed_on"]),
+            pk,
+            lambda item, body: services.record_agreement(
+                self.datamodel.session, item, g.user, body["agreed_on"]
+            ),
             lambda item, _r: self.response(200, id=item.id, plan_version=item.plan_version),
-            fields={"agreed_on": "date"})
+            fields={"agreed_on": "date"},
+        )
 
     agreement.__doc__ = transition_doc(
         "Record the family's agreement to the plan (a new plan version).",
-        body={"agreed_on": "string"}, ok="Agreement recorded")
+        body={"agreed_on": "string"},
+        ok="Agreement recorded",
+    )
 
     @expose("/<int:pk>/contract", methods=["POST"])
     @protect()
     @safe
     def contract(self, pk):
         return self.change_item(
-            pk, lambda item, body: services.record_contract(
-                self.datamodel.session, item, g.user, body["contract_number"],
-                body["contract_on"]),
-            lambda item, _r: self.response(200, id=item.id,
-                                           contract_number=item.contract_number,
-                                           contract_on=item.contract_on.isoformat()),
-            fields={"contract_number": str, "contract_on": "date"})
+            pk,
+            lambda item, body: services.record_contract(
+                self.datamodel.session, item, g.user, body["contract_number"], body["contract_on"]
+            ),
+            lambda item, _r: self.response(
+                200,
+                id=item.id,
+                contract_number=item.contract_number,
+                contract_on=item.contract_on.isoformat(),
+            ),
+            fields={"contract_number": str, "contract_on": "date"},
+        )
 
     contract.__doc__ = transition_doc(
         "Record the contract with the recipient (number and date).",
-        body={"contract_number": "string", "contract_on": "string"}, ok="Contract recorded")
+        body={"contract_number": "string", "contract_on": "string"},
+        ok="Contract recorded",
+    )
 
     @expose("/<int:pk>/plan_approval", methods=["POST"])
     @protect()
     @safe
     def plan_approval(self, pk):
         return self.change_item(
-            pk, lambda item: services.approve_plan_version(self.datamodel.session, item,
-                                                           g.user),
-            lambda item, _r: self.response(200, id=item.id,
-                                           plan_approved_on=item.plan_approved_on.isoformat(),
-                                           plan_approved_by_fk=item.plan_approved_by_fk))
+            pk,
+            lambda item: services.approve_plan_version(self.datamodel.session, item, g.user),
+            lambda item, _r: self.response(
+                200,
+                id=item.id,
+                plan_approved_on=item.plan_approved_on.isoformat(),
+                plan_approved_by_fk=item.plan_approved_by_fk,
+            ),
+        )
 
     plan_approval.__doc__ = transition_doc(
-        "A supervisor (not the plan's author) approves the agreed plan.", ok="Plan approved")
+        "A supervisor (not the plan's author) approves the agreed plan.", ok="Plan approved"
+    )
 
     @expose("/<int:pk>/follow_up", methods=["POST"])
     @protect()
     @safe
     def follow_up(self, pk):
         return self.change_item(
-            pk, lambda item, body: services.record_follow_up(
-                self.datamodel.session, item, g.user, body["follow_up_on"], body["form"],
-                body["outcome"]),
-            lambda item, record: self.response(201, id=record.id,
-                                               follow_up_done_on=item.follow_up_done_on
-                                               .isoformat()),
-            fields={"follow_up_on": "date", "form": ContactForm, "outcome": str})
+            pk,
+            lambda item, body: services.record_follow_up(
+                self.datamodel.session,
+                item,
+                g.user,
+                body["follow_up_on"],
+                body["form"],
+                body["outcome"],
+            ),
+            lambda item, record: self.response(
+                201, id=record.id, follow_up_done_on=item.follow_up_done_on.isoformat()
+            ),
+            fields={"follow_up_on": "date", "form": ContactForm, "outcome": str},
+        )
 
     follow_up.__doc__ = transition_doc(
         "Record a follow-up contact after the case was closed.",
         body={"follow_up_on": "string", "form": "string", "outcome": "string"},
-        ok="Follow-up recorded")
+        ok="Follow-up recorded",
+    )
 
     @expose("/open", methods=["POST"])
     @protect()
@@ -264,27 +405,49 @@ class CaseApi(_NullableFields, _NoStoreMixin, PortalRestApi):
 
         session = self.datamodel.session
         try:
-            body = read_body({
-                "programme": Programme, "provider_id": int, "opened_on": "date",
-                "application_on": "date", "intake_source": IntakeSource, "full_name": str,
-                "birth_date": "date", "rnokpp": str, "phone": str, "address": str,
-                "category": BeneficiaryCategory, "sex": Sex, "hromada_id": int,
-                "consent_on": "date", "consent_scope": ConsentScope, "consent_document": str})
+            body = read_body(
+                {
+                    "programme": Programme,
+                    "provider_id": int,
+                    "opened_on": "date",
+                    "application_on": "date",
+                    "intake_source": IntakeSource,
+                    "full_name": str,
+                    "birth_date": "date",
+                    "rnokpp": str,
+                    "phone": str,
+                    "address": str,
+                    "category": BeneficiaryCategory,
+                    "sex": Sex,
+                    "hromada_id": int,
+                    "consent_on": "date",
+                    "consent_scope": ConsentScope,
+                    "consent_document": str,
+                }
+            )
             if not (body["full_name"] or "").strip() or body["category"] is None:
                 raise UserError(OPEN_REQUIRED)
-            case = Case(programme=body["programme"], opened_on=body["opened_on"],
-                        application_on=body["application_on"],
-                        intake_source=body["intake_source"])
+            case = Case(
+                programme=body["programme"],
+                opened_on=body["opened_on"],
+                application_on=body["application_on"],
+                intake_source=body["intake_source"],
+            )
             if body["provider_id"]:
                 case.provider = session.get(Provider, body["provider_id"])
             person = Beneficiary(
-                full_name=body["full_name"].strip(), birth_date=body["birth_date"],
-                rnokpp=body["rnokpp"], phone=body["phone"], address=body["address"],
-                category=body["category"], sex=body["sex"], consent_on=body["consent_on"],
+                full_name=body["full_name"].strip(),
+                birth_date=body["birth_date"],
+                rnokpp=body["rnokpp"],
+                phone=body["phone"],
+                address=body["address"],
+                category=body["category"],
+                sex=body["sex"],
+                consent_on=body["consent_on"],
                 consent_scope=body["consent_scope"],
                 consent_document=body["consent_document"],
-                hromada=session.get(Hromada, body["hromada_id"]) if body["hromada_id"]
-                else None)
+                hromada=session.get(Hromada, body["hromada_id"]) if body["hromada_id"] else None,
+            )
             services.open_case(session, case, person, g.user)
             self.pre_add(case)
             session.add(case)
@@ -300,12 +463,24 @@ class CaseTransferApi(PortalRestApi):
     resource_name = "case_transfer"
     class_permission_name = "CaseTransfer"
     datamodel = PortalInterface(CaseTransfer)
-    method_permission_name = {**roles.METHOD_PERMISSIONS, "accept": "write", "reject": "write",
-                              "cancel": "write"}
+    method_permission_name = {
+        **roles.METHOD_PERMISSIONS,
+        "accept": "write",
+        "reject": "write",
+        "cancel": "write",
+    }
     include_route_methods = {"get", "get_list", "info", "accept", "reject", "cancel"}
     label_columns = TRANSFER_LABELS
-    list_columns = ["id", "case_id", "case.number", "from_provider_id", "to_provider_id",
-                    "status", "requested_on", "decided_on"]
+    list_columns = [
+        "id",
+        "case_id",
+        "case.number",
+        "from_provider_id",
+        "to_provider_id",
+        "status",
+        "requested_on",
+        "decided_on",
+    ]
     show_columns = list_columns + ["reason", "decision_note"]
     search_columns = ["status"]
 
@@ -313,8 +488,10 @@ class CaseTransferApi(PortalRestApi):
         if fn is services.cancel_transfer:
             return self.change_item(pk, lambda item: fn(self.datamodel.session, item, g.user))
         return self.change_item(
-            pk, lambda item, body: fn(self.datamodel.session, item, g.user, body["note"]),
-            fields={"note": str})
+            pk,
+            lambda item, body: fn(self.datamodel.session, item, g.user, body["note"]),
+            fields={"note": str},
+        )
 
     @expose("/<int:pk>/accept", methods=["POST"])
     @protect()
@@ -322,8 +499,9 @@ class CaseTransferApi(PortalRestApi):
     def accept(self, pk):
         return self._decide(pk, services.accept_transfer)
 
-    accept.__doc__ = transition_doc("Accept a transfer (receiving provider).",
-                                    body={"note": "string"})
+    accept.__doc__ = transition_doc(
+        "Accept a transfer (receiving provider).", body={"note": "string"}
+    )
 
     @expose("/<int:pk>/reject", methods=["POST"])
     @protect()
@@ -331,8 +509,9 @@ class CaseTransferApi(PortalRestApi):
     def reject(self, pk):
         return self._decide(pk, services.reject_transfer)
 
-    reject.__doc__ = transition_doc("Reject a transfer (receiving provider).",
-                                    body={"note": "string"})
+    reject.__doc__ = transition_doc(
+        "Reject a transfer (receiving provider).", body={"note": "string"}
+    )
 
     @expose("/<int:pk>/cancel", methods=["POST"])
     @protect()
@@ -354,13 +533,16 @@ class _CaseRecordApi(_NullableFields, _NoStoreMixin, PortalRestApi):
     include_route_methods = {"get", "get_list", "info", "post", "put", "delete"}
 
     def pre_get(self, data):
-        record_event("view", self.datamodel.obj.__name__, data.get("id"),
-                     details={"what": "api"})
+        record_event("view", self.datamodel.obj.__name__, data.get("id"), details={"what": "api"})
 
     def pre_get_list(self, data):
         ids = data.get("ids") or [row.get("id") for row in data.get("result", [])]
-        record_event("view", self.datamodel.obj.__name__, None,
-                     details={"what": "api list", "ids": ids[:100]})
+        record_event(
+            "view",
+            self.datamodel.obj.__name__,
+            None,
+            details={"what": "api list", "ids": ids[:100]},
+        )
 
 
 def _record_api(model, resource, name, columns, edit=None, methods=None, labels=None):
@@ -368,79 +550,191 @@ def _record_api(model, resource, name, columns, edit=None, methods=None, labels=
     from .views import PERSON_LABELS
 
     attrs = dict(
-        resource_name=name, class_permission_name=resource, datamodel=PortalInterface(model),
+        resource_name=name,
+        class_permission_name=resource,
+        datamodel=PortalInterface(model),
         label_columns={**PERSON_LABELS, **(labels or {})},
-        list_columns=["id", "case_id", *columns], show_columns=["id", "case_id", *columns,
-                                                                "version"],
-        add_columns=["case", *columns], edit_columns=edit or columns,
-        search_columns=["case_id"])
+        list_columns=["id", "case_id", *columns],
+        show_columns=["id", "case_id", *columns, "version"],
+        add_columns=["case", *columns],
+        edit_columns=edit or columns,
+        search_columns=["case_id"],
+    )
     if methods is not None:
         attrs["include_route_methods"] = methods
     return type(f"{model.__name__}Api", (_CaseRecordApi,), attrs)
 
 
 BeneficiaryApi = _record_api(
-    Beneficiary, "Beneficiary", "case_beneficiary",
-    ["full_name", "birth_date", "sex", "rnokpp", "phone", "address", "hromada", "category",
-     "military_unit", "consent_on", "consent_scope", "consent_document", "notes"],
-    methods={"get", "get_list", "info", "put"})
+    Beneficiary,
+    "Beneficiary",
+    "case_beneficiary",
+    [
+        "full_name",
+        "birth_date",
+        "sex",
+        "rnokpp",
+        "phone",
+        "address",
+        "hromada",
+        "category",
+        "military_unit",
+        "consent_on",
+        "consent_scope",
+        "consent_document",
+        "notes",
+    ],
+    methods={"get", "get_list", "info", "put"},
+)
 HouseholdMemberApi = _record_api(
-    HouseholdMember, "HouseholdMember", "case_household_member",
-    ["full_name", "relation_code", "relation", "birth_date", "sex", "rnokpp", "phone",
-     "category", "receives_services", "notes"])
+    HouseholdMember,
+    "HouseholdMember",
+    "case_household_member",
+    [
+        "full_name",
+        "relation_code",
+        "relation",
+        "birth_date",
+        "sex",
+        "rnokpp",
+        "phone",
+        "category",
+        "receives_services",
+        "notes",
+    ],
+)
 AssessmentActApi = _record_api(
-    AssessmentAct, "AssessmentAct", "case_assessment",
+    AssessmentAct,
+    "AssessmentAct",
+    "case_assessment",
     ["assessed_on", "assessor", "participants", "summary"],
-    labels={"assessed_on": _l("Assessed on"), "assessor": _l("Assessed by"),
-            "participants": _l("Participants"), "summary": _l("Conclusions")})
+    labels={
+        "assessed_on": _l("Assessed on"),
+        "assessor": _l("Assessed by"),
+        "participants": _l("Participants"),
+        "summary": _l("Conclusions"),
+    },
+)
 NeedsAssessmentApi = _record_api(
-    NeedsAssessment, "NeedsAssessment", "case_need",
+    NeedsAssessment,
+    "NeedsAssessment",
+    "case_need",
     ["domain", "priority", "assessed_on", "description"],
-    labels={"domain": _l("Domain of need"), "priority": _l("Priority"),
-            "description": _l("Description"), "assessed_on": _l("Assessed on")})
+    labels={
+        "domain": _l("Domain of need"),
+        "priority": _l("Priority"),
+        "description": _l("Description"),
+        "assessed_on": _l("Assessed on"),
+    },
+)
 PlanItemApi = _record_api(
-    PlanItem, "PlanItem", "case_plan_item",
-    ["measure", "need", "goal", "expected_result", "responsible", "partner", "due_on",
-     "status", "done_on", "outcome", "note"],
-    labels={"measure": _l("Measure"), "need": _l("Need it answers"), "goal": _l("Goal"),
-            "expected_result": _l("Expected result"), "responsible": _l("Responsible person"),
-            "partner": _l("Partner organisation"), "due_on": _l("Due date"),
-            "status": _l("Status"), "done_on": _l("Done on"), "outcome": _l("Outcome"),
-            "note": _l("Notes")})
+    PlanItem,
+    "PlanItem",
+    "case_plan_item",
+    [
+        "measure",
+        "need",
+        "goal",
+        "expected_result",
+        "responsible",
+        "partner",
+        "due_on",
+        "status",
+        "done_on",
+        "outcome",
+        "note",
+    ],
+    labels={
+        "measure": _l("Measure"),
+        "need": _l("Need it answers"),
+        "goal": _l("Goal"),
+        "expected_result": _l("Expected result"),
+        "responsible": _l("Responsible person"),
+        "partner": _l("Partner organisation"),
+        "due_on": _l("Due date"),
+        "status": _l("Status"),
+        "done_on": _l("Done on"),
+        "outcome": _l("Outcome"),
+        "note": _l("Notes"),
+    },
+)
 ContactApi = _record_api(
-    Contact, "Contact", "case_contact", ["contact_on", "form", "summary"],
-    labels={"contact_on": _l("Date"), "form": _l("Form of contact"), "summary": _l("Summary")})
+    Contact,
+    "Contact",
+    "case_contact",
+    ["contact_on", "form", "summary"],
+    labels={"contact_on": _l("Date"), "form": _l("Form of contact"), "summary": _l("Summary")},
+)
 ReviewApi = _record_api(
-    Review, "Review", "case_review", ["reviewed_on", "progress", "decision", "summary"],
-    labels={"reviewed_on": _l("Reviewed on"), "progress": _l("Progress"),
-            "decision": _l("Decision"), "summary": _l("Summary")})
+    Review,
+    "Review",
+    "case_review",
+    ["reviewed_on", "progress", "decision", "summary"],
+    labels={
+        "reviewed_on": _l("Reviewed on"),
+        "progress": _l("Progress"),
+        "decision": _l("Decision"),
+        "summary": _l("Summary"),
+    },
+)
 CaseExtensionApi = _record_api(
-    CaseExtension, "CaseExtension", "case_extension",
+    CaseExtension,
+    "CaseExtension",
+    "case_extension",
     ["extended_on", "months", "term_end_before", "term_end_after", "reason"],
     methods={"get", "get_list", "info"},
-    labels={"extended_on": _l("Extended on"), "months": _l("Months added"),
-            "term_end_before": _l("Term ended"), "term_end_after": _l("Term ends now"),
-            "reason": _l("Reason")})
+    labels={
+        "extended_on": _l("Extended on"),
+        "months": _l("Months added"),
+        "term_end_before": _l("Term ended"),
+        "term_end_after": _l("Term ends now"),
+        "reason": _l("Reason"),
+    },
+)
 CaseExtensionApi.base_permissions = ["can_read"]
 
 CaseFollowUpApi = _record_api(
-    CaseFollowUp, "CaseFollowUp", "case_follow_up", ["follow_up_on", "form", "outcome"],
+    CaseFollowUp,
+    "CaseFollowUp",
+    "case_follow_up",
+    ["follow_up_on", "form", "outcome"],
     methods={"get", "get_list", "info"},
-    labels={"follow_up_on": _l("Date of the follow-up"), "form": _l("Form of contact"),
-            "outcome": _l("Outcome")})
+    labels={
+        "follow_up_on": _l("Date of the follow-up"),
+        "form": _l("Form of contact"),
+        "outcome": _l("Outcome"),
+    },
+)
 CaseFollowUpApi.base_permissions = ["can_read"]
 ReferralApi = _record_api(
-    Referral, "Referral", "case_referral",
-    ["service", "entry", "organisation", "referred_on", "status", "outcome", "outcome_on",
-     "note"],
-    labels={"service": _l("Service"), "entry": _l("Service from the directory"),
-            "organisation": _l("Organisation"), "referred_on": _l("Referred on"),
-            "status": _l("Status"), "outcome": _l("Outcome"), "outcome_on": _l("Outcome on"),
-            "note": _l("Notes")})
+    Referral,
+    "Referral",
+    "case_referral",
+    ["service", "entry", "organisation", "referred_on", "status", "outcome", "outcome_on", "note"],
+    labels={
+        "service": _l("Service"),
+        "entry": _l("Service from the directory"),
+        "organisation": _l("Organisation"),
+        "referred_on": _l("Referred on"),
+        "status": _l("Status"),
+        "outcome": _l("Outcome"),
+        "outcome_on": _l("Outcome on"),
+        "note": _l("Notes"),
+    },
+)
 
-RECORD_APIS = (BeneficiaryApi, HouseholdMemberApi, AssessmentActApi, NeedsAssessmentApi,
-               PlanItemApi, ContactApi, ReviewApi, CaseExtensionApi, CaseFollowUpApi,
-               ReferralApi)
+RECORD_APIS = (
+    BeneficiaryApi,
+    HouseholdMemberApi,
+    AssessmentActApi,
+    NeedsAssessmentApi,
+    PlanItemApi,
+    ContactApi,
+    ReviewApi,
+    CaseExtensionApi,
+    CaseFollowUpApi,
+    ReferralApi,
+)
 
 
 class CaseProviderSettingApi(_NullableFields, PortalRestApi):
@@ -451,8 +745,11 @@ class CaseProviderSettingApi(_NullableFields, PortalRestApi):
     class_permission_name = "CaseProviderSetting"
     datamodel = PortalInterface(CaseProviderSetting)
     include_route_methods = {"get", "get_list", "info", "post", "put"}
-    label_columns = {"provider": _l("Provider"), "provider_id": _l("Provider"),
-                     "plan_approval_required": _l("Agreed plans need a supervisor's approval")}
+    label_columns = {
+        "provider": _l("Provider"),
+        "provider_id": _l("Provider"),
+        "plan_approval_required": _l("Agreed plans need a supervisor's approval"),
+    }
     list_columns = ["id", "provider_id", "plan_approval_required"]
     show_columns = [*list_columns, "version"]
     add_columns = ["provider", "plan_approval_required"]
@@ -523,8 +820,9 @@ class CaseReportApi(BaseApi):
         by = "hromada" if request.args.get("by") == "hromada" else "oblast"
         from ..extensions import db
 
-        return self.response(200, **reports.monthly_figures(db.session, year, month,
-                                                            current_scope(), by=by))
+        return self.response(
+            200, **reports.monthly_figures(db.session, year, month, current_scope(), by=by)
+        )
 
 
 API_DEIDENTIFIED = [c for c in DEIDENTIFIED_COLUMNS if c != "centre.name"]
@@ -539,7 +837,16 @@ class CaseDeidentifiedApi(PortalRestApi):
     # "centre.name" is left out on purpose: FAB's dotted select joins the optional
     # centre's inner-joined relations flat, which drops cases without a centre.
     list_columns = ["id", "centre_id", *API_DEIDENTIFIED]
-    show_columns = ["id", "centre_id", *API_DEIDENTIFIED, "assessment_on", "plan_on", "active_on",
-                    "review_on", "reopened_on", "reopen_count"]
+    show_columns = [
+        "id",
+        "centre_id",
+        *API_DEIDENTIFIED,
+        "assessment_on",
+        "plan_on",
+        "active_on",
+        "review_on",
+        "reopened_on",
+        "reopen_count",
+    ]
     search_columns = ["number", "programme", "status", "opened_on", "closed_on"]
     order_columns = ["number", "opened_on", "status"]

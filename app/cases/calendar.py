@@ -25,8 +25,7 @@ from functools import lru_cache
 from flask import current_app, has_app_context
 
 #: (month, day) of the fixed public holidays (КЗпП art. 73, as in force since 2023).
-FIXED_HOLIDAYS = ((1, 1), (3, 8), (5, 1), (5, 8), (6, 28), (7, 15), (8, 24), (10, 1),
-                  (12, 25))
+FIXED_HOLIDAYS = ((1, 1), (3, 8), (5, 1), (5, 8), (6, 28), (7, 15), (8, 24), (10, 1), (12, 25))
 
 
 def orthodox_easter(year: int) -> dt.date:

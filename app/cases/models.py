@@ -23,11 +23,24 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint, false, or_, true)
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    or_,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..common.enums import LabeledEnum, N_, enum_column
+from .. import clock
+from ..common.enums import N_, LabeledEnum, enum_column
 from ..common.mixins import AuditColumnsMixin, VersionedMixin
 from ..common.textsearch import trigram_index
 from ..programmes.models import ContactForm as _ContactForm
@@ -77,9 +90,12 @@ class ClosureReason(LabeledEnum):
 
 
 #: Closure reasons of the servicemen programme only (the family's own case continues).
-SERVICEMEN_ONLY_REASONS = (ClosureReason.serviceman_killed, ClosureReason.serviceman_missing,
-                           ClosureReason.serviceman_captured,
-                           ClosureReason.veterans_specialist)
+SERVICEMEN_ONLY_REASONS = (
+    ClosureReason.serviceman_killed,
+    ClosureReason.serviceman_missing,
+    ClosureReason.serviceman_captured,
+    ClosureReason.veterans_specialist,
+)
 
 
 class BeneficiaryCategory(LabeledEnum):
@@ -272,8 +288,7 @@ class Case(AuditColumnsMixin, VersionedMixin, Model):
         Index("ix_case_file_worker_due", "assigned_worker_id", "next_contact_due"),
         # "My overdue / due-soon contacts" (every user's home page, never shared):
         # one index range instead of a walk of every worker's active cases.
-        Index("ix_case_file_worker_status_due", "assigned_worker_id", "status",
-              "next_contact_due"),
+        Index("ix_case_file_worker_status_due", "assigned_worker_id", "status", "next_contact_due"),
         Index("ix_case_file_status_due", "status", "next_contact_due", "assigned_worker_id"),
         Index("ix_case_file_provider_opened", "provider_id", "opened_on"),
     )
@@ -283,17 +298,21 @@ class Case(AuditColumnsMixin, VersionedMixin, Model):
     #: The programme's code (``programme.code``): the rules and catalogue are
     #: that row's; the enum keeps the labels and case-number prefixes.
     programme: Mapped[Programme] = mapped_column(
-        enum_column(Programme), ForeignKey("programme.code"),
-        nullable=False)
-    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), nullable=False,
-                                             index=True)
-    centre_id: Mapped[int | None] = mapped_column(ForeignKey("centre.id", ondelete="SET NULL"),
-                                                  index=True)
+        enum_column(Programme), ForeignKey("programme.code"), nullable=False
+    )
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), nullable=False, index=True)
+    centre_id: Mapped[int | None] = mapped_column(
+        ForeignKey("centre.id", ondelete="SET NULL"), index=True
+    )
     assigned_worker_id: Mapped[int | None] = mapped_column(
-        ForeignKey("ab_user.id", ondelete="SET NULL"), index=True)
+        ForeignKey("ab_user.id", ondelete="SET NULL"), index=True
+    )
     status: Mapped[CaseStatus] = mapped_column(
-        enum_column(CaseStatus), nullable=False, default=CaseStatus.intake,
-        server_default=CaseStatus.intake.name)
+        enum_column(CaseStatus),
+        nullable=False,
+        default=CaseStatus.intake,
+        server_default=CaseStatus.intake.name,
+    )
 
     opened_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
     assessment_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -302,12 +321,14 @@ class Case(AuditColumnsMixin, VersionedMixin, Model):
     review_on: Mapped[dt.date | None] = mapped_column(Date)
     closed_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     reopened_on: Mapped[dt.date | None] = mapped_column(Date)
-    reopen_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
-                                              server_default="0")
+    reopen_count: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
     closure_reason: Mapped[ClosureReason | None] = mapped_column(enum_column(ClosureReason))
     status_changed_on: Mapped[dt.datetime | None] = mapped_column(DateTime)
     status_changed_by_fk: Mapped[int | None] = mapped_column(
-        ForeignKey("ab_user.id", ondelete="SET NULL"))
+        ForeignKey("ab_user.id", ondelete="SET NULL")
+    )
 
     #: Intake and legal basis (Law «Про соціальні послуги», art. 20).
     application_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -316,20 +337,24 @@ class Case(AuditColumnsMixin, VersionedMixin, Model):
     #: the application), the service term and its extensions, the next review.
     assessment_due_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     term_end_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
-    extension_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
-                                                 server_default="0")
+    extension_count: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
     next_review_due: Mapped[dt.date | None] = mapped_column(Date)
     #: The plan's version and the date the family agreed to it.
-    plan_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
-                                              server_default="0")
+    plan_version: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
     plan_agreed_on: Mapped[dt.date | None] = mapped_column(Date)
     #: Who recorded the agreement: the plan's author for the supervisor's approval.
     plan_agreed_by_fk: Mapped[int | None] = mapped_column(
-        ForeignKey("ab_user.id", ondelete="SET NULL"))
+        ForeignKey("ab_user.id", ondelete="SET NULL")
+    )
     #: Supervisor approval of the agreed plan (where the provider requires it).
     plan_approved_on: Mapped[dt.date | None] = mapped_column(Date)
     plan_approved_by_fk: Mapped[int | None] = mapped_column(
-        ForeignKey("ab_user.id", ondelete="SET NULL"))
+        ForeignKey("ab_user.id", ondelete="SET NULL")
+    )
     #: The contract with the recipient (where the programme requires one).
     contract_number: Mapped[str | None] = mapped_column(String(50))
     contract_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -337,8 +362,7 @@ class Case(AuditColumnsMixin, VersionedMixin, Model):
     follow_up_due_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     follow_up_done_on: Mapped[dt.date | None] = mapped_column(Date)
     #: Servicemen programme: the unit, the service stage, the hand-over at discharge.
-    military_unit_id: Mapped[int | None] = mapped_column(ForeignKey("military_unit.id"),
-                                                         index=True)
+    military_unit_id: Mapped[int | None] = mapped_column(ForeignKey("military_unit.id"), index=True)
     service_stage: Mapped[ServiceStage | None] = mapped_column(enum_column(ServiceStage))
     handover_on: Mapped[dt.date | None] = mapped_column(Date)
     handover_hromada_id: Mapped[int | None] = mapped_column(ForeignKey("geo_hromada.id"))
@@ -347,41 +371,55 @@ class Case(AuditColumnsMixin, VersionedMixin, Model):
     last_meeting_on: Mapped[dt.date | None] = mapped_column(Date)
     last_contact_on: Mapped[dt.date | None] = mapped_column(Date)
     next_contact_due: Mapped[dt.date | None] = mapped_column(Date, index=True)
-    contact_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
-                                               server_default="0")
+    contact_count: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
 
     # Not shown in the case list: loaded on demand (many-to-one lookups hit the
     # identity map, so a page of one provider's cases costs one query at most).
     provider = relationship("Provider", lazy="select")
     centre = relationship("ResilienceCentre", lazy="select")
-    assigned_worker = relationship("PortalUser", foreign_keys=[assigned_worker_id],
-                                   lazy="joined")
-    beneficiary = relationship("Beneficiary", back_populates="case", uselist=False,
-                               lazy="joined", cascade="all, delete-orphan")
-    household = relationship("HouseholdMember", back_populates="case", lazy="select",
-                             cascade="all, delete-orphan")
-    needs = relationship("NeedsAssessment", back_populates="case", lazy="select",
-                         cascade="all, delete-orphan")
-    plan_items = relationship("PlanItem", back_populates="case", lazy="select",
-                              cascade="all, delete-orphan")
-    contacts = relationship("Contact", back_populates="case", lazy="select",
-                            cascade="all, delete-orphan")
-    referrals = relationship("Referral", back_populates="case", lazy="select",
-                             cascade="all, delete-orphan")
-    reviews = relationship("Review", back_populates="case", lazy="select",
-                           cascade="all, delete-orphan")
-    assessments = relationship("AssessmentAct", back_populates="case", lazy="select",
-                               cascade="all, delete-orphan")
-    extensions = relationship("CaseExtension", back_populates="case", lazy="select",
-                              cascade="all, delete-orphan")
-    follow_ups = relationship("CaseFollowUp", back_populates="case", lazy="select",
-                              cascade="all, delete-orphan")
-    plan_approved_by = relationship("PortalUser", foreign_keys=[plan_approved_by_fk],
-                                    lazy="select")
+    assigned_worker = relationship("PortalUser", foreign_keys=[assigned_worker_id], lazy="joined")
+    beneficiary = relationship(
+        "Beneficiary",
+        back_populates="case",
+        uselist=False,
+        lazy="joined",
+        cascade="all, delete-orphan",
+    )
+    household = relationship(
+        "HouseholdMember", back_populates="case", lazy="select", cascade="all, delete-orphan"
+    )
+    needs = relationship(
+        "NeedsAssessment", back_populates="case", lazy="select", cascade="all, delete-orphan"
+    )
+    plan_items = relationship(
+        "PlanItem", back_populates="case", lazy="select", cascade="all, delete-orphan"
+    )
+    contacts = relationship(
+        "Contact", back_populates="case", lazy="select", cascade="all, delete-orphan"
+    )
+    referrals = relationship(
+        "Referral", back_populates="case", lazy="select", cascade="all, delete-orphan"
+    )
+    reviews = relationship(
+        "Review", back_populates="case", lazy="select", cascade="all, delete-orphan"
+    )
+    assessments = relationship(
+        "AssessmentAct", back_populates="case", lazy="select", cascade="all, delete-orphan"
+    )
+    extensions = relationship(
+        "CaseExtension", back_populates="case", lazy="select", cascade="all, delete-orphan"
+    )
+    follow_ups = relationship(
+        "CaseFollowUp", back_populates="case", lazy="select", cascade="all, delete-orphan"
+    )
+    plan_approved_by = relationship("PortalUser", foreign_keys=[plan_approved_by_fk], lazy="select")
     military_unit = relationship("MilitaryUnit", lazy="select")
     handover_hromada = relationship("Hromada", lazy="select")
-    transfers = relationship("CaseTransfer", back_populates="case_full", lazy="select",
-                             cascade="all, delete-orphan")
+    transfers = relationship(
+        "CaseTransfer", back_populates="case_full", lazy="select", cascade="all, delete-orphan"
+    )
 
     def __repr__(self) -> str:
         return self.number or ""
@@ -401,12 +439,34 @@ class CaseSummary(Model):
     __table__ = Case.__table__
     __mapper_args__ = {
         "include_properties": [
-            "id", "number", "programme", "provider_id", "centre_id", "status", "opened_on",
-            "assessment_on", "plan_on", "active_on", "review_on", "closed_on", "reopened_on",
-            "reopen_count", "closure_reason", "last_contact_on", "next_contact_due",
-            "contact_count", "application_on", "intake_source", "assessment_due_on",
-            "term_end_on", "extension_count", "next_review_due", "service_stage",
-            "last_meeting_on", "follow_up_due_on", "follow_up_done_on",
+            "id",
+            "number",
+            "programme",
+            "provider_id",
+            "centre_id",
+            "status",
+            "opened_on",
+            "assessment_on",
+            "plan_on",
+            "active_on",
+            "review_on",
+            "closed_on",
+            "reopened_on",
+            "reopen_count",
+            "closure_reason",
+            "last_contact_on",
+            "next_contact_due",
+            "contact_count",
+            "application_on",
+            "intake_source",
+            "assessment_due_on",
+            "term_end_on",
+            "extension_count",
+            "next_review_due",
+            "service_stage",
+            "last_meeting_on",
+            "follow_up_due_on",
+            "follow_up_done_on",
         ],
     }
 
@@ -427,19 +487,29 @@ class Beneficiary(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
     """The person the case is about (personal data)."""
 
     __tablename__ = "case_beneficiary"
-    __personal_data__ = ("full_name", "birth_date", "rnokpp", "phone", "address",
-                         "military_unit", "notes", "consent_document")
+    __personal_data__ = (
+        "full_name",
+        "birth_date",
+        "rnokpp",
+        "phone",
+        "address",
+        "military_unit",
+        "notes",
+        "consent_document",
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
-                                         nullable=False, unique=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case_file.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
     full_name: Mapped[str] = mapped_column(String(200), nullable=False)
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
     rnokpp: Mapped[str | None] = mapped_column(String(10))
     phone: Mapped[str | None] = mapped_column(String(13))
     address: Mapped[str | None] = mapped_column(String(300))
-    category: Mapped[BeneficiaryCategory] = mapped_column(enum_column(BeneficiaryCategory),
-                                                          nullable=False)
+    category: Mapped[BeneficiaryCategory] = mapped_column(
+        enum_column(BeneficiaryCategory), nullable=False
+    )
     sex: Mapped[Sex | None] = mapped_column(enum_column(Sex))
     #: Residence (KATOTTG community): the reports count people by it.
     hromada_id: Mapped[int | None] = mapped_column(ForeignKey("geo_hromada.id"), index=True)
@@ -464,20 +534,23 @@ class HouseholdMember(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
     __personal_data__ = ("full_name", "birth_date", "rnokpp", "phone", "relation", "notes")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
-                                         nullable=False, index=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case_file.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     full_name: Mapped[str] = mapped_column(String(200), nullable=False)
     relation: Mapped[str | None] = mapped_column(String(100))
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
     rnokpp: Mapped[str | None] = mapped_column(String(10))
     phone: Mapped[str | None] = mapped_column(String(13))
-    category: Mapped[BeneficiaryCategory] = mapped_column(enum_column(BeneficiaryCategory),
-                                                          nullable=False)
+    category: Mapped[BeneficiaryCategory] = mapped_column(
+        enum_column(BeneficiaryCategory), nullable=False
+    )
     relation_code: Mapped[Relation | None] = mapped_column(enum_column(Relation))
     sex: Mapped[Sex | None] = mapped_column(enum_column(Sex))
     #: The member receives services of the case too (counted as a person served).
-    receives_services: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
-                                                    server_default=false())
+    receives_services: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
     notes: Mapped[str | None] = mapped_column(Text)
 
     case = relationship("Case", back_populates="household", lazy="joined", innerjoin=True)
@@ -490,13 +563,15 @@ class NeedsAssessment(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
     """One assessed need of a case (one row per domain)."""
 
     __tablename__ = "case_need"
-    __table_args__ = (UniqueConstraint("case_id", "domain", "assessed_on",
-                                       name="uq_case_need_domain_date"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "domain", "assessed_on", name="uq_case_need_domain_date"),
+    )
     __personal_data__ = ("description",)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
-                                         nullable=False, index=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case_file.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     domain: Mapped[NeedDomain] = mapped_column(enum_column(NeedDomain), nullable=False)
     priority: Mapped[Priority] = mapped_column(enum_column(Priority), nullable=False)
     description: Mapped[str | None] = mapped_column(Text)
@@ -505,8 +580,9 @@ class NeedsAssessment(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
     case = relationship("Case", back_populates="needs", lazy="joined", innerjoin=True)
 
     def __repr__(self) -> str:
-        return f"{self.domain} ({self.assessed_on:%d.%m.%Y})" if self.assessed_on else \
-            str(self.domain)
+        return (
+            f"{self.domain} ({self.assessed_on:%d.%m.%Y})" if self.assessed_on else str(self.domain)
+        )
 
 
 class AssessmentAct(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
@@ -515,13 +591,13 @@ class AssessmentAct(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
     :class:`NeedsAssessment` of the same date."""
 
     __tablename__ = "case_assessment"
-    __table_args__ = (UniqueConstraint("case_id", "assessed_on",
-                                       name="uq_case_assessment_date"),)
+    __table_args__ = (UniqueConstraint("case_id", "assessed_on", name="uq_case_assessment_date"),)
     __personal_data__ = ("assessor", "participants", "summary")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
-                                         nullable=False, index=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case_file.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     assessed_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
     assessor: Mapped[str] = mapped_column(String(200), nullable=False)
     participants: Mapped[str | None] = mapped_column(Text)
@@ -540,8 +616,9 @@ class CaseExtension(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
     __personal_data__ = ("reason",)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
-                                         nullable=False, index=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case_file.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     extended_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
     months: Mapped[int] = mapped_column(Integer, nullable=False)
     term_end_before: Mapped[dt.date] = mapped_column(Date, nullable=False)
@@ -566,8 +643,9 @@ class MilitaryUnit(AuditColumnsMixin, VersionedMixin, Model):
     name: Mapped[str | None] = mapped_column(String(200))
     pilot_entry_on: Mapped[dt.date | None] = mapped_column(Date)
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id"), index=True)
-    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True,
-                                         server_default=true())
+    active: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default=true()
+    )
 
     provider = relationship("Provider", lazy="joined")
 
@@ -587,25 +665,29 @@ class PlanItem(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
 
     __tablename__ = "case_plan_item"
     __table_args__ = (Index("ix_case_plan_item_case_due", "case_id", "due_on"),)
-    __personal_data__ = ("responsible", "note", "goal", "expected_result", "partner",
-                         "outcome")
+    __personal_data__ = ("responsible", "note", "goal", "expected_result", "partner", "outcome")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
-                                         nullable=False, index=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case_file.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     #: A code of the case's programme's catalogue (``programme_measure.code``).
     measure: Mapped[str] = mapped_column(String(40), nullable=False)
     goal: Mapped[str | None] = mapped_column(Text)
     expected_result: Mapped[str | None] = mapped_column(Text)
     #: The assessed need the item answers.
-    need_id: Mapped[int | None] = mapped_column(ForeignKey("case_need.id", ondelete="SET NULL"),
-                                                index=True)
+    need_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_need.id", ondelete="SET NULL"), index=True
+    )
     partner: Mapped[str | None] = mapped_column(String(300))
     responsible: Mapped[str] = mapped_column(String(200), nullable=False)
     due_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
     status: Mapped[PlanItemStatus] = mapped_column(
-        enum_column(PlanItemStatus), nullable=False, default=PlanItemStatus.planned,
-        server_default=PlanItemStatus.planned.name)
+        enum_column(PlanItemStatus),
+        nullable=False,
+        default=PlanItemStatus.planned,
+        server_default=PlanItemStatus.planned.name,
+    )
     done_on: Mapped[dt.date | None] = mapped_column(Date)
     outcome: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
@@ -625,8 +707,9 @@ class Contact(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
     __personal_data__ = ("summary",)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
-                                         nullable=False, index=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case_file.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     contact_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
     form: Mapped[ContactForm] = mapped_column(enum_column(ContactForm), nullable=False)
     summary: Mapped[str | None] = mapped_column(Text)
@@ -644,15 +727,18 @@ class Referral(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
     __personal_data__ = ("organisation", "note")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
-                                         nullable=False, index=True)
-    service: Mapped[ReferralService] = mapped_column(enum_column(ReferralService),
-                                                     nullable=False)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case_file.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    service: Mapped[ReferralService] = mapped_column(enum_column(ReferralService), nullable=False)
     organisation: Mapped[str | None] = mapped_column(String(300))
     referred_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
     status: Mapped[ReferralStatus] = mapped_column(
-        enum_column(ReferralStatus), nullable=False, default=ReferralStatus.sent,
-        server_default=ReferralStatus.sent.name)
+        enum_column(ReferralStatus),
+        nullable=False,
+        default=ReferralStatus.sent,
+        server_default=ReferralStatus.sent.name,
+    )
     note: Mapped[str | None] = mapped_column(Text)
     #: The service of the directory referred to (app.directory), when picked from it.
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("directory_entry.id"), index=True)
@@ -673,13 +759,12 @@ class Review(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
     __personal_data__ = ("summary",)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
-                                         nullable=False, index=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case_file.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     reviewed_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
-    progress: Mapped[ReviewProgress] = mapped_column(enum_column(ReviewProgress),
-                                                     nullable=False)
-    decision: Mapped[ReviewDecision] = mapped_column(enum_column(ReviewDecision),
-                                                     nullable=False)
+    progress: Mapped[ReviewProgress] = mapped_column(enum_column(ReviewProgress), nullable=False)
+    decision: Mapped[ReviewDecision] = mapped_column(enum_column(ReviewDecision), nullable=False)
     summary: Mapped[str | None] = mapped_column(Text)
 
     case = relationship("Case", back_populates="reviews", lazy="joined", innerjoin=True)
@@ -700,30 +785,39 @@ class CaseTransfer(AuditColumnsMixin, VersionedMixin, Model):
     __table_args__ = (Index("ix_case_transfer_to_status", "to_provider_id", "status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
-                                         nullable=False, index=True)
-    from_provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), nullable=False,
-                                                  index=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case_file.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    from_provider_id: Mapped[int] = mapped_column(
+        ForeignKey("provider.id"), nullable=False, index=True
+    )
     to_provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), nullable=False)
     status: Mapped[TransferStatus] = mapped_column(
-        enum_column(TransferStatus), nullable=False, default=TransferStatus.requested,
-        server_default=TransferStatus.requested.name, index=True)
+        enum_column(TransferStatus),
+        nullable=False,
+        default=TransferStatus.requested,
+        server_default=TransferStatus.requested.name,
+        index=True,
+    )
     reason: Mapped[str | None] = mapped_column(Text)
-    requested_on: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False,
-                                                      default=dt.datetime.utcnow)
+    requested_on: Mapped[dt.datetime] = mapped_column(
+        DateTime, nullable=False, default=clock.utcnow
+    )
     requested_by_fk: Mapped[int | None] = mapped_column(
-        ForeignKey("ab_user.id", ondelete="SET NULL"))
+        ForeignKey("ab_user.id", ondelete="SET NULL")
+    )
     decided_on: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    decided_by_fk: Mapped[int | None] = mapped_column(
-        ForeignKey("ab_user.id", ondelete="SET NULL"))
+    decided_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
     decision_note: Mapped[str | None] = mapped_column(Text)
 
     case = relationship("CaseSummary", lazy="joined", innerjoin=True, viewonly=True)
     case_full = relationship("Case", back_populates="transfers")
-    from_provider = relationship("Provider", foreign_keys=[from_provider_id], lazy="joined",
-                                 innerjoin=True)
-    to_provider = relationship("Provider", foreign_keys=[to_provider_id], lazy="joined",
-                               innerjoin=True)
+    from_provider = relationship(
+        "Provider", foreign_keys=[from_provider_id], lazy="joined", innerjoin=True
+    )
+    to_provider = relationship(
+        "Provider", foreign_keys=[to_provider_id], lazy="joined", innerjoin=True
+    )
 
     def __repr__(self) -> str:
         return f"{self.case.number if self.case else ''} → {self.to_provider or ''}"
@@ -731,8 +825,9 @@ class CaseTransfer(AuditColumnsMixin, VersionedMixin, Model):
     @classmethod
     def scope_clause(cls, scope):
         if scope.provider_id:
-            return or_(cls.from_provider_id == scope.provider_id,
-                       cls.to_provider_id == scope.provider_id)
+            return or_(
+                cls.from_provider_id == scope.provider_id, cls.to_provider_id == scope.provider_id
+            )
         return false()
 
 
@@ -744,8 +839,9 @@ class CaseFollowUp(_CaseChild, AuditColumnsMixin, VersionedMixin, Model):
     __personal_data__ = ("outcome",)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
-                                         nullable=False, index=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case_file.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     follow_up_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
     form: Mapped[ContactForm] = mapped_column(enum_column(ContactForm), nullable=False)
     outcome: Mapped[str] = mapped_column(Text, nullable=False)
@@ -764,11 +860,12 @@ class CaseProviderSetting(AuditColumnsMixin, VersionedMixin, Model):
     __tablename__ = "case_provider_setting"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="CASCADE"),
-                                             nullable=False, unique=True)
-    plan_approval_required: Mapped[bool] = mapped_column(Boolean, nullable=False,
-                                                         default=False,
-                                                         server_default=false())
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("provider.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    plan_approval_required: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
 
     provider = relationship("Provider", lazy="joined", innerjoin=True)
 

@@ -1,4 +1,4 @@
-"""Who may do what in the case register (DESIGN.md §3).
+"""Who may do what in the case register (docs/roles.md).
 
 * Provider case workers: full work on the cases of their own provider
   (the scope keeps them there), including personal data and transfers.
@@ -8,15 +8,31 @@
 * The administrator has every permission (FAB_ROLES ``.*``).
 """
 
-from ..security.roles import (AUDITOR, CASE_WORKER, EXPORT, MINISTRY, PROVIDER_REP, READ,
-                              REGIONAL_ADMIN, WRITE)
+from ..security.roles import (
+    AUDITOR,
+    CASE_WORKER,
+    EXPORT,
+    MINISTRY,
+    PROVIDER_REP,
+    READ,
+    REGIONAL_ADMIN,
+    WRITE,
+)
 
 CASE = "Case"
 DEIDENTIFIED = "CaseDeidentified"
 TRANSFER = "CaseTransfer"
 #: Resources holding personal data or notes: case workers only.
-PERSONAL = ("Beneficiary", "HouseholdMember", "NeedsAssessment", "PlanItem", "Contact",
-            "Referral", "Review", "AssessmentAct")
+PERSONAL = (
+    "Beneficiary",
+    "HouseholdMember",
+    "NeedsAssessment",
+    "PlanItem",
+    "Contact",
+    "Referral",
+    "Review",
+    "AssessmentAct",
+)
 #: Extensions of the term: read only (made by the «extend» command of the case).
 EXTENSION = "CaseExtension"
 #: The pilot's military units: ministry staff keep them; case workers read their own
@@ -42,11 +58,21 @@ GRANTS = {
         FOLLOW_UP: {READ},
         SETTING: {READ},
     },
-    MINISTRY: {DEIDENTIFIED: {READ, EXPORT}, UNIT: {READ, WRITE}, REPORT: {READ},
-               SETTING: {READ, WRITE}},
+    MINISTRY: {
+        DEIDENTIFIED: {READ, EXPORT},
+        UNIT: {READ, WRITE},
+        REPORT: {READ},
+        SETTING: {READ, WRITE},
+    },
     AUDITOR: {DEIDENTIFIED: {READ, EXPORT}, UNIT: {READ}, REPORT: {READ}, SETTING: {READ}},
     REGIONAL_ADMIN: {REPORT: {READ}},
     PROVIDER_REP: {SETTING: {READ, WRITE}},
 }
-MENU_CATEGORIES = {CASE: "Cases", DEIDENTIFIED: "Cases", TRANSFER: "Cases", UNIT: "Cases",
-                   REPORT: "Cases", SETTING: "Cases"}
+MENU_CATEGORIES = {
+    CASE: "Cases",
+    DEIDENTIFIED: "Cases",
+    TRANSFER: "Cases",
+    UNIT: "Cases",
+    REPORT: "Cases",
+    SETTING: "Cases",
+}

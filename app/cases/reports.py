@@ -42,8 +42,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 
 from ..programmes.services import programme_by_code
-from .models import (Beneficiary, Case, Contact, HouseholdMember, PlanItem, PlanItemStatus,
-                     Programme)
+from .models import Beneficiary, Case, Contact, HouseholdMember, PlanItem, PlanItemStatus, Programme
 
 AGE_BANDS = ((0, 17, "0-17"), (18, 34, "18-34"), (35, 59, "35-59"), (60, 200, "60+"))
 UNKNOWN = "unknown"
@@ -85,9 +84,11 @@ def _scope_clause(scope):
     if scope.provider_id:
         return Case.provider_id == scope.provider_id
     if scope.oblast_id:
-        return Case.id.in_(select(Beneficiary.case_id).join(
-            Hromada, Hromada.id == Beneficiary.hromada_id)
-            .where(Hromada.oblast_id == scope.oblast_id))
+        return Case.id.in_(
+            select(Beneficiary.case_id)
+            .join(Hromada, Hromada.id == Beneficiary.hromada_id)
+            .where(Hromada.oblast_id == scope.oblast_id)
+        )
     return Case.id.is_(None)
 
 
@@ -105,19 +106,35 @@ def monthly_figures(session, year: int, month: int, scope=None, by: str = "oblas
         where.append(clause)
     place_col = Hromada.oblast_id if by == "oblast" else Hromada.id
     rows = session.execute(
-        select(Case.id, Case.programme, Case.opened_on, Case.closed_on, Case.closure_reason,
-               Case.reopened_on, Beneficiary.category, Beneficiary.sex, Beneficiary.birth_date,
-               place_col, Case.plan_agreed_on)
+        select(
+            Case.id,
+            Case.programme,
+            Case.opened_on,
+            Case.closed_on,
+            Case.closure_reason,
+            Case.reopened_on,
+            Beneficiary.category,
+            Beneficiary.sex,
+            Beneficiary.birth_date,
+            place_col,
+            Case.plan_agreed_on,
+        )
         .join(Beneficiary, Beneficiary.case_id == Case.id)
         .outerjoin(Hromada, Hromada.id == Beneficiary.hromada_id)
-        .where(*where)).all()
+        .where(*where)
+    ).all()
     cases = {r.id: r for r in rows}
     figures: dict[Key, Counter] = defaultdict(Counter)
     closures: Counter = Counter()
 
     def key(row, category, sex, birth) -> Key:
-        return Key(row.programme.name, category.name, sex.name if sex else UNKNOWN,
-                   age_band(birth, last), row[9])
+        return Key(
+            row.programme.name,
+            category.name,
+            sex.name if sex else UNKNOWN,
+            age_band(birth, last),
+            row[9],
+        )
 
     for row in rows:
         main = key(row, row.category, row.sex, row.birth_date)
@@ -131,47 +148,77 @@ def monthly_figures(session, year: int, month: int, scope=None, by: str = "oblas
     ids = list(cases)
     for chunk in _chunks(ids):
         for member in session.execute(
-                select(HouseholdMember.case_id, HouseholdMember.category, HouseholdMember.sex,
-                       HouseholdMember.birth_date)
-                .where(HouseholdMember.case_id.in_(chunk),
-                       HouseholdMember.receives_services.is_(True))):
+            select(
+                HouseholdMember.case_id,
+                HouseholdMember.category,
+                HouseholdMember.sex,
+                HouseholdMember.birth_date,
+            ).where(HouseholdMember.case_id.in_(chunk), HouseholdMember.receives_services.is_(True))
+        ):
             row = cases[member.case_id]
             figures[key(row, member.category, member.sex, member.birth_date)]["served"] += 1
         plans: dict[int, list] = defaultdict(list)
         for case_id, status, done_on in session.execute(
-                select(PlanItem.case_id, PlanItem.status, PlanItem.done_on).where(
-                    PlanItem.case_id.in_(chunk), PlanItem.status != PlanItemStatus.cancelled)):
+            select(PlanItem.case_id, PlanItem.status, PlanItem.done_on).where(
+                PlanItem.case_id.in_(chunk), PlanItem.status != PlanItemStatus.cancelled
+            )
+        ):
             plans[case_id].append((status, done_on))
         for case_id, items in plans.items():
             row = cases[case_id]
             if row.plan_agreed_on is None or any(
-                    status != PlanItemStatus.done or done_on is None
-                    for status, done_on in items):
+                status != PlanItemStatus.done or done_on is None for status, done_on in items
+            ):
                 continue
             if first <= max(done_on for _s, done_on in items) <= last:
                 figures[key(row, row.category, row.sex, row.birth_date)]["plans_completed"] += 1
         _meetings(session, chunk, cases, first, last, figures, key)
-    result = [dict(programme=k.programme, category=k.category, sex=k.sex, age_band=k.age_band,
-                   place=k.place, **{m: c.get(m, 0) for m in MEASURES})
-              for k, c in sorted(figures.items(), key=lambda kv: (
-                  kv[0].programme, kv[0].category, kv[0].sex, kv[0].age_band,
-                  kv[0].place or 0))]
+    result = [
+        dict(
+            programme=k.programme,
+            category=k.category,
+            sex=k.sex,
+            age_band=k.age_band,
+            place=k.place,
+            **{m: c.get(m, 0) for m in MEASURES},
+        )
+        for k, c in sorted(
+            figures.items(),
+            key=lambda kv: (
+                kv[0].programme,
+                kv[0].category,
+                kv[0].sex,
+                kv[0].age_band,
+                kv[0].place or 0,
+            ),
+        )
+    ]
     totals = {m: sum(r[m] for r in result) for m in MEASURES}
     closures = dict(sorted(closures.items()))
     suppressed = suppresses_small_cells(scope)
     if suppressed:
-        result = [{k: (_small(v) if k in MEASURES else v) for k, v in r.items()}
-                  for r in result]
+        result = [{k: (_small(v) if k in MEASURES else v) for k, v in r.items()} for r in result]
         totals = {m: _small(v) for m, v in totals.items()}
         closures = {reason: _small(v) for reason, v in closures.items()}
-    return {"year": year, "month": month, "by": by, "rows": result, "closures": closures,
-            "totals": totals, "suppressed": suppressed}
+    return {
+        "year": year,
+        "month": month,
+        "by": by,
+        "rows": result,
+        "closures": closures,
+        "totals": totals,
+        "suppressed": suppressed,
+    }
 
 
 def suppresses_small_cells(scope) -> bool:
     """A regional administrator's figures (their oblast, counts only) hide small cells."""
-    return (scope is not None and not scope.national and not scope.provider_id
-            and scope.oblast_id is not None)
+    return (
+        scope is not None
+        and not scope.national
+        and not scope.provider_id
+        and scope.oblast_id is not None
+    )
 
 
 def _small(value: int):
@@ -182,9 +229,10 @@ def _meetings(session, chunk, cases, first, last, figures, key) -> None:
     rules = {p: programme_by_code(p, session) for p in Programme}
     contacts: dict[int, list] = defaultdict(list)
     for case_id, day, form in session.execute(
-            select(Contact.case_id, Contact.contact_on, Contact.form)
-            .where(Contact.case_id.in_(chunk), Contact.contact_on <= last)
-            .order_by(Contact.case_id, Contact.contact_on)):
+        select(Contact.case_id, Contact.contact_on, Contact.form)
+        .where(Contact.case_id.in_(chunk), Contact.contact_on <= last)
+        .order_by(Contact.case_id, Contact.contact_on)
+    ):
         contacts[case_id].append((day, form))
     for case_id, log in contacts.items():
         row = cases[case_id]
@@ -205,7 +253,7 @@ def _meetings(session, chunk, cases, first, last, figures, key) -> None:
 
 def _chunks(ids, size=500):
     for i in range(0, len(ids), size):
-        yield ids[i:i + size]
+        yield ids[i : i + size]
 
 
 def parse_month(text: str | None, today: dt.date) -> tuple[int, int]:
@@ -220,5 +268,4 @@ def parse_month(text: str | None, today: dt.date) -> tuple[int, int]:
     return previous.year, previous.month
 
 
-__all__ = ["monthly_figures", "age_band", "month_bounds", "parse_month", "AGE_BANDS",
-           "MEASURES"]
+__all__ = ["monthly_figures", "age_band", "month_bounds", "parse_month", "AGE_BANDS", "MEASURES"]

@@ -13,28 +13,49 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import clock
+from ..clock import kyiv_today
 from ..common.commands import ModelCommands, acting_user, commands, label_tables
 from ..common.commands import db_session as _session
 from ..common.errors import NotPermitted, TransitionNotAllowed, UserError
+from ..common.validators import rnokpp_birth_date, rnokpp_is_valid
+from ..programmes import services as programmes
 from ..providers.models import Provider, ProviderStatus
 from ..providers.services import ensure_active_provider
 from ..security import roles
-from ..common.validators import rnokpp_birth_date, rnokpp_is_valid
-from ..programmes import services as programmes
+from ..security.scope import role_names
 from . import calendar
-from .models import (OPEN_STATUSES, PROGRAMME_PREFIX, SERVICEMEN_ONLY_REASONS, AssessmentAct,
-                     Beneficiary, Case, CaseExtension, CaseFollowUp, CaseNumberCounter,
-                     CaseProviderSetting, CaseStatus, CaseTransfer, ClosureReason, Contact,
-                     ContactForm, HouseholdMember, MilitaryUnit, NeedsAssessment, PlanItem,
-                     Programme, Referral, Review, ServiceStage, TransferStatus)
-
-KYIV = ZoneInfo("Europe/Kyiv")
+from .models import (
+    OPEN_STATUSES,
+    PROGRAMME_PREFIX,
+    SERVICEMEN_ONLY_REASONS,
+    AssessmentAct,
+    Beneficiary,
+    Case,
+    CaseExtension,
+    CaseFollowUp,
+    CaseNumberCounter,
+    CaseProviderSetting,
+    CaseStatus,
+    CaseTransfer,
+    ClosureReason,
+    Contact,
+    ContactForm,
+    HouseholdMember,
+    MilitaryUnit,
+    NeedsAssessment,
+    PlanItem,
+    Programme,
+    Referral,
+    Review,
+    ServiceStage,
+    TransferStatus,
+)
 
 #: The programmes' rules (meeting forms and interval, term, extensions, review
 #: interval, assessment deadline) are data: ``app.programmes`` (ministry-edited).
@@ -57,8 +78,7 @@ class TransferRefused(UserError):
 
 NEEDS_REQUIRED = _l("Record at least one assessed need before drawing up the plan.")
 PLAN_REQUIRED = _l("Add at least one plan item before starting active accompaniment.")
-GOALS_ONLY_AFTER_REVIEW = _l(
-    "A case can be closed as \"goals achieved\" only after a review.")
+GOALS_ONLY_AFTER_REVIEW = _l('A case can be closed as "goals achieved" only after a review.')
 REASON_REQUIRED = _l("Choose the reason for closing the case.")
 CONTACT_IN_FUTURE = _l("The contact date cannot be in the future.")
 CONTACT_BEFORE_OPENING = _l("The contact date cannot be earlier than the case was opened.")
@@ -67,81 +87,74 @@ PROVIDER_NOT_APPROVED = _l("A case can be transferred only to an approved provid
 TRANSFER_PENDING = _l("A transfer of this case is already waiting for a decision.")
 TRANSFER_DECIDED = _l("This transfer has already been decided.")
 TRANSFER_STALE = _l("The case no longer belongs to the sending provider.")
-AGREEMENT_REQUIRED = _l("Record the family's agreement to the plan before starting "
-                        "accompaniment.")
-AGREEMENT_STAGE = _l("The agreement to the plan is recorded when the plan is drawn up, "
-                     "during accompaniment or at a review.")
-AGREEMENT_DATE = _l("The date of the agreement cannot be in the future or before the case "
-                    "was opened.")
-RNOKPP_ZEROS = _l("The RNOKPP cannot be all zeros: enter the person's real number or leave "
-                  "it empty.")
+AGREEMENT_REQUIRED = _l("Record the family's agreement to the plan before starting accompaniment.")
+AGREEMENT_STAGE = _l(
+    "The agreement to the plan is recorded when the plan is drawn up, "
+    "during accompaniment or at a review."
+)
+AGREEMENT_DATE = _l(
+    "The date of the agreement cannot be in the future or before the case was opened."
+)
+RNOKPP_ZEROS = _l(
+    "The RNOKPP cannot be all zeros: enter the person's real number or leave it empty."
+)
 RNOKPP_INVALID = _l("The RNOKPP must be 10 digits with a correct check digit.")
 RNOKPP_FUTURE = _l("The RNOKPP encodes a date of birth in the future: check the number.")
-RNOKPP_BIRTH_DATE = _l("The date of birth encoded in the RNOKPP (%(date)s) differs from the "
-                       "date of birth entered: check both.")
+RNOKPP_BIRTH_DATE = _l(
+    "The date of birth encoded in the RNOKPP (%(date)s) differs from the "
+    "date of birth entered: check both."
+)
 BIRTH_IN_FUTURE = _l("The date of birth cannot be in the future.")
-APPLICATION_AFTER_OPENING = _l("The application date cannot be later than the opening of the "
-                               "case or in the future.")
+APPLICATION_AFTER_OPENING = _l(
+    "The application date cannot be later than the opening of the case or in the future."
+)
 CONSENT_IN_FUTURE = _l("The date of consent cannot be in the future.")
-ASSESSMENT_DATE = _l("The assessment date cannot be in the future or earlier than the "
-                     "application.")
+ASSESSMENT_DATE = _l("The assessment date cannot be in the future or earlier than the application.")
 NEED_OF_OTHER_CASE = _l("The need must be one assessed in this case.")
 EXTENSION_NO_TERM = _l("The programme of this case sets no service term to extend.")
-EXTENSION_LIMIT = _l("The service term has been extended the most times the programme "
-                     "allows (%(count)s).")
+EXTENSION_LIMIT = _l(
+    "The service term has been extended the most times the programme allows (%(count)s)."
+)
 EXTENSION_REASON = _l("Give the reason for extending the service term (a complex case).")
 REASON_NOT_OF_PROGRAMME = _l("This closure reason applies only to the servicemen programme.")
-HANDOVER_REQUIRED = _l("A case is handed over to the community's specialist for veterans' "
-                       "support at discharge: set the service stage to discharge and record "
-                       "the community and date of the hand-over.")
+HANDOVER_REQUIRED = _l(
+    "A case is handed over to the community's specialist for veterans' "
+    "support at discharge: set the service stage to discharge and record "
+    "the community and date of the hand-over."
+)
 UNIT_OF_OTHER_PROVIDER = _l("The military unit must be one served by the case's provider.")
-STAGE_ONLY_SERVICEMEN = _l("The military unit and service stage are recorded only on cases of "
-                           "the servicemen programme.")
-CONTRACT_REQUIRED = _l("The programme of this case requires a contract with the recipient: "
-                       "record its number and date before starting accompaniment.")
-CONTRACT_INCOMPLETE = _l("Give both the number and the date of the contract with the "
-                         "recipient.")
-CONTRACT_DATE = _l("The contract date cannot be in the future or earlier than the "
-                   "application.")
-APPROVAL_REQUIRED = _l("Your provider requires a supervisor's approval of the agreed plan "
-                       "before accompaniment starts.")
-APPROVAL_NEEDS_AGREEMENT = _l("Record the family's agreement to the plan before it is "
-                              "approved.")
-APPROVAL_BY_AUTHOR = _l("The plan is approved by a colleague other than its author (the "
-                        "person who recorded the family's agreement).")
+STAGE_ONLY_SERVICEMEN = _l(
+    "The military unit and service stage are recorded only on cases of the servicemen programme."
+)
+CONTRACT_REQUIRED = _l(
+    "The programme of this case requires a contract with the recipient: "
+    "record its number and date before starting accompaniment."
+)
+CONTRACT_INCOMPLETE = _l("Give both the number and the date of the contract with the recipient.")
+CONTRACT_DATE = _l("The contract date cannot be in the future or earlier than the application.")
+APPROVAL_REQUIRED = _l(
+    "Your provider requires a supervisor's approval of the agreed plan before accompaniment starts."
+)
+APPROVAL_NEEDS_AGREEMENT = _l("Record the family's agreement to the plan before it is approved.")
+APPROVAL_BY_AUTHOR = _l(
+    "The plan is approved by a colleague other than its author (the "
+    "person who recorded the family's agreement)."
+)
 FOLLOW_UP_ONLY_CLOSED = _l("A follow-up contact is recorded after the case is closed.")
-FOLLOW_UP_DATE = _l("The date of the follow-up cannot be in the future or earlier than the "
-                    "closure of the case.")
+FOLLOW_UP_DATE = _l(
+    "The date of the follow-up cannot be in the future or earlier than the closure of the case."
+)
 FOLLOW_UP_OUTCOME = _l("Choose the form of the follow-up contact and describe its outcome.")
 SETTING_PROVIDER = _l("Choose the provider whose setting this is.")
-DUPLICATE_ELSEWHERE = _l("A case for a person with this RNOKPP is open at another provider. "
-                         "Agree with the person who will accompany them.")
-
-
-# --------------------------------------------------------------------------- time
-def kyiv_today(now: dt.datetime | None = None) -> dt.date:
-    """The current calendar day in Kyiv (``now`` may be injected, aware or UTC-naive)."""
-    if now is None:
-        now = dt.datetime.now(dt.timezone.utc)
-    elif now.tzinfo is None:
-        now = now.replace(tzinfo=dt.timezone.utc)
-    return now.astimezone(KYIV).date()
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.utcnow()
+DUPLICATE_ELSEWHERE = _l(
+    "A case for a person with this RNOKPP is open at another provider. "
+    "Agree with the person who will accompany them."
+)
 
 
 # --------------------------------------------------------------------------- actors
-def _role_names(user) -> set[str]:
-    names = {r.name for r in (getattr(user, "roles", None) or [])}
-    for group in getattr(user, "groups", None) or []:
-        names |= {r.name for r in group.roles}
-    return names
-
-
 def is_admin(user) -> bool:
-    return roles.ADMIN in _role_names(user)
+    return roles.ADMIN in role_names(user)
 
 
 def works_for(user, provider_id: int | None) -> bool:
@@ -150,8 +163,11 @@ def works_for(user, provider_id: int | None) -> bool:
         return False
     if is_admin(user):
         return True
-    return (roles.CASE_WORKER in _role_names(user) and provider_id is not None
-            and getattr(user, "provider_id", None) == provider_id)
+    return (
+        roles.CASE_WORKER in role_names(user)
+        and provider_id is not None
+        and getattr(user, "provider_id", None) == provider_id
+    )
 
 
 def ensure_works_on(user, case) -> None:
@@ -193,14 +209,15 @@ def next_case_number(session, programme: Programme, year: int) -> str:
 
 
 # --------------------------------------------------------------------------- opening
-def open_case(session, case: Case, beneficiary: Beneficiary, actor,
-              today: dt.date | None = None) -> Case:
+def open_case(
+    session, case: Case, beneficiary: Beneficiary, actor, today: dt.date | None = None
+) -> Case:
     """Register a new case (status intake) with its beneficiary.
 
     A case worker always opens cases for their own provider.
     """
     if actor is not None and not is_admin(actor):
-        if roles.CASE_WORKER not in _role_names(actor) or not actor.provider_id:
+        if roles.CASE_WORKER not in role_names(actor) or not actor.provider_id:
             raise NotPermitted()
         # whatever the form said: a case worker opens cases of their own provider
         case.provider = session.get(Provider, actor.provider_id)
@@ -210,8 +227,9 @@ def open_case(session, case: Case, beneficiary: Beneficiary, actor,
         raise UserError(_l("Choose the provider."))
     if actor is not None and not works_for(actor, case.provider_id):
         raise NotPermitted()
-    provider = case.provider if case.provider is not None else session.get(Provider,
-                                                                           case.provider_id)
+    provider = (
+        case.provider if case.provider is not None else session.get(Provider, case.provider_id)
+    )
     if provider is None:
         raise UserError(PROVIDER_NOT_APPROVED_TO_OPEN)
     ensure_active_provider(provider, "open_case")
@@ -223,11 +241,15 @@ def open_case(session, case: Case, beneficiary: Beneficiary, actor,
     check_intake(case, today)
     check_person(beneficiary, today)
     case.status = CaseStatus.intake
-    if case.assigned_worker_id is None and case.assigned_worker is None and actor is not None \
-            and not is_admin(actor):
+    if (
+        case.assigned_worker_id is None
+        and case.assigned_worker is None
+        and actor is not None
+        and not is_admin(actor)
+    ):
         case.assigned_worker = actor
     case.number = next_case_number(session, case.programme, case.opened_on.year)
-    case.status_changed_on = _utcnow()
+    case.status_changed_on = clock.utcnow()
     case.status_changed_by_fk = getattr(actor, "id", None)
     case.beneficiary = beneficiary
     programme = programmes.programme_by_code(case.programme, session)
@@ -269,17 +291,24 @@ def open_elsewhere(session, rnokpp: str | None, provider_id: int | None) -> bool
         return False
     with session.no_autoflush:
         found = session.scalar(
-            select(Case.id).join(Beneficiary, Beneficiary.case_id == Case.id)
-            .where(Beneficiary.rnokpp == rnokpp, Case.status != CaseStatus.closed,
-                   Case.provider_id != provider_id).limit(1))
+            select(Case.id)
+            .join(Beneficiary, Beneficiary.case_id == Case.id)
+            .where(
+                Beneficiary.rnokpp == rnokpp,
+                Case.status != CaseStatus.closed,
+                Case.provider_id != provider_id,
+            )
+            .limit(1)
+        )
     return found is not None
 
 
 def check_intake(case: Case, today: dt.date | None = None) -> None:
     today = today or kyiv_today()
     if case.application_on is not None and (
-            case.application_on > today
-            or (case.opened_on is not None and case.application_on > case.opened_on)):
+        case.application_on > today
+        or (case.opened_on is not None and case.application_on > case.opened_on)
+    ):
         raise UserError(APPLICATION_AFTER_OPENING)
 
 
@@ -319,8 +348,15 @@ def allowed_transitions(case) -> list[str]:
     return [name for name, (sources, _, _) in TRANSITIONS.items() if case.status in sources]
 
 
-def transition(session, case: Case, name: str, actor, *, reason: ClosureReason | None = None,
-               today: dt.date | None = None) -> Case:
+def transition(
+    session,
+    case: Case,
+    name: str,
+    actor,
+    *,
+    reason: ClosureReason | None = None,
+    today: dt.date | None = None,
+) -> Case:
     """Apply lifecycle transition ``name`` to ``case`` (see :data:`TRANSITIONS`)."""
     if name not in TRANSITIONS:
         raise TransitionNotAllowed()
@@ -337,11 +373,13 @@ def transition(session, case: Case, name: str, actor, *, reason: ClosureReason |
         raise TransitionNotAllowed(AGREEMENT_REQUIRED)
     if name == "activate":
         rule = programmes.programme_by_code(case.programme, session)
-        if rule is not None and rule.requires_contract and (
-                not case.contract_number or case.contract_on is None):
+        if (
+            rule is not None
+            and rule.requires_contract
+            and (not case.contract_number or case.contract_on is None)
+        ):
             raise TransitionNotAllowed(CONTRACT_REQUIRED)
-        if case.plan_approved_on is None and plan_approval_required(session,
-                                                                    case.provider_id):
+        if case.plan_approved_on is None and plan_approval_required(session, case.provider_id):
             raise TransitionNotAllowed(APPROVAL_REQUIRED)
     if name == "close":
         if reason is None:
@@ -351,8 +389,10 @@ def transition(session, case: Case, name: str, actor, *, reason: ClosureReason |
         if reason in SERVICEMEN_ONLY_REASONS and case.programme != Programme.servicemen:
             raise UserError(REASON_NOT_OF_PROGRAMME)
         if reason == ClosureReason.veterans_specialist and (
-                case.service_stage != ServiceStage.discharge or case.handover_on is None
-                or case.handover_hromada_id is None):
+            case.service_stage != ServiceStage.discharge
+            or case.handover_on is None
+            or case.handover_hromada_id is None
+        ):
             raise UserError(HANDOVER_REQUIRED)
         case.closure_reason = reason
     if name == "reopen":
@@ -371,15 +411,16 @@ def transition(session, case: Case, name: str, actor, *, reason: ClosureReason |
         case.plan_approved_by_fk = None
     case.status = target
     setattr(case, date_attr, today)
-    case.status_changed_on = _utcnow()
+    case.status_changed_on = clock.utcnow()
     case.status_changed_by_fk = getattr(actor, "id", None)
     _update_due(case)
     session.flush()
     return case
 
 
-def record_agreement(session, case: Case, actor, agreed_on: dt.date | None = None,
-                     today: dt.date | None = None) -> Case:
+def record_agreement(
+    session, case: Case, actor, agreed_on: dt.date | None = None, today: dt.date | None = None
+) -> Case:
     """The family took part in the plan and agreed to it: a new plan version."""
     ensure_works_on(actor, case)
     ensure_open(case)
@@ -411,13 +452,20 @@ def check_contract(case: Case, today: dt.date | None = None) -> None:
     if (case.contract_number is None) != (case.contract_on is None):
         raise UserError(CONTRACT_INCOMPLETE)
     start = case.application_on or case.opened_on
-    if case.contract_on is not None and (case.contract_on > today or
-                                         (start is not None and case.contract_on < start)):
+    if case.contract_on is not None and (
+        case.contract_on > today or (start is not None and case.contract_on < start)
+    ):
         raise UserError(CONTRACT_DATE)
 
 
-def record_contract(session, case: Case, actor, number: str | None,
-                    signed_on: dt.date | None, today: dt.date | None = None) -> Case:
+def record_contract(
+    session,
+    case: Case,
+    actor,
+    number: str | None,
+    signed_on: dt.date | None,
+    today: dt.date | None = None,
+) -> Case:
     """Record the contract with the recipient (number and date) on an open case."""
     ensure_works_on(actor, case)
     ensure_open(case)
@@ -436,8 +484,13 @@ def plan_approval_required(session, provider_id: int | None) -> bool:
     if provider_id is None:
         return False
     with session.no_autoflush:
-        return bool(session.scalar(select(CaseProviderSetting.plan_approval_required)
-                                   .where(CaseProviderSetting.provider_id == provider_id)))
+        return bool(
+            session.scalar(
+                select(CaseProviderSetting.plan_approval_required).where(
+                    CaseProviderSetting.provider_id == provider_id
+                )
+            )
+        )
 
 
 def approve_plan_version(session, case: Case, actor, today: dt.date | None = None) -> Case:
@@ -459,9 +512,15 @@ def approve_plan_version(session, case: Case, actor, today: dt.date | None = Non
 
 
 # --------------------------------------------------------------------------- follow-up
-def record_follow_up(session, case: Case, actor, follow_up_on: dt.date | None,
-                     form: ContactForm | None, outcome: str | None,
-                     today: dt.date | None = None) -> CaseFollowUp:
+def record_follow_up(
+    session,
+    case: Case,
+    actor,
+    follow_up_on: dt.date | None,
+    form: ContactForm | None,
+    outcome: str | None,
+    today: dt.date | None = None,
+) -> CaseFollowUp:
     """A follow-up contact after closure (the closed case stays read-only
     otherwise): dated between the closure and today, with a form and an outcome."""
     ensure_works_on(actor, case)
@@ -474,8 +533,7 @@ def record_follow_up(session, case: Case, actor, follow_up_on: dt.date | None,
     outcome = (outcome or "").strip()
     if form is None or not outcome:
         raise UserError(FOLLOW_UP_OUTCOME)
-    record = CaseFollowUp(case_id=case.id, follow_up_on=follow_up_on, form=form,
-                          outcome=outcome)
+    record = CaseFollowUp(case_id=case.id, follow_up_on=follow_up_on, form=form, outcome=outcome)
     session.add(record)
     case.follow_up_done_on = max(d for d in (case.follow_up_done_on, follow_up_on) if d)
     session.flush()
@@ -485,20 +543,28 @@ def record_follow_up(session, case: Case, actor, follow_up_on: dt.date | None,
 def follow_up_due_clause(today: dt.date, model=Case, days: int = DUE_SOON_DAYS):
     """Closed cases whose follow-up is due within ``days`` days or overdue and
     not yet made."""
-    return and_(model.status == CaseStatus.closed, model.follow_up_done_on.is_(None),
-                model.follow_up_due_on <= today + dt.timedelta(days=days))
+    return and_(
+        model.status == CaseStatus.closed,
+        model.follow_up_done_on.is_(None),
+        model.follow_up_due_on <= today + dt.timedelta(days=days),
+    )
 
 
-def extend_term(session, case: Case, actor, reason: str | None,
-                today: dt.date | None = None) -> CaseExtension:
+def extend_term(
+    session, case: Case, actor, reason: str | None, today: dt.date | None = None
+) -> CaseExtension:
     """Extend the service term by the programme's extension, with a reason,
     at most the programme's number of times."""
     ensure_works_on(actor, case)
     ensure_open(case)
     today = today or kyiv_today()
     programme = programmes.programme_by_code(case.programme, session)
-    if programme is None or not programme.term_months or not programme.extension_months \
-            or case.term_end_on is None:
+    if (
+        programme is None
+        or not programme.term_months
+        or not programme.extension_months
+        or case.term_end_on is None
+    ):
         raise UserError(EXTENSION_NO_TERM)
     if (case.extension_count or 0) >= (programme.max_extensions or 0):
         raise UserError(EXTENSION_LIMIT % {"count": programme.max_extensions or 0})
@@ -507,9 +573,14 @@ def extend_term(session, case: Case, actor, reason: str | None,
         raise UserError(EXTENSION_REASON)
     before = case.term_end_on
     after = calendar.add_months(before, programme.extension_months)
-    extension = CaseExtension(case_id=case.id, extended_on=today,
-                              months=programme.extension_months, term_end_before=before,
-                              term_end_after=after, reason=reason)
+    extension = CaseExtension(
+        case_id=case.id,
+        extended_on=today,
+        months=programme.extension_months,
+        term_end_before=before,
+        term_end_after=after,
+        reason=reason,
+    )
     session.add(extension)
     case.term_end_on = after
     case.extension_count = (case.extension_count or 0) + 1
@@ -555,17 +626,26 @@ def refresh_contacts(session, case: Case) -> None:
     dates from the log."""
     session.flush()
     last, count = session.execute(
-        select(func.max(Contact.contact_on), func.count(Contact.id))
-        .where(Contact.case_id == case.id)).one()
+        select(func.max(Contact.contact_on), func.count(Contact.id)).where(
+            Contact.case_id == case.id
+        )
+    ).one()
     programme = programmes.programme_by_code(case.programme, session)
-    forms = [f for f in (programme.meeting_form_set if programme else ()) ]
-    case.last_meeting_on = session.scalar(
-        select(func.max(Contact.contact_on)).where(Contact.case_id == case.id,
-                                                   Contact.form.in_(forms))) if forms else None
+    forms = [f for f in (programme.meeting_form_set if programme else ())]
+    case.last_meeting_on = (
+        session.scalar(
+            select(func.max(Contact.contact_on)).where(
+                Contact.case_id == case.id, Contact.form.in_(forms)
+            )
+        )
+        if forms
+        else None
+    )
     case.last_contact_on = last
     case.contact_count = count
-    case._last_review_on = session.scalar(select(func.max(Review.reviewed_on))
-                                          .where(Review.case_id == case.id))
+    case._last_review_on = session.scalar(
+        select(func.max(Review.reviewed_on)).where(Review.case_id == case.id)
+    )
     _update_due(case, programme)
 
 
@@ -585,8 +665,11 @@ def overdue_clause(today: dt.date, model=Case):
 
 def due_soon_clause(today: dt.date, model=Case, days: int = DUE_SOON_DAYS):
     """Open cases whose meeting is due today or within ``days`` days."""
-    return and_(model.status != CaseStatus.closed, model.next_contact_due >= today,
-                model.next_contact_due <= today + dt.timedelta(days=days))
+    return and_(
+        model.status != CaseStatus.closed,
+        model.next_contact_due >= today,
+        model.next_contact_due <= today + dt.timedelta(days=days),
+    )
 
 
 #: Overdue contacts grouped by how many days late: (first day, last day or None).
@@ -598,8 +681,9 @@ def bucket_key(low: int, high: int | None) -> str:
     return f"{low}-{high}" if high else f"{low}+"
 
 
-def deadline_counts(session, scope, today: dt.date, worker_id: int | None,
-                    shared: Callable | None = None) -> dict:
+def deadline_counts(
+    session, scope, today: dt.date, worker_id: int | None, shared: Callable | None = None
+) -> dict:
     """Active cases in ``scope`` with a contact overdue or due within 7 days.
 
     Returns ``{(bucket, mine): count}``: bucket is :data:`DUE_SOON` or a key of
@@ -616,10 +700,13 @@ def deadline_counts(session, scope, today: dt.date, worker_id: int | None,
     horizon = today + dt.timedelta(days=DUE_SOON_DAYS)
 
     def by_date(*where) -> dict:
-        stmt = scoped(select(Case.next_contact_due, func.count())
-                      .where(Case.status != CaseStatus.closed, Case.next_contact_due <= horizon,
-                             *where)
-                      .group_by(Case.next_contact_due), Case, scope)
+        stmt = scoped(
+            select(Case.next_contact_due, func.count())
+            .where(Case.status != CaseStatus.closed, Case.next_contact_due <= horizon, *where)
+            .group_by(Case.next_contact_due),
+            Case,
+            scope,
+        )
         return dict(session.execute(stmt).all())
 
     everyone = shared(("case_deadlines", today), by_date) if shared else by_date()
@@ -645,8 +732,11 @@ def _bucket(today: dt.date, due: dt.date) -> str:
 
 def is_overdue(case: Case, today: dt.date | None = None) -> bool:
     today = today or kyiv_today()
-    return (case.status != CaseStatus.closed and case.next_contact_due is not None
-            and case.next_contact_due < today)
+    return (
+        case.status != CaseStatus.closed
+        and case.next_contact_due is not None
+        and case.next_contact_due < today
+    )
 
 
 def recompute_all_due(session, programme_code: str | None = None) -> int:
@@ -668,38 +758,71 @@ def recompute_all_due(session, programme_code: str | None = None) -> int:
         programme = programmes.programme_by_code(code, session)
         forms = sorted(programme.meeting_form_set) if programme is not None else []
         where = and_(table.c.programme == Programme[code], table.c.status != CaseStatus.closed)
-        last_meeting = (select(func.max(Contact.contact_on))
-                        .where(Contact.case_id == table.c.id, Contact.form.in_(forms))
-                        .scalar_subquery()) if forms else None
+        last_meeting = (
+            (
+                select(func.max(Contact.contact_on))
+                .where(Contact.case_id == table.c.id, Contact.form.in_(forms))
+                .scalar_subquery()
+            )
+            if forms
+            else None
+        )
         session.execute(update(table).where(where).values(last_meeting_on=last_meeting))
-        reviews = dict(session.execute(
-            select(Review.case_id, func.max(Review.reviewed_on))
-            .join(Case, Case.id == Review.case_id)
-            .where(Case.programme == Programme[code], Case.status != CaseStatus.closed)
-            .group_by(Review.case_id)).all())
-        rows = session.execute(select(
-            table.c.id, table.c.status, table.c.opened_on, table.c.reopened_on,
-            table.c.active_on, table.c.application_on, table.c.last_meeting_on)
-            .where(where)).all()
+        reviews = dict(
+            session.execute(
+                select(Review.case_id, func.max(Review.reviewed_on))
+                .join(Case, Case.id == Review.case_id)
+                .where(Case.programme == Programme[code], Case.status != CaseStatus.closed)
+                .group_by(Review.case_id)
+            ).all()
+        )
+        rows = session.execute(
+            select(
+                table.c.id,
+                table.c.status,
+                table.c.opened_on,
+                table.c.reopened_on,
+                table.c.active_on,
+                table.c.application_on,
+                table.c.last_meeting_on,
+            ).where(where)
+        ).all()
         values = []
         for row in rows:
-            probe = Case(status=row.status, opened_on=row.opened_on,
-                         reopened_on=row.reopened_on, active_on=row.active_on,
-                         application_on=row.application_on, last_meeting_on=row.last_meeting_on,
-                         programme=Programme[code])
+            probe = Case(
+                status=row.status,
+                opened_on=row.opened_on,
+                reopened_on=row.reopened_on,
+                active_on=row.active_on,
+                application_on=row.application_on,
+                last_meeting_on=row.last_meeting_on,
+                programme=Programme[code],
+            )
             probe._last_review_on = reviews.get(row.id)
             _update_due(probe, programme)
             _update_assessment_due(probe, programme)
-            values.append({"pk": row.id, "due": probe.next_contact_due,
-                           "review": probe.next_review_due,
-                           "assess": probe.assessment_due_on})
+            values.append(
+                {
+                    "pk": row.id,
+                    "due": probe.next_contact_due,
+                    "review": probe.next_review_due,
+                    "assess": probe.assessment_due_on,
+                }
+            )
         if values:
             from sqlalchemy import bindparam
 
-            session.execute(update(table).where(table.c.id == bindparam("pk")).values(
-                next_contact_due=bindparam("due"), next_review_due=bindparam("review"),
-                assessment_due_on=bindparam("assess")), values,
-                execution_options={"synchronize_session": False})
+            session.execute(
+                update(table)
+                .where(table.c.id == bindparam("pk"))
+                .values(
+                    next_contact_due=bindparam("due"),
+                    next_review_due=bindparam("review"),
+                    assessment_due_on=bindparam("assess"),
+                ),
+                values,
+                execution_options={"synchronize_session": False},
+            )
         n += len(values)
     session.expire_all()
     return n
@@ -708,15 +831,19 @@ def recompute_all_due(session, programme_code: str | None = None) -> int:
 def needs_progress(session, case_id: int) -> list[tuple]:
     """Per domain assessed more than once: (domain, first date, first priority,
     latest date, latest priority), for the progress between assessment acts."""
-    rows = session.execute(select(NeedsAssessment.domain, NeedsAssessment.assessed_on,
-                                  NeedsAssessment.priority)
-                           .where(NeedsAssessment.case_id == case_id)
-                           .order_by(NeedsAssessment.assessed_on)).all()
+    rows = session.execute(
+        select(NeedsAssessment.domain, NeedsAssessment.assessed_on, NeedsAssessment.priority)
+        .where(NeedsAssessment.case_id == case_id)
+        .order_by(NeedsAssessment.assessed_on)
+    ).all()
     by_domain: dict = {}
     for domain, day, priority in rows:
         by_domain.setdefault(domain, []).append((day, priority))
-    return [(domain, seen[0][0], seen[0][1], seen[-1][0], seen[-1][1])
-            for domain, seen in by_domain.items() if len(seen) > 1]
+    return [
+        (domain, seen[0][0], seen[0][1], seen[-1][0], seen[-1][1])
+        for domain, seen in by_domain.items()
+        if len(seen) > 1
+    ]
 
 
 def case_warnings(case: Case, today: dt.date | None = None) -> list[str]:
@@ -729,31 +856,46 @@ def case_warnings(case: Case, today: dt.date | None = None) -> list[str]:
     today = today or kyiv_today()
     warnings = []
     if case.next_contact_due is not None and case.next_contact_due < today:
-        warnings.append(_("A meeting was due on %(date)s.",
-                          date=f"{case.next_contact_due:%d.%m.%Y}"))
-    if case.assessment_due_on is not None and case.assessment_due_on < today and \
-            not case.assessments:
-        warnings.append(_("The needs assessment was due by %(date)s.",
-                          date=f"{case.assessment_due_on:%d.%m.%Y}"))
+        warnings.append(
+            _("A meeting was due on %(date)s.", date=f"{case.next_contact_due:%d.%m.%Y}")
+        )
+    if (
+        case.assessment_due_on is not None
+        and case.assessment_due_on < today
+        and not case.assessments
+    ):
+        warnings.append(
+            _(
+                "The needs assessment was due by %(date)s.",
+                date=f"{case.assessment_due_on:%d.%m.%Y}",
+            )
+        )
     if case.next_review_due is not None and case.next_review_due < today:
-        warnings.append(_("A review was due on %(date)s.",
-                          date=f"{case.next_review_due:%d.%m.%Y}"))
+        warnings.append(_("A review was due on %(date)s.", date=f"{case.next_review_due:%d.%m.%Y}"))
     if case.term_end_on is not None and case.term_end_on <= today + dt.timedelta(days=14):
-        warnings.append(_("The service term ends on %(date)s: extend it with a reason or "
-                          "close the case.", date=f"{case.term_end_on:%d.%m.%Y}"))
+        warnings.append(
+            _(
+                "The service term ends on %(date)s: extend it with a reason or close the case.",
+                date=f"{case.term_end_on:%d.%m.%Y}",
+            )
+        )
     return warnings
 
 
 def assessment_overdue_clause(today: dt.date, model=Case):
     """Open cases without an assessment act whose deadline has passed."""
-    return and_(model.status != CaseStatus.closed, model.assessment_due_on < today,
-                ~select(AssessmentAct.id).where(AssessmentAct.case_id == model.id).exists())
+    return and_(
+        model.status != CaseStatus.closed,
+        model.assessment_due_on < today,
+        ~select(AssessmentAct.id).where(AssessmentAct.case_id == model.id).exists(),
+    )
 
 
 def term_ending_clause(today: dt.date, days: int = 14, model=Case):
     """Open cases whose service term ends within ``days`` days (or has ended)."""
-    return and_(model.status != CaseStatus.closed,
-                model.term_end_on <= today + dt.timedelta(days=days))
+    return and_(
+        model.status != CaseStatus.closed, model.term_end_on <= today + dt.timedelta(days=days)
+    )
 
 
 # --------------------------------------------------------------------------- plan
@@ -765,8 +907,7 @@ def check_plan_item(item: PlanItem, case: Case) -> None:
     if item.measure is not None:
         item.measure = str(getattr(item.measure, "name", item.measure)).strip()
         codes = {m.code for m in programmes.catalogue(case.programme)}
-        if item.measure not in codes and \
-                programmes.stored_value(item, "measure") != item.measure:
+        if item.measure not in codes and programmes.stored_value(item, "measure") != item.measure:
             raise MeasureNotInCatalogue()
     need_id = item.need.id if item.need is not None else item.need_id
     if need_id is not None:
@@ -777,21 +918,30 @@ def check_plan_item(item: PlanItem, case: Case) -> None:
 
 
 # --------------------------------------------------------------------------- transfers
-def request_transfer(session, case: Case, to_provider, actor, reason: str | None = None
-                     ) -> CaseTransfer:
+def request_transfer(
+    session, case: Case, to_provider, actor, reason: str | None = None
+) -> CaseTransfer:
     ensure_works_on(actor, case)
     ensure_open(case)
     if to_provider is None or to_provider.id == case.provider_id:
         raise TransferRefused(SAME_PROVIDER)
     _ensure_receives(to_provider)
-    pending = session.scalar(select(CaseTransfer.id).where(
-        CaseTransfer.case_id == case.id, CaseTransfer.status == TransferStatus.requested))
+    pending = session.scalar(
+        select(CaseTransfer.id).where(
+            CaseTransfer.case_id == case.id, CaseTransfer.status == TransferStatus.requested
+        )
+    )
     if pending is not None:
         raise TransferRefused(TRANSFER_PENDING)
-    transfer = CaseTransfer(case_id=case.id, from_provider_id=case.provider_id,
-                            to_provider_id=to_provider.id, reason=reason,
-                            status=TransferStatus.requested, requested_on=_utcnow(),
-                            requested_by_fk=getattr(actor, "id", None))
+    transfer = CaseTransfer(
+        case_id=case.id,
+        from_provider_id=case.provider_id,
+        to_provider_id=to_provider.id,
+        reason=reason,
+        status=TransferStatus.requested,
+        requested_on=clock.utcnow(),
+        requested_by_fk=getattr(actor, "id", None),
+    )
     session.add(transfer)
     session.flush()
     return transfer
@@ -812,7 +962,7 @@ def _decide(transfer: CaseTransfer, actor, status: TransferStatus, note: str | N
     if transfer.status != TransferStatus.requested:
         raise TransitionNotAllowed(TRANSFER_DECIDED)
     transfer.status = status
-    transfer.decided_on = _utcnow()
+    transfer.decided_on = clock.utcnow()
     transfer.decided_by_fk = getattr(actor, "id", None)
     transfer.decision_note = note
 
@@ -822,8 +972,10 @@ def accept_transfer(session, transfer: CaseTransfer, actor, note: str | None = N
     if not works_for(actor, transfer.to_provider_id):
         raise NotPermitted()
     case = session.get(Case, transfer.case_id)
-    if transfer.status == TransferStatus.requested and case.provider_id != \
-            transfer.from_provider_id:
+    if (
+        transfer.status == TransferStatus.requested
+        and case.provider_id != transfer.from_provider_id
+    ):
         raise TransferRefused(TRANSFER_STALE)
     receiver = session.get(Provider, transfer.to_provider_id)
     if transfer.status == TransferStatus.requested:
@@ -853,8 +1005,9 @@ def cancel_transfer(session, transfer: CaseTransfer, actor) -> None:
 
 
 # --------------------------------------------------------------------------- write commands
-ONLY_INTAKE_DELETED = _l("Only a case still at intake can be deleted (a record made by "
-                         "mistake); close the case instead.")
+ONLY_INTAKE_DELETED = _l(
+    "Only a case still at intake can be deleted (a record made by mistake); close the case instead."
+)
 WORKER_NOT_OF_PROVIDER = _l("The case worker must work for the case's provider.")
 CENTRE_NOT_OF_PROVIDER = _l("The resilience centre must belong to the case's provider.")
 PROVIDER_NOT_APPROVED_TO_OPEN = _l("Only an approved provider can open cases.")
@@ -874,16 +1027,27 @@ def check_case_relations(case: Case) -> None:
     session = _session()
     provider_id = case.provider.id if case.provider is not None else case.provider_id
     with session.no_autoflush:
-        centre = case.centre if case.centre is not None else (
-            session.get(ResilienceCentre, case.centre_id) if case.centre_id else None)
-        worker = case.assigned_worker if case.assigned_worker is not None else (
-            session.get(PortalUser, case.assigned_worker_id) if case.assigned_worker_id
-            else None)
+        centre = (
+            case.centre
+            if case.centre is not None
+            else (session.get(ResilienceCentre, case.centre_id) if case.centre_id else None)
+        )
+        worker = (
+            case.assigned_worker
+            if case.assigned_worker is not None
+            else (
+                session.get(PortalUser, case.assigned_worker_id)
+                if case.assigned_worker_id
+                else None
+            )
+        )
     if (centre is None and case.centre_id is not None) or (
-            centre is not None and centre.provider_id != provider_id):
+        centre is not None and centre.provider_id != provider_id
+    ):
         raise UserError(CENTRE_NOT_OF_PROVIDER)
     if (worker is None and case.assigned_worker_id is not None) or (
-            worker is not None and worker.provider_id != provider_id):
+        worker is not None and worker.provider_id != provider_id
+    ):
         raise UserError(WORKER_NOT_OF_PROVIDER)
 
 
@@ -891,8 +1055,11 @@ def check_servicemen_fields(case: Case) -> None:
     """The unit and service stage belong to servicemen cases; the unit is one
     the case's provider serves."""
     unit_id = case.military_unit.id if case.military_unit is not None else case.military_unit_id
-    if (unit_id is not None or case.service_stage is not None or
-            case.handover_hromada_id is not None) and case.programme != Programme.servicemen:
+    if (
+        unit_id is not None
+        or case.service_stage is not None
+        or case.handover_hromada_id is not None
+    ) and case.programme != Programme.servicemen:
         raise UserError(STAGE_ONLY_SERVICEMEN)
     if unit_id is not None:
         with _session().no_autoflush:
@@ -931,7 +1098,8 @@ class CaseCommands(ModelCommands):
     def editable(self, item):
         actor = acting_user()
         return item.status != CaseStatus.closed and (
-            actor is None or works_for(actor, item.provider_id))
+            actor is None or works_for(actor, item.provider_id)
+        )
 
 
 class CaseRecordCommands(ModelCommands):
@@ -989,7 +1157,8 @@ class AssessmentActCommands(CaseRecordCommands):
         ensure_open(case)
         start = case.application_on or case.opened_on
         if item.assessed_on is not None and (
-                item.assessed_on > kyiv_today() or (start and item.assessed_on < start)):
+            item.assessed_on > kyiv_today() or (start and item.assessed_on < start)
+        ):
             raise UserError(ASSESSMENT_DATE)
 
 
@@ -1037,15 +1206,24 @@ class ContactCommands(CaseRecordCommands):
             session.commit()
 
 
-label_tables({"case_file": _l("cases"), "case_beneficiary": _l("beneficiaries"),
-              "case_household_member": _l("household members"),
-              "case_need": _l("assessed needs"), "case_plan_item": _l("plan items"),
-              "case_contact": _l("contacts"), "case_referral": _l("referrals"),
-              "case_review": _l("reviews"), "case_transfer": _l("transfers"),
-              "case_assessment": _l("assessment acts"), "case_extension": _l("extensions"),
-              "military_unit": _l("military units"),
-              "case_follow_up": _l("follow-ups after closure"),
-              "case_provider_setting": _l("providers' case settings")})
+label_tables(
+    {
+        "case_file": _l("cases"),
+        "case_beneficiary": _l("beneficiaries"),
+        "case_household_member": _l("household members"),
+        "case_need": _l("assessed needs"),
+        "case_plan_item": _l("plan items"),
+        "case_contact": _l("contacts"),
+        "case_referral": _l("referrals"),
+        "case_review": _l("reviews"),
+        "case_transfer": _l("transfers"),
+        "case_assessment": _l("assessment acts"),
+        "case_extension": _l("extensions"),
+        "military_unit": _l("military units"),
+        "case_follow_up": _l("follow-ups after closure"),
+        "case_provider_setting": _l("providers' case settings"),
+    }
+)
 
 
 @commands(MilitaryUnit)
@@ -1057,8 +1235,11 @@ class MilitaryUnitCommands(ModelCommands):
         item.number = (item.number or "").strip()
         if not item.number:
             raise UserError(_l("Enter the unit's number."))
-        provider = item.provider if item.provider is not None else (
-            _session().get(Provider, item.provider_id) if item.provider_id else None)
+        provider = (
+            item.provider
+            if item.provider is not None
+            else (_session().get(Provider, item.provider_id) if item.provider_id else None)
+        )
         if provider is not None and provider.status != ProviderStatus.approved:
             raise UserError(UNIT_PROVIDER_NOT_APPROVED)
 

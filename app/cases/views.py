@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 
 from flask import flash, g, redirect, request, url_for
-from sqlalchemy import select
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.filters import BaseFilter
@@ -26,6 +25,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -33,20 +33,38 @@ from .. import fab_seam
 from ..audit.services import record_event
 from ..common.errors import UserError
 from ..common.export import ExportMixin
-from ..common.fields import UkDateField
+from ..common.fields import EnumSelectField, UkDateField
 from ..common.listing import BoundedCountInterface
 from ..common.lookup import AjaxSelectField
 from ..common.validators import Rnokpp, UkrainianPhone
 from ..common.views import PortalModelView
+from ..directory.views import EntryPickerField
+from ..extensions import db
 from ..security import roles
 from ..security.scope import SCOPE_FILTER
-from ..directory.views import EntryPickerField
 from . import services
-from ..common.fields import EnumSelectField
-from .models import (AssessmentAct, Beneficiary, BeneficiaryCategory, Case, CaseExtension,
-                     CaseFollowUp, CaseProviderSetting, CaseSummary, CaseTransfer, ClosureReason,
-                     ConsentScope, Contact, ContactForm, HouseholdMember, MilitaryUnit,
-                     NeedsAssessment, PlanItem, Referral, Review, Sex)
+from .models import (
+    AssessmentAct,
+    Beneficiary,
+    BeneficiaryCategory,
+    Case,
+    CaseExtension,
+    CaseFollowUp,
+    CaseProviderSetting,
+    CaseSummary,
+    CaseTransfer,
+    ClosureReason,
+    ConsentScope,
+    Contact,
+    ContactForm,
+    HouseholdMember,
+    MilitaryUnit,
+    NeedsAssessment,
+    PlanItem,
+    Referral,
+    Review,
+    Sex,
+)
 
 CASE_LABELS = {
     "number": _l("Case number"),
@@ -122,29 +140,40 @@ PERSON_VALIDATORS = {"rnokpp": [Optional(), Rnokpp()], "phone": [Optional(), Ukr
 
 #: Beneficiary fields of the "new case" form (prefixed, not columns of Case).
 BENEFICIARY_FIELDS = {
-    "b_full_name": StringField(_l("Beneficiary: full name"),
-                               validators=[DataRequired(), Length(max=200)]),
+    "b_full_name": StringField(
+        _l("Beneficiary: full name"), validators=[DataRequired(), Length(max=200)]
+    ),
     "b_birth_date": UkDateField(_l("Date of birth"), validators=[Optional()]),
-    "b_rnokpp": StringField(_l("RNOKPP (taxpayer number)"),
-                            description=_l("Optional; 10 digits, the check digit is verified."),
-                            validators=[Optional(), Rnokpp()]),
+    "b_rnokpp": StringField(
+        _l("RNOKPP (taxpayer number)"),
+        description=_l("Optional; 10 digits, the check digit is verified."),
+        validators=[Optional(), Rnokpp()],
+    ),
     "b_phone": StringField(_l("Phone"), validators=[Optional(), UkrainianPhone()]),
     "b_address": StringField(_l("Address"), validators=[Optional(), Length(max=300)]),
-    "b_category": SelectField(_l("Category"), choices=BeneficiaryCategory.choices,
-                              validators=[DataRequired()]),
+    "b_category": SelectField(
+        _l("Category"), choices=BeneficiaryCategory.choices, validators=[DataRequired()]
+    ),
     "b_sex": EnumSelectField(_l("Sex"), enum_class=Sex, validators=[Optional()]),
-    "b_hromada": AjaxSelectField(_l("Community of residence"), lookup="case_hromada",
-                                 description=_l("The reports count people by it.")),
-    "b_consent_on": UkDateField(_l("Consent to data processing given on"),
-                                validators=[Optional()]),
-    "b_consent_scope": EnumSelectField(_l("Scope of the consent"), enum_class=ConsentScope,
-                                       validators=[Optional()]),
-    "b_consent_document": StringField(_l("Consent document"),
-                                      description=_l("Number or name of the signed consent."),
-                                      validators=[Optional(), Length(max=200)]),
-    "b_military_unit": StringField(_l("Military unit"),
-                                   description=_l("For servicemen only."),
-                                   validators=[Optional(), Length(max=100)]),
+    "b_hromada": AjaxSelectField(
+        _l("Community of residence"),
+        lookup="case_hromada",
+        description=_l("The reports count people by it."),
+    ),
+    "b_consent_on": UkDateField(_l("Consent to data processing given on"), validators=[Optional()]),
+    "b_consent_scope": EnumSelectField(
+        _l("Scope of the consent"), enum_class=ConsentScope, validators=[Optional()]
+    ),
+    "b_consent_document": StringField(
+        _l("Consent document"),
+        description=_l("Number or name of the signed consent."),
+        validators=[Optional(), Length(max=200)],
+    ),
+    "b_military_unit": StringField(
+        _l("Military unit"),
+        description=_l("For servicemen only."),
+        validators=[Optional(), Length(max=100)],
+    ),
 }
 
 
@@ -153,12 +182,6 @@ EXPORT_IDS_LOGGED = 50_000
 
 ONLY_INTAKE_DELETED = services.ONLY_INTAKE_DELETED
 WORKER_NOT_OF_PROVIDER = services.WORKER_NOT_OF_PROVIDER
-
-
-def _session():
-    from ..extensions import db
-
-    return db.session
 
 
 def log_personal_view(case_id, what: str = "case") -> None:
@@ -173,8 +196,7 @@ class MyOverdueFilter(BaseFilter):
 
     def apply(self, query, value):
         today = services.kyiv_today()
-        return query.filter(services.overdue_clause(today),
-                            Case.assigned_worker_id == g.user.id)
+        return query.filter(services.overdue_clause(today), Case.assigned_worker_id == g.user.id)
 
 
 class MyDueSoonFilter(BaseFilter):
@@ -183,47 +205,52 @@ class MyDueSoonFilter(BaseFilter):
 
     def apply(self, query, value):
         today = services.kyiv_today()
-        return query.filter(services.due_soon_clause(today),
-                            Case.assigned_worker_id == g.user.id)
+        return query.filter(services.due_soon_clause(today), Case.assigned_worker_id == g.user.id)
 
 
 # --------------------------------------------------------------------------- forms
 class ExtendForm(FlaskForm):
     # Optional here: the command refuses an empty reason with the rule's message
-    reason = TextAreaField(_l("Reason for the extension"),
-                           validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Reason for the extension"), validators=[Optional(), Length(max=2000)]
+    )
 
 
 class AgreementForm(FlaskForm):
-    agreed_on = UkDateField(_l("The family agreed to the plan on"), validators=[DataRequired()],
-                            default=services.kyiv_today)
+    agreed_on = UkDateField(
+        _l("The family agreed to the plan on"),
+        validators=[DataRequired()],
+        default=services.kyiv_today,
+    )
 
 
 class ContractForm(FlaskForm):
     # Optional here: the command refuses a missing number or date with the rule's message
-    contract_number = StringField(_l("Contract with the recipient: number"),
-                                  validators=[Optional(), Length(max=50)])
+    contract_number = StringField(
+        _l("Contract with the recipient: number"), validators=[Optional(), Length(max=50)]
+    )
     contract_on = UkDateField(_l("Contract with the recipient: date"), validators=[Optional()])
 
 
 class FollowUpForm(FlaskForm):
-    follow_up_on = UkDateField(_l("Date of the follow-up"), validators=[DataRequired()],
-                               default=services.kyiv_today)
-    form = EnumSelectField(_l("Form of contact"), enum_class=ContactForm,
-                           validators=[Optional()])
+    follow_up_on = UkDateField(
+        _l("Date of the follow-up"), validators=[DataRequired()], default=services.kyiv_today
+    )
+    form = EnumSelectField(_l("Form of contact"), enum_class=ContactForm, validators=[Optional()])
     outcome = TextAreaField(_l("Outcome"), validators=[Optional(), Length(max=4000)])
 
 
 class CloseForm(FlaskForm):
-    reason = SelectField(_l("Closure reason"), choices=ClosureReason.choices,
-                         validators=[DataRequired()])
+    reason = SelectField(
+        _l("Closure reason"), choices=ClosureReason.choices, validators=[DataRequired()]
+    )
 
 
 class TransferForm(FlaskForm):
-    to_provider = AjaxSelectField(_l("Receiving provider"), lookup="case_transfer_provider",
-                                  validators=[InputRequired()])
-    reason = TextAreaField(_l("Reason for the transfer"), validators=[Optional(),
-                                                                      Length(max=2000)])
+    to_provider = AjaxSelectField(
+        _l("Receiving provider"), lookup="case_transfer_provider", validators=[InputRequired()]
+    )
+    reason = TextAreaField(_l("Reason for the transfer"), validators=[Optional(), Length(max=2000)])
 
 
 class DecisionForm(FlaskForm):
@@ -237,8 +264,9 @@ class CaseChildView(PortalModelView):
 
     label_columns = PERSON_LABELS
     exclude_route_methods = {"download"}
-    add_form_extra_fields = {"case": AjaxSelectField(_l("Case"), lookup="case",
-                                                     validators=[InputRequired()])}
+    add_form_extra_fields = {
+        "case": AjaxSelectField(_l("Case"), lookup="case", validators=[InputRequired()])
+    }
     #: A show or an edit form of this resource reveals personal data.
     personal = True
 
@@ -247,7 +275,8 @@ class CaseChildView(PortalModelView):
         if request.method != "GET":
             return
         case_pk = request.args.get("case") or next(
-            (v for k, v in request.args.items() if re.fullmatch(r"_flt_\d+_case", k)), None)
+            (v for k, v in request.args.items() if re.fullmatch(r"_flt_\d+_case", k)), None
+        )
         if case_pk and "case" in form:
             form.case.process_formdata([case_pk])
 
@@ -259,8 +288,12 @@ class CaseChildView(PortalModelView):
         widgets = super().after_list_widgets(widgets)
         if self.personal:
             pks = list(getattr(widgets.get("list"), "template_args", {}).get("pks") or [])
-            record_event("view", type(self).datamodel.obj.__name__, None,
-                         details={"what": "list", "ids": pks})
+            record_event(
+                "view",
+                type(self).datamodel.obj.__name__,
+                None,
+                details={"what": "list", "ids": pks},
+            )
         return widgets
 
     def after_show_widgets(self, pk, widgets: dict) -> dict:
@@ -286,16 +319,42 @@ class BeneficiaryView(CaseChildView):
     show_title = _l("Beneficiary")
     edit_title = _l("Edit beneficiary")
     list_columns = ["full_name", "birth_date", "category", "phone"]
-    show_columns = ["case", "full_name", "birth_date", "sex", "rnokpp", "phone", "address",
-                    "hromada", "category", "military_unit", "consent_on", "consent_scope",
-                    "consent_document", "notes"]
-    edit_columns = ["full_name", "birth_date", "sex", "rnokpp", "phone", "address", "hromada",
-                    "category", "military_unit", "consent_on", "consent_scope",
-                    "consent_document", "notes"]
+    show_columns = [
+        "case",
+        "full_name",
+        "birth_date",
+        "sex",
+        "rnokpp",
+        "phone",
+        "address",
+        "hromada",
+        "category",
+        "military_unit",
+        "consent_on",
+        "consent_scope",
+        "consent_document",
+        "notes",
+    ]
+    edit_columns = [
+        "full_name",
+        "birth_date",
+        "sex",
+        "rnokpp",
+        "phone",
+        "address",
+        "hromada",
+        "category",
+        "military_unit",
+        "consent_on",
+        "consent_scope",
+        "consent_document",
+        "notes",
+    ]
     search_columns = ["category"]
     validators_columns = PERSON_VALIDATORS
     edit_form_extra_fields = {
-        "hromada": AjaxSelectField(_l("Community of residence"), lookup="case_hromada")}
+        "hromada": AjaxSelectField(_l("Community of residence"), lookup="case_hromada")
+    }
 
     def post_update(self, item):
         super().post_update(item)
@@ -317,10 +376,32 @@ class HouseholdMemberView(CaseChildView):
     add_title = _l("Add household member")
     edit_title = _l("Edit household member")
     list_columns = ["full_name", "relation_code", "birth_date", "category", "receives_services"]
-    show_columns = ["case", "full_name", "relation_code", "relation", "birth_date", "sex",
-                    "rnokpp", "phone", "category", "receives_services", "notes"]
-    add_columns = ["case", "full_name", "relation_code", "relation", "birth_date", "sex",
-                   "rnokpp", "phone", "category", "receives_services", "notes"]
+    show_columns = [
+        "case",
+        "full_name",
+        "relation_code",
+        "relation",
+        "birth_date",
+        "sex",
+        "rnokpp",
+        "phone",
+        "category",
+        "receives_services",
+        "notes",
+    ]
+    add_columns = [
+        "case",
+        "full_name",
+        "relation_code",
+        "relation",
+        "birth_date",
+        "sex",
+        "rnokpp",
+        "phone",
+        "category",
+        "receives_services",
+        "notes",
+    ]
     add_form_extra_fields = {
         **CaseChildView.add_form_extra_fields,
         "receives_services": BooleanField(PERSON_LABELS["receives_services"]),
@@ -334,9 +415,13 @@ class HouseholdMemberView(CaseChildView):
 class NeedsAssessmentView(CaseChildView):
     datamodel = BoundedCountInterface(NeedsAssessment)
     class_permission_name = "NeedsAssessment"
-    label_columns = {**PERSON_LABELS, "domain": _l("Domain of need"),
-                     "priority": _l("Priority"), "description": _l("Description"),
-                     "assessed_on": _l("Assessed on")}
+    label_columns = {
+        **PERSON_LABELS,
+        "domain": _l("Domain of need"),
+        "priority": _l("Priority"),
+        "description": _l("Description"),
+        "assessed_on": _l("Assessed on"),
+    }
     list_title = _l("Needs assessment")
     show_title = _l("Assessed need")
     add_title = _l("Add assessed need")
@@ -354,9 +439,13 @@ class AssessmentActView(CaseChildView):
 
     datamodel = BoundedCountInterface(AssessmentAct)
     class_permission_name = "AssessmentAct"
-    label_columns = {**PERSON_LABELS, "assessed_on": _l("Assessed on"),
-                     "assessor": _l("Assessed by"), "participants": _l("Participants"),
-                     "summary": _l("Conclusions")}
+    label_columns = {
+        **PERSON_LABELS,
+        "assessed_on": _l("Assessed on"),
+        "assessor": _l("Assessed by"),
+        "participants": _l("Participants"),
+        "summary": _l("Conclusions"),
+    }
     list_title = _l("Assessment acts")
     show_title = _l("Assessment act")
     add_title = _l("Add assessment act")
@@ -367,9 +456,10 @@ class AssessmentActView(CaseChildView):
     edit_columns = add_columns[1:]
     search_columns = ["assessed_on"]
     base_order = ("assessed_on", "desc")
-    description_columns = {"participants": _l("Who took part: the family members, partners."),
-                           "assessed_on": _l("Due within the programme's working days of "
-                                             "the application.")}
+    description_columns = {
+        "participants": _l("Who took part: the family members, partners."),
+        "assessed_on": _l("Due within the programme's working days of the application."),
+    }
 
 
 class CaseExtensionView(CaseChildView):
@@ -379,14 +469,18 @@ class CaseExtensionView(CaseChildView):
     class_permission_name = "CaseExtension"
     base_permissions = ["can_read"]
     exclude_route_methods = {"add", "edit", "delete", "download"}
-    label_columns = {**PERSON_LABELS, "extended_on": _l("Extended on"),
-                     "months": _l("Months added"), "term_end_before": _l("Term ended"),
-                     "term_end_after": _l("Term ends now"), "reason": _l("Reason")}
+    label_columns = {
+        **PERSON_LABELS,
+        "extended_on": _l("Extended on"),
+        "months": _l("Months added"),
+        "term_end_before": _l("Term ended"),
+        "term_end_after": _l("Term ends now"),
+        "reason": _l("Reason"),
+    }
     list_title = _l("Extensions of the term")
     show_title = _l("Extension of the term")
     list_columns = ["extended_on", "months", "term_end_after"]
-    show_columns = ["case", "extended_on", "months", "term_end_before", "term_end_after",
-                    "reason"]
+    show_columns = ["case", "extended_on", "months", "term_end_before", "term_end_after", "reason"]
     search_columns = ["extended_on"]
     base_order = ("extended_on", "desc")
 
@@ -398,8 +492,12 @@ class CaseFollowUpView(CaseChildView):
     class_permission_name = "CaseFollowUp"
     base_permissions = ["can_read"]
     exclude_route_methods = {"add", "edit", "delete", "download"}
-    label_columns = {**PERSON_LABELS, "follow_up_on": _l("Date of the follow-up"),
-                     "form": _l("Form of contact"), "outcome": _l("Outcome")}
+    label_columns = {
+        **PERSON_LABELS,
+        "follow_up_on": _l("Date of the follow-up"),
+        "form": _l("Form of contact"),
+        "outcome": _l("Outcome"),
+    }
     list_title = _l("Follow-up after closure")
     show_title = _l("Follow-up after closure")
     list_columns = ["follow_up_on", "form", "outcome"]
@@ -411,23 +509,64 @@ class CaseFollowUpView(CaseChildView):
 class PlanItemView(CaseChildView):
     datamodel = BoundedCountInterface(PlanItem)
     class_permission_name = "PlanItem"
-    label_columns = {**PERSON_LABELS, "measure": _l("Measure"),
-                     "responsible": _l("Responsible person"), "due_on": _l("Due date"),
-                     "status": _l("Status"), "done_on": _l("Done on"), "note": _l("Notes"),
-                     "goal": _l("Goal"), "expected_result": _l("Expected result"),
-                     "need": _l("Need it answers"), "partner": _l("Partner organisation"),
-                     "outcome": _l("Outcome")}
+    label_columns = {
+        **PERSON_LABELS,
+        "measure": _l("Measure"),
+        "responsible": _l("Responsible person"),
+        "due_on": _l("Due date"),
+        "status": _l("Status"),
+        "done_on": _l("Done on"),
+        "note": _l("Notes"),
+        "goal": _l("Goal"),
+        "expected_result": _l("Expected result"),
+        "need": _l("Need it answers"),
+        "partner": _l("Partner organisation"),
+        "outcome": _l("Outcome"),
+    }
     list_title = _l("Individual plan")
     show_title = _l("Plan item")
     add_title = _l("Add plan item")
     edit_title = _l("Edit plan item")
     list_columns = ["measure", "goal", "responsible", "due_on", "status"]
-    show_columns = ["case", "measure", "need", "goal", "expected_result", "responsible",
-                    "partner", "due_on", "status", "done_on", "outcome", "note"]
-    add_columns = ["case", "measure", "need", "goal", "expected_result", "responsible",
-                   "partner", "due_on", "status", "note"]
-    edit_columns = ["measure", "need", "goal", "expected_result", "responsible", "partner",
-                    "due_on", "status", "done_on", "outcome", "note"]
+    show_columns = [
+        "case",
+        "measure",
+        "need",
+        "goal",
+        "expected_result",
+        "responsible",
+        "partner",
+        "due_on",
+        "status",
+        "done_on",
+        "outcome",
+        "note",
+    ]
+    add_columns = [
+        "case",
+        "measure",
+        "need",
+        "goal",
+        "expected_result",
+        "responsible",
+        "partner",
+        "due_on",
+        "status",
+        "note",
+    ]
+    edit_columns = [
+        "measure",
+        "need",
+        "goal",
+        "expected_result",
+        "responsible",
+        "partner",
+        "due_on",
+        "status",
+        "done_on",
+        "outcome",
+        "note",
+    ]
     search_columns = ["status", "due_on"]
     base_order = ("due_on", "asc")
     formatters_columns = {"measure": lambda code: measure_label(code)}
@@ -444,7 +583,7 @@ def measure_label(code) -> str:
     if names is None:
         from ..programmes.services import measure_names
 
-        names = {c: n for (_p, c), n in sorted(measure_names(_session()).items())}
+        names = {c: n for (_p, c), n in sorted(measure_names(db.session).items())}
         g._portal_measure_names = names
     return names.get(str(code or ""), str(code or ""))
 
@@ -459,11 +598,12 @@ class MeasureField(SelectField):
     def _groups(self):
         from ..programmes.models import Programme, ProgrammeMeasure
 
-        rows = _session().execute(
+        rows = db.session.execute(
             select(Programme.name, ProgrammeMeasure.code, ProgrammeMeasure.name)
             .join(Programme, Programme.code == ProgrammeMeasure.programme_code)
             .where(ProgrammeMeasure.active.is_(True), Programme.active.is_(True))
-            .order_by(Programme.id, ProgrammeMeasure.id)).all()
+            .order_by(Programme.id, ProgrammeMeasure.id)
+        ).all()
         groups: dict[str, list] = {}
         for programme, code, name in rows:
             groups.setdefault(programme, []).append((code, name))
@@ -483,8 +623,9 @@ class MeasureField(SelectField):
 
     def pre_validate(self, form):
         # a measure of some catalogue; the case's programme's is the command's rule
-        if self.data and not any(self.data == code for _g, items in self.iter_groups()
-                                 for code, *_rest in items):
+        if self.data and not any(
+            self.data == code for _g, items in self.iter_groups() for code, *_rest in items
+        ):
             from wtforms.validators import ValidationError
 
             raise ValidationError(self.gettext("Not a valid choice."))
@@ -493,14 +634,19 @@ class MeasureField(SelectField):
 PlanItemView.add_form_extra_fields["measure"] = MeasureField(_l("Measure"))
 PlanItemView.edit_form_extra_fields = {
     "measure": PlanItemView.add_form_extra_fields["measure"],
-    "need": PlanItemView.add_form_extra_fields["need"]}
+    "need": PlanItemView.add_form_extra_fields["need"],
+}
 
 
 class ContactView(CaseChildView):
     datamodel = BoundedCountInterface(Contact)
     class_permission_name = "Contact"
-    label_columns = {**PERSON_LABELS, "contact_on": _l("Date"), "form": _l("Form of contact"),
-                     "summary": _l("Summary")}
+    label_columns = {
+        **PERSON_LABELS,
+        "contact_on": _l("Date"),
+        "form": _l("Form of contact"),
+        "summary": _l("Summary"),
+    }
     list_title = _l("Contacts and meetings")
     show_title = _l("Contact")
     add_title = _l("Add contact")
@@ -513,32 +659,57 @@ class ContactView(CaseChildView):
     base_order = ("contact_on", "desc")
 
 
-
 class ReferralView(CaseChildView):
     datamodel = BoundedCountInterface(Referral)
     class_permission_name = "Referral"
-    label_columns = {**PERSON_LABELS, "service": _l("Service"),
-                     "organisation": _l("Organisation"), "referred_on": _l("Referred on"),
-                     "status": _l("Status"), "note": _l("Notes"),
-                     # the service directory (app.directory): the pick and its outcome
-                     "entry": _l("Service from the directory"),
-                     "entry.title": _l("Service from the directory"),
-                     "outcome": _l("Outcome"), "outcome_on": _l("Outcome on")}
+    label_columns = {
+        **PERSON_LABELS,
+        "service": _l("Service"),
+        "organisation": _l("Organisation"),
+        "referred_on": _l("Referred on"),
+        "status": _l("Status"),
+        "note": _l("Notes"),
+        # the service directory (app.directory): the pick and its outcome
+        "entry": _l("Service from the directory"),
+        "entry.title": _l("Service from the directory"),
+        "outcome": _l("Outcome"),
+        "outcome_on": _l("Outcome on"),
+    }
     list_title = _l("Referrals")
     show_title = _l("Referral")
     add_title = _l("Add referral")
     edit_title = _l("Edit referral")
     list_columns = ["service", "entry.title", "organisation", "referred_on", "status", "outcome"]
-    show_columns = ["case", "service", "entry", "organisation", "referred_on", "status",
-                    "outcome", "outcome_on", "note"]
-    add_columns = ["case", "entry", "service", "organisation", "referred_on", "status",
-                   "outcome", "outcome_on", "note"]
+    show_columns = [
+        "case",
+        "service",
+        "entry",
+        "organisation",
+        "referred_on",
+        "status",
+        "outcome",
+        "outcome_on",
+        "note",
+    ]
+    add_columns = [
+        "case",
+        "entry",
+        "service",
+        "organisation",
+        "referred_on",
+        "status",
+        "outcome",
+        "outcome_on",
+        "note",
+    ]
     edit_columns = add_columns[1:]
     add_form_extra_fields = {
         **CaseChildView.add_form_extra_fields,
-        "entry": EntryPickerField(_l("Service from the directory"), lookup="directory_entry",
-                                  description=_l("Services offered in the beneficiary's "
-                                                 "community for their category.")),
+        "entry": EntryPickerField(
+            _l("Service from the directory"),
+            lookup="directory_entry",
+            description=_l("Services offered in the beneficiary's community for their category."),
+        ),
     }
     edit_form_extra_fields = {"entry": add_form_extra_fields["entry"]}
     search_columns = ["service", "status", "outcome", "referred_on"]
@@ -548,9 +719,13 @@ class ReferralView(CaseChildView):
 class ReviewView(CaseChildView):
     datamodel = BoundedCountInterface(Review)
     class_permission_name = "Review"
-    label_columns = {**PERSON_LABELS, "reviewed_on": _l("Reviewed on"),
-                     "progress": _l("Progress"), "decision": _l("Decision"),
-                     "summary": _l("Summary")}
+    label_columns = {
+        **PERSON_LABELS,
+        "reviewed_on": _l("Reviewed on"),
+        "progress": _l("Progress"),
+        "decision": _l("Decision"),
+        "summary": _l("Summary"),
+    }
     list_title = _l("Reviews")
     show_title = _l("Review")
     add_title = _l("Add review")
@@ -582,15 +757,27 @@ class CaseTransferView(PortalModelView):
 
     datamodel = BoundedCountInterface(CaseTransfer)
     class_permission_name = "CaseTransfer"
-    method_permission_name = {**roles.METHOD_PERMISSIONS, "accept": "write", "reject": "write",
-                              "cancel": "write"}
+    method_permission_name = {
+        **roles.METHOD_PERMISSIONS,
+        "accept": "write",
+        "reject": "write",
+        "cancel": "write",
+    }
     exclude_route_methods = {"add", "edit", "delete", "download"}  # via services only
     list_title = _l("Case transfers")
     show_title = _l("Case transfer")
     label_columns = TRANSFER_LABELS
     list_columns = ["case.number", "from_provider", "to_provider", "status", "requested_on"]
-    show_columns = ["case", "from_provider", "to_provider", "status", "reason",
-                    "requested_on", "decided_on", "decision_note"]
+    show_columns = [
+        "case",
+        "from_provider",
+        "to_provider",
+        "status",
+        "reason",
+        "requested_on",
+        "decided_on",
+        "decision_note",
+    ]
     search_columns = ["status", "requested_on"]
     base_order = ("requested_on", "desc")
 
@@ -603,8 +790,12 @@ class CaseTransferView(PortalModelView):
         flash(str(message), "success")
         return redirect(self.get_redirect())
 
-    @action("accept", _l("Accept the case"), _l("Take this case over? Your provider becomes "
-                                               "responsible for it."), "fa-check")
+    @action(
+        "accept",
+        _l("Accept the case"),
+        _l("Take this case over? Your provider becomes responsible for it."),
+        "fa-check",
+    )
     def accept(self, items):
         return self._decide(items, services.accept_transfer, _l("The case has been taken over."))
 
@@ -612,8 +803,7 @@ class CaseTransferView(PortalModelView):
     def reject(self, items):
         return self._decide(items, services.reject_transfer, _l("The transfer was rejected."))
 
-    @action("cancel", _l("Withdraw the transfer"), _l("Withdraw this transfer request?"),
-            "fa-undo")
+    @action("cancel", _l("Withdraw the transfer"), _l("Withdraw this transfer request?"), "fa-undo")
     def cancel(self, items):
         return self._decide(items, services.cancel_transfer, _l("The transfer was withdrawn."))
 
@@ -638,34 +828,112 @@ class CaseView(ExportMixin, PortalModelView):
     add_title = _l("Open a case")
     edit_title = _l("Edit case")
     label_columns = CASE_LABELS
-    list_columns = ["number", "beneficiary.full_name", "programme", "status",
-                    "assigned_worker", "opened_on", "next_contact_due"]
-    add_columns = ["programme", "provider", "centre", "assigned_worker", "opened_on",
-                   "application_on", "intake_source", *BENEFICIARY_FIELDS]
-    edit_columns = ["centre", "assigned_worker", "application_on", "intake_source",
-                    "contract_number", "contract_on", "military_unit", "service_stage",
-                    "handover_on", "handover_hromada"]
-    show_fieldsets = [
-        (_l("Case"), {"fields": ["number", "programme", "status", "closure_reason", "provider",
-                                 "centre", "assigned_worker"]}),
-        (_l("Intake and legal basis"), {"fields": ["application_on", "intake_source",
-                                                   "assessment_due_on", "contract_number",
-                                                   "contract_on"]}),
-        (_l("Term and plan"), {"fields": ["term_end_on", "extension_count", "next_review_due",
-                                          "plan_version", "plan_agreed_on",
-                                          "plan_approved_on", "plan_approved_by"]}),
-        (_l("Follow-up after closure"), {"fields": ["follow_up_due_on",
-                                                    "follow_up_done_on"]}),
-        (_l("Meetings"), {"fields": ["last_meeting_on", "next_contact_due", "last_contact_on",
-                                     "contact_count"]}),
-        (_l("Servicemen programme"), {"fields": ["military_unit", "service_stage",
-                                                 "handover_on", "handover_hromada"]}),
-        (_l("Dates of the stages"), {"fields": ["opened_on", "assessment_on", "plan_on",
-                                                "active_on", "review_on", "closed_on",
-                                                "reopened_on", "reopen_count"]}),
+    list_columns = [
+        "number",
+        "beneficiary.full_name",
+        "programme",
+        "status",
+        "assigned_worker",
+        "opened_on",
+        "next_contact_due",
     ]
-    search_columns = ["number", "programme", "status", "provider", "opened_on",
-                      "next_contact_due", "closed_on"]
+    add_columns = [
+        "programme",
+        "provider",
+        "centre",
+        "assigned_worker",
+        "opened_on",
+        "application_on",
+        "intake_source",
+        *BENEFICIARY_FIELDS,
+    ]
+    edit_columns = [
+        "centre",
+        "assigned_worker",
+        "application_on",
+        "intake_source",
+        "contract_number",
+        "contract_on",
+        "military_unit",
+        "service_stage",
+        "handover_on",
+        "handover_hromada",
+    ]
+    show_fieldsets = [
+        (
+            _l("Case"),
+            {
+                "fields": [
+                    "number",
+                    "programme",
+                    "status",
+                    "closure_reason",
+                    "provider",
+                    "centre",
+                    "assigned_worker",
+                ]
+            },
+        ),
+        (
+            _l("Intake and legal basis"),
+            {
+                "fields": [
+                    "application_on",
+                    "intake_source",
+                    "assessment_due_on",
+                    "contract_number",
+                    "contract_on",
+                ]
+            },
+        ),
+        (
+            _l("Term and plan"),
+            {
+                "fields": [
+                    "term_end_on",
+                    "extension_count",
+                    "next_review_due",
+                    "plan_version",
+                    "plan_agreed_on",
+                    "plan_approved_on",
+                    "plan_approved_by",
+                ]
+            },
+        ),
+        (_l("Follow-up after closure"), {"fields": ["follow_up_due_on", "follow_up_done_on"]}),
+        (
+            _l("Meetings"),
+            {"fields": ["last_meeting_on", "next_contact_due", "last_contact_on", "contact_count"]},
+        ),
+        (
+            _l("Servicemen programme"),
+            {"fields": ["military_unit", "service_stage", "handover_on", "handover_hromada"]},
+        ),
+        (
+            _l("Dates of the stages"),
+            {
+                "fields": [
+                    "opened_on",
+                    "assessment_on",
+                    "plan_on",
+                    "active_on",
+                    "review_on",
+                    "closed_on",
+                    "reopened_on",
+                    "reopen_count",
+                ]
+            },
+        ),
+    ]
+    search_columns = [
+        "number",
+        "programme",
+        "status",
+        "provider",
+        "opened_on",
+        "next_contact_due",
+        "closed_on",
+    ]
     search_form_extra_fields = {
         "provider": AjaxSelectField(_l("Provider"), lookup="case_filter_provider"),
     }
@@ -690,20 +958,38 @@ class CaseView(ExportMixin, PortalModelView):
 
     order_columns = ["number", "programme", "status", "opened_on", "next_contact_due"]
     base_order = ("opened_on", "desc")
-    export_columns = ["number", "beneficiary.full_name", "beneficiary.category", "programme",
-                      "status", "provider.name", "centre.name", "assigned_worker", "opened_on",
-                      "last_contact_on", "next_contact_due", "closed_on", "closure_reason"]
-    formatters_columns = {"closure_reason": lambda v: v or "", "centre": lambda v: v or "",
-                          "assigned_worker": lambda v: v or "",
-                          "military_unit": lambda v: v or "—",
-                          "plan_approved_by": lambda v: v or "—",
-                          "handover_hromada": lambda v: v or "—"}
+    export_columns = [
+        "number",
+        "beneficiary.full_name",
+        "beneficiary.category",
+        "programme",
+        "status",
+        "provider.name",
+        "centre.name",
+        "assigned_worker",
+        "opened_on",
+        "last_contact_on",
+        "next_contact_due",
+        "closed_on",
+        "closure_reason",
+    ]
+    formatters_columns = {
+        "closure_reason": lambda v: v or "",
+        "centre": lambda v: v or "",
+        "assigned_worker": lambda v: v or "",
+        "military_unit": lambda v: v or "—",
+        "plan_approved_by": lambda v: v or "—",
+        "handover_hromada": lambda v: v or "—",
+    }
     add_form_extra_fields = {
-        "opened_on": UkDateField(_l("Opened on"), validators=[DataRequired()],
-                                 default=services.kyiv_today),
-        "provider": AjaxSelectField(_l("Provider"), lookup="case_provider",
-                                    description=_l("Case workers always open cases of their "
-                                                   "own provider.")),
+        "opened_on": UkDateField(
+            _l("Opened on"), validators=[DataRequired()], default=services.kyiv_today
+        ),
+        "provider": AjaxSelectField(
+            _l("Provider"),
+            lookup="case_provider",
+            description=_l("Case workers always open cases of their own provider."),
+        ),
         "centre": AjaxSelectField(_l("Resilience centre"), lookup="case_centre"),
         "assigned_worker": AjaxSelectField(_l("Case worker"), lookup="case_worker"),
         **BENEFICIARY_FIELDS,
@@ -711,27 +997,47 @@ class CaseView(ExportMixin, PortalModelView):
     edit_form_extra_fields = {
         "centre": AjaxSelectField(_l("Resilience centre"), lookup="case_centre"),
         "assigned_worker": AjaxSelectField(_l("Case worker"), lookup="case_worker"),
-        "military_unit": AjaxSelectField(_l("Military unit"), lookup="case_military_unit",
-                                         description=_l("Servicemen programme: a unit your "
-                                                        "provider's team serves.")),
-        "handover_hromada": AjaxSelectField(_l("Handed over to the community"),
-                                            lookup="case_hromada",
-                                            description=_l("At discharge: the community whose "
-                                                           "specialist for veterans' support "
-                                                           "takes the person over.")),
+        "military_unit": AjaxSelectField(
+            _l("Military unit"),
+            lookup="case_military_unit",
+            description=_l("Servicemen programme: a unit your provider's team serves."),
+        ),
+        "handover_hromada": AjaxSelectField(
+            _l("Handed over to the community"),
+            lookup="case_hromada",
+            description=_l(
+                "At discharge: the community whose "
+                "specialist for veterans' support "
+                "takes the person over."
+            ),
+        ),
     }
     exclude_route_methods = {"download"}
-    related_views = [BeneficiaryView, HouseholdMemberView, AssessmentActView,
-                     NeedsAssessmentView, PlanItemView, ContactView, ReferralView, ReviewView,
-                     CaseExtensionView, CaseFollowUpView, CaseTransferView]
+    related_views = [
+        BeneficiaryView,
+        HouseholdMemberView,
+        AssessmentActView,
+        NeedsAssessmentView,
+        PlanItemView,
+        ContactView,
+        ReferralView,
+        ReviewView,
+        CaseExtensionView,
+        CaseFollowUpView,
+        CaseTransferView,
+    ]
     show_template = "cases/show.html"
 
     # --- audit of personal-data views -------------------------------------------
     def after_list_widgets(self, widgets: dict) -> dict:
         widgets = super().after_list_widgets(widgets)
         pks = list(getattr(widgets.get("list"), "template_args", {}).get("pks") or [])
-        record_event("view", "Case", None, details={
-            "what": "list", "case_ids": pks, "query": request.query_string.decode()[:300]})
+        record_event(
+            "view",
+            "Case",
+            None,
+            details={"what": "list", "case_ids": pks, "query": request.query_string.decode()[:300]},
+        )
         return widgets
 
     def _export_csv(self):
@@ -755,10 +1061,18 @@ class CaseView(ExportMixin, PortalModelView):
         filters = shared.get_joined_filters(fab_seam.base_filters(self))
         query = filters.apply_all(self.datamodel.session.query(Case.id)).limit(MAX_ROWS)
         ids = [row[0] for row in query]
-        record_event("export", self.class_permission_name, None, details={
-            "format": fmt, "rows": len(ids), "case_ids": ids[:EXPORT_IDS_LOGGED],
-            "truncated": len(ids) > EXPORT_IDS_LOGGED,
-            "query": request.query_string.decode()[:500]})
+        record_event(
+            "export",
+            self.class_permission_name,
+            None,
+            details={
+                "format": fmt,
+                "rows": len(ids),
+                "case_ids": ids[:EXPORT_IDS_LOGGED],
+                "truncated": len(ids) > EXPORT_IDS_LOGGED,
+                "query": request.query_string.decode()[:500],
+            },
+        )
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
@@ -767,9 +1081,14 @@ class CaseView(ExportMixin, PortalModelView):
         item = self.scoped_get(pk)
         widgets = fab_seam.record_page_widgets(self, item)
         log_personal_view(item.id)
-        return self.render_template(self.show_template, pk=item.id, title=self.show_title,
-                                    widgets=widgets, related_views=fab_seam.related_views(self),
-                                    **self.case_page_context(item))
+        return self.render_template(
+            self.show_template,
+            pk=item.id,
+            title=self.show_title,
+            widgets=widgets,
+            related_views=fab_seam.related_views(self),
+            **self.case_page_context(item),
+        )
 
     def case_page_context(self, item) -> dict:
         """What the case page shows beside FAB's widgets: the stage buttons the
@@ -811,8 +1130,9 @@ class CaseView(ExportMixin, PortalModelView):
     def pre_add(self, item):
         data = dict(getattr(g, "_case_beneficiary", None) or {})
         data["category"] = BeneficiaryCategory[data["category"]]
-        beneficiary = Beneficiary(**{k: (v or None) if isinstance(v, str) else v
-                                     for k, v in data.items()})
+        beneficiary = Beneficiary(
+            **{k: (v or None) if isinstance(v, str) else v for k, v in data.items()}
+        )
         services.open_case(self.datamodel.session, item, beneficiary, g.user)
         super().pre_add(item)  # CaseCommands.create: the case's relations
 
@@ -854,8 +1174,9 @@ class CaseView(ExportMixin, PortalModelView):
     def revise_plan(self, items):
         return self._transition(items, "revise_plan")
 
-    @action("reopen", _l("Reopen the case"), _l("Reopen the selected cases?"), "fa-undo",
-            single=False)
+    @action(
+        "reopen", _l("Reopen the case"), _l("Reopen the selected cases?"), "fa-undo", single=False
+    )
     def reopen(self, items):
         return self._transition(items, "reopen")
 
@@ -866,8 +1187,13 @@ class CaseView(ExportMixin, PortalModelView):
         form = CloseForm()
         if request.method == "POST" and form.validate_on_submit():
             try:
-                services.transition(self.datamodel.session, item, "close", g.user,
-                                    reason=ClosureReason[form.reason.data])
+                services.transition(
+                    self.datamodel.session,
+                    item,
+                    "close",
+                    g.user,
+                    reason=ClosureReason[form.reason.data],
+                )
                 self.datamodel.session.commit()
             except UserError as exc:
                 self.datamodel.session.rollback()
@@ -875,8 +1201,12 @@ class CaseView(ExportMixin, PortalModelView):
             else:
                 flash(_("The case has been closed."), "success")
                 return redirect(url_for(".show", pk=pk))
-        return self.render_template("cases/form.html", form=form, item=item,
-                                    title=_("Close case %(number)s", number=item.number))
+        return self.render_template(
+            "cases/form.html",
+            form=form,
+            item=item,
+            title=_("Close case %(number)s", number=item.number),
+        )
 
     def _case_form(self, pk, form, apply, done, title):
         """A form page of one case command (close, extend, agreement)."""
@@ -891,25 +1221,35 @@ class CaseView(ExportMixin, PortalModelView):
             else:
                 flash(str(done), "success")
                 return redirect(url_for(".show", pk=pk))
-        return self.render_template("cases/form.html", form=form, item=item,
-                                    title=title % {"number": item.number})
+        return self.render_template(
+            "cases/form.html", form=form, item=item, title=title % {"number": item.number}
+        )
 
     @expose("/extend/<int:pk>", methods=["GET", "POST"])
     @has_access
     def extend_form(self, pk):
         return self._case_form(
-            pk, ExtendForm(), lambda item, form: services.extend_term(
-                self.datamodel.session, item, g.user, form.reason.data),
-            _l("The service term has been extended."), _l("Extend the term of case %(number)s"))
+            pk,
+            ExtendForm(),
+            lambda item, form: services.extend_term(
+                self.datamodel.session, item, g.user, form.reason.data
+            ),
+            _l("The service term has been extended."),
+            _l("Extend the term of case %(number)s"),
+        )
 
     @expose("/agreement/<int:pk>", methods=["GET", "POST"])
     @has_access
     def agreement_form(self, pk):
         return self._case_form(
-            pk, AgreementForm(), lambda item, form: services.record_agreement(
-                self.datamodel.session, item, g.user, form.agreed_on.data),
+            pk,
+            AgreementForm(),
+            lambda item, form: services.record_agreement(
+                self.datamodel.session, item, g.user, form.agreed_on.data
+            ),
             _l("The family's agreement to the plan has been recorded."),
-            _l("Agreement to the plan of case %(number)s"))
+            _l("Agreement to the plan of case %(number)s"),
+        )
 
     @expose("/contract/<int:pk>", methods=["GET", "POST"])
     @has_access
@@ -917,11 +1257,18 @@ class CaseView(ExportMixin, PortalModelView):
         item = self.scoped_get(pk)
         form = ContractForm(obj=item) if request.method == "GET" else ContractForm()
         return self._case_form(
-            pk, form, lambda item, form: services.record_contract(
-                self.datamodel.session, item, g.user, form.contract_number.data,
-                form.contract_on.data),
+            pk,
+            form,
+            lambda item, form: services.record_contract(
+                self.datamodel.session,
+                item,
+                g.user,
+                form.contract_number.data,
+                form.contract_on.data,
+            ),
             _l("The contract with the recipient has been recorded."),
-            _l("Contract with the recipient of case %(number)s"))
+            _l("Contract with the recipient of case %(number)s"),
+        )
 
     @expose("/plan-approval/<int:pk>", methods=["POST"])
     @has_access
@@ -941,11 +1288,19 @@ class CaseView(ExportMixin, PortalModelView):
     @has_access
     def follow_up_form(self, pk):
         return self._case_form(
-            pk, FollowUpForm(), lambda item, form: services.record_follow_up(
-                self.datamodel.session, item, g.user, form.follow_up_on.data,
-                form.form.data, form.outcome.data),
+            pk,
+            FollowUpForm(),
+            lambda item, form: services.record_follow_up(
+                self.datamodel.session,
+                item,
+                g.user,
+                form.follow_up_on.data,
+                form.form.data,
+                form.outcome.data,
+            ),
             _l("The follow-up contact has been recorded."),
-            _l("Follow-up after closure of case %(number)s"))
+            _l("Follow-up after closure of case %(number)s"),
+        )
 
     @expose("/transfer/<int:pk>", methods=["GET", "POST"])
     @has_access
@@ -954,8 +1309,13 @@ class CaseView(ExportMixin, PortalModelView):
         form = TransferForm()
         if request.method == "POST" and form.validate_on_submit():
             try:
-                services.request_transfer(self.datamodel.session, item, form.to_provider.data,
-                                          g.user, reason=form.reason.data or None)
+                services.request_transfer(
+                    self.datamodel.session,
+                    item,
+                    form.to_provider.data,
+                    g.user,
+                    reason=form.reason.data or None,
+                )
                 self.datamodel.session.commit()
             except UserError as exc:
                 self.datamodel.session.rollback()
@@ -963,8 +1323,12 @@ class CaseView(ExportMixin, PortalModelView):
             else:
                 flash(_("Transfer requested; the receiving provider will decide."), "success")
                 return redirect(url_for(".show", pk=pk))
-        return self.render_template("cases/form.html", form=form, item=item,
-                                    title=_("Transfer case %(number)s", number=item.number))
+        return self.render_template(
+            "cases/form.html",
+            form=form,
+            item=item,
+            title=_("Transfer case %(number)s", number=item.number),
+        )
 
 
 class AssessmentOverdueFilter(BaseFilter):
@@ -987,8 +1351,15 @@ class AssessmentOverdueCaseView(CaseView):
     route_base = "/cases/assessment-overdue"
     include_route_methods = {"list", "show", "export"}
     list_title = _l("Cases whose needs assessment is overdue")
-    list_columns = ["number", "beneficiary.full_name", "programme", "status",
-                    "assigned_worker", "application_on", "assessment_due_on"]
+    list_columns = [
+        "number",
+        "beneficiary.full_name",
+        "programme",
+        "status",
+        "assigned_worker",
+        "application_on",
+        "assessment_due_on",
+    ]
     base_filters = [SCOPE_FILTER, ["id", AssessmentOverdueFilter, None]]
     base_order = ("assessment_due_on", "asc")
     related_views = []
@@ -998,8 +1369,15 @@ class TermEndingCaseView(CaseView):
     route_base = "/cases/term-ending"
     include_route_methods = {"list", "show", "export"}
     list_title = _l("Cases whose service term ends within 14 days or has ended")
-    list_columns = ["number", "beneficiary.full_name", "programme", "status",
-                    "assigned_worker", "term_end_on", "extension_count"]
+    list_columns = [
+        "number",
+        "beneficiary.full_name",
+        "programme",
+        "status",
+        "assigned_worker",
+        "term_end_on",
+        "extension_count",
+    ]
     base_filters = [SCOPE_FILTER, ["id", TermEndingFilter, None]]
     base_order = ("term_end_on", "asc")
     related_views = []
@@ -1017,8 +1395,15 @@ class FollowUpDueCaseView(CaseView):
     route_base = "/cases/follow-up-due"
     include_route_methods = {"list", "show", "export"}
     list_title = _l("Follow-up after closure")
-    list_columns = ["number", "beneficiary.full_name", "programme", "assigned_worker",
-                    "closed_on", "closure_reason", "follow_up_due_on"]
+    list_columns = [
+        "number",
+        "beneficiary.full_name",
+        "programme",
+        "assigned_worker",
+        "closed_on",
+        "closure_reason",
+        "follow_up_due_on",
+    ]
     base_filters = [SCOPE_FILTER, ["id", FollowUpDueFilter, None]]
     base_order = ("follow_up_due_on", "asc")
     related_views = []
@@ -1043,9 +1428,19 @@ class DueSoonCaseView(CaseView):
 
 
 # --------------------------------------------------------------------------- de-identified
-DEIDENTIFIED_COLUMNS = ["number", "programme", "status", "provider.name", "centre.name",
-                        "opened_on", "closed_on", "closure_reason", "contact_count",
-                        "last_contact_on", "next_contact_due"]
+DEIDENTIFIED_COLUMNS = [
+    "number",
+    "programme",
+    "status",
+    "provider.name",
+    "centre.name",
+    "opened_on",
+    "closed_on",
+    "closure_reason",
+    "contact_count",
+    "last_contact_on",
+    "next_contact_due",
+]
 
 
 class CaseDeidentifiedView(ExportMixin, PortalModelView):
@@ -1057,10 +1452,23 @@ class CaseDeidentifiedView(ExportMixin, PortalModelView):
     list_title = _l("Case register (de-identified)")
     show_title = _l("Case (de-identified)")
     label_columns = CASE_LABELS
-    list_columns = ["number", "programme", "status", "provider.name", "centre.name",
-                    "opened_on", "closed_on"]
-    show_columns = DEIDENTIFIED_COLUMNS + ["assessment_on", "plan_on", "active_on",
-                                           "review_on", "reopened_on", "reopen_count"]
+    list_columns = [
+        "number",
+        "programme",
+        "status",
+        "provider.name",
+        "centre.name",
+        "opened_on",
+        "closed_on",
+    ]
+    show_columns = DEIDENTIFIED_COLUMNS + [
+        "assessment_on",
+        "plan_on",
+        "active_on",
+        "review_on",
+        "reopened_on",
+        "reopen_count",
+    ]
     export_columns = DEIDENTIFIED_COLUMNS
     search_columns = ["number", "programme", "status", "opened_on", "closed_on"]
     order_columns = ["number", "programme", "status", "opened_on", "closed_on"]
@@ -1088,40 +1496,71 @@ def _deidentified_filter(clause, label):
 class AssessmentOverdueDeidentifiedView(_DeidentifiedDeadline):
     route_base = "/cases/deidentified/assessment-overdue"
     list_title = _l("Cases whose needs assessment is overdue (de-identified)")
-    list_columns = ["number", "programme", "status", "provider.name", "application_on",
-                    "assessment_due_on"]
-    base_filters = [SCOPE_FILTER, ["id", _deidentified_filter(
-        services.assessment_overdue_clause, _l("Assessment overdue")), None]]
+    list_columns = [
+        "number",
+        "programme",
+        "status",
+        "provider.name",
+        "application_on",
+        "assessment_due_on",
+    ]
+    base_filters = [
+        SCOPE_FILTER,
+        [
+            "id",
+            _deidentified_filter(services.assessment_overdue_clause, _l("Assessment overdue")),
+            None,
+        ],
+    ]
     base_order = ("assessment_due_on", "asc")
 
 
 class TermEndingDeidentifiedView(_DeidentifiedDeadline):
     route_base = "/cases/deidentified/term-ending"
-    list_title = _l("Cases whose service term ends within 14 days or has ended "
-                    "(de-identified)")
-    list_columns = ["number", "programme", "status", "provider.name", "term_end_on",
-                    "extension_count"]
-    base_filters = [SCOPE_FILTER, ["id", _deidentified_filter(
-        services.term_ending_clause, _l("Service term ending")), None]]
+    list_title = _l("Cases whose service term ends within 14 days or has ended (de-identified)")
+    list_columns = [
+        "number",
+        "programme",
+        "status",
+        "provider.name",
+        "term_end_on",
+        "extension_count",
+    ]
+    base_filters = [
+        SCOPE_FILTER,
+        ["id", _deidentified_filter(services.term_ending_clause, _l("Service term ending")), None],
+    ]
     base_order = ("term_end_on", "asc")
 
 
 class FollowUpDueDeidentifiedView(_DeidentifiedDeadline):
     route_base = "/cases/deidentified/follow-up-due"
     list_title = _l("Follow-up after closure (de-identified)")
-    list_columns = ["number", "programme", "provider.name", "closed_on", "closure_reason",
-                    "follow_up_due_on"]
-    base_filters = [SCOPE_FILTER, ["id", _deidentified_filter(
-        services.follow_up_due_clause, _l("Follow-up due")), None]]
+    list_columns = [
+        "number",
+        "programme",
+        "provider.name",
+        "closed_on",
+        "closure_reason",
+        "follow_up_due_on",
+    ]
+    base_filters = [
+        SCOPE_FILTER,
+        ["id", _deidentified_filter(services.follow_up_due_clause, _l("Follow-up due")), None],
+    ]
     base_order = ("follow_up_due_on", "asc")
 
 
 # --------------------------------------------------------------------------- military units
-UNIT_LABELS = {"number": _l("Unit number"), "name": _l("Name"),
-               "pilot_entry_on": _l("Joined the pilot on"),
-               "provider": _l("Provider whose team serves it"),
-               "provider.name": _l("Provider whose team serves it"),
-               "provider_id": _l("Provider whose team serves it"), "active": _l("Active")}
+UNIT_LABELS = {
+    "number": _l("Unit number"),
+    "name": _l("Name"),
+    "pilot_entry_on": _l("Joined the pilot on"),
+    "provider": _l("Provider whose team serves it"),
+    "provider.name": _l("Provider whose team serves it"),
+    "provider_id": _l("Provider whose team serves it"),
+    "active": _l("Active"),
+}
 
 
 class MilitaryUnitView(PortalModelView):
@@ -1143,8 +1582,7 @@ class MilitaryUnitView(PortalModelView):
     order_columns = ["number", "pilot_entry_on"]
     base_order = ("number", "asc")
     add_form_extra_fields = edit_form_extra_fields = {
-        "provider": AjaxSelectField(_l("Provider whose team serves it"),
-                                    lookup="case_provider"),
+        "provider": AjaxSelectField(_l("Provider whose team serves it"), lookup="case_provider"),
         "active": BooleanField(_l("Active"), default=True),
     }
 
@@ -1161,24 +1599,33 @@ class CaseProviderSettingView(PortalModelView):
     show_title = _l("Provider's case settings")
     add_title = _l("Add a provider's case settings")
     edit_title = _l("Edit a provider's case settings")
-    label_columns = {"provider": _l("Provider"), "provider.name": _l("Provider"),
-                     "plan_approval_required": _l("Agreed plans need a supervisor's approval")}
+    label_columns = {
+        "provider": _l("Provider"),
+        "provider.name": _l("Provider"),
+        "plan_approval_required": _l("Agreed plans need a supervisor's approval"),
+    }
     list_columns = ["provider.name", "plan_approval_required"]
     add_columns = ["provider", "plan_approval_required"]
     edit_columns = ["plan_approval_required"]
     show_columns = add_columns
     search_columns = ["plan_approval_required"]
-    description_columns = {"plan_approval_required": _l(
-        "Accompaniment starts only after a colleague other than the plan's author approves "
-        "the plan the family agreed to.")}
-    add_form_extra_fields = {
-        "provider": AjaxSelectField(_l("Provider"), lookup="case_setting_provider",
-                                    validators=[InputRequired()]),
-        "plan_approval_required": BooleanField(
-            _l("Agreed plans need a supervisor's approval"), default=True),
+    description_columns = {
+        "plan_approval_required": _l(
+            "Accompaniment starts only after a colleague other than the plan's author approves "
+            "the plan the family agreed to."
+        )
     }
-    edit_form_extra_fields = {"plan_approval_required":
-                              add_form_extra_fields["plan_approval_required"]}
+    add_form_extra_fields = {
+        "provider": AjaxSelectField(
+            _l("Provider"), lookup="case_setting_provider", validators=[InputRequired()]
+        ),
+        "plan_approval_required": BooleanField(
+            _l("Agreed plans need a supervisor's approval"), default=True
+        ),
+    }
+    edit_form_extra_fields = {
+        "plan_approval_required": add_form_extra_fields["plan_approval_required"]
+    }
 
 
 # --------------------------------------------------------------------------- monthly figures
@@ -1199,17 +1646,33 @@ class CaseReportView(BaseView):
 
         year, month = reports.parse_month(request.args.get("month"), services.kyiv_today())
         by = "hromada" if request.args.get("by") == "hromada" else "oblast"
-        figures = reports.monthly_figures(_session(), year, month, current_scope(), by=by)
+        figures = reports.monthly_figures(db.session, year, month, current_scope(), by=by)
         model = Oblast if by == "oblast" else Hromada
         ids = {r["place"] for r in figures["rows"] if r["place"]}
-        places = {pk: title for pk, title in _session().execute(
-            select(model.id, model.title).where(model.id.in_(ids)))} if ids else {}
+        places = (
+            {
+                pk: title
+                for pk, title in db.session.execute(
+                    select(model.id, model.title).where(model.id.in_(ids))
+                )
+            }
+            if ids
+            else {}
+        )
         from .models import BeneficiaryCategory, ClosureReason, Programme, Sex
 
-        labels = {"programme": {p.name: p.label for p in Programme},
-                  "category": {c.name: c.label for c in BeneficiaryCategory},
-                  "sex": {s.name: s.label for s in Sex},
-                  "reason": {r.name: r.label for r in ClosureReason}}
+        labels = {
+            "programme": {p.name: p.label for p in Programme},
+            "category": {c.name: c.label for c in BeneficiaryCategory},
+            "sex": {s.name: s.label for s in Sex},
+            "reason": {r.name: r.label for r in ClosureReason},
+        }
         return self.render_template(
-            "cases/report.html", title=_("Cases: monthly figures"), figures=figures,
-            places=places, labels=labels, month_value=f"{year:04d}-{month:02d}", by=by)
+            "cases/report.html",
+            title=_("Cases: monthly figures"),
+            figures=figures,
+            places=places,
+            labels=labels,
+            month_value=f"{year:04d}-{month:02d}",
+            by=by,
+        )

@@ -27,20 +27,35 @@ def register(appbuilder) -> None:
     # Offers approved providers; a posted other one is refused by the command
     # with the rule's message (CTR-01, SEL-04 in docs/rules.md).
     LOOKUPS["approved_provider"] = ApprovedProviderLookup(
-        name="approved_provider", model=Provider, resource="Provider",
-        search=[Provider.name, Provider.short_name, Provider.edrpou], order_by=Provider.name,
+        name="approved_provider",
+        model=Provider,
+        resource="Provider",
+        search=[Provider.name, Provider.short_name, Provider.edrpou],
+        order_by=Provider.name,
         label=lambda p: f"{p.name} ({p.edrpou})",
-        offer=lambda: Provider.status == ProviderStatus.approved)
+        offer=lambda: Provider.status == ProviderStatus.approved,
+    )
 
-    appbuilder.add_view(CentreView, permissions.RESOURCE, label=_l("Resilience centres"),
-                        icon="fa-heart", category="Registries",
-                        category_label=_l("Registries"), category_icon="fa-folder-open")
+    appbuilder.add_view(
+        CentreView,
+        permissions.RESOURCE,
+        label=_l("Resilience centres"),
+        icon="fa-heart",
+        category="Registries",
+        category_label=_l("Registries"),
+        category_icon="fa-folder-open",
+    )
     appbuilder.add_api(CentreApi)
     appbuilder.add_view_no_menu(CentreImportView)
-    appbuilder.add_view(CentreDashboardView, permissions.DASHBOARD,
-                        label=_l("Resilience centres: dashboard"), icon="fa-bar-chart",
-                        category="Reports", category_label=_l("Reports"),
-                        category_icon="fa-line-chart")
+    appbuilder.add_view(
+        CentreDashboardView,
+        permissions.DASHBOARD,
+        label=_l("Resilience centres: dashboard"),
+        icon="fa-bar-chart",
+        category="Reports",
+        category_label=_l("Reports"),
+        category_icon="fa-line-chart",
+    )
     appbuilder.add_view_no_menu(PublicCentreView)
     _register_work(appbuilder)
 
@@ -68,69 +83,136 @@ def _register_work(appbuilder) -> None:
             from ..security.scope import scope_clause
 
             own = scope_clause(Specialist)
-            return select(Specialist).where(or_(
-                true() if own is None else own, Specialist.provider_id.in_(_providers())))
+            return select(Specialist).where(
+                or_(true() if own is None else own, Specialist.provider_id.in_(_providers()))
+            )
 
     def _providers():
         return scoped(select(ResilienceCentre.provider_id), ResilienceCentre)
 
     label = lambda s: f"{s.full_name} ({s.provider})"  # noqa: E731
-    for name, resource in (("staff_specialist", permissions.STAFF),
-                           ("activity_facilitator", permissions.ACTIVITY)):
+    for name, resource in (
+        ("staff_specialist", permissions.STAFF),
+        ("activity_facilitator", permissions.ACTIVITY),
+    ):
         LOOKUPS[name] = SpecialistOfScopedCentres(
-            name=name, model=Specialist, resource=resource,
-            search=[Specialist.full_name], order_by=Specialist.full_name, label=label,
-            offer=lambda: Specialist.active.is_(True) & Specialist.provider_id.in_(
-                _providers()))
+            name=name,
+            model=Specialist,
+            resource=resource,
+            search=[Specialist.full_name],
+            order_by=Specialist.full_name,
+            label=label,
+            offer=lambda: Specialist.active.is_(True) & Specialist.provider_id.in_(_providers()),
+        )
     # The centre list's filters: providers and oblasts in the user's scope.
     from ..geography.models import Oblast
     from ..providers.models import Provider
 
-    register_lookup("centre_filter_provider", Provider, resource=permissions.RESOURCE,
-                    search=[Provider.name, Provider.edrpou], order_by=Provider.name)
-    register_lookup("centre_filter_oblast", Oblast, resource=permissions.RESOURCE,
-                    search=[Oblast.title], order_by=Oblast.title)
+    register_lookup(
+        "centre_filter_provider",
+        Provider,
+        resource=permissions.RESOURCE,
+        search=[Provider.name, Provider.edrpou],
+        order_by=Provider.name,
+    )
+    register_lookup(
+        "centre_filter_oblast",
+        Oblast,
+        resource=permissions.RESOURCE,
+        search=[Oblast.title],
+        order_by=Oblast.title,
+    )
     centre_label = lambda c: f"{c.name} ({c.hromada.title})"  # noqa: E731
-    register_lookup("staff_centre", ResilienceCentre, resource=permissions.STAFF,
-                    search=[ResilienceCentre.name], order_by=ResilienceCentre.name,
-                    label=centre_label,
-                    offer=lambda: ResilienceCentre.status != CentreStatus.closed)
-    for name, resource in (("activity_centre", permissions.ACTIVITY),
-                           ("report_centre", permissions.REPORT)):
-        register_lookup(name, ResilienceCentre, resource=resource,
-                        search=[ResilienceCentre.name], order_by=ResilienceCentre.name,
-                        label=centre_label,
-                        offer=lambda: ResilienceCentre.status.in_(
-                            [CentreStatus.operating, CentreStatus.suspended]))
+    register_lookup(
+        "staff_centre",
+        ResilienceCentre,
+        resource=permissions.STAFF,
+        search=[ResilienceCentre.name],
+        order_by=ResilienceCentre.name,
+        label=centre_label,
+        offer=lambda: ResilienceCentre.status != CentreStatus.closed,
+    )
+    for name, resource in (
+        ("activity_centre", permissions.ACTIVITY),
+        ("report_centre", permissions.REPORT),
+    ):
+        register_lookup(
+            name,
+            ResilienceCentre,
+            resource=resource,
+            search=[ResilienceCentre.name],
+            order_by=ResilienceCentre.name,
+            label=centre_label,
+            offer=lambda: ResilienceCentre.status.in_(
+                [CentreStatus.operating, CentreStatus.suspended]
+            ),
+        )
 
-    registries = dict(category="Registries", category_label=_l("Registries"),
-                      category_icon="fa-folder-open")
-    appbuilder.add_view(wv.CommunityApplicationView, permissions.APPLICATION,
-                        label=_l("Community applications"), icon="fa-home", **registries)
+    registries = dict(
+        category="Registries", category_label=_l("Registries"), category_icon="fa-folder-open"
+    )
+    appbuilder.add_view(
+        wv.CommunityApplicationView,
+        permissions.APPLICATION,
+        label=_l("Community applications"),
+        icon="fa-home",
+        **registries,
+    )
     appbuilder.add_api(wv.CommunityApplicationApi)
-    appbuilder.add_view(wv.CentreStaffView, permissions.STAFF, label=_l("Centre staff"),
-                        icon="fa-users", **registries)
+    appbuilder.add_view(
+        wv.CentreStaffView,
+        permissions.STAFF,
+        label=_l("Centre staff"),
+        icon="fa-users",
+        **registries,
+    )
     appbuilder.add_api(wv.CentreStaffApi)
-    appbuilder.add_view(wv.CentreActivityView, permissions.ACTIVITY,
-                        label=_l("Centre activities"), icon="fa-calendar", **registries)
+    appbuilder.add_view(
+        wv.CentreActivityView,
+        permissions.ACTIVITY,
+        label=_l("Centre activities"),
+        icon="fa-calendar",
+        **registries,
+    )
     appbuilder.add_api(wv.CentreActivityApi)
-    appbuilder.add_view(wv.CentreVisitDayView, "CentreVisits", label=_l("Centre visits"),
-                        icon="fa-sign-in", **registries)
+    appbuilder.add_view(
+        wv.CentreVisitDayView,
+        "CentreVisits",
+        label=_l("Centre visits"),
+        icon="fa-sign-in",
+        **registries,
+    )
     appbuilder.add_api(wv.CentreVisitDayApi)
-    appbuilder.add_view(wv.CentreReportView, permissions.REPORT,
-                        label=_l("Centre monthly reports"), icon="fa-file-text-o",
-                        **registries)
+    appbuilder.add_view(
+        wv.CentreReportView,
+        permissions.REPORT,
+        label=_l("Centre monthly reports"),
+        icon="fa-file-text-o",
+        **registries,
+    )
     appbuilder.add_api(wv.CentreReportApi)
-    reports = dict(category="Reports", category_label=_l("Reports"),
-                   category_icon="fa-line-chart")
-    appbuilder.add_view(wv.CentreReadinessView, "CentreReadiness",
-                        label=_l("Readiness of planned centres"), icon="fa-check-square-o",
-                        **reports)
-    appbuilder.add_view(wv.CentreLateReportsView, "CentreLateReports",
-                        label=_l("Late monthly reports"), icon="fa-clock-o", **reports)
-    appbuilder.add_view(wv.CentreActivityDashboardView, "CentreActivityDashboard",
-                        label=_l("Centres at work: visits and activities"),
-                        icon="fa-area-chart", **reports)
+    reports = dict(category="Reports", category_label=_l("Reports"), category_icon="fa-line-chart")
+    appbuilder.add_view(
+        wv.CentreReadinessView,
+        "CentreReadiness",
+        label=_l("Readiness of planned centres"),
+        icon="fa-check-square-o",
+        **reports,
+    )
+    appbuilder.add_view(
+        wv.CentreLateReportsView,
+        "CentreLateReports",
+        label=_l("Late monthly reports"),
+        icon="fa-clock-o",
+        **reports,
+    )
+    appbuilder.add_view(
+        wv.CentreActivityDashboardView,
+        "CentreActivityDashboard",
+        label=_l("Centres at work: visits and activities"),
+        icon="fa-area-chart",
+        **reports,
+    )
 
 
 def _has_scope(scope) -> bool:
@@ -150,8 +232,9 @@ def _area_counts(scope):
     from .pages import area_status_counts
 
     by_raion = bool(scope.oblast_id)
-    return per_request(("centres", scope, by_raion),
-                       lambda: area_status_counts(scope, by_raion=by_raion))
+    return per_request(
+        ("centres", scope, by_raion), lambda: area_status_counts(scope, by_raion=by_raion)
+    )
 
 
 def home_cards(scope) -> list[dict]:
@@ -169,12 +252,16 @@ def home_cards(scope) -> list[dict]:
 
     url = url_for("CentreView.list")
     return [
-        {"label": _("Operating resilience centres"),
-         "value": total(CentreStatus.operating),
-         "url": f"{url}?_flt_0_status={CentreStatus.operating.name}"},
-        {"label": _("Planned resilience centres"),
-         "value": total(CentreStatus.planned),
-         "url": f"{url}?_flt_0_status={CentreStatus.planned.name}"},
+        {
+            "label": _("Operating resilience centres"),
+            "value": total(CentreStatus.operating),
+            "url": f"{url}?_flt_0_status={CentreStatus.operating.name}",
+        },
+        {
+            "label": _("Planned resilience centres"),
+            "value": total(CentreStatus.planned),
+            "url": f"{url}?_flt_0_status={CentreStatus.planned.name}",
+        },
     ]
 
 
@@ -196,13 +283,20 @@ def home_charts(scope) -> list:
     areas = _area_counts(scope)
     by_raion = bool(scope.oblast_id)
     url = url_for("CentreView.list")
-    return [stacked_chart(
-        "centres",
-        _("Centres by raion and status") if by_raion else _("Centres by oblast and status"),
-        [(area_id, title or _("Outside any raion")) for area_id, title, _c in areas],
-        CentreStatus, {(area_id, s): n for area_id, _t, c in areas for s, n in c.items()},
-        colours=STATUS_COLOURS, category=_("Raion") if by_raion else _("Oblast"),
-        series_url=lambda m: f"{url}?_flt_0_status={m.name}", order=10, wide=len(areas) > 8)]
+    return [
+        stacked_chart(
+            "centres",
+            _("Centres by raion and status") if by_raion else _("Centres by oblast and status"),
+            [(area_id, title or _("Outside any raion")) for area_id, title, _c in areas],
+            CentreStatus,
+            {(area_id, s): n for area_id, _t, c in areas for s, n in c.items()},
+            colours=STATUS_COLOURS,
+            category=_("Raion") if by_raion else _("Oblast"),
+            series_url=lambda m: f"{url}?_flt_0_status={m.name}",
+            order=10,
+            wide=len(areas) > 8,
+        )
+    ]
 
 
 def demo_seed(ctx) -> None:

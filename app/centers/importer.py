@@ -107,43 +107,63 @@ COLUMNS = [
     Column("website", "Вебсайт"),
     Column("psychologists", "Кількість психологів"),
     Column("social_workers", "Кількість соціальних працівників"),
-    *[Column(attr, f"Напрям: {label}") for attr, label in
-      (("dir_psychoeducation", "інформування та психоедукація"),
-       ("dir_counselling", "психологічне консультування"),
-       ("dir_support_groups", "групи взаємопідтримки"),
-       ("dir_skills", "навички життєстійкості"))],
-    *[Column(attr, f"Послуга: {label}") for attr, label in
-      (("svc_legal_aid", "правова допомога"),
-       ("svc_social_protection", "соціальний захист"),
-       ("svc_employment", "центр зайнятості"),
-       ("svc_idp", "ВПО"),
-       ("svc_veterans", "ветерани та родини"),
-       ("svc_children", "діти та підлітки"))],
+    *[
+        Column(attr, f"Напрям: {label}")
+        for attr, label in (
+            ("dir_psychoeducation", "інформування та психоедукація"),
+            ("dir_counselling", "психологічне консультування"),
+            ("dir_support_groups", "групи взаємопідтримки"),
+            ("dir_skills", "навички життєстійкості"),
+        )
+    ],
+    *[
+        Column(attr, f"Послуга: {label}")
+        for attr, label in (
+            ("svc_legal_aid", "правова допомога"),
+            ("svc_social_protection", "соціальний захист"),
+            ("svc_employment", "центр зайнятості"),
+            ("svc_idp", "ВПО"),
+            ("svc_veterans", "ветерани та родини"),
+            ("svc_children", "діти та підлітки"),
+        )
+    ],
     Column("other_services", "Інші послуги"),
-    *[Column(attr, f"Безбар'єрність: {label}") for attr, label in
-      (("acc_entrance", "пандус або вхід на рівні"),
-       ("acc_toilet", "доступний туалет"),
-       ("acc_parking", "паркування"),
-       ("acc_tactile", "тактильні позначки"),
-       ("acc_visual", "візуальні позначки"),
-       ("acc_hearing_loop", "індукційна петля"))],
+    *[
+        Column(attr, f"Безбар'єрність: {label}")
+        for attr, label in (
+            ("acc_entrance", "пандус або вхід на рівні"),
+            ("acc_toilet", "доступний туалет"),
+            ("acc_parking", "паркування"),
+            ("acc_tactile", "тактильні позначки"),
+            ("acc_visual", "візуальні позначки"),
+            ("acc_hearing_loop", "індукційна петля"),
+        )
+    ],
 ]
 FLAG_KEYS = [*DIRECTIONS, *EXTRA_SERVICES, *ACCESSIBILITY]
 TRUE_WORDS = {"так", "+", "1", "є", "true", "yes", "x", "х", "v"}
 FALSE_WORDS = {"ні", "-", "0", "немає", "нема", "false", "no", ""}
 #: Status labels accepted in the file (Ukrainian, case-insensitive) -> member.
 STATUS_WORDS = {
-    "запланований": CentreStatus.planned, "планується": CentreStatus.planned,
-    "готується до відкриття": CentreStatus.preparing, "готується": CentreStatus.preparing,
+    "запланований": CentreStatus.planned,
+    "планується": CentreStatus.planned,
+    "готується до відкриття": CentreStatus.preparing,
+    "готується": CentreStatus.preparing,
     "підготовка": CentreStatus.preparing,
-    "працює": CentreStatus.operating, "діючий": CentreStatus.operating,
-    "призупинено": CentreStatus.suspended, "призупинений": CentreStatus.suspended,
-    "закрито": CentreStatus.closed, "закритий": CentreStatus.closed,
+    "працює": CentreStatus.operating,
+    "діючий": CentreStatus.operating,
+    "призупинено": CentreStatus.suspended,
+    "призупинений": CentreStatus.suspended,
+    "закрито": CentreStatus.closed,
+    "закритий": CentreStatus.closed,
 }
-STATUS_FILE_LABEL = {CentreStatus.planned: "запланований",
-                     CentreStatus.preparing: "готується до відкриття",
-                     CentreStatus.operating: "працює", CentreStatus.suspended: "призупинено",
-                     CentreStatus.closed: "закрито"}
+STATUS_FILE_LABEL = {
+    CentreStatus.planned: "запланований",
+    CentreStatus.preparing: "готується до відкриття",
+    CentreStatus.operating: "працює",
+    CentreStatus.suspended: "призупинено",
+    CentreStatus.closed: "закрито",
+}
 
 
 def _norm(text) -> str:
@@ -160,13 +180,24 @@ def _norm_address(text) -> str:
 #: example imports as it is. These two are the seeded demo's (Жовківська громада of
 #: Lviv oblast in the codifier; the first demo provider, approved, in Lviv oblast).
 EXAMPLE = {
-    "external_code": "ПРИКЛАД-059055", "name": "Центр життєстійкості (приклад рядка)",
-    "hromada": "UA46060130000059055", "address": "вул. Прикладна, 1",
-    "latitude": "50.058600", "longitude": "23.970800", "provider_edrpou": "43100000",
-    "status": "запланований", "opened_on": "", "working_hours": "Пн–Пт 09:00–18:00",
-    "phone": "067 123 45 67", "email": "centre@example.org", "website": "",
-    "psychologists": "2", "social_workers": "3",
-    **{k: "так" for k in FLAG_KEYS}, "acc_hearing_loop": "ні", "other_services": "",
+    "external_code": "ПРИКЛАД-059055",
+    "name": "Центр життєстійкості (приклад рядка)",
+    "hromada": "UA46060130000059055",
+    "address": "вул. Прикладна, 1",
+    "latitude": "50.058600",
+    "longitude": "23.970800",
+    "provider_edrpou": "43100000",
+    "status": "запланований",
+    "opened_on": "",
+    "working_hours": "Пн–Пт 09:00–18:00",
+    "phone": "067 123 45 67",
+    "email": "centre@example.org",
+    "website": "",
+    "psychologists": "2",
+    "social_workers": "3",
+    **{k: "так" for k in FLAG_KEYS},
+    "acc_hearing_loop": "ні",
+    "other_services": "",
 }
 
 
@@ -180,16 +211,19 @@ def example_values(session=None, scope=None) -> dict:
     if scope is not None and scope.oblast_id:
         hromadas = hromadas.where(Hromada.oblast_id == scope.oblast_id)
     demo = session.scalar(select(Hromada).where(Hromada.code == EXAMPLE["hromada"]))
-    hromada = demo if demo is not None and (scope is None or not scope.oblast_id
-                                            or demo.oblast_id == scope.oblast_id) \
+    hromada = (
+        demo
+        if demo is not None
+        and (scope is None or not scope.oblast_id or demo.oblast_id == scope.oblast_id)
         else session.scalar(hromadas)
+    )
     providers = select(Provider).where(Provider.status == ProviderStatus.approved)
     if scope is not None and scope.provider_id:
         providers = providers.where(Provider.id == scope.provider_id)
     oblast_id = hromada.oblast_id if hromada is not None else None
-    provider = session.scalar(providers.where(Provider.oblast_id == oblast_id)
-                              .order_by(Provider.id).limit(1)) \
-        or session.scalar(providers.order_by(Provider.id).limit(1))
+    provider = session.scalar(
+        providers.where(Provider.oblast_id == oblast_id).order_by(Provider.id).limit(1)
+    ) or session.scalar(providers.order_by(Provider.id).limit(1))
     if hromada is not None:
         values["hromada"] = hromada.code
         # One example centre per community: users of other oblasts do not meet each
@@ -241,8 +275,9 @@ def template_xlsx(example: dict | None = None) -> bytes:
     help_sheet.append(["Дата: дд.мм.рррр або рррр-мм-дд"])
     help_sheet.append(["Телефон: +380671234567, 067 123 45 67 або (067) 123-45-67"])
     help_sheet.append(["Широта і довгота: до 6 знаків після коми, 49.716700 або 49,716700"])
-    help_sheet.append(["Експорт списку центрів має ці самі стовпці: його можна виправити "
-                       "й імпортувати знову"])
+    help_sheet.append(
+        ["Експорт списку центрів має ці самі стовпці: його можна виправити й імпортувати знову"]
+    )
     help_sheet.append([f"Не більше {MAX_ROWS} рядків в одному файлі"])
     out = io.BytesIO()
     workbook.save(out)
@@ -261,10 +296,13 @@ def _export_reader(key: str):
 
 
 #: Informative columns of the export after the import's own (the import ignores them).
-EXPORT_EXTRA = [("Область", "oblast.title"), ("Назва громади", "hromada.title"),
-                ("Надавач", "provider.name"),
-                ("Повністю безбар'єрний", "barrier_free"),
-                ("Статус змінено (час за Києвом)", "status_changed_on")]
+EXPORT_EXTRA = [
+    ("Область", "oblast.title"),
+    ("Назва громади", "hromada.title"),
+    ("Надавач", "provider.name"),
+    ("Повністю безбар'єрний", "barrier_free"),
+    ("Статус змінено (час за Києвом)", "status_changed_on"),
+]
 
 
 def export_columns() -> list[ExportColumn]:
@@ -316,8 +354,12 @@ def read_rows(filename: str, data: bytes, progress=None) -> list[tuple[int, dict
     keys = [by_header.get(_norm(h)) for h in header]
     missing = [c.header for c in COLUMNS if c.required and c.key not in keys]
     if missing:
-        raise ImportFileError(_("The file has no column(s): %(columns)s. Use the template.",
-                                columns=", ".join(missing)))
+        raise ImportFileError(
+            _(
+                "The file has no column(s): %(columns)s. Use the template.",
+                columns=", ".join(missing),
+            )
+        )
     rows = []
     for number, raw in enumerate(raw_rows, start=2):
         values = {k: ("" if v is None else v) for k, v in zip(keys, raw) if k}
@@ -327,8 +369,9 @@ def read_rows(filename: str, data: bytes, progress=None) -> list[tuple[int, dict
         if progress is not None:
             progress(len(rows))
         if len(rows) > MAX_ROWS:
-            raise ImportFileError(_("The file has more than %(max)d rows. Split it into "
-                                    "several files.", max=MAX_ROWS))
+            raise ImportFileError(
+                _("The file has more than %(max)d rows. Split it into several files.", max=MAX_ROWS)
+            )
     if not rows:
         raise ImportFileError(_("The file has no data rows."))
     return rows
@@ -447,7 +490,8 @@ class _Reference:
             # codifier has fewer than 2,000 communities, read as plain tuples.
             wanted: dict[str, set[int]] = {}
             for hid, name, title in session.execute(
-                    select(Hromada.id, Hromada.name, Hromada.title)):
+                select(Hromada.id, Hromada.name, Hromada.title)
+            ):
                 for key in {_norm(name), _norm(title)} & names:
                     wanted.setdefault(key, set()).add(hid)
             ids = sorted({i for group in wanted.values() for i in group})
@@ -461,21 +505,27 @@ class _Reference:
             for p in session.scalars(select(Provider).where(Provider.edrpou.in_(chunk))):
                 self.providers[p.edrpou] = p
         clause = scope_clause(Hromada, scope)
-        self.hromada_in_scope = (lambda h: True) if clause is None else \
-            (lambda h: h.oblast_id == scope.oblast_id)
+        self.hromada_in_scope = (
+            (lambda h: True) if clause is None else (lambda h: h.oblast_id == scope.oblast_id)
+        )
 
 
 def _chunks(items, size=500):
     items = list(items)
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 HEADERS = {c.key: c.header for c in COLUMNS}
 #: Columns read by the shared parsers (app.common.fields): what the form and the API accept.
-PARSERS = {"latitude": parse_latitude, "longitude": parse_longitude, "phone": parse_phone,
-           "opened_on": parse_date, "psychologists": parse_count,
-           "social_workers": parse_count}
+PARSERS = {
+    "latitude": parse_latitude,
+    "longitude": parse_longitude,
+    "phone": parse_phone,
+    "opened_on": parse_date,
+    "psychologists": parse_count,
+    "social_workers": parse_count,
+}
 
 
 def _in_column(key: str, message) -> str:
@@ -493,14 +543,19 @@ def _hromada(raw, ref, problems):
         if hromada is None:
             problems.append(_("unknown community code %(code)s", code=code))
     else:
-        found = [h for h in ref.by_name.get(_norm(hromada_raw), [])
-                 if ref.hromada_in_scope(h)] or ref.by_name.get(_norm(hromada_raw), [])
+        found = [
+            h for h in ref.by_name.get(_norm(hromada_raw), []) if ref.hromada_in_scope(h)
+        ] or ref.by_name.get(_norm(hromada_raw), [])
         hromada = None
         if not found:
             problems.append(_("unknown community «%(name)s»", name=hromada_raw))
         elif len({h.id for h in found}) > 1:
-            problems.append(_("the community name «%(name)s» is ambiguous: give its "
-                              "KATOTTG code", name=hromada_raw))
+            problems.append(
+                _(
+                    "the community name «%(name)s» is ambiguous: give its KATOTTG code",
+                    name=hromada_raw,
+                )
+            )
         else:
             hromada = found[0]
     if hromada is not None and not ref.hromada_in_scope(hromada):
@@ -533,11 +588,16 @@ def _status(raw, problems):
     if not status_raw:
         return CentreStatus.planned
     status = STATUS_WORDS.get(status_raw) or next(
-        (m for m in CentreStatus if _norm(m.label) == status_raw), None)
+        (m for m in CentreStatus if _norm(m.label) == status_raw), None
+    )
     if status is None:
-        problems.append(_("unknown status «%(value)s» (allowed: %(allowed)s)",
-                          value=raw.get("status"),
-                          allowed=", ".join(STATUS_FILE_LABEL.values())))
+        problems.append(
+            _(
+                "unknown status «%(value)s» (allowed: %(allowed)s)",
+                value=raw.get("status"),
+                allowed=", ".join(STATUS_FILE_LABEL.values()),
+            )
+        )
     return status
 
 
@@ -594,8 +654,13 @@ def validate(rows, scope, session, progress=None):
         for key in FLAG_KEYS:
             flag = _flag(raw.get(key))
             if flag is None:
-                problems.append(_("«%(column)s»: write «так» or «ні», not «%(value)s»",
-                                  column=HEADERS[key], value=raw.get(key)))
+                problems.append(
+                    _(
+                        "«%(column)s»: write «так» or «ні», not «%(value)s»",
+                        column=HEADERS[key],
+                        value=raw.get(key),
+                    )
+                )
             v[key] = bool(flag)
 
         if v["status"] in (CentreStatus.operating, CentreStatus.suspended):
@@ -605,14 +670,20 @@ def validate(rows, scope, session, progress=None):
                 v[key] = True
         if v["external_code"]:
             if v["external_code"] in seen_codes:
-                problems.append(_("the external code %(code)s repeats row %(row)d",
-                                  code=v["external_code"], row=seen_codes[v["external_code"]]))
+                problems.append(
+                    _(
+                        "the external code %(code)s repeats row %(row)d",
+                        code=v["external_code"],
+                        row=seen_codes[v["external_code"]],
+                    )
+                )
             seen_codes.setdefault(v["external_code"], number)
         if provider is not None and v["address"]:
             key = (provider.id, _norm_address(v["address"]))
             if key in seen_keys:
-                problems.append(_("the same provider and address as row %(row)d",
-                                  row=seen_keys[key]))
+                problems.append(
+                    _("the same provider and address as row %(row)d", row=seen_keys[key])
+                )
             seen_keys.setdefault(key, number)
             matchable.append((number, v, problems))
         errors.extend(_("Row %(row)d: %(problem)s", row=number, problem=p) for p in problems)
@@ -625,19 +696,34 @@ def _existing(session, clean_rows):
     by_code, by_key = {}, {}
     codes = [v["external_code"] for _n, v in clean_rows if v["external_code"]]
     for chunk in _chunks(codes):
-        for c in session.scalars(select(ResilienceCentre)
-                                 .where(ResilienceCentre.external_code.in_(chunk))):
+        for c in session.scalars(
+            select(ResilienceCentre).where(ResilienceCentre.external_code.in_(chunk))
+        ):
             by_code[c.external_code] = c
     provider_ids = sorted({v["provider"].id for _n, v in clean_rows})
     for chunk in _chunks(provider_ids):
-        for c in session.scalars(select(ResilienceCentre)
-                                 .where(ResilienceCentre.provider_id.in_(chunk))):
+        for c in session.scalars(
+            select(ResilienceCentre).where(ResilienceCentre.provider_id.in_(chunk))
+        ):
             by_key[(c.provider_id, _norm_address(c.address))] = c
     return by_code, by_key
 
 
-FIELDS = ["name", "address", "latitude", "longitude", "opened_on", "working_hours", "phone",
-          "email", "website", "psychologists", "social_workers", "other_services", *FLAG_KEYS]
+FIELDS = [
+    "name",
+    "address",
+    "latitude",
+    "longitude",
+    "opened_on",
+    "working_hours",
+    "phone",
+    "email",
+    "website",
+    "psychologists",
+    "social_workers",
+    "other_services",
+    *FLAG_KEYS,
+]
 
 
 def run_import(filename: str, data: bytes, scope, user=None, progress=None) -> ImportResult:
@@ -661,8 +747,9 @@ def run_import(filename: str, data: bytes, scope, user=None, progress=None) -> I
         result.errors.append(str(exc))
         return result
     result.rows = len(rows)
-    checked, errors = validate(rows, scope, session,
-                               progress=lambda n: report(n, len(rows), "check"))
+    checked, errors = validate(
+        rows, scope, session, progress=lambda n: report(n, len(rows), "check")
+    )
     by_code, by_key = _existing(session, [(n, v) for n, v, _ok in checked])
     matched = []
     for number, v, ok in checked:
@@ -672,20 +759,32 @@ def run_import(filename: str, data: bytes, scope, user=None, progress=None) -> I
             ok = False
         matched.append((number, v, centre, ok))
     errors.extend(_same_centre_twice([(n, v, c) for n, v, c, _ok in matched]))
-    visible = _visible_ids(session, [c.id for _n, _v, c, _ok in matched if c is not None],
-                           scope)
+    visible = _visible_ids(session, [c.id for _n, _v, c, _ok in matched if c is not None], scope)
     plan = []
     for number, v, centre, ok in matched:
         if centre is not None:
             if centre.id not in visible:
-                errors.append(_("Row %(row)d: %(problem)s", row=number, problem=_(
-                    "the centre belongs to another oblast")))
+                errors.append(
+                    _(
+                        "Row %(row)d: %(problem)s",
+                        row=number,
+                        problem=_("the centre belongs to another oblast"),
+                    )
+                )
                 continue
             if centre.status != v["status"]:
-                errors.append(_("Row %(row)d: %(problem)s", row=number, problem=_(
-                    "the centre «%(name)s» already exists with the status «%(status)s»; "
-                    "change the status with the actions on the centre's page",
-                    name=centre.name, status=str(centre.status))))
+                errors.append(
+                    _(
+                        "Row %(row)d: %(problem)s",
+                        row=number,
+                        problem=_(
+                            "the centre «%(name)s» already exists with the status «%(status)s»; "
+                            "change the status with the actions on the centre's page",
+                            name=centre.name,
+                            status=str(centre.status),
+                        ),
+                    )
+                )
                 continue
         if ok:
             plan.append((number, centre, v))
@@ -725,9 +824,9 @@ def _apply(plan, filename, user, result) -> list[str]:
                 _assign(centre, v)
                 commands.check_create(centre)
                 session.add(centre)
-                services.record_initial_status(centre, user=user,
-                                               reason=_("Imported from %(file)s",
-                                                        file=filename[:100]))
+                services.record_initial_status(
+                    centre, user=user, reason=_("Imported from %(file)s", file=filename[:100])
+                )
                 result.created += 1
             elif _assign(centre, v):
                 commands.check_update(centre)
@@ -753,9 +852,12 @@ def match_centre(v: dict, by_code: dict, by_key: dict):
     if centre is not None:
         return centre, None
     if at_address is not None and at_address.external_code:
-        return None, _("the provider already has the centre «%(name)s» at this address with "
-                       "the code «%(code)s»; give that code or correct the address",
-                       name=at_address.name, code=at_address.external_code)
+        return None, _(
+            "the provider already has the centre «%(name)s» at this address with "
+            "the code «%(code)s»; give that code or correct the address",
+            name=at_address.name,
+            code=at_address.external_code,
+        )
     return at_address, None
 
 
@@ -769,9 +871,17 @@ def _same_centre_twice(matched) -> list[str]:
     for number, _v, centre in matched:
         others = [n for n in rows_of.get(getattr(centre, "id", 0), []) if n != number]
         if others:
-            problems.append(_("Row %(row)d: %(problem)s", row=number, problem=_(
-                "rows %(rows)s describe the same centre «%(name)s»; keep one row per centre",
-                rows=", ".join(str(n) for n in sorted([number, *others])), name=centre.name)))
+            problems.append(
+                _(
+                    "Row %(row)d: %(problem)s",
+                    row=number,
+                    problem=_(
+                        "rows %(rows)s describe the same centre «%(name)s»; keep one row per centre",
+                        rows=", ".join(str(n) for n in sorted([number, *others])),
+                        name=centre.name,
+                    ),
+                )
+            )
     return problems
 
 
@@ -779,8 +889,11 @@ def _visible_ids(session, ids, scope) -> set[int]:
     """Which of the matched centres the user may change (the list's scope, in SQL)."""
     found: set[int] = set()
     for chunk in _chunks(sorted(set(ids))):
-        stmt = scoped(select(ResilienceCentre.id).where(ResilienceCentre.id.in_(chunk)),
-                      ResilienceCentre, scope)
+        stmt = scoped(
+            select(ResilienceCentre.id).where(ResilienceCentre.id.in_(chunk)),
+            ResilienceCentre,
+            scope,
+        )
         found.update(session.scalars(stmt))
     return found
 
@@ -814,9 +927,14 @@ def _assign(centre: ResilienceCentre, v: dict) -> bool:
 # --- as a background job -------------------------------------------------------------------
 def result_summary(result: ImportResult) -> dict:
     """The report kept with the job (JSON): counts and the first errors."""
-    return {"rows": result.rows, "created": result.created, "updated": result.updated,
-            "unchanged": result.unchanged, "error_count": len(result.errors),
-            "errors": result.errors[:MAX_ERRORS_SHOWN]}
+    return {
+        "rows": result.rows,
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "error_count": len(result.errors),
+        "errors": result.errors[:MAX_ERRORS_SHOWN],
+    }
 
 
 def submit_import(filename: str, data: bytes):
@@ -827,11 +945,11 @@ def submit_import(filename: str, data: bytes):
     ext = check_upload(filename, data)
     name = jobs.save_upload(data, ext)
     try:
-        return jobs.submit("centre_import",
-                           _("Import of resilience centres from %(file)s",
-                             file=(filename or "")[:200]),
-                           {"filename": (filename or "")[:200], "upload": name,
-                            "bytes": len(data)})
+        return jobs.submit(
+            "centre_import",
+            _("Import of resilience centres from %(file)s", file=(filename or "")[:200]),
+            {"filename": (filename or "")[:200], "upload": name, "bytes": len(data)},
+        )
     except Exception:
         jobs._remove(name)
         raise
@@ -846,8 +964,11 @@ def run_import_job(ctx) -> None:
     filename = ctx.params["filename"]
     with open(ctx.input_file(ctx.params["upload"]), "rb") as upload:
         data = upload.read()
-    steps = {"read": _("Reading the file…"), "check": _("Checking rows…"),
-             "save": _("Saving the centres…")}
+    steps = {
+        "read": _("Reading the file…"),
+        "check": _("Checking rows…"),
+        "save": _("Saving the centres…"),
+    }
     current = {"step": None}
 
     def progress(done, total, step):
@@ -858,31 +979,68 @@ def run_import_job(ctx) -> None:
         ctx.progress(done, total, message=message)
 
     if ctx.already_applied():  # an earlier attempt saved the rows; its worker was lost
-        ctx.summary = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0,
-                       "error_count": 0, "errors": [], "already_applied": True}
-        ctx.message = _("The import had already been saved by an earlier attempt of this "
-                        "job; nothing was written twice.")
+        ctx.summary = {
+            "rows": 0,
+            "created": 0,
+            "updated": 0,
+            "unchanged": 0,
+            "error_count": 0,
+            "errors": [],
+            "already_applied": True,
+        }
+        ctx.message = _(
+            "The import had already been saved by an earlier attempt of this "
+            "job; nothing was written twice."
+        )
         return
-    with ctx.applying(current_app.appbuilder.session):  # job marked in the same commit
+    with ctx.applying(get_appbuilder().session):  # job marked in the same commit
         result = run_import(filename, data, ctx.scope, user=ctx.user, progress=progress)
-    record_event("import_", RESOURCE, details={
-        "file": filename[:200], "rows": result.rows, "created": result.created,
-        "updated": result.updated, "unchanged": result.unchanged,
-        "errors": len(result.errors), "job": ctx.job_id}, user=ctx.user)
+    record_event(
+        "import_",
+        RESOURCE,
+        details={
+            "file": filename[:200],
+            "rows": result.rows,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "errors": len(result.errors),
+            "job": ctx.job_id,
+        },
+        user=ctx.user,
+    )
     summary = result_summary(result)
     if result.ok:
         ctx.summary = summary
-        ctx.message = _("Import completed. Rows processed: %(rows)d; created: %(created)d; "
-                        "updated: %(updated)d; unchanged: %(unchanged)d.", rows=result.rows,
-                        created=result.created, updated=result.updated,
-                        unchanged=result.unchanged)
+        ctx.message = _(
+            "Import completed. Rows processed: %(rows)d; created: %(created)d; "
+            "updated: %(updated)d; unchanged: %(unchanged)d.",
+            rows=result.rows,
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+        )
     elif result.rows:
-        ctx.fail(_("Nothing was imported: %(count)d error(s) found in %(rows)d row(s). "
-                   "Correct the file and upload it again.", count=len(result.errors),
-                   rows=result.rows), summary)
+        ctx.fail(
+            _(
+                "Nothing was imported: %(count)d error(s) found in %(rows)d row(s). "
+                "Correct the file and upload it again.",
+                count=len(result.errors),
+                rows=result.rows,
+            ),
+            summary,
+        )
     else:
         ctx.fail(_("Nothing was imported.") + " " + result.errors[0], summary)
 
 
-__all__ = ["COLUMNS", "ImportResult", "MAX_ROWS", "run_import", "run_import_job",
-           "submit_import", "template_csv", "template_xlsx"]
+__all__ = [
+    "COLUMNS",
+    "ImportResult",
+    "MAX_ROWS",
+    "run_import",
+    "run_import_job",
+    "submit_import",
+    "template_csv",
+    "template_xlsx",
+]

@@ -89,22 +89,26 @@ class ResilienceCentre(AuditColumnsMixin, VersionedMixin, Model):
     #: Identifier from the region's spreadsheet (import matches on it).
     external_code: Mapped[str | None] = mapped_column(String(50), unique=True)
     name: Mapped[str] = mapped_column(String(300), nullable=False, index=True)
-    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), nullable=False,
-                                             index=True)
-    oblast_id: Mapped[int] = mapped_column(ForeignKey("geo_oblast.id"), nullable=False,
-                                           index=True)
-    hromada_id: Mapped[int] = mapped_column(ForeignKey("geo_hromada.id"), nullable=False,
-                                            index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), nullable=False, index=True)
+    oblast_id: Mapped[int] = mapped_column(ForeignKey("geo_oblast.id"), nullable=False, index=True)
+    hromada_id: Mapped[int] = mapped_column(
+        ForeignKey("geo_hromada.id"), nullable=False, index=True
+    )
     address: Mapped[str] = mapped_column(String(300), nullable=False)
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
 
     status: Mapped[CentreStatus] = mapped_column(
-        enum_column(CentreStatus), nullable=False, default=CentreStatus.planned,
-        server_default=CentreStatus.planned.name, index=True)
+        enum_column(CentreStatus),
+        nullable=False,
+        default=CentreStatus.planned,
+        server_default=CentreStatus.planned.name,
+        index=True,
+    )
     status_changed_on: Mapped[dt.datetime | None] = mapped_column(DateTime)
     status_changed_by_fk: Mapped[int | None] = mapped_column(
-        ForeignKey("ab_user.id", ondelete="SET NULL"))
+        ForeignKey("ab_user.id", ondelete="SET NULL")
+    )
     status_reason: Mapped[str | None] = mapped_column(Text)
     opened_on: Mapped[dt.date | None] = mapped_column(Date)
 
@@ -114,28 +118,33 @@ class ResilienceCentre(AuditColumnsMixin, VersionedMixin, Model):
     website: Mapped[str | None] = mapped_column(String(300))
     #: The staffing plan: positions foreseen per role (typed). Staff *counts* are never
     #: typed: they come from the assignments (:class:`CentreStaff`).
-    psychologists: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
-                                               server_default="0")
-    social_managers: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
-                                                 server_default="0")
-    social_workers: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
-                                                server_default="0")
+    psychologists: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
+    social_managers: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
+    social_workers: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
 
     #: Premises (from the community's application) and the agreement with the community.
     planned_open_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     premises_area: Mapped[float | None] = mapped_column(Float)
     rooms_individual: Mapped[int | None] = mapped_column(Integer)
     rooms_group: Mapped[int | None] = mapped_column(Integer)
-    shelter: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
-                                          server_default=false())
+    shelter: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
     premises_owner: Mapped[str | None] = mapped_column(String(300))
     agreement_number: Mapped[str | None] = mapped_column(String(50))
     agreement_signed_on: Mapped[dt.date | None] = mapped_column(Date)
 
     #: The public directory shows a centre only once its entry has been reviewed and
     #: published (a step of its own); an operating centre is not listed by itself.
-    published: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
-                                            server_default=false(), index=True)
+    published: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false(), index=True
+    )
     published_on: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     dir_psychoeducation: Mapped[bool] = _flag()
@@ -158,19 +167,26 @@ class ResilienceCentre(AuditColumnsMixin, VersionedMixin, Model):
     acc_hearing_loop: Mapped[bool] = _flag()
     #: Computed: every item of the accessibility checklist is met (kept in a column so
     #: that lists and the public directory can filter on it).
-    barrier_free: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
-                                               server_default=false(), index=True)
+    barrier_free: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false(), index=True
+    )
 
     provider = relationship("Provider", lazy="joined", innerjoin=True)
     oblast = relationship("Oblast", lazy="joined", innerjoin=True)
     hromada = relationship("Hromada", lazy="joined", innerjoin=True)
-    status_changed_by = relationship("PortalUser", foreign_keys=[status_changed_by_fk],
-                                     lazy="select")
-    hours = relationship("OpeningHours", lazy="select", order_by="OpeningHours.weekday",
-                         cascade="all, delete-orphan")
-    history = relationship("CentreStatusChange", back_populates="centre", lazy="select",
-                           order_by="CentreStatusChange.id",
-                           cascade="all, delete-orphan")
+    status_changed_by = relationship(
+        "PortalUser", foreign_keys=[status_changed_by_fk], lazy="select"
+    )
+    hours = relationship(
+        "OpeningHours", lazy="select", order_by="OpeningHours.weekday", cascade="all, delete-orphan"
+    )
+    history = relationship(
+        "CentreStatusChange",
+        back_populates="centre",
+        lazy="select",
+        order_by="CentreStatusChange.id",
+        cascade="all, delete-orphan",
+    )
 
     def __repr__(self) -> str:
         return self.name
@@ -250,9 +266,15 @@ def input_kinds() -> dict:
     :mod:`app.common.fields`."""
     from ..common import fields
 
-    return {"latitude": fields.LATITUDE, "longitude": fields.LONGITUDE, "phone": fields.PHONE,
-            "opened_on": fields.DATE, "planned_open_on": fields.DATE,
-            "agreement_signed_on": fields.DATE, "external_code": fields.CODE}
+    return {
+        "latitude": fields.LATITUDE,
+        "longitude": fields.LONGITUDE,
+        "phone": fields.PHONE,
+        "opened_on": fields.DATE,
+        "planned_open_on": fields.DATE,
+        "agreement_signed_on": fields.DATE,
+        "external_code": fields.CODE,
+    }
 
 
 @event.listens_for(ResilienceCentre, "before_insert")
@@ -270,8 +292,9 @@ class OpeningHours(Model):
     __table_args__ = (Index("ix_centre_opening_hours_day", "weekday", "opens", "closes"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id", ondelete="CASCADE"),
-                                           nullable=False, index=True)
+    centre_id: Mapped[int] = mapped_column(
+        ForeignKey("centre.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     weekday: Mapped[int] = mapped_column(Integer, nullable=False)
     opens: Mapped[dt.time] = mapped_column(Time, nullable=False)
     closes: Mapped[dt.time] = mapped_column(Time, nullable=False)
@@ -286,16 +309,19 @@ class CentreStatusChange(Model):
 
     __tablename__ = "centre_status_change"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id", ondelete="CASCADE"),
-                                           nullable=False, index=True)
+    centre_id: Mapped[int] = mapped_column(
+        ForeignKey("centre.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     from_status: Mapped[CentreStatus | None] = mapped_column(
-        enum_column(CentreStatus, name="centrestatus_from"))
+        enum_column(CentreStatus, name="centrestatus_from")
+    )
     to_status: Mapped[CentreStatus] = mapped_column(
-        enum_column(CentreStatus, name="centrestatus_to"), nullable=False)
-    changed_on: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False,
-                                                    default=clock.utcnow, index=True)
-    changed_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id",
-                                                                 ondelete="SET NULL"))
+        enum_column(CentreStatus, name="centrestatus_to"), nullable=False
+    )
+    changed_on: Mapped[dt.datetime] = mapped_column(
+        DateTime, nullable=False, default=clock.utcnow, index=True
+    )
+    changed_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
     reason: Mapped[str | None] = mapped_column(Text)
 
     centre = relationship(ResilienceCentre, back_populates="history")
@@ -325,9 +351,11 @@ class Employment(LabeledEnum):
 
 
 #: Staffing-plan column of the centre per role.
-PLAN_COLUMNS = {StaffRole.psychologist: "psychologists",
-                StaffRole.social_manager: "social_managers",
-                StaffRole.social_worker: "social_workers"}
+PLAN_COLUMNS = {
+    StaffRole.psychologist: "psychologists",
+    StaffRole.social_manager: "social_managers",
+    StaffRole.social_worker: "social_workers",
+}
 
 
 def _centre_scope(cls, scope):
@@ -343,12 +371,16 @@ class CentreStaff(AuditColumnsMixin, VersionedMixin, Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), nullable=False)
-    specialist_id: Mapped[int] = mapped_column(ForeignKey("specialist.id"), nullable=False,
-                                               index=True)
+    specialist_id: Mapped[int] = mapped_column(
+        ForeignKey("specialist.id"), nullable=False, index=True
+    )
     role: Mapped[StaffRole] = mapped_column(enum_column(StaffRole), nullable=False)
-    employment: Mapped[Employment] = mapped_column(enum_column(Employment), nullable=False,
-                                                   default=Employment.full,
-                                                   server_default=Employment.full.name)
+    employment: Mapped[Employment] = mapped_column(
+        enum_column(Employment),
+        nullable=False,
+        default=Employment.full,
+        server_default=Employment.full.name,
+    )
     start_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
     end_on: Mapped[dt.date | None] = mapped_column(Date)
 
@@ -376,14 +408,22 @@ class CommunityApplication(AuditColumnsMixin, VersionedMixin, Model):
     premises it offers; reviewed by the regional administrator of its oblast."""
 
     __tablename__ = "centre_community_application"
-    __personal_data__ = ("contact_name", "contact_phone", "contact_email", "premises_address",
-                         "premises_owner", "documents", "decision_reason", "centre_name")
+    __personal_data__ = (
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+        "premises_address",
+        "premises_owner",
+        "documents",
+        "decision_reason",
+        "centre_name",
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    oblast_id: Mapped[int] = mapped_column(ForeignKey("geo_oblast.id"), nullable=False,
-                                           index=True)
-    hromada_id: Mapped[int] = mapped_column(ForeignKey("geo_hromada.id"), nullable=False,
-                                            index=True)
+    oblast_id: Mapped[int] = mapped_column(ForeignKey("geo_oblast.id"), nullable=False, index=True)
+    hromada_id: Mapped[int] = mapped_column(
+        ForeignKey("geo_hromada.id"), nullable=False, index=True
+    )
     submitted_on: Mapped[dt.date] = mapped_column(Date, nullable=False, default=clock.kyiv_today)
     contact_name: Mapped[str] = mapped_column(String(200), nullable=False)
     contact_phone: Mapped[str | None] = mapped_column(String(13))
@@ -406,11 +446,14 @@ class CommunityApplication(AuditColumnsMixin, VersionedMixin, Model):
     documents: Mapped[str | None] = mapped_column(Text)
 
     status: Mapped[ApplicationStatus] = mapped_column(
-        enum_column(ApplicationStatus), nullable=False, default=ApplicationStatus.submitted,
-        server_default=ApplicationStatus.submitted.name, index=True)
+        enum_column(ApplicationStatus),
+        nullable=False,
+        default=ApplicationStatus.submitted,
+        server_default=ApplicationStatus.submitted.name,
+        index=True,
+    )
     decided_on: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    decided_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id",
-                                                                 ondelete="SET NULL"))
+    decided_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
     decision_reason: Mapped[str | None] = mapped_column(Text)
     #: Set when approved: the centre's name, provider and planned opening date.
     centre_name: Mapped[str | None] = mapped_column(String(300))
@@ -461,12 +504,17 @@ class ActivityFormat(LabeledEnum):
 
 
 #: Participant counts of an activity (anonymous): column -> label, per breakdown.
-CATEGORY_COUNTS = {"veterans": N_("Veterans and their families"),
-                   "idp": N_("Internally displaced persons"),
-                   "others": N_("Other participants")}
+CATEGORY_COUNTS = {
+    "veterans": N_("Veterans and their families"),
+    "idp": N_("Internally displaced persons"),
+    "others": N_("Other participants"),
+}
 SEX_COUNTS = {"women": N_("Women"), "men": N_("Men")}
-AGE_COUNTS = {"children": N_("Children (under 18)"), "adults": N_("Adults (18-59)"),
-              "seniors": N_("Older people (60+)")}
+AGE_COUNTS = {
+    "children": N_("Children (under 18)"),
+    "adults": N_("Adults (18-59)"),
+    "seniors": N_("Older people (60+)"),
+}
 PEOPLE_COUNTS = {**CATEGORY_COUNTS, **SEX_COUNTS, **AGE_COUNTS}
 
 
@@ -486,8 +534,9 @@ class CentreActivity(AuditColumnsMixin, VersionedMixin, Model):
     direction: Mapped[Direction] = mapped_column(enum_column(Direction), nullable=False)
     kind: Mapped[ActivityKind] = mapped_column(enum_column(ActivityKind), nullable=False)
     format: Mapped[ActivityFormat] = mapped_column(enum_column(ActivityFormat), nullable=False)
-    facilitator_id: Mapped[int] = mapped_column(ForeignKey("specialist.id"), nullable=False,
-                                                index=True)
+    facilitator_id: Mapped[int] = mapped_column(
+        ForeignKey("specialist.id"), nullable=False, index=True
+    )
     veterans: Mapped[int] = _count()
     idp: Mapped[int] = _count()
     others: Mapped[int] = _count()
@@ -530,8 +579,14 @@ class CentreVisitDay(AuditColumnsMixin, VersionedMixin, Model):
 
 
 #: Figures of a centre's month, drawn from the activity log and the visit tally.
-MONTH_FIGURES = ["visits", "activities", "participants", *PEOPLE_COUNTS,
-                 *[f"dir_{d.name}" for d in Direction], *[f"kind_{k.name}" for k in ActivityKind]]
+MONTH_FIGURES = [
+    "visits",
+    "activities",
+    "participants",
+    *PEOPLE_COUNTS,
+    *[f"dir_{d.name}" for d in Direction],
+    *[f"kind_{k.name}" for k in ActivityKind],
+]
 
 
 class CentreMonthFigures(Model):
@@ -539,11 +594,14 @@ class CentreMonthFigures(Model):
     monthly report and the dashboard read. Rewritten on every activity or visit change."""
 
     __tablename__ = "centre_month_figures"
-    __table_args__ = (Index("ix_centre_month_figures_oblast_month", "oblast_id", "month"),
-                      Index("ix_centre_month_figures_month", "month"))
+    __table_args__ = (
+        Index("ix_centre_month_figures_oblast_month", "oblast_id", "month"),
+        Index("ix_centre_month_figures_month", "month"),
+    )
 
-    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id", ondelete="CASCADE"),
-                                           primary_key=True)
+    centre_id: Mapped[int] = mapped_column(
+        ForeignKey("centre.id", ondelete="CASCADE"), primary_key=True
+    )
     month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     oblast_id: Mapped[int] = mapped_column(ForeignKey("geo_oblast.id"), nullable=False)
     visits: Mapped[int] = _count()
@@ -574,8 +632,9 @@ class CentreMonthFigures(Model):
         if scope.oblast_id:
             return cls.oblast_id == scope.oblast_id
         if scope.provider_id:
-            return cls.centre_id.in_(select(ResilienceCentre.id).where(
-                ResilienceCentre.provider_id == scope.provider_id))
+            return cls.centre_id.in_(
+                select(ResilienceCentre.id).where(ResilienceCentre.provider_id == scope.provider_id)
+            )
         return None
 
 
@@ -599,18 +658,22 @@ class CentreReport(AuditColumnsMixin, VersionedMixin, Model):
     month: Mapped[dt.date] = mapped_column(Date, nullable=False, index=True)
     narrative: Mapped[str | None] = mapped_column(Text)
     status: Mapped[ReportStatus] = mapped_column(
-        enum_column(ReportStatus), nullable=False, default=ReportStatus.draft,
-        server_default=ReportStatus.draft.name, index=True)
+        enum_column(ReportStatus),
+        nullable=False,
+        default=ReportStatus.draft,
+        server_default=ReportStatus.draft.name,
+        index=True,
+    )
     #: Figures as submitted (the log of a submitted month is locked).
     visits: Mapped[int] = _count()
     activities: Mapped[int] = _count()
     participants: Mapped[int] = _count()
     submitted_on: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    submitted_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id",
-                                                                   ondelete="SET NULL"))
+    submitted_by_fk: Mapped[int | None] = mapped_column(
+        ForeignKey("ab_user.id", ondelete="SET NULL")
+    )
     decided_on: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    decided_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id",
-                                                                 ondelete="SET NULL"))
+    decided_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
     review_comment: Mapped[str | None] = mapped_column(Text)
 
     centre = relationship(ResilienceCentre, lazy="joined", innerjoin=True)

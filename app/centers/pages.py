@@ -59,33 +59,48 @@ class CentreImportView(BaseView):
                 else:
                     return redirect(url_for("JobView.show", pk=job.id))
         recent = db.session.scalars(
-            select(Job).where(Job.created_by_fk == g.user.id, Job.kind == "centre_import")
-            .order_by(Job.created_on.desc(), Job.id.desc()).limit(5)).all()
+            select(Job)
+            .where(Job.created_by_fk == g.user.id, Job.kind == "centre_import")
+            .order_by(Job.created_on.desc(), Job.id.desc())
+            .limit(5)
+        ).all()
         return self.render_template(
-            "centers/import.html", errors=errors, max_rows=importer.MAX_ROWS,
-            columns=importer.COLUMNS, recent=recent,
-            status_label=jobs.status_label)
+            "centers/import.html",
+            errors=errors,
+            max_rows=importer.MAX_ROWS,
+            columns=importer.COLUMNS,
+            recent=recent,
+            status_label=jobs.status_label,
+        )
 
     @expose("/template/<string:fmt>")
     @has_access
     def template(self, fmt):
         if fmt == "xlsx":
-            return Response(importer.template_xlsx(), mimetype=(
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-                headers={"Content-Disposition": 'attachment; filename="centres-template.xlsx"'})
+            return Response(
+                importer.template_xlsx(),
+                mimetype=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                headers={"Content-Disposition": 'attachment; filename="centres-template.xlsx"'},
+            )
         if fmt == "csv":
-            return Response(importer.template_csv(), mimetype="text/csv; charset=utf-8",
-                            headers={"Content-Disposition":
-                                     'attachment; filename="centres-template.csv"'})
+            return Response(
+                importer.template_csv(),
+                mimetype="text/csv; charset=utf-8",
+                headers={"Content-Disposition": 'attachment; filename="centres-template.csv"'},
+            )
         abort(404)
 
 
 def _status_colours() -> dict:
     from ..home import COLOURS
 
-    return {CentreStatus.planned: COLOURS["cyan"], CentreStatus.preparing: COLOURS["sand"],
-            CentreStatus.operating: COLOURS["green"], CentreStatus.suspended: COLOURS["rose"],
-            CentreStatus.closed: COLOURS["dark"]}
+    return {
+        CentreStatus.planned: COLOURS["cyan"],
+        CentreStatus.preparing: COLOURS["sand"],
+        CentreStatus.operating: COLOURS["green"],
+        CentreStatus.suspended: COLOURS["rose"],
+        CentreStatus.closed: COLOURS["dark"],
+    }
 
 
 #: Colours of the centre statuses (colour-blind safe), shared with the home page.
@@ -99,17 +114,23 @@ def area_status_counts(scope, by_raion: bool = False):
 
     counts: dict = {}
     for area_id, title, status, number in db.session.execute(
-            services.status_counts_query(scope, by_raion)):
+        services.status_counts_query(scope, by_raion)
+    ):
         counts.setdefault((area_id, title), {s: 0 for s in CentreStatus})[status] = number
-    return [(area_id, title, c) for (area_id, title), c in
-            sorted(counts.items(), key=lambda item: (item[0][1] is None,
-                                                     ukrainian_sort_key(item[0][1])))]
+    return [
+        (area_id, title, c)
+        for (area_id, title), c in sorted(
+            counts.items(), key=lambda item: (item[0][1] is None, ukrainian_sort_key(item[0][1]))
+        )
+    ]
 
 
 def oblast_status_table(scope):
     """Rows [{oblast, counts{status: n}, total}] and totals per status, scoped."""
-    rows = [{"oblast": title, "counts": c, "total": sum(c.values())}
-            for _id, title, c in area_status_counts(scope)]
+    rows = [
+        {"oblast": title, "counts": c, "total": sum(c.values())}
+        for _id, title, c in area_status_counts(scope)
+    ]
     totals = {s: sum(r["counts"][s] for r in rows) for s in CentreStatus}
     return rows, totals
 
@@ -128,10 +149,15 @@ def month_ends(months: int, today: dt.date | None = None) -> list[dt.date]:
 def planned_vs_operating(scope, months: int = 12, today: dt.date | None = None):
     """[(month end, planned incl. preparing, operating)] from the status history."""
     ends = month_ends(months, today)
-    stmt = (select(CentreStatusChange.centre_id, CentreStatusChange.to_status,
-                   CentreStatusChange.changed_on)
-            .join(ResilienceCentre, ResilienceCentre.id == CentreStatusChange.centre_id)
-            .order_by(CentreStatusChange.changed_on, CentreStatusChange.id))
+    stmt = (
+        select(
+            CentreStatusChange.centre_id,
+            CentreStatusChange.to_status,
+            CentreStatusChange.changed_on,
+        )
+        .join(ResilienceCentre, ResilienceCentre.id == CentreStatusChange.centre_id)
+        .order_by(CentreStatusChange.changed_on, CentreStatusChange.id)
+    )
     stmt = scoped(stmt, ResilienceCentre, scope)
     state: dict[int, CentreStatus] = {}
     series = []
@@ -148,12 +174,12 @@ def planned_vs_operating(scope, months: int = 12, today: dt.date | None = None):
                 break
             state[pending.centre_id] = pending.to_status
             pending = None
-        planned = sum(1 for s in state.values() if s in (CentreStatus.planned,
-                                                         CentreStatus.preparing))
+        planned = sum(
+            1 for s in state.values() if s in (CentreStatus.planned, CentreStatus.preparing)
+        )
         operating = sum(1 for s in state.values() if s == CentreStatus.operating)
         series.append((end, planned, operating))
     return series
-
 
 
 class CentreDashboardView(BaseView):
@@ -173,7 +199,14 @@ class CentreDashboardView(BaseView):
         peak_oblast = max([r["total"] for r in rows] or [1]) or 1
         peak_series = max([max(p, o) for _e, p, o in series] or [1]) or 1
         return self.render_template(
-            "centers/dashboard.html", title=_l("Resilience centres: dashboard"),
-            rows=rows, totals=totals, statuses=list(CentreStatus), colours=STATUS_COLOURS,
-            series=series, peak_oblast=peak_oblast, peak_series=peak_series,
-            grand_total=sum(totals.values()))
+            "centers/dashboard.html",
+            title=_l("Resilience centres: dashboard"),
+            rows=rows,
+            totals=totals,
+            statuses=list(CentreStatus),
+            colours=STATUS_COLOURS,
+            series=series,
+            peak_oblast=peak_oblast,
+            peak_series=peak_series,
+            grand_total=sum(totals.values()),
+        )

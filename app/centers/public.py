@@ -35,21 +35,31 @@ MAP_SIZE = (760, 460)
 
 def _pin(pk, name, lat, lon):
     width, height = MAP_SIZE
-    return {"id": pk, "name": name, "x": round((lon - 22) / 19 * width, 1),
-            "y": round((53 - lat) / 9 * height, 1)}
+    return {
+        "id": pk,
+        "name": name,
+        "x": round((lon - 22) / 19 * width, 1),
+        "y": round((53 - lat) / 9 * height, 1),
+    }
+
+
 MAX_PAGE = 500
 CACHE_SECONDS = 300
 
 
-
-
 def _operating():
     """Operating centres whose entry has been reviewed and published."""
-    return (select(ResilienceCentre)
-            .options(noload(ResilienceCentre.provider), noload(ResilienceCentre.history),
-                     selectinload(ResilienceCentre.hours))
-            .where(ResilienceCentre.status == CentreStatus.operating,
-                   ResilienceCentre.published.is_(True)))
+    return (
+        select(ResilienceCentre)
+        .options(
+            noload(ResilienceCentre.provider),
+            noload(ResilienceCentre.history),
+            selectinload(ResilienceCentre.hours),
+        )
+        .where(
+            ResilienceCentre.status == CentreStatus.operating, ResilienceCentre.published.is_(True)
+        )
+    )
 
 
 def _open_on(weekday: int, at=None):
@@ -84,16 +94,24 @@ class PublicCentreView(BaseView):
         if oblast_id:
             stmt = stmt.where(ResilienceCentre.oblast_id == oblast_id)
         if hromada_term:
-            stmt = stmt.where(ResilienceCentre.hromada_id.in_(
-                select(Hromada.id).where(or_(Hromada.title.ilike(f"%{hromada_term}%"),
-                                             Hromada.code == hromada_term))))
+            stmt = stmt.where(
+                ResilienceCentre.hromada_id.in_(
+                    select(Hromada.id).where(
+                        or_(Hromada.title.ilike(f"%{hromada_term}%"), Hromada.code == hromada_term)
+                    )
+                )
+            )
         if service in SERVICES:
             stmt = stmt.where(getattr(ResilienceCentre, service).is_(True))
         else:
             service = ""
         if term:
-            stmt = stmt.where(or_(ResilienceCentre.name.ilike(f"%{term}%"),
-                                  ResilienceCentre.address.ilike(f"%{term}%")))
+            stmt = stmt.where(
+                or_(
+                    ResilienceCentre.name.ilike(f"%{term}%"),
+                    ResilienceCentre.address.ilike(f"%{term}%"),
+                )
+            )
         if barrier_free:
             stmt = stmt.where(ResilienceCentre.barrier_free.is_(True))
         if saturday:
@@ -104,29 +122,64 @@ class PublicCentreView(BaseView):
             now = kyiv_now()
             stmt = stmt.where(_open_on(now.weekday(), now.time().replace(microsecond=0)))
         session = self._db_session()
-        total = session.scalar(select(func.count()).select_from(
-            stmt.with_only_columns(ResilienceCentre.id).order_by(None).subquery()))
-        centres = session.scalars(stmt.order_by(ResilienceCentre.name, ResilienceCentre.id)
-                                  .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
-        pins = [_pin(*row) for row in session.execute(
-            stmt.with_only_columns(ResilienceCentre.id, ResilienceCentre.name,
-                                   ResilienceCentre.latitude, ResilienceCentre.longitude)
-            .where(ResilienceCentre.latitude.is_not(None),
-                   ResilienceCentre.longitude.is_not(None))
-            .order_by(None).limit(MAX_PINS))]
-        oblasts = sorted(session.execute(select(Oblast.id, Oblast.title)).all(),
-                         key=lambda row: ukrainian_sort_key(row[1]))
+        total = session.scalar(
+            select(func.count()).select_from(
+                stmt.with_only_columns(ResilienceCentre.id).order_by(None).subquery()
+            )
+        )
+        centres = session.scalars(
+            stmt.order_by(ResilienceCentre.name, ResilienceCentre.id)
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+        ).all()
+        pins = [
+            _pin(*row)
+            for row in session.execute(
+                stmt.with_only_columns(
+                    ResilienceCentre.id,
+                    ResilienceCentre.name,
+                    ResilienceCentre.latitude,
+                    ResilienceCentre.longitude,
+                )
+                .where(
+                    ResilienceCentre.latitude.is_not(None), ResilienceCentre.longitude.is_not(None)
+                )
+                .order_by(None)
+                .limit(MAX_PINS)
+            )
+        ]
+        oblasts = sorted(
+            session.execute(select(Oblast.id, Oblast.title)).all(),
+            key=lambda row: ukrainian_sort_key(row[1]),
+        )
         pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
         query = {k: v for k, v in args.items() if k != "page"}
         prev_query = urlencode({**query, "page": page - 1}) if page > 1 else ""
         next_query = urlencode({**query, "page": page + 1}) if page < pages else ""
         html = self.render_template(
-            "centers/public_list.html", title=_l("Find a resilience centre"),
-            centres=centres, total=total, page=page, pages=pages, oblasts=oblasts,
-            services=SERVICES, accessibility=ACCESSIBILITY, prev_query=prev_query,
-            next_query=next_query, pins=pins, map_size=MAP_SIZE, filters={"oblast": oblast_id, "hromada": hromada_term, "service": service,
-                     "q": term, "barrier_free": barrier_free, "open_now": open_now,
-                     "saturday": saturday})
+            "centers/public_list.html",
+            title=_l("Find a resilience centre"),
+            centres=centres,
+            total=total,
+            page=page,
+            pages=pages,
+            oblasts=oblasts,
+            services=SERVICES,
+            accessibility=ACCESSIBILITY,
+            prev_query=prev_query,
+            next_query=next_query,
+            pins=pins,
+            map_size=MAP_SIZE,
+            filters={
+                "oblast": oblast_id,
+                "hromada": hromada_term,
+                "service": service,
+                "q": term,
+                "barrier_free": barrier_free,
+                "open_now": open_now,
+                "saturday": saturday,
+            },
+        )
         return self._public(html)
 
     @expose("/<int:pk>")
@@ -134,9 +187,13 @@ class PublicCentreView(BaseView):
         centre = self._db_session().scalars(_operating().where(ResilienceCentre.id == pk)).first()
         if centre is None:
             abort(404)
-        html = self.render_template("centers/public_detail.html", title=centre.name,
-                                    centre=centre, services=SERVICES,
-                                    accessibility=ACCESSIBILITY)
+        html = self.render_template(
+            "centers/public_detail.html",
+            title=centre.name,
+            centre=centre,
+            services=SERVICES,
+            accessibility=ACCESSIBILITY,
+        )
         return self._public(html)
 
     @staticmethod

@@ -42,14 +42,15 @@ class InvalidStaffCount(UserError):
 
 
 class InvalidCoordinates(UserError):
-    default_message = _l("Coordinates must be a latitude from 44 to 53 and a longitude from 22 "
-                         "to 41 (Ukraine).")
+    default_message = _l(
+        "Coordinates must be a latitude from 44 to 53 and a longitude from 22 to 41 (Ukraine)."
+    )
 
 
 class ReasonRequired(UserError):
-    default_message = _l("Give the reason: suspending or closing a centre is recorded with "
-                         "its reason.")
-
+    default_message = _l(
+        "Give the reason: suspending or closing a centre is recorded with its reason."
+    )
 
 
 def _current_user(user=None):
@@ -67,12 +68,15 @@ def user_may(user, permission: str, resource: str = permissions.RESOURCE) -> boo
     names = role_names(user)
     if roles.ADMIN in names:
         return True
-    return any(permission in permissions.GRANTS.get(name, {}).get(resource, ())
-               for name in names)
+    return any(permission in permissions.GRANTS.get(name, {}).get(resource, ()) for name in names)
 
 
-def _require(user, permission: str, centre: ResilienceCentre | None = None,
-             resource: str = permissions.RESOURCE) -> None:
+def _require(
+    user,
+    permission: str,
+    centre: ResilienceCentre | None = None,
+    resource: str = permissions.RESOURCE,
+) -> None:
     if not user_may(user, permission, resource):
         raise NotPermitted()
     if centre is not None and centre.id is not None and not in_scope(centre, scope_of(user)):
@@ -96,8 +100,7 @@ def prepare_for_save(centre: ResilienceCentre) -> None:
         provider = db.session.get(Provider, centre.provider_id)
     if provider is None or provider.status != ProviderStatus.approved:
         raise ProviderNotApproved()
-    if min(centre.psychologists or 0, centre.social_workers or 0,
-           centre.social_managers or 0) < 0:
+    if min(centre.psychologists or 0, centre.social_workers or 0, centre.social_managers or 0) < 0:
         raise InvalidStaffCount()
     if centre.latitude is not None and not 44 <= centre.latitude <= 53:
         raise InvalidCoordinates()
@@ -112,9 +115,15 @@ def record_initial_status(centre: ResilienceCentre, user=None, reason=None) -> N
     now = clock.utcnow()
     centre.status_changed_on = now
     centre.status_changed_by_fk = getattr(user, "id", None)
-    centre.history.append(CentreStatusChange(
-        from_status=None, to_status=centre.status, changed_on=now,
-        changed_by_fk=getattr(user, "id", None), reason=reason))
+    centre.history.append(
+        CentreStatusChange(
+            from_status=None,
+            to_status=centre.status,
+            changed_on=now,
+            changed_by_fk=getattr(user, "id", None),
+            reason=reason,
+        )
+    )
 
 
 # --- transitions --------------------------------------------------------------------
@@ -130,8 +139,15 @@ SOURCES = {
 NEEDS_REASON = {"suspend", "close"}
 
 
-def _move(centre: ResilienceCentre, name: str, target: CentreStatus, permission: str,
-          user=None, reason: str | None = None, on: dt.date | None = None) -> ResilienceCentre:
+def _move(
+    centre: ResilienceCentre,
+    name: str,
+    target: CentreStatus,
+    permission: str,
+    user=None,
+    reason: str | None = None,
+    on: dt.date | None = None,
+) -> ResilienceCentre:
     user = _current_user(user)
     _require(user, permission, centre)
     if centre.status not in SOURCES[name]:
@@ -144,9 +160,15 @@ def _move(centre: ResilienceCentre, name: str, target: CentreStatus, permission:
     centre.status_changed_on = now
     centre.status_changed_by_fk = user.id
     centre.status_reason = (reason or "").strip() or None
-    centre.history.append(CentreStatusChange(
-        from_status=previous, to_status=target, changed_on=now, changed_by_fk=user.id,
-        reason=centre.status_reason))
+    centre.history.append(
+        CentreStatusChange(
+            from_status=previous,
+            to_status=target,
+            changed_on=now,
+            changed_by_fk=user.id,
+            reason=centre.status_reason,
+        )
+    )
     if target == S.operating and centre.opened_on is None:
         centre.opened_on = on or clock.kyiv_today()
     db.session.flush()
@@ -188,16 +210,17 @@ def close(centre, user=None, reason=None):
 
 #: transition name -> (function, permission); the view actions and API use it.
 # --- the public directory: publishing is a step of its own --------------------------------
-NOT_PUBLISHABLE = _l("Only an operating centre with its working hours and a phone or e-mail is "
-                     "published in the public directory.")
+NOT_PUBLISHABLE = _l(
+    "Only an operating centre with its working hours and a phone or e-mail is "
+    "published in the public directory."
+)
 
 
 def publish(centre, user=None, reason=None):
     """Publish the reviewed entry of an operating centre in the public directory."""
     user = _current_user(user)
     _require(user, permissions.PUBLISH, centre)
-    if (centre.status != S.operating or not centre.hours
-            or not (centre.phone or centre.email)):
+    if centre.status != S.operating or not centre.hours or not (centre.phone or centre.email):
         raise UserError(NOT_PUBLISHABLE)
     centre.published = True
     centre.published_on = clock.utcnow()
@@ -237,8 +260,11 @@ def allowed_transitions(centre: ResilienceCentre, user=None) -> list[str]:
         return []
     if centre.id is not None and not in_scope(centre, scope_of(user)):
         return []
-    names = [name for name, sources in SOURCES.items()
-             if centre.status in sources and user_may(user, TRANSITIONS[name][1])]
+    names = [
+        name
+        for name, sources in SOURCES.items()
+        if centre.status in sources and user_may(user, TRANSITIONS[name][1])
+    ]
     if user_may(user, permissions.PUBLISH):
         if centre.published:
             names.append("unpublish")
@@ -249,8 +275,9 @@ def allowed_transitions(centre: ResilienceCentre, user=None) -> list[str]:
 
 # --- structured working hours ----------------------------------------------------------------
 WEEKDAYS = ["пн", "вт", "ср", "чт", "пт", "сб", "нд"]
-HOURS_FORMAT = _l("Write the working hours as days and times, e.g. «Пн–Пт 09:00–18:00, "
-                  "Сб 10:00–14:00».")
+HOURS_FORMAT = _l(
+    "Write the working hours as days and times, e.g. «Пн–Пт 09:00–18:00, Сб 10:00–14:00»."
+)
 _DASH = r"\s*[-–—]\s*"
 
 
@@ -268,7 +295,8 @@ def parse_hours(text: str | None) -> list[tuple[int, dt.time, dt.time]]:
         return spans
     part_re = re.compile(
         rf"^(?:(?P<d1>[а-яіїє]{{2}})(?:{_DASH}(?P<d2>[а-яіїє]{{2}}))?\s+)?"
-        rf"(?P<h1>\d{{1,2}})[:.](?P<m1>\d\d){_DASH}(?P<h2>\d{{1,2}})[:.](?P<m2>\d\d)$")
+        rf"(?P<h1>\d{{1,2}})[:.](?P<m1>\d\d){_DASH}(?P<h2>\d{{1,2}})[:.](?P<m2>\d\d)$"
+    )
     for part in re.split(r"[,;]", text.lower()):
         match = part_re.match(part.strip())
         if not match:
@@ -285,8 +313,11 @@ def parse_hours(text: str | None) -> list[tuple[int, dt.time, dt.time]]:
             raise UserError(HOURS_FORMAT)
         try:
             opens = dt.time(int(match["h1"]), int(match["m1"]))
-            closes = dt.time(int(match["h2"]), int(match["m2"])) if match["h2"] != "24" \
+            closes = (
+                dt.time(int(match["h2"]), int(match["m2"]))
+                if match["h2"] != "24"
                 else dt.time(23, 59)
+            )
         except ValueError:
             raise UserError(HOURS_FORMAT) from None
         if closes <= opens:
@@ -302,8 +333,11 @@ def sync_hours(centre) -> None:
     from .models import OpeningHours
 
     state = inspect(centre)
-    if not state.transient and not state.pending and \
-            not state.attrs.working_hours.history.has_changes():
+    if (
+        not state.transient
+        and not state.pending
+        and not state.attrs.working_hours.history.has_changes()
+    ):
         return
     spans = parse_hours(centre.working_hours)
     centre.hours = [OpeningHours(weekday=d, opens=a, closes=b) for d, a, b in spans]
@@ -321,14 +355,19 @@ def provider_selection_round(provider_id: int | None, oblast_id: int | None = No
         return None
     from ..selection.models import Application, Decision, SelectionRound
 
-    stmt = (select(SelectionRound)
-            .join(Application, Application.round_id == SelectionRound.id)
-            .where(Application.provider_id == provider_id,
-                   Application.decision == Decision.winner,
-                   SelectionRound.programme == "centre"))
+    stmt = (
+        select(SelectionRound)
+        .join(Application, Application.round_id == SelectionRound.id)
+        .where(
+            Application.provider_id == provider_id,
+            Application.decision == Decision.winner,
+            SelectionRound.programme == "centre",
+        )
+    )
     if oblast_id is not None:
-        stmt = stmt.where((SelectionRound.oblast_id == oblast_id)
-                          | SelectionRound.oblast_id.is_(None))
+        stmt = stmt.where(
+            (SelectionRound.oblast_id == oblast_id) | SelectionRound.oblast_id.is_(None)
+        )
     found = db.session.scalars(stmt.order_by(SelectionRound.id.desc()).limit(1)).first()
     return str(found) if found is not None else None
 
@@ -345,11 +384,13 @@ def status_counts_query(scope, by_raion: bool = False):
     from ..security.scope import scoped
 
     area = (Raion.id, Raion.title) if by_raion else (Oblast.id, Oblast.title)
-    stmt = (select(*area, ResilienceCentre.status, func.count(ResilienceCentre.id))
-            .select_from(ResilienceCentre))
+    stmt = select(*area, ResilienceCentre.status, func.count(ResilienceCentre.id)).select_from(
+        ResilienceCentre
+    )
     if by_raion:
-        stmt = (stmt.join(Hromada, Hromada.id == ResilienceCentre.hromada_id)
-                .outerjoin(Raion, Raion.id == Hromada.raion_id))
+        stmt = stmt.join(Hromada, Hromada.id == ResilienceCentre.hromada_id).outerjoin(
+            Raion, Raion.id == Hromada.raion_id
+        )
     else:
         stmt = stmt.join(Oblast, Oblast.id == ResilienceCentre.oblast_id)
     return scoped(stmt.group_by(*area, ResilienceCentre.status), ResilienceCentre, scope)
@@ -357,8 +398,10 @@ def status_counts_query(scope, by_raion: bool = False):
 
 # --- write commands (web form, REST API, importer) -------------------------------
 CLOSED_READ_ONLY = _l("A closed centre cannot be changed.")
-ONLY_PLANNED_DELETE = _l("Only a planned centre with nothing attached can be deleted; close "
-                         "a centre that has worked, with the reason.")
+ONLY_PLANNED_DELETE = _l(
+    "Only a planned centre with nothing attached can be deleted; close "
+    "a centre that has worked, with the reason."
+)
 
 
 @commands(ResilienceCentre)
@@ -447,10 +490,14 @@ def current_staff(centre_ids, on: dt.date | None = None) -> dict[int, list[Centr
     if not found:
         return found
     for row in db.session.scalars(
-            select(CentreStaff).where(CentreStaff.centre_id.in_(list(found)),
-                                      CentreStaff.start_on <= on,
-                                      (CentreStaff.end_on.is_(None)) | (CentreStaff.end_on >= on))
-            .order_by(CentreStaff.role, CentreStaff.id)):
+        select(CentreStaff)
+        .where(
+            CentreStaff.centre_id.in_(list(found)),
+            CentreStaff.start_on <= on,
+            (CentreStaff.end_on.is_(None)) | (CentreStaff.end_on >= on),
+        )
+        .order_by(CentreStaff.role, CentreStaff.id)
+    ):
         found[row.centre_id].append(row)
     return found
 
@@ -462,10 +509,14 @@ def staff_counts(centre_ids, on: dt.date | None = None) -> dict[int, dict[StaffR
     if not counts:
         return counts
     for centre_id, role, number in db.session.execute(
-            select(CentreStaff.centre_id, CentreStaff.role, func.count(CentreStaff.id))
-            .where(CentreStaff.centre_id.in_(list(counts)), CentreStaff.start_on <= on,
-                   (CentreStaff.end_on.is_(None)) | (CentreStaff.end_on >= on))
-            .group_by(CentreStaff.centre_id, CentreStaff.role)):
+        select(CentreStaff.centre_id, CentreStaff.role, func.count(CentreStaff.id))
+        .where(
+            CentreStaff.centre_id.in_(list(counts)),
+            CentreStaff.start_on <= on,
+            (CentreStaff.end_on.is_(None)) | (CentreStaff.end_on >= on),
+        )
+        .group_by(CentreStaff.centre_id, CentreStaff.role)
+    ):
         counts[centre_id][role] = number
     return counts
 
@@ -529,8 +580,7 @@ def readiness_many(centres, on: dt.date | None = None) -> dict[int, list[Readine
     centres = list(centres)
     ids = [c.id for c in centres]
     staff = current_staff(ids, on)
-    certified = certified_specialist_ids({s.specialist_id for rows in staff.values()
-                                          for s in rows})
+    certified = certified_specialist_ids({s.specialist_id for rows in staff.values() for s in rows})
     wins: dict[tuple, Any] = {}
     result = {}
     for c in centres:
@@ -541,28 +591,53 @@ def readiness_many(centres, on: dt.date | None = None) -> dict[int, list[Readine
         rows = staff[c.id]
         by_role = {r: sum(1 for s in rows if s.role == r) for r in StaffRole}
         short = [r for r in StaffRole if by_role[r] < max(1, getattr(c, PLAN_COLUMNS[r]) or 0)]
-        uncertified = sorted({s.specialist.full_name for s in rows
-                              if s.specialist_id not in certified})
+        uncertified = sorted(
+            {s.specialist.full_name for s in rows if s.specialist_id not in certified}
+        )
         missing_acc = [str(ACCESSIBILITY[a]) for a in BASIC_ACCESSIBILITY if not getattr(c, a)]
         staff_url = _url("CentreStaffView.list", _flt_0_centre=c.id)
         items = [
-            ReadinessItem("selection", str(READINESS_LABELS["selection"]), rnd is not None,
-                          str(rnd) if rnd is not None else "",
-                          _url("SelectionRoundView.show", pk=rnd.id) if rnd is not None
-                          else _url("SelectionRoundView.list")),
-            ReadinessItem("staff", str(READINESS_LABELS["staff"]), not short,
-                          ", ".join(f"{r}: {by_role[r]}" for r in StaffRole), staff_url),
-            ReadinessItem("certified", str(READINESS_LABELS["certified"]),
-                          bool(rows) and not uncertified, ", ".join(uncertified),
-                          _url("CertificateView.list") or staff_url),
-            ReadinessItem("agreement", str(READINESS_LABELS["agreement"]),
-                          c.agreement_signed_on is not None,
-                          (f"{c.agreement_number or ''} {c.agreement_signed_on:%d.%m.%Y}".strip()
-                           if c.agreement_signed_on else ""),
-                          _url("CentreView.edit", pk=c.id)),
-            ReadinessItem("accessibility", str(READINESS_LABELS["accessibility"]),
-                          not missing_acc, ", ".join(missing_acc),
-                          _url("CentreView.edit", pk=c.id)),
+            ReadinessItem(
+                "selection",
+                str(READINESS_LABELS["selection"]),
+                rnd is not None,
+                str(rnd) if rnd is not None else "",
+                _url("SelectionRoundView.show", pk=rnd.id)
+                if rnd is not None
+                else _url("SelectionRoundView.list"),
+            ),
+            ReadinessItem(
+                "staff",
+                str(READINESS_LABELS["staff"]),
+                not short,
+                ", ".join(f"{r}: {by_role[r]}" for r in StaffRole),
+                staff_url,
+            ),
+            ReadinessItem(
+                "certified",
+                str(READINESS_LABELS["certified"]),
+                bool(rows) and not uncertified,
+                ", ".join(uncertified),
+                _url("CertificateView.list") or staff_url,
+            ),
+            ReadinessItem(
+                "agreement",
+                str(READINESS_LABELS["agreement"]),
+                c.agreement_signed_on is not None,
+                (
+                    f"{c.agreement_number or ''} {c.agreement_signed_on:%d.%m.%Y}".strip()
+                    if c.agreement_signed_on
+                    else ""
+                ),
+                _url("CentreView.edit", pk=c.id),
+            ),
+            ReadinessItem(
+                "accessibility",
+                str(READINESS_LABELS["accessibility"]),
+                not missing_acc,
+                ", ".join(missing_acc),
+                _url("CentreView.edit", pk=c.id),
+            ),
         ]
         result[c.id] = items
     return result
@@ -584,22 +659,31 @@ def planned_readiness(scope, limit: int = 500):
     from ..common.finder import ukrainian_sort_key
     from ..security.scope import scoped as _scoped
 
-    stmt = _scoped(select(ResilienceCentre).where(
-        ResilienceCentre.status.in_([S.planned, S.preparing]))
-        .order_by(ResilienceCentre.planned_open_on.is_(None), ResilienceCentre.planned_open_on,
-                  ResilienceCentre.name).limit(limit), ResilienceCentre, scope)
+    stmt = _scoped(
+        select(ResilienceCentre)
+        .where(ResilienceCentre.status.in_([S.planned, S.preparing]))
+        .order_by(
+            ResilienceCentre.planned_open_on.is_(None),
+            ResilienceCentre.planned_open_on,
+            ResilienceCentre.name,
+        )
+        .limit(limit),
+        ResilienceCentre,
+        scope,
+    )
     centres = db.session.scalars(stmt).all()
     checks = readiness_many(centres)
     groups: dict[str, list] = {}
     for c in centres:
-        groups.setdefault(c.oblast.title, []).append(
-            (c, [i for i in checks[c.id] if not i.ok]))
+        groups.setdefault(c.oblast.title, []).append((c, [i for i in checks[c.id] if not i.ok]))
     return sorted(groups.items(), key=lambda kv: ukrainian_sort_key(kv[0]))
 
 
 # --- the four directions: one service ---------------------------------------------------
-ALL_DIRECTIONS = _l("An operating centre delivers all four directions of the resilience "
-                    "service; they cannot be switched off.")
+ALL_DIRECTIONS = _l(
+    "An operating centre delivers all four directions of the resilience "
+    "service; they cannot be switched off."
+)
 _WORKING = (S.operating, S.suspended)
 
 
@@ -617,8 +701,9 @@ def check_directions(centre) -> None:
 DECISION_REASON = _l("Give the reason of the decision.")
 APPLICATION_DECIDED = _l("The application has already been decided.")
 APPLICATION_HROMADA = _l("Choose the territorial community that applies.")
-APPROVAL_DETAILS = _l("To approve, give the provider that will run the centre and the "
-                      "planned opening date.")
+APPROVAL_DETAILS = _l(
+    "To approve, give the provider that will run the centre and the planned opening date."
+)
 APPLICATION_READ_ONLY = _l("A decided application cannot be changed.")
 
 
@@ -639,8 +724,9 @@ def _decide(application, target, user, reason):
     return user
 
 
-def approve_application(application, provider_id=None, planned_open_on=None, name=None,
-                        user=None, reason=None) -> ResilienceCentre:
+def approve_application(
+    application, provider_id=None, planned_open_on=None, name=None, user=None, reason=None
+) -> ResilienceCentre:
     """Approve a community's application: the planned centre is created with its
     premises and planned opening date (through the centre's own commands)."""
     user = _current_user(user)
@@ -653,12 +739,19 @@ def approve_application(application, provider_id=None, planned_open_on=None, nam
     centre = ResilienceCentre(
         name=(name or application.centre_name or "").strip()
         or f"Центр життєстійкості: {hromada.title}",
-        provider_id=provider_id, provider=db.session.get(Provider, provider_id),
-        hromada=hromada, oblast_id=hromada.oblast_id, address=application.premises_address,
-        status=S.planned, planned_open_on=planned_open_on,
-        premises_area=application.premises_area, rooms_individual=application.rooms_individual,
-        rooms_group=application.rooms_group, shelter=application.shelter,
-        premises_owner=application.premises_owner)
+        provider_id=provider_id,
+        provider=db.session.get(Provider, provider_id),
+        hromada=hromada,
+        oblast_id=hromada.oblast_id,
+        address=application.premises_address,
+        status=S.planned,
+        planned_open_on=planned_open_on,
+        premises_area=application.premises_area,
+        rooms_individual=application.rooms_individual,
+        rooms_group=application.rooms_group,
+        shelter=application.shelter,
+        premises_owner=application.premises_owner,
+    )
     for attr in ACCESSIBILITY:
         setattr(centre, attr, bool(getattr(application, attr)))
     from ..common.commands import commands_for
@@ -715,17 +808,23 @@ def _committed(item, attr):
 
 
 # --- activities, visits and the month's figures ------------------------------------------
-NOT_OPERATING = _l("Activities and visits are recorded only for an operating (or suspended) "
-                   "centre, from its opening day.")
+NOT_OPERATING = _l(
+    "Activities and visits are recorded only for an operating (or suspended) "
+    "centre, from its opening day."
+)
 FUTURE_DAY = _l("The date cannot be in the future.")
-COUNTS_DISAGREE = _l("The participants by category, by sex and by age must add up to the same "
-                     "number.")
+COUNTS_DISAGREE = _l(
+    "The participants by category, by sex and by age must add up to the same number."
+)
 NO_PARTICIPANTS = _l("Count at least one participant.")
 NEGATIVE = _l("Counts cannot be negative.")
-FACILITATOR_NOT_STAFF = _l("The facilitator must be a specialist assigned to the centre on that "
-                           "day.")
-MONTH_REPORTED = _l("The month has been reported (the report is submitted or accepted): its "
-                    "activities and visits cannot be changed.")
+FACILITATOR_NOT_STAFF = _l(
+    "The facilitator must be a specialist assigned to the centre on that day."
+)
+MONTH_REPORTED = _l(
+    "The month has been reported (the report is submitted or accepted): its "
+    "activities and visits cannot be changed."
+)
 _LOCKED = (ReportStatus.submitted, ReportStatus.accepted)
 
 
@@ -740,8 +839,11 @@ def month_end(first: dt.date) -> dt.date:
 def _ensure_month_open(centre_id, day) -> None:
     if day is None or centre_id is None:
         return
-    status = db.session.scalar(select(CentreReport.status).where(
-        CentreReport.centre_id == centre_id, CentreReport.month == month_start(day)))
+    status = db.session.scalar(
+        select(CentreReport.status).where(
+            CentreReport.centre_id == centre_id, CentreReport.month == month_start(day)
+        )
+    )
     if status in _LOCKED:
         raise UserError(MONTH_REPORTED)
 
@@ -752,8 +854,11 @@ def _check_log_entry(item, day) -> ResilienceCentre:
         raise UserError()
     if day is not None and day > _today():
         raise UserError(FUTURE_DAY)
-    if (centre.status not in _WORKING or centre.opened_on is None
-            or (day is not None and day < centre.opened_on)):
+    if (
+        centre.status not in _WORKING
+        or centre.opened_on is None
+        or (day is not None and day < centre.opened_on)
+    ):
         raise UserError(NOT_OPERATING)
     _ensure_month_open(centre.id, day)
     return centre
@@ -770,9 +875,10 @@ class _LogCommands(ModelCommands):
         for attr in ("centre_id", self.date_attr):
             history = getattr(state.attrs, attr).history
             if history.deleted:
-                old_centre = (history.deleted[0] if attr == "centre_id" else item.centre_id)
-                old_day = (history.deleted[0] if attr != "centre_id"
-                           else getattr(item, self.date_attr))
+                old_centre = history.deleted[0] if attr == "centre_id" else item.centre_id
+                old_day = (
+                    history.deleted[0] if attr != "centre_id" else getattr(item, self.date_attr)
+                )
                 keys.add((old_centre, old_day))
         return keys
 
@@ -787,7 +893,8 @@ class _LogCommands(ModelCommands):
 
     def after_write(self, item):
         keys = {(item.centre_id, getattr(item, self.date_attr))} | getattr(
-            item, "_figures_stale", set())
+            item, "_figures_stale", set()
+        )
         for centre_id, day in keys:
             if centre_id is not None and day is not None:
                 refresh_month_figures(centre_id, month_start(day))
@@ -804,21 +911,26 @@ class ActivityCommands(_LogCommands):
         values = {c: getattr(item, c) or 0 for c in PEOPLE_COUNTS}
         if any(v < 0 for v in values.values()):
             raise UserError(NEGATIVE)
-        totals = {sum(values[c] for c in group)
-                  for group in (CATEGORY_COUNTS, SEX_COUNTS, AGE_COUNTS)}
+        totals = {
+            sum(values[c] for c in group) for group in (CATEGORY_COUNTS, SEX_COUNTS, AGE_COUNTS)
+        }
         if len(totals) != 1:
             raise UserError(COUNTS_DISAGREE)
         if totals == {0}:
             raise UserError(NO_PARTICIPANTS)
         # the form sets the relations (their ids are filled in only at the flush)
         centre_id = item.centre.id if item.centre is not None else item.centre_id
-        facilitator_id = (item.facilitator.id if item.facilitator is not None
-                          else item.facilitator_id)
-        on_staff = db.session.scalar(select(func.count(CentreStaff.id)).where(
-            CentreStaff.centre_id == centre_id,
-            CentreStaff.specialist_id == facilitator_id,
-            CentreStaff.start_on <= item.held_on,
-            (CentreStaff.end_on.is_(None)) | (CentreStaff.end_on >= item.held_on)))
+        facilitator_id = (
+            item.facilitator.id if item.facilitator is not None else item.facilitator_id
+        )
+        on_staff = db.session.scalar(
+            select(func.count(CentreStaff.id)).where(
+                CentreStaff.centre_id == centre_id,
+                CentreStaff.specialist_id == facilitator_id,
+                CentreStaff.start_on <= item.held_on,
+                (CentreStaff.end_on.is_(None)) | (CentreStaff.end_on >= item.held_on),
+            )
+        )
         if not on_staff:
             raise UserError(FACILITATOR_NOT_STAFF)
 
@@ -840,26 +952,41 @@ def figures_query(centre_id: int, first: dt.date):
     last = month_end(first)
     a = CentreActivity
     participants = a.veterans + a.idp + a.others
-    columns = [func.count(a.id).label("activities"),
-               func.coalesce(func.sum(participants), 0).label("participants"),
-               *[func.coalesce(func.sum(getattr(a, c)), 0).label(c) for c in PEOPLE_COUNTS],
-               *[func.coalesce(func.sum(sa_case((a.direction == d, 1), else_=0)), 0)
-                 .label(f"dir_{d.name}") for d in Direction],
-               *[func.coalesce(func.sum(sa_case((a.kind == k, 1), else_=0)), 0)
-                 .label(f"kind_{k.name}") for k in ActivityKind]]
-    return select(*columns).where(a.centre_id == centre_id, a.held_on >= first,
-                                  a.held_on <= last)
+    columns = [
+        func.count(a.id).label("activities"),
+        func.coalesce(func.sum(participants), 0).label("participants"),
+        *[func.coalesce(func.sum(getattr(a, c)), 0).label(c) for c in PEOPLE_COUNTS],
+        *[
+            func.coalesce(func.sum(sa_case((a.direction == d, 1), else_=0)), 0).label(
+                f"dir_{d.name}"
+            )
+            for d in Direction
+        ],
+        *[
+            func.coalesce(func.sum(sa_case((a.kind == k, 1), else_=0)), 0).label(f"kind_{k.name}")
+            for k in ActivityKind
+        ],
+    ]
+    return select(*columns).where(a.centre_id == centre_id, a.held_on >= first, a.held_on <= last)
 
 
 def refresh_month_figures(centre_id: int, first: dt.date) -> CentreMonthFigures:
     """Rewrite the precomputed figures of one centre and month from the log."""
     session = db.session
     row = session.execute(figures_query(centre_id, first)).one()._mapping
-    visits = session.scalar(select(func.coalesce(func.sum(CentreVisitDay.visits), 0)).where(
-        CentreVisitDay.centre_id == centre_id, CentreVisitDay.day >= first,
-        CentreVisitDay.day <= month_end(first))) or 0
-    oblast_id = session.scalar(select(ResilienceCentre.oblast_id)
-                               .where(ResilienceCentre.id == centre_id))
+    visits = (
+        session.scalar(
+            select(func.coalesce(func.sum(CentreVisitDay.visits), 0)).where(
+                CentreVisitDay.centre_id == centre_id,
+                CentreVisitDay.day >= first,
+                CentreVisitDay.day <= month_end(first),
+            )
+        )
+        or 0
+    )
+    oblast_id = session.scalar(
+        select(ResilienceCentre.oblast_id).where(ResilienceCentre.id == centre_id)
+    )
     figures = session.get(CentreMonthFigures, (centre_id, first))
     if figures is None:
         figures = CentreMonthFigures(centre_id=centre_id, month=first)
@@ -875,8 +1002,7 @@ def refresh_month_figures(centre_id: int, first: dt.date) -> CentreMonthFigures:
 
 def month_figures(centre_id: int, first: dt.date) -> dict:
     figures = db.session.get(CentreMonthFigures, (centre_id, first))
-    return {name: (getattr(figures, name) if figures is not None else 0)
-            for name in MONTH_FIGURES}
+    return {name: (getattr(figures, name) if figures is not None else 0) for name in MONTH_FIGURES}
 
 
 # --- monthly reports ----------------------------------------------------------------------
@@ -910,8 +1036,13 @@ def submit_report(report, user=None, reason=None, today: dt.date | None = None):
     month's log is locked from now on)."""
     if month_end(report.month) >= (today or _today()):
         raise UserError(REPORT_MONTH_NOT_OVER)
-    user = _report_move(report, {ReportStatus.draft, ReportStatus.returned},
-                        ReportStatus.submitted, permissions.SUBMIT_REPORT, user)
+    user = _report_move(
+        report,
+        {ReportStatus.draft, ReportStatus.returned},
+        ReportStatus.submitted,
+        permissions.SUBMIT_REPORT,
+        user,
+    )
     figures = refresh_month_figures(report.centre_id, report.month)
     report.visits = figures.visits
     report.activities = figures.activities
@@ -924,8 +1055,9 @@ def submit_report(report, user=None, reason=None, today: dt.date | None = None):
 
 def accept_report(report, user=None, reason=None):
     """submitted → accepted (the regional administrator)."""
-    user = _report_move(report, {ReportStatus.submitted}, ReportStatus.accepted,
-                        permissions.REVIEW_REPORT, user)
+    user = _report_move(
+        report, {ReportStatus.submitted}, ReportStatus.accepted, permissions.REVIEW_REPORT, user
+    )
     report.decided_on = clock.utcnow()
     report.decided_by_fk = user.id
     report.review_comment = (reason or "").strip() or report.review_comment
@@ -937,8 +1069,9 @@ def return_report(report, user=None, reason=None):
     """submitted → returned with a comment: the provider corrects and resubmits."""
     if not (reason or "").strip():
         raise UserError(REPORT_COMMENT)
-    user = _report_move(report, {ReportStatus.submitted}, ReportStatus.returned,
-                        permissions.REVIEW_REPORT, user)
+    user = _report_move(
+        report, {ReportStatus.submitted}, ReportStatus.returned, permissions.REVIEW_REPORT, user
+    )
     report.decided_on = clock.utcnow()
     report.decided_by_fk = user.id
     report.review_comment = reason.strip()
@@ -985,16 +1118,26 @@ def late_reports(scope, today: dt.date | None = None, months: int = 3):
             firsts.append(first)
     if not firsts:
         return []
-    centres = db.session.scalars(_scoped(
-        select(ResilienceCentre).where(ResilienceCentre.status.in_(list(_WORKING)),
-                                       ResilienceCentre.opened_on.is_not(None))
-        .order_by(ResilienceCentre.name), ResilienceCentre, scope)).all()
+    centres = db.session.scalars(
+        _scoped(
+            select(ResilienceCentre)
+            .where(
+                ResilienceCentre.status.in_(list(_WORKING)), ResilienceCentre.opened_on.is_not(None)
+            )
+            .order_by(ResilienceCentre.name),
+            ResilienceCentre,
+            scope,
+        )
+    ).all()
     ids = [c.id for c in centres]
     reports = {}
     for chunk_start in range(0, len(ids), 500):
-        for r in db.session.scalars(select(CentreReport).where(
-                CentreReport.centre_id.in_(ids[chunk_start:chunk_start + 500]),
-                CentreReport.month.in_(firsts))):
+        for r in db.session.scalars(
+            select(CentreReport).where(
+                CentreReport.centre_id.in_(ids[chunk_start : chunk_start + 500]),
+                CentreReport.month.in_(firsts),
+            )
+        ):
             reports[(r.centre_id, r.month)] = r
     late = []
     for c in centres:
@@ -1007,10 +1150,16 @@ def late_reports(scope, today: dt.date | None = None, months: int = 3):
     return late
 
 
-label_tables({"centre_staff": _l("staff assignments"),
-              "centre_community_application": _l("community applications"),
-              "centre_activity": _l("activities"), "centre_visit_day": _l("visit tallies"),
-              "centre_report": _l("monthly reports"), "centre_month_figures": _l("figures")})
+label_tables(
+    {
+        "centre_staff": _l("staff assignments"),
+        "centre_community_application": _l("community applications"),
+        "centre_activity": _l("activities"),
+        "centre_visit_day": _l("visit tallies"),
+        "centre_report": _l("monthly reports"),
+        "centre_month_figures": _l("figures"),
+    }
+)
 
 
 # --- dashboard by oblast and month (reads the precomputed monthly figures) ---------------------
@@ -1036,9 +1185,8 @@ def _dashboard_sql(group: str, by_oblast: bool):
         if by_oblast:
             where += " AND oblast_id = :oblast"
         _DASHBOARD_SQL[key] = text(
-            f"SELECT {group}, {sums} FROM centre_month_figures WHERE {where} "
-            f"GROUP BY {group}").bindparams(bindparam("first", type_=Date),
-                                            bindparam("last", type_=Date))
+            f"SELECT {group}, {sums} FROM centre_month_figures WHERE {where} GROUP BY {group}"
+        ).bindparams(bindparam("first", type_=Date), bindparam("last", type_=Date))
     return _DASHBOARD_SQL[key]
 
 
@@ -1067,34 +1215,70 @@ def activity_dashboard(scope, first: dt.date, last: dt.date) -> dict:
         # condition as CentreMonthFigures.scope_clause, without compiling a statement
         # of 25 sums on every request.
         params = {"first": first, "last": last, "oblast": scope.oblast_id}
-        by_oblast = {row.oblast_id: dict(row._mapping) for row in session.execute(
-            _dashboard_sql("oblast_id", bool(scope.oblast_id)), params)}
-        by_month = {_as_date(row.month): dict(row._mapping) for row in session.execute(
-            _dashboard_sql("month", bool(scope.oblast_id)), params)}
+        by_oblast = {
+            row.oblast_id: dict(row._mapping)
+            for row in session.execute(_dashboard_sql("oblast_id", bool(scope.oblast_id)), params)
+        }
+        by_month = {
+            _as_date(row.month): dict(row._mapping)
+            for row in session.execute(_dashboard_sql("month", bool(scope.oblast_id)), params)
+        }
     else:
-        sums = [func.coalesce(func.sum(getattr(f, name)), 0).label(name)
-                for name in MONTH_FIGURES]
+        sums = [func.coalesce(func.sum(getattr(f, name)), 0).label(name) for name in MONTH_FIGURES]
         period = (f.month >= first) & (f.month <= last)
-        by_oblast = {row.oblast_id: dict(row._mapping) for row in session.execute(
-            _scoped(select(f.oblast_id, *sums).where(period).group_by(f.oblast_id), f, scope))}
-        by_month = {row.month: dict(row._mapping) for row in session.execute(
-            _scoped(select(f.month, *sums).where(period).group_by(f.month), f, scope))}
-    centres = dict(session.execute(_scoped(
-        select(ResilienceCentre.oblast_id, func.count(ResilienceCentre.id))
-        .where(ResilienceCentre.status.in_(list(_WORKING)),
-               ResilienceCentre.opened_on <= month_end(last))
-        .group_by(ResilienceCentre.oblast_id), ResilienceCentre, scope)).all())
+        by_oblast = {
+            row.oblast_id: dict(row._mapping)
+            for row in session.execute(
+                _scoped(select(f.oblast_id, *sums).where(period).group_by(f.oblast_id), f, scope)
+            )
+        }
+        by_month = {
+            row.month: dict(row._mapping)
+            for row in session.execute(
+                _scoped(select(f.month, *sums).where(period).group_by(f.month), f, scope)
+            )
+        }
+    centres = dict(
+        session.execute(
+            _scoped(
+                select(ResilienceCentre.oblast_id, func.count(ResilienceCentre.id))
+                .where(
+                    ResilienceCentre.status.in_(list(_WORKING)),
+                    ResilienceCentre.opened_on <= month_end(last),
+                )
+                .group_by(ResilienceCentre.oblast_id),
+                ResilienceCentre,
+                scope,
+            )
+        ).all()
+    )
     ids = set(by_oblast) | set(centres)
-    titles = dict(session.execute(select(Oblast.id, Oblast.title).where(Oblast.id.in_(ids))).all()
-                  ) if ids else {}
+    titles = (
+        dict(session.execute(select(Oblast.id, Oblast.title).where(Oblast.id.in_(ids))).all())
+        if ids
+        else {}
+    )
     zero = {name: 0 for name in MONTH_FIGURES}
-    rows = sorted(({"oblast_id": i, "oblast": titles.get(i, ""), "centres": centres.get(i, 0),
-                    **{k: int(by_oblast.get(i, zero)[k]) for k in MONTH_FIGURES}}
-                   for i in ids), key=lambda r: ukrainian_sort_key(r["oblast"]))
-    totals = {"centres": sum(r["centres"] for r in rows),
-              **{k: sum(r[k] for r in rows) for k in MONTH_FIGURES}}
-    months = [{"month": m, **{k: int(by_month.get(m, zero)[k]) for k in MONTH_FIGURES}}
-              for m in period_months(first, last)]
+    rows = sorted(
+        (
+            {
+                "oblast_id": i,
+                "oblast": titles.get(i, ""),
+                "centres": centres.get(i, 0),
+                **{k: int(by_oblast.get(i, zero)[k]) for k in MONTH_FIGURES},
+            }
+            for i in ids
+        ),
+        key=lambda r: ukrainian_sort_key(r["oblast"]),
+    )
+    totals = {
+        "centres": sum(r["centres"] for r in rows),
+        **{k: sum(r[k] for r in rows) for k in MONTH_FIGURES},
+    }
+    months = [
+        {"month": m, **{k: int(by_month.get(m, zero)[k]) for k in MONTH_FIGURES}}
+        for m in period_months(first, last)
+    ]
     return {"rows": rows, "totals": totals, "months": months, "first": first, "last": last}
 
 
@@ -1114,8 +1298,7 @@ def dashboard_xlsx(data: dict, labels: dict) -> bytes:
         sheet.append([r["oblast"], *[r[k] for k in keys]])
     sheet.append([str(labels.get("total", "")), *[data["totals"][k] for k in keys]])
     by_month = workbook.create_sheet("За місяцями")
-    by_month.append([str(labels.get("month", "")), *[str(labels.get(k, k))
-                                                     for k in MONTH_FIGURES]])
+    by_month.append([str(labels.get("month", "")), *[str(labels.get(k, k)) for k in MONTH_FIGURES]])
     for m in data["months"]:
         by_month.append([m["month"].strftime("%m.%Y"), *[m[k] for k in MONTH_FIGURES]])
     for ws in (sheet, by_month):

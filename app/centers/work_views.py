@@ -41,10 +41,15 @@ from .models import (
 )
 
 COMMON_LABELS = {
-    "centre": _l("Resilience centre"), "centre.name": _l("Resilience centre"),
-    "specialist": _l("Specialist"), "role": _l("Role"), "employment": _l("Employment"),
-    "start_on": _l("From"), "end_on": _l("To"),
-    "created_on": _l("Created on"), "changed_on": _l("Changed on"),
+    "centre": _l("Resilience centre"),
+    "centre.name": _l("Resilience centre"),
+    "specialist": _l("Specialist"),
+    "role": _l("Role"),
+    "employment": _l("Employment"),
+    "start_on": _l("From"),
+    "end_on": _l("To"),
+    "created_on": _l("Created on"),
+    "changed_on": _l("Changed on"),
 }
 
 
@@ -74,8 +79,14 @@ class CentreStaffView(PortalModelView):
     edit_title = _l("Edit staff assignment")
     label_columns = COMMON_LABELS
     list_columns = ["centre", "specialist", "role", "employment", "start_on", "end_on"]
-    add_columns = edit_columns = ["centre", "specialist", "role", "employment", "start_on",
-                                  "end_on"]
+    add_columns = edit_columns = [
+        "centre",
+        "specialist",
+        "role",
+        "employment",
+        "start_on",
+        "end_on",
+    ]
     show_columns = [*add_columns, "created_on", "changed_on"]
     search_columns = ["role", "employment", "start_on", "end_on"]
     order_columns = ["role", "start_on", "end_on"]
@@ -84,8 +95,10 @@ class CentreStaffView(PortalModelView):
     add_form_extra_fields = edit_form_extra_fields = {
         "centre": AjaxSelectField(_l("Resilience centre"), lookup="staff_centre"),
         "specialist": AjaxSelectField(
-            _l("Specialist"), lookup="staff_specialist",
-            description=_l("A specialist of the provider that runs the centre.")),
+            _l("Specialist"),
+            lookup="staff_specialist",
+            description=_l("A specialist of the provider that runs the centre."),
+        ),
     }
 
 
@@ -95,47 +108,90 @@ class CentreStaffApi(PortalRestApi):
     base_permissions = STAFF_PERMISSIONS
     datamodel = PortalInterface(CentreStaff)
     label_columns = COMMON_LABELS
-    list_columns = ["id", "centre.id", "centre.name", "specialist.id", "specialist.full_name",
-                    "role", "employment", "start_on", "end_on"]
+    list_columns = [
+        "id",
+        "centre.id",
+        "centre.name",
+        "specialist.id",
+        "specialist.full_name",
+        "role",
+        "employment",
+        "start_on",
+        "end_on",
+    ]
     show_columns = [*list_columns, "version"]
-    add_columns = edit_columns = ["centre", "specialist", "role", "employment", "start_on",
-                                  "end_on"]
+    add_columns = edit_columns = [
+        "centre",
+        "specialist",
+        "role",
+        "employment",
+        "start_on",
+        "end_on",
+    ]
     order_columns = ["id", "start_on"]
 
 
 # --- community applications -----------------------------------------------------------------
 APPLICATION_LABELS = {
-    "oblast": _l("Oblast"), "oblast.title": _l("Oblast"),
-    "hromada": _l("Territorial community"), "hromada.title": _l("Territorial community"),
-    "submitted_on": _l("Submitted on"), "contact_name": _l("Contact person"),
-    "contact_phone": _l("Phone"), "contact_email": _l("E-mail"),
+    "oblast": _l("Oblast"),
+    "oblast.title": _l("Oblast"),
+    "hromada": _l("Territorial community"),
+    "hromada.title": _l("Territorial community"),
+    "submitted_on": _l("Submitted on"),
+    "contact_name": _l("Contact person"),
+    "contact_phone": _l("Phone"),
+    "contact_email": _l("E-mail"),
     "population": _l("Population of the community"),
     "premises_address": _l("Address of the premises"),
     "premises_area": _l("Area of the premises, m²"),
     "rooms_individual": _l("Rooms for individual work"),
-    "rooms_group": _l("Rooms for group work"), "shelter": _l("Shelter (укриття)"),
+    "rooms_group": _l("Rooms for group work"),
+    "shelter": _l("Shelter (укриття)"),
     "premises_owner": _l("Owner or balance holder of the premises"),
     "benefactor_consent": _l("Benefactor's consent to maintain the premises"),
     "social_passport": _l("Social passport of the territory attached"),
-    "documents": _l("Documents"), "status": _l("Status"), "decided_on": _l("Decided on"),
-    "decided_by": _l("Decided by"), "decision_reason": _l("Reason of the decision"),
-    "centre_name": _l("Name of the centre"), "provider": _l("Provider"),
-    "planned_open_on": _l("Planned opening date"), "centre": _l("Planned centre"),
-    "created_on": _l("Created on"), "changed_on": _l("Changed on"),
+    "documents": _l("Documents"),
+    "status": _l("Status"),
+    "decided_on": _l("Decided on"),
+    "decided_by": _l("Decided by"),
+    "decision_reason": _l("Reason of the decision"),
+    "centre_name": _l("Name of the centre"),
+    "provider": _l("Provider"),
+    "planned_open_on": _l("Planned opening date"),
+    "centre": _l("Planned centre"),
+    "created_on": _l("Created on"),
+    "changed_on": _l("Changed on"),
     **ACCESSIBILITY,
 }
-APPLICATION_FORM = ["hromada", "submitted_on", "contact_name", "contact_phone", "contact_email",
-                    "population", "premises_address", "premises_area", "rooms_individual",
-                    "rooms_group", "shelter", *ACCESSIBILITY, "premises_owner",
-                    "benefactor_consent", "social_passport", "documents", "centre_name",
-                    "planned_open_on"]
+APPLICATION_FORM = [
+    "hromada",
+    "submitted_on",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "population",
+    "premises_address",
+    "premises_area",
+    "rooms_individual",
+    "rooms_group",
+    "shelter",
+    *ACCESSIBILITY,
+    "premises_owner",
+    "benefactor_consent",
+    "social_passport",
+    "documents",
+    "centre_name",
+    "planned_open_on",
+]
 APPLICATION_PERMISSIONS = ["can_read", "can_write", permissions.DECIDE_APPLICATION]
 
 
 def _application_fields() -> dict:
-    fields = {"hromada": AjaxSelectField(_l("Territorial community"), lookup="hromada"),
-              # The portal's one phone parser (any usual spelling, stored +380XXXXXXXXX).
-              "contact_phone": parsed_fields.PHONE.form(APPLICATION_LABELS["contact_phone"])}
+    fields = {
+        "hromada": AjaxSelectField(_l("Territorial community"), lookup="hromada"),
+        # The portal's one phone parser (any usual spelling, stored +380XXXXXXXXX).
+        "contact_phone": parsed_fields.PHONE.form(APPLICATION_LABELS["contact_phone"]),
+    }
     for attr in ("shelter", *ACCESSIBILITY, "benefactor_consent", "social_passport"):
         fields[attr] = BooleanField(APPLICATION_LABELS[attr])
     return fields
@@ -154,11 +210,14 @@ def _parse_date(text):
 def figure_labels() -> dict:
     from .models import PEOPLE_COUNTS, ActivityKind, Direction
 
-    return {"visits": _("Visits"), "activities": _("Activities"),
-            "participants": _("Participants"),
-            **{k: str(v) for k, v in PEOPLE_COUNTS.items()},
-            **{f"dir_{d.name}": _("Activities: %(what)s", what=str(d)) for d in Direction},
-            **{f"kind_{k.name}": _("Activities: %(what)s", what=str(k)) for k in ActivityKind}}
+    return {
+        "visits": _("Visits"),
+        "activities": _("Activities"),
+        "participants": _("Participants"),
+        **{k: str(v) for k, v in PEOPLE_COUNTS.items()},
+        **{f"dir_{d.name}": _("Activities: %(what)s", what=str(d)) for d in Direction},
+        **{f"kind_{k.name}": _("Activities: %(what)s", what=str(k)) for k in ActivityKind},
+    }
 
 
 class _TransitionForms:
@@ -175,10 +234,17 @@ class _TransitionForms:
     def show(self, pk):
         item = self.scoped_get(pk)
         widgets = fab_seam.show_widgets(self, item.id)
-        return self.render_template(self.show_template, pk=item.id, title=self.show_title,
-                                    widgets=widgets, related_views=fab_seam.related_views(self),
-                                    item=item, forms=self._offered(item), extra=self._show_extra(item),
-                                    figure_labels=figure_labels())
+        return self.render_template(
+            self.show_template,
+            pk=item.id,
+            title=self.show_title,
+            widgets=widgets,
+            related_views=fab_seam.related_views(self),
+            item=item,
+            forms=self._offered(item),
+            extra=self._show_extra(item),
+            figure_labels=figure_labels(),
+        )
 
     def _show_extra(self, item):
         return None
@@ -193,58 +259,126 @@ class CommunityApplicationView(_TransitionForms, PortalModelView):
     datamodel = BoundedCountInterface(CommunityApplication)
     class_permission_name = permissions.APPLICATION
     base_permissions = APPLICATION_PERMISSIONS
-    method_permission_name = {**roles.METHOD_PERMISSIONS, "approve": "decide",
-                              "reject": "decide"}
+    method_permission_name = {**roles.METHOD_PERMISSIONS, "approve": "decide", "reject": "decide"}
     list_title = _l("Community applications to host a centre")
     show_title = _l("Community application")
     add_title = _l("Register a community application")
     edit_title = _l("Edit community application")
     label_columns = APPLICATION_LABELS
-    list_columns = ["hromada.title", "oblast.title", "submitted_on", "population", "status",
-                    "planned_open_on"]
+    list_columns = [
+        "hromada.title",
+        "oblast.title",
+        "submitted_on",
+        "population",
+        "status",
+        "planned_open_on",
+    ]
     add_columns = edit_columns = APPLICATION_FORM
     show_fieldsets = [
-        (_l("Community"), {"fields": ["oblast", "hromada", "population", "submitted_on",
-                                      "contact_name", "contact_phone", "contact_email"]}),
-        (_l("Premises"), {"fields": ["premises_address", "premises_area", "rooms_individual",
-                                     "rooms_group", "shelter", *ACCESSIBILITY,
-                                     "premises_owner"]}),
+        (
+            _l("Community"),
+            {
+                "fields": [
+                    "oblast",
+                    "hromada",
+                    "population",
+                    "submitted_on",
+                    "contact_name",
+                    "contact_phone",
+                    "contact_email",
+                ]
+            },
+        ),
+        (
+            _l("Premises"),
+            {
+                "fields": [
+                    "premises_address",
+                    "premises_area",
+                    "rooms_individual",
+                    "rooms_group",
+                    "shelter",
+                    *ACCESSIBILITY,
+                    "premises_owner",
+                ]
+            },
+        ),
         (_l("Documents"), {"fields": ["benefactor_consent", "social_passport", "documents"]}),
-        (_l("Decision"), {"fields": ["status", "decided_on", "decided_by", "decision_reason",
-                                     "centre_name", "provider", "planned_open_on", "centre"]}),
+        (
+            _l("Decision"),
+            {
+                "fields": [
+                    "status",
+                    "decided_on",
+                    "decided_by",
+                    "decision_reason",
+                    "centre_name",
+                    "provider",
+                    "planned_open_on",
+                    "centre",
+                ]
+            },
+        ),
     ]
     search_columns = ["status", "submitted_on", "planned_open_on"]
     order_columns = ["submitted_on", "status", "planned_open_on"]
     base_order = ("submitted_on", "desc")
-    formatters_columns = {**{a: _yes_no for a in ("shelter", *ACCESSIBILITY,
-                                                  "benefactor_consent", "social_passport")},
-                          "decided_on": _when,
-                          **{c: _dash for c in ("decided_by", "decision_reason",
-                                                "centre_name", "provider",
-                                                "centre", "documents", "premises_owner",
-                                                "contact_phone", "contact_email")}}
-    validators_columns = {"population": [Optional(), NumberRange(min=0, max=5_000_000)],
-                          "premises_area": [Optional(), NumberRange(min=0, max=100_000)],
-                          "rooms_individual": [Optional(), NumberRange(min=0, max=100)],
-                          "rooms_group": [Optional(), NumberRange(min=0, max=100)]}
+    formatters_columns = {
+        **{
+            a: _yes_no for a in ("shelter", *ACCESSIBILITY, "benefactor_consent", "social_passport")
+        },
+        "decided_on": _when,
+        **{
+            c: _dash
+            for c in (
+                "decided_by",
+                "decision_reason",
+                "centre_name",
+                "provider",
+                "centre",
+                "documents",
+                "premises_owner",
+                "contact_phone",
+                "contact_email",
+            )
+        },
+    }
+    validators_columns = {
+        "population": [Optional(), NumberRange(min=0, max=5_000_000)],
+        "premises_area": [Optional(), NumberRange(min=0, max=100_000)],
+        "rooms_individual": [Optional(), NumberRange(min=0, max=100)],
+        "rooms_group": [Optional(), NumberRange(min=0, max=100)],
+    }
     add_form_extra_fields = edit_form_extra_fields = _application_fields()
 
     def _offered(self, item):
         if item.status != ApplicationStatus.submitted or not self.appbuilder.sm.has_access(
-                permissions.DECIDE_APPLICATION, self.class_permission_name):
+            permissions.DECIDE_APPLICATION, self.class_permission_name
+        ):
             return []
         return [
-            {"name": "approve", "label": _("Approve: create the planned centre"),
-             "fields": [("name", _("Name of the centre"), "text", item.centre_name or ""),
-                        ("provider", _("Provider that will run the centre"), "provider", ""),
-                        ("planned_open_on", _("Planned opening date"), "date",
-                         item.planned_open_on.strftime("%d.%m.%Y")
-                         if item.planned_open_on else ""),
-                        ("reason", _("Reason of the decision"), "textarea", "")],
-             "style": "success"},
-            {"name": "reject", "label": _("Reject"),
-             "fields": [("reason", _("Reason of the decision"), "textarea", "")],
-             "style": "danger"},
+            {
+                "name": "approve",
+                "label": _("Approve: create the planned centre"),
+                "fields": [
+                    ("name", _("Name of the centre"), "text", item.centre_name or ""),
+                    ("provider", _("Provider that will run the centre"), "provider", ""),
+                    (
+                        "planned_open_on",
+                        _("Planned opening date"),
+                        "date",
+                        item.planned_open_on.strftime("%d.%m.%Y") if item.planned_open_on else "",
+                    ),
+                    ("reason", _("Reason of the decision"), "textarea", ""),
+                ],
+                "style": "success",
+            },
+            {
+                "name": "reject",
+                "label": _("Reject"),
+                "fields": [("reason", _("Reason of the decision"), "textarea", "")],
+                "style": "danger",
+            },
         ]
 
     def _decide(self, name, items):
@@ -253,9 +387,13 @@ class CommunityApplicationView(_TransitionForms, PortalModelView):
         if name == "approve":
             provider = form.get("provider", "").strip()
             centre = services.approve_application(
-                item, provider_id=int(provider) if provider.isdigit() else None,
+                item,
+                provider_id=int(provider) if provider.isdigit() else None,
                 planned_open_on=_parse_date(form.get("planned_open_on")),
-                name=form.get("name"), user=g.user, reason=form.get("reason"))
+                name=form.get("name"),
+                user=g.user,
+                reason=form.get("reason"),
+            )
             self.datamodel.session.commit()
             flash(_("The application is approved; the planned centre is created."), "success")
             return redirect(url_for("CentreView.show", pk=centre.id))
@@ -277,16 +415,32 @@ class CommunityApplicationApi(PortalRestApi):
     resource_name = "centre-application"
     class_permission_name = permissions.APPLICATION
     base_permissions = APPLICATION_PERMISSIONS
-    method_permission_name = {**roles.METHOD_PERMISSIONS, "approve": "decide",
-                              "reject": "decide"}
+    method_permission_name = {**roles.METHOD_PERMISSIONS, "approve": "decide", "reject": "decide"}
     datamodel = PortalInterface(CommunityApplication)
     label_columns = APPLICATION_LABELS
-    list_columns = ["id", "oblast.id", "oblast.title", "hromada.id", "hromada.title",
-                    "submitted_on", "population", "status", "planned_open_on", "centre_id"]
-    show_columns = [*list_columns, *[c for c in APPLICATION_FORM if c not in
-                                     ("hromada", "submitted_on", "population",
-                                      "planned_open_on")],
-                    "decision_reason", "provider_id", "version"]
+    list_columns = [
+        "id",
+        "oblast.id",
+        "oblast.title",
+        "hromada.id",
+        "hromada.title",
+        "submitted_on",
+        "population",
+        "status",
+        "planned_open_on",
+        "centre_id",
+    ]
+    show_columns = [
+        *list_columns,
+        *[
+            c
+            for c in APPLICATION_FORM
+            if c not in ("hromada", "submitted_on", "population", "planned_open_on")
+        ],
+        "decision_reason",
+        "provider_id",
+        "version",
+    ]
     add_columns = edit_columns = APPLICATION_FORM
     order_columns = ["id", "submitted_on"]
 
@@ -296,15 +450,30 @@ class CommunityApplicationApi(PortalRestApi):
     @permission_name("approve")
     def approve(self, pk):
         return self.change_item(
-            pk, lambda item, body: services.approve_application(
-                item, provider_id=body["provider_id"], planned_open_on=body["planned_open_on"],
-                name=body["name"], reason=body["reason"]),
-            respond=lambda item, centre: self.response(200, id=item.id,
-                                                       status=item.status.name,
-                                                       centre_id=centre.id),
-            fields={"reason": str, "provider_id": int, "planned_open_on": "date", "name": str})
+            pk,
+            lambda item, body: services.approve_application(
+                item,
+                provider_id=body["provider_id"],
+                planned_open_on=body["planned_open_on"],
+                name=body["name"],
+                reason=body["reason"],
+            ),
+            respond=lambda item, centre: self.response(
+                200, id=item.id, status=item.status.name, centre_id=centre.id
+            ),
+            fields={"reason": str, "provider_id": int, "planned_open_on": "date", "name": str},
+        )
 
-    approve.__doc__ = transition_doc("Approve the application: creates the planned centre.", body={"reason": "string", "provider_id": "integer", "planned_open_on": "string", "name": "string"}, returns={"centre_id": "integer"})
+    approve.__doc__ = transition_doc(
+        "Approve the application: creates the planned centre.",
+        body={
+            "reason": "string",
+            "provider_id": "integer",
+            "planned_open_on": "string",
+            "name": "string",
+        },
+        returns={"centre_id": "integer"},
+    )
 
     @expose("/<int:pk>/reject", methods=["POST"])
     @protect()
@@ -312,24 +481,47 @@ class CommunityApplicationApi(PortalRestApi):
     @permission_name("reject")
     def reject(self, pk):
         return self.change_item(
-            pk, lambda item, body: services.reject_application(item, reason=body["reason"]),
-            fields={"reason": str})
+            pk,
+            lambda item, body: services.reject_application(item, reason=body["reason"]),
+            fields={"reason": str},
+        )
 
-    reject.__doc__ = transition_doc("Reject the application, with the reason.", body={"reason": "string"})
+    reject.__doc__ = transition_doc(
+        "Reject the application, with the reason.", body={"reason": "string"}
+    )
 
 
 # --- activities and visits ---------------------------------------------------------------------
 ACTIVITY_LABELS = {
-    **COMMON_LABELS, "held_on": _l("Date"), "direction": _l("Direction"),
-    "kind": _l("Type of activity"), "format": _l("Format"), "facilitator": _l("Facilitator"),
-    "participants": _l("Participants"), "day": _l("Day"), "visits": _l("Visits"),
-    **CATEGORY_COUNTS, **SEX_COUNTS, **AGE_COUNTS,
+    **COMMON_LABELS,
+    "held_on": _l("Date"),
+    "direction": _l("Direction"),
+    "kind": _l("Type of activity"),
+    "format": _l("Format"),
+    "facilitator": _l("Facilitator"),
+    "participants": _l("Participants"),
+    "day": _l("Day"),
+    "visits": _l("Visits"),
+    **CATEGORY_COUNTS,
+    **SEX_COUNTS,
+    **AGE_COUNTS,
 }
-ACTIVITY_FORM = ["centre", "held_on", "direction", "kind", "format", "facilitator",
-                 *CATEGORY_COUNTS, *SEX_COUNTS, *AGE_COUNTS]
+ACTIVITY_FORM = [
+    "centre",
+    "held_on",
+    "direction",
+    "kind",
+    "format",
+    "facilitator",
+    *CATEGORY_COUNTS,
+    *SEX_COUNTS,
+    *AGE_COUNTS,
+]
 ACTIVITY_PERMISSIONS = ["can_read", "can_write"]
-_COUNT_VALIDATORS = {c: [Optional(), NumberRange(min=0, max=10_000)]
-                     for c in (*CATEGORY_COUNTS, *SEX_COUNTS, *AGE_COUNTS, "visits")}
+_COUNT_VALIDATORS = {
+    c: [Optional(), NumberRange(min=0, max=10_000)]
+    for c in (*CATEGORY_COUNTS, *SEX_COUNTS, *AGE_COUNTS, "visits")
+}
 
 
 class CentreActivityView(PortalModelView):
@@ -348,8 +540,12 @@ class CentreActivityView(PortalModelView):
     order_columns = ["held_on", "direction", "kind"]
     base_order = ("held_on", "desc")
     validators_columns = _COUNT_VALIDATORS
-    description_columns = {"veterans": _l("Counts only: no names. Each breakdown (category, "
-                                          "sex, age) adds up to the number of participants.")}
+    description_columns = {
+        "veterans": _l(
+            "Counts only: no names. Each breakdown (category, "
+            "sex, age) adds up to the number of participants."
+        )
+    }
     add_form_extra_fields = edit_form_extra_fields = {
         "centre": AjaxSelectField(_l("Resilience centre"), lookup="activity_centre"),
         "facilitator": AjaxSelectField(_l("Facilitator"), lookup="activity_facilitator"),
@@ -362,8 +558,18 @@ class CentreActivityApi(PortalRestApi):
     base_permissions = ACTIVITY_PERMISSIONS
     datamodel = PortalInterface(CentreActivity)
     label_columns = ACTIVITY_LABELS
-    list_columns = ["id", "centre.id", "held_on", "direction", "kind", "format",
-                    "facilitator.id", *CATEGORY_COUNTS, *SEX_COUNTS, *AGE_COUNTS]
+    list_columns = [
+        "id",
+        "centre.id",
+        "held_on",
+        "direction",
+        "kind",
+        "format",
+        "facilitator.id",
+        *CATEGORY_COUNTS,
+        *SEX_COUNTS,
+        *AGE_COUNTS,
+    ]
     show_columns = [*list_columns, "version"]
     add_columns = edit_columns = ACTIVITY_FORM
     order_columns = ["id", "held_on"]
@@ -405,14 +611,19 @@ class CentreVisitDayApi(PortalRestApi):
 
 # --- monthly reports -----------------------------------------------------------------------
 REPORT_LABELS = {
-    **COMMON_LABELS, "month": _l("Month"), "month_label": _l("Month"),
-    "narrative": _l("Narrative"), "status": _l("Status"), "visits": _l("Visits"),
-    "activities": _l("Activities"), "participants": _l("Participants"),
-    "submitted_on": _l("Submitted on"), "decided_on": _l("Decided on"),
+    **COMMON_LABELS,
+    "month": _l("Month"),
+    "month_label": _l("Month"),
+    "narrative": _l("Narrative"),
+    "status": _l("Status"),
+    "visits": _l("Visits"),
+    "activities": _l("Activities"),
+    "participants": _l("Participants"),
+    "submitted_on": _l("Submitted on"),
+    "decided_on": _l("Decided on"),
     "review_comment": _l("Comment of the regional administrator"),
 }
-REPORT_PERMISSIONS = ["can_read", "can_write", permissions.SUBMIT_REPORT,
-                      permissions.REVIEW_REPORT]
+REPORT_PERMISSIONS = ["can_read", "can_write", permissions.SUBMIT_REPORT, permissions.REVIEW_REPORT]
 REPORT_ACTIONS = {"submit": "submit", "accept": "review", "return_": "review"}
 
 
@@ -429,13 +640,26 @@ class CentreReportView(_TransitionForms, PortalModelView):
     list_columns = ["centre", "month_label", "status", "visits", "activities", "participants"]
     add_columns = ["centre", "month", "narrative"]
     edit_columns = ["narrative"]
-    show_columns = ["centre", "month_label", "status", "narrative", "visits", "activities",
-                    "participants", "submitted_on", "decided_on", "review_comment"]
+    show_columns = [
+        "centre",
+        "month_label",
+        "status",
+        "narrative",
+        "visits",
+        "activities",
+        "participants",
+        "submitted_on",
+        "decided_on",
+        "review_comment",
+    ]
     search_columns = ["status", "month"]
     order_columns = ["month", "status"]
     base_order = ("month", "desc")
-    formatters_columns = {"submitted_on": _when, "decided_on": _when,
-                          **{c: _dash for c in ("review_comment", "narrative")}}
+    formatters_columns = {
+        "submitted_on": _when,
+        "decided_on": _when,
+        **{c: _dash for c in ("review_comment", "narrative")},
+    }
     description_columns = {"month": _l("Any day of the month reported.")}
     add_form_extra_fields = {
         "centre": AjaxSelectField(_l("Resilience centre"), lookup="report_centre"),
@@ -448,16 +672,35 @@ class CentreReportView(_TransitionForms, PortalModelView):
         sm = self.appbuilder.sm
         forms = []
         if item.status in (ReportStatus.draft, ReportStatus.returned) and sm.has_access(
-                permissions.SUBMIT_REPORT, self.class_permission_name):
-            forms.append({"name": "submit", "label": _("Submit the report"), "fields": [],
-                          "style": "primary"})
+            permissions.SUBMIT_REPORT, self.class_permission_name
+        ):
+            forms.append(
+                {
+                    "name": "submit",
+                    "label": _("Submit the report"),
+                    "fields": [],
+                    "style": "primary",
+                }
+            )
         if item.status == ReportStatus.submitted and sm.has_access(
-                permissions.REVIEW_REPORT, self.class_permission_name):
-            forms.append({"name": "accept", "label": _("Accept the report"), "fields": [],
-                          "style": "success"})
-            forms.append({"name": "return_", "label": _("Return for correction"),
-                          "fields": [("reason", _("Comment"), "textarea", "")],
-                          "style": "warning"})
+            permissions.REVIEW_REPORT, self.class_permission_name
+        ):
+            forms.append(
+                {
+                    "name": "accept",
+                    "label": _("Accept the report"),
+                    "fields": [],
+                    "style": "success",
+                }
+            )
+            forms.append(
+                {
+                    "name": "return_",
+                    "label": _("Return for correction"),
+                    "fields": [("reason", _("Comment"), "textarea", "")],
+                    "style": "warning",
+                }
+            )
         return forms
 
     def _run(self, name, items):
@@ -484,12 +727,24 @@ class CentreReportApi(PortalRestApi):
     resource_name = "centre-report"
     class_permission_name = permissions.REPORT
     base_permissions = REPORT_PERMISSIONS
-    method_permission_name = {**roles.METHOD_PERMISSIONS, "submit": "submit",
-                              "accept": "review", "return_": "review"}
+    method_permission_name = {
+        **roles.METHOD_PERMISSIONS,
+        "submit": "submit",
+        "accept": "review",
+        "return_": "review",
+    }
     datamodel = PortalInterface(CentreReport)
     label_columns = REPORT_LABELS
-    list_columns = ["id", "centre.id", "centre.name", "month", "status", "visits", "activities",
-                    "participants"]
+    list_columns = [
+        "id",
+        "centre.id",
+        "centre.name",
+        "month",
+        "status",
+        "visits",
+        "activities",
+        "participants",
+    ]
     show_columns = [*list_columns, "narrative", "review_comment", "version"]
     add_columns = ["centre", "month", "narrative"]
     edit_columns = ["narrative"]
@@ -497,8 +752,10 @@ class CentreReportApi(PortalRestApi):
 
     def _transition(self, pk, name):
         return self.change_item(
-            pk, lambda item, body: services.REPORT_TRANSITIONS[name](item, reason=body["reason"]),
-            fields={"reason": str})
+            pk,
+            lambda item, body: services.REPORT_TRANSITIONS[name](item, reason=body["reason"]),
+            fields={"reason": str},
+        )
 
     @expose("/<int:pk>/submit", methods=["POST"])
     @protect()
@@ -507,7 +764,9 @@ class CentreReportApi(PortalRestApi):
     def submit(self, pk):
         return self._transition(pk, "submit")
 
-    submit.__doc__ = transition_doc("Draft or returned → submitted (figures from the activity log).", body={"reason": "string"})
+    submit.__doc__ = transition_doc(
+        "Draft or returned → submitted (figures from the activity log).", body={"reason": "string"}
+    )
 
     @expose("/<int:pk>/accept", methods=["POST"])
     @protect()
@@ -525,7 +784,9 @@ class CentreReportApi(PortalRestApi):
     def return_(self, pk):
         return self._transition(pk, "return")
 
-    return_.__doc__ = transition_doc("Submitted → returned for correction, with a comment.", body={"reason": "string"})
+    return_.__doc__ = transition_doc(
+        "Submitted → returned for correction, with a comment.", body={"reason": "string"}
+    )
 
 
 # --- pages: readiness per oblast, late reports ------------------------------------------------
@@ -541,8 +802,9 @@ class CentreReadinessView(BaseView):
     @has_access
     def index(self):
         groups = services.planned_readiness(current_scope())
-        return self.render_template("centers/readiness.html",
-                                    title=_l("Readiness of planned centres"), groups=groups)
+        return self.render_template(
+            "centers/readiness.html", title=_l("Readiness of planned centres"), groups=groups
+        )
 
 
 class CentreLateReportsView(BaseView):
@@ -562,8 +824,12 @@ class CentreLateReportsView(BaseView):
     @has_access
     def index(self):
         late = services.late_reports(current_scope())
-        return self.render_template("centers/late_reports.html", title=_l("Late monthly reports"),
-                                    late=late, due_day=services.report_due_day())
+        return self.render_template(
+            "centers/late_reports.html",
+            title=_l("Late monthly reports"),
+            late=late,
+            due_day=services.report_due_day(),
+        )
 
 
 # --- dashboard by oblast and month --------------------------------------------------------------
@@ -596,8 +862,13 @@ class CentreActivityDashboardView(BaseView):
 
     @staticmethod
     def labels() -> dict:
-        return {"oblast": _("Oblast"), "total": _("Total"), "month": _("Month"),
-                "centres": _("Operating centres"), **figure_labels()}
+        return {
+            "oblast": _("Oblast"),
+            "total": _("Total"),
+            "month": _("Month"),
+            "centres": _("Operating centres"),
+            **figure_labels(),
+        }
 
     @expose("/")
     @has_access
@@ -607,11 +878,17 @@ class CentreActivityDashboardView(BaseView):
         first, last = self._period()
         data = services.activity_dashboard(current_scope(), first, last)
         return self.render_template(
-            "centers/activity_dashboard.html", title=_l("Centres at work: visits and activities"),
-            data=data, labels=self.labels(), directions=list(Direction),
-            kinds=list(ActivityKind), categories=CATEGORY_COUNTS, sexes=SEX_COUNTS,
-            ages=AGE_COUNTS, period={"from": first.strftime("%Y-%m"),
-                                     "to": last.strftime("%Y-%m")})
+            "centers/activity_dashboard.html",
+            title=_l("Centres at work: visits and activities"),
+            data=data,
+            labels=self.labels(),
+            directions=list(Direction),
+            kinds=list(ActivityKind),
+            categories=CATEGORY_COUNTS,
+            sexes=SEX_COUNTS,
+            ages=AGE_COUNTS,
+            period={"from": first.strftime("%Y-%m"), "to": last.strftime("%Y-%m")},
+        )
 
     @expose("/xlsx")
     @has_access
@@ -622,6 +899,8 @@ class CentreActivityDashboardView(BaseView):
         data = services.activity_dashboard(current_scope(), first, last)
         body = services.dashboard_xlsx(data, self.labels())
         name = f"centres-activity-{first:%Y-%m}-{last:%Y-%m}.xlsx"
-        return Response(body, mimetype=(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(
+            body,
+            mimetype=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )

@@ -11,8 +11,10 @@ from __future__ import annotations
 import yaml
 
 _REF = {code: {"$ref": f"#/components/responses/{code}"} for code in (400, 401, 403, 404)}
-_TYPES: dict[str, dict] = {"date": {"type": "string", "format": "date"},
-          "strings": {"type": "array", "items": {"type": "string"}}}
+_TYPES: dict[str, dict] = {
+    "date": {"type": "string", "format": "date"},
+    "strings": {"type": "array", "items": {"type": "string"}},
+}
 
 
 def _schema(kind: str) -> dict:
@@ -24,19 +26,40 @@ _PK = {"in": "path", "name": "pk", "required": True, "schema": {"type": "integer
 
 def record_rows_doc(summary: str) -> str:
     """Docstring of a GET ``/<pk>/...`` answering ``{"result": [objects]}``."""
-    operation = {"summary": summary, "parameters": [_PK], "responses": {
-        200: {"description": summary, "content": {"application/json": {"schema": {
-            "type": "object", "properties": {"result": {
-                "type": "array", "items": {"type": "object"}}}}}}},
-        **{code: ref for code, ref in _REF.items() if code != 400}}}
-    return f"{summary}\n---\n" + yaml.safe_dump({"get": operation}, allow_unicode=True,
-                                                 sort_keys=False)
+    operation = {
+        "summary": summary,
+        "parameters": [_PK],
+        "responses": {
+            200: {
+                "description": summary,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "result": {"type": "array", "items": {"type": "object"}}
+                            },
+                        }
+                    }
+                },
+            },
+            **{code: ref for code, ref in _REF.items() if code != 400},
+        },
+    }
+    return f"{summary}\n---\n" + yaml.safe_dump(
+        {"get": operation}, allow_unicode=True, sort_keys=False
+    )
 
 
-def transition_doc(summary: str, *, names: list[str] | None = None,
-                   body: dict[str, str] | None = None, returns: dict[str, str] | None = None,
-                   ok: str = "The new status",
-                   conflict: str = "Not allowed from the current status") -> str:
+def transition_doc(
+    summary: str,
+    *,
+    names: list[str] | None = None,
+    body: dict[str, str] | None = None,
+    returns: dict[str, str] | None = None,
+    ok: str = "The new status",
+    conflict: str = "Not allowed from the current status",
+) -> str:
     """Docstring of a POST ``/<pk>[/<name>]`` status change.
 
     ``names``: the values of a ``<name>`` path part; ``body``/``returns``: extra
@@ -45,36 +68,64 @@ def transition_doc(summary: str, *, names: list[str] | None = None,
     """
     parameters = [_PK]
     if names:
-        parameters.append({"in": "path", "name": "name", "required": True,
-                           "schema": {"type": "string", "enum": list(names)}})
+        parameters.append(
+            {
+                "in": "path",
+                "name": "name",
+                "required": True,
+                "schema": {"type": "string", "enum": list(names)},
+            }
+        )
     answer = {"id": "integer", "status": "string", **(returns or {})}
     operation: dict = {"summary": summary, "parameters": parameters}
     if body:
-        operation["requestBody"] = {"required": False, "content": {"application/json": {
-            "schema": {"type": "object",
-                       "properties": {k: _schema(v) for k, v in body.items()}}}}}
+        operation["requestBody"] = {
+            "required": False,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {k: _schema(v) for k, v in body.items()},
+                    }
+                }
+            },
+        }
     operation["responses"] = {
-        200: {"description": ok, "content": {"application/json": {"schema": {
-            "type": "object", "properties": {k: _schema(v) for k, v in answer.items()}}}}},
-        **_REF, 409: {"description": conflict}}
-    return f"{summary}\n---\n" + yaml.safe_dump({"post": operation}, allow_unicode=True,
-                                                 sort_keys=False)
+        200: {
+            "description": ok,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {k: _schema(v) for k, v in answer.items()},
+                    }
+                }
+            },
+        },
+        **_REF,
+        409: {"description": conflict},
+    }
+    return f"{summary}\n---\n" + yaml.safe_dump(
+        {"post": operation}, allow_unicode=True, sort_keys=False
+    )
 
 
 # --- the whole document: what the portal really answers ------------------------------
 #: ``message`` is a sentence, or for a refused body ``{field: [sentences]}``.
-_ERROR = {"type": "object", "properties": {"message": {"anyOf": [
-    {"type": "string"}, {"type": "object"}]}}}
+_ERROR = {
+    "type": "object",
+    "properties": {"message": {"anyOf": [{"type": "string"}, {"type": "object"}]}},
+}
 _ERRORS = {
     400: "Malformed input: query arguments, the Rison q argument or the JSON body "
-         "cannot be read, or a rule refuses the request",
+    "cannot be read, or a rule refuses the request",
     401: "Not signed in, or the token has expired or was revoked",
     403: "The role does not allow this, or the record would fall outside the user's scope",
     404: "No such record, or it is outside the user's scope",
     405: "The path, with a malformed key, names another operation's address that does "
-         "not take this method",
+    "not take this method",
     409: "The record changed since it was read (stale version), or its status does not "
-         "allow this change",
+    "allow this change",
     422: "The values are not valid (the message names the fields)",
     500: "Fatal error",
 }
@@ -105,8 +156,10 @@ def conform_spec(spec: dict, decimals: dict | None = None) -> dict:
     """
     responses = spec.setdefault("components", {}).setdefault("responses", {})
     for code, description in _ERRORS.items():
-        responses[str(code)] = {"description": description,
-                                "content": {"application/json": {"schema": _ERROR}}}
+        responses[str(code)] = {
+            "description": description,
+            "content": {"application/json": {"schema": _ERROR}},
+        }
     schemas = spec["components"].get("schemas") or {}
     for name, properties in (decimals or {}).items():
         for prop in properties:
@@ -139,8 +192,7 @@ def _fix_schema(schema, path: str) -> None:
     if ((properties.get("ids") or {}).get("items") or {}).get("type") == "string":
         properties["ids"]["items"] = dict(_KEY)
     if (properties.get("id") or {}).get("type") == "string":
-        properties["id"] = {**{k: v for k, v in properties["id"].items() if k != "type"},
-                            **_KEY}
+        properties["id"] = {**{k: v for k, v in properties["id"].items() if k != "type"}, **_KEY}
     for name in ("add_columns", "edit_columns"):
         if properties.get(name) == {"type": "object"}:
             properties[name] = {"type": "array", "items": {"type": "object"}}
@@ -157,9 +209,13 @@ def decimal_properties(apis) -> dict:
     from sqlalchemy import Float, Numeric
 
     def decimal_columns(model) -> set:
-        return {column.key for column in model.__table__.columns
-                if isinstance(column.type, Numeric) and not isinstance(column.type, Float)
-                and column.type.asdecimal}
+        return {
+            column.key
+            for column in model.__table__.columns
+            if isinstance(column.type, Numeric)
+            and not isinstance(column.type, Float)
+            and column.type.asdecimal
+        }
 
     found: dict = {}
     for api in apis:
@@ -189,8 +245,7 @@ def init_openapi_conformance(app) -> None:
 
     @app.after_request
     def _conform(response):
-        if request.endpoint == "OpenApi.get" and response.status_code == 200 \
-                and response.is_json:
+        if request.endpoint == "OpenApi.get" and response.status_code == 200 and response.is_json:
             decimals = decimal_properties(app.appbuilder.baseviews)
             spec = conform_spec(response.get_json(), decimals)
             response.set_data(json.dumps(spec))

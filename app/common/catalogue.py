@@ -24,8 +24,14 @@ PO_PATH = os.path.join(ROOT, "translations", "uk", "LC_MESSAGES", "messages.po")
 MO_PATH = PO_PATH[:-3] + ".mo"
 
 KEYWORDS = {
-    "_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
-    "__": None, "N_": None, "lazy_formatter_gettext": (1,),
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "lazy_gettext": None,
+    "_l": None,
+    "__": None,
+    "N_": None,
+    "lazy_formatter_gettext": (1,),
     "translate": None,  # app.common.i18n.translate: gettext through the request's catalogue
 }
 METHOD_MAP = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
@@ -41,9 +47,13 @@ def extract() -> Catalog:
         ):
             if "/migrations/" in filename:
                 continue
-            template.add(message, None, [(os.path.relpath(os.path.join(source, filename),
-                                                           ROOT), lineno)],
-                         auto_comments=comments, context=context)
+            template.add(
+                message,
+                None,
+                [(os.path.relpath(os.path.join(source, filename), ROOT), lineno)],
+                auto_comments=comments,
+                context=context,
+            )
     return template
 
 

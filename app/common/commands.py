@@ -31,9 +31,11 @@ from sqlalchemy import func, select
 from ..security.scope import ensure_in_scope, in_scope
 from .errors import OutOfScope, UserError
 
-HAS_DEPENDANTS = _l("The record cannot be deleted: %(count)s other record(s) refer to it "
-                    "(%(what)s). Archive it instead (close, cancel or suspend it with a "
-                    "reason).")
+HAS_DEPENDANTS = _l(
+    "The record cannot be deleted: %(count)s other record(s) refer to it "
+    "(%(what)s). Archive it instead (close, cancel or suspend it with a "
+    "reason)."
+)
 OTHER_RECORDS = _l("other records")
 
 
@@ -163,8 +165,9 @@ def dependants(item) -> dict[str, int]:
             if value is None:
                 continue
             with session.no_autoflush:
-                count = session.scalar(select(func.count()).select_from(other)
-                                       .where(fk.parent == value))
+                count = session.scalar(
+                    select(func.count()).select_from(other).where(fk.parent == value)
+                )
             if count:
                 found[other.name] = found.get(other.name, 0) + count
     return found
@@ -182,11 +185,25 @@ def label_tables(labels: dict) -> None:
 def ensure_no_dependants(item) -> None:
     found = dependants(item)
     if found:
-        raise RecordInUse(HAS_DEPENDANTS % {
-            "count": sum(found.values()),
-            "what": ", ".join(sorted({str(_TABLE_LABELS.get(name, OTHER_RECORDS))
-                                      for name in found}))})
+        raise RecordInUse(
+            HAS_DEPENDANTS
+            % {
+                "count": sum(found.values()),
+                "what": ", ".join(
+                    sorted({str(_TABLE_LABELS.get(name, OTHER_RECORDS)) for name in found})
+                ),
+            }
+        )
 
 
-__all__ = ["ModelCommands", "commands", "commands_for", "acting_user", "db_session", "dependants",
-           "ensure_no_dependants", "label_tables", "RecordInUse"]
+__all__ = [
+    "ModelCommands",
+    "commands",
+    "commands_for",
+    "acting_user",
+    "db_session",
+    "dependants",
+    "ensure_no_dependants",
+    "label_tables",
+    "RecordInUse",
+]

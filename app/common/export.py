@@ -81,8 +81,12 @@ def kyiv_now() -> dt.datetime:
 def unescape_cell(value):
     """A cell of an exported file read back: the apostrophe :func:`safe_cell`
     put before a formula character is taken off («'+380671234567»)."""
-    if isinstance(value, str) and len(value) > 1 and value[0] == "'" \
-            and value[1].startswith(FORMULA_PREFIXES):
+    if (
+        isinstance(value, str)
+        and len(value) > 1
+        and value[0] == "'"
+        and value[1].startswith(FORMULA_PREFIXES)
+    ):
         return value[1:]
     return value
 
@@ -171,8 +175,9 @@ class ExportMixin(_ExportBase):
     def render_template(self, template, **kwargs):
         # The list page shows export buttons only to roles that may export.
         kwargs.setdefault("export_endpoint", f"{self.__class__.__name__}.export")
-        kwargs.setdefault("can_export", self.appbuilder.sm.has_access(
-            "can_export", self.class_permission_name))
+        kwargs.setdefault(
+            "can_export", self.appbuilder.sm.has_access("can_export", self.class_permission_name)
+        )
         return super().render_template(template, **kwargs)
 
     def _export_columns(self) -> list[str]:
@@ -203,7 +208,8 @@ class ExportMixin(_ExportBase):
         maximum", not scan a million-row register to the end."""
         model = self.datamodel.obj
         query = fab_seam.apply_inner_all(
-            self.datamodel, self.datamodel.session.query(model), self._export_filters())
+            self.datamodel, self.datamodel.session.query(model), self._export_filters()
+        )
         query = query.with_entities(*model.__mapper__.primary_key)
         if limit is not None:
             query = query.limit(limit)
@@ -215,17 +221,22 @@ class ExportMixin(_ExportBase):
         ``progress(rows_sent)`` is called after every batch.
         """
         columns = self._export_columns()
-        yield [c.header if isinstance(c, ExportColumn) else str(self.label_columns.get(c, c))
-               for c in columns]
+        yield [
+            c.header if isinstance(c, ExportColumn) else str(self.label_columns.get(c, c))
+            for c in columns
+        ]
         paths = [c.path if isinstance(c, ExportColumn) else c for c in columns]
-        readers = [c.value if isinstance(c, ExportColumn) else
-                   (lambda item, path=c: _resolve(item, path)) for c in columns]
+        readers = [
+            c.value if isinstance(c, ExportColumn) else (lambda item, path=c: _resolve(item, path))
+            for c in columns
+        ]
         filters = self._export_filters()
         order_column, order_direction = self._export_order()
         session = self.datamodel.session
         model = self.datamodel.obj
-        query = self.datamodel.apply_all(session.query(model), filters, order_column,
-                                         order_direction)
+        query = self.datamodel.apply_all(
+            session.query(model), filters, order_column, order_direction
+        )
         # The key breaks ties, so that batches neither repeat nor skip rows.
         query = query.order_by(*model.__mapper__.primary_key)
         masked = masked_columns(model, paths)
@@ -235,8 +246,10 @@ class ExportMixin(_ExportBase):
             if not items:
                 break
             for item in items:
-                yield [safe_cell(mask(read(item)) if path in masked else read(item))
-                       for path, read in zip(paths, readers)]
+                yield [
+                    safe_cell(mask(read(item)) if path in masked else read(item))
+                    for path, read in zip(paths, readers)
+                ]
             sent += len(items)
             for item in items:  # keep memory flat on big exports
                 session.expunge(item)
@@ -249,8 +262,11 @@ class ExportMixin(_ExportBase):
         """Audit who exported which list with which filters (before any byte is sent)."""
         from ..audit.services import record_event
 
-        record_event("export", self.class_permission_name,
-                     details={"format": fmt, "query": request.query_string.decode()[:500]})
+        record_event(
+            "export",
+            self.class_permission_name,
+            details={"format": fmt, "query": request.query_string.decode()[:500]},
+        )
 
     def _filename(self, ext: str) -> str:
         stamp = kyiv_now().strftime("%Y%m%d-%H%M")
@@ -268,10 +284,14 @@ class ExportMixin(_ExportBase):
             # page elsewhere must not start one. The user confirms with a form
             # that carries the CSRF token.
             return self.render_template(
-                "portal/export_confirm.html", fmt=fmt.upper(), rows=inline_max,
-                list_title=self.list_title, query=request.query_string.decode(),
-                back=url_for(f"{self.__class__.__name__}.list") + (
-                    "?" + request.query_string.decode() if request.query_string else ""))
+                "portal/export_confirm.html",
+                fmt=fmt.upper(),
+                rows=inline_max,
+                list_title=self.list_title,
+                query=request.query_string.decode(),
+                back=url_for(f"{self.__class__.__name__}.list")
+                + ("?" + request.query_string.decode() if request.query_string else ""),
+            )
         self.record_export(fmt)
         if big:
             return self._export_in_background(fmt, inline_max)
@@ -280,18 +300,27 @@ class ExportMixin(_ExportBase):
         return self._export_xlsx()
 
     def _export_in_background(self, fmt: str, inline_max: int):
-        title = _("Export of “%(list)s” to %(format)s", list=str(self.list_title),
-                  format=fmt.upper())
+        title = _(
+            "Export of “%(list)s” to %(format)s", list=str(self.list_title), format=fmt.upper()
+        )
         try:
-            job = jobs.submit("export", title, {
-                "view": self.__class__.__name__, "fmt": fmt,
-                "filename": self._filename(fmt)})
+            job = jobs.submit(
+                "export",
+                title,
+                {"view": self.__class__.__name__, "fmt": fmt, "filename": self._filename(fmt)},
+            )
         except jobs.TooManyJobs as exc:
             flash(str(exc), "warning")
             return redirect(url_for("JobView.list"))
-        flash(_("The list has more than %(rows)d rows: the file is being prepared in the "
+        flash(
+            _(
+                "The list has more than %(rows)d rows: the file is being prepared in the "
                 "background. You can leave this page; the file will wait for you in "
-                "“My jobs”.", rows=inline_max), "info")
+                "“My jobs”.",
+                rows=inline_max,
+            ),
+            "info",
+        )
         return redirect(url_for("JobView.show", pk=job.id))
 
     def _export_csv(self):
@@ -305,16 +334,20 @@ class ExportMixin(_ExportBase):
                 buffer.seek(0)
                 buffer.truncate(0)
 
-        return Response(stream_with_context(generate()), mimetype=MIMETYPES["csv"],
-                        headers={"Content-Disposition":
-                                 f'attachment; filename="{self._filename("csv")}"'})
+        return Response(
+            stream_with_context(generate()),
+            mimetype=MIMETYPES["csv"],
+            headers={"Content-Disposition": f'attachment; filename="{self._filename("csv")}"'},
+        )
 
     def _export_xlsx(self):
         out = io.BytesIO()
         self.write_xlsx(out, self.export_rows())
-        return Response(out.getvalue(), mimetype=MIMETYPES["xlsx"],
-                        headers={"Content-Disposition":
-                                 f'attachment; filename="{self._filename("xlsx")}"'})
+        return Response(
+            out.getvalue(),
+            mimetype=MIMETYPES["xlsx"],
+            headers={"Content-Disposition": f'attachment; filename="{self._filename("xlsx")}"'},
+        )
 
     def write_xlsx(self, target, rows) -> None:
         from openpyxl import Workbook

@@ -53,12 +53,15 @@ NOT_A_NUMBER = _l("«%(value)s» is not a number: write it as 49.8 or 49,8.")
 NUMBER_RANGE = _l("The value must be from %(min)s to %(max)s.")
 LATITUDE_RANGE = _l("The latitude must be from 44 to 53 degrees (Ukraine), not %(value)s.")
 LONGITUDE_RANGE = _l("The longitude must be from 22 to 41 degrees (Ukraine), not %(value)s.")
-NOT_A_DATE = _l("«%(value)s» is not a date: write it as dd.mm.yyyy (e.g. 01.03.2025) or "
-                "yyyy-mm-dd.")
+NOT_A_DATE = _l(
+    "«%(value)s» is not a date: write it as dd.mm.yyyy (e.g. 01.03.2025) or yyyy-mm-dd."
+)
 NOT_A_WHOLE_NUMBER = _l("«%(value)s» is not a whole number")
 TOO_LONG = _l("At most %(max)d characters, not %(length)d.")
-NOT_A_PHONE = _l("«%(value)s» is not a Ukrainian phone number: write it as +380671234567, "
-                 "067 123 45 67 or (067) 123-45-67.")
+NOT_A_PHONE = _l(
+    "«%(value)s» is not a Ukrainian phone number: write it as +380671234567, "
+    "067 123 45 67 or (067) 123-45-67."
+)
 
 
 class FieldError(ValueError):
@@ -82,8 +85,13 @@ def _shown(value) -> str:
 
 
 # --- parsers ----------------------------------------------------------------------------
-def parse_decimal(value, places: int | None = None, minimum: float | None = None,
-                  maximum: float | None = None, range_message=None) -> float | None:
+def parse_decimal(
+    value,
+    places: int | None = None,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    range_message=None,
+) -> float | None:
     """A number typed with a decimal comma or point («49,8», «49.8», «1 234,5»)
     or given as a number; rounded to ``places`` decimals when given, checked
     against ``minimum`` / ``maximum``."""
@@ -107,11 +115,13 @@ def parse_decimal(value, places: int | None = None, minimum: float | None = None
         raise FieldError(NOT_A_NUMBER, value=_shown(value)) from None
     if not number.is_finite() or not math.isfinite(float(number)):
         raise FieldError(NOT_A_NUMBER, value=_shown(value))
-    if (minimum is not None and number < Decimal(str(minimum))) or \
-            (maximum is not None and number > Decimal(str(maximum))):
+    if (minimum is not None and number < Decimal(str(minimum))) or (
+        maximum is not None and number > Decimal(str(maximum))
+    ):
         message = range_message or NUMBER_RANGE
-        raise FieldError(message, min=format_decimal(minimum), max=format_decimal(maximum),
-                         value=_shown(value))
+        raise FieldError(
+            message, min=format_decimal(minimum), max=format_decimal(maximum), value=_shown(value)
+        )
     if places is not None:
         try:
             number = number.quantize(Decimal(1).scaleb(-places))
@@ -120,11 +130,11 @@ def parse_decimal(value, places: int | None = None, minimum: float | None = None
     return float(number)
 
 
-def parse_whole(value, minimum: int | None = None, maximum: int | None = None,
-                range_message=None) -> int | None:
+def parse_whole(
+    value, minimum: int | None = None, maximum: int | None = None, range_message=None
+) -> int | None:
     """A whole number («2», 2, 2.0 from a spreadsheet), checked against the bounds."""
-    number = parse_decimal(value, minimum=minimum, maximum=maximum,
-                           range_message=range_message)
+    number = parse_decimal(value, minimum=minimum, maximum=maximum, range_message=range_message)
     if number is None:
         return None
     if not number.is_integer():
@@ -349,9 +359,14 @@ class Kind:
         validators = [DataRequired() if required else Optional()]
         if self.form_class is not None:
             return self.form_class(label, validators=validators, **kwargs)
-        return self.field_class(label, validators=validators, parser=self.parse,
-                                formatter=self.formatter, render_kw=dict(self.render_kw),
-                                **kwargs)
+        return self.field_class(
+            label,
+            validators=validators,
+            parser=self.parse,
+            formatter=self.formatter,
+            render_kw=dict(self.render_kw),
+            **kwargs,
+        )
 
     def api(self, **kwargs):
         parse = self.parse
@@ -367,18 +382,36 @@ class Kind:
         return Parsed(**kwargs)
 
 
-LATITUDE = Kind(parse_latitude, format_decimal, api_fields.Float,
-                (("inputmode", "decimal"), ("placeholder", "49.716700")),
-                field_class=NumberTextField)
-LONGITUDE = Kind(parse_longitude, format_decimal, api_fields.Float,
-                 (("inputmode", "decimal"), ("placeholder", "23.912345")),
-                 field_class=NumberTextField)
-DECIMAL = Kind(parse_decimal, format_decimal, api_fields.Float, (("inputmode", "decimal"),),
-               field_class=NumberTextField)
-PHONE = Kind(parse_phone, str, api_fields.String,
-             (("inputmode", "tel"), ("autocomplete", "tel"), ("placeholder", "+380671234567")))
-DATE = Kind(parse_date, lambda d: d.strftime(UA_DATE_FORMAT), api_fields.Date,
-            form_class=UkDateField)
+LATITUDE = Kind(
+    parse_latitude,
+    format_decimal,
+    api_fields.Float,
+    (("inputmode", "decimal"), ("placeholder", "49.716700")),
+    field_class=NumberTextField,
+)
+LONGITUDE = Kind(
+    parse_longitude,
+    format_decimal,
+    api_fields.Float,
+    (("inputmode", "decimal"), ("placeholder", "23.912345")),
+    field_class=NumberTextField,
+)
+DECIMAL = Kind(
+    parse_decimal,
+    format_decimal,
+    api_fields.Float,
+    (("inputmode", "decimal"),),
+    field_class=NumberTextField,
+)
+PHONE = Kind(
+    parse_phone,
+    str,
+    api_fields.String,
+    (("inputmode", "tel"), ("autocomplete", "tel"), ("placeholder", "+380671234567")),
+)
+DATE = Kind(
+    parse_date, lambda d: d.strftime(UA_DATE_FORMAT), api_fields.Date, form_class=UkDateField
+)
 CODE = Kind(parse_code)
 EDRPOU = Kind(parse_edrpou, str, api_fields.String, (("inputmode", "numeric"),))
 KATOTTG = Kind(parse_katottg)
@@ -389,16 +422,25 @@ def _column(model, name):
 
 
 def _required(column) -> bool:
-    return column is not None and not column.nullable and column.default is None \
+    return (
+        column is not None
+        and not column.nullable
+        and column.default is None
         and column.server_default is None
+    )
 
 
 def form_fields(model, kinds: dict, labels: dict, descriptions: dict | None = None) -> dict:
     """Form fields for the ``kinds`` (column name -> :class:`Kind`) of ``model``,
     for a view's ``add_form_extra_fields`` / ``edit_form_extra_fields``."""
-    return {name: kind.form(labels.get(name, name), required=_required(_column(model, name)),
-                            description=(descriptions or {}).get(name, ""))
-            for name, kind in kinds.items()}
+    return {
+        name: kind.form(
+            labels.get(name, name),
+            required=_required(_column(model, name)),
+            description=(descriptions or {}).get(name, ""),
+        )
+        for name, kind in kinds.items()
+    }
 
 
 class ParsedApiFields(RestApiSeam):
@@ -422,7 +464,8 @@ class ParsedApiFields(RestApiSeam):
                 column = _column(model, name)
                 overrides[name] = kind.api(
                     required=adding and _required(column),
-                    allow_none=column is None or column.nullable)
+                    allow_none=column is None or column.nullable,
+                )
             if overrides:
                 klass = type(schema)
                 setattr(self, attr, type(klass.__name__, (klass,), overrides)())

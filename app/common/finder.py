@@ -68,8 +68,11 @@ def collated(column, session):
     if bind.dialect.name == "postgresql":
         key = str(bind.url)
         if key not in _pg_has_icu:
-            _pg_has_icu[key] = bool(session.execute(sa.text(
-                "SELECT 1 FROM pg_collation WHERE collname = :name"), {"name": name}).first())
+            _pg_has_icu[key] = bool(
+                session.execute(
+                    sa.text("SELECT 1 FROM pg_collation WHERE collname = :name"), {"name": name}
+                ).first()
+            )
         if not _pg_has_icu[key]:
             return column
     return column.collate(name)
@@ -110,8 +113,11 @@ def quick_search_text() -> str:
 # --- chips --------------------------------------------------------------------------------
 def _url_without(*drop) -> str:
     """The current list URL without the given (name, value) arguments, page reset."""
-    args = [(k, v) for k, v in request.args.items(multi=True)
-            if (k, v) not in drop and not k.startswith("page_")]
+    args = [
+        (k, v)
+        for k, v in request.args.items(multi=True)
+        if (k, v) not in drop and not k.startswith("page_")
+    ]
     return request.path + ("?" + urlencode(args) if args else "")
 
 
@@ -141,14 +147,18 @@ def render_finder(filters, label_columns: dict, quick: bool) -> Markup:
     parts = []
     text = quick_search_text()
     # (msgids outside f-strings: Babel's extractor does not read inside them)
-    find, remove, active, clear_all = (translate("Find"), translate("Remove this filter"),
-                                       translate("Active filters"),
-                                       translate("Clear all filters"))
+    find, remove, active, clear_all = (
+        translate("Find"),
+        translate("Remove this filter"),
+        translate("Active filters"),
+        translate("Clear all filters"),
+    )
     if quick:
         hidden = "".join(
             f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">'
             for k, v in request.args.items(multi=True)
-            if k != "q" and not k.startswith("page_"))
+            if k != "q" and not k.startswith("page_")
+        )
         label = translate("Search the register")
         parts.append(
             f'<form class="form-inline portal-quick-search" method="get" role="search" '
@@ -157,11 +167,18 @@ def render_finder(filters, label_columns: dict, quick: bool) -> Markup:
             f'<input type="search" class="form-control input-sm" id="portal-q" name="q" '
             f'value="{escape(text)}" placeholder="{escape(label)}" maxlength="100">'
             f' <button type="submit" class="btn btn-sm btn-default"><i class="fa fa-search" '
-            f'aria-hidden="true"></i> {escape(find)}</button></form>')
+            f'aria-hidden="true"></i> {escape(find)}</button></form>'
+        )
     chips = []
     if text and quick:
-        chips.append((translate("Search"), translate("contains"), text,
-                      _url_without(("q", request.args.get("q", "")))))
+        chips.append(
+            (
+                translate("Search"),
+                translate("contains"),
+                text,
+                _url_without(("q", request.args.get("q", ""))),
+            )
+        )
     for key, raw in request.args.items(multi=True):
         if not key.startswith("_flt_"):
             continue
@@ -169,25 +186,47 @@ def render_finder(filters, label_columns: dict, quick: bool) -> Markup:
         if len(pieces) < 4:
             continue
         column = pieces[3]
-        match = next((flt for flt, value in filters.get_filters_values()
-                      if flt.column_name == column and raw in _as_texts(value)
-                      and not isinstance(flt, QuickSearchFilter)), None)
+        match = next(
+            (
+                flt
+                for flt, value in filters.get_filters_values()
+                if flt.column_name == column
+                and raw in _as_texts(value)
+                and not isinstance(flt, QuickSearchFilter)
+            ),
+            None,
+        )
         if match is None:
             continue
-        chips.append((str(label_columns.get(column, column)), str(match.name).lower(),
-                      _filter_value_label(match, raw), _url_without((key, raw))))
+        chips.append(
+            (
+                str(label_columns.get(column, column)),
+                str(match.name).lower(),
+                _filter_value_label(match, raw),
+                _url_without((key, raw)),
+            )
+        )
     if chips:
         items = "".join(
             f'<li class="portal-chip"><span>{escape(label)} {escape(op)} '
             f'«{escape(value)}»</span> <a href="{escape(href)}" class="portal-chip-remove" '
             f'title="{escape(remove)}"><span aria-hidden="true">×'
             f'</span><span class="sr-only">{escape(remove)}: '
-            f'{escape(label)}</span></a></li>'
-            for label, op, value, href in chips)
-        clear = (f'<li><a href="{escape(request.path)}" class="portal-chip-clear">'
-                 f'{escape(clear_all)}</a></li>') if len(chips) > 1 else ""
-        parts.append(f'<ul class="list-inline portal-chips" aria-label="'
-                     f'{escape(active)}">{items}{clear}</ul>')
+            f"{escape(label)}</span></a></li>"
+            for label, op, value, href in chips
+        )
+        clear = (
+            (
+                f'<li><a href="{escape(request.path)}" class="portal-chip-clear">'
+                f"{escape(clear_all)}</a></li>"
+            )
+            if len(chips) > 1
+            else ""
+        )
+        parts.append(
+            f'<ul class="list-inline portal-chips" aria-label="'
+            f'{escape(active)}">{items}{clear}</ul>'
+        )
     if not parts:
         return Markup("")
     return Markup('<div class="portal-finder">' + "".join(parts) + "</div>")

@@ -30,8 +30,10 @@ def roles_key():
     if user is None or not getattr(user, "is_authenticated", False):
         return ("anonymous",)
     builtin = current_app.appbuilder.sm.builtin_roles
-    names = sorted({role.name for role in user.roles}
-                   | {role.name for group in getattr(user, "groups", []) for role in group.roles})
+    names = sorted(
+        {role.name for role in user.roles}
+        | {role.name for group in getattr(user, "groups", []) for role in group.roles}
+    )
     if any(name not in builtin for name in names):
         return None  # permissions live in the database and may change: don't cache
     return tuple(names)
@@ -52,8 +54,10 @@ class FragmentStore:
 
 
 def fragment_store() -> FragmentStore:
-    return FragmentStore(current_app.extensions.setdefault("portal_fragments", {}),
-                         current_app.config.get("PORTAL_FRAGMENT_CACHE", True))
+    return FragmentStore(
+        current_app.extensions.setdefault("portal_fragments", {}),
+        current_app.config.get("PORTAL_FRAGMENT_CACHE", True),
+    )
 
 
 def cached_fragment(name: str, caller) -> Markup:

@@ -75,8 +75,8 @@ def init_i18n(app: Flask) -> None:
         return {"current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])}
 
     app.jinja_env.filters["ua_date"] = short_date
-    app.jinja_env.filters["ua_datetime"] = (
-        lambda v: format_datetime(v, "dd.MM.yyyy HH:mm") if v else ""
+    app.jinja_env.filters["ua_datetime"] = lambda v: (
+        format_datetime(v, "dd.MM.yyyy HH:mm") if v else ""
     )
     _register_error_pages(app)
 
@@ -90,17 +90,24 @@ _MESSAGES = {
     413: ("File too large", "The uploaded file is larger than allowed."),
     429: ("Too many attempts", "Too many attempts. Wait a minute and try again."),
     500: ("Internal error", "Something went wrong on our side. The error has been logged."),
-    503: ("Service temporarily unavailable",
-          "The database is not reachable right now. Try again in a few minutes."),
+    503: (
+        "Service temporarily unavailable",
+        "The database is not reachable right now. Try again in a few minutes.",
+    ),
 }
 
 
 def _msg(code: int) -> tuple[str, str]:
     # Literal msgids below keep the catalogue extractor aware of these strings.
     titles = {
-        400: _("Bad request"), 403: _("Access denied"), 404: _("Not found"),
-        405: _("Method not allowed"), 409: _("Conflict"), 413: _("File too large"),
-        429: _("Too many attempts"), 500: _("Internal error"),
+        400: _("Bad request"),
+        403: _("Access denied"),
+        404: _("Not found"),
+        405: _("Method not allowed"),
+        409: _("Conflict"),
+        413: _("File too large"),
+        429: _("Too many attempts"),
+        500: _("Internal error"),
         503: _("Service temporarily unavailable"),
     }
     texts = {
@@ -123,11 +130,19 @@ def _register_error_pages(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return jsonify(message=text), code
         try:
-            return render_template("error.html", code=code, title=title, text=text,
-                                   appbuilder=get_appbuilder(),
-                                   base_template=get_appbuilder().base_template), code
+            return render_template(
+                "error.html",
+                code=code,
+                title=title,
+                text=text,
+                appbuilder=get_appbuilder(),
+                base_template=get_appbuilder().base_template,
+            ), code
         except Exception:  # the page itself may need the database
-            return f"<!DOCTYPE html><html lang='uk'><meta charset='utf-8'><title>{title}</title><h1>{title}</h1><p>{text}</p></html>", code
+            return (
+                f"<!DOCTYPE html><html lang='uk'><meta charset='utf-8'><title>{title}</title><h1>{title}</h1><p>{text}</p></html>",
+                code,
+            )
 
     for code in _MESSAGES:
         if code in (500, 503):

@@ -91,12 +91,20 @@ def refusal_response(message, status: int = 400):
     if request.path.startswith("/api/"):
         return jsonify(message=text), status
     try:
-        return render_template("error.html", code=status, title=_("Bad request"), text=text,
-                               appbuilder=get_appbuilder(),
-                               base_template=get_appbuilder().base_template), status
+        return render_template(
+            "error.html",
+            code=status,
+            title=_("Bad request"),
+            text=text,
+            appbuilder=get_appbuilder(),
+            base_template=get_appbuilder().base_template,
+        ), status
     except Exception:  # the layout needs the database; the message does not
-        return (f"<!DOCTYPE html><html lang='uk'><meta charset='utf-8'><p>{text}</p></html>",
-                status, {"Content-Type": "text/html; charset=utf-8"})
+        return (
+            f"<!DOCTYPE html><html lang='uk'><meta charset='utf-8'><p>{text}</p></html>",
+            status,
+            {"Content-Type": "text/html; charset=utf-8"},
+        )
 
 
 # --- query arguments -----------------------------------------------------------------
@@ -227,9 +235,11 @@ def _numeric_fields(form_class) -> tuple:
     found = cache.get(form_class)
     if found is None:
         found = cache[form_class] = tuple(
-            (name, attr) for name in dir(form_class)
+            (name, attr)
+            for name in dir(form_class)
             if isinstance(attr := getattr(form_class, name, None), UnboundField)
-            and issubclass(attr.field_class, _NUMERIC_FIELDS))
+            and issubclass(attr.field_class, _NUMERIC_FIELDS)
+        )
     return found
 
 
@@ -240,8 +250,7 @@ def _bounds(column, field_class) -> tuple:
         high = Decimal(2**15 - 1)
     elif isinstance(kind, BigInteger):
         high = Decimal(MAX_INT)
-    elif isinstance(kind, Integer) or (kind is None and issubclass(field_class,
-                                                                    wtf.IntegerField)):
+    elif isinstance(kind, Integer) or (kind is None and issubclass(field_class, wtf.IntegerField)):
         high = Decimal(2**31 - 1)
     elif isinstance(kind, Numeric) and not isinstance(kind, Float) and kind.precision:
         scale = kind.scale or 0

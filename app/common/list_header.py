@@ -40,8 +40,9 @@ def _page_count(count: int, page_size: int) -> int:
     return -(-count // page_size) if page_size else 0
 
 
-def render_pagination(page, page_size: int, count: int, modelview_name: str,
-                      links: LinkMaker | None = None) -> Markup:
+def render_pagination(
+    page, page_size: int, count: int, modelview_name: str, links: LinkMaker | None = None
+) -> Markup:
     """FAB's ``lib.render_pagination``: seven page numbers around the current one."""
     page = page or 0
     pages = _page_count(count, page_size)
@@ -61,21 +62,26 @@ def render_pagination(page, page_size: int, count: int, modelview_name: str,
         cls = f' class="{css}"' if css else ""
         return f'<li{cls}><a href="{href}">{label}</a></li>'
 
-    parts = ['<ul class="pagination pagination-sm" style="display:inherit;">',
-             item("&laquo;", 0) if low > 0 else item("&laquo;", None, "disabled"),
-             item("&lt;", page - 1) if page > 0 else item("&lt;", None, "disabled")]
+    parts = [
+        '<ul class="pagination pagination-sm" style="display:inherit;">',
+        item("&laquo;", 0) if low > 0 else item("&laquo;", None, "disabled"),
+        item("&lt;", page - 1) if page > 0 else item("&lt;", None, "disabled"),
+    ]
     for number in range(low, high):
-        parts.append(item(str(number + 1), None, "active") if number == page
-                     else item(str(number + 1), number))
+        parts.append(
+            item(str(number + 1), None, "active")
+            if number == page
+            else item(str(number + 1), number)
+        )
     parts.append(item("&gt;", page + 1) if page + 1 < pages else item("&gt;", None, "disabled"))
-    parts.append(item("&raquo;", pages - 1) if high < pages
-                 else item("&raquo;", None, "disabled"))
+    parts.append(item("&raquo;", pages - 1) if high < pages else item("&raquo;", None, "disabled"))
     parts.append("</ul>")
     return Markup("".join(parts))
 
 
-def render_page_size(page, page_size: int, count: int, modelview_name: str,
-                     links: LinkMaker | None = None) -> Markup:
+def render_page_size(
+    page, page_size: int, count: int, modelview_name: str, links: LinkMaker | None = None
+) -> Markup:
     """FAB's ``lib.render_set_page_size`` dropdown."""
     page = page or 0
     if _page_count(count, page_size) <= 1:
@@ -91,11 +97,18 @@ def render_page_size(page, page_size: int, count: int, modelview_name: str,
         '<div class="btn-group"><button type="button" class="btn btn-default btn-sm '
         f'dropdown-toggle" data-toggle="dropdown">{escape(translate("Page size"))}'
         '<span class="caret"></span></button><ul class="dropdown-menu" role="menu">'
-        + "".join(items) + "</ul></div>")
+        + "".join(items)
+        + "</ul></div>"
+    )
 
 
-def render_column_titles(include_columns, order_columns, label_columns: dict,
-                         modelview_name: str, links: LinkMaker | None = None) -> Markup:
+def render_column_titles(
+    include_columns,
+    order_columns,
+    label_columns: dict,
+    modelview_name: str,
+    links: LinkMaker | None = None,
+) -> Markup:
     """The ``<th>`` cells: a sortable column links to itself in the other direction."""
     links = links or LinkMaker()
     column_key, direction_key = f"_oc_{modelview_name}", f"_od_{modelview_name}"

@@ -72,9 +72,12 @@ class FilterRelationKeyEqual(FilterRelationOneToManyEqual):
 
 class BigRegisterFilterConverter(IndexedFilterConverter):
     conversion_table = tuple(
-        (kind, [FilterRelationKeyEqual if f is FilterRelationOneToManyEqual else f
-                for f in filters])
-        for kind, filters in IndexedFilterConverter.conversion_table)
+        (
+            kind,
+            [FilterRelationKeyEqual if f is FilterRelationOneToManyEqual else f for f in filters],
+        )
+        for kind, filters in IndexedFilterConverter.conversion_table
+    )
 
 
 class LeanFilters(fab_seam.LazyCatalogueFilters):
@@ -96,16 +99,26 @@ class PortalInterface(SQLAInterface):
 
     filter_converter_class = IndexedFilterConverter
 
-    def apply_order_by(self, query, order_column, order_direction, aliases_mapping=None,
-                       bypass_many_to_many=False, add_pk=False):
+    def apply_order_by(
+        self,
+        query,
+        order_column,
+        order_direction,
+        aliases_mapping=None,
+        bypass_many_to_many=False,
+        add_pk=False,
+    ):
         column = self.obj.__table__.columns.get(order_column or "")
         if column is None or not finder.is_text_column(column):
-            return super().apply_order_by(query, order_column, order_direction,
-                                          aliases_mapping=aliases_mapping,
-                                          bypass_many_to_many=bypass_many_to_many,
-                                          add_pk=add_pk)
-        return self._collated_order(query, getattr(self.obj, order_column), order_direction,
-                                    add_pk)
+            return super().apply_order_by(
+                query,
+                order_column,
+                order_direction,
+                aliases_mapping=aliases_mapping,
+                bypass_many_to_many=bypass_many_to_many,
+                add_pk=add_pk,
+            )
+        return self._collated_order(query, getattr(self.obj, order_column), order_direction, add_pk)
 
     def _collated_order(self, query, attribute, order_direction, add_pk):
         direction = asc if order_direction == "asc" else desc
@@ -126,8 +139,16 @@ class BoundedCountInterface(PortalInterface):
         super().__init__(obj, session=session)
         self.count_cap = count_cap
 
-    def query(self, filters=None, order_column="", order_direction="", page=None,
-              page_size=None, select_columns=None, outer_default_load=False):
+    def query(
+        self,
+        filters=None,
+        order_column="",
+        order_direction="",
+        page=None,
+        page_size=None,
+        select_columns=None,
+        outer_default_load=False,
+    ):
         """One page in two steps inside one statement ("deferred join").
 
         The page's keys are found first, from ``case_file`` alone (an index
@@ -138,8 +159,15 @@ class BoundedCountInterface(PortalInterface):
         joined one level deep; anything deeper loads only if a page touches it.
         """
         if select_columns or not page_size or not self._inner_only(filters):
-            return super().query(filters, order_column, order_direction, page, page_size,
-                                 select_columns, outer_default_load)
+            return super().query(
+                filters,
+                order_column,
+                order_direction,
+                page,
+                page_size,
+                select_columns,
+                outer_default_load,
+            )
         rows = self.session.query(self.obj).options(*self._shallow_eager_loads())
         rows = self._of_page(rows, filters, order_column, order_direction, page, page_size)
         return self._page_count(len(rows), filters, page, page_size), rows
@@ -148,11 +176,11 @@ class BoundedCountInterface(PortalInterface):
         """Whether every filter applies to the inner query (columns, to-one
         relations). A filter through a to-many relation is applied by FAB's
         outer query only, so such a search takes FAB's path."""
-        return not filters or len(self.get_inner_filters(filters).filters) == len(
-            filters.filters)
+        return not filters or len(self.get_inner_filters(filters).filters) == len(filters.filters)
 
-    def _of_page(self, query, filters, order_column, order_direction, page, page_size,
-                 plain: bool = False):
+    def _of_page(
+        self, query, filters, order_column, order_direction, page, page_size, plain: bool = False
+    ):
         """``query`` (over this model) restricted to the keys of one page, in
         the page's order: the keys come from the scoped, filtered, ordered and
         paginated inner query over this table alone.
@@ -162,15 +190,30 @@ class BoundedCountInterface(PortalInterface):
         without the ORM's result machinery (a third of a millisecond a page).
         """
         keys = self.obj.__mapper__.primary_key
-        page_keys = fab_seam.apply_inner_all(
-            self, self.session.query(self.obj), filters, order_column, order_direction, page,
-            page_size).with_entities(*keys).subquery()
+        page_keys = (
+            fab_seam.apply_inner_all(
+                self,
+                self.session.query(self.obj),
+                filters,
+                order_column,
+                order_direction,
+                page,
+                page_size,
+            )
+            .with_entities(*keys)
+            .subquery()
+        )
         query = query.filter(keys[0].in_(select(page_keys.c[0])))
-        query = self.apply_order_by(query, order_column, order_direction, aliases_mapping={},
-                                    bypass_many_to_many=True, add_pk=True)
+        query = self.apply_order_by(
+            query,
+            order_column,
+            order_direction,
+            aliases_mapping={},
+            bypass_many_to_many=True,
+            add_pk=True,
+        )
         if plain:
-            connection = self.session.connection(
-                bind_arguments={"mapper": self.obj.__mapper__})
+            connection = self.session.connection(bind_arguments={"mapper": self.obj.__mapper__})
             return connection.execute(query.statement).all()
         return query.all()
 
@@ -182,8 +225,15 @@ class BoundedCountInterface(PortalInterface):
             return (page or 0) * page_size + rows
         return self.query_count(self.session.query(self.obj), filters)
 
-    def apply_order_by(self, query, order_column, order_direction, aliases_mapping=None,
-                       bypass_many_to_many=False, add_pk=False):
+    def apply_order_by(
+        self,
+        query,
+        order_column,
+        order_direction,
+        aliases_mapping=None,
+        bypass_many_to_many=False,
+        add_pk=False,
+    ):
         """FAB's order, with a column of a to-one relation (``oblast.title``)
         always read through a join of its own.
 
@@ -196,10 +246,14 @@ class BoundedCountInterface(PortalInterface):
         """
         target = self._order_target(order_column)
         if target is None:
-            return super().apply_order_by(query, order_column, order_direction,
-                                          aliases_mapping=aliases_mapping,
-                                          bypass_many_to_many=bypass_many_to_many,
-                                          add_pk=add_pk)
+            return super().apply_order_by(
+                query,
+                order_column,
+                order_direction,
+                aliases_mapping=aliases_mapping,
+                bypass_many_to_many=bypass_many_to_many,
+                add_pk=add_pk,
+            )
         relation, leaf = target
         alias = aliased(relation.mapper.class_)
         query = query.outerjoin(alias, getattr(self.obj, relation.key).of_type(alias))
@@ -220,8 +274,11 @@ class BoundedCountInterface(PortalInterface):
             return None
         head, _dot, leaf = order_column.partition(".")
         prop = self.obj.__mapper__.attrs.get(head)
-        if (isinstance(prop, RelationshipProperty) and not prop.uselist
-                and isinstance(prop.mapper.attrs.get(leaf), ColumnProperty)):
+        if (
+            isinstance(prop, RelationshipProperty)
+            and not prop.uselist
+            and isinstance(prop.mapper.attrs.get(leaf), ColumnProperty)
+        ):
             return prop, leaf
         return None
 
@@ -237,16 +294,26 @@ class BoundedCountInterface(PortalInterface):
         column of a to-one relation: the caller then takes FAB's path.
         """
         plan = self._row_plan(tuple(columns))
-        if (plan is None or not page_size or not self._inner_only(filters)
-                or (is_column_dotted(order_column or "")
-                    and self._order_target(order_column) is None)):
+        if (
+            plan is None
+            or not page_size
+            or not self._inner_only(filters)
+            or (is_column_dotted(order_column or "") and self._order_target(order_column) is None)
+        ):
             return None
         key = self.obj.__mapper__.primary_key[0]
         rows = self.session.query(key, *plan.expressions).select_from(self.obj)
         for target, onclause in plan.joins:
             rows = rows.outerjoin(target, onclause)
-        rows = self._of_page(rows.options(*plan.options), filters, order_column,
-                             order_direction, page, page_size, plain=not plan.options)
+        rows = self._of_page(
+            rows.options(*plan.options),
+            filters,
+            order_column,
+            order_direction,
+            page,
+            page_size,
+            plain=not plan.options,
+        )
         pks, values, seen = [], [], set()
         for row in rows:
             if row[0] in seen:  # a one-to-one relation holding two rows
@@ -279,8 +346,7 @@ class BoundedCountInterface(PortalInterface):
         return readers
 
     def get_filters(self, search_columns=None, search_filters=None) -> LeanFilters:
-        return LeanFilters(self.filter_converter_class, self, search_columns or [],
-                           search_filters)
+        return LeanFilters(self.filter_converter_class, self, search_columns or [], search_filters)
 
     def get_inner_filters(self, filters) -> LeanFilters:
         """FAB's inner filters (plain columns and to-one relations), as LeanFilters."""
@@ -288,9 +354,11 @@ class BoundedCountInterface(PortalInterface):
         if filters:
             for flt, value in zip(filters.filters, filters.values):
                 name = flt.column_name
-                if not is_column_dotted(name) or self.is_relation_many_to_one(
-                        get_column_root_relation(name)) or self.is_relation_one_to_one(
-                        get_column_root_relation(name)):
+                if (
+                    not is_column_dotted(name)
+                    or self.is_relation_many_to_one(get_column_root_relation(name))
+                    or self.is_relation_one_to_one(get_column_root_relation(name))
+                ):
                     inner.filters.append(type(flt)(name, self))
                     inner.values.append(value)
         return inner
@@ -302,7 +370,8 @@ class BoundedCountInterface(PortalInterface):
             options = self._portal_shallow_loads = tuple(
                 joinedload(rel.class_attribute).lazyload("*")
                 for rel in self.obj.__mapper__.relationships
-                if rel.lazy == "joined" and not rel.uselist)
+                if rel.lazy == "joined" and not rel.uselist
+            )
         return options
 
     def query_count(self, query, filters=None, select_columns=None) -> int:
@@ -375,15 +444,19 @@ class _RowPlan:
                     index = plan._select(target)
                     plan.options.append(Load(target).lazyload("*"))
                 plan.readers.append((column, itemgetter(index)))
-            elif to_one and "." not in leaf and isinstance(
-                    prop.mapper.attrs.get(leaf), ColumnProperty):
+            elif (
+                to_one
+                and "." not in leaf
+                and isinstance(prop.mapper.attrs.get(leaf), ColumnProperty)
+            ):
                 target = plan.alias_for(model, prop)
                 index = plan._select(getattr(target, leaf))
                 key = prop.mapper.get_property_by_column(prop.mapper.primary_key[0]).key
                 present = plan._select(getattr(target, key))
                 # FAB shows "" where the relation is missing, the value otherwise
-                plan.readers.append((column, lambda row, i=index, p=present:
-                                     "" if row[p] is None else row[i]))
+                plan.readers.append(
+                    (column, lambda row, i=index, p=present: "" if row[p] is None else row[i])
+                )
             else:
                 return None  # a property, a method, a deeper path: FAB's way
         return plan
@@ -393,6 +466,7 @@ def _enum_value_reader(index: int):
     def read(row):
         value = row[index]
         return value.value if isinstance(value, enum.Enum) else value
+
     return read
 
 
@@ -410,6 +484,7 @@ def _value_reader(column: str):
                 return item
             except Exception:
                 return ""
+
         return read_path
 
     def read(item):
@@ -420,6 +495,7 @@ def _value_reader(column: str):
         if callable(value):
             return value()
         return value.value if isinstance(value, enum.Enum) else value
+
     return read
 
 
@@ -434,8 +510,10 @@ def _capped_count_key(model, filters):
     user = g.get("user")
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    search = tuple((type(flt).__name__, flt.column_name, repr(value))
-                   for flt, value in (filters.get_filters_values() if filters else ()))
+    search = tuple(
+        (type(flt).__name__, flt.column_name, repr(value))
+        for flt, value in (filters.get_filters_values() if filters else ())
+    )
     return (model.__table__.name, user.id, search)
 
 
@@ -450,13 +528,17 @@ def _prefix(endpoint: str, pk: bool = True) -> str | None:
 
 def _filter_suffix(filters) -> str:
     """FAB's ``set_link_filters``: related-view filters follow show/edit links."""
-    parts = [f"_flt_0_{flt.column_name}={value}"
-             for flt, value in filters.get_filters_values() if flt.is_related_view]
+    parts = [
+        f"_flt_0_{flt.column_name}={value}"
+        for flt, value in filters.get_filters_values()
+        if flt.is_related_view
+    ]
     return ("?" + "&".join(parts)) if parts else ""
 
 
-def row_links(modelview_name: str, filters, can_show: bool, can_edit: bool,
-              can_delete: bool) -> dict:
+def row_links(
+    modelview_name: str, filters, can_show: bool, can_edit: bool, can_delete: bool
+) -> dict:
     """Everything the per-row buttons need, computed once per page."""
     suffix = _filter_suffix(filters)
     links = {
@@ -464,43 +546,60 @@ def row_links(modelview_name: str, filters, can_show: bool, can_edit: bool,
         "edit": can_edit and _prefix(f"{modelview_name}.edit"),
         "delete": can_delete and _prefix(f"{modelview_name}.delete"),
         "suffix": escape(suffix),
-        "show_title": escape(_("Show record")), "show_label": escape(_("Show")),
-        "edit_title": escape(_("Edit record")), "edit_label": escape(_("Edit")),
-        "delete_title": escape(_("Delete record")), "delete_label": escape(_("Delete")),
+        "show_title": escape(_("Show record")),
+        "show_label": escape(_("Show")),
+        "edit_title": escape(_("Edit record")),
+        "edit_label": escape(_("Edit")),
+        "delete_title": escape(_("Delete record")),
+        "delete_label": escape(_("Delete")),
         "delete_confirm": _("Are you sure you want to delete this item?"),
     }
     links["any"] = bool(links["show"] or links["edit"] or links["delete"])
     return links
 
 
-def render_rows(value_columns, pks, include_columns, formatters: dict, links: dict,
-                with_checkbox: bool, label_columns: dict | None = None) -> Markup:
+def render_rows(
+    value_columns,
+    pks,
+    include_columns,
+    formatters: dict,
+    links: dict,
+    with_checkbox: bool,
+    label_columns: dict | None = None,
+) -> Markup:
     """The table's rows, as FAB's template writes them, in one Python loop.
 
     Jinja spends ~10 µs per cell on context look-ups and attribute access; a
     25-row page of 7 columns is half of the list widget's time.
     """
+
     def button(kind: str, icon: str, pk) -> str:
-        return (f'<a href="{links[kind]}{pk}{links["suffix"]}" class="btn btn-sm btn-default" '
-                f'data-toggle="tooltip" rel="tooltip" title="{links[kind + "_title"]}">'
-                f'<span class="sr-only">{links[kind + "_label"]}</span>'
-                f'<i class="fa {icon}"></i></a>')
+        return (
+            f'<a href="{links[kind]}{pk}{links["suffix"]}" class="btn btn-sm btn-default" '
+            f'data-toggle="tooltip" rel="tooltip" title="{links[kind + "_title"]}">'
+            f'<span class="sr-only">{links[kind + "_label"]}</span>'
+            f'<i class="fa {icon}"></i></a>'
+        )
 
     parts = []
     labels: dict = {}
     select = escape(translate("Select")) if with_checkbox else ""
     # Each cell names its column: on a phone the rows stack as cards (portal.css).
-    heads = {column: f'<td data-label="{escape(str((label_columns or {}).get(column, "")))}">'
-             for column in include_columns}
+    heads = {
+        column: f'<td data-label="{escape(str((label_columns or {}).get(column, "")))}">'
+        for column in include_columns
+    }
     for item, pk in zip(value_columns, pks):
         pk = escape(pk)
         parts.append("<tr>")
         if with_checkbox:
             # Named for screen readers by the row's first column («Вибрати: Центр …»).
             first = item[include_columns[0]] if include_columns else pk
-            parts.append(f'<td><input id="{pk}" class="action_check" name="rowid" '
-                         f'value="{pk}" type="checkbox" aria-label="{select}: '
-                         f'{escape(first if first is not None else pk)}"></td>')
+            parts.append(
+                f'<td><input id="{pk}" class="action_check" name="rowid" '
+                f'value="{pk}" type="checkbox" aria-label="{select}: '
+                f'{escape(first if first is not None else pk)}"></td>'
+            )
         if links["any"]:
             parts.append('<td><center><div class="btn-group btn-group-xs" style="display: flex;">')
             if links["show"]:
@@ -508,10 +607,12 @@ def render_rows(value_columns, pks, include_columns, formatters: dict, links: di
             if links["edit"]:
                 parts.append(button("edit", "fa-edit", pk))
             if links["delete"]:
-                parts.append(f'<a href="#" data-portal-delete="{links["delete"]}{pk}" '
-                             f'class="btn btn-sm btn-default confirm" rel="tooltip" '
-                             f'title="{links["delete_title"]}"><span class="sr-only">'
-                             f'{links["delete_label"]}</span><i class="fa fa-trash"></i></a>')
+                parts.append(
+                    f'<a href="#" data-portal-delete="{links["delete"]}{pk}" '
+                    f'class="btn btn-sm btn-default confirm" rel="tooltip" '
+                    f'title="{links["delete_title"]}"><span class="sr-only">'
+                    f'{links["delete_label"]}</span><i class="fa fa-trash"></i></a>'
+                )
             parts.append("</div></center></td>")
         for column in include_columns:
             formatter = formatters.get(column)
@@ -551,9 +652,11 @@ class LazySearchForm:
 
         #: Relation pickers searched on the server (their chosen row is shown).
         self.ajax_fields = tuple(
-            name for name in dir(form_class)
+            name
+            for name in dir(form_class)
             if getattr(getattr(form_class, name, None), "field_class", None) is not None
-            and issubclass(getattr(form_class, name).field_class, AjaxSelectField))
+            and issubclass(getattr(form_class, name).field_class, AjaxSelectField)
+        )
 
     def refresh(self, obj=None) -> DeferredForm:
         return DeferredForm(self, obj)
@@ -611,16 +714,27 @@ class PortalSearchWidget(SearchWidget):
         key = None
         if roles is not None:
             scope = current_scope()
-            key = ("search", self.template_args["route_base"], str(get_locale()), roles,
-                   scope.national, scope.oblast_id, scope.provider_id)
+            key = (
+                "search",
+                self.template_args["route_base"],
+                str(get_locale()),
+                roles,
+                scope.national,
+                scope.oblast_id,
+                scope.provider_id,
+            )
         # A picker showing a chosen row (loaded in scope) is rendered fresh;
         # the rest of the form comes from the cache.
         if isinstance(form, DeferredForm):  # built only if a row was chosen
-            chosen = [name for name in form.ajax_fields
-                      if form.built and form[name].data is not None]
+            chosen = [
+                name for name in form.ajax_fields if form.built and form[name].data is not None
+            ]
         else:
-            chosen = [name for name, field in form._fields.items()
-                      if isinstance(field, AjaxSelectField) and field.data is not None]
+            chosen = [
+                name
+                for name, field in form._fields.items()
+                if isinstance(field, AjaxSelectField) and field.data is not None
+            ]
         store = fragment_store()
         active = self.filters.get_filters_values_tojson()
         if key and not chosen:
@@ -635,10 +749,12 @@ class PortalSearchWidget(SearchWidget):
                 store.put(key + ("html",), html)
             # as search.html's ``tojson`` writes them (Jinja's policies, set by Flask)
             policies = current_app.jinja_env.policies
-            as_json = htmlsafe_json_dumps(active, dumps=policies["json.dumps_function"],
-                                          **policies["json.dumps_kwargs"])
-            return Markup(html.replace(NONCE_MARK, nonce).replace(
-                _ACTIVE_FILTERS_JSON, str(as_json)))
+            as_json = htmlsafe_json_dumps(
+                active, dumps=policies["json.dumps_function"], **policies["json.dumps_kwargs"]
+            )
+            return Markup(
+                html.replace(NONCE_MARK, nonce).replace(_ACTIVE_FILTERS_JSON, str(as_json))
+            )
         return self._render(store, key, form, chosen, active, kwargs)
 
     def _render(self, store, key, form, chosen, active, kwargs):
@@ -709,17 +825,26 @@ def _actions_markup(actions: dict, nonce: str) -> str:
     items, handlers = [], []
     for action in actions.values():
         name = escape(action.name)
-        items.append(f'<li><a href="#" class="{name}_menu_item"><i class="fa '
-                     f'{escape(action.icon)}"></i> {escape(str(action.text))}</a></li>')
-        confirmation = (htmlsafe_json_dumps(str(action.confirmation)) if action.confirmation
-                        else "false")
-        handlers.append(f"$('.{name}_menu_item').on('click', function(){{ return "
-                        f"modelActions.execute_multiple('{name}', {confirmation}); }});")
-    return ('<div class="btn-group"><button type="button" class="btn btn-default btn-sm '
-            f'dropdown-toggle" data-toggle="dropdown">{escape(translate("Actions"))}'
-            '<span class="caret"></span></button><ul class="dropdown-menu" role="menu">'
-            + "".join(items) + f'</ul><script nonce="{nonce}">$(document).ready(function() {{'
-            + "".join(handlers) + "});</script></div>")
+        items.append(
+            f'<li><a href="#" class="{name}_menu_item"><i class="fa '
+            f'{escape(action.icon)}"></i> {escape(str(action.text))}</a></li>'
+        )
+        confirmation = (
+            htmlsafe_json_dumps(str(action.confirmation)) if action.confirmation else "false"
+        )
+        handlers.append(
+            f"$('.{name}_menu_item').on('click', function(){{ return "
+            f"modelActions.execute_multiple('{name}', {confirmation}); }});"
+        )
+    return (
+        '<div class="btn-group"><button type="button" class="btn btn-default btn-sm '
+        f'dropdown-toggle" data-toggle="dropdown">{escape(translate("Actions"))}'
+        '<span class="caret"></span></button><ul class="dropdown-menu" role="menu">'
+        + "".join(items)
+        + f'</ul><script nonce="{nonce}">$(document).ready(function() {{'
+        + "".join(handlers)
+        + "});</script></div>"
+    )
 
 
 def _action_form(actions: dict, modelview_name: str) -> str:
@@ -729,72 +854,130 @@ def _action_form(actions: dict, modelview_name: str) -> str:
             path = url_for(f"{modelview_name}.action_post")
         except Exception:
             return ""
-        return (f'<form id="action_form" action="{escape(path)}" method="POST" '
-                f'style="display: none">{_csrf_input()}'
-                '<input type="hidden" id="action" name="action" /></form>')
-    return ('<form id="delete_form" action="" method="POST" style="display: none">'
-            f'{_csrf_input()}<input type="hidden" id="delete" name="delete" /></form>')
+        return (
+            f'<form id="action_form" action="{escape(path)}" method="POST" '
+            f'style="display: none">{_csrf_input()}'
+            '<input type="hidden" id="action" name="action" /></form>'
+        )
+    return (
+        '<form id="delete_form" action="" method="POST" style="display: none">'
+        f'{_csrf_input()}<input type="hidden" id="delete" name="delete" /></form>'
+    )
 
 
 def _icon_link(href: str, css: str, title: str, label: str, icon: str) -> str:
-    return (f'<a href="{escape(href)}" class="btn btn-sm {css}" data-toggle="tooltip" '
-            f'rel="tooltip" title="{escape(title)}"><span class="sr-only">{escape(label)}'
-            f'</span><i class="fa {icon}"></i></a>')
+    return (
+        f'<a href="{escape(href)}" class="btn btn-sm {css}" data-toggle="tooltip" '
+        f'rel="tooltip" title="{escape(title)}"><span class="sr-only">{escape(label)}'
+        f'</span><i class="fa {icon}"></i></a>'
+    )
 
 
-def render_list_widget(*, modelview_name, count, page, page_size, filters, actions,
-                       include_columns, order_columns, label_columns, value_columns, pks,
-                       formatters_columns, count_cap=None, finder=None, **_ignored) -> Markup:
+def render_list_widget(
+    *,
+    modelview_name,
+    count,
+    page,
+    page_size,
+    filters,
+    actions,
+    include_columns,
+    order_columns,
+    label_columns,
+    value_columns,
+    pks,
+    formatters_columns,
+    count_cap=None,
+    finder=None,
+    **_ignored,
+) -> Markup:
     """The list widget's HTML: header (pagination, page size, add, actions,
     back, record count), the table and the forms FAB's JavaScript uses."""
     visible = current_app.jinja_env.filters["is_item_visible"]
     can_add, can_show, can_edit, can_delete = (
-        visible(perm, modelview_name) for perm in ("can_add", "can_show", "can_edit",
-                                                   "can_delete"))
-    actions = current_app.jinja_env.filters["get_actions_on_list"](actions or {},
-                                                                  modelview_name)
+        visible(perm, modelview_name) for perm in ("can_add", "can_show", "can_edit", "can_delete")
+    )
+    actions = current_app.jinja_env.filters["get_actions_on_list"](actions or {}, modelview_name)
     capped = count_cap is not None and count > count_cap
     pageable = count_cap if capped else count
     nonce = _nonce()
     page_links = list_header.LinkMaker()
-    header: list[str] = [list_header.render_pagination(page, page_size, pageable, modelview_name,
-                                            page_links),
-              list_header.render_page_size(page, page_size, pageable, modelview_name,
-                                           page_links)]
+    header: list[str] = [
+        list_header.render_pagination(page, page_size, pageable, modelview_name, page_links),
+        list_header.render_page_size(page, page_size, pageable, modelview_name, page_links),
+    ]
     if can_add:
         path = _prefix(f"{modelview_name}.add", pk=False)
         if path:
-            header.append(_icon_link(path + _filter_suffix(filters), "btn-primary",
-                                     translate("Add a new record"), translate("Add"),
-                                     "fa-plus"))
+            header.append(
+                _icon_link(
+                    path + _filter_suffix(filters),
+                    "btn-primary",
+                    translate("Add a new record"),
+                    translate("Add"),
+                    "fa-plus",
+                )
+            )
     header.append(_actions_markup(actions, nonce))
-    header.append(_icon_link(url_for("UtilView.back"), "btn-default", translate("Back"),
-                             translate("Back"), "fa-arrow-left"))
-    shown = (translate("more than %(number)s") % {
-        "number": f"{count_cap:,}".replace(",", "\u00a0")} if capped else str(count))
-    header.append(f'<div class="pull-right"><strong>{escape(translate("Record Count"))}:'
-                  f'</strong> {escape(shown)}</div>')
+    header.append(
+        _icon_link(
+            url_for("UtilView.back"),
+            "btn-default",
+            translate("Back"),
+            translate("Back"),
+            "fa-arrow-left",
+        )
+    )
+    shown = (
+        translate("more than %(number)s") % {"number": f"{count_cap:,}".replace(",", "\u00a0")}
+        if capped
+        else str(count)
+    )
+    header.append(
+        f'<div class="pull-right"><strong>{escape(translate("Record Count"))}:'
+        f"</strong> {escape(shown)}</div>"
+    )
     # Line breaks between the buttons: they are inline blocks, spaced as in FAB.
-    parts = [str((finder() if callable(finder) else finder) or ""), '<div class="well well-sm">\n',
-             "\n".join(h for h in header if h), "\n</div>"]
+    parts = [
+        str((finder() if callable(finder) else finder) or ""),
+        '<div class="well well-sm">\n',
+        "\n".join(h for h in header if h),
+        "\n</div>",
+    ]
     if count <= 0:
-        parts.append(f'<b>{escape(translate("No records found"))}</b>')
+        parts.append(f"<b>{escape(translate('No records found'))}</b>")
         return Markup("".join(parts))
     links = row_links(modelview_name, filters, can_show, can_edit, can_delete)
-    parts.append('<div class="table-responsive"><table class="table table-bordered '
-                 'table-hover portal-list"><thead><tr>')
+    parts.append(
+        '<div class="table-responsive"><table class="table table-bordered '
+        'table-hover portal-list"><thead><tr>'
+    )
     if actions:
         select_all = escape(translate("Select all rows"))
-        parts.append('<th class="action_checkboxes"><input id="check_all" '
-                     'class="action_check_all" name="check_all" type="checkbox" '
-                     f'aria-label="{select_all}"></th>')
+        parts.append(
+            '<th class="action_checkboxes"><input id="check_all" '
+            'class="action_check_all" name="check_all" type="checkbox" '
+            f'aria-label="{select_all}"></th>'
+        )
     if links["any"]:
         parts.append('<th class="col-md-1 col-lg-1 col-sm-1"></th>')
-    parts.append(list_header.render_column_titles(include_columns, order_columns,
-                                                  label_columns, modelview_name, page_links))
+    parts.append(
+        list_header.render_column_titles(
+            include_columns, order_columns, label_columns, modelview_name, page_links
+        )
+    )
     parts.append("</tr></thead>")
-    parts.append(render_rows(value_columns, pks, include_columns, formatters_columns, links,
-                             bool(actions), label_columns))
+    parts.append(
+        render_rows(
+            value_columns,
+            pks,
+            include_columns,
+            formatters_columns,
+            links,
+            bool(actions),
+            label_columns,
+        )
+    )
     parts.append("</table></div>")
     parts.append(_action_form(actions, modelview_name))
     parts.append(
@@ -804,5 +987,6 @@ def render_list_widget(*, modelview_name, count, page, page_size, filters, actio
         "event.preventDefault();"
         'window.modelActions.execute_single_delete($(this).attr("data-portal-delete"), '
         f"{htmlsafe_json_dumps(links['delete_confirm'])});"
-        "});});</script>")
+        "});});</script>"
+    )
     return Markup("".join(parts))

@@ -71,7 +71,8 @@ class Lookup:
         oblast) and a picker shows one label."""
         pk_col = self.model.__mapper__.primary_key[0]
         return current_app.appbuilder.session.scalars(
-            self.query().where(pk_col == pk).options(lazyload("*"))).first()
+            self.query().where(pk_col == pk).options(lazyload("*"))
+        ).first()
 
 
 LOOKUPS: dict[str, Lookup] = {}
@@ -107,7 +108,8 @@ class LookupView(BaseView):
         if lookup.order_by is not None:
             stmt = stmt.order_by(lookup.order_by)
         rows = self.appbuilder.session.scalars(
-            stmt.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
+            stmt.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+        ).all()
         results = [{"id": r.id, "text": lookup.label(r)} for r in rows[:PAGE_SIZE]]
         return jsonify(results=results, pagination={"more": len(rows) > PAGE_SIZE})
 
@@ -123,8 +125,12 @@ class AjaxSelectWidget:
         option = ""
         if field.data is not None:
             option = '<option value="%s" selected>%s</option>' % (
-                escape(field.data.id), escape(field.lookup.label(field.data)))
-        return Markup(f"<select {html_params(**kwargs)}><option value=\"\"></option>{option}</select>")
+                escape(field.data.id),
+                escape(field.lookup.label(field.data)),
+            )
+        return Markup(
+            f'<select {html_params(**kwargs)}><option value=""></option>{option}</select>'
+        )
 
 
 class AjaxSelectField(Field):

@@ -27,19 +27,27 @@ class AuditColumnsMixin:
         DateTime, default=clock.utcnow, server_default=func.now(), nullable=False
     )
     changed_on: Mapped[dt.datetime] = mapped_column(
-        DateTime, default=clock.utcnow, onupdate=clock.utcnow,
-        server_default=func.now(), nullable=False
+        DateTime,
+        default=clock.utcnow,
+        onupdate=clock.utcnow,
+        server_default=func.now(),
+        nullable=False,
     )
 
     @declared_attr
     def created_by_fk(cls) -> Mapped[int | None]:
-        return mapped_column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"),
-                             default=_current_user_id)
+        return mapped_column(
+            Integer, ForeignKey("ab_user.id", ondelete="SET NULL"), default=_current_user_id
+        )
 
     @declared_attr
     def changed_by_fk(cls) -> Mapped[int | None]:
-        return mapped_column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"),
-                             default=_current_user_id, onupdate=_current_user_id)
+        return mapped_column(
+            Integer,
+            ForeignKey("ab_user.id", ondelete="SET NULL"),
+            default=_current_user_id,
+            onupdate=_current_user_id,
+        )
 
 
 class VersionedMixin:

@@ -66,12 +66,17 @@ def install(connection, table: str, column: str) -> None:
             with connection.begin_nested():
                 connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         except sa.exc.DBAPIError as exc:
-            log.warning("pg_trgm is not available (%s): %s.%s search stays unindexed",
-                        exc.__class__.__name__, table, column)
+            log.warning(
+                "pg_trgm is not available (%s): %s.%s search stays unindexed",
+                exc.__class__.__name__,
+                table,
+                column,
+            )
             return
         connection.exec_driver_sql(
             f"CREATE INDEX IF NOT EXISTS {trgm_index(table, column)} ON {table} "
-            f"USING gin ({column} gin_trgm_ops)")
+            f"USING gin ({column} gin_trgm_ops)"
+        )
 
 
 def uninstall(connection, table: str, column: str) -> None:
@@ -87,14 +92,18 @@ def uninstall(connection, table: str, column: str) -> None:
 def trigram_index(table: sa.Table, column: str) -> None:
     """Declare ``table.column`` indexed; databases created from the models get it too."""
     INDEXED.add((table.name, column))
-    sa.event.listen(table, "after_create",
-                    lambda target, connection, **kw: install(connection, table.name, column))
+    sa.event.listen(
+        table,
+        "after_create",
+        lambda target, connection, **kw: install(connection, table.name, column),
+    )
 
 
 def is_index_object(name: str | None) -> bool:
     """For Alembic's comparison: objects that are not in the models' metadata."""
     return name is not None and any(
-        name.startswith(fts_table(t, c)) or name == trgm_index(t, c) for t, c in INDEXED)
+        name.startswith(fts_table(t, c)) or name == trgm_index(t, c) for t, c in INDEXED
+    )
 
 
 def indexed_contains(model, column: str, value: str, dialect: str):
@@ -105,8 +114,11 @@ def indexed_contains(model, column: str, value: str, dialect: str):
     if (table, column) not in INDEXED or dialect != "sqlite" or len(value or "") < MIN_PATTERN:
         return None
     fts = fts_table(table, column)
-    matching = sa.text(f"SELECT rowid FROM {fts} WHERE {column} LIKE :pattern") \
-        .bindparams(pattern=f"%{value}%").columns(rowid=sa.Integer)
+    matching = (
+        sa.text(f"SELECT rowid FROM {fts} WHERE {column} LIKE :pattern")
+        .bindparams(pattern=f"%{value}%")
+        .columns(rowid=sa.Integer)
+    )
     return model.id.in_(matching.subquery().select())
 
 
@@ -114,8 +126,9 @@ class FilterContainsIndexed(FilterContains):
     """FAB's "contains", answered by the trigram index where there is one."""
 
     def apply(self, query, value):
-        condition = indexed_contains(self.model, self.column_name, value,
-                                     query.session.get_bind().dialect.name)
+        condition = indexed_contains(
+            self.model, self.column_name, value, query.session.get_bind().dialect.name
+        )
         if condition is None:
             return super().apply(query, value)
         return query.filter(condition)
@@ -131,17 +144,29 @@ class IndexedFilterConverter(SQLAFilterConverter):
     """
 
     conversion_table = tuple(
-        (kind, sorted((FilterContainsIndexed if f is FilterContains else f for f in filters),
-                      key=lambda f: f is not FilterContainsIndexed))
-        for kind, filters in SQLAFilterConverter.conversion_table)
+        (
+            kind,
+            sorted(
+                (FilterContainsIndexed if f is FilterContains else f for f in filters),
+                key=lambda f: f is not FilterContainsIndexed,
+            ),
+        )
+        for kind, filters in SQLAFilterConverter.conversion_table
+    )
     _classes: dict = {}
 
     def convert(self, col_name):
         key = (type(self), type(self.datamodel), self.datamodel.obj, col_name)
         classes = self._classes.get(key)
         if classes is None:
-            classes = next((tuple(filters) for kind, filters in self.conversion_table
-                            if getattr(self.datamodel, kind)(col_name)), ())
+            classes = next(
+                (
+                    tuple(filters)
+                    for kind, filters in self.conversion_table
+                    if getattr(self.datamodel, kind)(col_name)
+                ),
+                (),
+            )
             self._classes[key] = classes
         if not classes:
             return None

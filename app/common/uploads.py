@@ -44,24 +44,45 @@ SIGNATURES = {
 }
 #: Office Open XML: the folder of the main part.
 OOXML_PART = {"docx": "word/", "xlsx": "xl/"}
-ODF_MIMETYPE = {"odt": b"application/vnd.oasis.opendocument.text",
-                "ods": b"application/vnd.oasis.opendocument.spreadsheet"}
+ODF_MIMETYPE = {
+    "odt": b"application/vnd.oasis.opendocument.text",
+    "ods": b"application/vnd.oasis.opendocument.spreadsheet",
+}
 
-ARCHIVES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08", b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c",
-            b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"MSCF", b"ustar")
-EXECUTABLES = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe",
-               b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"#!")
-MARKUP = re.compile(rb"^\s*(?:<\?xml|<!doctype|<html|<svg|<script|<body|<head|<iframe)",
-                    re.IGNORECASE)
+ARCHIVES = (
+    b"PK\x03\x04",
+    b"PK\x05\x06",
+    b"PK\x07\x08",
+    b"Rar!\x1a\x07",
+    b"7z\xbc\xaf\x27\x1c",
+    b"\x1f\x8b",
+    b"BZh",
+    b"\xfd7zXZ\x00",
+    b"MSCF",
+    b"ustar",
+)
+EXECUTABLES = (
+    b"MZ",
+    b"\x7fELF",
+    b"\xfe\xed\xfa\xce",
+    b"\xfe\xed\xfa\xcf",
+    b"\xcf\xfa\xed\xfe",
+    b"\xce\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",
+    b"#!",
+)
+MARKUP = re.compile(
+    rb"^\s*(?:<\?xml|<!doctype|<html|<svg|<script|<body|<head|<iframe)", re.IGNORECASE
+)
 PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA)\b")
 #: Names inside an office package that are macros, ActiveX or foreign executables.
 PACKAGE_ACTIVE = re.compile(
     r"(?:vbaProject\.bin|vbaData\.xml|activeX/|/macrosheets/|^Basic/|^Scripts/"
     r"|\.(?:exe|dll|com|bat|cmd|scr|js|jse|vbs|vbe|wsf|ps1|hta|jar|msi|zip|rar|7z|gz)$)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 #: OLE2 directory entries (UTF-16 names, NUL-terminated) of VBA macro storage.
 OLE_MACROS = tuple(f"{name}\0".encode("utf-16-le") for name in ("_VBA_PROJECT", "Macros", "VBA"))
-
 
 
 def _wrong_content(ext: str) -> LazyString:
@@ -91,7 +112,8 @@ def _package_problem(ext: str, data: bytes) -> LazyString | None:
         return _wrong_content(ext)
     if ext in OOXML_PART:
         if "[Content_Types].xml" not in names or not any(
-                n.startswith(OOXML_PART[ext]) for n in names):
+            n.startswith(OOXML_PART[ext]) for n in names
+        ):
             return ARCHIVE
         types = package.read("[Content_Types].xml")
         if b"macroEnabled" in types or b"vbaProject" in types:

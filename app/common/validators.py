@@ -287,9 +287,7 @@ def katottg_is_valid(code: str) -> bool:
 # ---------------------------------------------------------------------------
 
 EDRPOU_FORMAT_MESSAGE = _l("The EDRPOU code must consist of 8 digits.")
-EDRPOU_CHECKSUM_MESSAGE = _l(
-    "Invalid EDRPOU code: the check digit does not match. Check the code."
-)
+EDRPOU_CHECKSUM_MESSAGE = _l("Invalid EDRPOU code: the check digit does not match. Check the code.")
 RNOKPP_FORMAT_MESSAGE = _l("The RNOKPP must consist of 10 digits.")
 RNOKPP_CHECKSUM_MESSAGE = _l("Invalid RNOKPP: the check digit does not match.")
 PHONE_MESSAGE = _l("Enter the phone number in the format +380XXXXXXXXX.")
@@ -381,6 +379,7 @@ class KatottgCode:
 # ---------------------------------------------------------------------------
 # The same rules for the REST API (marshmallow validators)
 # ---------------------------------------------------------------------------
+
 
 def api_validator(check, message):
     """Wrap a pure check as a marshmallow validator with a Ukrainian message.

@@ -58,13 +58,14 @@ INTEGRITY_MESSAGE = _l(
 )
 RELATION_ID_MESSAGE = _l("Give the identifier (a whole number) of an existing record.")
 PAGE_MESSAGE = _l("Page number and page size must be whole numbers below 10,000,000.")
-DEEP_PAGE_MESSAGE = _l("Only the first %(number)s records can be paged through: narrow the "
-                       "search or reverse the order to see the others.")
+DEEP_PAGE_MESSAGE = _l(
+    "Only the first %(number)s records can be paged through: narrow the "
+    "search or reverse the order to see the others."
+)
 #: The page-size menu offers 25-100; a bigger ``psize_`` argument is cut to this.
 MAX_PAGE_SIZE = 100
 DATABASE_MESSAGE = _l("The record was not saved because of a database error. Try again.")
-VERSION_MESSAGE = _l("The version must be a whole number: the one the record had when you "
-                     "read it.")
+VERSION_MESSAGE = _l("The version must be a whole number: the one the record had when you read it.")
 
 
 EMPTY = "—"
@@ -86,8 +87,9 @@ def _date_formatters(model) -> dict:
     formatters = {}
     for column in model.__table__.columns:
         if isinstance(column.type, DateTime):
-            formatters[column.key] = (
-                lambda v: format_datetime(v, "dd.MM.yyyy HH:mm") if v else EMPTY)
+            formatters[column.key] = lambda v: (
+                format_datetime(v, "dd.MM.yyyy HH:mm") if v else EMPTY
+            )
         elif isinstance(column.type, Date):
             formatters[column.key] = lambda v: short_date(v) if v else EMPTY
         elif isinstance(column.type, Boolean):
@@ -188,8 +190,7 @@ def _drop_actions(widget, names) -> None:
     ``actions`` argument as "all actions", so the widget's own copy is filtered)."""
     if names:
         actions = widget.template_args.get("actions") or {}
-        widget.template_args["actions"] = {k: v for k, v in actions.items()
-                                           if k not in names}
+        widget.template_args["actions"] = {k: v for k, v in actions.items() if k not in names}
 
 
 class PortalShowWidget(ShowWidget):
@@ -221,16 +222,20 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
         self._scope_relation_choices(model)
         if "version" in model.__table__.columns:
             self.edit_form_extra_fields = {
-                "version": HiddenField(), **(self.edit_form_extra_fields or {})
+                "version": HiddenField(),
+                **(self.edit_form_extra_fields or {}),
             }
             if self.edit_columns and "version" not in self.edit_columns:
                 self.edit_columns = [*self.edit_columns, "version"]
             if self.edit_fieldsets and not any(
-                    "version" in fs[1].get("fields", []) for fs in self.edit_fieldsets):
+                "version" in fs[1].get("fields", []) for fs in self.edit_fieldsets
+            ):
                 # FAB builds the edit form from the fieldsets when there are any.
                 *head, (title, spec) = self.edit_fieldsets
-                self.edit_fieldsets = [*head, (title, {**spec, "fields": [
-                    *spec.get("fields", []), "version"]})]
+                self.edit_fieldsets = [
+                    *head,
+                    (title, {**spec, "fields": [*spec.get("fields", []), "version"]}),
+                ]
         super().__init__(**kwargs)
         if self.search_form is not None:
             self.search_form = LazySearchForm(self.search_form)
@@ -239,8 +244,12 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
         """A record's page and edit form name the record in their <title> and <h1>
         (``page_record``; the row is already in the session: no statement)."""
         pk = (request.view_args or {}).get("pk") if has_request_context() else None
-        if (pk is not None and "page_record" not in kwargs and _valid_pk(pk)
-                and template in (self.show_template, self.edit_template)):
+        if (
+            pk is not None
+            and "page_record" not in kwargs
+            and _valid_pk(pk)
+            and template in (self.show_template, self.edit_template)
+        ):
             try:
                 item = self.datamodel.session.get(self.datamodel.obj, int(pk))
             except (TypeError, ValueError):
@@ -288,14 +297,17 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
                 options = dict(
                     description=(self.description_columns or {}).get(column.key, ""),
                     # FAB skips validators_columns for replaced fields: keep them.
-                    validators=[DataRequired() if required else Optional(),
-                                *(self.validators_columns or {}).get(column.key, [])],
+                    validators=[
+                        DataRequired() if required else Optional(),
+                        *(self.validators_columns or {}).get(column.key, []),
+                    ],
                 )
                 if type(column.type) is Date:
                     extra[column.key] = UkDateField(label, **options)
                 elif isinstance(column.type, SAEnum) and column.type.enum_class is not None:
                     extra[column.key] = EnumSelectField(
-                        label, enum_class=column.type.enum_class, **options)
+                        label, enum_class=column.type.enum_class, **options
+                    )
             setattr(self, attr, extra)
 
     # --- saving: the model's commands hold the rules (app/common/commands.py) -----
@@ -346,8 +358,9 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
         """The edit form's address, when this user may edit this record now."""
         sm = self.appbuilder.sm
         permission = "can_" + self.method_permission_name.get("edit", "edit")
-        if permission not in (self.base_permissions or []) or \
-                not sm.has_access(permission, self.class_permission_name):
+        if permission not in (self.base_permissions or []) or not sm.has_access(
+            permission, self.class_permission_name
+        ):
             return None
         if not commands_for(item).editable(item):
             return None
@@ -369,8 +382,9 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
         conditions = []
         for name in self._quick_columns():
             indexed = indexed_contains(model, name, text, dialect)
-            conditions.append(indexed if indexed is not None
-                              else finder.contains(getattr(model, name), text))
+            conditions.append(
+                indexed if indexed is not None else finder.contains(getattr(model, name), text)
+            )
         return conditions
 
     def _quick_columns(self) -> tuple[str, ...]:
@@ -380,14 +394,17 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
 
         columns = self.datamodel.obj.__table__.columns
         hidden = personal_columns(self.datamodel.obj)
-        return tuple(name for name in (self.search_columns or [])
-                     if name in columns and name not in hidden
-                     and finder.is_text_column(columns[name]))
+        return tuple(
+            name
+            for name in (self.search_columns or [])
+            if name in columns and name not in hidden and finder.is_text_column(columns[name])
+        )
 
     def _has_quick_search(self) -> bool:
         """A register has the box when it has quick-search columns or its own clauses."""
         return bool(self._quick_columns()) or (
-            type(self).quick_search_clauses is not PortalModelView.quick_search_clauses)
+            type(self).quick_search_clauses is not PortalModelView.quick_search_clauses
+        )
 
     def _with_quick_search(self, filters):
         """The request's filters plus the quick search (``?q=``), if any."""
@@ -397,8 +414,10 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
         cls = self.__dict__.get("_quick_filter")
         if cls is None:
             cls = self.__dict__["_quick_filter"] = type(
-                f"{type(self).__name__}QuickSearch", (finder.QuickSearchFilter,),
-                {"clauses": staticmethod(self.quick_search_clauses)})
+                f"{type(self).__name__}QuickSearch",
+                (finder.QuickSearchFilter,),
+                {"clauses": staticmethod(self.quick_search_clauses)},
+            )
         filters = filters.copy()
         filters.add_filter(self.datamodel.get_pk_name(), cls, text)
         return filters
@@ -492,36 +511,51 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
         return None
 
     # --- list: bounded page size, count and depth (app/common/listing.py) -------
-    def list_page_widgets(self, filters, actions=None, order_column="", order_direction="",
-                          page=None, page_size=None, widgets=None, **kwargs):
+    def list_page_widgets(
+        self,
+        filters,
+        actions=None,
+        order_column="",
+        order_direction="",
+        page=None,
+        page_size=None,
+        widgets=None,
+        **kwargs,
+    ):
         page_size = min(page_size or self.page_size, MAX_PAGE_SIZE)
         cap = getattr(self.datamodel, "count_cap", None)
         if cap and page and (page + 1) * page_size > cap:
             # OFFSET walks every skipped row: past the cap the page would cost
             # as much as reading the table. Show the last page within it.
             page = max(0, -(-cap // page_size) - 1)
-            flash(str(DEEP_PAGE_MESSAGE) % {"number": f"{cap:,}".replace(",", "\u00a0")},
-                  "info")
+            flash(str(DEEP_PAGE_MESSAGE) % {"number": f"{cap:,}".replace(",", "\u00a0")}, "info")
         filters = self._with_quick_search(filters)
         widgets = self._plain_rows_list_widget(
-            filters, actions, order_column, order_direction, page, page_size, widgets,
-            **kwargs)
+            filters, actions, order_column, order_direction, page, page_size, widgets, **kwargs
+        )
         if widgets is None:
             widgets = self.fab_list_widgets(
-                filters, actions=actions, order_column=order_column,
-                order_direction=order_direction, page=page, page_size=page_size,
-                widgets=widgets, **kwargs)
+                filters,
+                actions=actions,
+                order_column=order_column,
+                order_direction=order_direction,
+                page=page,
+                page_size=page_size,
+                widgets=widgets,
+                **kwargs,
+            )
         widgets["list"].template_args["count_cap"] = cap
         _drop_actions(widgets["list"], self.single_record_actions)
         # Rendered with the page (after the search widget has loaded a chosen
         # picker's row, which the chip then names from the session, no statement).
         widgets["list"].template_args["finder"] = functools.partial(
-            finder.render_finder, filters, self.label_columns,
-            quick=self._has_quick_search())
+            finder.render_finder, filters, self.label_columns, quick=self._has_quick_search()
+        )
         return widgets
 
-    def _plain_rows_list_widget(self, filters, actions, order_column, order_direction, page,
-                                page_size, widgets, **kwargs):
+    def _plain_rows_list_widget(
+        self, filters, actions, order_column, order_direction, page, page_size, widgets, **kwargs
+    ):
         """FAB's ``_get_list_widget`` on plain rows (``datamodel.list_page``:
         the same scoped, filtered, ordered page without building an ORM object
         per row); None where the datamodel or the columns need FAB's way."""
@@ -530,18 +564,33 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
             return None
         if not order_column and self.base_order:
             order_column, order_direction = self.base_order
-        result = list_page(filters.get_joined_filters(fab_seam.base_filters(self)), order_column,
-                           order_direction, page, page_size, self.list_columns)
+        result = list_page(
+            filters.get_joined_filters(fab_seam.base_filters(self)),
+            order_column,
+            order_direction,
+            page,
+            page_size,
+            self.list_columns,
+        )
         if result is None:
             return None
         count, pks, values = result
         widgets = widgets or {}
         widgets["list"] = self.list_widget(
-            label_columns=self.label_columns, include_columns=self.list_columns,
-            value_columns=values, order_columns=self.order_columns,
-            formatters_columns=self.formatters_columns, page=page, page_size=page_size,
-            count=count, pks=pks, actions=actions or self.actions, filters=filters,
-            modelview_name=self.__class__.__name__, **kwargs)
+            label_columns=self.label_columns,
+            include_columns=self.list_columns,
+            value_columns=values,
+            order_columns=self.order_columns,
+            formatters_columns=self.formatters_columns,
+            page=page,
+            page_size=page_size,
+            count=count,
+            pks=pks,
+            actions=actions or self.actions,
+            filters=filters,
+            modelview_name=self.__class__.__name__,
+            **kwargs,
+        )
         return widgets
 
     def search_page_widgets(self, form=None, exclude_cols=None, widgets=None):
@@ -551,17 +600,26 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
         if isinstance(form, DeferredForm):
             names = form.ajax_fields
         else:
-            names = [name for name, field in (form._fields.items() if form is not None else ())
-                     if isinstance(field, AjaxSelectField)]
+            names = [
+                name
+                for name, field in (form._fields.items() if form is not None else ())
+                if isinstance(field, AjaxSelectField)
+            ]
         for name in names:
             prefix, suffix = "_flt_", f"_{name}"
-            raw = next((value for key, value in request.args.items()
-                        if key.startswith(prefix) and key.endswith(suffix)
-                        and key[len(prefix):-len(suffix)].isdigit()), None)
+            raw = next(
+                (
+                    value
+                    for key, value in request.args.items()
+                    if key.startswith(prefix)
+                    and key.endswith(suffix)
+                    and key[len(prefix) : -len(suffix)].isdigit()
+                ),
+                None,
+            )
             if raw:
                 form[name].process_formdata([raw])
-        return self.fab_search_widgets(form=form, exclude_cols=exclude_cols,
-                                       widgets=widgets)
+        return self.fab_search_widgets(form=form, exclude_cols=exclude_cols, widgets=widgets)
 
     def edit_widgets_after_refusal(self, form, item) -> dict:
         """The edit page again, with the refused form and what was typed."""
@@ -684,10 +742,12 @@ class PortalRestApi(fab_seam.RestApiSeam, ModelRestApi):
             if column not in data or not self.datamodel.is_relation(column):
                 continue
             value = data[column]
-            if self.datamodel.is_relation_many_to_many(column) or \
-                    self.datamodel.is_relation_one_to_many(column):
+            if self.datamodel.is_relation_many_to_many(
+                column
+            ) or self.datamodel.is_relation_one_to_many(column):
                 ok = isinstance(value, list) and all(
-                    isinstance(v, int) and not isinstance(v, bool) for v in value)
+                    isinstance(v, int) and not isinstance(v, bool) for v in value
+                )
             else:
                 ok = value is None or (isinstance(value, int) and not isinstance(value, bool))
             if not ok:
@@ -760,7 +820,7 @@ class PortalRestApi(fab_seam.RestApiSeam, ModelRestApi):
         return super().response_422(message=message)
 
 
-BODY_NOT_OBJECT = _l("Send a JSON object (for example {\"reason\": \"...\"}).")
+BODY_NOT_OBJECT = _l('Send a JSON object (for example {"reason": "..."}).')
 BODY_FIELD = _l("«%(field)s»: %(expected)s.")
 EXPECTED = {
     str: _l("a text of at most 2,000 characters"),
@@ -801,7 +861,8 @@ def read_body(fields: dict) -> dict:
             value = kind[value] if ok else value
         if not ok:
             expected = EXPECTED.get(kind) or EXPECTED_CHOICE % {
-                "choices": ", ".join(kind.__members__)}
+                "choices": ", ".join(kind.__members__)
+            }
             raise InvalidData(BODY_FIELD % {"field": name, "expected": expected})
         body[name] = value
     return body
@@ -810,8 +871,7 @@ def read_body(fields: dict) -> dict:
 def _parse_any_date(text: str):
     import datetime as dt
 
-    for parse in (dt.date.fromisoformat,
-                  lambda t: dt.datetime.strptime(t, "%d.%m.%Y").date()):
+    for parse in (dt.date.fromisoformat, lambda t: dt.datetime.strptime(t, "%d.%m.%Y").date()):
         try:
             return parse(text.strip())
         except ValueError:
@@ -824,9 +884,12 @@ def _with_version_field(schema):
     clients where to send it); ``_stale_write`` takes it out before loading."""
     from marshmallow import fields
 
-    version = fields.Integer(metadata={
-        "description": "The version the client read (optimistic locking); a stale one "
-                       "is answered 409. Or send it as If-Match (the GET's ETag)."})
+    version = fields.Integer(
+        metadata={
+            "description": "The version the client read (optimistic locking); a stale one "
+            "is answered 409. Or send it as If-Match (the GET's ETag)."
+        }
+    )
     klass = type(schema)
     meta = klass.Meta
     if getattr(meta, "fields", None):  # FAB's schemas list their fields

@@ -30,31 +30,60 @@ def register(appbuilder) -> None:
         referral_offer,
     )
 
-    register_lookup("directory_hromada", EntryHromada, resource=permissions.ENTRY,
-                    search=[EntryHromada.title, EntryHromada.code], order_by=EntryHromada.title)
-    register_lookup("directory_oblast", Oblast, resource=permissions.ENTRY,
-                    search=[Oblast.title, Oblast.code], order_by=Oblast.title)
+    register_lookup(
+        "directory_hromada",
+        EntryHromada,
+        resource=permissions.ENTRY,
+        search=[EntryHromada.title, EntryHromada.code],
+        order_by=EntryHromada.title,
+    )
+    register_lookup(
+        "directory_oblast",
+        Oblast,
+        resource=permissions.ENTRY,
+        search=[Oblast.title, Oblast.code],
+        order_by=Oblast.title,
+    )
     # The referral's service picker (app.cases ReferralView): for a known case,
     # only services valid for its beneficiary (the command refuses any other).
-    register_lookup("directory_entry", DirectoryEntry, resource=permissions.ENTRY,
-                    search=[DirectoryEntry.title, DirectoryEntry.provider_name],
-                    order_by=DirectoryEntry.title, label=entry_label, offer=referral_offer)
+    register_lookup(
+        "directory_entry",
+        DirectoryEntry,
+        resource=permissions.ENTRY,
+        search=[DirectoryEntry.title, DirectoryEntry.provider_name],
+        order_by=DirectoryEntry.title,
+        label=entry_label,
+        offer=referral_offer,
+    )
 
     appbuilder.add_api(DirectoryEntryApi)
     appbuilder.add_api(ServiceKindApi)
-    category = dict(category="Directory", category_label=_l("Service directory"),
-                    category_icon="fa-map-signs")
+    category = dict(
+        category="Directory", category_label=_l("Service directory"), category_icon="fa-map-signs"
+    )
     DirectoryEntryView.list_template = "directory/list.html"
     StaleEntryView.list_template = "directory/list.html"
-    appbuilder.add_view(DirectoryEntryView, permissions.ENTRY, label=_l("Services"),
-                        icon="fa-list", **category)
+    appbuilder.add_view(
+        DirectoryEntryView, permissions.ENTRY, label=_l("Services"), icon="fa-list", **category
+    )
     appbuilder.add_view_no_menu(StaleEntryView)
-    appbuilder.add_view(ServiceKindView, permissions.KIND, label=_l("Kinds of service"),
-                        icon="fa-tags", **category)
-    appbuilder.add_view(RecipientCategoryView, permissions.CATEGORY,
-                        label=_l("Categories of recipients"), icon="fa-users", **category)
-    appbuilder.add_view(DirectoryReportView, permissions.REPORT,
-                        label=_l("Gaps and referrals"), icon="fa-th", **category)
+    appbuilder.add_view(
+        ServiceKindView, permissions.KIND, label=_l("Kinds of service"), icon="fa-tags", **category
+    )
+    appbuilder.add_view(
+        RecipientCategoryView,
+        permissions.CATEGORY,
+        label=_l("Categories of recipients"),
+        icon="fa-users",
+        **category,
+    )
+    appbuilder.add_view(
+        DirectoryReportView,
+        permissions.REPORT,
+        label=_l("Gaps and referrals"),
+        icon="fa-th",
+        **category,
+    )
     appbuilder.add_view_no_menu(PublicServiceView)
     from flask import current_app
 
@@ -104,10 +133,21 @@ def home_cards(scope) -> list[dict]:
     from .models import DirectoryEntry
     from .services import stale_clause
 
-    if not can_read(permissions.ENTRY) or not (scope.hromada_id or scope.oblast_id
-                                               or scope.national):
+    if not can_read(permissions.ENTRY) or not (
+        scope.hromada_id or scope.oblast_id or scope.national
+    ):
         return []
-    stale = db.session.scalar(scoped(select(func.count()).select_from(DirectoryEntry)
-                                     .where(stale_clause()), DirectoryEntry, scope))
-    return [{"label": _l("Services not verified for 6 months"), "value": stale or 0,
-             "url": url_for("StaleEntryView.list")}]
+    stale = db.session.scalar(
+        scoped(
+            select(func.count()).select_from(DirectoryEntry).where(stale_clause()),
+            DirectoryEntry,
+            scope,
+        )
+    )
+    return [
+        {
+            "label": _l("Services not verified for 6 months"),
+            "value": stale or 0,
+            "url": url_for("StaleEntryView.list"),
+        }
+    ]

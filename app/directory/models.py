@@ -69,11 +69,13 @@ class ServiceKind(AuditColumnsMixin, VersionedMixin, Model):
     code: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False, unique=True)
     description: Mapped[str | None] = mapped_column(Text)
-    sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=100,
-                                            server_default="100")
+    sort_order: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=100, server_default="100"
+    )
     #: A retired kind stays on old entries but is not chosen for new ones.
-    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True,
-                                         server_default=true())
+    active: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default=true()
+    )
 
     def __repr__(self) -> str:
         return self.name or ""
@@ -93,8 +95,9 @@ class RecipientCategory(AuditColumnsMixin, VersionedMixin, Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False, unique=True)
-    sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=100,
-                                            server_default="100")
+    sort_order: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=100, server_default="100"
+    )
 
     def __repr__(self) -> str:
         return self.name or ""
@@ -107,10 +110,10 @@ class RecipientCategory(AuditColumnsMixin, VersionedMixin, Model):
 entry_recipient = Table(
     "directory_entry_recipient",
     Model.metadata,
-    Column("entry_id", Integer, ForeignKey("directory_entry.id", ondelete="CASCADE"),
-           primary_key=True),
-    Column("category_id", Integer, ForeignKey("directory_recipient_category.id"),
-           primary_key=True),
+    Column(
+        "entry_id", Integer, ForeignKey("directory_entry.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("category_id", Integer, ForeignKey("directory_recipient_category.id"), primary_key=True),
     Index("ix_directory_entry_recipient_category", "category_id", "entry_id"),
 )
 
@@ -151,45 +154,54 @@ class DirectoryEntry(AuditColumnsMixin, VersionedMixin, Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(300), nullable=False, index=True)
-    kind_id: Mapped[int] = mapped_column(ForeignKey("directory_service_kind.id"),
-                                         nullable=False)
-    level: Mapped[EntryLevel] = mapped_column(enum_column(EntryLevel), nullable=False,
-                                              default=EntryLevel.hromada,
-                                              server_default=EntryLevel.hromada.name)
+    kind_id: Mapped[int] = mapped_column(ForeignKey("directory_service_kind.id"), nullable=False)
+    level: Mapped[EntryLevel] = mapped_column(
+        enum_column(EntryLevel),
+        nullable=False,
+        default=EntryLevel.hromada,
+        server_default=EntryLevel.hromada.name,
+    )
     oblast_id: Mapped[int | None] = mapped_column(ForeignKey("geo_oblast.id"), index=True)
     hromada_id: Mapped[int | None] = mapped_column(ForeignKey("geo_hromada.id"))
-    provider_type: Mapped[ProviderType] = mapped_column(enum_column(ProviderType),
-                                                        nullable=False)
+    provider_type: Mapped[ProviderType] = mapped_column(enum_column(ProviderType), nullable=False)
     provider_name: Mapped[str] = mapped_column(String(300), nullable=False)
     description: Mapped[str | None] = mapped_column(Text)
     #: How to apply: the steps, in plain words.
     how_to_apply: Mapped[str | None] = mapped_column(Text)
     documents: Mapped[str | None] = mapped_column(Text)
     online_url: Mapped[str | None] = mapped_column(String(500))
-    in_person: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True,
-                                            server_default=true())
+    in_person: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default=true()
+    )
     address: Mapped[str | None] = mapped_column(String(300))
     hours: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(13))
     email: Mapped[str | None] = mapped_column(String(254))
     languages: Mapped[str | None] = mapped_column(String(200))
-    barrier_free: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
-                                               server_default=false())
+    barrier_free: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
     accessibility: Mapped[str | None] = mapped_column(String(300))
     #: Who keeps this entry up to date (position, department; a work contact).
     responsible: Mapped[str | None] = mapped_column(String(200))
     verified_on: Mapped[dt.date] = mapped_column(Date, nullable=False, default=clock.kyiv_today)
     verified_by_fk: Mapped[int | None] = mapped_column(
-        ForeignKey("ab_user.id", ondelete="SET NULL"))
+        ForeignKey("ab_user.id", ondelete="SET NULL")
+    )
     #: A withdrawn service stays for the referrals that name it, but is not offered.
-    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True,
-                                         server_default=true())
+    active: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default=true()
+    )
 
     kind: Mapped[ServiceKind] = relationship(lazy="joined", innerjoin=True)
     oblast = relationship("Oblast", lazy="joined")
     hromada = relationship(EntryHromada, lazy="joined", viewonly=False)
-    recipients = relationship(RecipientCategory, secondary=entry_recipient, lazy="select",
-                              order_by=RecipientCategory.sort_order)
+    recipients = relationship(
+        RecipientCategory,
+        secondary=entry_recipient,
+        lazy="select",
+        order_by=RecipientCategory.sort_order,
+    )
     verified_by = relationship("PortalUser", foreign_keys=[verified_by_fk], lazy="select")
 
     def __repr__(self) -> str:

@@ -15,14 +15,14 @@
 
 from ..security.permissions import SELF_SERVICE
 from ..security.roles import (
-                              AUDITOR,
-                              CASE_WORKER,
-                              EXPORT,
-                              HROMADA_EDITOR,
-                              MINISTRY,
-                              READ,
-                              REGIONAL_ADMIN,
-                              WRITE,
+    AUDITOR,
+    CASE_WORKER,
+    EXPORT,
+    HROMADA_EDITOR,
+    MINISTRY,
+    READ,
+    REGIONAL_ADMIN,
+    WRITE,
 )
 
 ENTRY = "DirectoryEntry"
@@ -33,13 +33,25 @@ REPORT = "DirectoryReport"
 CLASSIFIERS_READ = {KIND: {READ}, CATEGORY: {READ}}
 
 GRANTS = {
-    HROMADA_EDITOR: {ENTRY: {READ, WRITE, EXPORT}, **CLASSIFIERS_READ,
-                     **SELF_SERVICE, "Job": {READ}},
+    HROMADA_EDITOR: {
+        ENTRY: {READ, WRITE, EXPORT},
+        **CLASSIFIERS_READ,
+        **SELF_SERVICE,
+        "Job": {READ},
+    },
     REGIONAL_ADMIN: {ENTRY: {READ, WRITE, EXPORT}, **CLASSIFIERS_READ, REPORT: {READ}},
-    MINISTRY: {ENTRY: {READ, WRITE, EXPORT}, KIND: {READ, WRITE}, CATEGORY: {READ, WRITE},
-               REPORT: {READ}},
+    MINISTRY: {
+        ENTRY: {READ, WRITE, EXPORT},
+        KIND: {READ, WRITE},
+        CATEGORY: {READ, WRITE},
+        REPORT: {READ},
+    },
     CASE_WORKER: {ENTRY: {READ}, **CLASSIFIERS_READ},
     AUDITOR: {ENTRY: {READ, EXPORT}, **CLASSIFIERS_READ, REPORT: {READ}},
 }
-MENU_CATEGORIES = {ENTRY: "Directory", KIND: "Directory", CATEGORY: "Directory",
-                   REPORT: "Directory"}
+MENU_CATEGORIES = {
+    ENTRY: "Directory",
+    KIND: "Directory",
+    CATEGORY: "Directory",
+    REPORT: "Directory",
+}

@@ -45,23 +45,35 @@ def _cached(key, load):
 
 def _choices(session):
     def load():
-        oblasts = sorted(session.execute(select(Oblast.id, Oblast.title)).all(),
-                         key=lambda r: ukrainian_sort_key(r[1]))
-        categories = session.execute(select(RecipientCategory.id, RecipientCategory.name)
-                                     .order_by(RecipientCategory.sort_order)).all()
-        kinds = session.execute(select(ServiceKind.id, ServiceKind.name)
-                                .where(ServiceKind.active.is_(True))
-                                .order_by(ServiceKind.sort_order)).all()
+        oblasts = sorted(
+            session.execute(select(Oblast.id, Oblast.title)).all(),
+            key=lambda r: ukrainian_sort_key(r[1]),
+        )
+        categories = session.execute(
+            select(RecipientCategory.id, RecipientCategory.name).order_by(
+                RecipientCategory.sort_order
+            )
+        ).all()
+        kinds = session.execute(
+            select(ServiceKind.id, ServiceKind.name)
+            .where(ServiceKind.active.is_(True))
+            .order_by(ServiceKind.sort_order)
+        ).all()
         return oblasts, categories, kinds
 
     return _cached(("choices", _engine_key(session)), load)
 
 
 def _hromadas(session, oblast_id):
-    return _cached(("hromadas", _engine_key(session), oblast_id), lambda: sorted(
-        session.execute(select(Hromada.id, Hromada.title)
-                        .where(Hromada.oblast_id == oblast_id)).all(),
-        key=lambda r: ukrainian_sort_key(r[1])))
+    return _cached(
+        ("hromadas", _engine_key(session), oblast_id),
+        lambda: sorted(
+            session.execute(
+                select(Hromada.id, Hromada.title).where(Hromada.oblast_id == oblast_id)
+            ).all(),
+            key=lambda r: ukrainian_sort_key(r[1]),
+        ),
+    )
 
 
 def _engine_key(session):
@@ -86,22 +98,37 @@ class PublicServiceView(BaseView):
                 abort(404)
         hromada = None
         if hromada_id:
-            hromada = session.execute(select(Hromada.id, Hromada.title, Hromada.oblast_id)
-                                      .where(Hromada.id == hromada_id)).first()
+            hromada = session.execute(
+                select(Hromada.id, Hromada.title, Hromada.oblast_id).where(Hromada.id == hromada_id)
+            ).first()
             if hromada is not None and hromada.oblast_id != oblast_id:
                 oblast_id = hromada.oblast_id
         oblasts, categories, kinds = _choices(session)
         hromadas = _hromadas(session, oblast_id) if oblast_id else []
-        found = services.public_search(session, hromada.id, category_id, kind_id,
-                                       oblast_id=hromada.oblast_id) \
-            if hromada is not None else {}
+        found = (
+            services.public_search(
+                session, hromada.id, category_id, kind_id, oblast_id=hromada.oblast_id
+            )
+            if hromada is not None
+            else {}
+        )
         sections = [(level, found.get(level, [])) for level in EntryLevel] if found else []
         html = self.render_template(
-            "directory/public.html", title=_l("What can I get in my community?"),
-            oblasts=oblasts, hromadas=hromadas, categories=categories, kinds=kinds,
-            hromada=hromada, sections=sections,
+            "directory/public.html",
+            title=_l("What can I get in my community?"),
+            oblasts=oblasts,
+            hromadas=hromadas,
+            categories=categories,
+            kinds=kinds,
+            hromada=hromada,
+            sections=sections,
             total=sum(len(entries) for _level, entries in sections),
             provider_types={t: t.label for t in ProviderType},
-            filters={"oblast": oblast_id, "hromada": hromada.id if hromada else None,
-                     "category": category_id, "kind": kind_id})
+            filters={
+                "oblast": oblast_id,
+                "hromada": hromada.id if hromada else None,
+                "category": category_id,
+                "kind": kind_id,
+            },
+        )
         return PublicCentreView._public(html)

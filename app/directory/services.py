@@ -55,25 +55,39 @@ from .models import (
 #: (#25) and public descriptions of what veterans' departments, ЦНАП and
 #: resilience centres offer; the split of the last five is an assumption.
 SERVICE_KINDS = (
-    ("social_protection", "Соціальний захист і соціальні послуги",
-     "Соціальний супровід, догляд, соціальні послуги за місцем проживання"),
-    ("documents", "Документи та статус",
-     "Посвідчення учасника бойових дій, статус члена сім'ї загиблого, довідки, ЦНАП"),
+    (
+        "social_protection",
+        "Соціальний захист і соціальні послуги",
+        "Соціальний супровід, догляд, соціальні послуги за місцем проживання",
+    ),
+    (
+        "documents",
+        "Документи та статус",
+        "Посвідчення учасника бойових дій, статус члена сім'ї загиблого, довідки, ЦНАП",
+    ),
     ("health", "Охорона здоров'я", "Лікування, медичні огляди, ліки за програмою"),
     ("rehabilitation", "Реабілітація", "Фізична реабілітація, протезування, санаторне лікування"),
-    ("psychological", "Психологічна підтримка",
-     "Консультації психолога, групи взаємопідтримки, центри життєстійкості"),
+    (
+        "psychological",
+        "Психологічна підтримка",
+        "Консультації психолога, групи взаємопідтримки, центри життєстійкості",
+    ),
     ("legal_aid", "Правова допомога", "Безоплатна правнича допомога, консультації юриста"),
     ("education", "Освіта", "Навчання, пільги на освіту для ветеранів і дітей"),
-    ("employment", "Працевлаштування і перекваліфікація",
-     "Центр зайнятості, професійне навчання, ваучери"),
+    (
+        "employment",
+        "Працевлаштування і перекваліфікація",
+        "Центр зайнятості, професійне навчання, ваучери",
+    ),
     ("housing", "Житло", "Житлові програми, компенсації, тимчасове житло"),
-    ("benefits", "Пільги та виплати",
-     "Грошові допомоги, компенсації, пільги на оплату послуг"),
+    ("benefits", "Пільги та виплати", "Грошові допомоги, компенсації, пільги на оплату послуг"),
     ("business", "Підтримка власної справи", "Гранти і консультації для ветеранського бізнесу"),
     ("sport", "Спорт і дозвілля", "Ветеранський спорт, адаптивні заняття, клуби"),
-    ("transition", "Перехід до цивільного життя",
-     "Фахівці із супроводу ветеранів, ветеранські простори, інформування"),
+    (
+        "transition",
+        "Перехід до цивільного життя",
+        "Фахівці із супроводу ветеранів, ветеранські простори, інформування",
+    ),
 )
 
 #: The seeded categories of recipients: (code, name). Source: the issue (#25) and
@@ -99,8 +113,13 @@ ALL_RESIDENTS = "all_residents"
 BENEFICIARY_RECIPIENTS = {
     "serviceman": ("servicemen",),
     "veteran": ("veterans", "demobilised", "war_disabled"),
-    "family_member": ("families_servicemen", "families_veterans", "families_fallen",
-                      "families_missing", "families_captive"),
+    "family_member": (
+        "families_servicemen",
+        "families_veterans",
+        "families_fallen",
+        "families_missing",
+        "families_captive",
+    ),
     "idp": ("idp",),
     "difficult_family": (),
     "other": (),
@@ -112,8 +131,9 @@ def seed_classifiers(session) -> None:
     have = set(session.scalars(select(ServiceKind.code)))
     for order, (code, name, description) in enumerate(SERVICE_KINDS, start=1):
         if code not in have:
-            session.add(ServiceKind(code=code, name=name, description=description,
-                                    sort_order=order * 10))
+            session.add(
+                ServiceKind(code=code, name=name, description=description, sort_order=order * 10)
+            )
     have = set(session.scalars(select(RecipientCategory.code)))
     for order, (code, name) in enumerate(RECIPIENTS, start=1):
         if code not in have:
@@ -125,8 +145,9 @@ def seed_classifiers(session) -> None:
 HROMADA_REQUIRED = _l("Choose the territorial community of this service.")
 OBLAST_REQUIRED = _l("Choose the oblast of this oblast-wide service.")
 RECIPIENTS_REQUIRED = _l("Choose at least one category of people who may receive the service.")
-HOW_TO_APPLY_REQUIRED = _l("Say how to apply: an online link, an address to come to in person, "
-                           "or a phone number.")
+HOW_TO_APPLY_REQUIRED = _l(
+    "Say how to apply: an online link, an address to come to in person, or a phone number."
+)
 URL_INVALID = _l("The online link must be a web address beginning with https:// or http://.")
 VERIFIED_IN_FUTURE = _l("The date of verification cannot be in the future.")
 KIND_RETIRED = _l("This kind of service is no longer used: choose another one.")
@@ -149,8 +170,7 @@ def _remember(*columns):
     """Keep the loaded values of ``columns`` on each instance (see :func:`_changed`)."""
 
     def remember(target, *_args):
-        target._loaded = {c: getattr(target, c) for c in columns
-                          if c in sa_inspect(target).dict}
+        target._loaded = {c: getattr(target, c) for c in columns if c in sa_inspect(target).dict}
 
     return remember
 
@@ -227,8 +247,12 @@ def _editor_defaults(item) -> None:
     from ..security.scope import current_scope
 
     scope = current_scope()
-    if scope.hromada_id and item.level in (None, EntryLevel.hromada) \
-            and item.hromada is None and item.hromada_id is None:
+    if (
+        scope.hromada_id
+        and item.level in (None, EntryLevel.hromada)
+        and item.hromada is None
+        and item.hromada_id is None
+    ):
         from .models import EntryHromada
 
         item.level = EntryLevel.hromada
@@ -299,12 +323,15 @@ def stale_clause(today: dt.date | None = None):
 
 
 # --------------------------------------------------------------------------- referrals
-NOT_IN_BENEFICIARY_PLACE = _l("This service is not offered in the beneficiary's community: "
-                              "choose one of their community, their oblast or a national one.")
+NOT_IN_BENEFICIARY_PLACE = _l(
+    "This service is not offered in the beneficiary's community: "
+    "choose one of their community, their oblast or a national one."
+)
 NOT_FOR_CATEGORY = _l("This service is not for the beneficiary's category.")
 ENTRY_WITHDRAWN = _l("This service has been withdrawn from the directory.")
-OUTCOME_DATE = _l("Give the date of the outcome: not before the referral date and not in the "
-                  "future.")
+OUTCOME_DATE = _l(
+    "Give the date of the outcome: not before the referral date and not in the future."
+)
 
 
 def beneficiary_place(case) -> tuple[int | None, int | None]:
@@ -344,26 +371,36 @@ def place_clause(hromada_id, oblast_id):
     """Entries offered in a community: its own, its oblast's, national ones."""
     options = [DirectoryEntry.level == EntryLevel.national]
     if hromada_id is not None:
-        options.append(and_(DirectoryEntry.level == EntryLevel.hromada,
-                            DirectoryEntry.hromada_id == hromada_id))
+        options.append(
+            and_(
+                DirectoryEntry.level == EntryLevel.hromada, DirectoryEntry.hromada_id == hromada_id
+            )
+        )
     if oblast_id is not None:
-        options.append(and_(DirectoryEntry.level == EntryLevel.oblast,
-                            DirectoryEntry.oblast_id == oblast_id))
+        options.append(
+            and_(DirectoryEntry.level == EntryLevel.oblast, DirectoryEntry.oblast_id == oblast_id)
+        )
     return or_(*options)
 
 
 def recipients_clause(codes):
-    return exists(select(entry_recipient.c.entry_id)
-                  .join(RecipientCategory, RecipientCategory.id == entry_recipient.c.category_id)
-                  .where(entry_recipient.c.entry_id == DirectoryEntry.id,
-                         RecipientCategory.code.in_(list(codes))))
+    return exists(
+        select(entry_recipient.c.entry_id)
+        .join(RecipientCategory, RecipientCategory.id == entry_recipient.c.category_id)
+        .where(
+            entry_recipient.c.entry_id == DirectoryEntry.id, RecipientCategory.code.in_(list(codes))
+        )
+    )
 
 
 def valid_for_case_clause(case):
     """Entries a referral of this case may pick (DIR-08..DIR-10)."""
     hromada_id, oblast_id = beneficiary_place(case)
-    return and_(DirectoryEntry.active.is_(True), place_clause(hromada_id, oblast_id),
-                recipients_clause(recipient_codes_for(case)))
+    return and_(
+        DirectoryEntry.active.is_(True),
+        place_clause(hromada_id, oblast_id),
+        recipients_clause(recipient_codes_for(case)),
+    )
 
 
 def check_referral_entry(referral, case) -> None:
@@ -373,10 +410,15 @@ def check_referral_entry(referral, case) -> None:
         if not entry.active:
             raise UserError(ENTRY_WITHDRAWN)
         hromada_id, oblast_id = beneficiary_place(case)
-        in_place = (entry.level == EntryLevel.national
-                    or (entry.level == EntryLevel.oblast and entry.oblast_id == oblast_id)
-                    or (entry.level == EntryLevel.hromada and entry.hromada_id == hromada_id
-                        and hromada_id is not None))
+        in_place = (
+            entry.level == EntryLevel.national
+            or (entry.level == EntryLevel.oblast and entry.oblast_id == oblast_id)
+            or (
+                entry.level == EntryLevel.hromada
+                and entry.hromada_id == hromada_id
+                and hromada_id is not None
+            )
+        )
         if not in_place:
             raise UserError(NOT_IN_BENEFICIARY_PLACE)
         with session.no_autoflush:
@@ -386,8 +428,11 @@ def check_referral_entry(referral, case) -> None:
         if not (referral.organisation or "").strip():
             referral.organisation = entry.provider_name
     if referral.outcome is not None:
-        if referral.outcome_on is None or referral.outcome_on > clock.kyiv_today() or (
-                referral.referred_on is not None and referral.outcome_on < referral.referred_on):
+        if (
+            referral.outcome_on is None
+            or referral.outcome_on > clock.kyiv_today()
+            or (referral.referred_on is not None and referral.outcome_on < referral.referred_on)
+        ):
             raise UserError(OUTCOME_DATE)
     elif referral.outcome_on is not None:
         raise UserError(OUTCOME_DATE)
@@ -422,9 +467,25 @@ _install_referral_commands()
 
 # --------------------------------------------------------------------------- read models
 #: What the public page shows of an entry (no upkeep data: who verified, when).
-PUBLIC_COLUMNS = ("id", "title", "level", "provider_type", "provider_name", "description",
-                  "how_to_apply", "documents", "online_url", "in_person", "address", "hours",
-                  "phone", "email", "languages", "barrier_free", "accessibility")
+PUBLIC_COLUMNS = (
+    "id",
+    "title",
+    "level",
+    "provider_type",
+    "provider_name",
+    "description",
+    "how_to_apply",
+    "documents",
+    "online_url",
+    "in_person",
+    "address",
+    "hours",
+    "phone",
+    "email",
+    "languages",
+    "barrier_free",
+    "accessibility",
+)
 
 
 _PUBLIC_STATEMENTS: dict = {}
@@ -438,35 +499,50 @@ def _public_statement(with_category: bool, with_kind: bool):
     if key not in _PUBLIC_STATEMENTS:
         conditions: list = [DirectoryEntry.active.is_(True)]
         if with_category:
-            conditions.append(exists(
-                select(entry_recipient.c.entry_id)
-                .where(entry_recipient.c.entry_id == DirectoryEntry.id,
-                       entry_recipient.c.category_id.in_(bindparam("categories",
-                                                                   expanding=True)))))
+            conditions.append(
+                exists(
+                    select(entry_recipient.c.entry_id).where(
+                        entry_recipient.c.entry_id == DirectoryEntry.id,
+                        entry_recipient.c.category_id.in_(bindparam("categories", expanding=True)),
+                    )
+                )
+            )
         if with_kind:
             conditions.append(DirectoryEntry.kind_id == bindparam("kind"))
-        places = or_(DirectoryEntry.hromada_id == bindparam("hromada"),
-                     and_(DirectoryEntry.level == EntryLevel.oblast,
-                          DirectoryEntry.oblast_id == bindparam("oblast")),
-                     DirectoryEntry.level == EntryLevel.national)
+        places = or_(
+            DirectoryEntry.hromada_id == bindparam("hromada"),
+            and_(
+                DirectoryEntry.level == EntryLevel.oblast,
+                DirectoryEntry.oblast_id == bindparam("oblast"),
+            ),
+            DirectoryEntry.level == EntryLevel.national,
+        )
         columns = [getattr(DirectoryEntry, c) for c in PUBLIC_COLUMNS]
         _PUBLIC_STATEMENTS[key] = (
             select(*columns, ServiceKind.name.label("kind"))
             .join(ServiceKind, ServiceKind.id == DirectoryEntry.kind_id)
             .where(places, *conditions)
             .order_by(ServiceKind.sort_order, DirectoryEntry.title, DirectoryEntry.id)
-            .limit(600))
+            .limit(600)
+        )
     return _PUBLIC_STATEMENTS[key]
 
 
-_RECIPIENTS_OF = (select(entry_recipient.c.entry_id, RecipientCategory.name)
-                  .join(RecipientCategory, RecipientCategory.id == entry_recipient.c.category_id)
-                  .where(entry_recipient.c.entry_id.in_(bindparam("ids", expanding=True)))
-                  .order_by(RecipientCategory.sort_order))
+_RECIPIENTS_OF = (
+    select(entry_recipient.c.entry_id, RecipientCategory.name)
+    .join(RecipientCategory, RecipientCategory.id == entry_recipient.c.category_id)
+    .where(entry_recipient.c.entry_id.in_(bindparam("ids", expanding=True)))
+    .order_by(RecipientCategory.sort_order)
+)
 
 
-def public_search(session, hromada_id: int, category_id: int | None = None,
-                  kind_id: int | None = None, oblast_id: int | None = None) -> dict:
+def public_search(
+    session,
+    hromada_id: int,
+    category_id: int | None = None,
+    kind_id: int | None = None,
+    oblast_id: int | None = None,
+) -> dict:
     """What a person of ``category_id`` can get in the community: its own
     services, the oblast's and the national ones (active entries only), as
     plain rows (``level -> [row]``, each row with ``kind`` and ``recipients``):
@@ -499,8 +575,9 @@ def public_search(session, hromada_id: int, category_id: int | None = None,
 
 
 def _all_residents_ids(session) -> list[int]:
-    return list(session.scalars(select(RecipientCategory.id)
-                                .where(RecipientCategory.code == ALL_RESIDENTS)))
+    return list(
+        session.scalars(select(RecipientCategory.id).where(RecipientCategory.code == ALL_RESIDENTS))
+    )
 
 
 def gaps(session, oblast_id: int) -> tuple[list, list, dict]:
@@ -512,25 +589,44 @@ def gaps(session, oblast_id: int) -> tuple[list, list, dict]:
     and national entries (they serve every community)."""
     from ..geography.models import Hromada
 
-    kinds = session.scalars(select(ServiceKind).where(ServiceKind.active.is_(True))
-                            .order_by(ServiceKind.sort_order, ServiceKind.name)).all()
+    kinds = session.scalars(
+        select(ServiceKind)
+        .where(ServiceKind.active.is_(True))
+        .order_by(ServiceKind.sort_order, ServiceKind.name)
+    ).all()
     counts: dict[int, dict[int, int]] = {}
     for hromada_id, kind_id, n in session.execute(
-            select(DirectoryEntry.hromada_id, DirectoryEntry.kind_id, func.count())
-            .where(DirectoryEntry.active.is_(True), DirectoryEntry.level == EntryLevel.hromada,
-                   DirectoryEntry.oblast_id == oblast_id)
-            .group_by(DirectoryEntry.hromada_id, DirectoryEntry.kind_id)):
+        select(DirectoryEntry.hromada_id, DirectoryEntry.kind_id, func.count())
+        .where(
+            DirectoryEntry.active.is_(True),
+            DirectoryEntry.level == EntryLevel.hromada,
+            DirectoryEntry.oblast_id == oblast_id,
+        )
+        .group_by(DirectoryEntry.hromada_id, DirectoryEntry.kind_id)
+    ):
         counts.setdefault(hromada_id, {})[kind_id] = n
-    wide = dict(session.execute(
-        select(DirectoryEntry.kind_id, func.count())
-        .where(DirectoryEntry.active.is_(True),
-               or_(DirectoryEntry.level == EntryLevel.national,
-                   and_(DirectoryEntry.level == EntryLevel.oblast,
-                        DirectoryEntry.oblast_id == oblast_id)))
-        .group_by(DirectoryEntry.kind_id)).all())
-    rows = [(hid, title, counts.get(hid, {}))
-            for hid, title in session.execute(select(Hromada.id, Hromada.title)
-                                              .where(Hromada.oblast_id == oblast_id))]
+    wide = dict(
+        session.execute(
+            select(DirectoryEntry.kind_id, func.count())
+            .where(
+                DirectoryEntry.active.is_(True),
+                or_(
+                    DirectoryEntry.level == EntryLevel.national,
+                    and_(
+                        DirectoryEntry.level == EntryLevel.oblast,
+                        DirectoryEntry.oblast_id == oblast_id,
+                    ),
+                ),
+            )
+            .group_by(DirectoryEntry.kind_id)
+        ).all()
+    )
+    rows = [
+        (hid, title, counts.get(hid, {}))
+        for hid, title in session.execute(
+            select(Hromada.id, Hromada.title).where(Hromada.oblast_id == oblast_id)
+        )
+    ]
     from ..common.finder import ukrainian_sort_key
 
     rows.sort(key=lambda r: ukrainian_sort_key(r[1]))
@@ -550,32 +646,50 @@ def referral_stats(session, oblast_id: int | None = None) -> list[dict]:
             return func.sum(case((Referral.outcome.is_(None), 1), else_=0))
         return func.sum(case((Referral.outcome == outcome, 1), else_=0))
 
-    stmt = (select(Oblast.title, ServiceKind.name, func.count(Referral.id),
-                   n(ReferralOutcome.received), n(ReferralOutcome.refused),
-                   n(ReferralOutcome.no_answer), n(None))
-            .select_from(Referral)
-            .join(DirectoryEntry, DirectoryEntry.id == Referral.entry_id)
-            .join(ServiceKind, ServiceKind.id == DirectoryEntry.kind_id)
-            .join(Case, Case.id == Referral.case_id)
-            .join(Provider, Provider.id == Case.provider_id)
-            .join(Oblast, Oblast.id == Provider.oblast_id)
-            .group_by(Oblast.title, ServiceKind.name)
-            .order_by(func.count(Referral.id).desc(), Oblast.title, ServiceKind.name))
+    stmt = (
+        select(
+            Oblast.title,
+            ServiceKind.name,
+            func.count(Referral.id),
+            n(ReferralOutcome.received),
+            n(ReferralOutcome.refused),
+            n(ReferralOutcome.no_answer),
+            n(None),
+        )
+        .select_from(Referral)
+        .join(DirectoryEntry, DirectoryEntry.id == Referral.entry_id)
+        .join(ServiceKind, ServiceKind.id == DirectoryEntry.kind_id)
+        .join(Case, Case.id == Referral.case_id)
+        .join(Provider, Provider.id == Case.provider_id)
+        .join(Oblast, Oblast.id == Provider.oblast_id)
+        .group_by(Oblast.title, ServiceKind.name)
+        .order_by(func.count(Referral.id).desc(), Oblast.title, ServiceKind.name)
+    )
     if oblast_id is not None:
         stmt = stmt.where(Provider.oblast_id == oblast_id)
     rows = []
     for oblast, kind, total, received, refused, no_answer, open_ in session.execute(stmt):
         decided = (received or 0) + (refused or 0) + (no_answer or 0)
         failed = (refused or 0) + (no_answer or 0)
-        rows.append({"oblast": oblast, "kind": kind, "total": total,
-                     "received": received or 0, "refused": refused or 0,
-                     "no_answer": no_answer or 0, "open": open_ or 0,
-                     "failed_share": round(100 * failed / decided) if decided else None})
+        rows.append(
+            {
+                "oblast": oblast,
+                "kind": kind,
+                "total": total,
+                "received": received or 0,
+                "refused": refused or 0,
+                "no_answer": no_answer or 0,
+                "open": open_ or 0,
+                "failed_share": round(100 * failed / decided) if decided else None,
+            }
+        )
     return rows
 
 
-label_tables({
-    "directory_entry": _l("service directory entries"),
-    "directory_service_kind": _l("kinds of service"),
-    "directory_recipient_category": _l("categories of recipients"),
-})
+label_tables(
+    {
+        "directory_entry": _l("service directory entries"),
+        "directory_service_kind": _l("kinds of service"),
+        "directory_recipient_category": _l("categories of recipients"),
+    }
+)

@@ -64,23 +64,49 @@ LABELS = {
 DESCRIPTIONS = {
     "level": _l("A community's service, one for the whole oblast, or a national one."),
     "hromada": _l("For a community's service. A hromada editor's own community is filled in."),
-    "oblast": _l("For an oblast-wide service (a community's service takes the oblast of its "
-                 "community)."),
+    "oblast": _l(
+        "For an oblast-wide service (a community's service takes the oblast of its community)."
+    ),
     "how_to_apply": _l("The steps, in plain words: where to come or write, what happens next."),
     "responsible": _l("Position and department of the person who keeps this entry up to date."),
-    "verified_on": _l("When the entry was last checked with the provider; entries not "
-                      "checked for 6 months are flagged."),
-    "active": _l("Untick when the service is no longer offered (the entry stays for the "
-                 "referrals that name it)."),
+    "verified_on": _l(
+        "When the entry was last checked with the provider; entries not "
+        "checked for 6 months are flagged."
+    ),
+    "active": _l(
+        "Untick when the service is no longer offered (the entry stays for the "
+        "referrals that name it)."
+    ),
 }
 
 ENTRY_PERMISSIONS = ["can_read", "can_write", "can_export"]
 ACTION_PERMISSIONS = {"verify": "write"}
 
-EDIT_COLUMNS = ["title", "kind", "level", "hromada", "oblast", "recipients", "provider_type",
-                "provider_name", "description", "how_to_apply", "documents", "online_url",
-                "in_person", "address", "hours", "phone", "email", "languages", "barrier_free",
-                "accessibility", "responsible", "verified_on", "active"]
+EDIT_COLUMNS = [
+    "title",
+    "kind",
+    "level",
+    "hromada",
+    "oblast",
+    "recipients",
+    "provider_type",
+    "provider_name",
+    "description",
+    "how_to_apply",
+    "documents",
+    "online_url",
+    "in_person",
+    "address",
+    "hours",
+    "phone",
+    "email",
+    "languages",
+    "barrier_free",
+    "accessibility",
+    "responsible",
+    "verified_on",
+    "active",
+]
 
 
 def verified_cell(value):
@@ -88,9 +114,14 @@ def verified_cell(value):
     if not value:
         return ""
     if value < stale_before():
-        return Markup('<span class="label label-warning portal-stale" title="%s">%s · %s</span>'
-                      % (escape(_("Not verified for 6 months")), escape(short_date(value)),
-                         escape(_("check it"))))
+        return Markup(
+            '<span class="label label-warning portal-stale" title="%s">%s · %s</span>'
+            % (
+                escape(_("Not verified for 6 months")),
+                escape(short_date(value)),
+                escape(_("check it")),
+            )
+        )
     return short_date(value)
 
 
@@ -120,55 +151,143 @@ class DirectoryEntryView(ExportMixin, PortalModelView):
     edit_title = _l("Edit a service")
     label_columns = LABELS
     description_columns = DESCRIPTIONS
-    list_columns = ["title", "kind.name", "level", "hromada.title", "oblast.title",
-                    "provider_name", "verified_on"]
+    list_columns = [
+        "title",
+        "kind.name",
+        "level",
+        "hromada.title",
+        "oblast.title",
+        "provider_name",
+        "verified_on",
+    ]
     add_columns = EDIT_COLUMNS
     edit_columns = EDIT_COLUMNS
     show_fieldsets = [
-        (_l("Service"), {"fields": ["title", "kind", "description", "recipients", "level",
-                                    "hromada", "oblast", "active"]}),
+        (
+            _l("Service"),
+            {
+                "fields": [
+                    "title",
+                    "kind",
+                    "description",
+                    "recipients",
+                    "level",
+                    "hromada",
+                    "oblast",
+                    "active",
+                ]
+            },
+        ),
         (_l("Who provides it"), {"fields": ["provider_type", "provider_name"]}),
-        (_l("How to apply"), {"fields": ["how_to_apply", "documents", "online_url",
-                                         "in_person", "address", "hours", "phone", "email",
-                                         "languages", "barrier_free", "accessibility"]}),
-        (_l("Upkeep"), {"fields": ["responsible", "verified_on", "verified_by", "created_on",
-                                   "changed_on"]}),
+        (
+            _l("How to apply"),
+            {
+                "fields": [
+                    "how_to_apply",
+                    "documents",
+                    "online_url",
+                    "in_person",
+                    "address",
+                    "hours",
+                    "phone",
+                    "email",
+                    "languages",
+                    "barrier_free",
+                    "accessibility",
+                ]
+            },
+        ),
+        (
+            _l("Upkeep"),
+            {"fields": ["responsible", "verified_on", "verified_by", "created_on", "changed_on"]},
+        ),
     ]
-    search_columns = ["title", "kind", "level", "provider_type", "provider_name",
-                      "verified_on", "active", "oblast"]
+    search_columns = [
+        "title",
+        "kind",
+        "level",
+        "provider_type",
+        "provider_name",
+        "verified_on",
+        "active",
+        "oblast",
+    ]
     validators_columns = {
         "email": [Optional(), Email(message=services.EMAIL_INVALID)],
     }
     add_form_extra_fields = edit_form_extra_fields = {
         # The portal's one phone parser (any usual spelling, stored +380XXXXXXXXX).
         "phone": fields.PHONE.form(LABELS["phone"]),
-        "hromada": AjaxSelectField(_l("Territorial community"), lookup="directory_hromada",
-                                   description=DESCRIPTIONS["hromada"]),
-        "oblast": AjaxSelectField(_l("Oblast"), lookup="directory_oblast",
-                                  description=DESCRIPTIONS["oblast"]),
+        "hromada": AjaxSelectField(
+            _l("Territorial community"),
+            lookup="directory_hromada",
+            description=DESCRIPTIONS["hromada"],
+        ),
+        "oblast": AjaxSelectField(
+            _l("Oblast"), lookup="directory_oblast", description=DESCRIPTIONS["oblast"]
+        ),
         # non-null flags: FAB would make an unticked box "required"
         "in_person": BooleanField(LABELS["in_person"], default=True),
         "barrier_free": BooleanField(LABELS["barrier_free"]),
-        "active": BooleanField(LABELS["active"], default=True,
-                               description=DESCRIPTIONS["active"]),
+        "active": BooleanField(LABELS["active"], default=True, description=DESCRIPTIONS["active"]),
     }
-    export_columns = ["title", "kind.name", "level", "oblast.title", "hromada.title",
-                      "provider_type", "provider_name", "how_to_apply", "documents",
-                      "online_url", "address", "hours", "phone", "email", "languages",
-                      "accessibility", "responsible", "verified_on", "active"]
+    export_columns = [
+        "title",
+        "kind.name",
+        "level",
+        "oblast.title",
+        "hromada.title",
+        "provider_type",
+        "provider_name",
+        "how_to_apply",
+        "documents",
+        "online_url",
+        "address",
+        "hours",
+        "phone",
+        "email",
+        "languages",
+        "accessibility",
+        "responsible",
+        "verified_on",
+        "active",
+    ]
     order_columns = ["title", "verified_on", "provider_name"]
     base_order = ("title", "asc")
-    formatters_columns = {"verified_on": verified_cell,
-                          "recipients": lambda v: ", ".join(str(x) for x in v or []),
-                          **{c: _blank for c in ("hromada.title", "oblast.title", "documents",
-                                                 "hromada", "oblast", "verified_by",
-                                                 "online_url", "address", "hours", "phone",
-                                                 "email", "languages", "accessibility",
-                                                 "responsible", "how_to_apply",
-                                                 "description")}}
+    formatters_columns = {
+        "verified_on": verified_cell,
+        "recipients": lambda v: ", ".join(str(x) for x in v or []),
+        **{
+            c: _blank
+            for c in (
+                "hromada.title",
+                "oblast.title",
+                "documents",
+                "hromada",
+                "oblast",
+                "verified_by",
+                "online_url",
+                "address",
+                "hours",
+                "phone",
+                "email",
+                "languages",
+                "accessibility",
+                "responsible",
+                "how_to_apply",
+                "description",
+            )
+        },
+    }
 
-    @action("verify", _l("Mark as verified today"), confirmation=None, icon="fa-check",
-            single=True, multiple=True)
+    @action(
+        "verify",
+        _l("Mark as verified today"),
+        confirmation=None,
+        icon="fa-check",
+        single=True,
+        multiple=True,
+    )
     def verify(self, items):
         items = items if isinstance(items, list) else [items]
         count = services.mark_verified(items, g.user)
@@ -200,15 +319,42 @@ class DirectoryEntryApi(PortalRestApi):
     method_permission_name = {**roles.METHOD_PERMISSIONS, **ACTION_PERMISSIONS}
     datamodel = PortalInterface(DirectoryEntry)
     label_columns = LABELS
-    list_columns = ["id", "title", "kind.id", "kind.name", "level", "oblast.id",
-                    "oblast.title", "hromada.id", "hromada.title", "provider_type",
-                    "provider_name", "verified_on", "active"]
-    show_columns = list_columns + ["recipients.id", "recipients.name", "description",
-                                   "how_to_apply", "documents", "online_url", "in_person",
-                                   "address", "hours", "phone", "email", "languages",
-                                   "barrier_free", "accessibility", "responsible", "version"]
-    show_select_columns = [c for c in show_columns
-                           if not c.startswith(("hromada.", "oblast.", "recipients."))]
+    list_columns = [
+        "id",
+        "title",
+        "kind.id",
+        "kind.name",
+        "level",
+        "oblast.id",
+        "oblast.title",
+        "hromada.id",
+        "hromada.title",
+        "provider_type",
+        "provider_name",
+        "verified_on",
+        "active",
+    ]
+    show_columns = list_columns + [
+        "recipients.id",
+        "recipients.name",
+        "description",
+        "how_to_apply",
+        "documents",
+        "online_url",
+        "in_person",
+        "address",
+        "hours",
+        "phone",
+        "email",
+        "languages",
+        "barrier_free",
+        "accessibility",
+        "responsible",
+        "version",
+    ]
+    show_select_columns = [
+        c for c in show_columns if not c.startswith(("hromada.", "oblast.", "recipients."))
+    ]
     list_select_columns = [c for c in list_columns if not c.startswith(("hromada.", "oblast."))]
     add_columns = EDIT_COLUMNS
     edit_columns = EDIT_COLUMNS
@@ -239,7 +385,8 @@ class ServiceKindView(PortalModelView):
     show_columns = add_columns
     search_columns = ["name", "code", "active"]
     add_form_extra_fields = edit_form_extra_fields = {
-        "active": BooleanField(CLASSIFIER_LABELS["active"], default=True)}
+        "active": BooleanField(CLASSIFIER_LABELS["active"], default=True)
+    }
     order_columns = ["name", "sort_order"]
     base_order = ("sort_order", "asc")
     formatters_columns = {"description": _blank}
@@ -287,22 +434,33 @@ class EntryPickerWidget(AjaxSelectWidget):
         if not case_id:
             return html
         base = url_for("LookupView.search", name=field.lookup_name)
-        return Markup(str(html).replace(f'data-lookup-url="{base}"',
-                                        f'data-lookup-url="{base}?case={int(case_id)}"', 1))
+        return Markup(
+            str(html).replace(
+                f'data-lookup-url="{base}"', f'data-lookup-url="{base}?case={int(case_id)}"', 1
+            )
+        )
 
 
 def _case_of_request():
     import re
 
     case_id = request.args.get("case") or next(
-        (v for k, v in request.args.items() if re.fullmatch(r"_flt_\d+_case", k)), None)
-    if case_id is None and request.view_args and request.view_args.get("pk") \
-            and request.endpoint == "ReferralView.edit":
+        (v for k, v in request.args.items() if re.fullmatch(r"_flt_\d+_case", k)), None
+    )
+    if (
+        case_id is None
+        and request.view_args
+        and request.view_args.get("pk")
+        and request.endpoint == "ReferralView.edit"
+    ):
         from ..cases.models import Referral
         from ..security.scope import scoped
 
-        case_id = g_session().scalar(scoped(select(Referral.case_id), Referral)
-                                     .where(Referral.id == int(request.view_args["pk"])))
+        case_id = g_session().scalar(
+            scoped(select(Referral.case_id), Referral).where(
+                Referral.id == int(request.view_args["pk"])
+            )
+        )
     try:
         return int(case_id) if case_id is not None else None
     except (TypeError, ValueError):
@@ -334,8 +492,11 @@ def referral_offer():
 
 
 def entry_label(entry) -> str:
-    place = entry.hromada.title if entry.hromada is not None else (
-        entry.oblast.title if entry.oblast is not None else str(entry.level))
+    place = (
+        entry.hromada.title
+        if entry.hromada is not None
+        else (entry.oblast.title if entry.oblast is not None else str(entry.level))
+    )
     return f"{entry.title} — {entry.provider_name} ({place})"
 
 
@@ -374,15 +535,22 @@ class DirectoryReportView(BaseView):
             kinds, rows, wide = services.gaps(g_session(), oblast_id)
         missing = sum(1 for _h, _t, counts in rows for k in kinds if not counts.get(k.id))
         return self.render_template(
-            "directory/gaps.html", title=_("Gaps in the service directory"),
-            oblasts=oblasts, oblast_id=oblast_id, kinds=kinds, rows=rows, wide=wide,
-            missing=missing, fixed_oblast=bool(current_scope().oblast_id))
+            "directory/gaps.html",
+            title=_("Gaps in the service directory"),
+            oblasts=oblasts,
+            oblast_id=oblast_id,
+            kinds=kinds,
+            rows=rows,
+            wide=wide,
+            missing=missing,
+            fixed_oblast=bool(current_scope().oblast_id),
+        )
 
     @expose("/referrals/")
     @has_access
     def referrals(self):
         oblast_id = current_scope().oblast_id
         rows = services.referral_stats(g_session(), oblast_id)
-        return self.render_template("directory/referrals.html",
-                                    title=_("Referrals into the service directory"),
-                                    rows=rows)
+        return self.render_template(
+            "directory/referrals.html", title=_("Referrals into the service directory"), rows=rows
+        )

@@ -92,25 +92,53 @@ def load(session, path: str = DATA_FILE) -> dict[str, int]:
 
     for u in units:
         if u.category in ("O", "K"):
-            upsert(oblasts, Oblast, "oblast", u.code, name=u.name,
-                   title=oblast_title(u), category=u.category)
+            upsert(
+                oblasts,
+                Oblast,
+                "oblast",
+                u.code,
+                name=u.name,
+                title=oblast_title(u),
+                category=u.category,
+            )
     session.flush()
     for u in units:
         if u.category == "P":
-            upsert(raions, Raion, "raion", u.code, name=u.name, title=f"{u.name} район",
-                   oblast_id=oblasts[u.oblast_code].id)
+            upsert(
+                raions,
+                Raion,
+                "raion",
+                u.code,
+                name=u.name,
+                title=f"{u.name} район",
+                oblast_id=oblasts[u.oblast_code].id,
+            )
     session.flush()
     for u in units:
         if u.category == "H":
             raion = raions.get(u.parent_code)
-            upsert(hromadas, Hromada, "hromada", u.code, name=u.name,
-                   title=f"{u.name} територіальна громада",
-                   oblast_id=oblasts[u.oblast_code].id,
-                   raion_id=raion.id if raion else None)
+            upsert(
+                hromadas,
+                Hromada,
+                "hromada",
+                u.code,
+                name=u.name,
+                title=f"{u.name} територіальна громада",
+                oblast_id=oblasts[u.oblast_code].id,
+                raion_id=raion.id if raion else None,
+            )
         elif u.category == "K":
             # A city with special status is its own community.
-            upsert(hromadas, Hromada, "hromada", u.code, name=u.name,
-                   title=oblast_title(u), oblast_id=oblasts[u.code].id, raion_id=None)
+            upsert(
+                hromadas,
+                Hromada,
+                "hromada",
+                u.code,
+                name=u.name,
+                title=oblast_title(u),
+                oblast_id=oblasts[u.code].id,
+                raion_id=None,
+            )
     session.commit()
     if any(created.values()):
         from ..audit.services import record_event

@@ -77,6 +77,12 @@ class HromadaApi(_ReadOnlyGeoApi):
     resource_name = "hromada"
     class_permission_name = "Hromada"
     datamodel = PortalInterface(Hromada)
-    list_columns = show_columns = ["id", "code", "title", "oblast.id", "oblast.title",
-                                   "raion.title"]
+    list_columns = show_columns = [
+        "id",
+        "code",
+        "title",
+        "oblast.id",
+        "oblast.title",
+        "raion.title",
+    ]
     search_columns = ["title", "code", "oblast"]

@@ -5,7 +5,7 @@ See :mod:`app.jobs.services` for how jobs are run and why this way.
 
 from flask_babel import lazy_gettext as _l
 
-from . import permissions  # noqa: F401  (grants are collected from here)
+from . import permissions
 
 
 def register(appbuilder) -> None:

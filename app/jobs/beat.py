@@ -9,11 +9,11 @@ tasks themselves run on the workers (``app.jobs.worker``).
 
 from __future__ import annotations
 
+from celery import Celery
+
 import config as _settings
 
 from .celery_app import celery_config
-
-from celery import Celery
 
 _config = {name: getattr(_settings, name) for name in dir(_settings) if name.isupper()}
 if not _config.get("CELERY_BROKER_URL"):

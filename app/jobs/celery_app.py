@@ -47,9 +47,11 @@ def celery_config(config) -> dict:
         # A task not acknowledged within this time (its worker host vanished) is
         # delivered again; longer than the longest job.
         "broker_transport_options": {
-            "visibility_timeout": int(config.get("CELERY_VISIBILITY_TIMEOUT") or 3600)},
+            "visibility_timeout": int(config.get("CELERY_VISIBILITY_TIMEOUT") or 3600)
+        },
         "result_backend_transport_options": {
-            "visibility_timeout": int(config.get("CELERY_VISIBILITY_TIMEOUT") or 3600)},
+            "visibility_timeout": int(config.get("CELERY_VISIBILITY_TIMEOUT") or 3600)
+        },
         "beat_schedule": {
             "jobs-housekeeping": {
                 "task": HOUSEKEEPING,
@@ -75,9 +77,12 @@ def client(app) -> Celery:
 
 def enqueue(app, job_id: int) -> None:
     """Hand a job to the workers (its row is committed already)."""
-    client(app).send_task(RUN_JOB, args=[job_id], retry=True,
-                          retry_policy={"max_retries": 3, "interval_start": 0.2,
-                                        "interval_step": 0.5})
+    client(app).send_task(
+        RUN_JOB,
+        args=[job_id],
+        retry=True,
+        retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5},
+    )
 
 
 def worker_celery(flask_app) -> Celery:
@@ -88,14 +93,16 @@ def worker_celery(flask_app) -> Celery:
     celery = Celery("opora", set_as_current=False)
     celery.conf.update(celery_config(flask_app.config))
 
-    @celery.task(name=RUN_JOB, bind=True, acks_late=True, reject_on_worker_lost=True,
-                 max_retries=None)
+    @celery.task(
+        name=RUN_JOB, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None
+    )
     def run_job(self, job_id: int) -> str:
         """Run the job (or nothing: it is finished); another live run holds it: later."""
         outcome = services.run_job(flask_app, int(job_id), reclaim=True, heartbeat=True)
         if outcome == services.HELD:
-            raise self.retry(countdown=max(1.0, services.stale_after(flask_app)
-                                           .total_seconds() / 2))
+            raise self.retry(
+                countdown=max(1.0, services.stale_after(flask_app).total_seconds() / 2)
+            )
         return outcome
 
     @celery.task(name=HOUSEKEEPING)

@@ -12,6 +12,7 @@ from flask_appbuilder import Model
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import clock
 from ..common.enums import N_, LabeledEnum, enum_column
 
 
@@ -37,13 +38,19 @@ class Job(Model):
     #: What the user asked for, in their language at the time ("Експорт …").
     title: Mapped[str] = mapped_column(String(300), nullable=False)
     status: Mapped[JobStatus] = mapped_column(
-        enum_column(JobStatus), nullable=False, default=JobStatus.queued,
-        server_default=JobStatus.queued.name, index=True)
+        enum_column(JobStatus),
+        nullable=False,
+        default=JobStatus.queued,
+        server_default=JobStatus.queued.name,
+        index=True,
+    )
     #: Set when the process running the job stopped before finishing it.
-    interrupted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
-                                              server_default=false())
-    progress_done: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
-                                               server_default="0")
+    interrupted: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
+    progress_done: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
     progress_total: Mapped[int | None] = mapped_column(Integer)
     #: Current step or final outcome, in the submitter's language.
     message: Mapped[str | None] = mapped_column(String(500))
@@ -57,16 +64,15 @@ class Job(Model):
     result_mimetype: Mapped[str | None] = mapped_column(String(100))
     result_path: Mapped[str | None] = mapped_column(String(255))
     created_by_fk: Mapped[int | None] = mapped_column(
-        Integer, ForeignKey("ab_user.id", ondelete="SET NULL"))
-    created_on: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False,
-                                                    default=dt.datetime.utcnow)
+        Integer, ForeignKey("ab_user.id", ondelete="SET NULL")
+    )
+    created_on: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=clock.utcnow)
     started_on: Mapped[dt.datetime | None] = mapped_column(DateTime)
     finished_on: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
     #: Last sign of life from the process that owns the job (queued or running).
     heartbeat_on: Mapped[dt.datetime | None] = mapped_column(DateTime)
     #: Runs that claimed the job (more than one: a worker was lost and it was retried).
-    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
-                                          server_default="0")
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     #: Written in the same transaction as the task's own writes (an import's rows):
     #: a retried job knows they are saved and does not write them twice.
     applied_on: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -65,9 +65,9 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Callable
 
 from flask import abort, current_app, g, request
 from flask_babel import force_locale, get_locale
@@ -75,6 +75,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from .. import clock
 from ..common.errors import UserError
 from ..extensions import db
 from ..security import roles
@@ -84,7 +85,7 @@ from .models import ACTIVE, Job, JobStatus
 log = logging.getLogger(__name__)
 
 #: kind -> task function; filled by the modules that define tasks (``@task``).
-TASKS: dict[str, Callable[["JobContext"], None]] = {}
+TASKS: dict[str, Callable[[JobContext], None]] = {}
 #: kind -> template showing the job's result summary on its page.
 REPORT_TEMPLATES: dict[str, str] = {}
 
@@ -106,7 +107,7 @@ def setting(name: str):
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.utcnow()
+    return clock.utcnow()
 
 
 def task(kind: str, report_template: str | None = None):
@@ -125,8 +126,13 @@ class TooManyJobs(UserError):
     status_code = 429
 
     def __init__(self, limit: int):
-        super().__init__(_("You already have %(count)d jobs in progress. Wait until one "
-                           "of them finishes (see “My jobs”), then try again.", count=limit))
+        super().__init__(
+            _(
+                "You already have %(count)d jobs in progress. Wait until one "
+                "of them finishes (see “My jobs”), then try again.",
+                count=limit,
+            )
+        )
 
 
 # --- files ----------------------------------------------------------------------------
@@ -139,7 +145,8 @@ def store():
 
 def jobs_folder() -> str:
     folder = current_app.config.get("JOBS_FOLDER") or os.path.join(
-        current_app.instance_path, "jobs")
+        current_app.instance_path, "jobs"
+    )
     os.makedirs(folder, mode=0o700, exist_ok=True)
     return folder
 
@@ -225,16 +232,22 @@ class JobContext:
     _reported: tuple[int, float] = (0, 0.0)
     _total: int | None = None
 
-    def progress(self, done: int, total: int | None = None, message: str | None = None,
-                 force: bool = False) -> None:
+    def progress(
+        self, done: int, total: int | None = None, message: str | None = None, force: bool = False
+    ) -> None:
         """Report progress; written at most every JOBS_PROGRESS_ROWS rows or 2 seconds."""
         if total is not None:
             self._total = total
         last_done, last_time = self._reported
         now = time.monotonic()
         every = int(setting("JOBS_PROGRESS_ROWS") or 1)
-        if not (force or message is not None or done - last_done >= every
-                or now - last_time >= 2 or (self._total is not None and done >= self._total)):
+        if not (
+            force
+            or message is not None
+            or done - last_done >= every
+            or now - last_time >= 2
+            or (self._total is not None and done >= self._total)
+        ):
             return
         self._reported = (done, now)
         values = {"progress_done": done}
@@ -285,8 +298,11 @@ class JobContext:
         job_id = self.job_id
 
         def mark(sess):
-            sess.execute(update(Job.__table__).where(Job.__table__.c.id == job_id)
-                         .values(applied_on=utcnow()))
+            sess.execute(
+                update(Job.__table__)
+                .where(Job.__table__.c.id == job_id)
+                .values(applied_on=utcnow())
+            )
 
         event.listen(target, "before_commit", mark)
         try:
@@ -305,8 +321,7 @@ def _write(job_id: int, **values) -> None:
     values.setdefault("heartbeat_on", utcnow())
     try:
         with db.engine.begin() as conn:
-            conn.execute(update(Job.__table__).where(Job.__table__.c.id == job_id)
-                         .values(**values))
+            conn.execute(update(Job.__table__).where(Job.__table__.c.id == job_id).values(**values))
     except SQLAlchemyError:
         # e.g. SQLite busy while another transaction writes: progress can wait.
         log.warning("Could not record progress of job %s", job_id, exc_info=True)
@@ -331,9 +346,13 @@ def submit(kind: str, title: str, params: dict | None = None) -> Job:
     now = utcnow()
     stale_before = now - stale_after()
     limit = int(setting("JOBS_MAX_ACTIVE_PER_USER"))
-    active = session.scalar(select(func.count(Job.id)).where(
-        Job.created_by_fk == user.id, Job.status.in_(ACTIVE),
-        func.coalesce(Job.heartbeat_on, Job.created_on) >= stale_before))
+    active = session.scalar(
+        select(func.count(Job.id)).where(
+            Job.created_by_fk == user.id,
+            Job.status.in_(ACTIVE),
+            func.coalesce(Job.heartbeat_on, Job.created_on) >= stale_before,
+        )
+    )
     if limit and active >= limit:
         raise TooManyJobs(limit)
     captured = {
@@ -344,8 +363,15 @@ def submit(kind: str, title: str, params: dict | None = None) -> Job:
         "path": request.path,
         "query": request.query_string.decode("utf-8", "replace"),
     }
-    job = Job(kind=kind, title=title[:300], status=JobStatus.queued, params=captured,
-              created_by_fk=user.id, created_on=now, heartbeat_on=now)
+    job = Job(
+        kind=kind,
+        title=title[:300],
+        status=JobStatus.queued,
+        params=captured,
+        created_by_fk=user.id,
+        created_on=now,
+        heartbeat_on=now,
+    )
     session.add(job)
     session.commit()
     job_id = job.id
@@ -359,11 +385,19 @@ def submit(kind: str, title: str, params: dict | None = None) -> Job:
             enqueue(app, job_id)
         except Exception:  # the broker is down: say so on the job, not with a 500
             log.exception("Job %s could not be handed to the workers", job_id)
-            session.execute(update(Job).where(Job.id == job_id).values(
-                status=JobStatus.failed, finished_on=utcnow(),
-                message=_("The job stopped because of an internal error. The error has "
-                          "been logged; try again later."))
-                .execution_options(synchronize_session=False))
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id)
+                .values(
+                    status=JobStatus.failed,
+                    finished_on=utcnow(),
+                    message=_(
+                        "The job stopped because of an internal error. The error has "
+                        "been logged; try again later."
+                    ),
+                )
+                .execution_options(synchronize_session=False)
+            )
             session.commit()
             _remove((captured or {}).get("upload"))
     else:
@@ -380,8 +414,9 @@ def uses_celery(app=None) -> bool:
 
 def stale_after(app=None) -> dt.timedelta:
     app = app or current_app
-    return dt.timedelta(minutes=float(app.config.get("JOBS_STALE_MINUTES")
-                                      or DEFAULTS["JOBS_STALE_MINUTES"]))
+    return dt.timedelta(
+        minutes=float(app.config.get("JOBS_STALE_MINUTES") or DEFAULTS["JOBS_STALE_MINUTES"])
+    )
 
 
 # --- running ----------------------------------------------------------------------------
@@ -389,8 +424,10 @@ def stale_after(app=None) -> dt.timedelta:
 def _acting_for(app, params: dict, user, scope: UserScope):
     """A request context as the submitter's request had it (args, user, scope, language)."""
     with app.test_request_context(
-            params.get("path") or "/", query_string=params.get("query") or "",
-            environ_base={"REMOTE_ADDR": params.get("ip") or "127.0.0.1"}):
+        params.get("path") or "/",
+        query_string=params.get("query") or "",
+        environ_base={"REMOTE_ADDR": params.get("ip") or "127.0.0.1"},
+    ):
         g.user = user
         g._login_user = user  # Flask-Login's current_user
         g._portal_scope = scope
@@ -410,14 +447,22 @@ def _claim(session, job_id: int, reclaim: bool, app) -> str:
     claimable = Job.status == JobStatus.queued
     if reclaim:
         lost_before = now - stale_after(app)
-        claimable = claimable | ((Job.status == JobStatus.running)
-                                 & (func.coalesce(Job.heartbeat_on, Job.started_on,
-                                                  Job.created_on) < lost_before))
+        claimable = claimable | (
+            (Job.status == JobStatus.running)
+            & (func.coalesce(Job.heartbeat_on, Job.started_on, Job.created_on) < lost_before)
+        )
     claimed = session.execute(
-        update(Job).where(Job.id == job_id, claimable)
-        .values(status=JobStatus.running, started_on=now, heartbeat_on=now,
-                attempts=Job.attempts + 1, interrupted=False)
-        .execution_options(synchronize_session=False)).rowcount
+        update(Job)
+        .where(Job.id == job_id, claimable)
+        .values(
+            status=JobStatus.running,
+            started_on=now,
+            heartbeat_on=now,
+            attempts=Job.attempts + 1,
+            interrupted=False,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
     session.commit()
     if claimed:
         return RAN
@@ -430,17 +475,18 @@ def _heartbeat(app, job_id: int):
     """Keep ``heartbeat_on`` fresh while this block runs the job (Celery workers;
     the thread pool's runner beats for all its jobs at once)."""
     stop = threading.Event()
-    interval = float(app.config.get("JOBS_HEARTBEAT_SECONDS")
-                     or DEFAULTS["JOBS_HEARTBEAT_SECONDS"])
+    interval = float(app.config.get("JOBS_HEARTBEAT_SECONDS") or DEFAULTS["JOBS_HEARTBEAT_SECONDS"])
 
     def beat():
         while not stop.wait(interval):
             try:
                 with app.app_context(), db.engine.begin() as conn:
                     table = Job.__table__
-                    conn.execute(update(table).where(table.c.id == job_id,
-                                                     table.c.status == JobStatus.running)
-                                 .values(heartbeat_on=utcnow()))
+                    conn.execute(
+                        update(table)
+                        .where(table.c.id == job_id, table.c.status == JobStatus.running)
+                        .values(heartbeat_on=utcnow())
+                    )
             except Exception:
                 log.warning("Job heartbeat failed", exc_info=True)
 
@@ -481,8 +527,12 @@ def run_job(app, job_id: int, reclaim: bool = False, heartbeat: bool = False) ->
             except Exception:
                 log.exception("Job %s (%s) failed", job_id, kind)
                 session.rollback()
-                ctx.fail(_("The job stopped because of an internal error. The error has "
-                           "been logged; try again later."))
+                ctx.fail(
+                    _(
+                        "The job stopped because of an internal error. The error has "
+                        "been logged; try again later."
+                    )
+                )
             _finish(ctx)
             for name in ctx._temp:
                 _remove(name)
@@ -498,8 +548,12 @@ def _finish(ctx: JobContext) -> None:
             store().put_file(ctx.result_file, work_path(ctx.result_file))
         except Exception:
             log.exception("Job %s: could not store its result file", ctx.job_id)
-            ctx.fail(_("The job stopped because of an internal error. The error has "
-                       "been logged; try again later."))
+            ctx.fail(
+                _(
+                    "The job stopped because of an internal error. The error has "
+                    "been logged; try again later."
+                )
+            )
     if ctx.failed:
         for name in ctx._files:
             _remove(name)
@@ -524,8 +578,12 @@ def _finish(ctx: JobContext) -> None:
     }
     if not ctx.failed and ctx._total is not None:
         values["progress_done"] = ctx._total
-    session.execute(update(Job).where(Job.id == ctx.job_id).values(**values)
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        update(Job)
+        .where(Job.id == ctx.job_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
     session.commit()
 
 
@@ -536,9 +594,11 @@ class JobRunner:
         self.app = app
         self.pid = os.getpid()
         self.executor = ThreadPoolExecutor(
-            max_workers=max(1, int(app.config.get("JOBS_MAX_WORKERS")
-                                   or DEFAULTS["JOBS_MAX_WORKERS"])),
-            thread_name_prefix="portal-job")
+            max_workers=max(
+                1, int(app.config.get("JOBS_MAX_WORKERS") or DEFAULTS["JOBS_MAX_WORKERS"])
+            ),
+            thread_name_prefix="portal-job",
+        )
         self.active: set[int] = set()
         self.lock = threading.Lock()
         self.pulse: threading.Thread | None = None
@@ -547,8 +607,9 @@ class JobRunner:
         with self.lock:
             self.active.add(job_id)
             if self.pulse is None or not self.pulse.is_alive():
-                self.pulse = threading.Thread(target=self._pulse, name="portal-job-heartbeat",
-                                              daemon=True)
+                self.pulse = threading.Thread(
+                    target=self._pulse, name="portal-job-heartbeat", daemon=True
+                )
                 self.pulse.start()
         return self.executor.submit(self._run, job_id)
 
@@ -562,8 +623,9 @@ class JobRunner:
                 self.active.discard(job_id)
 
     def _pulse(self) -> None:
-        interval = float(self.app.config.get("JOBS_HEARTBEAT_SECONDS")
-                         or DEFAULTS["JOBS_HEARTBEAT_SECONDS"])
+        interval = float(
+            self.app.config.get("JOBS_HEARTBEAT_SECONDS") or DEFAULTS["JOBS_HEARTBEAT_SECONDS"]
+        )
         while True:
             time.sleep(interval)
             with self.lock:
@@ -574,9 +636,11 @@ class JobRunner:
             try:
                 with self.app.app_context(), db.engine.begin() as conn:
                     table = Job.__table__
-                    conn.execute(update(table).where(table.c.id.in_(ids),
-                                                     table.c.status.in_(ACTIVE))
-                                 .values(heartbeat_on=utcnow()))
+                    conn.execute(
+                        update(table)
+                        .where(table.c.id.in_(ids), table.c.status.in_(ACTIVE))
+                        .values(heartbeat_on=utcnow())
+                    )
             except Exception:
                 log.warning("Job heartbeat failed", exc_info=True)
 
@@ -606,10 +670,13 @@ def cleanup(now: dt.datetime | None = None) -> None:
     now = now or utcnow()
     stale_before = now - stale_after()
     # Two clean-ups at once (beat and a submission) take different rows (PostgreSQL).
-    lost = session.scalars(select(Job).where(
-        Job.status.in_(ACTIVE),
-        func.coalesce(Job.heartbeat_on, Job.created_on) < stale_before)
-        .with_for_update(skip_locked=True)).all()
+    lost = session.scalars(
+        select(Job)
+        .where(
+            Job.status.in_(ACTIVE), func.coalesce(Job.heartbeat_on, Job.created_on) < stale_before
+        )
+        .with_for_update(skip_locked=True)
+    ).all()
     retry = []
     celery = uses_celery()
     for job in lost:
@@ -625,8 +692,9 @@ def cleanup(now: dt.datetime | None = None) -> None:
         job.finished_on = now
         _remove((job.params or {}).get("upload"))
     expire_before = now - dt.timedelta(hours=setting("JOBS_RESULT_TTL_HOURS"))
-    expired = session.scalars(select(Job).where(
-        Job.result_path.is_not(None), Job.finished_on < expire_before)).all()
+    expired = session.scalars(
+        select(Job).where(Job.result_path.is_not(None), Job.finished_on < expire_before)
+    ).all()
     for job in expired:
         _remove(job.result_path)
         job.result_path = None
@@ -641,8 +709,7 @@ def cleanup(now: dt.datetime | None = None) -> None:
             try:
                 enqueue(app, job_id)
             except Exception:  # the broker is down: the next clean-up tries again
-                log.warning("Job %s could not be handed to the workers", job_id,
-                            exc_info=True)
+                log.warning("Job %s could not be handed to the workers", job_id, exc_info=True)
 
 
 # --- reading, for the views ----------------------------------------------------------------
@@ -674,9 +741,11 @@ def has_file(job: Job) -> bool:
 
 def send_result(job: Job):
     """The job's result file as a download, streamed from the storage."""
-    return store().send(check_name(job.result_path),
-                        download_name=job.result_name or job.result_path,
-                        mimetype=job.result_mimetype or "application/octet-stream")
+    return store().send(
+        check_name(job.result_path),
+        download_name=job.result_name or job.result_path,
+        mimetype=job.result_mimetype or "application/octet-stream",
+    )
 
 
 def status_label(job: Job) -> str:
@@ -690,9 +759,11 @@ def state_name(job: Job) -> str:
 def display_message(job: Job) -> str:
     """What the page says about the job now (always in the reader's language when generic)."""
     if is_interrupted(job):
-        return _("The job was interrupted: the server process running it stopped (for "
-                 "example, it was restarted). Nothing more will happen with this job; "
-                 "start it again.")
+        return _(
+            "The job was interrupted: the server process running it stopped (for "
+            "example, it was restarted). Nothing more will happen with this job; "
+            "start it again."
+        )
     if job.message:
         return job.message
     if job.status == JobStatus.queued:

@@ -19,8 +19,10 @@ from .celery_app import worker_celery
 # Permissions are synced by `flask portal init-db` / the web hosts, not by workers.
 flask_app = create_app(FAB_UPDATE_PERMS=False)
 if not flask_app.config.get("CELERY_BROKER_URL"):
-    raise RuntimeError("CELERY_BROKER_URL is not set: there is no queue for a worker to "
-                       "read (without it the web process runs jobs itself)")
+    raise RuntimeError(
+        "CELERY_BROKER_URL is not set: there is no queue for a worker to "
+        "read (without it the web process runs jobs itself)"
+    )
 
 celery = app = worker_celery(flask_app)
 

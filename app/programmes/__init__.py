@@ -14,11 +14,18 @@ def register(appbuilder) -> None:
     from . import services  # noqa: F401  (registers the commands)
     from .views import ProgrammeApi, ProgrammeMeasureApi, ProgrammeMeasureView, ProgrammeView
 
-    category = dict(category="Directories", category_label=_l("Directories"),
-                    category_icon="fa-map")
-    appbuilder.add_view(ProgrammeView, "Programme", label=_l("Programmes"), icon="fa-sitemap",
-                        **category)
-    appbuilder.add_view(ProgrammeMeasureView, "ProgrammeMeasure",
-                        label=_l("Measures of the programmes"), icon="fa-list-ol", **category)
+    category = dict(
+        category="Directories", category_label=_l("Directories"), category_icon="fa-map"
+    )
+    appbuilder.add_view(
+        ProgrammeView, "Programme", label=_l("Programmes"), icon="fa-sitemap", **category
+    )
+    appbuilder.add_view(
+        ProgrammeMeasureView,
+        "ProgrammeMeasure",
+        label=_l("Measures of the programmes"),
+        icon="fa-list-ol",
+        **category,
+    )
     appbuilder.add_api(ProgrammeApi)
     appbuilder.add_api(ProgrammeMeasureApi)

@@ -22,7 +22,7 @@ from flask_appbuilder import Model
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..common.enums import LabeledEnum, N_
+from ..common.enums import N_, LabeledEnum
 from ..common.mixins import AuditColumnsMixin, VersionedMixin
 
 
@@ -50,31 +50,38 @@ class Programme(AuditColumnsMixin, VersionedMixin, Model):
     name: Mapped[str] = mapped_column(String(200), nullable=False, unique=True)
     #: Contact forms that count as a meeting, comma-separated names of
     #: :class:`ContactForm` (``visit,office,online``).
-    meeting_forms: Mapped[str] = mapped_column(String(100), nullable=False,
-                                               default="visit,office",
-                                               server_default="visit,office")
+    meeting_forms: Mapped[str] = mapped_column(
+        String(100), nullable=False, default="visit,office", server_default="visit,office"
+    )
     #: A meeting at least every N days in every open stage (None: no rule).
     meeting_interval_days: Mapped[int | None] = mapped_column(Integer)
     #: Service term from the opening of the case, in months (None: no term).
     term_months: Mapped[int | None] = mapped_column(Integer)
     #: Months one extension adds, and how many extensions a case may have.
     extension_months: Mapped[int | None] = mapped_column(Integer)
-    max_extensions: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
-                                                server_default="0")
+    max_extensions: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
     #: A review at least every N days once the plan is drawn up (None: no rule).
     review_interval_days: Mapped[int | None] = mapped_column(Integer)
     #: The needs assessment is due within N working days of the application.
     assessment_deadline_working_days: Mapped[int | None] = mapped_column(Integer)
     #: Accompaniment starts only with a contract with the recipient (number, date).
-    requires_contract: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
-                                                    server_default=false())
+    requires_contract: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
     #: A follow-up contact N days after closure (None: no follow-up).
     follow_up_days: Mapped[int | None] = mapped_column(Integer)
-    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True,
-                                         server_default=true())
+    active: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default=true()
+    )
 
-    measures = relationship("ProgrammeMeasure", back_populates="programme", lazy="select",
-                            order_by="ProgrammeMeasure.id")
+    measures = relationship(
+        "ProgrammeMeasure",
+        back_populates="programme",
+        lazy="select",
+        order_by="ProgrammeMeasure.id",
+    )
 
     def __repr__(self) -> str:
         return self.name or ""
@@ -94,23 +101,23 @@ class ProgrammeMeasure(AuditColumnsMixin, VersionedMixin, Model):
     """A measure of a programme's catalogue (what a plan item may be)."""
 
     __tablename__ = "programme_measure"
-    __table_args__ = (UniqueConstraint("programme_code", "code",
-                                       name="uq_programme_measure_code"),)
+    __table_args__ = (UniqueConstraint("programme_code", "code", name="uq_programme_measure_code"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    programme_code: Mapped[str] = mapped_column(ForeignKey("programme.code"), nullable=False,
-                                                index=True)
+    programme_code: Mapped[str] = mapped_column(
+        ForeignKey("programme.code"), nullable=False, index=True
+    )
     #: The group of measures the programme lists it under.
     group_name: Mapped[str] = mapped_column(String(200), nullable=False)
     #: Stable key stored on plan items (``family_consultation``).
     code: Mapped[str] = mapped_column(String(40), nullable=False)
     name: Mapped[str] = mapped_column(String(300), nullable=False)
     #: A retired measure stays on old plan items but is not chosen for new ones.
-    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True,
-                                         server_default=true())
+    active: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default=true()
+    )
 
-    programme = relationship("Programme", back_populates="measures", lazy="joined",
-                             innerjoin=True)
+    programme = relationship("Programme", back_populates="measures", lazy="joined", innerjoin=True)
 
     def __repr__(self) -> str:
         return self.name or ""

@@ -15,7 +15,9 @@ MEASURE = "ProgrammeMeasure"
 
 GRANTS = {
     MINISTRY: {PROGRAMME: {READ, WRITE}, MEASURE: {READ, WRITE}},
-    **{role: {PROGRAMME: {READ}, MEASURE: {READ}}
-       for role in (REGIONAL_ADMIN, TRAINER, CASE_WORKER, AUDITOR)},
+    **{
+        role: {PROGRAMME: {READ}, MEASURE: {READ}}
+        for role in (REGIONAL_ADMIN, TRAINER, CASE_WORKER, AUDITOR)
+    },
 }
 MENU_CATEGORIES = {PROGRAMME: "Directories", MEASURE: "Directories"}

@@ -29,15 +29,41 @@ from sqlalchemy import event, insert
 #: extension (months), max extensions, review interval (days), assessment
 #: deadline (working days)
 PROGRAMMES = (
-    ("servicemen", "Соціальний супровід військовослужбовців", "visit,office,online",
-     None, None, None, 0, None, 5),
+    (
+        "servicemen",
+        "Соціальний супровід військовослужбовців",
+        "visit,office,online",
+        None,
+        None,
+        None,
+        0,
+        None,
+        5,
+    ),
     ("family", "Асистент родини", "visit,office", 14, 6, 3, 1, 90, 5),
-    ("centre", "Послуга з формування життєстійкості", "visit,office,online",
-     None, None, None, 0, None, 5),
+    (
+        "centre",
+        "Послуга з формування життєстійкості",
+        "visit,office,online",
+        None,
+        None,
+        None,
+        0,
+        None,
+        5,
+    ),
 )
-PROGRAMME_FIELDS = ("code", "name", "meeting_forms", "meeting_interval_days", "term_months",
-                    "extension_months", "max_extensions", "review_interval_days",
-                    "assessment_deadline_working_days")
+PROGRAMME_FIELDS = (
+    "code",
+    "name",
+    "meeting_forms",
+    "meeting_interval_days",
+    "term_months",
+    "extension_months",
+    "max_extensions",
+    "review_interval_days",
+    "assessment_deadline_working_days",
+)
 
 #: Rules added later (issue #20, second part), kept apart so the first
 #: migration's rows stay as they were: code -> {column: value}.
@@ -70,32 +96,37 @@ MEASURES = {
         (_LAW, "inform_legal_aid", "Інформування щодо безоплатної правничої допомоги"),
         (_PSY, "psychosocial_consultation", "Психосоціальна консультація"),
         (_PSY, "support_group", "Група взаємопідтримки"),
-        (_FAMILY, "family_consultation",
-         "Консультації щодо зміцнення сім'ї військовослужбовця"),
+        (_FAMILY, "family_consultation", "Консультації щодо зміцнення сім'ї військовослужбовця"),
         (_FAMILY, "inform_education", "Інформування щодо освіти"),
         (_SERVICE, "mobilisation_assistance", "Супровід під час мобілізації чи звільнення"),
-        (_SERVICE, "discharge_handover",
-         "Передача фахівцю із супроводу ветеранів війни громади"),
+        (_SERVICE, "discharge_handover", "Передача фахівцю із супроводу ветеранів війни громади"),
     ),
     "family": (
         ("Документи та соціальний захист", "documents_help", "Допомога з документами"),
-        ("Документи та соціальний захист", "inform_social_protection",
-         "Інформування щодо соціального захисту"),
-        ("Документи та соціальний захист", "representation",
-         "Представництво інтересів в органах влади"),
+        (
+            "Документи та соціальний захист",
+            "inform_social_protection",
+            "Інформування щодо соціального захисту",
+        ),
+        (
+            "Документи та соціальний захист",
+            "representation",
+            "Представництво інтересів в органах влади",
+        ),
         ("Зайнятість і фінанси", "employment_search", "Сприяння в пошуку роботи"),
-        ("Зайнятість і фінанси", "debt_restructuring",
-         "Допомога в реструктуризації боргів"),
+        ("Зайнятість і фінанси", "debt_restructuring", "Допомога в реструктуризації боргів"),
         ("Діти", "child_rehabilitation", "Сприяння реабілітації дитини"),
         ("Діти", "educational_activities", "Освітні заходи для дітей і батьків"),
         ("Діти", "inform_education", "Інформування щодо освіти"),
         ("Психологічна підтримка", "psychosocial_consultation", "Психологічна підтримка"),
-        ("Психологічна підтримка", "family_consultation",
-         "Консультації щодо зміцнення сім'ї"),
+        ("Психологічна підтримка", "family_consultation", "Консультації щодо зміцнення сім'ї"),
         ("Житло, здоров'я, право", "housing_help", "Сприяння у вирішенні житлових питань"),
         ("Житло, здоров'я, право", "inform_health", "Інформування щодо медичної допомоги"),
-        ("Житло, здоров'я, право", "inform_legal_aid",
-         "Інформування щодо безоплатної правничої допомоги"),
+        (
+            "Житло, здоров'я, право",
+            "inform_legal_aid",
+            "Інформування щодо безоплатної правничої допомоги",
+        ),
     ),
     "centre": (
         ("Психологічна підтримка", "psychosocial_consultation", "Психосоціальна консультація"),
@@ -103,8 +134,7 @@ MEASURES = {
         ("Психологічна підтримка", "support_group", "Група взаємопідтримки"),
         ("Навчання навичок", "resilience_training", "Тренінг навичок життєстійкості"),
         ("Інформування", "inform_social_protection", "Інформування щодо соціального захисту"),
-        ("Інформування", "inform_legal_aid",
-         "Інформування щодо безоплатної правничої допомоги"),
+        ("Інформування", "inform_legal_aid", "Інформування щодо безоплатної правничої допомоги"),
     ),
 }
 
@@ -114,9 +144,13 @@ def programme_rows() -> list[dict]:
 
 
 def measure_rows() -> list[dict]:
-    return [dict(programme_code=programme, group_name=group, code=code, name=name,
-                 active=True, version=1)
-            for programme, rows in MEASURES.items() for group, code, name in rows]
+    return [
+        dict(
+            programme_code=programme, group_name=group, code=code, name=name, active=True, version=1
+        )
+        for programme, rows in MEASURES.items()
+        for group, code, name in rows
+    ]
 
 
 def install_seed_events(programme_table, measure_table) -> None:
@@ -125,8 +159,10 @@ def install_seed_events(programme_table, measure_table) -> None:
 
     @event.listens_for(programme_table, "after_create")
     def _programmes(target, connection, **kw):
-        connection.execute(insert(target), [{**row, **LATER_RULES.get(row["code"], {})}
-                                            for row in programme_rows()])
+        connection.execute(
+            insert(target),
+            [{**row, **LATER_RULES.get(row["code"], {})} for row in programme_rows()],
+        )
 
     @event.listens_for(measure_table, "after_create")
     def _measures(target, connection, **kw):

@@ -19,19 +19,25 @@ from .models import FORMS_SEPARATOR, ContactForm, Programme, ProgrammeMeasure
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
-CODE_INVALID = _l("The code is written in small Latin letters, digits and «_» "
-                  "(2 to 40 characters), e.g. family_consultation.")
-MEETING_FORMS_INVALID = _l("Choose at least one form of contact that counts as a meeting "
-                           "(home visit, meeting at the office, online meeting, phone call).")
+CODE_INVALID = _l(
+    "The code is written in small Latin letters, digits and «_» "
+    "(2 to 40 characters), e.g. family_consultation."
+)
+MEETING_FORMS_INVALID = _l(
+    "Choose at least one form of contact that counts as a meeting "
+    "(home visit, meeting at the office, online meeting, phone call)."
+)
 NUMBER_RANGE = _l("%(field)s must be a whole number from %(low)s to %(high)s.")
-EXTENSION_MONTHS_REQUIRED = _l("Give the length of an extension in months, or allow no "
-                               "extensions.")
+EXTENSION_MONTHS_REQUIRED = _l("Give the length of an extension in months, or allow no extensions.")
 EXTENSIONS_NEED_TERM = _l("Extensions need a service term: give the term in months first.")
 PROGRAMME_NOT_DELETED = _l("A programme is not deleted: make it inactive instead.")
-MEASURE_NOT_DELETED = _l("A measure of the catalogue is not deleted (plan items may refer to "
-                         "it): make it inactive instead.")
-CODE_UNCHANGED = _l("The code of a programme or measure is not changed once it is "
-                    "saved: other records refer to it.")
+MEASURE_NOT_DELETED = _l(
+    "A measure of the catalogue is not deleted (plan items may refer to "
+    "it): make it inactive instead."
+)
+CODE_UNCHANGED = _l(
+    "The code of a programme or measure is not changed once it is saved: other records refer to it."
+)
 
 #: column -> (label, lowest, highest) of the numbers of a programme's rules.
 NUMBER_RULES = {
@@ -100,8 +106,7 @@ class ProgrammeCommands(ModelCommands):
             value = getattr(item, column)
             if value is None:
                 continue
-            if isinstance(value, bool) or not isinstance(value, int) or \
-                    not low <= value <= high:
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise UserError(NUMBER_RANGE % {"field": label, "low": low, "high": high})
         if item.max_extensions is None:
             item.max_extensions = 0
@@ -162,8 +167,9 @@ def catalogue(code, session=None, include_inactive: bool = False) -> list[Progra
 def measure_names(session=None) -> dict[tuple[str, str], str]:
     """``{(programme code, measure code): name}`` of every measure (for lists)."""
     session = session or _session()
-    rows = session.execute(select(ProgrammeMeasure.programme_code, ProgrammeMeasure.code,
-                                  ProgrammeMeasure.name))
+    rows = session.execute(
+        select(ProgrammeMeasure.programme_code, ProgrammeMeasure.code, ProgrammeMeasure.name)
+    )
     return {(p, c): n for p, c, n in rows}
 
 

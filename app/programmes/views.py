@@ -33,15 +33,19 @@ LABELS = {
 DESCRIPTIONS = {
     "code": _l("Stable key other records refer to; not changed after saving."),
     "meeting_forms": _l("Only these contacts reset the meeting clock of a case."),
-    "meeting_interval_days": _l("A meeting at least every so many days in every open stage "
-                                "of a case; empty: no rule."),
+    "meeting_interval_days": _l(
+        "A meeting at least every so many days in every open stage of a case; empty: no rule."
+    ),
     "term_months": _l("From the opening of the case; empty: no term."),
-    "assessment_deadline_working_days": _l("Counted from the application date, without "
-                                           "weekends and public holidays."),
-    "requires_contract": _l("Accompaniment starts only once the contract's number and date "
-                            "are recorded on the case."),
-    "follow_up_days": _l("A follow-up contact so many days after the case is closed; empty: "
-                         "no follow-up."),
+    "assessment_deadline_working_days": _l(
+        "Counted from the application date, without weekends and public holidays."
+    ),
+    "requires_contract": _l(
+        "Accompaniment starts only once the contract's number and date are recorded on the case."
+    ),
+    "follow_up_days": _l(
+        "A follow-up contact so many days after the case is closed; empty: no follow-up."
+    ),
     "active": _l("An inactive measure stays on old plan items but is not chosen for new ones."),
 }
 
@@ -87,10 +91,18 @@ def _forms_cell(value) -> str:
     return ", ".join(ContactForm[n].label for n in names if n in ContactForm.__members__)
 
 
-PROGRAMME_RULES = ["meeting_forms", "meeting_interval_days", "term_months", "extension_months",
-                   "max_extensions", "review_interval_days",
-                   "assessment_deadline_working_days", "requires_contract", "follow_up_days",
-                   "active"]
+PROGRAMME_RULES = [
+    "meeting_forms",
+    "meeting_interval_days",
+    "term_months",
+    "extension_months",
+    "max_extensions",
+    "review_interval_days",
+    "assessment_deadline_working_days",
+    "requires_contract",
+    "follow_up_days",
+    "active",
+]
 
 
 class ProgrammeView(PortalModelView):
@@ -103,8 +115,14 @@ class ProgrammeView(PortalModelView):
     edit_title = _l("Edit a programme")
     label_columns = LABELS
     description_columns = DESCRIPTIONS
-    list_columns = ["name", "code", "meeting_interval_days", "term_months",
-                    "assessment_deadline_working_days", "active"]
+    list_columns = [
+        "name",
+        "code",
+        "meeting_interval_days",
+        "term_months",
+        "assessment_deadline_working_days",
+        "active",
+    ]
     add_columns = ["code", "name", *PROGRAMME_RULES]
     edit_columns = ["name", *PROGRAMME_RULES]
     show_columns = ["name", "code", *PROGRAMME_RULES]
@@ -113,11 +131,13 @@ class ProgrammeView(PortalModelView):
     base_order = ("id", "asc")
     formatters_columns = {"meeting_forms": _forms_cell}
     add_form_extra_fields = edit_form_extra_fields = {
-        "meeting_forms": MeetingFormsField(LABELS["meeting_forms"],
-                                           description=DESCRIPTIONS["meeting_forms"]),
+        "meeting_forms": MeetingFormsField(
+            LABELS["meeting_forms"], description=DESCRIPTIONS["meeting_forms"]
+        ),
         "active": BooleanField(LABELS["active"], default=True),
-        "requires_contract": BooleanField(LABELS["requires_contract"],
-                                          description=DESCRIPTIONS["requires_contract"]),
+        "requires_contract": BooleanField(
+            LABELS["requires_contract"], description=DESCRIPTIONS["requires_contract"]
+        ),
     }
     related_views = []
 
@@ -140,8 +160,7 @@ class ProgrammeMeasureView(PortalModelView):
     order_columns = ["group_name", "name", "code"]
     base_order = ("id", "asc")
     add_form_extra_fields = edit_form_extra_fields = {
-        "active": BooleanField(LABELS["active"], default=True,
-                               description=DESCRIPTIONS["active"]),
+        "active": BooleanField(LABELS["active"], default=True, description=DESCRIPTIONS["active"]),
     }
 
 

@@ -9,29 +9,52 @@ from .demo import demo_seed  # noqa: F401  (called by app.demo)
 def register(appbuilder) -> None:
     from ..common.lookup import register_lookup
     from .models import Provider, Specialist
-    from .views import (EligibilityCriterionApi, EligibilityCriterionView, ProviderApi,
-                        ProviderView, SpecialistApi, SpecialistView)
+    from .views import (
+        EligibilityCriterionApi,
+        EligibilityCriterionView,
+        ProviderApi,
+        ProviderView,
+        SpecialistApi,
+        SpecialistView,
+    )
 
-    register_lookup("provider", Provider, resource="Provider",
-                    search=[Provider.name, Provider.short_name, Provider.edrpou],
-                    order_by=Provider.name)
-    register_lookup("specialist", Specialist, resource="Specialist",
-                    search=[Specialist.full_name], order_by=Specialist.full_name,
-                    label=lambda s: f"{s.full_name} ({s.provider})")
+    register_lookup(
+        "provider",
+        Provider,
+        resource="Provider",
+        search=[Provider.name, Provider.short_name, Provider.edrpou],
+        order_by=Provider.name,
+    )
+    register_lookup(
+        "specialist",
+        Specialist,
+        resource="Specialist",
+        search=[Specialist.full_name],
+        order_by=Specialist.full_name,
+        label=lambda s: f"{s.full_name} ({s.provider})",
+    )
 
     # APIs first: FAB drops a resource's permissions that the *last* registered
     # view/API of that resource lacks, and the views have more (export, actions).
     appbuilder.add_api(ProviderApi)
     appbuilder.add_api(SpecialistApi)
     appbuilder.add_api(EligibilityCriterionApi)
-    category = dict(category="Registries", category_label=_l("Registries"),
-                    category_icon="fa-folder-open")
-    appbuilder.add_view(ProviderView, "Provider", label=_l("Providers"), icon="fa-building",
-                        **category)
-    appbuilder.add_view(SpecialistView, "Specialist", label=_l("Specialists"),
-                        icon="fa-user-md", **category)
-    appbuilder.add_view(EligibilityCriterionView, "EligibilityCriterion",
-                        label=_l("Eligibility criteria"), icon="fa-check-square-o", **category)
+    category = dict(
+        category="Registries", category_label=_l("Registries"), category_icon="fa-folder-open"
+    )
+    appbuilder.add_view(
+        ProviderView, "Provider", label=_l("Providers"), icon="fa-building", **category
+    )
+    appbuilder.add_view(
+        SpecialistView, "Specialist", label=_l("Specialists"), icon="fa-user-md", **category
+    )
+    appbuilder.add_view(
+        EligibilityCriterionView,
+        "EligibilityCriterion",
+        label=_l("Eligibility criteria"),
+        icon="fa-check-square-o",
+        **category,
+    )
 
 
 def _status_counts(scope) -> dict:
@@ -43,13 +66,11 @@ def _status_counts(scope) -> dict:
 
 def home_cards(scope) -> list[dict]:
     """Counters for the home page, within the user's scope."""
-    from ..home import can_read
-    from .models import ProviderStatus
-
     from flask import current_app
     from flask_appbuilder.models.sqla.filters import FilterEqual
 
-    from ..home import list_url
+    from ..home import can_read, list_url
+    from .models import ProviderStatus
 
     if not can_read("Provider"):
         return []
@@ -60,11 +81,16 @@ def home_cards(scope) -> list[dict]:
         return []
     counts = _status_counts(scope)
     return [
-        {"label": _l("Providers awaiting approval"),
-         "value": counts.get(ProviderStatus.submitted, 0),
-         "url": list_url("ProviderView", ("status", FilterEqual, "submitted"))},
-        {"label": _l("Approved providers"), "value": counts.get(ProviderStatus.approved, 0),
-         "url": list_url("ProviderView", ("status", FilterEqual, "approved"))},
+        {
+            "label": _l("Providers awaiting approval"),
+            "value": counts.get(ProviderStatus.submitted, 0),
+            "url": list_url("ProviderView", ("status", FilterEqual, "submitted")),
+        },
+        {
+            "label": _l("Approved providers"),
+            "value": counts.get(ProviderStatus.approved, 0),
+            "url": list_url("ProviderView", ("status", FilterEqual, "approved")),
+        },
     ] + _changes_card(scope)
 
 
@@ -81,10 +107,20 @@ def _changes_card(scope) -> list[dict]:
 
     if not current_app.appbuilder.sm.has_access("can_approve", "Provider"):
         return []
-    count = db.session.scalar(scoped(select(func.count(Provider.id))
-                                     .where(Provider.changes_pending.is_(True)), Provider, scope))
-    return [{"label": _l("Providers' changes of key data awaiting a check"), "value": count or 0,
-             "url": list_url("ProviderView", ("changes_pending", FilterEqual, "y"))}]
+    count = db.session.scalar(
+        scoped(
+            select(func.count(Provider.id)).where(Provider.changes_pending.is_(True)),
+            Provider,
+            scope,
+        )
+    )
+    return [
+        {
+            "label": _l("Providers' changes of key data awaiting a check"),
+            "value": count or 0,
+            "url": list_url("ProviderView", ("changes_pending", FilterEqual, "y")),
+        }
+    ]
 
 
 def home_charts(scope) -> list:
@@ -97,10 +133,24 @@ def home_charts(scope) -> list:
 
     if not can_read("Provider") or scope.provider_id:
         return []
-    colours = {S.draft: COLOURS["grey"], S.submitted: COLOURS["sand"],
-               S.approved: COLOURS["green"], S.rejected: COLOURS["rose"],
-               S.suspended: COLOURS["wine"]}
+    colours = {
+        S.draft: COLOURS["grey"],
+        S.submitted: COLOURS["sand"],
+        S.approved: COLOURS["green"],
+        S.rejected: COLOURS["rose"],
+        S.suspended: COLOURS["wine"],
+    }
     url = url_for("ProviderView.list")
-    return [enum_chart("providers", _("Providers by status"), S, _status_counts(scope),
-                       series_label=_("Providers"), category=_("Status"), colours=colours,
-                       order=20, url=lambda m: f"{url}?_flt_0_status={m.name}")]
+    return [
+        enum_chart(
+            "providers",
+            _("Providers by status"),
+            S,
+            _status_counts(scope),
+            series_label=_("Providers"),
+            category=_("Status"),
+            colours=colours,
+            order=20,
+            url=lambda m: f"{url}?_flt_0_status={m.name}",
+        )
+    ]

@@ -5,11 +5,23 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint,
-                        false, func, true)
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..common.enums import LabeledEnum, N_, enum_column
+from .. import clock
+from ..common.enums import N_, LabeledEnum, enum_column
 from ..common.mixins import AuditColumnsMixin, VersionedMixin
 
 
@@ -52,8 +64,11 @@ class Provider(AuditColumnsMixin, VersionedMixin, Model):
     kind: Mapped[ProviderKind] = mapped_column(enum_column(ProviderKind), nullable=False)
     #: Set from the kind when not given (``validate_identity``); never empty.
     legal_form: Mapped[LegalForm] = mapped_column(
-        enum_column(LegalForm), nullable=False, default=LegalForm.other_form,
-        server_default=LegalForm.other_form.name)
+        enum_column(LegalForm),
+        nullable=False,
+        default=LegalForm.other_form,
+        server_default=LegalForm.other_form.name,
+    )
     #: A legal entity's ЄДРПОУ code; a sole proprietor (ФОП) has an РНОКПП instead,
     #: kept apart as personal data (:class:`SoleProprietor`, ``rnokpp`` below).
     edrpou: Mapped[str | None] = mapped_column(String(8), unique=True)
@@ -74,28 +89,34 @@ class Provider(AuditColumnsMixin, VersionedMixin, Model):
     phone: Mapped[str | None] = mapped_column(String(13))
     email: Mapped[str | None] = mapped_column(String(254))
     status: Mapped[ProviderStatus] = mapped_column(
-        enum_column(ProviderStatus), nullable=False, default=ProviderStatus.draft,
-        server_default=ProviderStatus.draft.name, index=True,
+        enum_column(ProviderStatus),
+        nullable=False,
+        default=ProviderStatus.draft,
+        server_default=ProviderStatus.draft.name,
+        index=True,
     )
     status_changed_on: Mapped[dt.datetime | None] = mapped_column(DateTime)
     status_changed_by_fk: Mapped[int | None] = mapped_column(
-        ForeignKey("ab_user.id", ondelete="SET NULL"))
+        ForeignKey("ab_user.id", ondelete="SET NULL")
+    )
     status_reason: Mapped[str | None] = mapped_column(Text)
     #: Key data (legal form, codes, IBAN, register entry, head) changed after the
     #: approval and not yet re-checked by ministry staff (services.KEY_FIELDS).
-    changes_pending: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
-                                                  server_default=false(), index=True)
+    changes_pending: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false(), index=True
+    )
     #: Which key fields changed (comma-separated names), and since when.
     changes_fields: Mapped[str | None] = mapped_column(String(200))
     changes_noted_on: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     oblast = relationship("Oblast", lazy="joined", innerjoin=True)
     hromada = relationship("Hromada", lazy="joined")
-    status_changed_by = relationship("PortalUser", foreign_keys=[status_changed_by_fk],
-                                     lazy="select")
-    proprietor: Mapped["SoleProprietor | None"] = relationship(
-        back_populates="provider", uselist=False, cascade="all, delete-orphan",
-        lazy="select")
+    status_changed_by = relationship(
+        "PortalUser", foreign_keys=[status_changed_by_fk], lazy="select"
+    )
+    proprietor: Mapped[SoleProprietor | None] = relationship(
+        back_populates="provider", uselist=False, cascade="all, delete-orphan", lazy="select"
+    )
 
     def __repr__(self) -> str:
         return self.short_name or self.name
@@ -141,14 +162,17 @@ class Specialist(AuditColumnsMixin, VersionedMixin, Model):
     __personal_data__ = ("full_name", "phone", "email", "position", "qualification")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="CASCADE"),
-                                             nullable=False, index=True)
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("provider.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     full_name: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
     position: Mapped[str | None] = mapped_column(String(200))
     qualification: Mapped[str | None] = mapped_column(String(300))
     phone: Mapped[str | None] = mapped_column(String(13))
     email: Mapped[str | None] = mapped_column(String(254))
-    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true(), nullable=False)
+    active: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true(), nullable=False
+    )
 
     provider: Mapped[Provider] = relationship(lazy="joined", innerjoin=True)
 
@@ -170,16 +194,21 @@ class ProviderStatusChange(Model):
     __tablename__ = "provider_status_change"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="CASCADE"),
-                                             nullable=False, index=True)
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("provider.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     from_status: Mapped[ProviderStatus] = mapped_column(
-        enum_column(ProviderStatus, name="providerstatus_from"), nullable=False)
+        enum_column(ProviderStatus, name="providerstatus_from"), nullable=False
+    )
     to_status: Mapped[ProviderStatus] = mapped_column(
-        enum_column(ProviderStatus, name="providerstatus_to"), nullable=False)
+        enum_column(ProviderStatus, name="providerstatus_to"), nullable=False
+    )
     changed_by_fk: Mapped[int | None] = mapped_column(
-        ForeignKey("ab_user.id", ondelete="SET NULL"), index=True)
-    changed_on: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False,
-                                                    default=dt.datetime.utcnow, index=True)
+        ForeignKey("ab_user.id", ondelete="SET NULL"), index=True
+    )
+    changed_on: Mapped[dt.datetime] = mapped_column(
+        DateTime, nullable=False, default=clock.utcnow, index=True
+    )
     reason: Mapped[str | None] = mapped_column(Text)
 
     provider: Mapped[Provider] = relationship(lazy="joined", innerjoin=True)
@@ -207,8 +236,9 @@ class SoleProprietor(Model):
     __personal_resource__ = "Provider"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="CASCADE"),
-                                             nullable=False, unique=True)
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("provider.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
     rnokpp: Mapped[str] = mapped_column(String(10), nullable=False, unique=True)
 
     provider: Mapped[Provider] = relationship(back_populates="proprietor", lazy="select")
@@ -234,8 +264,9 @@ class EligibilityCriterion(AuditColumnsMixin, VersionedMixin, Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(300), nullable=False, unique=True)
     description: Mapped[str | None] = mapped_column(Text)
-    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true(),
-                                         nullable=False)
+    active: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true(), nullable=False
+    )
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
     def __repr__(self) -> str:
@@ -246,20 +277,19 @@ class ProviderCheck(Model):
     """A criterion assessed for a provider: met or not, with the evidence."""
 
     __tablename__ = "provider_check"
-    __table_args__ = (UniqueConstraint("provider_id", "criterion_id",
-                                       name="uq_provider_check"),)
+    __table_args__ = (UniqueConstraint("provider_id", "criterion_id", name="uq_provider_check"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="CASCADE"),
-                                             nullable=False, index=True)
-    criterion_id: Mapped[int] = mapped_column(ForeignKey("provider_criterion.id"),
-                                              nullable=False, index=True)
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("provider.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    criterion_id: Mapped[int] = mapped_column(
+        ForeignKey("provider_criterion.id"), nullable=False, index=True
+    )
     met: Mapped[bool] = mapped_column(Boolean, nullable=False)
     evidence: Mapped[str] = mapped_column(Text, nullable=False)
-    checked_on: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False,
-                                                    default=dt.datetime.utcnow)
-    checked_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id",
-                                                                 ondelete="SET NULL"))
+    checked_on: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=clock.utcnow)
+    checked_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
 
     provider: Mapped[Provider] = relationship(lazy="joined", innerjoin=True)
     criterion: Mapped[EligibilityCriterion] = relationship(lazy="joined", innerjoin=True)
@@ -283,19 +313,19 @@ class ProviderDocument(Model):
     __tablename__ = "provider_document"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="CASCADE"),
-                                             nullable=False, index=True)
-    doc_type: Mapped[ProviderDocType] = mapped_column(enum_column(ProviderDocType),
-                                                      nullable=False)
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("provider.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    doc_type: Mapped[ProviderDocType] = mapped_column(enum_column(ProviderDocType), nullable=False)
     valid_from: Mapped[dt.date] = mapped_column(Date, nullable=False)
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
     filename: Mapped[str] = mapped_column(String(255), nullable=False)
     stored_name: Mapped[str] = mapped_column(String(80), nullable=False, unique=True)
     size: Mapped[int] = mapped_column(Integer, nullable=False)
-    uploaded_on: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False,
-                                                     default=dt.datetime.utcnow)
-    uploaded_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id",
-                                                                  ondelete="SET NULL"))
+    uploaded_on: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=clock.utcnow)
+    uploaded_by_fk: Mapped[int | None] = mapped_column(
+        ForeignKey("ab_user.id", ondelete="SET NULL")
+    )
 
     provider: Mapped[Provider] = relationship(lazy="joined", innerjoin=True)
 

@@ -37,19 +37,30 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import clock
 from ..common.commands import ModelCommands, commands, label_tables
 from ..common.errors import ConflictError, NotPermitted, OutOfScope, TransitionNotAllowed, UserError
+from ..extensions import db
 from ..security import roles
-from ..security.scope import in_scope, scope_of
-from .models import (EligibilityCriterion, LegalForm, Provider, ProviderCheck, ProviderDocType,
-                     ProviderKind, SoleProprietor,
-                     ProviderDocument, ProviderStatus, ProviderStatusChange, Specialist)
+from ..security.scope import in_scope, role_names, scope_of
+from .models import (
+    EligibilityCriterion,
+    LegalForm,
+    Provider,
+    ProviderCheck,
+    ProviderDocType,
+    ProviderDocument,
+    ProviderKind,
+    ProviderStatus,
+    ProviderStatusChange,
+    SoleProprietor,
+    Specialist,
+)
 
 S = ProviderStatus
 
 APPROVERS = frozenset({roles.ADMIN, roles.MINISTRY})
-SUBMITTERS = frozenset({roles.ADMIN, roles.REGIONAL_ADMIN, roles.CASE_WORKER,
-                        roles.PROVIDER_REP})
+SUBMITTERS = frozenset({roles.ADMIN, roles.REGIONAL_ADMIN, roles.CASE_WORKER, roles.PROVIDER_REP})
 #: Who keeps the provider's card and documents: its own representative, regional
 #: administrators of its oblast, ministry staff and the administrator.
 CARD_KEEPERS = frozenset({roles.ADMIN, roles.MINISTRY, roles.REGIONAL_ADMIN, roles.PROVIDER_REP})
@@ -62,55 +73,59 @@ TRANSITIONS = {
     "suspend": ((S.approved,), S.suspended, APPROVERS, True),
     "reinstate": ((S.suspended,), S.approved, APPROVERS, False),
     # A registered provider is never deleted: it is archived, with the reason.
-    "archive": ((S.draft, S.submitted, S.approved, S.rejected, S.suspended), S.archived,
-                APPROVERS, True),
+    "archive": (
+        (S.draft, S.submitted, S.approved, S.rejected, S.suspended),
+        S.archived,
+        APPROVERS,
+        True,
+    ),
 }
 
 REASON_REQUIRED = _l("Give the reason for this decision.")
-NOT_ALLOWED = _l("Provider «%(name)s»: the change from «%(source)s» to «%(target)s» is not allowed.")
+NOT_ALLOWED = _l(
+    "Provider «%(name)s»: the change from «%(source)s» to «%(target)s» is not allowed."
+)
 
 
 class ReasonRequired(UserError):
     default_message = REASON_REQUIRED
 
 
-def _session():
-    return current_app.appbuilder.session
-
-
-def role_names(user) -> set[str]:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return set()
-    names = {r.name for r in user.roles}
-    for group in getattr(user, "groups", None) or []:
-        names |= {r.name for r in group.roles}
-    return names
-
-
 def allowed_transitions(provider: Provider, user) -> list[str]:
     """Transitions this user may apply to this provider now (for buttons)."""
     names = role_names(user)
-    return [name for name, (sources, _target, who, _reason) in TRANSITIONS.items()
-            if provider.status in sources and names & who]
+    return [
+        name
+        for name, (sources, _target, who, _reason) in TRANSITIONS.items()
+        if provider.status in sources and names & who
+    ]
 
 
 def _lock(provider: Provider):
     """Lock the row and read its committed version and status."""
-    stmt = (select(Provider.version, Provider.status)
-            .where(Provider.id == provider.id).with_for_update())
-    return _session().execute(stmt).one_or_none()
+    stmt = (
+        select(Provider.version, Provider.status)
+        .where(Provider.id == provider.id)
+        .with_for_update()
+    )
+    return db.session.execute(stmt).one_or_none()
 
 
-def transition(name: str, provider: Provider, user, reason: str | None = None,
-               expected_version: int | str | None = None,
-               recheck_on: dt.date | None = None) -> ProviderStatusChange:
+def transition(
+    name: str,
+    provider: Provider,
+    user,
+    reason: str | None = None,
+    expected_version: int | str | None = None,
+    recheck_on: dt.date | None = None,
+) -> ProviderStatusChange:
     """Apply the transition ``name`` (a key of :data:`TRANSITIONS`)."""
     sources, target, who, needs_reason = TRANSITIONS[name]
     if not role_names(user) & who:
         raise NotPermitted()
     if not in_scope(provider, scope_of(user)):
         raise OutOfScope()
-    session = _session()
+    session = db.session
     current = _lock(provider)
     if current is None:
         raise ConflictError()
@@ -122,23 +137,31 @@ def transition(name: str, provider: Provider, user, reason: str | None = None,
         session.rollback()
         raise ConflictError()
     if provider.status not in sources:
-        raise TransitionNotAllowed(NOT_ALLOWED % {
-            "name": str(provider), "source": provider.status.label, "target": target.label})
+        raise TransitionNotAllowed(
+            NOT_ALLOWED
+            % {"name": str(provider), "source": provider.status.label, "target": target.label}
+        )
     reason = (reason or "").strip() or None
     if needs_reason and not reason:
         raise ReasonRequired()
     if name == "approve":
         ensure_criteria_met(provider)
         if recheck_on is None:
-            recheck_on = dt.date.today() + dt.timedelta(
-                days=current_app.config.get("PROVIDER_RECHECK_DAYS", 365))
-        if recheck_on <= dt.date.today():
+            recheck_on = clock.kyiv_today() + dt.timedelta(
+                days=current_app.config.get("PROVIDER_RECHECK_DAYS", 365)
+            )
+        if recheck_on <= clock.kyiv_today():
             raise UserError(RECHECK_REQUIRED)
         provider.recheck_on = recheck_on
-    now = dt.datetime.utcnow()
-    change = ProviderStatusChange(provider_id=provider.id, from_status=provider.status,
-                                  to_status=target, changed_by_fk=user.id, changed_on=now,
-                                  reason=reason)
+    now = clock.utcnow()
+    change = ProviderStatusChange(
+        provider_id=provider.id,
+        from_status=provider.status,
+        to_status=target,
+        changed_by_fk=user.id,
+        changed_on=now,
+        reason=reason,
+    )
     provider.status = target
     provider.status_changed_on = now
     provider.status_changed_by_fk = user.id
@@ -151,9 +174,13 @@ def transition(name: str, provider: Provider, user, reason: str | None = None,
         raise ConflictError() from exc
     from ..audit.services import record_event
 
-    record_event("transition", "Provider", provider.id, commit=False,
-                 details={"from": change.from_status.name, "to": target.name,
-                          "reason": reason})
+    record_event(
+        "transition",
+        "Provider",
+        provider.id,
+        commit=False,
+        details={"from": change.from_status.name, "to": target.name, "reason": reason},
+    )
     return change
 
 
@@ -200,20 +227,25 @@ def validate_contacts(item) -> None:
 EMAIL_MESSAGE = _l("Enter a valid e-mail address, e.g. office@example.org.")
 EDRPOU_TAKEN = _l("A provider with this EDRPOU code is already registered.")
 RNOKPP_TAKEN = _l("A provider with this RNOKPP is already registered.")
-ONE_IDENTIFIER = _l("A legal entity is identified by its EDRPOU code and a sole proprietor "
-                    "(FOP) by an RNOKPP: enter exactly the one its legal form needs.")
-IBAN_MESSAGE = _l("Enter a valid Ukrainian IBAN: UA and 27 digits; the check digits must "
-                  "match.")
+ONE_IDENTIFIER = _l(
+    "A legal entity is identified by its EDRPOU code and a sole proprietor "
+    "(FOP) by an RNOKPP: enter exactly the one its legal form needs."
+)
+IBAN_MESSAGE = _l("Enter a valid Ukrainian IBAN: UA and 27 digits; the check digits must match.")
 RECHECK_REQUIRED = _l("The date of the next eligibility check must be in the future.")
-CRITERIA_NOT_MET = _l("The provider cannot be approved: eligibility criteria not met or not "
-                      "assessed: %(names)s.")
+CRITERIA_NOT_MET = _l(
+    "The provider cannot be approved: eligibility criteria not met or not assessed: %(names)s."
+)
 EVIDENCE_REQUIRED = _l("Describe the evidence for the assessment of the criterion.")
-CHECK_NOT_NOW = _l("Eligibility criteria are assessed for a provider submitted for approval, "
-                   "approved or suspended.")
+CHECK_NOT_NOW = _l(
+    "Eligibility criteria are assessed for a provider submitted for approval, "
+    "approved or suspended."
+)
 DOCUMENT_DATES = _l("The document's validity cannot end before it starts.")
 CARD_CLOSED = _l("Documents cannot be added to an archived provider.")
-NOT_ACTIVE = _l("Provider «%(name)s» is «%(status)s»: it cannot %(action)s until it is "
-                "approved or reinstated.")
+NOT_ACTIVE = _l(
+    "Provider «%(name)s» is «%(status)s»: it cannot %(action)s until it is approved or reinstated."
+)
 
 #: What a provider that is not approved is refused (ensure_active_provider).
 ACTIONS = {
@@ -242,8 +274,10 @@ def ensure_active_provider(provider: Provider, action: str) -> None:
     if provider.status == ProviderStatus.approved:
         ensure_no_pending_changes(provider, action)
         return
-    raise ProviderNotActive(NOT_ACTIVE % {"name": str(provider), "status": provider.status.label,
-                                          "action": ACTIONS[action]})
+    raise ProviderNotActive(
+        NOT_ACTIVE
+        % {"name": str(provider), "status": provider.status.label, "action": ACTIONS[action]}
+    )
 
 
 #: Who reads a sole proprietor's РНОКПП (personal data) on the provider's card and
@@ -269,8 +303,13 @@ def rnokpp_of(provider_ids) -> dict[int, str]:
     ids = sorted({i for i in provider_ids if isinstance(i, int)})
     if not ids:
         return {}
-    return dict(_session().execute(select(SoleProprietor.provider_id, SoleProprietor.rnokpp)
-                                   .where(SoleProprietor.provider_id.in_(ids))).all())
+    return dict(
+        db.session.execute(
+            select(SoleProprietor.provider_id, SoleProprietor.rnokpp).where(
+                SoleProprietor.provider_id.in_(ids)
+            )
+        ).all()
+    )
 
 
 def iban_is_valid(value: str) -> bool:
@@ -293,15 +332,17 @@ def _unique(column, value, item, message) -> None:
     stmt = select(owner).where(column == value)
     if getattr(item, "id", None) is not None:
         stmt = stmt.where(owner != item.id)
-    with _session().no_autoflush:
-        if _session().scalar(stmt) is not None:
+    with db.session.no_autoflush:
+        if db.session.scalar(stmt) is not None:
             raise UserError(message)
 
 
 #: The legal form a provider's kind implies, when the form is not given.
-KIND_FORMS = {ProviderKind.ngo: LegalForm.public_association,
-              ProviderKind.charity: LegalForm.charitable_organisation,
-              ProviderKind.communal: LegalForm.communal_institution}
+KIND_FORMS = {
+    ProviderKind.ngo: LegalForm.public_association,
+    ProviderKind.charity: LegalForm.charitable_organisation,
+    ProviderKind.communal: LegalForm.communal_institution,
+}
 
 
 def validate_identity(item: Provider) -> None:
@@ -316,14 +357,22 @@ def validate_identity(item: Provider) -> None:
     if rnokpp != item.rnokpp:
         item.rnokpp = rnokpp
     sole = item.legal_form == LegalForm.sole_proprietor
-    if sole and (item.edrpou or not item.rnokpp) or not sole and (item.rnokpp
-                                                                  or not item.edrpou):
+    if sole and (item.edrpou or not item.rnokpp) or not sole and (item.rnokpp or not item.edrpou):
         raise UserError(ONE_IDENTIFIER)
     for column, digits, valid, messages in (
-            (Provider.edrpou, 8, v.edrpou_is_valid,
-             (v.EDRPOU_FORMAT_MESSAGE, v.EDRPOU_CHECKSUM_MESSAGE, EDRPOU_TAKEN)),
-            (SoleProprietor.rnokpp, 10, v.rnokpp_is_valid,
-             (v.RNOKPP_FORMAT_MESSAGE, v.RNOKPP_CHECKSUM_MESSAGE, RNOKPP_TAKEN))):
+        (
+            Provider.edrpou,
+            8,
+            v.edrpou_is_valid,
+            (v.EDRPOU_FORMAT_MESSAGE, v.EDRPOU_CHECKSUM_MESSAGE, EDRPOU_TAKEN),
+        ),
+        (
+            SoleProprietor.rnokpp,
+            10,
+            v.rnokpp_is_valid,
+            (v.RNOKPP_FORMAT_MESSAGE, v.RNOKPP_CHECKSUM_MESSAGE, RNOKPP_TAKEN),
+        ),
+    ):
         code = getattr(item, column.key)  # Provider.edrpou, Provider.rnokpp (property)
         if not code:
             continue
@@ -340,27 +389,34 @@ def validate_identity(item: Provider) -> None:
 
 # --- eligibility criteria ----------------------------------------------------------------
 def active_criteria() -> list[EligibilityCriterion]:
-    return list(_session().scalars(select(EligibilityCriterion)
-                                   .where(EligibilityCriterion.active.is_(True))
-                                   .order_by(EligibilityCriterion.position,
-                                             EligibilityCriterion.id)))
+    return list(
+        db.session.scalars(
+            select(EligibilityCriterion)
+            .where(EligibilityCriterion.active.is_(True))
+            .order_by(EligibilityCriterion.position, EligibilityCriterion.id)
+        )
+    )
 
 
 def checks_of(provider_id: int) -> dict[int, ProviderCheck]:
-    return {c.criterion_id: c for c in _session().scalars(
-        select(ProviderCheck).where(ProviderCheck.provider_id == provider_id))}
+    return {
+        c.criterion_id: c
+        for c in db.session.scalars(
+            select(ProviderCheck).where(ProviderCheck.provider_id == provider_id)
+        )
+    }
 
 
 def ensure_criteria_met(provider: Provider) -> None:
     checks = checks_of(provider.id)
-    failing = [c.name for c in active_criteria()
-               if c.id not in checks or not checks[c.id].met]
+    failing = [c.name for c in active_criteria() if c.id not in checks or not checks[c.id].met]
     if failing:
         raise UserError(CRITERIA_NOT_MET % {"names": "; ".join(failing)})
 
 
-def record_check(provider: Provider, criterion: EligibilityCriterion, met: bool,
-                 evidence: str | None, user) -> ProviderCheck:
+def record_check(
+    provider: Provider, criterion: EligibilityCriterion, met: bool, evidence: str | None, user
+) -> ProviderCheck:
     """Ministry staff assess one criterion for a provider: met or not, with evidence."""
     if not role_names(user) & APPROVERS:
         raise NotPermitted()
@@ -375,16 +431,22 @@ def record_check(provider: Provider, criterion: EligibilityCriterion, met: bool,
         raise UserError(EVIDENCE_REQUIRED)
     check = checks_of(provider.id).get(criterion.id)
     if check is None:
-        check = ProviderCheck(provider_id=provider.id, criterion_id=criterion.id, met=met,
-                              evidence=evidence)
-        _session().add(check)
+        check = ProviderCheck(
+            provider_id=provider.id, criterion_id=criterion.id, met=met, evidence=evidence
+        )
+        db.session.add(check)
     check.met, check.evidence = bool(met), evidence[:4000]
-    check.checked_on, check.checked_by_fk = dt.datetime.utcnow(), user.id
-    _session().flush()
+    check.checked_on, check.checked_by_fk = clock.utcnow(), user.id
+    db.session.flush()
     from ..audit.services import record_event
 
-    record_event("update", "ProviderCheck", check.id, commit=False,
-                 details={"provider": provider.id, "criterion": criterion.id, "met": bool(met)})
+    record_event(
+        "update",
+        "ProviderCheck",
+        check.id,
+        commit=False,
+        details={"provider": provider.id, "criterion": criterion.id, "met": bool(met)},
+    )
     return check
 
 
@@ -414,14 +476,18 @@ def store_upload(storage, folder: str) -> tuple[str, str, int]:
     filename = os.path.basename(storage.filename.replace("\\", "/"))[:200]
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if ext not in ALLOWED_EXTENSIONS:
-        raise UserError(_l("This file type is not accepted. Allowed: %(types)s.")
-                        % {"types": ", ".join(sorted(ALLOWED_EXTENSIONS))})
+        raise UserError(
+            _l("This file type is not accepted. Allowed: %(types)s.")
+            % {"types": ", ".join(sorted(ALLOWED_EXTENSIONS))}
+        )
     data = storage.read(MAX_DOCUMENT_BYTES + 1)
     if not data:
         raise UserError(_l("The file is empty."))
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise UserError(_l("The file is too large: at most %(mb)s MB.")
-                        % {"mb": MAX_DOCUMENT_BYTES // (1024 * 1024)})
+        raise UserError(
+            _l("The file is too large: at most %(mb)s MB.")
+            % {"mb": MAX_DOCUMENT_BYTES // (1024 * 1024)}
+        )
     problem = upload_problem(filename, data)  # content matches the type; no archives, no macros
     if problem:
         raise UserError(problem)
@@ -439,8 +505,14 @@ def document_path(document: ProviderDocument) -> str:
     return f"providers/{os.path.basename(document.stored_name)}"
 
 
-def add_document(provider: Provider, storage, doc_type, valid_from: dt.date | None,
-                 valid_until: dt.date | None, user) -> ProviderDocument:
+def add_document(
+    provider: Provider,
+    storage,
+    doc_type,
+    valid_from: dt.date | None,
+    valid_until: dt.date | None,
+    user,
+) -> ProviderDocument:
     """Store a document of the provider (its representative, regional or ministry staff)."""
 
     if not role_names(user) & CARD_KEEPERS:
@@ -450,8 +522,7 @@ def add_document(provider: Provider, storage, doc_type, valid_from: dt.date | No
     if provider.status == S.archived:
         raise UserError(CARD_CLOSED)
     try:
-        kind = ProviderDocType[doc_type] if isinstance(doc_type, str) else ProviderDocType(
-            doc_type)
+        kind = ProviderDocType[doc_type] if isinstance(doc_type, str) else ProviderDocType(doc_type)
     except (KeyError, ValueError):
         raise UserError(_l("Choose the document type.")) from None
     if valid_from is None:
@@ -459,28 +530,44 @@ def add_document(provider: Provider, storage, doc_type, valid_from: dt.date | No
     if valid_until is not None and valid_until < valid_from:
         raise UserError(DOCUMENT_DATES)
     filename, stored, size = store_upload(storage, "providers")
-    document = ProviderDocument(provider_id=provider.id, doc_type=kind, valid_from=valid_from,
-                                valid_until=valid_until, filename=filename, stored_name=stored,
-                                size=size, uploaded_by_fk=user.id)
-    _session().add(document)
-    _session().flush()
+    document = ProviderDocument(
+        provider_id=provider.id,
+        doc_type=kind,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        filename=filename,
+        stored_name=stored,
+        size=size,
+        uploaded_by_fk=user.id,
+    )
+    db.session.add(document)
+    db.session.flush()
     return document
 
 
 def documents_of(provider_id: int) -> list[ProviderDocument]:
-    return list(_session().scalars(select(ProviderDocument)
-                                   .where(ProviderDocument.provider_id == provider_id)
-                                   .order_by(ProviderDocument.id)))
+    return list(
+        db.session.scalars(
+            select(ProviderDocument)
+            .where(ProviderDocument.provider_id == provider_id)
+            .order_by(ProviderDocument.id)
+        )
+    )
 
 
 def history(provider_id: int) -> list[ProviderStatusChange]:
-    return list(_session().scalars(
-        select(ProviderStatusChange).where(ProviderStatusChange.provider_id == provider_id)
-        .order_by(ProviderStatusChange.changed_on.desc(), ProviderStatusChange.id.desc())))
+    return list(
+        db.session.scalars(
+            select(ProviderStatusChange)
+            .where(ProviderStatusChange.provider_id == provider_id)
+            .order_by(ProviderStatusChange.changed_on.desc(), ProviderStatusChange.id.desc())
+        )
+    )
 
 
-ONLY_DRAFT_DELETE = _l("Only a provider in the «Draft» status can be deleted; archive a "
-                       "registered provider instead.")
+ONLY_DRAFT_DELETE = _l(
+    "Only a provider in the «Draft» status can be deleted; archive a registered provider instead."
+)
 HROMADA_OUTSIDE_OBLAST = _l("The territorial community must lie in the chosen oblast.")
 CHOOSE_PROVIDER = _l("Choose the provider.")
 
@@ -492,7 +579,7 @@ def ensure_hromada_in_oblast(item) -> None:
     hromada = getattr(item, "hromada", None)
     hromada_id = getattr(item, "hromada_id", None)
     if hromada is None and hromada_id is not None:
-        hromada = _session().get(Hromada, hromada_id)
+        hromada = db.session.get(Hromada, hromada_id)
     if hromada is None:
         return
     oblast_id = item.oblast.id if getattr(item, "oblast", None) is not None else item.oblast_id
@@ -502,8 +589,15 @@ def ensure_hromada_in_oblast(item) -> None:
 
 # --- re-check of key data changed after approval ----------------------------------------
 #: The card's key data: what the approval vouched for and the payments rely on.
-KEY_FIELDS = ("legal_form", "edrpou", "rnokpp", "iban", "register_number", "register_date",
-              "head_name")
+KEY_FIELDS = (
+    "legal_form",
+    "edrpou",
+    "rnokpp",
+    "iban",
+    "register_number",
+    "register_date",
+    "head_name",
+)
 #: Statuses in which a change of key data awaits the ministry's re-check.
 REVIEWED_STATUSES = (S.approved, S.suspended)
 #: What a provider with changes awaiting the re-check is refused (it keeps its
@@ -511,20 +605,26 @@ REVIEWED_STATUSES = (S.approved, S.suspended)
 BLOCKED_WHILE_PENDING = frozenset({"sign_agreement", "accept_act"})
 
 CHANGES_NOT_PENDING = _l("Provider «%(name)s» has no changes of key data awaiting a check.")
-CHANGES_PENDING = _l("Provider «%(name)s» changed its key data (%(fields)s) after the approval: "
-                     "ministry staff must check the changes first.")
+CHANGES_PENDING = _l(
+    "Provider «%(name)s» changed its key data (%(fields)s) after the approval: "
+    "ministry staff must check the changes first."
+)
 CHANGES_CONFIRMED = _l("Changes of key data checked and confirmed")
 KEY_FIELD_LABELS = {
-    "legal_form": _l("legal form"), "edrpou": _l("EDRPOU code"), "rnokpp": _l("RNOKPP"),
-    "iban": _l("IBAN"), "register_number": _l("entry in the Register of providers"),
+    "legal_form": _l("legal form"),
+    "edrpou": _l("EDRPOU code"),
+    "rnokpp": _l("RNOKPP"),
+    "iban": _l("IBAN"),
+    "register_number": _l("entry in the Register of providers"),
     "register_date": _l("date of the entry in the Register of providers"),
     "head_name": _l("head"),
 }
 
 
 def changed_field_labels(provider: Provider) -> str:
-    return ", ".join(str(KEY_FIELD_LABELS.get(f, f))
-                     for f in (provider.changes_fields or "").split(",") if f)
+    return ", ".join(
+        str(KEY_FIELD_LABELS.get(f, f)) for f in (provider.changes_fields or "").split(",") if f
+    )
 
 
 def _norm(value):
@@ -541,7 +641,7 @@ def stored_key_data(item: Provider) -> dict | None:
     if state.transient or state.pending:
         return None
     stored = {}
-    with _session().no_autoflush:
+    with db.session.no_autoflush:
         for name in KEY_FIELDS:
             if name == "rnokpp":
                 continue
@@ -563,30 +663,36 @@ def note_key_changes(item: Provider, stored: dict | None) -> list[str]:
     not kept as if nothing had changed. Returns the names of the fields changed."""
     if stored is None or item.status not in REVIEWED_STATUSES:
         return []
-    changed = [name for name in KEY_FIELDS
-               if _norm(stored.get(name)) != _norm(getattr(item, name))]
+    changed = [name for name in KEY_FIELDS if _norm(stored.get(name)) != _norm(getattr(item, name))]
     if not changed:
         return []
     before = [f for f in (item.changes_fields or "").split(",") if f]
     fields = [f for f in KEY_FIELDS if f in set(before) | set(changed)]
     item.changes_pending = True
     item.changes_fields = ",".join(fields)
-    item.changes_noted_on = dt.datetime.utcnow()
+    item.changes_noted_on = clock.utcnow()
     from ..audit.services import record_event
 
-    record_event("update", "Provider", item.id, commit=False,
-                 details={"key_data_changed": changed, "awaits_recheck": True})
+    record_event(
+        "update",
+        "Provider",
+        item.id,
+        commit=False,
+        details={"key_data_changed": changed, "awaits_recheck": True},
+    )
     return changed
 
 
 def ensure_no_pending_changes(provider: Provider, action: str) -> None:
     if provider is not None and provider.changes_pending and action in BLOCKED_WHILE_PENDING:
-        raise ProviderNotActive(CHANGES_PENDING % {"name": str(provider),
-                                                   "fields": changed_field_labels(provider)})
+        raise ProviderNotActive(
+            CHANGES_PENDING % {"name": str(provider), "fields": changed_field_labels(provider)}
+        )
 
 
-def confirm_changes(provider: Provider, user, note: str | None = None,
-                    expected_version=None) -> ProviderStatusChange:
+def confirm_changes(
+    provider: Provider, user, note: str | None = None, expected_version=None
+) -> ProviderStatusChange:
     """Ministry staff re-check the changed key data: every active eligibility
     criterion must be met (re-assess it first if the change affects it); the
     flag is cleared and the decision is in the status history."""
@@ -595,8 +701,9 @@ def confirm_changes(provider: Provider, user, note: str | None = None,
     if not in_scope(provider, scope_of(user)):
         raise OutOfScope()
     current = _lock(provider)
-    if current is None or (expected_version not in (None, "")
-                           and str(expected_version) != str(current.version)):
+    if current is None or (
+        expected_version not in (None, "") and str(expected_version) != str(current.version)
+    ):
         raise ConflictError()
     if not provider.changes_pending:
         raise TransitionNotAllowed(CHANGES_NOT_PENDING % {"name": str(provider)})
@@ -604,23 +711,29 @@ def confirm_changes(provider: Provider, user, note: str | None = None,
     note = (note or "").strip() or None
     fields = changed_field_labels(provider)
     reason = f"{CHANGES_CONFIRMED}: {fields}" + (f". {note}" if note else "")
-    now = dt.datetime.utcnow()
-    change = ProviderStatusChange(provider_id=provider.id, from_status=provider.status,
-                                  to_status=provider.status, changed_by_fk=user.id,
-                                  changed_on=now, reason=reason[:2000])
+    now = clock.utcnow()
+    change = ProviderStatusChange(
+        provider_id=provider.id,
+        from_status=provider.status,
+        to_status=provider.status,
+        changed_by_fk=user.id,
+        changed_on=now,
+        reason=reason[:2000],
+    )
     provider.changes_pending = False
     provider.changes_fields = None
     provider.changes_noted_on = None
-    _session().add(change)
+    db.session.add(change)
     try:
-        _session().flush()
+        db.session.flush()
     except StaleDataError as exc:
-        _session().rollback()
+        db.session.rollback()
         raise ConflictError() from exc
     from ..audit.services import record_event
 
-    record_event("transition", "Provider", provider.id, commit=False,
-                 details={"confirm_changes": fields})
+    record_event(
+        "transition", "Provider", provider.id, commit=False, details={"confirm_changes": fields}
+    )
     return change
 
 
@@ -629,8 +742,7 @@ class ProviderCommands(ModelCommands):
     """Provider card: codes and contacts valid, hromada inside the oblast; only a
     draft is ever deleted (a registered provider is archived)."""
 
-    parts = ("provider_status_change", "provider_check", "provider_document",
-             "provider_proprietor")
+    parts = ("provider_status_change", "provider_check", "provider_document", "provider_proprietor")
 
     def check(self, item, creating):
         stored = None if creating else stored_key_data(item)
@@ -671,9 +783,12 @@ class CriterionCommands(ModelCommands):
             raise UserError(_l("Enter the name of the criterion."))
 
 
-label_tables({
-    "provider_check": _l("eligibility assessments"),
-    "provider_document": _l("provider documents"),
-    "provider": _l("providers"), "specialist": _l("specialists"),
-    "provider_status_change": _l("status history"),
-})
+label_tables(
+    {
+        "provider_check": _l("eligibility assessments"),
+        "provider_document": _l("provider documents"),
+        "provider": _l("providers"),
+        "specialist": _l("specialists"),
+        "provider_status_change": _l("status history"),
+    }
+)

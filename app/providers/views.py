@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
-
 import datetime as dt
+import os
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose
@@ -18,20 +17,20 @@ from sqlalchemy import func, select
 from wtforms import StringField, ValidationError
 from wtforms.validators import Email, Optional
 
+from .. import clock, fab_seam
+from ..common import fields
 from ..common.apidoc import record_rows_doc, transition_doc
 from ..common.enums import N_
+from ..common.errors import InvalidData, UserError
 from ..common.export import ExportMixin
 from ..common.listing import BoundedCountInterface, PortalInterface
 from ..common.lookup import AjaxSelectField
-from ..common.errors import InvalidData, UserError
-from ..common import fields
 from ..common.validators import Edrpou, Rnokpp
 from ..common.views import EMPTY, PortalModelView, PortalRestApi
 from ..security import roles
 from ..security.scope import current_scope, scope_clause, scoped
 from . import services
 from .models import EligibilityCriterion, Provider, ProviderDocType, SoleProprietor, Specialist
-from .. import fab_seam
 
 TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
 
@@ -96,8 +95,12 @@ class OblastPicker(BaseFilter):
 
         scope = current_scope()
         if scope.provider_id:
-            return query.filter(Oblast.id == select(Provider.oblast_id).where(
-                Provider.id == scope.provider_id).scalar_subquery())
+            return query.filter(
+                Oblast.id
+                == select(Provider.oblast_id)
+                .where(Provider.id == scope.provider_id)
+                .scalar_subquery()
+            )
         clause = scope_clause(Oblast)
         return query if clause is None else query.filter(clause)
 
@@ -137,8 +140,7 @@ def _send_stored(key, filename, entity, entity_id, details):
 
     record_event("export", entity, entity_id, details=details)
     try:
-        response = storage.send(key, download_name=filename,
-                                mimetype="application/octet-stream")
+        response = storage.send(key, download_name=filename, mimetype="application/octet-stream")
     except FileNotFoundError:
         abort(404)
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -183,7 +185,7 @@ class UniqueCode:
             raise ValidationError(str(self.message))
 
 
-def UniqueEdrpou():  # noqa: N802  (kept: the name other modules import)
+def UniqueEdrpou():
     return UniqueCode(Provider.edrpou, EDRPOU_TAKEN)
 
 
@@ -191,8 +193,10 @@ def _blank(value):
     return EMPTY if value is None or value == "" else value
 
 
-RNOKPP_KEPT = _l("The RNOKPP is personal data you do not see: left empty, the stored one is "
-                 "kept; a code entered replaces it.")
+RNOKPP_KEPT = _l(
+    "The RNOKPP is personal data you do not see: left empty, the stored one is "
+    "kept; a code entered replaces it."
+)
 
 
 def _rnokpp_shown(value):
@@ -214,16 +218,20 @@ def _transition_action(name):
         return self.run_transition(name, items)
 
     run.__name__ = name
-    return action(name, text, confirmation=None, icon="fa-check", single=False,
-                  multiple=True)(run)
+    return action(name, text, confirmation=None, icon="fa-check", single=False, multiple=True)(run)
 
 
 class ProviderView(PageChangeMixin, ExportMixin, PortalModelView):
     datamodel = BoundedCountInterface(Provider)
     class_permission_name = "Provider"
-    method_permission_name = {**roles.METHOD_PERMISSIONS, **TRANSITION_PERMISSIONS,
-                              "check": "approve", "upload": "write", "document": "read",
-                              "confirm_changes": "approve"}
+    method_permission_name = {
+        **roles.METHOD_PERMISSIONS,
+        **TRANSITION_PERMISSIONS,
+        "check": "approve",
+        "upload": "write",
+        "document": "read",
+        "confirm_changes": "approve",
+    }
     template_folder = TEMPLATES
     list_template = "providers/list.html"
     show_template = "providers/show.html"
@@ -233,19 +241,64 @@ class ProviderView(PageChangeMixin, ExportMixin, PortalModelView):
     edit_title = _l("Edit provider")
     label_columns = LABELS
     list_columns = ["name", "edrpou", "kind", "oblast.title", "status"]
-    add_columns = ["name", "short_name", "legal_form", "kind", "edrpou", "rnokpp",
-                   "registered_on", "register_number", "register_date", "services_offered",
-                   "oblast", "hromada", "legal_address", "address", "iban", "head_name",
-                   "phone", "email"]
+    add_columns = [
+        "name",
+        "short_name",
+        "legal_form",
+        "kind",
+        "edrpou",
+        "rnokpp",
+        "registered_on",
+        "register_number",
+        "register_date",
+        "services_offered",
+        "oblast",
+        "hromada",
+        "legal_address",
+        "address",
+        "iban",
+        "head_name",
+        "phone",
+        "email",
+    ]
     edit_columns = add_columns
     show_fieldsets = [
-        (_l("Organisation"), {"fields": ["name", "short_name", "legal_form", "kind", "edrpou",
-                                         "rnokpp", "registered_on", "status",
-                                         "status_changed_on", "status_reason", "recheck_on"]}),
-        (_l("Register of providers"), {"fields": ["register_number", "register_date",
-                                                  "services_offered", "iban"]}),
-        (_l("Location and contacts"), {"fields": ["oblast", "hromada", "legal_address",
-                                                  "address", "head_name", "phone", "email"]}),
+        (
+            _l("Organisation"),
+            {
+                "fields": [
+                    "name",
+                    "short_name",
+                    "legal_form",
+                    "kind",
+                    "edrpou",
+                    "rnokpp",
+                    "registered_on",
+                    "status",
+                    "status_changed_on",
+                    "status_reason",
+                    "recheck_on",
+                ]
+            },
+        ),
+        (
+            _l("Register of providers"),
+            {"fields": ["register_number", "register_date", "services_offered", "iban"]},
+        ),
+        (
+            _l("Location and contacts"),
+            {
+                "fields": [
+                    "oblast",
+                    "hromada",
+                    "legal_address",
+                    "address",
+                    "head_name",
+                    "phone",
+                    "email",
+                ]
+            },
+        ),
         (_l("Record"), {"fields": ["created_on", "changed_on"], "expanded": False}),
     ]
     search_columns = ["name", "edrpou", "status", "kind", "changes_pending"]
@@ -258,19 +311,51 @@ class ProviderView(PageChangeMixin, ExportMixin, PortalModelView):
         # The portal's one phone parser (any usual spelling, stored +380XXXXXXXXX).
         "phone": fields.PHONE.form(LABELS["phone"]),
         # A sole proprietor's РНОКПП lives in provider_proprietor (personal data).
-        "rnokpp": StringField(LABELS["rnokpp"], validators=[
-            Optional(), Rnokpp(), UniqueCode(SoleProprietor.rnokpp, services.RNOKPP_TAKEN)]),
+        "rnokpp": StringField(
+            LABELS["rnokpp"],
+            validators=[
+                Optional(),
+                Rnokpp(),
+                UniqueCode(SoleProprietor.rnokpp, services.RNOKPP_TAKEN),
+            ],
+        ),
     }
     add_form_query_rel_fields = edit_form_query_rel_fields = {
-        "oblast": [["id", OblastPicker, None]]}
-    export_columns = ["name", "short_name", "edrpou", "kind", "oblast.title", "hromada.title",
-                      "address", "head_name", "phone", "email", "status"]
+        "oblast": [["id", OblastPicker, None]]
+    }
+    export_columns = [
+        "name",
+        "short_name",
+        "edrpou",
+        "kind",
+        "oblast.title",
+        "hromada.title",
+        "address",
+        "head_name",
+        "phone",
+        "email",
+        "status",
+    ]
     order_columns = ["name", "edrpou", "status"]
     base_order = ("name", "asc")
-    formatters_columns = {c: _blank for c in ("short_name", "address", "hromada", "head_name",
-                                              "phone", "email", "status_reason", "edrpou",
-                                              "legal_form", "register_number",
-                                              "services_offered", "legal_address", "iban")}
+    formatters_columns = {
+        c: _blank
+        for c in (
+            "short_name",
+            "address",
+            "hromada",
+            "head_name",
+            "phone",
+            "email",
+            "status_reason",
+            "edrpou",
+            "legal_form",
+            "register_number",
+            "services_offered",
+            "legal_address",
+            "iban",
+        )
+    }
 
     formatters_columns["rnokpp"] = _rnokpp_shown
 
@@ -288,8 +373,9 @@ class ProviderView(PageChangeMixin, ExportMixin, PortalModelView):
         version = request.form.get("version") if single else None
         recheck_on = _form_date(request.form.get("recheck_on"))
         for item in items:
-            services.transition(name, item, g.user, reason=reason, expected_version=version,
-                                recheck_on=recheck_on)
+            services.transition(
+                name, item, g.user, reason=reason, expected_version=version, recheck_on=recheck_on
+            )
         self.datamodel.session.commit()
         flash(_("Status changed: %(count)s provider(s).", count=len(items)), "success")
         if single:
@@ -319,8 +405,13 @@ class ProviderView(PageChangeMixin, ExportMixin, PortalModelView):
         super().process_form(form, is_created)
         # A regional administrator does not see the РНОКПП: left blank, it is kept.
         pk = fab_seam.edited_record(form)
-        if not is_created and pk is not None and "rnokpp" in form \
-                and not self._reads_rnokpp() and not (form.rnokpp.data or "").strip():
+        if (
+            not is_created
+            and pk is not None
+            and "rnokpp" in form
+            and not self._reads_rnokpp()
+            and not (form.rnokpp.data or "").strip()
+        ):
             form.rnokpp.data = services.rnokpp_of([int(pk)]).get(int(pk)) or ""
 
     def edit_widgets_after_refusal(self, form, item):
@@ -336,21 +427,31 @@ class ProviderView(PageChangeMixin, ExportMixin, PortalModelView):
                 kwargs["transitions"] = [
                     (name, TRANSITION_ACTIONS[name][0], services.TRANSITIONS[name][3])
                     for name in services.allowed_transitions(item, g.user)
-                    if sm.has_access("can_" + TRANSITION_PERMISSIONS[name], "Provider")]
+                    if sm.has_access("can_" + TRANSITION_PERMISSIONS[name], "Provider")
+                ]
                 kwargs["history"] = services.history(item.id)
                 names = services.role_names(g.user)
                 kwargs["changed_fields"] = services.changed_field_labels(item)
-                kwargs["can_confirm_changes"] = item.changes_pending and bool(
-                    names & services.APPROVERS) and sm.has_access("can_approve", "Provider")
+                kwargs["can_confirm_changes"] = (
+                    item.changes_pending
+                    and bool(names & services.APPROVERS)
+                    and sm.has_access("can_approve", "Provider")
+                )
                 kwargs["criteria"] = services.active_criteria()
                 kwargs["checks"] = services.checks_of(item.id)
                 kwargs["can_check"] = bool(names & services.APPROVERS) and item.status in (
-                    services.S.submitted, services.S.approved, services.S.suspended)
+                    services.S.submitted,
+                    services.S.approved,
+                    services.S.suspended,
+                )
                 kwargs["documents"] = services.documents_of(item.id)
-                kwargs["can_upload"] = bool(names & services.CARD_KEEPERS) and sm.has_access(
-                    "can_write", "Provider") and item.status != services.S.archived
+                kwargs["can_upload"] = (
+                    bool(names & services.CARD_KEEPERS)
+                    and sm.has_access("can_write", "Provider")
+                    and item.status != services.S.archived
+                )
                 kwargs["doc_types"] = ProviderDocType.choices()
-                kwargs["today"] = dt.date.today()
+                kwargs["today"] = clock.kyiv_today()
                 kwargs["agreements"] = None
                 if sm.has_access("can_read", "ServiceAgreement"):
                     from ..selection.services import agreements_of_provider
@@ -358,12 +459,14 @@ class ProviderView(PageChangeMixin, ExportMixin, PortalModelView):
                     kwargs["agreements"] = agreements_of_provider(item.id)
                 kwargs["specialists"] = None
                 if sm.has_access("can_read", "Specialist"):
-                    kwargs["specialists"] = list(self.datamodel.session.scalars(
-                        scoped(select(Specialist), Specialist)
-                        .where(Specialist.provider_id == item.id)
-                        .order_by(Specialist.full_name)))
+                    kwargs["specialists"] = list(
+                        self.datamodel.session.scalars(
+                            scoped(select(Specialist), Specialist)
+                            .where(Specialist.provider_id == item.id)
+                            .order_by(Specialist.full_name)
+                        )
+                    )
         return super().render_template(template, **kwargs)
-
 
     # --- eligibility checklist and documents ---------------------------------------
     @expose("/check/<int:pk>", methods=["POST"])
@@ -371,28 +474,50 @@ class ProviderView(PageChangeMixin, ExportMixin, PortalModelView):
     def check(self, pk):
         def change(item):
             raw = request.form.get("criterion_id", "")
-            criterion = self.datamodel.session.get(EligibilityCriterion, int(raw)) \
-                if raw.isdigit() else None
-            services.record_check(item, criterion, request.form.get("met") == "y",
-                                  request.form.get("evidence"), g.user)
+            criterion = (
+                self.datamodel.session.get(EligibilityCriterion, int(raw))
+                if raw.isdigit()
+                else None
+            )
+            services.record_check(
+                item,
+                criterion,
+                request.form.get("met") == "y",
+                request.form.get("evidence"),
+                g.user,
+            )
 
         return self.apply_change(pk, change, _("The assessment of the criterion is saved."))
 
     @expose("/confirm-changes/<int:pk>", methods=["POST"])
     @has_access
     def confirm_changes(self, pk):
-        return self.apply_change(pk, lambda item: services.confirm_changes(
-            item, g.user, note=request.form.get("note"),
-            expected_version=request.form.get("version")),
-            _("The changes of key data are confirmed."))
+        return self.apply_change(
+            pk,
+            lambda item: services.confirm_changes(
+                item,
+                g.user,
+                note=request.form.get("note"),
+                expected_version=request.form.get("version"),
+            ),
+            _("The changes of key data are confirmed."),
+        )
 
     @expose("/documents/<int:pk>", methods=["POST"])
     @has_access
     def upload(self, pk):
-        return self.apply_change(pk, lambda item: services.add_document(
-            item, request.files.get("file"), request.form.get("doc_type"),
-            _form_date(request.form.get("valid_from")),
-            _form_date(request.form.get("valid_until")), g.user), _("Document uploaded."))
+        return self.apply_change(
+            pk,
+            lambda item: services.add_document(
+                item,
+                request.files.get("file"),
+                request.form.get("doc_type"),
+                _form_date(request.form.get("valid_from")),
+                _form_date(request.form.get("valid_until")),
+                g.user,
+            ),
+            _("Document uploaded."),
+        )
 
     @expose("/documents/<int:pk>/<int:doc_id>")
     @has_access
@@ -401,8 +526,13 @@ class ProviderView(PageChangeMixin, ExportMixin, PortalModelView):
         document = next((d for d in services.documents_of(item.id) if d.id == doc_id), None)
         if document is None:
             abort(404)
-        return _send_stored(services.document_path(document), document.filename,
-                            "ProviderDocument", document.id, {"provider": item.id})
+        return _send_stored(
+            services.document_path(document),
+            document.filename,
+            "ProviderDocument",
+            document.id,
+            {"provider": item.id},
+        )
 
 
 class ProviderApi(PortalRestApi):
@@ -411,18 +541,47 @@ class ProviderApi(PortalRestApi):
     show_outer_default_load = True
     resource_name = "provider"
     class_permission_name = "Provider"
-    method_permission_name = {**roles.METHOD_PERMISSIONS, "transition_endpoint": "read",
-                              "history_endpoint": "read", "check_endpoint": "approve",
-                              "documents_endpoint": "write", "documents_list": "read"}
+    method_permission_name = {
+        **roles.METHOD_PERMISSIONS,
+        "transition_endpoint": "read",
+        "history_endpoint": "read",
+        "check_endpoint": "approve",
+        "documents_endpoint": "write",
+        "documents_list": "read",
+    }
     datamodel = PortalInterface(Provider)
     label_columns = LABELS
-    list_columns = ["id", "name", "short_name", "edrpou", "legal_form", "kind",
-                    "status", "oblast.id", "oblast.title"]
-    show_columns = list_columns + ["address", "hromada.id", "hromada.title", "head_name",
-                                   "phone", "email", "status_reason", "registered_on",
-                                   "register_number", "register_date", "services_offered",
-                                   "legal_address", "iban", "recheck_on", "changes_pending",
-                                   "changes_fields", "changes_noted_on", "version"]
+    list_columns = [
+        "id",
+        "name",
+        "short_name",
+        "edrpou",
+        "legal_form",
+        "kind",
+        "status",
+        "oblast.id",
+        "oblast.title",
+    ]
+    show_columns = list_columns + [
+        "address",
+        "hromada.id",
+        "hromada.title",
+        "head_name",
+        "phone",
+        "email",
+        "status_reason",
+        "registered_on",
+        "register_number",
+        "register_date",
+        "services_offered",
+        "legal_address",
+        "iban",
+        "recheck_on",
+        "changes_pending",
+        "changes_fields",
+        "changes_noted_on",
+        "version",
+    ]
     # Selecting "hromada.*" makes FAB join geo_hromada explicitly, and the model's own
     # eager load of hromada.oblast (innerjoin) then drops providers without a hromada
     # (404). The hromada is still returned, through the relationship's default load.
@@ -443,8 +602,9 @@ class ProviderApi(PortalRestApi):
             meta = klass.Meta
             if getattr(meta, "fields", None) and "rnokpp" not in meta.fields:
                 meta = type("Meta", (meta,), {"fields": (*meta.fields, "rnokpp")})
-            field = fields.String(allow_none=True, load_default=None,
-                                  validate=lambda v: v is None or len(v) <= 20)
+            field = fields.String(
+                allow_none=True, load_default=None, validate=lambda v: v is None or len(v) <= 20
+            )
             schema = type(klass.__name__, (klass,), {"rnokpp": field, "Meta": meta})()
             # The legal form may be left out: the command derives it from the kind.
             if "legal_form" in schema.fields:
@@ -456,8 +616,11 @@ class ProviderApi(PortalRestApi):
         if services.can_see_rnokpp(g.user, pk):
             return response
         data = response.get_json(silent=True)
-        if isinstance(data, dict) and isinstance(data.get("result"), dict) \
-                and "rnokpp" in data["result"]:
+        if (
+            isinstance(data, dict)
+            and isinstance(data.get("result"), dict)
+            and "rnokpp" in data["result"]
+        ):
             import json
 
             data["result"].pop("rnokpp")
@@ -467,8 +630,7 @@ class ProviderApi(PortalRestApi):
     def post_headless(self):
         response = super().post_headless()
         data = response.get_json(silent=True) or {}
-        return self._without_rnokpp(response, data.get("id") if isinstance(data, dict)
-                                    else None)
+        return self._without_rnokpp(response, data.get("id") if isinstance(data, dict) else None)
 
     def put_headless(self, pk):
         return self._without_rnokpp(super().put_headless(pk), pk)
@@ -499,25 +661,37 @@ class ProviderApi(PortalRestApi):
             return self._confirm_changes(pk)
         if name not in TRANSITION_ACTIONS:
             return self.response_404()
-        if not self.appbuilder.sm.has_access("can_" + TRANSITION_PERMISSIONS[name],
-                                             self.class_permission_name):
+        if not self.appbuilder.sm.has_access(
+            "can_" + TRANSITION_PERMISSIONS[name], self.class_permission_name
+        ):
             return self.response_403()
         return self.change_item(
-            pk, lambda item, body: services.transition(name, item, g.user,
-                                                       reason=body["reason"],
-                                                       expected_version=body["version"],
-                                                       recheck_on=body["recheck_on"]),
+            pk,
+            lambda item, body: services.transition(
+                name,
+                item,
+                g.user,
+                reason=body["reason"],
+                expected_version=body["version"],
+                recheck_on=body["recheck_on"],
+            ),
             respond=lambda item, _result: self.response(
-                200, id=item.id, status=item.status.name, status_label=item.status.label,
-                version=item.version),
-            fields={"reason": str, "version": int, "recheck_on": "date"})
+                200,
+                id=item.id,
+                status=item.status.name,
+                status_label=item.status.label,
+                version=item.version,
+            ),
+            fields={"reason": str, "version": int, "recheck_on": "date"},
+        )
 
     transition_endpoint.__doc__ = transition_doc(
         "Provider approval workflow (submit, approve, reject, suspend, reinstate, archive)",
-        names=list(TRANSITION_ACTIONS), body={"reason": "string", "version": "integer",
-                                               "recheck_on": "date"},
+        names=list(TRANSITION_ACTIONS),
+        body={"reason": "string", "version": "integer", "recheck_on": "date"},
         returns={"status_label": "string", "version": "integer"},
-        conflict="Stale version or a transition not allowed from the current state")
+        conflict="Stale version or a transition not allowed from the current state",
+    )
 
     def _confirm_changes(self, pk):
         """``POST /api/v1/provider/<id>/confirm_changes`` {"note", "version"}: ministry
@@ -525,12 +699,19 @@ class ProviderApi(PortalRestApi):
         if not self.appbuilder.sm.has_access("can_approve", self.class_permission_name):
             return self.response_403()
         return self.change_item(
-            pk, lambda item, body: services.confirm_changes(
-                item, g.user, note=body["note"], expected_version=body["version"]),
+            pk,
+            lambda item, body: services.confirm_changes(
+                item, g.user, note=body["note"], expected_version=body["version"]
+            ),
             respond=lambda item, _result: self.response(
-                200, id=item.id, status=item.status.name, changes_pending=item.changes_pending,
-                version=item.version),
-            fields={"note": str, "version": int})
+                200,
+                id=item.id,
+                status=item.status.name,
+                changes_pending=item.changes_pending,
+                version=item.version,
+            ),
+            fields={"note": str, "version": int},
+        )
 
     @expose("/<int:pk>/history", methods=["GET"])
     @protect()
@@ -539,11 +720,19 @@ class ProviderApi(PortalRestApi):
         item = fab_seam.get_in_scope(self, pk)
         if item is None:
             return self.response_404()
-        return self.response(200, result=[
-            {"from": c.from_status.name, "to": c.to_status.name,
-             "by": c.changed_by.username if c.changed_by else None,
-             "at": c.changed_on.isoformat(), "reason": c.reason}
-            for c in services.history(item.id)])
+        return self.response(
+            200,
+            result=[
+                {
+                    "from": c.from_status.name,
+                    "to": c.to_status.name,
+                    "by": c.changed_by.username if c.changed_by else None,
+                    "at": c.changed_on.isoformat(),
+                    "reason": c.reason,
+                }
+                for c in services.history(item.id)
+            ],
+        )
 
     history_endpoint.__doc__ = record_rows_doc("Status history of a provider")
 
@@ -554,32 +743,56 @@ class ProviderApi(PortalRestApi):
         def change(item):
             data = _json_body()
             raw = data.get("criterion_id")
-            criterion = self.datamodel.session.get(EligibilityCriterion, raw) \
-                if isinstance(raw, int) and not isinstance(raw, bool) and 0 < raw < 2**31 else None
-            return services.record_check(item, criterion, json_bool(data, "met"),
-                                         data.get("evidence") if isinstance(
-                                             data.get("evidence"), str) else None, g.user)
+            criterion = (
+                self.datamodel.session.get(EligibilityCriterion, raw)
+                if isinstance(raw, int) and not isinstance(raw, bool) and 0 < raw < 2**31
+                else None
+            )
+            return services.record_check(
+                item,
+                criterion,
+                json_bool(data, "met"),
+                data.get("evidence") if isinstance(data.get("evidence"), str) else None,
+                g.user,
+            )
 
-        return self.change_item(pk, change, respond=lambda item, check: self.response(
-            200, id=check.id, provider_id=item.id, criterion_id=check.criterion_id,
-            met=check.met))
+        return self.change_item(
+            pk,
+            change,
+            respond=lambda item, check: self.response(
+                200,
+                id=check.id,
+                provider_id=item.id,
+                criterion_id=check.criterion_id,
+                met=check.met,
+            ),
+        )
 
     check_endpoint.__doc__ = transition_doc(
-        "Assess one eligibility criterion of a provider (met or not, with evidence)", body={"criterion_id": "integer", "met": "boolean",
-                               "evidence": "string"}, returns={"met": "boolean"},
-        conflict="The provider is not awaiting or holding approval")
+        "Assess one eligibility criterion of a provider (met or not, with evidence)",
+        body={"criterion_id": "integer", "met": "boolean", "evidence": "string"},
+        returns={"met": "boolean"},
+        conflict="The provider is not awaiting or holding approval",
+    )
 
     @expose("/<int:pk>/documents", methods=["POST"])
     @protect()
     @safe
     def documents_endpoint(self, pk):
         return self.change_item(
-            pk, lambda item: services.add_document(
-                item, request.files.get("file"), request.form.get("doc_type"),
+            pk,
+            lambda item: services.add_document(
+                item,
+                request.files.get("file"),
+                request.form.get("doc_type"),
                 _form_date(request.form.get("valid_from")),
-                _form_date(request.form.get("valid_until")), g.user),
-            respond=lambda item, doc: self.response(201, id=doc.id, provider_id=item.id,
-                                                    filename=doc.filename))
+                _form_date(request.form.get("valid_until")),
+                g.user,
+            ),
+            respond=lambda item, doc: self.response(
+                201, id=doc.id, provider_id=item.id, filename=doc.filename
+            ),
+        )
 
     documents_endpoint.__doc__ = """Upload a document of the provider
 ---
@@ -630,11 +843,19 @@ post:
         item = fab_seam.get_in_scope(self, pk)
         if item is None:
             return self.response_404()
-        return self.response(200, result=[
-            {"id": d.id, "doc_type": d.doc_type.name, "filename": d.filename,
-             "valid_from": d.valid_from.isoformat(),
-             "valid_until": d.valid_until.isoformat() if d.valid_until else None}
-            for d in services.documents_of(item.id)])
+        return self.response(
+            200,
+            result=[
+                {
+                    "id": d.id,
+                    "doc_type": d.doc_type.name,
+                    "filename": d.filename,
+                    "valid_from": d.valid_from.isoformat(),
+                    "valid_until": d.valid_until.isoformat() if d.valid_until else None,
+                }
+                for d in services.documents_of(item.id)
+            ],
+        )
 
     documents_list.__doc__ = record_rows_doc("Documents of a provider")
 
@@ -662,8 +883,7 @@ class SpecialistView(ExportMixin, PortalModelView):
     edit_title = _l("Edit specialist")
     label_columns = SPECIALIST_LABELS
     list_columns = ["full_name", "position", "provider.name", "active"]
-    add_columns = ["provider", "full_name", "position", "qualification", "phone", "email",
-                   "active"]
+    add_columns = ["provider", "full_name", "position", "qualification", "phone", "email", "active"]
     edit_columns = add_columns
     show_columns = add_columns + ["created_on", "changed_on"]
     search_columns = ["full_name", "position", "qualification", "active"]
@@ -674,12 +894,18 @@ class SpecialistView(ExportMixin, PortalModelView):
         "provider": AjaxSelectField(_l("Provider"), lookup="provider"),
         "phone": fields.PHONE.form(SPECIALIST_LABELS["phone"]),
     }
-    export_columns = ["full_name", "position", "qualification", "provider.name", "phone",
-                      "email", "active"]
+    export_columns = [
+        "full_name",
+        "position",
+        "qualification",
+        "provider.name",
+        "phone",
+        "email",
+        "active",
+    ]
     order_columns = ["full_name", "position"]
     base_order = ("full_name", "asc")
     formatters_columns = {c: _blank for c in ("position", "qualification", "phone", "email")}
-
 
 
 class SpecialistApi(PortalRestApi):
@@ -690,18 +916,27 @@ class SpecialistApi(PortalRestApi):
     class_permission_name = "Specialist"
     datamodel = PortalInterface(Specialist)
     label_columns = SPECIALIST_LABELS
-    list_columns = ["id", "full_name", "position", "qualification", "provider.id",
-                    "provider.name", "active"]
+    list_columns = [
+        "id",
+        "full_name",
+        "position",
+        "qualification",
+        "provider.id",
+        "provider.name",
+        "active",
+    ]
     show_columns = list_columns + ["phone", "email"]
-    add_columns = ["provider", "full_name", "position", "qualification", "phone", "email",
-                   "active"]
+    add_columns = ["provider", "full_name", "position", "qualification", "phone", "email", "active"]
     edit_columns = add_columns
     search_columns = ["full_name", "position", "active"]
 
 
-
-CRITERION_LABELS = {"name": _l("Criterion"), "description": _l("Description"),
-                    "active": _l("In use"), "position": _l("Order")}
+CRITERION_LABELS = {
+    "name": _l("Criterion"),
+    "description": _l("Description"),
+    "active": _l("In use"),
+    "position": _l("Order"),
+}
 
 
 class EligibilityCriterionView(PortalModelView):

@@ -36,9 +36,11 @@ class CentreMapView(BaseView):
     def index(self):
         session = self.appbuilder.session
         stmt = scoped(
-            select(ResilienceCentre.oblast_id, ResilienceCentre.status, func.count())
-            .group_by(ResilienceCentre.oblast_id, ResilienceCentre.status),
-            ResilienceCentre)
+            select(ResilienceCentre.oblast_id, ResilienceCentre.status, func.count()).group_by(
+                ResilienceCentre.oblast_id, ResilienceCentre.status
+            ),
+            ResilienceCentre,
+        )
         counts: dict[int, dict] = {}
         for oblast_id, status, n in session.execute(stmt):
             counts.setdefault(oblast_id, {})[status] = n
@@ -52,11 +54,27 @@ class CentreMapView(BaseView):
             c = counts.get(oblast_id, {})
             operating = c.get(CentreStatus.operating, 0)
             planned = c.get(CentreStatus.planned, 0) + c.get(CentreStatus.preparing, 0)
-            tiles.append(dict(x=col * (TILE + GAP), y=row * (TILE + GAP), short=short,
-                              title=title, operating=operating, planned=planned,
-                              fill=_shade(operating, top), dark=operating > top / 2 and top))
+            tiles.append(
+                dict(
+                    x=col * (TILE + GAP),
+                    y=row * (TILE + GAP),
+                    short=short,
+                    title=title,
+                    operating=operating,
+                    planned=planned,
+                    fill=_shade(operating, top),
+                    dark=operating > top / 2 and top,
+                )
+            )
         total = sum(t["operating"] for t in tiles)
         planned = sum(t["planned"] for t in tiles)
         return self.render_template(
-            "reports/map.html", tiles=tiles, tile=TILE, width=8 * (TILE + GAP),
-            height=5 * (TILE + GAP), total=total, planned=planned, title=_l("Map of centres"))
+            "reports/map.html",
+            tiles=tiles,
+            tile=TILE,
+            width=8 * (TILE + GAP),
+            height=5 * (TILE + GAP),
+            total=total,
+            planned=planned,
+            title=_l("Map of centres"),
+        )

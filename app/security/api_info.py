@@ -48,8 +48,12 @@ _FIELD = """                        type: array
                             unique:
                               type: boolean
 """
-_FIELDS_FIXED = ("                      add_columns:\n" + _FIELD
-                 + "                      edit_columns:\n" + _FIELD)
+_FIELDS_FIXED = (
+    "                      add_columns:\n"
+    + _FIELD
+    + "                      edit_columns:\n"
+    + _FIELD
+)
 
 
 def _text(value: object, fallback: str) -> str:
@@ -64,6 +68,7 @@ def install() -> None:
     global _installed
     if _installed:
         return
+
     def adjust(api: Any, field: Any, info: dict[str, Any]) -> dict[str, Any]:
         info["label"] = _text(api.label_columns.get(field.name), field.name)
         info["description"] = _text(api.description_columns.get(field.name), "")

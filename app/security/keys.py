@@ -37,13 +37,17 @@ class MissingKeyError(RuntimeError):
 def key_problem(name: str, value: object) -> str | None:
     """Why ``value`` cannot be the ``name`` key, or None when it can."""
     if not value:
-        return (f"{name} is not set. Set it in the environment to a random value of at "
-                f"least {MIN_KEY_LENGTH} characters (e.g. python3 -c 'import secrets; "
-                f"print(secrets.token_urlsafe(48))'), or start with `python3 run.py`, "
-                f"which keeps generated keys in instance/{KEYS_FILE}.")
+        return (
+            f"{name} is not set. Set it in the environment to a random value of at "
+            f"least {MIN_KEY_LENGTH} characters (e.g. python3 -c 'import secrets; "
+            f"print(secrets.token_urlsafe(48))'), or start with `python3 run.py`, "
+            f"which keeps generated keys in instance/{KEYS_FILE}."
+        )
     if not isinstance(value, str) or value in PUBLIC_KEYS or len(value) < MIN_KEY_LENGTH:
-        return (f"{name} must be a random value of at least {MIN_KEY_LENGTH} characters "
-                f"and must not be a key that has been published.")
+        return (
+            f"{name} must be a random value of at least {MIN_KEY_LENGTH} characters "
+            f"and must not be a key that has been published."
+        )
     return None
 
 
@@ -69,8 +73,9 @@ def read_keys_file(path: str) -> dict[str, str]:
     return keys
 
 
-def ensure_instance_keys(instance_dir: str,
-                         environ: MutableMapping[str, str] | None = None) -> dict[str, str]:
+def ensure_instance_keys(
+    instance_dir: str, environ: MutableMapping[str, str] | None = None
+) -> dict[str, str]:
     """Create ``instance_dir/keys.env`` once (mode 0600), then put its keys in
     ``environ`` (``os.environ`` by default) where it sets none. Returns the
     keys that were read from the file."""

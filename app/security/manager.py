@@ -90,8 +90,11 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
                 union |= set(view.base_permissions or [])
         existing = self.find_view_menu(view_menu)
         if existing is not None:
-            union |= {pv.permission.name for pv in self.find_permissions_view_menu(existing)
-                      if pv.permission is not None}
+            union |= {
+                pv.permission.name
+                for pv in self.find_permissions_view_menu(existing)
+                if pv.permission is not None
+            }
         super().add_permissions_view(sorted(union), view_menu)
 
     # --- authentication ------------------------------------------------------
@@ -190,9 +193,16 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
         user_model = self.user_model
         statement = (
             select(user_model, UserSession)
-            .outerjoin(UserSession, and_(UserSession.id == services.session_hash(sid or ""),
-                                         UserSession.user_id == user_model.id))
-            .where(user_model.id == pk).options(*self._user_load_options()))
+            .outerjoin(
+                UserSession,
+                and_(
+                    UserSession.id == services.session_hash(sid or ""),
+                    UserSession.user_id == user_model.id,
+                ),
+            )
+            .where(user_model.id == pk)
+            .options(*self._user_load_options())
+        )
         row = self.session.execute(statement).unique().first()
         if row is None:
             return None
@@ -217,7 +227,8 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
 
         jwt_manager = super().create_jwt_manager(app)
         jwt_manager.token_in_blocklist_loader(
-            lambda _header, payload: services.token_revoked(payload))
+            lambda _header, payload: services.token_revoked(payload)
+        )
         jwt_manager.additional_claims_loader(self._token_claims)
         return jwt_manager
 
@@ -249,16 +260,33 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
                 self.limiter.limit(self.auth_rate_limit, methods=["POST"])(view.blueprint)
 
     # --- user creation -------------------------------------------------------
-    def add_user(self, username, first_name, last_name, email, role=None,
-                 password="", hashed_password="", groups=None, commit=True):
+    def add_user(
+        self,
+        username,
+        first_name,
+        last_name,
+        email,
+        role=None,
+        password="",
+        hashed_password="",
+        groups=None,
+        commit=True,
+    ):
         """FAB's ``add_user`` with the password policy applied (CLI, seeding)."""
         if password and not hashed_password:
             problem = password_problem(password, username)
             if problem:
                 raise PasswordComplexityValidationError(problem)
         return super().add_user(
-            username, first_name, last_name, email, role=role, password=password,
-            hashed_password=hashed_password, groups=groups, commit=commit,
+            username,
+            first_name,
+            last_name,
+            email,
+            role=role,
+            password=password,
+            hashed_password=hashed_password,
+            groups=groups,
+            commit=commit,
         )
 
     def reset_password(self, userid, password):
@@ -286,9 +314,12 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
 
             user = self.user_model
             options = self._portal_user_options = (
-                joinedload(user.oblast).lazyload("*"), joinedload(user.provider).lazyload("*"),
+                joinedload(user.oblast).lazyload("*"),
+                joinedload(user.provider).lazyload("*"),
                 # roles and groups are read by every permission check: same statement
-                joinedload(user.roles).lazyload("*"), joinedload(user.groups).lazyload("*"))
+                joinedload(user.roles).lazyload("*"),
+                joinedload(user.groups).lazyload("*"),
+            )
         return options
 
     # --- permission checks ----------------------------------------------------
@@ -310,7 +341,8 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
         answer = self._builtin_access.get(key)
         if answer is None:
             answer = self._builtin_access[key] = self.fab_view_access(
-                user, permission_name, view_name)
+                user, permission_name, view_name
+            )
         return answer
 
     @property
@@ -332,8 +364,12 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
         key = (who, permission_name, view_name)
         answer = cache.get(key)
         if answer is None:
-            if who is not None and user is not None and user.is_active \
-                    and not fab_seam.is_api_key_request():
+            if (
+                who is not None
+                and user is not None
+                and user.is_active
+                and not fab_seam.is_api_key_request()
+            ):
                 # An active user with built-in roles only: FAB's answer depends
                 # on the role names alone (see cached_view_access).
                 names = self._builtin_role_names(user)

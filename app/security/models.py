@@ -58,7 +58,8 @@ class UserSession(Model):
     #: sha256 of the random id kept in the signed cookie / the token's ``sid`` claim.
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False, index=True)
+        Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     kind: Mapped[str] = mapped_column(String(8), nullable=False)  # "web" | "api"
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
     last_seen: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)

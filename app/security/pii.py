@@ -112,9 +112,14 @@ def mask_changes(entity: str | None, changes, user=None):
     hidden = hidden_columns(model_named(entity), user)
     if not hidden:
         return changes
-    return {field: ([mask(v) for v in values] if field in hidden and isinstance(values, list)
-                    else (mask(values) if field in hidden else values))
-            for field, values in changes.items()}
+    return {
+        field: (
+            [mask(v) for v in values]
+            if field in hidden and isinstance(values, list)
+            else (mask(values) if field in hidden else values)
+        )
+        for field, values in changes.items()
+    }
 
 
 def mask_query(query: str) -> str:
@@ -140,7 +145,6 @@ def mask_details(entity: str | None, details, user=None):
         return details
     user = user if user is not None else _current_user()
     if user is not None and entity:
-
         if get_appbuilder().sm.user_has_access(user, "can_read", entity):
             return details
     return {**details, "query": mask_query(str(details["query"]))}

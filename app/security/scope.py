@@ -85,10 +85,8 @@ def scope_of(user) -> UserScope:
     return UserScope(
         user_id=user.id,
         oblast_id=user.oblast_id if roles.REGIONAL_ADMIN in names else None,
-        provider_id=user.provider_id
-        if names & {roles.CASE_WORKER, roles.PROVIDER_REP} else None,
-        hromada_id=getattr(user, "hromada_id", None)
-        if roles.HROMADA_EDITOR in names else None,
+        provider_id=user.provider_id if names & {roles.CASE_WORKER, roles.PROVIDER_REP} else None,
+        hromada_id=getattr(user, "hromada_id", None) if roles.HROMADA_EDITOR in names else None,
     )
 
 

@@ -65,9 +65,18 @@ def start_session(user, kind: str = WEB) -> str:
         ip = (request.remote_addr or "")[:45] or None
         agent = (request.user_agent.string or "")[:300] or None
     with db.engine.begin() as conn:
-        conn.execute(insert(UserSession.__table__), dict(
-            id=session_hash(token), user_id=user.id, kind=kind, created_at=now,
-            last_seen=now, ip=ip, user_agent=agent))
+        conn.execute(
+            insert(UserSession.__table__),
+            dict(
+                id=session_hash(token),
+                user_id=user.id,
+                kind=kind,
+                created_at=now,
+                last_seen=now,
+                ip=ip,
+                user_agent=agent,
+            ),
+        )
         _prune(conn, now)
     return token
 
@@ -75,8 +84,11 @@ def start_session(user, kind: str = WEB) -> str:
 def _prune(conn, now: dt.datetime) -> None:
     """Drop rows no cookie or token could use any more (older than the lifetime)."""
     lifetime, _idle = _limits()
-    conn.execute(delete(UserSession.__table__).where(
-        UserSession.created_at < now - lifetime - dt.timedelta(minutes=5)))
+    conn.execute(
+        delete(UserSession.__table__).where(
+            UserSession.created_at < now - lifetime - dt.timedelta(minutes=5)
+        )
+    )
 
 
 def problem(record: UserSession | None, user_id=None) -> str | None:
@@ -103,8 +115,9 @@ def touch(record: UserSession) -> None:
     if (now - record.last_seen).total_seconds() < step:
         return
     with db.engine.begin() as conn:
-        conn.execute(update(UserSession.__table__).where(UserSession.id == record.id)
-                     .values(last_seen=now))
+        conn.execute(
+            update(UserSession.__table__).where(UserSession.id == record.id).values(last_seen=now)
+        )
 
 
 def find(token: str | None) -> UserSession | None:
@@ -116,18 +129,21 @@ def find(token: str | None) -> UserSession | None:
 def end_session(token_or_hash: str, reason: str, hashed: bool = False) -> None:
     key = token_or_hash if hashed else session_hash(token_or_hash)
     with db.engine.begin() as conn:
-        conn.execute(update(UserSession.__table__)
-                     .where(UserSession.id == key, UserSession.ended_at.is_(None))
-                     .values(ended_at=utcnow(), end_reason=reason))
+        conn.execute(
+            update(UserSession.__table__)
+            .where(UserSession.id == key, UserSession.ended_at.is_(None))
+            .values(ended_at=utcnow(), end_reason=reason)
+        )
 
 
-def end_user_sessions(user_id: int, reason: str, keep: str | None = None,
-                      connection=None) -> None:
+def end_user_sessions(user_id: int, reason: str, keep: str | None = None, connection=None) -> None:
     """End every live session of a user (``keep``: a session id to spare,
     the one changing its own password)."""
-    statement = (update(UserSession.__table__)
-                 .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
-                 .values(ended_at=utcnow(), end_reason=reason))
+    statement = (
+        update(UserSession.__table__)
+        .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason)
+    )
     if keep:
         statement = statement.where(UserSession.id != session_hash(keep))
     if connection is not None:
@@ -141,9 +157,15 @@ def live_sessions(user_id: int | None = None) -> list[UserSession]:
     """Sessions that may still be used, newest first (one user's, or all)."""
     lifetime, idle = _limits()
     now = utcnow()
-    query = (select(UserSession).where(
-        UserSession.ended_at.is_(None), UserSession.created_at >= now - lifetime,
-        UserSession.last_seen >= now - idle).order_by(UserSession.last_seen.desc()))
+    query = (
+        select(UserSession)
+        .where(
+            UserSession.ended_at.is_(None),
+            UserSession.created_at >= now - lifetime,
+            UserSession.last_seen >= now - idle,
+        )
+        .order_by(UserSession.last_seen.desc())
+    )
     if user_id is not None:
         query = query.where(UserSession.user_id == user_id)
     return list(db.session.scalars(query))
@@ -219,4 +241,3 @@ def install() -> None:
 
         event.listen(Session, "after_flush", _after_flush)
         _installed = True
-

@@ -34,10 +34,13 @@ class SessionView(BaseView):
     def _render(self, records, show_owner: bool):
         current = services.session_hash(session.get("_sid") or "")
         return self.render_template(
-            "security/sessions.html", records=records, show_owner=show_owner,
+            "security/sessions.html",
+            records=records,
+            show_owner=show_owner,
             current=current,
             title=_l("Active sessions of all users") if show_owner else _l("My sessions"),
-            kinds={services.WEB: _("Browser"), services.API: _("API token")})
+            kinds={services.WEB: _("Browser"), services.API: _("API token")},
+        )
 
     @expose("/")
     @has_access
@@ -62,8 +65,6 @@ class SessionView(BaseView):
         return redirect(url_for("SessionView.mine"))
 
 
-
-
 class SessionApi(BaseApi):
     """The same over REST: ``GET /api/v1/session/`` lists the caller's live
     sessions (``GET /api/v1/session/all``: everybody's, for the administrator),
@@ -74,18 +75,27 @@ class SessionApi(BaseApi):
 
     resource_name = "session"
     class_permission_name = RESOURCE
-    method_permission_name = {"mine": "read", "everyone": "end_any", "end": "read",
-                              "end_current": "read"}
+    method_permission_name = {
+        "mine": "read",
+        "everyone": "end_any",
+        "end": "read",
+        "end_current": "read",
+    }
     base_permissions = ["can_read", "can_end_any"]
     allow_browser_login = False  # tokens only: the browser has /sessions/ (with CSRF)
     openapi_spec_tag = "Session"
 
     @staticmethod
     def _row(record) -> dict:
-        return {"id": record.id, "user": record.user.username if record.user else None,
-                "kind": record.kind, "created_at": record.created_at.isoformat() + "Z",
-                "last_seen": record.last_seen.isoformat() + "Z", "ip": record.ip,
-                "user_agent": record.user_agent}
+        return {
+            "id": record.id,
+            "user": record.user.username if record.user else None,
+            "kind": record.kind,
+            "created_at": record.created_at.isoformat() + "Z",
+            "last_seen": record.last_seen.isoformat() + "Z",
+            "ip": record.ip,
+            "user_agent": record.user_agent,
+        }
 
     @expose("/", methods=["GET"])
     @protect()
@@ -100,8 +110,7 @@ class SessionApi(BaseApi):
             401:
               $ref: '#/components/responses/401'
         """
-        return self.response(200, result=[self._row(r)
-                                          for r in services.live_sessions(g.user.id)])
+        return self.response(200, result=[self._row(r) for r in services.live_sessions(g.user.id)])
 
     @expose("/all", methods=["GET"])
     @protect()

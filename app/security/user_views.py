@@ -41,11 +41,20 @@ def _dash(value) -> str:
 
 #: The users list, record and profile show text, not Python values (True, None, [..]).
 USER_FORMATTERS = {
-    "active": _yes_no, "roles": _role_names, "groups": _role_names, "oblast": _dash,
+    "active": _yes_no,
+    "roles": _role_names,
+    "groups": _role_names,
+    "oblast": _dash,
     "provider": _dash,
-    "email": _dash, "locked_until": _kyiv_time, "last_login": _kyiv_time,
-    "created_on": _kyiv_time, "changed_on": _kyiv_time, "created_by": _dash,
-    "changed_by": _dash, "login_count": _dash, "fail_login_count": _dash,
+    "email": _dash,
+    "locked_until": _kyiv_time,
+    "last_login": _kyiv_time,
+    "created_on": _kyiv_time,
+    "changed_on": _kyiv_time,
+    "created_by": _dash,
+    "changed_by": _dash,
+    "login_count": _dash,
+    "fail_login_count": _dash,
 }
 
 
@@ -55,8 +64,12 @@ class PortalUserDBModelView(UserDBModelView):
     label_columns = {**UserDBModelView.label_columns, **_SCOPE_LABELS}
     description_columns = {**UserDBModelView.description_columns, **_SCOPE_DESCRIPTIONS}
     list_columns = [*UserDBModelView.list_columns, "oblast", "provider"]
-    add_columns = [*UserDBModelView.add_columns[:-2], "oblast", "provider",
-                   *UserDBModelView.add_columns[-2:]]
+    add_columns = [
+        *UserDBModelView.add_columns[:-2],
+        "oblast",
+        "provider",
+        *UserDBModelView.add_columns[-2:],
+    ]
     edit_columns = [*UserDBModelView.edit_columns, "oblast", "provider", "locked_until"]
     formatters_columns = USER_FORMATTERS
     show_fieldsets = [
@@ -68,10 +81,16 @@ class PortalUserDBModelView(UserDBModelView):
     # Thousands of providers: searched on the server, never a whole-table dropdown.
     add_form_extra_fields = {
         **UserDBModelView.add_form_extra_fields,
-        "provider": AjaxSelectField(_SCOPE_LABELS["provider"], lookup="provider",
-                                    description=_SCOPE_DESCRIPTIONS["provider"]),
+        "provider": AjaxSelectField(
+            _SCOPE_LABELS["provider"],
+            lookup="provider",
+            description=_SCOPE_DESCRIPTIONS["provider"],
+        ),
     }
     edit_form_extra_fields = {
-        "provider": AjaxSelectField(_SCOPE_LABELS["provider"], lookup="provider",
-                                    description=_SCOPE_DESCRIPTIONS["provider"]),
+        "provider": AjaxSelectField(
+            _SCOPE_LABELS["provider"],
+            lookup="provider",
+            description=_SCOPE_DESCRIPTIONS["provider"],
+        ),
     }

@@ -10,55 +10,114 @@ def register(appbuilder) -> None:
     from flask import g
     from sqlalchemy import false
 
+    from ..centers.models import CentreStatus, ResilienceCentre
     from ..common.lookup import register_lookup
     from ..providers.models import Provider, ProviderStatus
     from ..security.models import PortalUser
     from . import services
-    from ..centers.models import CentreStatus, ResilienceCentre
     from .models import Application, Lot, RoundStatus, SelectionRound, ServiceAgreement
-    from .views import (ApplicationApi, ApplicationView, LotApi, LotView, ProposalLotApi,
-                        ProposalLotView, SelectionRoundApi, SelectionRoundView, ServiceActApi,
-                        ServiceActView, ServiceAgreementApi, ServiceAgreementView, TeamMemberApi,
-                        TeamMemberView)
+    from .views import (
+        ApplicationApi,
+        ApplicationView,
+        LotApi,
+        LotView,
+        ProposalLotApi,
+        ProposalLotView,
+        SelectionRoundApi,
+        SelectionRoundView,
+        ServiceActApi,
+        ServiceActView,
+        ServiceAgreementApi,
+        ServiceAgreementView,
+        TeamMemberApi,
+        TeamMemberView,
+    )
 
-    register_lookup("application_filter_round", SelectionRound, resource="Application",
-                    search=[SelectionRound.title], order_by=SelectionRound.title)
-    register_lookup("application_filter_provider", Provider, resource="Application",
-                    search=[Provider.name, Provider.short_name, Provider.edrpou],
-                    order_by=Provider.name)
-    register_lookup("open_round", SelectionRound, resource="SelectionRound",
-                    search=[SelectionRound.title], order_by=SelectionRound.title,
-                    offer=lambda: SelectionRound.status == RoundStatus.accepting)
-    register_lookup("approved_provider", Provider, resource="Provider",
-                    search=[Provider.name, Provider.short_name, Provider.edrpou],
-                    order_by=Provider.name, label=lambda p: f"{p} ({p.code})",
-                    offer=lambda: Provider.status == ProviderStatus.approved)
-    register_lookup("setup_round", SelectionRound, resource="Lot",
-                    search=[SelectionRound.title], order_by=SelectionRound.title,
-                    offer=lambda: SelectionRound.status.in_((RoundStatus.announced,
-                                                             RoundStatus.accepting)))
-    register_lookup("lot_centre", ResilienceCentre, resource="Lot",
-                    search=[ResilienceCentre.name], order_by=ResilienceCentre.name,
-                    offer=lambda: ResilienceCentre.status.in_((CentreStatus.planned,
-                                                               CentreStatus.preparing)))
-    register_lookup("open_lot", Lot, resource="Lot", search=[Lot.unit_name],
-                    order_by=Lot.number, label=lambda lot: f"{lot.round}: {lot}",
-                    offer=lambda: Lot.round.has(SelectionRound.status == RoundStatus.accepting))
-    register_lookup("own_proposal", Application, resource="Application",
-                    search=[], order_by=Application.id,
-                    offer=lambda: Application.round.has(
-                        SelectionRound.status == RoundStatus.accepting))
-    register_lookup("agreement", ServiceAgreement, resource="ServiceAgreement",
-                    search=[ServiceAgreement.number], order_by=ServiceAgreement.number)
+    register_lookup(
+        "application_filter_round",
+        SelectionRound,
+        resource="Application",
+        search=[SelectionRound.title],
+        order_by=SelectionRound.title,
+    )
+    register_lookup(
+        "application_filter_provider",
+        Provider,
+        resource="Application",
+        search=[Provider.name, Provider.short_name, Provider.edrpou],
+        order_by=Provider.name,
+    )
+    register_lookup(
+        "open_round",
+        SelectionRound,
+        resource="SelectionRound",
+        search=[SelectionRound.title],
+        order_by=SelectionRound.title,
+        offer=lambda: SelectionRound.status == RoundStatus.accepting,
+    )
+    register_lookup(
+        "approved_provider",
+        Provider,
+        resource="Provider",
+        search=[Provider.name, Provider.short_name, Provider.edrpou],
+        order_by=Provider.name,
+        label=lambda p: f"{p} ({p.code})",
+        offer=lambda: Provider.status == ProviderStatus.approved,
+    )
+    register_lookup(
+        "setup_round",
+        SelectionRound,
+        resource="Lot",
+        search=[SelectionRound.title],
+        order_by=SelectionRound.title,
+        offer=lambda: SelectionRound.status.in_((RoundStatus.announced, RoundStatus.accepting)),
+    )
+    register_lookup(
+        "lot_centre",
+        ResilienceCentre,
+        resource="Lot",
+        search=[ResilienceCentre.name],
+        order_by=ResilienceCentre.name,
+        offer=lambda: ResilienceCentre.status.in_((CentreStatus.planned, CentreStatus.preparing)),
+    )
+    register_lookup(
+        "open_lot",
+        Lot,
+        resource="Lot",
+        search=[Lot.unit_name],
+        order_by=Lot.number,
+        label=lambda lot: f"{lot.round}: {lot}",
+        offer=lambda: Lot.round.has(SelectionRound.status == RoundStatus.accepting),
+    )
+    register_lookup(
+        "own_proposal",
+        Application,
+        resource="Application",
+        search=[],
+        order_by=Application.id,
+        offer=lambda: Application.round.has(SelectionRound.status == RoundStatus.accepting),
+    )
+    register_lookup(
+        "agreement",
+        ServiceAgreement,
+        resource="ServiceAgreement",
+        search=[ServiceAgreement.number],
+        order_by=ServiceAgreement.number,
+    )
 
     def organisers_only():
         organiser = services.role_names(getattr(g, "user", None)) & services.ORGANISERS
         return PortalUser.active.is_(True) if organiser else false()
 
-    register_lookup("commission_user", PortalUser, resource="SelectionRound",
-                    search=[PortalUser.first_name, PortalUser.last_name, PortalUser.username],
-                    order_by=PortalUser.last_name, label=lambda u: u.get_full_name(),
-                    where=organisers_only)
+    register_lookup(
+        "commission_user",
+        PortalUser,
+        resource="SelectionRound",
+        search=[PortalUser.first_name, PortalUser.last_name, PortalUser.username],
+        order_by=PortalUser.last_name,
+        label=lambda u: u.get_full_name(),
+        where=organisers_only,
+    )
 
     # APIs first: FAB drops a resource's permissions that the *last* registered
     # view/API of that resource lacks, and the views have more (export, actions).
@@ -66,21 +125,40 @@ def register(appbuilder) -> None:
     appbuilder.add_api(ApplicationApi)
     for api in (LotApi, ProposalLotApi, TeamMemberApi, ServiceAgreementApi, ServiceActApi):
         appbuilder.add_api(api)
-    category = dict(category="Selection", category_label=_l("Competitive selection"),
-                    category_icon="fa-trophy")
-    appbuilder.add_view(SelectionRoundView, "SelectionRound", label=_l("Selection rounds"),
-                        icon="fa-flag-checkered", **category)
-    appbuilder.add_view(ApplicationView, "Application", label=_l("Applications"),
-                        icon="fa-file-text-o", **category)
+    category = dict(
+        category="Selection", category_label=_l("Competitive selection"), category_icon="fa-trophy"
+    )
+    appbuilder.add_view(
+        SelectionRoundView,
+        "SelectionRound",
+        label=_l("Selection rounds"),
+        icon="fa-flag-checkered",
+        **category,
+    )
+    appbuilder.add_view(
+        ApplicationView, "Application", label=_l("Applications"), icon="fa-file-text-o", **category
+    )
     appbuilder.add_view(LotView, "Lot", label=_l("Lots"), icon="fa-map-marker", **category)
-    appbuilder.add_view(ProposalLotView, "ProposalLot", label=_l("Proposals for lots"),
-                        icon="fa-list", **category)
-    appbuilder.add_view(TeamMemberView, "TeamMember", label=_l("Proposed teams"),
-                        icon="fa-users", **category)
-    appbuilder.add_view(ServiceAgreementView, "ServiceAgreement",
-                        label=_l("Service agreements"), icon="fa-handshake-o", **category)
-    appbuilder.add_view(ServiceActView, "ServiceAct", label=_l("Acts of services delivered"),
-                        icon="fa-file-o", **category)
+    appbuilder.add_view(
+        ProposalLotView, "ProposalLot", label=_l("Proposals for lots"), icon="fa-list", **category
+    )
+    appbuilder.add_view(
+        TeamMemberView, "TeamMember", label=_l("Proposed teams"), icon="fa-users", **category
+    )
+    appbuilder.add_view(
+        ServiceAgreementView,
+        "ServiceAgreement",
+        label=_l("Service agreements"),
+        icon="fa-handshake-o",
+        **category,
+    )
+    appbuilder.add_view(
+        ServiceActView,
+        "ServiceAct",
+        label=_l("Acts of services delivered"),
+        icon="fa-file-o",
+        **category,
+    )
 
 
 def _status_counts(scope) -> dict:
@@ -107,10 +185,17 @@ def home_cards(scope) -> list[dict]:
     from .models import RoundStatus
 
     counts = _status_counts(scope)
-    return [{"label": label, "value": counts.get(status, 0),
-             "url": list_url("SelectionRoundView", ("status", FilterEqual, status.name))}
-            for label, status in ((_l("Rounds accepting applications"), RoundStatus.accepting),
-                                  (_l("Rounds under evaluation"), RoundStatus.evaluating))]
+    return [
+        {
+            "label": label,
+            "value": counts.get(status, 0),
+            "url": list_url("SelectionRoundView", ("status", FilterEqual, status.name)),
+        }
+        for label, status in (
+            (_l("Rounds accepting applications"), RoundStatus.accepting),
+            (_l("Rounds under evaluation"), RoundStatus.evaluating),
+        )
+    ]
 
 
 def home_charts(scope) -> list:
@@ -127,8 +212,18 @@ def home_charts(scope) -> list:
     running = _in_progress()
     url = url_for("SelectionRoundView.list")
     colours = {s: COLOURS["blue"] if s in running else COLOURS["pale"] for s in RoundStatus}
-    return [enum_chart("selection", _("Selection rounds by status"), RoundStatus, counts,
-                       series_label=_("Selection rounds"), category=_("Status"),
-                       colours=colours, highlight=running, order=30,
-                       note=_("In progress: %(n)d", n=sum(counts.get(s, 0) for s in running)),
-                       url=lambda m: f"{url}?_flt_0_status={m.name}")]
+    return [
+        enum_chart(
+            "selection",
+            _("Selection rounds by status"),
+            RoundStatus,
+            counts,
+            series_label=_("Selection rounds"),
+            category=_("Status"),
+            colours=colours,
+            highlight=running,
+            order=30,
+            note=_("In progress: %(n)d", n=sum(counts.get(s, 0) for s in running)),
+            url=lambda m: f"{url}?_flt_0_status={m.name}",
+        )
+    ]

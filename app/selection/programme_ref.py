@@ -88,8 +88,12 @@ def _rows():
     cached = getattr(g, "_programme_rows", None) if has_request_context() else None
     if cached is not None:
         return cached
-    rows = [tuple(r) for r in _session().execute(
-        select(Programme.code, Programme.name, Programme.active).order_by(Programme.id))]
+    rows = [
+        tuple(r)
+        for r in _session().execute(
+            select(Programme.code, Programme.name, Programme.active).order_by(Programme.id)
+        )
+    ]
     if has_request_context():
         g._programme_rows = rows
     return rows
@@ -130,8 +134,11 @@ def check_programme(item, creating: bool, attr: str = "programme") -> None:
     code = normalise_code(getattr(item, attr))
     if code is None:
         raise UserError(PROGRAMME_REQUIRED)
-    row = _session().execute(select(Programme.name, Programme.active)
-                             .where(Programme.code == code)).first()
+    row = (
+        _session()
+        .execute(select(Programme.name, Programme.active).where(Programme.code == code))
+        .first()
+    )
     if row is None:
         raise UserError(PROGRAMME_UNKNOWN)
     changed = creating
@@ -167,8 +174,7 @@ class ProgrammeSelectField(SelectField):
             self.data = normalise_code(valuelist[0])
 
     def _programme_choices(self):
-        rows = [(code, name) for code, name, active in _rows()
-                if active or code == self.data]
+        rows = [(code, name) for code, name, active in _rows() if active or code == self.data]
         return [("", "—")] + rows
 
     def iter_choices(self):

@@ -33,23 +33,41 @@ import os
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import clock
 from ..common.commands import ModelCommands, acting_user, commands, label_tables
 from ..common.errors import ConflictError, NotPermitted, OutOfScope, TransitionNotAllowed, UserError
+from ..extensions import db
 from ..providers.models import Provider, ProviderStatus
-from ..providers.services import ensure_active_provider, ensure_no_pending_changes, role_names
+from ..providers.services import ensure_active_provider, ensure_no_pending_changes
 from ..security import roles
-from ..security.scope import in_scope, scope_of, scoped
+from ..security.scope import in_scope, role_names, scope_of, scoped
+from .models import (
+    ActStatus,
+    AgreementStatus,
+    Appeal,
+    AppealStatus,
+    Application,
+    ApplicationDocument,
+    CommissionMember,
+    ConflictDeclaration,
+    Decision,
+    Lot,
+    LotKind,
+    Programme,
+    ProposalLot,
+    RoundStatus,
+    Score,
+    SelectionRound,
+    ServiceAct,
+    ServiceAgreement,
+    TeamMember,
+)
 from .programme_ref import check_programme
-from .models import (ActStatus, AgreementStatus, Appeal, AppealStatus, Application,
-                     ApplicationDocument, CommissionMember, ConflictDeclaration, Decision, Lot,
-                     LotKind, Programme, ProposalLot, RoundStatus, Score, SelectionRound,
-                     ServiceAct, ServiceAgreement, TeamMember)
 
 R = RoundStatus
 ORGANISERS = frozenset({roles.ADMIN, roles.MINISTRY})
@@ -68,15 +86,12 @@ ROUND_TRANSITIONS = {
 SUBMITTERS = frozenset({roles.ADMIN, roles.PROVIDER_REP})
 
 from ..providers.services import ALLOWED_EXTENSIONS, MAX_DOCUMENT_BYTES  # noqa: E402,F401
+
 Q = Decimal("0.001")
 
 
 class SelectionError(UserError):
     pass
-
-
-def _session():
-    return current_app.appbuilder.session
 
 
 def _require_organiser(user) -> None:
@@ -86,27 +101,36 @@ def _require_organiser(user) -> None:
 
 def _flush():
     try:
-        _session().flush()
+        db.session.flush()
     except StaleDataError as exc:
-        _session().rollback()
+        db.session.rollback()
         raise ConflictError() from exc
 
 
 # --- rounds ------------------------------------------------------------------------
 
 
-def transition_round(name: str, rnd: SelectionRound, user, reason: str | None = None,
-                     expected_version=None, protocol_number: str | None = None,
-                     protocol_date: dt.date | None = None) -> SelectionRound:
+def transition_round(
+    name: str,
+    rnd: SelectionRound,
+    user,
+    reason: str | None = None,
+    expected_version=None,
+    protocol_number: str | None = None,
+    protocol_date: dt.date | None = None,
+) -> SelectionRound:
     sources, target = ROUND_TRANSITIONS[name]
     _require_organiser(user)
     if expected_version not in (None, "") and str(expected_version) != str(rnd.version):
         raise ConflictError()
     if rnd.status not in sources:
-        raise TransitionNotAllowed(_l(
-            "Selection round «%(name)s»: the change from «%(source)s» to «%(target)s» is "
-            "not allowed.") % {"name": rnd.title, "source": rnd.status.label,
-                               "target": target.label})
+        raise TransitionNotAllowed(
+            _l(
+                "Selection round «%(name)s»: the change from «%(source)s» to «%(target)s» is "
+                "not allowed."
+            )
+            % {"name": rnd.title, "source": rnd.status.label, "target": target.label}
+        )
     reason = (reason or "").strip() or None
     if name == "cancel" and not reason:
         raise SelectionError(_l("Give the reason for this decision."))
@@ -128,7 +152,7 @@ def transition_round(name: str, rnd: SelectionRound, user, reason: str | None = 
             app_.protocol_date = protocol_date
         rnd.protocol_number = protocol_number
         rnd.protocol_date = protocol_date
-        rnd.appeal_until = dt.date.today() + dt.timedelta(days=rnd.appeal_days or 0)
+        rnd.appeal_until = clock.kyiv_today() + dt.timedelta(days=rnd.appeal_days or 0)
     if name == "award":
         award(rnd)
     previous = rnd.status
@@ -137,43 +161,63 @@ def transition_round(name: str, rnd: SelectionRound, user, reason: str | None = 
     _flush()
     from ..audit.services import record_event
 
-    record_event("transition", "SelectionRound", rnd.id, commit=False,
-                 details={"from": previous.name, "to": target.name, "reason": reason})
+    record_event(
+        "transition",
+        "SelectionRound",
+        rnd.id,
+        commit=False,
+        details={"from": previous.name, "to": target.name, "reason": reason},
+    )
     return rnd
 
 
-SCORES_MISSING = _l("The round cannot be completed: %(count)s score(s) are missing "
-                    "(%(who)s). Every commission member scores every criterion of every "
-                    "application first.")
+SCORES_MISSING = _l(
+    "The round cannot be completed: %(count)s score(s) are missing "
+    "(%(who)s). Every commission member scores every criterion of every "
+    "application first."
+)
 
 
 def conflicts_of(rnd: SelectionRound) -> set[tuple[int, int]]:
     """(application id, member user id) pairs with a declared conflict of interest."""
-    return set(_session().execute(
-        select(ConflictDeclaration.application_id, ConflictDeclaration.member_id)
-        .join(Application, Application.id == ConflictDeclaration.application_id)
-        .where(Application.round_id == rnd.id)).all())
+    return set(
+        db.session.execute(
+            select(ConflictDeclaration.application_id, ConflictDeclaration.member_id)
+            .join(Application, Application.id == ConflictDeclaration.application_id)
+            .where(Application.round_id == rnd.id)
+        ).all()
+    )
 
 
 def missing_scores(rnd: SelectionRound) -> dict[str, int]:
     """Commission member's name -> how many (application, criterion) scores
     they have not given. Proposals screened out are not scored; a member with a
     declared conflict does not score that proposal. One statement for the given ones."""
-    session = _session()
-    applications = list(session.scalars(select(Application.id)
-                                        .where(Application.round_id == rnd.id,
-                                               Application.eligible.is_not(False))))
+    session = db.session
+    applications = list(
+        session.scalars(
+            select(Application.id).where(
+                Application.round_id == rnd.id, Application.eligible.is_not(False)
+            )
+        )
+    )
     criteria = [c.id for c in rnd.criteria]
-    given = set(session.execute(
-        select(Score.application_id, Score.criterion_id, Score.member_id)
-        .join(Application, Application.id == Score.application_id)
-        .where(Application.round_id == rnd.id)).all())
+    given = set(
+        session.execute(
+            select(Score.application_id, Score.criterion_id, Score.member_id)
+            .join(Application, Application.id == Score.application_id)
+            .where(Application.round_id == rnd.id)
+        ).all()
+    )
     conflicted = conflicts_of(rnd)
     missing = {}
     for member in rnd.commission:
-        count = sum(1 for a in applications for c in criteria
-                    if (a, c, member.user_id) not in given
-                    and (a, member.user_id) not in conflicted)
+        count = sum(
+            1
+            for a in applications
+            for c in criteria
+            if (a, c, member.user_id) not in given and (a, member.user_id) not in conflicted
+        )
         if count:
             missing[str(member)] = count
     return missing
@@ -185,13 +229,18 @@ def ensure_all_scored(rnd: SelectionRound) -> None:
     round with one of two members silent)."""
     missing = missing_scores(rnd)
     if missing:
-        raise SelectionError(SCORES_MISSING % {
-            "count": sum(missing.values()),
-            "who": ", ".join(f"{name}: {n}" for name, n in sorted(missing.items()))})
+        raise SelectionError(
+            SCORES_MISSING
+            % {
+                "count": sum(missing.values()),
+                "who": ", ".join(f"{name}: {n}" for name, n in sorted(missing.items())),
+            }
+        )
 
 
-def suggested_decision(rnd: SelectionRound, rank: int | None,
-                       winners: int | None = None) -> Decision:
+def suggested_decision(
+    rnd: SelectionRound, rank: int | None, winners: int | None = None
+) -> Decision:
     winners = rnd.winners_count if winners is None else winners
     if rank is not None and rank <= winners:
         return Decision.winner
@@ -203,8 +252,10 @@ def suggested_decision(rnd: SelectionRound, rank: int | None,
 # --- applications ------------------------------------------------------------------
 
 
-MINISTRY_DOES_NOT_SUBMIT = _l("Proposals, appeals and acts are submitted by the provider's "
-                              "representative; ministry staff review them.")
+MINISTRY_DOES_NOT_SUBMIT = _l(
+    "Proposals, appeals and acts are submitted by the provider's "
+    "representative; ministry staff review them."
+)
 
 
 def ensure_submitter(user) -> None:
@@ -225,20 +276,27 @@ def check_application(application: Application) -> None:
     ensure_active_provider(provider, "apply")
     if rnd.oblast_id is not None and provider.oblast_id != rnd.oblast_id:
         raise SelectionError(_l("The provider is not from the oblast of this round."))
-    stmt = select(Application.id).where(Application.round_id == rnd.id,
-                                        Application.provider_id == provider.id)
+    stmt = select(Application.id).where(
+        Application.round_id == rnd.id, Application.provider_id == provider.id
+    )
     if application.id is not None:
         stmt = stmt.where(Application.id != application.id)
-    with _session().no_autoflush:
-        duplicate = _session().scalar(stmt)
+    with db.session.no_autoflush:
+        duplicate = db.session.scalar(stmt)
     if duplicate:
         raise SelectionError(_l("This provider has already applied to this round."))
 
 
 def is_commission_member(rnd: SelectionRound, user) -> bool:
-    return user is not None and _session().scalar(
-        select(CommissionMember.id).where(CommissionMember.round_id == rnd.id,
-                                          CommissionMember.user_id == user.id)) is not None
+    return (
+        user is not None
+        and db.session.scalar(
+            select(CommissionMember.id).where(
+                CommissionMember.round_id == rnd.id, CommissionMember.user_id == user.id
+            )
+        )
+        is not None
+    )
 
 
 def record_scores(application: Application, user, values: dict, comments: dict | None = None):
@@ -255,9 +313,12 @@ def record_scores(application: Application, user, values: dict, comments: dict |
     if (application.id, user.id) in conflicts_of(rnd):
         raise SelectionError(CONFLICTED)
     criteria = {c.id: c for c in rnd.criteria}
-    existing = {s.criterion_id: s for s in _session().scalars(
-        select(Score).where(Score.application_id == application.id,
-                            Score.member_id == user.id))}
+    existing = {
+        s.criterion_id: s
+        for s in db.session.scalars(
+            select(Score).where(Score.application_id == application.id, Score.member_id == user.id)
+        )
+    }
     for key, raw in values.items():
         criterion = criteria.get(int(key)) if str(key).isdigit() else None
         if criterion is None:
@@ -269,16 +330,21 @@ def record_scores(application: Application, user, values: dict, comments: dict |
         except (TypeError, ValueError):
             value = -1
         if not 0 <= value <= criterion.max_score:
-            raise SelectionError(_l("Criterion «%(name)s»: the score must be a whole number "
-                                    "from 0 to %(max)s.") % {"name": criterion.name,
-                                                              "max": criterion.max_score})
+            raise SelectionError(
+                _l("Criterion «%(name)s»: the score must be a whole number from 0 to %(max)s.")
+                % {"name": criterion.name, "max": criterion.max_score}
+            )
         score = existing.get(criterion.id)
         if score is None:
-            score = Score(application_id=application.id, criterion_id=criterion.id,
-                          member_id=user.id, value=value)
-            _session().add(score)
+            score = Score(
+                application_id=application.id,
+                criterion_id=criterion.id,
+                member_id=user.id,
+                value=value,
+            )
+            db.session.add(score)
         score.value = value
-        score.scored_on = dt.datetime.utcnow()
+        score.scored_on = clock.utcnow()
         if comments and comments.get(key) is not None:
             score.comment = (comments.get(key) or "").strip() or None
     _flush()
@@ -291,9 +357,8 @@ def _criteria_order(criteria):
 
 def compute_results(rnd: SelectionRound) -> list[Application]:
     """Recompute total and rank of every application of the round; return them ranked."""
-    session = _session()
-    applications = list(session.scalars(
-        select(Application).where(Application.round_id == rnd.id)))
+    session = db.session
+    applications = list(session.scalars(select(Application).where(Application.round_id == rnd.id)))
     for application in applications:
         if application.eligible is False:  # screened out: neither scored nor ranked
             application.total_score = application.rank = None
@@ -301,9 +366,10 @@ def compute_results(rnd: SelectionRound) -> list[Application]:
     criteria = _criteria_order(rnd.criteria)
     sums: dict = defaultdict(lambda: [0, 0])
     for app_id, crit_id, value in session.execute(
-            select(Score.application_id, Score.criterion_id, Score.value)
-            .join(Application, Application.id == Score.application_id)
-            .where(Application.round_id == rnd.id)):
+        select(Score.application_id, Score.criterion_id, Score.value)
+        .join(Application, Application.id == Score.application_id)
+        .where(Application.round_id == rnd.id)
+    ):
         acc = sums[(app_id, crit_id)]
         acc[0] += value
         acc[1] += 1
@@ -318,21 +384,27 @@ def compute_results(rnd: SelectionRound) -> list[Application]:
     for application in applications:
         parts = [weighted(application.id, c) for c in criteria]
         application.total_score = sum(parts, Decimal(0)).quantize(Q, ROUND_HALF_UP)
-        keys[application.id] = (-application.total_score,
-                                *[-p.quantize(Q, ROUND_HALF_UP) for p in parts],
-                                application.submitted_on or dt.date.max, application.id)
+        keys[application.id] = (
+            -application.total_score,
+            *[-p.quantize(Q, ROUND_HALF_UP) for p in parts],
+            application.submitted_on or dt.date.max,
+            application.id,
+        )
     applications.sort(key=lambda a: keys[a.id])
     for position, application in enumerate(applications, start=1):
         application.rank = position
     # Per lot: the proposals for the lot in the same order (the same tie rule).
     order = {a.id: position for position, a in enumerate(applications)}
     by_lot: dict = defaultdict(list)
-    for proposal in session.scalars(select(ProposalLot).join(Application)
-                                    .where(Application.round_id == rnd.id)):
+    for proposal in session.scalars(
+        select(ProposalLot).join(Application).where(Application.round_id == rnd.id)
+    ):
         by_lot[proposal.lot_id].append(proposal)
     for proposals in by_lot.values():
-        ranked = sorted((p for p in proposals if p.application_id in order),
-                        key=lambda p: order[p.application_id])
+        ranked = sorted(
+            (p for p in proposals if p.application_id in order),
+            key=lambda p: order[p.application_id],
+        )
         for position, proposal in enumerate(ranked, start=1):
             proposal.rank = position
         for proposal in proposals:
@@ -354,8 +426,9 @@ def decide(rnd: SelectionRound) -> None:
     and the next ``reserve_count`` passing ones are in reserve; a proposal's
     decision is its best over its lots. Without lots: the first ``winners_count``
     passing applications win, the next ``reserve_count`` are in reserve."""
-    applications = list(_session().scalars(select(Application)
-                                           .where(Application.round_id == rnd.id)))
+    applications = list(
+        db.session.scalars(select(Application).where(Application.round_id == rnd.id))
+    )
     lots = [p for a in applications for p in a.lots]
     if not lots:
         passing = sorted((a for a in applications if passes(rnd, a)), key=lambda a: a.rank)
@@ -369,8 +442,7 @@ def decide(rnd: SelectionRound) -> None:
     for proposal in lots:
         by_lot[proposal.lot_id].append(proposal)
     for proposals in by_lot.values():
-        passing = sorted((p for p in proposals if passes(rnd, p.application)),
-                         key=lambda p: p.rank)
+        passing = sorted((p for p in proposals if passes(rnd, p.application)), key=lambda p: p.rank)
         for proposal in proposals:
             proposal.decision = Decision.refused
         for position, proposal in enumerate(passing, start=1):
@@ -383,22 +455,32 @@ def decide(rnd: SelectionRound) -> None:
 
 
 def _ranked(rnd: SelectionRound):
-    apps = list(_session().scalars(select(Application).where(Application.round_id == rnd.id)
-                                   .order_by(Application.rank, Application.id)))
+    apps = list(
+        db.session.scalars(
+            select(Application)
+            .where(Application.round_id == rnd.id)
+            .order_by(Application.rank, Application.id)
+        )
+    )
     return [(a, a.rank) for a in apps]
 
 
 def results(rnd: SelectionRound) -> list[Application]:
     """The round's applications the current user may see, best first."""
     stmt = scoped(select(Application), Application).where(Application.round_id == rnd.id)
-    return list(_session().scalars(
-        stmt.order_by(Application.rank.is_(None), Application.rank, Application.id)))
+    return list(
+        db.session.scalars(
+            stmt.order_by(Application.rank.is_(None), Application.rank, Application.id)
+        )
+    )
 
 
 def scores_of(application: Application) -> dict:
     """``{(member_id, criterion_id): Score}`` of an application."""
-    return {(s.member_id, s.criterion_id): s for s in _session().scalars(
-        select(Score).where(Score.application_id == application.id))}
+    return {
+        (s.member_id, s.criterion_id): s
+        for s in db.session.scalars(select(Score).where(Score.application_id == application.id))
+    }
 
 
 # --- documents ---------------------------------------------------------------------
@@ -424,17 +506,23 @@ def save_document(application: Application, storage, doc_type, user) -> Applicat
     if application.round.status in (RoundStatus.completed, RoundStatus.cancelled):
         raise SelectionError(_l("Documents cannot be added to a closed round."))
     if not names & ORGANISERS and application.round.status != RoundStatus.accepting:
-        raise SelectionError(_l("Documents of a proposal are added while the round accepts "
-                                "proposals."))
+        raise SelectionError(
+            _l("Documents of a proposal are added while the round accepts proposals.")
+        )
     try:
         kind = DocumentType[doc_type] if isinstance(doc_type, str) else DocumentType(doc_type)
     except (KeyError, ValueError):
         raise SelectionError(_l("Choose the document type.")) from None
     filename, stored, size = store_upload(storage, "selection")
-    document = ApplicationDocument(application_id=application.id, doc_type=kind,
-                                   filename=filename, stored_name=stored, size=size,
-                                   uploaded_by_fk=user.id)
-    _session().add(document)
+    document = ApplicationDocument(
+        application_id=application.id,
+        doc_type=kind,
+        filename=filename,
+        stored_name=stored,
+        size=size,
+        uploaded_by_fk=user.id,
+    )
+    db.session.add(document)
     _flush()
     return document
 
@@ -454,7 +542,7 @@ def add_commission_member(rnd: SelectionRound, member_user, user, role: str | No
     if is_commission_member(rnd, member_user):
         raise SelectionError(_l("This person is already a member of the commission."))
     member = CommissionMember(round_id=rnd.id, user_id=member_user.id, role=role)
-    _session().add(member)
+    db.session.add(member)
     _flush()
     return member
 
@@ -463,36 +551,42 @@ def approved_provider_clause():
     return Provider.status == ProviderStatus.approved
 
 
-def won_completed_round(provider_id: int | None, oblast_id: int | None,
-                        programme: str = Programme.centre):
+def won_completed_round(
+    provider_id: int | None, oblast_id: int | None, programme: str = Programme.centre
+):
     """Read-only: the latest *completed* round of ``programme`` covering the oblast
     (its own or a national round) in which the provider's application was decided
     a winner; ``None`` when there is none. Used by the centres' readiness check."""
     if provider_id is None:
         return None
-    stmt = (select(SelectionRound)
-            .join(Application, Application.round_id == SelectionRound.id)
-            .where(Application.provider_id == provider_id,
-                   Application.decision == Decision.winner,
-                   SelectionRound.status == RoundStatus.completed,
-                   SelectionRound.programme == programme)
-            .order_by(SelectionRound.id.desc()).limit(1))
+    stmt = (
+        select(SelectionRound)
+        .join(Application, Application.round_id == SelectionRound.id)
+        .where(
+            Application.provider_id == provider_id,
+            Application.decision == Decision.winner,
+            SelectionRound.status == RoundStatus.completed,
+            SelectionRound.programme == programme,
+        )
+        .order_by(SelectionRound.id.desc())
+        .limit(1)
+    )
     if oblast_id is not None:
-        stmt = stmt.where((SelectionRound.oblast_id == oblast_id)
-                          | SelectionRound.oblast_id.is_(None))
-    return _session().scalars(stmt).first()
-
+        stmt = stmt.where(
+            (SelectionRound.oblast_id == oblast_id) | SelectionRound.oblast_id.is_(None)
+        )
+    return db.session.scalars(stmt).first()
 
 
 # --- write commands (every path: web form, REST API) --------------------------------
 ROUND_CLOSED = _l("A completed or cancelled round cannot be changed.")
-APPLICATION_ROUND_CLOSED = _l("An application of a completed or cancelled round cannot be "
-                              "changed.")
+APPLICATION_ROUND_CLOSED = _l("An application of a completed or cancelled round cannot be changed.")
 DEADLINE_BEFORE_ANNOUNCEMENT = _l("The deadline cannot be earlier than the announcement.")
-ROUND_DELETE = _l("Only an announced round without applications can be deleted; cancel a "
-                  "round that has started, with the reason.")
-APPLICATION_DELETE = _l("An application can be deleted only while the round accepts "
-                        "applications.")
+ROUND_DELETE = _l(
+    "Only an announced round without applications can be deleted; cancel a "
+    "round that has started, with the reason."
+)
+APPLICATION_DELETE = _l("An application can be deleted only while the round accepts applications.")
 _CLOSED = (RoundStatus.completed, RoundStatus.cancelled)
 RESULTS_BY_MINISTRY = _l("The results of a proposal are recorded by ministry staff.")
 
@@ -518,17 +612,24 @@ class RoundCommands(ModelCommands):
 
 @commands(Application)
 class ApplicationCommands(ModelCommands):
-    parts = ("selection_document", "selection_score", "selection_proposal_lot",
-             "selection_team_member", "selection_conflict", "selection_appeal")
+    parts = (
+        "selection_document",
+        "selection_score",
+        "selection_proposal_lot",
+        "selection_team_member",
+        "selection_conflict",
+        "selection_appeal",
+    )
 
     def check_create(self, item):
         if item.submitted_on is None:
-            item.submitted_on = dt.date.today()
+            item.submitted_on = clock.kyiv_today()
         check_application(item)
 
     def check_update(self, item):
-        rnd = item.round if item.round is not None else _session().get(SelectionRound,
-                                                                        item.round_id)
+        rnd = (
+            item.round if item.round is not None else db.session.get(SelectionRound, item.round_id)
+        )
         if rnd is not None and rnd.status in _CLOSED:
             raise SelectionError(APPLICATION_ROUND_CLOSED)
         user = acting_user()
@@ -538,8 +639,10 @@ class ApplicationCommands(ModelCommands):
             from sqlalchemy import inspect
 
             state = inspect(item)
-            if any(state.attrs[name].history.has_changes()
-                   for name in ("decision", "protocol_number", "protocol_date")):
+            if any(
+                state.attrs[name].history.has_changes()
+                for name in ("decision", "protocol_number", "protocol_date")
+            ):
                 raise SelectionError(RESULTS_BY_MINISTRY)
             if rnd is not None and rnd.status != RoundStatus.accepting:
                 raise SelectionError(PROPOSAL_CLOSED)
@@ -562,9 +665,14 @@ def _committed(item, attr):
     return getattr(item, attr)
 
 
-label_tables({"selection_round": _l("selection rounds"),
-              "selection_application": _l("applications"),
-              "selection_document": _l("documents"), "selection_score": _l("scores")})
+label_tables(
+    {
+        "selection_round": _l("selection rounds"),
+        "selection_application": _l("applications"),
+        "selection_document": _l("documents"),
+        "selection_score": _l("scores"),
+    }
+)
 
 
 # --- screening, conflicts of interest, appeals (issue #22) -------------------------------
@@ -572,8 +680,9 @@ NOT_SCREENED_ELIGIBLE = _l("Only a proposal screened as eligible is scored: scre
 CONFLICTED = _l("You declared a conflict of interest with this proposal: you cannot score it.")
 SCREEN_NOT_NOW = _l("Proposals are screened while the round is being evaluated.")
 SCREEN_REASON = _l("Give the reasons why the proposal is not eligible.")
-SCREENING_MISSING = _l("The results cannot be published: %(count)s proposal(s) are not "
-                       "screened for eligibility yet.")
+SCREENING_MISSING = _l(
+    "The results cannot be published: %(count)s proposal(s) are not screened for eligibility yet."
+)
 CONFLICT_NOTE = _l("Describe the conflict of interest.")
 APPEAL_WINDOW = _l("Appeals are filed while the appeal window is open (until %(date)s).")
 APPEAL_GROUNDS = _l("State the grounds of the appeal.")
@@ -588,8 +697,9 @@ def _version_check(item, expected_version) -> None:
         raise ConflictError()
 
 
-def screen(application: Application, user, eligible: bool, reason: str | None = None,
-           expected_version=None) -> Application:
+def screen(
+    application: Application, user, eligible: bool, reason: str | None = None, expected_version=None
+) -> Application:
     """Eligibility screening by ministry staff, before any scoring: pass or fail,
     with the reasons of a fail. A proposal screened out is not scored or ranked."""
     _require_organiser(user)
@@ -601,18 +711,21 @@ def screen(application: Application, user, eligible: bool, reason: str | None = 
         raise SelectionError(SCREEN_REASON)
     application.eligible = bool(eligible)
     application.screening_reason = reason
-    application.screened_on = dt.datetime.utcnow()
+    application.screened_on = clock.utcnow()
     application.screened_by_fk = user.id
     if not eligible:
         for score in list(application.scores):
-            _session().delete(score)
+            db.session.delete(score)
     _flush()
     return application
 
 
 def ensure_all_screened(rnd: SelectionRound) -> None:
-    count = _session().scalar(select(func.count()).select_from(Application).where(
-        Application.round_id == rnd.id, Application.eligible.is_(None)))
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(Application)
+        .where(Application.round_id == rnd.id, Application.eligible.is_(None))
+    )
     if count:
         raise SelectionError(SCREENING_MISSING % {"count": count})
 
@@ -630,11 +743,13 @@ def declare_conflict(application: Application, user, note: str | None) -> Confli
         raise SelectionError(CONFLICT_NOTE)
     if (application.id, user.id) in conflicts_of(rnd):
         raise SelectionError(CONFLICTED)
-    _session().execute(sa_delete(Score).where(Score.application_id == application.id,
-                                              Score.member_id == user.id))
-    declaration = ConflictDeclaration(application_id=application.id, member_id=user.id,
-                                      note=note[:2000])
-    _session().add(declaration)
+    db.session.execute(
+        sa_delete(Score).where(Score.application_id == application.id, Score.member_id == user.id)
+    )
+    declaration = ConflictDeclaration(
+        application_id=application.id, member_id=user.id, note=note[:2000]
+    )
+    db.session.add(declaration)
     _flush()
     return declaration
 
@@ -645,19 +760,25 @@ def file_appeal(application: Application, user, grounds: str | None) -> Appeal:
     if not in_scope(application, scope_of(user)):
         raise OutOfScope()
     rnd = application.round
-    today = dt.date.today()
+    today = clock.kyiv_today()
     if rnd.status != RoundStatus.appeals or rnd.appeal_until is None or today > rnd.appeal_until:
-        raise SelectionError(APPEAL_WINDOW % {
-            "date": rnd.appeal_until.strftime("%d.%m.%Y") if rnd.appeal_until else "—"})
+        raise SelectionError(
+            APPEAL_WINDOW
+            % {"date": rnd.appeal_until.strftime("%d.%m.%Y") if rnd.appeal_until else "—"}
+        )
     grounds = (grounds or "").strip()
     if not grounds:
         raise SelectionError(APPEAL_GROUNDS)
-    if _session().scalar(select(Appeal.id).where(Appeal.application_id == application.id,
-                                                 Appeal.status == AppealStatus.filed)):
+    if db.session.scalar(
+        select(Appeal.id).where(
+            Appeal.application_id == application.id, Appeal.status == AppealStatus.filed
+        )
+    ):
         raise SelectionError(APPEAL_OPEN)
-    appeal = Appeal(application_id=application.id, filed_on=today, grounds=grounds[:4000],
-                    filed_by_fk=user.id)
-    _session().add(appeal)
+    appeal = Appeal(
+        application_id=application.id, filed_on=today, grounds=grounds[:4000], filed_by_fk=user.id
+    )
+    db.session.add(appeal)
     _flush()
     return appeal
 
@@ -677,7 +798,7 @@ def decide_appeal(appeal: Appeal, user, upheld: bool, reason: str | None) -> App
         raise SelectionError(APPEAL_DECIDED)
     appeal.status = AppealStatus.upheld if upheld else AppealStatus.dismissed
     appeal.decision_reason = reason[:4000]
-    appeal.decided_on = dt.datetime.utcnow()
+    appeal.decided_on = clock.utcnow()
     appeal.decided_by_fk = user.id
     if upheld:
         rnd.status = RoundStatus.evaluating
@@ -685,20 +806,30 @@ def decide_appeal(appeal: Appeal, user, upheld: bool, reason: str | None) -> App
     _flush()
     from ..audit.services import record_event
 
-    record_event("transition", "SelectionRound", rnd.id, commit=False,
-                 details={"appeal": appeal.id, "upheld": bool(upheld), "reason": reason})
+    record_event(
+        "transition",
+        "SelectionRound",
+        rnd.id,
+        commit=False,
+        details={"appeal": appeal.id, "upheld": bool(upheld), "reason": reason},
+    )
     return appeal
 
 
 def appeals_of(rnd: SelectionRound) -> list[Appeal]:
-    return list(_session().scalars(select(Appeal).join(Application)
-                                   .where(Application.round_id == rnd.id)
-                                   .order_by(Appeal.id)))
+    return list(
+        db.session.scalars(
+            select(Appeal)
+            .join(Application)
+            .where(Application.round_id == rnd.id)
+            .order_by(Appeal.id)
+        )
+    )
 
 
 # --- award and agreements ----------------------------------------------------------------
 def agreement_number(rnd: SelectionRound, lot: Lot) -> str:
-    return f"ДП-{dt.date.today().year}-{rnd.id:04d}-{lot.number:02d}"
+    return f"ДП-{clock.kyiv_today().year}-{rnd.id:04d}-{lot.number:02d}"
 
 
 def award(rnd: SelectionRound) -> list[ServiceAgreement]:
@@ -706,10 +837,13 @@ def award(rnd: SelectionRound) -> list[ServiceAgreement]:
     from the award; ministry staff may correct it), the amount proposed for the lot, the
     lot's centre. Refused while appeals are pending or the appeal window is open, or
     when a winner's provider is not approved (suspended) now."""
-    today = dt.date.today()
-    pending = _session().scalar(select(func.count()).select_from(Appeal).join(Application)
-                                .where(Application.round_id == rnd.id,
-                                       Appeal.status == AppealStatus.filed))
+    today = clock.kyiv_today()
+    pending = db.session.scalar(
+        select(func.count())
+        .select_from(Appeal)
+        .join(Application)
+        .where(Application.round_id == rnd.id, Appeal.status == AppealStatus.filed)
+    )
     if pending:
         raise SelectionError(APPEALS_PENDING % {"count": pending})
     if rnd.appeal_until is not None and today <= rnd.appeal_until:
@@ -717,35 +851,52 @@ def award(rnd: SelectionRound) -> list[ServiceAgreement]:
     starts = today
     ends = starts + dt.timedelta(days=364)
     created = []
-    winners = _session().scalars(select(ProposalLot).join(Application)
-                                 .where(Application.round_id == rnd.id,
-                                        ProposalLot.decision == Decision.winner)
-                                 .order_by(ProposalLot.lot_id))
+    winners = db.session.scalars(
+        select(ProposalLot)
+        .join(Application)
+        .where(Application.round_id == rnd.id, ProposalLot.decision == Decision.winner)
+        .order_by(ProposalLot.lot_id)
+    )
     for proposal in winners:
         provider = proposal.application.provider
         ensure_active_provider(provider, "sign_agreement")
         lot = proposal.lot
         agreement = ServiceAgreement(
-            number=agreement_number(rnd, lot), lot_id=lot.id,
-            application_id=proposal.application_id, provider_id=provider.id,
-            centre_id=lot.centre_id, signed_on=today, starts_on=starts, ends_on=ends,
-            amount=proposal.budget, status=AgreementStatus.active)
-        _session().add(agreement)
+            number=agreement_number(rnd, lot),
+            lot_id=lot.id,
+            application_id=proposal.application_id,
+            provider_id=provider.id,
+            centre_id=lot.centre_id,
+            signed_on=today,
+            starts_on=starts,
+            ends_on=ends,
+            amount=proposal.budget,
+            status=AgreementStatus.active,
+        )
+        db.session.add(agreement)
         created.append(agreement)
     _flush()
     return created
 
 
 def agreements_of_provider(provider_id: int) -> list[ServiceAgreement]:
-    return list(_session().scalars(scoped(select(ServiceAgreement), ServiceAgreement)
-                                   .where(ServiceAgreement.provider_id == provider_id)
-                                   .order_by(ServiceAgreement.starts_on.desc())))
+    return list(
+        db.session.scalars(
+            scoped(select(ServiceAgreement), ServiceAgreement)
+            .where(ServiceAgreement.provider_id == provider_id)
+            .order_by(ServiceAgreement.starts_on.desc())
+        )
+    )
 
 
 def agreements_of_centre(centre_id: int) -> list[ServiceAgreement]:
-    return list(_session().scalars(scoped(select(ServiceAgreement), ServiceAgreement)
-                                   .where(ServiceAgreement.centre_id == centre_id)
-                                   .order_by(ServiceAgreement.starts_on.desc())))
+    return list(
+        db.session.scalars(
+            scoped(select(ServiceAgreement), ServiceAgreement)
+            .where(ServiceAgreement.centre_id == centre_id)
+            .order_by(ServiceAgreement.starts_on.desc())
+        )
+    )
 
 
 ACT_MONTH_OUTSIDE = _l("The month of the act lies outside the agreement's period.")
@@ -763,8 +914,7 @@ AGREEMENT_DATES = _l("The agreement cannot end before it starts.")
 
 # --- monthly acts pre-filled from the portal's data ---------------------------------------
 #: Figures of an act (ServiceAct columns), in the order the act shows them.
-ACT_FIGURES = ("activities", "participants", "visits", "cases_served", "cases_opened",
-               "meetings")
+ACT_FIGURES = ("activities", "participants", "visits", "cases_served", "cases_opened", "meetings")
 ACT_MONTH_FORMAT = _l("Give the month as YYYY-MM, e.g. 2026-03.")
 
 
@@ -804,44 +954,69 @@ def act_figures(agreement: ServiceAgreement, month: dt.date) -> dict:
     from ..programmes.models import Programme as ProgrammeRow
 
     first, last = month_bounds(month)
-    session = _session()
+    session = db.session
     figures = dict.fromkeys(ACT_FIGURES)
     if agreement.centre_id is not None:
         from ..centers.models import CATEGORY_COUNTS, CentreActivity, CentreVisitDay
 
         people = sum((getattr(CentreActivity, c) for c in CATEGORY_COUNTS), 0)
         activities, participants = session.execute(
-            select(func.count(CentreActivity.id), func.coalesce(func.sum(people), 0))
-            .where(CentreActivity.centre_id == agreement.centre_id,
-                   CentreActivity.held_on.between(first, last))).one()
+            select(func.count(CentreActivity.id), func.coalesce(func.sum(people), 0)).where(
+                CentreActivity.centre_id == agreement.centre_id,
+                CentreActivity.held_on.between(first, last),
+            )
+        ).one()
         figures["activities"], figures["participants"] = int(activities), int(participants)
-        figures["visits"] = int(session.scalar(
-            select(func.coalesce(func.sum(CentreVisitDay.visits), 0))
-            .where(CentreVisitDay.centre_id == agreement.centre_id,
-                   CentreVisitDay.day.between(first, last))) or 0)
+        figures["visits"] = int(
+            session.scalar(
+                select(func.coalesce(func.sum(CentreVisitDay.visits), 0)).where(
+                    CentreVisitDay.centre_id == agreement.centre_id,
+                    CentreVisitDay.day.between(first, last),
+                )
+            )
+            or 0
+        )
     programme = agreement.lot.round.programme
     enum_class = getattr(Case.__table__.c.programme.type, "enum_class", None)
     if enum_class is not None and programme not in enum_class.__members__:
         # A programme the case register does not know has no cases.
         return {**figures, "cases_served": 0, "cases_opened": 0, "meetings": 0}
-    cases = select(Case.id).where(Case.provider_id == agreement.provider_id,
-                                  Case.programme == programme,
-                                  Case.opened_on <= last,
-                                  or_(Case.closed_on.is_(None), Case.closed_on >= first))
+    cases = select(Case.id).where(
+        Case.provider_id == agreement.provider_id,
+        Case.programme == programme,
+        Case.opened_on <= last,
+        or_(Case.closed_on.is_(None), Case.closed_on >= first),
+    )
     if agreement.centre_id is not None:
         cases = cases.where(Case.centre_id == agreement.centre_id)
-    figures["cases_served"] = int(session.scalar(
-        select(func.count()).select_from(cases.subquery())) or 0)
-    figures["cases_opened"] = int(session.scalar(
-        select(func.count()).select_from(cases.where(Case.opened_on >= first).subquery()))
-        or 0)
-    forms = session.scalar(select(ProgrammeRow.meeting_forms)
-                           .where(ProgrammeRow.code == programme)) or ""
+    figures["cases_served"] = int(
+        session.scalar(select(func.count()).select_from(cases.subquery())) or 0
+    )
+    figures["cases_opened"] = int(
+        session.scalar(
+            select(func.count()).select_from(cases.where(Case.opened_on >= first).subquery())
+        )
+        or 0
+    )
+    forms = (
+        session.scalar(select(ProgrammeRow.meeting_forms).where(ProgrammeRow.code == programme))
+        or ""
+    )
     forms = [f for f in forms.split(",") if f]
-    figures["meetings"] = int(session.scalar(
-        select(func.count(Contact.id)).where(Contact.case_id.in_(cases),
-                                             Contact.contact_on.between(first, last),
-                                             Contact.form.in_(forms))) or 0) if forms else 0
+    figures["meetings"] = (
+        int(
+            session.scalar(
+                select(func.count(Contact.id)).where(
+                    Contact.case_id.in_(cases),
+                    Contact.contact_on.between(first, last),
+                    Contact.form.in_(forms),
+                )
+            )
+            or 0
+        )
+        if forms
+        else 0
+    )
     return figures
 
 
@@ -851,29 +1026,49 @@ def act_summary(figures: dict, month: dt.date) -> str:
 
     parts = []
     if figures.get("activities") is not None:
-        parts.append(_("activities held: %(n)s, their participants: %(p)s; walk-in visits: "
-                       "%(v)s", n=figures["activities"], p=figures["participants"],
-                       v=figures["visits"]))
-    parts.append(_("cases served: %(n)s (opened in the month: %(o)s); meetings held: %(m)s",
-                   n=figures["cases_served"], o=figures["cases_opened"],
-                   m=figures["meetings"]))
-    return _("Services delivered in %(month)s", month=month.strftime("%m.%Y")) + ": " \
-        + "; ".join(parts) + "."
+        parts.append(
+            _(
+                "activities held: %(n)s, their participants: %(p)s; walk-in visits: %(v)s",
+                n=figures["activities"],
+                p=figures["participants"],
+                v=figures["visits"],
+            )
+        )
+    parts.append(
+        _(
+            "cases served: %(n)s (opened in the month: %(o)s); meetings held: %(m)s",
+            n=figures["cases_served"],
+            o=figures["cases_opened"],
+            m=figures["meetings"],
+        )
+    )
+    return (
+        _("Services delivered in %(month)s", month=month.strftime("%m.%Y"))
+        + ": "
+        + "; ".join(parts)
+        + "."
+    )
 
 
 def suggested_act_amount(agreement: ServiceAgreement, exclude_id: int | None = None) -> Decimal:
     """An equal monthly share of the agreement's amount over its months, never more
     than what the acts not returned leave of it (an assumption: the payment terms
     of the agreements were not found)."""
-    months = ((agreement.ends_on.year - agreement.starts_on.year) * 12
-              + agreement.ends_on.month - agreement.starts_on.month + 1)
-    share = (Decimal(agreement.amount) / max(months, 1)).quantize(Decimal("0.01"),
-                                                                  rounding=ROUND_HALF_UP)
+    months = (
+        (agreement.ends_on.year - agreement.starts_on.year) * 12
+        + agreement.ends_on.month
+        - agreement.starts_on.month
+        + 1
+    )
+    share = (Decimal(agreement.amount) / max(months, 1)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
     stmt = select(func.coalesce(func.sum(ServiceAct.amount), 0)).where(
-        ServiceAct.agreement_id == agreement.id, ServiceAct.status != ActStatus.returned)
+        ServiceAct.agreement_id == agreement.id, ServiceAct.status != ActStatus.returned
+    )
     if exclude_id is not None:
         stmt = stmt.where(ServiceAct.id != exclude_id)
-    left = Decimal(agreement.amount) - Decimal(_session().scalar(stmt) or 0)
+    left = Decimal(agreement.amount) - Decimal(db.session.scalar(stmt) or 0)
     return max(min(share, left), Decimal(0))
 
 
@@ -882,13 +1077,18 @@ def prefill_act(agreement: ServiceAgreement, month) -> dict:
     the portal's data. The web form and ``GET /api/v1/selection_act/prefill`` use it."""
     month = parse_month(month)
     figures = act_figures(agreement, month)
-    return {"agreement": agreement.id, "month": month, **figures,
-            "amount": suggested_act_amount(agreement),
-            "services_summary": act_summary(figures, month)}
+    return {
+        "agreement": agreement.id,
+        "month": month,
+        **figures,
+        "amount": suggested_act_amount(agreement),
+        "services_summary": act_summary(figures, month),
+    }
 
 
-def decide_act(act: ServiceAct, user, accept: bool, comment: str | None = None,
-               expected_version=None) -> ServiceAct:
+def decide_act(
+    act: ServiceAct, user, accept: bool, comment: str | None = None, expected_version=None
+) -> ServiceAct:
     """Ministry staff accept an act of services delivered, or return it with a comment."""
     _require_organiser(user)
     _version_check(act, expected_version)
@@ -902,7 +1102,7 @@ def decide_act(act: ServiceAct, user, accept: bool, comment: str | None = None,
         ensure_no_pending_changes(act.agreement.provider, "accept_act")
     act.status = ActStatus.accepted if accept else ActStatus.returned
     act.decision_comment = comment
-    act.decided_on = dt.datetime.utcnow()
+    act.decided_on = clock.utcnow()
     act.decided_by_fk = user.id
     _flush()
     return act
@@ -920,31 +1120,44 @@ def protocol_docx(rnd: SelectionRound) -> bytes:
     doc = Document()
     doc.add_heading(_("Protocol of the selection commission"), level=1)
     doc.add_paragraph(f"{rnd.title}")
-    doc.add_paragraph(_("Protocol number") + f": {rnd.protocol_number or '—'}; "
-                      + _("Protocol date") + ": "
-                      + (rnd.protocol_date.strftime("%d.%m.%Y") if rnd.protocol_date else "—"))
-    doc.add_paragraph(_("Territory") + f": {rnd.scope_label}; " + _("Programme")
-                      + f": {rnd.programme_name}; " + _("Status") + f": {rnd.status}")
+    doc.add_paragraph(
+        _("Protocol number")
+        + f": {rnd.protocol_number or '—'}; "
+        + _("Protocol date")
+        + ": "
+        + (rnd.protocol_date.strftime("%d.%m.%Y") if rnd.protocol_date else "—")
+    )
+    doc.add_paragraph(
+        _("Territory")
+        + f": {rnd.scope_label}; "
+        + _("Programme")
+        + f": {rnd.programme_name}; "
+        + _("Status")
+        + f": {rnd.status}"
+    )
     if rnd.pass_mark is not None:
         doc.add_paragraph(_("Pass mark") + f": {rnd.pass_mark}")
     doc.add_heading(_("Commission"), level=2)
     for member in sorted(rnd.commission, key=lambda m: m.id):
-        doc.add_paragraph(f"{member} {('— ' + member.role) if member.role else ''}",
-                          style="List Bullet")
+        doc.add_paragraph(
+            f"{member} {('— ' + member.role) if member.role else ''}", style="List Bullet"
+        )
     criteria = list(rnd.criteria)
     doc.add_heading(_("Evaluation criteria"), level=2)
     table = doc.add_table(rows=1, cols=3)
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, (_("Criterion"), _("Weight"),
-                                                _("Maximum score"))):
+    for cell, text in zip(table.rows[0].cells, (_("Criterion"), _("Weight"), _("Maximum score"))):
         cell.text = text
     for c in criteria:
         row = table.add_row().cells
         row[0].text, row[1].text, row[2].text = c.name, str(c.weight), str(c.max_score)
-    applications = list(_session().scalars(select(Application)
-                                           .where(Application.round_id == rnd.id)
-                                           .order_by(Application.rank.is_(None),
-                                                     Application.rank, Application.id)))
+    applications = list(
+        db.session.scalars(
+            select(Application)
+            .where(Application.round_id == rnd.id)
+            .order_by(Application.rank.is_(None), Application.rank, Application.id)
+        )
+    )
     conflicted = conflicts_of(rnd)
     members = sorted(rnd.commission, key=lambda m: m.id)
     doc.add_heading(_("Proposals, screening and scores"), level=2)
@@ -968,59 +1181,74 @@ def protocol_docx(rnd: SelectionRound) -> bytes:
                 else:
                     score = scores.get((m.user_id, c.id))
                     row[i].text = str(score.value) if score else "—"
-        doc.add_paragraph(_("Total score") + f": {a.total_score if a.total_score is not None else '—'}; "
-                          + _("Rank") + f": {a.rank or '—'}; " + _("Decision")
-                          + f": {a.decision or '—'}")
-    lots = list(_session().scalars(select(Lot).where(Lot.round_id == rnd.id)
-                                   .order_by(Lot.number)))
+        doc.add_paragraph(
+            _("Total score")
+            + f": {a.total_score if a.total_score is not None else '—'}; "
+            + _("Rank")
+            + f": {a.rank or '—'}; "
+            + _("Decision")
+            + f": {a.decision or '—'}"
+        )
+    lots = list(db.session.scalars(select(Lot).where(Lot.round_id == rnd.id).order_by(Lot.number)))
     if lots:
         doc.add_heading(_("Ranking per lot"), level=2)
         doc.add_paragraph(TIE_RULE_TEXT())
         for lot in lots:
             doc.add_paragraph(str(lot), style="List Bullet")
-            proposals = sorted(_session().scalars(select(ProposalLot)
-                                                  .where(ProposalLot.lot_id == lot.id)),
-                               key=lambda p: (p.rank is None, p.rank or 0, p.id))
+            proposals = sorted(
+                db.session.scalars(select(ProposalLot).where(ProposalLot.lot_id == lot.id)),
+                key=lambda p: (p.rank is None, p.rank or 0, p.id),
+            )
             for p in proposals:
-                doc.add_paragraph(f"{p.rank or '—'}. {p.application.provider.name}: "
-                                  f"{p.application.total_score if p.application.total_score is not None else '—'}"
-                                  f" — {p.decision or '—'} ({p.budget} грн)")
+                doc.add_paragraph(
+                    f"{p.rank or '—'}. {p.application.provider.name}: "
+                    f"{p.application.total_score if p.application.total_score is not None else '—'}"
+                    f" — {p.decision or '—'} ({p.budget} грн)"
+                )
     appeals = appeals_of(rnd)
     if appeals:
         doc.add_heading(_("Appeals"), level=2)
         for appeal in appeals:
-            doc.add_paragraph(f"{appeal.application.provider.name}: {appeal.grounds} — "
-                              f"{appeal.status}. {appeal.decision_reason or ''}")
+            doc.add_paragraph(
+                f"{appeal.application.provider.name}: {appeal.grounds} — "
+                f"{appeal.status}. {appeal.decision_reason or ''}"
+            )
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
 
 
-def TIE_RULE_TEXT() -> str:  # noqa: N802  (a text, as a function: read in the user's language)
+def TIE_RULE_TEXT() -> str:
     from flask_babel import gettext as _
 
-    return _("Ties are broken by: the higher weighted mean on the criteria by decreasing "
-             "weight; then the earlier submission; then the earlier registered proposal.")
+    return _(
+        "Ties are broken by: the higher weighted mean on the criteria by decreasing "
+        "weight; then the earlier submission; then the earlier registered proposal."
+    )
 
 
 # --- write commands of lots, proposals' lots and teams, agreements and acts ---------------
 LOT_SETUP_CLOSED = _l("Lots are set while the round is announced or accepts proposals.")
-LOT_UNIT = _l("A military unit lot belongs to a round of the servicemen programme and names "
-              "the unit.")
-LOT_PLACE = _l("A community or centre lot names its community or planned centre, inside the "
-               "round's oblast.")
-PROPOSAL_CLOSED = _l("The lots and team of a proposal are changed while the round accepts "
-                     "proposals.")
+LOT_UNIT = _l(
+    "A military unit lot belongs to a round of the servicemen programme and names the unit."
+)
+LOT_PLACE = _l(
+    "A community or centre lot names its community or planned centre, inside the round's oblast."
+)
+PROPOSAL_CLOSED = _l(
+    "The lots and team of a proposal are changed while the round accepts proposals."
+)
 LOT_OTHER_ROUND = _l("The lot belongs to another selection round.")
-LOT_BUDGET = _l("The budget for the lot must be positive and within the lot's limit "
-                "(%(limit)s UAH).")
+LOT_BUDGET = _l(
+    "The budget for the lot must be positive and within the lot's limit (%(limit)s UAH)."
+)
 TEAM_OTHER_PROVIDER = _l("A team member is a specialist of the proposing provider.")
 
 
 @commands(Lot)
 class LotCommands(ModelCommands):
     def check(self, item, creating):
-        rnd = item.round or _session().get(SelectionRound, item.round_id)
+        rnd = item.round or db.session.get(SelectionRound, item.round_id)
         if rnd is None:
             raise SelectionError(_l("Choose the selection round and the provider."))
         if rnd.status not in (RoundStatus.announced, RoundStatus.accepting):
@@ -1033,10 +1261,12 @@ class LotCommands(ModelCommands):
         from ..centers.models import ResilienceCentre
         from ..geography.models import Hromada
 
-        centre = item.centre or (_session().get(ResilienceCentre, item.centre_id)
-                                 if item.centre_id else None)
-        hromada = item.hromada or (_session().get(Hromada, item.hromada_id)
-                                   if item.hromada_id else None)
+        centre = item.centre or (
+            db.session.get(ResilienceCentre, item.centre_id) if item.centre_id else None
+        )
+        hromada = item.hromada or (
+            db.session.get(Hromada, item.hromada_id) if item.hromada_id else None
+        )
         place = centre if item.kind == LotKind.centre else hromada
         if place is None or (rnd.oblast_id is not None and place.oblast_id != rnd.oblast_id):
             raise SelectionError(LOT_PLACE)
@@ -1062,9 +1292,10 @@ class _ProposalPartCommands(ModelCommands):
     the provider's representative while the round accepts proposals."""
 
     def check(self, item, creating):
-        with _session().no_autoflush:
-            application = _proposal_open(item.application or _session().get(
-                Application, item.application_id))
+        with db.session.no_autoflush:
+            application = _proposal_open(
+                item.application or db.session.get(Application, item.application_id)
+            )
             self.check_part(item, application)
 
     def check_part(self, item, application) -> None:
@@ -1077,7 +1308,7 @@ class _ProposalPartCommands(ModelCommands):
 @commands(ProposalLot)
 class ProposalLotCommands(_ProposalPartCommands):
     def check_part(self, item, application):
-        lot = item.lot or _session().get(Lot, item.lot_id)
+        lot = item.lot or db.session.get(Lot, item.lot_id)
         if lot is None or lot.round_id != application.round_id:
             raise SelectionError(LOT_OTHER_ROUND)
         ensure_active_provider(application.provider, "apply")
@@ -1091,8 +1322,9 @@ class TeamMemberCommands(_ProposalPartCommands):
     def check_part(self, item, application):
         from ..providers.models import Specialist
 
-        specialist = item.specialist or (_session().get(Specialist, item.specialist_id)
-                                         if item.specialist_id else None)
+        specialist = item.specialist or (
+            db.session.get(Specialist, item.specialist_id) if item.specialist_id else None
+        )
         if specialist is None or specialist.provider_id != application.provider_id:
             raise SelectionError(TEAM_OTHER_PROVIDER)
 
@@ -1115,7 +1347,7 @@ class AgreementCommands(ModelCommands):
 @commands(ServiceAct)
 class ActCommands(ModelCommands):
     def check(self, item, creating):
-        agreement = item.agreement or _session().get(ServiceAgreement, item.agreement_id)
+        agreement = item.agreement or db.session.get(ServiceAgreement, item.agreement_id)
         if not creating and _committed(item, "status") == ActStatus.accepted:
             raise SelectionError(ACT_LOCKED)
         ensure_submitter(acting_user())
@@ -1127,7 +1359,7 @@ class ActCommands(ModelCommands):
         item.month = item.month.replace(day=1)
         if item.month < agreement.starts_on.replace(day=1) or item.month > agreement.ends_on:
             raise SelectionError(ACT_MONTH_OUTSIDE)
-        if item.month > dt.date.today().replace(day=1):
+        if item.month > clock.kyiv_today().replace(day=1):
             raise SelectionError(ACT_FUTURE)
         if item.amount is None or item.amount <= 0:
             raise SelectionError(ACT_AMOUNT)
@@ -1144,12 +1376,13 @@ class ActCommands(ModelCommands):
         item.services_summary = (item.services_summary or "").strip()
         if not item.services_summary:
             raise SelectionError(_l("Describe the services delivered in the month."))
-        with _session().no_autoflush:
-            others = select(ServiceAct).where(ServiceAct.agreement_id == agreement.id,
-                                              ServiceAct.status != ActStatus.returned)
+        with db.session.no_autoflush:
+            others = select(ServiceAct).where(
+                ServiceAct.agreement_id == agreement.id, ServiceAct.status != ActStatus.returned
+            )
             if item.id is not None:
                 others = others.where(ServiceAct.id != item.id)
-            rows = list(_session().scalars(others))
+            rows = list(db.session.scalars(others))
         if any(r.month == item.month for r in rows):
             raise SelectionError(ACT_DUPLICATE)
         if sum((r.amount for r in rows), Decimal(0)) + item.amount > agreement.amount:
@@ -1162,30 +1395,44 @@ class ActCommands(ModelCommands):
             raise SelectionError(ACT_LOCKED)
 
 
-label_tables({"selection_lot": _l("lots"), "selection_proposal_lot": _l("proposals for lots"),
-              "selection_team_member": _l("team members"),
-              "selection_conflict": _l("conflict of interest declarations"),
-              "selection_appeal": _l("appeals"), "selection_agreement": _l("service agreements"),
-              "selection_act": _l("acts of services")})
+label_tables(
+    {
+        "selection_lot": _l("lots"),
+        "selection_proposal_lot": _l("proposals for lots"),
+        "selection_team_member": _l("team members"),
+        "selection_conflict": _l("conflict of interest declarations"),
+        "selection_appeal": _l("appeals"),
+        "selection_agreement": _l("service agreements"),
+        "selection_act": _l("acts of services"),
+    }
+)
 
 
 def lots_of(rnd: SelectionRound) -> list[Lot]:
-    return list(_session().scalars(select(Lot).where(Lot.round_id == rnd.id)
-                                   .order_by(Lot.number)))
+    return list(db.session.scalars(select(Lot).where(Lot.round_id == rnd.id).order_by(Lot.number)))
 
 
 def conflict_rows(application: Application) -> list[ConflictDeclaration]:
-    return list(_session().scalars(select(ConflictDeclaration)
-                                   .where(ConflictDeclaration.application_id == application.id)
-                                   .order_by(ConflictDeclaration.id)))
+    return list(
+        db.session.scalars(
+            select(ConflictDeclaration)
+            .where(ConflictDeclaration.application_id == application.id)
+            .order_by(ConflictDeclaration.id)
+        )
+    )
 
 
 def appeal_of(application: Application, appeal_id: int) -> Appeal | None:
-    return _session().scalar(select(Appeal).where(Appeal.id == appeal_id,
-                                                  Appeal.application_id == application.id))
+    return db.session.scalar(
+        select(Appeal).where(Appeal.id == appeal_id, Appeal.application_id == application.id)
+    )
 
 
 def acts_of(agreement: ServiceAgreement) -> list[ServiceAct]:
-    return list(_session().scalars(select(ServiceAct)
-                                   .where(ServiceAct.agreement_id == agreement.id)
-                                   .order_by(ServiceAct.month)))
+    return list(
+        db.session.scalars(
+            select(ServiceAct)
+            .where(ServiceAct.agreement_id == agreement.id)
+            .order_by(ServiceAct.month)
+        )
+    )

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired, NumberRange
 
+from .. import clock, fab_seam
 from ..common.apidoc import record_rows_doc, transition_doc
 from ..common.enums import N_
 from ..common.errors import UserError
@@ -24,13 +25,21 @@ from ..common.fields import UA_DATE_FORMAT
 from ..common.listing import PortalInterface
 from ..common.lookup import AjaxSelectField
 from ..common.views import EMPTY, PortalModelView, PortalRestApi
+from ..providers.views import PageChangeMixin, _send_stored, json_bool
 from ..security import roles
 from . import services
-from ..providers.views import PageChangeMixin, _send_stored, json_bool
+from .models import (
+    Application,
+    DocumentType,
+    Lot,
+    ProposalLot,
+    RoundStatus,
+    SelectionRound,
+    ServiceAct,
+    ServiceAgreement,
+    TeamMember,
+)
 from .programme_ref import ProgrammeSelectField, programme_label
-from .models import (Application, DocumentType, Lot, ProposalLot, RoundStatus,
-                     SelectionRound, ServiceAct, ServiceAgreement, TeamMember)
-from .. import fab_seam
 
 TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
 
@@ -83,8 +92,7 @@ def _round_action(name):
         return self.run_transition(name, items)
 
     run.__name__ = name
-    return action(name, text, confirmation=None, icon="fa-flag", single=False,
-                  multiple=False)(run)
+    return action(name, text, confirmation=None, icon="fa-flag", single=False, multiple=False)(run)
 
 
 def _parse_date(value):
@@ -99,14 +107,30 @@ def _parse_date(value):
 
 def results_rows(rnd):
     """Header and rows of a round's results (the applications in the user's scope)."""
-    header = [_("Rank"), _("Provider"), _("EDRPOU code"), _("Oblast"), _("Total score"),
-              _("Decision"), _("Protocol number"), _("Protocol date")]
+    header = [
+        _("Rank"),
+        _("Provider"),
+        _("EDRPOU code"),
+        _("Oblast"),
+        _("Total score"),
+        _("Decision"),
+        _("Protocol number"),
+        _("Protocol date"),
+    ]
     rows = []
     for a in services.results(rnd):
-        rows.append([a.rank, a.provider.name, a.provider.edrpou, a.provider.oblast.title,
-                     float(a.total_score) if a.total_score is not None else None,
-                     str(a.decision) if a.decision else "", a.protocol_number or "",
-                     a.protocol_date])
+        rows.append(
+            [
+                a.rank,
+                a.provider.name,
+                a.provider.edrpou,
+                a.provider.oblast.title,
+                float(a.total_score) if a.total_score is not None else None,
+                str(a.decision) if a.decision else "",
+                a.protocol_number or "",
+                a.protocol_date,
+            ]
+        )
     return header, rows
 
 
@@ -117,8 +141,9 @@ def _with_path_id(doc: str, name: str) -> str:
     summary, spec = doc.split("\n---\n", 1)
     data = yaml.safe_load(spec)
     for operation in data.values():
-        operation["parameters"].append({"in": "path", "name": name, "required": True,
-                                        "schema": {"type": "integer"}})
+        operation["parameters"].append(
+            {"in": "path", "name": name, "required": True, "schema": {"type": "integer"}}
+        )
     return f"{summary}\n---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
@@ -126,12 +151,14 @@ def _protocol_response(item):
     from ..audit.services import record_event
 
     record_event("export", "SelectionRound", item.id, details={"protocol": True})
-    return Response(services.protocol_docx(item),
-                    mimetype="application/vnd.openxmlformats-officedocument."
-                             "wordprocessingml.document",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="protocol-round-{item.id}.docx"',
-                             "Cache-Control": "no-store"})
+    return Response(
+        services.protocol_docx(item),
+        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        headers={
+            "Content-Disposition": f'attachment; filename="protocol-round-{item.id}.docx"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def _form_bool(name) -> bool:
@@ -142,10 +169,16 @@ class SelectionRoundView(ExportMixin, PortalModelView):
     datamodel = PortalInterface(SelectionRound)
     class_permission_name = "SelectionRound"
     method_permission_name = {
-        **roles.METHOD_PERMISSIONS, **{name: "write" for name in ROUND_ACTIONS},
-        "results": "read", "results_export": "export", "add_criterion": "write",
-        "delete_criterion": "write", "add_member": "write", "delete_member": "write",
-        "recalculate": "write", "protocol": "read",
+        **roles.METHOD_PERMISSIONS,
+        **{name: "write" for name in ROUND_ACTIONS},
+        "results": "read",
+        "results_export": "export",
+        "add_criterion": "write",
+        "delete_criterion": "write",
+        "add_member": "write",
+        "delete_member": "write",
+        "recalculate": "write",
+        "protocol": "read",
     }
     template_folder = TEMPLATES
     show_template = "selection/round_show.html"
@@ -155,33 +188,77 @@ class SelectionRoundView(ExportMixin, PortalModelView):
     edit_title = _l("Edit selection round")
     label_columns = ROUND_LABELS
     list_columns = ["title", "programme", "scope_label", "announced_on", "deadline", "status"]
-    add_columns = ["title", "programme", "oblast", "announced_on", "deadline", "winners_count",
-                   "reserve_count", "pass_mark", "appeal_days", "description"]
+    add_columns = [
+        "title",
+        "programme",
+        "oblast",
+        "announced_on",
+        "deadline",
+        "winners_count",
+        "reserve_count",
+        "pass_mark",
+        "appeal_days",
+        "description",
+    ]
     edit_columns = add_columns
     show_fieldsets = [
-        (_l("Selection round"), {"fields": ["title", "programme", "oblast", "announced_on",
-                                            "deadline", "winners_count", "reserve_count",
-                                            "pass_mark", "appeal_days", "description"]}),
-        (_l("Status"), {"fields": ["status", "status_reason", "protocol_number",
-                                   "protocol_date", "appeal_until"]}),
+        (
+            _l("Selection round"),
+            {
+                "fields": [
+                    "title",
+                    "programme",
+                    "oblast",
+                    "announced_on",
+                    "deadline",
+                    "winners_count",
+                    "reserve_count",
+                    "pass_mark",
+                    "appeal_days",
+                    "description",
+                ]
+            },
+        ),
+        (
+            _l("Status"),
+            {
+                "fields": [
+                    "status",
+                    "status_reason",
+                    "protocol_number",
+                    "protocol_date",
+                    "appeal_until",
+                ]
+            },
+        ),
     ]
     search_columns = ["title", "programme_ref", "status", "announced_on"]
-    add_form_extra_fields = {"programme": ProgrammeSelectField(_l("Programme"),
-                                                               validators=[DataRequired()])}
+    add_form_extra_fields = {
+        "programme": ProgrammeSelectField(_l("Programme"), validators=[DataRequired()])
+    }
     edit_form_extra_fields = add_form_extra_fields
     validators_columns = {
         "winners_count": [NumberRange(min=0, max=1000)],
         "reserve_count": [NumberRange(min=0, max=1000)],
         "appeal_days": [NumberRange(min=0, max=60)],
     }
-    export_columns = ["title", "programme_name", "scope_label", "announced_on", "deadline",
-                      "status", "protocol_number", "protocol_date"]
+    export_columns = [
+        "title",
+        "programme_name",
+        "scope_label",
+        "announced_on",
+        "deadline",
+        "status",
+        "protocol_number",
+        "protocol_date",
+    ]
     order_columns = ["title", "announced_on", "deadline", "status"]
     base_order = ("announced_on", "desc")
-    formatters_columns = {"oblast": lambda v: v if v is not None else _("National"),
-                          "programme": programme_label,
-                          **{c: _blank for c in ("description", "status_reason",
-                                                 "protocol_number")}}
+    formatters_columns = {
+        "oblast": lambda v: v if v is not None else _("National"),
+        "programme": programme_label,
+        **{c: _blank for c in ("description", "status_reason", "protocol_number")},
+    }
 
     open_applications = _round_action("open_applications")
     start_evaluation = _round_action("start_evaluation")
@@ -192,10 +269,14 @@ class SelectionRoundView(ExportMixin, PortalModelView):
     def run_transition(self, name, items):
         item = items[0] if isinstance(items, list) else items
         services.transition_round(
-            name, item, g.user, reason=request.form.get("reason"),
+            name,
+            item,
+            g.user,
+            reason=request.form.get("reason"),
             expected_version=request.form.get("version"),
             protocol_number=request.form.get("protocol_number"),
-            protocol_date=_parse_date(request.form.get("protocol_date")))
+            protocol_date=_parse_date(request.form.get("protocol_date")),
+        )
         self.datamodel.session.commit()
         flash(_("The status of the selection round has been changed."), "success")
         return redirect(url_for(".show", pk=item.id))
@@ -214,16 +295,22 @@ class SelectionRoundView(ExportMixin, PortalModelView):
                 organiser = bool(services.role_names(g.user) & services.ORGANISERS)
                 kwargs.update(
                     item=item,
-                    transitions=[(n, t, r, p) for n, (t, r, p) in ROUND_ACTIONS.items()
-                                 if can_write and organiser
-                                 and item.status in services.ROUND_TRANSITIONS[n][0]],
-                    can_edit_setup=can_write and organiser and item.status in (
-                        RoundStatus.announced, RoundStatus.accepting),
-                    can_edit_commission=can_write and organiser and item.status not in (
-                        RoundStatus.completed, RoundStatus.cancelled),
+                    transitions=[
+                        (n, t, r, p)
+                        for n, (t, r, p) in ROUND_ACTIONS.items()
+                        if can_write
+                        and organiser
+                        and item.status in services.ROUND_TRANSITIONS[n][0]
+                    ],
+                    can_edit_setup=can_write
+                    and organiser
+                    and item.status in (RoundStatus.announced, RoundStatus.accepting),
+                    can_edit_commission=can_write
+                    and organiser
+                    and item.status not in (RoundStatus.completed, RoundStatus.cancelled),
                     lots=services.lots_of(item),
-                    can_add_lot=sm.has_access("can_write", "Lot") and item.status in (
-                        RoundStatus.announced, RoundStatus.accepting),
+                    can_add_lot=sm.has_access("can_write", "Lot")
+                    and item.status in (RoundStatus.announced, RoundStatus.accepting),
                     appeals=services.appeals_of(item),
                     can_propose=sm.has_access("can_write", "Application")
                     and bool(services.role_names(g.user) & services.SUBMITTERS)
@@ -256,11 +343,21 @@ class SelectionRoundView(ExportMixin, PortalModelView):
             except (InvalidOperation, ValueError):
                 weight, max_score = Decimal(-1), 0
             if not name or weight <= 0 or weight > 1000 or not 1 <= max_score <= 100:
-                raise UserError(_l("Enter the criterion name, a positive weight and a maximum "
-                                   "score from 1 to 100."))
-            self.datamodel.session.add(Criterion(round_id=item.id, name=name, weight=weight,
-                                                 max_score=max_score,
-                                                 position=len(item.criteria) + 1))
+                raise UserError(
+                    _l(
+                        "Enter the criterion name, a positive weight and a maximum "
+                        "score from 1 to 100."
+                    )
+                )
+            self.datamodel.session.add(
+                Criterion(
+                    round_id=item.id,
+                    name=name,
+                    weight=weight,
+                    max_score=max_score,
+                    position=len(item.criteria) + 1,
+                )
+            )
             self.datamodel.session.commit()
             flash(_("Criterion added."), "success")
         except UserError as exc:
@@ -296,9 +393,9 @@ class SelectionRoundView(ExportMixin, PortalModelView):
             member = LOOKUPS["commission_user"].get(int(raw)) if raw.isdigit() else None
             if member is None:
                 raise UserError(_l("Choose a value from the list."))
-            services.add_commission_member(item, member, g.user,
-                                           role=(request.form.get("role") or "").strip()[:100]
-                                           or None)
+            services.add_commission_member(
+                item, member, g.user, role=(request.form.get("role") or "").strip()[:100] or None
+            )
             self.datamodel.session.commit()
             flash(_("Commission member added."), "success")
         except UserError as exc:
@@ -346,13 +443,17 @@ class SelectionRoundView(ExportMixin, PortalModelView):
         header, rows = results_rows(item)
         sm = self.appbuilder.sm
         return self.render_template(
-            "selection/results.html", item=item, header=header, rows=rows,
+            "selection/results.html",
+            item=item,
+            header=header,
+            rows=rows,
             applications=services.results(item),
             can_export=sm.has_access("can_export", "SelectionRound"),
             can_recalculate=sm.has_access("can_write", "SelectionRound")
             and bool(services.role_names(g.user) & services.ORGANISERS)
             and item.status == RoundStatus.evaluating,
-            title=_("Results of the selection round"))
+            title=_("Results of the selection round"),
+        )
 
     @expose("/results/<int:pk>/<string:fmt>")
     @has_access
@@ -363,8 +464,12 @@ class SelectionRoundView(ExportMixin, PortalModelView):
         header, rows = results_rows(item)
         from ..audit.services import record_event
 
-        record_event("export", "SelectionRound", item.id,
-                     details={"results": True, "rows": len(rows), "format": fmt})
+        record_event(
+            "export",
+            "SelectionRound",
+            item.id,
+            details={"results": True, "rows": len(rows), "format": fmt},
+        )
         name = f"results-round-{item.id}.{fmt}"
         if fmt == "csv":
             buffer = io.StringIO()
@@ -372,8 +477,11 @@ class SelectionRoundView(ExportMixin, PortalModelView):
             writer.writerow(header)
             for row in rows:
                 writer.writerow([safe_cell(v) for v in row])
-            return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
-                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
+            return Response(
+                "\ufeff" + buffer.getvalue(),
+                mimetype="text/csv; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            )
         from openpyxl import Workbook
 
         workbook = Workbook(write_only=True)
@@ -384,9 +492,11 @@ class SelectionRoundView(ExportMixin, PortalModelView):
             sheet.append([safe_cell(v) for v in row])
         out = io.BytesIO()
         workbook.save(out)
-        return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-"
-                        "officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(
+            out.getvalue(),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
 
 APPLICATION_LABELS = {
@@ -411,10 +521,16 @@ APPLICATION_LABELS = {
 class ApplicationView(PageChangeMixin, ExportMixin, PortalModelView):
     datamodel = PortalInterface(Application)
     class_permission_name = "Application"
-    method_permission_name = {**roles.METHOD_PERMISSIONS, "upload": "write",
-                              "document": "read", "save_scores": "score",
-                              "screen": "review", "conflict": "score", "appeal": "file",
-                              "decide_appeal": "review"}
+    method_permission_name = {
+        **roles.METHOD_PERMISSIONS,
+        "upload": "write",
+        "document": "read",
+        "save_scores": "score",
+        "screen": "review",
+        "conflict": "score",
+        "appeal": "file",
+        "decide_appeal": "review",
+    }
     template_folder = TEMPLATES
     show_template = "selection/application_show.html"
     list_title = _l("Applications for selection")
@@ -422,12 +538,27 @@ class ApplicationView(PageChangeMixin, ExportMixin, PortalModelView):
     add_title = _l("Register an application")
     edit_title = _l("Edit application")
     label_columns = APPLICATION_LABELS
-    list_columns = ["round.title", "provider.name", "submitted_on", "total_score", "rank",
-                    "decision"]
+    list_columns = [
+        "round.title",
+        "provider.name",
+        "submitted_on",
+        "total_score",
+        "rank",
+        "decision",
+    ]
     add_columns = ["round", "provider", "submitted_on", "notes"]
     edit_columns = ["decision", "protocol_number", "protocol_date", "notes"]
-    show_columns = ["round", "provider", "submitted_on", "total_score", "rank", "decision",
-                    "protocol_number", "protocol_date", "notes"]
+    show_columns = [
+        "round",
+        "provider",
+        "submitted_on",
+        "total_score",
+        "rank",
+        "decision",
+        "protocol_number",
+        "protocol_date",
+        "notes",
+    ]
     search_columns = ["round", "provider", "decision", "submitted_on", "rank"]
     # Rounds and providers are searched on the server (any round the user reads).
     search_form_extra_fields = {
@@ -438,13 +569,23 @@ class ApplicationView(PageChangeMixin, ExportMixin, PortalModelView):
         "round": AjaxSelectField(_l("Selection round"), lookup="open_round"),
         "provider": AjaxSelectField(_l("Provider"), lookup="approved_provider"),
     }
-    export_columns = ["round.title", "provider.name", "provider.edrpou",
-                      "provider.oblast.title", "submitted_on", "total_score", "rank",
-                      "decision", "protocol_number", "protocol_date"]
+    export_columns = [
+        "round.title",
+        "provider.name",
+        "provider.edrpou",
+        "provider.oblast.title",
+        "submitted_on",
+        "total_score",
+        "rank",
+        "decision",
+        "protocol_number",
+        "protocol_date",
+    ]
     order_columns = ["submitted_on", "total_score", "rank"]
     base_order = ("id", "desc")
-    formatters_columns = {c: _blank for c in ("total_score", "rank", "decision",
-                                              "protocol_number", "notes")}
+    formatters_columns = {
+        c: _blank for c in ("total_score", "rank", "decision", "protocol_number", "notes")
+    }
 
     def render_template(self, template, **kwargs):
         if template == self.show_template and "pk" in kwargs:
@@ -454,12 +595,15 @@ class ApplicationView(PageChangeMixin, ExportMixin, PortalModelView):
                 rnd = item.round
                 members = sorted(rnd.commission, key=lambda m: m.id)
                 kwargs.update(
-                    item=item, criteria=rnd.criteria, members=members,
+                    item=item,
+                    criteria=rnd.criteria,
+                    members=members,
                     scores=services.scores_of(item),
                     can_upload=sm.has_access("can_write", "Application")
                     and rnd.status not in (RoundStatus.completed, RoundStatus.cancelled),
                     can_score=sm.has_access("can_score", "Application")
-                    and rnd.status == RoundStatus.evaluating and item.eligible is True
+                    and rnd.status == RoundStatus.evaluating
+                    and item.eligible is True
                     and services.is_commission_member(rnd, g.user)
                     and (item.id, g.user.id) not in services.conflicts_of(rnd),
                     can_declare=sm.has_access("can_score", "Application")
@@ -474,8 +618,7 @@ class ApplicationView(PageChangeMixin, ExportMixin, PortalModelView):
                     and rnd.status == RoundStatus.appeals,
                     can_propose=sm.has_access("can_write", "ProposalLot")
                     and rnd.status == RoundStatus.accepting,
-                    appeals=[a for a in services.appeals_of(rnd)
-                             if a.application_id == item.id],
+                    appeals=[a for a in services.appeals_of(rnd) if a.application_id == item.id],
                     conflicts=[c for c in services.conflict_rows(item)],
                     doc_types=DocumentType.choices(),
                     max_mb=services.MAX_DOCUMENT_BYTES // (1024 * 1024),
@@ -486,9 +629,13 @@ class ApplicationView(PageChangeMixin, ExportMixin, PortalModelView):
     @expose("/upload/<int:pk>", methods=["POST"])
     @has_access
     def upload(self, pk):
-        return self.apply_change(pk, lambda item: services.save_document(
-            item, request.files.get("file"), request.form.get("doc_type"), g.user),
-            _("Document uploaded."))
+        return self.apply_change(
+            pk,
+            lambda item: services.save_document(
+                item, request.files.get("file"), request.form.get("doc_type"), g.user
+            ),
+            _("Document uploaded."),
+        )
 
     @expose("/document/<int:pk>/<int:doc_id>")
     @has_access
@@ -497,27 +644,46 @@ class ApplicationView(PageChangeMixin, ExportMixin, PortalModelView):
         document = next((d for d in item.documents if d.id == doc_id), None)
         if document is None:
             abort(404)
-        return _send_stored(services.document_path(document), document.filename,
-                            "ApplicationDocument", document.id, {"application": item.id})
+        return _send_stored(
+            services.document_path(document),
+            document.filename,
+            "ApplicationDocument",
+            document.id,
+            {"application": item.id},
+        )
 
     @expose("/screen/<int:pk>", methods=["POST"])
     @has_access
     def screen(self, pk):
-        return self.apply_change(pk, lambda item: services.screen(
-            item, g.user, _form_bool("eligible"), request.form.get("reason"),
-            expected_version=request.form.get("version")), _("Screening recorded."))
+        return self.apply_change(
+            pk,
+            lambda item: services.screen(
+                item,
+                g.user,
+                _form_bool("eligible"),
+                request.form.get("reason"),
+                expected_version=request.form.get("version"),
+            ),
+            _("Screening recorded."),
+        )
 
     @expose("/conflict/<int:pk>", methods=["POST"])
     @has_access
     def conflict(self, pk):
-        return self.apply_change(pk, lambda item: services.declare_conflict(
-            item, g.user, request.form.get("note")), _("Conflict of interest declared."))
+        return self.apply_change(
+            pk,
+            lambda item: services.declare_conflict(item, g.user, request.form.get("note")),
+            _("Conflict of interest declared."),
+        )
 
     @expose("/appeal/<int:pk>", methods=["POST"])
     @has_access
     def appeal(self, pk):
-        return self.apply_change(pk, lambda item: services.file_appeal(
-            item, g.user, request.form.get("grounds")), _("Appeal filed."))
+        return self.apply_change(
+            pk,
+            lambda item: services.file_appeal(item, g.user, request.form.get("grounds")),
+            _("Appeal filed."),
+        )
 
     @expose("/appeal/<int:pk>/<int:appeal_id>", methods=["POST"])
     @has_access
@@ -526,20 +692,28 @@ class ApplicationView(PageChangeMixin, ExportMixin, PortalModelView):
             appeal = services.appeal_of(item, appeal_id)
             if appeal is None:
                 abort(404)
-            services.decide_appeal(appeal, g.user, _form_bool("upheld"),
-                                   request.form.get("reason"))
+            services.decide_appeal(appeal, g.user, _form_bool("upheld"), request.form.get("reason"))
 
         return self.apply_change(pk, change, _("The appeal is decided."))
 
     @expose("/scores/<int:pk>", methods=["POST"])
     @has_access
     def save_scores(self, pk):
-        values = {key[6:]: value for key, value in request.form.items()
-                  if key.startswith("score_") and key[6:].isdigit()}
-        comments = {key[8:]: value for key, value in request.form.items()
-                    if key.startswith("comment_") and key[8:].isdigit()}
-        return self.apply_change(pk, lambda item: services.record_scores(
-            item, g.user, values, comments), _("Scores saved."))
+        values = {
+            key[6:]: value
+            for key, value in request.form.items()
+            if key.startswith("score_") and key[6:].isdigit()
+        }
+        comments = {
+            key[8:]: value
+            for key, value in request.form.items()
+            if key.startswith("comment_") and key[8:].isdigit()
+        }
+        return self.apply_change(
+            pk,
+            lambda item: services.record_scores(item, g.user, values, comments),
+            _("Scores saved."),
+        )
 
 
 class SelectionRoundApi(PortalRestApi):
@@ -548,19 +722,49 @@ class SelectionRoundApi(PortalRestApi):
     show_outer_default_load = True
     resource_name = "selection_round"
     class_permission_name = "SelectionRound"
-    method_permission_name = {**roles.METHOD_PERMISSIONS, "transition_endpoint": "write",
-                              "results_endpoint": "read", "protocol_endpoint": "read"}
+    method_permission_name = {
+        **roles.METHOD_PERMISSIONS,
+        "transition_endpoint": "write",
+        "results_endpoint": "read",
+        "protocol_endpoint": "read",
+    }
     datamodel = PortalInterface(SelectionRound)
     label_columns = ROUND_LABELS
     #: ``programme`` is a code of the programme reference (names: /api/v1/programme/).
-    list_columns = ["id", "title", "programme", "oblast.id", "oblast.title", "announced_on",
-                    "deadline", "status"]
-    show_columns = list_columns + ["description", "winners_count", "reserve_count",
-                                   "pass_mark", "appeal_days", "appeal_until",
-                                   "status_reason", "protocol_number", "protocol_date",
-                                   "version"]
-    add_columns = ["title", "programme", "oblast", "announced_on", "deadline",
-                   "winners_count", "reserve_count", "pass_mark", "appeal_days", "description"]
+    list_columns = [
+        "id",
+        "title",
+        "programme",
+        "oblast.id",
+        "oblast.title",
+        "announced_on",
+        "deadline",
+        "status",
+    ]
+    show_columns = list_columns + [
+        "description",
+        "winners_count",
+        "reserve_count",
+        "pass_mark",
+        "appeal_days",
+        "appeal_until",
+        "status_reason",
+        "protocol_number",
+        "protocol_date",
+        "version",
+    ]
+    add_columns = [
+        "title",
+        "programme",
+        "oblast",
+        "announced_on",
+        "deadline",
+        "winners_count",
+        "reserve_count",
+        "pass_mark",
+        "appeal_days",
+        "description",
+    ]
     edit_columns = add_columns
     search_columns = ["title", "programme", "status"]
 
@@ -571,20 +775,34 @@ class SelectionRoundApi(PortalRestApi):
         if name not in ROUND_ACTIONS:
             return self.response_404()
         return self.change_item(
-            pk, lambda item, body: services.transition_round(
-                name, item, g.user, reason=body["reason"], expected_version=body["version"],
-                protocol_number=body["protocol_number"], protocol_date=body["protocol_date"]),
+            pk,
+            lambda item, body: services.transition_round(
+                name,
+                item,
+                g.user,
+                reason=body["reason"],
+                expected_version=body["version"],
+                protocol_number=body["protocol_number"],
+                protocol_date=body["protocol_date"],
+            ),
             respond=lambda item, _result: self.response(
-                200, id=item.id, status=item.status.name, version=item.version),
-            fields={"reason": str, "version": int, "protocol_number": str,
-                    "protocol_date": "date"})
+                200, id=item.id, status=item.status.name, version=item.version
+            ),
+            fields={"reason": str, "version": int, "protocol_number": str, "protocol_date": "date"},
+        )
 
     transition_endpoint.__doc__ = transition_doc(
-        "Selection round workflow", names=list(ROUND_ACTIONS),
-        body={"reason": "string", "version": "integer", "protocol_number": "string",
-              "protocol_date": "date"},
+        "Selection round workflow",
+        names=list(ROUND_ACTIONS),
+        body={
+            "reason": "string",
+            "version": "integer",
+            "protocol_number": "string",
+            "protocol_date": "date",
+        },
         returns={"version": "integer"},
-        conflict="Stale version or a transition not allowed from the current state")
+        conflict="Stale version or a transition not allowed from the current state",
+    )
 
     @expose("/<int:pk>/results", methods=["GET"])
     @protect()
@@ -593,17 +811,27 @@ class SelectionRoundApi(PortalRestApi):
         item = fab_seam.get_in_scope(self, pk)
         if item is None:
             return self.response_404()
-        return self.response(200, result=[
-            {"application_id": a.id, "rank": a.rank, "provider_id": a.provider_id,
-             "provider": a.provider.name, "edrpou": a.provider.edrpou,
-             "total_score": str(a.total_score) if a.total_score is not None else None,
-             "decision": a.decision.name if a.decision else None,
-             "protocol_number": a.protocol_number,
-             "protocol_date": a.protocol_date.isoformat() if a.protocol_date else None}
-            for a in services.results(item)])
+        return self.response(
+            200,
+            result=[
+                {
+                    "application_id": a.id,
+                    "rank": a.rank,
+                    "provider_id": a.provider_id,
+                    "provider": a.provider.name,
+                    "edrpou": a.provider.edrpou,
+                    "total_score": str(a.total_score) if a.total_score is not None else None,
+                    "decision": a.decision.name if a.decision else None,
+                    "protocol_number": a.protocol_number,
+                    "protocol_date": a.protocol_date.isoformat() if a.protocol_date else None,
+                }
+                for a in services.results(item)
+            ],
+        )
 
     results_endpoint.__doc__ = record_rows_doc(
-        "Ranked results of a selection round (applications in scope)")
+        "Ranked results of a selection round (applications in scope)"
+    )
 
     @expose("/<int:pk>/protocol", methods=["GET"])
     @protect()
@@ -643,22 +871,45 @@ class ApplicationApi(PortalRestApi):
     class_permission_name = "Application"
     datamodel = PortalInterface(Application)
     label_columns = APPLICATION_LABELS
-    list_columns = ["id", "round.id", "round.title", "provider.id", "provider.name",
-                    "submitted_on", "total_score", "rank", "decision"]
-    show_columns = list_columns + ["protocol_number", "protocol_date", "notes", "eligible",
-                                   "screening_reason", "version"]
+    list_columns = [
+        "id",
+        "round.id",
+        "round.title",
+        "provider.id",
+        "provider.name",
+        "submitted_on",
+        "total_score",
+        "rank",
+        "decision",
+    ]
+    show_columns = list_columns + [
+        "protocol_number",
+        "protocol_date",
+        "notes",
+        "eligible",
+        "screening_reason",
+        "version",
+    ]
     add_columns = ["round", "provider", "submitted_on", "notes"]
     edit_columns = ["decision", "protocol_number", "protocol_date", "notes"]
     search_columns = ["decision", "rank"]
-    method_permission_name = {**roles.METHOD_PERMISSIONS, "screen_endpoint": "review",
-                              "conflict_endpoint": "score", "scores_endpoint": "score",
-                              "appeal_endpoint": "file", "decide_appeal_endpoint": "review"}
+    method_permission_name = {
+        **roles.METHOD_PERMISSIONS,
+        "screen_endpoint": "review",
+        "conflict_endpoint": "score",
+        "scores_endpoint": "score",
+        "appeal_endpoint": "file",
+        "decide_appeal_endpoint": "review",
+    }
 
     def _respond(self, item, _result):
-        return self.response(200, id=item.id, eligible=item.eligible,
-                             total_score=str(item.total_score)
-                             if item.total_score is not None else None,
-                             version=item.version)
+        return self.response(
+            200,
+            id=item.id,
+            eligible=item.eligible,
+            total_score=str(item.total_score) if item.total_score is not None else None,
+            version=item.version,
+        )
 
     @expose("/<int:pk>/screen", methods=["POST"])
     @protect()
@@ -666,27 +917,41 @@ class ApplicationApi(PortalRestApi):
     def screen_endpoint(self, pk):
         def change(item):
             data = _json()
-            return services.screen(item, g.user, json_bool(data, "eligible"),
-                                   _text(data, "reason"), expected_version=data.get("version"))
+            return services.screen(
+                item,
+                g.user,
+                json_bool(data, "eligible"),
+                _text(data, "reason"),
+                expected_version=data.get("version"),
+            )
 
         return self.change_item(pk, change, respond=self._respond)
 
     screen_endpoint.__doc__ = transition_doc(
-        "Eligibility screening of a proposal (before scoring)", names=None,
+        "Eligibility screening of a proposal (before scoring)",
+        names=None,
         body={"eligible": "boolean", "reason": "string", "version": "integer"},
-        returns={"version": "integer"}, conflict="The round is not being evaluated")
+        returns={"version": "integer"},
+        conflict="The round is not being evaluated",
+    )
 
     @expose("/<int:pk>/conflict", methods=["POST"])
     @protect()
     @safe
     def conflict_endpoint(self, pk):
-        return self.change_item(pk, lambda item: services.declare_conflict(
-            item, g.user, _text(_json(), "note")), respond=self._respond)
+        return self.change_item(
+            pk,
+            lambda item: services.declare_conflict(item, g.user, _text(_json(), "note")),
+            respond=self._respond,
+        )
 
     conflict_endpoint.__doc__ = transition_doc(
         "A commission member declares a conflict of interest with a proposal",
-        names=None, body={"note": "string"}, returns={"version": "integer"},
-        conflict="Already declared, or the round is not being evaluated")
+        names=None,
+        body={"note": "string"},
+        returns={"version": "integer"},
+        conflict="Already declared, or the round is not being evaluated",
+    )
 
     @expose("/<int:pk>/scores", methods=["POST"])
     @protect()
@@ -696,31 +961,41 @@ class ApplicationApi(PortalRestApi):
             data = _json()
             scores = data.get("scores")
             if not isinstance(scores, dict):
-                raise UserError(_l("Field «%(field)s»: expected an object of criterion id "
-                                   "to score.") % {"field": "scores"})
+                raise UserError(
+                    _l("Field «%(field)s»: expected an object of criterion id to score.")
+                    % {"field": "scores"}
+                )
             return services.record_scores(item, g.user, scores)
 
         return self.change_item(pk, change, respond=self._respond)
 
     scores_endpoint.__doc__ = transition_doc(
         "A commission member's scores of a proposal ({criterion id: score})",
-        names=None, body={"scores": "object"}, returns={"version": "integer"},
-        conflict="Not screened eligible, a declared conflict, or the round not evaluated")
+        names=None,
+        body={"scores": "object"},
+        returns={"version": "integer"},
+        conflict="Not screened eligible, a declared conflict, or the round not evaluated",
+    )
 
     @expose("/<int:pk>/appeal", methods=["POST"])
     @protect()
     @safe
     def appeal_endpoint(self, pk):
-        return self.change_item(pk, lambda item: services.file_appeal(
-            item, g.user, _text(_json(), "grounds")),
-            respond=lambda item, appeal: self.response(201, id=appeal.id,
-                                                       application_id=item.id,
-                                                       status=appeal.status.name))
+        return self.change_item(
+            pk,
+            lambda item: services.file_appeal(item, g.user, _text(_json(), "grounds")),
+            respond=lambda item, appeal: self.response(
+                201, id=appeal.id, application_id=item.id, status=appeal.status.name
+            ),
+        )
 
     appeal_endpoint.__doc__ = transition_doc(
-        "The provider appeals the published result of its proposal", names=None,
-        body={"grounds": "string"}, returns={"status": "string"},
-        conflict="The appeal window is closed or an appeal awaits decision")
+        "The provider appeals the published result of its proposal",
+        names=None,
+        body={"grounds": "string"},
+        returns={"status": "string"},
+        conflict="The appeal window is closed or an appeal awaits decision",
+    )
 
     @expose("/<int:pk>/appeal/<int:appeal_id>", methods=["POST"])
     @protect()
@@ -731,17 +1006,27 @@ class ApplicationApi(PortalRestApi):
             if appeal is None:
                 raise UserError(_l("No such appeal."))
             data = _json()
-            return services.decide_appeal(appeal, g.user, json_bool(data, "upheld"),
-                                          _text(data, "reason"))
+            return services.decide_appeal(
+                appeal, g.user, json_bool(data, "upheld"), _text(data, "reason")
+            )
 
-        return self.change_item(pk, change, respond=lambda item, appeal: self.response(
-            200, id=appeal.id, status=appeal.status.name,
-            round_status=item.round.status.name))
+        return self.change_item(
+            pk,
+            change,
+            respond=lambda item, appeal: self.response(
+                200, id=appeal.id, status=appeal.status.name, round_status=item.round.status.name
+            ),
+        )
 
-    decide_appeal_endpoint.__doc__ = _with_path_id(transition_doc(
-        "Ministry staff decide an appeal (an upheld appeal returns the round to evaluation)",
-        body={"upheld": "boolean", "reason": "string"},
-        returns={"status": "string"}, conflict="The appeal is already decided"), "appeal_id")
+    decide_appeal_endpoint.__doc__ = _with_path_id(
+        transition_doc(
+            "Ministry staff decide an appeal (an upheld appeal returns the round to evaluation)",
+            body={"upheld": "boolean", "reason": "string"},
+            returns={"status": "string"},
+            conflict="The appeal is already decided",
+        ),
+        "appeal_id",
+    )
 
 
 def _json() -> dict:
@@ -755,13 +1040,16 @@ def _text(data: dict, name: str) -> str | None:
     return value[:4000] if isinstance(value, str) else None
 
 
-
 # --- lots, proposals' lots and teams, agreements and acts (issue #22) ---------------------
 LOT_LABELS = {
-    "round": _l("Selection round"), "round.title": _l("Selection round"),
-    "number": _l("Lot number"), "kind": _l("Kind of lot"),
-    "hromada": _l("Territorial community"), "hromada.title": _l("Territorial community"),
-    "centre": _l("Planned centre"), "centre.name": _l("Planned centre"),
+    "round": _l("Selection round"),
+    "round.title": _l("Selection round"),
+    "number": _l("Lot number"),
+    "kind": _l("Kind of lot"),
+    "hromada": _l("Territorial community"),
+    "hromada.title": _l("Territorial community"),
+    "centre": _l("Planned centre"),
+    "centre.name": _l("Planned centre"),
     "unit_name": _l("Military unit (name or number)"),
     "budget_limit": _l("Budget limit, UAH"),
 }
@@ -773,10 +1061,24 @@ class LotView(PortalModelView):
     list_title = _l("Lots of selection rounds")
     show_title = add_title = edit_title = _l("Lot")
     label_columns = LOT_LABELS
-    list_columns = ["round.title", "number", "kind", "hromada.title", "centre.name",
-                    "unit_name", "budget_limit"]
-    add_columns = edit_columns = ["round", "number", "kind", "hromada", "centre", "unit_name",
-                                  "budget_limit"]
+    list_columns = [
+        "round.title",
+        "number",
+        "kind",
+        "hromada.title",
+        "centre.name",
+        "unit_name",
+        "budget_limit",
+    ]
+    add_columns = edit_columns = [
+        "round",
+        "number",
+        "kind",
+        "hromada",
+        "centre",
+        "unit_name",
+        "budget_limit",
+    ]
     show_columns = add_columns
     add_form_extra_fields = edit_form_extra_fields = {
         "round": AjaxSelectField(_l("Selection round"), lookup="setup_round"),
@@ -798,13 +1100,23 @@ class LotApi(PortalRestApi):
     label_columns = LOT_LABELS
     list_columns = ["id", "round.id", "number", "kind", "unit_name", "budget_limit"]
     show_columns = list_columns + ["version"]
-    add_columns = edit_columns = ["round", "number", "kind", "hromada", "centre", "unit_name",
-                                  "budget_limit"]
+    add_columns = edit_columns = [
+        "round",
+        "number",
+        "kind",
+        "hromada",
+        "centre",
+        "unit_name",
+        "budget_limit",
+    ]
 
 
 PROPOSAL_LOT_LABELS = {
-    "application": _l("Proposal"), "lot": _l("Lot"), "budget": _l("Budget asked, UAH"),
-    "rank": _l("Rank in the lot"), "decision": _l("Decision"),
+    "application": _l("Proposal"),
+    "lot": _l("Lot"),
+    "budget": _l("Budget asked, UAH"),
+    "rank": _l("Rank in the lot"),
+    "decision": _l("Decision"),
 }
 
 
@@ -835,8 +1147,11 @@ class ProposalLotApi(PortalRestApi):
     add_columns = edit_columns = ["application", "lot", "budget"]
 
 
-TEAM_LABELS = {"application": _l("Proposal"), "specialist": _l("Specialist"),
-               "role": _l("Role in the team")}
+TEAM_LABELS = {
+    "application": _l("Proposal"),
+    "specialist": _l("Specialist"),
+    "role": _l("Role in the team"),
+}
 
 
 class TeamMemberView(PortalModelView):
@@ -866,10 +1181,17 @@ class TeamMemberApi(PortalRestApi):
 
 
 AGREEMENT_LABELS = {
-    "number": _l("Agreement number"), "lot": _l("Lot"), "provider": _l("Provider"),
-    "provider.name": _l("Provider"), "centre": _l("Centre"), "signed_on": _l("Signed on"),
-    "starts_on": _l("Starts on"), "ends_on": _l("Ends on"), "amount": _l("Amount, UAH"),
-    "status": _l("Status"), "application": _l("Proposal"),
+    "number": _l("Agreement number"),
+    "lot": _l("Lot"),
+    "provider": _l("Provider"),
+    "provider.name": _l("Provider"),
+    "centre": _l("Centre"),
+    "signed_on": _l("Signed on"),
+    "starts_on": _l("Starts on"),
+    "ends_on": _l("Ends on"),
+    "amount": _l("Amount, UAH"),
+    "status": _l("Status"),
+    "application": _l("Proposal"),
 }
 
 
@@ -885,8 +1207,17 @@ class ServiceAgreementView(ExportMixin, PortalModelView):
     list_columns = ["number", "provider.name", "lot", "starts_on", "ends_on", "amount", "status"]
     edit_columns = ["starts_on", "ends_on", "amount", "status"]
     add_columns = edit_columns
-    show_columns = ["number", "provider", "lot", "centre", "signed_on", "starts_on", "ends_on",
-                    "amount", "status"]
+    show_columns = [
+        "number",
+        "provider",
+        "lot",
+        "centre",
+        "signed_on",
+        "starts_on",
+        "ends_on",
+        "amount",
+        "status",
+    ]
     export_columns = ["number", "provider.name", "starts_on", "ends_on", "amount", "status"]
     search_columns = ["number", "status"]
     base_order = ("id", "desc")
@@ -896,15 +1227,19 @@ class ServiceAgreementView(ExportMixin, PortalModelView):
         if template == self.show_template and "pk" in kwargs:
             item = fab_seam.get_in_scope(self, kwargs["pk"])
             if item is not None:
-                last_month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-                kwargs.update(item=item, acts=services.acts_of(item),
-                              can_decide=self.appbuilder.sm.has_access("can_review",
-                                                                        "ServiceAct"),
-                              can_submit_act=self.appbuilder.sm.has_access(
-                                  "can_write", "ServiceAct")
-                              and bool(services.role_names(g.user) & services.SUBMITTERS),
-                              default_act_month=max(last_month, item.starts_on.replace(day=1))
-                              .strftime("%Y-%m"))
+                last_month = (clock.kyiv_today().replace(day=1) - dt.timedelta(days=1)).replace(
+                    day=1
+                )
+                kwargs.update(
+                    item=item,
+                    acts=services.acts_of(item),
+                    can_decide=self.appbuilder.sm.has_access("can_review", "ServiceAct"),
+                    can_submit_act=self.appbuilder.sm.has_access("can_write", "ServiceAct")
+                    and bool(services.role_names(g.user) & services.SUBMITTERS),
+                    default_act_month=max(last_month, item.starts_on.replace(day=1)).strftime(
+                        "%Y-%m"
+                    ),
+                )
         return super().render_template(template, **kwargs)
 
 
@@ -915,59 +1250,94 @@ class ServiceAgreementApi(PortalRestApi):
     class_permission_name = "ServiceAgreement"
     datamodel = PortalInterface(ServiceAgreement)
     label_columns = AGREEMENT_LABELS
-    list_columns = ["id", "number", "provider.id", "provider.name", "lot.id", "centre.id",
-                    "signed_on", "starts_on", "ends_on", "amount", "status"]
+    list_columns = [
+        "id",
+        "number",
+        "provider.id",
+        "provider.name",
+        "lot.id",
+        "centre.id",
+        "signed_on",
+        "starts_on",
+        "ends_on",
+        "amount",
+        "status",
+    ]
     show_columns = list_columns + ["version"]
     add_columns = edit_columns = ["starts_on", "ends_on", "amount", "status"]
 
 
 ACT_LABELS = {
-    "agreement": _l("Service agreement"), "agreement.number": _l("Service agreement"),
-    "month": _l("Month (first day)"), "amount": _l("Amount, UAH"),
-    "services_summary": _l("Services delivered"), "status": _l("Status"),
+    "agreement": _l("Service agreement"),
+    "agreement.number": _l("Service agreement"),
+    "month": _l("Month (first day)"),
+    "amount": _l("Amount, UAH"),
+    "services_summary": _l("Services delivered"),
+    "status": _l("Status"),
     "decision_comment": _l("Comment of the ministry"),
-    "activities": _l("Activities held"), "participants": _l("Participants of the activities"),
-    "visits": _l("Walk-in visits"), "cases_served": _l("Cases served"),
-    "cases_opened": _l("Cases opened in the month"), "meetings": _l("Meetings held"),
+    "activities": _l("Activities held"),
+    "participants": _l("Participants of the activities"),
+    "visits": _l("Walk-in visits"),
+    "cases_served": _l("Cases served"),
+    "cases_opened": _l("Cases opened in the month"),
+    "meetings": _l("Meetings held"),
 }
-ACT_FIGURE_HELP = _l("Pre-filled from the portal's data for the month (the centre's activity "
-                     "log and visits, the case register); correct it if needed.")
+ACT_FIGURE_HELP = _l(
+    "Pre-filled from the portal's data for the month (the centre's activity "
+    "log and visits, the case register); correct it if needed."
+)
 ACT_ACTIONS = {"accept": N_("Accept the act"), "return_act": N_("Return for correction")}
 
 
 def _act_action(name):
     def run(self, items):
         item = items[0] if isinstance(items, list) else items
-        services.decide_act(item, g.user, name == "accept", request.form.get("comment"),
-                            expected_version=request.form.get("version"))
+        services.decide_act(
+            item,
+            g.user,
+            name == "accept",
+            request.form.get("comment"),
+            expected_version=request.form.get("version"),
+        )
         self.datamodel.session.commit()
         flash(_("The act is decided."), "success")
         return redirect(url_for("ServiceAgreementView.show", pk=item.agreement_id))
 
     run.__name__ = name
-    return action(name, ACT_ACTIONS[name], confirmation=None, icon="fa-check", single=False,
-                  multiple=False)(run)
+    return action(
+        name, ACT_ACTIONS[name], confirmation=None, icon="fa-check", single=False, multiple=False
+    )(run)
 
 
 class ServiceActView(PortalModelView):
     datamodel = PortalInterface(ServiceAct)
     class_permission_name = "ServiceAct"
-    method_permission_name = {**roles.METHOD_PERMISSIONS, "accept": "review",
-                              "return_act": "review"}
+    method_permission_name = {
+        **roles.METHOD_PERMISSIONS,
+        "accept": "review",
+        "return_act": "review",
+    }
     list_title = _l("Acts of services delivered")
     show_title = add_title = edit_title = _l("Act of services delivered")
     label_columns = ACT_LABELS
     list_columns = ["agreement.number", "month", "amount", "status"]
-    add_columns = edit_columns = ["agreement", "month", "amount", "services_summary",
-                                  *services.ACT_FIGURES]
+    add_columns = edit_columns = [
+        "agreement",
+        "month",
+        "amount",
+        "services_summary",
+        *services.ACT_FIGURES,
+    ]
     show_columns = add_columns + ["status", "decision_comment"]
     add_form_extra_fields = edit_form_extra_fields = {
         "agreement": AjaxSelectField(_l("Service agreement"), lookup="agreement"),
     }
     description_columns = {name: ACT_FIGURE_HELP for name in services.ACT_FIGURES}
     base_order = ("month", "desc")
-    formatters_columns = {"decision_comment": _blank,
-                          **{name: _blank for name in services.ACT_FIGURES}}
+    formatters_columns = {
+        "decision_comment": _blank,
+        **{name: _blank for name in services.ACT_FIGURES},
+    }
 
     def before_add_page(self, form) -> None:
         """``/serviceactview/add?agreement=<id>&month=YYYY-MM`` (the agreement page's
@@ -979,8 +1349,9 @@ class ServiceActView(PortalModelView):
             agreement = LOOKUPS["agreement"].get(agreement_id)
             if agreement is not None:
                 try:
-                    draft = services.prefill_act(agreement, request.args.get("month")
-                                                 or dt.date.today().strftime("%Y-%m"))
+                    draft = services.prefill_act(
+                        agreement, request.args.get("month") or clock.kyiv_today().strftime("%Y-%m")
+                    )
                 except UserError as exc:
                     flash(str(exc), "danger")
                 else:
@@ -989,6 +1360,7 @@ class ServiceActView(PortalModelView):
                             form.agreement.data = agreement
                         elif name in form:
                             form[name].data = value
+
     accept = _act_action("accept")
     return_act = _act_action("return_act")
 
@@ -1001,15 +1373,27 @@ class ServiceActView(PortalModelView):
 class ServiceActApi(PortalRestApi):
     resource_name = "selection_act"
     class_permission_name = "ServiceAct"
-    method_permission_name = {**roles.METHOD_PERMISSIONS, "decide_endpoint": "review",
-                              "prefill_endpoint": "read"}
+    method_permission_name = {
+        **roles.METHOD_PERMISSIONS,
+        "decide_endpoint": "review",
+        "prefill_endpoint": "read",
+    }
     datamodel = PortalInterface(ServiceAct)
     label_columns = ACT_LABELS
     list_columns = ["id", "agreement.id", "month", "amount", "status"]
-    show_columns = list_columns + ["services_summary", *services.ACT_FIGURES,
-                                   "decision_comment", "version"]
-    add_columns = edit_columns = ["agreement", "month", "amount", "services_summary",
-                                  *services.ACT_FIGURES]
+    show_columns = list_columns + [
+        "services_summary",
+        *services.ACT_FIGURES,
+        "decision_comment",
+        "version",
+    ]
+    add_columns = edit_columns = [
+        "agreement",
+        "month",
+        "amount",
+        "services_summary",
+        *services.ACT_FIGURES,
+    ]
 
     @expose("/prefill", methods=["GET"])
     @protect()
@@ -1036,15 +1420,18 @@ class ServiceActApi(PortalRestApi):
             404:
               description: No such agreement in the user's scope
         """
-        from ..security.scope import scoped as _scoped
         from sqlalchemy import select as _select
+
+        from ..security.scope import scoped as _scoped
 
         raw = request.args.get("agreement", "")
         agreement = None
         if raw.isdigit() and 0 < int(raw) < 2**31:
             agreement = self.datamodel.session.scalar(
-                _scoped(_select(ServiceAgreement), ServiceAgreement)
-                .where(ServiceAgreement.id == int(raw)))
+                _scoped(_select(ServiceAgreement), ServiceAgreement).where(
+                    ServiceAgreement.id == int(raw)
+                )
+            )
         if agreement is None:
             return self.response_404()
         try:
@@ -1062,20 +1449,38 @@ class ServiceActApi(PortalRestApi):
         if name not in ("accept", "return"):
             return self.response_404()
         return self.change_item(
-            pk, lambda item, body: services.decide_act(
-                item, g.user, name == "accept", body["comment"],
-                expected_version=body["version"]),
-            respond=lambda item, _r: self.response(200, id=item.id, status=item.status.name,
-                                                   version=item.version),
-            fields={"comment": str, "version": int})
+            pk,
+            lambda item, body: services.decide_act(
+                item, g.user, name == "accept", body["comment"], expected_version=body["version"]
+            ),
+            respond=lambda item, _r: self.response(
+                200, id=item.id, status=item.status.name, version=item.version
+            ),
+            fields={"comment": str, "version": int},
+        )
 
     decide_endpoint.__doc__ = transition_doc(
         "Ministry staff accept an act of services or return it with a comment",
-        names=["accept", "return"], body={"comment": "string", "version": "integer"},
-        returns={"version": "integer"}, conflict="The act is not submitted")
+        names=["accept", "return"],
+        body={"comment": "string", "version": "integer"},
+        returns={"version": "integer"},
+        conflict="The act is not submitted",
+    )
 
 
-__all__ = ["SelectionRoundView", "ApplicationView", "SelectionRoundApi", "ApplicationApi",
-           "LotView", "LotApi", "ProposalLotView", "ProposalLotApi", "TeamMemberView",
-           "TeamMemberApi", "ServiceAgreementView", "ServiceAgreementApi", "ServiceActView",
-           "ServiceActApi"]
+__all__ = [
+    "SelectionRoundView",
+    "ApplicationView",
+    "SelectionRoundApi",
+    "ApplicationApi",
+    "LotView",
+    "LotApi",
+    "ProposalLotView",
+    "ProposalLotApi",
+    "TeamMemberView",
+    "TeamMemberApi",
+    "ServiceAgreementView",
+    "ServiceAgreementApi",
+    "ServiceActView",
+    "ServiceActApi",
+]

@@ -19,16 +19,38 @@ from sqlalchemy import select
 from ..cases.services import kyiv_today
 from ..security.models import PortalUser
 from ..selection.programme_ref import ProgrammeCode
-from .models import (Attendance, AttendanceStatus, Course, Participant,
-                     TrainingSession, Workshop, WorkshopStatus)
+from .models import (
+    Attendance,
+    AttendanceStatus,
+    Course,
+    Participant,
+    TrainingSession,
+    Workshop,
+    WorkshopStatus,
+)
 
 COURSES = (
-    ("Алгоритми ведення випадку у центрах життєстійкості", ProgrammeCode.centre,
-     24, 20, "Алгоритми ведення випадку\nОцінювання потреб\nПсихосоціальна підтримка"),
-    ("Супровід військовослужбовців і ветеранів", ProgrammeCode.servicemen, 16, 12,
-     "Взаємодія військових частин і надавачів\nПереадресація до ЦНАП і центрів правової допомоги"),
-    ("Сімейне консультування та супровід родин", ProgrammeCode.family, 12, 10,
-     "Сімейне консультування\nПсихосоціальна підтримка родин\nПлан супроводу"),
+    (
+        "Алгоритми ведення випадку у центрах життєстійкості",
+        ProgrammeCode.centre,
+        24,
+        20,
+        "Алгоритми ведення випадку\nОцінювання потреб\nПсихосоціальна підтримка",
+    ),
+    (
+        "Супровід військовослужбовців і ветеранів",
+        ProgrammeCode.servicemen,
+        16,
+        12,
+        "Взаємодія військових частин і надавачів\nПереадресація до ЦНАП і центрів правової допомоги",
+    ),
+    (
+        "Сімейне консультування та супровід родин",
+        ProgrammeCode.family,
+        12,
+        10,
+        "Сімейне консультування\nПсихосоціальна підтримка родин\nПлан супроводу",
+    ),
 )
 
 #: (course index, start in days from the day of seeding, days, online, place, capacity, status)
@@ -55,8 +77,13 @@ def seed(ctx) -> None:
     for title, programme, hours, done, topics in COURSES:
         course = session.scalar(select(Course).where(Course.title == title))
         if course is None:
-            course = Course(title=title, programme=programme, hours=Decimal(hours),
-                            completion_hours=Decimal(done), topics=topics)
+            course = Course(
+                title=title,
+                programme=programme,
+                hours=Decimal(hours),
+                completion_hours=Decimal(done),
+                topics=topics,
+            )
             session.add(course)
             session.flush()
         courses.append(course)
@@ -64,28 +91,42 @@ def seed(ctx) -> None:
     from ..providers.models import Specialist
 
     specialists = session.scalars(
-        select(Specialist).where(Specialist.active.is_(True)).order_by(Specialist.id)
-        .limit(200)).all()
+        select(Specialist).where(Specialist.active.is_(True)).order_by(Specialist.id).limit(200)
+    ).all()
     rng = ctx.rng
     created = 0
     today = kyiv_today()
     for index, (ci, offset, days, online, place, capacity, status) in enumerate(WORKSHOPS):
         course = courses[ci]
-        if session.scalar(select(Workshop.id).where(Workshop.course_id == course.id,
-                                                    Workshop.place == place).limit(1)):
+        if session.scalar(
+            select(Workshop.id)
+            .where(Workshop.course_id == course.id, Workshop.place == place)
+            .limit(1)
+        ):
             continue
         start = today + dt.timedelta(days=offset)
-        workshop = Workshop(course=course, start_date=start,
-                            end_date=start + dt.timedelta(days=days - 1), online=online,
-                            place=place, capacity=capacity, status=WorkshopStatus.planned)
+        workshop = Workshop(
+            course=course,
+            start_date=start,
+            end_date=start + dt.timedelta(days=days - 1),
+            online=online,
+            place=place,
+            capacity=capacity,
+            status=WorkshopStatus.planned,
+        )
         if trainer is not None:
             workshop.trainers.append(session.get(PortalUser, trainer.id))
         session.add(workshop)
         per_day = (course.hours / days).quantize(Decimal("0.1"))
         for day in range(days):
-            session.add(TrainingSession(workshop=workshop, day=start + dt.timedelta(days=day),
-                                        hours=per_day, topic=course.topic_list[
-                                            day % len(course.topic_list)]))
+            session.add(
+                TrainingSession(
+                    workshop=workshop,
+                    day=start + dt.timedelta(days=day),
+                    hours=per_day,
+                    topic=course.topic_list[day % len(course.topic_list)],
+                )
+            )
         session.flush()
         created += 1
         # Participants: a deterministic sample of specialists, within capacity.
@@ -96,9 +137,14 @@ def seed(ctx) -> None:
             chosen = []
         people = [Participant(workshop=workshop, specialist=s) for s in chosen]
         if not people:
-            people = [Participant(workshop=workshop, guest_name=f"Гість {index + 1}-{n}",
-                                  guest_organisation="Громадська організація «Відновлення»")
-                      for n in range(1, 4)]
+            people = [
+                Participant(
+                    workshop=workshop,
+                    guest_name=f"Гість {index + 1}-{n}",
+                    guest_organisation="Громадська організація «Відновлення»",
+                )
+                for n in range(1, 4)
+            ]
         session.add_all(people)
         session.flush()
         if status in ("finished", "running"):
@@ -110,16 +156,20 @@ def seed(ctx) -> None:
                     if roll < 0.8:
                         mark, hours = AttendanceStatus.present, s.hours
                     elif roll < 0.9:
-                        mark, hours = AttendanceStatus.partial, (s.hours / 2).quantize(
-                            Decimal("0.1"))
+                        mark, hours = (
+                            AttendanceStatus.partial,
+                            (s.hours / 2).quantize(Decimal("0.1")),
+                        )
                     else:
                         mark, hours = AttendanceStatus.absent, Decimal(0)
-                    session.add(Attendance(session_id=s.id, participant_id=p.id, status=mark,
-                                           hours=hours))
-        workshop.status = {"finished": WorkshopStatus.finished,
-                           "running": WorkshopStatus.running,
-                           "cancelled": WorkshopStatus.cancelled}.get(status,
-                                                                      WorkshopStatus.planned)
+                    session.add(
+                        Attendance(session_id=s.id, participant_id=p.id, status=mark, hours=hours)
+                    )
+        workshop.status = {
+            "finished": WorkshopStatus.finished,
+            "running": WorkshopStatus.running,
+            "cancelled": WorkshopStatus.cancelled,
+        }.get(status, WorkshopStatus.planned)
         session.flush()
         if status == "finished":
             session.commit()

@@ -18,9 +18,10 @@ class AjaxMultiSelectWidget:
         kwargs["data-lookup-url"] = url_for("LookupView.search", name=field.lookup_name)
         kwargs["multiple"] = True
         options = "".join(
-            '<option value="%s" selected>%s</option>' % (escape(item.id),
-                                                          escape(field.lookup.label(item)))
-            for item in field.data or [])
+            '<option value="%s" selected>%s</option>'
+            % (escape(item.id), escape(field.lookup.label(item)))
+            for item in field.data or []
+        )
         return Markup(f"<select {html_params(**kwargs)}>{options}</select>")
 
 

@@ -12,17 +12,33 @@ import datetime as dt
 from decimal import Decimal
 
 from flask_appbuilder import Model
-from sqlalchemy import (Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Integer,
-                        Numeric, String, Table, Text, UniqueConstraint, false, func, select, true)
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+    select,
+    true,
+)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from ..common.enums import LabeledEnum, N_, enum_column
+from .. import clock
+from ..common.enums import N_, LabeledEnum, enum_column
 from ..common.mixins import AuditColumnsMixin, VersionedMixin
+from ..selection.programme_ref import ProgrammeCode, programme_label
 
 HOURS = Numeric(5, 1, asdecimal=True)
 
-
-from ..selection.programme_ref import ProgrammeCode, programme_label
 
 #: Former name of the course's programme enum: the codes of the shared programme
 #: reference (``programme.code``), with the old member names as aliases.
@@ -48,27 +64,28 @@ class Course(AuditColumnsMixin, VersionedMixin, Model):
     __tablename__ = "training_course"
     __table_args__ = (
         CheckConstraint("hours > 0", name="ck_training_course_hours"),
-        CheckConstraint("completion_hours > 0 AND completion_hours <= hours",
-                        name="ck_training_course_completion"),
+        CheckConstraint(
+            "completion_hours > 0 AND completion_hours <= hours",
+            name="ck_training_course_completion",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(300), nullable=False, unique=True)
     #: A programme of the shared reference (``centre``, ``servicemen``, ``family``, ...).
-    programme: Mapped[str] = mapped_column(ForeignKey("programme.code"), nullable=False,
-                                           index=True)
+    programme: Mapped[str] = mapped_column(ForeignKey("programme.code"), nullable=False, index=True)
     hours: Mapped[Decimal] = mapped_column(HOURS, nullable=False)
     #: Attended hours needed to complete the course (and get a certificate).
     completion_hours: Mapped[Decimal] = mapped_column(HOURS, nullable=False)
     #: One topic per line.
     topics: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
-    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true(),
-                                         nullable=False)
+    active: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true(), nullable=False
+    )
 
     #: The programme row (the list's search filter offers the programmes of the table).
-    programme_ref = relationship("app.programmes.models.Programme", lazy="select",
-                                 viewonly=True)
+    programme_ref = relationship("app.programmes.models.Programme", lazy="select", viewonly=True)
 
     def __repr__(self) -> str:
         return self.title
@@ -86,10 +103,19 @@ class Course(AuditColumnsMixin, VersionedMixin, Model):
 workshop_trainer = Table(
     "training_workshop_trainer",
     Model.metadata,
-    Column("workshop_id", Integer, ForeignKey("training_workshop.id", ondelete="CASCADE"),
-           primary_key=True),
-    Column("user_id", Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True,
-           index=True),
+    Column(
+        "workshop_id",
+        Integer,
+        ForeignKey("training_workshop.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("ab_user.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
 )
 
 
@@ -103,31 +129,49 @@ class Workshop(AuditColumnsMixin, VersionedMixin, Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("training_course.id"), nullable=False,
-                                           index=True)
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("training_course.id"), nullable=False, index=True
+    )
     start_date: Mapped[dt.date] = mapped_column(Date, nullable=False, index=True)
     end_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
-    online: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(),
-                                         nullable=False)
+    online: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), nullable=False
+    )
     place: Mapped[str | None] = mapped_column(String(300))
     capacity: Mapped[int] = mapped_column(Integer, nullable=False)
     status: Mapped[WorkshopStatus] = mapped_column(
-        enum_column(WorkshopStatus), nullable=False, default=WorkshopStatus.planned,
-        server_default=WorkshopStatus.planned.name, index=True)
+        enum_column(WorkshopStatus),
+        nullable=False,
+        default=WorkshopStatus.planned,
+        server_default=WorkshopStatus.planned.name,
+        index=True,
+    )
     status_changed_on: Mapped[dt.datetime | None] = mapped_column(DateTime)
     status_changed_by_fk: Mapped[int | None] = mapped_column(
-        ForeignKey("ab_user.id", ondelete="SET NULL"))
+        ForeignKey("ab_user.id", ondelete="SET NULL")
+    )
     notes: Mapped[str | None] = mapped_column(Text)
 
     course: Mapped[Course] = relationship(lazy="joined", innerjoin=True)
-    trainers = relationship("PortalUser", secondary=workshop_trainer, lazy="selectin",
-                            order_by="PortalUser.last_name")
-    sessions = relationship("TrainingSession", back_populates="workshop", lazy="select",
-                            order_by="(TrainingSession.day, TrainingSession.id)",
-                            cascade="all, delete-orphan", passive_deletes=True)
-    participants = relationship("Participant", back_populates="workshop", lazy="select",
-                                order_by="Participant.id",
-                                cascade="all, delete-orphan", passive_deletes=True)
+    trainers = relationship(
+        "PortalUser", secondary=workshop_trainer, lazy="selectin", order_by="PortalUser.last_name"
+    )
+    sessions = relationship(
+        "TrainingSession",
+        back_populates="workshop",
+        lazy="select",
+        order_by="(TrainingSession.day, TrainingSession.id)",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    participants = relationship(
+        "Participant",
+        back_populates="workshop",
+        lazy="select",
+        order_by="Participant.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
     def __repr__(self) -> str:
         title = self.course.title if self.course is not None else "?"
@@ -165,13 +209,15 @@ class TrainingSession(AuditColumnsMixin, VersionedMixin, Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workshop_id: Mapped[int] = mapped_column(
-        ForeignKey("training_workshop.id", ondelete="CASCADE"), nullable=False, index=True)
+        ForeignKey("training_workshop.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     day: Mapped[dt.date] = mapped_column(Date, nullable=False)
     hours: Mapped[Decimal] = mapped_column(HOURS, nullable=False)
     topic: Mapped[str | None] = mapped_column(String(300))
 
-    workshop: Mapped[Workshop] = relationship(back_populates="sessions", lazy="joined",
-                                              innerjoin=True)
+    workshop: Mapped[Workshop] = relationship(
+        back_populates="sessions", lazy="joined", innerjoin=True
+    )
 
     def __repr__(self) -> str:
         day = f"{self.day:%d.%m.%Y}" if self.day else "?"
@@ -186,23 +232,29 @@ class Participant(AuditColumnsMixin, VersionedMixin, Model):
     __personal_data__ = ("guest_name", "guest_organisation")
     __table_args__ = (
         UniqueConstraint("workshop_id", "specialist_id", name="uq_training_participant"),
-        CheckConstraint("specialist_id IS NOT NULL OR guest_name IS NOT NULL",
-                        name="ck_training_participant_who"),
+        CheckConstraint(
+            "specialist_id IS NOT NULL OR guest_name IS NOT NULL",
+            name="ck_training_participant_who",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workshop_id: Mapped[int] = mapped_column(
-        ForeignKey("training_workshop.id", ondelete="CASCADE"), nullable=False, index=True)
+        ForeignKey("training_workshop.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     specialist_id: Mapped[int | None] = mapped_column(
-        ForeignKey("specialist.id", ondelete="RESTRICT"), index=True)
+        ForeignKey("specialist.id", ondelete="RESTRICT"), index=True
+    )
     guest_name: Mapped[str | None] = mapped_column(String(200))
     guest_organisation: Mapped[str | None] = mapped_column(String(300))
 
-    workshop: Mapped[Workshop] = relationship(back_populates="participants", lazy="joined",
-                                              innerjoin=True)
+    workshop: Mapped[Workshop] = relationship(
+        back_populates="participants", lazy="joined", innerjoin=True
+    )
     specialist = relationship("Specialist", lazy="joined")
-    certificate = relationship("Certificate", back_populates="participant", uselist=False,
-                               lazy="joined")
+    certificate = relationship(
+        "Certificate", back_populates="participant", uselist=False, lazy="joined"
+    )
 
     def __repr__(self) -> str:
         return self.full_name
@@ -227,7 +279,8 @@ class Participant(AuditColumnsMixin, VersionedMixin, Model):
             return cls.specialist.has(Specialist.provider_id == scope.provider_id)
         if scope.oblast_id:
             return cls.specialist.has(
-                Specialist.provider.has(Provider.oblast_id == scope.oblast_id))
+                Specialist.provider.has(Provider.oblast_id == scope.oblast_id)
+            )
         return None
 
 
@@ -240,18 +293,18 @@ class Attendance(Model):
     # A natural key (no surrogate id): the group screen's INSERTs need no
     # RETURNING, so the whole group is written with one executemany.
     session_id: Mapped[int] = mapped_column(
-        ForeignKey("training_session.id", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("training_session.id", ondelete="CASCADE"), primary_key=True
+    )
     participant_id: Mapped[int] = mapped_column(
-        ForeignKey("training_participant.id", ondelete="CASCADE"), primary_key=True,
-        index=True)
-    status: Mapped[AttendanceStatus] = mapped_column(enum_column(AttendanceStatus),
-                                                     nullable=False)
+        ForeignKey("training_participant.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    status: Mapped[AttendanceStatus] = mapped_column(enum_column(AttendanceStatus), nullable=False)
     #: Hours attended: the session's hours if present, 0 if absent.
     hours: Mapped[Decimal] = mapped_column(HOURS, nullable=False)
-    recorded_on: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False,
-                                                     default=dt.datetime.utcnow)
+    recorded_on: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=clock.utcnow)
     recorded_by_fk: Mapped[int | None] = mapped_column(
-        ForeignKey("ab_user.id", ondelete="SET NULL"))
+        ForeignKey("ab_user.id", ondelete="SET NULL")
+    )
 
 
 class Certificate(AuditColumnsMixin, Model):
@@ -262,18 +315,18 @@ class Certificate(AuditColumnsMixin, Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     participant_id: Mapped[int] = mapped_column(
-        ForeignKey("training_participant.id", ondelete="RESTRICT"), nullable=False,
-        unique=True)
+        ForeignKey("training_participant.id", ondelete="RESTRICT"), nullable=False, unique=True
+    )
     number: Mapped[str] = mapped_column(String(20), nullable=False, unique=True)
     year: Mapped[int] = mapped_column(Integer, nullable=False)
     seq: Mapped[int] = mapped_column(Integer, nullable=False)
     issued_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
     hours: Mapped[Decimal] = mapped_column(HOURS, nullable=False)
-    issued_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id",
-                                                                ondelete="SET NULL"))
+    issued_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
 
-    participant: Mapped[Participant] = relationship(back_populates="certificate",
-                                                    lazy="joined", innerjoin=True)
+    participant: Mapped[Participant] = relationship(
+        back_populates="certificate", lazy="joined", innerjoin=True
+    )
 
     def __repr__(self) -> str:
         return self.number
@@ -302,7 +355,9 @@ Workshop.participant_count = column_property(
 )
 
 Workshop.course_title = column_property(
-    select(Course.title).where(Course.id == Workshop.course_id)
-    .correlate_except(Course).scalar_subquery(),
+    select(Course.title)
+    .where(Course.id == Workshop.course_id)
+    .correlate_except(Course)
+    .scalar_subquery(),
     deferred=True,
 )

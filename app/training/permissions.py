@@ -1,4 +1,4 @@
-"""Who may do what with trainings (DESIGN.md §3).
+"""Who may do what with trainings (docs/roles.md).
 
 Trainers run courses, workshops, participants and attendance; a trainer
 changes only the workshops they are a trainer of (a write rule enforced in

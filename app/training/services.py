@@ -15,18 +15,29 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from flask import current_app, g, has_request_context
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, distinct, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from .. import clock
 from ..common.commands import ModelCommands, commands, label_tables
 from ..common.errors import NotPermitted, TransitionNotAllowed, UserError
+from ..extensions import db
 from ..security import roles
-from ..security.scope import scoped
+from ..security.scope import role_names, scoped
 from ..selection.programme_ref import ProgrammeCode, check_programme, programme_items
-from .models import (Attendance, AttendanceStatus, Certificate, CertificateCounter, Course,
-                     Participant, TrainingSession, Workshop, WorkshopStatus)
+from .models import (
+    Attendance,
+    AttendanceStatus,
+    Certificate,
+    CertificateCounter,
+    Course,
+    Participant,
+    TrainingSession,
+    Workshop,
+    WorkshopStatus,
+)
 
 CERTIFICATE_PREFIX = "СВ"
 #: Statuses in which attendance, sessions and participants may still change.
@@ -51,7 +62,8 @@ class WorkshopClosed(UserError):
     status_code = 409
     default_message = _l(
         "The workshop is finished or cancelled: its participants, sessions and attendance "
-        "cannot be changed. Only an administrator may reopen a finished workshop.")
+        "cannot be changed. Only an administrator may reopen a finished workshop."
+    )
 
 
 class InvalidWorkshop(UserError):
@@ -64,8 +76,6 @@ class CertificateNotIssued(UserError):
 
 
 # --- helpers -------------------------------------------------------------------------------
-def _session():
-    return current_app.appbuilder.session
 
 
 def acting_user(user=None):
@@ -76,15 +86,6 @@ def acting_user(user=None):
         if u is not None and getattr(u, "is_authenticated", False):
             return u
     return None
-
-
-def role_names(user) -> set[str]:
-    if user is None:
-        return set()
-    names = {r.name for r in user.roles}
-    for group in getattr(user, "groups", None) or []:
-        names |= {r.name for r in group.roles}
-    return names
 
 
 def is_admin(user) -> bool:
@@ -142,16 +143,21 @@ def prepare_workshop(workshop: Workshop, user=None, creating: bool = False) -> N
     if workshop.capacity is not None and workshop.capacity < 1:
         raise InvalidWorkshop(_l("Capacity must be at least one place."))
     if not creating and workshop.id is not None and workshop.capacity is not None:
-        enrolled = _session().scalar(
-            select(func.count(Participant.id)).where(Participant.workshop_id == workshop.id))
+        enrolled = db.session.scalar(
+            select(func.count(Participant.id)).where(Participant.workshop_id == workshop.id)
+        )
         if enrolled > workshop.capacity:
-            raise InvalidWorkshop(_l(
-                "Capacity cannot be less than the number of enrolled participants "
-                "(%(count)s).", count=enrolled))
+            raise InvalidWorkshop(
+                _l(
+                    "Capacity cannot be less than the number of enrolled participants (%(count)s).",
+                    count=enrolled,
+                )
+            )
     for trainer in workshop.trainers:
         if roles.TRAINER not in role_names(trainer) and not is_admin(trainer):
-            raise InvalidWorkshop(_l("%(name)s does not have the Trainer role.",
-                                     name=trainer.username))
+            raise InvalidWorkshop(
+                _l("%(name)s does not have the Trainer role.", name=trainer.username)
+            )
     if not workshop.trainers:
         raise InvalidWorkshop(_l("Choose at least one trainer."))
 
@@ -178,8 +184,9 @@ def _stored_trainers_view(workshop: Workshop):
 def ensure_can_delete_workshop(workshop: Workshop, user=None) -> None:
     ensure_can_edit(workshop, user)
     if workshop.status in (WorkshopStatus.running, WorkshopStatus.finished):
-        raise TransitionNotAllowed(_l(
-            "A workshop that has started cannot be deleted; cancel it instead."))
+        raise TransitionNotAllowed(
+            _l("A workshop that has started cannot be deleted; cancel it instead.")
+        )
 
 
 # --- workflow ------------------------------------------------------------------------------
@@ -187,7 +194,7 @@ def _transition(workshop: Workshop, allowed, target: WorkshopStatus, user) -> Wo
     if workshop.status not in allowed:
         raise TransitionNotAllowed()
     workshop.status = target
-    workshop.status_changed_on = dt.datetime.utcnow()
+    workshop.status_changed_on = clock.utcnow()
     workshop.status_changed_by_fk = user.id if user is not None else None
     return workshop
 
@@ -197,7 +204,7 @@ def start_workshop(workshop: Workshop, user=None) -> Workshop:
     user = acting_user(user)
     ensure_can_edit(workshop, user)
     _transition(workshop, (WorkshopStatus.planned,), WorkshopStatus.running, user)
-    _session().commit()
+    db.session.commit()
     return workshop
 
 
@@ -206,7 +213,7 @@ def cancel_workshop(workshop: Workshop, user=None) -> Workshop:
     user = acting_user(user)
     ensure_can_edit(workshop, user)
     _transition(workshop, OPEN_STATUSES, WorkshopStatus.cancelled, user)
-    _session().commit()
+    db.session.commit()
     return workshop
 
 
@@ -220,7 +227,7 @@ def finish_workshop(workshop: Workshop, user=None, today: dt.date | None = None)
     if not workshop.sessions:
         raise TransitionNotAllowed(_l("Add the workshop's sessions before finishing it."))
     _transition(workshop, (WorkshopStatus.running,), WorkshopStatus.finished, user)
-    _session().commit()
+    db.session.commit()
     return issue_due_certificates(workshop, user=user, today=today)
 
 
@@ -230,7 +237,7 @@ def reopen_workshop(workshop: Workshop, user=None) -> Workshop:
     if not is_admin(user):
         raise NotPermitted(_l("Only an administrator may reopen a finished workshop."))
     _transition(workshop, (WorkshopStatus.finished,), WorkshopStatus.running, user)
-    _session().commit()
+    db.session.commit()
     return workshop
 
 
@@ -242,9 +249,13 @@ def check_session(item: TrainingSession, user=None) -> None:
     ensure_can_edit(workshop, user)
     ensure_open(workshop)
     if item.day and not (workshop.start_date <= item.day <= workshop.end_date):
-        raise InvalidWorkshop(_l(
-            "The session day must be within the workshop dates (%(start)s – %(end)s).",
-            start=f"{workshop.start_date:%d.%m.%Y}", end=f"{workshop.end_date:%d.%m.%Y}"))
+        raise InvalidWorkshop(
+            _l(
+                "The session day must be within the workshop dates (%(start)s – %(end)s).",
+                start=f"{workshop.start_date:%d.%m.%Y}",
+                end=f"{workshop.end_date:%d.%m.%Y}",
+            )
+        )
     if item.hours is not None and item.hours <= 0:
         raise InvalidWorkshop(_l("Session hours must be greater than zero."))
 
@@ -255,7 +266,7 @@ def check_enrolment(item: Participant, user=None) -> None:
     The workshop row is locked (``SELECT ... FOR UPDATE`` on PostgreSQL) while
     the places are counted, so two trainers cannot both take the last place.
     """
-    session = _session()
+    session = db.session
     with session.no_autoflush:
         _check_enrolment(session, item, user)
 
@@ -267,8 +278,9 @@ def _check_enrolment(session, item: Participant, user) -> None:
     ensure_can_edit(workshop, user)
     ensure_open(workshop)
     if item.specialist is None and not (item.guest_name or "").strip():
-        raise InvalidWorkshop(_l(
-            "Choose a specialist of a provider or enter the name of a guest participant."))
+        raise InvalidWorkshop(
+            _l("Choose a specialist of a provider or enter the name of a guest participant.")
+        )
     if item.specialist is not None:
         item.guest_name = None
         item.guest_organisation = None
@@ -278,30 +290,39 @@ def _check_enrolment(session, item: Participant, user) -> None:
         others = others.where(Participant.id != item.id)
     taken = session.scalar(select(func.count()).select_from(others.subquery()))
     if item.id is None and taken >= workshop.capacity:
-        raise WorkshopFull(_l(
-            "The workshop is full: all %(capacity)s places are taken. Increase the "
-            "capacity or enrol the specialist in another workshop.",
-            capacity=workshop.capacity))
+        raise WorkshopFull(
+            _l(
+                "The workshop is full: all %(capacity)s places are taken. Increase the "
+                "capacity or enrol the specialist in another workshop.",
+                capacity=workshop.capacity,
+            )
+        )
     if item.specialist is not None:
-        duplicate = session.scalar(others.where(
-            Participant.specialist_id == item.specialist.id).limit(1))
+        duplicate = session.scalar(
+            others.where(Participant.specialist_id == item.specialist.id).limit(1)
+        )
         if duplicate is not None:
             raise AlreadyEnrolled()
 
 
-def enrol(workshop: Workshop, specialist=None, guest_name=None, guest_organisation=None,
-          user=None) -> Participant:
+def enrol(
+    workshop: Workshop, specialist=None, guest_name=None, guest_organisation=None, user=None
+) -> Participant:
     """Enrol one participant (service form of the view's add)."""
-    item = Participant(workshop=workshop, specialist=specialist, guest_name=guest_name,
-                       guest_organisation=guest_organisation)
-    session = _session()
+    item = Participant(
+        workshop=workshop,
+        specialist=specialist,
+        guest_name=guest_name,
+        guest_organisation=guest_organisation,
+    )
+    session = db.session
     try:
         with session.no_autoflush:
             session.add(item)
             _check_enrolment(session, item, user)
         session.commit()
     except Exception:
-        _session().rollback()
+        db.session.rollback()
         raise
     return item
 
@@ -340,8 +361,14 @@ class AttendanceSheet:
         return self.cells[(participant_id, session_id)]
 
     def attended(self, participant_id) -> Decimal:
-        return sum((c.hours or Decimal(0) for (pid, _), c in self.cells.items()
-                    if pid == participant_id and c.status is not None), Decimal(0))
+        return sum(
+            (
+                c.hours or Decimal(0)
+                for (pid, _), c in self.cells.items()
+                if pid == participant_id and c.status is not None
+            ),
+            Decimal(0),
+        )
 
     def completed(self, participant_id) -> bool:
         return self.attended(participant_id) >= self.workshop.course.completion_hours
@@ -353,24 +380,43 @@ class AttendanceSheet:
 
 def load_sheet(workshop: Workshop) -> AttendanceSheet:
     """The workshop's participants × sessions with stored attendance (3 queries)."""
-    session = _session()
-    sessions = session.scalars(select(TrainingSession).where(
-        TrainingSession.workshop_id == workshop.id).order_by(
-        TrainingSession.day, TrainingSession.id)).all()
-    participants = session.scalars(select(Participant).where(
-        Participant.workshop_id == workshop.id).order_by(Participant.id)).unique().all()
-    stored = {(a.participant_id, a.session_id): a for a in session.scalars(
-        select(Attendance).join(TrainingSession).where(
-            TrainingSession.workshop_id == workshop.id))}
-    sheet = AttendanceSheet(workshop, list(sessions), sorted(
-        participants, key=lambda p: p.full_name))
+    session = db.session
+    sessions = session.scalars(
+        select(TrainingSession)
+        .where(TrainingSession.workshop_id == workshop.id)
+        .order_by(TrainingSession.day, TrainingSession.id)
+    ).all()
+    participants = (
+        session.scalars(
+            select(Participant)
+            .where(Participant.workshop_id == workshop.id)
+            .order_by(Participant.id)
+        )
+        .unique()
+        .all()
+    )
+    stored = {
+        (a.participant_id, a.session_id): a
+        for a in session.scalars(
+            select(Attendance)
+            .join(TrainingSession)
+            .where(TrainingSession.workshop_id == workshop.id)
+        )
+    }
+    sheet = AttendanceSheet(
+        workshop, list(sessions), sorted(participants, key=lambda p: p.full_name)
+    )
     for p in sheet.participants:
         for s in sheet.sessions:
             a = stored.get((p.id, s.id))
             sheet.cells[(p.id, s.id)] = Cell(
-                p, s, status=a.status if a else None, hours=_hours(a.hours) if a else None,
+                p,
+                s,
+                status=a.status if a else None,
+                hours=_hours(a.hours) if a else None,
                 raw_status=a.status.name if a else "",
-                raw_hours=str(_hours(a.hours)) if a else "")
+                raw_hours=str(_hours(a.hours)) if a else "",
+            )
     return sheet
 
 
@@ -387,8 +433,7 @@ def _parse_hours(text: str) -> Decimal | None:
     return value
 
 
-def parse_attendance(sheet: AttendanceSheet, form,
-                     today: dt.date | None = None) -> AttendanceSheet:
+def parse_attendance(sheet: AttendanceSheet, form, today: dt.date | None = None) -> AttendanceSheet:
     """Read the group form into the sheet; every invalid cell gets a message.
 
     Fields: ``status-<participant>-<session>`` (present / absent / partial, or
@@ -410,8 +455,10 @@ def parse_attendance(sheet: AttendanceSheet, form,
             cell.status, cell.error = None, str(_l("Unknown attendance mark."))
             continue
         if cell.session.day > today:
-            cell.status, cell.error = None, str(FUTURE_SESSION % {
-                "day": f"{cell.session.day:%d.%m.%Y}"})
+            cell.status, cell.error = (
+                None,
+                str(FUTURE_SESSION % {"day": f"{cell.session.day:%d.%m.%Y}"}),
+            )
             continue
         session_hours = _hours(cell.session.hours)
         if cell.status is AttendanceStatus.present:
@@ -422,9 +469,13 @@ def parse_attendance(sheet: AttendanceSheet, form,
             hours = _parse_hours(raw_hours)
             if hours is None or hours <= 0 or hours >= session_hours:
                 cell.hours = None
-                cell.error = str(_l(
-                    "For partial attendance enter the hours attended: more than 0 and less "
-                    "than %(hours)s.", hours=session_hours))
+                cell.error = str(
+                    _l(
+                        "For partial attendance enter the hours attended: more than 0 and less "
+                        "than %(hours)s.",
+                        hours=session_hours,
+                    )
+                )
             else:
                 cell.hours = _hours(hours)
     return sheet
@@ -440,15 +491,20 @@ def save_attendance(workshop: Workshop, form, user=None) -> AttendanceSheet:
     user = acting_user(user)
     ensure_can_edit(workshop, user)
     ensure_open(workshop)
-    session = _session()
+    session = db.session
     sheet = parse_attendance(load_sheet(workshop), form)
     if sheet.errors:
         session.rollback()
         return sheet
-    stored = {(a.participant_id, a.session_id): a for a in session.scalars(
-        select(Attendance).join(TrainingSession).where(
-            TrainingSession.workshop_id == workshop.id))}
-    now = dt.datetime.utcnow()
+    stored = {
+        (a.participant_id, a.session_id): a
+        for a in session.scalars(
+            select(Attendance)
+            .join(TrainingSession)
+            .where(TrainingSession.workshop_id == workshop.id)
+        )
+    }
+    now = clock.utcnow()
     user_id = user.id if user is not None else None
     try:
         for key, cell in sheet.cells.items():
@@ -458,9 +514,16 @@ def save_attendance(workshop: Workshop, form, user=None) -> AttendanceSheet:
                     session.delete(row)
                 continue
             if row is None:
-                session.add(Attendance(participant_id=key[0], session_id=key[1],
-                                       status=cell.status, hours=cell.hours, recorded_on=now,
-                                       recorded_by_fk=user_id))
+                session.add(
+                    Attendance(
+                        participant_id=key[0],
+                        session_id=key[1],
+                        status=cell.status,
+                        hours=cell.hours,
+                        recorded_on=now,
+                        recorded_by_fk=user_id,
+                    )
+                )
             elif row.status is not cell.status or _hours(row.hours) != cell.hours:
                 row.status, row.hours = cell.status, cell.hours
                 row.recorded_on, row.recorded_by_fk = now, user_id
@@ -471,8 +534,10 @@ def save_attendance(workshop: Workshop, form, user=None) -> AttendanceSheet:
     return sheet
 
 
-FUTURE_SESSION = _l("The session of %(day)s has not taken place yet: attendance is recorded "
-                    "on the day of the session or later.")
+FUTURE_SESSION = _l(
+    "The session of %(day)s has not taken place yet: attendance is recorded "
+    "on the day of the session or later."
+)
 
 
 def _kyiv_today() -> dt.date:
@@ -489,11 +554,12 @@ def attended_hours(participant_ids, until: dt.date | None = None) -> dict[int, D
     if not ids:
         return {}
     until = until or _kyiv_today()
-    rows = _session().execute(
+    rows = db.session.execute(
         select(Attendance.participant_id, func.coalesce(func.sum(Attendance.hours), 0))
         .join(TrainingSession, TrainingSession.id == Attendance.session_id)
         .where(Attendance.participant_id.in_(ids), TrainingSession.day <= until)
-        .group_by(Attendance.participant_id))
+        .group_by(Attendance.participant_id)
+    )
     result = {pid: Decimal(0) for pid in ids}
     result.update({pid: _hours(h) for pid, h in rows})
     return result
@@ -504,8 +570,9 @@ def format_number(year: int, seq: int) -> str:
     return f"{CERTIFICATE_PREFIX}-{year}-{seq:05d}"
 
 
-def issue_certificate(participant_id: int, user=None, today: dt.date | None = None,
-                      attempts: int = 8) -> Certificate:
+def issue_certificate(
+    participant_id: int, user=None, today: dt.date | None = None, attempts: int = 8
+) -> Certificate:
     """Issue the participant's certificate once, with the next number of the year.
 
     Each certificate is its own short transaction: the year's counter row is
@@ -515,15 +582,16 @@ def issue_certificate(participant_id: int, user=None, today: dt.date | None = No
     IntegrityError; the attempt is rolled back and retried from the current
     maximum. Calling it again for the same participant returns the stored one.
     """
-    session = _session()
+    session = db.session
     user = acting_user(user)
-    today = today or dt.date.today()
+    today = today or clock.kyiv_today()
     year = today.year
     last_error = None
     for attempt in range(attempts):
         try:
-            existing = session.scalar(select(Certificate).where(
-                Certificate.participant_id == participant_id))
+            existing = session.scalar(
+                select(Certificate).where(Certificate.participant_id == participant_id)
+            )
             if existing is not None:
                 return existing
             participant = session.get(Participant, participant_id)
@@ -531,24 +599,35 @@ def issue_certificate(participant_id: int, user=None, today: dt.date | None = No
                 raise CertificateNotIssued()
             hours = attended_hours([participant_id], until=today)[participant_id]
             if hours < participant.workshop.course.completion_hours:
-                raise CertificateNotIssued(_l(
-                    "The participant has not attended enough hours for a certificate."))
-            counter = session.scalar(select(CertificateCounter).where(
-                CertificateCounter.year == year).with_for_update())
+                raise CertificateNotIssued(
+                    _l("The participant has not attended enough hours for a certificate.")
+                )
+            counter = session.scalar(
+                select(CertificateCounter).where(CertificateCounter.year == year).with_for_update()
+            )
             if counter is None:
                 counter = CertificateCounter(year=year, last_number=0)
                 session.add(counter)
                 session.flush()  # a concurrent first issue of the year -> IntegrityError
             seq = counter.last_number + 1
             if attempt:
-                highest = session.scalar(select(func.max(Certificate.seq)).where(
-                    Certificate.year == year)) or 0
+                highest = (
+                    session.scalar(
+                        select(func.max(Certificate.seq)).where(Certificate.year == year)
+                    )
+                    or 0
+                )
                 seq = max(seq, highest + 1)
             counter.last_number = seq
-            certificate = Certificate(participant_id=participant_id, year=year, seq=seq,
-                                      number=format_number(year, seq), issued_on=today,
-                                      hours=hours,
-                                      issued_by_fk=user.id if user is not None else None)
+            certificate = Certificate(
+                participant_id=participant_id,
+                year=year,
+                seq=seq,
+                number=format_number(year, seq),
+                issued_on=today,
+                hours=hours,
+                issued_by_fk=user.id if user is not None else None,
+            )
             session.add(certificate)
             session.commit()
             return certificate
@@ -562,8 +641,12 @@ def issue_certificate(participant_id: int, user=None, today: dt.date | None = No
 
 
 def completed_participant_ids(workshop: Workshop, today: dt.date | None = None) -> list[int]:
-    ids = [p.id for p in _session().scalars(
-        select(Participant).where(Participant.workshop_id == workshop.id)).unique()]
+    ids = [
+        p.id
+        for p in db.session.scalars(
+            select(Participant).where(Participant.workshop_id == workshop.id)
+        ).unique()
+    ]
     hours = attended_hours(ids, until=today)
     threshold = workshop.course.completion_hours
     return [pid for pid in ids if hours[pid] >= threshold]
@@ -573,8 +656,13 @@ def issue_due_certificates(workshop: Workshop, user=None, today=None) -> list[Ce
     """Certificates for every participant of a finished workshop who completed it."""
     if workshop.status is not WorkshopStatus.finished:
         raise TransitionNotAllowed(_l("Certificates are issued when the workshop is finished."))
-    have = set(_session().scalars(select(Certificate.participant_id).join(Participant).where(
-        Participant.workshop_id == workshop.id)))
+    have = set(
+        db.session.scalars(
+            select(Certificate.participant_id)
+            .join(Participant)
+            .where(Participant.workshop_id == workshop.id)
+        )
+    )
     issued = []
     for pid in completed_participant_ids(workshop, today=today):
         if pid not in have:
@@ -594,12 +682,15 @@ def _certified_specialists():
     """Distinct (specialist, programme) pairs with a certificate."""
     from ..providers.models import Specialist
 
-    return (select(Participant.specialist_id.label("specialist_id"),
-                   Course.programme.label("programme"))
-            .join(Certificate, Certificate.participant_id == Participant.id)
-            .join(Workshop, Workshop.id == Participant.workshop_id)
-            .join(Course, Course.id == Workshop.course_id)
-            .join(Specialist, Specialist.id == Participant.specialist_id))
+    return (
+        select(
+            Participant.specialist_id.label("specialist_id"), Course.programme.label("programme")
+        )
+        .join(Certificate, Certificate.participant_id == Participant.id)
+        .join(Workshop, Workshop.id == Participant.workshop_id)
+        .join(Course, Course.id == Workshop.course_id)
+        .join(Specialist, Specialist.id == Participant.specialist_id)
+    )
 
 
 def certified_specialist_ids(specialist_ids, programme: str = ProgrammeCode.centre) -> set[int]:
@@ -608,12 +699,14 @@ def certified_specialist_ids(specialist_ids, programme: str = ProgrammeCode.cent
     ids = sorted({i for i in specialist_ids if i is not None})
     if not ids:
         return set()
-    stmt = (select(Participant.specialist_id)
-            .join(Certificate, Certificate.participant_id == Participant.id)
-            .join(Workshop, Workshop.id == Participant.workshop_id)
-            .join(Course, Course.id == Workshop.course_id)
-            .where(Participant.specialist_id.in_(ids), Course.programme == programme))
-    return set(_session().scalars(stmt))
+    stmt = (
+        select(Participant.specialist_id)
+        .join(Certificate, Certificate.participant_id == Participant.id)
+        .join(Workshop, Workshop.id == Participant.workshop_id)
+        .join(Course, Course.id == Workshop.course_id)
+        .where(Participant.specialist_id.in_(ids), Course.programme == programme)
+    )
+    return set(db.session.scalars(stmt))
 
 
 def provider_training_summary(provider_id: int) -> dict:
@@ -627,16 +720,17 @@ def provider_training_summary(provider_id: int) -> dict:
     """
     from ..providers.models import Specialist
 
-    session = _session()
+    session = db.session
     active = and_(Specialist.provider_id == provider_id, Specialist.active.is_(True))
     specialists = session.scalar(select(func.count(Specialist.id)).where(active)) or 0
     certified_q = _certified_specialists().where(active).subquery()
-    certified = session.scalar(
-        select(func.count(distinct(certified_q.c.specialist_id)))) or 0
+    certified = session.scalar(select(func.count(distinct(certified_q.c.specialist_id)))) or 0
     by_programme = {p.name: 0 for p in programme_items()}
     for programme, count in session.execute(
-            select(certified_q.c.programme, func.count(distinct(certified_q.c.specialist_id)))
-            .group_by(certified_q.c.programme)):
+        select(certified_q.c.programme, func.count(distinct(certified_q.c.specialist_id))).group_by(
+            certified_q.c.programme
+        )
+    ):
         by_programme[str(programme)] = count
     share = certified / specialists if specialists else 0.0
     level = "none" if certified == 0 else ("full" if certified >= specialists else "partial")
@@ -645,9 +739,17 @@ def provider_training_summary(provider_id: int) -> dict:
         from flask import url_for
 
         url = url_for("TrainingReportView.provider", provider_id=provider_id)
-    return {"provider_id": provider_id, "specialists": specialists, "certified": certified,
-            "share": round(share, 4), "percent": int(round(share * 100)), "level": level,
-            "label": str(TRAINED_LEVELS[level]), "by_programme": by_programme, "url": url}
+    return {
+        "provider_id": provider_id,
+        "specialists": specialists,
+        "certified": certified,
+        "share": round(share, 4),
+        "percent": int(round(share * 100)),
+        "level": level,
+        "label": str(TRAINED_LEVELS[level]),
+        "by_programme": by_programme,
+        "url": url,
+    }
 
 
 def providers_training(page: int = 0, page_size: int = 25, search: str = "", scope=None):
@@ -656,30 +758,52 @@ def providers_training(page: int = 0, page_size: int = 25, search: str = "", sco
     from ..providers.models import Provider, Specialist
 
     active = and_(Specialist.provider_id == Provider.id, Specialist.active.is_(True))
-    spec_count = select(func.count(Specialist.id)).where(active).correlate(
-        Provider).scalar_subquery()
-    cert_count = (select(func.count(distinct(Participant.specialist_id)))
-                  .join(Certificate, Certificate.participant_id == Participant.id)
-                  .join(Specialist, Specialist.id == Participant.specialist_id)
-                  .where(active).correlate(Provider).scalar_subquery())
+    spec_count = (
+        select(func.count(Specialist.id)).where(active).correlate(Provider).scalar_subquery()
+    )
+    cert_count = (
+        select(func.count(distinct(Participant.specialist_id)))
+        .join(Certificate, Certificate.participant_id == Participant.id)
+        .join(Specialist, Specialist.id == Participant.specialist_id)
+        .where(active)
+        .correlate(Provider)
+        .scalar_subquery()
+    )
     base = scoped(select(Provider.id), Provider, scope)
     if search:
         base = base.where(Provider.name.ilike(f"%{search[:100]}%"))
-    total = _session().scalar(select(func.count()).select_from(base.subquery()))
-    stmt = (select(Provider.id, Provider.name, Provider.short_name, Oblast.title,
-                   spec_count.label("specialists"), cert_count.label("certified"))
-            .join(Oblast, Oblast.id == Provider.oblast_id)
-            .where(Provider.id.in_(base))
-            .order_by(Provider.name, Provider.id)
-            .offset(page * page_size).limit(page_size))
+    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    stmt = (
+        select(
+            Provider.id,
+            Provider.name,
+            Provider.short_name,
+            Oblast.title,
+            spec_count.label("specialists"),
+            cert_count.label("certified"),
+        )
+        .join(Oblast, Oblast.id == Provider.oblast_id)
+        .where(Provider.id.in_(base))
+        .order_by(Provider.name, Provider.id)
+        .offset(page * page_size)
+        .limit(page_size)
+    )
     rows = []
-    for pid, name, short, oblast, specialists, certified in _session().execute(stmt):
+    for pid, name, short, oblast, specialists, certified in db.session.execute(stmt):
         share = certified / specialists if specialists else 0.0
         level = "none" if not certified else ("full" if certified >= specialists else "partial")
-        rows.append({"id": pid, "name": short or name, "oblast": oblast,
-                     "specialists": specialists, "certified": certified,
-                     "percent": int(round(share * 100)), "label": str(TRAINED_LEVELS[level]),
-                     "level": level})
+        rows.append(
+            {
+                "id": pid,
+                "name": short or name,
+                "oblast": oblast,
+                "specialists": specialists,
+                "certified": certified,
+                "percent": int(round(share * 100)),
+                "label": str(TRAINED_LEVELS[level]),
+                "level": level,
+            }
+        )
     return total, rows
 
 
@@ -693,25 +817,30 @@ def trained_by_oblast_and_programme(scope=None) -> tuple[list, dict]:
     from ..providers.models import Provider, Specialist
 
     base = scoped(_certified_specialists(), Certificate, scope)
-    base = base.join(Provider, Provider.id == Specialist.provider_id).join(
-        Oblast, Oblast.id == Provider.oblast_id).add_columns(Oblast.title.label("oblast"))
+    base = (
+        base.join(Provider, Provider.id == Specialist.provider_id)
+        .join(Oblast, Oblast.id == Provider.oblast_id)
+        .add_columns(Oblast.title.label("oblast"))
+    )
     sub = base.subquery()
-    session = _session()
+    session = db.session
     programmes = programme_items()
     table: dict[str, dict] = {}
     for oblast, programme, count in session.execute(
-            select(sub.c.oblast, sub.c.programme, func.count(distinct(sub.c.specialist_id)))
-            .group_by(sub.c.oblast, sub.c.programme)):
+        select(sub.c.oblast, sub.c.programme, func.count(distinct(sub.c.specialist_id))).group_by(
+            sub.c.oblast, sub.c.programme
+        )
+    ):
         table.setdefault(oblast, {p.name: 0 for p in programmes})[str(programme)] = count
     for oblast, total in session.execute(
-            select(sub.c.oblast, func.count(distinct(sub.c.specialist_id)))
-            .group_by(sub.c.oblast)):
+        select(sub.c.oblast, func.count(distinct(sub.c.specialist_id))).group_by(sub.c.oblast)
+    ):
         table.setdefault(oblast, {p.name: 0 for p in programmes})["total"] = total
     return programmes, dict(sorted(table.items()))
 
 
 def month_bounds(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    today = today or dt.date.today()
+    today = today or clock.kyiv_today()
     last = calendar.monthrange(today.year, today.month)[1]
     return today.replace(day=1), today.replace(day=last)
 
@@ -722,28 +851,48 @@ def month_figures(scope, today: dt.date | None = None) -> dict:
     sessions: hours attended, hours scheduled for the enrolled participants, rate in %.
     Two statements."""
     first, last = month_bounds(today)
-    session = _session()
-    by_status = dict(session.execute(scoped(
-        select(Workshop.status, func.count(Workshop.id))
-        .where(Workshop.start_date <= last, Workshop.end_date >= first)
-        .group_by(Workshop.status), Workshop, scope)).all())
+    session = db.session
+    by_status = dict(
+        session.execute(
+            scoped(
+                select(Workshop.status, func.count(Workshop.id))
+                .where(Workshop.start_date <= last, Workshop.end_date >= first)
+                .group_by(Workshop.status),
+                Workshop,
+                scope,
+            )
+        ).all()
+    )
     workshops = sum(n for status, n in by_status.items() if status != WorkshopStatus.cancelled)
-    attended, planned = session.execute(scoped(
-        select(func.coalesce(func.sum(Attendance.hours), 0),
-               func.coalesce(func.sum(TrainingSession.hours), 0))
-        .select_from(Attendance)
-        .join(TrainingSession, TrainingSession.id == Attendance.session_id)
-        .join(Workshop, Workshop.id == TrainingSession.workshop_id)
-        .where(TrainingSession.day.between(first, last)), Workshop, scope)).one()
+    attended, planned = session.execute(
+        scoped(
+            select(
+                func.coalesce(func.sum(Attendance.hours), 0),
+                func.coalesce(func.sum(TrainingSession.hours), 0),
+            )
+            .select_from(Attendance)
+            .join(TrainingSession, TrainingSession.id == Attendance.session_id)
+            .join(Workshop, Workshop.id == TrainingSession.workshop_id)
+            .where(TrainingSession.day.between(first, last)),
+            Workshop,
+            scope,
+        )
+    ).one()
     rate = int(round(100 * Decimal(attended) / Decimal(planned))) if planned else 0
-    return {"workshops": workshops, "attendance_rate": rate, "by_status": by_status,
-            "attended_hours": Decimal(attended), "planned_hours": Decimal(planned)}
+    return {
+        "workshops": workshops,
+        "attendance_rate": rate,
+        "by_status": by_status,
+        "attended_hours": Decimal(attended),
+        "planned_hours": Decimal(planned),
+    }
 
 
 # --- write commands (web form, REST API) -------------------------------------------------
 COURSE_HOURS = _l("Course hours must be greater than zero.")
-COMPLETION_HOURS = _l("Hours to complete must be greater than zero and not more than the "
-                      "course hours.")
+COMPLETION_HOURS = _l(
+    "Hours to complete must be greater than zero and not more than the course hours."
+)
 
 
 @commands(Course)
@@ -751,8 +900,11 @@ class CourseCommands(ModelCommands):
     def check(self, item, creating):
         if item.hours is not None and item.hours <= 0:
             raise InvalidWorkshop(COURSE_HOURS)
-        if item.completion_hours is not None and item.hours is not None and (
-                item.completion_hours <= 0 or item.completion_hours > item.hours):
+        if (
+            item.completion_hours is not None
+            and item.hours is not None
+            and (item.completion_hours <= 0 or item.completion_hours > item.hours)
+        ):
             raise InvalidWorkshop(COMPLETION_HOURS)
         check_programme(item, creating)
 
@@ -803,7 +955,13 @@ class ParticipantCommands(ModelCommands):
         check_participant_delete(item)
 
 
-label_tables({"training_course": _l("courses"), "training_workshop": _l("workshops"),
-              "training_session": _l("sessions"), "training_participant": _l("participants"),
-              "training_attendance": _l("attendance marks"),
-              "training_certificate": _l("certificates")})
+label_tables(
+    {
+        "training_course": _l("courses"),
+        "training_workshop": _l("workshops"),
+        "training_session": _l("sessions"),
+        "training_participant": _l("participants"),
+        "training_attendance": _l("attendance marks"),
+        "training_certificate": _l("certificates"),
+    }
+)

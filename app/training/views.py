@@ -3,7 +3,6 @@ the attendance sheet), sessions, participants, certificates, reports."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import io
 
@@ -12,27 +11,34 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import protect, safe
-from ..common.listing import PortalInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import BooleanField
+from wtforms.validators import DataRequired
 
+from .. import clock, fab_seam
 from ..common.apidoc import transition_doc
 from ..common.errors import UserError
 from ..common.export import ExportMixin, safe_cell
+from ..common.listing import PortalInterface
 from ..common.lookup import AjaxSelectField
 from ..common.views import PortalModelView, PortalRestApi
 from ..security import roles
 from ..security.scope import scoped
-from . import services
 from ..selection.programme_ref import ProgrammeSelectField, programme_label
+from . import services
 from .fields import AjaxMultiSelectField
-from wtforms.validators import DataRequired
-from .models import (AttendanceStatus, Certificate, Course, Participant, TrainingSession,
-                     Workshop, WorkshopStatus)
-from .. import fab_seam
+from .models import (
+    AttendanceStatus,
+    Certificate,
+    Course,
+    Participant,
+    TrainingSession,
+    Workshop,
+    WorkshopStatus,
+)
 
 COURSE_LABELS = {
     "title": _l("Title"),
@@ -118,26 +124,38 @@ class CourseView(ExportMixin, PortalModelView):
     add_title = _l("Add course")
     edit_title = _l("Edit course")
     label_columns = COURSE_LABELS
-    formatters_columns = {"topics": lambda v: v or "", "description": lambda v: v or "",
-                          "programme": programme_label}
-    add_form_extra_fields = {"programme": ProgrammeSelectField(_l("Programme"),
-                                                               validators=[DataRequired()])}
+    formatters_columns = {
+        "topics": lambda v: v or "",
+        "description": lambda v: v or "",
+        "programme": programme_label,
+    }
+    add_form_extra_fields = {
+        "programme": ProgrammeSelectField(_l("Programme"), validators=[DataRequired()])
+    }
     edit_form_extra_fields = add_form_extra_fields
     description_columns = {
-        "completion_hours": _l("A participant completes the course and gets a certificate "
-                               "after attending at least this many hours."),
+        "completion_hours": _l(
+            "A participant completes the course and gets a certificate "
+            "after attending at least this many hours."
+        ),
         "topics": _l("One topic per line."),
     }
     list_columns = ["title", "programme", "hours", "completion_hours", "active"]
-    add_columns = ["title", "programme", "hours", "completion_hours", "topics", "description",
-                   "active"]
+    add_columns = [
+        "title",
+        "programme",
+        "hours",
+        "completion_hours",
+        "topics",
+        "description",
+        "active",
+    ]
     edit_columns = add_columns
     show_columns = add_columns + ["created_on", "changed_on"]
     search_columns = ["title", "programme_ref", "active"]
     order_columns = ["title", "programme", "hours"]
     base_order = ("title", "asc")
     export_columns = ["title", "programme_name", "hours", "completion_hours", "topics", "active"]
-
 
 
 WORKSHOP_PERMISSIONS = {
@@ -163,27 +181,66 @@ class WorkshopView(ExportMixin, PortalModelView):
     show_template = "training/workshop_show.html"
     formatters_columns = {"notes": lambda v: v or ""}
     label_columns = WORKSHOP_LABELS
-    list_columns = ["course.title", "start_date", "end_date", "where", "occupancy",
-                    "trainer_names", "status"]
-    add_columns = ["course", "start_date", "end_date", "online", "place", "capacity", "trainers",
-                   "notes"]
+    list_columns = [
+        "course.title",
+        "start_date",
+        "end_date",
+        "where",
+        "occupancy",
+        "trainer_names",
+        "status",
+    ]
+    add_columns = [
+        "course",
+        "start_date",
+        "end_date",
+        "online",
+        "place",
+        "capacity",
+        "trainers",
+        "notes",
+    ]
     edit_columns = add_columns
-    show_columns = ["course", "course.programme_name", "start_date", "end_date", "where",
-                    "capacity",
-                    "participant_count", "trainer_names", "status", "status_changed_on",
-                    "notes"]
+    show_columns = [
+        "course",
+        "course.programme_name",
+        "start_date",
+        "end_date",
+        "where",
+        "capacity",
+        "participant_count",
+        "trainer_names",
+        "status",
+        "status_changed_on",
+        "notes",
+    ]
     search_columns = ["status", "start_date", "end_date", "online", "place"]
     order_columns = ["start_date", "end_date", "status", "capacity"]
     base_order = ("start_date", "desc")
-    export_columns = ["course.title", "course.programme_name", "start_date", "end_date", "where",
-                      "capacity", "participant_count", "trainer_names", "status"]
+    export_columns = [
+        "course.title",
+        "course.programme_name",
+        "start_date",
+        "end_date",
+        "where",
+        "capacity",
+        "participant_count",
+        "trainer_names",
+        "status",
+    ]
     add_form_extra_fields = edit_form_extra_fields = {
-        "online": BooleanField(_l("Online"), default=False,
-                               description=_l("Tick for an online workshop; the place may "
-                                              "then hold the platform or link.")),
-        "trainers": AjaxMultiSelectField(_l("Trainers"), lookup="training_trainer",
-                                         description=_l("Portal users with the Trainer role. "
-                                                        "You are added automatically.")),
+        "online": BooleanField(
+            _l("Online"),
+            default=False,
+            description=_l(
+                "Tick for an online workshop; the place may then hold the platform or link."
+            ),
+        ),
+        "trainers": AjaxMultiSelectField(
+            _l("Trainers"),
+            lookup="training_trainer",
+            description=_l("Portal users with the Trainer role. You are added automatically."),
+        ),
     }
 
     # A trainer changes only their own workshops (services.WorkshopCommands); the
@@ -207,15 +264,23 @@ class WorkshopView(ExportMixin, PortalModelView):
             participants = sorted(item.participants, key=lambda p: p.full_name)
             hours = services.attended_hours([p.id for p in participants])
         return self.render_template(
-            self.show_template, pk=pk, title=self.show_title, widgets=widgets,
-            related_views=[], item=item, sessions=sessions, participants=participants,
-            hours=hours, can_people=can_people,
+            self.show_template,
+            pk=pk,
+            title=self.show_title,
+            widgets=widgets,
+            related_views=[],
+            item=item,
+            sessions=sessions,
+            participants=participants,
+            hours=hours,
+            can_people=can_people,
             can_edit=services.can_edit_workshop(item) and sm.has_access("can_write", "Workshop"),
-            can_enrol=services.can_edit_workshop(item) and sm.has_access("can_write",
-                                                                         "Participant"),
+            can_enrol=services.can_edit_workshop(item)
+            and sm.has_access("can_write", "Participant"),
             can_export=sm.has_access("can_export", "Workshop"),
             can_reopen=sm.has_access("can_reopen", "Workshop"),
-            is_open=item.status in services.OPEN_STATUSES, Status=WorkshopStatus,
+            is_open=item.status in services.OPEN_STATUSES,
+            Status=WorkshopStatus,
         )
 
     # --- workflow actions -------------------------------------------------------------------
@@ -230,25 +295,37 @@ class WorkshopView(ExportMixin, PortalModelView):
             return redirect(url_for(f"{self.__class__.__name__}.show", pk=items[0].id))
         return redirect(self.get_redirect())
 
-    @action("start_action", _l("Start"), _l("Start the selected workshops?"), "fa-play",
-            single=False)
+    @action(
+        "start_action", _l("Start"), _l("Start the selected workshops?"), "fa-play", single=False
+    )
     def start_action(self, items):
         return self._transition(items, services.start_workshop, _l("The workshop has started."))
 
-    @action("finish_action", _l("Finish"), _l("Finish the selected workshops? Attendance will "
-                                              "be locked and certificates issued."), "fa-flag",
-            single=False)
+    @action(
+        "finish_action",
+        _l("Finish"),
+        _l("Finish the selected workshops? Attendance will be locked and certificates issued."),
+        "fa-flag",
+        single=False,
+    )
     def finish_action(self, items):
-        return self._transition(items, services.finish_workshop,
-                                _l("The workshop is finished; attendance is locked."))
+        return self._transition(
+            items, services.finish_workshop, _l("The workshop is finished; attendance is locked.")
+        )
 
-    @action("cancel_action", _l("Cancel"), _l("Cancel the selected workshops?"), "fa-ban",
-            single=False)
+    @action(
+        "cancel_action", _l("Cancel"), _l("Cancel the selected workshops?"), "fa-ban", single=False
+    )
     def cancel_action(self, items):
         return self._transition(items, services.cancel_workshop, _l("The workshop is cancelled."))
 
-    @action("reopen_action", _l("Reopen"), _l("Reopen the finished workshop for corrections?"),
-            "fa-undo", single=False)
+    @action(
+        "reopen_action",
+        _l("Reopen"),
+        _l("Reopen the finished workshop for corrections?"),
+        "fa-undo",
+        single=False,
+    )
     def reopen_action(self, items):
         return self._transition(items, services.reopen_workshop, _l("The workshop is reopened."))
 
@@ -271,8 +348,13 @@ class WorkshopView(ExportMixin, PortalModelView):
                 status_code = exc.status_code
             else:
                 if sheet.errors:
-                    flash(_("Attendance was not saved: correct the marked cells "
-                            "(%(count)s).", count=len(sheet.errors)), "danger")
+                    flash(
+                        _(
+                            "Attendance was not saved: correct the marked cells (%(count)s).",
+                            count=len(sheet.errors),
+                        ),
+                        "danger",
+                    )
                     status_code = 400
                 else:
                     flash(_("Attendance of the group is saved."), "success")
@@ -280,8 +362,12 @@ class WorkshopView(ExportMixin, PortalModelView):
         else:
             sheet = services.load_sheet(workshop)
         return self.render_template(
-            "training/attendance.html", title=_("Attendance"), sheet=sheet,
-            workshop=workshop, locked=locked, statuses=list(AttendanceStatus),
+            "training/attendance.html",
+            title=_("Attendance"),
+            sheet=sheet,
+            workshop=workshop,
+            locked=locked,
+            statuses=list(AttendanceStatus),
         ), status_code
 
     # --- attendance sheet: print view and XLSX ---------------------------------------------
@@ -291,8 +377,12 @@ class WorkshopView(ExportMixin, PortalModelView):
         workshop = self.scoped_get(pk)
         sheet = services.load_sheet(workshop)
         _record_sheet_export(workshop, "print")
-        return self.render_template("training/attendance_print.html", sheet=sheet,
-                                    workshop=workshop, today=dt.date.today())
+        return self.render_template(
+            "training/attendance_print.html",
+            sheet=sheet,
+            workshop=workshop,
+            today=clock.kyiv_today(),
+        )
 
     @expose("/attendance/<int:pk>/xlsx")
     @has_access
@@ -307,26 +397,42 @@ class WorkshopView(ExportMixin, PortalModelView):
         ws.append([str(_("Attendance sheet")), safe_cell(repr(workshop))])
         ws.append([str(_("Trainers")), safe_cell(workshop.trainer_names)])
         ws.append([])
-        ws.append(["№", str(_("Participant")), str(_("Organisation"))]
-                  + [safe_cell(s.day) + f" ({s.hours} {_('h')})" for s in sheet.sessions]
-                  + [str(_("Hours attended")), str(_("Completed"))])
+        ws.append(
+            ["№", str(_("Participant")), str(_("Organisation"))]
+            + [safe_cell(s.day) + f" ({s.hours} {_('h')})" for s in sheet.sessions]
+            + [str(_("Hours attended")), str(_("Completed"))]
+        )
         for number, p in enumerate(sheet.participants, 1):
             cells = []
             for s in sheet.sessions:
                 c = sheet.cell(p.id, s.id)
-                cells.append("" if c.status is None else
-                             f"{c.status.label} ({c.hours})" if c.status is AttendanceStatus.partial
-                             else c.status.label)
-            ws.append([number, safe_cell(p.full_name), safe_cell(p.organisation), *cells,
-                       float(sheet.attended(p.id)),
-                       _("yes") if sheet.completed(p.id) else _("no")])
+                cells.append(
+                    ""
+                    if c.status is None
+                    else f"{c.status.label} ({c.hours})"
+                    if c.status is AttendanceStatus.partial
+                    else c.status.label
+                )
+            ws.append(
+                [
+                    number,
+                    safe_cell(p.full_name),
+                    safe_cell(p.organisation),
+                    *cells,
+                    float(sheet.attended(p.id)),
+                    _("yes") if sheet.completed(p.id) else _("no"),
+                ]
+            )
         out = io.BytesIO()
         book.save(out)
         _record_sheet_export(workshop, "xlsx")
-        return Response(out.getvalue(),
-                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition":
-                                 f'attachment; filename="attendance-{workshop.id}.xlsx"'})
+        return Response(
+            out.getvalue(),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={
+                "Content-Disposition": f'attachment; filename="attendance-{workshop.id}.xlsx"'
+            },
+        )
 
 
 def _record_sheet_export(workshop, fmt):
@@ -364,10 +470,10 @@ class TrainingSessionView(_WorkshopChildView):
     order_columns = ["day", "hours"]
     base_order = ("day", "desc")
     add_form_extra_fields = {
-        "workshop": AjaxSelectField(_l("Workshop"), lookup="training_workshop",
-                                    default=_workshop_from_args),
+        "workshop": AjaxSelectField(
+            _l("Workshop"), lookup="training_workshop", default=_workshop_from_args
+        ),
     }
-
 
 
 class ParticipantView(ExportMixin, _WorkshopChildView):
@@ -379,28 +485,40 @@ class ParticipantView(ExportMixin, _WorkshopChildView):
     edit_title = _l("Edit participant")
     label_columns = PARTICIPANT_LABELS
     description_columns = {
-        "specialist": _l("A specialist of a provider; or leave empty and enter a guest "
-                         "participant from another organisation."),
+        "specialist": _l(
+            "A specialist of a provider; or leave empty and enter a guest "
+            "participant from another organisation."
+        ),
     }
-    list_columns = ["full_name", "organisation", "workshop", "workshop.status",
-                    "certificate.number"]
+    list_columns = [
+        "full_name",
+        "organisation",
+        "workshop",
+        "workshop.status",
+        "certificate.number",
+    ]
     add_columns = ["workshop", "specialist", "guest_name", "guest_organisation"]
     edit_columns = ["specialist", "guest_name", "guest_organisation"]
     show_columns = ["workshop", "full_name", "organisation", "certificate.number", "created_on"]
     search_columns = ["guest_name", "guest_organisation"]
     order_columns = ["guest_name"]
     base_order = ("id", "desc")
-    export_columns = ["full_name", "organisation", "workshop", "workshop.status",
-                      "certificate.number"]
+    export_columns = [
+        "full_name",
+        "organisation",
+        "workshop",
+        "workshop.status",
+        "certificate.number",
+    ]
     add_form_extra_fields = {
-        "workshop": AjaxSelectField(_l("Workshop"), lookup="training_workshop",
-                                    default=_workshop_from_args),
+        "workshop": AjaxSelectField(
+            _l("Workshop"), lookup="training_workshop", default=_workshop_from_args
+        ),
         "specialist": AjaxSelectField(_l("Specialist"), lookup="training_specialist"),
     }
     edit_form_extra_fields = {
         "specialist": AjaxSelectField(_l("Specialist"), lookup="training_specialist"),
     }
-
 
 
 class CertificateView(ExportMixin, PortalModelView):
@@ -410,19 +528,35 @@ class CertificateView(ExportMixin, PortalModelView):
     list_title = _l("Certificates")
     show_title = _l("Certificate")
     label_columns = CERTIFICATE_LABELS
-    list_columns = ["number", "participant.full_name", "participant.organisation",
-                    "participant.workshop", "issued_on", "hours"]
-    show_columns = ["number", "participant.full_name", "participant.organisation",
-                    "participant.workshop", "participant.workshop.course.programme_name",
-                    "issued_on", "hours"]
+    list_columns = [
+        "number",
+        "participant.full_name",
+        "participant.organisation",
+        "participant.workshop",
+        "issued_on",
+        "hours",
+    ]
+    show_columns = [
+        "number",
+        "participant.full_name",
+        "participant.organisation",
+        "participant.workshop",
+        "participant.workshop.course.programme_name",
+        "issued_on",
+        "hours",
+    ]
     search_columns = ["number", "year", "issued_on"]
     order_columns = ["number", "issued_on"]
     base_order = ("number", "desc")
     export_columns = show_columns
 
 
-REPORT_PERMISSIONS = {"providers": "read", "provider": "read", "by_oblast": "read",
-                      "by_oblast_xlsx": "export"}
+REPORT_PERMISSIONS = {
+    "providers": "read",
+    "provider": "read",
+    "by_oblast": "read",
+    "by_oblast_xlsx": "export",
+}
 
 
 class TrainingReportView(BaseView):
@@ -441,12 +575,19 @@ class TrainingReportView(BaseView):
     def providers(self):
         page = max(0, min(request.args.get("page", 0, type=int), 100000))
         search = (request.args.get("q") or "").strip()
-        total, rows = services.providers_training(page=page, page_size=self.page_size,
-                                                  search=search)
+        total, rows = services.providers_training(
+            page=page, page_size=self.page_size, search=search
+        )
         pages = (total + self.page_size - 1) // self.page_size
-        return self.render_template("training/providers.html", rows=rows, total=total,
-                                    page=page, pages=pages, search=search,
-                                    title=_("Training by provider"))
+        return self.render_template(
+            "training/providers.html",
+            rows=rows,
+            total=total,
+            page=page,
+            pages=pages,
+            search=search,
+            title=_("Training by provider"),
+        )
 
     @expose("/provider/<int:provider_id>")
     @has_access
@@ -454,7 +595,8 @@ class TrainingReportView(BaseView):
         from ..providers.models import Provider
 
         provider = self.appbuilder.session.scalar(
-            scoped(select(Provider), Provider).where(Provider.id == provider_id))
+            scoped(select(Provider), Provider).where(Provider.id == provider_id)
+        )
         if provider is None:
             abort(404)
         summary = services.provider_training_summary(provider_id)
@@ -462,25 +604,38 @@ class TrainingReportView(BaseView):
         if self.appbuilder.sm.has_access("can_read", "Certificate"):
             from ..providers.models import Specialist
 
-            certificates = self.appbuilder.session.scalars(
-                scoped(select(Certificate), Certificate)
-                .join(Participant, Participant.id == Certificate.participant_id)
-                .join(Specialist, Specialist.id == Participant.specialist_id)
-                .where(Specialist.provider_id == provider_id)
-                .order_by(Certificate.issued_on.desc()).limit(200)).unique().all()
-        return self.render_template("training/provider.html", provider=provider,
-                                    summary=summary, certificates=certificates,
-                                    programmes=services.programme_items(),
-                                    title=_("Training of the provider's specialists"))
+            certificates = (
+                self.appbuilder.session.scalars(
+                    scoped(select(Certificate), Certificate)
+                    .join(Participant, Participant.id == Certificate.participant_id)
+                    .join(Specialist, Specialist.id == Participant.specialist_id)
+                    .where(Specialist.provider_id == provider_id)
+                    .order_by(Certificate.issued_on.desc())
+                    .limit(200)
+                )
+                .unique()
+                .all()
+            )
+        return self.render_template(
+            "training/provider.html",
+            provider=provider,
+            summary=summary,
+            certificates=certificates,
+            programmes=services.programme_items(),
+            title=_("Training of the provider's specialists"),
+        )
 
     @expose("/by-oblast")
     @has_access
     def by_oblast(self):
         programmes, table = services.trained_by_oblast_and_programme()
-        return self.render_template("training/by_oblast.html", programmes=programmes,
-                                    table=table, title=_("Trained specialists by oblast"),
-                                    can_export=self.appbuilder.sm.has_access(
-                                        "can_export", "TrainingReport"))
+        return self.render_template(
+            "training/by_oblast.html",
+            programmes=programmes,
+            table=table,
+            title=_("Trained specialists by oblast"),
+            can_export=self.appbuilder.sm.has_access("can_export", "TrainingReport"),
+        )
 
     @expose("/by-oblast/xlsx")
     @has_access
@@ -495,15 +650,21 @@ class TrainingReportView(BaseView):
         ws.title = str(_("Trained specialists"))[:31]
         ws.append([str(_("Oblast")), *[p.label for p in programmes], str(_("Total"))])
         for oblast, counts in table.items():
-            ws.append([safe_cell(oblast), *[counts.get(p.name, 0) for p in programmes],
-                       counts.get("total", 0)])
+            ws.append(
+                [
+                    safe_cell(oblast),
+                    *[counts.get(p.name, 0) for p in programmes],
+                    counts.get("total", 0),
+                ]
+            )
         out = io.BytesIO()
         book.save(out)
         record_event("export", "TrainingReport", details={"report": "by_oblast"})
-        return Response(out.getvalue(),
-                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition":
-                                 'attachment; filename="trained-by-oblast.xlsx"'})
+        return Response(
+            out.getvalue(),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": 'attachment; filename="trained-by-oblast.xlsx"'},
+        )
 
 
 # --- REST API ----------------------------------------------------------------------------
@@ -518,19 +679,32 @@ class CourseApi(PortalRestApi):
     #: ``programme`` is a code of the programme reference (names: /api/v1/programme/).
     list_columns = ["id", "title", "programme", "hours", "completion_hours", "active"]
     show_columns = list_columns + ["topics", "description", "version"]
-    add_columns = ["title", "programme", "hours", "completion_hours", "topics", "description",
-                   "active"]
+    add_columns = [
+        "title",
+        "programme",
+        "hours",
+        "completion_hours",
+        "topics",
+        "description",
+        "active",
+    ]
     edit_columns = add_columns
 
 
-
-API_PERMISSIONS = {**roles.METHOD_PERMISSIONS, "start": "write", "finish": "write",
-                   "cancel": "write", "reopen": "reopen"}
+API_PERMISSIONS = {
+    **roles.METHOD_PERMISSIONS,
+    "start": "write",
+    "finish": "write",
+    "cancel": "write",
+    "reopen": "reopen",
+}
 
 #: OpenAPI text of the workshop status endpoints.
 _transition_doc = functools.partial(
-    transition_doc, returns={"certificates": "strings"},
-    ok="New status (and certificates issued, when finishing)")
+    transition_doc,
+    returns={"certificates": "strings"},
+    ok="New status (and certificates issued, when finishing)",
+)
 
 
 class WorkshopApi(PortalRestApi):
@@ -540,8 +714,17 @@ class WorkshopApi(PortalRestApi):
     method_permission_name = API_PERMISSIONS
     datamodel = PortalInterface(Workshop)
     label_columns = WORKSHOP_LABELS
-    list_columns = ["id", "course.id", "course.title", "start_date", "end_date", "online",
-                    "place", "capacity", "status"]
+    list_columns = [
+        "id",
+        "course.id",
+        "course.title",
+        "start_date",
+        "end_date",
+        "online",
+        "place",
+        "capacity",
+        "status",
+    ]
     show_columns = list_columns + ["notes", "version"]
     add_columns = ["course", "start_date", "end_date", "online", "place", "capacity", "notes"]
     edit_columns = add_columns

@@ -6,6 +6,7 @@ Revision ID: 7d41c2e9b5f3
 Revises: 5b7e0c1a9d20
 Create Date: 2026-11-23 16:00:00
 """
+
 from alembic import op
 
 from app.common.textsearch import install, uninstall

@@ -10,6 +10,7 @@ Revision ID: a3c9e1f04b27
 Revises: 7d41c2e9b5f3
 Create Date: 2026-12-01 21:30:00
 """
+
 from alembic import op
 
 revision = "a3c9e1f04b27"
@@ -19,8 +20,12 @@ depends_on = None
 
 
 def upgrade():
-    op.create_index("ix_case_file_worker_status_due", "case_file",
-                    ["assigned_worker_id", "status", "next_contact_due"], unique=False)
+    op.create_index(
+        "ix_case_file_worker_status_due",
+        "case_file",
+        ["assigned_worker_id", "status", "next_contact_due"],
+        unique=False,
+    )
 
 
 def downgrade():

@@ -15,15 +15,25 @@ depends_on = None
 
 
 #: Tables whose rows have an edit form or a writable API and had no version.
-VERSIONED = ("specialist", "case_household_member", "case_need", "case_contact",
-             "case_referral", "case_review", "training_session", "training_participant")
+VERSIONED = (
+    "specialist",
+    "case_household_member",
+    "case_need",
+    "case_contact",
+    "case_referral",
+    "case_review",
+    "training_session",
+    "training_participant",
+)
 
 
 #: A registered provider is archived, never deleted: a new status value.
 PROVIDER_STATUS = ("draft", "submitted", "approved", "rejected", "suspended")
-PROVIDER_STATUS_COLUMNS = (("provider", "status", "providerstatus"),
-                           ("provider_status_change", "from_status", "providerstatus_from"),
-                           ("provider_status_change", "to_status", "providerstatus_to"))
+PROVIDER_STATUS_COLUMNS = (
+    ("provider", "status", "providerstatus"),
+    ("provider_status_change", "from_status", "providerstatus_from"),
+    ("provider_status_change", "to_status", "providerstatus_to"),
+)
 
 
 def _status_check(values):
@@ -31,14 +41,17 @@ def _status_check(values):
         if op.get_bind().dialect.name == "sqlite":
             # SQLite cannot alter a CHECK: batch mode rebuilds the table with it.
             with op.batch_alter_table(table, recreate="always") as batch:
-                batch.alter_column(column, existing_nullable=False, type_=sa.Enum(
-                    *values, name=name, native_enum=False, create_constraint=True,
-                    length=17))
+                batch.alter_column(
+                    column,
+                    existing_nullable=False,
+                    type_=sa.Enum(
+                        *values, name=name, native_enum=False, create_constraint=True, length=17
+                    ),
+                )
         else:
             op.drop_constraint(op.f(f"ck_{table}_{name}"), table, type_="check")
             listed = ", ".join(f"'{v}'" for v in values)
-            op.create_check_constraint(op.f(f"ck_{table}_{name}"), table,
-                                       f"{column} IN ({listed})")
+            op.create_check_constraint(op.f(f"ck_{table}_{name}"), table, f"{column} IN ({listed})")
 
 
 def upgrade():
@@ -46,14 +59,15 @@ def upgrade():
     # Plain ADD COLUMN (no batch copy): SQLite adds a NOT NULL column with a
     # default in place, and rebuilding a table would drop its triggers.
     for table in VERSIONED:
-        op.add_column(table, sa.Column("version", sa.Integer(), server_default="1",
-                                       nullable=False))
+        op.add_column(table, sa.Column("version", sa.Integer(), server_default="1", nullable=False))
 
 
 def downgrade():
     op.execute("UPDATE provider SET status = 'suspended' WHERE status = 'archived'")
-    op.execute("DELETE FROM provider_status_change "
-               "WHERE from_status = 'archived' OR to_status = 'archived'")
+    op.execute(
+        "DELETE FROM provider_status_change "
+        "WHERE from_status = 'archived' OR to_status = 'archived'"
+    )
     _status_check(PROVIDER_STATUS)
     for table in reversed(VERSIONED):
         with op.batch_alter_table(table) as batch:

@@ -4,6 +4,7 @@ Revision ID: b17a5e55d001
 Revises: b16c0e0a1d01
 Create Date: 2026-12-07 06:00:00
 """
+
 import sqlalchemy as sa
 from alembic import op
 

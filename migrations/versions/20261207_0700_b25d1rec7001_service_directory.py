@@ -48,19 +48,33 @@ RECIPIENTS = (
 
 def _audit_columns(table):
     return [
-        sa.Column("created_on", sa.DateTime(), server_default=sa.text("(CURRENT_TIMESTAMP)"),
-                  nullable=False),
-        sa.Column("changed_on", sa.DateTime(), server_default=sa.text("(CURRENT_TIMESTAMP)"),
-                  nullable=False),
+        sa.Column(
+            "created_on",
+            sa.DateTime(),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column(
+            "changed_on",
+            sa.DateTime(),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
         sa.Column("created_by_fk", sa.Integer(), nullable=True),
         sa.Column("changed_by_fk", sa.Integer(), nullable=True),
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
-        sa.ForeignKeyConstraint(["created_by_fk"], ["ab_user.id"],
-                                name=op.f(f"fk_{table}_created_by_fk_ab_user"),
-                                ondelete="SET NULL"),
-        sa.ForeignKeyConstraint(["changed_by_fk"], ["ab_user.id"],
-                                name=op.f(f"fk_{table}_changed_by_fk_ab_user"),
-                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(
+            ["created_by_fk"],
+            ["ab_user.id"],
+            name=op.f(f"fk_{table}_created_by_fk_ab_user"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["changed_by_fk"],
+            ["ab_user.id"],
+            name=op.f(f"fk_{table}_changed_by_fk_ab_user"),
+            ondelete="SET NULL",
+        ),
     ]
 
 
@@ -94,16 +108,39 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=300), nullable=False),
         sa.Column("kind_id", sa.Integer(), nullable=False),
-        sa.Column("level", sa.Enum("hromada", "oblast", "national", name="entrylevel",
-                                   native_enum=False, create_constraint=True, length=16),
-                  server_default="hromada", nullable=False),
+        sa.Column(
+            "level",
+            sa.Enum(
+                "hromada",
+                "oblast",
+                "national",
+                name="entrylevel",
+                native_enum=False,
+                create_constraint=True,
+                length=16,
+            ),
+            server_default="hromada",
+            nullable=False,
+        ),
         sa.Column("oblast_id", sa.Integer(), nullable=True),
         sa.Column("hromada_id", sa.Integer(), nullable=True),
-        sa.Column("provider_type", sa.Enum("cnap", "hromada_department", "resilience_centre",
-                                           "approved_provider", "state_body", "ngo", "other",
-                                           name="providertype", native_enum=False,
-                                           create_constraint=True, length=26),
-                  nullable=False),
+        sa.Column(
+            "provider_type",
+            sa.Enum(
+                "cnap",
+                "hromada_department",
+                "resilience_centre",
+                "approved_provider",
+                "state_body",
+                "ngo",
+                "other",
+                name="providertype",
+                native_enum=False,
+                create_constraint=True,
+                length=26,
+            ),
+            nullable=False,
+        ),
         sa.Column("provider_name", sa.String(length=300), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("how_to_apply", sa.Text(), nullable=True),
@@ -122,15 +159,25 @@ def upgrade():
         sa.Column("verified_by_fk", sa.Integer(), nullable=True),
         sa.Column("active", sa.Boolean(), server_default=sa.true(), nullable=False),
         *_audit_columns("directory_entry"),
-        sa.ForeignKeyConstraint(["kind_id"], ["directory_service_kind.id"],
-                                name=op.f("fk_directory_entry_kind_id_directory_service_kind")),
-        sa.ForeignKeyConstraint(["oblast_id"], ["geo_oblast.id"],
-                                name=op.f("fk_directory_entry_oblast_id_geo_oblast")),
-        sa.ForeignKeyConstraint(["hromada_id"], ["geo_hromada.id"],
-                                name=op.f("fk_directory_entry_hromada_id_geo_hromada")),
-        sa.ForeignKeyConstraint(["verified_by_fk"], ["ab_user.id"],
-                                name=op.f("fk_directory_entry_verified_by_fk_ab_user"),
-                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(
+            ["kind_id"],
+            ["directory_service_kind.id"],
+            name=op.f("fk_directory_entry_kind_id_directory_service_kind"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["oblast_id"], ["geo_oblast.id"], name=op.f("fk_directory_entry_oblast_id_geo_oblast")
+        ),
+        sa.ForeignKeyConstraint(
+            ["hromada_id"],
+            ["geo_hromada.id"],
+            name=op.f("fk_directory_entry_hromada_id_geo_hromada"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["verified_by_fk"],
+            ["ab_user.id"],
+            name=op.f("fk_directory_entry_verified_by_fk_ab_user"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_directory_entry")),
     )
     with op.batch_alter_table("directory_entry", schema=None) as batch_op:
@@ -145,56 +192,97 @@ def upgrade():
         sa.Column("entry_id", sa.Integer(), nullable=False),
         sa.Column("category_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["category_id"], ["directory_recipient_category.id"],
-            name=op.f("fk_directory_entry_recipient_category_id_directory_recipient_category")),
-        sa.ForeignKeyConstraint(["entry_id"], ["directory_entry.id"],
-                                name=op.f("fk_directory_entry_recipient_entry_id_directory_entry"),
-                                ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("entry_id", "category_id",
-                                name=op.f("pk_directory_entry_recipient")),
+            ["category_id"],
+            ["directory_recipient_category.id"],
+            name=op.f("fk_directory_entry_recipient_category_id_directory_recipient_category"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["entry_id"],
+            ["directory_entry.id"],
+            name=op.f("fk_directory_entry_recipient_entry_id_directory_entry"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "entry_id", "category_id", name=op.f("pk_directory_entry_recipient")
+        ),
     )
-    op.create_index("ix_directory_entry_recipient_category", "directory_entry_recipient",
-                    ["category_id", "entry_id"])
+    op.create_index(
+        "ix_directory_entry_recipient_category",
+        "directory_entry_recipient",
+        ["category_id", "entry_id"],
+    )
 
     with op.batch_alter_table("ab_user", schema=None) as batch_op:
         batch_op.add_column(sa.Column("hromada_id", sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f("ix_ab_user_hromada_id"), ["hromada_id"])
-        batch_op.create_foreign_key(batch_op.f("fk_ab_user_hromada_id_geo_hromada"),
-                                    "geo_hromada", ["hromada_id"], ["id"], ondelete="SET NULL")
+        batch_op.create_foreign_key(
+            batch_op.f("fk_ab_user_hromada_id_geo_hromada"),
+            "geo_hromada",
+            ["hromada_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
     with op.batch_alter_table("case_referral", schema=None) as batch_op:
         batch_op.add_column(sa.Column("entry_id", sa.Integer(), nullable=True))
         # The enum's CHECK is created by name (a batch on PostgreSQL would not
         # create it from the type), so that the downgrade finds it on both.
-        batch_op.add_column(sa.Column(
-            "outcome", sa.Enum("received", "refused", "no_answer", name="referraloutcome",
-                               native_enum=False, create_constraint=False, length=17),
-            nullable=True))
+        batch_op.add_column(
+            sa.Column(
+                "outcome",
+                sa.Enum(
+                    "received",
+                    "refused",
+                    "no_answer",
+                    name="referraloutcome",
+                    native_enum=False,
+                    create_constraint=False,
+                    length=17,
+                ),
+                nullable=True,
+            )
+        )
         batch_op.add_column(sa.Column("outcome_on", sa.Date(), nullable=True))
         batch_op.create_check_constraint(
-            "referraloutcome", "outcome IN ('received', 'refused', 'no_answer')")
+            "referraloutcome", "outcome IN ('received', 'refused', 'no_answer')"
+        )
         batch_op.create_index(batch_op.f("ix_case_referral_entry_id"), ["entry_id"])
-        batch_op.create_foreign_key(batch_op.f("fk_case_referral_entry_id_directory_entry"),
-                                    "directory_entry", ["entry_id"], ["id"])
+        batch_op.create_foreign_key(
+            batch_op.f("fk_case_referral_entry_id_directory_entry"),
+            "directory_entry",
+            ["entry_id"],
+            ["id"],
+        )
 
-    op.bulk_insert(kinds, [{"code": code, "name": name, "sort_order": n * 10, "active": True,
-                            "version": 1}
-                           for n, (code, name) in enumerate(SERVICE_KINDS, start=1)])
-    op.bulk_insert(categories, [{"code": code, "name": name, "sort_order": n * 10, "version": 1}
-                                for n, (code, name) in enumerate(RECIPIENTS, start=1)])
+    op.bulk_insert(
+        kinds,
+        [
+            {"code": code, "name": name, "sort_order": n * 10, "active": True, "version": 1}
+            for n, (code, name) in enumerate(SERVICE_KINDS, start=1)
+        ],
+    )
+    op.bulk_insert(
+        categories,
+        [
+            {"code": code, "name": name, "sort_order": n * 10, "version": 1}
+            for n, (code, name) in enumerate(RECIPIENTS, start=1)
+        ],
+    )
 
 
 def downgrade():
     with op.batch_alter_table("case_referral", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_case_referral_entry_id_directory_entry"),
-                                 type_="foreignkey")
+        batch_op.drop_constraint(
+            batch_op.f("fk_case_referral_entry_id_directory_entry"), type_="foreignkey"
+        )
         batch_op.drop_index(batch_op.f("ix_case_referral_entry_id"))
         batch_op.drop_constraint("referraloutcome", type_="check")
         batch_op.drop_column("outcome_on")
         batch_op.drop_column("outcome")
         batch_op.drop_column("entry_id")
     with op.batch_alter_table("ab_user", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_ab_user_hromada_id_geo_hromada"),
-                                 type_="foreignkey")
+        batch_op.drop_constraint(
+            batch_op.f("fk_ab_user_hromada_id_geo_hromada"), type_="foreignkey"
+        )
         batch_op.drop_index(batch_op.f("ix_ab_user_hromada_id"))
         batch_op.drop_column("hromada_id")
     op.drop_index("ix_directory_entry_recipient_category", table_name="directory_entry_recipient")

@@ -17,19 +17,33 @@ depends_on = None
 
 def _audit_columns(table):
     return [
-        sa.Column("created_on", sa.DateTime(), server_default=sa.text("(CURRENT_TIMESTAMP)"),
-                  nullable=False),
-        sa.Column("changed_on", sa.DateTime(), server_default=sa.text("(CURRENT_TIMESTAMP)"),
-                  nullable=False),
+        sa.Column(
+            "created_on",
+            sa.DateTime(),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column(
+            "changed_on",
+            sa.DateTime(),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
         sa.Column("created_by_fk", sa.Integer(), nullable=True),
         sa.Column("changed_by_fk", sa.Integer(), nullable=True),
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
-        sa.ForeignKeyConstraint(["created_by_fk"], ["ab_user.id"],
-                                name=op.f(f"fk_{table}_created_by_fk_ab_user"),
-                                ondelete="SET NULL"),
-        sa.ForeignKeyConstraint(["changed_by_fk"], ["ab_user.id"],
-                                name=op.f(f"fk_{table}_changed_by_fk_ab_user"),
-                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(
+            ["created_by_fk"],
+            ["ab_user.id"],
+            name=op.f(f"fk_{table}_created_by_fk_ab_user"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["changed_by_fk"],
+            ["ab_user.id"],
+            name=op.f(f"fk_{table}_changed_by_fk_ab_user"),
+            ondelete="SET NULL",
+        ),
     ]
 
 
@@ -42,8 +56,9 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=20), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("meeting_forms", sa.String(length=100), server_default="visit,office",
-                  nullable=False),
+        sa.Column(
+            "meeting_forms", sa.String(length=100), server_default="visit,office", nullable=False
+        ),
         sa.Column("meeting_interval_days", sa.Integer(), nullable=True),
         sa.Column("term_months", sa.Integer(), nullable=True),
         sa.Column("extension_months", sa.Integer(), nullable=True),
@@ -65,13 +80,20 @@ def upgrade():
         sa.Column("name", sa.String(length=300), nullable=False),
         sa.Column("active", sa.Boolean(), server_default=sa.true(), nullable=False),
         *_audit_columns("programme_measure"),
-        sa.ForeignKeyConstraint(["programme_code"], ["programme.code"],
-                                name=op.f("fk_programme_measure_programme_code_programme")),
+        sa.ForeignKeyConstraint(
+            ["programme_code"],
+            ["programme.code"],
+            name=op.f("fk_programme_measure_programme_code_programme"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_programme_measure")),
         sa.UniqueConstraint("programme_code", "code", name="uq_programme_measure_code"),
     )
-    op.create_index(op.f("ix_programme_measure_programme_code"), "programme_measure",
-                    ["programme_code"], unique=False)
+    op.create_index(
+        op.f("ix_programme_measure_programme_code"),
+        "programme_measure",
+        ["programme_code"],
+        unique=False,
+    )
     op.bulk_insert(programmes, programme_rows())
     op.bulk_insert(measures, measure_rows())
 

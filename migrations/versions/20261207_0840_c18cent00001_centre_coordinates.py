@@ -5,8 +5,8 @@ Revises: c22sel000001
 Create Date: 2026-12-07 08:10:00
 """
 
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
 
 revision = "c18cent00001"
 down_revision = "c22sel000001"

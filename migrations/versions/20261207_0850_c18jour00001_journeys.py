@@ -5,8 +5,8 @@ Revises: c18cent00001
 Create Date: 2026-12-07 08:10:00
 """
 
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
 
 revision = "c18jour00001"
 down_revision = "c18cent00001"

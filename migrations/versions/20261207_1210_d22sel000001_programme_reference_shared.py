@@ -30,10 +30,16 @@ depends_on = None
 
 #: table -> (old enum's name, old values, {old value: programme code})
 COLUMNS = {
-    "selection_round": ("programme", ("resilience_centres", "servicemen", "families"),
-                        {"resilience_centres": "centre", "families": "family"}),
-    "training_course": ("trainingprogramme", ("resilience_centres", "servicemen", "family"),
-                        {"resilience_centres": "centre"}),
+    "selection_round": (
+        "programme",
+        ("resilience_centres", "servicemen", "families"),
+        {"resilience_centres": "centre", "families": "family"},
+    ),
+    "training_course": (
+        "trainingprogramme",
+        ("resilience_centres", "servicemen", "family"),
+        {"resilience_centres": "centre"},
+    ),
 }
 
 
@@ -45,24 +51,28 @@ def _sqlite() -> bool:
 
 
 def _old_type(enum_name, values):
-    return sa.Enum(*values, name=enum_name, native_enum=False, create_constraint=True,
-                   length=26)
+    return sa.Enum(*values, name=enum_name, native_enum=False, create_constraint=True, length=26)
 
 
 def _remap(table: str, mapping: dict) -> None:
     for old, new in mapping.items():
-        op.execute(sa.text(f"UPDATE {table} SET programme = :new WHERE programme = :old")
-                   .bindparams(new=new, old=old))
+        op.execute(
+            sa.text(f"UPDATE {table} SET programme = :new WHERE programme = :old").bindparams(
+                new=new, old=old
+            )
+        )
 
 
 def upgrade():
     with op.batch_alter_table("provider") as batch:
-        batch.add_column(sa.Column("changes_pending", sa.Boolean(), server_default=sa.false(),
-                                   nullable=False))
+        batch.add_column(
+            sa.Column("changes_pending", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
         batch.add_column(sa.Column("changes_fields", sa.String(length=200), nullable=True))
         batch.add_column(sa.Column("changes_noted_on", sa.DateTime(), nullable=True))
-        batch.create_index(batch.f("ix_provider_changes_pending"), ["changes_pending"],
-                           unique=False)
+        batch.create_index(
+            batch.f("ix_provider_changes_pending"), ["changes_pending"], unique=False
+        )
     with op.batch_alter_table("selection_act") as batch:
         for name in ACT_FIGURES:
             batch.add_column(sa.Column(name, sa.Integer(), nullable=True))
@@ -72,15 +82,24 @@ def upgrade():
         if _sqlite():
             # SQLite cannot alter a column or a constraint: batch mode rebuilds the table.
             with op.batch_alter_table(table, recreate="always") as batch:
-                batch.alter_column("programme", existing_type=_old_type(enum_name, values),
-                                   type_=sa.String(length=20), existing_nullable=False)
+                batch.alter_column(
+                    "programme",
+                    existing_type=_old_type(enum_name, values),
+                    type_=sa.String(length=20),
+                    existing_nullable=False,
+                )
             _remap(table, mapping)
             with op.batch_alter_table(table, recreate="always") as batch:
                 batch.create_foreign_key(fk, "programme", ["programme"], ["code"])
         else:
             op.drop_constraint(check, table, type_="check")
-            op.alter_column(table, "programme", existing_type=sa.String(length=26),
-                            type_=sa.String(length=20), existing_nullable=False)
+            op.alter_column(
+                table,
+                "programme",
+                existing_type=sa.String(length=26),
+                type_=sa.String(length=20),
+                existing_nullable=False,
+            )
             _remap(table, mapping)
             op.create_foreign_key(fk, table, "programme", ["programme"], ["code"])
 
@@ -90,12 +109,16 @@ def downgrade():
     for table, (enum_name, values, mapping) in COLUMNS.items():
         back = {new: old for old, new in mapping.items()}
         known = set(values) | set(back)
-        stray = [code for (code,) in bind.execute(sa.text(
-            f"SELECT DISTINCT programme FROM {table}")) if code not in known]
+        stray = [
+            code
+            for (code,) in bind.execute(sa.text(f"SELECT DISTINCT programme FROM {table}"))
+            if code not in known
+        ]
         if stray:
             raise RuntimeError(
                 f"{table} refers to programmes the old enum does not know ({', '.join(stray)}): "
-                "move those rows to a seeded programme before downgrading.")
+                "move those rows to a seeded programme before downgrading."
+            )
         check = op.f(f"ck_{table}_{enum_name}")
         fk = op.f(f"fk_{table}_programme_programme")
         if _sqlite():
@@ -103,13 +126,22 @@ def downgrade():
                 batch.drop_constraint(fk, type_="foreignkey")
             _remap(table, back)
             with op.batch_alter_table(table, recreate="always") as batch:
-                batch.alter_column("programme", existing_type=sa.String(length=20),
-                                   type_=_old_type(enum_name, values), existing_nullable=False)
+                batch.alter_column(
+                    "programme",
+                    existing_type=sa.String(length=20),
+                    type_=_old_type(enum_name, values),
+                    existing_nullable=False,
+                )
         else:
             op.drop_constraint(fk, table, type_="foreignkey")
             _remap(table, back)
-            op.alter_column(table, "programme", existing_type=sa.String(length=20),
-                            type_=sa.String(length=26), existing_nullable=False)
+            op.alter_column(
+                table,
+                "programme",
+                existing_type=sa.String(length=20),
+                type_=sa.String(length=26),
+                existing_nullable=False,
+            )
             listed = ", ".join(f"'{v}'" for v in values)
             op.create_check_constraint(check, table, f"programme IN ({listed})")
     with op.batch_alter_table("selection_act") as batch:

@@ -21,8 +21,7 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table("job") as batch:
-        batch.add_column(sa.Column("attempts", sa.Integer(), nullable=False,
-                                   server_default="0"))
+        batch.add_column(sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"))
         batch.add_column(sa.Column("applied_on", sa.DateTime(), nullable=True))
 
 

@@ -5,8 +5,8 @@ Revises: d24jobs00001
 Create Date: 2026-12-07 12:30:00
 """
 
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
 
 revision = "d23seam00001"
 down_revision = "d24jobs00001"

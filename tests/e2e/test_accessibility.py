@@ -22,14 +22,16 @@ from app.demo import seed_demo
 from ..conftest import PASSWORD
 from .conftest import ARTIFACTS, sign_in
 
-AXE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "a11y", "node_modules",
-                   "axe-core", "axe.min.js")
+AXE = os.path.join(
+    os.path.dirname(os.path.dirname(__file__)), "a11y", "node_modules", "axe-core", "axe.min.js"
+)
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 ROLES = os.environ.get("A11Y_ROLES", "admin,ministry,lviv,trainer,caseworker,auditor").split(",")
 FAILING = {"critical", "serious"}
 
-pytestmark = pytest.mark.skipif(not os.path.exists(AXE),
-                                reason="axe-core is not installed (npm ci --prefix tests/a11y)")
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(AXE), reason="axe-core is not installed (npm ci --prefix tests/a11y)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +48,8 @@ def _page_type(path: str) -> str:
 
 def _menu_pages(page, live_url) -> list[str]:
     links = page.eval_on_selector_all(
-        ".navbar a[href^='/']", "els => els.map(e => e.getAttribute('href'))")
+        ".navbar a[href^='/']", "els => els.map(e => e.getAttribute('href'))"
+    )
     skip = ("/logout", "/lang/", "/login", "#")
     return sorted({href for href in links if href and not href.startswith(skip)})
 
@@ -55,7 +58,8 @@ def _record_pages(page, live_url, list_path) -> list[str]:
     """The first row's page and edit form, and the add form, of a list."""
     found = page.eval_on_selector_all(
         "table a[href*='/show/'], table a[href*='/edit/'], a[href$='/add']",
-        "els => els.map(e => e.getAttribute('href'))")
+        "els => els.map(e => e.getAttribute('href'))",
+    )
     wanted, seen = [], set()
     for href in found:
         kind = _page_type(href)
@@ -69,17 +73,19 @@ def _axe(page) -> list[dict]:
     page.add_script_tag(path=AXE)
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags},"
-        " resultTypes: ['violations']})", TAGS)
+        " resultTypes: ['violations']})",
+        TAGS,
+    )
     return result["violations"]
 
 
-def _crawl(browser, live_url, role, locale, seen_types, report, failures, rules,
-           records=True):
+def _crawl(browser, live_url, role, locale, seen_types, report, failures, rules, records=True):
     """Visit the role's home, its menu's lists and (``records``) the first record's
     page and forms of each list; run axe on each page type not seen yet."""
     # bypass_csp: axe is injected as a script tag (the portal allows no inline script)
-    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900},
-                                  bypass_csp=True)
+    context = browser.new_context(
+        locale=locale, viewport={"width": 1280, "height": 900}, bypass_csp=True
+    )
     page = context.new_page()
     sign_in(page, live_url, role)
     if not locale.startswith("uk"):
@@ -92,8 +98,11 @@ def _crawl(browser, live_url, role, locale, seen_types, report, failures, rules,
             continue
         seen_types.add(kind)
         response = page.goto(live_url + path)
-        if response is None or response.status != 200 or \
-                "text/html" not in (response.headers.get("content-type") or ""):
+        if (
+            response is None
+            or response.status != 200
+            or "text/html" not in (response.headers.get("content-type") or "")
+        ):
             continue
         page.wait_for_load_state("networkidle")
         if records and path.rstrip("/").endswith("/list"):
@@ -104,15 +113,19 @@ def _crawl(browser, live_url, role, locale, seen_types, report, failures, rules,
             counts[impact] += len(violation["nodes"])
             rules[f"{violation['id']} ({impact})"] += len(violation["nodes"])
             if impact in FAILING:
-                failures.append(f"{role} {locale} {kind}: {violation['id']} ({impact}, "
-                                f"{len(violation['nodes'])}): "
-                                f"{[n['target'] for n in violation['nodes'][:6]]}")
+                failures.append(
+                    f"{role} {locale} {kind}: {violation['id']} ({impact}, "
+                    f"{len(violation['nodes'])}): "
+                    f"{[n['target'] for n in violation['nodes'][:6]]}"
+                )
         report[f"{role} {locale} {kind}"] = dict(counts)
     context.close()
 
 
-@pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")),
-                    reason="markup does not depend on the database: checked on the SQLite run")
+@pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")),
+    reason="markup does not depend on the database: checked on the SQLite run",
+)
 def test_no_critical_or_serious_violation_on_any_page_type(browser, live_url, demo):
     """Every page type as the administrator (who reaches them all), then each role's
     own pages that the administrator's crawl did not cover, and every role's home
@@ -121,12 +134,16 @@ def test_no_critical_or_serious_violation_on_any_page_type(browser, live_url, de
     seen: set = set()
     for role in ROLES:
         _crawl(browser, live_url, role, "uk-UA", seen, report, failures, rules)
-    _crawl(browser, live_url, "admin", "en-GB", set(), report, failures, rules,
-           records=False)
+    _crawl(browser, live_url, "admin", "en-GB", set(), report, failures, rules, records=False)
     os.makedirs(ARTIFACTS, exist_ok=True)
     with open(os.path.join(ARTIFACTS, "a11y.json"), "w", encoding="utf-8") as fh:
-        json.dump({"pages": report, "rules": dict(rules.most_common()),
-                   "failures": failures}, fh, ensure_ascii=False, indent=1, sort_keys=True)
+        json.dump(
+            {"pages": report, "rules": dict(rules.most_common()), "failures": failures},
+            fh,
+            ensure_ascii=False,
+            indent=1,
+            sort_keys=True,
+        )
     totals = Counter()
     for counts in report.values():
         totals.update(counts)

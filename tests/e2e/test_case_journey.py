@@ -21,8 +21,7 @@ from app.providers.models import Provider, ProviderKind, ProviderStatus
 from app.security.models import PortalUser
 
 from .conftest import ARTIFACTS, sign_in
-from .test_e2e_flows import (assert_clean_console, body_text, choose, pick, sign_out,
-                             submit_form)
+from .test_e2e_flows import assert_clean_console, body_text, choose, pick, sign_out, submit_form
 
 FAMILY = "Мельник Оксана Василівна"
 SHOTS = os.path.join(ARTIFACTS, "e2e")
@@ -32,12 +31,18 @@ SHOTS = os.path.join(ARTIFACTS, "e2e")
 def world(live_app):
     with live_app.app_context():
         oblast = db.session.scalar(select(Oblast).where(Oblast.code == LVIV))
-        provider = Provider(name="ГО «Родина поруч»", kind=ProviderKind.ngo, edrpou="37567866",
-                            oblast_id=oblast.id, status=ProviderStatus.approved)
+        provider = Provider(
+            name="ГО «Родина поруч»",
+            kind=ProviderKind.ngo,
+            edrpou="37567866",
+            oblast_id=oblast.id,
+            status=ProviderStatus.approved,
+        )
         db.session.add(provider)
         db.session.flush()
-        db.session.scalar(select(PortalUser).where(
-            PortalUser.username == "caseworker")).provider_id = provider.id
+        db.session.scalar(
+            select(PortalUser).where(PortalUser.username == "caseworker")
+        ).provider_id = provider.id
         # the provider asks for a supervisor's approval of agreed plans; its
         # supervisor is another case worker of the provider
         from app.cases.models import CaseProviderSetting
@@ -46,13 +51,14 @@ def world(live_app):
 
         from ..conftest import PASSWORD
 
-        db.session.add(CaseProviderSetting(provider_id=provider.id,
-                                           plan_approval_required=True))
-        supervisor = create_user("supervisor_e2e", PASSWORD, roles.CASE_WORKER,
-                                 first_name="Ірина", last_name="Керівна")
+        db.session.add(CaseProviderSetting(provider_id=provider.id, plan_approval_required=True))
+        supervisor = create_user(
+            "supervisor_e2e", PASSWORD, roles.CASE_WORKER, first_name="Ірина", last_name="Керівна"
+        )
         supervisor.provider_id = provider.id
-        hromada = db.session.scalar(select(Hromada).where(
-            Hromada.oblast_id == oblast.id, Hromada.title.like("Львівська%")))
+        hromada = db.session.scalar(
+            select(Hromada).where(Hromada.oblast_id == oblast.id, Hromada.title.like("Львівська%"))
+        )
         db.session.commit()
         return {"provider": provider.id, "hromada": hromada.title}
 
@@ -64,8 +70,9 @@ class Steps:
 
     def shot(self, name):
         self.n += 1
-        self.page.screenshot(path=os.path.join(SHOTS, f"case_journey_{self.n:02d}_{name}.png"),
-                             full_page=True)
+        self.page.screenshot(
+            path=os.path.join(SHOTS, f"case_journey_{self.n:02d}_{name}.png"), full_page=True
+        )
         assert_clean_console(self.page)
 
 
@@ -251,7 +258,10 @@ def test_family_assistant_case_from_application_to_closure(page, live_url, live_
     with live_app.app_context():
         case = db.session.get(Case, case_id)
         assert (case.status, case.closure_reason, case.extension_count) == (
-            CaseStatus.closed, ClosureReason.goals_achieved, 1)
+            CaseStatus.closed,
+            ClosureReason.goals_achieved,
+            1,
+        )
         assert case.follow_up_due_on == today + dt.timedelta(days=30)
     steps.shot("closed")
 

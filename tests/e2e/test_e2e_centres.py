@@ -17,8 +17,13 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app.centers.models import (CentreReport, CentreStatus, CommunityApplication,
-                                ReportStatus, ResilienceCentre)
+from app.centers.models import (
+    CentreReport,
+    CentreStatus,
+    CommunityApplication,
+    ReportStatus,
+    ResilienceCentre,
+)
 from app.demo import LVIV
 from app.extensions import db
 from app.geography.models import Oblast
@@ -27,16 +32,25 @@ from app.security.models import PortalUser
 
 from ..test_centers_fixtures import specialist, win_selection
 from .conftest import ARTIFACTS, sign_in
-from .test_e2e_flows import (add_button, assert_clean_console, body_text, open_menu,
-                             pick, sign_out, submit_form)
+from .test_e2e_flows import (
+    add_button,
+    assert_clean_console,
+    body_text,
+    open_menu,
+    pick,
+    sign_out,
+    submit_form,
+)
 
 SHOTS = os.path.join(ARTIFACTS, "e2e")
 PROVIDER = "ГО «Життєстійкість Жовківщини»"
 EDRPOU = "41231236"
 CENTRE = "Центр життєстійкості Жовківської громади (e2e)"
-STAFF = {"psychologist": "Гнатюк Соломія Ярославівна",
-         "social_manager": "Дячук Роман Ігорович",
-         "social_worker": "Процик Мирослава Василівна"}
+STAFF = {
+    "psychologist": "Гнатюк Соломія Ярославівна",
+    "social_manager": "Дячук Роман Ігорович",
+    "social_worker": "Процик Мирослава Василівна",
+}
 TODAY = dt.date.today()
 MONTH = (TODAY.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
@@ -56,8 +70,13 @@ def world(live_app):
     specialists certified in the mandatory course; the case worker works for it."""
     with live_app.app_context():
         oblast = db.session.scalar(select(Oblast).where(Oblast.code == LVIV))
-        provider = Provider(name=PROVIDER, kind=ProviderKind.ngo, edrpou=EDRPOU,
-                            oblast_id=oblast.id, status=ProviderStatus.approved)
+        provider = Provider(
+            name=PROVIDER,
+            kind=ProviderKind.ngo,
+            edrpou=EDRPOU,
+            oblast_id=oblast.id,
+            status=ProviderStatus.approved,
+        )
         db.session.add(provider)
         db.session.flush()
         win_selection(provider, oblast.id)
@@ -80,7 +99,9 @@ def assert_saved(page, view):
     """After «Зберегти» on an add form: the new record's page (or the list) and the
     portal's confirmation."""
     assert re.search(rf"/{view}/(show/\d+|list)", page.url), (
-        page.url, page.locator(".alert, .help-block, .text-danger").all_inner_texts())
+        page.url,
+        page.locator(".alert, .help-block, .text-danger").all_inner_texts(),
+    )
     assert "Запис додано" in body_text(page), body_text(page)[:2000]
 
 
@@ -98,8 +119,9 @@ def select_value(page, field_id, value):
     page.locator(f"select#{field_id}").select_option(value)
 
 
-def test_community_application_to_an_accepted_report_on_the_dashboard(page, live_url,
-                                                                      live_app, world):
+def test_community_application_to_an_accepted_report_on_the_dashboard(
+    page, live_url, live_app, world
+):
     # 1. The regional administrator registers the community's application.
     sign_in(page, live_url, "lviv")
     open_menu(page, "Реєстри", "Заявки громад")
@@ -115,16 +137,16 @@ def test_community_application_to_an_accepted_report_on_the_dashboard(page, live
     page.fill("#premises_area", "185")
     page.fill("#rooms_individual", "2")
     page.fill("#rooms_group", "1")
-    for box in ("shelter", "acc_entrance", "acc_toilet", "benefactor_consent",
-                "social_passport"):
+    for box in ("shelter", "acc_entrance", "acc_toilet", "benefactor_consent", "social_passport"):
         page.check(f"#{box}")
     page.fill("#premises_owner", "Жовківська міська рада")
     page.fill("#centre_name", CENTRE)
     submit_form(page)
     assert_saved(page, "communityapplicationview")
     with live_app.app_context():
-        app_id = db.session.scalar(select(CommunityApplication.id).where(
-            CommunityApplication.centre_name == CENTRE))
+        app_id = db.session.scalar(
+            select(CommunityApplication.id).where(CommunityApplication.centre_name == CENTRE)
+        )
     page.goto(f"{live_url}/communityapplicationview/show/{app_id}")
     page.wait_for_load_state("networkidle")
     text = body_text(page)
@@ -200,9 +222,11 @@ def test_community_application_to_an_accepted_report_on_the_dashboard(page, live
 
     # 6. The provider's specialist records a month of activities and visits.
     sign_in(page, live_url, "caseworker")
-    activities = [("counselling", "individual_consultation", "individual", 1, 0, 0, 1, 0),
-                  ("support_groups", "self_help_group", "group", 4, 3, 1, 5, 3),
-                  ("psychoeducation", "information_event", "group", 2, 5, 3, 4, 6)]
+    activities = [
+        ("counselling", "individual_consultation", "individual", 1, 0, 0, 1, 0),
+        ("support_groups", "self_help_group", "group", 4, 3, 1, 5, 3),
+        ("psychoeducation", "information_event", "group", 2, 5, 3, 4, 6),
+    ]
     for k, (direction, kind, fmt, veterans, idp, others, women, men) in enumerate(activities):
         page.goto(f"{live_url}/centreactivityview/add")
         pick(page, "centre", "Жовків", CENTRE)
@@ -212,9 +236,16 @@ def test_community_application_to_an_accepted_report_on_the_dashboard(page, live
         select_value(page, "format", fmt)
         pick(page, "facilitator", list(STAFF.values())[k].split()[0], list(STAFF.values())[k])
         total = veterans + idp + others
-        for field, value in (("veterans", veterans), ("idp", idp), ("others", others),
-                             ("women", women), ("men", men), ("children", 0),
-                             ("adults", total), ("seniors", 0)):
+        for field, value in (
+            ("veterans", veterans),
+            ("idp", idp),
+            ("others", others),
+            ("women", women),
+            ("men", men),
+            ("children", 0),
+            ("adults", total),
+            ("seniors", 0),
+        ):
             page.fill(f"#{field}", str(value))
         submit_form(page)
         assert_saved(page, "centreactivityview")
@@ -236,8 +267,9 @@ def test_community_application_to_an_accepted_report_on_the_dashboard(page, live
     submit_form(page)
     assert_saved(page, "centrereportview")
     with live_app.app_context():
-        report_id = db.session.scalar(select(CentreReport.id).where(
-            CentreReport.centre_id == centre_id))
+        report_id = db.session.scalar(
+            select(CentreReport.id).where(CentreReport.centre_id == centre_id)
+        )
     page.goto(f"{live_url}/centrereportview/show/{report_id}")
     figures = page.locator(".portal-report-figures")
     assert figures.locator("[data-figure=visits]").inner_text() == "35"

@@ -16,8 +16,15 @@ import pytest
 from sqlalchemy import select
 
 from app.cases import services as case_services
-from app.cases.models import (Beneficiary, BeneficiaryCategory, Case, CaseStatus, Programme,
-                              Referral, ReferralOutcome)
+from app.cases.models import (
+    Beneficiary,
+    BeneficiaryCategory,
+    Case,
+    CaseStatus,
+    Programme,
+    Referral,
+    ReferralOutcome,
+)
 from app.demo import LVIV, oblast_id
 from app.directory.models import DirectoryEntry, EntryLevel
 from app.directory.services import seed_classifiers
@@ -36,12 +43,27 @@ EDITOR = "drohobych_editor"
 FAMILY = "Шевчук Оксана Іванівна"
 SERVICES = (
     # title, kind, recipient category, provider type, provider name
-    ("Консультація психолога для родин ветеранів", "Психологічна підтримка",
-     "Члени сімей ветеранів", "Центр життєстійкості", "Центр життєстійкості Дрогобича"),
-    ("Оформлення статусу УБД", "Документи та статус", "Ветерани війни",
-     "Центр надання адміністративних послуг (ЦНАП)", "ЦНАП Дрогобича"),
-    ("Юридична консультація для військових", "Правова допомога", "Військовослужбовці",
-     "Громадська організація", "ГО «Право захисника»"),
+    (
+        "Консультація психолога для родин ветеранів",
+        "Психологічна підтримка",
+        "Члени сімей ветеранів",
+        "Центр життєстійкості",
+        "Центр життєстійкості Дрогобича",
+    ),
+    (
+        "Оформлення статусу УБД",
+        "Документи та статус",
+        "Ветерани війни",
+        "Центр надання адміністративних послуг (ЦНАП)",
+        "ЦНАП Дрогобича",
+    ),
+    (
+        "Юридична консультація для військових",
+        "Правова допомога",
+        "Військовослужбовці",
+        "Громадська організація",
+        "ГО «Право захисника»",
+    ),
 )
 SHOTS = os.path.join(ARTIFACTS, "e2e")
 
@@ -60,31 +82,45 @@ def world(live_app):
     with live_app.app_context():
         seed_classifiers(db.session)
         hromada = db.session.scalar(select(Hromada).where(Hromada.code == DROHOBYCH))
-        editor = create_user(EDITOR, PASSWORD, roles.HROMADA_EDITOR, first_name="Ганна",
-                             last_name="Редакторка")
+        editor = create_user(
+            EDITOR, PASSWORD, roles.HROMADA_EDITOR, first_name="Ганна", last_name="Редакторка"
+        )
         editor.hromada_id = hromada.id
-        provider = Provider(name="ГО «Родина Дрогобича»", kind=ProviderKind.ngo,
-                            edrpou="37567866", oblast_id=oblast_id(db.session, LVIV),
-                            hromada_id=hromada.id, status=ProviderStatus.approved)
+        provider = Provider(
+            name="ГО «Родина Дрогобича»",
+            kind=ProviderKind.ngo,
+            edrpou="37567866",
+            oblast_id=oblast_id(db.session, LVIV),
+            hromada_id=hromada.id,
+            status=ProviderStatus.approved,
+        )
         db.session.add(provider)
         db.session.flush()
         worker = db.session.scalar(select(PortalUser).where(PortalUser.username == "caseworker"))
         worker.provider_id = provider.id
         case = Case(programme=Programme.family, opened_on=dt.date.today())
-        case_services.open_case(db.session, case, Beneficiary(
-            full_name=FAMILY, category=BeneficiaryCategory.family_member), worker)
+        case_services.open_case(
+            db.session,
+            case,
+            Beneficiary(full_name=FAMILY, category=BeneficiaryCategory.family_member),
+            worker,
+        )
         db.session.flush()
         case.status = CaseStatus.active
         db.session.commit()
-        return {"case": case.id, "number": case.number, "hromada": hromada.id,
-                "hromada_title": hromada.title, "oblast": hromada.oblast_id}
+        return {
+            "case": case.id,
+            "number": case.number,
+            "hromada": hromada.id,
+            "hromada_title": hromada.title,
+            "oblast": hromada.oblast_id,
+        }
 
 
 def choose_many(page, field_id, option_text):
     """Add an option in a multiple select2 (FAB's relation field)."""
     page.click(f"#{field_id} + .select2 .select2-selection")
-    option = page.locator(".select2-container--open .select2-results__option",
-                          has_text=option_text)
+    option = page.locator(".select2-container--open .select2-results__option", has_text=option_text)
     option.first.click()
     chosen = page.locator(f"#{field_id} + .select2 .select2-selection__choice").all_inner_texts()
     assert any(option_text in c for c in chosen), chosen
@@ -140,8 +176,11 @@ def test_directory_journey(page, live_url, live_app, world, browser):
         shot(page, f"02-editor-added-{n}")
         assert_clean_console(page)
     with live_app.app_context():
-        rows = db.session.execute(select(DirectoryEntry.level, DirectoryEntry.hromada_id)
-                                  .where(DirectoryEntry.id.in_(created))).all()
+        rows = db.session.execute(
+            select(DirectoryEntry.level, DirectoryEntry.hromada_id).where(
+                DirectoryEntry.id.in_(created)
+            )
+        ).all()
         db.session.remove()
     assert rows and all(r == (EntryLevel.hromada, world["hromada"]) for r in rows)
     page.goto(f"{live_url}/logout/")
@@ -179,8 +218,9 @@ def test_directory_journey(page, live_url, live_app, world, browser):
     assert_clean_console(page)
 
     with live_app.app_context():
-        referral_id = db.session.scalar(select(Referral.id).where(
-            Referral.case_id == world["case"]))
+        referral_id = db.session.scalar(
+            select(Referral.id).where(Referral.case_id == world["case"])
+        )
         db.session.remove()
     page.goto(f"{live_url}/referralview/edit/{referral_id}")
     page.wait_for_load_state("networkidle")
@@ -218,13 +258,15 @@ def test_directory_journey(page, live_url, live_app, world, browser):
             visitor.click("#portal-services-show")
         visitor.wait_for_load_state("networkidle")
         assert f"hromada={world['hromada']}" in visitor.url and "category=" in visitor.url
-        result = visitor.inner_text("main") if visitor.locator("main").count() else \
-            body_text(visitor)
+        result = (
+            visitor.inner_text("main") if visitor.locator("main").count() else body_text(visitor)
+        )
         assert SERVICES[0][0] in result and "Прийти з паспортом" in result, result[:2000]
         assert SERVICES[2][0] not in result  # for servicemen, not for families
         assert "знайдено послуг: 1" in result
-        visitor.screenshot(path=os.path.join(SHOTS, "directory-06-public-phone.png"),
-                           full_page=True)
+        visitor.screenshot(
+            path=os.path.join(SHOTS, "directory-06-public-phone.png"), full_page=True
+        )
         assert visitor.console_errors == [] if hasattr(visitor, "console_errors") else True
     finally:
         context.close()

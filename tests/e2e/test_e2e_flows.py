@@ -19,8 +19,13 @@ from sqlalchemy import func, select
 from app.demo import LVIV
 from app.extensions import db
 from app.geography.models import Hromada, Oblast
-from app.providers.models import (Provider, ProviderKind, ProviderStatus, ProviderStatusChange,
-                                  Specialist)
+from app.providers.models import (
+    Provider,
+    ProviderKind,
+    ProviderStatus,
+    ProviderStatusChange,
+    Specialist,
+)
 from app.security.models import PortalUser
 
 from .conftest import sign_in
@@ -52,50 +57,87 @@ def world(live_app):
     """An approved Lviv provider (the case worker's employer), a submitted
     provider, and a running workshop of the trainer with 2 sessions and 3
     participants."""
-    from app.training.models import (Course, Participant, TrainingProgramme, TrainingSession,
-                                     Workshop, WorkshopStatus)
+    from app.training.models import (
+        Course,
+        Participant,
+        TrainingProgramme,
+        TrainingSession,
+        Workshop,
+        WorkshopStatus,
+    )
 
     with live_app.app_context():
         lviv = _oblast(LVIV)
-        hromada = db.session.scalar(select(Hromada).where(
-            Hromada.oblast_id == lviv.id, Hromada.title.like("Львівська%")))
-        approved = Provider(name=PROVIDER_LVIV, short_name="Опора Львівщини",
-                            kind=ProviderKind.ngo, edrpou=EDRPOU_APPROVED, oblast_id=lviv.id,
-                            hromada_id=hromada.id if hromada else None,
-                            status=ProviderStatus.approved)
-        submitted = Provider(name=PROVIDER_SUBMITTED, kind=ProviderKind.charity,
-                             edrpou=EDRPOU_SUBMITTED, oblast_id=lviv.id,
-                             status=ProviderStatus.submitted)
+        hromada = db.session.scalar(
+            select(Hromada).where(Hromada.oblast_id == lviv.id, Hromada.title.like("Львівська%"))
+        )
+        approved = Provider(
+            name=PROVIDER_LVIV,
+            short_name="Опора Львівщини",
+            kind=ProviderKind.ngo,
+            edrpou=EDRPOU_APPROVED,
+            oblast_id=lviv.id,
+            hromada_id=hromada.id if hromada else None,
+            status=ProviderStatus.approved,
+        )
+        submitted = Provider(
+            name=PROVIDER_SUBMITTED,
+            kind=ProviderKind.charity,
+            edrpou=EDRPOU_SUBMITTED,
+            oblast_id=lviv.id,
+            status=ProviderStatus.submitted,
+        )
         db.session.add_all([approved, submitted])
         db.session.flush()
-        specialists = [Specialist(provider_id=approved.id, full_name=name, position="Психолог")
-                       for name in SPECIALISTS]
+        specialists = [
+            Specialist(provider_id=approved.id, full_name=name, position="Психолог")
+            for name in SPECIALISTS
+        ]
         db.session.add_all(specialists)
 
         start = dt.date.today() - dt.timedelta(days=1)
-        course = Course(title=COURSE_TITLE, programme=TrainingProgramme.resilience_centres,
-                        hours=Decimal(8), completion_hours=Decimal(6))
+        course = Course(
+            title=COURSE_TITLE,
+            programme=TrainingProgramme.resilience_centres,
+            hours=Decimal(8),
+            completion_hours=Decimal(6),
+        )
         db.session.add(course)
         db.session.flush()
-        workshop = Workshop(course_id=course.id, start_date=start,
-                            end_date=start + dt.timedelta(days=1), online=False,
-                            place="м. Львів, вул. Городоцька, 15", capacity=10,
-                            status=WorkshopStatus.running)
+        workshop = Workshop(
+            course_id=course.id,
+            start_date=start,
+            end_date=start + dt.timedelta(days=1),
+            online=False,
+            place="м. Львів, вул. Городоцька, 15",
+            capacity=10,
+            status=WorkshopStatus.running,
+        )
         workshop.trainers.append(_user("trainer"))
         db.session.add(workshop)
         db.session.flush()
-        sessions = [TrainingSession(workshop_id=workshop.id, day=start + dt.timedelta(days=n),
-                                    hours=Decimal(4), topic=f"День {n + 1}") for n in range(2)]
+        sessions = [
+            TrainingSession(
+                workshop_id=workshop.id,
+                day=start + dt.timedelta(days=n),
+                hours=Decimal(4),
+                topic=f"День {n + 1}",
+            )
+            for n in range(2)
+        ]
         db.session.add_all(sessions)
         db.session.flush()
-        participants = [Participant(workshop_id=workshop.id, specialist_id=s.id)
-                        for s in specialists]
+        participants = [
+            Participant(workshop_id=workshop.id, specialist_id=s.id) for s in specialists
+        ]
         db.session.add_all(participants)
 
         _user("caseworker").provider_id = approved.id
         db.session.commit()
         return {
-            "approved": approved.id, "submitted": submitted.id, "workshop": workshop.id,
+            "approved": approved.id,
+            "submitted": submitted.id,
+            "workshop": workshop.id,
             "sessions": [(s.id, s.day) for s in sessions],
             "participants": {s.full_name: p.id for s, p in zip(specialists, participants)},
         }
@@ -106,7 +148,8 @@ def open_menu(page, category, item):
     """Open a top-menu category and click one of its items (exact label)."""
     page.locator("a.dropdown-toggle", has_text=category).first.click()
     link = page.locator("ul.dropdown-menu a:visible").filter(
-        has_text=re.compile(rf"^\s*{re.escape(item)}\s*$"))
+        has_text=re.compile(rf"^\s*{re.escape(item)}\s*$")
+    )
     with page.expect_navigation():
         link.first.click()
     page.wait_for_load_state("networkidle")
@@ -117,8 +160,7 @@ def pick(page, field_id, typed, option_text):
     page.click(f"#{field_id} + .select2 .select2-selection")
     search = page.locator(".select2-container--open .select2-search__field")
     search.fill(typed)
-    option = page.locator(".select2-container--open .select2-results__option",
-                          has_text=option_text)
+    option = page.locator(".select2-container--open .select2-results__option", has_text=option_text)
     option.first.wait_for(timeout=5000)
     option.first.click()
     rendered = page.locator(f"#{field_id} + .select2 .select2-selection__rendered").inner_text()
@@ -128,8 +170,7 @@ def pick(page, field_id, typed, option_text):
 def choose(page, field_id, option_text):
     """Choose in a plain (non-AJAX) select2 by clicking the option."""
     page.click(f"#{field_id} + .select2 .select2-selection")
-    option = page.locator(".select2-container--open .select2-results__option",
-                          has_text=option_text)
+    option = page.locator(".select2-container--open .select2-results__option", has_text=option_text)
     option.first.click()
     rendered = page.locator(f"#{field_id} + .select2 .select2-selection__rendered").inner_text()
     assert option_text in rendered, rendered
@@ -174,8 +215,9 @@ def sign_out(page, live_url):
 
 
 # --------------------------------------------------------------------------- 1. centre
-def test_regional_admin_registers_a_centre_seen_only_in_their_oblast(page, live_url,
-                                                                     live_app, world):
+def test_regional_admin_registers_a_centre_seen_only_in_their_oblast(
+    page, live_url, live_app, world
+):
     from app.centers.models import CentreStatus, ResilienceCentre
 
     sign_in(page, live_url, "lviv")
@@ -214,8 +256,9 @@ def test_regional_admin_registers_a_centre_seen_only_in_their_oblast(page, live_
     assert_clean_console(page)
 
     with live_app.app_context():
-        centre = db.session.scalar(select(ResilienceCentre).where(
-            ResilienceCentre.name == CENTRE_NAME))
+        centre = db.session.scalar(
+            select(ResilienceCentre).where(ResilienceCentre.name == CENTRE_NAME)
+        )
         assert centre is not None
         assert centre.oblast_id == _oblast(LVIV).id
         assert centre.hromada.title.startswith("Жовківська")
@@ -243,11 +286,14 @@ def test_regional_admin_registers_a_centre_seen_only_in_their_oblast(page, live_
     assert "/centreview/show/" in page.url
     assert_clean_console(page)
     with live_app.app_context():
-        centre = db.session.scalar(select(ResilienceCentre).where(
-            ResilienceCentre.name == CENTRE_NAME))
+        centre = db.session.scalar(
+            select(ResilienceCentre).where(ResilienceCentre.name == CENTRE_NAME)
+        )
         assert centre.status == CentreStatus.preparing
         assert [(h.from_status, h.to_status) for h in centre.history] == [
-            (None, CentreStatus.planned), (CentreStatus.planned, CentreStatus.preparing)]
+            (None, CentreStatus.planned),
+            (CentreStatus.planned, CentreStatus.preparing),
+        ]
     open_menu(page, "Реєстри", "Центри життєстійкості")
     assert "Готується до відкриття" in page.locator("table tr", has_text=CENTRE_NAME).inner_text()
 
@@ -259,8 +305,9 @@ def test_regional_admin_registers_a_centre_seen_only_in_their_oblast(page, live_
     assert CENTRE_NAME not in body_text(page)
     assert_clean_console(page)
     with live_app.app_context():
-        centre_id = db.session.scalar(select(ResilienceCentre.id).where(
-            ResilienceCentre.name == CENTRE_NAME))
+        centre_id = db.session.scalar(
+            select(ResilienceCentre.id).where(ResilienceCentre.name == CENTRE_NAME)
+        )
     response = page.goto(f"{live_url}/centreview/show/{centre_id}")
     assert response.status == 404
     assert CENTRE_NAME not in body_text(page)
@@ -304,15 +351,16 @@ def test_ministry_officer_approves_a_submitted_provider(page, live_url, live_app
         provider = db.session.get(Provider, world["submitted"])
         assert provider.status == ProviderStatus.approved
         assert provider.status_changed_by_fk == _user("ministry").id
-        changes = db.session.scalars(select(ProviderStatusChange).where(
-            ProviderStatusChange.provider_id == provider.id)).all()
+        changes = db.session.scalars(
+            select(ProviderStatusChange).where(ProviderStatusChange.provider_id == provider.id)
+        ).all()
         assert [(c.from_status, c.to_status) for c in changes] == [
-            (ProviderStatus.submitted, ProviderStatus.approved)]
+            (ProviderStatus.submitted, ProviderStatus.approved)
+        ]
 
 
 # --------------------------------------------------------------------------- 3. attendance
-def test_trainer_records_attendance_of_the_whole_group_at_once(page, live_url, live_app,
-                                                               world):
+def test_trainer_records_attendance_of_the_whole_group_at_once(page, live_url, live_app, world):
     from app.training.models import Attendance, AttendanceStatus
 
     sign_in(page, live_url, "trainer")
@@ -337,9 +385,14 @@ def test_trainer_records_attendance_of_the_whole_group_at_once(page, live_url, l
     (s1, day1), (s2, day2) = world["sessions"]
     d1, d2 = day1.strftime("%d.%m.%Y"), day2.strftime("%d.%m.%Y")
     a, b, c = SPECIALISTS
-    marks = {(a, d1): "Присутній", (a, d2): "Присутній",
-             (b, d1): "Присутній", (b, d2): "Відсутній",
-             (c, d1): "Частково присутній", (c, d2): "Присутній"}
+    marks = {
+        (a, d1): "Присутній",
+        (a, d2): "Присутній",
+        (b, d1): "Присутній",
+        (b, d2): "Відсутній",
+        (c, d1): "Частково присутній",
+        (c, d2): "Присутній",
+    }
     for (name, day), label in marks.items():
         page.get_by_label(f"{name}, {day}", exact=True).select_option(label=label)
     page.fill(f"input[name='hours-{world['participants'][c]}-{s1}']", "2,5")
@@ -350,22 +403,31 @@ def test_trainer_records_attendance_of_the_whole_group_at_once(page, live_url, l
     text = body_text(page)
     assert "Відвідування групи збережено." in text, text[:2000]
     # The screen shows what was saved.
-    assert page.get_by_label(f"{b}, {d2}", exact=True).evaluate(
-        "el => el.options[el.selectedIndex].text") == "Відсутній"
-    assert page.locator(f"input[name='hours-{world['participants'][c]}-{s1}']").input_value() \
-        == "2.5"
+    assert (
+        page.get_by_label(f"{b}, {d2}", exact=True).evaluate(
+            "el => el.options[el.selectedIndex].text"
+        )
+        == "Відсутній"
+    )
+    assert (
+        page.locator(f"input[name='hours-{world['participants'][c]}-{s1}']").input_value() == "2.5"
+    )
     assert_clean_console(page)
 
     with live_app.app_context():
-        rows = db.session.scalars(select(Attendance).where(
-            Attendance.session_id.in_([s1, s2]))).all()
+        rows = db.session.scalars(
+            select(Attendance).where(Attendance.session_id.in_([s1, s2]))
+        ).all()
         got = {(r.participant_id, r.session_id): (r.status, r.hours) for r in rows}
         p = world["participants"]
         S = AttendanceStatus
         assert got == {
-            (p[a], s1): (S.present, Decimal("4.0")), (p[a], s2): (S.present, Decimal("4.0")),
-            (p[b], s1): (S.present, Decimal("4.0")), (p[b], s2): (S.absent, Decimal("0.0")),
-            (p[c], s1): (S.partial, Decimal("2.5")), (p[c], s2): (S.present, Decimal("4.0")),
+            (p[a], s1): (S.present, Decimal("4.0")),
+            (p[a], s2): (S.present, Decimal("4.0")),
+            (p[b], s1): (S.present, Decimal("4.0")),
+            (p[b], s2): (S.absent, Decimal("0.0")),
+            (p[c], s1): (S.partial, Decimal("2.5")),
+            (p[c], s2): (S.present, Decimal("4.0")),
         }
         assert {r.recorded_by_fk for r in rows} == {_user("trainer").id}
 
@@ -396,8 +458,9 @@ def test_case_worker_opens_a_case_and_logs_a_contact(page, live_url, live_app, w
     assert_clean_console(page)
 
     with live_app.app_context():
-        case = db.session.scalar(select(Case).join(Beneficiary).where(
-            Beneficiary.full_name == BENEFICIARY))
+        case = db.session.scalar(
+            select(Case).join(Beneficiary).where(Beneficiary.full_name == BENEFICIARY)
+        )
         assert case is not None
         number, case_id = case.number, case.id
         assert case.provider_id == world["approved"]
@@ -444,7 +507,8 @@ def test_case_worker_opens_a_case_and_logs_a_contact(page, live_url, live_app, w
     with live_app.app_context():
         contacts = db.session.scalars(select(Contact).where(Contact.case_id == case_id)).all()
         assert [(c.contact_on, c.form, c.summary) for c in contacts] == [
-            (today, ContactForm.phone, CONTACT_SUMMARY)]
+            (today, ContactForm.phone, CONTACT_SUMMARY)
+        ]
         case = db.session.get(Case, case_id)
         assert case.contact_count == 1 and case.last_contact_on == today
         assert db.session.scalar(select(func.count(Case.id))) == 1
@@ -472,11 +536,16 @@ def test_case_list_provider_filter_and_row_delete_button(page, live_url, live_ap
         with live_app.app_context():
             numbers.append(db.session.get(Case, case_id).number)
     with live_app.app_context():
-        hromada = db.session.scalar(select(Hromada).where(
-            Hromada.oblast_id == _oblast(LVIV).id).order_by(Hromada.code))
-        centre = ResilienceCentre(name="Центр для видалення", provider_id=world["approved"],
-                                  hromada_id=hromada.id, oblast_id=hromada.oblast_id,
-                                  address="вул. Тимчасова, 1")
+        hromada = db.session.scalar(
+            select(Hromada).where(Hromada.oblast_id == _oblast(LVIV).id).order_by(Hromada.code)
+        )
+        centre = ResilienceCentre(
+            name="Центр для видалення",
+            provider_id=world["approved"],
+            hromada_id=hromada.id,
+            oblast_id=hromada.oblast_id,
+            address="вул. Тимчасова, 1",
+        )
         db.session.add(centre)
         db.session.commit()
         centre_id = centre.id
@@ -491,8 +560,9 @@ def test_case_list_provider_filter_and_row_delete_button(page, live_url, live_ap
     assert field.count() == 1
     page.click("#filter_form select.portal-ajax-select + .select2 .select2-selection")
     page.locator(".select2-container--open .select2-search__field").fill("Галичини")
-    option = page.locator(".select2-container--open .select2-results__option",
-                          has_text=PROVIDER_SUBMITTED)
+    option = page.locator(
+        ".select2-container--open .select2-results__option", has_text=PROVIDER_SUBMITTED
+    )
     option.first.wait_for(timeout=5000)
     option.first.click()
     with page.expect_navigation():
@@ -501,9 +571,12 @@ def test_case_list_provider_filter_and_row_delete_button(page, live_url, live_ap
     assert f"_provider={world['submitted']}" in page.url
     assert not any(n in body_text(page) for n in numbers)
     # the active filter shows the chosen provider's name
-    assert PROVIDER_SUBMITTED in page.locator(
-        "#filter_form select.portal-ajax-select + .select2 .select2-selection__rendered") \
-        .inner_text()
+    assert (
+        PROVIDER_SUBMITTED
+        in page.locator(
+            "#filter_form select.portal-ajax-select + .select2 .select2-selection__rendered"
+        ).inner_text()
+    )
     page.goto(f"{live_url}/caseview/list/?_flt_0_provider={world['approved']}")
     page.wait_for_load_state("networkidle")
     assert all(n in body_text(page) for n in numbers)

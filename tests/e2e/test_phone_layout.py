@@ -39,8 +39,7 @@ def demo(live_app):
 
 @pytest.fixture()
 def phone(browser, request):
-    context = browser.new_context(locale="uk-UA", viewport=PHONE, is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(locale="uk-UA", viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     yield page
     context.close()
@@ -49,8 +48,7 @@ def phone(browser, request):
 def _check(page, name):
     page.wait_for_load_state("networkidle")
     os.makedirs(os.path.join(ARTIFACTS, "e2e", "phone"), exist_ok=True)
-    page.screenshot(path=os.path.join(ARTIFACTS, "e2e", "phone", f"{name}.png"),
-                    full_page=True)
+    page.screenshot(path=os.path.join(ARTIFACTS, "e2e", "phone", f"{name}.png"), full_page=True)
     result = page.evaluate(FITS)
     assert result["scroll"] <= result["width"], f"{name}: the page scrolls sideways {result}"
     assert result["cut"] == [], f"{name}: inputs cut at the screen's edge {result['cut']}"
@@ -75,14 +73,19 @@ def test_centre_form_fits_a_phone(phone, live_url, demo):
     assert label["y"] + label["height"] <= field["y"] + 1
 
 
-def test_attendance_grid_fits_a_phone_and_marks_a_session_present(phone, live_url,
-                                                                  live_app, demo):
+def test_attendance_grid_fits_a_phone_and_marks_a_session_present(phone, live_url, live_app, demo):
     from app.training.models import Workshop, WorkshopStatus
 
     with live_app.app_context():
-        workshop_id = db.session.scalar(select(Workshop.id).where(
-            Workshop.status == WorkshopStatus.running, Workshop.sessions.any(),
-            Workshop.participants.any()).limit(1))
+        workshop_id = db.session.scalar(
+            select(Workshop.id)
+            .where(
+                Workshop.status == WorkshopStatus.running,
+                Workshop.sessions.any(),
+                Workshop.participants.any(),
+            )
+            .limit(1)
+        )
     assert workshop_id is not None, "the demo has a running workshop with participants"
     sign_in(phone, live_url, "admin")
     phone.goto(f"{live_url}/workshopview/attendance/{workshop_id}")

@@ -25,9 +25,18 @@ from app.geography.models import Hromada
 from app.providers.models import LegalForm, Provider, ProviderKind, ProviderStatus, Specialist
 from app.security import roles
 from app.security.models import PortalUser
-from app.selection.models import (Application, CommissionMember, Criterion, Decision, Lot,
-                                  LotKind, Programme, RoundStatus, SelectionRound,
-                                  ServiceAgreement)
+from app.selection.models import (
+    Application,
+    CommissionMember,
+    Criterion,
+    Decision,
+    Lot,
+    LotKind,
+    Programme,
+    RoundStatus,
+    SelectionRound,
+    ServiceAgreement,
+)
 
 from ..conftest import PASSWORD
 from .conftest import ARTIFACTS, sign_in
@@ -52,42 +61,88 @@ def world(live_app):
     centre), two criteria and a commission of two; an approved provider with its
     representative and a psychologist."""
     with live_app.app_context():
-        create_user("ministry2", PASSWORD, roles.MINISTRY, first_name="Друга",
-                    last_name="Членкиня")
+        create_user("ministry2", PASSWORD, roles.MINISTRY, first_name="Друга", last_name="Членкиня")
         lviv = oblast_id(db.session, LVIV)
-        hromadas = db.session.scalars(select(Hromada).where(Hromada.oblast_id == lviv)
-                                      .order_by(Hromada.id).limit(2)).all()
-        provider = Provider(name=PROVIDER, kind=ProviderKind.ngo, edrpou="37567866",
-                            legal_form=LegalForm.public_association, oblast_id=lviv,
-                            status=ProviderStatus.approved)
-        host = Provider(name="КНП «Стрийський центр»", kind=ProviderKind.communal,
-                        edrpou="43110731", oblast_id=lviv, status=ProviderStatus.approved)
+        hromadas = db.session.scalars(
+            select(Hromada).where(Hromada.oblast_id == lviv).order_by(Hromada.id).limit(2)
+        ).all()
+        provider = Provider(
+            name=PROVIDER,
+            kind=ProviderKind.ngo,
+            edrpou="37567866",
+            legal_form=LegalForm.public_association,
+            oblast_id=lviv,
+            status=ProviderStatus.approved,
+        )
+        host = Provider(
+            name="КНП «Стрийський центр»",
+            kind=ProviderKind.communal,
+            edrpou="43110731",
+            oblast_id=lviv,
+            status=ProviderStatus.approved,
+        )
         db.session.add_all([provider, host])
         db.session.flush()
-        db.session.add(Specialist(provider_id=provider.id, full_name=SPECIALIST,
-                                  position="Психологиня"))
-        rep = create_user(REP, PASSWORD, roles.PROVIDER_REP, first_name="Роман",
-                          last_name="Представник")
+        db.session.add(
+            Specialist(provider_id=provider.id, full_name=SPECIALIST, position="Психологиня")
+        )
+        rep = create_user(
+            REP, PASSWORD, roles.PROVIDER_REP, first_name="Роман", last_name="Представник"
+        )
         rep.provider_id = provider.id
-        centre = ResilienceCentre(name=CENTRE, provider_id=host.id, oblast_id=lviv,
-                                  hromada_id=hromadas[1].id, address="вул. Шевченка, 5",
-                                  status=CentreStatus.planned)
-        rnd = SelectionRound(title=ROUND, programme=Programme.centre, oblast_id=lviv,
-                             announced_on=dt.date.today(), deadline=dt.date.today(),
-                             status=RoundStatus.accepting, winners_count=1, reserve_count=0,
-                             pass_mark=Decimal("10"), appeal_days=5)
+        centre = ResilienceCentre(
+            name=CENTRE,
+            provider_id=host.id,
+            oblast_id=lviv,
+            hromada_id=hromadas[1].id,
+            address="вул. Шевченка, 5",
+            status=CentreStatus.planned,
+        )
+        rnd = SelectionRound(
+            title=ROUND,
+            programme=Programme.centre,
+            oblast_id=lviv,
+            announced_on=dt.date.today(),
+            deadline=dt.date.today(),
+            status=RoundStatus.accepting,
+            winners_count=1,
+            reserve_count=0,
+            pass_mark=Decimal("10"),
+            appeal_days=5,
+        )
         db.session.add_all([centre, rnd])
         db.session.flush()
         for position, (name, weight) in enumerate((("Досвід роботи", 3), ("Кадри", 1)), 1):
-            db.session.add(Criterion(round_id=rnd.id, name=name, weight=Decimal(weight),
-                                     max_score=10, position=position))
+            db.session.add(
+                Criterion(
+                    round_id=rnd.id,
+                    name=name,
+                    weight=Decimal(weight),
+                    max_score=10,
+                    position=position,
+                )
+            )
         for username in ("ministry", "ministry2"):
             member = db.session.scalar(select(PortalUser).where(PortalUser.username == username))
             db.session.add(CommissionMember(round_id=rnd.id, user_id=member.id))
-        db.session.add(Lot(round_id=rnd.id, number=1, kind=LotKind.hromada,
-                           hromada_id=hromadas[0].id, budget_limit=Decimal("900000")))
-        db.session.add(Lot(round_id=rnd.id, number=2, kind=LotKind.centre, centre_id=centre.id,
-                           budget_limit=Decimal("800000")))
+        db.session.add(
+            Lot(
+                round_id=rnd.id,
+                number=1,
+                kind=LotKind.hromada,
+                hromada_id=hromadas[0].id,
+                budget_limit=Decimal("900000"),
+            )
+        )
+        db.session.add(
+            Lot(
+                round_id=rnd.id,
+                number=2,
+                kind=LotKind.centre,
+                centre_id=centre.id,
+                budget_limit=Decimal("800000"),
+            )
+        )
         db.session.commit()
         return {"round": rnd.id, "provider": provider.id, "centre": centre.id}
 
@@ -114,8 +169,9 @@ def test_selection_journey(page, live_url, live_app, world, tmp_path):
     submit_form(page)
     assert "/applicationview/" in page.url, page.url
     with live_app.app_context():
-        application = db.session.scalar(select(Application).where(
-            Application.round_id == world["round"]))
+        application = db.session.scalar(
+            select(Application).where(Application.round_id == world["round"])
+        )
         assert application is not None and application.provider_id == world["provider"]
         app_id = application.id
 
@@ -160,8 +216,11 @@ def test_selection_journey(page, live_url, live_app, world, tmp_path):
 
     # --- 3. two commission members score ------------------------------------------------
     with live_app.app_context():
-        criteria = db.session.scalars(select(Criterion.id).where(
-            Criterion.round_id == world["round"]).order_by(Criterion.position)).all()
+        criteria = db.session.scalars(
+            select(Criterion.id)
+            .where(Criterion.round_id == world["round"])
+            .order_by(Criterion.position)
+        ).all()
     for username, values in (("ministry", ("8", "7")), ("ministry2", ("6", "9"))):
         if username != "ministry":
             sign_out(page, live_url)
@@ -189,19 +248,24 @@ def test_selection_journey(page, live_url, live_app, world, tmp_path):
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
     page.wait_for_load_state("networkidle")
-    assert "Результати оприлюднено: оскарження" in page.locator(
-        ".portal-workflow .label").inner_text()
+    assert (
+        "Результати оприлюднено: оскарження" in page.locator(".portal-workflow .label").inner_text()
+    )
     shot(page, "06-results-published")
     with live_app.app_context():
         assert db.session.get(Application, app_id).decision == Decision.winner
         # The appeal window (5 days) has passed without appeals.
-        db.session.execute(update(SelectionRound).where(SelectionRound.id == world["round"])
-                           .values(appeal_until=dt.date.today() - dt.timedelta(days=1)))
+        db.session.execute(
+            update(SelectionRound)
+            .where(SelectionRound.id == world["round"])
+            .values(appeal_until=dt.date.today() - dt.timedelta(days=1))
+        )
         db.session.commit()
     page.reload()
     with page.expect_navigation():
         page.locator(".portal-workflow form", has_text="Присудити лоти").locator(
-            "button[type=submit]").click()
+            "button[type=submit]"
+        ).click()
     page.wait_for_load_state("networkidle")
     assert "Завершено" in page.locator(".portal-workflow .label").inner_text()
     shot(page, "07-awarded")
@@ -211,11 +275,15 @@ def test_selection_journey(page, live_url, live_app, world, tmp_path):
 
     # --- 5. the agreements on the provider's page; the centre's agreement ---------------
     with live_app.app_context():
-        agreements = db.session.scalars(select(ServiceAgreement).where(
-            ServiceAgreement.provider_id == world["provider"]).order_by(
-                ServiceAgreement.lot_id)).all()
+        agreements = db.session.scalars(
+            select(ServiceAgreement)
+            .where(ServiceAgreement.provider_id == world["provider"])
+            .order_by(ServiceAgreement.lot_id)
+        ).all()
         assert [(a.amount, a.centre_id) for a in agreements] == [
-            (Decimal("850000.00"), None), (Decimal("700000.00"), world["centre"])]
+            (Decimal("850000.00"), None),
+            (Decimal("700000.00"), world["centre"]),
+        ]
         numbers = [a.number for a in agreements]
         centre_agreement = agreements[1].id
     page.goto(f"{live_url}/providerview/show/{world['provider']}")
