@@ -14,10 +14,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from flask import current_app
 from sqlalchemy import select, text
 
-from .extensions import db
+from .extensions import db, get_appbuilder
 from .security import roles
 
 #: Oblasts used for scoped demo users (KATOTTG codes): Lviv and Ivano-Frankivsk.
@@ -56,7 +55,7 @@ def seed_demo(
     from .cli import create_user
 
     password = password or "Demo-" + secrets.token_urlsafe(9)
-    sm = current_app.appbuilder.sm
+    sm = get_appbuilder().sm
     ctx = DemoContext(session=db.session, rng=random.Random(20251123), cases=cases, echo=echo)
     created = []
     for username, role, oblast in DEMO_USERS:

@@ -9,7 +9,7 @@ because a re-used instance registers no blueprints on a second app.
 
 import sqlite3
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_appbuilder import AppBuilder, Model
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -65,6 +65,12 @@ def _sqlite_unicode_lower(dbapi_connection, _record):
         from .common.finder import sqlite_collation
 
         dbapi_connection.create_collation("uk", sqlite_collation)
+
+
+def get_app() -> Flask:
+    """The current app itself (not the proxy): for threads and jobs that outlive
+    the request."""
+    return current_app._get_current_object()  # type: ignore[attr-defined]
 
 
 def get_appbuilder() -> AppBuilder:

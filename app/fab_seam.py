@@ -272,8 +272,16 @@ class ModelViewSeam(_ModelViewBase):
         """A record page's widgets, built (override to log a personal-data view)."""
         return widgets
 
+    #: FAB leaves a relation the list is filtered by (``?_flt_0_case=1``) out of the
+    #: add form and fills it on save; the portal's save goes through the form, so a
+    #: view that opens its add form from a parent record sets this and shows the
+    #: field chosen instead (``before_add_page``).
+    add_form_keeps_filtered_relations = False
+
     def _get_add_widget(self, form, exclude_cols=None, widgets=None):
         self.before_add_page(form)
+        if self.add_form_keeps_filtered_relations:
+            exclude_cols = None
         return super()._get_add_widget(form, exclude_cols=exclude_cols, widgets=widgets)
 
     def before_add_page(self, form) -> None:

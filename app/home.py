@@ -42,6 +42,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from .common.fragments import MISSING, expiring_store
+from .extensions import get_app, get_appbuilder
 from .security.scope import current_scope, scoped
 
 #: Colour-blind-safe colours (Paul Tol's "muted" scheme, a grey and the state blue).
@@ -266,7 +267,7 @@ def shared_figure(key: Hashable, scope, compute: Callable):
     reach = (scope.national, scope.oblast_id, scope.provider_id)
     if not ttl:
         return per_request((key, reach), compute)
-    app = current_app._get_current_object()
+    app = get_app()
     store = expiring_store("portal_shared_figures", SHARED_FIGURES_MAX)
     key = (key, reach)
     compute = _timed(app, store, key, compute)
@@ -394,7 +395,7 @@ def _tick(app, store, state) -> None:
 
 def can_read(resource: str) -> bool:
     """The permission a resource's list needs: no read, no card and no chart of it."""
-    return current_app.appbuilder.sm.has_access("can_read", resource)
+    return get_appbuilder().sm.has_access("can_read", resource)
 
 
 def list_url(view_name: str, *conditions) -> str:
@@ -407,7 +408,7 @@ def list_url(view_name: str, *conditions) -> str:
     from flask import url_for
     from flask_appbuilder.models.filters import Filters
 
-    view = next(v for v in current_app.appbuilder.baseviews if type(v).__name__ == view_name)
+    view = next(v for v in get_appbuilder().baseviews if type(v).__name__ == view_name)
     args = []
     for column, filter_class, value in conditions:
         catalogue = Filters(
@@ -429,7 +430,7 @@ def grouped_counts(scope, model, *columns) -> dict:
         )
         return {
             (row[0] if len(columns) == 1 else tuple(row[:-1])): row[-1]
-            for row in current_app.appbuilder.session.execute(stmt)
+            for row in get_appbuilder().session.execute(stmt)
         }
 
     key = ("grouped", model.__name__, tuple(c.key for c in columns))

@@ -36,7 +36,9 @@ import threading
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from flask import Response, current_app, send_file, stream_with_context
+from flask import Response, send_file, stream_with_context
+
+from .extensions import get_app
 
 AREAS = ("jobs", "uploads")
 _KEY = re.compile(r"(?:[A-Za-z0-9_-]{1,64}/){0,3}[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
@@ -211,7 +213,7 @@ class S3Storage(Storage):
         self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
     def keys(self) -> list[str]:
-        found = []
+        found: list[str] = []
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.bucket, Prefix=self.prefix
         )
@@ -300,7 +302,7 @@ def get_storage(area: str, app=None) -> Storage:
     """The storage of ``area`` ("jobs" or "uploads") as the app is configured now."""
     if area not in AREAS:
         raise ValueError(area)
-    app = app or current_app._get_current_object()
+    app = app or get_app()
     backend = (app.config.get("STORAGE_BACKEND") or "local").lower()
     if backend == "local":
         return LocalStorage(_local_root(app, area))
@@ -316,7 +318,7 @@ def get_storage(area: str, app=None) -> Storage:
 
 def scratch_dir(app=None) -> str:
     """A local folder for files being written before they are stored (S3 backend)."""
-    app = app or current_app._get_current_object()
+    app = app or get_app()
     folder = app.config.get("STORAGE_SCRATCH_FOLDER") or os.path.join(
         tempfile.gettempdir(), "opora-scratch"
     )
@@ -326,7 +328,7 @@ def scratch_dir(app=None) -> str:
 
 def ensure_bucket(app=None) -> None:
     """Create the bucket when it does not exist (``flask portal storage-init``, tests)."""
-    app = app or current_app._get_current_object()
+    app = app or get_app()
     if (app.config.get("STORAGE_BACKEND") or "local").lower() != "s3":
         return
     client = _s3_client(app.config)

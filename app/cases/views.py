@@ -270,6 +270,8 @@ class CaseChildView(PortalModelView):
     #: A show or an edit form of this resource reveals personal data.
     personal = True
 
+    add_form_keeps_filtered_relations = True
+
     def before_add_page(self, form) -> None:
         """Opened from a case (``?case=<id>`` or the case filter): the case is chosen."""
         if request.method != "GET":
@@ -1479,7 +1481,7 @@ class _DeidentifiedDeadline(CaseDeidentifiedView):
     """A de-identified list of one deadline (the ministry's home-page cards)."""
 
     include_route_methods = {"list", "show", "export"}
-    related_views = []
+    related_views: list[type] = []
 
 
 def _deidentified_filter(clause, label):

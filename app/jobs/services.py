@@ -77,7 +77,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .. import clock
 from ..common.errors import UserError
-from ..extensions import db
+from ..extensions import db, get_app
 from ..security import roles
 from ..security.scope import UserScope, current_scope
 from .models import ACTIVE, Job, JobStatus
@@ -375,7 +375,7 @@ def submit(kind: str, title: str, params: dict | None = None) -> Job:
     session.add(job)
     session.commit()
     job_id = job.id
-    app = current_app._get_current_object()
+    app = get_app()
     if setting("JOBS_EAGER"):
         run_job(app, job_id)
     elif uses_celery(app):
@@ -703,7 +703,7 @@ def cleanup(now: dt.datetime | None = None) -> None:
     if retry:
         from .celery_app import enqueue
 
-        app = current_app._get_current_object()
+        app = get_app()
         for job_id in retry:
             log.warning("Job %s lost its worker: delivered again", job_id)
             try:

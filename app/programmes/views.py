@@ -139,7 +139,7 @@ class ProgrammeView(PortalModelView):
             LABELS["requires_contract"], description=DESCRIPTIONS["requires_contract"]
         ),
     }
-    related_views = []
+    related_views: list[type] = []
 
 
 class ProgrammeMeasureView(PortalModelView):

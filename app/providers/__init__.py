@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from ..extensions import get_appbuilder
 from . import permissions  # noqa: F401  (grants are collected from here)
 from .demo import demo_seed  # noqa: F401  (called by app.demo)
 
@@ -66,7 +67,6 @@ def _status_counts(scope) -> dict:
 
 def home_cards(scope) -> list[dict]:
     """Counters for the home page, within the user's scope."""
-    from flask import current_app
     from flask_appbuilder.models.sqla.filters import FilterEqual
 
     from ..home import can_read, list_url
@@ -77,7 +77,7 @@ def home_cards(scope) -> list[dict]:
     # Approval is the work of ministry staff (they decide) and regional
     # administrators (they submit their oblast's providers), not of trainers
     # or case workers, who read providers for other reasons.
-    if not (scope.oblast_id or current_app.appbuilder.sm.has_access("can_approve", "Provider")):
+    if not (scope.oblast_id or get_appbuilder().sm.has_access("can_approve", "Provider")):
         return []
     counts = _status_counts(scope)
     return [
@@ -96,7 +96,6 @@ def home_cards(scope) -> list[dict]:
 
 def _changes_card(scope) -> list[dict]:
     """Ministry staff: providers whose key data changed after the approval (re-check)."""
-    from flask import current_app
     from flask_appbuilder.models.sqla.filters import FilterEqual
     from sqlalchemy import func, select
 
@@ -105,7 +104,7 @@ def _changes_card(scope) -> list[dict]:
     from ..security.scope import scoped
     from .models import Provider
 
-    if not current_app.appbuilder.sm.has_access("can_approve", "Provider"):
+    if not get_appbuilder().sm.has_access("can_approve", "Provider"):
         return []
     count = db.session.scalar(
         scoped(
