@@ -110,6 +110,7 @@ def test_every_view_method_has_a_permission(app):
         "SecurityApi",
         "MenuApi",
     }
+    exposed = 0
     for view in app.appbuilder.baseviews:
         name = view.__class__.__name__
         if name in allowed_unprotected or any(e.startswith(name + ".") for e in public):
@@ -123,6 +124,10 @@ def test_every_view_method_has_a_permission(app):
             assert hasattr(method, "_permission_name") or attr in ("action", "action_post"), (
                 f"{name}.{attr} is exposed without a permission"
             )
+            exposed += 1
+    # FAB marks exposed methods with ``_urls`` (its @expose); if that changed,
+    # the walk above would check nothing and pass.
+    assert exposed > 300, f"only {exposed} exposed methods found: did FAB's @expose change?"
 
 
 def _registered_pairs(app) -> set[tuple[str, str]]:
