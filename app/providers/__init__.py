@@ -58,11 +58,20 @@ def register(appbuilder) -> None:
     )
 
 
-def _status_counts(scope) -> dict:
+def _status_and_changes(scope) -> dict:
+    """``{(status, changes pending): count}``: one grouped statement (shared
+    figure) serves the status cards, the chart and the re-check card."""
     from ..home import grouped_counts
     from .models import Provider
 
-    return grouped_counts(scope, Provider, Provider.status)
+    return grouped_counts(scope, Provider, Provider.status, Provider.changes_pending)
+
+
+def _status_counts(scope) -> dict:
+    counts: dict = {}
+    for (status, _pending), n in _status_and_changes(scope).items():
+        counts[status] = counts.get(status, 0) + n
+    return counts
 
 
 def home_cards(scope) -> list[dict]:
@@ -97,22 +106,12 @@ def home_cards(scope) -> list[dict]:
 def _changes_card(scope) -> list[dict]:
     """Ministry staff: providers whose key data changed after the approval (re-check)."""
     from flask_appbuilder.models.sqla.filters import FilterEqual
-    from sqlalchemy import func, select
 
-    from ..extensions import db
     from ..home import list_url
-    from ..security.scope import scoped
-    from .models import Provider
 
     if not get_appbuilder().sm.has_access("can_approve", "Provider"):
         return []
-    count = db.session.scalar(
-        scoped(
-            select(func.count(Provider.id)).where(Provider.changes_pending.is_(True)),
-            Provider,
-            scope,
-        )
-    )
+    count = sum(n for (_status, pending), n in _status_and_changes(scope).items() if pending)
     return [
         {
             "label": _l("Providers' changes of key data awaiting a check"),
