@@ -163,7 +163,9 @@ def _check_body() -> None:
         _check_form_numbers(form)
 
 
-def _check_text(text: str, status: int = 400) -> None:
+def _check_text(text: str | None, status: int = 400) -> None:
+    if not text:  # a multipart part whose name the parser could not read is None
+        return
     if "\x00" in text:
         raise Refusal(NUL_MESSAGE, status)
     try:
