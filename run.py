@@ -5,7 +5,7 @@
   portal on http://127.0.0.1:5000 with the demo credentials printed;
 * ``python3 run.py test``   set up the same way, run the code checks (ruff, ruff
   format, mypy: pyproject.toml) and then the test suite
-  (on SQLite, then on PostgreSQL too when ``TEST_DATABASE_URL`` is set);
+  (on SQLite, and on PostgreSQL beside it when ``TEST_DATABASE_URL`` is set);
 * ``gunicorn 'run:app'``    production (configure with environment variables;
   ``SECRET_KEY`` and ``JWT_SECRET_KEY`` are required: without them the app
   refuses to start).
@@ -139,13 +139,27 @@ def _test(extra_args: list[str]) -> int:
     _install_axe()
     base = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *extra_args]
     env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
-    print("== Test suite on SQLite ==", flush=True)
-    code = subprocess.call(base, env=env, cwd=ROOT)
     pg_url = os.environ.get("TEST_DATABASE_URL")
-    if pg_url and code == 0:
-        print(f"== Test suite on PostgreSQL ({pg_url.split('@')[-1]}) ==", flush=True)
-        code = subprocess.call(base, env=os.environ, cwd=ROOT)
-    return code
+    if not pg_url:
+        print("== Test suite on SQLite ==", flush=True)
+        return subprocess.call(base, env=env, cwd=ROOT)
+    # Both databases at once (one pass per core): the PostgreSQL pass writes to a
+    # file that is printed when it ends; the exit status fails if either fails.
+    import tempfile
+
+    where = pg_url.split("@")[-1]
+    print(f"== Test suite on SQLite, and on PostgreSQL ({where}) beside it ==", flush=True)
+    with tempfile.TemporaryFile(mode="w+") as pg_log:
+        pg = subprocess.Popen(
+            base, env=os.environ, cwd=ROOT, stdout=pg_log, stderr=subprocess.STDOUT
+        )
+        code = subprocess.call(base, env=env, cwd=ROOT)
+        pg_code = pg.wait()
+        pg_log.seek(0)
+        print(f"== Test suite on PostgreSQL ({where}) ==", flush=True)
+        print(pg_log.read(), flush=True)
+    print(f"== SQLite: exit {code}; PostgreSQL: exit {pg_code} ==", flush=True)
+    return code or pg_code
 
 
 def main(argv: list[str]) -> int:
