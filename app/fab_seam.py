@@ -10,7 +10,7 @@ depends on so the contract test can fingerprint it: bumping FAB or
 Flask-Babel fails that test with the list of items to re-check.
 
 Everything else in ``app/`` calls the public names below
-(``get_in_scope``, ``base_filters``, ``show_widgets`` ...) or overrides the
+(``get_in_scope``, ``base_filters``, ``record_page_widgets`` ...) or overrides the
 public hooks that the mixins forward to (``adjust_show_widgets``,
 ``list_page_widgets``, ``search_page_widgets``, ``save_add_form``,
 ``save_edit_form``, ``after_model_schemas``, ``cached_view_access``).
@@ -181,11 +181,6 @@ def get_in_scope(view, pk) -> Any:
     missing or out of scope. FAB's own action routes load rows without them."""
     deserialize = getattr(view, "_deserialize_pk_if_composite", None)  # views, not APIs
     return view.datamodel.get(deserialize(pk) if deserialize else pk, view._base_filters)
-
-
-def show_widgets(view, pk) -> dict:
-    """FAB's show widgets for a record page that renders its own panels too."""
-    return view._show(pk)
 
 
 def related_views(view) -> list:

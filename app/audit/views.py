@@ -65,7 +65,7 @@ class AuditLogView(ExportMixin, PortalModelView):
             self.show_template,
             pk=item.id,
             title=self.show_title,
-            widgets=fab_seam.show_widgets(self, item.id),
+            widgets=fab_seam.record_page_widgets(self, item),
             related_views=fab_seam.related_views(self),
             entry=item,
             object_label=reading.object_label(item.entity),

@@ -384,7 +384,7 @@ class CentreView(ExportMixin, PortalModelView):
     @has_access
     def show(self, pk):
         item = self.scoped_get(pk)
-        widgets = fab_seam.show_widgets(self, item.id)
+        widgets = fab_seam.record_page_widgets(self, item)
         history = self.datamodel.session.scalars(
             select(CentreStatusChange)
             .where(CentreStatusChange.centre_id == item.id)

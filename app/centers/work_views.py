@@ -233,7 +233,7 @@ class _TransitionForms:
     @has_access
     def show(self, pk):
         item = self.scoped_get(pk)
-        widgets = fab_seam.show_widgets(self, item.id)
+        widgets = fab_seam.record_page_widgets(self, item)
         return self.render_template(
             self.show_template,
             pk=item.id,
