@@ -129,11 +129,17 @@ DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
 # was read in the last DASHBOARD_KEEP_WARM_SECONDS is recomputed in the
 # background before it expires (app.home.shared_figure).
 DASHBOARD_KEEP_WARM_SECONDS = int(os.environ.get("DASHBOARD_KEEP_WARM_SECONDS", "1800"))
-DASHBOARD_KEEP_WARM_MIN_MS = 20
+DASHBOARD_KEEP_WARM_MIN_MS = int(os.environ.get("DASHBOARD_KEEP_WARM_MIN_MS", "20"))
 # A big register's list that matched "more than 10 000" rows remembers that for
 # the same user and search for this many seconds instead of counting 10 001
 # rows on every page (0: count every time). See app/common/listing.py.
 LIST_COUNT_CACHE_SECONDS = int(os.environ.get("LIST_COUNT_CACHE_SECONDS", "60"))
+# The cache (app/cache.py, Flask-Caching): the dashboard figures and the list
+# counts in Redis when CACHE_REDIS_URL is set (redis://redis-host:6379/2), shared
+# by every web host and worker; else in each process's memory. Rendered
+# fragments stay in each process either way.
+CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or None
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "opora:")
 
 # --- Background jobs (app.jobs) and large exports ------------------------------------
 # Large exports and imports of centres run in worker threads of the web process

@@ -64,6 +64,9 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
     migrate.init_app(app, db, directory=_migrations_dir())
     # CSRFProtect must come before AppBuilder, or FAB's JSON login API is refused.
     csrf.init_app(app)
+    from .cache import init_cache
+
+    init_cache(app)
 
     with app.app_context():
         _import_models()

@@ -48,13 +48,33 @@ def kyiv_today(now: dt.datetime | None = None) -> dt.date:
     return now.astimezone(KYIV).date()
 
 
+def seconds() -> float:
+    """Now as seconds since the epoch: what cached entries' lifetimes are
+    counted in (the same on every host, unlike ``time.monotonic``)."""
+    return utcnow_aware().timestamp()
+
+
+class FrozenClock:
+    """The handle :func:`frozen` gives: move the held clock forward."""
+
+    def advance(self, seconds: float = 0, **delta: float) -> dt.datetime:
+        """Move the held time on by ``seconds`` (or ``timedelta`` keywords)."""
+        global _fixed
+        assert _fixed is not None, "the clock is not frozen"
+        _fixed = _fixed + dt.timedelta(seconds=seconds, **delta)
+        return _fixed
+
+
 @contextlib.contextmanager
-def frozen(at: dt.datetime) -> Iterator[None]:
-    """Hold the clock at ``at`` (aware, or naive meaning UTC) inside the block."""
+def frozen(at: dt.datetime | None = None) -> Iterator[FrozenClock]:
+    """Hold the clock at ``at`` (aware, or naive meaning UTC; default: now)
+    inside the block; ``.advance()`` on the handle moves it on."""
     global _fixed
     previous = _fixed
+    if at is None:
+        at = utcnow_aware()
     _fixed = at if at.tzinfo else at.replace(tzinfo=dt.UTC)
     try:
-        yield
+        yield FrozenClock()
     finally:
         _fixed = previous

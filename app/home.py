@@ -17,9 +17,10 @@ the permission check).
 Counts over the big registers read up to a million index entries (~50-100 ms
 each on SQLite): :func:`shared_figure` keeps such figures for
 ``DASHBOARD_CACHE_SECONDS`` (default 60; 0 turns it off), per scope, shared
-by every user of that scope in the worker process, and recomputes them in the
-background while they are read. Per-user figures ("my overdue contacts") are
-never shared.
+by every user of that scope (in the cache's ``shared`` region, :mod:`app.cache`:
+this process's memory, or Redis for every host), and keeps the slow ones warm
+off the request (beat's task on a worker, or a thread here). Per-user figures
+("my overdue contacts") are never shared.
 
 Charts are rendered on the server as HTML/CSS bars
 (``templates/portal/charts.html``): no JavaScript library, no external origin
@@ -30,6 +31,7 @@ also as a table.
 from __future__ import annotations
 
 import importlib
+import threading
 import time
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
@@ -41,9 +43,9 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from .common.fragments import MISSING, expiring_store
+from . import cache, clock
 from .extensions import get_app, get_appbuilder
-from .security.scope import current_scope, scoped
+from .security.scope import UserScope, current_scope, scoped
 
 #: Colour-blind-safe colours (Paul Tol's "muted" scheme, a grey and the state blue).
 COLOURS = {
@@ -238,159 +240,236 @@ def per_request(key: Hashable, compute: Callable):
     return cache[key]
 
 
-#: Bound on cached figures (scopes x figures).
-SHARED_FIGURES_MAX = 4096
+@dataclass(frozen=True)
+class Recipe:
+    """How to compute a shared figure again without the request that first
+    asked for it: ``compute(scope, *args)`` for the scope's reach. ``compute``
+    is a module-level function (it is kept, pickled by name, in the warm index
+    that the refresher reads: a thread here, or beat's task on a worker)."""
+
+    compute: Callable
+    args: tuple
+    reach: tuple[bool, int | None, int | None]
+
+    @property
+    def key(self) -> str:
+        fn = self.compute
+        return cache.cache_key("figure", (fn.__module__, fn.__qualname__, self.args, self.reach))
+
+    def scope(self) -> UserScope:
+        national, oblast_id, provider_id = self.reach
+        return UserScope(national=national, oblast_id=oblast_id, provider_id=provider_id)
+
+    def run(self) -> tuple:
+        """``(value, milliseconds it took)``."""
+        started = time.perf_counter()
+        value = self.compute(self.scope(), *self.args)
+        return value, (time.perf_counter() - started) * 1000
 
 
-def shared_figure(key: Hashable, scope, compute: Callable):
-    """``compute()`` shared by the users of ``scope`` for DASHBOARD_CACHE_SECONDS.
+#: The warm index: ``{figure key: Recipe}`` of the slow figures read lately.
+WARM_INDEX = "figures:warm"
 
-    The key holds the scope's reach (national / oblast / provider), never the
-    user: only figures that are the same for everyone in the scope belong here.
+
+def shared_figure(scope, compute: Callable, *args):
+    """``compute(scope, *args)``, shared by the users of ``scope`` for
+    DASHBOARD_CACHE_SECONDS (in the cache's ``shared`` region: every host's,
+    with Redis).
+
+    ``compute`` must be a module-level function, and the figure the same for
+    everyone in the scope's reach (national / oblast / provider): it is called
+    with a scope that has the reach and no user. Per-user figures ("my
+    overdue contacts") never come here.
 
     The national counts read a million index entries (~100-200 ms), so the
     request should not wait for them:
 
     * a slow figure (its last computation took ``DASHBOARD_KEEP_WARM_MIN_MS``
-      or more) read in the last ``DASHBOARD_KEEP_WARM_SECONDS`` is recomputed
-      by the worker's refresh thread shortly before it expires, so a scope
-      left idle for a few minutes is still served at once (cheap figures, such
-      as one provider's, are not: thousands of scopes would keep the thread
-      busy for figures that take a millisecond in the request);
-    * a figure that expired less than another DASHBOARD_CACHE_SECONDS ago is
-      served while the refresh thread computes the next one.
+      or more) read in the last ``DASHBOARD_KEEP_WARM_SECONDS`` is kept warm:
+      :func:`refresh_due_figures` recomputes it shortly before it expires, so a
+      scope left idle for a few minutes is still served at once. It runs on
+      Celery beat (``opora.refresh_figures``) when ``CELERY_BROKER_URL`` and
+      ``CACHE_REDIS_URL`` are set, else on a thread of the web process;
+    * without Celery, a figure that expired less than another lifetime ago is
+      served while a thread computes the next one.
 
-    Only a scope's first visit in a worker (or after the keep-warm time) is
-    computed in the request.
+    Only a scope's first visit (or one after the keep-warm time) is computed
+    in the request.
     """
+    reach = (bool(scope.national), scope.oblast_id, scope.provider_id)
+    recipe = Recipe(compute, tuple(args), reach)
     ttl = current_app.config.get("DASHBOARD_CACHE_SECONDS", 60)
-    reach = (scope.national, scope.oblast_id, scope.provider_id)
     if not ttl:
-        return per_request((key, reach), compute)
+        return per_request(recipe.key, lambda: recipe.run()[0])
     app = get_app()
-    store = expiring_store("portal_shared_figures", SHARED_FIGURES_MAX)
-    key = (key, reach)
-    compute = _timed(app, store, key, compute)
-    now = time.monotonic()
-    _keep_warm(app, store, key, compute, now)
-    hit = store.get(key)
-    if hit is not None:
-        expires, value = hit
-        if expires > now:
+    key = recipe.key
+    now = clock.seconds()
+    entry = cache.recall(cache.shared, key)
+    if entry is not None:
+        value, cost = entry.value
+        _note_read(app, recipe, cost, now)
+        if entry.fresh(now):
             return value
-        if now - expires < ttl:
-            _refresh_in_background(app, store, key, compute, ttl)
+        if now - entry.fresh_until < ttl and not _on_celery(app):
+            _refresh_in_background(app, recipe)
             return value
-    value = per_request(key, compute)
-    store.put(key, value, ttl, now)
+    value, cost = per_request(key, recipe.run)
+    cache.remember(cache.shared, key, (value, cost), ttl, now)
+    _note_read(app, recipe, cost, now)
     return value
 
 
-def _refresh_state(app, store) -> dict:
-    """The app's refresh thread (an executor of one), what it has queued, and
-    the figures kept warm: ``key -> [compute, last read]``."""
+def _on_celery(app) -> bool:
+    """Beat refreshes the figures, into the cache every host reads (Redis): the
+    web process runs no refresh thread. With Celery but no shared cache the
+    worker's figures would be its own, so the web process refreshes its own."""
+    return bool(app.config.get("CELERY_BROKER_URL") and app.config.get("CACHE_REDIS_URL"))
+
+
+def _refresh_state(app) -> dict:
+    """This process's refresh thread (an executor of one), what it has queued,
+    its ticker, and when it last marked each figure read."""
     from concurrent.futures import ThreadPoolExecutor
 
     state = app.extensions.get("portal_figure_refresh")
     if state is None:
-        with store.lock:
-            state = app.extensions.setdefault(
-                "portal_figure_refresh",
-                {
-                    "executor": ThreadPoolExecutor(
-                        max_workers=1, thread_name_prefix="portal-figures"
-                    ),
-                    "pending": set(),
-                    "warm": {},
-                    "ticker": None,
-                    "cost": {},
-                },
-            )
+        state = app.extensions.setdefault(
+            "portal_figure_refresh",
+            {
+                "executor": ThreadPoolExecutor(max_workers=1, thread_name_prefix="portal-figures"),
+                "lock": threading.Lock(),
+                "pending": set(),
+                "ticker": None,
+                "marked": {},
+            },
+        )
     return state
 
 
-def _timed(app, store, key, compute: Callable) -> Callable:
-    """``compute``, noting how long it took (what decides keeping it warm)."""
-    costs = _refresh_state(app, store)["cost"]
-
-    def run():
-        started = time.perf_counter()
-        value = compute()
-        if len(costs) >= SHARED_FIGURES_MAX:
-            costs.clear()
-        costs[key] = (time.perf_counter() - started) * 1000
-        return value
-
-    return run
+def _read_mark(key: str) -> str:
+    return f"figures:read:{key}"
 
 
-def _refresh_in_background(app, store, key, compute: Callable, ttl: float) -> None:
-    """Compute ``key``'s next figure on the app's one refresh thread, once
-    however many requests (or ticks) ask for it."""
-    state = _refresh_state(app, store)
-    with store.lock:
+def _note_read(app, recipe: Recipe, cost: float, now: float) -> None:
+    """A slow figure was read: keep it warm. Writes to the cache at most every
+    quarter lifetime per process (with Redis, one SET, not one per page)."""
+    if cost < app.config.get("DASHBOARD_KEEP_WARM_MIN_MS", 20):
+        return
+    ttl = app.config.get("DASHBOARD_CACHE_SECONDS", 60)
+    state = _refresh_state(app)
+    key = recipe.key
+    if now - state["marked"].get(key, -ttl) < ttl / 4:
+        return
+    if len(state["marked"]) >= SHARED_FIGURES_MAX:
+        state["marked"].clear()
+    state["marked"][key] = now
+    keep = app.config.get("DASHBOARD_KEEP_WARM_SECONDS", 1800)
+    cache.remember(cache.shared, _read_mark(key), now, keep)
+    warm = cache.fresh_value(cache.shared, WARM_INDEX) or {}
+    if key not in warm:
+        # A read-modify-write: two hosts adding at once may lose one entry, and
+        # that figure is then computed in a request once more, nothing worse.
+        warm = {**warm, key: recipe}
+        cache.remember(cache.shared, WARM_INDEX, warm, 0)
+    if not _on_celery(app):
+        _start_ticker(app)
+
+
+#: Bound on the figures one process remembers marking.
+SHARED_FIGURES_MAX = 4096
+
+
+def refresh_due_figures(app) -> int:
+    """Recompute each kept-warm figure that expires within half a lifetime;
+    forget those not read within DASHBOARD_KEEP_WARM_SECONDS. Returns how
+    many were recomputed. Beat's ``opora.refresh_figures`` task and the
+    embedded ticker thread both call this (in an app context)."""
+    from .extensions import db
+
+    ttl = app.config.get("DASHBOARD_CACHE_SECONDS", 60)
+    warm = cache.fresh_value(cache.shared, WARM_INDEX) or {}
+    if not ttl or not warm:
+        return 0
+    now = clock.seconds()
+    keep, done = {}, 0
+    for key, recipe in warm.items():
+        if cache.fresh_value(cache.shared, _read_mark(key)) is None:
+            continue  # not read lately: let it expire
+        keep[key] = recipe
+        entry = cache.recall(cache.shared, key)
+        if entry is not None and entry.fresh_until - now >= ttl / 2:
+            continue
+        try:
+            cache.remember(cache.shared, key, recipe.run(), ttl, clock.seconds())
+            done += 1
+        except Exception:  # the stale figure stays; the next run retries
+            app.logger.exception("Refreshing a dashboard figure failed")
+        finally:
+            db.session.remove()
+    if len(keep) != len(warm):
+        cache.remember(cache.shared, WARM_INDEX, keep, 0)
+    return done
+
+
+def _refresh_in_background(app, recipe: Recipe) -> None:
+    """Compute ``recipe``'s next figure on the process's refresh thread, once
+    however many requests ask for it."""
+    state = _refresh_state(app)
+    key = recipe.key
+    with state["lock"]:
         if key in state["pending"]:
             return
         state["pending"].add(key)
+    ttl = app.config.get("DASHBOARD_CACHE_SECONDS", 60)
 
     def refresh():
         from .extensions import db
 
         with app.app_context():
             try:
-                store.put(key, compute(), ttl, time.monotonic())
+                cache.remember(cache.shared, key, recipe.run(), ttl, clock.seconds())
             except Exception:  # the stale figure stays; the next request retries
                 app.logger.exception("Refreshing a dashboard figure failed")
             finally:
                 db.session.remove()
-                with store.lock:
+                with state["lock"]:
                     state["pending"].discard(key)
 
     state["executor"].submit(refresh)
 
 
-def _keep_warm(app, store, key, compute: Callable, now: float) -> None:
-    """Note that ``key`` was read, if it is slow to compute; start the ticker
-    that refreshes such figures before they expire, if it is not running."""
-    import threading
+def wait_for_refreshes(app) -> None:
+    """Block until the refresh thread has done what was queued (tests)."""
+    _refresh_state(app)["executor"].submit(lambda: None).result(timeout=30)
 
-    state = _refresh_state(app, store)
-    if state["cost"].get(key, 0) < app.config.get("DASHBOARD_KEEP_WARM_MIN_MS", 20):
-        return
-    with store.lock:
-        state["warm"][key] = [compute, now]
+
+def _start_ticker(app) -> None:
+    """Without Celery: the thread that runs :func:`refresh_due_figures` every
+    quarter lifetime while any figure is kept warm (it stops when none is)."""
+    state = _refresh_state(app)
+    with state["lock"]:
         if state["ticker"] is not None:
             return
         state["ticker"] = threading.Thread(
-            target=_tick, args=(app, store, state), name="portal-figures-ticker", daemon=True
+            target=_tick, args=(app, state), name="portal-figures-ticker", daemon=True
         )
     state["ticker"].start()
 
 
-def _tick(app, store, state) -> None:
-    """Every quarter of the lifetime: queue a refresh of each figure read
-    within the keep-warm time that expires within half a lifetime; forget the
-    others. Stops when nothing is kept warm (or shared figures are off)."""
+def _tick(app, state) -> None:
     while True:
         ttl = app.config.get("DASHBOARD_CACHE_SECONDS", 60)
-        keep = app.config.get("DASHBOARD_KEEP_WARM_SECONDS", 1800)
-        with store.lock:
-            now = time.monotonic()
-            for key in [
-                k for k, (_c, read) in state["warm"].items() if not ttl or now - read > keep
-            ]:
-                del state["warm"][key]
-            if not state["warm"]:
+        time.sleep((ttl or 4) / 4)  # the figure that started it was just computed
+        with app.app_context():
+            try:
+                refresh_due_figures(app)
+            except Exception:
+                app.logger.exception("Refreshing the dashboard figures failed")
+            idle = not ttl or not cache.fresh_value(cache.shared, WARM_INDEX)
+        if idle:
+            with state["lock"]:
                 state["ticker"] = None
-                return
-            due = [
-                (key, compute)
-                for key, (compute, _read) in state["warm"].items()
-                if store.get(key, (0, None))[0] - now < ttl / 2
-            ]
-        for key, compute in due:
-            _refresh_in_background(app, store, key, compute, ttl)
-        time.sleep(ttl / 4)
+            return
 
 
 def can_read(resource: str) -> bool:
@@ -422,19 +501,19 @@ def list_url(view_name: str, *conditions) -> str:
 
 def grouped_counts(scope, model, *columns) -> dict:
     """``{value: count}`` (``{(values...): count}`` for several ``columns``) of the
-    rows of ``model`` in ``scope``: one GROUP BY statement, once per request."""
+    rows of ``model`` in ``scope``: one GROUP BY statement, shared by the scope."""
+    return shared_figure(scope, _grouped_counts, model, tuple(c.key for c in columns))
 
-    def compute():
-        stmt = scoped(
-            select(*columns, func.count()).select_from(model).group_by(*columns), model, scope
-        )
-        return {
-            (row[0] if len(columns) == 1 else tuple(row[:-1])): row[-1]
-            for row in get_appbuilder().session.execute(stmt)
-        }
 
-    key = ("grouped", model.__name__, tuple(c.key for c in columns))
-    return shared_figure(key, scope, compute)
+def _grouped_counts(scope, model, column_keys: tuple[str, ...]) -> dict:
+    columns = [getattr(model, key) for key in column_keys]
+    stmt = scoped(
+        select(*columns, func.count()).select_from(model).group_by(*columns), model, scope
+    )
+    return {
+        (row[0] if len(columns) == 1 else tuple(row[:-1])): row[-1]
+        for row in get_appbuilder().session.execute(stmt)
+    }
 
 
 def collect(scope) -> tuple[list[dict], list[Chart]]:
@@ -458,10 +537,6 @@ def collect(scope) -> tuple[list[dict], list[Chart]]:
     return cards, charts
 
 
-#: Bound on remembered chart HTML (scopes x charts x languages).
-CHART_HTML_MAX = 1024
-
-
 def chart_html(chart: Chart) -> Markup:
     """``portal/charts.html``'s ``bar_chart(chart)``, rendered once per content
     and language and remembered as long as a shared figure.
@@ -472,16 +547,14 @@ def chart_html(chart: Chart) -> Markup:
     and link) and the language, so a changed figure is a new key: nothing
     stale is ever served.
     """
-    key = (str(get_locale()), repr(chart))
-    store = expiring_store("portal_chart_html", CHART_HTML_MAX)
-    now = time.monotonic()
-    html = store.fresh(key, now)
-    if html is MISSING:
+    key = cache.cache_key("chart_html", (str(get_locale()), repr(chart)))
+
+    def render() -> Markup:
         macro = current_app.jinja_env.get_template("portal/charts.html").module.bar_chart
-        html = Markup(macro(chart))
-        ttl = current_app.config.get("DASHBOARD_CACHE_SECONDS", 60) or 60
-        store.put(key, html, ttl, now)
-    return html
+        return Markup(macro(chart))
+
+    ttl = current_app.config.get("DASHBOARD_CACHE_SECONDS", 60) or 60
+    return cache.memoised(cache.local, key, ttl, render)
 
 
 class HomeView(IndexView):

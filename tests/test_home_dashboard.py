@@ -328,144 +328,184 @@ def test_user_without_scope_gets_no_charts(app, client_as):
     assert charts(client_as("lost")) == {}
 
 
-def test_shared_figures_are_kept_per_scope_for_the_configured_time(app, client_as):
+#: What the probe figures below computed: (value, thread name).
+PROBE_CALLS: list = []
+PROBE_NEXT: dict = {}
+#: name -> threading.Event a refresh thread waits for before computing.
+PROBE_HOLD: dict = {}
+
+
+def probe_figure(scope, name):
+    """A shared figure's recipe for the tests (module-level: the warm index
+    keeps it by name). Returns ``PROBE_NEXT[name]`` and notes the call; a
+    figure named "slow" reports that it took 25 ms (over the keep-warm bar)."""
+    import threading
+    import time
+
+    if name == "slow":
+        time.sleep(0.025)
+    if name in PROBE_HOLD and threading.current_thread() is not threading.main_thread():
+        assert PROBE_HOLD[name].wait(5)
+    PROBE_CALLS.append((PROBE_NEXT[name], threading.current_thread().name))
+    return PROBE_NEXT[name]
+
+
+@pytest.fixture
+def figures(app):
+    """Shared figures on (60 s), an empty cache and a held clock."""
+    from app import cache, clock
+
+    PROBE_CALLS.clear()
+    PROBE_NEXT.clear()
+    PROBE_HOLD.clear()
+    cache.clear_all()
+    app.config.update(DASHBOARD_CACHE_SECONDS=60, DASHBOARD_KEEP_WARM_SECONDS=1800)
+    try:
+        with clock.frozen() as held:
+            yield held
+    finally:
+        app.config.update(DASHBOARD_CACHE_SECONDS=0, DASHBOARD_KEEP_WARM_SECONDS=1800)
+        cache.clear_all()
+
+
+def _figure(app, scope, name, value):
+    from app.home import shared_figure
+
+    PROBE_NEXT[name] = value
+    with app.test_request_context("/"):
+        return shared_figure(scope, probe_figure, name)
+
+
+def test_shared_figures_are_kept_per_scope_for_the_configured_time(app, client_as, figures):
     """With DASHBOARD_CACHE_SECONDS on, the scope's counts are computed once and
     shared; another scope gets its own; per-user figures are not shared."""
-    from app.home import shared_figure
+    from app import cache
     from app.security.scope import UserScope
-
-    calls = []
-
-    def compute(value):
-        return lambda: calls.append(value) or value
 
     national = UserScope(user_id=1, national=True)
     other_user = UserScope(user_id=2, national=True)
     lviv = UserScope(user_id=3, oblast_id=13)
-    app.config["DASHBOARD_CACHE_SECONDS"] = 60
-    try:
-        with app.test_request_context("/"):
-            assert shared_figure("probe", national, compute("a")) == "a"
-        with app.test_request_context("/"):
-            # the same reach, another user, another request: served from the cache
-            assert shared_figure("probe", other_user, compute("b")) == "a"
-            assert shared_figure("probe", lviv, compute("c")) == "c"
-        assert calls == ["a", "c"]
-        app.extensions["portal_shared_figures"].clear()
-        with app.test_request_context("/"):
-            assert shared_figure("probe", national, compute("d")) == "d"
-        # A cached dashboard still shows the user's own overdue contacts, fresh.
-        client = client_as("caseworker")
-        client.get("/")
-        with count_queries(app) as statements:
-            assert client.get("/").status_code == 200
-        assert any("assigned_worker_id" in s for s in statements)
-    finally:
-        app.config["DASHBOARD_CACHE_SECONDS"] = 0
-        app.extensions.get("portal_shared_figures", {}).clear()
+    assert _figure(app, national, "probe", "a") == "a"
+    # the same reach, another user, another request: served from the cache
+    assert _figure(app, other_user, "probe", "b") == "a"
+    assert _figure(app, lviv, "probe", "c") == "c"
+    figures.advance(59)
+    assert _figure(app, national, "probe", "d") == "a"  # still fresh
+    assert [value for value, _thread in PROBE_CALLS] == ["a", "c"]
+    cache.clear_all()
+    assert _figure(app, national, "probe", "e") == "e"
+    # A cached dashboard still shows the user's own overdue contacts, fresh.
+    client = client_as("caseworker")
+    client.get("/")
+    with count_queries(app) as statements:
+        assert client.get("/").status_code == 200
+    assert any("assigned_worker_id" in s for s in statements)
 
 
-def test_a_just_expired_figure_is_served_while_the_next_is_computed_in_the_background(app):
+def test_a_just_expired_figure_is_served_while_the_next_is_computed_in_the_background(app, figures):
     """The first user after expiry is not kept waiting: the expired figure is
     served and the next one computed once, on the refresh thread; a figure
     older than another DASHBOARD_CACHE_SECONDS is computed in the request."""
     import threading
-    import time
 
-    from app.home import shared_figure
+    from app.home import wait_for_refreshes
     from app.security.scope import UserScope
 
     scope = UserScope(user_id=1, national=True)
-    calls, release = [], threading.Event()
-
-    def compute(value, wait=False):
-        def run():
-            if wait:
-                assert release.wait(5)
-            calls.append((value, threading.current_thread().name))
-            return value
-
-        return run
-
-    app.config["DASHBOARD_CACHE_SECONDS"] = 1.0
-    try:
-        with app.test_request_context("/"):
-            assert shared_figure("swr", scope, compute("first")) == "first"
-        time.sleep(1.1)  # expired, but less than another second ago
-        with app.test_request_context("/"):
-            assert shared_figure("swr", scope, compute("second", wait=True)) == "first"
-            assert shared_figure("swr", scope, compute("third")) == "first"  # one refresh
-        release.set()
-        deadline = time.monotonic() + 5
-        while len(calls) < 2 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        time.sleep(0.05)
-        assert [value for value, _thread in calls] == ["first", "second"]
-        assert calls[1][1].startswith("portal-figures")
-        with app.test_request_context("/"):
-            assert shared_figure("swr", scope, compute("fourth")) == "second"
-        time.sleep(2.2)  # older than twice the lifetime: computed in the request
-        with app.test_request_context("/"):
-            assert shared_figure("swr", scope, compute("fifth")) == "fifth"
-        assert calls[-1][1] == threading.current_thread().name
-    finally:
-        app.config["DASHBOARD_CACHE_SECONDS"] = 0
-        app.extensions.get("portal_shared_figures", {}).clear()
+    assert _figure(app, scope, "swr", "first") == "first"
+    figures.advance(61)  # expired, but less than another lifetime ago
+    PROBE_HOLD["swr"] = threading.Event()  # the refresh waits until released
+    assert _figure(app, scope, "swr", "second") == "first"
+    assert _figure(app, scope, "swr", "third") == "first"  # one refresh queued
+    PROBE_HOLD["swr"].set()
+    wait_for_refreshes(app)
+    # one refresh for both requests (it computed what the probe held by then)
+    assert [value for value, _thread in PROBE_CALLS] == ["first", "third"]
+    assert PROBE_CALLS[1][1].startswith("portal-figures")
+    assert _figure(app, scope, "swr", "fourth") == "third"
+    figures.advance(121)  # older than twice the lifetime: computed in the request
+    assert _figure(app, scope, "swr", "fifth") == "fifth"
+    assert PROBE_CALLS[-1][1] == threading.current_thread().name
 
 
-def test_a_slow_figure_that_is_read_is_kept_warm_and_a_cheap_one_is_not(app):
-    """A slow figure read recently is recomputed by the refresh thread before
-    it expires: a scope idle for longer than twice the lifetime is still
-    served at once, not computed in the request. A cheap figure is not kept
-    warm, and the ticker stops when nothing is read any more."""
-    import itertools
+def test_a_slow_figure_that_is_read_is_kept_warm_and_a_cheap_one_is_not(app, figures):
+    """A slow figure read recently is recomputed before it expires
+    (:func:`refresh_due_figures`, the tick of beat's task or of the embedded
+    thread): a scope idle for longer than twice the lifetime is still served
+    at once, not computed in the request. A cheap figure is not kept warm,
+    and a slow one not read within the keep-warm time is let go."""
     import threading
-    import time
 
-    from app.home import shared_figure
+    from app import cache
+    from app.home import WARM_INDEX, refresh_due_figures
     from app.security.scope import UserScope
 
     scope = UserScope(user_id=1, national=True)
-    counter, calls = itertools.count(1), []
+    me = threading.current_thread().name
+    assert _figure(app, scope, "slow", 1) == 1
+    assert _figure(app, scope, "cheap", "c1") == "c1"
+    with app.app_context():
+        warm = cache.fresh_value(cache.shared, WARM_INDEX)
+        assert [recipe.args for recipe in warm.values()] == [("slow",)]
+        assert refresh_due_figures(app) == 0  # fresh for another 60 s: nothing due
+        for _tick in range(8):  # 8 quarter-lifetimes pass with nobody reading
+            figures.advance(15)
+            PROBE_NEXT["slow"] += 1
+            refresh_due_figures(app)
+    refreshed = [value for value, thread in PROBE_CALLS if thread == me and value != "c1"]
+    assert len(refreshed) > 1  # recomputed off the request, at the ticks
+    PROBE_CALLS.clear()
+    # served at once: the last figure a tick computed, 120 s after the first read
+    assert _figure(app, scope, "slow", "never") == refreshed[-1]
+    assert _figure(app, scope, "cheap", "c2") == "c2"  # expired: computed in the request
+    assert [value for value, _thread in PROBE_CALLS] == ["c2"]
+    # Nobody reads it for longer than the keep-warm time: it is let go.
+    app.config["DASHBOARD_KEEP_WARM_SECONDS"] = 100
+    figures.advance(16)  # a read is marked at most every quarter lifetime
+    _figure(app, scope, "slow", "x")  # the read mark now lives 100 s
+    figures.advance(101)
+    PROBE_CALLS.clear()
+    with app.app_context():
+        assert refresh_due_figures(app) == 0
+        assert cache.fresh_value(cache.shared, WARM_INDEX) == {}
+    assert PROBE_CALLS == []
 
-    def slow():
-        time.sleep(0.03)  # over DASHBOARD_KEEP_WARM_MIN_MS (20 ms)
-        calls.append(("slow", threading.current_thread().name))
-        return next(counter)
 
-    def cheap():
-        calls.append(("cheap", threading.current_thread().name))
-        return "cheap"
+def test_shared_figures_live_in_redis_for_every_host(app, figures):
+    """With CACHE_REDIS_URL set, a figure computed by one process (a worker's
+    refresh, another web host) is served by another: two apps, one Redis."""
+    import redis
 
-    app.config.update(DASHBOARD_CACHE_SECONDS=1.0, DASHBOARD_KEEP_WARM_SECONDS=60)
+    from app import cache
+    from app.security.scope import UserScope
+
+    url = "redis://127.0.0.1:6379/9"
     try:
-        with app.test_request_context("/"):
-            assert shared_figure("warm", scope, slow) == 1
-            assert shared_figure("cold", scope, cheap) == "cheap"
-        with app.test_request_context("/"):  # read again: now known to be slow
-            assert shared_figure("warm", scope, slow) == 1
-            assert shared_figure("cold", scope, cheap) == "cheap"
-        time.sleep(2.6)  # idle for more than twice the lifetime
-        me = threading.current_thread().name
-        with app.test_request_context("/"):
-            assert shared_figure("warm", scope, slow) > 1  # a fresh figure...
-            assert ("slow", me) not in calls[1:]  # ...computed off the request
-            assert shared_figure("cold", scope, cheap) == "cheap"
-        assert calls.count(("cheap", me)) == 2  # first visit, then after expiry
-        assert all(name.startswith("portal-figures") for kind, name in calls[1:] if kind == "slow")
-        state = app.extensions["portal_figure_refresh"]
-        assert [key[0] for key in state["warm"]] == ["warm"]
-        app.config["DASHBOARD_KEEP_WARM_SECONDS"] = 0.1
-        deadline = time.monotonic() + 5
-        while state["ticker"] is not None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert state["ticker"] is None and not state["warm"]
-        settled = len(calls)
-        time.sleep(1.2)
-        assert len(calls) == settled  # nothing is refreshed any more
+        redis.Redis.from_url(url).ping()
+    except redis.RedisError:
+        pytest.skip("Redis does not answer on 127.0.0.1:6379")
+    from flask_caching import Cache
+
+    host_a, host_b = Cache(), Cache()
+    settings = {
+        "CACHE_TYPE": "RedisCache",
+        "CACHE_REDIS_URL": url,
+        "CACHE_KEY_PREFIX": "opora-test:",
+    }
+    scope = UserScope(user_id=1, national=True)
+    host_a.init_app(app, config=settings)
+    host_b.init_app(app, config=settings)
+    previous = cache.shared
+    try:
+        host_a.clear()
+        cache.shared = host_a
+        assert _figure(app, scope, "probe", "from A") == "from A"
+        cache.shared = host_b
+        assert _figure(app, scope, "probe", "from B") == "from A"
+        assert len(PROBE_CALLS) == 1
     finally:
-        app.config.update(DASHBOARD_CACHE_SECONDS=0, DASHBOARD_KEEP_WARM_SECONDS=1800)
-        app.extensions.get("portal_shared_figures", {}).clear()
+        cache.shared = previous
+        host_a.clear()
 
 
 def test_chart_html_is_rendered_once_per_content_and_language(app):
@@ -485,16 +525,26 @@ def test_chart_html_is_rendered_once_per_content_and_language(app):
             bars=[Bar("a", "Львівська", {"n": count}, url="/x?a=1")],
         )
 
+    renders = []
     with app.test_request_context("/"):
-        first = chart_html(chart(7))
-        assert chart_html(chart(7)) is first  # the remembered rendering
-        assert 'data-value="7"' in first
-        changed = chart_html(chart(8))
-        assert changed is not first and 'data-value="8"' in changed
+        environment = app.jinja_env
+        get_template = environment.get_template
+        environment.get_template = lambda name, *a, **k: (
+            renders.append(name) or get_template(name, *a, **k)
+        )
+        try:
+            first = chart_html(chart(7))
+            assert chart_html(chart(7)) == first  # the remembered rendering...
+            assert renders == ["portal/charts.html"]  # ...not rendered again
+            assert 'data-value="7"' in first
+            changed = chart_html(chart(8))
+            assert len(renders) == 2 and 'data-value="8"' in changed
+        finally:
+            del environment.get_template
         session["locale"] = "en"
         refresh()
         english = chart_html(chart(7))
-        assert english is not first and "Numbers as a table" in english
+        assert english != first and "Numbers as a table" in english
         assert "Дані у вигляді таблиці" in first and "Дані у вигляді таблиці" not in english
 
 

@@ -44,6 +44,8 @@ ADMIN = "mh-admin"
 CASES = 20_000
 IMPORT_ROWS = int(os.environ.get("MULTIHOST_IMPORT_ROWS", "1500"))
 LOGIN_LIMIT = 8
+#: The dashboard figures' lifetime on the cluster (beat refreshes every quarter).
+FIGURE_SECONDS = 8
 CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 pytestmark = pytest.mark.skipif(
@@ -171,6 +173,11 @@ class Cluster:
             "AUTH_RATE_LIMIT": f"{LOGIN_LIMIT} per hour",
             "RATELIMIT_STORAGE_URI": f"{REDIS}/8",
             "RATELIMIT_KEY_PREFIX": f"mh-{uuid.uuid4().hex[:8]}",
+            # The shared cache: dashboard figures kept warm by beat, read by both hosts.
+            "CACHE_REDIS_URL": f"{REDIS}/6",
+            "CACHE_KEY_PREFIX": f"mh-{uuid.uuid4().hex[:8]}:",
+            "DASHBOARD_CACHE_SECONDS": str(FIGURE_SECONDS),
+            "DASHBOARD_KEEP_WARM_MIN_MS": "0",  # every figure is kept warm here
             "STORAGE_BACKEND": "s3",
             "S3_ENDPOINT_URL": moto_endpoint,
             "S3_BUCKET": f"opora-mh-{uuid.uuid4().hex[:8]}",
@@ -554,6 +561,43 @@ def test_a_worker_killed_mid_job_leaves_it_retried_and_finished(cluster):
     rows = _csv_rows(download.content)
     assert len(rows) == CASES + 1 and len({r[0] for r in rows[1:]}) == CASES
     _no_local_files(cluster)
+
+
+def _cached(cluster, key: str):
+    """A value of the cluster's shared cache (Flask-Caching's Redis format)."""
+    import pickle
+
+    import redis
+
+    raw = redis.Redis.from_url(f"{REDIS}/6").get(cluster.env["CACHE_KEY_PREFIX"] + key)
+    assert raw is not None and raw.startswith(b"!"), (key, raw)
+    return pickle.loads(raw[1:])
+
+
+def test_dashboard_figures_are_shared_and_kept_warm_by_beat(cluster):
+    """Host A computes the dashboard's figures into Redis; beat has the worker
+    recompute them before they expire, with no request to any host (web
+    processes run no refresh thread when Celery and the shared cache are
+    configured); host B shows the same figures."""
+    from app.home import WARM_INDEX
+
+    user = User(cluster)
+    assert user.login("A").status_code == 302
+    page_a = user.request("A", "GET", "/")
+    assert page_a.status_code == 200
+    warm = _cached(cluster, WARM_INDEX)[1]
+    assert warm, "no figure in the warm index"
+    key = next(iter(warm))
+    first = _cached(cluster, key)[0]
+    deadline = time.monotonic() + 4 * FIGURE_SECONDS
+    later = first
+    while later <= first and time.monotonic() < deadline:
+        time.sleep(0.5)
+        later = _cached(cluster, key)[0]
+    assert later > first, "the figure was not refreshed off the request"
+    page_b = user.request("B", "GET", "/")
+    cards = re.compile(r'portal-card-number">([^<]*)<')
+    assert cards.findall(page_b.text) == cards.findall(page_a.text) != []
 
 
 def test_the_login_limit_counts_both_hosts_together(cluster):

@@ -300,7 +300,7 @@ def _deadline_counts(scope, today) -> dict:
             scope,
             today,
             scope.user_id,
-            shared=lambda key, compute: shared_figure(key, scope, compute),
+            shared=lambda compute, *args: shared_figure(scope, compute, *args),
         ),
     )
 
@@ -313,11 +313,17 @@ def _deadline_case_counts(scope, today, model) -> dict:
     ``model`` is :class:`Case` (case workers), :class:`CaseSummary` (the
     de-identified readers) or None: a regional administrator, whose cases are
     those of the people living in their oblast (the reports' scope)."""
+    from ..home import shared_figure
+
+    return shared_figure(scope, _deadline_case_figures, today, model)
+
+
+def _deadline_case_figures(scope, today, model) -> dict:
+    """:func:`_deadline_case_counts`' statement (a shared figure's recipe)."""
     from sqlalchemy import case as when
     from sqlalchemy import func, select
 
     from ..extensions import db
-    from ..home import shared_figure
     from ..security.scope import scoped
     from . import services
     from .models import Case
@@ -329,19 +335,14 @@ def _deadline_case_counts(scope, today, model) -> dict:
         "term": services.term_ending_clause(today, model=target),
         "follow_up": services.follow_up_due_clause(today, model=target),
     }
-
-    def compute():
-        stmt = select(
-            *(func.coalesce(func.sum(when((clause, 1), else_=0)), 0) for clause in clauses.values())
-        ).select_from(target)
-        if model is None:
-            stmt = stmt.where(_scope_clause(scope))
-        else:
-            stmt = scoped(stmt, model, scope)
-        return dict(zip(clauses, db.session.execute(stmt).one()))
-
-    key = ("case_deadline_cases", today, target.__name__, model is None)
-    return shared_figure(key, scope, compute)
+    stmt = select(
+        *(func.coalesce(func.sum(when((clause, 1), else_=0)), 0) for clause in clauses.values())
+    ).select_from(target)
+    if model is None:
+        stmt = stmt.where(_scope_clause(scope))
+    else:
+        stmt = scoped(stmt, model, scope)
+    return dict(zip(clauses, db.session.execute(stmt).one(), strict=True))
 
 
 DEADLINE_CARDS = (

@@ -691,26 +691,12 @@ def deadline_counts(
 
     Two statements, both grouped by due date and bucketed here: one over the
     scope (an index range on ``ix_case_file_status_due``, the same for every
-    user of the scope, so ``shared(key, compute)`` may keep it), one over the
+    user of the scope, so ``shared(compute, *args)`` may keep it), one over the
     worker's own cases (``ix_case_file_worker_due``). Grouping by a CASE
     expression instead made SQLite sort 100,000 rows at national scale.
     """
-    from ..security.scope import scoped
-
-    horizon = today + dt.timedelta(days=DUE_SOON_DAYS)
-
-    def by_date(*where) -> dict:
-        stmt = scoped(
-            select(Case.next_contact_due, func.count())
-            .where(Case.status != CaseStatus.closed, Case.next_contact_due <= horizon, *where)
-            .group_by(Case.next_contact_due),
-            Case,
-            scope,
-        )
-        return dict(session.execute(stmt).all())
-
-    everyone = shared(("case_deadlines", today), by_date) if shared else by_date()
-    mine = by_date(Case.assigned_worker_id == worker_id) if worker_id is not None else {}
+    everyone = shared(scope_due_dates, today) if shared else scope_due_dates(scope, today, session)
+    mine = scope_due_dates(scope, today, session, worker_id) if worker_id is not None else {}
     counts: dict = {}
     for due, n in everyone.items():
         key = _bucket(today, due)
@@ -718,6 +704,25 @@ def deadline_counts(
         counts[(key, True)] = counts.get((key, True), 0) + own
         counts[(key, False)] = counts.get((key, False), 0) + n - own
     return {key: n for key, n in counts.items() if n}
+
+
+def scope_due_dates(scope, today: dt.date, session=None, worker_id: int | None = None) -> dict:
+    """``{due date: active cases}`` in ``scope`` due by the horizon (the worker's
+    own only, given ``worker_id``): :func:`deadline_counts`' statement, and the
+    recipe of its shared figure (hence the scope first and the session last)."""
+    from ..security.scope import scoped
+
+    session = session or _session()
+    horizon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    where = [Case.assigned_worker_id == worker_id] if worker_id is not None else []
+    stmt = scoped(
+        select(Case.next_contact_due, func.count())
+        .where(Case.status != CaseStatus.closed, Case.next_contact_due <= horizon, *where)
+        .group_by(Case.next_contact_due),
+        Case,
+        scope,
+    )
+    return dict(session.execute(stmt).all())
 
 
 def _bucket(today: dt.date, due: dt.date) -> str:

@@ -1,28 +1,21 @@
-"""Cache of template fragments that depend only on the user's roles and language.
+"""Template fragments that depend only on the user's roles and language.
 
 The navigation menu is the same for every user with the same built-in roles
 (FAB asks ``has_access("menu_access", ...)`` for each of ~40 entries, and
 translates and builds a URL for each): rendering it took about a quarter of
 a list page. Roles are built in (``FAB_ROLES``, fixed at start-up), so the
 rendered menu is kept per (fragment, language, roles) for the life of the
-process. A user with a role edited in the database (not built in) is never
-served from the cache.
-
-:class:`ExpiringStore` holds the other shared answers, those that go stale:
-the dashboard's figures per scope and the list's "more than 10 000" per user.
+process, in the cache's ``local`` region (:mod:`app.cache`). A user with a
+role edited in the database (not built in) is never served from the cache.
 """
 
 from __future__ import annotations
-
-import threading
 
 from flask import current_app, g
 from flask_babel import get_locale
 from markupsafe import Markup
 
-#: Bound on stored fragments: roles x languages x fragments is small; this only
-#: guards against unexpected keys.
-MAX_ENTRIES = 512
+from .. import cache
 
 
 def roles_key():
@@ -40,24 +33,26 @@ def roles_key():
 
 
 class FragmentStore:
-    """A bounded dict of rendered pieces; disabled with PORTAL_FRAGMENT_CACHE=False."""
+    """Rendered pieces in the ``local`` cache region, kept for the life of the
+    process; disabled with PORTAL_FRAGMENT_CACHE=False."""
 
-    def __init__(self, entries: dict, enabled: bool):
-        self.entries, self.enabled = entries, enabled
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
 
     def get(self, key):
-        return self.entries.get(key) if self.enabled else None
+        return (
+            cache.fresh_value(cache.local, cache.cache_key("fragment", key))
+            if self.enabled
+            else None
+        )
 
     def put(self, key, value) -> None:
-        if self.enabled and len(self.entries) < MAX_ENTRIES:
-            self.entries[key] = value
+        if self.enabled:
+            cache.remember(cache.local, cache.cache_key("fragment", key), value, ttl=0)
 
 
 def fragment_store() -> FragmentStore:
-    return FragmentStore(
-        current_app.extensions.setdefault("portal_fragments", {}),
-        current_app.config.get("PORTAL_FRAGMENT_CACHE", True),
-    )
+    return FragmentStore(current_app.config.get("PORTAL_FRAGMENT_CACHE", True))
 
 
 def cached_fragment(name: str, caller) -> Markup:
@@ -89,42 +84,6 @@ def static_fragment(name: str, nonce: str, caller) -> Markup:
         html = str(caller())
         store.put(key, html)
     return Markup(html.replace(NONCE_MARK, str(nonce)))
-
-
-#: What ``ExpiringStore.fresh`` answers for a missing or expired key.
-MISSING = object()
-
-
-class ExpiringStore(dict):
-    """``key -> (expires, value)`` for answers shared for a few seconds (the
-    dashboard's figures per scope, "more than 10 000" per user and search).
-    Bounded: when full, expired entries go first, then everything."""
-
-    def __init__(self, max_entries: int):
-        super().__init__()
-        self.max_entries = max_entries
-        self.lock = threading.Lock()
-
-    def fresh(self, key, now: float):
-        hit = self.get(key)
-        return hit[1] if hit is not None and hit[0] > now else MISSING
-
-    def put(self, key, value, ttl: float, now: float) -> None:
-        with self.lock:
-            if len(self) >= self.max_entries:
-                for old in [k for k, (expires, _v) in self.items() if expires <= now]:
-                    del self[old]
-                if len(self) >= self.max_entries:
-                    self.clear()
-            self[key] = (now + ttl, value)
-
-
-def expiring_store(name: str, max_entries: int) -> ExpiringStore:
-    """The app's store ``name`` (in ``app.extensions``), created on first use."""
-    store = current_app.extensions.get(name)
-    if store is None:
-        store = current_app.extensions.setdefault(name, ExpiringStore(max_entries))
-    return store
 
 
 def init_fragments(app) -> None:

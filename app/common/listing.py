@@ -24,7 +24,6 @@ it also runs an exact ``count(*)`` for every page and lets a user ask for page
 from __future__ import annotations
 
 import enum
-import time
 from operator import itemgetter
 
 from flask import current_app, g, has_request_context, url_for
@@ -40,10 +39,10 @@ from markupsafe import Markup, escape
 from sqlalchemy import asc, desc, false, func, select
 from sqlalchemy.orm import ColumnProperty, Load, RelationshipProperty, aliased, joinedload
 
-from .. import fab_seam
+from .. import cache, fab_seam
 from . import finder, list_header
 from .enums import Label
-from .fragments import MISSING, NONCE_MARK, expiring_store
+from .fragments import NONCE_MARK
 from .i18n import translate
 from .textsearch import IndexedFilterConverter
 
@@ -382,8 +381,7 @@ class BoundedCountInterface(PortalInterface):
         remembered. The key holds the user, so filters that depend on who asks
         (scope, "my cases") are safe."""
         key = _capped_count_key(self.obj, filters) if not select_columns else None
-        now = time.monotonic()
-        if key is not None and _capped_counts().fresh(key, now) is not MISSING:
+        if key is not None and cache.fresh_value(cache.shared, key):
             return self.count_cap + 1
         inner = fab_seam.apply_inner_all(self, query, filters, select_columns=select_columns)
         # Only the key is read, and at most cap + 1 of them: the database stops
@@ -395,7 +393,8 @@ class BoundedCountInterface(PortalInterface):
         connection = self.session.connection(bind_arguments={"mapper": self.obj.__mapper__})
         count = connection.execute(select(func.count()).select_from(capped)).scalar_one()
         if key is not None and count > self.count_cap:
-            _capped_counts().put(key, True, current_app.config["LIST_COUNT_CACHE_SECONDS"], now)
+            ttl = current_app.config["LIST_COUNT_CACHE_SECONDS"]
+            cache.remember(cache.shared, key, True, ttl)
         return count
 
 
@@ -499,10 +498,6 @@ def _value_reader(column: str):
     return read
 
 
-def _capped_counts():
-    return expiring_store("portal_capped_counts", max_entries=10_000)
-
-
 def _capped_count_key(model, filters):
     """(table, user, search) for the signed-in user's list, else None."""
     if not has_request_context() or not current_app.config.get("LIST_COUNT_CACHE_SECONDS", 60):
@@ -514,7 +509,7 @@ def _capped_count_key(model, filters):
         (type(flt).__name__, flt.column_name, repr(value))
         for flt, value in (filters.get_filters_values() if filters else ())
     )
-    return (model.__table__.name, user.id, search)
+    return cache.cache_key("capped_count", (model.__table__.name, user.id, search))
 
 
 def _prefix(endpoint: str, pk: bool = True) -> str | None:

@@ -26,6 +26,7 @@ from celery import Celery
 
 RUN_JOB = "opora.run_job"
 HOUSEKEEPING = "opora.jobs_housekeeping"
+REFRESH_FIGURES = "opora.refresh_figures"
 
 _lock = threading.Lock()
 
@@ -59,9 +60,20 @@ def celery_config(config) -> dict:
                 # not piled up while no worker runs: the next one does the same work
                 "options": {"expires": float(config.get("JOBS_HOUSEKEEPING_SECONDS") or 60)},
             },
+            # The dashboard's slow figures kept warm (app.home.refresh_due_figures),
+            # every quarter of their lifetime, instead of a thread in each web process.
+            "refresh-figures": {
+                "task": REFRESH_FIGURES,
+                "schedule": _figure_refresh_seconds(config),
+                "options": {"expires": _figure_refresh_seconds(config)},
+            },
         },
         "timezone": "UTC",
     }
+
+
+def _figure_refresh_seconds(config) -> float:
+    return max(1.0, float(config.get("DASHBOARD_CACHE_SECONDS") or 60) / 4)
 
 
 def client(app) -> Celery:
@@ -115,5 +127,14 @@ def worker_celery(flask_app) -> Celery:
                 services.cleanup()
             finally:
                 db.session.remove()
+
+    @celery.task(name=REFRESH_FIGURES)
+    def refresh_figures() -> int:
+        """The dashboard figures kept warm, recomputed before they expire (in the
+        shared cache: with ``CACHE_REDIS_URL`` every web host reads them)."""
+        from ..home import refresh_due_figures
+
+        with flask_app.app_context():
+            return refresh_due_figures(flask_app)
 
     return celery
