@@ -50,34 +50,39 @@ def create_user(
     oblast_code=None,
     provider_edrpou=None,
 ):
+    """:func:`app.security.users.create_user` with the scope given as an oblast's
+    KATOTTG code or a provider's ЄДРПОУ (as the command line takes them)."""
     from sqlalchemy import select
 
     from .extensions import db
     from .geography.models import Oblast
     from .providers.models import Provider
+    from .security.users import UserNotCreated
+    from .security.users import create_user as create_account
 
-    sm = current_app.appbuilder.sm
-    role = sm.find_role(role_name)
-    if role is None:
-        raise click.ClickException(f"No such role: {role_name}")
-    user = sm.add_user(
-        username,
-        first_name or username,
-        last_name or "-",
-        email or f"{username}@example.org",
-        role,
-        password=password,
+    oblast_id = (
+        db.session.scalar(select(Oblast.id).where(Oblast.code == oblast_code))
+        if oblast_code
+        else None
     )
-    if not user:
-        raise click.ClickException(f"User {username} was not created (duplicate?)")
-    if oblast_code:
-        user.oblast_id = db.session.scalar(select(Oblast.id).where(Oblast.code == oblast_code))
-    if provider_edrpou:
-        user.provider_id = db.session.scalar(
-            select(Provider.id).where(Provider.edrpou == provider_edrpou)
+    provider_id = (
+        db.session.scalar(select(Provider.id).where(Provider.edrpou == provider_edrpou))
+        if provider_edrpou
+        else None
+    )
+    try:
+        return create_account(
+            username,
+            password,
+            role_name,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            oblast_id=oblast_id,
+            provider_id=provider_id,
         )
-    db.session.commit()
-    return user
+    except UserNotCreated as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @portal.command("init-db")

@@ -51,8 +51,11 @@ def seed_demo(
     cases: int = 200, password: str | None = None, echo: Callable[[str], None] = print
 ) -> Iterator[str]:
     """Seed everything; yields the lines to print (credentials included)."""
+    from sqlalchemy import select
+
     from . import DOMAINS
-    from .cli import create_user
+    from .geography.models import Oblast
+    from .security.users import create_user
 
     password = password or "Demo-" + secrets.token_urlsafe(9)
     sm = get_appbuilder().sm
@@ -67,7 +70,9 @@ def seed_demo(
                 role,
                 first_name=username.capitalize(),
                 last_name="Демо",
-                oblast_code=oblast,
+                oblast_id=db.session.scalar(select(Oblast.id).where(Oblast.code == oblast))
+                if oblast
+                else None,
             )
             created.append((username, role))
         ctx.users[username] = user
