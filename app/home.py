@@ -1,6 +1,8 @@
 """Home page: a greeting for guests; counters and charts of their scope for users.
 
-Each domain package (``DOMAINS``) may contribute, in its ``__init__``:
+Each domain may contribute a dashboard, ``app/<domain>/dashboard.py``,
+registered by the domain's ``register()`` with :func:`register_dashboard`
+(the home page imports no domain):
 
 * ``home_cards(scope) -> list[dict]``: counters ``{"label", "value", "url"}``;
 * ``home_charts(scope) -> list[Chart]``: bar charts (:class:`Chart`, built
@@ -30,7 +32,6 @@ also as a table.
 
 from __future__ import annotations
 
-import importlib
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterable
@@ -516,20 +517,26 @@ def _grouped_counts(scope, model, column_keys: tuple[str, ...]) -> dict:
     }
 
 
-def collect(scope) -> tuple[list[dict], list[Chart]]:
-    """Cards and charts of every domain for ``scope`` (permissions checked by each)."""
-    from . import DOMAINS
+def register_dashboard(dashboard) -> None:
+    """Show a domain's dashboard on the home page: a module (or object) with
+    ``home_cards(scope)`` and/or ``home_charts(scope)``. Each domain's
+    ``register()`` calls this with its ``dashboard`` module, so the home page
+    imports no domain; cards come in the order the domains register."""
+    get_app().extensions.setdefault("portal_dashboards", []).append(dashboard)
 
+
+def collect(scope) -> tuple[list[dict], list[Chart]]:
+    """Cards and charts of every registered dashboard for ``scope`` (each
+    checks its own permissions)."""
     cards: list[dict] = []
     charts: list[Chart] = []
     # A confined user without an oblast/provider sees nothing: no chart of zeros.
     has_scope = scope.national or scope.oblast_id or scope.provider_id
-    for name in DOMAINS:
-        module = importlib.import_module(name)
-        if hasattr(module, "home_cards"):
-            cards.extend(module.home_cards(scope))
-        if has_scope and hasattr(module, "home_charts"):
-            charts.extend(module.home_charts(scope))
+    for dashboard in get_app().extensions.get("portal_dashboards", ()):
+        if hasattr(dashboard, "home_cards"):
+            cards.extend(dashboard.home_cards(scope))
+        if has_scope and hasattr(dashboard, "home_charts"):
+            charts.extend(dashboard.home_charts(scope))
     charts.sort(key=lambda c: c.order)
     # The cards of the user's own work first (a case worker: their overdue and
     # due contacts), then the others in the domains' order.

@@ -14,6 +14,10 @@ from .demo import demo_seed  # noqa: F401  (called by app.demo)
 
 
 def register(appbuilder) -> None:
+    from ..home import register_dashboard
+    from . import dashboard
+
+    register_dashboard(dashboard)
     from ..common.lookup import register_lookup
     from ..geography.models import Oblast
     from .models import DirectoryEntry, EntryHromada
@@ -120,34 +124,3 @@ def assign_editor(username, hromada_code):
     user.hromada_id = hromada_id
     db.session.commit()
     click.echo(f"{username}: {roles.HROMADA_EDITOR}, {hromada_code}")
-
-
-def home_cards(scope) -> list[dict]:
-    """The entries to check, for those who keep the directory."""
-    from flask import url_for
-    from sqlalchemy import func, select
-
-    from ..extensions import db
-    from ..home import can_read
-    from ..security.scope import scoped
-    from .models import DirectoryEntry
-    from .services import stale_clause
-
-    if not can_read(permissions.ENTRY) or not (
-        scope.hromada_id or scope.oblast_id or scope.national
-    ):
-        return []
-    stale = db.session.scalar(
-        scoped(
-            select(func.count()).select_from(DirectoryEntry).where(stale_clause()),
-            DirectoryEntry,
-            scope,
-        )
-    )
-    return [
-        {
-            "label": _l("Services not verified for 6 months"),
-            "value": stale or 0,
-            "url": url_for("StaleEntryView.list"),
-        }
-    ]
