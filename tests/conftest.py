@@ -75,6 +75,9 @@ TEST_CONFIG = dict(
 
 def make_app(tmp_path_factory, **overrides):
     url = _database_url(tmp_path_factory)
+    # Job files (exports, report files: the API fuzz starts some) in the test's
+    # temporary folder, never in the worktree's instance/.
+    overrides = {"JOBS_FOLDER": str(tmp_path_factory.mktemp("jobs")), **overrides}
     app = create_app(SQLALCHEMY_DATABASE_URI=url, **{**TEST_CONFIG, **overrides})
     with app.app_context():
         init_database(use_migrations=False)

@@ -24,6 +24,11 @@
   ``/api/v1/case_referral/`` (referrals, as the web form),
   ``/api/v1/case_provider_setting/`` (a provider's supervisor-approval setting).
 * ``/api/v1/military_unit/``: the pilot's military units (ministry staff write).
+* ``/api/v1/case_report/``: the monthly figures in the caller's scope;
+  ``POST /api/v1/case_report/file`` (``{"month": "YYYY-MM", "by": "oblast"}``)
+  starts the background job writing them to an XLSX file (issue #24),
+  ``GET /api/v1/case_report/file/<job id>`` follows it and
+  ``GET /api/v1/case_report/file/<job id>/download`` fetches the file.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from ..common.apidoc import transition_doc
 from ..common.listing import PortalInterface
 from ..common.views import PortalRestApi
 from ..security import roles
-from . import services
+from . import report_file, services  # report_file registers the "case_report" job
 from .models import (
     AssessmentAct,
     Beneficiary,
@@ -780,10 +785,47 @@ class CaseReportApi(BaseApi):
 
     resource_name = "case_report"
     class_permission_name = "CaseReport"
-    method_permission_name = {"month": "read"}
+    # The file holds the figures of GET: reading the report is what it takes.
+    method_permission_name = {
+        "month": "read",
+        "start_file": "read",
+        "file_status": "read",
+        "file_download": "read",
+    }
     base_permissions = ["can_read"]
     allow_browser_login = False
     openapi_spec_tag = "CaseReport"
+    #: The answer of the file endpoints: the job's state, where to follow it and,
+    #: once done, where to fetch the file.
+    FILE_JOB_SCHEMA = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "status": {
+                "type": "string",
+                "enum": ["queued", "running", "done", "failed", "interrupted"],
+            },
+            "status_label": {"type": "string"},
+            "finished": {"type": "boolean"},
+            "done": {"type": "integer"},
+            "total": {"type": "integer", "nullable": True},
+            "percent": {"type": "integer"},
+            "progress_text": {"type": "string"},
+            "message": {"type": "string"},
+            "status_url": {"type": "string"},
+            "page_url": {"type": "string"},
+            "download_url": {"type": "string"},
+        },
+    }
+
+    def add_apispec_components(self, api_spec):
+        from apispec.exceptions import DuplicateComponentNameError
+
+        super().add_apispec_components(api_spec)
+        try:
+            api_spec.components.schema("CaseReportFileJob", self.FILE_JOB_SCHEMA)
+        except DuplicateComponentNameError:
+            pass
 
     @expose("/", methods=["GET"])
     @protect()
@@ -824,6 +866,165 @@ class CaseReportApi(BaseApi):
             200, **reports.monthly_figures(db.session, year, month, current_scope(), by=by)
         )
 
+    @expose("/file", methods=["POST"])
+    @protect()
+    @safe
+    def start_file(self):
+        """Start the XLSX file of the monthly figures
+        ---
+        post:
+          description: A background job computes the figures of the month in the
+            caller's scope (the same figures as GET /api/v1/case_report/, small
+            counts of a regional administrator as «<5») and writes them to an XLSX
+            file; follow it at status_url, then fetch download_url
+          requestBody:
+            required: false
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    month:
+                      type: string
+                      description: YYYY-MM; the previous month when absent
+                    by:
+                      type: string
+                      enum: [oblast, hromada]
+          responses:
+            202:
+              description: The job was started (in tests it may already be done)
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/CaseReportFileJob'
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+            422:
+              $ref: '#/components/responses/422'
+            429:
+              description: The caller already has as many jobs in progress as allowed
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      message:
+                        type: string
+        """
+        from ..common.errors import InvalidData, UserError
+        from ..common.views import BODY_FIELD, EXPECTED_CHOICE, read_body
+        from ..jobs import services as jobs
+        from . import reports
+
+        try:
+            body = read_body({"month": str, "by": str})
+            today = services.kyiv_today()
+            year, month = reports.parse_month(body["month"], today)
+            if body["month"] is not None and body["month"] != f"{year:04d}-{month:02d}":
+                raise InvalidData(BODY_FIELD % {"field": "month", "expected": MONTH_EXPECTED})
+            by = body["by"] or "oblast"
+            if by not in report_file.BY:
+                expected = EXPECTED_CHOICE % {"choices": ", ".join(report_file.BY)}
+                raise InvalidData(BODY_FIELD % {"field": "by", "expected": expected})
+            job = report_file.submit_report_file(year, month, by)
+        except jobs.TooManyJobs as exc:
+            return self.response(429, message=str(exc))
+        except UserError as exc:
+            return self.response(exc.status_code, message=str(exc))
+        return self.response(202, **self._file_payload(job))
+
+    @expose("/file/<int:pk>", methods=["GET"])
+    @protect()
+    @safe
+    def file_status(self, pk):
+        """Progress of an XLSX file of the monthly figures
+        ---
+        get:
+          description: The caller's own job started by POST /api/v1/case_report/file
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema:
+              type: integer
+          responses:
+            200:
+              description: The job's status (download_url once the file is ready)
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/CaseReportFileJob'
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+            404:
+              $ref: '#/components/responses/404'
+        """
+        job = report_file.own_job(pk)
+        if job is None:
+            return self.response_404()
+        response = self.response(200, **self._file_payload(job))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @expose("/file/<int:pk>/download", methods=["GET"])
+    @protect()
+    @safe
+    def file_download(self, pk):
+        """The XLSX file of the monthly figures
+        ---
+        get:
+          description: The file of the caller's own finished job (kept for
+            JOBS_RESULT_TTL_HOURS hours)
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema:
+              type: integer
+          responses:
+            200:
+              description: The XLSX file
+              content:
+                application/vnd.openxmlformats-officedocument.spreadsheetml.sheet:
+                  schema:
+                    type: string
+                    format: binary
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+            404:
+              $ref: '#/components/responses/404'
+        """
+        from ..jobs import services as jobs
+
+        job = report_file.own_job(pk)
+        if job is None or not jobs.has_file(job):
+            return self.response_404()
+        try:
+            return jobs.send_result(job)
+        except FileNotFoundError:
+            return self.response_404()
+
+    @staticmethod
+    def _file_payload(job) -> dict:
+        from flask import url_for
+
+        from ..jobs import services as jobs
+
+        payload = jobs.status_payload(job)
+        payload["status_url"] = url_for("CaseReportApi.file_status", pk=job.id)
+        payload["page_url"] = url_for("JobView.show", pk=job.id)
+        if jobs.has_file(job):
+            payload["download_url"] = url_for("CaseReportApi.file_download", pk=job.id)
+        return payload
+
+
+MONTH_EXPECTED = _l("a month as YYYY-MM (for example 2025-03)")
 
 API_DEIDENTIFIED = [c for c in DEIDENTIFIED_COLUMNS if c != "centre.name"]
 

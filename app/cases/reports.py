@@ -30,6 +30,11 @@ Totals are summed from the exact counts before they are suppressed.
 
 Age is taken on the month's last day; bands follow the ministry's usual
 split (0-17, 18-34, 35-59, 60+, unknown).
+
+The page (``/cases/report/``) and the XLSX file made in the background
+(:mod:`app.cases.report_file`) show :func:`report_table` of
+:func:`monthly_figures`: one code path, so the file and the page agree cell
+by cell.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from ..programmes.services import programme_by_code
@@ -256,6 +262,71 @@ def _chunks(ids, size=500):
         yield ids[i : i + size]
 
 
+#: Columns of a row that describe it (programme .. place); the counts follow.
+DESCRIBING_COLUMNS = 5
+
+
+def report_table(session, figures: dict) -> dict:
+    """The figures as the reader sees them, on the page and in the file alike.
+
+    ``header``: the column titles; ``rows``: one list of cells per row of
+    :func:`monthly_figures` (labels in the reader's language, then the counts as
+    computed, «<5» included); ``totals``: ``[(measure, count)]``; ``closures``:
+    ``[(reason label, count)]``. Places are named from the reference tables
+    (oblast or community titles); an unknown value reads «not recorded».
+    """
+    from ..geography.models import Hromada, Oblast
+    from .models import BeneficiaryCategory, ClosureReason, Sex
+
+    model = Oblast if figures["by"] == "oblast" else Hromada
+    ids = {r["place"] for r in figures["rows"] if r["place"]}
+    places = (
+        {
+            pk: title
+            for pk, title in session.execute(select(model.id, model.title).where(model.id.in_(ids)))
+        }
+        if ids
+        else {}
+    )
+    programmes = {p.name: p.label for p in Programme}
+    categories = {c.name: c.label for c in BeneficiaryCategory}
+    sexes = {s.name: s.label for s in Sex}
+    reasons = {r.name: r.label for r in ClosureReason}
+    missing = _("not recorded")
+    rows = [
+        [
+            str(programmes.get(r["programme"], r["programme"])),
+            str(categories.get(r["category"], r["category"])),
+            str(sexes.get(r["sex"], missing)),
+            r["age_band"] if r["age_band"] != UNKNOWN else missing,
+            places.get(r["place"], missing),
+            *(r[m] for m in MEASURES),
+        ]
+        for r in figures["rows"]
+    ]
+    header = [
+        _("Programme"),
+        _("Category"),
+        _("Sex"),
+        _("Age"),
+        _("Place of residence"),
+        _("People served"),
+        _("New cases"),
+        _("Meetings"),
+        _("Meetings on time"),
+        _("Plans completed"),
+        _("Closed"),
+    ]
+    return {
+        "header": header,
+        "rows": rows,
+        "totals": [(m, figures["totals"][m]) for m in MEASURES],
+        "closures": [
+            (str(reasons.get(reason, reason)), n) for reason, n in figures["closures"].items()
+        ],
+    }
+
+
 def parse_month(text: str | None, today: dt.date) -> tuple[int, int]:
     """``"2026-11"`` -> (2026, 11); the previous month when absent or malformed."""
     try:
@@ -268,4 +339,12 @@ def parse_month(text: str | None, today: dt.date) -> tuple[int, int]:
     return previous.year, previous.month
 
 
-__all__ = ["monthly_figures", "age_band", "month_bounds", "parse_month", "AGE_BANDS", "MEASURES"]
+__all__ = [
+    "monthly_figures",
+    "report_table",
+    "age_band",
+    "month_bounds",
+    "parse_month",
+    "AGE_BANDS",
+    "MEASURES",
+]

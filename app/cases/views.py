@@ -1632,49 +1632,49 @@ class CaseProviderSettingView(PortalModelView):
 
 # --------------------------------------------------------------------------- monthly figures
 class CaseReportView(BaseView):
-    """De-identified monthly figures (counts only), each reader in their scope."""
+    """De-identified monthly figures (counts only), each reader in their scope;
+    the same figures as an XLSX file made by a background job (``xlsx``)."""
 
     route_base = "/cases/report"
     default_view = "month"
     class_permission_name = "CaseReport"
-    method_permission_name = {"month": "read"}
+    # The file holds the page's figures: reading the report is what it takes.
+    method_permission_name = {"month": "read", "xlsx": "read"}
 
     @expose("/")
     @has_access
     def month(self):
-        from ..geography.models import Hromada, Oblast
         from ..security.scope import current_scope
         from . import reports
 
         year, month = reports.parse_month(request.args.get("month"), services.kyiv_today())
         by = "hromada" if request.args.get("by") == "hromada" else "oblast"
         figures = reports.monthly_figures(db.session, year, month, current_scope(), by=by)
-        model = Oblast if by == "oblast" else Hromada
-        ids = {r["place"] for r in figures["rows"] if r["place"]}
-        places = (
-            {
-                pk: title
-                for pk, title in db.session.execute(
-                    select(model.id, model.title).where(model.id.in_(ids))
-                )
-            }
-            if ids
-            else {}
-        )
-        from .models import BeneficiaryCategory, ClosureReason, Programme, Sex
-
-        labels = {
-            "programme": {p.name: p.label for p in Programme},
-            "category": {c.name: c.label for c in BeneficiaryCategory},
-            "sex": {s.name: s.label for s in Sex},
-            "reason": {r.name: r.label for r in ClosureReason},
-        }
         return self.render_template(
             "cases/report.html",
             title=_("Cases: monthly figures"),
             figures=figures,
-            places=places,
-            labels=labels,
+            table=reports.report_table(db.session, figures),
+            describing=reports.DESCRIBING_COLUMNS,
             month_value=f"{year:04d}-{month:02d}",
             by=by,
         )
+
+    @expose("/xlsx", methods=["POST"])
+    @has_access
+    def xlsx(self):
+        """The page's «Generate an XLSX file»: the job starts, the user lands on its page."""
+        from ..jobs import services as jobs
+        from . import report_file, reports
+
+        year, month = reports.parse_month(request.form.get("month"), services.kyiv_today())
+        by = "hromada" if request.form.get("by") == "hromada" else "oblast"
+        try:
+            job = report_file.submit_report_file(year, month, by)
+        except jobs.TooManyJobs as exc:
+            flash(str(exc), "warning")
+            return redirect(url_for("JobView.list"))
+        except UserError as exc:
+            flash(str(exc), "danger")
+            return redirect(url_for("CaseReportView.month", month=f"{year:04d}-{month:02d}", by=by))
+        return redirect(url_for("JobView.show", pk=job.id))

@@ -350,13 +350,7 @@ class ExportMixin(_ExportBase):
         )
 
     def write_xlsx(self, target, rows) -> None:
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title=str(self.list_title)[:31] or "Дані")
-        for row in rows:
-            sheet.append(row)
-        workbook.save(target)
+        write_xlsx_sheet(target, rows, str(self.list_title))
 
     def write_export_file(self, fmt: str, path: str, progress=None) -> int:
         """Write the export to ``path`` (for a job); returns the number of data rows."""
@@ -377,6 +371,19 @@ class ExportMixin(_ExportBase):
         else:
             self.write_xlsx(path, rows)
         return written
+
+
+def write_xlsx_sheet(target, rows, title: str) -> None:
+    """Rows (lists of cells) to a one-sheet XLSX workbook at ``target`` (a path or a
+    binary file); write-only, so memory stays flat on big files. The exports and the
+    report files (``app.cases.report_file``) share it."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31] or "Дані")
+    for row in rows:
+        sheet.append(row)
+    workbook.save(target)
 
 
 def _export_view(name: str):
