@@ -105,8 +105,16 @@ def worker_celery(flask_app) -> Celery:
     celery = Celery("opora", set_as_current=False)
     celery.conf.update(celery_config(flask_app.config))
 
+    # shared=False: each task belongs to this Celery app only. Shared tasks (Celery's
+    # default) are registered on every app, so a second worker app in one process
+    # (tests) could run a task bound to the other's Flask app.
     @celery.task(
-        name=RUN_JOB, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None
+        name=RUN_JOB,
+        bind=True,
+        acks_late=True,
+        reject_on_worker_lost=True,
+        max_retries=None,
+        shared=False,
     )
     def run_job(self, job_id: int) -> str:
         """Run the job (or nothing: it is finished); another live run holds it: later."""
@@ -117,7 +125,7 @@ def worker_celery(flask_app) -> Celery:
             )
         return outcome
 
-    @celery.task(name=HOUSEKEEPING)
+    @celery.task(name=HOUSEKEEPING, shared=False)
     def jobs_housekeeping() -> None:
         """Lost jobs delivered again (or given up), expired result files deleted."""
         from ..extensions import db
@@ -128,7 +136,7 @@ def worker_celery(flask_app) -> Celery:
             finally:
                 db.session.remove()
 
-    @celery.task(name=REFRESH_FIGURES)
+    @celery.task(name=REFRESH_FIGURES, shared=False)
     def refresh_figures() -> int:
         """The dashboard figures kept warm, recomputed before they expire (in the
         shared cache: with ``CACHE_REDIS_URL`` every web host reads them)."""
