@@ -4,6 +4,9 @@
   owning provider (the scope keeps them there) and the administrator. Every
   show of a case and every list page with names is written to the audit log
   (``view``); exports are logged by the export mixin.
+  Its «Open a case» form is read field by field into ``services.NewCase``
+  (:func:`new_case_from_form`) and opened by ``services.open_new_case``, the
+  call ``POST /api/v1/case/open`` makes too.
 * ``MyOverdueCaseView`` / ``DueSoonCaseView``: the same resource, restricted
   to the user's own active cases whose contact is overdue / due within 7 days.
 * ``CaseDeidentifiedView`` (resource ``CaseDeidentified``): ministry staff and
@@ -175,6 +178,52 @@ BENEFICIARY_FIELDS = {
         validators=[Optional(), Length(max=100)],
     ),
 }
+
+
+#: The case's own fields of the "new case" form (the beneficiary's follow).
+CASE_ADD_FIELDS = [
+    "programme",
+    "provider",
+    "centre",
+    "assigned_worker",
+    "opened_on",
+    "application_on",
+    "intake_source",
+]
+
+
+def _picked_id(field) -> int | None:
+    """The key of the row a server-searched select field holds (None: none)."""
+    return field.data.id if field.data is not None else None
+
+
+def new_case_from_form(form) -> services.NewCase:
+    """What a validated "new case" form asks for, field by field: the case's
+    fields and the beneficiary's (``b_*``, not columns of Case)."""
+    category = form.b_category.data
+    return services.NewCase(
+        programme=form.programme.data,
+        provider_id=_picked_id(form.provider),
+        centre_id=_picked_id(form.centre),
+        assigned_worker_id=_picked_id(form.assigned_worker),
+        opened_on=form.opened_on.data,
+        application_on=form.application_on.data,
+        intake_source=form.intake_source.data,
+        beneficiary=services.NewBeneficiary(
+            full_name=form.b_full_name.data,
+            category=BeneficiaryCategory[category] if category else None,
+            birth_date=form.b_birth_date.data,
+            rnokpp=form.b_rnokpp.data,
+            phone=form.b_phone.data,
+            address=form.b_address.data,
+            sex=form.b_sex.data,
+            hromada_id=_picked_id(form.b_hromada),
+            consent_on=form.b_consent_on.data,
+            consent_scope=form.b_consent_scope.data,
+            consent_document=form.b_consent_document.data,
+            military_unit=form.b_military_unit.data,
+        ),
+    )
 
 
 #: Case ids written into one export event (the query string is kept as well).
@@ -839,16 +888,7 @@ class CaseView(ExportMixin, PortalModelView):
         "opened_on",
         "next_contact_due",
     ]
-    add_columns = [
-        "programme",
-        "provider",
-        "centre",
-        "assigned_worker",
-        "opened_on",
-        "application_on",
-        "intake_source",
-        *BENEFICIARY_FIELDS,
-    ]
+    add_columns = [*CASE_ADD_FIELDS, *BENEFICIARY_FIELDS]
     edit_columns = [
         "centre",
         "assigned_worker",
@@ -1114,29 +1154,11 @@ class CaseView(ExportMixin, PortalModelView):
         return super().render_template(template, **kwargs)
 
     # --- saving -------------------------------------------------------------------
-    def process_form(self, form, is_created):
-        # The beneficiary's fields are not columns of Case: keep them aside for
-        # pre_add and out of populate_obj (the form itself keeps them, so a
-        # refused save shows what was typed).
-        if is_created:
-            g._case_beneficiary = {name[2:]: form[name].data for name in BENEFICIARY_FIELDS}
-            form._case_hidden = {name: form._fields.pop(name) for name in BENEFICIARY_FIELDS}
-
-    def before_add_page(self, form) -> None:
-        super().before_add_page(form)
-        hidden = getattr(form, "_case_hidden", None)
-        if hidden:
-            form._fields.update(hidden)
-            form._case_hidden = None
-
-    def pre_add(self, item):
-        data = dict(getattr(g, "_case_beneficiary", None) or {})
-        data["category"] = BeneficiaryCategory[data["category"]]
-        beneficiary = Beneficiary(
-            **{k: (v or None) if isinstance(v, str) else v for k, v in data.items()}
-        )
-        services.open_case(self.datamodel.session, item, beneficiary, g.user)
-        super().pre_add(item)  # CaseCommands.create: the case's relations
+    def add_from_form(self, form):
+        """«Open a case»: the form read explicitly (:func:`new_case_from_form`)
+        and opened by the one service call ``POST /api/v1/case/open`` makes too
+        (the number, the rules, the case's commands)."""
+        return services.open_new_case(self.datamodel.session, new_case_from_form(form), g.user)
 
     def post_add(self, item):
         super().post_add(item)
