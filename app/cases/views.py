@@ -9,6 +9,9 @@
   call ``POST /api/v1/case/open`` makes too.
 * ``MyOverdueCaseView`` / ``DueSoonCaseView``: the same resource, restricted
   to the user's own active cases whose contact is overdue / due within 7 days.
+* The deadline lists (assessment overdue, term ending, follow-up due): one
+  :class:`Deadline` each, listed in full (``DeadlineCaseView``) and
+  de-identified for the ministry (``DeadlineDeidentifiedView``).
 * ``CaseDeidentifiedView`` (resource ``CaseDeidentified``): ministry staff and
   auditors; built on :class:`CaseSummary`, which has no path to personal data.
 * Child views (beneficiary, household, needs, plan, contacts, referrals,
@@ -19,6 +22,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
@@ -1355,100 +1361,143 @@ class CaseView(ExportMixin, PortalModelView):
         )
 
 
-class AssessmentOverdueFilter(BaseFilter):
-    name = _l("Assessment overdue")
-    arg_name = None
+# --------------------------------------------------------------------------- case lists
+class CaseListView(CaseView):
+    """The case register narrowed by one filter (set ``base_filters``): its
+    list, the case pages and the export, without the related lists."""
 
-    def apply(self, query, value):
-        return query.filter(services.assessment_overdue_clause(services.kyiv_today()))
-
-
-class TermEndingFilter(BaseFilter):
-    name = _l("Service term ending")
-    arg_name = None
-
-    def apply(self, query, value):
-        return query.filter(services.term_ending_clause(services.kyiv_today()))
-
-
-class AssessmentOverdueCaseView(CaseView):
-    route_base = "/cases/assessment-overdue"
     include_route_methods = {"list", "show", "export"}
-    list_title = _l("Cases whose needs assessment is overdue")
-    list_columns = [
-        "number",
-        "beneficiary.full_name",
-        "programme",
-        "status",
-        "assigned_worker",
-        "application_on",
-        "assessment_due_on",
-    ]
-    base_filters = [SCOPE_FILTER, ["id", AssessmentOverdueFilter, None]]
-    base_order = ("assessment_due_on", "asc")
-    related_views = []
+    related_views: list[type] = []
 
 
-class TermEndingCaseView(CaseView):
-    route_base = "/cases/term-ending"
-    include_route_methods = {"list", "show", "export"}
-    list_title = _l("Cases whose service term ends within 14 days or has ended")
-    list_columns = [
-        "number",
-        "beneficiary.full_name",
-        "programme",
-        "status",
-        "assigned_worker",
-        "term_end_on",
-        "extension_count",
-    ]
-    base_filters = [SCOPE_FILTER, ["id", TermEndingFilter, None]]
-    base_order = ("term_end_on", "asc")
-    related_views = []
-
-
-class FollowUpDueFilter(BaseFilter):
-    name = _l("Follow-up due")
-    arg_name = None
-
-    def apply(self, query, value):
-        return query.filter(services.follow_up_due_clause(services.kyiv_today()))
-
-
-class FollowUpDueCaseView(CaseView):
-    route_base = "/cases/follow-up-due"
-    include_route_methods = {"list", "show", "export"}
-    list_title = _l("Follow-up after closure")
-    list_columns = [
-        "number",
-        "beneficiary.full_name",
-        "programme",
-        "assigned_worker",
-        "closed_on",
-        "closure_reason",
-        "follow_up_due_on",
-    ]
-    base_filters = [SCOPE_FILTER, ["id", FollowUpDueFilter, None]]
-    base_order = ("follow_up_due_on", "asc")
-    related_views = []
-
-
-class MyOverdueCaseView(CaseView):
+class MyOverdueCaseView(CaseListView):
     route_base = "/cases/overdue"
-    include_route_methods = {"list", "show", "export"}
     list_title = _l("My cases with an overdue contact")
     base_filters = [SCOPE_FILTER, ["id", MyOverdueFilter, None]]
     base_order = ("next_contact_due", "asc")
-    related_views = []
 
 
-class DueSoonCaseView(CaseView):
+class DueSoonCaseView(CaseListView):
     route_base = "/cases/due-soon"
-    include_route_methods = {"list", "show", "export"}
     list_title = _l("My cases with a contact due within 7 days")
     base_filters = [SCOPE_FILTER, ["id", MyDueSoonFilter, None]]
     base_order = ("next_contact_due", "asc")
-    related_views = []
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One deadline of the case register, listed twice: in full for case
+    workers (``/cases/<slug>``) and de-identified for the ministry
+    (``/cases/deidentified/<slug>``); the home page's cards link to them."""
+
+    slug: str
+    #: ``clause(today, model=Case or CaseSummary)``: the cases past or near it.
+    clause: Callable[..., Any]
+    filter_name: Any
+    title: Any
+    deidentified_title: Any
+    #: The deadline's own columns, after the number, (the beneficiary,) the
+    #: programme, (the status,) and the case worker or the provider.
+    columns: tuple[str, ...]
+    order_by: str
+    #: Closed cases have no status worth a column.
+    with_status: bool = True
+
+    def list_columns(self, deidentified: bool) -> list[str]:
+        status = ["status"] if self.with_status else []
+        if deidentified:
+            return ["number", "programme", *status, "provider.name", *self.columns]
+        return [
+            "number",
+            "beneficiary.full_name",
+            "programme",
+            *status,
+            "assigned_worker",
+            *self.columns,
+        ]
+
+
+ASSESSMENT_OVERDUE = Deadline(
+    slug="assessment-overdue",
+    clause=services.assessment_overdue_clause,
+    filter_name=_l("Assessment overdue"),
+    title=_l("Cases whose needs assessment is overdue"),
+    deidentified_title=_l("Cases whose needs assessment is overdue (de-identified)"),
+    columns=("application_on", "assessment_due_on"),
+    order_by="assessment_due_on",
+)
+TERM_ENDING = Deadline(
+    slug="term-ending",
+    clause=services.term_ending_clause,
+    filter_name=_l("Service term ending"),
+    title=_l("Cases whose service term ends within 14 days or has ended"),
+    deidentified_title=_l(
+        "Cases whose service term ends within 14 days or has ended (de-identified)"
+    ),
+    columns=("term_end_on", "extension_count"),
+    order_by="term_end_on",
+)
+FOLLOW_UP_DUE = Deadline(
+    slug="follow-up-due",
+    clause=services.follow_up_due_clause,
+    filter_name=_l("Follow-up due"),
+    title=_l("Follow-up after closure"),
+    deidentified_title=_l("Follow-up after closure (de-identified)"),
+    columns=("closed_on", "closure_reason", "follow_up_due_on"),
+    order_by="follow_up_due_on",
+    with_status=False,
+)
+
+
+class DeadlineFilter(BaseFilter):
+    """The cases of one deadline on today's date in Kyiv:
+    ``class F(DeadlineFilter, deadline=...)`` (over ``Case``; the de-identified
+    lists use a subclass over ``CaseSummary``)."""
+
+    arg_name = None
+    deadline: Deadline
+    model: type = Case
+
+    def __init_subclass__(cls, deadline: Deadline | None = None, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if deadline is not None:
+            cls.deadline, cls.name = deadline, deadline.filter_name
+
+    def apply(self, query, value):
+        return query.filter(self.deadline.clause(services.kyiv_today(), model=self.model))
+
+
+class AssessmentOverdueFilter(DeadlineFilter, deadline=ASSESSMENT_OVERDUE): ...
+
+
+class TermEndingFilter(DeadlineFilter, deadline=TERM_ENDING): ...
+
+
+class FollowUpDueFilter(DeadlineFilter, deadline=FOLLOW_UP_DUE): ...
+
+
+class DeadlineCaseView(CaseListView):
+    """The full list of one deadline, for case workers:
+    ``class V(DeadlineCaseView, case_filter=<a DeadlineFilter>)``."""
+
+    def __init_subclass__(cls, case_filter: type[DeadlineFilter] | None = None, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if case_filter is not None:
+            deadline = case_filter.deadline
+            cls.route_base = f"/cases/{deadline.slug}"
+            cls.list_title = deadline.title
+            cls.list_columns = deadline.list_columns(deidentified=False)
+            cls.base_filters = [SCOPE_FILTER, ["id", case_filter, None]]
+            cls.base_order = (deadline.order_by, "asc")
+
+
+class AssessmentOverdueCaseView(DeadlineCaseView, case_filter=AssessmentOverdueFilter): ...
+
+
+class TermEndingCaseView(DeadlineCaseView, case_filter=TermEndingFilter): ...
+
+
+class FollowUpDueCaseView(DeadlineCaseView, case_filter=FollowUpDueFilter): ...
 
 
 # --------------------------------------------------------------------------- de-identified
@@ -1499,80 +1548,38 @@ class CaseDeidentifiedView(ExportMixin, PortalModelView):
     base_order = ("opened_on", "desc")
 
 
-class _DeidentifiedDeadline(CaseDeidentifiedView):
-    """A de-identified list of one deadline (the ministry's home-page cards)."""
+class DeadlineDeidentifiedView(CaseDeidentifiedView):
+    """The de-identified list of one deadline (the ministry's home-page cards):
+    ``class V(DeadlineDeidentifiedView, case_filter=<the full list's filter>)``."""
 
     include_route_methods = {"list", "show", "export"}
     related_views: list[type] = []
 
-
-def _deidentified_filter(clause, label):
-    class DeidentifiedFilter(BaseFilter):
-        name = label
-        arg_name = None
-
-        def apply(self, query, value):
-            return query.filter(clause(services.kyiv_today(), model=CaseSummary))
-
-    return DeidentifiedFilter
-
-
-class AssessmentOverdueDeidentifiedView(_DeidentifiedDeadline):
-    route_base = "/cases/deidentified/assessment-overdue"
-    list_title = _l("Cases whose needs assessment is overdue (de-identified)")
-    list_columns = [
-        "number",
-        "programme",
-        "status",
-        "provider.name",
-        "application_on",
-        "assessment_due_on",
-    ]
-    base_filters = [
-        SCOPE_FILTER,
-        [
-            "id",
-            _deidentified_filter(services.assessment_overdue_clause, _l("Assessment overdue")),
-            None,
-        ],
-    ]
-    base_order = ("assessment_due_on", "asc")
+    def __init_subclass__(cls, case_filter: type[DeadlineFilter] | None = None, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if case_filter is not None:
+            deadline = case_filter.deadline
+            summary_filter = type(
+                f"{case_filter.__name__}OnSummary",
+                (case_filter,),
+                {"model": CaseSummary, "__module__": __name__},
+            )
+            cls.route_base = f"/cases/deidentified/{deadline.slug}"
+            cls.list_title = deadline.deidentified_title
+            cls.list_columns = deadline.list_columns(deidentified=True)
+            cls.base_filters = [SCOPE_FILTER, ["id", summary_filter, None]]
+            cls.base_order = (deadline.order_by, "asc")
 
 
-class TermEndingDeidentifiedView(_DeidentifiedDeadline):
-    route_base = "/cases/deidentified/term-ending"
-    list_title = _l("Cases whose service term ends within 14 days or has ended (de-identified)")
-    list_columns = [
-        "number",
-        "programme",
-        "status",
-        "provider.name",
-        "term_end_on",
-        "extension_count",
-    ]
-    base_filters = [
-        SCOPE_FILTER,
-        ["id", _deidentified_filter(services.term_ending_clause, _l("Service term ending")), None],
-    ]
-    base_order = ("term_end_on", "asc")
+class AssessmentOverdueDeidentifiedView(
+    DeadlineDeidentifiedView, case_filter=AssessmentOverdueFilter
+): ...
 
 
-class FollowUpDueDeidentifiedView(_DeidentifiedDeadline):
-    route_base = "/cases/deidentified/follow-up-due"
-    list_title = _l("Follow-up after closure (de-identified)")
-    list_columns = [
-        "number",
-        "programme",
-        "provider.name",
-        "closed_on",
-        "closure_reason",
-        "follow_up_due_on",
-    ]
-    base_filters = [
-        SCOPE_FILTER,
-        ["id", _deidentified_filter(services.follow_up_due_clause, _l("Follow-up due")), None],
-    ]
-    base_order = ("follow_up_due_on", "asc")
+class TermEndingDeidentifiedView(DeadlineDeidentifiedView, case_filter=TermEndingFilter): ...
+
+
+class FollowUpDueDeidentifiedView(DeadlineDeidentifiedView, case_filter=FollowUpDueFilter): ...
 
 
 # --------------------------------------------------------------------------- military units
