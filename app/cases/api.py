@@ -405,8 +405,6 @@ class CaseApi(_NullableFields, _NoStoreMixin, PortalRestApi):
         """
         from ..common.errors import UserError
         from ..common.views import read_body
-        from ..geography.models import Hromada
-        from ..providers.models import Provider
 
         session = self.datamodel.session
         try:
@@ -430,32 +428,30 @@ class CaseApi(_NullableFields, _NoStoreMixin, PortalRestApi):
                     "consent_document": str,
                 }
             )
-            if not (body["full_name"] or "").strip() or body["category"] is None:
-                raise UserError(OPEN_REQUIRED)
-            case = Case(
-                programme=body["programme"],
-                opened_on=body["opened_on"],
-                application_on=body["application_on"],
-                intake_source=body["intake_source"],
+            case = services.open_new_case(
+                session,
+                services.NewCase(
+                    programme=body["programme"],
+                    provider_id=body["provider_id"],
+                    opened_on=body["opened_on"],
+                    application_on=body["application_on"],
+                    intake_source=body["intake_source"],
+                    beneficiary=services.NewBeneficiary(
+                        full_name=body["full_name"],
+                        category=body["category"],
+                        birth_date=body["birth_date"],
+                        rnokpp=body["rnokpp"],
+                        phone=body["phone"],
+                        address=body["address"],
+                        sex=body["sex"],
+                        hromada_id=body["hromada_id"],
+                        consent_on=body["consent_on"],
+                        consent_scope=body["consent_scope"],
+                        consent_document=body["consent_document"],
+                    ),
+                ),
+                g.user,
             )
-            if body["provider_id"]:
-                case.provider = session.get(Provider, body["provider_id"])
-            person = Beneficiary(
-                full_name=body["full_name"].strip(),
-                birth_date=body["birth_date"],
-                rnokpp=body["rnokpp"],
-                phone=body["phone"],
-                address=body["address"],
-                category=body["category"],
-                sex=body["sex"],
-                consent_on=body["consent_on"],
-                consent_scope=body["consent_scope"],
-                consent_document=body["consent_document"],
-                hromada=session.get(Hromada, body["hromada_id"]) if body["hromada_id"] else None,
-            )
-            services.open_case(session, case, person, g.user)
-            self.pre_add(case)
-            session.add(case)
             session.commit()
         except UserError as exc:
             session.rollback()
@@ -525,9 +521,6 @@ class CaseTransferApi(PortalRestApi):
         return self._decide(pk, services.cancel_transfer)
 
     cancel.__doc__ = transition_doc("Withdraw a transfer (sending provider).")
-
-
-OPEN_REQUIRED = _l("Give the beneficiary's full name and category.")
 
 
 # --------------------------------------------------------------------------- case records

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, insert, select, update
@@ -20,10 +21,10 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import clock
 from ..clock import kyiv_today
-from ..common.commands import ModelCommands, acting_user, commands, label_tables
+from ..common.commands import ModelCommands, acting_user, commands, commands_for, label_tables
 from ..common.commands import db_session as _session
 from ..common.errors import NotPermitted, TransitionNotAllowed, UserError
-from ..common.validators import rnokpp_birth_date, rnokpp_is_valid
+from ..common.validators import PHONE_MESSAGE, normalize_phone, rnokpp_birth_date, rnokpp_is_valid
 from ..programmes import services as programmes
 from ..providers.models import Provider, ProviderStatus
 from ..providers.services import ensure_active_provider
@@ -36,6 +37,7 @@ from .models import (
     SERVICEMEN_ONLY_REASONS,
     AssessmentAct,
     Beneficiary,
+    BeneficiaryCategory,
     Case,
     CaseExtension,
     CaseFollowUp,
@@ -44,9 +46,11 @@ from .models import (
     CaseStatus,
     CaseTransfer,
     ClosureReason,
+    ConsentScope,
     Contact,
     ContactForm,
     HouseholdMember,
+    IntakeSource,
     MilitaryUnit,
     NeedsAssessment,
     PlanItem,
@@ -54,6 +58,7 @@ from .models import (
     Referral,
     Review,
     ServiceStage,
+    Sex,
     TransferStatus,
 )
 
@@ -257,6 +262,99 @@ def open_case(
         case.term_end_on = calendar.add_months(case.opened_on, programme.term_months)
     _update_assessment_due(case, programme)
     case.duplicate_elsewhere = open_elsewhere(session, beneficiary.rnokpp, case.provider_id)
+    session.add(case)
+    return case
+
+
+OPEN_REQUIRED = _l("Give the beneficiary's full name and category.")
+
+
+@dataclass(frozen=True)
+class NewBeneficiary:
+    """The beneficiary's part of a new case, as the «Open a case» form and
+    ``POST /api/v1/case/open`` read it."""
+
+    full_name: str | None
+    category: BeneficiaryCategory | None
+    birth_date: dt.date | None = None
+    rnokpp: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    sex: Sex | None = None
+    hromada_id: int | None = None
+    consent_on: dt.date | None = None
+    consent_scope: ConsentScope | None = None
+    consent_document: str | None = None
+    military_unit: str | None = None
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """What a new case is opened with: the web form and the REST API read their
+    input into this and hand it to :func:`open_new_case`, which holds the rules."""
+
+    programme: Programme | None
+    beneficiary: NewBeneficiary
+    provider_id: int | None = None
+    centre_id: int | None = None
+    assigned_worker_id: int | None = None
+    opened_on: dt.date | None = None
+    application_on: dt.date | None = None
+    intake_source: IntakeSource | None = None
+
+
+def _text(value: str | None) -> str | None:
+    """A typed text, trimmed; empty is None."""
+    return (value.strip() or None) if isinstance(value, str) else value
+
+
+def open_new_case(session, new: NewCase, actor) -> Case:
+    """Open a case with its beneficiary: the one call behind the web's «Open a
+    case» form and ``POST /api/v1/case/open``.
+
+    The beneficiary needs a name and a category; texts are trimmed (empty is
+    none) and a phone is stored as ``+380XXXXXXXXX``. :func:`open_case`
+    applies the opening rules and the case's commands (``CaseCommands.create``)
+    check its relations and scope. The case is added to ``session``; the
+    caller commits (or rolls back on :class:`UserError`).
+    """
+    from ..geography.models import Hromada
+
+    person = new.beneficiary
+    full_name = _text(person.full_name)
+    if full_name is None or person.category is None:
+        raise UserError(OPEN_REQUIRED)
+    phone = _text(person.phone)
+    if phone is not None:
+        phone = normalize_phone(phone)
+        if phone is None:
+            raise UserError(PHONE_MESSAGE)
+    case = Case(
+        programme=new.programme,
+        centre_id=new.centre_id,
+        assigned_worker_id=new.assigned_worker_id,
+        opened_on=new.opened_on,
+        application_on=new.application_on,
+        intake_source=new.intake_source,
+    )
+    if new.provider_id:
+        case.provider = session.get(Provider, new.provider_id)
+    beneficiary = Beneficiary(
+        full_name=full_name,
+        category=person.category,
+        birth_date=person.birth_date,
+        rnokpp=_text(person.rnokpp),
+        phone=phone,
+        address=_text(person.address),
+        sex=person.sex,
+        hromada=session.get(Hromada, person.hromada_id) if person.hromada_id else None,
+        consent_on=person.consent_on,
+        consent_scope=person.consent_scope,
+        consent_document=_text(person.consent_document),
+        military_unit=_text(person.military_unit),
+    )
+    open_case(session, case, beneficiary, actor)
+    commands_for(case).create(case)
     session.add(case)
     return case
 

@@ -4,8 +4,14 @@
   owning provider (the scope keeps them there) and the administrator. Every
   show of a case and every list page with names is written to the audit log
   (``view``); exports are logged by the export mixin.
+  Its «Open a case» form is read field by field into ``services.NewCase``
+  (:func:`new_case_from_form`) and opened by ``services.open_new_case``, the
+  call ``POST /api/v1/case/open`` makes too.
 * ``MyOverdueCaseView`` / ``DueSoonCaseView``: the same resource, restricted
   to the user's own active cases whose contact is overdue / due within 7 days.
+* The deadline lists (assessment overdue, term ending, follow-up due): one
+  :class:`Deadline` each, listed in full (``DeadlineCaseView``) and
+  de-identified for the ministry (``DeadlineDeidentifiedView``).
 * ``CaseDeidentifiedView`` (resource ``CaseDeidentified``): ministry staff and
   auditors; built on :class:`CaseSummary`, which has no path to personal data.
 * Child views (beneficiary, household, needs, plan, contacts, referrals,
@@ -16,6 +22,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
@@ -175,6 +184,52 @@ BENEFICIARY_FIELDS = {
         validators=[Optional(), Length(max=100)],
     ),
 }
+
+
+#: The case's own fields of the "new case" form (the beneficiary's follow).
+CASE_ADD_FIELDS = [
+    "programme",
+    "provider",
+    "centre",
+    "assigned_worker",
+    "opened_on",
+    "application_on",
+    "intake_source",
+]
+
+
+def _picked_id(field) -> int | None:
+    """The key of the row a server-searched select field holds (None: none)."""
+    return field.data.id if field.data is not None else None
+
+
+def new_case_from_form(form) -> services.NewCase:
+    """What a validated "new case" form asks for, field by field: the case's
+    fields and the beneficiary's (``b_*``, not columns of Case)."""
+    category = form.b_category.data
+    return services.NewCase(
+        programme=form.programme.data,
+        provider_id=_picked_id(form.provider),
+        centre_id=_picked_id(form.centre),
+        assigned_worker_id=_picked_id(form.assigned_worker),
+        opened_on=form.opened_on.data,
+        application_on=form.application_on.data,
+        intake_source=form.intake_source.data,
+        beneficiary=services.NewBeneficiary(
+            full_name=form.b_full_name.data,
+            category=BeneficiaryCategory[category] if category else None,
+            birth_date=form.b_birth_date.data,
+            rnokpp=form.b_rnokpp.data,
+            phone=form.b_phone.data,
+            address=form.b_address.data,
+            sex=form.b_sex.data,
+            hromada_id=_picked_id(form.b_hromada),
+            consent_on=form.b_consent_on.data,
+            consent_scope=form.b_consent_scope.data,
+            consent_document=form.b_consent_document.data,
+            military_unit=form.b_military_unit.data,
+        ),
+    )
 
 
 #: Case ids written into one export event (the query string is kept as well).
@@ -839,16 +894,7 @@ class CaseView(ExportMixin, PortalModelView):
         "opened_on",
         "next_contact_due",
     ]
-    add_columns = [
-        "programme",
-        "provider",
-        "centre",
-        "assigned_worker",
-        "opened_on",
-        "application_on",
-        "intake_source",
-        *BENEFICIARY_FIELDS,
-    ]
+    add_columns = [*CASE_ADD_FIELDS, *BENEFICIARY_FIELDS]
     edit_columns = [
         "centre",
         "assigned_worker",
@@ -1114,29 +1160,11 @@ class CaseView(ExportMixin, PortalModelView):
         return super().render_template(template, **kwargs)
 
     # --- saving -------------------------------------------------------------------
-    def process_form(self, form, is_created):
-        # The beneficiary's fields are not columns of Case: keep them aside for
-        # pre_add and out of populate_obj (the form itself keeps them, so a
-        # refused save shows what was typed).
-        if is_created:
-            g._case_beneficiary = {name[2:]: form[name].data for name in BENEFICIARY_FIELDS}
-            form._case_hidden = {name: form._fields.pop(name) for name in BENEFICIARY_FIELDS}
-
-    def before_add_page(self, form) -> None:
-        super().before_add_page(form)
-        hidden = getattr(form, "_case_hidden", None)
-        if hidden:
-            form._fields.update(hidden)
-            form._case_hidden = None
-
-    def pre_add(self, item):
-        data = dict(getattr(g, "_case_beneficiary", None) or {})
-        data["category"] = BeneficiaryCategory[data["category"]]
-        beneficiary = Beneficiary(
-            **{k: (v or None) if isinstance(v, str) else v for k, v in data.items()}
-        )
-        services.open_case(self.datamodel.session, item, beneficiary, g.user)
-        super().pre_add(item)  # CaseCommands.create: the case's relations
+    def add_from_form(self, form):
+        """«Open a case»: the form read explicitly (:func:`new_case_from_form`)
+        and opened by the one service call ``POST /api/v1/case/open`` makes too
+        (the number, the rules, the case's commands)."""
+        return services.open_new_case(self.datamodel.session, new_case_from_form(form), g.user)
 
     def post_add(self, item):
         super().post_add(item)
@@ -1333,100 +1361,143 @@ class CaseView(ExportMixin, PortalModelView):
         )
 
 
-class AssessmentOverdueFilter(BaseFilter):
-    name = _l("Assessment overdue")
-    arg_name = None
+# --------------------------------------------------------------------------- case lists
+class CaseListView(CaseView):
+    """The case register narrowed by one filter (set ``base_filters``): its
+    list, the case pages and the export, without the related lists."""
 
-    def apply(self, query, value):
-        return query.filter(services.assessment_overdue_clause(services.kyiv_today()))
-
-
-class TermEndingFilter(BaseFilter):
-    name = _l("Service term ending")
-    arg_name = None
-
-    def apply(self, query, value):
-        return query.filter(services.term_ending_clause(services.kyiv_today()))
-
-
-class AssessmentOverdueCaseView(CaseView):
-    route_base = "/cases/assessment-overdue"
     include_route_methods = {"list", "show", "export"}
-    list_title = _l("Cases whose needs assessment is overdue")
-    list_columns = [
-        "number",
-        "beneficiary.full_name",
-        "programme",
-        "status",
-        "assigned_worker",
-        "application_on",
-        "assessment_due_on",
-    ]
-    base_filters = [SCOPE_FILTER, ["id", AssessmentOverdueFilter, None]]
-    base_order = ("assessment_due_on", "asc")
-    related_views = []
+    related_views: list[type] = []
 
 
-class TermEndingCaseView(CaseView):
-    route_base = "/cases/term-ending"
-    include_route_methods = {"list", "show", "export"}
-    list_title = _l("Cases whose service term ends within 14 days or has ended")
-    list_columns = [
-        "number",
-        "beneficiary.full_name",
-        "programme",
-        "status",
-        "assigned_worker",
-        "term_end_on",
-        "extension_count",
-    ]
-    base_filters = [SCOPE_FILTER, ["id", TermEndingFilter, None]]
-    base_order = ("term_end_on", "asc")
-    related_views = []
-
-
-class FollowUpDueFilter(BaseFilter):
-    name = _l("Follow-up due")
-    arg_name = None
-
-    def apply(self, query, value):
-        return query.filter(services.follow_up_due_clause(services.kyiv_today()))
-
-
-class FollowUpDueCaseView(CaseView):
-    route_base = "/cases/follow-up-due"
-    include_route_methods = {"list", "show", "export"}
-    list_title = _l("Follow-up after closure")
-    list_columns = [
-        "number",
-        "beneficiary.full_name",
-        "programme",
-        "assigned_worker",
-        "closed_on",
-        "closure_reason",
-        "follow_up_due_on",
-    ]
-    base_filters = [SCOPE_FILTER, ["id", FollowUpDueFilter, None]]
-    base_order = ("follow_up_due_on", "asc")
-    related_views = []
-
-
-class MyOverdueCaseView(CaseView):
+class MyOverdueCaseView(CaseListView):
     route_base = "/cases/overdue"
-    include_route_methods = {"list", "show", "export"}
     list_title = _l("My cases with an overdue contact")
     base_filters = [SCOPE_FILTER, ["id", MyOverdueFilter, None]]
     base_order = ("next_contact_due", "asc")
-    related_views = []
 
 
-class DueSoonCaseView(CaseView):
+class DueSoonCaseView(CaseListView):
     route_base = "/cases/due-soon"
-    include_route_methods = {"list", "show", "export"}
     list_title = _l("My cases with a contact due within 7 days")
     base_filters = [SCOPE_FILTER, ["id", MyDueSoonFilter, None]]
     base_order = ("next_contact_due", "asc")
-    related_views = []
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One deadline of the case register, listed twice: in full for case
+    workers (``/cases/<slug>``) and de-identified for the ministry
+    (``/cases/deidentified/<slug>``); the home page's cards link to them."""
+
+    slug: str
+    #: ``clause(today, model=Case or CaseSummary)``: the cases past or near it.
+    clause: Callable[..., Any]
+    filter_name: Any
+    title: Any
+    deidentified_title: Any
+    #: The deadline's own columns, after the number, (the beneficiary,) the
+    #: programme, (the status,) and the case worker or the provider.
+    columns: tuple[str, ...]
+    order_by: str
+    #: Closed cases have no status worth a column.
+    with_status: bool = True
+
+    def list_columns(self, deidentified: bool) -> list[str]:
+        status = ["status"] if self.with_status else []
+        if deidentified:
+            return ["number", "programme", *status, "provider.name", *self.columns]
+        return [
+            "number",
+            "beneficiary.full_name",
+            "programme",
+            *status,
+            "assigned_worker",
+            *self.columns,
+        ]
+
+
+ASSESSMENT_OVERDUE = Deadline(
+    slug="assessment-overdue",
+    clause=services.assessment_overdue_clause,
+    filter_name=_l("Assessment overdue"),
+    title=_l("Cases whose needs assessment is overdue"),
+    deidentified_title=_l("Cases whose needs assessment is overdue (de-identified)"),
+    columns=("application_on", "assessment_due_on"),
+    order_by="assessment_due_on",
+)
+TERM_ENDING = Deadline(
+    slug="term-ending",
+    clause=services.term_ending_clause,
+    filter_name=_l("Service term ending"),
+    title=_l("Cases whose service term ends within 14 days or has ended"),
+    deidentified_title=_l(
+        "Cases whose service term ends within 14 days or has ended (de-identified)"
+    ),
+    columns=("term_end_on", "extension_count"),
+    order_by="term_end_on",
+)
+FOLLOW_UP_DUE = Deadline(
+    slug="follow-up-due",
+    clause=services.follow_up_due_clause,
+    filter_name=_l("Follow-up due"),
+    title=_l("Follow-up after closure"),
+    deidentified_title=_l("Follow-up after closure (de-identified)"),
+    columns=("closed_on", "closure_reason", "follow_up_due_on"),
+    order_by="follow_up_due_on",
+    with_status=False,
+)
+
+
+class DeadlineFilter(BaseFilter):
+    """The cases of one deadline on today's date in Kyiv:
+    ``class F(DeadlineFilter, deadline=...)`` (over ``Case``; the de-identified
+    lists use a subclass over ``CaseSummary``)."""
+
+    arg_name = None
+    deadline: Deadline
+    model: type = Case
+
+    def __init_subclass__(cls, deadline: Deadline | None = None, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if deadline is not None:
+            cls.deadline, cls.name = deadline, deadline.filter_name
+
+    def apply(self, query, value):
+        return query.filter(self.deadline.clause(services.kyiv_today(), model=self.model))
+
+
+class AssessmentOverdueFilter(DeadlineFilter, deadline=ASSESSMENT_OVERDUE): ...
+
+
+class TermEndingFilter(DeadlineFilter, deadline=TERM_ENDING): ...
+
+
+class FollowUpDueFilter(DeadlineFilter, deadline=FOLLOW_UP_DUE): ...
+
+
+class DeadlineCaseView(CaseListView):
+    """The full list of one deadline, for case workers:
+    ``class V(DeadlineCaseView, case_filter=<a DeadlineFilter>)``."""
+
+    def __init_subclass__(cls, case_filter: type[DeadlineFilter] | None = None, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if case_filter is not None:
+            deadline = case_filter.deadline
+            cls.route_base = f"/cases/{deadline.slug}"
+            cls.list_title = deadline.title
+            cls.list_columns = deadline.list_columns(deidentified=False)
+            cls.base_filters = [SCOPE_FILTER, ["id", case_filter, None]]
+            cls.base_order = (deadline.order_by, "asc")
+
+
+class AssessmentOverdueCaseView(DeadlineCaseView, case_filter=AssessmentOverdueFilter): ...
+
+
+class TermEndingCaseView(DeadlineCaseView, case_filter=TermEndingFilter): ...
+
+
+class FollowUpDueCaseView(DeadlineCaseView, case_filter=FollowUpDueFilter): ...
 
 
 # --------------------------------------------------------------------------- de-identified
@@ -1477,80 +1548,38 @@ class CaseDeidentifiedView(ExportMixin, PortalModelView):
     base_order = ("opened_on", "desc")
 
 
-class _DeidentifiedDeadline(CaseDeidentifiedView):
-    """A de-identified list of one deadline (the ministry's home-page cards)."""
+class DeadlineDeidentifiedView(CaseDeidentifiedView):
+    """The de-identified list of one deadline (the ministry's home-page cards):
+    ``class V(DeadlineDeidentifiedView, case_filter=<the full list's filter>)``."""
 
     include_route_methods = {"list", "show", "export"}
     related_views: list[type] = []
 
-
-def _deidentified_filter(clause, label):
-    class DeidentifiedFilter(BaseFilter):
-        name = label
-        arg_name = None
-
-        def apply(self, query, value):
-            return query.filter(clause(services.kyiv_today(), model=CaseSummary))
-
-    return DeidentifiedFilter
-
-
-class AssessmentOverdueDeidentifiedView(_DeidentifiedDeadline):
-    route_base = "/cases/deidentified/assessment-overdue"
-    list_title = _l("Cases whose needs assessment is overdue (de-identified)")
-    list_columns = [
-        "number",
-        "programme",
-        "status",
-        "provider.name",
-        "application_on",
-        "assessment_due_on",
-    ]
-    base_filters = [
-        SCOPE_FILTER,
-        [
-            "id",
-            _deidentified_filter(services.assessment_overdue_clause, _l("Assessment overdue")),
-            None,
-        ],
-    ]
-    base_order = ("assessment_due_on", "asc")
+    def __init_subclass__(cls, case_filter: type[DeadlineFilter] | None = None, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if case_filter is not None:
+            deadline = case_filter.deadline
+            summary_filter = type(
+                f"{case_filter.__name__}OnSummary",
+                (case_filter,),
+                {"model": CaseSummary, "__module__": __name__},
+            )
+            cls.route_base = f"/cases/deidentified/{deadline.slug}"
+            cls.list_title = deadline.deidentified_title
+            cls.list_columns = deadline.list_columns(deidentified=True)
+            cls.base_filters = [SCOPE_FILTER, ["id", summary_filter, None]]
+            cls.base_order = (deadline.order_by, "asc")
 
 
-class TermEndingDeidentifiedView(_DeidentifiedDeadline):
-    route_base = "/cases/deidentified/term-ending"
-    list_title = _l("Cases whose service term ends within 14 days or has ended (de-identified)")
-    list_columns = [
-        "number",
-        "programme",
-        "status",
-        "provider.name",
-        "term_end_on",
-        "extension_count",
-    ]
-    base_filters = [
-        SCOPE_FILTER,
-        ["id", _deidentified_filter(services.term_ending_clause, _l("Service term ending")), None],
-    ]
-    base_order = ("term_end_on", "asc")
+class AssessmentOverdueDeidentifiedView(
+    DeadlineDeidentifiedView, case_filter=AssessmentOverdueFilter
+): ...
 
 
-class FollowUpDueDeidentifiedView(_DeidentifiedDeadline):
-    route_base = "/cases/deidentified/follow-up-due"
-    list_title = _l("Follow-up after closure (de-identified)")
-    list_columns = [
-        "number",
-        "programme",
-        "provider.name",
-        "closed_on",
-        "closure_reason",
-        "follow_up_due_on",
-    ]
-    base_filters = [
-        SCOPE_FILTER,
-        ["id", _deidentified_filter(services.follow_up_due_clause, _l("Follow-up due")), None],
-    ]
-    base_order = ("follow_up_due_on", "asc")
+class TermEndingDeidentifiedView(DeadlineDeidentifiedView, case_filter=TermEndingFilter): ...
+
+
+class FollowUpDueDeidentifiedView(DeadlineDeidentifiedView, case_filter=FollowUpDueFilter): ...
 
 
 # --------------------------------------------------------------------------- military units

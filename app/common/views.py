@@ -470,10 +470,8 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
         if not form.validate():
             return fab_seam.add_page_widgets(self, form)
         self.process_form(form, True)
-        item = self.datamodel.obj()
         try:
-            form.populate_obj(item)
-            self.pre_add(item)
+            item = self.add_from_form(form)
             self.datamodel.add(item)
             self.post_add(item)
         except (UserError, SQLAlchemyError) as exc:
@@ -481,6 +479,16 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
             return fab_seam.add_page_widgets(self, form)
         flash(str(self.add_row_message), "success")
         return None
+
+    def add_from_form(self, form):
+        """The new record a validated add form describes, passed through the
+        model's commands (``pre_add``). A view whose form holds more than the
+        record's own columns overrides this: it reads the form explicitly and
+        calls its domain's service (the one the REST API calls too)."""
+        item = self.datamodel.obj()
+        form.populate_obj(item)
+        self.pre_add(item)
+        return item
 
     def save_edit_form(self, pk):
         """FAB's edit POST: the row loaded in scope, optimistic locking, and the
