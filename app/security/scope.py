@@ -32,6 +32,7 @@ oblast/provider the role needs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from flask import g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
@@ -44,6 +45,9 @@ from sqlalchemy.sql import ColumnElement, Select
 from ..common.errors import InvalidData, OutOfScope
 from ..extensions import get_appbuilder
 from . import roles
+
+#: The row type of a ``select()`` (what :func:`scoped` hands back unchanged).
+_TP = TypeVar("_TP", bound=tuple[Any, ...])
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,7 @@ def scope_clause(model, scope: UserScope | None = None) -> ColumnElement | None:
     return false() if clause is None else clause
 
 
-def scoped(stmt: Select, model, scope: UserScope | None = None) -> Select:
+def scoped(stmt: Select[_TP], model, scope: UserScope | None = None) -> Select[_TP]:
     """Restrict a ``select()`` over ``model`` to the scope."""
     clause = scope_clause(model, scope)
     return stmt if clause is None else stmt.where(clause)
