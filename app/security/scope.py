@@ -69,7 +69,7 @@ class UserScope:
 NO_SCOPE = UserScope()
 
 
-def role_names(user) -> set[str]:
+def role_names(user: object) -> set[str]:
     """The names of a user's roles, their own and their groups' (anonymous: none)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return set()
@@ -79,7 +79,7 @@ def role_names(user) -> set[str]:
     return names
 
 
-def scope_of(user) -> UserScope:
+def scope_of(user: Any) -> UserScope:
     """Compute the scope of a user object (anonymous -> nothing)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return NO_SCOPE
@@ -100,10 +100,11 @@ def current_scope() -> UserScope:
         return NO_SCOPE
     if "_portal_scope" not in g:
         g._portal_scope = scope_of(getattr(g, "user", None))
-    return g._portal_scope
+    scope: UserScope = g._portal_scope
+    return scope
 
 
-def scope_clause(model, scope: UserScope | None = None) -> ColumnElement | None:
+def scope_clause(model: Any, scope: UserScope | None = None) -> ColumnElement[bool] | None:
     """SQL condition restricting ``model`` to ``scope``; None = unrestricted."""
     scope = scope or current_scope()
     if scope.national:
@@ -115,13 +116,13 @@ def scope_clause(model, scope: UserScope | None = None) -> ColumnElement | None:
     return false() if clause is None else clause
 
 
-def scoped(stmt: Select[_TP], model, scope: UserScope | None = None) -> Select[_TP]:
+def scoped(stmt: Select[_TP], model: Any, scope: UserScope | None = None) -> Select[_TP]:
     """Restrict a ``select()`` over ``model`` to the scope."""
     clause = scope_clause(model, scope)
     return stmt if clause is None else stmt.where(clause)
 
 
-def in_scope(item, scope: UserScope | None = None) -> bool:
+def in_scope(item: Any, scope: UserScope | None = None) -> bool:
     """Whether a persisted (or just flushed) row is inside the scope.
 
     Asks the database with the same clause the lists use, so there is no
@@ -146,7 +147,7 @@ class ScopeFilter(BaseFilter):
     name = _l("Scope")
     arg_name = None
 
-    def apply(self, query, value):
+    def apply(self, query: Any, value: object) -> Any:  # FAB's Query in, Query out
         clause = scope_clause(self.model)
         return query if clause is None else query.filter(clause)
 
@@ -155,7 +156,7 @@ class ScopeFilter(BaseFilter):
 SCOPE_FILTER = ["id", ScopeFilter, None]
 
 
-def ensure_in_scope(item) -> None:
+def ensure_in_scope(item: Any) -> None:
     """Refuse to save ``item`` if it would fall outside the user's scope.
 
     The check flushes the row; a flush refused by the database (a reference
