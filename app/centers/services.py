@@ -984,9 +984,9 @@ def refresh_month_figures(centre_id: int, first: dt.date) -> CentreMonthFigures:
         )
         or 0
     )
-    oblast_id = session.scalar(
+    oblast_id = session.execute(
         select(ResilienceCentre.oblast_id).where(ResilienceCentre.id == centre_id)
-    )
+    ).scalar_one()
     figures = session.get(CentreMonthFigures, (centre_id, first))
     if figures is None:
         figures = CentreMonthFigures(centre_id=centre_id, month=first)
@@ -1142,11 +1142,12 @@ def late_reports(scope, today: dt.date | None = None, months: int = 3):
     late = []
     for c in centres:
         for f in firsts:
-            if c.opened_on > month_end(f):
+            # opened_on is never None here (the query above requires it)
+            if c.opened_on is None or c.opened_on > month_end(f):
                 continue
-            r = reports.get((c.id, f))
-            if r is None or r.status in (ReportStatus.draft, ReportStatus.returned):
-                late.append((c, f, r))
+            report = reports.get((c.id, f))
+            if report is None or report.status in (ReportStatus.draft, ReportStatus.returned):
+                late.append((c, f, report))
     return late
 
 
@@ -1250,16 +1251,22 @@ def activity_dashboard(scope, first: dt.date, last: dt.date) -> dict:
                 ResilienceCentre,
                 scope,
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     ids = set(by_oblast) | set(centres)
     titles = (
-        dict(session.execute(select(Oblast.id, Oblast.title).where(Oblast.id.in_(ids))).all())
+        dict(
+            session.execute(select(Oblast.id, Oblast.title).where(Oblast.id.in_(ids)))
+            .tuples()
+            .all()
+        )
         if ids
         else {}
     )
     zero = {name: 0 for name in MONTH_FIGURES}
-    rows = sorted(
+    rows: list[dict[str, Any]] = sorted(
         (
             {
                 "oblast_id": i,

@@ -8,16 +8,22 @@ error responses. :func:`transition_doc` writes that description once, and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import yaml
+from flask import Flask, Response
+
+from ..extensions import get_appbuilder
 
 _REF = {code: {"$ref": f"#/components/responses/{code}"} for code in (400, 401, 403, 404)}
-_TYPES: dict[str, dict] = {
+_TYPES: dict[str, dict[str, Any]] = {
     "date": {"type": "string", "format": "date"},
     "strings": {"type": "array", "items": {"type": "string"}},
 }
 
 
-def _schema(kind: str) -> dict:
+def _schema(kind: str) -> dict[str, Any]:
     return dict(_TYPES.get(kind, {"type": kind}))
 
 
@@ -46,9 +52,8 @@ def record_rows_doc(summary: str) -> str:
             **{code: ref for code, ref in _REF.items() if code != 400},
         },
     }
-    return f"{summary}\n---\n" + yaml.safe_dump(
-        {"get": operation}, allow_unicode=True, sort_keys=False
-    )
+    text: str = yaml.safe_dump({"get": operation}, allow_unicode=True, sort_keys=False)
+    return f"{summary}\n---\n" + text
 
 
 def transition_doc(
@@ -77,7 +82,7 @@ def transition_doc(
             }
         )
     answer = {"id": "integer", "status": "string", **(returns or {})}
-    operation: dict = {"summary": summary, "parameters": parameters}
+    operation: dict[str, Any] = {"summary": summary, "parameters": parameters}
     if body:
         operation["requestBody"] = {
             "required": False,
@@ -105,9 +110,8 @@ def transition_doc(
         **_REF,
         409: {"description": conflict},
     }
-    return f"{summary}\n---\n" + yaml.safe_dump(
-        {"post": operation}, allow_unicode=True, sort_keys=False
-    )
+    text: str = yaml.safe_dump({"post": operation}, allow_unicode=True, sort_keys=False)
+    return f"{summary}\n---\n" + text
 
 
 # --- the whole document: what the portal really answers ------------------------------
@@ -137,7 +141,9 @@ _KEY = {"anyOf": [{"type": "integer"}, {"type": "string"}]}
 _METHODS = ("get", "put", "post", "delete", "patch")
 
 
-def conform_spec(spec: dict, decimals: dict | None = None) -> dict:
+def conform_spec(
+    spec: dict[str, Any], decimals: dict[str, set[str]] | None = None
+) -> dict[str, Any]:
     """FAB's generated OpenAPI document, corrected to what the API answers.
 
     * every error response is ``{"message": text or {field: [texts]}}`` (FAB
@@ -185,7 +191,7 @@ def conform_spec(spec: dict, decimals: dict | None = None) -> dict:
     return spec
 
 
-def _fix_schema(schema, path: str) -> None:
+def _fix_schema(schema: object, path: str) -> None:
     if not isinstance(schema, dict):
         return
     properties = schema.get("properties") or {}
@@ -203,12 +209,12 @@ def _fix_schema(schema, path: str) -> None:
             children["items"] = {"anyOf": [{"type": "object"}, {"type": "string"}]}
 
 
-def decimal_properties(apis) -> dict:
+def decimal_properties(apis: Iterable[Any]) -> dict[str, set[str]]:
     """``{component name: {property}}`` of the decimal columns in the schemas FAB
     names after each ModelRestApi (``CourseApi.post``, ``CentreApi.get.Hromada``)."""
     from sqlalchemy import Float, Numeric
 
-    def decimal_columns(model) -> set:
+    def decimal_columns(model: Any) -> set[str]:
         return {
             column.key
             for column in model.__table__.columns
@@ -217,7 +223,7 @@ def decimal_properties(apis) -> dict:
             and column.type.asdecimal
         }
 
-    found: dict = {}
+    found: dict[str, set[str]] = {}
     for api in apis:
         model = getattr(getattr(api, "datamodel", None), "obj", None)
         if model is None or not hasattr(model, "__table__"):
@@ -232,7 +238,7 @@ def decimal_properties(apis) -> dict:
     return {name: props for name, props in found.items() if props}
 
 
-def init_openapi_conformance(app) -> None:
+def init_openapi_conformance(app: Flask) -> None:
     """Serve FAB's ``/api/<version>/_openapi`` through :func:`conform_spec`.
 
     FAB builds the document in its ``OpenApi`` view from every API's
@@ -244,9 +250,9 @@ def init_openapi_conformance(app) -> None:
     from flask import request
 
     @app.after_request
-    def _conform(response):
+    def _conform(response: Response) -> Response:
         if request.endpoint == "OpenApi.get" and response.status_code == 200 and response.is_json:
-            decimals = decimal_properties(app.appbuilder.baseviews)
+            decimals = decimal_properties(get_appbuilder().baseviews)
             spec = conform_spec(response.get_json(), decimals)
             response.set_data(json.dumps(spec))
         return response

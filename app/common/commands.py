@@ -24,6 +24,9 @@ The database enforces the same (``PRAGMA foreign_keys=ON`` on SQLite).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
 from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -43,14 +46,17 @@ class RecordInUse(UserError):
     status_code = 409
 
 
-def db_session():
-    """The request's (or job's) database session, for commands that need one."""
+def db_session() -> Any:
+    """The request's (or job's) database session, for commands that need one.
+
+    Typed ``Any`` for now: as ``scoped_session[Session]`` its ``get()`` is
+    Optional, which app.cases.services does not narrow yet (issue #23)."""
     from ..extensions import db
 
     return db.session
 
 
-def acting_user():
+def acting_user() -> Any:
     """The signed-in user of the request (``g.user``), or None outside one."""
     if has_request_context():
         user = getattr(g, "user", None)
@@ -73,42 +79,42 @@ class ModelCommands:
     parts: tuple[str, ...] = ()
 
     # -- override these ---------------------------------------------------------------
-    def check(self, item, creating: bool) -> None:
+    def check(self, item: Any, creating: bool) -> None:
         """Rules shared by create and update (field values, related records)."""
 
-    def check_create(self, item) -> None:
+    def check_create(self, item: Any) -> None:
         self.check(item, creating=True)
 
-    def check_update(self, item) -> None:
+    def check_update(self, item: Any) -> None:
         self.check(item, creating=False)
 
-    def check_delete(self, item) -> None:
+    def check_delete(self, item: Any) -> None:
         """Refuse (raise :class:`UserError`) when this record may not be deleted."""
 
-    def editable(self, item) -> bool:
+    def editable(self, item: Any) -> bool:
         """Whether the record may be edited in its present state (a closed case,
         an archived provider may not): the record page offers «Редагувати»
         only then. The rules themselves stay in ``check``."""
         return True
 
-    def after_create(self, item) -> None:
+    def after_create(self, item: Any) -> None:
         """Work done once the new row is to be inserted (history rows, numbers)."""
 
-    def after_write(self, item) -> None:
+    def after_write(self, item: Any) -> None:
         """Work done after a create, update or delete was committed (derived
         figures of a parent record, e.g. a case's next contact date)."""
 
     # -- the commands -----------------------------------------------------------------
-    def create(self, item) -> None:
+    def create(self, item: Any) -> None:
         self.check_create(item)
         ensure_in_scope(item)
         self.after_create(item)
 
-    def update(self, item) -> None:
+    def update(self, item: Any) -> None:
         self.check_update(item)
         ensure_in_scope(item)
 
-    def delete(self, item) -> None:
+    def delete(self, item: Any) -> None:
         if not in_scope(item):
             raise OutOfScope()
         self.check_delete(item)
@@ -116,13 +122,14 @@ class ModelCommands:
 
 
 _REGISTRY: dict[type, ModelCommands] = {}
+_C = TypeVar("_C", bound=ModelCommands)
 _DEFAULT = ModelCommands()
 
 
-def commands(model):
+def commands(model: type) -> Callable[[type[_C]], type[_C]]:
     """Class decorator: register the commands of ``model``."""
 
-    def register(cls):
+    def register(cls: type[_C]) -> type[_C]:
         instance = cls()
         instance.model = model
         _REGISTRY[model] = instance
@@ -131,7 +138,7 @@ def commands(model):
     return register
 
 
-def commands_for(model_or_item) -> ModelCommands:
+def commands_for(model_or_item: Any) -> ModelCommands:
     model = model_or_item if isinstance(model_or_item, type) else type(model_or_item)
     for klass in model.__mro__:
         if klass in _REGISTRY:
@@ -143,7 +150,7 @@ def registered() -> dict[type, ModelCommands]:
     return dict(_REGISTRY)
 
 
-def dependants(item) -> dict[str, int]:
+def dependants(item: Any) -> dict[str, int]:
     """Rows of other tables that refer to ``item`` (table name -> count),
     except its declared parts and references that the database clears
     (``ON DELETE SET NULL``: who created or changed a row)."""
@@ -151,7 +158,7 @@ def dependants(item) -> dict[str, int]:
 
     table = type(item).__table__
     parts = set(commands_for(item).parts)
-    found: dict = {}
+    found: dict[str, int] = {}
     session = db.session
     for other in db.metadata.sorted_tables:
         if other.name in parts:
@@ -177,12 +184,12 @@ def dependants(item) -> dict[str, int]:
 _TABLE_LABELS: dict[str, object] = {}
 
 
-def label_tables(labels: dict) -> None:
+def label_tables(labels: Mapping[str, object]) -> None:
     """A domain names its tables' rows (``{"case_contact": _l("contacts")}``)."""
     _TABLE_LABELS.update(labels)
 
 
-def ensure_no_dependants(item) -> None:
+def ensure_no_dependants(item: Any) -> None:
     found = dependants(item)
     if found:
         raise RecordInUse(

@@ -16,6 +16,8 @@ names sorted in Ukrainian alphabetical order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -23,6 +25,7 @@ from flask import request
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
+from sqlalchemy.orm import Session
 
 from .i18n import translate
 
@@ -56,17 +59,17 @@ def sqlite_collation(left: str, right: str) -> int:
     return (a > b) - (a < b)
 
 
-_pg_has_icu: dict = {}
+_pg_has_icu: dict[str, bool] = {}
 
 
-def collated(column, session):
+def collated(column: Any, session: Session) -> Any:
     """``column COLLATE <Ukrainian>`` where the database has the collation."""
     bind = session.get_bind()
     name = COLLATIONS.get(bind.dialect.name)
     if name is None:
         return column
     if bind.dialect.name == "postgresql":
-        key = str(bind.url)
+        key = str(bind.engine.url)  # the bind is an Engine (or a Connection to one)
         if key not in _pg_has_icu:
             _pg_has_icu[key] = bool(
                 session.execute(
@@ -78,7 +81,7 @@ def collated(column, session):
     return column.collate(name)
 
 
-def is_text_column(column) -> bool:
+def is_text_column(column: Any) -> bool:
     """A free-text column (String, not an Enum, which is a String subtype)."""
     return isinstance(column.type, sa.String) and not isinstance(column.type, sa.Enum)
 
@@ -88,7 +91,7 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def contains(column, text: str):
+def contains(column: Any, text: str) -> Any:
     return column.ilike(f"%{escape_like(text)}%", escape="\\")
 
 
@@ -99,10 +102,13 @@ class QuickSearchFilter(BaseFilter):
 
     name = _l("Search")
     arg_name = "quick"
-    clauses = None
+    clauses: Callable[[str], list[Any]] | None = None
 
-    def apply(self, query, value):
-        conditions = type(self).clauses(value)
+    def apply(self, query: Any, value: str) -> Any:  # FAB's Query in, Query out
+        clauses = type(self).clauses
+        if clauses is None:
+            raise TypeError(f"{type(self).__name__} has no quick-search clauses")
+        conditions = clauses(value)
         return query.filter(sa.or_(*conditions) if conditions else sa.false())
 
 
@@ -111,7 +117,7 @@ def quick_search_text() -> str:
 
 
 # --- chips --------------------------------------------------------------------------------
-def _url_without(*drop) -> str:
+def _url_without(*drop: tuple[str, str]) -> str:
     """The current list URL without the given (name, value) arguments, page reset."""
     args = [
         (k, v)
@@ -121,7 +127,7 @@ def _url_without(*drop) -> str:
     return request.path + ("?" + urlencode(args) if args else "")
 
 
-def _filter_value_label(flt, value) -> str:
+def _filter_value_label(flt: Any, value: str) -> str:
     """A filter's value as the user knows it: the related record's name, an
     enum's label, else the text typed."""
     try:
@@ -137,12 +143,12 @@ def _filter_value_label(flt, value) -> str:
     return str(value)
 
 
-def _as_texts(value) -> list[str]:
+def _as_texts(value: object) -> list[str]:
     """A filter's value(s) as text (FAB keeps a list when an argument repeats)."""
     return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
 
 
-def render_finder(filters, label_columns: dict, quick: bool) -> Markup:
+def render_finder(filters: Any, label_columns: dict[str, Any], quick: bool) -> Markup:
     """The quick-search box (where the view has one) and the active filters as chips."""
     parts = []
     text = quick_search_text()

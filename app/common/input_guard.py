@@ -28,11 +28,15 @@ import math
 import re
 import urllib.parse
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from flask import current_app, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Float, Integer, Numeric, SmallInteger
+from werkzeug.datastructures import MultiDict
 from wtforms import fields as wtf
 from wtforms.fields.core import UnboundField
 
@@ -61,12 +65,12 @@ _NUMERIC_FIELDS = (wtf.IntegerField, wtf.DecimalField, wtf.FloatField)
 
 
 class Refusal(Exception):
-    def __init__(self, message, status: int = 400):
+    def __init__(self, message: str | LazyString, status: int = 400) -> None:
         super().__init__(str(message))
         self.message, self.status = message, status
 
 
-def init_input_guard(app) -> None:
+def init_input_guard(app: Flask) -> None:
     """Refuse malformed input before any view (and FAB's parsers) sees it, and
     document the refusals in the OpenAPI document (:mod:`app.common.apidoc`)."""
     from .apidoc import init_openapi_conformance
@@ -75,7 +79,7 @@ def init_input_guard(app) -> None:
     init_openapi_conformance(app)
 
 
-def refuse_malformed_input():
+def refuse_malformed_input() -> ResponseReturnValue | None:
     try:
         _check_arguments()
         if request.method in ("POST", "PUT", "PATCH"):
@@ -85,7 +89,7 @@ def refuse_malformed_input():
     return None
 
 
-def refusal_response(message, status: int = 400):
+def refusal_response(message: str | LazyString, status: int = 400) -> ResponseReturnValue:
     """The refusal as the API's JSON or the web's error page."""
     text = str(message)
     if request.path.startswith("/api/"):
@@ -174,9 +178,9 @@ def _check_text(text: str | None, status: int = 400) -> None:
         raise Refusal(SURROGATE_MESSAGE, status) from None
 
 
-def _check_values(value, status: int) -> None:
+def _check_values(value: object, status: int) -> None:
     """Walk a parsed JSON/Rison value without recursion (its depth is the client's)."""
-    stack = [(value, 0)]
+    stack: list[tuple[object, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
         if depth > MAX_DEPTH:
@@ -200,7 +204,7 @@ def _check_values(value, status: int) -> None:
 
 
 # --- web forms -----------------------------------------------------------------------
-def _check_form_numbers(form) -> None:
+def _check_form_numbers(form: MultiDict[str, str]) -> None:
     """A number typed into a form's numeric field must be finite and fit its column."""
     view, form_class = _posted_form()
     if form_class is None:
@@ -220,7 +224,8 @@ def _check_form_numbers(form) -> None:
             raise Refusal(NUMBER_MESSAGE % {"field": label or name, "low": low, "high": high})
 
 
-def _posted_form():
+def _posted_form() -> tuple[Any, type[Any] | None]:
+    """The FAB view and form class of a posted add/edit form, else (None, None)."""
     endpoint = request.endpoint or ""
     name, _dot, method = endpoint.rpartition(".")
     if method not in ("add", "edit"):
@@ -232,9 +237,9 @@ def _posted_form():
     return view, form_class
 
 
-def _numeric_fields(form_class) -> tuple:
+def _numeric_fields(form_class: type[Any]) -> tuple[tuple[str, UnboundField], ...]:
     cache = current_app.extensions.setdefault("portal_numeric_fields", {})
-    found = cache.get(form_class)
+    found: tuple[tuple[str, UnboundField], ...] | None = cache.get(form_class)
     if found is None:
         found = cache[form_class] = tuple(
             (name, attr)
@@ -245,7 +250,7 @@ def _numeric_fields(form_class) -> tuple:
     return found
 
 
-def _bounds(column, field_class) -> tuple:
+def _bounds(column: Any, field_class: type[Any]) -> tuple[Decimal, Decimal]:
     """The closed range a column (or, without one, the field's kind) can hold."""
     kind = column.type if column is not None else None
     if isinstance(kind, SmallInteger):
@@ -262,7 +267,7 @@ def _bounds(column, field_class) -> tuple:
     return -high, high
 
 
-def _view_by_name(name: str):
+def _view_by_name(name: str) -> Any:  # a FAB view, or None
     views = current_app.extensions.get("portal_views_by_name")
     if views is None:
         views = {}

@@ -21,8 +21,10 @@ it) drops the triggers: such a migration must call :func:`install` again.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import sqlalchemy as sa
+from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterContains, SQLAFilterConverter
 
 log = logging.getLogger(__name__)
@@ -56,7 +58,7 @@ def _sqlite_ddl(table: str, column: str) -> list[str]:
     ]
 
 
-def install(connection, table: str, column: str) -> None:
+def install(connection: sa.Connection, table: str, column: str) -> None:
     """Create the trigram index of ``table.column`` (idempotent)."""
     if connection.dialect.name == "sqlite":
         for statement in _sqlite_ddl(table, column):
@@ -79,7 +81,7 @@ def install(connection, table: str, column: str) -> None:
         )
 
 
-def uninstall(connection, table: str, column: str) -> None:
+def uninstall(connection: sa.Connection, table: str, column: str) -> None:
     if connection.dialect.name == "sqlite":
         fts = fts_table(table, column)
         for suffix in ("_ai", "_ad", "_au"):
@@ -106,7 +108,9 @@ def is_index_object(name: str | None) -> bool:
     )
 
 
-def indexed_contains(model, column: str, value: str, dialect: str):
+def indexed_contains(
+    model: Any, column: str, value: str, dialect: str
+) -> sa.ColumnElement[bool] | None:
     """``column contains value`` as a condition answered by the trigram index where
     the column has one on SQLite (PostgreSQL's ILIKE uses its GIN index as is);
     None where the plain ILIKE is the way (no index, or a pattern too short)."""
@@ -119,13 +123,14 @@ def indexed_contains(model, column: str, value: str, dialect: str):
         .bindparams(pattern=f"%{value}%")
         .columns(rowid=sa.Integer)
     )
-    return model.id.in_(matching.subquery().select())
+    condition: sa.ColumnElement[bool] = model.id.in_(matching.subquery().select())
+    return condition
 
 
 class FilterContainsIndexed(FilterContains):
     """FAB's "contains", answered by the trigram index where there is one."""
 
-    def apply(self, query, value):
+    def apply(self, query: Any, value: str) -> Any:  # FAB's Query in, Query out
         condition = indexed_contains(
             self.model, self.column_name, value, query.session.get_bind().dialect.name
         )
@@ -153,9 +158,9 @@ class IndexedFilterConverter(SQLAFilterConverter):
         )
         for kind, filters in SQLAFilterConverter.conversion_table
     )
-    _classes: dict = {}
+    _classes: dict[tuple[Any, ...], tuple[type[BaseFilter], ...]] = {}
 
-    def convert(self, col_name):
+    def convert(self, col_name: str) -> list[BaseFilter] | None:
         key = (type(self), type(self.datamodel), self.datamodel.obj, col_name)
         classes = self._classes.get(key)
         if classes is None:

@@ -23,9 +23,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+from wtforms import Field, Form
 from wtforms.validators import ValidationError
 
 __all__ = [
@@ -114,10 +117,10 @@ def edrpou_is_valid(code: str) -> bool:
     Surrounding whitespace is ignored; anything that is not a ``str`` (an ``int``
     would have lost the leading zeros) is invalid.
     """
-    code = _clean(code)  # type: ignore[assignment]  # None is refused below
-    if code is None or not _EDRPOU_RE.fullmatch(code):
+    cleaned = _clean(code)
+    if cleaned is None or not _EDRPOU_RE.fullmatch(cleaned):
         return False
-    return _edrpou_control(code) == int(code[7])
+    return _edrpou_control(cleaned) == int(cleaned[7])
 
 
 # ---------------------------------------------------------------------------
@@ -168,10 +171,10 @@ def rnokpp_is_valid(code: str) -> bool:
     People who refused a РНОКПП for religious reasons are identified by their
     passport series and number instead; this function does not accept those.
     """
-    code = _clean(code)  # type: ignore[assignment]  # None is refused below
-    if code is None or not _RNOKPP_RE.fullmatch(code):
+    cleaned = _clean(code)
+    if cleaned is None or not _RNOKPP_RE.fullmatch(cleaned):
         return False
-    return rnokpp_check_digit(code[:9]) == int(code[9])
+    return rnokpp_check_digit(cleaned[:9]) == int(cleaned[9])
 
 
 def _require_rnokpp(code: str) -> str:
@@ -278,8 +281,8 @@ def katottg_is_valid(code: str) -> bool:
     itself (the geography reference tables). ``UA`` must be upper case, as in
     the codifier; surrounding whitespace is ignored.
     """
-    code = _clean(code)  # type: ignore[assignment]  # None is refused below
-    return code is not None and _KATOTTG_RE.fullmatch(code) is not None
+    cleaned = _clean(code)
+    return cleaned is not None and _KATOTTG_RE.fullmatch(cleaned) is not None
 
 
 # ---------------------------------------------------------------------------
@@ -296,7 +299,7 @@ KATOTTG_MESSAGE = _l(
 )
 
 
-def _field_value(field) -> str | None:
+def _field_value(field: Field) -> str | None:
     """The field's data as a stripped str, or None when there is nothing to check."""
     data = field.data
     if data is None:
@@ -312,11 +315,15 @@ class Edrpou:
     user knows whether to retype the whole code or look for a typo.
     """
 
-    def __init__(self, format_message=None, checksum_message=None):
+    def __init__(
+        self,
+        format_message: str | LazyString | None = None,
+        checksum_message: str | LazyString | None = None,
+    ) -> None:
         self.format_message = format_message or EDRPOU_FORMAT_MESSAGE
         self.checksum_message = checksum_message or EDRPOU_CHECKSUM_MESSAGE
 
-    def __call__(self, form, field):
+    def __call__(self, form: Form, field: Field) -> None:
         value = _field_value(field)
         if value is None:
             return
@@ -329,11 +336,15 @@ class Edrpou:
 class Rnokpp:
     """WTForms validator: the field holds a valid РНОКПП (see :func:`rnokpp_is_valid`)."""
 
-    def __init__(self, format_message=None, checksum_message=None):
+    def __init__(
+        self,
+        format_message: str | LazyString | None = None,
+        checksum_message: str | LazyString | None = None,
+    ) -> None:
         self.format_message = format_message or RNOKPP_FORMAT_MESSAGE
         self.checksum_message = checksum_message or RNOKPP_CHECKSUM_MESSAGE
 
-    def __call__(self, form, field):
+    def __call__(self, form: Form, field: Field) -> None:
         value = _field_value(field)
         if value is None:
             return
@@ -348,10 +359,10 @@ class UkrainianPhone:
     (see :func:`normalize_phone`). On success ``field.data`` is replaced by the
     E.164 form, so the database always gets ``+380XXXXXXXXX``."""
 
-    def __init__(self, message=None):
+    def __init__(self, message: str | LazyString | None = None) -> None:
         self.message = message or PHONE_MESSAGE
 
-    def __call__(self, form, field):
+    def __call__(self, form: Form, field: Field) -> None:
         value = _field_value(field)
         if value is None:
             return
@@ -365,10 +376,10 @@ class KatottgCode:
     """WTForms validator: the field holds a КАТОТТГ code in the right format
     (see :func:`katottg_is_valid`). Existence in the codifier is not checked."""
 
-    def __init__(self, message=None):
+    def __init__(self, message: str | LazyString | None = None) -> None:
         self.message = message or KATOTTG_MESSAGE
 
-    def __call__(self, form, field):
+    def __call__(self, form: Form, field: Field) -> None:
         value = _field_value(field)
         if value is None:
             return
@@ -381,7 +392,7 @@ class KatottgCode:
 # ---------------------------------------------------------------------------
 
 
-def api_validator(check, message):
+def api_validator(check: Callable[[Any], bool], message: str | LazyString) -> Callable[[Any], None]:
     """Wrap a pure check as a marshmallow validator with a Ukrainian message.
 
     Use in ``ModelRestApi.validators_columns``: the API must refuse what the
@@ -389,7 +400,7 @@ def api_validator(check, message):
     """
     from marshmallow import ValidationError as MarshmallowValidationError
 
-    def validate(value):
+    def validate(value: Any) -> None:
         if value in (None, ""):
             return
         if not check(value):
@@ -398,13 +409,13 @@ def api_validator(check, message):
     return validate
 
 
-def api_edrpou():
+def api_edrpou() -> Callable[[Any], None]:
     return api_validator(edrpou_is_valid, EDRPOU_CHECKSUM_MESSAGE)
 
 
-def api_rnokpp():
+def api_rnokpp() -> Callable[[Any], None]:
     return api_validator(rnokpp_is_valid, RNOKPP_CHECKSUM_MESSAGE)
 
 
-def api_phone():
+def api_phone() -> Callable[[Any], None]:
     return api_validator(lambda v: normalize_phone(v) is not None, PHONE_MESSAGE)

@@ -248,7 +248,8 @@ def _criteria_and_checks(session, by) -> None:
 
 def _history(session, provider, status, by) -> None:
     """Plausible workflow history leading to the seeded status."""
-    path = {
+    # (from status, to status, reason) steps per seeded status
+    paths: dict[ProviderStatus, list[tuple[ProviderStatus, ProviderStatus, str | None]]] = {
         ProviderStatus.draft: [],
         ProviderStatus.submitted: [(ProviderStatus.draft, ProviderStatus.submitted, None)],
         ProviderStatus.approved: [
@@ -268,7 +269,8 @@ def _history(session, provider, status, by) -> None:
                 "Перевірка скарги отримувачів послуг",
             ),
         ],
-    }[status]
+    }
+    path = paths[status]
     when = dt.datetime(2025, 9, 1, 10, 0)  # noqa: DTZ001 (a naive UTC column)
     for i, (src, dst, reason) in enumerate(path):
         session.add(

@@ -308,7 +308,9 @@ def rnokpp_of(provider_ids) -> dict[int, str]:
             select(SoleProprietor.provider_id, SoleProprietor.rnokpp).where(
                 SoleProprietor.provider_id.in_(ids)
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
 
 
@@ -636,8 +638,9 @@ def _norm(value):
 def stored_key_data(item: Provider) -> dict | None:
     """The key data as stored (before this write), or None for a new provider."""
     from sqlalchemy import inspect
+    from sqlalchemy.orm import InstanceState
 
-    state = inspect(item)
+    state: InstanceState[Provider] = inspect(item)
     if state.transient or state.pending:
         return None
     stored = {}

@@ -8,11 +8,13 @@ server-side record is a :class:`UserSession`.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import ColumnElement
 
 
 class PortalUser(User):
@@ -39,10 +41,11 @@ class PortalUser(User):
     provider = relationship("Provider", foreign_keys=[provider_id], lazy="joined")
 
     @classmethod
-    def list_label_sql(cls, entity):
+    def list_label_sql(cls, entity: Any) -> ColumnElement[str]:
         """``repr()`` (FAB's "first last") as SQL, for list pages read as plain
-        rows (app.common.listing)."""
-        return entity.first_name + " " + entity.last_name
+        rows (app.common.listing); ``entity`` is the model or its alias."""
+        label: ColumnElement[str] = entity.first_name + " " + entity.last_name
+        return label
 
 
 class UserSession(Model):

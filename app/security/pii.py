@@ -43,7 +43,7 @@ DECLARATION = "__personal_data__"
 MASK = "***"
 
 
-def personal_columns(model) -> frozenset[str]:
+def personal_columns(model: object) -> frozenset[str]:
     """The personal columns a model declares (its own and inherited)."""
     return frozenset(getattr(model, DECLARATION, ()) or ())
 
@@ -55,7 +55,7 @@ def _models() -> dict[str, type]:
     return {mapper.class_.__name__: mapper.class_ for mapper in db.Model.registry.mappers}  # type: ignore[attr-defined]
 
 
-def model_named(name: str | None):
+def model_named(name: str | None) -> type | None:
     return _models().get(name or "")
 
 
@@ -66,11 +66,13 @@ def all_personal_column_names() -> frozenset[str]:
     return frozenset(names)
 
 
-def resource_of(model) -> str:
-    return getattr(model, "__personal_resource__", None) or model.__name__
+def resource_of(model: type) -> str:
+    resource: str = getattr(model, "__personal_resource__", None) or model.__name__
+    return resource
 
 
-def _current_user():
+def _current_user() -> object | None:
+    """The request's signed-in user (FAB's user object), or None."""
     if not has_request_context():
         return None
     user = g.get("user")
@@ -81,7 +83,7 @@ def _current_user():
     return user if getattr(user, "is_authenticated", False) else None
 
 
-def may_see_personal(model, user=None) -> bool:
+def may_see_personal(model: type | None, user: object | None = None) -> bool:
     """May ``user`` (default: the request's) see this model's personal data?"""
     if model is None or not personal_columns(model):
         return True
@@ -93,7 +95,7 @@ def may_see_personal(model, user=None) -> bool:
     return bool(sm.user_has_access(user, "can_read", resource_of(model)))
 
 
-def hidden_columns(model, user=None) -> frozenset[str]:
+def hidden_columns(model: type | None, user: object | None = None) -> frozenset[str]:
     """The personal columns of ``model`` this user must see as ``***``."""
     columns = personal_columns(model)
     if not columns or may_see_personal(model, user):
@@ -101,11 +103,11 @@ def hidden_columns(model, user=None) -> frozenset[str]:
     return columns
 
 
-def mask(value):
+def mask(value: object) -> str | None:
     return None if value is None or value == "" else MASK
 
 
-def mask_changes(entity: str | None, changes, user=None):
+def mask_changes(entity: str | None, changes: object, user: object | None = None) -> object:
     """An audit row's ``{"field": [old, new]}`` with personal values masked."""
     if not isinstance(changes, dict):
         return changes
@@ -137,7 +139,7 @@ def mask_query(query: str) -> str:
     return urlencode(pairs)
 
 
-def mask_details(entity: str | None, details, user=None):
+def mask_details(entity: str | None, details: object, user: object | None = None) -> object:
     """An audit row's details (an export's list query) with the values
     searched on personal columns masked, unless the user may read the list
     that was searched (``entity`` is its resource)."""

@@ -32,6 +32,7 @@ oblast/provider the role needs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from flask import g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
@@ -44,6 +45,9 @@ from sqlalchemy.sql import ColumnElement, Select
 from ..common.errors import InvalidData, OutOfScope
 from ..extensions import get_appbuilder
 from . import roles
+
+#: The row type of a ``select()`` (what :func:`scoped` hands back unchanged).
+_TP = TypeVar("_TP", bound=tuple[Any, ...])
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ class UserScope:
 NO_SCOPE = UserScope()
 
 
-def role_names(user) -> set[str]:
+def role_names(user: object) -> set[str]:
     """The names of a user's roles, their own and their groups' (anonymous: none)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return set()
@@ -75,7 +79,7 @@ def role_names(user) -> set[str]:
     return names
 
 
-def scope_of(user) -> UserScope:
+def scope_of(user: Any) -> UserScope:
     """Compute the scope of a user object (anonymous -> nothing)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return NO_SCOPE
@@ -96,10 +100,11 @@ def current_scope() -> UserScope:
         return NO_SCOPE
     if "_portal_scope" not in g:
         g._portal_scope = scope_of(getattr(g, "user", None))
-    return g._portal_scope
+    scope: UserScope = g._portal_scope
+    return scope
 
 
-def scope_clause(model, scope: UserScope | None = None) -> ColumnElement | None:
+def scope_clause(model: Any, scope: UserScope | None = None) -> ColumnElement[bool] | None:
     """SQL condition restricting ``model`` to ``scope``; None = unrestricted."""
     scope = scope or current_scope()
     if scope.national:
@@ -111,13 +116,13 @@ def scope_clause(model, scope: UserScope | None = None) -> ColumnElement | None:
     return false() if clause is None else clause
 
 
-def scoped(stmt: Select, model, scope: UserScope | None = None) -> Select:
+def scoped(stmt: Select[_TP], model: Any, scope: UserScope | None = None) -> Select[_TP]:
     """Restrict a ``select()`` over ``model`` to the scope."""
     clause = scope_clause(model, scope)
     return stmt if clause is None else stmt.where(clause)
 
 
-def in_scope(item, scope: UserScope | None = None) -> bool:
+def in_scope(item: Any, scope: UserScope | None = None) -> bool:
     """Whether a persisted (or just flushed) row is inside the scope.
 
     Asks the database with the same clause the lists use, so there is no
@@ -142,7 +147,7 @@ class ScopeFilter(BaseFilter):
     name = _l("Scope")
     arg_name = None
 
-    def apply(self, query, value):
+    def apply(self, query: Any, value: object) -> Any:  # FAB's Query in, Query out
         clause = scope_clause(self.model)
         return query if clause is None else query.filter(clause)
 
@@ -151,7 +156,7 @@ class ScopeFilter(BaseFilter):
 SCOPE_FILTER = ["id", ScopeFilter, None]
 
 
-def ensure_in_scope(item) -> None:
+def ensure_in_scope(item: Any) -> None:
     """Refuse to save ``item`` if it would fall outside the user's scope.
 
     The check flushes the row; a flush refused by the database (a reference

@@ -29,9 +29,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.orm import InstanceState, Session, UOWTransaction
 
 from .. import clock
 from ..extensions import db
@@ -56,7 +58,7 @@ def _limits() -> tuple[dt.timedelta, dt.timedelta]:
     return config["PERMANENT_SESSION_LIFETIME"], config["SESSION_IDLE_TIMEOUT"]
 
 
-def start_session(user, kind: str = WEB) -> str:
+def start_session(user: PortalUser, kind: str = WEB) -> str:
     """Record a new login; returns the random id for the cookie or the token."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
@@ -81,7 +83,7 @@ def start_session(user, kind: str = WEB) -> str:
     return token
 
 
-def _prune(conn, now: dt.datetime) -> None:
+def _prune(conn: Connection, now: dt.datetime) -> None:
     """Drop rows no cookie or token could use any more (older than the lifetime)."""
     lifetime, _idle = _limits()
     conn.execute(
@@ -91,7 +93,7 @@ def _prune(conn, now: dt.datetime) -> None:
     )
 
 
-def problem(record: UserSession | None, user_id=None) -> str | None:
+def problem(record: UserSession | None, user_id: object = None) -> str | None:
     """Why this session may not be used, or None when it may."""
     if record is None:
         return "unknown"
@@ -136,7 +138,9 @@ def end_session(token_or_hash: str, reason: str, hashed: bool = False) -> None:
         )
 
 
-def end_user_sessions(user_id: int, reason: str, keep: str | None = None, connection=None) -> None:
+def end_user_sessions(
+    user_id: int, reason: str, keep: str | None = None, connection: Connection | None = None
+) -> None:
     """End every live session of a user (``keep``: a session id to spare,
     the one changing its own password)."""
     statement = (
@@ -171,7 +175,7 @@ def live_sessions(user_id: int | None = None) -> list[UserSession]:
     return list(db.session.scalars(query))
 
 
-def end_by_request(session_id_hash: str, actor, may_end_any: bool) -> bool:
+def end_by_request(session_id_hash: str, actor: PortalUser, may_end_any: bool) -> bool:
     """A user ends one of their own sessions; an administrator anyone's.
     Returns False when the session is not one the actor may end."""
     record = db.session.get(UserSession, session_id_hash)
@@ -186,7 +190,7 @@ def end_by_request(session_id_hash: str, actor, may_end_any: bool) -> bool:
 
 
 # --- API tokens --------------------------------------------------------------------
-def token_revoked(jwt_payload: dict) -> bool:
+def token_revoked(jwt_payload: dict[str, Any]) -> bool:
     """Flask-JWT-Extended's blocklist check, for every token on every API call:
     a token is refused unless it names a live session of its own user."""
     record = find(jwt_payload.get("sid"))
@@ -197,10 +201,10 @@ def token_revoked(jwt_payload: dict) -> bool:
 
 
 # --- user changes that end sessions (ORM flush of ab_user) --------------------------
-def _ending_reason(user) -> str | None:
+def _ending_reason(user: PortalUser) -> str | None:
     from sqlalchemy import inspect
 
-    state = inspect(user)
+    state: InstanceState[PortalUser] = inspect(user)
     active = state.attrs.active.history
     if active.has_changes() and active.deleted and active.deleted[0] and not user.active:
         return "deactivated"
@@ -212,7 +216,7 @@ def _ending_reason(user) -> str | None:
     return None
 
 
-def _after_flush(session, flush_context) -> None:
+def _after_flush(session: Session, flush_context: UOWTransaction) -> None:
     for obj in list(session.dirty):
         if not isinstance(obj, PortalUser) or obj.id is None:
             continue
@@ -237,7 +241,6 @@ def install() -> None:
     global _installed
     if not _installed:
         from sqlalchemy import event
-        from sqlalchemy.orm import Session
 
         event.listen(Session, "after_flush", _after_flush)
         _installed = True

@@ -1,5 +1,9 @@
 """User administration with the scope fields (oblast, provider)."""
 
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
 from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
@@ -20,22 +24,22 @@ _SCOPE_DESCRIPTIONS = {
 EMPTY = "—"
 
 
-def _yes_no(value) -> str:
+def _yes_no(value: object) -> str:
     from ..common.views import NO, YES
 
     return str(YES if value else NO)
 
 
-def _role_names(roles) -> str:
+def _role_names(roles: Iterable[Any] | None) -> str:
     """«Адміністратор, Аудитор», not «[Адміністратор]» (or «[]»); roles or groups."""
     return ", ".join(sorted(str(r.name) for r in roles or ())) or EMPTY
 
 
-def _kyiv_time(value) -> str:
+def _kyiv_time(value: dt.datetime | None) -> str:
     return format_datetime(value, "dd.MM.yyyy HH:mm") if value else EMPTY
 
 
-def _dash(value) -> str:
+def _dash(value: object) -> str:
     return EMPTY if value is None or value == "" else str(value)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TypedDict
 
 from sqlalchemy import select
 
@@ -20,8 +21,21 @@ CRITERIA = (
     ("Доступність приміщень", Decimal("1"), 5),
 )
 
-ROUNDS = (
-    dict(
+
+class _RoundSpec(TypedDict):
+    title: str
+    programme: str  # a ProgrammeCode
+    oblast: str | None  # oblast code, None for a national round
+    announced_on: dt.date
+    deadline: dt.date
+    winners_count: int
+    reserve_count: int
+    final: RoundStatus
+    protocol: tuple[str, dt.date] | None  # number and date, for a completed round
+
+
+ROUNDS: tuple[_RoundSpec, ...] = (
+    _RoundSpec(
         title="Відбір надавачів для центрів життєстійкості Львівської області, 2025",
         programme=Programme.centre,
         oblast=LVIV,
@@ -32,7 +46,7 @@ ROUNDS = (
         final=RoundStatus.completed,
         protocol=("12-к", dt.date(2025, 11, 10)),
     ),
-    dict(
+    _RoundSpec(
         title="Національний відбір: супровід сімей військовослужбовців, 2026",
         programme=Programme.family,
         oblast=None,
@@ -122,13 +136,14 @@ def _round_with_lots(ctx) -> None:
                 role="Голова комісії" if i == 0 else "Член комісії",
             )
         )
+    budget_limits = {1: Decimal("1200000"), 2: Decimal("900000")}  # by lot number
     lots = [
         Lot(
             round_id=rnd.id,
             number=1,
             kind=LotKind.hromada,
             hromada_id=hromada.id,
-            budget_limit=Decimal("1200000"),
+            budget_limit=budget_limits[1],
         )
     ]
     if centre is not None:
@@ -138,7 +153,7 @@ def _round_with_lots(ctx) -> None:
                 number=2,
                 kind=LotKind.centre,
                 centre_id=centre.id,
-                budget_limit=Decimal("900000"),
+                budget_limit=budget_limits[2],
             )
         )
     session.add_all(lots)
@@ -162,7 +177,7 @@ def _round_with_lots(ctx) -> None:
                 ProposalLot(
                     application_id=application.id,
                     lot_id=lot.id,
-                    budget=lot.budget_limit - Decimal(50000 * (n + 1)),
+                    budget=budget_limits[lot.number] - Decimal(50000 * (n + 1)),
                 )
             )
         specialist = session.scalar(
@@ -292,8 +307,9 @@ def _rounds(ctx) -> None:
                     )
         session.flush()
         services.compute_results(rnd)
-        if spec["final"] == RoundStatus.completed:
-            number, date = spec["protocol"]
+        protocol = spec["protocol"]
+        if spec["final"] == RoundStatus.completed and protocol is not None:
+            number, date = protocol
             for application in session.scalars(
                 select(Application).where(Application.round_id == rnd.id)
             ):

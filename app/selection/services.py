@@ -185,7 +185,9 @@ def conflicts_of(rnd: SelectionRound) -> set[tuple[int, int]]:
             select(ConflictDeclaration.application_id, ConflictDeclaration.member_id)
             .join(Application, Application.id == ConflictDeclaration.application_id)
             .where(Application.round_id == rnd.id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
 
 
@@ -421,6 +423,14 @@ def passes(rnd: SelectionRound, application: Application) -> bool:
     return rnd.pass_mark is None or Decimal(application.total_score) >= Decimal(rnd.pass_mark)
 
 
+def _rank_key(item: Application | ProposalLot) -> int:
+    """Sort key of a passing application or lot proposal: its rank, which
+    :func:`compute_results` (always run before :func:`decide`) gives every one."""
+    if item.rank is None:
+        raise ValueError(f"{item!r} passes but is not ranked: compute_results() first")
+    return item.rank
+
+
 def decide(rnd: SelectionRound) -> None:
     """Decisions from the ranks. With lots: per lot, the best passing proposal wins
     and the next ``reserve_count`` passing ones are in reserve; a proposal's
@@ -431,26 +441,27 @@ def decide(rnd: SelectionRound) -> None:
     )
     lots = [p for a in applications for p in a.lots]
     if not lots:
-        passing = sorted((a for a in applications if passes(rnd, a)), key=lambda a: a.rank)
+        passing = sorted((a for a in applications if passes(rnd, a)), key=_rank_key)
         for a in applications:
             a.decision = Decision.refused
         for position, a in enumerate(passing, start=1):
             a.decision = suggested_decision(rnd, position, winners=rnd.winners_count)
         _flush()
         return
-    by_lot: dict = defaultdict(list)
+    by_lot: dict[int, list[ProposalLot]] = defaultdict(list)
     for proposal in lots:
         by_lot[proposal.lot_id].append(proposal)
     for proposals in by_lot.values():
-        passing = sorted((p for p in proposals if passes(rnd, p.application)), key=lambda p: p.rank)
+        ranked = sorted((p for p in proposals if passes(rnd, p.application)), key=_rank_key)
         for proposal in proposals:
             proposal.decision = Decision.refused
-        for position, proposal in enumerate(passing, start=1):
+        for position, proposal in enumerate(ranked, start=1):
             proposal.decision = suggested_decision(rnd, position, winners=1)
     best = {Decision.winner: 0, Decision.reserve: 1, Decision.refused: 2}
     for a in applications:
-        decisions = [p.decision for p in a.lots] or [Decision.refused]
-        a.decision = min(decisions, key=best.get)
+        # every proposal was decided just above, so the filter drops nothing
+        decisions = [p.decision for p in a.lots if p.decision is not None] or [Decision.refused]
+        a.decision = min(decisions, key=best.__getitem__)
     _flush()
 
 
@@ -998,11 +1009,11 @@ def act_figures(agreement: ServiceAgreement, month: dt.date) -> dict:
         )
         or 0
     )
-    forms = (
+    meeting_forms = (
         session.scalar(select(ProgrammeRow.meeting_forms).where(ProgrammeRow.code == programme))
         or ""
     )
-    forms = [f for f in forms.split(",") if f]
+    forms = [f for f in meeting_forms.split(",") if f]
     figures["meetings"] = (
         int(
             session.scalar(

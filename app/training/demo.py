@@ -154,16 +154,18 @@ def seed(ctx) -> None:
                 for p in people:
                     roll = rng.random()
                     if roll < 0.8:
-                        mark, hours = AttendanceStatus.present, s.hours
+                        mark, attended = AttendanceStatus.present, s.hours
                     elif roll < 0.9:
-                        mark, hours = (
+                        mark, attended = (
                             AttendanceStatus.partial,
                             (s.hours / 2).quantize(Decimal("0.1")),
                         )
                     else:
-                        mark, hours = AttendanceStatus.absent, Decimal(0)
+                        mark, attended = AttendanceStatus.absent, Decimal(0)
                     session.add(
-                        Attendance(session_id=s.id, participant_id=p.id, status=mark, hours=hours)
+                        Attendance(
+                            session_id=s.id, participant_id=p.id, status=mark, hours=attended
+                        )
                     )
         workshop.status = {
             "finished": WorkshopStatus.finished,

@@ -143,8 +143,11 @@ def prepare_workshop(workshop: Workshop, user=None, creating: bool = False) -> N
     if workshop.capacity is not None and workshop.capacity < 1:
         raise InvalidWorkshop(_l("Capacity must be at least one place."))
     if not creating and workshop.id is not None and workshop.capacity is not None:
-        enrolled = db.session.scalar(
-            select(func.count(Participant.id)).where(Participant.workshop_id == workshop.id)
+        enrolled = (
+            db.session.scalar(
+                select(func.count(Participant.id)).where(Participant.workshop_id == workshop.id)
+            )
+            or 0
         )
         if enrolled > workshop.capacity:
             raise InvalidWorkshop(
@@ -171,8 +174,9 @@ def _stored_trainers_view(workshop: Workshop):
     """The workshop's trainers as stored, before the form changed them: a
     trainer cannot take over a workshop by adding themselves to it."""
     from sqlalchemy import inspect
+    from sqlalchemy.orm import InstanceState
 
-    state = inspect(workshop)
+    state: InstanceState[Workshop] = inspect(workshop)
     if state.transient or state.pending:
         return workshop
     hist = state.attrs.trainers.history
@@ -861,7 +865,9 @@ def month_figures(scope, today: dt.date | None = None) -> dict:
                 Workshop,
                 scope,
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     workshops = sum(n for status, n in by_status.items() if status != WorkshopStatus.cancelled)
     attended, planned = session.execute(
