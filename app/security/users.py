@@ -41,7 +41,7 @@ def create_user(
         role,
         password=password,
     )
-    if not user:
+    if not isinstance(user, PortalUser):  # FAB answers False on a duplicate
         raise UserNotCreated(f"User {username} was not created (duplicate?)")
     user.oblast_id = oblast_id
     user.provider_id = provider_id
