@@ -80,6 +80,22 @@ def test_logins_are_logged(app):
     assert any((r.details or {}).get("username") == "nobody-here" for r in failed)
 
 
+def test_sign_in_and_out_are_logged_once_each(app):
+    """The security layer announces them (app.security.signals); the audit
+    package records each once, for this app only, however many apps the
+    process has built."""
+    before = {
+        a: len(_rows(app, action=AuditAction[a], username="trainer")) for a in ("login", "logout")
+    }
+    client = app.test_client()
+    login(client, "trainer")
+    client.get("/logout/")
+    after = {
+        a: len(_rows(app, action=AuditAction[a], username="trainer")) for a in ("login", "logout")
+    }
+    assert after == {"login": before["login"] + 1, "logout": before["logout"] + 1}
+
+
 def test_exports_are_logged(app, client_as):
     client_as("ministry").get("/providerview/export/csv?_flt_0_name=ГО")
     rows = _rows(app, action=AuditAction.export, username="ministry")

@@ -28,7 +28,7 @@ from sqlalchemy import func, select, update
 
 from app.audit.models import AuditAction, AuditLog
 from app.cases import report_file, reports
-from app.common.errors import NotPermitted
+from app.errors import NotPermitted
 from app.extensions import db
 from app.geography.models import Hromada, Oblast
 from app.jobs import services as jobs

@@ -27,7 +27,7 @@ from app.cases.models import (
     Programme,
     TransferStatus,
 )
-from app.common.errors import NotPermitted, TransitionNotAllowed, UserError
+from app.errors import NotPermitted, TransitionNotAllowed, UserError
 from app.extensions import db
 from app.providers.models import Provider, ProviderStatus
 

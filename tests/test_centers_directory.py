@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from app.centers import services
 from app.centers.models import CentreStatus, OpeningHours, ResilienceCentre
-from app.common.errors import UserError
 from app.demo import LVIV
+from app.errors import UserError
 from app.extensions import db
 from app.security.models import PortalUser
 

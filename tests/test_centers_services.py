@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from app.centers import services
 from app.centers.models import CentreStatus, CentreStatusChange, ResilienceCentre
-from app.common.errors import NotPermitted, TransitionNotAllowed
 from app.demo import IVANO_FRANKIVSK, LVIV
+from app.errors import NotPermitted, TransitionNotAllowed
 from app.extensions import db
 from app.security.models import PortalUser
 

@@ -26,8 +26,8 @@ from app.centers.models import (
     StaffRole,
 )
 from app.common.commands import commands_for
-from app.common.errors import UserError
 from app.demo import IVANO_FRANKIVSK, LVIV
+from app.errors import UserError
 from app.extensions import db
 from app.providers.demo import demo_edrpou
 from app.security.models import PortalUser

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.cli import create_user
-from app.common.errors import NotPermitted, TransitionNotAllowed
 from app.demo import LVIV, oblast_id
+from app.errors import NotPermitted, TransitionNotAllowed
 from app.extensions import db
 from app.providers import services
 from app.providers.demo import demo_edrpou, demo_iban, demo_rnokpp

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.cli import create_user
-from app.common.errors import ConflictError, NotPermitted, OutOfScope, TransitionNotAllowed
 from app.demo import IVANO_FRANKIVSK, LVIV, oblast_id
+from app.errors import ConflictError, NotPermitted, OutOfScope, TransitionNotAllowed
 from app.extensions import db
 from app.providers import services
 from app.providers.demo import demo_edrpou

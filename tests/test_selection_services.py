@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.cli import create_user
-from app.common.errors import ConflictError, NotPermitted, TransitionNotAllowed, UserError
 from app.demo import IVANO_FRANKIVSK, LVIV, oblast_id
+from app.errors import ConflictError, NotPermitted, TransitionNotAllowed, UserError
 from app.extensions import db
 from app.providers.demo import demo_edrpou
 from app.providers.models import Provider, ProviderKind, ProviderStatus

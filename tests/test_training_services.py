@@ -12,7 +12,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from app.common.errors import NotPermitted, TransitionNotAllowed
+from app.errors import NotPermitted, TransitionNotAllowed
 from app.extensions import db
 from app.providers.models import Specialist
 from app.security.scope import UserScope

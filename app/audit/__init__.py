@@ -7,10 +7,12 @@ from . import permissions  # noqa: F401  (grants are collected from here)
 
 
 def register(appbuilder) -> None:
-    from .events import install
+    from ..extensions import get_app
+    from .events import connect_security_signals, install
     from .views import AuditLogView
 
     install()
+    connect_security_signals(get_app())
     appbuilder.add_view(
         AuditLogView,
         "AuditLog",

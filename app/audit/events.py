@@ -170,3 +170,35 @@ def install() -> None:
     if not _installed:
         event.listen(Session, "after_flush", _after_flush)
         _installed = True
+
+
+def _signed_in(app, user) -> None:
+    from .services import record_event
+
+    record_event("login", user=user)
+
+
+def _sign_in_refused(app, user, username) -> None:
+    from .services import record_event
+
+    if user is None:
+        record_event("login_failed", details={"username": (username or "")[:100]})
+    else:
+        record_event("login_failed", user=user)
+
+
+def _signed_out(app, user) -> None:
+    from .services import record_event
+
+    record_event("logout", user=user)
+
+
+def connect_security_signals(app) -> None:
+    """Record ``app``'s sign-ins, refused sign-ins and sign-outs, which the
+    security layer announces (``app.security.signals``) without knowing of
+    the audit log."""
+    from ..security import signals
+
+    signals.signed_in.connect(_signed_in, sender=app)
+    signals.sign_in_refused.connect(_sign_in_refused, sender=app)
+    signals.signed_out.connect(_signed_out, sender=app)

@@ -403,8 +403,8 @@ class CaseApi(_NullableFields, _NoStoreMixin, PortalRestApi):
             422:
               $ref: '#/components/responses/422'
         """
-        from ..common.errors import UserError
         from ..common.views import read_body
+        from ..errors import UserError
 
         session = self.datamodel.session
         try:
@@ -906,8 +906,8 @@ class CaseReportApi(BaseApi):
                       message:
                         type: string
         """
-        from ..common.errors import InvalidData, UserError
         from ..common.views import BODY_FIELD, EXPECTED_CHOICE, read_body
+        from ..errors import InvalidData, UserError
         from ..jobs import services as jobs
         from . import reports
 

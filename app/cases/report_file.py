@@ -30,8 +30,8 @@ from flask import g
 from flask_babel import gettext as _
 
 from ..audit.services import record_event
-from ..common.errors import NotPermitted
 from ..common.export import MIMETYPES, safe_cell, write_xlsx_sheet
+from ..errors import NotPermitted
 from ..extensions import db, get_appbuilder
 from ..jobs import services as jobs
 from ..jobs.models import Job

@@ -23,8 +23,8 @@ from .. import clock
 from ..clock import kyiv_today
 from ..common.commands import ModelCommands, acting_user, commands, commands_for, label_tables
 from ..common.commands import db_session as _session
-from ..common.errors import NotPermitted, TransitionNotAllowed, UserError
 from ..common.validators import PHONE_MESSAGE, normalize_phone, rnokpp_birth_date, rnokpp_is_valid
+from ..errors import NotPermitted, TransitionNotAllowed, UserError
 from ..programmes import services as programmes
 from ..providers.models import Provider, ProviderStatus
 from ..providers.services import ensure_active_provider

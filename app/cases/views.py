@@ -40,7 +40,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from .. import fab_seam
 from ..audit.services import record_event
-from ..common.errors import UserError
 from ..common.export import ExportMixin
 from ..common.fields import EnumSelectField, UkDateField
 from ..common.listing import BoundedCountInterface
@@ -48,6 +47,7 @@ from ..common.lookup import AjaxSelectField
 from ..common.validators import Rnokpp, UkrainianPhone
 from ..common.views import PortalModelView
 from ..directory.views import EntryPickerField
+from ..errors import UserError
 from ..extensions import db
 from ..security import roles
 from ..security.scope import SCOPE_FILTER

@@ -49,7 +49,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..common.commands import commands_for
-from ..common.errors import UserError
 from ..common.export import ExportColumn, unescape_cell
 from ..common.fields import (
     FieldError,
@@ -62,6 +61,7 @@ from ..common.fields import (
     parse_phone,
     parse_whole,
 )
+from ..errors import UserError
 from ..extensions import get_appbuilder
 from ..geography.models import Hromada
 from ..jobs import services as jobs

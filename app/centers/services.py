@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from .. import clock
 from ..common.commands import ModelCommands, commands, label_tables
-from ..common.errors import NotPermitted, TransitionNotAllowed, UserError
+from ..errors import NotPermitted, TransitionNotAllowed, UserError
 from ..extensions import db
 from ..providers.models import Provider, ProviderStatus
 from ..security import roles

@@ -31,8 +31,8 @@ from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..errors import OutOfScope, UserError
 from ..security.scope import ensure_in_scope, in_scope
-from .errors import OutOfScope, UserError
 
 HAS_DEPENDANTS = _l(
     "The record cannot be deleted: %(count)s other record(s) refer to it "

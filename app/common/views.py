@@ -34,11 +34,11 @@ from wtforms import HiddenField
 from wtforms.validators import DataRequired, Optional
 
 from .. import fab_seam
+from ..errors import ConflictError, InvalidData, UserError
 from ..security import roles
 from ..security.scope import SCOPE_FILTER, in_scope
 from . import finder
 from .commands import commands_for
-from .errors import ConflictError, InvalidData, UserError
 from .fields import EnumSelectField, UkDateField
 from .i18n import short_date
 from .listing import (

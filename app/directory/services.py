@@ -40,7 +40,7 @@ from ..common.commands import (
     db_session,
     label_tables,
 )
-from ..common.errors import UserError
+from ..errors import UserError
 from .models import (
     DirectoryEntry,
     EntryLevel,

@@ -76,7 +76,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import clock
-from ..common.errors import UserError
+from ..errors import UserError
 from ..extensions import db, get_app
 from ..security import roles
 from ..security.scope import UserScope, current_scope

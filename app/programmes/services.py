@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from ..common.commands import ModelCommands, commands, label_tables
 from ..common.commands import db_session as _session
-from ..common.errors import UserError
+from ..errors import UserError
 from .models import FORMS_SEPARATOR, ContactForm, Programme, ProgrammeMeasure
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")

@@ -39,7 +39,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import clock
 from ..common.commands import ModelCommands, commands, label_tables
-from ..common.errors import ConflictError, NotPermitted, OutOfScope, TransitionNotAllowed, UserError
+from ..errors import ConflictError, NotPermitted, OutOfScope, TransitionNotAllowed, UserError
 from ..extensions import db
 from ..security import roles
 from ..security.scope import in_scope, role_names, scope_of

@@ -21,12 +21,12 @@ from .. import clock, fab_seam
 from ..common import fields
 from ..common.apidoc import record_rows_doc, transition_doc
 from ..common.enums import N_
-from ..common.errors import InvalidData, UserError
 from ..common.export import ExportMixin
 from ..common.listing import BoundedCountInterface, PortalInterface
 from ..common.lookup import AjaxSelectField
 from ..common.validators import Edrpou, Rnokpp
 from ..common.views import EMPTY, PortalModelView, PortalRestApi
+from ..errors import InvalidData, UserError
 from ..security import roles
 from ..security.scope import current_scope, scope_clause, scoped
 from . import services

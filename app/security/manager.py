@@ -27,6 +27,8 @@ from sqlalchemy import inspect as sa_inspect
 from werkzeug.security import check_password_hash
 
 from .. import clock, fab_seam
+from ..extensions import get_app
+from . import signals
 from .models import PortalUser
 from .passwords import password_problem
 from .user_views import PortalUserDBModelView
@@ -122,9 +124,7 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
 
         result = super().auth_user_db(username, password)
         if result is None and user is None:
-            from ..audit.services import record_event
-
-            record_event("login_failed", details={"username": (username or "")[:100]})
+            signals.sign_in_refused.send(get_app(), user=None, username=username)
         if result is None and user is not None and user.is_active:
             threshold = current_app.config.get("AUTH_LOCKOUT_THRESHOLD", 5)
             if (user.fail_login_count or 0) >= threshold:
@@ -138,7 +138,6 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
     def on_user_login(self, user) -> None:
         from flask import has_request_context, request, session
 
-        from ..audit.services import record_event
         from . import services
 
         if has_request_context():
@@ -150,17 +149,14 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
                 session.permanent = True
                 session["_started"] = session["_last_seen"] = time.time()
                 session["_sid"] = services.start_session(user, services.WEB)
-        record_event("login", user=user)
+        signals.signed_in.send(get_app(), user=user)
 
     def on_user_login_failed(self, user) -> None:
-        from ..audit.services import record_event
-
-        record_event("login_failed", user=user)
+        signals.sign_in_refused.send(get_app(), user=user, username=user.username)
 
     def on_user_logout(self, user) -> None:
         from flask import has_request_context, session
 
-        from ..audit.services import record_event
         from . import services
 
         # Signing out signs the user out everywhere: every browser session
@@ -171,7 +167,7 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
         if user is not None and getattr(user, "id", None) is not None:
             services.end_user_sessions(user.id, "logout")
         if user is not None and getattr(user, "is_authenticated", False):
-            record_event("logout", user=user)
+            signals.signed_out.send(get_app(), user=user)
 
     # --- sessions and tokens (app.security.services) ----------------------------------
     def load_user(self, pk):

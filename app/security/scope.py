@@ -42,7 +42,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.sql import ColumnElement, Select
 
-from ..common.errors import InvalidData, OutOfScope
+from ..errors import InvalidData, OutOfScope
 from ..extensions import get_appbuilder
 from . import roles
 

@@ -26,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import SelectField, ValidationError
 
-from ..common.errors import UserError
+from ..errors import UserError
 
 
 class Code(str):

@@ -40,7 +40,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import clock
 from ..common.commands import ModelCommands, acting_user, commands, label_tables
-from ..common.errors import ConflictError, NotPermitted, OutOfScope, TransitionNotAllowed, UserError
+from ..errors import ConflictError, NotPermitted, OutOfScope, TransitionNotAllowed, UserError
 from ..extensions import db
 from ..providers.models import Provider, ProviderStatus
 from ..providers.services import ensure_active_provider, ensure_no_pending_changes

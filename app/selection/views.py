@@ -19,12 +19,12 @@ from wtforms.validators import DataRequired, NumberRange
 from .. import clock, fab_seam
 from ..common.apidoc import record_rows_doc, transition_doc
 from ..common.enums import N_
-from ..common.errors import UserError
 from ..common.export import ExportMixin, safe_cell
 from ..common.fields import UA_DATE_FORMAT
 from ..common.listing import PortalInterface
 from ..common.lookup import AjaxSelectField
 from ..common.views import EMPTY, PortalModelView, PortalRestApi
+from ..errors import UserError
 from ..providers.views import PageChangeMixin, _send_stored, json_bool
 from ..security import roles
 from . import services

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .. import clock
 from ..common.commands import ModelCommands, commands, label_tables
-from ..common.errors import NotPermitted, TransitionNotAllowed, UserError
+from ..errors import NotPermitted, TransitionNotAllowed, UserError
 from ..extensions import db
 from ..security import roles
 from ..security.scope import role_names, scoped

@@ -20,11 +20,11 @@ from wtforms.validators import DataRequired
 
 from .. import clock, fab_seam
 from ..common.apidoc import transition_doc
-from ..common.errors import UserError
 from ..common.export import ExportMixin, safe_cell
 from ..common.listing import PortalInterface
 from ..common.lookup import AjaxSelectField
 from ..common.views import PortalModelView, PortalRestApi
+from ..errors import UserError
 from ..security import roles
 from ..security.scope import scoped
 from ..selection.programme_ref import ProgrammeSelectField, programme_label
