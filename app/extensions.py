@@ -62,7 +62,7 @@ def _sqlite_unicode_lower(dbapi_connection, _record):
             "lower", 1, lambda v: v.lower() if isinstance(v, str) else v, deterministic=True
         )
         # Names sort in Ukrainian alphabetical order (app.common.finder.collated).
-        from .common.finder import sqlite_collation
+        from .collation import sqlite_collation
 
         dbapi_connection.create_collation("uk", sqlite_collation)
 

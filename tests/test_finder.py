@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.centers.models import CentreStatus, ResilienceCentre
-from app.common.finder import ukrainian_sort_key
+from app.collation import ukrainian_sort_key
 from app.demo import LVIV
 from app.extensions import db
 

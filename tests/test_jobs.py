@@ -32,8 +32,8 @@ from sqlalchemy import func, select
 from app.audit.models import AuditAction, AuditLog
 from app.centers.importer import COLUMNS, run_import
 from app.centers.models import CentreStatus, ResilienceCentre
+from app.collation import ukrainian_sort_key
 from app.common import export
-from app.common.finder import ukrainian_sort_key
 from app.demo import IVANO_FRANKIVSK, LVIV
 from app.extensions import db
 from app.jobs import services as jobs

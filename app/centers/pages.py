@@ -110,7 +110,7 @@ STATUS_COLOURS = _status_colours()
 def area_status_counts(scope, by_raion: bool = False):
     """[(area id, area title, {status: n})] in Ukrainian alphabetical order, scoped;
     one statement."""
-    from ..common.finder import ukrainian_sort_key
+    from ..collation import ukrainian_sort_key
 
     counts: dict = {}
     for area_id, title, status, number in db.session.execute(

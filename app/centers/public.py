@@ -21,7 +21,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import noload, selectinload
 
-from ..common.finder import ukrainian_sort_key
+from ..collation import ukrainian_sort_key
 from ..geography.models import Hromada, Oblast
 from .models import ACCESSIBILITY, SERVICES, CentreStatus, OpeningHours, ResilienceCentre
 

@@ -656,7 +656,7 @@ def ensure_ready(centre) -> None:
 def planned_readiness(scope, limit: int = 500):
     """Planned and preparing centres in the scope, by oblast and planned date, each
     with what it still lacks: [(oblast title, [(centre, [missing items])])]."""
-    from ..common.finder import ukrainian_sort_key
+    from ..collation import ukrainian_sort_key
     from ..security.scope import scoped as _scoped
 
     stmt = _scoped(
@@ -1204,7 +1204,7 @@ def activity_dashboard(scope, first: dt.date, last: dt.date) -> dict:
     Three grouped statements: figures per oblast and per month from
     ``centre_month_figures`` (one row per centre and month) and the working centres
     per oblast from the centre table."""
-    from ..common.finder import ukrainian_sort_key
+    from ..collation import ukrainian_sort_key
     from ..geography.models import Oblast
     from ..security.scope import scoped as _scoped
 

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..centers.public import PublicCentreView
-from ..common.finder import ukrainian_sort_key
+from ..collation import ukrainian_sort_key
 from ..geography.models import Hromada, Oblast
 from . import services
 from .models import EntryLevel, ProviderType, RecipientCategory, ServiceKind

@@ -627,7 +627,7 @@ def gaps(session, oblast_id: int) -> tuple[list, list, dict]:
             select(Hromada.id, Hromada.title).where(Hromada.oblast_id == oblast_id)
         )
     ]
-    from ..common.finder import ukrainian_sort_key
+    from ..collation import ukrainian_sort_key
 
     rows.sort(key=lambda r: ukrainian_sort_key(r[1]))
     return kinds, rows, wide

@@ -510,7 +510,7 @@ class DirectoryReportView(BaseView):
     method_permission_name = {"gaps": "read", "referrals": "read"}
 
     def _oblasts(self):
-        from ..common.finder import ukrainian_sort_key
+        from ..collation import ukrainian_sort_key
         from ..geography.models import Oblast
         from ..security.scope import scoped
 

@@ -31,7 +31,6 @@ from ..extensions import get_app
 from . import signals
 from .models import PortalUser
 from .passwords import password_problem
-from .user_views import PortalUserDBModelView
 
 log = logging.getLogger(__name__)
 
@@ -40,22 +39,11 @@ def _now() -> dt.datetime:
     return clock.utcnow()
 
 
-def _with_safe_actions(view_class):
-    """Same class name (so permission names stay FAB's), fixed action routes."""
-    from ..common.views import SafeActionsMixin
-
-    return type(view_class.__name__, (SafeActionsMixin, view_class), {})
-
-
 class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
+    """Authentication, lockout, sessions, roles as code. The administration
+    views are added above this layer (``app.common.user_admin``)."""
+
     user_model = PortalUser
-    userdbmodelview = _with_safe_actions(PortalUserDBModelView)
-    rolemodelview = _with_safe_actions(SecurityManager.rolemodelview)
-    groupmodelview = _with_safe_actions(SecurityManager.groupmodelview)
-    permissionmodelview = _with_safe_actions(SecurityManager.permissionmodelview)
-    viewmenumodelview = _with_safe_actions(SecurityManager.viewmenumodelview)
-    permissionviewmodelview = _with_safe_actions(SecurityManager.permissionviewmodelview)
-    registerusermodelview = _with_safe_actions(SecurityManager.registerusermodelview)
 
     # --- schema ----------------------------------------------------------------
     def create_roles_not_tables(self) -> None:

@@ -1,4 +1,12 @@
-"""User administration with the scope fields (oblast, provider)."""
+"""User administration: FAB's security views with the scope fields (oblast,
+provider), text instead of Python values, and the portal's safe action routes.
+
+It is here, above ``security``, because it is made of the portal's view parts
+(``common.lookup``, ``common.views``); ``security`` itself imports nothing
+above it. :class:`SecurityManagerWithAdminViews` is the security manager the
+app runs (``FAB_SECURITY_MANAGER_CLASS``): ``security``'s manager with these
+views.
+"""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -8,7 +16,8 @@ from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
-from ..common.lookup import AjaxSelectField
+from ..security.manager import PortalSecurityManager
+from .lookup import AjaxSelectField
 
 _SCOPE_LABELS = {
     "oblast": _l("Oblast (scope)"),
@@ -25,7 +34,7 @@ EMPTY = "—"
 
 
 def _yes_no(value: object) -> str:
-    from ..common.views import NO, YES
+    from .views import NO, YES
 
     return str(YES if value else NO)
 
@@ -98,3 +107,22 @@ class PortalUserDBModelView(UserDBModelView):
             description=_SCOPE_DESCRIPTIONS["provider"],
         ),
     }
+
+
+def _with_safe_actions(view_class: type) -> type:
+    """Same class name (so permission names stay FAB's), fixed action routes."""
+    from .views import SafeActionsMixin
+
+    return type(view_class.__name__, (SafeActionsMixin, view_class), {})
+
+
+class SecurityManagerWithAdminViews(PortalSecurityManager):
+    """The portal's security manager with its administration views."""
+
+    userdbmodelview = _with_safe_actions(PortalUserDBModelView)
+    rolemodelview = _with_safe_actions(PortalSecurityManager.rolemodelview)
+    groupmodelview = _with_safe_actions(PortalSecurityManager.groupmodelview)
+    permissionmodelview = _with_safe_actions(PortalSecurityManager.permissionmodelview)
+    viewmenumodelview = _with_safe_actions(PortalSecurityManager.viewmenumodelview)
+    permissionviewmodelview = _with_safe_actions(PortalSecurityManager.permissionviewmodelview)
+    registerusermodelview = _with_safe_actions(PortalSecurityManager.registerusermodelview)
