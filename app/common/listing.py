@@ -7,8 +7,9 @@ it also runs an exact ``count(*)`` for every page and lets a user ask for page
 40,000 (an ``OFFSET`` that walks 1,000,000 index entries).
 
 * :class:`PortalListWidget` renders the same markup (FAB's JavaScript keeps
-  working) in Python, from link prefixes and texts computed once per page;
-  one delegated handler serves every delete button.
+  working) from the portal's template ``portal/list_widget.html``, given
+  link prefixes, texts and the rows' values computed once per page
+  (:func:`list_page_data`); one delegated handler serves every delete button.
 * :class:`BoundedCountInterface` counts at most ``count_cap + 1`` rows: the
   page says "more than 10,000" instead of scanning the rest of the table, and
   pages past the cap are not served (the user narrows the search or reverses
