@@ -1,11 +1,12 @@
-"""The list page's header (pagination, page size, sortable column titles) in Python.
+"""The list page's header links (pagination, page size, sortable column titles),
+computed in Python and printed by ``portal/list_macros.html``.
 
 FAB builds each of these links with a template filter that copies the
 request's arguments and calls ``url_for``: eleven pagination links, four page
 sizes and one link per sortable column, some 20 ``url_for`` calls and as many
 macro frames per list page — more time than the page's SQL. Every link is the
 current URL with one or two arguments replaced, so here the arguments are read
-once and each link is a string join. The markup is FAB 5.3's
+once and each link is a string join. The template's markup is FAB 5.3's
 (``lib.render_pagination``, ``lib.render_set_page_size``, the ``<th>`` of
 ``widgets/list.html``), so its CSS and JavaScript keep working.
 """
@@ -17,10 +18,11 @@ from urllib.parse import urlencode
 from flask import request
 from markupsafe import Markup, escape
 
-from .i18n import translate
-
 #: FAB's page-size menu (``range(25, 125, 25)``).
 PAGE_SIZES = (25, 50, 75, 100)
+
+#: The arrows of the pagination, as FAB writes them.
+FIRST, PREVIOUS, NEXT, LAST = (Markup(s) for s in ("&laquo;", "&lt;", "&gt;", "&raquo;"))
 
 
 class LinkMaker:
@@ -30,24 +32,26 @@ class LinkMaker:
         self.path = request.path
         self.args = list(request.args.items(multi=True))
 
-    def __call__(self, **changes) -> str:
+    def __call__(self, **changes) -> Markup:
         kept = [(k, v) for k, v in self.args if k not in changes]
         kept.extend((k, v) for k, v in changes.items())
-        return str(escape(f"{self.path}?{urlencode(kept)}"))
+        return escape(f"{self.path}?{urlencode(kept)}")
 
 
 def _page_count(count: int, page_size: int) -> int:
     return -(-count // page_size) if page_size else 0
 
 
-def render_pagination(
+def pagination(
     page, page_size: int, count: int, modelview_name: str, links: LinkMaker | None = None
-) -> Markup:
-    """FAB's ``lib.render_pagination``: seven page numbers around the current one."""
+) -> list[tuple[str, str, str]]:
+    """FAB's ``lib.render_pagination``: ``(css class, href, label)`` of the
+    arrows and of seven page numbers around the current one; none for a
+    single page."""
     page = page or 0
     pages = _page_count(count, page_size)
     if pages <= 1:
-        return Markup("")
+        return []
     links = links or LinkMaker()
     key = f"page_{modelview_name}"
     low, high = page - 3, page + 4
@@ -57,68 +61,57 @@ def render_pagination(
         low = low - high + pages
     low, high = max(low, 0), min(high, pages)
 
-    def item(label: str, target: int | None, css: str = "") -> str:
-        href = "#" if target is None else links(**{key: target})
-        cls = f' class="{css}"' if css else ""
-        return f'<li{cls}><a href="{href}">{label}</a></li>'
+    def item(label, target: int | None, css: str = "") -> tuple:
+        return (css, "#" if target is None else links(**{key: target}), label)
 
-    parts = [
-        '<ul class="pagination pagination-sm" style="display:inherit;">',
-        item("&laquo;", 0) if low > 0 else item("&laquo;", None, "disabled"),
-        item("&lt;", page - 1) if page > 0 else item("&lt;", None, "disabled"),
+    items = [
+        item(FIRST, 0) if low > 0 else item(FIRST, None, "disabled"),
+        item(PREVIOUS, page - 1) if page > 0 else item(PREVIOUS, None, "disabled"),
     ]
     for number in range(low, high):
-        parts.append(
-            item(str(number + 1), None, "active")
-            if number == page
-            else item(str(number + 1), number)
+        items.append(
+            item(number + 1, None, "active") if number == page else item(number + 1, number)
         )
-    parts.append(item("&gt;", page + 1) if page + 1 < pages else item("&gt;", None, "disabled"))
-    parts.append(item("&raquo;", pages - 1) if high < pages else item("&raquo;", None, "disabled"))
-    parts.append("</ul>")
-    return Markup("".join(parts))
+    items.append(item(NEXT, page + 1) if page + 1 < pages else item(NEXT, None, "disabled"))
+    items.append(item(LAST, pages - 1) if high < pages else item(LAST, None, "disabled"))
+    return items
 
 
-def render_page_size(
+def page_sizes(
     page, page_size: int, count: int, modelview_name: str, links: LinkMaker | None = None
-) -> Markup:
-    """FAB's ``lib.render_set_page_size`` dropdown."""
+) -> list[tuple[bool, str, int]] | None:
+    """FAB's ``lib.render_set_page_size``: ``(active, href, size)`` of the
+    dropdown's sizes; None for a single page (no dropdown)."""
     page = page or 0
     if _page_count(count, page_size) <= 1:
-        return Markup("")
+        return None
     links = links or LinkMaker()
     key = f"psize_{modelview_name}"
-    items = []
-    for size in PAGE_SIZES:
-        if page * size <= count:
-            active = ' class="active"' if size == page_size else ""
-            items.append(f'<li{active}><a href="{links(**{key: size})}">{size}</a></li>')
-    return Markup(
-        '<div class="btn-group"><button type="button" class="btn btn-default btn-sm '
-        f'dropdown-toggle" data-toggle="dropdown">{escape(translate("Page size"))}'
-        '<span class="caret"></span></button><ul class="dropdown-menu" role="menu">'
-        + "".join(items)
-        + "</ul></div>"
-    )
+    return [
+        (size == page_size, links(**{key: size}), size)
+        for size in PAGE_SIZES
+        if page * size <= count
+    ]
 
 
-def render_column_titles(
+def column_titles(
     include_columns,
     order_columns,
     label_columns: dict,
     modelview_name: str,
     links: LinkMaker | None = None,
-) -> Markup:
-    """The ``<th>`` cells: a sortable column links to itself in the other direction."""
+) -> list[tuple]:
+    """``(label, href, icon)`` of each ``<th>``: a sortable column links to
+    itself in the other direction; ``href`` is None for the others."""
     links = links or LinkMaker()
     column_key, direction_key = f"_oc_{modelview_name}", f"_od_{modelview_name}"
     current = request.args.get(column_key)
     current_direction = request.args.get(direction_key)
-    parts = []
+    titles: list[tuple] = []
     for column in include_columns:
-        label = escape(label_columns.get(column))
+        label = label_columns.get(column)
         if column not in order_columns:
-            parts.append(f"<th>{label}</th>")
+            titles.append((label, None, None))
             continue
         # FAB: a repeated click on the sorted column flips it; any other
         # column starts ascending.
@@ -130,6 +123,5 @@ def render_column_titles(
             icon = "fa-chevron-up" if current_direction == "asc" else "fa-chevron-down"
         else:
             icon = "fa-arrows-v"
-        href = links(**{column_key: column, direction_key: direction})
-        parts.append(f'<th><a href="{href}">{label}<i class="fa {icon} pull-right"></i></a></th>')
-    return Markup("".join(parts))
+        titles.append((label, links(**{column_key: column, direction_key: direction}), icon))
+    return titles

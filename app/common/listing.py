@@ -7,8 +7,9 @@ it also runs an exact ``count(*)`` for every page and lets a user ask for page
 40,000 (an ``OFFSET`` that walks 1,000,000 index entries).
 
 * :class:`PortalListWidget` renders the same markup (FAB's JavaScript keeps
-  working) in Python, from link prefixes and texts computed once per page;
-  one delegated handler serves every delete button.
+  working) from the portal's template ``portal/list_widget.html``, given
+  link prefixes, texts and the rows' values computed once per page
+  (:func:`list_page_data`); one delegated handler serves every delete button.
 * :class:`BoundedCountInterface` counts at most ``count_cap + 1`` rows: the
   page says "more than 10,000" instead of scanning the rest of the table, and
   pages past the cap are not served (the user narrows the search or reverses
@@ -531,102 +532,6 @@ def _filter_suffix(filters) -> str:
     return ("?" + "&".join(parts)) if parts else ""
 
 
-def row_links(
-    modelview_name: str, filters, can_show: bool, can_edit: bool, can_delete: bool
-) -> dict:
-    """Everything the per-row buttons need, computed once per page."""
-    suffix = _filter_suffix(filters)
-    links = {
-        "show": can_show and _prefix(f"{modelview_name}.show"),
-        "edit": can_edit and _prefix(f"{modelview_name}.edit"),
-        "delete": can_delete and _prefix(f"{modelview_name}.delete"),
-        "suffix": escape(suffix),
-        "show_title": escape(_("Show record")),
-        "show_label": escape(_("Show")),
-        "edit_title": escape(_("Edit record")),
-        "edit_label": escape(_("Edit")),
-        "delete_title": escape(_("Delete record")),
-        "delete_label": escape(_("Delete")),
-        "delete_confirm": _("Are you sure you want to delete this item?"),
-    }
-    links["any"] = bool(links["show"] or links["edit"] or links["delete"])
-    return links
-
-
-def render_rows(
-    value_columns,
-    pks,
-    include_columns,
-    formatters: dict,
-    links: dict,
-    with_checkbox: bool,
-    label_columns: dict | None = None,
-) -> Markup:
-    """The table's rows, as FAB's template writes them, in one Python loop.
-
-    Jinja spends ~10 µs per cell on context look-ups and attribute access; a
-    25-row page of 7 columns is half of the list widget's time.
-    """
-
-    def button(kind: str, icon: str, pk) -> str:
-        return (
-            f'<a href="{links[kind]}{pk}{links["suffix"]}" class="btn btn-sm btn-default" '
-            f'data-toggle="tooltip" rel="tooltip" title="{links[kind + "_title"]}">'
-            f'<span class="sr-only">{links[kind + "_label"]}</span>'
-            f'<i class="fa {icon}"></i></a>'
-        )
-
-    parts = []
-    labels: dict = {}
-    select = escape(translate("Select")) if with_checkbox else ""
-    # Each cell names its column: on a phone the rows stack as cards (portal.css).
-    heads = {
-        column: f'<td data-label="{escape(str((label_columns or {}).get(column, "")))}">'
-        for column in include_columns
-    }
-    for item, pk in zip(value_columns, pks):
-        pk = escape(pk)
-        parts.append("<tr>")
-        if with_checkbox:
-            # Named for screen readers by the row's first column («Вибрати: Центр …»).
-            first = item[include_columns[0]] if include_columns else pk
-            parts.append(
-                f'<td><input id="{pk}" class="action_check" name="rowid" '
-                f'value="{pk}" type="checkbox" aria-label="{select}: '
-                f'{escape(first if first is not None else pk)}"></td>'
-            )
-        if links["any"]:
-            parts.append('<td><center><div class="btn-group btn-group-xs" style="display: flex;">')
-            if links["show"]:
-                parts.append(button("show", "fa-search", pk))
-            if links["edit"]:
-                parts.append(button("edit", "fa-edit", pk))
-            if links["delete"]:
-                parts.append(
-                    f'<a href="#" data-portal-delete="{links["delete"]}{pk}" '
-                    f'class="btn btn-sm btn-default confirm" rel="tooltip" '
-                    f'title="{links["delete_title"]}"><span class="sr-only">'
-                    f'{links["delete_label"]}</span><i class="fa fa-trash"></i></a>'
-                )
-            parts.append("</div></center></td>")
-        for column in include_columns:
-            formatter = formatters.get(column)
-            value = item[column]
-            td = heads[column]
-            if formatter:
-                parts.append(f"{td}{escape(formatter(value))}</td>")
-            elif isinstance(value, (enum.Enum, Label)):
-                # A status repeats down the page: translate each label once.
-                cell = labels.get((column, value))
-                if cell is None:
-                    cell = labels[(column, value)] = f"{td}{escape(value)}</td>"
-                parts.append(cell)
-            else:
-                parts.append(f"{td}{escape(value)}</td>")
-        parts.append("</tr>")
-    return Markup("".join(parts))
-
-
 #: Stands for the page's active filters inside the cached search widget.
 ACTIVE_FILTERS_MARK = "__portal_active_filters__"
 _ACTIVE_FILTERS_JSON = str(htmlsafe_json_dumps(ACTIVE_FILTERS_MARK))
@@ -786,26 +691,32 @@ class PortalSearchWidget(SearchWidget):
 
 
 class PortalListWidget(ListWidget):
-    """FAB's list widget (``widgets/list.html`` with ``lib.html``'s header,
-    actions and forms), written in Python with per-page, not per-row, work.
+    """FAB's list widget rendered from ``portal/list_widget.html`` (FAB's
+    ``widgets/list.html`` markup with ``lib.html``'s header, actions and
+    forms), with per-page, not per-row, work.
 
-    The same markup, so FAB's CSS and JavaScript keep working; one delegated
-    handler serves every delete button. A Jinja rendering of it (macros
-    imported per render, ~15 translated strings, four permission filters)
-    took a third of a list page.
+    :func:`list_page_data` computes everything the page needs once (links,
+    permissions, translated texts, the rows' cells ready to print); the
+    template only loops and prints. FAB's own template took a third of a list
+    page: macros imported per render, ~15 translated strings, four permission
+    filters and three ``url_for`` calls per row. One delegated handler serves
+    every delete button.
     """
+
+    template = "portal/list_widget.html"
 
     def __call__(self, **kwargs):
         args = {**self.template_args, **kwargs}
-        return render_list_widget(**args)
+        template = current_app.jinja_env.get_template(self.template)
+        return Markup(template.render(list_page_data(**args)))
 
 
-def _csrf_input() -> str:
+def _csrf_token() -> str | None:
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
-        return ""
+        return None
     from flask_wtf.csrf import generate_csrf
 
-    return f'<input type="hidden" name="csrf_token" value="{escape(generate_csrf())}"/>'
+    return generate_csrf()
 
 
 def _nonce() -> str:
@@ -813,62 +724,17 @@ def _nonce() -> str:
     return str(escape(nonce())) if callable(nonce) else ""
 
 
-def _actions_markup(actions: dict, nonce: str) -> str:
-    """``lib.render_actions``: the Actions menu and its click handlers."""
+def _action_path(actions: dict, modelview_name: str) -> str | None:
+    """The URL ``lib.action_form`` posts the actions to (None: no such route)."""
     if not actions:
-        return ""
-    items, handlers = [], []
-    for action in actions.values():
-        name = escape(action.name)
-        items.append(
-            f'<li><a href="#" class="{name}_menu_item"><i class="fa '
-            f'{escape(action.icon)}"></i> {escape(str(action.text))}</a></li>'
-        )
-        confirmation = (
-            htmlsafe_json_dumps(str(action.confirmation)) if action.confirmation else "false"
-        )
-        handlers.append(
-            f"$('.{name}_menu_item').on('click', function(){{ return "
-            f"modelActions.execute_multiple('{name}', {confirmation}); }});"
-        )
-    return (
-        '<div class="btn-group"><button type="button" class="btn btn-default btn-sm '
-        f'dropdown-toggle" data-toggle="dropdown">{escape(translate("Actions"))}'
-        '<span class="caret"></span></button><ul class="dropdown-menu" role="menu">'
-        + "".join(items)
-        + f'</ul><script nonce="{nonce}">$(document).ready(function() {{'
-        + "".join(handlers)
-        + "});</script></div>"
-    )
+        return None
+    try:
+        return url_for(f"{modelview_name}.action_post")
+    except Exception:
+        return None
 
 
-def _action_form(actions: dict, modelview_name: str) -> str:
-    """``lib.action_form``: the hidden form FAB's JavaScript posts."""
-    if actions:
-        try:
-            path = url_for(f"{modelview_name}.action_post")
-        except Exception:
-            return ""
-        return (
-            f'<form id="action_form" action="{escape(path)}" method="POST" '
-            f'style="display: none">{_csrf_input()}'
-            '<input type="hidden" id="action" name="action" /></form>'
-        )
-    return (
-        '<form id="delete_form" action="" method="POST" style="display: none">'
-        f'{_csrf_input()}<input type="hidden" id="delete" name="delete" /></form>'
-    )
-
-
-def _icon_link(href: str, css: str, title: str, label: str, icon: str) -> str:
-    return (
-        f'<a href="{escape(href)}" class="btn btn-sm {css}" data-toggle="tooltip" '
-        f'rel="tooltip" title="{escape(title)}"><span class="sr-only">{escape(label)}'
-        f'</span><i class="fa {icon}"></i></a>'
-    )
-
-
-def render_list_widget(
+def list_page_data(
     *,
     modelview_name,
     count,
@@ -885,9 +751,10 @@ def render_list_widget(
     count_cap=None,
     finder=None,
     **_ignored,
-) -> Markup:
-    """The list widget's HTML: header (pagination, page size, add, actions,
-    back, record count), the table and the forms FAB's JavaScript uses."""
+) -> dict:
+    """What ``portal/list_widget.html`` prints, computed once per page: the
+    header's links (pagination, page size, add, actions, back, record count),
+    the column titles, the rows' buttons' link prefixes and the rows."""
     visible = current_app.jinja_env.filters["is_item_visible"]
     can_add, can_show, can_edit, can_delete = (
         visible(perm, modelview_name) for perm in ("can_add", "can_show", "can_edit", "can_delete")
@@ -895,93 +762,102 @@ def render_list_widget(
     actions = current_app.jinja_env.filters["get_actions_on_list"](actions or {}, modelview_name)
     capped = count_cap is not None and count > count_cap
     pageable = count_cap if capped else count
-    nonce = _nonce()
     page_links = list_header.LinkMaker()
-    header: list[str] = [
-        list_header.render_pagination(page, page_size, pageable, modelview_name, page_links),
-        list_header.render_page_size(page, page_size, pageable, modelview_name, page_links),
-    ]
-    if can_add:
-        path = _prefix(f"{modelview_name}.add", pk=False)
-        if path:
-            header.append(
-                _icon_link(
-                    path + _filter_suffix(filters),
-                    "btn-primary",
-                    translate("Add a new record"),
-                    translate("Add"),
-                    "fa-plus",
-                )
+    suffix = _filter_suffix(filters)
+    add_path = _prefix(f"{modelview_name}.add", pk=False) if can_add else None
+    texts = {
+        "page_size": translate("Page size"),
+        "add_title": translate("Add a new record"),
+        "add": translate("Add"),
+        "actions": translate("Actions"),
+        "back": translate("Back"),
+        "record_count": translate("Record Count"),
+        "no_records": translate("No records found"),
+        "select_all": translate("Select all rows"),
+    }
+    data = {
+        "finder": Markup((finder() if callable(finder) else finder) or ""),
+        "pagination": list_header.pagination(page, page_size, pageable, modelview_name, page_links),
+        "page_sizes": list_header.page_sizes(page, page_size, pageable, modelview_name, page_links),
+        "add_href": add_path + suffix if add_path else None,
+        "actions": [
+            (
+                action.name,
+                action.icon,
+                str(action.text),
+                htmlsafe_json_dumps(str(action.confirmation)) if action.confirmation else "false",
             )
-    header.append(_actions_markup(actions, nonce))
-    header.append(
-        _icon_link(
-            url_for("UtilView.back"),
-            "btn-default",
-            translate("Back"),
-            translate("Back"),
-            "fa-arrow-left",
-        )
-    )
-    shown = (
-        translate("more than %(number)s") % {"number": f"{count_cap:,}".replace(",", "\u00a0")}
-        if capped
-        else str(count)
-    )
-    header.append(
-        f'<div class="pull-right"><strong>{escape(translate("Record Count"))}:'
-        f"</strong> {escape(shown)}</div>"
-    )
-    # Line breaks between the buttons: they are inline blocks, spaced as in FAB.
-    parts = [
-        str((finder() if callable(finder) else finder) or ""),
-        '<div class="well well-sm">\n',
-        "\n".join(h for h in header if h),
-        "\n</div>",
-    ]
+            for action in actions.values()
+        ],
+        "nonce": Markup(_nonce()),
+        "back_href": url_for("UtilView.back"),
+        "shown_count": (
+            translate("more than %(number)s") % {"number": f"{count_cap:,}".replace(",", "\u00a0")}
+            if capped
+            else count
+        ),
+        "count": count,
+        "texts": texts,
+    }
     if count <= 0:
-        parts.append(f"<b>{escape(translate('No records found'))}</b>")
-        return Markup("".join(parts))
-    links = row_links(modelview_name, filters, can_show, can_edit, can_delete)
-    parts.append(
-        '<div class="table-responsive"><table class="table table-bordered '
-        'table-hover portal-list"><thead><tr>'
-    )
-    if actions:
-        select_all = escape(translate("Select all rows"))
-        parts.append(
-            '<th class="action_checkboxes"><input id="check_all" '
-            'class="action_check_all" name="check_all" type="checkbox" '
-            f'aria-label="{select_all}"></th>'
-        )
-    if links["any"]:
-        parts.append('<th class="col-md-1 col-lg-1 col-sm-1"></th>')
-    parts.append(
-        list_header.render_column_titles(
+        return data
+    # The per-row buttons: link prefixes (the URL of pk 0 without the 0) and
+    # texts, once per page. Markup: url_for's paths are printed as they are.
+    prefixes = {
+        kind: Markup(path) if allowed and (path := _prefix(f"{modelview_name}.{kind}")) else None
+        for kind, allowed in (("show", can_show), ("edit", can_edit), ("delete", can_delete))
+    }
+    data.update(
+        any_link=any(prefixes.values()),
+        show_prefix=prefixes["show"],
+        edit_prefix=prefixes["edit"],
+        delete_prefix=prefixes["delete"],
+        link_suffix=escape(suffix),
+        show_title=_("Show record"),
+        show_label=_("Show"),
+        edit_title=_("Edit record"),
+        edit_label=_("Edit"),
+        delete_title=_("Delete record"),
+        delete_label=_("Delete"),
+        delete_confirm=htmlsafe_json_dumps(_("Are you sure you want to delete this item?")),
+        select_label=translate("Select") if actions else "",
+        titles=list_header.column_titles(
             include_columns, order_columns, label_columns, modelview_name, page_links
-        )
+        ),
+        column_labels=[str(label_columns.get(column, "")) for column in include_columns],
+        rows=_rows(value_columns, pks, include_columns, formatters_columns),
+        zip=zip,
+        action_path=_action_path(actions, modelview_name),
+        csrf_token=_csrf_token(),
     )
-    parts.append("</tr></thead>")
-    parts.append(
-        render_rows(
-            value_columns,
-            pks,
-            include_columns,
-            formatters_columns,
-            links,
-            bool(actions),
-            label_columns,
-        )
-    )
-    parts.append("</table></div>")
-    parts.append(_action_form(actions, modelview_name))
-    parts.append(
-        f'<script nonce="{nonce}">$(document).ready(function () {{'
-        "window.modelActions = new AdminActions();"
-        '$(document).on("click", "[data-portal-delete]", function (event) {'
-        "event.preventDefault();"
-        'window.modelActions.execute_single_delete($(this).attr("data-portal-delete"), '
-        f"{htmlsafe_json_dumps(links['delete_confirm'])});"
-        "});});</script>"
-    )
-    return Markup("".join(parts))
+    return data
+
+
+def _rows(value_columns, pks, include_columns, formatters: dict) -> list:
+    """``(pk, checkbox label, values)`` of each row, each value as the cell
+    prints it: formatters applied, enum labels translated once per value (a
+    status repeats down the page).
+
+    The template's row loop then only prints: in Jinja a look-up or a filter
+    per cell costs ~10 µs, a 25-row page of 7 columns half of the widget.
+    """
+    columns = [(column, formatters.get(column)) for column in include_columns]
+    first = include_columns[0] if include_columns else None
+    labels: dict = {}
+    rows = []
+    for item, pk in zip(value_columns, pks):
+        values = []
+        for column, formatter in columns:
+            value = item[column]
+            if formatter:
+                value = formatter(value)
+            elif isinstance(value, (enum.Enum, Label)):
+                cell = labels.get((column, value))
+                if cell is None:
+                    cell = labels[(column, value)] = escape(value)
+                value = cell
+            values.append(value)
+        # The checkbox is named for screen readers by the row's first column.
+        label = item[first] if first is not None else None
+        rows.append((pk, pk if label is None else label, values))
+    return rows
