@@ -1,5 +1,5 @@
 """Rule parity scenarios of competitive selection as it is run (issue #22):
-SEL-08 … SEL-18 of docs/rules.md, in the form of tests/test_rule_parity.py
+SEL-08 … SEL-23 of docs/rules.md, in the form of tests/test_rule_parity.py
 (which collects them; it signs in as the administrator on both paths)."""
 
 from __future__ import annotations
@@ -320,6 +320,43 @@ def _sel20():
     }
 
 
+def _sel21():
+    """A criterion with a negative weight."""
+    rnd = _round(RoundStatus.announced)
+    return {
+        "web": (
+            "post",
+            f"/selectionroundview/criterion/{rnd.id}",
+            {"name": "Досвід", "weight": "-1"},
+        ),
+        "api": (
+            "POST",
+            f"/api/v1/selection_round/{rnd.id}/criterion",
+            {"name": "Досвід", "weight": -1},
+        ),
+    }
+
+
+def _sel22():
+    """Removing a criterion once the evaluation has started."""
+    rnd = _round(RoundStatus.evaluating)
+    criterion = rnd.criteria[0].id
+    return {
+        "web": ("post", f"/selectionroundview/criterion/{rnd.id}/{criterion}/delete", {}),
+        "api": ("DELETE", f"/api/v1/selection_round/{rnd.id}/criterion/{criterion}", None),
+    }
+
+
+def _sel23():
+    """Removing a commission member of a cancelled round."""
+    rnd = _round(RoundStatus.cancelled)
+    member = rnd.commission[0].id
+    return {
+        "web": ("post", f"/selectionroundview/member/{rnd.id}/{member}/delete", {}),
+        "api": ("DELETE", f"/api/v1/selection_round/{rnd.id}/commission/{member}", None),
+    }
+
+
 def _trn06():
     """A course of an inactive programme."""
     from app.programmes.models import Programme as ProgrammeRow
@@ -369,5 +406,8 @@ SCENARIOS = {
     "SEL-18": _sel18,
     "SEL-19": _sel19,
     "SEL-20": _sel20,
+    "SEL-21": _sel21,
+    "SEL-22": _sel22,
+    "SEL-23": _sel23,
     "TRN-06": _trn06,
 }

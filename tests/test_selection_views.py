@@ -648,6 +648,130 @@ def test_round_setup_through_the_show_page(app, client_as):
     assert client.get(show).status_code == 200
 
 
+def _new_round(client, title):
+    r = client.post(
+        "/selectionroundview/add",
+        data={
+            "title": title,
+            "programme": "servicemen",
+            "announced_on": "01.05.2026",
+            "deadline": "01.06.2026",
+            "winners_count": "2",
+            "reserve_count": "1",
+        },
+    )
+    assert r.status_code == 302
+    return int(r.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+
+
+def _criteria(app, pk):
+    with app.app_context():
+        return [(c.name, c.weight) for c in db.session.get(SelectionRound, pk).criteria]
+
+
+def _members(app, pk):
+    with app.app_context():
+        return [m.user_id for m in db.session.get(SelectionRound, pk).commission]
+
+
+def test_criteria_and_commission_rules_hold_on_the_web_and_the_rest_path(app, client_as):
+    """One service per step (add/remove a criterion, add/remove a member): the
+    round's page and the REST API refuse the same things with the same
+    Ukrainian message and change nothing."""
+    web = client_as("ministry")
+    pk = _new_round(web, "Відбір для перевірки правил")
+    api = app.test_client()
+    ministry = jwt_headers(api, "ministry")
+    base = f"/api/v1/selection_round/{pk}"
+    with app.app_context():
+        ministry_id = user("ministry").id
+
+    # a criterion needs a name, a weight above 0 and a maximum score of 1-100
+    for body in (
+        {"name": "Досвід", "weight": -1},
+        {"name": "", "weight": 1},
+        {"name": "Досвід", "weight": 1, "max_score": 101},
+        {"name": "Досвід", "weight": True},
+    ):
+        r = api.post(f"{base}/criterion", headers=ministry, json=body)
+        assert r.status_code == 400 and "додатну вагу" in r.json["message"], body
+    r = web.post(
+        f"/selectionroundview/criterion/{pk}",
+        data={"name": "Досвід", "weight": "-1"},
+        follow_redirects=True,
+    )
+    assert "додатну вагу" in visible_text(r.text)
+    assert _criteria(app, pk) == []
+    r = api.post(f"{base}/criterion", headers=ministry, json={"name": "Досвід", "weight": 2.5})
+    assert r.status_code == 201 and r.json["position"] == 1
+    first = r.json["id"]
+    r = api.post(f"{base}/criterion", headers=ministry, json={"name": "План", "weight": "0,5"})
+    assert r.status_code == 201 and r.json["position"] == 2
+    web.post(f"/selectionroundview/criterion/{pk}", data={"name": "Команда", "weight": "1"})
+    assert _criteria(app, pk) == [
+        ("Досвід", Decimal("2.5")),
+        ("План", Decimal("0.5")),
+        ("Команда", Decimal("1")),
+    ]
+    # only organisers; a regional administrator reads the round but sets nothing up
+    lviv = jwt_headers(api, "lviv")
+    r = api.post(f"{base}/criterion", headers=lviv, json={"name": "X", "weight": 1})
+    assert r.status_code == 403  # refused by the permission check, before the service
+    assert (
+        api.delete(f"{base}/criterion/{first}", headers=jwt_headers(api, "auditor")).status_code
+        == 403
+    )
+    # another round's criterion is not this round's
+    assert api.delete(f"{base}/criterion/999999", headers=ministry).status_code == 404
+    assert web.post(f"/selectionroundview/criterion/{pk}/999999/delete").status_code == 404
+    assert api.delete(f"{base}/criterion/{first}", headers=ministry).status_code == 200
+    assert [name for name, _w in _criteria(app, pk)] == ["План", "Команда"]
+
+    # the commission: a user who may sit on it, once
+    r = api.post(
+        f"{base}/commission", headers=ministry, json={"user_id": ministry_id, "role": "Голова"}
+    )
+    assert r.status_code == 201
+    member = r.json["id"]
+    r = api.post(f"{base}/commission", headers=ministry, json={"user_id": ministry_id})
+    assert r.status_code == 400 and "вже є членом комісії" in r.json["message"]
+    r = web.post(
+        f"/selectionroundview/member/{pk}",
+        data={"user_id": str(ministry_id)},
+        follow_redirects=True,
+    )
+    assert "вже є членом комісії" in visible_text(r.text)
+    r = api.post(f"{base}/commission", headers=ministry, json={"user_id": 999999})
+    assert r.status_code == 422 and "Оберіть значення зі списку" in r.json["message"]
+    assert _members(app, pk) == [ministry_id]
+
+    # once the evaluation starts the criteria are fixed, on both paths
+    web.post(f"/selectionroundview/action/open_applications/{pk}")
+    r = web.post(f"/selectionroundview/action/start_evaluation/{pk}", follow_redirects=True)
+    assert "Оцінювання" in visible_text(r.text)
+    r = api.post(f"{base}/criterion", headers=ministry, json={"name": "Пізній", "weight": 1})
+    assert r.status_code == 409 and "лише до початку оцінювання" in r.json["message"]
+    second = api.get(f"{base}", headers=ministry).status_code  # the round still reads
+    assert second == 200
+    with app.app_context():
+        kept = [c.id for c in db.session.get(SelectionRound, pk).criteria]
+    r = api.delete(f"{base}/criterion/{kept[0]}", headers=ministry)
+    assert r.status_code == 409
+    r = web.post(f"/selectionroundview/criterion/{pk}/{kept[0]}/delete", follow_redirects=True)
+    assert "лише до початку оцінювання" in visible_text(r.text)
+    assert [name for name, _w in _criteria(app, pk)] == ["План", "Команда"]
+
+    # a closed round's commission cannot change, on both paths
+    web.post(f"/selectionroundview/action/cancel/{pk}", data={"reason": "Перевірка правил"})
+    with app.app_context():
+        assert db.session.get(SelectionRound, pk).status == RoundStatus.cancelled
+    r = api.delete(f"{base}/commission/{member}", headers=ministry)
+    assert r.status_code == 400 and "скасованого відбору" in r.json["message"]
+    r = web.post(f"/selectionroundview/member/{pk}/{member}/delete", follow_redirects=True)
+    assert "скасованого відбору" in visible_text(r.text)
+    assert _members(app, pk) == [ministry_id]
+
+
 def test_api_round_transition_and_results(app):
     client = app.test_client()
     ministry, lviv = jwt_headers(client, "ministry"), jwt_headers(client, "lviv")

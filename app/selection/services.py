@@ -55,6 +55,7 @@ from .models import (
     ApplicationDocument,
     CommissionMember,
     ConflictDeclaration,
+    Criterion,
     Decision,
     Lot,
     LotKind,
@@ -543,12 +544,90 @@ def document_path(document: ApplicationDocument) -> str:
     return f"selection/{os.path.basename(document.stored_name)}"
 
 
+# --- criteria ----------------------------------------------------------------------
+
+#: The statuses in which a round's criteria may change (before the evaluation).
+CRITERIA_EDITABLE = (RoundStatus.announced, RoundStatus.accepting)
+#: A round's commission may change until the round is closed.
+COMMISSION_CLOSED = (RoundStatus.completed, RoundStatus.cancelled)
+
+
+class RoundNotEditable(SelectionError):
+    status_code = 409
+    default_message = _l("Criteria can be changed only before the evaluation starts.")
+
+
+class NotInRound(SelectionError):
+    """A criterion or commission member id that is not the round's."""
+
+    status_code = 404
+    default_message = _l("No such record in this round.")
+
+
+def add_criterion(rnd: SelectionRound, user, name, weight, max_score) -> Criterion:
+    """A criterion at the end of the round's list: a name, a weight above 0
+    and up to 1000, a maximum score from 1 to 100 (10 when not given); only
+    by an organiser, only before the evaluation starts."""
+    _require_organiser(user)
+    if rnd.status not in CRITERIA_EDITABLE:
+        raise RoundNotEditable()
+    name = str(name or "").strip()[:300]
+    try:
+        weight = Decimal(str(weight if weight is not None else "").replace(",", "."))
+        max_score = int(max_score) if max_score not in (None, "") else 10
+    except (ArithmeticError, ValueError, TypeError):
+        weight, max_score = Decimal(-1), 0
+    if not name or not weight.is_finite() or weight <= 0 or weight > 1000:
+        raise SelectionError(CRITERION_MESSAGE)
+    if not 1 <= max_score <= 100:
+        raise SelectionError(CRITERION_MESSAGE)
+    criterion = Criterion(
+        round_id=rnd.id,
+        name=name,
+        weight=weight,
+        max_score=max_score,
+        position=len(rnd.criteria) + 1,
+    )
+    db.session.add(criterion)
+    _flush()
+    return criterion
+
+
+CRITERION_MESSAGE = _l(
+    "Enter the criterion name, a positive weight and a maximum score from 1 to 100."
+)
+
+
+def delete_criterion(rnd: SelectionRound, user, criterion_id: int) -> None:
+    """Remove a criterion of the round (organisers, before the evaluation)."""
+    _require_organiser(user)
+    if rnd.status not in CRITERIA_EDITABLE:
+        raise RoundNotEditable()
+    criterion = next((c for c in rnd.criteria if c.id == criterion_id), None)
+    if criterion is None:
+        raise NotInRound()
+    db.session.delete(criterion)
+    _flush()
+
+
 # --- commission --------------------------------------------------------------------
+
+
+def remove_commission_member(rnd: SelectionRound, user, member_id: int) -> None:
+    """Remove a member of the round's commission (organisers, until the round closes)."""
+    _require_organiser(user)
+    if rnd.status in COMMISSION_CLOSED:
+        raise SelectionError(_l("The commission of a closed round cannot be changed."))
+    member = next((m for m in rnd.commission if m.id == member_id), None)
+    if member is None:
+        raise NotInRound()
+    db.session.delete(member)
+    _flush()
 
 
 def add_commission_member(rnd: SelectionRound, member_user, user, role: str | None = None):
     _require_organiser(user)
-    if rnd.status in (RoundStatus.completed, RoundStatus.cancelled):
+    if rnd.status in COMMISSION_CLOSED:
         raise SelectionError(_l("The commission of a closed round cannot be changed."))
     if is_commission_member(rnd, member_user):
         raise SelectionError(_l("This person is already a member of the commission."))

@@ -24,7 +24,7 @@ from ..common.fields import UA_DATE_FORMAT
 from ..common.listing import PortalInterface
 from ..common.lookup import AjaxSelectField
 from ..common.views import EMPTY, PortalModelView, PortalRestApi
-from ..errors import UserError
+from ..errors import InvalidData, UserError
 from ..providers.views import PageChangeMixin, _send_stored, json_bool
 from ..security import roles
 from . import services
@@ -75,10 +75,6 @@ ROUND_ACTIONS = {
     "award": (N_("Award the lots (service agreements)"), False, False),
     "cancel": (N_("Cancel the round"), True, False),
 }
-
-
-class RoundNotEditable(UserError):
-    default_message = _l("Criteria can be changed only before the evaluation starts.")
 
 
 def _blank(value):
@@ -325,100 +321,64 @@ class SelectionRoundView(ExportMixin, PortalModelView):
             abort(403)
         return item
 
-    @expose("/criterion/<int:pk>", methods=["POST"])
-    @has_access
-    def add_criterion(self, pk):
-        from decimal import Decimal, InvalidOperation
-
-        from .models import Criterion
-
+    def _change_round(self, pk, change, done: str):
+        """Run ``change(round)`` (a service call) for an organiser: commit and say
+        ``done``, or roll back and show the rule's message; back to the round."""
         item = self._setup_round(pk)
         try:
-            if item.status not in (RoundStatus.announced, RoundStatus.accepting):
-                raise RoundNotEditable()
-            name = (request.form.get("name") or "").strip()[:300]
-            try:
-                weight = Decimal(request.form.get("weight", "").replace(",", "."))
-                max_score = int(request.form.get("max_score") or 10)
-            except (InvalidOperation, ValueError):
-                weight, max_score = Decimal(-1), 0
-            if not name or weight <= 0 or weight > 1000 or not 1 <= max_score <= 100:
-                raise UserError(
-                    _l(
-                        "Enter the criterion name, a positive weight and a maximum "
-                        "score from 1 to 100."
-                    )
-                )
-            self.datamodel.session.add(
-                Criterion(
-                    round_id=item.id,
-                    name=name,
-                    weight=weight,
-                    max_score=max_score,
-                    position=len(item.criteria) + 1,
-                )
-            )
+            change(item)
             self.datamodel.session.commit()
-            flash(_("Criterion added."), "success")
+            flash(done, "success")
+        except services.NotInRound:
+            self.datamodel.session.rollback()
+            abort(404)
         except UserError as exc:
             self.datamodel.session.rollback()
             flash(str(exc), "danger")
         return redirect(url_for(".show", pk=pk))
 
+    @expose("/criterion/<int:pk>", methods=["POST"])
+    @has_access
+    def add_criterion(self, pk):
+        form = request.form
+        return self._change_round(
+            pk,
+            lambda item: services.add_criterion(
+                item, g.user, form.get("name"), form.get("weight"), form.get("max_score")
+            ),
+            _("Criterion added."),
+        )
+
     @expose("/criterion/<int:pk>/<int:cid>/delete", methods=["POST"])
     @has_access
     def delete_criterion(self, pk, cid):
-        item = self._setup_round(pk)
-        if item.status not in (RoundStatus.announced, RoundStatus.accepting):
-            flash(str(RoundNotEditable()), "danger")
-            return redirect(url_for(".show", pk=pk))
-        for criterion in item.criteria:
-            if criterion.id == cid:
-                self.datamodel.session.delete(criterion)
-                self.datamodel.session.commit()
-                flash(_("Criterion deleted."), "success")
-                break
-        else:
-            abort(404)
-        return redirect(url_for(".show", pk=pk))
+        return self._change_round(
+            pk, lambda item: services.delete_criterion(item, g.user, cid), _("Criterion deleted.")
+        )
 
     @expose("/member/<int:pk>", methods=["POST"])
     @has_access
     def add_member(self, pk):
         from ..common.lookup import LOOKUPS
 
-        item = self._setup_round(pk)
-        try:
+        def add(item):
             raw = request.form.get("user_id", "")
             member = LOOKUPS["commission_user"].get(int(raw)) if raw.isdigit() else None
             if member is None:
                 raise UserError(_l("Choose a value from the list."))
-            services.add_commission_member(
-                item, member, g.user, role=(request.form.get("role") or "").strip()[:100] or None
-            )
-            self.datamodel.session.commit()
-            flash(_("Commission member added."), "success")
-        except UserError as exc:
-            self.datamodel.session.rollback()
-            flash(str(exc), "danger")
-        return redirect(url_for(".show", pk=pk))
+            role = (request.form.get("role") or "").strip()[:100] or None
+            services.add_commission_member(item, member, g.user, role=role)
+
+        return self._change_round(pk, add, _("Commission member added."))
 
     @expose("/member/<int:pk>/<int:mid>/delete", methods=["POST"])
     @has_access
     def delete_member(self, pk, mid):
-        item = self._setup_round(pk)
-        if item.status in (RoundStatus.completed, RoundStatus.cancelled):
-            flash(_("The commission of a closed round cannot be changed."), "danger")
-            return redirect(url_for(".show", pk=pk))
-        for member in item.commission:
-            if member.id == mid:
-                self.datamodel.session.delete(member)
-                self.datamodel.session.commit()
-                flash(_("Commission member removed."), "success")
-                break
-        else:
-            abort(404)
-        return redirect(url_for(".show", pk=pk))
+        return self._change_round(
+            pk,
+            lambda item: services.remove_commission_member(item, g.user, mid),
+            _("Commission member removed."),
+        )
 
     @expose("/recalculate/<int:pk>", methods=["POST"])
     @has_access
@@ -727,6 +687,10 @@ class SelectionRoundApi(PortalRestApi):
         "transition_endpoint": "write",
         "results_endpoint": "read",
         "protocol_endpoint": "read",
+        "add_criterion_endpoint": "write",
+        "delete_criterion_endpoint": "write",
+        "add_member_endpoint": "write",
+        "delete_member_endpoint": "write",
     }
     datamodel = PortalInterface(SelectionRound)
     label_columns = ROUND_LABELS
@@ -803,6 +767,138 @@ class SelectionRoundApi(PortalRestApi):
         returns={"version": "integer"},
         conflict="Stale version or a transition not allowed from the current state",
     )
+
+    # --- criteria and commission: the same services as the round's page -----------
+    @expose("/<int:pk>/criterion", methods=["POST"])
+    @protect()
+    @safe
+    def add_criterion_endpoint(self, pk):
+        """Add a criterion to a round (organisers, before the evaluation).
+        ---
+        post:
+          summary: Add an evaluation criterion
+          parameters:
+            - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    name: {type: string}
+                    weight: {oneOf: [{type: number}, {type: string}]}
+                    max_score: {type: integer}
+          description: >-
+            Body: name (text), weight (a number above 0 and up to 1000, as a
+            JSON number or text such as "0,3"), max_score (1-100, default 10).
+          responses:
+            201: {description: "The criterion's id and position"}
+            400: {description: "A missing name, a wrong weight or maximum score"}
+            403: {description: "Not an organiser"}
+            404: {description: "No such round in the user's scope"}
+            409: {description: "The evaluation has started: criteria are fixed"}
+        """
+        weight = (request.get_json(silent=True) or {}).get("weight")
+        if isinstance(weight, bool | dict | list):
+            weight = None  # refused by the service with the criterion message
+        return self.change_item(
+            pk,
+            lambda item, body: services.add_criterion(
+                item, g.user, body["name"], weight, body["max_score"]
+            ),
+            respond=lambda _item, criterion: self.response(
+                201, id=criterion.id, position=criterion.position
+            ),
+            fields={"name": str, "max_score": int},
+        )
+
+    @expose("/<int:pk>/criterion/<int:cid>", methods=["DELETE"])
+    @protect()
+    @safe
+    def delete_criterion_endpoint(self, pk, cid):
+        """Remove a criterion of a round (organisers, before the evaluation).
+        ---
+        delete:
+          summary: Remove an evaluation criterion
+          parameters:
+            - {in: path, name: pk, required: true, schema: {type: integer}}
+            - {in: path, name: cid, required: true, schema: {type: integer}}
+          responses:
+            200: {description: Removed}
+            403: {description: "Not an organiser"}
+            404: {description: "No such round or criterion"}
+            409: {description: "The evaluation has started: criteria are fixed"}
+        """
+        return self.change_item(
+            pk,
+            lambda item: services.delete_criterion(item, g.user, cid),
+            respond=lambda item, _r: self.response(200, id=item.id),
+        )
+
+    @expose("/<int:pk>/commission", methods=["POST"])
+    @protect()
+    @safe
+    def add_member_endpoint(self, pk):
+        """Add a member to a round's commission (organisers, until it closes).
+        ---
+        post:
+          summary: Add a commission member
+          parameters:
+            - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    user_id: {type: integer}
+                    role: {type: string}
+          description: "Body: user_id (a user who may sit on commissions), role (text)."
+          responses:
+            201: {description: "The member's id"}
+            400: {description: "Already a member, or the round is closed"}
+            403: {description: "Not an organiser"}
+            404: {description: "No such round in the user's scope"}
+            422: {description: "user_id is not a user who may sit on commissions"}
+        """
+        from ..common.lookup import LOOKUPS
+
+        def add(item, body):
+            member = LOOKUPS["commission_user"].get(body["user_id"]) if body["user_id"] else None
+            if member is None:
+                raise InvalidData(_l("Choose a value from the list."))
+            role = (body["role"] or "")[:100] or None
+            return services.add_commission_member(item, member, g.user, role=role)
+
+        return self.change_item(
+            pk,
+            add,
+            respond=lambda _item, member: self.response(201, id=member.id),
+            fields={"user_id": int, "role": str},
+        )
+
+    @expose("/<int:pk>/commission/<int:mid>", methods=["DELETE"])
+    @protect()
+    @safe
+    def delete_member_endpoint(self, pk, mid):
+        """Remove a member of a round's commission (organisers, until it closes).
+        ---
+        delete:
+          summary: Remove a commission member
+          parameters:
+            - {in: path, name: pk, required: true, schema: {type: integer}}
+            - {in: path, name: mid, required: true, schema: {type: integer}}
+          responses:
+            200: {description: Removed}
+            400: {description: "The round is closed"}
+            403: {description: "Not an organiser"}
+            404: {description: "No such round or member"}
+        """
+        return self.change_item(
+            pk,
+            lambda item: services.remove_commission_member(item, g.user, mid),
+            respond=lambda item, _r: self.response(200, id=item.id),
+        )
 
     @expose("/<int:pk>/results", methods=["GET"])
     @protect()
