@@ -390,9 +390,13 @@ def _tables(html):
 @pytest.mark.parametrize(
     "view_name", ["CaseView", "ProviderView", "CentreView", "AuditLogView", "CaseDeidentifiedView"]
 )
-def test_plain_rows_show_what_fab_shows_from_objects(
+def test_plain_rows_render_as_the_portals_orm_object_path_does(
     app, world_cases, centres, client_as, view_name
 ):
+    """Within the portal: a list page read as plain rows (``list_page``) prints the
+    same table as the same page read as ORM objects (``objects_only``), both drawn
+    by the portal's own widget. It says nothing about FAB's rendering; that is
+    tests/test_renders_like_fab.py (the portal's widget against FAB's ListWidget)."""
     view = _view(app, view_name)
     client = client_as("admin" if view_name != "CaseDeidentifiedView" else "ministry")
     url = f"{view.route_base}/list/?psize_{view_name}=100"
@@ -404,7 +408,8 @@ def test_plain_rows_show_what_fab_shows_from_objects(
     assert _tables(plain)[0].count("<tr>") > 2
 
 
-def test_case_page_tabs_show_what_fab_shows_from_objects(app, world_cases, client_as):
+def test_case_page_tabs_from_plain_rows_render_as_from_orm_objects(app, world_cases, client_as):
+    """Within the portal, as above, for the related lists on a case's page."""
     import datetime as dt
 
     from app.cases.models import CaseStatus
