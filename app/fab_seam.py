@@ -165,25 +165,25 @@ SEAM: tuple[SeamItem, ...] = (
 
 
 # --------------------------------------------------------------------------- views
-def base_filters(view) -> Any:
+def base_filters(view: Any) -> Any:
     """The view's scope and base filters as FAB joined them at registration."""
     return view._base_filters
 
 
-def search_filters(view) -> Any:
+def search_filters(view: Any) -> Any:
     """The view's shared search filters (FAB fills them from the request's
     arguments); a request must copy before it keeps them."""
     return view._filters
 
 
-def get_in_scope(view, pk) -> Any:
+def get_in_scope(view: Any, pk: Any) -> Any:
     """One row by its URL key through the view's base filters (scope); None if
     missing or out of scope. FAB's own action routes load rows without them."""
     deserialize = getattr(view, "_deserialize_pk_if_composite", None)  # views, not APIs
     return view.datamodel.get(deserialize(pk) if deserialize else pk, view._base_filters)
 
 
-def related_views(view) -> list:
+def related_views(view: Any) -> list[Any]:
     """The view's related views that the user may list: FAB 5.3 passes them all
     to the template; an upstream change filters them by permission, and this
     does the same now."""
@@ -196,12 +196,12 @@ def related_views(view) -> list:
     ]
 
 
-def add_page_widgets(view, form) -> dict:
+def add_page_widgets(view: Any, form: Any) -> Any:
     """The add page with ``form`` (and its errors)."""
     return view._get_add_widget(form=form)
 
 
-def edit_page_widgets(view, form, item) -> dict:
+def edit_page_widgets(view: Any, form: Any, item: Any) -> Any:
     """The edit page with ``form`` (and its errors) and the record's related lists."""
     widgets = view._get_edit_widget(form=form)
     return view._get_related_views_widgets(
@@ -209,12 +209,12 @@ def edit_page_widgets(view, form, item) -> dict:
     )
 
 
-def edited_record(form) -> Any:
+def edited_record(form: Any) -> Any:
     """The key of the row an edit form belongs to (None on an add form)."""
     return getattr(form, "_id", None)
 
 
-def record_page_widgets(view, item) -> dict:
+def record_page_widgets(view: Any, item: Any) -> Any:
     """FAB's ``_show`` for a record the view has already loaded in scope, so a
     record page is built from the record it loaded (no second load, no state
     passed between FAB's hooks)."""
@@ -229,7 +229,7 @@ def record_page_widgets(view, item) -> dict:
     )
 
 
-def mark_edited_record(form, pk) -> None:
+def mark_edited_record(form: Any, pk: Any) -> None:
     """Tell FAB's ``Unique`` validator which row an edit form belongs to (it
     reads ``form._id``), so the row's own value is not a duplicate of itself."""
     form._id = pk
@@ -239,31 +239,31 @@ class ModelViewSeam(_ModelViewBase):
     """FAB ModelView private hooks, each forwarded to a public method of the
     portal's base view (``app/common/views.py``). Put it first in the bases."""
 
-    def _add(self):
+    def _add(self) -> Any:
         if request.method != "POST":
             return super()._add()
         return self.save_add_form(self.add_form.refresh())
 
-    def _edit(self, pk):
+    def _edit(self, pk: Any) -> Any:
         self.before_edit(pk)
         if request.method != "POST":
             return super()._edit(pk)
         return self.save_edit_form(pk)
 
-    def before_edit(self, pk) -> None:
+    def before_edit(self, pk: Any) -> None:
         """Before the edit page or its save (override to refuse with abort())."""
 
-    def _list(self, **kwargs):
+    def _list(self, **kwargs: Any) -> Any:
         return self.after_list_widgets(super()._list(**kwargs))
 
-    def after_list_widgets(self, widgets: dict) -> dict:
+    def after_list_widgets(self, widgets: Any) -> Any:
         """The list page's widgets, built (override to log what was shown)."""
         return widgets
 
-    def _show(self, pk):
+    def _show(self, pk: Any) -> Any:
         return self.after_show_widgets(pk, super()._show(pk))
 
-    def after_show_widgets(self, pk, widgets: dict) -> dict:
+    def after_show_widgets(self, pk: Any, widgets: Any) -> Any:
         """A record page's widgets, built (override to log a personal-data view)."""
         return widgets
 
@@ -273,26 +273,26 @@ class ModelViewSeam(_ModelViewBase):
     #: field chosen instead (``before_add_page``).
     add_form_keeps_filtered_relations = False
 
-    def _get_add_widget(self, form, exclude_cols=None, widgets=None):
+    def _get_add_widget(self, form: Any, exclude_cols: Any = None, widgets: Any = None) -> Any:
         self.before_add_page(form)
         if self.add_form_keeps_filtered_relations:
             exclude_cols = None
         return super()._get_add_widget(form, exclude_cols=exclude_cols, widgets=widgets)
 
-    def before_add_page(self, form) -> None:
+    def before_add_page(self, form: Any) -> None:
         """The add form, about to be rendered (its first view or after a refusal)."""
 
     def _get_list_widget(
         self,
-        filters,
-        actions=None,
-        order_column="",
-        order_direction="",
-        page=None,
-        page_size=None,
-        widgets=None,
-        **kwargs,
-    ):
+        filters: Any,
+        actions: Any = None,
+        order_column: str = "",
+        order_direction: str = "",
+        page: int | None = None,
+        page_size: int | None = None,
+        widgets: Any = None,
+        **kwargs: Any,
+    ) -> Any:
         return self.list_page_widgets(
             filters,
             actions=actions,
@@ -304,23 +304,34 @@ class ModelViewSeam(_ModelViewBase):
             **kwargs,
         )
 
-    def fab_list_widgets(self, filters, **kwargs) -> dict:
+    def fab_list_widgets(self, filters: Any, **kwargs: Any) -> Any:
         """FAB's own list widget (ORM objects per row), for views that need it."""
         return super()._get_list_widget(filters, **kwargs)
 
-    def _get_search_widget(self, form=None, exclude_cols=None, widgets=None):
+    def _get_search_widget(
+        self, form: Any = None, exclude_cols: Any = None, widgets: Any = None
+    ) -> Any:
         return self.search_page_widgets(form=form, exclude_cols=exclude_cols, widgets=widgets)
 
-    def fab_search_widgets(self, form=None, exclude_cols=None, widgets=None) -> dict:
+    def fab_search_widgets(
+        self, form: Any = None, exclude_cols: Any = None, widgets: Any = None
+    ) -> Any:
         return super()._get_search_widget(form=form, exclude_cols=exclude_cols, widgets=widgets)
 
-    def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
+    def _get_show_widget(
+        self,
+        pk: Any,
+        item: Any,
+        widgets: Any = None,
+        actions: Any = None,
+        show_fieldsets: Any = None,
+    ) -> Any:
         widgets = super()._get_show_widget(
             pk, item, widgets=widgets, actions=actions, show_fieldsets=show_fieldsets
         )
         return self.adjust_show_widgets(widgets, item)
 
-    def adjust_show_widgets(self, widgets: dict, item) -> dict:
+    def adjust_show_widgets(self, widgets: Any, item: Any) -> Any:
         return widgets
 
 
@@ -336,14 +347,20 @@ class RestApiSeam(_RestApiBase):
         """Called once FAB has built the add/edit/show/list schemas."""
 
 
-def wrap_field_info(adjust: Callable[[Any, Any, dict], dict]) -> None:
+def wrap_field_info(adjust: Callable[[Any, Any, dict[str, Any]], dict[str, Any]]) -> None:
     """Let ``adjust(api, field, info)`` finish every field description FAB's
     ``_info`` endpoint gives (translated labels and descriptions)."""
     original = ModelRestApi._get_field_info
     if getattr(original, "portal_wrapped", False):
         return
 
-    def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
+    def _get_field_info(
+        self: Any,
+        field: Any,
+        filter_rel_field: Any,
+        page: int | None = None,
+        page_size: int | None = None,
+    ) -> dict[str, Any]:
         info = original(self, field, filter_rel_field, page=page, page_size=page_size)
         return adjust(self, field, info)
 
@@ -355,16 +372,16 @@ def wrap_field_info(adjust: Callable[[Any, Any, dict], dict]) -> None:
 
 # --------------------------------------------------------------------------- queries
 def apply_inner_all(
-    interface,
-    query,
-    filters,
-    order_column="",
-    order_direction="",
-    page=None,
-    page_size=None,
-    select_columns=None,
-    aliases_mapping=None,
-):
+    interface: Any,
+    query: Any,
+    filters: Any,
+    order_column: str | None = "",
+    order_direction: str | None = "",
+    page: int | None = None,
+    page_size: int | None = None,
+    select_columns: Any = None,
+    aliases_mapping: dict[str, Any] | None = None,
+) -> Any:
     """FAB's scoped, filtered, ordered (and paged) query over the interface's model."""
     return interface._apply_inner_all(
         query,
@@ -387,7 +404,13 @@ class LazyCatalogueFilters(Filters):
     only the parsing of URL arguments reads it. Here it is built on first use.
     """
 
-    def __init__(self, filter_converter, datamodel, search_columns=None, search_filters=None):
+    def __init__(
+        self,
+        filter_converter: Any,
+        datamodel: Any,
+        search_columns: list[str] | None = None,
+        search_filters: dict[str, Any] | None = None,
+    ) -> None:
         # Filters.__init__ is not called: it would build the catalogue now.
         self.search_columns = search_columns or []
         self.filter_converter = filter_converter
@@ -398,7 +421,7 @@ class LazyCatalogueFilters(Filters):
             self._search_filters[column] += extra
 
     @property
-    def _all_filters(self):
+    def _all_filters(self) -> Any:
         catalogue = self.__dict__.get("_all_filters_built")
         if catalogue is None:
             catalogue = self.__dict__["_all_filters_built"] = self._get_filters(
@@ -406,7 +429,7 @@ class LazyCatalogueFilters(Filters):
             )
         return catalogue
 
-    def joined(self, filters, values):
+    def joined(self, filters: Any, values: Any) -> LazyCatalogueFilters:
         """A filter set of the same class with these filters and values."""
         joined = type(self)(self.filter_converter, self.datamodel)
         joined.filters, joined.values = filters, values
@@ -424,14 +447,14 @@ class SecurityManagerSeam(_SecurityManagerBase):
         """FAB's own start-up creation (the portal's manager overrides it)."""
         super()._create_db()
 
-    def _has_view_access(self, user, permission_name: str, view_name: str) -> bool:
+    def _has_view_access(self, user: Any, permission_name: str, view_name: str) -> bool:
         return self.cached_view_access(user, permission_name, view_name)
 
-    def cached_view_access(self, user, permission_name: str, view_name: str) -> bool:
+    def cached_view_access(self, user: Any, permission_name: str, view_name: str) -> bool:
         """FAB's answer (the portal's manager overrides it with a cache)."""
         return self.fab_view_access(user, permission_name, view_name)
 
-    def fab_view_access(self, user, permission_name: str, view_name: str) -> bool:
+    def fab_view_access(self, user: Any, permission_name: str, view_name: str) -> bool:
         """FAB's own answer (the database or the configured built-in roles)."""
         return bool(super()._has_view_access(user, permission_name, view_name))
 
@@ -446,23 +469,23 @@ def install_safe_redirect(safe_redirect: Callable[[str | None], str]) -> None:
     fab_security_views.get_safe_redirect = safe_redirect
 
 
-def install_view_lookup(app, appbuilder) -> None:
+def install_view_lookup(app: Any, appbuilder: Any) -> None:
     """FAB's template filters find a view by class name with a loop over all
     views, four to eight times per page (``is_item_visible``); a dict built
     once the views are registered answers the same."""
     filters = app.jinja_env.filters["is_item_visible"].__self__
-    by_name: dict = {}
+    by_name: dict[str, Any] = {}
     for view in appbuilder.baseviews:
         by_name.setdefault(view.__class__.__name__, view)
     filters.find_views_by_name = by_name.get
 
 
 # --------------------------------------------------------------------------- Babel
-def babel_context():
+def babel_context() -> Any:
     """Flask-Babel's per-request context (None outside a request)."""
     return _get_current_context()
 
 
-def install_babel_domain(babel, domain) -> None:
+def install_babel_domain(babel: Any, domain: Any) -> None:
     """Replace the Babel object's cached ``domain_instance``."""
     babel.__dict__["domain_instance"] = domain

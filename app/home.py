@@ -451,10 +451,11 @@ def _start_ticker(app) -> None:
     with state["lock"]:
         if state["ticker"] is not None:
             return
-        state["ticker"] = threading.Thread(
+        ticker = threading.Thread(
             target=_tick, args=(app, state), name="portal-figures-ticker", daemon=True
         )
-    state["ticker"].start()
+        state["ticker"] = ticker
+    ticker.start()
 
 
 def _tick(app, state) -> None:
@@ -557,7 +558,8 @@ def chart_html(chart: Chart) -> Markup:
     key = cache.cache_key("chart_html", (str(get_locale()), repr(chart)))
 
     def render() -> Markup:
-        macro = current_app.jinja_env.get_template("portal/charts.html").module.bar_chart
+        template = current_app.jinja_env.get_template("portal/charts.html")
+        macro = template.module.bar_chart  # type: ignore[attr-defined]  # a macro: a dynamic attribute of Jinja's TemplateModule
         return Markup(macro(chart))
 
     ttl = current_app.config.get("DASHBOARD_CACHE_SECONDS", 60) or 60

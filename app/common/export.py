@@ -30,9 +30,9 @@ import csv
 import datetime as dt
 import enum
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -45,6 +45,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
@@ -71,14 +72,15 @@ KYIV = ZoneInfo("Europe/Kyiv")
 
 def kyiv_datetime(value: dt.datetime) -> str:
     """A stored UTC timestamp as Kyiv time, «dd.mm.yyyy HH:MM» (the pages' ``ua_datetime``)."""
-    return format_datetime(value, "dd.MM.yyyy HH:mm")
+    text: str = format_datetime(value, "dd.MM.yyyy HH:mm")
+    return text
 
 
 def kyiv_now() -> dt.datetime:
     return dt.datetime.now(KYIV)
 
 
-def unescape_cell(value):
+def unescape_cell(value: Any) -> Any:
     """A cell of an exported file read back: the apostrophe :func:`safe_cell`
     put before a formula character is taken off («'+380671234567»)."""
     if (
@@ -101,11 +103,11 @@ class ExportColumn:
     path: str
     read: Callable[[Any], Any] | None = None
 
-    def value(self, item):
+    def value(self, item: Any) -> Any:
         return self.read(item) if self.read is not None else _resolve(item, self.path)
 
 
-def safe_cell(value) -> str | int | float | None:
+def safe_cell(value: Any) -> str | int | float | None:
     """Value as a spreadsheet cell: dates in dd.mm.yyyy, times in Kyiv time,
     formulas neutralised."""
     if value is None:
@@ -113,18 +115,20 @@ def safe_cell(value) -> str | int | float | None:
     if isinstance(value, bool):
         return "так" if value else "ні"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value
+        number: int | float = value
+        return number
     if isinstance(value, dt.datetime):
         return kyiv_datetime(value)
     if isinstance(value, dt.date):
-        return format_date(value, "dd.MM.yyyy")
+        day: str = format_date(value, "dd.MM.yyyy")
+        return day
     text = str(value)
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
 
 
-def _resolve(item, column: str):
+def _resolve(item: Any, column: str) -> Any:
     value = item
     for part in column.split("."):
         value = getattr(value, part, None) if value is not None else None
@@ -133,7 +137,12 @@ def _resolve(item, column: str):
     return value
 
 
-def _column_model(model, column: str):
+def _path_reader(path: str) -> Callable[[Any], Any]:
+    """The reader of a dotted column path."""
+    return lambda item: _resolve(item, path)
+
+
+def _column_model(model: Any, column: str) -> tuple[Any, str]:
     """The model holding the last attribute of a dotted column path, and that attribute."""
     from sqlalchemy import inspect as sa_inspect
 
@@ -146,12 +155,12 @@ def _column_model(model, column: str):
     return model, parts[-1]
 
 
-def masked_columns(model, columns) -> set[str]:
+def masked_columns(model: Any, columns: Iterable[str]) -> set[str]:
     """Export columns that are personal data (the models' ``__personal_data__``)
     the current user may not see: exported as ``***`` (app.security.pii)."""
     from ..security.pii import hidden_columns
 
-    masked = set()
+    masked: set[str] = set()
     for column in columns:
         owner, attr = _column_model(model, column)
         if owner is not None and attr in hidden_columns(owner):
@@ -172,18 +181,19 @@ class ExportMixin(_ExportBase):
     export_columns: list[Any] | None = None
     list_template = "portal/list_with_export.html"
 
-    def render_template(self, template, **kwargs):
+    def render_template(self, template: str, **kwargs: Any) -> str:
         # The list page shows export buttons only to roles that may export.
         kwargs.setdefault("export_endpoint", f"{self.__class__.__name__}.export")
         kwargs.setdefault(
             "can_export", self.appbuilder.sm.has_access("can_export", self.class_permission_name)
         )
-        return super().render_template(template, **kwargs)
+        page: str = super().render_template(template, **kwargs)
+        return page
 
-    def _export_columns(self) -> list[str]:
+    def _export_columns(self) -> list[str | ExportColumn]:
         return self.export_columns or self.list_columns
 
-    def _export_filters(self):
+    def _export_filters(self) -> Any:
         """The list's search filters from the request args, joined with the scope.
 
         A fresh ``Filters`` object every time: the view's own ``_filters`` is
@@ -213,9 +223,10 @@ class ExportMixin(_ExportBase):
         query = query.with_entities(*model.__mapper__.primary_key)
         if limit is not None:
             query = query.limit(limit)
-        return query.count()
+        count: int = query.count()
+        return count
 
-    def export_rows(self, progress=None):
+    def export_rows(self, progress: Callable[[int], object] | None = None) -> Iterator[list[Any]]:
         """Yield the header, then one list of cells per in-scope, filtered row.
 
         ``progress(rows_sent)`` is called after every batch.
@@ -226,9 +237,8 @@ class ExportMixin(_ExportBase):
             for c in columns
         ]
         paths = [c.path if isinstance(c, ExportColumn) else c for c in columns]
-        readers = [
-            c.value if isinstance(c, ExportColumn) else (lambda item, path=c: _resolve(item, path))
-            for c in columns
+        readers: list[Callable[[Any], Any]] = [
+            c.value if isinstance(c, ExportColumn) else _path_reader(c) for c in columns
         ]
         filters = self._export_filters()
         order_column, order_direction = self._export_order()
@@ -274,7 +284,7 @@ class ExportMixin(_ExportBase):
 
     @expose("/export/<string:fmt>", methods=["GET", "POST"])
     @has_access
-    def export(self, fmt):
+    def export(self, fmt: str) -> ResponseReturnValue:
         if fmt not in MIMETYPES:
             abort(404)
         inline_max = int(current_app.config.get("EXPORT_INLINE_MAX_ROWS", INLINE_MAX_ROWS))
@@ -299,7 +309,7 @@ class ExportMixin(_ExportBase):
             return self._export_csv()
         return self._export_xlsx()
 
-    def _export_in_background(self, fmt: str, inline_max: int):
+    def _export_in_background(self, fmt: str, inline_max: int) -> ResponseReturnValue:
         title = _(
             "Export of “%(list)s” to %(format)s", list=str(self.list_title), format=fmt.upper()
         )
@@ -323,8 +333,8 @@ class ExportMixin(_ExportBase):
         )
         return redirect(url_for("JobView.show", pk=job.id))
 
-    def _export_csv(self):
-        def generate():
+    def _export_csv(self) -> Response:
+        def generate() -> Iterator[str]:
             buffer = io.StringIO()
             writer = csv.writer(buffer, delimiter=";")
             yield "\ufeff"
@@ -340,7 +350,7 @@ class ExportMixin(_ExportBase):
             headers={"Content-Disposition": f'attachment; filename="{self._filename("csv")}"'},
         )
 
-    def _export_xlsx(self):
+    def _export_xlsx(self) -> Response:
         out = io.BytesIO()
         self.write_xlsx(out, self.export_rows())
         return Response(
@@ -349,14 +359,16 @@ class ExportMixin(_ExportBase):
             headers={"Content-Disposition": f'attachment; filename="{self._filename("xlsx")}"'},
         )
 
-    def write_xlsx(self, target, rows) -> None:
+    def write_xlsx(self, target: str | IO[bytes], rows: Iterable[Sequence[Any]]) -> None:
         write_xlsx_sheet(target, rows, str(self.list_title))
 
-    def write_export_file(self, fmt: str, path: str, progress=None) -> int:
+    def write_export_file(
+        self, fmt: str, path: str, progress: Callable[[int], object] | None = None
+    ) -> int:
         """Write the export to ``path`` (for a job); returns the number of data rows."""
         written = 0
 
-        def counted(rows):
+        def counted(rows: Iterable[list[Any]]) -> Iterator[list[Any]]:
             nonlocal written
             for number, row in enumerate(rows):
                 written = number
@@ -373,7 +385,7 @@ class ExportMixin(_ExportBase):
         return written
 
 
-def write_xlsx_sheet(target, rows, title: str) -> None:
+def write_xlsx_sheet(target: str | IO[bytes], rows: Iterable[Sequence[Any]], title: str) -> None:
     """Rows (lists of cells) to a one-sheet XLSX workbook at ``target`` (a path or a
     binary file); write-only, so memory stays flat on big files. The exports and the
     report files (``app.cases.report_file``) share it."""
@@ -386,7 +398,7 @@ def write_xlsx_sheet(target, rows, title: str) -> None:
     workbook.save(target)
 
 
-def _export_view(name: str):
+def _export_view(name: str) -> ExportMixin:
     for view in get_appbuilder().baseviews:
         if view.__class__.__name__ == name and isinstance(view, ExportMixin):
             return view

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -67,7 +67,7 @@ NOT_A_PHONE = _l(
 class FieldError(ValueError):
     """A value that cannot be read; ``str(exc)`` is the message for the user."""
 
-    def __init__(self, message, **values):
+    def __init__(self, message: Any, **values: Any) -> None:
         self.message = message
         self.values = values
         super().__init__(self.__str__())
@@ -76,21 +76,21 @@ class FieldError(ValueError):
         return str(self.message) % self.values if self.values else str(self.message)
 
 
-def _blank(value) -> bool:
+def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _shown(value) -> str:
+def _shown(value: Any) -> str:
     return str(value).strip()[:60]
 
 
 # --- parsers ----------------------------------------------------------------------------
 def parse_decimal(
-    value,
+    value: Any,
     places: int | None = None,
     minimum: float | None = None,
     maximum: float | None = None,
-    range_message=None,
+    range_message: Any = None,
 ) -> float | None:
     """A number typed with a decimal comma or point («49,8», «49.8», «1 234,5»)
     or given as a number; rounded to ``places`` decimals when given, checked
@@ -131,7 +131,7 @@ def parse_decimal(
 
 
 def parse_whole(
-    value, minimum: int | None = None, maximum: int | None = None, range_message=None
+    value: Any, minimum: int | None = None, maximum: int | None = None, range_message: Any = None
 ) -> int | None:
     """A whole number («2», 2, 2.0 from a spreadsheet), checked against the bounds."""
     number = parse_decimal(value, minimum=minimum, maximum=maximum, range_message=range_message)
@@ -142,7 +142,7 @@ def parse_whole(
     return int(number)
 
 
-def format_decimal(value, places: int = COORDINATE_PLACES) -> str:
+def format_decimal(value: Any, places: int = COORDINATE_PLACES) -> str:
     """A number as typed back into a form: up to ``places`` decimals, no
     trailing zeros (49.7167 stays «49.7167»; nothing is rounded to 2 places)."""
     if value is None:
@@ -151,15 +151,15 @@ def format_decimal(value, places: int = COORDINATE_PLACES) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def parse_latitude(value) -> float | None:
+def parse_latitude(value: Any) -> float | None:
     return parse_decimal(value, COORDINATE_PLACES, *UKRAINE_LATITUDE, LATITUDE_RANGE)
 
 
-def parse_longitude(value) -> float | None:
+def parse_longitude(value: Any) -> float | None:
     return parse_decimal(value, COORDINATE_PLACES, *UKRAINE_LONGITUDE, LONGITUDE_RANGE)
 
 
-def parse_date(value) -> dt.date | None:
+def parse_date(value: Any) -> dt.date | None:
     """``dd.mm.yyyy`` or ``yyyy-mm-dd`` (a spreadsheet's date cell as it is)."""
     if _blank(value):
         return None
@@ -179,7 +179,7 @@ def parse_date(value) -> dt.date | None:
     raise FieldError(NOT_A_DATE, value=_shown(value))
 
 
-def parse_phone(value) -> str | None:
+def parse_phone(value: Any) -> str | None:
     """A Ukrainian phone number in any usual spelling, as ``+380XXXXXXXXX``.
 
     A number cell of a spreadsheet has lost the leading zero (``671234567``
@@ -205,7 +205,7 @@ def parse_phone(value) -> str | None:
     return normalized
 
 
-def parse_edrpou(value) -> str | None:
+def parse_edrpou(value: Any) -> str | None:
     """An EDRPOU code: 8 digits with a correct check digit. A code given as a
     number (a spreadsheet drops leading zeros) is padded back to 8 digits."""
     from .validators import EDRPOU_CHECKSUM_MESSAGE, EDRPOU_FORMAT_MESSAGE, edrpou_is_valid
@@ -228,7 +228,7 @@ def parse_edrpou(value) -> str | None:
     return text
 
 
-def parse_code(value, limit: int = 50) -> str | None:
+def parse_code(value: Any, limit: int = 50) -> str | None:
     """An identifier typed by people (an external code, a number): trimmed; empty is
     None, never «» (two records without a code must not collide on a unique column)."""
     if _blank(value):
@@ -241,7 +241,7 @@ def parse_code(value, limit: int = 50) -> str | None:
     return text
 
 
-def parse_katottg(value) -> str | None:
+def parse_katottg(value: Any) -> str | None:
     """A KATOTTG code («UA» and 17 digits), upper-cased; its existence in the
     codifier is the caller's question."""
     from .validators import KATOTTG_MESSAGE, katottg_is_valid
@@ -258,7 +258,7 @@ def parse_katottg(value) -> str | None:
 class DateInputWidget:
     """A text input that portal.js turns into a Ukrainian date picker."""
 
-    def __call__(self, field, **kwargs):
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
         kwargs.setdefault("id", field.id)
         kwargs.setdefault("name", field.name)
         kwargs.setdefault("class", "form-control portal-date")
@@ -277,10 +277,12 @@ class UkDateField(fields.DateField):
 
     widget = DateInputWidget()
 
-    def __init__(self, label=None, validators=None, format=None, **kwargs):
+    def __init__(
+        self, label: Any = None, validators: Any = None, format: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(label, validators, format=list(DATE_FORMATS), **kwargs)
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[str]) -> None:
         if not valuelist:
             return
         self.data = None
@@ -289,7 +291,7 @@ class UkDateField(fields.DateField):
         except FieldError as exc:
             raise ValueError(_form_message(exc)) from None
 
-    def _value(self):
+    def _value(self) -> str:
         if self.raw_data:
             return " ".join(self.raw_data)
         if isinstance(self.data, (dt.date, dt.datetime)):
@@ -307,9 +309,10 @@ class _TextWidget(TextInput):
     """Bootstrap text input; no ``maxlength`` (the parser decides, not the
     column's width: «(067) 123-45-67» is 15 characters and stored as 13)."""
 
-    def __call__(self, field, **kwargs):
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
         kwargs.setdefault("class", "form-control")
-        return super().__call__(field, **kwargs)
+        html: Markup = super().__call__(field, **kwargs)
+        return html
 
 
 class ParsedField(fields.Field):
@@ -318,23 +321,32 @@ class ParsedField(fields.Field):
 
     widget = _TextWidget()
 
-    def __init__(self, label=None, validators=None, parser=None, formatter=None, **kwargs):
+    def __init__(
+        self,
+        label: Any = None,
+        validators: Any = None,
+        parser: Callable[[Any], Any] | None = None,
+        formatter: Callable[[Any], str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(label, validators, **kwargs)
         self.parser = parser
-        self.formatter = formatter or str
+        self.formatter: Callable[[Any], str] = formatter or str
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist:
             return
         self.data = None
+        assert self.parser is not None  # every Kind passes its parser
         try:
             self.data = self.parser(valuelist[0])
         except FieldError as exc:
             raise ValueError(_form_message(exc)) from None
 
-    def _value(self):
+    def _value(self) -> str:
         if self.raw_data:
-            return self.raw_data[0]
+            raw: str = self.raw_data[0]
+            return raw
         return "" if self.data is None else self.formatter(self.data)
 
 
@@ -350,12 +362,12 @@ class Kind:
 
     parse: Callable[[Any], Any]
     formatter: Callable[[Any], str] = str
-    api_base: type = api_fields.String
-    render_kw: tuple = ()
-    form_class: type | None = None
-    field_class: type = ParsedField
+    api_base: type[api_fields.Field] = api_fields.String
+    render_kw: tuple[tuple[str, str], ...] = ()
+    form_class: type[Any] | None = None
+    field_class: type[Any] = ParsedField
 
-    def form(self, label, required: bool = False, **kwargs):
+    def form(self, label: Any, required: bool = False, **kwargs: Any) -> Any:
         validators = [DataRequired() if required else Optional()]
         if self.form_class is not None:
             return self.form_class(label, validators=validators, **kwargs)
@@ -368,18 +380,23 @@ class Kind:
             **kwargs,
         )
 
-    def api(self, **kwargs):
+    def api(self, **kwargs: Any) -> api_fields.Field:
         parse = self.parse
 
-        class Parsed(self.api_base):
-            def _deserialize(self, value, attr, data, **kw):
-                try:
-                    return parse(value)
-                except FieldError as exc:
-                    raise ApiValidationError(str(exc)) from None
+        def _deserialize(
+            field: api_fields.Field, value: Any, attr: Any, data: Any, **kw: Any
+        ) -> Any:
+            try:
+                return parse(value)
+            except FieldError as exc:
+                raise ApiValidationError(str(exc)) from None
 
-        Parsed.__name__ = self.api_base.__name__
-        return Parsed(**kwargs)
+        # The kind's own marshmallow field, reading with the kind's parser
+        # (built with type(): a class statement cannot name a base held in a field).
+        parsed: type[api_fields.Field] = type(
+            self.api_base.__name__, (self.api_base,), {"_deserialize": _deserialize}
+        )
+        return parsed(**kwargs)
 
 
 LATITUDE = Kind(
@@ -417,11 +434,11 @@ EDRPOU = Kind(parse_edrpou, str, api_fields.String, (("inputmode", "numeric"),))
 KATOTTG = Kind(parse_katottg)
 
 
-def _column(model, name):
+def _column(model: Any, name: str) -> Any:
     return model.__table__.columns.get(name)
 
 
-def _required(column) -> bool:
+def _required(column: Any) -> bool:
     return (
         column is not None
         and not column.nullable
@@ -430,7 +447,12 @@ def _required(column) -> bool:
     )
 
 
-def form_fields(model, kinds: dict, labels: dict, descriptions: dict | None = None) -> dict:
+def form_fields(
+    model: Any,
+    kinds: dict[str, Kind],
+    labels: dict[str, Any],
+    descriptions: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Form fields for the ``kinds`` (column name -> :class:`Kind`) of ``model``,
     for a view's ``add_form_extra_fields`` / ``edit_form_extra_fields``."""
     return {
@@ -448,7 +470,7 @@ class ParsedApiFields(RestApiSeam):
     ``parsed_fields`` (name -> :class:`Kind`) with the kinds' parsers, so the
     API accepts what the form and the importer accept and stores the same."""
 
-    parsed_fields: dict = {}
+    parsed_fields: dict[str, Kind] = {}
 
     def after_model_schemas(self) -> None:
         super().after_model_schemas()
@@ -457,7 +479,7 @@ class ParsedApiFields(RestApiSeam):
             schema = getattr(self, attr, None)
             if schema is None:
                 continue
-            overrides = {}
+            overrides: dict[str, api_fields.Field] = {}
             for name, kind in self.parsed_fields.items():
                 if name not in schema.fields:
                     continue
@@ -479,7 +501,9 @@ class EnumSelectField(fields.SelectField):
     crashed the form with a 500 instead of showing "This field is required".
     """
 
-    def __init__(self, label=None, validators=None, enum_class=None, **kwargs):
+    def __init__(
+        self, label: Any = None, validators: Any = None, enum_class: Any = None, **kwargs: Any
+    ) -> None:
         from flask_appbuilder.fieldwidgets import Select2Widget
 
         kwargs.setdefault("widget", Select2Widget())
@@ -487,7 +511,7 @@ class EnumSelectField(fields.SelectField):
         super().__init__(label, validators, coerce=self._coerce, **kwargs)
         self.choices = [("", "—")] + [(m.name, m.label) for m in enum_class]
 
-    def _coerce(self, value):
+    def _coerce(self, value: Any) -> Any:
         if value is None or value == "" or isinstance(value, self.enum_class):
             return value or None
         try:
@@ -495,14 +519,14 @@ class EnumSelectField(fields.SelectField):
         except KeyError:
             return value
 
-    def iter_choices(self):
+    def iter_choices(self) -> Iterator[tuple[str, Any, bool, dict[str, Any]]]:
         # Labels are computed at render time, in the request's language.
         current = self.data.name if isinstance(self.data, self.enum_class) else self.data
         yield ("", "—", current in (None, ""), {})
         for member in self.enum_class:
             yield (member.name, member.label, member.name == current, {})
 
-    def pre_validate(self, form):
+    def pre_validate(self, form: Any) -> None:
         if self.data in (None, ""):
             return  # presence is DataRequired's job
         if not isinstance(self.data, self.enum_class):

@@ -13,6 +13,8 @@ once and each link is a string join. The template's markup is FAB 5.3's
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import request
@@ -28,11 +30,11 @@ FIRST, PREVIOUS, NEXT, LAST = (Markup(s) for s in ("&laquo;", "&lt;", "&gt;", "&
 class LinkMaker:
     """``href``s of the current page with some arguments replaced."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.path = request.path
         self.args = list(request.args.items(multi=True))
 
-    def __call__(self, **changes) -> Markup:
+    def __call__(self, **changes: Any) -> Markup:
         kept = [(k, v) for k, v in self.args if k not in changes]
         kept.extend((k, v) for k, v in changes.items())
         return escape(f"{self.path}?{urlencode(kept)}")
@@ -43,8 +45,12 @@ def _page_count(count: int, page_size: int) -> int:
 
 
 def pagination(
-    page, page_size: int, count: int, modelview_name: str, links: LinkMaker | None = None
-) -> list[tuple[str, str, str]]:
+    page: int | None,
+    page_size: int,
+    count: int,
+    modelview_name: str,
+    links: LinkMaker | None = None,
+) -> list[tuple[str, str, str | int]]:
     """FAB's ``lib.render_pagination``: ``(css class, href, label)`` of the
     arrows and of seven page numbers around the current one; none for a
     single page."""
@@ -61,7 +67,7 @@ def pagination(
         low = low - high + pages
     low, high = max(low, 0), min(high, pages)
 
-    def item(label, target: int | None, css: str = "") -> tuple:
+    def item(label: str | int, target: int | None, css: str = "") -> tuple[str, str, str | int]:
         return (css, "#" if target is None else links(**{key: target}), label)
 
     items = [
@@ -78,7 +84,11 @@ def pagination(
 
 
 def page_sizes(
-    page, page_size: int, count: int, modelview_name: str, links: LinkMaker | None = None
+    page: int | None,
+    page_size: int,
+    count: int,
+    modelview_name: str,
+    links: LinkMaker | None = None,
 ) -> list[tuple[bool, str, int]] | None:
     """FAB's ``lib.render_set_page_size``: ``(active, href, size)`` of the
     dropdown's sizes; None for a single page (no dropdown)."""
@@ -95,19 +105,19 @@ def page_sizes(
 
 
 def column_titles(
-    include_columns,
-    order_columns,
-    label_columns: dict,
+    include_columns: Iterable[str],
+    order_columns: Collection[str],
+    label_columns: dict[str, Any],
     modelview_name: str,
     links: LinkMaker | None = None,
-) -> list[tuple]:
+) -> list[tuple[Any, str | None, str | None]]:
     """``(label, href, icon)`` of each ``<th>``: a sortable column links to
     itself in the other direction; ``href`` is None for the others."""
     links = links or LinkMaker()
     column_key, direction_key = f"_oc_{modelview_name}", f"_od_{modelview_name}"
     current = request.args.get(column_key)
     current_direction = request.args.get(direction_key)
-    titles: list[tuple] = []
+    titles: list[tuple[Any, str | None, str | None]] = []
     for column in include_columns:
         label = label_columns.get(column)
         if column not in order_columns:

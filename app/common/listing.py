@@ -25,7 +25,9 @@ it also runs an exact ``count(*)`` for every page and lets a user ask for page
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from operator import itemgetter
+from typing import Any
 
 from flask import current_app, g, has_request_context, url_for
 from flask_appbuilder._compat import as_unicode
@@ -58,7 +60,7 @@ class FilterRelationKeyEqual(FilterRelationOneToManyEqual):
     and compares objects; an id that is not a number simply matches nothing.
     """
 
-    def apply(self, query, value):
+    def apply(self, query: Any, value: Any) -> Any:
         relation = getattr(self.model, self.column_name).property
         columns = list(relation.local_columns)
         if len(columns) != 1:
@@ -84,7 +86,7 @@ class LeanFilters(fab_seam.LazyCatalogueFilters):
     """FAB's ``Filters`` with the per-column catalogue built on first use
     (see :class:`app.fab_seam.LazyCatalogueFilters`)."""
 
-    def get_joined_filters(self, filters) -> LeanFilters:
+    def get_joined_filters(self, filters: Any) -> LeanFilters:
         return self.joined(self.filters + filters.filters, self.values + filters.values)
 
     def copy(self) -> LeanFilters:
@@ -101,13 +103,13 @@ class PortalInterface(SQLAInterface):
 
     def apply_order_by(
         self,
-        query,
-        order_column,
-        order_direction,
-        aliases_mapping=None,
-        bypass_many_to_many=False,
-        add_pk=False,
-    ):
+        query: Any,
+        order_column: str | None,
+        order_direction: str | None,
+        aliases_mapping: dict[str, Any] | None = None,
+        bypass_many_to_many: bool = False,
+        add_pk: bool = False,
+    ) -> Any:
         column = self.obj.__table__.columns.get(order_column or "")
         if column is None or not finder.is_text_column(column):
             return super().apply_order_by(
@@ -118,9 +120,13 @@ class PortalInterface(SQLAInterface):
                 bypass_many_to_many=bypass_many_to_many,
                 add_pk=add_pk,
             )
-        return self._collated_order(query, getattr(self.obj, order_column), order_direction, add_pk)
+        return self._collated_order(
+            query, getattr(self.obj, order_column or ""), order_direction, add_pk
+        )
 
-    def _collated_order(self, query, attribute, order_direction, add_pk):
+    def _collated_order(
+        self, query: Any, attribute: Any, order_direction: str | None, add_pk: bool
+    ) -> Any:
         direction = asc if order_direction == "asc" else desc
         order = [direction(finder.collated(attribute, self.session))]
         if add_pk:
@@ -135,20 +141,20 @@ class BoundedCountInterface(PortalInterface):
 
     filter_converter_class = BigRegisterFilterConverter
 
-    def __init__(self, obj, session=None, count_cap: int = DEFAULT_COUNT_CAP):
+    def __init__(self, obj: Any, session: Any = None, count_cap: int = DEFAULT_COUNT_CAP) -> None:
         super().__init__(obj, session=session)
         self.count_cap = count_cap
 
     def query(
         self,
-        filters=None,
-        order_column="",
-        order_direction="",
-        page=None,
-        page_size=None,
-        select_columns=None,
-        outer_default_load=False,
-    ):
+        filters: Any = None,
+        order_column: str = "",
+        order_direction: str = "",
+        page: int | None = None,
+        page_size: int | None = None,
+        select_columns: Any = None,
+        outer_default_load: bool = False,
+    ) -> Any:
         """One page in two steps inside one statement ("deferred join").
 
         The page's keys are found first, from ``case_file`` alone (an index
@@ -172,15 +178,22 @@ class BoundedCountInterface(PortalInterface):
         rows = self._of_page(rows, filters, order_column, order_direction, page, page_size)
         return self._page_count(len(rows), filters, page, page_size), rows
 
-    def _inner_only(self, filters) -> bool:
+    def _inner_only(self, filters: Any) -> bool:
         """Whether every filter applies to the inner query (columns, to-one
         relations). A filter through a to-many relation is applied by FAB's
         outer query only, so such a search takes FAB's path."""
         return not filters or len(self.get_inner_filters(filters).filters) == len(filters.filters)
 
     def _of_page(
-        self, query, filters, order_column, order_direction, page, page_size, plain: bool = False
-    ):
+        self,
+        query: Any,
+        filters: Any,
+        order_column: str | None,
+        order_direction: str | None,
+        page: int | None,
+        page_size: int,
+        plain: bool = False,
+    ) -> Any:
         """``query`` (over this model) restricted to the keys of one page, in
         the page's order: the keys come from the scoped, filtered, ordered and
         paginated inner query over this table alone.
@@ -217,7 +230,7 @@ class BoundedCountInterface(PortalInterface):
             return connection.execute(query.statement).all()
         return query.all()
 
-    def _page_count(self, rows: int, filters, page, page_size) -> int:
+    def _page_count(self, rows: int, filters: Any, page: int | None, page_size: int) -> int:
         """The list's count. A page that is not full is the last one: the count
         follows from it, with no statement (most lists on a case page, every
         short search result, every small register)."""
@@ -227,13 +240,13 @@ class BoundedCountInterface(PortalInterface):
 
     def apply_order_by(
         self,
-        query,
-        order_column,
-        order_direction,
-        aliases_mapping=None,
-        bypass_many_to_many=False,
-        add_pk=False,
-    ):
+        query: Any,
+        order_column: str | None,
+        order_direction: str | None,
+        aliases_mapping: dict[str, Any] | None = None,
+        bypass_many_to_many: bool = False,
+        add_pk: bool = False,
+    ) -> Any:
         """FAB's order, with a column of a to-one relation (``oblast.title``)
         always read through a join of its own.
 
@@ -267,7 +280,7 @@ class BoundedCountInterface(PortalInterface):
             order.extend(direction(key) for key in self.obj.__mapper__.primary_key)
         return query.order_by(*order)
 
-    def _order_target(self, order_column):
+    def _order_target(self, order_column: str | None) -> tuple[Any, str] | None:
         """``(relationship, column name)`` of a ``relation.column`` order over a
         to-one relation, else None (FAB orders it)."""
         if not order_column or "." not in order_column:
@@ -282,7 +295,15 @@ class BoundedCountInterface(PortalInterface):
             return prop, leaf
         return None
 
-    def list_page(self, filters, order_column, order_direction, page, page_size, columns):
+    def list_page(
+        self,
+        filters: Any,
+        order_column: str | None,
+        order_direction: str | None,
+        page: int | None,
+        page_size: int,
+        columns: Sequence[str],
+    ) -> tuple[int, list[Any], list[dict[str, Any]]] | None:
         """``(count, pks, values)`` of one list page, read as plain rows.
 
         The page's keys come from the same scoped, filtered, ordered inner
@@ -323,14 +344,17 @@ class BoundedCountInterface(PortalInterface):
             values.append({column: read(row) for column, read in plan.readers})
         return self._page_count(len(pks), filters, page, page_size), pks, values
 
-    def _row_plan(self, columns: tuple):
+    def _row_plan(self, columns: tuple[str, ...]) -> _RowPlan | None:
         """How to select ``columns`` as plain rows (cached per column list)."""
+        cache: dict[tuple[str, ...], _RowPlan | None]
         cache = self.__dict__.setdefault("_portal_row_plans", {})
         if columns not in cache:
             cache[columns] = _RowPlan.build(self.obj, columns)
         return cache[columns]
 
-    def get_values(self, lst, list_columns):
+    def get_values(
+        self, lst: Iterable[Any], list_columns: Iterable[str]
+    ) -> Iterator[dict[str, Any]]:
         """FAB's ``get_values`` (one dict per row: column -> value to show) with
         each column's reader chosen once per column list, not per cell (FAB
         asks ``hasattr`` twice per cell)."""
@@ -338,17 +362,21 @@ class BoundedCountInterface(PortalInterface):
         for item in lst:
             yield {column: read(item) for column, read in readers}
 
-    def _value_readers(self, columns: tuple) -> tuple:
-        cache = self.__dict__.setdefault("_portal_value_readers", {})
-        readers = cache.get(columns)
+    def _value_readers(self, columns: tuple[str, ...]) -> _Readers:
+        cache: dict[tuple[str, ...], _Readers] = self.__dict__.setdefault(
+            "_portal_value_readers", {}
+        )
+        readers: _Readers | None = cache.get(columns)
         if readers is None:
             readers = cache[columns] = tuple((c, _value_reader(c)) for c in columns)
         return readers
 
-    def get_filters(self, search_columns=None, search_filters=None) -> LeanFilters:
+    def get_filters(
+        self, search_columns: list[str] | None = None, search_filters: Any = None
+    ) -> LeanFilters:
         return LeanFilters(self.filter_converter_class, self, search_columns or [], search_filters)
 
-    def get_inner_filters(self, filters) -> LeanFilters:
+    def get_inner_filters(self, filters: Any) -> LeanFilters:
         """FAB's inner filters (plain columns and to-one relations), as LeanFilters."""
         inner = LeanFilters(self.filter_converter_class, self)
         if filters:
@@ -363,9 +391,9 @@ class BoundedCountInterface(PortalInterface):
                     inner.values.append(value)
         return inner
 
-    def _shallow_eager_loads(self) -> tuple:
+    def _shallow_eager_loads(self) -> tuple[Any, ...]:
         # Built once per register: loader options are immutable.
-        options = self.__dict__.get("_portal_shallow_loads")
+        options: tuple[Any, ...] | None = self.__dict__.get("_portal_shallow_loads")
         if options is None:
             options = self._portal_shallow_loads = tuple(
                 joinedload(rel.class_attribute).lazyload("*")
@@ -374,7 +402,7 @@ class BoundedCountInterface(PortalInterface):
             )
         return options
 
-    def query_count(self, query, filters=None, select_columns=None) -> int:
+    def query_count(self, query: Any, filters: Any = None, select_columns: Any = None) -> int:
         """At most ``count_cap + 1``. A search known to match more than the cap
         is remembered per user for ``LIST_COUNT_CACHE_SECONDS``: counting up to
         the cap walks 10,001 index entries on every page of a broad search, and
@@ -392,11 +420,15 @@ class BoundedCountInterface(PortalInterface):
         keys = self.obj.__mapper__.primary_key
         capped = inner.with_entities(*keys).limit(self.count_cap + 1).subquery()
         connection = self.session.connection(bind_arguments={"mapper": self.obj.__mapper__})
-        count = connection.execute(select(func.count()).select_from(capped)).scalar_one()
+        count: int = connection.execute(select(func.count()).select_from(capped)).scalar_one()
         if key is not None and count > self.count_cap:
             ttl = current_app.config["LIST_COUNT_CACHE_SECONDS"]
             cache.remember(cache.shared, key, True, ttl)
         return count
+
+
+#: ``(column, reader)`` pairs of a column list.
+_Readers = tuple[tuple[str, Callable[[Any], Any]], ...]
 
 
 class _RowPlan:
@@ -404,15 +436,18 @@ class _RowPlan:
     each shown value back from a row (``row[0]`` is the key) the way FAB's
     ``get_values`` reads it from an object."""
 
-    def __init__(self):
-        self.expressions, self.joins, self.options, self.readers = [], [], [], []
-        self._aliases = {}
+    def __init__(self) -> None:
+        self.expressions: list[Any] = []
+        self.joins: list[tuple[Any, Any]] = []
+        self.options: list[Any] = []
+        self.readers: list[tuple[str, Callable[[Any], Any]]] = []
+        self._aliases: dict[str, Any] = {}
 
-    def _select(self, expression) -> int:
+    def _select(self, expression: Any) -> int:
         self.expressions.append(expression)
         return len(self.expressions)  # its index in the row
 
-    def alias_for(self, model, relation):
+    def alias_for(self, model: Any, relation: Any) -> Any:
         if relation.key not in self._aliases:
             target = aliased(relation.mapper.class_)
             self._aliases[relation.key] = target
@@ -420,7 +455,7 @@ class _RowPlan:
         return self._aliases[relation.key]
 
     @classmethod
-    def build(cls, model, columns: tuple) -> _RowPlan | None:
+    def build(cls, model: Any, columns: tuple[str, ...]) -> _RowPlan | None:
         mapper = model.__mapper__
         if len(mapper.primary_key) != 1:
             return None
@@ -454,30 +489,33 @@ class _RowPlan:
                 key = prop.mapper.get_property_by_column(prop.mapper.primary_key[0]).key
                 present = plan._select(getattr(target, key))
                 # FAB shows "" where the relation is missing, the value otherwise
-                plan.readers.append(
-                    (column, lambda row, i=index, p=present: "" if row[p] is None else row[i])
-                )
+                plan.readers.append((column, _related_value_reader(index, present)))
             else:
                 return None  # a property, a method, a deeper path: FAB's way
         return plan
 
 
-def _enum_value_reader(index: int):
-    def read(row):
+def _enum_value_reader(index: int) -> Callable[[Any], Any]:
+    def read(row: Any) -> Any:
         value = row[index]
         return value.value if isinstance(value, enum.Enum) else value
 
     return read
 
 
-def _value_reader(column: str):
+def _related_value_reader(index: int, present: int) -> Callable[[Any], Any]:
+    """A to-one relation's column: "" where the relation is missing (FAB)."""
+    return lambda row: "" if row[present] is None else row[index]
+
+
+def _value_reader(column: str) -> Callable[[Any], Any]:
     """What FAB's ``_get_attr_value`` answers for ``column``: a dotted path read
     through its relations ("" where a link is missing), a method called, an
     enum member shown by its value (its Ukrainian label)."""
     if "." in column:
         path = column.split(".")
 
-        def read_path(item):
+        def read_path(item: Any) -> Any:
             try:
                 for name in path:
                     item = getattr(item, name)
@@ -487,7 +525,7 @@ def _value_reader(column: str):
 
         return read_path
 
-    def read(item):
+    def read(item: Any) -> Any:
         try:
             value = getattr(item, column)
         except AttributeError:
@@ -499,7 +537,7 @@ def _value_reader(column: str):
     return read
 
 
-def _capped_count_key(model, filters):
+def _capped_count_key(model: Any, filters: Any) -> str | None:
     """(table, user, search) for the signed-in user's list, else None."""
     if not has_request_context() or not current_app.config.get("LIST_COUNT_CACHE_SECONDS", 60):
         return None
@@ -522,7 +560,7 @@ def _prefix(endpoint: str, pk: bool = True) -> str | None:
         return None
 
 
-def _filter_suffix(filters) -> str:
+def _filter_suffix(filters: Any) -> str:
     """FAB's ``set_link_filters``: related-view filters follow show/edit links."""
     parts = [
         f"_flt_0_{flt.column_name}={value}"
@@ -546,7 +584,7 @@ class LazySearchForm:
     WTForms form with a field per filterable column) was ~5 % of a list page.
     """
 
-    def __init__(self, form_class):
+    def __init__(self, form_class: Any) -> None:
         self.form_class = form_class
         from .lookup import AjaxSelectField
 
@@ -558,39 +596,40 @@ class LazySearchForm:
             and issubclass(getattr(form_class, name).field_class, AjaxSelectField)
         )
 
-    def refresh(self, obj=None) -> DeferredForm:
+    def refresh(self, obj: Any = None) -> DeferredForm:
         return DeferredForm(self, obj)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self.form_class, name)
 
 
 class DeferredForm:
     """The search form, built on first use."""
 
-    def __init__(self, lazy: LazySearchForm, obj=None):
-        self._lazy, self._record, self._form = lazy, obj, None
+    def __init__(self, lazy: LazySearchForm, obj: Any = None) -> None:
+        self._lazy, self._record = lazy, obj
+        self._form: Any = None
 
     @property
     def built(self) -> bool:
         return self._form is not None
 
     @property
-    def ajax_fields(self) -> tuple:
+    def ajax_fields(self) -> tuple[str, ...]:
         return self._lazy.ajax_fields
 
-    def _real(self):
+    def _real(self) -> Any:
         if self._form is None:
             self._form = self._lazy.form_class.refresh(self._record)
         return self._form
 
-    def __getitem__(self, name):
+    def __getitem__(self, name: str) -> Any:
         return self._real()[name]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return iter(self._real())
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._real(), name)
 
 
@@ -604,7 +643,7 @@ class PortalSearchWidget(SearchWidget):
     relation picker showing a chosen row is rendered, not cached.
     """
 
-    def __call__(self, **kwargs):
+    def __call__(self, **kwargs: Any) -> Markup:
         from ..security.scope import current_scope
         from .fragments import fragment_store, roles_key
         from .lookup import AjaxSelectField
@@ -657,7 +696,15 @@ class PortalSearchWidget(SearchWidget):
             )
         return self._render(store, key, form, chosen, active, kwargs)
 
-    def _render(self, store, key, form, chosen, active, kwargs):
+    def _render(
+        self,
+        store: Any,
+        key: Hashable | None,
+        form: Any,
+        chosen: Sequence[str],
+        active: Any,
+        kwargs: dict[str, Any],
+    ) -> Markup:
         parts = store.get(key) if key else None
         if parts is None:
             parts = self._render_parts(form, blank=chosen)
@@ -669,9 +716,10 @@ class PortalSearchWidget(SearchWidget):
             parts = {**parts, "form_fields": fields}
         kwargs.update(parts)
         kwargs["active_filters"] = active
-        return RenderTemplateWidget.__call__(self, **kwargs)
+        html: Markup = RenderTemplateWidget.__call__(self, **kwargs)
+        return html
 
-    def _render_parts(self, form, blank) -> dict:
+    def _render_parts(self, form: Any, blank: Sequence[str]) -> dict[str, Any]:
         """Labels, fields and filter names of the form, the ``blank`` pickers
         rendered with nothing chosen (that is what the cache may hold)."""
         saved = {name: form[name].data for name in blank}
@@ -705,7 +753,7 @@ class PortalListWidget(ListWidget):
 
     template = "portal/list_widget.html"
 
-    def __call__(self, **kwargs):
+    def __call__(self, **kwargs: Any) -> Markup:
         args = {**self.template_args, **kwargs}
         template = current_app.jinja_env.get_template(self.template)
         return Markup(template.render(list_page_data(**args)))
@@ -716,7 +764,8 @@ def _csrf_token() -> str | None:
         return None
     from flask_wtf.csrf import generate_csrf
 
-    return generate_csrf()
+    token: str = generate_csrf()
+    return token
 
 
 def _nonce() -> str:
@@ -724,7 +773,7 @@ def _nonce() -> str:
     return str(escape(nonce())) if callable(nonce) else ""
 
 
-def _action_path(actions: dict, modelview_name: str) -> str | None:
+def _action_path(actions: dict[str, Any], modelview_name: str) -> str | None:
     """The URL ``lib.action_form`` posts the actions to (None: no such route)."""
     if not actions:
         return None
@@ -736,22 +785,22 @@ def _action_path(actions: dict, modelview_name: str) -> str | None:
 
 def list_page_data(
     *,
-    modelview_name,
-    count,
-    page,
-    page_size,
-    filters,
-    actions,
-    include_columns,
-    order_columns,
-    label_columns,
-    value_columns,
-    pks,
-    formatters_columns,
-    count_cap=None,
-    finder=None,
-    **_ignored,
-) -> dict:
+    modelview_name: str,
+    count: int,
+    page: int | None,
+    page_size: int,
+    filters: Any,
+    actions: dict[str, Any],
+    include_columns: list[str],
+    order_columns: list[str],
+    label_columns: dict[str, Any],
+    value_columns: list[dict[str, Any]],
+    pks: list[Any],
+    formatters_columns: dict[str, Any],
+    count_cap: int | None = None,
+    finder: Any = None,
+    **_ignored: Any,
+) -> dict[str, Any]:
     """What ``portal/list_widget.html`` prints, computed once per page: the
     header's links (pagination, page size, add, actions, back, record count),
     the column titles, the rows' buttons' link prefixes and the rows."""
@@ -761,7 +810,7 @@ def list_page_data(
     )
     actions = current_app.jinja_env.filters["get_actions_on_list"](actions or {}, modelview_name)
     capped = count_cap is not None and count > count_cap
-    pageable = count_cap if capped else count
+    pageable = count_cap if capped and count_cap is not None else count
     page_links = list_header.LinkMaker()
     suffix = _filter_suffix(filters)
     add_path = _prefix(f"{modelview_name}.add", pk=False) if can_add else None
@@ -775,7 +824,7 @@ def list_page_data(
         "no_records": translate("No records found"),
         "select_all": translate("Select all rows"),
     }
-    data = {
+    data: dict[str, Any] = {
         "finder": Markup((finder() if callable(finder) else finder) or ""),
         "pagination": list_header.pagination(page, page_size, pageable, modelview_name, page_links),
         "page_sizes": list_header.page_sizes(page, page_size, pageable, modelview_name, page_links),
@@ -833,7 +882,12 @@ def list_page_data(
     return data
 
 
-def _rows(value_columns, pks, include_columns, formatters: dict) -> list:
+def _rows(
+    value_columns: list[dict[str, Any]],
+    pks: list[Any],
+    include_columns: list[str],
+    formatters: dict[str, Any],
+) -> list[Any]:
     """``(pk, checkbox label, values)`` of each row, each value as the cell
     prints it: formatters applied, enum labels translated once per value (a
     status repeats down the page).
@@ -843,7 +897,7 @@ def _rows(value_columns, pks, include_columns, formatters: dict) -> list:
     """
     columns = [(column, formatters.get(column)) for column in include_columns]
     first = include_columns[0] if include_columns else None
-    labels: dict = {}
+    labels: dict[Any, str] = {}
     rows = []
     for item, pk in zip(value_columns, pks):
         values = []

@@ -25,15 +25,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import abort, current_app, jsonify, request, url_for
+from flask import abort, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_appbuilder import BaseView, expose
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import lazyload
 from wtforms import Field, ValidationError
 from wtforms.widgets import html_params
 
+from ..extensions import get_appbuilder
 from ..security.scope import scoped
 
 PAGE_SIZE = 20
@@ -44,7 +46,7 @@ class Lookup:
     name: str
     model: Any
     resource: str
-    search: list = field(default_factory=list)
+    search: list[Any] = field(default_factory=list)
     order_by: Any = None
     label: Callable[[Any], str] = str
     #: Optional extra condition of the rows a user may pick at all.
@@ -55,30 +57,32 @@ class Lookup:
     #: the REST API gives (docs/rules.md).
     offer: Callable[[], Any] | None = None
 
-    def query(self):
+    def query(self) -> Select[Any]:
         stmt = scoped(select(self.model), self.model)
         if self.where is not None:
             stmt = stmt.where(self.where())
         return stmt
 
-    def offered(self):
+    def offered(self) -> Select[Any]:
         stmt = self.query()
         return stmt.where(self.offer()) if self.offer is not None else stmt
 
-    def get(self, pk):
+    def get(self, pk: int) -> Any:
         """The row ``pk`` if it is in scope. Its relations load only if read: the
         models' default eager loads cascade (provider -> hromada -> raion ->
         oblast) and a picker shows one label."""
         pk_col = self.model.__mapper__.primary_key[0]
-        return current_app.appbuilder.session.scalars(
-            self.query().where(pk_col == pk).options(lazyload("*"))
-        ).first()
+        return (
+            get_appbuilder()
+            .session.scalars(self.query().where(pk_col == pk).options(lazyload("*")))
+            .first()
+        )
 
 
 LOOKUPS: dict[str, Lookup] = {}
 
 
-def register_lookup(name: str, model, resource: str, **kwargs) -> Lookup:
+def register_lookup(name: str, model: Any, resource: str, **kwargs: Any) -> Lookup:
     LOOKUPS[name] = Lookup(name=name, model=model, resource=resource, **kwargs)
     return LOOKUPS[name]
 
@@ -90,7 +94,7 @@ class LookupView(BaseView):
     default_view = "search"
 
     @expose("/<string:name>")
-    def search(self, name):
+    def search(self, name: str) -> ResponseReturnValue:
         sm = self.appbuilder.sm
         user = sm.current_user
         if user is None or not user.is_authenticated:
@@ -115,7 +119,7 @@ class LookupView(BaseView):
 
 
 class AjaxSelectWidget:
-    def __call__(self, field, **kwargs):
+    def __call__(self, field: AjaxSelectField, **kwargs: Any) -> Markup:
         kwargs.setdefault("id", field.id)
         kwargs.setdefault("name", field.name)
         kwargs["class"] = "form-control portal-ajax-select"
@@ -138,7 +142,9 @@ class AjaxSelectField(Field):
 
     widget = AjaxSelectWidget()
 
-    def __init__(self, label=None, validators=None, lookup: str = "", **kwargs):
+    def __init__(
+        self, label: Any = None, validators: Any = None, lookup: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(label, validators, **kwargs)
         self.lookup_name = lookup
 
@@ -146,7 +152,7 @@ class AjaxSelectField(Field):
     def lookup(self) -> Lookup:
         return LOOKUPS[self.lookup_name]
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[Any]) -> None:
         self._invalid = False
         raw = valuelist[0].strip() if valuelist else ""
         if not raw:
@@ -163,11 +169,11 @@ class AjaxSelectField(Field):
         self.data = self.lookup.get(pk)
         self._invalid = self.data is None
 
-    def pre_validate(self, form):
+    def pre_validate(self, form: Any) -> None:
         if getattr(self, "_invalid", False):
             raise ValidationError(str(INVALID_CHOICE))
 
-    def _value(self):
+    def _value(self) -> str:
         return str(self.data.id) if self.data is not None else ""
 
 

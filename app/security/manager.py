@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from typing import Any
 
 from flask import current_app, g, has_request_context
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
@@ -60,7 +61,7 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
         BaseSecurityManager.create_db(self)
 
     # --- permission sync ------------------------------------------------------
-    def add_permissions_view(self, base_permissions, view_menu):
+    def add_permissions_view(self, base_permissions: list[str] | None, view_menu: str) -> None:
         """FAB's sync, adding permissions and never deleting one at start-up.
 
         FAB replaces a resource's permissions with those of the view being
@@ -88,7 +89,7 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
         super().add_permissions_view(sorted(union), view_menu)
 
     # --- authentication ------------------------------------------------------
-    def auth_user_db(self, username, password):
+    def auth_user_db(self, username: str | None, password: str) -> Any:
         """FAB's DB login, refused while the account is locked.
 
         A locked account answers exactly like a wrong password (no user
@@ -123,7 +124,7 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
         return result
 
     # --- audit hooks (FAB 5.2.1+) ------------------------------------------------
-    def on_user_login(self, user) -> None:
+    def on_user_login(self, user: Any) -> None:
         from flask import has_request_context, request, session
 
         from . import services
@@ -139,10 +140,10 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
                 session["_sid"] = services.start_session(user, services.WEB)
         signals.signed_in.send(get_app(), user=user)
 
-    def on_user_login_failed(self, user) -> None:
+    def on_user_login_failed(self, user: Any) -> None:
         signals.sign_in_refused.send(get_app(), user=user, username=user.username)
 
-    def on_user_logout(self, user) -> None:
+    def on_user_logout(self, user: Any) -> None:
         from flask import has_request_context, session
 
         from . import services
@@ -158,7 +159,7 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
             signals.signed_out.send(get_app(), user=user)
 
     # --- sessions and tokens (app.security.services) ----------------------------------
-    def load_user(self, pk):
+    def load_user(self, pk: Any) -> Any:
         """Flask-Login's loader: the user and the cookie's session record in
         one statement; a missing, ended, expired or idle session signs out."""
         if not has_request_context():
@@ -198,7 +199,7 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
         services.touch(record)
         return user if user.is_active else None
 
-    def load_user_jwt(self, _jwt_header, jwt_data):
+    def load_user_jwt(self, _jwt_header: dict[str, Any], jwt_data: dict[str, Any]) -> Any:
         """The token's user (its session was checked by the blocklist hook)."""
         user = self.get_user_by_id(int(jwt_data["sub"]))
         if user and user.is_active:
@@ -206,7 +207,7 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
             return user
         return None
 
-    def create_jwt_manager(self, app):
+    def create_jwt_manager(self, app: Any) -> Any:
         from . import services
 
         jwt_manager = super().create_jwt_manager(app)
@@ -217,7 +218,7 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
         return jwt_manager
 
     @staticmethod
-    def _token_claims(_identity) -> dict:
+    def _token_claims(_identity: Any) -> dict[str, Any]:
         """Every token names its login's session: a new one at login, the
         refresh token's own when refreshing."""
         sid = g.get("_portal_new_sid") if has_request_context() else None
@@ -246,16 +247,16 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
     # --- user creation -------------------------------------------------------
     def add_user(
         self,
-        username,
-        first_name,
-        last_name,
-        email,
-        role=None,
-        password="",
-        hashed_password="",
-        groups=None,
-        commit=True,
-    ):
+        username: str,
+        first_name: str,
+        last_name: str,
+        email: str,
+        role: Any = None,
+        password: str = "",
+        hashed_password: str = "",
+        groups: Any = None,
+        commit: bool = True,
+    ) -> Any:
         """FAB's ``add_user`` with the password policy applied (CLI, seeding)."""
         if password and not hashed_password:
             problem = password_problem(password, username)
@@ -273,14 +274,14 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
             commit=commit,
         )
 
-    def reset_password(self, userid, password):
+    def reset_password(self, userid: int, password: str) -> None:
         problem = password_problem(password)
         if problem:
             raise PasswordComplexityValidationError(problem)
         super().reset_password(userid, password)
 
     # --- the signed-in user, loaded on every request ----------------------------
-    def get_user_by_id(self, pk):
+    def get_user_by_id(self, pk: Any) -> Any:
         """The user with oblast, provider, roles and groups in one statement, one level deep.
 
         The models' default eager loads cascade (user -> provider -> hromada ->
@@ -289,10 +290,10 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
         """
         return self.session.get(self.user_model, pk, options=self._user_load_options())
 
-    def _user_load_options(self) -> tuple:
+    def _user_load_options(self) -> tuple[Any, ...]:
         """Built once: SQLAlchemy's loader options are immutable, and building
         four option paths costs a fifth of the user's load."""
-        options = getattr(self, "_portal_user_options", None)
+        options: tuple[Any, ...] | None = getattr(self, "_portal_user_options", None)
         if options is None:
             from sqlalchemy.orm import joinedload
 
@@ -307,12 +308,12 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
         return options
 
     # --- permission checks ----------------------------------------------------
-    def user_has_access(self, user, permission_name: str, view_name: str) -> bool:
+    def user_has_access(self, user: Any, permission_name: str, view_name: str) -> bool:
         """``has_access`` for a given user (not the request's): the one public
         door to FAB's private ``_has_view_access`` for the rest of the portal."""
         return bool(self.cached_view_access(user, permission_name, view_name))
 
-    def cached_view_access(self, user, permission_name: str, view_name: str) -> bool:
+    def cached_view_access(self, user: Any, permission_name: str, view_name: str) -> bool:
         """FAB's check, remembered for the life of the process when every role
         of the user is built in: built-in roles are regular expressions from
         the configuration (``FAB_ROLES``), fixed at start-up, so the answer
@@ -330,7 +331,7 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
         return answer
 
     @property
-    def _builtin_access(self) -> dict:
+    def _builtin_access(self) -> dict[tuple[tuple[str, ...], str, str], bool]:
         cache = self.__dict__.get("_portal_builtin_access")
         if cache is None:
             cache = self.__dict__["_portal_builtin_access"] = {}
@@ -339,14 +340,15 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
     def has_access(self, permission_name: str, view_name: str) -> bool:
         """Memoise answers for the length of one request."""
         if not has_request_context():
-            return super().has_access(permission_name, view_name)
-        cache = g.setdefault("_portal_access_cache", {})
+            allowed: bool = super().has_access(permission_name, view_name)
+            return allowed
+        cache: dict[tuple[Any, str, str], bool] = g.setdefault("_portal_access_cache", {})
         # The user can change within one request (FAB's API decorator asks
         # as the anonymous browser user first, then verifies the JWT).
         user = getattr(g, "user", None)
         who = user.id if user is not None and getattr(user, "is_authenticated", False) else None
         key = (who, permission_name, view_name)
-        answer = cache.get(key)
+        answer: bool | None = cache.get(key)
         if answer is None:
             if (
                 who is not None
@@ -364,14 +366,17 @@ class PortalSecurityManager(fab_seam.SecurityManagerSeam, SecurityManager):
             cache[key] = answer
         return answer
 
-    def _builtin_role_names(self, user):
+    def _builtin_role_names(self, user: Any) -> tuple[str, ...] | None:
         """The user's sorted role names when every one is built in, else None
         (a role kept in the database: FAB's full check applies). Worked out
         once per request and user."""
         memo = g.get("_portal_builtin_names") if has_request_context() else None
         if memo is not None and memo[0] is user:
-            return memo[1]
-        names = tuple(sorted({role.name for role in self.get_user_roles(user)}))
+            remembered: tuple[str, ...] | None = memo[1]
+            return remembered
+        names: tuple[str, ...] | None = tuple(
+            sorted({role.name for role in self.get_user_roles(user)})
+        )
         if not names or any(name not in self.builtin_roles for name in names):
             names = None
         if has_request_context():

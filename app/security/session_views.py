@@ -10,6 +10,8 @@ lives in :func:`app.security.services.end_by_request`.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
+from typing import Any
 
 from flask import abort, flash, g, redirect, request, session, url_for
 from flask_appbuilder import BaseView, expose
@@ -31,7 +33,7 @@ class SessionView(BaseView):
     base_permissions = ["can_read", "can_end_any"]
     template_folder = os.path.join(os.path.dirname(__file__), "templates")
 
-    def _render(self, records, show_owner: bool):
+    def _render(self, records: Iterable[Any], show_owner: bool) -> Any:
         current = services.session_hash(session.get("_sid") or "")
         return self.render_template(
             "security/sessions.html",
@@ -44,17 +46,17 @@ class SessionView(BaseView):
 
     @expose("/")
     @has_access
-    def mine(self):
+    def mine(self) -> Any:
         return self._render(services.live_sessions(g.user.id), show_owner=False)
 
     @expose("/all/")
     @has_access
-    def everyone(self):
+    def everyone(self) -> Any:
         return self._render(services.live_sessions(), show_owner=True)
 
     @expose("/end/<string:sid>", methods=["POST"])
     @has_access
-    def end(self, sid):
+    def end(self, sid: str) -> Any:
         may_end_any = self.appbuilder.sm.has_access("can_end_any", RESOURCE)
         if not services.end_by_request(sid[:64], g.user, may_end_any):
             abort(404)
@@ -86,7 +88,7 @@ class SessionApi(BaseApi):
     openapi_spec_tag = "Session"
 
     @staticmethod
-    def _row(record) -> dict:
+    def _row(record: Any) -> dict[str, Any]:
         return {
             "id": record.id,
             "user": record.user.username if record.user else None,
@@ -99,7 +101,7 @@ class SessionApi(BaseApi):
 
     @expose("/", methods=["GET"])
     @protect()
-    def mine(self):
+    def mine(self) -> Any:
         """The caller's live sessions
         ---
         get:
@@ -114,7 +116,7 @@ class SessionApi(BaseApi):
 
     @expose("/all", methods=["GET"])
     @protect()
-    def everyone(self):
+    def everyone(self) -> Any:
         """Live sessions of all users (administrator)
         ---
         get:
@@ -129,7 +131,7 @@ class SessionApi(BaseApi):
 
     @expose("/current", methods=["DELETE"])
     @protect()
-    def end_current(self):
+    def end_current(self) -> Any:
         """End the session of this token (logout)
         ---
         delete:
@@ -150,7 +152,7 @@ class SessionApi(BaseApi):
 
     @expose("/<string:sid>", methods=["DELETE"])
     @protect()
-    def end(self, sid):
+    def end(self, sid: str) -> Any:
         """End one session
         ---
         delete:
@@ -173,6 +175,6 @@ class SessionApi(BaseApi):
         return self.response(200, message=_("The session has been ended."))
 
 
-def register_session_views(appbuilder) -> None:
+def register_session_views(appbuilder: Any) -> None:
     appbuilder.add_view(SessionView, RESOURCE, label=_l("My sessions"), icon="fa-key")
     appbuilder.add_api(SessionApi)
