@@ -327,7 +327,7 @@ def seed(ctx) -> None:
                 consent_on=opened,
                 version=1,
             )
-            contacts = []
+            contacts: list[dt.date] = []
             if reached >= 1:
                 for _ in range(rng.randrange(1, 6)):
                     contacts.append(opened + dt.timedelta(days=rng.randrange(0, span)))
@@ -339,17 +339,18 @@ def seed(ctx) -> None:
                 row["last_contact_on"] = max(contacts)
                 row["contact_count"] = len(contacts)
             row["last_meeting_on"] = max(meetings) if meetings else None
-            if status != CaseStatus.closed and interval[programme]:
+            every = interval[programme]
+            if status != CaseStatus.closed and every:
                 anchor = max(d for d in (row["last_meeting_on"], opened) if d)
-                row["next_contact_due"] = anchor + dt.timedelta(days=interval[programme])
+                row["next_contact_due"] = anchor + dt.timedelta(days=every)
             cases.append(row)
             extras.append((beneficiary, list(zip(contacts, forms)), reached, programme, opened))
 
         ids = _returning_ids(session, Case.__table__, cases)
         beneficiaries, contact_rows, plan_rows, need_rows, acts = [], [], [], [], []
-        for case_id, (beneficiary, contacts, reached, programme, opened) in zip(ids, extras):
+        for case_id, (beneficiary, dated_forms, reached, programme, opened) in zip(ids, extras):
             beneficiaries.append({**beneficiary, "case_id": case_id})
-            for day, form in contacts:
+            for day, form in dated_forms:
                 contact_rows.append(
                     dict(
                         case_id=case_id,

@@ -43,6 +43,7 @@ import calendar as _calendar
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
@@ -179,7 +180,7 @@ def monthly_figures(session, year: int, month: int, scope=None, by: str = "oblas
             if first <= max(done_on for _s, done_on in items) <= last:
                 figures[key(row, row.category, row.sex, row.birth_date)]["plans_completed"] += 1
         _meetings(session, chunk, cases, first, last, figures, key)
-    result = [
+    result: list[dict[str, Any]] = [
         dict(
             programme=k.programme,
             category=k.category,
@@ -199,19 +200,19 @@ def monthly_figures(session, year: int, month: int, scope=None, by: str = "oblas
             ),
         )
     ]
-    totals = {m: sum(r[m] for r in result) for m in MEASURES}
-    closures = dict(sorted(closures.items()))
+    totals: dict[str, Any] = {m: sum(r[m] for r in result) for m in MEASURES}
+    ordered_closures: dict[Any, Any] = dict(sorted(closures.items()))
     suppressed = suppresses_small_cells(scope)
     if suppressed:
         result = [{k: (_small(v) if k in MEASURES else v) for k, v in r.items()} for r in result]
         totals = {m: _small(v) for m, v in totals.items()}
-        closures = {reason: _small(v) for reason, v in closures.items()}
+        ordered_closures = {reason: _small(v) for reason, v in ordered_closures.items()}
     return {
         "year": year,
         "month": month,
         "by": by,
         "rows": result,
-        "closures": closures,
+        "closures": ordered_closures,
         "totals": totals,
         "suppressed": suppressed,
     }

@@ -627,7 +627,7 @@ class PlanItemView(CaseChildView):
     search_columns = ["status", "due_on"]
     base_order = ("due_on", "asc")
     formatters_columns = {"measure": lambda code: measure_label(code)}
-    add_form_extra_fields = {
+    add_form_extra_fields: dict[str, Any] = {
         **CaseChildView.add_form_extra_fields,
         "measure": None,  # set below (MeasureField)
         "need": AjaxSelectField(_l("Need it answers"), lookup="case_need"),
@@ -1367,7 +1367,7 @@ class CaseListView(CaseView):
     list, the case pages and the export, without the related lists."""
 
     include_route_methods = {"list", "show", "export"}
-    related_views: list[type] = []
+    related_views: list[type[PortalModelView]] = []
 
 
 class MyOverdueCaseView(CaseListView):
@@ -1553,7 +1553,7 @@ class DeadlineDeidentifiedView(CaseDeidentifiedView):
     ``class V(DeadlineDeidentifiedView, case_filter=<the full list's filter>)``."""
 
     include_route_methods = {"list", "show", "export"}
-    related_views: list[type] = []
+    related_views: list[type[PortalModelView]] = []
 
     def __init_subclass__(cls, case_filter: type[DeadlineFilter] | None = None, **kwargs) -> None:
         super().__init_subclass__(**kwargs)

@@ -250,7 +250,7 @@ class JobContext:
         ):
             return
         self._reported = (done, now)
-        values = {"progress_done": done}
+        values: dict[str, int | str] = {"progress_done": done}
         if total is not None:
             values["progress_total"] = total
         if message is not None:
@@ -353,7 +353,7 @@ def submit(kind: str, title: str, params: dict | None = None) -> Job:
             func.coalesce(Job.heartbeat_on, Job.created_on) >= stale_before,
         )
     )
-    if limit and active >= limit:
+    if limit and (active or 0) >= limit:
         raise TooManyJobs(limit)
     captured = {
         **(params or {}),
@@ -402,7 +402,9 @@ def submit(kind: str, title: str, params: dict | None = None) -> Job:
             _remove((captured or {}).get("upload"))
     else:
         runner(app).submit(job_id)
-    return session.get(Job, job_id, populate_existing=True)
+    fresh = session.get(Job, job_id, populate_existing=True)
+    assert fresh is not None  # committed above
+    return fresh
 
 
 def uses_celery(app=None) -> bool:
@@ -512,6 +514,7 @@ def run_job(app, job_id: int, reclaim: bool = False, heartbeat: bool = False) ->
         if outcome != RAN:
             return outcome
         job = session.get(Job, job_id)
+        assert job is not None  # just claimed
         params = dict(job.params or {})
         kind = job.kind
         user = session.get(PortalUser, job.created_by_fk) if job.created_by_fk else None
@@ -565,7 +568,7 @@ def _finish(ctx: JobContext) -> None:
     for name in ctx._files:
         _remove_scratch(name)
     now = utcnow()
-    values = {
+    values: dict[str, object] = {
         "status": JobStatus.failed if ctx.failed else JobStatus.done,
         "interrupted": False,
         "finished_on": now,
@@ -742,7 +745,7 @@ def has_file(job: Job) -> bool:
 def send_result(job: Job):
     """The job's result file as a download, streamed from the storage."""
     return store().send(
-        check_name(job.result_path),
+        check_name(job.result_path or ""),
         download_name=job.result_name or job.result_path,
         mimetype=job.result_mimetype or "application/octet-stream",
     )
