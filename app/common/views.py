@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from flask import abort, flash, g, has_request_context, redirect, request, session, url_for
 from flask_appbuilder import ModelRestApi, ModelView
@@ -50,6 +52,9 @@ from .listing import (
 )
 from .lookup import AjaxSelectField
 
+if TYPE_CHECKING:
+    import datetime
+
 log = logging.getLogger(__name__)
 
 INTEGRITY_MESSAGE = _l(
@@ -72,19 +77,19 @@ EMPTY = "—"
 YES, NO = _l("Yes"), _l("No")
 
 
-def _shown_or_dash(value):
+def _shown_or_dash(value: Any) -> Any:
     return EMPTY if value is None or value == "" else value
 
 
-def _yes_no(value):
+def _yes_no(value: Any) -> str:
     return EMPTY if value is None else str(YES if value else NO)
 
 
-def _date_formatters(model) -> dict:
+def _date_formatters(model: Any) -> dict[str, Callable[[Any], Any]]:
     """How a column's value reads on a page: dates ``dd.mm.yyyy``, times in
     Kyiv time, ``Так``/``Ні`` for a flag and «—» for nothing (FAB printed
     ``True`` and ``None`` in the Ukrainian interface)."""
-    formatters = {}
+    formatters: dict[str, Callable[[Any], Any]] = {}
     for column in model.__table__.columns:
         if isinstance(column.type, DateTime):
             formatters[column.key] = lambda v: (
@@ -99,7 +104,7 @@ def _date_formatters(model) -> dict:
     return formatters
 
 
-class FreshLists(dict):
+class FreshLists(dict[str, Any]):
     """``validators_columns`` handing out a copy of each list.
 
     FAB's form converter appends its own validators (length, required,
@@ -110,7 +115,7 @@ class FreshLists(dict):
     once more for every app a test run had built.
     """
 
-    def get(self, key, default=None):
+    def get(self, key: str, default: Any = None) -> Any:
         value = super().get(key, default)
         return list(value) if isinstance(value, list) else value
 
@@ -124,7 +129,17 @@ class SafeActionsMixin:
     400, a missing permission a 403, and every row goes through the scope.
     """
 
-    def scoped_get(self, pk):
+    # Provided by the FAB view class this is mixed into (declared, not defined).
+    datamodel: Any
+    appbuilder: Any
+    actions: dict[str, Any]
+    endpoint: str
+    class_permission_name: str
+    is_get_mutation_allowed: Callable[[], bool]
+    get_action_permission_name: Callable[[str], str]
+    get_redirect: Callable[[], Any]
+
+    def scoped_get(self, pk: Any) -> Any:
         """Load one row through the scope filter; 404 when out of scope or missing."""
         if not _valid_pk(pk):
             abort(404)
@@ -134,7 +149,7 @@ class SafeActionsMixin:
         return item
 
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
-    def action(self, name, pk):
+    def action(self, name: str, pk: Any) -> Any:
         """FAB's single-row action, loading the row through the scope."""
         if not self.is_get_mutation_allowed() or name not in self.actions:
             abort(400)
@@ -144,7 +159,7 @@ class SafeActionsMixin:
             abort(403)
         return self._land_on_record(self._run_action(name, self.scoped_get(pk)), pk)
 
-    def _land_on_record(self, response, pk):
+    def _land_on_record(self, response: Any, pk: Any) -> Any:
         """An action on one record lands on that record's page, where its result
         shows, not on FAB's "previous page" (often the form the user came from);
         on the list when the record has left the user's scope."""
@@ -161,7 +176,7 @@ class SafeActionsMixin:
         return response
 
     @expose("/action_post", methods=["POST"])
-    def action_post(self):
+    def action_post(self) -> Any:
         """FAB's bulk action; every selected row must be in scope."""
         name = request.form.get("action", "")
         if name not in self.actions:
@@ -173,7 +188,7 @@ class SafeActionsMixin:
         items = [self.scoped_get(pk) for pk in request.form.getlist("rowid")]
         return self._run_action(name, items)
 
-    def _run_action(self, name, items):
+    def _run_action(self, name: str, items: Any) -> Any:
         try:
             return self.actions[name].func(items)
         except UserError as exc:
@@ -181,11 +196,11 @@ class SafeActionsMixin:
             flash(str(exc), "danger")
             return self._action_redirect()
 
-    def _action_redirect(self):
+    def _action_redirect(self) -> Any:
         return redirect(self.get_redirect())
 
 
-def _drop_actions(widget, names) -> None:
+def _drop_actions(widget: Any, names: frozenset[str]) -> None:
     """Leave these actions out of a widget's action menu or links (FAB reads an empty
     ``actions`` argument as "all actions", so the widget's own copy is filtered)."""
     if names:
@@ -213,8 +228,16 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
     add_row_message = _l("Record added")
     edit_row_message = _l("Changes saved")
     delete_row_message = _l("Record deleted")
+    # FAB's attributes that __init__ rewrites (declared for the type checker).
+    validators_columns: dict[str, Any]
+    formatters_columns: dict[str, Any]
+    add_form_extra_fields: dict[str, Any]
+    edit_form_extra_fields: dict[str, Any]
+    edit_columns: list[str]
+    edit_fieldsets: list[Any]
+    search_form: Any
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         model = self.datamodel.obj
         self.validators_columns = FreshLists(self.validators_columns or {})
         self.formatters_columns = {**_date_formatters(model), **(self.formatters_columns or {})}
@@ -240,7 +263,7 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
         if self.search_form is not None:
             self.search_form = LazySearchForm(self.search_form)
 
-    def render_template(self, template, **kwargs):
+    def render_template(self, template: str, **kwargs: Any) -> Any:
         """A record's page and edit form name the record in their <title> and <h1>
         (``page_record``; the row is already in the session: no statement)."""
         pk = (request.view_args or {}).get("pk") if has_request_context() else None
@@ -261,7 +284,7 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
                 kwargs["title"] = f"{kwargs.get('title')}: {item}"
         return super().render_template(template, **kwargs)
 
-    def update_redirect(self):
+    def update_redirect(self) -> None:
         """FAB's back-history, written only when the page is a new one.
 
         FAB writes ``page_history`` into the session on every list and show
@@ -272,7 +295,7 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
             return
         super().update_redirect()
 
-    def _scope_relation_choices(self, model) -> None:
+    def _scope_relation_choices(self, model: Any) -> None:
         """Relation dropdowns offer only rows inside the user's scope.
 
         (A regional administrator picks from their own oblast, not all 27.)
@@ -286,7 +309,7 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
                     rel_fields[rel.key] = [SCOPE_FILTER]
             setattr(self, attr, rel_fields)
 
-    def _install_date_fields(self, model) -> None:
+    def _install_date_fields(self, model: Any) -> None:
         for attr in ("add_form_extra_fields", "edit_form_extra_fields"):
             extra = dict(getattr(self, attr) or {})
             for column in model.__table__.columns:
@@ -311,31 +334,31 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
             setattr(self, attr, extra)
 
     # --- saving: the model's commands hold the rules (app/common/commands.py) -----
-    def pre_add(self, item):
+    def pre_add(self, item: Any) -> None:
         commands_for(item).create(item)
 
-    def pre_update(self, item):
+    def pre_update(self, item: Any) -> None:
         commands_for(item).update(item)
 
-    def pre_delete(self, item):
+    def pre_delete(self, item: Any) -> None:
         if not in_scope(item):
             abort(404)
         commands_for(item).delete(item)
 
-    def post_add(self, item):
+    def post_add(self, item: Any) -> None:
         commands_for(item).after_write(item)
         g.portal_landing = self.landing_url(item)
 
-    def post_update(self, item):
+    def post_update(self, item: Any) -> None:
         commands_for(item).after_write(item)
         g.portal_landing = self.landing_url(item)
 
-    def post_delete(self, item):
+    def post_delete(self, item: Any) -> None:
         commands_for(item).after_write(item)
         g.portal_landing = self.parent_url(item)
 
     # --- where the user lands ----------------------------------------------------
-    def landing_url(self, item) -> str | None:
+    def landing_url(self, item: Any) -> str | None:
         """After a save: the record's own page (a child record: the parent's
         page on the child's tab, see :meth:`parent_url`). FAB sent the user
         back through its page history: to the home page, a list, or the form."""
@@ -344,7 +367,7 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
             return parent
         return self.record_url(item)
 
-    def record_url(self, item) -> str | None:
+    def record_url(self, item: Any) -> str | None:
         sm = self.appbuilder.sm
         permission = "can_" + self.method_permission_name.get("show", "show")
         if not sm.has_access(permission, self.class_permission_name):
@@ -354,7 +377,7 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
         except BuildError:  # a view without a record page
             return None
 
-    def edit_url(self, item) -> str | None:
+    def edit_url(self, item: Any) -> str | None:
         """The edit form's address, when this user may edit this record now."""
         sm = self.appbuilder.sm
         permission = "can_" + self.method_permission_name.get("edit", "edit")
@@ -373,13 +396,13 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
     #: columns of ``search_columns`` that are not personal data; () hides the box.
     quick_search_columns: tuple[str, ...] | None = None
 
-    def quick_search_clauses(self, text: str) -> list:
+    def quick_search_clauses(self, text: str) -> list[Any]:
         """Conditions of the quick search (override to add related tables)."""
         from .textsearch import indexed_contains
 
         model = self.datamodel.obj
         dialect = self.datamodel.session.get_bind().dialect.name
-        conditions = []
+        conditions: list[Any] = []
         for name in self._quick_columns():
             indexed = indexed_contains(model, name, text, dialect)
             conditions.append(
@@ -406,7 +429,7 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
             type(self).quick_search_clauses is not PortalModelView.quick_search_clauses
         )
 
-    def _with_quick_search(self, filters):
+    def _with_quick_search(self, filters: Any) -> Any:
         """The request's filters plus the quick search (``?q=``), if any."""
         text = finder.quick_search_text()
         if not text or not self._has_quick_search():
@@ -429,26 +452,26 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
     #: bulk menu.
     single_record_actions: frozenset[str] = frozenset()
 
-    def adjust_show_widgets(self, widgets: dict, item) -> dict:
+    def adjust_show_widgets(self, widgets: dict[str, Any], item: Any) -> dict[str, Any]:
         _drop_actions(widgets["show"], self.record_page_actions)
         widgets["show"].template_args["edit_url"] = self.edit_url(item)
         return widgets
 
-    def parent_url(self, item) -> str | None:
+    def parent_url(self, item: Any) -> str | None:
         """The parent record's page for a child record (override), else None."""
         return None
 
-    def post_add_redirect(self):
+    def post_add_redirect(self) -> Any:
         return self._land() or super().post_add_redirect()
 
-    def post_edit_redirect(self):
+    def post_edit_redirect(self) -> Any:
         return self._land() or super().post_edit_redirect()
 
-    def post_delete_redirect(self):
+    def post_delete_redirect(self) -> Any:
         return self._land() or super().post_delete_redirect()
 
     @staticmethod
-    def _land():
+    def _land() -> Any:
         landing = g.pop("portal_landing", None)
         return redirect(landing) if landing else None
 
@@ -464,7 +487,7 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
             log.exception("Save failed")
             flash(str(DATABASE_MESSAGE), "danger")
 
-    def save_add_form(self, form):
+    def save_add_form(self, form: Any) -> Any:
         """FAB's add POST, re-rendering the form with what was typed when the
         save is refused (FAB redirects and loses it)."""
         if not form.validate():
@@ -480,7 +503,7 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
         flash(str(self.add_row_message), "success")
         return None
 
-    def add_from_form(self, form):
+    def add_from_form(self, form: Any) -> Any:
         """The new record a validated add form describes, passed through the
         model's commands (``pre_add``). A view whose form holds more than the
         record's own columns overrides this: it reads the form explicitly and
@@ -490,7 +513,7 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
         self.pre_add(item)
         return item
 
-    def save_edit_form(self, pk):
+    def save_edit_form(self, pk: Any) -> Any:
         """FAB's edit POST: the row loaded in scope, optimistic locking, and the
         form kept with what was typed when the save is refused."""
         item = self.scoped_get(pk)
@@ -521,15 +544,15 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
     # --- list: bounded page size, count and depth (app/common/listing.py) -------
     def list_page_widgets(
         self,
-        filters,
-        actions=None,
-        order_column="",
-        order_direction="",
-        page=None,
-        page_size=None,
-        widgets=None,
-        **kwargs,
-    ):
+        filters: Any,
+        actions: Any = None,
+        order_column: str = "",
+        order_direction: str = "",
+        page: int | None = None,
+        page_size: int | None = None,
+        widgets: Any = None,
+        **kwargs: Any,
+    ) -> Any:
         page_size = min(page_size or self.page_size, MAX_PAGE_SIZE)
         cap = getattr(self.datamodel, "count_cap", None)
         if cap and page and (page + 1) * page_size > cap:
@@ -562,8 +585,16 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
         return widgets
 
     def _plain_rows_list_widget(
-        self, filters, actions, order_column, order_direction, page, page_size, widgets, **kwargs
-    ):
+        self,
+        filters: Any,
+        actions: Any,
+        order_column: str,
+        order_direction: str,
+        page: int | None,
+        page_size: int,
+        widgets: Any,
+        **kwargs: Any,
+    ) -> Any:
         """FAB's ``_get_list_widget`` on plain rows (``datamodel.list_page``:
         the same scoped, filtered, ordered page without building an ORM object
         per row); None where the datamodel or the columns need FAB's way."""
@@ -601,12 +632,14 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
         )
         return widgets
 
-    def search_page_widgets(self, form=None, exclude_cols=None, widgets=None):
+    def search_page_widgets(
+        self, form: Any = None, exclude_cols: Any = None, widgets: Any = None
+    ) -> Any:
         # A relation filter searched on the server (AjaxSelectField) shows the
         # chosen row: its <select> holds only that option, loaded in scope.
         # (A deferred form is built here only when such a filter is set.)
         if isinstance(form, DeferredForm):
-            names = form.ajax_fields
+            names: Sequence[str] = form.ajax_fields
         else:
             names = [
                 name
@@ -629,12 +662,12 @@ class PortalModelView(fab_seam.ModelViewSeam, SafeActionsMixin, ModelView):
                 form[name].process_formdata([raw])
         return self.fab_search_widgets(form=form, exclude_cols=exclude_cols, widgets=widgets)
 
-    def edit_widgets_after_refusal(self, form, item) -> dict:
+    def edit_widgets_after_refusal(self, form: Any, item: Any) -> Any:
         """The edit page again, with the refused form and what was typed."""
         return fab_seam.edit_page_widgets(self, form, item)
 
     @staticmethod
-    def _check_version(form, item) -> None:
+    def _check_version(form: Any, item: Any) -> None:
         """Refuse an edit made on a copy older than the stored record."""
         if "version" not in form:
             return
@@ -649,8 +682,9 @@ class PortalRestApi(fab_seam.RestApiSeam, ModelRestApi):
     base_filters = [SCOPE_FILTER]
     allow_browser_login = False
     page_size = 25
+    edit_model_schema: Any  # FAB's, replaced in create_blueprint
 
-    def create_blueprint(self, appbuilder, *args, **kwargs):
+    def create_blueprint(self, appbuilder: Any, *args: Any, **kwargs: Any) -> Any:
         blueprint = super().create_blueprint(appbuilder, *args, **kwargs)
         if self._versioned() and self.edit_model_schema is not None:
             self.edit_model_schema = _with_version_field(self.edit_model_schema)
@@ -659,7 +693,7 @@ class PortalRestApi(fab_seam.RestApiSeam, ModelRestApi):
     def _versioned(self) -> bool:
         return self.datamodel.obj.__mapper__.version_id_col is not None
 
-    def _stale_write(self, pk):
+    def _stale_write(self, pk: Any) -> Any:
         """Optimistic locking of a PUT: the version the client read, from the
         body's ``version`` or an ``If-Match`` header (the ``ETag`` of the GET).
         A stale one is a 409 with the conflict message; no version, no check.
@@ -682,14 +716,20 @@ class PortalRestApi(fab_seam.RestApiSeam, ModelRestApi):
             return self.response(409, message=str(ConflictError()))
         return None
 
-    def _with_etag(self, response, pk):
+    def _with_etag(self, response: Any, pk: Any) -> Any:
         if response.status_code == 200 and self._versioned():
             item = self.datamodel.session.get(self.datamodel.obj, int(pk))
             if item is not None:
                 response.headers["ETag"] = f'"{item.version}"'
         return response
 
-    def change_item(self, pk, change, respond=None, fields=None):
+    def change_item(
+        self,
+        pk: Any,
+        change: Callable[..., Any],
+        respond: Callable[[Any, Any], Any] | None = None,
+        fields: dict[str, Any] | None = None,
+    ) -> Any:
         """Change the scoped record ``pk`` with ``change(item)`` in one transaction.
 
         The one path of every status-change endpoint: 404 when the record is
@@ -722,25 +762,25 @@ class PortalRestApi(fab_seam.RestApiSeam, ModelRestApi):
             return respond(item, result)
         return self.response(200, id=item.id, status=item.status.name)
 
-    def pre_add(self, item):
+    def pre_add(self, item: Any) -> None:
         commands_for(item).create(item)
 
-    def pre_update(self, item):
+    def pre_update(self, item: Any) -> None:
         commands_for(item).update(item)
 
-    def pre_delete(self, item):
+    def pre_delete(self, item: Any) -> None:
         commands_for(item).delete(item)
 
-    def post_add(self, item):
+    def post_add(self, item: Any) -> None:
         commands_for(item).after_write(item)
 
-    def post_update(self, item):
+    def post_update(self, item: Any) -> None:
         commands_for(item).after_write(item)
 
-    def post_delete(self, item):
+    def post_delete(self, item: Any) -> None:
         commands_for(item).after_write(item)
 
-    def _relations_not_ids(self, columns) -> str | None:
+    def _relations_not_ids(self, columns: Iterable[str] | None) -> str | None:
         """Relations are referenced by id only; marshmallow-sqlalchemy would
         otherwise build a new related row from a nested object."""
         data = request.get_json(silent=True)
@@ -762,7 +802,7 @@ class PortalRestApi(fab_seam.RestApiSeam, ModelRestApi):
                 return column
         return None
 
-    def post_headless(self):
+    def post_headless(self) -> Any:
         bad = self._relations_not_ids(self.add_columns)
         if bad:
             return self.response_422(message={bad: [str(RELATION_ID_MESSAGE)]})
@@ -778,7 +818,7 @@ class PortalRestApi(fab_seam.RestApiSeam, ModelRestApi):
             log.warning("API create refused by the database: %s", exc.__class__.__name__)
             return self.response_422(message=str(INTEGRITY_MESSAGE))
 
-    def get_list_headless(self, **kwargs):
+    def get_list_headless(self, **kwargs: Any) -> Any:
         rison = kwargs.get("rison") or {}
         page, size = rison.get("page", 0), rison.get("page_size", 0)
         if not all(isinstance(v, int) and 0 <= v < 10**7 for v in (page, size)):
@@ -787,12 +827,12 @@ class PortalRestApi(fab_seam.RestApiSeam, ModelRestApi):
 
     # Primary keys beyond the INTEGER range cannot exist; FAB would hand them
     # to the database driver and answer 500 (found by fuzzing the API).
-    def get_headless(self, pk, **kwargs):
+    def get_headless(self, pk: Any, **kwargs: Any) -> Any:
         if not _valid_pk(pk):
             return self.response_404()
         return self._with_etag(super().get_headless(pk, **kwargs), pk)
 
-    def put_headless(self, pk):
+    def put_headless(self, pk: Any) -> Any:
         if not _valid_pk(pk):
             return self.response_404()
         bad = self._relations_not_ids(self.edit_columns)
@@ -811,7 +851,7 @@ class PortalRestApi(fab_seam.RestApiSeam, ModelRestApi):
             log.warning("API update refused by the database: %s", exc.__class__.__name__)
             return self.response_422(message=str(INTEGRITY_MESSAGE))
 
-    def delete_headless(self, pk):
+    def delete_headless(self, pk: Any) -> Any:
         if not _valid_pk(pk):
             return self.response_404()
         try:
@@ -820,7 +860,7 @@ class PortalRestApi(fab_seam.RestApiSeam, ModelRestApi):
             self.datamodel.session.rollback()
             return self.response(exc.status_code, message=str(exc))
 
-    def response_422(self, message=None):
+    def response_422(self, message: Any = None) -> Any:
         # FAB puts the raw database exception in the message; keep it in the log only.
         if isinstance(message, str) and message.startswith("Database exception"):
             log.warning("API write refused: %s", message)
@@ -838,7 +878,7 @@ EXPECTED = {
 EXPECTED_CHOICE = _l("one of: %(choices)s")
 
 
-def read_body(fields: dict) -> dict:
+def read_body(fields: dict[str, Any]) -> dict[str, Any]:
     """The request's JSON object with each of ``fields`` checked (absent or
     null: None). Other keys are ignored. Raises :class:`InvalidData` (422)
     naming the field and what it takes."""
@@ -849,7 +889,7 @@ def read_body(fields: dict) -> dict:
         data = {}
     if not isinstance(data, dict):
         raise InvalidData(BODY_NOT_OBJECT)
-    body: dict = {}
+    body: dict[str, Any] = {}
     for name, kind in fields.items():
         value = data.get(name)
         if value is None:
@@ -876,7 +916,7 @@ def read_body(fields: dict) -> dict:
     return body
 
 
-def _parse_any_date(text: str):
+def _parse_any_date(text: str) -> datetime.date | None:
     import datetime as dt
 
     for parse in (dt.date.fromisoformat, lambda t: dt.datetime.strptime(t, "%d.%m.%Y").date()):
@@ -887,7 +927,7 @@ def _parse_any_date(text: str):
     return None
 
 
-def _with_version_field(schema):
+def _with_version_field(schema: Any) -> Any:
     """The edit schema with ``version`` documented (the OpenAPI text shows
     clients where to send it); ``_stale_write`` takes it out before loading."""
     from marshmallow import fields
@@ -905,7 +945,7 @@ def _with_version_field(schema):
     return type(klass.__name__, (klass,), {"version": version, "Meta": meta})()
 
 
-def _valid_pk(pk) -> bool:
+def _valid_pk(pk: Any) -> bool:
     """Keys are INTEGER columns (32-bit on PostgreSQL)."""
     try:
         return 0 < int(pk) < 2**31
@@ -913,7 +953,7 @@ def _valid_pk(pk) -> bool:
         return True  # not an integer key: let the model decide
 
 
-def datamodel(model) -> SQLAInterface:
+def datamodel(model: Any) -> SQLAInterface:
     return PortalInterface(model)
 
 
