@@ -152,14 +152,18 @@ class PageChangeMixin:
     """A change posted from a record's page: applied and committed, or refused with
     the rule's message flashed; back to the record's page either way."""
 
-    def apply_change(self, pk, change, message):
-        item = self.scoped_get(pk)
+    def apply_change(self, pk, change, message, load=None):
+        """``load`` (default: the record in scope) may refuse first (403, 404); a
+        refusal that names a missing part of the record (status 404) is a 404."""
+        item = (load or self.scoped_get)(pk)
         try:
             change(item)
             self.datamodel.session.commit()
             flash(message, "success")
         except UserError as exc:
             self.datamodel.session.rollback()
+            if exc.status_code == 404:
+                abort(404)
             flash(str(exc), "danger")
         return redirect(url_for(".show", pk=pk))
 

@@ -40,7 +40,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import clock
 from ..common.commands import ModelCommands, acting_user, commands, label_tables
-from ..errors import ConflictError, NotPermitted, OutOfScope, TransitionNotAllowed, UserError
+from ..errors import (
+    ConflictError,
+    InvalidData,
+    NotPermitted,
+    OutOfScope,
+    TransitionNotAllowed,
+    UserError,
+)
 from ..extensions import db
 from ..providers.models import Provider, ProviderStatus
 from ..providers.services import ensure_active_provider, ensure_no_pending_changes
@@ -623,6 +630,17 @@ def remove_commission_member(rnd: SelectionRound, user, member_id: int) -> None:
         raise NotInRound()
     db.session.delete(member)
     _flush()
+
+
+def appoint_commission_member(rnd: SelectionRound, member_id, user, role=None) -> CommissionMember:
+    """The round page's and the REST API's way in: ``member_id`` must name a user
+    who may sit on commissions (the lookup the form's picker offers)."""
+    from ..common.lookup import LOOKUPS
+
+    member = LOOKUPS["commission_user"].get(member_id) if member_id else None
+    if member is None:
+        raise InvalidData(_l("Choose a value from the list."))
+    return add_commission_member(rnd, member, user, role=str(role or "").strip()[:100] or None)
 
 
 def add_commission_member(rnd: SelectionRound, member_user, user, role: str | None = None):

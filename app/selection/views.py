@@ -24,7 +24,7 @@ from ..common.fields import UA_DATE_FORMAT
 from ..common.listing import PortalInterface
 from ..common.lookup import AjaxSelectField
 from ..common.views import EMPTY, PortalModelView, PortalRestApi
-from ..errors import InvalidData, UserError
+from ..errors import UserError
 from ..providers.views import PageChangeMixin, _send_stored, json_bool
 from ..security import roles
 from . import services
@@ -161,7 +161,7 @@ def _form_bool(name) -> bool:
     return request.form.get(name) in ("y", "yes", "1", "true", "on")
 
 
-class SelectionRoundView(ExportMixin, PortalModelView):
+class SelectionRoundView(PageChangeMixin, ExportMixin, PortalModelView):
     datamodel = PortalInterface(SelectionRound)
     class_permission_name = "SelectionRound"
     method_permission_name = {
@@ -322,20 +322,8 @@ class SelectionRoundView(ExportMixin, PortalModelView):
         return item
 
     def _change_round(self, pk, change, done: str):
-        """Run ``change(round)`` (a service call) for an organiser: commit and say
-        ``done``, or roll back and show the rule's message; back to the round."""
-        item = self._setup_round(pk)
-        try:
-            change(item)
-            self.datamodel.session.commit()
-            flash(done, "success")
-        except services.NotInRound:
-            self.datamodel.session.rollback()
-            abort(404)
-        except UserError as exc:
-            self.datamodel.session.rollback()
-            flash(str(exc), "danger")
-        return redirect(url_for(".show", pk=pk))
+        """A change of the round's set-up, by an organiser (403 for others)."""
+        return self.apply_change(pk, change, done, load=self._setup_round)
 
     @expose("/criterion/<int:pk>", methods=["POST"])
     @has_access
@@ -359,17 +347,14 @@ class SelectionRoundView(ExportMixin, PortalModelView):
     @expose("/member/<int:pk>", methods=["POST"])
     @has_access
     def add_member(self, pk):
-        from ..common.lookup import LOOKUPS
-
-        def add(item):
-            raw = request.form.get("user_id", "")
-            member = LOOKUPS["commission_user"].get(int(raw)) if raw.isdigit() else None
-            if member is None:
-                raise UserError(_l("Choose a value from the list."))
-            role = (request.form.get("role") or "").strip()[:100] or None
-            services.add_commission_member(item, member, g.user, role=role)
-
-        return self._change_round(pk, add, _("Commission member added."))
+        raw = request.form.get("user_id", "")
+        member_id = int(raw) if raw.isdigit() else None
+        role = request.form.get("role")
+        return self._change_round(
+            pk,
+            lambda item: services.appoint_commission_member(item, member_id, g.user, role),
+            _("Commission member added."),
+        )
 
     @expose("/member/<int:pk>/<int:mid>/delete", methods=["POST"])
     @has_access
@@ -798,9 +783,8 @@ class SelectionRoundApi(PortalRestApi):
             404: {description: "No such round in the user's scope"}
             409: {description: "The evaluation has started: criteria are fixed"}
         """
+        # a number or a text («0,3»): read as it came, checked by the service
         weight = (request.get_json(silent=True) or {}).get("weight")
-        if isinstance(weight, bool | dict | list):
-            weight = None  # refused by the service with the criterion message
         return self.change_item(
             pk,
             lambda item, body: services.add_criterion(
@@ -861,18 +845,11 @@ class SelectionRoundApi(PortalRestApi):
             404: {description: "No such round in the user's scope"}
             422: {description: "user_id is not a user who may sit on commissions"}
         """
-        from ..common.lookup import LOOKUPS
-
-        def add(item, body):
-            member = LOOKUPS["commission_user"].get(body["user_id"]) if body["user_id"] else None
-            if member is None:
-                raise InvalidData(_l("Choose a value from the list."))
-            role = (body["role"] or "")[:100] or None
-            return services.add_commission_member(item, member, g.user, role=role)
-
         return self.change_item(
             pk,
-            add,
+            lambda item, body: services.appoint_commission_member(
+                item, body["user_id"], g.user, body["role"]
+            ),
             respond=lambda _item, member: self.response(201, id=member.id),
             fields={"user_id": int, "role": str},
         )
