@@ -290,3 +290,35 @@ def test_family_assistant_case_from_application_to_closure(page, live_url, live_
     assert page.inner_text(".portal-total-closed") == "1"
     assert "Цілі плану досягнуто" in page.inner_text(".portal-case-closures")
     steps.shot("report")
+
+    # 7. the same figures as a file: made in the background, the user lands on
+    # the job's page and downloads it there
+    with page.expect_navigation():
+        page.click(".portal-case-report-file button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "/jobs/" in page.url
+    steps.shot("report_file_job")
+    job_page = page.url
+    download_link = page.locator("a[href$='/download']")
+    for _attempt in range(30):  # the job runs on the server's worker thread
+        if download_link.count():
+            break
+        page.wait_for_timeout(500)
+        _go(page, job_page)
+    assert page.locator(".portal-job-status.label-success").count() == 1
+    steps.shot("report_file_ready")
+    with page.expect_download() as arrived:
+        download_link.first.click()
+    assert arrived.value.suggested_filename.endswith(".xlsx")
+    import io
+
+    from openpyxl import load_workbook
+
+    with open(arrived.value.path(), "rb") as fh:
+        data = io.BytesIO(fh.read())
+    cells = [
+        [c for c in row if c is not None]
+        for row in load_workbook(data).active.iter_rows(values_only=True)
+    ]
+    flat = " ".join(str(c) for row in cells for c in row)
+    assert FAMILY not in flat and "Цілі плану досягнуто" in flat
