@@ -250,7 +250,8 @@ class Recipe:
 
     compute: Callable
     args: tuple
-    reach: tuple[bool, int | None, int | None]
+    #: Every field of the scope but the user: (national, oblast, provider, hromada).
+    reach: tuple[bool, int | None, int | None, int | None]
 
     @property
     def key(self) -> str:
@@ -258,8 +259,10 @@ class Recipe:
         return cache.cache_key("figure", (fn.__module__, fn.__qualname__, self.args, self.reach))
 
     def scope(self) -> UserScope:
-        national, oblast_id, provider_id = self.reach
-        return UserScope(national=national, oblast_id=oblast_id, provider_id=provider_id)
+        national, oblast_id, provider_id, hromada_id = self.reach
+        return UserScope(
+            national=national, oblast_id=oblast_id, provider_id=provider_id, hromada_id=hromada_id
+        )
 
     def run(self) -> tuple:
         """``(value, milliseconds it took)``."""
@@ -278,7 +281,7 @@ def shared_figure(scope, compute: Callable, *args):
     with Redis).
 
     ``compute`` must be a module-level function, and the figure the same for
-    everyone in the scope's reach (national / oblast / provider): it is called
+    everyone in the scope's reach (national / oblast / provider / community): it is called
     with a scope that has the reach and no user. Per-user figures ("my
     overdue contacts") never come here.
 
@@ -297,7 +300,8 @@ def shared_figure(scope, compute: Callable, *args):
     Only a scope's first visit (or one after the keep-warm time) is computed
     in the request.
     """
-    reach = (bool(scope.national), scope.oblast_id, scope.provider_id)
+    # the whole scope but the user: the recipe recomputes with exactly this
+    reach = (bool(scope.national), scope.oblast_id, scope.provider_id, scope.hromada_id)
     recipe = Recipe(compute, tuple(args), reach)
     ttl = current_app.config.get("DASHBOARD_CACHE_SECONDS", 60)
     if not ttl:

@@ -389,9 +389,13 @@ def test_shared_figures_are_kept_per_scope_for_the_configured_time(app, client_a
     # the same reach, another user, another request: served from the cache
     assert _figure(app, other_user, "probe", "b") == "a"
     assert _figure(app, lviv, "probe", "c") == "c"
+    # a community editor's scope is its own reach, not the "no scope" one
+    community = UserScope(user_id=4, hromada_id=7)
+    assert _figure(app, UserScope(user_id=5), "probe", "none") == "none"
+    assert _figure(app, community, "probe", "community") == "community"
     figures.advance(59)
     assert _figure(app, national, "probe", "d") == "a"  # still fresh
-    assert [value for value, _thread in PROBE_CALLS] == ["a", "c"]
+    assert [value for value, _thread in PROBE_CALLS] == ["a", "c", "none", "community"]
     cache.clear_all()
     assert _figure(app, national, "probe", "e") == "e"
     # A cached dashboard still shows the user's own overdue contacts, fresh.
